@@ -1,0 +1,55 @@
+# pjeval - PGXS build.  `make && make install`, then `make installcheck`
+# against a running server; `make unittest` and `make fuzz` need no server.
+
+EXTENSION   = pjeval
+EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" pjeval.control)
+
+MODULE_big  = pjeval
+CORE_SRCS   = $(sort $(wildcard src/core/*.c))
+GLUE_SRCS   = $(sort $(wildcard src/pg/*.c))
+OBJS        = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
+
+# The install script is assembled from one file per concern under src/sql/;
+# upgrade scripts (pjeval--X--Y.sql) live in upgrade/ and are never edited
+# once released.
+DATA_built  = pjeval--$(EXTVERSION).sql
+DATA        = $(sort $(wildcard upgrade/pjeval--*--*.sql))
+EXTRA_CLEAN = test/unit/test_ivalue test/fuzz/fuzz_ivalue bench/parse_bench
+
+REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
+
+PG_CPPFLAGS = -I$(srcdir)/src/core
+PG_CFLAGS   = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+pjeval--$(EXTVERSION).sql: $(sort $(wildcard src/sql/*.sql))
+	@{ printf -- '-- pjeval %s: generated from src/sql/*.sql, do not edit\n' '$(EXTVERSION)'; \
+	   printf '%s\n' '\echo Use "CREATE EXTENSION pjeval" to load this file. \quit'; \
+	   for f in $^; do printf '\n-- %s\n' "$$f"; cat "$$f"; done; } > $@
+
+# The pure core, built on its own with sanitizers: no server involved.
+CORE_CFLAGS = -std=c99 -g -O1 -Wall -Wextra -Werror -Isrc/core -fno-omit-frame-pointer
+
+test/unit/test_ivalue: test/unit/test_ivalue.c $(CORE_SRCS) src/core/ivalue.h
+	$(CC) $(CORE_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ test/unit/test_ivalue.c $(CORE_SRCS)
+
+unittest: test/unit/test_ivalue
+	./test/unit/test_ivalue
+
+FUZZ_SECONDS ?= 60
+test/fuzz/fuzz_ivalue: test/fuzz/fuzz_ivalue.c $(CORE_SRCS) src/core/ivalue.h
+	clang $(CORE_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ test/fuzz/fuzz_ivalue.c $(CORE_SRCS)
+
+fuzz: test/fuzz/fuzz_ivalue
+	mkdir -p test/fuzz/corpus-work
+	./test/fuzz/fuzz_ivalue -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
+		-dict=test/fuzz/ivalue.dict test/fuzz/corpus-work test/fuzz/corpus
+
+bench/parse_bench: bench/parse_bench.c $(CORE_SRCS) src/core/ivalue.h
+	$(CC) -std=c99 -O2 -Isrc/core -o $@ bench/parse_bench.c $(CORE_SRCS)
+
+.PHONY: unittest fuzz
