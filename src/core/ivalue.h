@@ -79,8 +79,8 @@ typedef struct IvClause
 	uint8_t		dim;			/* IvDim */
 	uint8_t		unit;			/* index into the unit table, 0 = none */
 	uint8_t		mult;			/* power of ten of a 十/百/千/万/亿 prefix */
+	uint8_t		mult_len;		/* bytes of that prefix as written */
 	uint8_t		flags;			/* IV_FLAG_* */
-	uint8_t		reserved;
 	uint16_t	label_off,
 				label_len;		/* label, e.g. 采集率; len 0 = none */
 	uint16_t	unit_off,
@@ -92,7 +92,7 @@ typedef struct IvClause
 typedef struct IvValue
 {
 	uint8_t		kind;			/* IvKind */
-	uint8_t		nclauses;		/* QUANTITY: >= 1; CLAIM: 0 or 1 */
+	uint8_t		nclauses;		/* QUANTITY: >= 1; CLAIM: 0 or more */
 	uint16_t	text_len;
 	const char *text;			/* canonical text, not NUL-terminated */
 	IvClause	clauses[IV_MAX_CLAUSES];

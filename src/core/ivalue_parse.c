@@ -1,0 +1,1303 @@
+/*
+ * ivalue_parse.c - the one reader of indicator values.
+ *
+ * The input is first normalised (full-width ASCII to ASCII, odd spaces and
+ * dashes folded) into a UTF-8 buffer that remembers where each character
+ * came from, then read as one of: an empty cell, 不适用, a claim, qualitative
+ * text (no digit at all), or a list of clauses "[label][cmp]number[unit]".
+ * While reading it writes the canonical text, which is what the value
+ * prints as; reading that text again gives the same value.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ivalue_tables.h"
+
+typedef struct Reader
+{
+	const char *in;
+	size_t		in_len;
+	char		norm[IV_MAX_INPUT];
+	uint16_t	src[IV_MAX_INPUT + 1];	/* input offset of the char at norm[i] */
+	size_t		n;
+	char	   *out;
+	size_t		cap;
+	size_t		olen;
+	IvError    *err;
+} Reader;
+
+/* A number with what follows it: unit, or the parts of a date. */
+typedef struct Scalar
+{
+	IvDecimal	value;
+	bool		is_date;
+	bool		is_int;			/* a whole number >= 0 */
+	uint8_t		dim;
+	uint8_t		unit;			/* iv_units index, canonical */
+	uint8_t		mult;
+	uint8_t		flags;
+	int			year,
+				month,
+				day;
+	size_t		mult_at,
+				mult_end;		/* the 万 prefix in norm */
+	size_t		absorb_at,
+				absorb_end;		/* count noun after the unit: 台套, 个项目 */
+	size_t		per_at,
+				per_end;		/* after '/' */
+} Scalar;
+
+static const char *const HINT_GENERAL =
+"Write a comparison, a number and a unit, e.g. \"≥90%\", \"至少2次/周\", \"≤461.74万元\" or \"采集率达95%以上，准确率达90%以上\".";
+static const char *const HINT_UNIT =
+"Known units include % ‰ 元 万元 次/周 个 件 人次 天 个月 工作日 公里 平方米 吨; a label goes before the number, not after it.";
+static const char *const HINT_RANGE =
+"Write a range lower bound first, with one unit: \"3-5万元\", \"90%~95%\" or \"1-12月\".";
+static const char *const HINT_DATE =
+"Write a date as \"2022年12月31日前\", \"2022年12月底\" or \"2022-12-31\".";
+static const char *const HINT_DIGITS =
+"A number may have at most 18 significant digits.";
+static const char *const HINT_CLAUSES =
+"Separate labelled clauses with \"，\" or \"；\", each with its own number: \"采集率达95%以上，准确率达90%以上\".";
+
+/* ---------------------------------------------------------------- utf-8 */
+
+/* Decodes one character; returns its length, or 0 if the bytes are not UTF-8. */
+static size_t
+u8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t	c;
+	size_t		len,
+				i;
+
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80)
+	{
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+	{
+		len = 2;
+		c = s[0] & 0x1F;
+	}
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+	{
+		len = 3;
+		c = s[0] & 0x0F;
+	}
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+	{
+		len = 4;
+		c = s[0] & 0x07;
+	}
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++)
+	{
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+		(c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+static size_t
+u8_encode(uint32_t c, char *out)
+{
+	if (c < 0x80)
+	{
+		out[0] = (char) c;
+		return 1;
+	}
+	if (c < 0x800)
+	{
+		out[0] = (char) (0xC0 | (c >> 6));
+		out[1] = (char) (0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000)
+	{
+		out[0] = (char) (0xE0 | (c >> 12));
+		out[1] = (char) (0x80 | ((c >> 6) & 0x3F));
+		out[2] = (char) (0x80 | (c & 0x3F));
+		return 3;
+	}
+	out[0] = (char) (0xF0 | (c >> 18));
+	out[1] = (char) (0x80 | ((c >> 12) & 0x3F));
+	out[2] = (char) (0x80 | ((c >> 6) & 0x3F));
+	out[3] = (char) (0x80 | (c & 0x3F));
+	return 4;
+}
+
+/* Length of the (already valid) UTF-8 character at s. */
+static size_t
+u8_len(unsigned char b)
+{
+	return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+}
+
+/* ---------------------------------------------------------------- errors */
+
+static size_t
+char_offset(const Reader *r, size_t in_off)
+{
+	size_t		i,
+				chars = 0;
+
+	for (i = 0; i < in_off && i < r->in_len; i++)
+		if (((unsigned char) r->in[i] & 0xC0) != 0x80)
+			chars++;
+	return chars;
+}
+
+/* Fails at norm position pos; what names the problem, quoted text follows. */
+static bool
+fail_at(Reader *r, IvStatus st, size_t pos, const char *hint, const char *what)
+{
+	size_t		at = pos < r->n ? r->src[pos] : r->in_len;
+	size_t		end = at,
+				chars = 0;
+
+	/* quote up to 12 characters of the input from where reading stopped */
+	while (end < r->in_len && chars < 12)
+	{
+		end += u8_len((unsigned char) r->in[end]);
+		chars++;
+	}
+	if (end > r->in_len)
+		end = r->in_len;
+	r->err->status = st;
+	r->err->offset = at;
+	r->err->char_offset = char_offset(r, at);
+	r->err->hint = hint;
+	if (end > at)
+		snprintf(r->err->detail, sizeof(r->err->detail), "%s at \"%.*s\"",
+				 what, (int) (end - at), r->in + at);
+	else
+		snprintf(r->err->detail, sizeof(r->err->detail), "%s at the end", what);
+	return false;
+}
+
+/* ------------------------------------------------------- normalisation */
+
+static uint32_t
+fold(uint32_t c)
+{
+	if (c >= 0xFF01 && c <= 0xFF5E)
+		return c - 0xFEE0;		/* full-width ASCII: ９５％ ＞＝ （ ） */
+	switch (c)
+	{
+		case '\t':
+		case '\n':
+		case '\r':
+		case '\v':
+		case '\f':
+		case 0x00A0:
+		case 0x2002:
+		case 0x2003:
+		case 0x2009:
+		case 0x3000:
+			return ' ';
+		case 0x2212:			/* − minus */
+		case 0xFE63:
+		case 0x2010:
+		case 0x2011:
+		case 0x2012:
+		case 0x2013:
+			return '-';
+		case 0x2015:			/* ― horizontal bar */
+			return 0x2014;
+		case 0x301C:			/* 〜 wave dash */
+			return '~';
+		case 0xFF61:
+			return 0x3002;
+	}
+	return c;
+}
+
+static bool
+normalise(Reader *r)
+{
+	const unsigned char *s = (const unsigned char *) r->in;
+	size_t		i = 0;
+
+	r->n = 0;
+	while (i < r->in_len)
+	{
+		uint32_t	c;
+		size_t		len = u8_decode(s + i, r->in_len - i, &c);
+
+		if (len == 0 || c == 0)
+		{
+			r->src[r->n] = (uint16_t) i;
+			r->err->status = IV_ERR_ENCODING;
+			r->err->offset = i;
+			r->err->char_offset = char_offset(r, i);
+			r->err->hint = "Send text in UTF-8 with no NUL bytes.";
+			snprintf(r->err->detail, sizeof(r->err->detail),
+					 "invalid UTF-8 byte 0x%02x at byte %zu", s[i], i);
+			return false;
+		}
+		c = fold(c);
+		if (c < 0x20 || c == 0x7F)
+			c = ' ';
+		if (c != 0x200B && c != 0x200C && c != 0x200D && c != 0xFEFF)
+		{
+			size_t		k,
+						w = u8_encode(c, r->norm + r->n);
+
+			for (k = 0; k < w; k++)
+				r->src[r->n + k] = (uint16_t) i;
+			r->n += w;
+		}
+		i += len;
+	}
+	r->src[r->n] = (uint16_t) r->in_len;
+	return true;
+}
+
+/* ------------------------------------------------------------- scanning */
+
+static bool
+is_digit_at(const Reader *r, size_t pos, size_t end)
+{
+	return pos < end && r->norm[pos] >= '0' && r->norm[pos] <= '9';
+}
+
+static bool
+is_space_at(const Reader *r, size_t pos, size_t end)
+{
+	return pos < end && r->norm[pos] == ' ';
+}
+
+static size_t
+skip_spaces(const Reader *r, size_t pos, size_t end)
+{
+	while (is_space_at(r, pos, end))
+		pos++;
+	return pos;
+}
+
+static bool
+at_text(const Reader *r, size_t pos, size_t end, const char *w, size_t wlen)
+{
+	return wlen > 0 && pos + wlen <= end && memcmp(r->norm + pos, w, wlen) == 0;
+}
+
+#define AT(r, pos, end, lit) at_text(r, pos, end, lit, sizeof(lit) - 1)
+
+static const IvWord *
+longest_word(const Reader *r, size_t pos, size_t end, const IvWord *words, size_t n)
+{
+	const IvWord *best = NULL;
+	size_t		i;
+
+	if (pos >= end)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (words[i].text[0] == r->norm[pos] &&
+			(!best || words[i].len > best->len) &&
+			at_text(r, pos, end, words[i].text, words[i].len))
+			best = &words[i];
+	return best;
+}
+
+/* A number starts here: a digit, or a sign before one. */
+static bool
+number_starts(const Reader *r, size_t pos, size_t end)
+{
+	if (is_digit_at(r, pos, end))
+		return true;
+	return pos < end && (r->norm[pos] == '-' || r->norm[pos] == '+') &&
+		is_digit_at(r, pos + 1, end);
+}
+
+/* [spaces][comparison word][spaces] number */
+static bool
+compared_number_starts(const Reader *r, size_t pos, size_t end)
+{
+	const IvWord *w;
+
+	pos = skip_spaces(r, pos, end);
+	w = longest_word(r, pos, end, iv_prefix_words, iv_n_prefix_words);
+	if (w)
+		pos = skip_spaces(r, pos + w->len, end);
+	return number_starts(r, pos, end);
+}
+
+/* A separator between labelled clauses; a comma inside 1,821,100 is not one. */
+static size_t
+separator_len(const Reader *r, size_t pos, size_t end)
+{
+	char		c = r->norm[pos];
+
+	if (c == ';' || c == '!' || c == '?')
+		return 1;
+	if (c == ',')
+	{
+		if (pos > 0 && is_digit_at(r, pos - 1, end) && is_digit_at(r, pos + 1, end) &&
+			is_digit_at(r, pos + 2, end) && is_digit_at(r, pos + 3, end) &&
+			!is_digit_at(r, pos + 4, end))
+			return 0;
+		return 1;
+	}
+	if (AT(r, pos, end, "、") || AT(r, pos, end, "。"))
+		return 3;
+	return 0;
+}
+
+static bool
+is_ideograph_at(const Reader *r, size_t pos, size_t end, size_t *len)
+{
+	uint32_t	c;
+	size_t		l = u8_decode((const unsigned char *) r->norm + pos, end - pos, &c);
+
+	*len = l;
+	return l == 3 && c >= 0x4E00 && c <= 0x9FFF;
+}
+
+/* ---------------------------------------------------------------- output */
+
+static bool
+emit(Reader *r, const char *s, size_t len)
+{
+	if (r->olen + len > r->cap)
+		return fail_at(r, IV_ERR_TOO_LONG, r->n, HINT_GENERAL, "canonical text too long");
+	memcpy(r->out + r->olen, s, len);
+	r->olen += len;
+	return true;
+}
+
+#define EMIT(r, lit) emit(r, lit, sizeof(lit) - 1)
+
+/* Copies the input behind norm[from..to) as written (labels, free text). */
+static bool
+emit_original(Reader *r, size_t from, size_t to)
+{
+	return emit(r, r->in + r->src[from], (size_t) (r->src[to] - r->src[from]));
+}
+
+static bool
+emit_decimal(Reader *r, IvDecimal d)
+{
+	char		digits[24],
+				buf[48];
+	int			nd,
+				frac = -d.exp,
+				i,
+				o = 0;
+	uint64_t	mag = d.coef < 0 ? (uint64_t) 0 - (uint64_t) d.coef : (uint64_t) d.coef;
+
+	nd = snprintf(digits, sizeof(digits), "%llu", (unsigned long long) mag);
+	if (d.coef < 0)
+		buf[o++] = '-';
+	if (frac <= 0)
+	{
+		memcpy(buf + o, digits, (size_t) nd);
+		o += nd;
+	}
+	else
+	{
+		if (nd <= frac)
+		{
+			buf[o++] = '0';
+			buf[o++] = '.';
+			for (i = nd; i < frac; i++)
+				buf[o++] = '0';
+			memcpy(buf + o, digits, (size_t) nd);
+			o += nd;
+		}
+		else
+		{
+			memcpy(buf + o, digits, (size_t) (nd - frac));
+			o += nd - frac;
+			buf[o++] = '.';
+			memcpy(buf + o, digits + nd - frac, (size_t) frac);
+			o += frac;
+		}
+	}
+	return emit(r, buf, (size_t) o);
+}
+
+/* ---------------------------------------------------------------- numbers */
+
+static bool
+read_number(Reader *r, size_t *pos, size_t end, IvDecimal *d)
+{
+	size_t		p = *pos;
+	bool		neg = false,
+				any = false;
+	int			sig = 0,
+				frac = 0;
+	int64_t		coef = 0;
+
+	if (r->norm[p] == '-' || r->norm[p] == '+')
+	{
+		neg = r->norm[p] == '-';
+		p++;
+	}
+	for (;;)
+	{
+		if (is_digit_at(r, p, end))
+		{
+			int			dig = r->norm[p] - '0';
+
+			if (coef > 0 || dig > 0)
+				sig++;
+			if (sig > IV_MAX_DIGITS || frac > IV_MAX_DIGITS)
+				return fail_at(r, IV_ERR_RANGE, *pos, HINT_DIGITS, "number out of range");
+			coef = coef * 10 + dig;
+			if (frac > 0)
+				frac++;
+			any = true;
+			p++;
+		}
+		else if (p < end && r->norm[p] == ',' && any && frac == 0 &&
+				 separator_len(r, p, end) == 0)
+			p++;
+		else if (p < end && r->norm[p] == '.' && any && frac == 0 &&
+				 is_digit_at(r, p + 1, end))
+		{
+			frac = 1;
+			p++;
+		}
+		else
+			break;
+	}
+	d->coef = neg ? -coef : coef;
+	d->exp = frac > 0 ? -(frac - 1) : 0;
+	*pos = p;
+	return true;
+}
+
+/* ------------------------------------------------------------------ dates */
+
+static int
+days_in_month(int year, int month)
+{
+	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	if (month == 2 && year > 0 &&
+		!((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
+		return 28;
+	return days[month - 1];
+}
+
+static bool
+check_date(Reader *r, size_t at, Scalar *s)
+{
+	if (s->month < 0 || s->month > 12 || s->day < 0 ||
+		(s->day > 0 && (s->month == 0 || s->day > days_in_month(s->year, s->month))))
+		return fail_at(r, IV_ERR_SYNTAX, at, HINT_DATE, "no such date");
+	s->is_date = true;
+	s->dim = IV_DIM_DATE;
+	s->value.coef = (int64_t) s->year * 10000 + s->month * 100 + s->day;
+	s->value.exp = 0;
+	return true;
+}
+
+/* A small unsigned integer of at most max_digits digits. */
+static bool
+read_small_int(const Reader *r, size_t *pos, size_t end, int max_digits, int *v)
+{
+	size_t		p = *pos;
+	int			n = 0,
+				k = 0;
+
+	while (is_digit_at(r, p, end) && k < max_digits)
+	{
+		n = n * 10 + (r->norm[p] - '0');
+		p++;
+		k++;
+	}
+	if (k == 0 || is_digit_at(r, p, end))
+		return false;
+	*v = n;
+	*pos = p;
+	return true;
+}
+
+/* 2022-12-31, 2022/12/31, 2022.12.31 */
+static bool
+try_iso_date(Reader *r, size_t *pos, size_t end, Scalar *s, bool *ok)
+{
+	size_t		p = *pos;
+	int			y,
+				m,
+				d;
+	char		sep;
+
+	*ok = false;
+	if (!read_small_int(r, &p, end, 4, &y) || p - *pos != 4 || p >= end)
+		return true;
+	sep = r->norm[p];
+	if (sep != '-' && sep != '/' && sep != '.')
+		return true;
+	p++;
+	if (!read_small_int(r, &p, end, 2, &m) || p >= end || r->norm[p] != sep)
+		return true;
+	p++;
+	if (!read_small_int(r, &p, end, 2, &d))
+		return true;
+	s->year = y;
+	s->month = m;
+	s->day = d;
+	if (y < 1900 || y > 2199 || m < 1 || d < 1)
+		return fail_at(r, IV_ERR_SYNTAX, *pos, HINT_DATE, "no such date");
+	if (!check_date(r, *pos, s))
+		return false;
+	*pos = p;
+	*ok = true;
+	return true;
+}
+
+/*
+ * After a whole number n at *pos: 2022年[12月[31日|底]], 2022年底, 12月[底].
+ * A bare N月 with N in 1..12 is a month of the form's year, not a span
+ * (N个月 is the span): real forms write 11月前 against 10月.
+ */
+static bool
+try_cn_date(Reader *r, size_t *pos, size_t end, int64_t n, Scalar *s, bool *ok)
+{
+	size_t		p = *pos,
+				at = *pos;
+
+	*ok = false;
+	s->year = s->month = s->day = 0;
+	if (AT(r, p, end, "年") && n >= 1900 && n <= 2199)
+	{
+		s->year = (int) n;
+		p += 3;
+		if (AT(r, p, end, "底") || AT(r, p, end, "末"))
+		{
+			s->month = 12;
+			s->day = 31;
+			s->flags |= IV_FLAG_MONTH_END;
+			p += 3;
+			goto done;
+		}
+		{
+			size_t		q = p;
+			int			m;
+
+			if (!read_small_int(r, &q, end, 2, &m) || !AT(r, q, end, "月"))
+				goto done;
+			if (m < 1 || m > 12)
+				return fail_at(r, IV_ERR_SYNTAX, at, HINT_DATE, "no such date");
+			s->month = m;
+			p = q + 3;
+		}
+	}
+	else if (AT(r, p, end, "月") && n >= 1 && n <= 12)
+	{
+		s->month = (int) n;
+		p += 3;
+	}
+	else
+		return true;
+
+	/* the day of a month: 31日, 31号, or 底 for its last day */
+	if (AT(r, p, end, "份"))
+		p += 3;
+	if (AT(r, p, end, "底") || AT(r, p, end, "末"))
+	{
+		if (s->month >= 1 && s->month <= 12)
+			s->day = days_in_month(s->year, s->month);
+		s->flags |= IV_FLAG_MONTH_END;
+		p += 3;
+	}
+	else
+	{
+		size_t		q = p;
+		int			d;
+
+		if (read_small_int(r, &q, end, 2, &d) &&
+			(AT(r, q, end, "日") || AT(r, q, end, "号")))
+		{
+			if (d < 1)
+				return fail_at(r, IV_ERR_SYNTAX, at, HINT_DATE, "no such date");
+			s->day = d;
+			p = q + 3;
+		}
+	}
+done:
+	if (!check_date(r, at, s))
+		return false;
+	*pos = p;
+	*ok = true;
+	return true;
+}
+
+/* ------------------------------------------------------------------ units */
+
+static int
+multiplier_power(const Reader *r, size_t pos, size_t end)
+{
+	if (AT(r, pos, end, "十"))
+		return 1;
+	if (AT(r, pos, end, "百"))
+		return 2;
+	if (AT(r, pos, end, "千"))
+		return 3;
+	if (AT(r, pos, end, "万"))
+		return 4;
+	if (AT(r, pos, end, "亿"))
+		return 8;
+	return -1;
+}
+
+static int
+longest_unit(const Reader *r, size_t pos, size_t end)
+{
+	int			best = -1;
+	size_t		i;
+
+	if (pos >= end)
+		return -1;
+	for (i = 1; i < iv_n_units; i++)
+		if (iv_units[i].name[0] == r->norm[pos] &&
+			(best < 0 || iv_units[i].len > iv_units[best].len) &&
+			at_text(r, pos, end, iv_units[i].name, iv_units[i].len))
+			best = (int) i;
+	return best;
+}
+
+/* Does a word that ends a count noun start here (以上, 左右, 至, 前 ...)? */
+static bool
+ends_count_noun(const Reader *r, size_t pos, size_t end)
+{
+	return longest_word(r, pos, end, iv_suffix_words, iv_n_suffix_words) != NULL ||
+		longest_word(r, pos, end, iv_date_suffix_words, iv_n_date_suffix_words) != NULL ||
+		AT(r, pos, end, "至") || AT(r, pos, end, "到") || AT(r, pos, end, "及") ||
+		AT(r, pos, end, "或");
+}
+
+static bool
+is_period(const Reader *r, size_t from, size_t to)
+{
+	int			u = longest_unit(r, from, to);
+
+	return u > 0 && from + iv_units[u].len == to && (iv_units[u].flags & IV_UNIT_PERIOD);
+}
+
+/*
+ * The unit after a number: [十百千万亿...]unit[count noun][/per][(decoration)].
+ * Leaves s->unit 0 when there is none.
+ */
+static bool
+read_unit(Reader *r, size_t *pos, size_t end, Scalar *s)
+{
+	size_t		p = *pos,
+				run[4],
+				best_len = 0;
+	int			nrun = 0,
+				power[4],
+				k,
+				best_k = -1,
+				best_u = -1;
+
+	/* the multiplier prefix run, then the longest unit after any part of it */
+	run[0] = p;
+	power[0] = 0;
+	while (nrun < 3)
+	{
+		int			pw = multiplier_power(r, run[nrun], end);
+
+		if (pw < 0)
+			break;
+		power[nrun + 1] = power[nrun] + pw;
+		run[nrun + 1] = run[nrun] + 3;
+		nrun++;
+	}
+	for (k = 0; k <= nrun; k++)
+	{
+		int			u = longest_unit(r, run[k], end);
+		size_t		len = u > 0 ? run[k] - p + iv_units[u].len : 0;
+
+		if (u > 0 && len > best_len)
+		{
+			best_len = len;
+			best_k = k;
+			best_u = u;
+		}
+	}
+	if (best_u < 0 && nrun > 0)
+	{
+		best_k = nrun;			/* 2万: a bare number with a multiplier */
+		best_len = run[nrun] - p;
+	}
+	if (best_k < 0)
+		return true;
+	if (power[best_k] > 12)
+		return fail_at(r, IV_ERR_SYNTAX, p, HINT_UNIT, "multiplier too large");
+
+	s->mult = (uint8_t) power[best_k];
+	s->mult_at = p;
+	s->mult_end = run[best_k];
+	s->unit = best_u > 0 ? iv_units[best_u].canon ? iv_units[best_u].canon : (uint8_t) best_u : 0;
+	s->dim = best_u > 0 ? iv_units[best_u].dim : IV_DIM_NONE;
+	p += best_len;
+
+	/* a count may be a longer noun: 台套, 个项目 */
+	s->absorb_at = s->absorb_end = p;
+	if (s->dim == IV_DIM_COUNT)
+	{
+		size_t		len;
+
+		while (p < end && is_ideograph_at(r, p, end, &len) && !ends_count_noun(r, p, end))
+			p += len;
+		s->absorb_end = p;
+	}
+
+	/* per something: 次/周 is a frequency, 元/人 a rate */
+	s->per_at = s->per_end = p;
+	if (best_u > 0 && p < end && r->norm[p] == '/' && !number_starts(r, p + 1, end))
+	{
+		size_t		q = p + 1,
+					len;
+
+		while (q < end)
+		{
+			if (is_ideograph_at(r, q, end, &len) && !ends_count_noun(r, q, end))
+				q += len;
+			else if (r->norm[q] == '*' || r->norm[q] == '/' ||
+					 AT(r, q, end, "·") || AT(r, q, end, "×"))
+				q += u8_len((unsigned char) r->norm[q]);
+			else
+				break;
+		}
+		if (q == p + 1)
+			return fail_at(r, IV_ERR_SYNTAX, p, HINT_UNIT, "nothing after \"/\" in the unit");
+		s->per_at = p + 1;
+		s->per_end = q;
+		s->dim = (s->dim == IV_DIM_COUNT && is_period(r, p + 1, q)) ?
+			IV_DIM_FREQUENCY : IV_DIM_RATE;
+		p = q;
+	}
+
+	/* a decoration naming the same unit again: %(百分比) */
+	if (best_u > 0 && p < end && r->norm[p] == '(')
+	{
+		size_t		q = skip_spaces(r, p + 1, end);
+		int			u = longest_unit(r, q, end);
+
+		if (u > 0 && iv_units[u].dim == iv_units[best_u].dim)
+		{
+			q = skip_spaces(r, q + iv_units[u].len, end);
+			if (q < end && r->norm[q] == ')')
+				p = q + 1;
+		}
+	}
+	*pos = p;
+	return true;
+}
+
+static bool
+same_unit(const Reader *r, const Scalar *a, const Scalar *b)
+{
+	return a->unit == b->unit && a->mult == b->mult && a->dim == b->dim &&
+		a->mult_end - a->mult_at == b->mult_end - b->mult_at &&
+		a->absorb_end - a->absorb_at == b->absorb_end - b->absorb_at &&
+		a->per_end - a->per_at == b->per_end - b->per_at &&
+		memcmp(r->norm + a->mult_at, r->norm + b->mult_at, a->mult_end - a->mult_at) == 0 &&
+		memcmp(r->norm + a->absorb_at, r->norm + b->absorb_at, a->absorb_end - a->absorb_at) == 0 &&
+		memcmp(r->norm + a->per_at, r->norm + b->per_at, a->per_end - a->per_at) == 0;
+}
+
+static void
+take_unit(Scalar *to, const Scalar *from)
+{
+	to->dim = from->dim;
+	to->unit = from->unit;
+	to->mult = from->mult;
+	to->mult_at = from->mult_at;
+	to->mult_end = from->mult_end;
+	to->absorb_at = from->absorb_at;
+	to->absorb_end = from->absorb_end;
+	to->per_at = from->per_at;
+	to->per_end = from->per_end;
+}
+
+/* A number with its unit, or a date. */
+static bool
+read_scalar(Reader *r, size_t *pos, size_t end, Scalar *s)
+{
+	size_t		p = *pos;
+	bool		ok;
+
+	memset(s, 0, sizeof(*s));
+	if (!try_iso_date(r, &p, end, s, &ok))
+		return false;
+	if (ok)
+	{
+		*pos = p;
+		return true;
+	}
+	if (!number_starts(r, p, end))
+		return fail_at(r, IV_ERR_SYNTAX, p, HINT_GENERAL, "expected a number");
+	if (!read_number(r, &p, end, &s->value))
+		return false;
+	/* by value, not by writing: +2022年 and 2,022年 print as 2022年 */
+	s->is_int = s->value.exp == 0 && s->value.coef >= 0;
+	if (s->is_int)
+	{
+		size_t		q = skip_spaces(r, p, end);
+
+		if (!try_cn_date(r, &q, end, s->value.coef, s, &ok))
+			return false;
+		if (ok)
+		{
+			*pos = q;
+			return true;
+		}
+	}
+	p = skip_spaces(r, p, end);
+	if (!read_unit(r, &p, end, s))
+		return false;
+	*pos = p;
+	return true;
+}
+
+static bool
+emit_scalar(Reader *r, const Scalar *s, bool with_unit, IvClause *c)
+{
+	if (s->is_date)
+	{
+		char		buf[32];
+		int			o = 0;
+
+		if (s->year)
+			o += snprintf(buf + o, sizeof(buf) - o, "%d年", s->year);
+		if (s->month)
+			o += snprintf(buf + o, sizeof(buf) - o, "%d月", s->month);
+		if (s->flags & IV_FLAG_MONTH_END)
+			o += snprintf(buf + o, sizeof(buf) - o, "底");
+		else if (s->day)
+			o += snprintf(buf + o, sizeof(buf) - o, "%d日", s->day);
+		return emit(r, buf, (size_t) o);
+	}
+	if (!emit_decimal(r, s->value))
+		return false;
+	if (!with_unit)
+		return true;
+	c->unit_off = (uint16_t) r->olen;
+	if (!emit(r, r->norm + s->mult_at, s->mult_end - s->mult_at))
+		return false;
+	if (s->unit && !emit(r, iv_units[s->unit].name, iv_units[s->unit].len))
+		return false;
+	if (!emit(r, r->norm + s->absorb_at, s->absorb_end - s->absorb_at))
+		return false;
+	if (s->per_end > s->per_at)
+	{
+		if (!EMIT(r, "/"))
+			return false;
+		c->per_off = (uint16_t) r->olen;
+		c->per_len = (uint16_t) (s->per_end - s->per_at);
+		if (!emit(r, r->norm + s->per_at, s->per_end - s->per_at))
+			return false;
+	}
+	c->unit_len = (uint16_t) (r->olen - c->unit_off);
+	return true;
+}
+
+static int
+decimal_cmp(IvDecimal a, IvDecimal b)
+{
+	__extension__ typedef __int128 int128;
+	int128		x = a.coef,
+				y = b.coef;
+	int			e;
+
+	/* both come from read_number: exponents within [-18, 0] */
+	for (e = a.exp; e > b.exp; e--)
+		x *= 10;
+	for (e = b.exp; e > a.exp; e--)
+		y *= 10;
+	return x < y ? -1 : x > y;
+}
+
+/* ---------------------------------------------------------------- clauses */
+
+/* Would the label run into what follows it (a comparison word, a sign)? */
+static bool
+label_needs_guard(const Reader *r, size_t from, size_t to)
+{
+	size_t		i;
+	char		last;
+
+	if (to <= from)
+		return false;
+	last = r->norm[to - 1];
+	if (last == '+' || last == '-' || last == '=' || last == '<' || last == '>')
+		return true;
+	for (i = 0; i < iv_n_prefix_words; i++)
+	{
+		size_t		len = iv_prefix_words[i].len;
+
+		if (to - from >= len && memcmp(r->norm + to - len, iv_prefix_words[i].text, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * One clause in norm[from..to): [label][prefix] scalar [~ scalar] [suffix].
+ * A comparison word is a prefix only when a number follows it, so 达标率
+ * stays a label while 达95% compares.
+ */
+static bool
+read_clause(Reader *r, size_t from, size_t to, IvClause *c)
+{
+	size_t		p = from,
+				label_end,
+				at;
+	const IvWord *prefix = NULL,
+			   *suffix = NULL;
+	Scalar		lo,
+				hi;
+	bool		range = false;
+	uint8_t		cmp;
+
+	memset(c, 0, sizeof(*c));
+	from = skip_spaces(r, from, to);
+	for (p = from; p < to; p += u8_len((unsigned char) r->norm[p]))
+	{
+		if (number_starts(r, p, to))
+			break;
+		prefix = longest_word(r, p, to, iv_prefix_words, iv_n_prefix_words);
+		if (prefix && number_starts(r, skip_spaces(r, p + prefix->len, to), to))
+			break;
+		prefix = NULL;
+	}
+	if (p >= to)
+		return fail_at(r, IV_ERR_SYNTAX, from, HINT_CLAUSES, "no number in this part");
+	label_end = p;
+	while (label_end > from && r->norm[label_end - 1] == ' ')
+		label_end--;
+	if (prefix)
+		p = skip_spaces(r, p + prefix->len, to);
+
+	at = p;
+	if (!read_scalar(r, &p, to, &lo))
+		return false;
+	{
+		size_t		q = skip_spaces(r, p, to),
+					seplen = 0;
+
+		if (q < to && (r->norm[q] == '-' || r->norm[q] == '~'))
+			seplen = 1;
+		else if (AT(r, q, to, "—") || AT(r, q, to, "至") || AT(r, q, to, "到"))
+			seplen = 3;
+		if (seplen && number_starts(r, skip_spaces(r, q + seplen, to), to))
+		{
+			p = skip_spaces(r, q + seplen, to);
+			if (!read_scalar(r, &p, to, &hi))
+				return false;
+			range = true;
+		}
+	}
+	if (range)
+	{
+		/* 1-12月: a bare month number before a month */
+		if (hi.is_date && !lo.is_date && lo.is_int && lo.unit == 0 && lo.mult == 0 &&
+			lo.value.coef >= 1 && lo.value.coef <= 12 && hi.month > 0 && hi.day == 0)
+		{
+			lo.month = (int) lo.value.coef;
+			lo.year = hi.year;
+			if (!check_date(r, at, &lo))
+				return false;
+		}
+		if (lo.is_date && hi.is_date)
+		{
+			if (hi.year == 0 && lo.year != 0)
+			{
+				hi.year = lo.year;
+				if (!check_date(r, at, &hi))
+					return false;
+			}
+			else if (lo.year == 0 && hi.year != 0)
+			{
+				lo.year = hi.year;
+				if (!check_date(r, at, &lo))
+					return false;
+			}
+		}
+		else if (lo.is_date || hi.is_date)
+			return fail_at(r, IV_ERR_SYNTAX, at, HINT_RANGE, "a range of a date and a number");
+		else if (lo.unit == 0 && lo.mult_end == lo.mult_at)
+			take_unit(&lo, &hi);
+		else if (!same_unit(r, &lo, &hi))
+			return fail_at(r, IV_ERR_SYNTAX, at, HINT_RANGE, "range bounds in different units");
+		if (decimal_cmp(lo.value, hi.value) > 0)
+			return fail_at(r, IV_ERR_SYNTAX, at, HINT_RANGE, "range lower bound above its upper bound");
+	}
+
+	/* suffix comparison: 以上, 以内, 左右; after a date 前/后 and 完成 */
+	p = skip_spaces(r, p, to);
+	suffix = longest_word(r, p, to, iv_suffix_words, iv_n_suffix_words);
+	if (lo.is_date)
+	{
+		const IvWord *ds = longest_word(r, p, to, iv_date_suffix_words, iv_n_date_suffix_words);
+
+		if (ds && (!suffix || ds->len > suffix->len))
+			suffix = ds;
+	}
+	if (suffix)
+		p = skip_spaces(r, p + suffix->len, to);
+	if (lo.is_date && (AT(r, p, to, "完成") || AT(r, p, to, "完工") || AT(r, p, to, "办结")))
+	{
+		p = skip_spaces(r, p + 6, to);
+		if (!suffix && (!prefix || prefix->weak))
+			prefix = &iv_date_suffix_words[0];	/* a deadline: ≤ */
+	}
+	if (p < to)
+		return fail_at(r, IV_ERR_SYNTAX, p, lo.unit || lo.is_date ? HINT_GENERAL : HINT_UNIT,
+					   lo.unit || lo.is_date || lo.mult ? "unexpected text after the value" : "unknown unit");
+
+	if (prefix && suffix && prefix->cmp != suffix->cmp && !prefix->weak)
+		return fail_at(r, IV_ERR_SYNTAX, at, HINT_GENERAL, "conflicting comparison words");
+	cmp = suffix ? suffix->cmp : prefix ? prefix->cmp : IV_CMP_EQ;
+	if (range)
+	{
+		/* "=3-5" is the range itself; 达/控制在 add nothing to it */
+		if ((prefix && !prefix->weak && prefix->cmp != IV_CMP_EQ) || suffix)
+			return fail_at(r, IV_ERR_SYNTAX, at, HINT_RANGE, "a range takes no comparison word");
+		cmp = IV_CMP_RANGE;
+	}
+
+	/* fill the clause and write its canonical text */
+	c->cmp = cmp;
+	c->dim = lo.dim;
+	c->unit = lo.unit;
+	c->mult = lo.mult;
+	c->mult_len = (uint8_t) (lo.mult_end - lo.mult_at);
+	c->flags = lo.flags;
+	c->value = lo.value;
+	if (range)
+	{
+		c->upper = hi.value;
+		c->flags |= hi.flags;
+	}
+	if (label_end > from)
+	{
+		c->label_off = (uint16_t) r->olen;
+		if (!emit_original(r, from, label_end))
+			return false;
+		c->label_len = (uint16_t) (r->olen - c->label_off);
+		if (label_needs_guard(r, from, label_end) && !EMIT(r, " "))
+			return false;
+	}
+	if (cmp != IV_CMP_EQ && cmp != IV_CMP_RANGE &&
+		!emit(r, iv_cmp_symbol(cmp), strlen(iv_cmp_symbol(cmp))))
+		return false;
+	if ((cmp == IV_CMP_EQ || cmp == IV_CMP_RANGE) && label_end > from &&
+		label_needs_guard(r, from, label_end) &&
+		!EMIT(r, "="))
+		return false;
+	if (range)
+	{
+		if (!emit_scalar(r, &lo, lo.is_date, c) || !EMIT(r, "~") ||
+			!emit_scalar(r, &hi, true, c))
+			return false;
+	}
+	else if (!emit_scalar(r, &lo, true, c))
+		return false;
+	return true;
+}
+
+/* -------------------------------------------------------------- the value */
+
+static bool
+has_digit(const Reader *r, size_t from, size_t to)
+{
+	size_t		i;
+
+	for (i = from; i < to; i++)
+		if (r->norm[i] >= '0' && r->norm[i] <= '9')
+			return true;
+	return false;
+}
+
+static bool
+equals_text(const Reader *r, size_t from, size_t to, const char *w)
+{
+	size_t		len = strlen(w);
+
+	return to - from == len && memcmp(r->norm + from, w, len) == 0;
+}
+
+/*
+ * Clauses separated by ，；、: a part with no number joins the next label.
+ * The canonical separator is ； since ， between digits is a thousands mark.
+ */
+static bool
+read_clauses(Reader *r, size_t from, size_t to, IvValue *v)
+{
+	size_t		p = from,
+				start = from;
+
+	v->nclauses = 0;
+	while (p <= to)
+	{
+		size_t		sep = p < to ? separator_len(r, p, to) : 0;
+
+		if (p == to || sep > 0)
+		{
+			if (has_digit(r, start, p))
+			{
+				if (v->nclauses == IV_MAX_CLAUSES)
+					return fail_at(r, IV_ERR_SYNTAX, start, HINT_CLAUSES, "more than 16 clauses");
+				if (v->nclauses > 0 && !EMIT(r, "；"))
+					return false;
+				if (!read_clause(r, start, p, &v->clauses[v->nclauses]))
+					return false;
+				v->nclauses++;
+				start = p + sep;
+			}
+			else if (skip_spaces(r, start, p) == p)
+				start = p + sep;	/* an empty part: 1；；2 */
+			if (p == to)
+				break;
+			p += sep;
+		}
+		else
+			p += u8_len((unsigned char) r->norm[p]);
+	}
+	if (skip_spaces(r, start, to) < to)
+		return fail_at(r, IV_ERR_SYNTAX, skip_spaces(r, start, to), HINT_CLAUSES,
+					   "no number in this part");
+	return true;
+}
+
+static bool
+is_trailing_punct(const Reader *r, size_t end, size_t *len)
+{
+	char		c = r->norm[end - 1];
+
+	if (c == ' ' || c == '.' || c == ';' || c == ',' || c == '!' || c == '?')
+	{
+		*len = 1;
+		return true;
+	}
+	if (end >= 3 && (memcmp(r->norm + end - 3, "。", 3) == 0 ||
+					 memcmp(r->norm + end - 3, "、", 3) == 0))
+	{
+		*len = 3;
+		return true;
+	}
+	return false;
+}
+
+size_t
+iv_text_capacity(size_t len)
+{
+	return 2 * len + 64;
+}
+
+bool
+iv_parse(const char *in, size_t len, IvValue *out, char *buf, size_t cap, IvError *err)
+{
+	Reader		r;
+	size_t		from,
+				to,
+				i,
+				plen;
+
+	memset(err, 0, sizeof(*err));
+	memset(out, 0, sizeof(*out));
+	r.in = in;
+	r.in_len = len;
+	r.out = buf;
+	r.cap = cap;
+	r.olen = 0;
+	r.err = err;
+	r.n = 0;
+	if (len > IV_MAX_INPUT)
+	{
+		err->status = IV_ERR_TOO_LONG;
+		err->offset = IV_MAX_INPUT;
+		err->hint = "An indicator value is a short phrase; keep long explanations in their own column.";
+		snprintf(err->detail, sizeof(err->detail), "input is %zu bytes, more than %d",
+				 len, IV_MAX_INPUT);
+		return false;
+	}
+	if (!normalise(&r))
+		return false;
+
+	from = 0;
+	while (from < r.n && (r.norm[from] == ' ' || separator_len(&r, from, r.n) > 0))
+		from += u8_len((unsigned char) r.norm[from]);
+	to = r.n;
+	while (to > from && is_trailing_punct(&r, to, &plen))
+		to -= plen;
+	out->text = buf;
+
+	if (to == from)
+	{
+		out->kind = IV_KIND_EMPTY;
+		if (!EMIT(&r, IV_EMPTY_TEXT))
+			return false;
+		goto done;
+	}
+	for (i = 0; i < iv_n_placeholders; i++)
+		if (equals_text(&r, from, to, iv_placeholders[i]))
+		{
+			out->kind = IV_KIND_EMPTY;
+			if (!EMIT(&r, IV_EMPTY_TEXT))
+				return false;
+			goto done;
+		}
+	if (equals_text(&r, from, to, IV_NOT_APPLICABLE_TEXT))
+	{
+		out->kind = IV_KIND_NOT_APPLICABLE;
+		if (!EMIT(&r, IV_NOT_APPLICABLE_TEXT))
+			return false;
+		goto done;
+	}
+	for (i = 0; i < iv_n_claim_words; i++)
+		if (equals_text(&r, from, to, iv_claim_words[i]))
+		{
+			out->kind = IV_KIND_CLAIM;
+			if (!emit(&r, iv_claim_words[i], strlen(iv_claim_words[i])))
+				return false;
+			goto done;
+		}
+	for (i = 0; i < iv_n_claim_prefixes; i++)
+	{
+		size_t		wlen = strlen(iv_claim_prefixes[i]);
+
+		if (at_text(&r, from, to, iv_claim_prefixes[i], wlen) &&
+			compared_number_starts(&r, from + wlen, to))
+		{
+			out->kind = IV_KIND_CLAIM;
+			if (!emit(&r, iv_claim_prefixes[i], wlen) ||
+				!read_clauses(&r, from + wlen, to, out))
+				return false;
+			goto done;
+		}
+	}
+	if (!has_digit(&r, from, to))
+	{
+		out->kind = IV_KIND_QUALITATIVE;
+		if (!emit_original(&r, from, to))
+			return false;
+		goto done;
+	}
+	out->kind = IV_KIND_QUANTITY;
+	if (!read_clauses(&r, from, to, out))
+		return false;
+
+done:
+	if (r.olen > UINT16_MAX)
+		return fail_at(&r, IV_ERR_TOO_LONG, r.n, HINT_GENERAL, "canonical text too long");
+	out->text_len = (uint16_t) r.olen;
+	return true;
+}

@@ -1,0 +1,53 @@
+/*
+ * ivalue_tables.h - compiled-in word and unit tables shared by the reader
+ * and the accessors (internal to src/core).
+ */
+#ifndef PJEVAL_IVALUE_TABLES_H
+#define PJEVAL_IVALUE_TABLES_H
+
+#include "ivalue.h"
+
+typedef struct IvWord
+{
+	const char *text;			/* UTF-8, after the reader's normalisation */
+	uint8_t		len;			/* bytes */
+	uint8_t		cmp;			/* IvCmp */
+	bool		weak;			/* 达/达到/控制在: a suffix word overrides it */
+} IvWord;
+
+/* IvUnit.flags */
+#define IV_UNIT_PERIOD	0x01	/* may follow '/' to make a frequency: 次/周 */
+
+typedef struct IvUnit
+{
+	const char *name;			/* as matched and as printed */
+	uint8_t		len;
+	uint8_t		dim;			/* IvDim */
+	uint8_t		canon;			/* index of the entry printed instead (百分比 → %) */
+	uint8_t		flags;
+	IvDecimal	factor;			/* to the base unit */
+	const char *base;			/* base unit name; NULL: the unit itself (counts) */
+} IvUnit;
+
+extern const IvWord iv_prefix_words[];
+extern const size_t iv_n_prefix_words;
+extern const IvWord iv_suffix_words[];
+extern const size_t iv_n_suffix_words;
+extern const IvWord iv_date_suffix_words[];
+extern const size_t iv_n_date_suffix_words;
+extern const IvUnit iv_units[];
+extern const size_t iv_n_units;
+
+/* Whole-value words. */
+extern const char *const iv_claim_words[];	/* alone: 完成 达标 是 */
+extern const size_t iv_n_claim_words;
+extern const char *const iv_claim_prefixes[];	/* may carry a number: 已完成100% */
+extern const size_t iv_n_claim_prefixes;
+extern const char *const iv_placeholders[];
+extern const size_t iv_n_placeholders;
+
+#define IV_NOT_APPLICABLE_TEXT "不适用"
+#define IV_EMPTY_TEXT "—"
+
+
+#endif							/* PJEVAL_IVALUE_TABLES_H */
