@@ -47,6 +47,8 @@ typedef struct Scalar
 				per_end;		/* after '/' */
 } Scalar;
 
+#define IV_MAX_WORD 16			/* bytes of the longest comparison word */
+
 static const char *const HINT_GENERAL =
 "Write a comparison, a number and a unit, e.g. \"≥90%\", \"至少2次/周\", \"≤461.74万元\" or \"采集率达95%以上，准确率达90%以上\".";
 static const char *const HINT_UNIT =
@@ -294,6 +296,13 @@ at_text(const Reader *r, size_t pos, size_t end, const char *w, size_t wlen)
 
 #define AT(r, pos, end, lit) at_text(r, pos, end, lit, sizeof(lit) - 1)
 
+/* Cheap pre-check before at_text: the first two bytes agree. */
+static inline bool
+starts_like(const Reader *r, size_t pos, size_t end, const char *w, size_t wlen)
+{
+	return w[0] == r->norm[pos] && (wlen < 2 || (pos + 1 < end && w[1] == r->norm[pos + 1]));
+}
+
 static const IvWord *
 longest_word(const Reader *r, size_t pos, size_t end, const IvWord *words, size_t n)
 {
@@ -303,7 +312,7 @@ longest_word(const Reader *r, size_t pos, size_t end, const IvWord *words, size_
 	if (pos >= end)
 		return NULL;
 	for (i = 0; i < n; i++)
-		if (words[i].text[0] == r->norm[pos] &&
+		if (starts_like(r, pos, end, words[i].text, words[i].len) &&
 			(!best || words[i].len > best->len) &&
 			at_text(r, pos, end, words[i].text, words[i].len))
 			best = &words[i];
@@ -396,7 +405,13 @@ emit_decimal(Reader *r, IvDecimal d)
 				o = 0;
 	uint64_t	mag = d.coef < 0 ? (uint64_t) 0 - (uint64_t) d.coef : (uint64_t) d.coef;
 
-	nd = snprintf(digits, sizeof(digits), "%llu", (unsigned long long) mag);
+	nd = 0;
+	do
+	{
+		digits[sizeof(digits) - 1 - nd++] = (char) ('0' + mag % 10);
+		mag /= 10;
+	} while (mag > 0);
+	memmove(digits, digits + sizeof(digits) - nd, (size_t) nd);
 	if (d.coef < 0)
 		buf[o++] = '-';
 	if (frac <= 0)
@@ -663,7 +678,7 @@ longest_unit(const Reader *r, size_t pos, size_t end)
 	if (pos >= end)
 		return -1;
 	for (i = 1; i < iv_n_units; i++)
-		if (iv_units[i].name[0] == r->norm[pos] &&
+		if (starts_like(r, pos, end, iv_units[i].name, iv_units[i].len) &&
 			(best < 0 || iv_units[i].len > iv_units[best].len) &&
 			at_text(r, pos, end, iv_units[i].name, iv_units[i].len))
 			best = (int) i;
@@ -942,7 +957,8 @@ label_needs_guard(const Reader *r, size_t from, size_t to)
 	{
 		size_t		len = iv_prefix_words[i].len;
 
-		if (to - from >= len && memcmp(r->norm + to - len, iv_prefix_words[i].text, len) == 0)
+		if (to - from >= len && r->norm[to - 1] == iv_prefix_words[i].text[len - 1] &&
+			memcmp(r->norm + to - len, iv_prefix_words[i].text, len) == 0)
 			return true;
 	}
 	return false;
@@ -957,6 +973,8 @@ static bool
 read_clause(Reader *r, size_t from, size_t to, IvClause *c)
 {
 	size_t		p = from,
+				num,
+				word_from,
 				label_end,
 				at;
 	const IvWord *prefix = NULL,
@@ -968,10 +986,17 @@ read_clause(Reader *r, size_t from, size_t to, IvClause *c)
 
 	memset(c, 0, sizeof(*c));
 	from = skip_spaces(r, from, to);
+	for (num = from; num < to && !number_starts(r, num, to); num++)
+		;
+	for (word_from = num; word_from > from && r->norm[word_from - 1] == ' '; word_from--)
+		;
+	word_from = word_from > from + IV_MAX_WORD ? word_from - IV_MAX_WORD : from;
 	for (p = from; p < to; p += u8_len((unsigned char) r->norm[p]))
 	{
-		if (number_starts(r, p, to))
+		if (p == num)
 			break;
+		if (p < word_from)
+			continue;			/* too far from the number to be its comparison */
 		prefix = longest_word(r, p, to, iv_prefix_words, iv_n_prefix_words);
 		if (prefix && number_starts(r, skip_spaces(r, p + prefix->len, to), to))
 			break;
@@ -1210,9 +1235,16 @@ iv_parse(const char *in, size_t len, IvValue *out, char *buf, size_t cap, IvErro
 				to,
 				i,
 				plen;
+	bool		digits;
 
-	memset(err, 0, sizeof(*err));
-	memset(out, 0, sizeof(*out));
+	/* only what a caller may read is reset: clauses are zeroed as read */
+	err->status = IV_OK;
+	err->offset = err->char_offset = 0;
+	err->detail[0] = '\0';
+	err->hint = NULL;
+	out->kind = 0;
+	out->nclauses = 0;
+	out->text_len = 0;
 	r.in = in;
 	r.in_len = len;
 	r.out = buf;
@@ -1247,7 +1279,8 @@ iv_parse(const char *in, size_t len, IvValue *out, char *buf, size_t cap, IvErro
 			return false;
 		goto done;
 	}
-	for (i = 0; i < iv_n_placeholders; i++)
+	digits = has_digit(&r, from, to);
+	for (i = 0; !digits && i < iv_n_placeholders; i++)
 		if (equals_text(&r, from, to, iv_placeholders[i]))
 		{
 			out->kind = IV_KIND_EMPTY;
@@ -1255,14 +1288,14 @@ iv_parse(const char *in, size_t len, IvValue *out, char *buf, size_t cap, IvErro
 				return false;
 			goto done;
 		}
-	if (equals_text(&r, from, to, IV_NOT_APPLICABLE_TEXT))
+	if (!digits && equals_text(&r, from, to, IV_NOT_APPLICABLE_TEXT))
 	{
 		out->kind = IV_KIND_NOT_APPLICABLE;
 		if (!EMIT(&r, IV_NOT_APPLICABLE_TEXT))
 			return false;
 		goto done;
 	}
-	for (i = 0; i < iv_n_claim_words; i++)
+	for (i = 0; !digits && i < iv_n_claim_words; i++)
 		if (equals_text(&r, from, to, iv_claim_words[i]))
 		{
 			out->kind = IV_KIND_CLAIM;
@@ -1270,7 +1303,7 @@ iv_parse(const char *in, size_t len, IvValue *out, char *buf, size_t cap, IvErro
 				return false;
 			goto done;
 		}
-	for (i = 0; i < iv_n_claim_prefixes; i++)
+	for (i = 0; digits && r.norm[from] == iv_claim_prefixes[0][0] && i < iv_n_claim_prefixes; i++)
 	{
 		size_t		wlen = strlen(iv_claim_prefixes[i]);
 
@@ -1284,7 +1317,7 @@ iv_parse(const char *in, size_t len, IvValue *out, char *buf, size_t cap, IvErro
 			goto done;
 		}
 	}
-	if (!has_digit(&r, from, to))
+	if (!digits)
 	{
 		out->kind = IV_KIND_QUALITATIVE;
 		if (!emit_original(&r, from, to))
