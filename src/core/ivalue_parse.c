@@ -575,15 +575,14 @@ try_iso_date(Reader *r, size_t *pos, size_t end, Scalar *s, bool *ok)
 }
 
 /*
- * After a whole number n at *pos: 2022年[12月[31日|底]], 2022年底, 12月[底].
+ * After a whole number n (read from at) at *pos: 2022年[12月[31日|底]], 2022年底, 12月[底].
  * A bare N月 with N in 1..12 is a month of the form's year, not a span
  * (N个月 is the span): real forms write 11月前 against 10月.
  */
 static bool
-try_cn_date(Reader *r, size_t *pos, size_t end, int64_t n, Scalar *s, bool *ok)
+try_cn_date(Reader *r, size_t at, size_t *pos, size_t end, int64_t n, Scalar *s, bool *ok)
 {
-	size_t		p = *pos,
-				at = *pos;
+	size_t		p = *pos;
 
 	*ok = false;
 	s->year = s->month = s->day = 0;
@@ -845,7 +844,8 @@ take_unit(Scalar *to, const Scalar *from)
 static bool
 read_scalar(Reader *r, size_t *pos, size_t end, Scalar *s)
 {
-	size_t		p = *pos;
+	size_t		p = *pos,
+				start = *pos;
 	bool		ok;
 
 	memset(s, 0, sizeof(*s));
@@ -866,7 +866,7 @@ read_scalar(Reader *r, size_t *pos, size_t end, Scalar *s)
 	{
 		size_t		q = skip_spaces(r, p, end);
 
-		if (!try_cn_date(r, &q, end, s->value.coef, s, &ok))
+		if (!try_cn_date(r, start, &q, end, s->value.coef, s, &ok))
 			return false;
 		if (ok)
 		{
