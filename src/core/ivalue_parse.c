@@ -342,6 +342,13 @@ compared_number_starts(const Reader *r, size_t pos, size_t end)
 	return number_starts(r, pos, end);
 }
 
+/* A comma between two digits belongs to the number: 1,821,100. */
+static bool
+in_number(const Reader *r, size_t pos, size_t end)
+{
+	return pos > 0 && is_digit_at(r, pos - 1, end) && is_digit_at(r, pos + 1, end);
+}
+
 /* A separator between labelled clauses; a comma inside 1,821,100 is not one. */
 static size_t
 separator_len(const Reader *r, size_t pos, size_t end)
@@ -351,13 +358,7 @@ separator_len(const Reader *r, size_t pos, size_t end)
 	if (c == ';' || c == '!' || c == '?')
 		return 1;
 	if (c == ',')
-	{
-		if (pos > 0 && is_digit_at(r, pos - 1, end) && is_digit_at(r, pos + 1, end) &&
-			is_digit_at(r, pos + 2, end) && is_digit_at(r, pos + 3, end) &&
-			!is_digit_at(r, pos + 4, end))
-			return 0;
-		return 1;
-	}
+		return in_number(r, pos, end) ? 0 : 1;
 	if (AT(r, pos, end, "、") || AT(r, pos, end, "。"))
 		return 3;
 	return 0;
@@ -475,9 +476,13 @@ read_number(Reader *r, size_t *pos, size_t end, IvDecimal *d)
 			any = true;
 			p++;
 		}
-		else if (p < end && r->norm[p] == ',' && any && frac == 0 &&
-				 separator_len(r, p, end) == 0)
+		else if (p < end && r->norm[p] == ',' && any && frac == 0 && in_number(r, p, end))
+		{
+			if (!is_digit_at(r, p + 3, end) || is_digit_at(r, p + 4, end))
+				return fail_at(r, IV_ERR_SYNTAX, p, HINT_GENERAL,
+							   "a thousands separator not followed by three digits");
 			p++;
+		}
 		else if (p < end && r->norm[p] == '.' && any && frac == 0 &&
 				 is_digit_at(r, p + 1, end))
 		{
@@ -941,27 +946,66 @@ decimal_cmp(IvDecimal a, IvDecimal b)
 
 /* ---------------------------------------------------------------- clauses */
 
-/* Would the label run into what follows it (a comparison word, a sign)? */
+/*
+ * A label names what a clause measures (采集率).  One that is itself a
+ * comparison (≥≥90%, 以上95%) or a unit (%95, 万元95) is a misreading, and
+ * refusing it keeps the canonical text unambiguous: a label never ends
+ * where a comparison word could.
+ */
 static bool
-label_needs_guard(const Reader *r, size_t from, size_t to)
+check_label(Reader *r, size_t from, size_t to)
 {
 	size_t		i;
-	char		last;
+	char		last = r->norm[to - 1];
+	int			u;
 
-	if (to <= from)
-		return false;
-	last = r->norm[to - 1];
 	if (last == '+' || last == '-' || last == '=' || last == '<' || last == '>')
-		return true;
+		return fail_at(r, IV_ERR_SYNTAX, from, HINT_GENERAL, "a comparison where a label should be");
 	for (i = 0; i < iv_n_prefix_words; i++)
 	{
 		size_t		len = iv_prefix_words[i].len;
 
-		if (to - from >= len && r->norm[to - 1] == iv_prefix_words[i].text[len - 1] &&
+		if (to - from >= len && last == iv_prefix_words[i].text[len - 1] &&
 			memcmp(r->norm + to - len, iv_prefix_words[i].text, len) == 0)
-			return true;
+			return fail_at(r, IV_ERR_SYNTAX, to - len, HINT_GENERAL, "two comparison words");
 	}
-	return false;
+	for (i = 0; i < iv_n_suffix_words; i++)
+		if (to - from == iv_suffix_words[i].len &&
+			memcmp(r->norm + from, iv_suffix_words[i].text, iv_suffix_words[i].len) == 0)
+			return fail_at(r, IV_ERR_SYNTAX, from, HINT_GENERAL, "a comparison word before the number");
+	for (i = from; multiplier_power(r, i, to) >= 0; i += 3)
+		;
+	u = longest_unit(r, i, to);
+	if (last == '%' || AT(r, to - 3, to, "‰") || (u > 0 && i + iv_units[u].len == to))
+		return fail_at(r, IV_ERR_SYNTAX, from, HINT_UNIT, "a unit before the number");
+	return true;
+}
+
+/* 每周2次 is the frequency 2次/周: the period moves from the label to the unit. */
+static void
+take_period_from_label(const Reader *r, size_t from, size_t *label_end, Scalar *s)
+{
+	size_t		i;
+
+	if (s->dim != IV_DIM_COUNT || s->per_end > s->per_at)
+		return;
+	for (i = 1; i < iv_n_units; i++)
+	{
+		size_t		len = iv_units[i].len,
+					at = *label_end - len;
+
+		if ((iv_units[i].flags & IV_UNIT_PERIOD) && *label_end >= from + 3 + len &&
+			memcmp(r->norm + at, iv_units[i].name, len) == 0 && AT(r, at - 3, at + len, "每"))
+		{
+			s->per_at = at;
+			s->per_end = *label_end;
+			s->dim = IV_DIM_FREQUENCY;
+			*label_end = at - 3;
+			while (*label_end > from && r->norm[*label_end - 1] == ' ')
+				(*label_end)--;
+			return;
+		}
+	}
 }
 
 /*
@@ -1099,6 +1143,8 @@ read_clause(Reader *r, size_t from, size_t to, IvClause *c)
 	}
 
 	/* fill the clause and write its canonical text */
+	if (!range)
+		take_period_from_label(r, from, &label_end, &lo);
 	c->cmp = cmp;
 	c->dim = lo.dim;
 	c->unit = lo.unit;
@@ -1113,19 +1159,15 @@ read_clause(Reader *r, size_t from, size_t to, IvClause *c)
 	}
 	if (label_end > from)
 	{
+		if (!check_label(r, from, label_end))
+			return false;
 		c->label_off = (uint16_t) r->olen;
 		if (!emit_original(r, from, label_end))
 			return false;
 		c->label_len = (uint16_t) (r->olen - c->label_off);
-		if (label_needs_guard(r, from, label_end) && !EMIT(r, " "))
-			return false;
 	}
 	if (cmp != IV_CMP_EQ && cmp != IV_CMP_RANGE &&
 		!emit(r, iv_cmp_symbol(cmp), strlen(iv_cmp_symbol(cmp))))
-		return false;
-	if ((cmp == IV_CMP_EQ || cmp == IV_CMP_RANGE) && label_end > from &&
-		label_needs_guard(r, from, label_end) &&
-		!EMIT(r, "="))
 		return false;
 	if (range)
 	{

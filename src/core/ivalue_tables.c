@@ -19,11 +19,11 @@
 const IvWord iv_prefix_words[] = {
 	W(">=", GE), W("=>", GE), W("≥", GE), W("≧", GE), W("不低于", GE), W("不少于", GE),
 	W("不小于", GE), W("大于等于", GE), W("大于或等于", GE), W("至少", GE), W("最少", GE),
-	W("最低", GE), WEAK("达到", GE), WEAK("达", GE),
+	W("最低", GE), W("不早于", GE), WEAK("达到", GE), WEAK("达", GE),
 	W(">", GT), W("大于", GT), W("高于", GT), W("超过", GT), W("多于", GT),
 	W("<=", LE), W("=<", LE), W("≤", LE), W("≦", LE), W("不高于", LE), W("不超过", LE),
 	W("不多于", LE), W("不大于", LE), W("小于等于", LE), W("小于或等于", LE), W("至多", LE),
-	W("最多", LE), W("最高", LE), WEAK("控制在", LE),
+	W("最多", LE), W("最高", LE), W("不晚于", LE), W("不迟于", LE), WEAK("控制在", LE),
 	W("<", LT), W("小于", LT), W("低于", LT), W("少于", LT), W("不满", LT), W("不足", LT),
 	W("=", EQ), W("等于", EQ),
 	W("≈", APPROX), W("约", APPROX), W("大约", APPROX),

@@ -132,6 +132,10 @@ static const ValidCase valid[] = {
 	{"2万", "2万", "quantity", "=", "2", "20000", "万", "", "none", ""},
 	{"0.00", "0.00", "quantity", "=", "0.00", "0.00", "", "", "none", ""},
 	{"-5%", "-5%", "quantity", "=", "-5", "-5", "%", "%", "ratio", ""},
+	{"95%,90%", "95%；90%", "quantity", "=", "95", "95", "%", "%", "ratio", ""},
+	/* 每周2次 is a frequency; 不晚于 a deadline */
+	{"每周至少2次", "≥2次/周", "quantity", "≥", "2", "2", "次/周", "次/周", "frequency", ""},
+	{"不晚于2022年12月31日", "≤2022年12月31日", "quantity", "≤", "20221231", "20221231", "", "yyyymmdd", "date", ""},
 	/* units */
 	{"5‰", "5‰", "quantity", "=", "5", "0.5", "‰", "%", "ratio", ""},
 	{"≥100百分比", "≥100%", "quantity", "≥", "100", "100", "%", "%", "ratio", ""},
@@ -207,6 +211,15 @@ static const InvalidCase invalid[] = {
 	{"5/", IV_ERR_SYNTAX, "unknown unit", 1},
 	{"5元/", IV_ERR_SYNTAX, "nothing after", 2},
 	{"3亿亿元", IV_ERR_SYNTAX, "multiplier too large", 1},
+	/* misreadings refused rather than guessed */
+	{"≥≥90%", IV_ERR_SYNTAX, "two comparison words", 0},
+	{">>90%", IV_ERR_SYNTAX, "a comparison where a label should be", 0},
+	{"以上95%", IV_ERR_SYNTAX, "comparison word before the number", 0},
+	{"%95", IV_ERR_SYNTAX, "a unit before the number", 0},
+	{"万元95", IV_ERR_SYNTAX, "a unit before the number", 0},
+	{"1,82,1100元", IV_ERR_SYNTAX, "thousands separator", 1},
+	{"12,3456元", IV_ERR_SYNTAX, "thousands separator", 2},
+	{"1,2", IV_ERR_SYNTAX, "thousands separator", 1},
 };
 
 static void
@@ -285,7 +298,7 @@ test_clause_lists(void)
 	CHECK(parse("1,821,100", &v, &buf, &err) && v.nclauses == 1 && v.clauses[0].value.coef == 1821100,
 		  "thousands separators");
 	free(buf);
-	CHECK(parse("1,2,3", &v, &buf, &err) && v.nclauses == 3, "commas not before three digits separate");
+	CHECK(parse("1；2、3", &v, &buf, &err) && v.nclauses == 3, "unlabelled clauses");
 	free(buf);
 	CHECK(!parse("1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16;17", &v, &buf, &err) &&
 		  strstr(err.detail, "more than 16") != NULL, "at most 16 clauses");
