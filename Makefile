@@ -14,7 +14,7 @@ OBJS        = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 # once released.
 DATA_built  = pjeval--$(EXTVERSION).sql
 DATA        = $(sort $(wildcard upgrade/pjeval--*--*.sql))
-EXTRA_CLEAN = test/unit/test_ivalue test/fuzz/fuzz_ivalue bench/parse_bench
+EXTRA_CLEAN = test/unit/run_unit_tests test/fuzz/fuzz_ivalue bench/parse_bench
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
@@ -34,11 +34,12 @@ pjeval--$(EXTVERSION).sql: $(sort $(wildcard src/sql/*.sql))
 # The pure core, built on its own with sanitizers: no server involved.
 CORE_CFLAGS = -std=c99 -g -O1 -Wall -Wextra -Werror -Isrc/core -fno-omit-frame-pointer
 
-test/unit/test_ivalue: test/unit/test_ivalue.c $(CORE_SRCS) src/core/ivalue.h
-	$(CC) $(CORE_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ test/unit/test_ivalue.c $(CORE_SRCS)
+UNIT_SRCS = $(sort $(wildcard test/unit/*.c))
+test/unit/run_unit_tests: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard src/core/*.h test/unit/*.h)
+	$(CC) $(CORE_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(UNIT_SRCS) $(CORE_SRCS)
 
-unittest: test/unit/test_ivalue
-	./test/unit/test_ivalue
+unittest: test/unit/run_unit_tests
+	./test/unit/run_unit_tests
 
 FUZZ_SECONDS ?= 60
 test/fuzz/fuzz_ivalue: test/fuzz/fuzz_ivalue.c $(CORE_SRCS) src/core/ivalue.h
@@ -47,7 +48,7 @@ test/fuzz/fuzz_ivalue: test/fuzz/fuzz_ivalue.c $(CORE_SRCS) src/core/ivalue.h
 fuzz: test/fuzz/fuzz_ivalue
 	mkdir -p test/fuzz/corpus-work
 	./test/fuzz/fuzz_ivalue -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
-		-dict=test/fuzz/ivalue.dict test/fuzz/corpus-work test/fuzz/corpus
+		-artifact_prefix=test/fuzz/ -dict=test/fuzz/ivalue.dict test/fuzz/corpus-work test/fuzz/corpus
 
 bench/parse_bench: bench/parse_bench.c $(CORE_SRCS) src/core/ivalue.h
 	$(CC) -std=c99 -O2 -Isrc/core -o $@ bench/parse_bench.c $(CORE_SRCS)

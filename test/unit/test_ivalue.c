@@ -2,27 +2,12 @@
  * test_ivalue.c - unit tests of the pure indicator value reader, run under
  * ASan/UBSan by `make unittest`.  No server involved.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ivalue.h"
 
-static int	passed,
-			failed;
-
-#define CHECK(cond, ...) \
-	do { \
-		if (cond) \
-			passed++; \
-		else \
-		{ \
-			failed++; \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__); \
-			printf("\n"); \
-		} \
-	} while (0)
+#include "check.h"
 
 /* Reads s into a heap copy of exactly its length, so ASan sees overreads. */
 static bool
@@ -408,14 +393,12 @@ test_round_trip(void)
 	}
 }
 
-int
-main(void)
+void
+test_ivalue(void)
 {
 	test_valid();
 	test_clause_lists();
 	test_invalid();
 	test_encoding_and_limits();
 	test_round_trip();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
 }

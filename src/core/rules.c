@@ -1,0 +1,582 @@
+/*
+ * rules.c - completion, score and flags of one indicator, the fund score,
+ * the execution rate and the grade (../shared/docs/scoring-rules.md §2-§5).
+ *
+ * Completion c of a clause is kept as an exact fraction num/den of base
+ * values.  score = round_half_up(weight × mean(clamp(c_i, 0, 1)), 2) is
+ * computed exactly from those fractions.  Capping each clause before the
+ * mean (a pjeval decision) keeps one over-achieved clause from hiding an
+ * unmet one.
+ */
+#include <string.h>
+
+#include "exact.h"
+
+PjRules
+pj_rules_default(void)
+{
+	PjRules		r = {{130, -2}, PJ_NEGATIVE_RATIO};
+
+	return r;
+}
+
+bool
+pj_is_cost_category(const char *category, size_t len)
+{
+	size_t		i;
+
+	for (i = 0; category && i + 6 <= len; i++)
+		if (memcmp(category + i, "成本", 6) == 0)
+			return true;
+	return false;
+}
+
+int
+pj_decimal_cmp(IvDecimal a, IvDecimal b)
+{
+	PjWide		x = {a.coef, a.exp},
+				y = {b.coef, b.exp};
+	bool		ok;
+	int			c = wide_cmp(x, y, &ok),
+				sa = (a.coef > 0) - (a.coef < 0),
+				sb = (b.coef > 0) - (b.coef < 0);
+
+	if (ok)
+		return c;
+	/* exponents more than 20 apart: an 18-digit coefficient cannot bridge it */
+	if (sa != sb || sa == 0)
+		return sa < sb ? -1 : sa > sb;
+	return (a.exp > b.exp ? 1 : -1) * sa;
+}
+
+/* ------------------------------------------------------------ one clause */
+
+static const IvDecimal one = {1, 0};
+static const PjWide wide_one = {1, 0};
+static const PjWide wide_zero = {0, 0};
+
+/* The clause's value in its base unit; a date is its yyyymmdd code. */
+static bool
+base_of(const IvClause *c, IvDecimal v, PjWide *out)
+{
+	return wide_from(v, c->dim == IV_DIM_DATE ? one : iv_clause_factor(c), out);
+}
+
+static bool
+same_base_unit(const IvValue *tv, const IvClause *t, const IvValue *av, const IvClause *a)
+{
+	char		b1[160],
+				b2[160];
+	size_t		n1,
+				n2;
+
+	if (t->dim != a->dim)
+		return false;
+	n1 = iv_clause_base_unit(tv, t, b1, sizeof(b1));
+	n2 = iv_clause_base_unit(av, a, b2, sizeof(b2));
+	return n1 == n2 && memcmp(b1, b2, n1) == 0;
+}
+
+/*
+ * Puts target and actual in one unit.  A bare number takes the other
+ * side's unit, except 0 < x ≤ 1 against a percentage, which is a fraction
+ * (平台在岗率 1 against 100%).  Returns false if they cannot be compared.
+ */
+static bool
+resolve_units(const IvValue *tv, const IvClause *t, const IvValue *av, const IvClause *a,
+			  IvDecimal tval, IvDecimal aval, PjWide *tb, PjWide *ab, uint16_t *flags)
+{
+	bool		t_bare = t->dim == IV_DIM_NONE,
+				a_bare = a->dim == IV_DIM_NONE;
+
+	if (t_bare != a_bare)
+	{
+		const IvClause *bare = t_bare ? t : a,
+				   *unit = t_bare ? a : t;
+		IvDecimal	uf = iv_clause_factor(unit);
+		PjWide		b;
+		bool		ok;
+
+		if (unit->dim == IV_DIM_DATE)
+			return false;
+		/* the bare side keeps its own 万; a fraction of 1 is a percentage */
+		if (!wide_from(t_bare ? tval : aval, iv_clause_factor(bare), &b))
+			goto too_large;
+		if (unit->dim == IV_DIM_RATIO && b.coef > 0 && wide_cmp(b, wide_one, &ok) <= 0 && ok)
+			uf = (IvDecimal) {100, 0};
+		if (__builtin_mul_overflow(b.coef, (pj_int128) uf.coef, &b.coef))
+			goto too_large;
+		b.exp += uf.exp;
+		*(t_bare ? tb : ab) = b;
+		if (!base_of(unit, t_bare ? aval : tval, t_bare ? ab : tb))
+			goto too_large;
+		return true;
+	}
+	if (!same_base_unit(tv, t, av, a))
+		return false;
+	if (!base_of(t, tval, tb) || !base_of(a, aval, ab))
+		goto too_large;
+	return true;
+
+too_large:
+	*flags |= PJ_FLAG_TOO_LARGE;
+	return false;
+}
+
+static void
+set_ratio(PjPart *p, PjWide num, PjWide den)
+{
+	p->has_ratio = true;
+	p->num = num;
+	p->den = den;
+}
+
+/* Dates compare at the coarser of the two precisions; day 0 is "that month". */
+static int
+date_cmp(int64_t a, int64_t b)
+{
+	if (a / 10000 == 0 || b / 10000 == 0)
+	{
+		a %= 10000;
+		b %= 10000;
+	}
+	if (a % 100 == 0 || b % 100 == 0)
+	{
+		a /= 100;
+		b /= 100;
+	}
+	return a < b ? -1 : a > b;
+}
+
+static void
+score_clause(const IvValue *tv, const IvClause *t, const IvValue *av, const IvClause *a,
+			 const char *category, size_t category_len, const PjRules *rules, PjPart *p)
+{
+	PjWide		tb,
+				ab,
+				ub;
+	bool		ok = true;
+	int			cmp;
+	IvCmp		tc = t->cmp;
+
+	if (t->dim == IV_DIM_DATE && a->dim == IV_DIM_DATE)
+	{
+		int			d = date_cmp(a->value.coef, t->value.coef);
+		bool		met = tc == IV_CMP_GE ? d >= 0 : tc == IV_CMP_GT ? d > 0 :
+			tc == IV_CMP_LT ? d < 0 : tc == IV_CMP_RANGE ?
+			d >= 0 && date_cmp(a->value.coef, t->upper.coef) <= 0 : d <= 0;
+
+		p->rule = PJ_RULE_DATE;
+		base_of(t, t->value, &p->target);
+		base_of(a, a->value, &p->actual);
+		if (met)
+			set_ratio(p, wide_one, wide_one);
+		else
+			p->flags |= PJ_FLAG_NOT_MET | PJ_FLAG_DATE_MISSED;
+		return;
+	}
+	if (!resolve_units(tv, t, av, a, t->value, a->value, &tb, &ab, &p->flags))
+	{
+		if (!(p->flags & PJ_FLAG_TOO_LARGE))
+			p->flags |= PJ_FLAG_INCOMPARABLE;
+		return;
+	}
+	p->target = tb;
+	p->actual = ab;
+	if (ab.coef < 0)
+		ab.coef = 0;			/* a negative actual achieves nothing */
+
+	if (tc == IV_CMP_RANGE)
+	{
+		PjWide		unused;
+
+		if (!resolve_units(tv, t, av, a, t->upper, a->value, &ub, &unused, &p->flags))
+		{
+			p->flags |= PJ_FLAG_TOO_LARGE;
+			return;
+		}
+		p->rule = PJ_RULE_RANGE;
+		if (wide_cmp(ab, tb, &ok) < 0 && ok)
+			set_ratio(p, ab, tb);	/* below: A / a */
+		else if (ok && wide_cmp(ab, ub, &ok) > 0 && ok)
+			set_ratio(p, ub, ab);	/* above: b / A */
+		else if (ok)
+			set_ratio(p, wide_one, wide_one);
+		if (!ok)
+			p->flags |= PJ_FLAG_TOO_LARGE;
+		else if (p->num.coef != p->den.coef || p->num.exp != p->den.exp)
+			p->flags |= PJ_FLAG_NOT_MET;
+		return;
+	}
+
+	/* direction: the comparison, else the category (成本 is negative) */
+	if (tc == IV_CMP_EQ && tb.coef == 0)
+		p->rule = PJ_RULE_ZERO_TARGET;
+	else if (tc == IV_CMP_GE || tc == IV_CMP_GT)
+		p->rule = PJ_RULE_POSITIVE;
+	else if (tc == IV_CMP_LE || tc == IV_CMP_LT)
+		p->rule = PJ_RULE_NEGATIVE;
+	else
+		p->rule = pj_is_cost_category(category, category_len) ? PJ_RULE_NEGATIVE : PJ_RULE_POSITIVE;
+
+	cmp = wide_cmp(ab, tb, &ok);
+	if (!ok)
+	{
+		p->flags |= PJ_FLAG_TOO_LARGE;
+		return;
+	}
+	switch (p->rule)
+	{
+		case PJ_RULE_ZERO_TARGET:
+			set_ratio(p, cmp == 0 ? wide_one : wide_zero, wide_one);
+			if (cmp != 0)
+				p->flags |= PJ_FLAG_NOT_MET;
+			break;
+		case PJ_RULE_POSITIVE:
+			if (tb.coef <= 0)
+				set_ratio(p, cmp >= 0 ? wide_one : wide_zero, wide_one);
+			else
+				set_ratio(p, ab, tb);
+			if (cmp < 0 || (cmp == 0 && tc == IV_CMP_GT))
+				p->flags |= PJ_FLAG_NOT_MET;
+			else if (tb.coef > 0)
+			{
+				/* over-achieved: A ≥ ratio × T */
+				PjWide		lim;
+
+				if (wide_from(rules->over_ratio, (IvDecimal) {1, 0}, &lim) &&
+					!__builtin_mul_overflow(lim.coef, tb.coef, &lim.coef))
+				{
+					lim.exp += tb.exp;
+					if (wide_cmp(ab, lim, &ok) >= 0 && ok)
+						p->flags |= PJ_FLAG_OVER_ACHIEVED;
+				}
+			}
+			break;
+		case PJ_RULE_NEGATIVE:
+			if (cmp <= 0 && !(cmp == 0 && tc == IV_CMP_LT))
+				set_ratio(p, wide_one, wide_one);
+			else if (cmp <= 0)
+			{
+				set_ratio(p, wide_one, wide_one);	/* at a strict bound: the ratio is 1 */
+				p->flags |= PJ_FLAG_NOT_MET;
+			}
+			else
+			{
+				p->flags |= PJ_FLAG_NOT_MET;
+				if (tb.coef <= 0)
+					set_ratio(p, wide_zero, wide_one);
+				else if (rules->negative == PJ_NEGATIVE_LINEAR)
+				{
+					/* 1 - (A - T)/T = (2T - A)/T, floored at 0 */
+					PjWide		two_t = tb,
+								a2 = ab;
+
+					if (!__builtin_mul_overflow(two_t.coef, (pj_int128) 2, &two_t.coef) &&
+						wide_align(&two_t, &a2))
+					{
+						two_t.coef -= a2.coef;
+						set_ratio(p, two_t.coef > 0 ? two_t : wide_zero, tb);
+					}
+					else
+						p->flags |= PJ_FLAG_TOO_LARGE;
+				}
+				else
+					set_ratio(p, tb, ab);
+			}
+			break;
+		default:
+			break;
+	}
+}
+
+/* ------------------------------------------------------------- the score */
+
+/* round_half_up(weight × mean(clamp(num_i/den_i, 0, 1)), 2), exactly */
+static bool
+exact_score(IvDecimal weight, const PjPart *parts, int n, IvDecimal *score)
+{
+	PjBig		num,
+				den,
+				t;
+	int			i,
+				j,
+				e;
+	uint64_t	q,
+				qmax;
+
+	/* Σ P_i/Q_i as one fraction num/den over the product of denominators */
+	big_set(&num, 0);
+	big_set(&den, 1);
+	for (i = 0; i < n; i++)
+	{
+		PjWide		a = parts[i].num,
+					b = parts[i].den;
+		PjBig		pi,
+					qi;
+		bool		ok;
+
+		if (a.coef < 0)
+			a.coef = 0;
+		if (wide_cmp(a, b, &ok) >= 0 && ok)
+			a = b = wide_one;	/* capped at 1 */
+		if (!ok && a.exp > b.exp)
+			a = b = wide_one;	/* far above 1 */
+		e = a.exp - b.exp;
+		if (!big_from_wide(&pi, a.coef, e > 0 ? e : 0) ||
+			!big_from_wide(&qi, b.coef, e < 0 ? -e : 0))
+			return false;
+		/* num/den + pi/qi = (num×qi + pi×den) / (den×qi) */
+		if (!big_mul(&num, &num, &qi) || !big_mul(&t, &pi, &den) ||
+			!big_add(&num, &num, &t) || !big_mul(&den, &den, &qi))
+			return false;
+	}
+	if (weight.coef < 0)
+		return false;
+	/* score × 100 = weight × 100 × num / (n × den) */
+	if (!big_mul_small(&den, (uint32_t) n))
+		return false;
+	e = weight.exp + 2;
+	big_set(&t, (unsigned __int128) weight.coef);
+	if (e >= 0)
+	{
+		if (!big_mul_pow10(&t, e))
+			return false;
+	}
+	else if (!big_mul_pow10(&den, -e))
+		return false;
+	if (!big_mul(&num, &num, &t))
+		return false;
+
+	/* the mean is at most 1, so the score is at most the weight */
+	qmax = (uint64_t) weight.coef;
+	for (j = 0; j < e; j++)
+	{
+		if (qmax > UINT64_MAX / 10)
+			return false;
+		qmax *= 10;
+	}
+	if (!big_round_div(&num, &den, qmax + 1, &q) || q > INT64_MAX)
+		return false;
+	score->coef = (int64_t) q;
+	score->exp = -2;
+	return true;
+}
+
+static bool
+texts_equal(const IvValue *a, const IvValue *b)
+{
+	return a->text_len == b->text_len && memcmp(a->text, b->text, a->text_len) == 0;
+}
+
+static bool
+labels_equal(const IvValue *tv, const IvClause *t, const IvValue *av, const IvClause *a)
+{
+	return t->label_len == a->label_len &&
+		memcmp(tv->text + t->label_off, av->text + a->label_off, t->label_len) == 0;
+}
+
+/* The actual clause for target clause i: same label, else same position. */
+static int
+match_clause(const IvValue *target, int i, const IvValue *actual)
+{
+	const IvClause *t = &target->clauses[i];
+	int			j;
+	bool		actual_unlabelled = true;
+
+	if (target->nclauses == 1 && actual->nclauses == 1)
+		return 0;
+	for (j = 0; j < actual->nclauses; j++)
+	{
+		if (labels_equal(target, t, actual, &actual->clauses[j]))
+			return j;
+		if (actual->clauses[j].label_len > 0)
+			actual_unlabelled = false;
+	}
+	if (actual_unlabelled && actual->nclauses == target->nclauses)
+		return i;
+	return -1;
+}
+
+void
+pj_score_indicator(const IvValue *target, const IvValue *actual,
+				   IvDecimal weight, const char *category, size_t category_len,
+				   const PjRules *rules, PjOutcome *out)
+{
+	int			i;
+
+	out->rule = PJ_RULE_NONE;
+	out->flags = 0;
+	out->nparts = 0;
+	out->has_completion = false;
+	out->has_score = false;
+	out->score.coef = 0;
+	out->score.exp = -2;
+
+	if (target->kind == IV_KIND_NOT_APPLICABLE || actual->kind == IV_KIND_NOT_APPLICABLE)
+	{
+		out->rule = PJ_RULE_NOT_APPLICABLE;
+		out->has_score = true;
+		return;
+	}
+	if (target->kind == IV_KIND_EMPTY || actual->kind == IV_KIND_EMPTY)
+	{
+		out->flags |= PJ_FLAG_MISSING;
+		return;
+	}
+	if (actual->kind == IV_KIND_CLAIM)
+		out->flags |= PJ_FLAG_CLAIM;
+	if (target->kind != IV_KIND_QUANTITY || actual->kind != IV_KIND_QUANTITY)
+	{
+		if (target->kind != IV_KIND_QUANTITY && actual->kind != IV_KIND_QUANTITY &&
+			texts_equal(target, actual))
+		{
+			out->rule = PJ_RULE_QUALITATIVE_MATCH;
+			out->has_completion = true;
+			out->has_score = exact_score(weight, &(PjPart) {.num = wide_one, .den = wide_one}, 1,
+										 &out->score);
+			return;
+		}
+		out->flags |= PJ_FLAG_NEEDS_BAND;
+		return;
+	}
+
+	out->has_completion = true;
+	for (i = 0; i < target->nclauses; i++)
+	{
+		PjPart	   *p = &out->parts[out->nparts++];
+		int			j = match_clause(target, i, actual);
+
+		memset(p, 0, sizeof(*p));
+		p->target_clause = (uint8_t) i;
+		if (j < 0)
+		{
+			p->flags |= PJ_FLAG_UNMATCHED;
+			p->actual_clause = UINT8_MAX;
+		}
+		else
+		{
+			p->actual_clause = (uint8_t) j;
+			score_clause(target, &target->clauses[i], actual, &actual->clauses[j],
+						 category, category_len, rules, p);
+		}
+		out->flags |= p->flags;
+		if (!p->has_ratio)
+			out->has_completion = false;
+	}
+	out->rule = out->nparts > 1 ? PJ_RULE_CLAUSES : out->parts[0].rule;
+	if (out->has_completion)
+	{
+		out->has_score = exact_score(weight, out->parts, out->nparts, &out->score);
+		if (!out->has_score)
+			out->flags |= PJ_FLAG_TOO_LARGE;
+	}
+}
+
+/* --------------------------------------------------------------- funds */
+
+bool
+pj_fund_score(IvDecimal weight, IvDecimal budget, IvDecimal executed, IvDecimal *score)
+{
+	PjPart		p;
+
+	if (budget.coef <= 0 || executed.coef < 0 || weight.coef < 0)
+		return false;
+	memset(&p, 0, sizeof(p));
+	p.num = (PjWide) {executed.coef, executed.exp};
+	p.den = (PjWide) {budget.coef, budget.exp};
+	return exact_score(weight, &p, 1, score);
+}
+
+bool
+pj_execution_rate(IvDecimal budget, IvDecimal executed, IvDecimal *rate)
+{
+	PjBig		num,
+				den;
+	int			e;
+	uint64_t	q;
+
+	if (budget.coef <= 0 || executed.coef < 0)
+		return false;
+	/* rate × 100 = executed × 10^4 / budget */
+	e = executed.exp - budget.exp + 4;
+	if (!big_from_wide(&num, executed.coef, e > 0 ? e : 0) ||
+		!big_from_wide(&den, budget.coef, e < 0 ? -e : 0) ||
+		!big_round_div(&num, &den, UINT64_MAX / 4, &q) || q > INT64_MAX)
+		return false;
+	rate->coef = (int64_t) q;
+	rate->exp = -2;
+	return true;
+}
+
+const char *
+pj_grade(IvDecimal total, IvDecimal excellent, IvDecimal good, IvDecimal pass)
+{
+	if (pj_decimal_cmp(total, excellent) >= 0)
+		return "优";
+	if (pj_decimal_cmp(total, good) >= 0)
+		return "良";
+	if (pj_decimal_cmp(total, pass) >= 0)
+		return "中";
+	return "差";
+}
+
+/* ------------------------------------------------------------------ names */
+
+const char *
+pj_rule_name(PjRule rule)
+{
+	static const char *const names[] = {
+		"none", "positive", "negative", "zero_target", "range", "date", "clauses",
+		"qualitative_match", "not_applicable",
+	};
+
+	return (unsigned) rule < sizeof(names) / sizeof(names[0]) ? names[rule] : "?";
+}
+
+const char *
+pj_flag_name(int bit)
+{
+	static const char *const names[PJ_N_FLAGS] = {
+		"not_met", "over_achieved", "incomparable_units", "qualitative_needs_band",
+		"actual_is_claim", "missing_value", "unmatched_clause", "too_large",
+		"date_missed",
+	};
+
+	return bit >= 0 && bit < PJ_N_FLAGS ? names[bit] : "?";
+}
+
+bool
+pj_decimal_from_text(const char *s, size_t len, IvDecimal *out)
+{
+	size_t		i = 0;
+	int			digits = 0,
+				frac = -1;
+	bool		neg = false;
+	int64_t		coef = 0;
+
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	for (; i < len; i++)
+	{
+		if (s[i] == '.' && frac < 0)
+			frac = 0;
+		else if (s[i] >= '0' && s[i] <= '9')
+		{
+			if (coef > 0 || s[i] != '0')
+				digits++;
+			if (digits > IV_MAX_DIGITS || frac >= IV_MAX_DIGITS)
+				return false;
+			coef = coef * 10 + (s[i] - '0');
+			if (frac >= 0)
+				frac++;
+		}
+		else
+			return false;
+	}
+	if (len == 0 || (neg && len == 1))
+		return false;
+	out->coef = neg ? -coef : coef;
+	out->exp = frac > 0 ? -frac : 0;
+	return true;
+}

@@ -1,0 +1,17 @@
+/*
+ * main.c - runs the unit tests of the pure core (src/core) under ASan and
+ * UBSan; `make unittest`.  Ends with "N passed, N failed".
+ */
+#include "check.h"
+
+int			check_passed,
+			check_failed;
+
+int
+main(void)
+{
+	test_ivalue();
+	test_rules();
+	printf("%d passed, %d failed\n", check_passed, check_failed);
+	return check_failed ? 1 : 0;
+}

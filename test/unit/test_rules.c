@@ -1,0 +1,307 @@
+/*
+ * test_rules.c - unit tests of the scoring rules (src/core/rules.c): every
+ * indicator of the two seed forms, every row of the rules table, every
+ * flag, exact half-up rounding.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "rules.h"
+
+static IvDecimal
+dec(const char *s)
+{
+	IvDecimal	d = {0, 0};
+
+	if (!pj_decimal_from_text(s, strlen(s), &d))
+		CHECK(false, "bad decimal in test: %s", s);
+	return d;
+}
+
+static void
+dec_text(IvDecimal d, char *buf)
+{
+	PjWide		w = {d.coef, d.exp};
+
+	buf[pj_wide_text(w, buf)] = '\0';
+}
+
+typedef struct Scored
+{
+	IvValue		t,
+				a;
+	char		tb[256],
+				ab[256];
+	PjOutcome	o;
+} Scored;
+
+static Scored *
+score(const char *target, const char *actual, const char *weight, const char *category,
+	  const PjRules *rules)
+{
+	Scored	   *s = malloc(sizeof(Scored));
+	IvError		err;
+	PjRules		def = pj_rules_default();
+
+	if (!iv_parse(target, strlen(target), &s->t, s->tb, sizeof(s->tb), &err) ||
+		!iv_parse(actual, strlen(actual), &s->a, s->ab, sizeof(s->ab), &err))
+	{
+		CHECK(false, "test values must read: %s / %s: %s", target, actual, err.detail);
+		free(s);
+		return NULL;
+	}
+	pj_score_indicator(&s->t, &s->a, dec(weight), category, category ? strlen(category) : 0,
+					   rules ? rules : &def, &s->o);
+	return s;
+}
+
+/* Expect a score ("NULL" for none), a rule and exactly these flags. */
+static void
+expect(const char *target, const char *actual, const char *weight, const char *category,
+	   const char *want_score, PjRule want_rule, unsigned want_flags)
+{
+	Scored	   *s = score(target, actual, weight, category, NULL);
+	char		got[64];
+
+	if (!s)
+		return;
+	if (s->o.has_score)
+		dec_text(s->o.score, got);
+	else
+		strcpy(got, "NULL");
+	CHECK(strcmp(got, want_score) == 0, "%s vs %s (w %s): score want %s, got %s",
+		  target, actual, weight, want_score, got);
+	CHECK(s->o.rule == want_rule, "%s vs %s: rule want %s, got %s", target, actual,
+		  pj_rule_name(want_rule), pj_rule_name(s->o.rule));
+	CHECK(s->o.flags == want_flags, "%s vs %s: flags want 0x%x, got 0x%x", target, actual,
+		  want_flags, s->o.flags);
+	free(s);
+}
+
+/* 深圳市龙华区平安建设中心 2022, 数字化城管信息系统运行项目: indicators total 90. */
+static void
+test_seed_form_1(void)
+{
+	expect("17", "27", "6", "数量指标", "6.00", PJ_RULE_POSITIVE, PJ_FLAG_OVER_ACHIEVED);
+	expect("至少2次/周", "至少2次/周", "2", "数量指标", "2.00", PJ_RULE_POSITIVE, 0);
+	expect("200000", "424876", "15", "数量指标", "15.00", PJ_RULE_POSITIVE, PJ_FLAG_OVER_ACHIEVED);
+	expect("4", "4", "5", "数量指标", "5.00", PJ_RULE_POSITIVE, 0);
+	expect("≥90%", "92%", "5", "质量指标", "5.00", PJ_RULE_POSITIVE, 0);
+	expect("95%", "95%", "5", "质量指标", "5.00", PJ_RULE_POSITIVE, 0);
+	expect("1", "1", "5", "质量指标", "5.00", PJ_RULE_POSITIVE, 0);
+	expect("1", "1", "5", "时效指标", "5.00", PJ_RULE_POSITIVE, 0);
+	expect("<1821100元", "1808698.26元", "2", "成本指标", "2.00", PJ_RULE_NEGATIVE, 0);
+	expect("不适用", "不适用", "0", "经济效益指标", "0.00", PJ_RULE_NOT_APPLICABLE, 0);
+	expect("重点解决", "重点解决", "30", "社会效益指标", "30.00", PJ_RULE_QUALITATIVE_MATCH, 0);
+	expect("95%", "100%", "10", "服务对象满意度指标", "10.00", PJ_RULE_POSITIVE, 0);
+}
+
+/* 网格信息采集工作: indicators total 90. */
+static void
+test_seed_form_2(void)
+{
+	expect("3180", "3180", "10", "数量指标", "10.00", PJ_RULE_POSITIVE, 0);
+	expect("97%以上", "97.11%", "10", "质量指标", "10.00", PJ_RULE_POSITIVE, 0);
+	expect("97%以上", "99.94%", "10", "质量指标", "10.00", PJ_RULE_POSITIVE, 0);
+	expect("低于3%", "2.95%", "10", "质量指标", "10.00", PJ_RULE_NEGATIVE, 0);
+	/* a bare 1 against a percentage is the fraction 100% */
+	expect("1", "100%", "5", "时效指标", "5.00", PJ_RULE_POSITIVE, 0);
+	expect("≤461.74万元", "461.736万元", "5", "成本指标", "5.00", PJ_RULE_NEGATIVE, 0);
+	expect("采集率达95%以上，准确率达90%以上，注销率达95%以上；",
+		   "采集率96.22%，准确率达99.31%，注销率95.35%", "10", "社会效益指标", "10.00",
+		   PJ_RULE_CLAUSES, 0);
+	expect("采集率达95%以上，准确率达98%以上；", "采集率99.74%，准确率达99.49%", "10",
+		   "社会效益指标", "10.00", PJ_RULE_CLAUSES, 0);
+	expect("信息通报率达95%以上", "99.55%", "10", "社会效益指标", "10.00", PJ_RULE_POSITIVE, 0);
+	expect("95%以上", "100%", "10", "服务对象满意度指标", "10.00", PJ_RULE_POSITIVE, 0);
+}
+
+static void
+test_funds(void)
+{
+	IvDecimal	r;
+	char		got[64];
+
+	CHECK(pj_execution_rate(dec("1821100.00"), dec("1808698.26"), &r), "rate 1");
+	dec_text(r, got);
+	CHECK(strcmp(got, "99.32") == 0, "execution rate want 99.32, got %s", got);
+	CHECK(pj_fund_score(dec("10"), dec("1821100.00"), dec("1808698.26"), &r), "fund 1");
+	dec_text(r, got);
+	CHECK(strcmp(got, "9.93") == 0, "fund score want 9.93, got %s", got);
+	CHECK(pj_execution_rate(dec("4617400.00"), dec("4617360.00"), &r), "rate 2");
+	dec_text(r, got);
+	CHECK(strcmp(got, "100.00") == 0, "execution rate want 100.00, got %s", got);
+	CHECK(pj_fund_score(dec("10"), dec("4617400.00"), dec("4617360.00"), &r), "fund 2");
+	dec_text(r, got);
+	CHECK(strcmp(got, "10.00") == 0, "fund score want 10.00, got %s", got);
+
+	/* above the budget: the rate shows it, the score is capped */
+	CHECK(pj_execution_rate(dec("100"), dec("120"), &r), "rate over");
+	dec_text(r, got);
+	CHECK(strcmp(got, "120.00") == 0, "rate want 120.00, got %s", got);
+	CHECK(pj_fund_score(dec("10"), dec("100"), dec("120"), &r), "fund over");
+	dec_text(r, got);
+	CHECK(strcmp(got, "10.00") == 0, "capped fund score want 10.00, got %s", got);
+	/* a zero budget has no rate */
+	CHECK(!pj_execution_rate(dec("0"), dec("5"), &r), "zero budget has no rate");
+	CHECK(!pj_fund_score(dec("10"), dec("0.00"), dec("5"), &r), "zero budget has no score");
+	/* half-up at the boundary: 2/3 → 66.666… → 66.67; 1/8 → 12.5 exactly */
+	CHECK(pj_execution_rate(dec("3"), dec("2"), &r), "rate 2/3");
+	dec_text(r, got);
+	CHECK(strcmp(got, "66.67") == 0, "rate want 66.67, got %s", got);
+	CHECK(pj_execution_rate(dec("80000"), dec("10"), &r), "rate 1/8000");
+	dec_text(r, got);
+	CHECK(strcmp(got, "0.01") == 0, "0.0125 %% rounds half-up to 0.01, got %s", got);
+	CHECK(pj_execution_rate(dec("40000"), dec("2"), &r), "rate 0.005");
+	dec_text(r, got);
+	CHECK(strcmp(got, "0.01") == 0, "0.005 %% rounds half-up to 0.01, got %s", got);
+	/* huge and tiny amounts stay exact */
+	CHECK(pj_execution_rate(dec("999999999999999999"), dec("999999999999999998"), &r), "huge");
+	dec_text(r, got);
+	CHECK(strcmp(got, "100.00") == 0, "huge rate want 100.00, got %s", got);
+	CHECK(pj_fund_score(dec("10"), dec("0.000000000000000003"), dec("0.000000000000000001"), &r),
+		  "tiny");
+	dec_text(r, got);
+	CHECK(strcmp(got, "3.33") == 0, "tiny fund score want 3.33, got %s", got);
+}
+
+/* One test per row of the rules table (scoring-rules §3). */
+static void
+test_rules_table(void)
+{
+	PjRules		linear = pj_rules_default();
+
+	/* positive: A ≥ T → 1, else A/T; 5 × 0.825 = 4.125 → 4.13 half-up */
+	expect("≥80", "66", "5", NULL, "4.13", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET);
+	expect("不低于95%", "95%", "10", NULL, "10.00", PJ_RULE_POSITIVE, 0);
+	expect("至少100人", "50人", "10", NULL, "5.00", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET);
+	expect("达到90%", "60%", "3", NULL, "2.00", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET);
+	/* strict: 超过5天 is not met by 5天, the ratio is still 1 */
+	expect(">5天", "5天", "4", NULL, "4.00", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET);
+	/* negative: A ≤ T → 1, else T/A */
+	expect("≤10万元", "12.5万元", "5", NULL, "4.00", PJ_RULE_NEGATIVE, PJ_FLAG_NOT_MET);
+	expect("不超过3%", "2%", "5", NULL, "5.00", PJ_RULE_NEGATIVE, 0);
+	expect("3天以内", "4天", "6", NULL, "4.50", PJ_RULE_NEGATIVE, PJ_FLAG_NOT_MET);
+	/* negative, linear profile: 1 - (12.5 - 10)/10 = 0.75 */
+	linear.negative = PJ_NEGATIVE_LINEAR;
+	{
+		Scored	   *s = score("≤10万元", "12.5万元", "5", NULL, &linear);
+		char		got[64];
+
+		dec_text(s->o.score, got);
+		CHECK(s->o.has_score && strcmp(got, "3.75") == 0, "linear negative want 3.75, got %s", got);
+		free(s);
+		s = score("≤10", "25", "5", NULL, &linear);
+		dec_text(s->o.score, got);
+		CHECK(s->o.has_score && strcmp(got, "0.00") == 0, "linear floors at 0, got %s", got);
+		free(s);
+	}
+	/* = T or bare: direction from the level-2 category */
+	expect("100万元", "120万元", "5", "成本指标", "4.17", PJ_RULE_NEGATIVE, PJ_FLAG_NOT_MET);
+	expect("100万元", "120万元", "5", "经济成本指标", "4.17", PJ_RULE_NEGATIVE, PJ_FLAG_NOT_MET);
+	expect("100万元", "80万元", "5", "数量指标", "4.00", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET);
+	expect("=100", "80", "5", NULL, "4.00", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET);
+	/* T = 0 with no comparison: all or nothing */
+	expect("0起", "0起", "5", "质量指标", "5.00", PJ_RULE_ZERO_TARGET, 0);
+	expect("0起", "1起", "5", "质量指标", "0.00", PJ_RULE_ZERO_TARGET, PJ_FLAG_NOT_MET);
+	/* range: inside 1; below A/a; above b/A */
+	expect("90%~95%", "92%", "10", NULL, "10.00", PJ_RULE_RANGE, 0);
+	expect("90%~95%", "81%", "10", NULL, "9.00", PJ_RULE_RANGE, PJ_FLAG_NOT_MET);
+	expect("3-5万元", "10万元", "10", NULL, "5.00", PJ_RULE_RANGE, PJ_FLAG_NOT_MET);
+	/* clauses: mean of each clause's capped c, matched by label */
+	expect("采集率达95%以上，准确率达90%以上", "准确率45%，采集率95%", "10", NULL, "7.50",
+		   PJ_RULE_CLAUSES, PJ_FLAG_NOT_MET);
+	expect("采集率达95%以上，准确率达90%以上", "采集率95%", "10", NULL, "NULL",
+		   PJ_RULE_CLAUSES, PJ_FLAG_UNMATCHED);
+	/* an over-achieved clause does not hide an unmet one */
+	expect("a≥50%，b≥50%", "a100%，b25%", "10", NULL, "7.50", PJ_RULE_CLAUSES,
+		   PJ_FLAG_NOT_MET | PJ_FLAG_OVER_ACHIEVED);
+	/* a bare number takes the other side's unit */
+	expect("≥50个", "50", "5", NULL, "5.00", PJ_RULE_POSITIVE, 0);
+	expect("≤90万元", "90", "5", NULL, "5.00", PJ_RULE_NEGATIVE, 0);
+	expect("≥95%", "96", "5", NULL, "5.00", PJ_RULE_POSITIVE, 0);
+	expect("≥95%", "0.5", "5", NULL, "2.63", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET);
+	/* 万元 against 元: one base unit */
+	expect("≤461.74万元", "4617400元", "5", NULL, "5.00", PJ_RULE_NEGATIVE, 0);
+	expect("≤4617400元", "461.75万元", "5", NULL, "5.00", PJ_RULE_NEGATIVE, PJ_FLAG_NOT_MET);
+	/* dates: met or not, a missed date is the evaluator's */
+	expect("2022年12月31日前", "2022年11月30日", "5", NULL, "5.00", PJ_RULE_DATE, 0);
+	expect("11月前", "10月", "5", NULL, "5.00", PJ_RULE_DATE, 0);
+	expect("2022年6月底前", "2022年8月", "5", NULL, "NULL", PJ_RULE_DATE,
+		   PJ_FLAG_NOT_MET | PJ_FLAG_DATE_MISSED);
+	/* qualitative: equal text gets full weight, anything else a band */
+	expect("有效提升", "有效提升", "8", NULL, "8.00", PJ_RULE_QUALITATIVE_MATCH, 0);
+	expect("有效提升", "明显改善", "8", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_NEEDS_BAND);
+	expect("≥95%", "已完成", "8", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_CLAIM | PJ_FLAG_NEEDS_BAND);
+	expect("≥95%", "已完成100%", "8", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_CLAIM | PJ_FLAG_NEEDS_BAND);
+	/* incomparable units and missing values are flagged, never zero */
+	expect("≥10次", "5万元", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_INCOMPARABLE);
+	expect("≥10个", "10件", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_INCOMPARABLE);
+	expect("≥95%", "—", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_MISSING);
+	/* over-achievement at exactly the profile's 1.30 */
+	expect("≥100", "130", "5", NULL, "5.00", PJ_RULE_POSITIVE, PJ_FLAG_OVER_ACHIEVED);
+	expect("≥100", "129.99", "5", NULL, "5.00", PJ_RULE_POSITIVE, 0);
+	/* fractional weights: 3.333 × 0.5 = 1.6665 → 1.67 */
+	expect("≥100", "50", "3.333", NULL, "1.67", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET);
+	/* exact where numeric's division would round first: 3 × (0.415/3) */
+	expect("≥3", "0.415", "3", NULL, "0.42", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET);
+}
+
+static void
+test_grade_and_parts(void)
+{
+	IvDecimal	ex = dec("90"),
+				good = dec("80"),
+				pass = dec("60");
+
+	CHECK(strcmp(pj_grade(dec("99.93"), ex, good, pass), "优") == 0, "99.93 is 优");
+	CHECK(strcmp(pj_grade(dec("90.00"), ex, good, pass), "优") == 0, "90 is 优 (bound included)");
+	CHECK(strcmp(pj_grade(dec("89.99"), ex, good, pass), "良") == 0, "89.99 is 良");
+	CHECK(strcmp(pj_grade(dec("80"), ex, good, pass), "良") == 0, "80 is 良");
+	CHECK(strcmp(pj_grade(dec("60"), ex, good, pass), "中") == 0, "60 is 中");
+	CHECK(strcmp(pj_grade(dec("59.99"), ex, good, pass), "差") == 0, "59.99 is 差");
+	CHECK(strcmp(pj_grade(dec("-1"), ex, good, pass), "差") == 0, "negative is 差");
+
+	CHECK(pj_is_cost_category("生态环境成本指标", strlen("生态环境成本指标")), "成本 is cost");
+	CHECK(!pj_is_cost_category("数量指标", strlen("数量指标")), "数量 is not cost");
+	CHECK(!pj_is_cost_category(NULL, 0), "no category is not cost");
+
+	{
+		IvDecimal	d;
+
+		CHECK(pj_decimal_from_text("-12.50", 6, &d) && d.coef == -1250 && d.exp == -2, "decimal text");
+		CHECK(!pj_decimal_from_text("1e5", 3, &d), "no exponents");
+		CHECK(!pj_decimal_from_text("", 0, &d), "empty is not a decimal");
+		CHECK(!pj_decimal_from_text("1234567890123456789", 19, &d), "19 digits is too many");
+	}
+	{
+		/* completion keeps over-achievement visible: 27/17 as a fraction */
+		Scored	   *s = score("17", "27", "6", NULL, NULL);
+		char		buf[64];
+
+		CHECK(s->o.has_completion && s->o.nparts == 1, "one part");
+		buf[pj_wide_text(s->o.parts[0].num, buf)] = '\0';
+		CHECK(strcmp(buf, "27") == 0, "num 27, got %s", buf);
+		buf[pj_wide_text(s->o.parts[0].den, buf)] = '\0';
+		CHECK(strcmp(buf, "17") == 0, "den 17, got %s", buf);
+		free(s);
+		/* base values: 461.74万元 is 4617400.00元 */
+		s = score("≤461.74万元", "461.736万元", "5", NULL, NULL);
+		buf[pj_wide_text(s->o.parts[0].target, buf)] = '\0';
+		CHECK(strcmp(buf, "4617400") == 0, "target base 4617400, got %s", buf);
+		buf[pj_wide_text(s->o.parts[0].actual, buf)] = '\0';
+		CHECK(strcmp(buf, "4617360") == 0, "actual base 4617360, got %s", buf);
+		free(s);
+	}
+}
+
+void
+test_rules(void)
+{
+	test_seed_form_1();
+	test_seed_form_2();
+	test_funds();
+	test_rules_table();
+	test_grade_and_parts();
+}
