@@ -1,0 +1,70 @@
+-- 20_profile.sql - what varies by locality, as data: named scoring profiles.
+--
+-- The pure scoring functions take these knobs as arguments with the
+-- central-2020 values as defaults (so they stay IMMUTABLE); views and the
+-- profile_* helpers read them from here (STABLE).  Built-in rows ship with
+-- the extension and are left out of pg_dump (CREATE EXTENSION recreates
+-- them); a user's own profiles are dumped with the data.
+
+CREATE TABLE @extschema@.profile (
+    name                   text PRIMARY KEY
+                           CHECK (name ~ '^[a-z0-9][a-z0-9_.-]*$'),
+    description            text NOT NULL DEFAULT '',
+    builtin                boolean NOT NULL DEFAULT false,
+    -- level-1 weights; cost_weight is set where 成本指标 is its own level 1
+    -- (财预〔2021〕101号), NULL where it sits under 产出指标
+    execution_weight       numeric(6,2) NOT NULL DEFAULT 10 CHECK (execution_weight >= 0),
+    output_weight          numeric(6,2) NOT NULL DEFAULT 50 CHECK (output_weight >= 0),
+    benefit_weight         numeric(6,2) NOT NULL DEFAULT 30 CHECK (benefit_weight >= 0),
+    satisfaction_weight    numeric(6,2) NOT NULL DEFAULT 10 CHECK (satisfaction_weight >= 0),
+    cost_weight            numeric(6,2) CHECK (cost_weight >= 0),
+    -- grade bands: 优 ≥ excellent, 良 ≥ good, 中 ≥ pass, else 差
+    grade_excellent        numeric(5,2) NOT NULL DEFAULT 90,
+    grade_good             numeric(5,2) NOT NULL DEFAULT 80,
+    grade_pass             numeric(5,2) NOT NULL DEFAULT 60,
+    -- qualitative bands as shares of the weight: 达成 [achieved, 1],
+    -- 部分达成 [partial, achieved), 未达成 [0, partial)
+    band_achieved          numeric(4,3) NOT NULL DEFAULT 0.80,
+    band_partial           numeric(4,3) NOT NULL DEFAULT 0.60,
+    -- a positive indicator at A/T ≥ this ratio must explain itself (广西: 1.30)
+    over_achievement_ratio numeric(6,3) NOT NULL DEFAULT 1.30 CHECK (over_achievement_ratio > 1),
+    -- a missed negative indicator: 'ratio' T/A, or 'linear' 1 - (A-T)/T
+    negative_formula       text NOT NULL DEFAULT 'ratio'
+                           CHECK (negative_formula IN ('ratio', 'linear')),
+    -- an execution rate below this percentage is flagged
+    low_execution_rate     numeric(5,2) NOT NULL DEFAULT 80 CHECK (low_execution_rate >= 0),
+    CHECK (execution_weight + output_weight + benefit_weight + satisfaction_weight
+           + coalesce(cost_weight, 0) = 100),
+    CHECK (grade_excellent > grade_good AND grade_good > grade_pass AND grade_pass >= 0),
+    CHECK (band_achieved > band_partial AND band_partial > 0 AND band_achieved <= 1)
+);
+
+COMMENT ON TABLE @extschema@.profile IS
+'Named scoring profiles: level-1 weights, grade and qualitative bands, over-achievement ratio and negative-indicator formula. central-2020 (财预〔2020〕10号) is the default.';
+
+INSERT INTO @extschema@.profile (name, description, builtin)
+VALUES ('central-2020', '财政部《项目支出绩效评价管理办法》(财预〔2020〕10号): 执行率10, 产出50, 效益30, 满意度10; 优≥90 良≥80 中≥60', true);
+
+-- Built-in rows are part of the extension: change a copy, not the original.
+CREATE FUNCTION @extschema@.profile_protect_builtin()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF (TG_OP = 'INSERT' AND NEW.builtin) OR (TG_OP <> 'INSERT' AND OLD.builtin) THEN
+        RAISE EXCEPTION 'profile "%" is built in', coalesce(OLD.name, NEW.name)
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Copy it under a new name and change the copy: INSERT INTO pjeval.profile SELECT ... ';
+    END IF;
+    RETURN coalesce(NEW, OLD);
+END
+$$;
+
+CREATE TRIGGER profile_protect_builtin
+BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.profile
+FOR EACH ROW EXECUTE FUNCTION @extschema@.profile_protect_builtin();
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.profile', 'WHERE NOT builtin');
+
+GRANT SELECT ON @extschema@.profile TO PUBLIC;
