@@ -105,7 +105,7 @@ static bytea *
 pack_value(const IvValue *v)
 {
 	size_t		n = iv_packed_size(v);
-	bytea	   *result = (bytea *) palloc0(VARHDRSZ + n);
+	bytea	   *result = (bytea *) palloc(VARHDRSZ + n);
 
 	SET_VARSIZE(result, VARHDRSZ + n);
 	iv_pack(v, (uint8_t *) VARDATA(result));
@@ -122,6 +122,7 @@ parse_value(const char *in, size_t len, IvError *err)
 {
 	IvValue		v;
 	size_t		cap;
+	char		stack_buf[512];
 	char	   *buf;
 	bytea	   *result;
 
@@ -134,17 +135,12 @@ parse_value(const char *in, size_t len, IvError *err)
 		return NULL;
 	}
 
+	/* most values are a few bytes: no allocation for their canonical text */
 	cap = iv_text_capacity(len);
-	buf = palloc(cap > 0 ? cap : 1);
-	/* zeroed, so struct padding that iv_pack copies is deterministic */
-	memset(&v, 0, sizeof(v));
-	if (!iv_parse(in, len, &v, buf, cap, err))
-	{
+	buf = cap <= sizeof(stack_buf) ? stack_buf : palloc(cap);
+	result = iv_parse(in, len, &v, buf, cap, err) ? pack_value(&v) : NULL;
+	if (buf != stack_buf)
 		pfree(buf);
-		return NULL;
-	}
-	result = pack_value(&v);
-	pfree(buf);
 	return result;
 }
 
@@ -337,6 +333,58 @@ base_unit_text(const IvValue *v, const IvClause *c)
 
 /* ---------- I/O ---------- */
 
+/*
+ * Bulk loads repeat the same cells over and over (≥90%, 100%, 不适用), so
+ * each call site (a COPY column, a cast in a query) keeps the values it
+ * read last in a small direct-mapped cache in fn_extra, and a repeat costs
+ * a hash and a copy instead of a read.  Reading is a pure function of the
+ * text, so a cached value is exactly what reading again would give.
+ */
+#define IN_CACHE_SLOTS		256
+#define IN_CACHE_TEXT		48		/* longer inputs are read every time */
+#define IN_CACHE_VALUE		160
+
+typedef struct InCacheSlot
+{
+	uint8		text_len;
+	uint8		value_len;		/* 0: empty slot */
+	char		text[IN_CACHE_TEXT];
+	char		value[IN_CACHE_VALUE];	/* the whole varlena */
+} InCacheSlot;
+
+static bytea *
+cached_parse(FunctionCallInfo fcinfo, const char *str, size_t len, IvError *err)
+{
+	InCacheSlot *cache = (InCacheSlot *) fcinfo->flinfo->fn_extra;
+	InCacheSlot *slot;
+	bytea	   *result;
+
+	if (len == 0 || len > IN_CACHE_TEXT)
+		return parse_value(str, len, err);
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+									   sizeof(InCacheSlot) * IN_CACHE_SLOTS);
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	slot = &cache[hash_bytes((const unsigned char *) str, (int) len) % IN_CACHE_SLOTS];
+	if (slot->value_len > 0 && slot->text_len == len && memcmp(slot->text, str, len) == 0)
+	{
+		result = palloc(slot->value_len);
+		memcpy(result, slot->value, slot->value_len);
+		return result;
+	}
+	result = parse_value(str, len, err);
+	if (result != NULL && VARSIZE(result) <= IN_CACHE_VALUE)
+	{
+		slot->text_len = (uint8) len;
+		memcpy(slot->text, str, len);
+		slot->value_len = (uint8) VARSIZE(result);
+		memcpy(slot->value, result, VARSIZE(result));
+	}
+	return result;
+}
+
 Datum
 indicator_value_in(PG_FUNCTION_ARGS)
 {
@@ -346,7 +394,7 @@ indicator_value_in(PG_FUNCTION_ARGS)
 	bytea	   *result;
 
 	require_utf8();
-	result = parse_value(str, len, &err);
+	result = cached_parse(fcinfo, str, len, &err);
 	if (result == NULL)
 	{
 		report_error(str, len, &err, PJ_ESCONTEXT(fcinfo));
