@@ -284,6 +284,18 @@ SELECT pjeval.grade('NaN');
 \echo :LAST_ERROR_SQLSTATE
 SELECT pjeval.grade(85, 80, 90, 60);
 \echo :LAST_ERROR_SQLSTATE
+-- knobs and weights that change from row to row are checked on every row
+-- (a value converted once is remembered, an error never is)
+SELECT pjeval.indicator_score('≥95%', '96%', w) FROM (VALUES (5), (10), (5), (-1)) AS v(w);
+\echo :LAST_ERROR_SQLSTATE
+SELECT pjeval.indicator_score('≤10', '12.5', 5, NULL, 1.30, f) FROM (VALUES ('ratio'), ('linear'), ('Ratio')) AS v(f);
+\echo :LAST_ERROR_SQLSTATE
+SELECT pjeval.indicator_flags('17', '27', NULL, r) FROM (VALUES (1.5), (2.0), (1.5), (1.0)) AS v(r);
+\echo :LAST_ERROR_SQLSTATE
+-- ... and give the same answers as constants would
+SELECT w, f, r, pjeval.indicator_score('≤10', '12.5', w, NULL, r, f) AS score,
+       pjeval.indicator_flags('17', '27', NULL, r) AS flags
+FROM (VALUES (5, 'ratio', 1.5), (10, 'linear', 2.0), (5, 'linear', 1.5), (5.0, 'ratio', 2.0), (5, 'ratio', 1.5)) AS v(w, f, r);
 -- more than 18 significant digits or decimal places
 SELECT pjeval.indicator_score('≥95%', '96%', 1234567890123456789);
 \echo :LAST_ERROR_SQLSTATE

@@ -122,38 +122,65 @@ numeric_decimal(Datum num, const char *what, ArgCheck check, const char *hint)
 }
 
 /*
- * One converted numeric, remembered by its bytes.  Equal bytes are an equal
- * value (the converse need not hold: 5 and 5.0 differ, and just miss).
+ * Converted numerics, remembered by their bytes: a small two-way
+ * set-associative table, so the handful of weights a table of forms uses
+ * (0, 2, 5, 6, 10, 15, 30 ...) are each converted once per query, however
+ * they alternate from row to row.  Equal bytes are an equal value (the
+ * converse need not hold: 5 and 5.0 differ, and just take two entries).
  */
-#define KEY_MAX_BYTES 32
+#define KEY_MAX_BYTES	24
+#define CACHE_SETS		16		/* a power of two */
 
 typedef struct DecimalKey
 {
-	bool		valid;
-	uint8		len;
+	uint8		len;			/* 0: empty (a numeric has at least a header) */
+	uint64		head;			/* the first 8 bytes, zero-padded */
 	char		bytes[KEY_MAX_BYTES];
 	IvDecimal	value;
 } DecimalKey;
 
+typedef struct DecimalCache
+{
+	DecimalKey	ways[CACHE_SETS][2];
+	uint8		older[CACHE_SETS];	/* the way to replace next */
+} DecimalCache;
+
 static IvDecimal
-cached_decimal(DecimalKey *key, Datum num, const char *what, ArgCheck check,
+cached_decimal(DecimalCache *cache, Datum num, const char *what, ArgCheck check,
 			   const char *hint)
 {
 	struct varlena *p = PG_DETOAST_DATUM_PACKED(num);
 	size_t		len = VARSIZE_ANY_EXHDR(p);
+	const char *bytes = VARDATA_ANY(p);
+	uint64		head = 0;
+	uint32		h;
+	size_t		i;
+	DecimalKey *set,
+			   *k;
 	IvDecimal	d;
 
-	if (key->valid && key->len == len && memcmp(key->bytes, VARDATA_ANY(p), len) == 0)
-		return key->value;
+	if (len > KEY_MAX_BYTES)
+		return numeric_decimal(num, what, check, hint);
+	/* the header and first digits tell the usual weights apart */
+	memcpy(&head, bytes, Min(len, sizeof(head)));
+	h = (uint32) (((head ^ len) * UINT64CONST(0x9E3779B97F4A7C15)) >> 60) & (CACHE_SETS - 1);
+	set = cache->ways[h];
+	for (i = 0; i < 2; i++)
+		if (set[i].len == len && set[i].head == head &&
+			(len <= sizeof(head) || memcmp(set[i].bytes, bytes, len) == 0))
+		{
+			cache->older[h] = (uint8) (1 - i);
+			return set[i].value;
+		}
+
 	/* checked before it is remembered: an error is never cached away */
 	d = numeric_decimal(num, what, check, hint);
-	if (len <= KEY_MAX_BYTES)
-	{
-		key->valid = true;
-		key->len = (uint8) len;
-		memcpy(key->bytes, VARDATA_ANY(p), len);
-		key->value = d;
-	}
+	k = &set[cache->older[h]];
+	cache->older[h] = (uint8) (1 - cache->older[h]);
+	k->len = (uint8) len;
+	k->head = head;
+	memcpy(k->bytes, bytes, len);
+	k->value = d;
 	return d;
 }
 
@@ -242,10 +269,22 @@ outcome_completion(const PjOutcome *o, bool capped)
 
 /* ---------- per-call state ---------- */
 
+/*
+ * What a call site remembers across rows.  Knobs written as constants in
+ * the query (the usual case, and always so for the defaults) are converted
+ * once; a weight from a column goes through the cache above.
+ */
 typedef struct ScoreCache
 {
-	DecimalKey	weight;
-	DecimalKey	over_ratio;
+	bool		stable_checked;
+	bool		knobs_stable;	/* over_ratio and formula are constants */
+	bool		knobs_known;
+	PjRules		rules;
+	bool		weight_checked;
+	bool		weight_known;	/* the weight is a constant, converted */
+	IvDecimal	weight;
+	DecimalCache weights;
+	DecimalCache over_ratios;
 	TupleDesc	assessment;		/* blessed, for assess() */
 } ScoreCache;
 
@@ -284,14 +323,53 @@ static bool
 rules_args(FunctionCallInfo fcinfo, ScoreCache *cache, int over_arg, int formula_arg,
 		   PjRules *rules)
 {
+	if (cache->knobs_known)
+	{
+		*rules = cache->rules;
+		return true;
+	}
 	*rules = pj_rules_default();
 	if (PG_ARGISNULL(over_arg) || (formula_arg >= 0 && PG_ARGISNULL(formula_arg)))
 		return false;
-	rules->over_ratio = cached_decimal(&cache->over_ratio, PG_GETARG_DATUM(over_arg),
+	rules->over_ratio = cached_decimal(&cache->over_ratios, PG_GETARG_DATUM(over_arg),
 									   "over_ratio", CHECK_ABOVE_ONE, HINT_OVER_RATIO);
 	if (formula_arg >= 0)
 		rules->negative = negative_formula_arg(PG_GETARG_TEXT_PP(formula_arg));
+
+	if (!cache->stable_checked)
+	{
+		cache->stable_checked = true;
+		cache->knobs_stable = get_fn_expr_arg_stable(fcinfo->flinfo, over_arg) &&
+			(formula_arg < 0 || get_fn_expr_arg_stable(fcinfo->flinfo, formula_arg));
+		if (cache->knobs_stable)
+		{
+			cache->rules = *rules;
+			cache->knobs_known = true;
+		}
+	}
 	return true;
+}
+
+/* The weight (not NULL) from argument arg, checked. */
+static IvDecimal
+weight_arg(FunctionCallInfo fcinfo, ScoreCache *cache, int arg)
+{
+	IvDecimal	w;
+
+	if (cache->weight_known)
+		return cache->weight;
+	w = cached_decimal(&cache->weights, PG_GETARG_DATUM(arg), "weight",
+					   CHECK_NONNEGATIVE, HINT_WEIGHT);
+	if (!cache->weight_checked)
+	{
+		cache->weight_checked = true;
+		if (get_fn_expr_arg_stable(fcinfo->flinfo, arg))
+		{
+			cache->weight = w;
+			cache->weight_known = true;
+		}
+	}
+	return w;
 }
 
 /* Scores target (arg 0) against actual (arg 1); the category is arg cat_arg. */
@@ -437,8 +515,7 @@ scoring_indicator_score(PG_FUNCTION_ARGS)
 	cache = score_cache(fcinfo);
 	if (!rules_args(fcinfo, cache, 4, 5, &rules))
 		PG_RETURN_NULL();
-	weight = cached_decimal(&cache->weight, PG_GETARG_DATUM(2), "weight",
-							CHECK_NONNEGATIVE, HINT_WEIGHT);
+	weight = weight_arg(fcinfo, cache, 2);
 	score_args(fcinfo, &t, &a, weight, 3, &rules, &o);
 	check_too_large(&o, &t, &a);
 	if (!o.has_score)
@@ -503,8 +580,7 @@ scoring_assess(PG_FUNCTION_ARGS)
 	else
 	{
 		if (!PG_ARGISNULL(2))
-			weight = cached_decimal(&cache->weight, PG_GETARG_DATUM(2), "weight",
-									CHECK_NONNEGATIVE, HINT_WEIGHT);
+			weight = weight_arg(fcinfo, cache, 2);
 		score_args(fcinfo, &t, &a, weight, 3, &rules, &o);
 		check_too_large(&o, &t, &a);
 		values[0] = CStringGetTextDatum(pj_rule_name(o.rule));
@@ -738,8 +814,7 @@ scoring_explain(PG_FUNCTION_ARGS)
 	if (!rules_args(fcinfo, cache, 4, 5, &rules))
 		PG_RETURN_NULL();
 	if (has_weight)
-		weight = cached_decimal(&cache->weight, PG_GETARG_DATUM(2), "weight",
-								CHECK_NONNEGATIVE, HINT_WEIGHT);
+		weight = weight_arg(fcinfo, cache, 2);
 
 	initStringInfo(&j.buf);
 	json_open(&j, '{');
