@@ -32,7 +32,7 @@
  * Errors: character positions in messages count from 1, like SQL's
  * position(); the core counts from 0.
  */
-#include "compat.h"
+#include "glue.h"
 
 #include "access/htup_details.h"
 #include "common/hashfn.h"
@@ -41,11 +41,8 @@
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
-#include "ivalue.h"
-
 PG_MODULE_MAGIC;
 
-#define IV_TYPE_NAME		"indicator_value"
 #define IV_WIRE_VERSION		1
 
 /* Columns of clauses(v) */
@@ -230,25 +227,7 @@ report_error(const char *input, size_t len, const IvError *err,
 
 /* ---------- reading datums ---------- */
 
-/*
- * Unpack a stored value.  v->text points into the returned (possibly
- * detoasted) block, which must outlive v.
- */
-static struct varlena *
-fetch_value(Datum d, IvValue *v)
-{
-	struct varlena *p = PG_DETOAST_DATUM_PACKED(d);
-
-	if (!iv_unpack((const uint8_t *) VARDATA_ANY(p), VARSIZE_ANY_EXHDR(p), v))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("invalid stored value of type %s", IV_TYPE_NAME),
-				 errdetail("The stored block of %zu bytes does not unpack.",
-						   (size_t) VARSIZE_ANY_EXHDR(p))));
-	return p;
-}
-
-#define GETARG_IV(n, v) fetch_value(PG_GETARG_DATUM(n), (v))
+#define GETARG_IV(n, v) pj_fetch_value(PG_GETARG_DATUM(n), (v))
 
 /* Scalar accessors answer only for a value of exactly one clause. */
 static const IvClause *
@@ -777,7 +756,7 @@ indicator_value_clauses(PG_FUNCTION_ARGS)
 
 		copy = PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(0));
 		v = (IvValue *) palloc(sizeof(IvValue));
-		fetch_value(PointerGetDatum(copy), v);
+		pj_fetch_value(PointerGetDatum(copy), v);
 		funcctx->user_fctx = v;
 		funcctx->max_calls = v->nclauses;
 
