@@ -20,6 +20,7 @@ typedef struct Row
 	int			line;
 	int			ncells;
 	PjCell		cells[MAX_CELLS];
+	char		labels[MAX_CELLS][LABEL_MAX];	/* each cell as a label, see label() */
 	const char *raw;
 	size_t		raw_len;
 } Row;
@@ -126,6 +127,8 @@ trim(PjCell c)
 	return c;
 }
 
+static size_t label(PjCell c, char *out);
+
 /* Reads the next row; false at the end of the document. */
 static bool
 read_row(Reader *r, Row *row)
@@ -197,6 +200,8 @@ read_row(Reader *r, Row *row)
 	/* extra empty cells at the end mean nothing */
 	while (row->ncells > 0 && row->cells[row->ncells - 1].len == 0)
 		row->ncells--;
+	for (int i = 0; i < row->ncells; i++)
+		label(row->cells[i], row->labels[i]);
 	return true;
 }
 
@@ -265,7 +270,7 @@ find_cell(const Row *row, const char *word, bool exact)
 	int			i;
 
 	for (i = 0; i < row->ncells; i++)
-		if (exact ? cell_is(row->cells[i], word) : cell_has(row->cells[i], word))
+		if (exact ? strcmp(row->labels[i], word) == 0 : strstr(row->labels[i], word) != NULL)
 			return i;
 	return -1;
 }
@@ -574,8 +579,6 @@ read_fund_row(Reader *r, const Row *row)
 		}
 		f.source = c;
 	}
-	if (f.source.len == 0)
-		return fail(r, row, "the name of a fund source (年度资金总额, 当年财政拨款, 上年结转资金, 其他资金)");
 	/* 其中：当年财政拨款 is 当年财政拨款 */
 	{
 		char		buf[LABEL_MAX];
@@ -591,6 +594,8 @@ read_fund_row(Reader *r, const Row *row)
 			f.source = trim((PjCell) {f.source.s + skip, f.source.len - skip});
 		}
 	}
+	if (f.source.len == 0)
+		return fail(r, row, "the name of a fund source (年度资金总额, 当年财政拨款, 上年结转资金, 其他资金)");
 	if (unit.len > 0)
 		emit_field(r, PJ_FIELD_AMOUNT_UNIT, unit);
 	for (i = 0; i < 3; i++)

@@ -17,6 +17,9 @@
 
 #define IV_TYPE_NAME		"indicator_value"
 
+/* Raises a clear error unless the database is UTF-8 (the reader's tables are). */
+extern void pj_require_utf8(void);
+
 /*
  * Unpack a stored value.  v->text points into the returned (possibly
  * detoasted) block, which must outlive v.

@@ -82,12 +82,13 @@ PG_FUNCTION_INFO_V1(indicator_value_clauses);
 
 /* ---------- reading text ---------- */
 
+
 /*
  * The reader's tables are UTF-8, and a value read in any other server
  * encoding would silently mean something else; so refuse, and say why.
  */
-static void
-require_utf8(void)
+void
+pj_require_utf8(void)
 {
 	if (GetDatabaseEncoding() != PG_UTF8)
 		ereport(ERROR,
@@ -372,7 +373,7 @@ indicator_value_in(PG_FUNCTION_ARGS)
 	IvError		err;
 	bytea	   *result;
 
-	require_utf8();
+	pj_require_utf8();
 	result = cached_parse(fcinfo, str, len, &err);
 	if (result == NULL)
 	{
@@ -407,7 +408,7 @@ indicator_value_recv(PG_FUNCTION_ARGS)
 	IvError		err;
 	bytea	   *result;
 
-	require_utf8();
+	pj_require_utf8();
 	if (msg->cursor >= msg->len)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -549,7 +550,7 @@ try_indicator_value(PG_FUNCTION_ARGS)
 	IvError		err;
 	bytea	   *result;
 
-	require_utf8();
+	pj_require_utf8();
 	result = parse_value(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), &err);
 	if (result == NULL)
 		PG_RETURN_NULL();
@@ -564,7 +565,7 @@ indicator_value_error(PG_FUNCTION_ARGS)
 	IvError		err;
 	bytea	   *result;
 
-	require_utf8();
+	pj_require_utf8();
 	result = parse_value(VARDATA_ANY(t), len, &err);
 	if (result != NULL)
 	{
