@@ -291,7 +291,7 @@ skip_spaces(const Reader *r, size_t pos, size_t end)
 static bool
 at_text(const Reader *r, size_t pos, size_t end, const char *w, size_t wlen)
 {
-	return wlen > 0 && pos + wlen <= end && memcmp(r->norm + pos, w, wlen) == 0;
+	return wlen > 0 && pos <= end && wlen <= end - pos && memcmp(r->norm + pos, w, wlen) == 0;
 }
 
 #define AT(r, pos, end, lit) at_text(r, pos, end, lit, sizeof(lit) - 1)

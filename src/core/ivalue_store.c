@@ -51,6 +51,10 @@ iv_unpack(const uint8_t *src, size_t len, IvValue *out)
 	clauses = (size_t) out->nclauses * sizeof(IvClause);
 	if (len != IV_HEADER_SIZE + clauses + out->text_len)
 		return false;
+	/* only quantities and claims carry clauses, and a quantity has one at least */
+	if ((out->kind == IV_KIND_QUANTITY && out->nclauses == 0) ||
+		(out->kind != IV_KIND_QUANTITY && out->kind != IV_KIND_CLAIM && out->nclauses > 0))
+		return false;
 	memcpy(out->clauses, src + IV_HEADER_SIZE, clauses);
 	out->text = (const char *) src + IV_HEADER_SIZE + clauses;
 	for (i = 0; i < out->nclauses; i++)

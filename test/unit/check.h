@@ -24,5 +24,6 @@ extern int	check_passed,
 
 void		test_ivalue(void);
 void		test_rules(void);
+void		test_form(void);
 
 #endif							/* PJEVAL_CHECK_H */

@@ -1,0 +1,865 @@
+/*
+ * form.c - reads 项目支出绩效自评表 documents (see form.h).
+ *
+ * Two layers: a tokenizer that turns the text into rows of cells the way a
+ * spreadsheet writes tab-separated text (quoted cells may hold tabs, line
+ * breaks and "" for a quote), and a small state machine that recognises
+ * the template's sections by their labels, not by line numbers, so blank
+ * lines, extra cells and moved columns do not matter.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "form.h"
+
+#define MAX_CELLS 24
+#define LABEL_MAX 96
+
+typedef struct Row
+{
+	int			line;
+	int			ncells;
+	PjCell		cells[MAX_CELLS];
+	const char *raw;
+	size_t		raw_len;
+} Row;
+
+typedef enum Section
+{
+	SEC_NONE,
+	SEC_HEADER,
+	SEC_FUNDS,
+	SEC_GOALS,
+	SEC_INDICATORS,
+	SEC_TAIL
+} Section;
+
+enum
+{
+	FC_INITIAL, FC_BUDGET, FC_EXECUTED, FC_WEIGHT, FC_RATE, FC_SCORE, FC_N
+};
+enum
+{
+	IC_L1, IC_L2, IC_L3, IC_TARGET, IC_ACTUAL, IC_WEIGHT, IC_SCORE, IC_EXPLAIN, IC_N
+};
+
+typedef struct Reader
+{
+	const char *doc;
+	size_t		len,
+				pos;
+	int			line;
+	char	   *scratch;
+	size_t		used;
+	const PjFormSink *sink;
+	PjFormError *err;
+
+	int			form;			/* forms begun so far */
+	Row			form_row;		/* the row that began it, for errors */
+	bool		in_form,
+				has_name,
+				has_year;
+	Section		section;
+	int			fund_col[FC_N];
+	int			goal_col[2];
+	bool		goal_pending;
+	int			ind_col[IC_N];
+	PjCell		last_l1,
+				last_l2,
+				last_l1_weight;
+	int			position;
+} Reader;
+
+static const PjCell empty_cell = {"", 0};
+
+/* ------------------------------------------------------------- tokenizer */
+
+static void
+push(Reader *r, char c)
+{
+	r->scratch[r->used++] = c;
+}
+
+static bool
+is_ws(const char *s, size_t len, size_t *w)
+{
+	if (len >= 1 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' || s[0] == '\n'))
+	{
+		*w = 1;
+		return true;
+	}
+	if (len >= 3 && memcmp(s, "\xe3\x80\x80", 3) == 0)	/* U+3000 */
+	{
+		*w = 3;
+		return true;
+	}
+	if (len >= 2 && memcmp(s, "\xc2\xa0", 2) == 0)	/* NBSP */
+	{
+		*w = 2;
+		return true;
+	}
+	return false;
+}
+
+static PjCell
+trim(PjCell c)
+{
+	size_t		w;
+
+	while (c.len > 0 && is_ws(c.s, c.len, &w))
+	{
+		c.s += w;
+		c.len -= w;
+	}
+	for (;;)
+	{
+		if (c.len >= 1 && (c.s[c.len - 1] == ' ' || c.s[c.len - 1] == '\r' ||
+						   c.s[c.len - 1] == '\n' || c.s[c.len - 1] == '\t'))
+			c.len--;
+		else if (c.len >= 3 && memcmp(c.s + c.len - 3, "\xe3\x80\x80", 3) == 0)
+			c.len -= 3;
+		else if (c.len >= 2 && memcmp(c.s + c.len - 2, "\xc2\xa0", 2) == 0)
+			c.len -= 2;
+		else
+			break;
+	}
+	return c;
+}
+
+/* Reads the next row; false at the end of the document. */
+static bool
+read_row(Reader *r, Row *row)
+{
+	if (r->pos >= r->len)
+		return false;
+	row->line = r->line;
+	row->ncells = 0;
+	row->raw = r->doc + r->pos;
+	for (;;)
+	{
+		size_t		start = r->used;
+		PjCell		c;
+		bool		quoted = r->pos < r->len && r->doc[r->pos] == '"';
+		bool		end_of_row = false;
+
+		if (quoted)
+		{
+			r->pos++;
+			while (r->pos < r->len)
+			{
+				char		ch = r->doc[r->pos];
+
+				if (ch == '"' && r->pos + 1 < r->len && r->doc[r->pos + 1] == '"')
+				{
+					push(r, '"');
+					r->pos += 2;
+				}
+				else if (ch == '"')
+				{
+					r->pos++;
+					break;
+				}
+				else
+				{
+					if (ch == '\n')
+						r->line++;
+					push(r, ch);
+					r->pos++;
+				}
+			}
+		}
+		/* the unquoted part (or what follows a closing quote) */
+		while (r->pos < r->len && r->doc[r->pos] != '\t' && r->doc[r->pos] != '\n')
+			push(r, r->doc[r->pos++]);
+		if (r->pos >= r->len)
+			end_of_row = true;
+		else
+		{
+			end_of_row = r->doc[r->pos] == '\n';
+			if (end_of_row)
+				r->line++;
+			r->pos++;
+		}
+		c.s = r->scratch + start;
+		c.len = r->used - start;
+		c = trim(c);
+		/* a stray quote left by a broken copy: 99%以上" */
+		if (!quoted && c.len > 0 && c.s[c.len - 1] == '"')
+			c = trim((PjCell) {c.s, c.len - 1});
+		if (!quoted && c.len > 0 && c.s[0] == '"')
+			c = trim((PjCell) {c.s + 1, c.len - 1});
+		if (row->ncells < MAX_CELLS)
+			row->cells[row->ncells++] = c;
+		if (end_of_row)
+			break;
+	}
+	row->raw_len = (size_t) (r->doc + r->pos - row->raw);
+	/* extra empty cells at the end mean nothing */
+	while (row->ncells > 0 && row->cells[row->ncells - 1].len == 0)
+		row->ncells--;
+	return true;
+}
+
+/* --------------------------------------------------------------- labels */
+
+/*
+ * A label for comparison: spaces, '*', colons dropped, full-width brackets
+ * folded, so 项目资金 (元), 项目资金（元）, * 实际完成值 all match.
+ */
+static size_t
+label(PjCell c, char *out)
+{
+	size_t		i = 0,
+				o = 0;
+
+	while (i < c.len && o + 4 < LABEL_MAX)
+	{
+		const char *s = c.s + i;
+		size_t		rest = c.len - i,
+					w;
+
+		if (is_ws(s, rest, &w))
+			i += w;
+		else if (s[0] == '*' || s[0] == ':')
+			i++;
+		else if (rest >= 3 && (memcmp(s, "：", 3) == 0 || memcmp(s, "＊", 3) == 0))
+			i += 3;
+		else if (rest >= 3 && memcmp(s, "（", 3) == 0)
+		{
+			out[o++] = '(';
+			i += 3;
+		}
+		else if (rest >= 3 && memcmp(s, "）", 3) == 0)
+		{
+			out[o++] = ')';
+			i += 3;
+		}
+		else
+			out[o++] = c.s[i++];
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static bool
+cell_is(PjCell c, const char *word)
+{
+	char		buf[LABEL_MAX];
+
+	label(c, buf);
+	return strcmp(buf, word) == 0;
+}
+
+static bool
+cell_has(PjCell c, const char *word)
+{
+	char		buf[LABEL_MAX];
+
+	label(c, buf);
+	return strstr(buf, word) != NULL;
+}
+
+static int
+find_cell(const Row *row, const char *word, bool exact)
+{
+	int			i;
+
+	for (i = 0; i < row->ncells; i++)
+		if (exact ? cell_is(row->cells[i], word) : cell_has(row->cells[i], word))
+			return i;
+	return -1;
+}
+
+static PjCell
+cell_at(const Row *row, int col)
+{
+	return col >= 0 && col < row->ncells ? row->cells[col] : empty_cell;
+}
+
+static int
+first_filled(const Row *row)
+{
+	int			i;
+
+	for (i = 0; i < row->ncells; i++)
+		if (row->cells[i].len > 0)
+			return i;
+	return -1;
+}
+
+/* ---------------------------------------------------------------- errors */
+
+static bool
+fail(Reader *r, const Row *row, const char *expected)
+{
+	size_t		i,
+				o = 0;
+
+	r->err->form = r->form > 0 ? r->form : 1;
+	r->err->line = row->line;
+	for (i = 0; i < row->raw_len && o + 8 < sizeof(r->err->text); i++)
+	{
+		char		ch = row->raw[i];
+
+		if (ch == '\t')
+		{
+			memcpy(r->err->text + o, " | ", 3);
+			o += 3;
+		}
+		else if (ch == '\n' || ch == '\r')
+			break;
+		else
+			r->err->text[o++] = ch;
+	}
+	/* never cut a UTF-8 character in half */
+	while (o > 0 && i < row->raw_len && ((unsigned char) r->err->text[o - 1] & 0xC0) == 0x80)
+		o--;
+	if (o > 0 && i < row->raw_len && ((unsigned char) r->err->text[o - 1] & 0xC0) == 0xC0)
+		o--;
+	r->err->text[o] = '\0';
+	snprintf(r->err->expected, sizeof(r->err->expected), "%s", expected);
+	return false;
+}
+
+/* ---------------------------------------------------------------- numbers */
+
+static bool
+is_placeholder(PjCell c)
+{
+	static const char *const marks[] = {"-", "--", "—", "——", "–", "/", "一", "\\", "－"};
+	size_t		i;
+
+	if (c.len == 0)
+		return true;
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (c.len == strlen(marks[i]) && memcmp(c.s, marks[i], c.len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A number as written in an amount, weight or score cell, rewritten plainly
+ * into scratch: full-width digits, thousands separators and a trailing %
+ * (执行率) are accepted.  A placeholder is the empty cell.  false: not a number.
+ */
+static bool
+clean_number(Reader *r, PjCell c, bool percent_ok, PjCell *out)
+{
+	size_t		i = 0,
+				start = r->used;
+	int			digits = 0;
+	bool		point = false;
+
+	*out = empty_cell;
+	if (is_placeholder(c))
+		return true;
+	if (c.s[0] == '-' || c.s[0] == '+')
+	{
+		if (c.s[0] == '-')
+			push(r, '-');
+		i++;
+	}
+	for (; i < c.len; i++)
+	{
+		unsigned char ch = (unsigned char) c.s[i];
+
+		if (ch >= '0' && ch <= '9')
+		{
+			push(r, (char) ch);
+			digits++;
+		}
+		else if (ch == 0xEF && i + 2 < c.len && (unsigned char) c.s[i + 1] == 0xBC &&
+				 (unsigned char) c.s[i + 2] >= 0x90 && (unsigned char) c.s[i + 2] <= 0x99)
+		{
+			push(r, (char) ('0' + (unsigned char) c.s[i + 2] - 0x90));	/* ０-９ */
+			digits++;
+			i += 2;
+		}
+		else if (ch == '.' && !point && digits > 0)
+		{
+			push(r, '.');
+			point = true;
+		}
+		else if (ch == ',' && digits > 0 && !point)
+			continue;
+		else if (ch == ' ')
+			continue;
+		else if (percent_ok && ch == '%' && i == c.len - 1)
+			continue;
+		else
+		{
+			r->used = start;
+			return false;
+		}
+	}
+	if (digits == 0 || r->scratch[r->used - 1] == '.')
+	{
+		r->used = start;
+		return false;
+	}
+	out->s = r->scratch + start;
+	out->len = r->used - start;
+	return true;
+}
+
+/* ------------------------------------------------------------------ forms */
+
+static void
+end_form(Reader *r)
+{
+	if (r->in_form && r->sink->end)
+		r->sink->end(r->sink->ctx);
+	r->in_form = false;
+}
+
+static void
+begin_form(Reader *r, const Row *row)
+{
+	int			i;
+
+	end_form(r);
+	r->form++;
+	r->form_row = *row;
+	r->in_form = true;
+	r->has_name = r->has_year = false;
+	r->section = SEC_HEADER;
+	r->goal_pending = false;
+	r->position = 0;
+	r->last_l1 = r->last_l2 = r->last_l1_weight = empty_cell;
+	/* the template's own columns until a header row says otherwise */
+	for (i = 0; i < FC_N; i++)
+		r->fund_col[i] = 2 + i;
+	r->goal_col[0] = 1;
+	r->goal_col[1] = 5;
+	for (i = 0; i < IC_N; i++)
+		r->ind_col[i] = 1 + i;
+	if (r->sink->begin)
+		r->sink->begin(r->sink->ctx, r->form, row->line);
+}
+
+static void
+emit_field(Reader *r, PjFormField f, PjCell v)
+{
+	if (r->sink->field)
+		r->sink->field(r->sink->ctx, f, v);
+}
+
+/* A form must say at least what project and which year it evaluates. */
+static bool
+check_form_complete(Reader *r, const Row *at)
+{
+	if (!r->in_form)
+		return true;
+	(void) at;
+	if (!r->has_name)
+		return fail(r, &r->form_row, "a header row with 项目名称 (项目编号, 项目名称, 绩效自评年度) in the form this line begins");
+	if (!r->has_year)
+		return fail(r, &r->form_row, "绩效自评年度 in the header of the form this line begins");
+	return true;
+}
+
+static const struct
+{
+	const char *label;
+	PjFormField field;
+}			header_labels[] = {
+	{"项目编号", PJ_FIELD_PROJECT_CODE},
+	{"项目代码", PJ_FIELD_PROJECT_CODE},
+	{"项目名称", PJ_FIELD_PROJECT_NAME},
+	{"绩效自评年度", PJ_FIELD_YEAR},
+	{"自评年度", PJ_FIELD_YEAR},
+	{"评价年度", PJ_FIELD_YEAR},
+	{"实施单位", PJ_FIELD_UNIT},
+	{"一级预算单位", PJ_FIELD_TOP_UNIT},
+	{"主管部门", PJ_FIELD_TOP_UNIT},
+};
+
+static int
+header_field(PjCell c)
+{
+	size_t		i;
+
+	for (i = 0; i < sizeof(header_labels) / sizeof(header_labels[0]); i++)
+		if (cell_is(c, header_labels[i].label))
+			return (int) header_labels[i].field;
+	return -1;
+}
+
+static bool
+read_header_row(Reader *r, const Row *row)
+{
+	int			i;
+
+	for (i = 0; i < row->ncells; i++)
+	{
+		int			f = header_field(row->cells[i]);
+		PjCell		v;
+
+		if (f < 0)
+			continue;
+		v = cell_at(row, i + 1);
+		if (header_field(v) >= 0)
+			v = empty_cell;		/* a label with its value left blank */
+		if (f == PJ_FIELD_PROJECT_NAME)
+		{
+			if (r->has_name)
+				return fail(r, row, "one 项目名称 per form (start the next form with its title 项目支出绩效自评表)");
+			if (v.len == 0)
+				return fail(r, row, "a project name after 项目名称");
+			r->has_name = true;
+		}
+		if (f == PJ_FIELD_YEAR)
+		{
+			/* 2022, 2022年, 2022年度 */
+			size_t		d = 0;
+
+			while (d < v.len && v.s[d] >= '0' && v.s[d] <= '9')
+				d++;
+			if (d != 4 || (v.len > 4 && !(cell_is((PjCell) {v.s + 4, v.len - 4}, "年") ||
+										  cell_is((PjCell) {v.s + 4, v.len - 4}, "年度"))))
+				return fail(r, row, "a year such as 2022 after 绩效自评年度");
+			v.len = 4;
+			r->has_year = true;
+		}
+		if (f == PJ_FIELD_PROJECT_CODE && is_placeholder(v))
+			v = empty_cell;
+		emit_field(r, (PjFormField) f, v);
+		i++;
+	}
+	return true;
+}
+
+static void
+map_columns(const Row *row, int *cols, const char *const *words, int n)
+{
+	int			k;
+
+	for (k = 0; k < n; k++)
+	{
+		int			c = find_cell(row, words[k], false);
+
+		cols[k] = c;
+	}
+}
+
+static bool
+read_fund_row(Reader *r, const Row *row)
+{
+	PjFundRow	f;
+	int			i,
+				first_amount = MAX_CELLS;
+	PjCell		unit = empty_cell;
+	PjCell	   *amounts[3] = {&f.initial_budget, &f.budget, &f.executed};
+	PjCell	   *reported[3] = {&f.weight, &f.rate, &f.score};
+
+	memset(&f, 0, sizeof(f));
+	f.line = row->line;
+	for (i = 0; i < FC_N; i++)
+		if (r->fund_col[i] >= 0 && r->fund_col[i] < first_amount)
+			first_amount = r->fund_col[i];
+	/* the source is the last label before the amounts; 项目资金（元） gives the unit */
+	for (i = 0; i < row->ncells && i < first_amount; i++)
+	{
+		PjCell		c = row->cells[i];
+
+		if (c.len == 0)
+			continue;
+		if (cell_has(c, "项目资金") || cell_has(c, "资金来源"))
+		{
+			if (cell_has(c, "万元"))
+				unit = (PjCell) {"万元", strlen("万元")};
+			else if (cell_has(c, "元"))
+				unit = (PjCell) {"元", strlen("元")};
+			continue;
+		}
+		f.source = c;
+	}
+	if (f.source.len == 0)
+		return fail(r, row, "the name of a fund source (年度资金总额, 当年财政拨款, 上年结转资金, 其他资金)");
+	/* 其中：当年财政拨款 is 当年财政拨款 */
+	{
+		char		buf[LABEL_MAX];
+
+		label(f.source, buf);
+		if (strncmp(buf, "其中", 6) == 0)
+		{
+			size_t		skip = 6;
+
+			while (skip < f.source.len && (f.source.s[skip] == ':' || f.source.s[skip] == ' ' ||
+										   (f.source.len - skip >= 3 && memcmp(f.source.s + skip, "：", 3) == 0)))
+				skip += f.source.s[skip] == ':' || f.source.s[skip] == ' ' ? 1 : 3;
+			f.source = trim((PjCell) {f.source.s + skip, f.source.len - skip});
+		}
+	}
+	if (unit.len > 0)
+		emit_field(r, PJ_FIELD_AMOUNT_UNIT, unit);
+	for (i = 0; i < 3; i++)
+		if (!clean_number(r, cell_at(row, r->fund_col[i]), false, amounts[i]))
+			return fail(r, row, i == 0 ? "an amount (a number) under 年初预算数" :
+						i == 1 ? "an amount (a number) under 全年预算数" :
+						"an amount (a number) under 全年执行数");
+	for (i = 0; i < 3; i++)
+		if (!clean_number(r, cell_at(row, r->fund_col[FC_WEIGHT + i]), i == 1, reported[i]))
+			return fail(r, row, i == 0 ? "a number or — under 分值" :
+						i == 1 ? "a number or — under 执行率" : "a number or — under 得分");
+	if (r->sink->fund)
+		r->sink->fund(r->sink->ctx, &f);
+	return true;
+}
+
+/* 产出指标 (50分), 产出指标（50分）, 产出指标50分 → name and weight */
+static void
+split_level1(PjCell c, PjCell *name, PjCell *weight)
+{
+	size_t		i,
+				j;
+
+	*name = c;
+	*weight = empty_cell;
+	for (i = 0; i < c.len; i++)
+		if (c.s[i] == '(' || (c.s[i] >= '0' && c.s[i] <= '9') ||
+			(c.len - i >= 3 && memcmp(c.s + i, "（", 3) == 0))
+			break;
+	if (i == c.len)
+		return;
+	j = i;
+	while (j < c.len && !(c.s[j] >= '0' && c.s[j] <= '9'))
+		j++;
+	*name = trim((PjCell) {c.s, i});
+	while (name->len > 0 && name->s[0] == '*')	/* * 效益指标: a template's mark */
+		*name = trim((PjCell) {name->s + 1, name->len - 1});
+	weight->s = c.s + j;
+	while (j < c.len && ((c.s[j] >= '0' && c.s[j] <= '9') || c.s[j] == '.'))
+		j++;
+	weight->len = (size_t) (c.s + j - weight->s);
+}
+
+static bool
+read_indicator_row(Reader *r, const Row *row)
+{
+	PjIndicatorRow ind;
+	PjCell		l1 = cell_at(row, r->ind_col[IC_L1]);
+	PjCell		l2 = cell_at(row, r->ind_col[IC_L2]);
+
+	memset(&ind, 0, sizeof(ind));
+	ind.line = row->line;
+	if (l1.len > 0)
+	{
+		PjCell		w;
+
+		split_level1(l1, &l1, &w);
+		if (l1.len > 0)
+			r->last_l1 = l1;
+		if (w.len > 0 || l1.len > 0)
+			r->last_l1_weight = w;
+		r->last_l2 = empty_cell;	/* a new level 1 starts its own level 2s */
+	}
+	if (l2.len > 0)
+		r->last_l2 = l2;
+	ind.level1 = r->last_l1;
+	ind.level1_weight = r->last_l1_weight;
+	ind.level2 = r->last_l2;
+	ind.level3 = cell_at(row, r->ind_col[IC_L3]);
+	ind.target = cell_at(row, r->ind_col[IC_TARGET]);
+	ind.actual = cell_at(row, r->ind_col[IC_ACTUAL]);
+	ind.explanation = cell_at(row, r->ind_col[IC_EXPLAIN]);
+	if (!clean_number(r, cell_at(row, r->ind_col[IC_WEIGHT]), false, &ind.weight))
+		return fail(r, row, "a number under 分值 (the indicator's weight)");
+	if (!clean_number(r, cell_at(row, r->ind_col[IC_SCORE]), false, &ind.score))
+		return fail(r, row, "a number or — under 得分");
+	if (ind.level3.len == 0)
+	{
+		if (ind.target.len == 0 && ind.actual.len == 0 && ind.weight.len == 0 &&
+			ind.score.len == 0)
+			return true;		/* only repeats a level-1 or level-2 label */
+		return fail(r, row, "the indicator's name under 三级指标");
+	}
+	if (ind.level1.len == 0)
+		return fail(r, row, "a 一级指标 (产出指标, 效益指标, 满意度指标) for this indicator");
+	ind.position = ++r->position;
+	if (r->sink->indicator)
+		r->sink->indicator(r->sink->ctx, &ind);
+	return true;
+}
+
+static bool
+read_totals(Reader *r, const Row *row)
+{
+	PjCell		w,
+				s;
+
+	if (!clean_number(r, cell_at(row, r->ind_col[IC_WEIGHT]), false, &w) ||
+		!clean_number(r, cell_at(row, r->ind_col[IC_SCORE]), false, &s))
+		return fail(r, row, "numbers under 分值 and 得分 in the 总分 row");
+	emit_field(r, PJ_FIELD_TOTAL_WEIGHT, w);
+	emit_field(r, PJ_FIELD_TOTAL_SCORE, s);
+	r->section = SEC_TAIL;
+	return true;
+}
+
+static void
+read_notes(Reader *r, const Row *row, int at)
+{
+	PjCell		c = trim((PjCell) {row->cells[at].s + 6, row->cells[at].len - 6});
+
+	/* 备注：text in the same cell, else the next cell */
+	if (c.len >= 3 && memcmp(c.s, "：", 3) == 0)
+		c = trim((PjCell) {c.s + 3, c.len - 3});
+	else if (c.len >= 1 && c.s[0] == ':')
+		c = trim((PjCell) {c.s + 1, c.len - 1});
+	if (c.len == 0)
+		c = cell_at(row, at + 1);
+	emit_field(r, PJ_FIELD_NOTES, c);
+}
+
+static const char *const fund_words[FC_N] = {"年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"};
+static const char *const ind_words[IC_N] = {"一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "分值", "得分", "偏差"};
+
+static bool
+read_row_in_form(Reader *r, const Row *row)
+{
+	int			first = first_filled(row);
+	int			at;
+
+	if (first < 0)
+		return true;			/* blank lines mean nothing, even inside tables */
+
+	/* a title starts a form; so does a header when none is open */
+	if (find_cell(row, "项目支出绩效自评表", false) >= 0)
+	{
+		if (!check_form_complete(r, row))
+			return false;
+		begin_form(r, row);
+		return true;
+	}
+	if (find_cell(row, "项目名称", true) >= 0 || find_cell(row, "项目编号", true) >= 0)
+	{
+		if (!r->in_form || r->section > SEC_HEADER ||
+			(r->has_name && find_cell(row, "项目名称", true) >= 0))
+		{
+			if (!check_form_complete(r, row))
+				return false;
+			begin_form(r, row);
+		}
+		return read_header_row(r, row);
+	}
+	if (!r->in_form)
+	{
+		if (find_cell(row, "作为导入模板", false) >= 0)
+			return true;
+		return fail(r, row, "the title 项目支出绩效自评表 or a header row with 项目名称");
+	}
+	if (r->section == SEC_HEADER && (find_cell(row, "实施单位", true) >= 0 ||
+									 find_cell(row, "绩效自评年度", true) >= 0))
+		return read_header_row(r, row);
+
+	if (find_cell(row, "资金使用情况", false) >= 0)
+	{
+		r->section = SEC_FUNDS;
+		return true;
+	}
+	if (find_cell(row, "全年预算数", false) >= 0 || find_cell(row, "全年执行数", false) >= 0)
+	{
+		r->section = SEC_FUNDS;
+		map_columns(row, r->fund_col, fund_words, FC_N);
+		if (r->fund_col[FC_BUDGET] < 0 || r->fund_col[FC_EXECUTED] < 0)
+			return fail(r, row, "both 全年预算数 and 全年执行数 in the funds header");
+		return true;
+	}
+	if (find_cell(row, "项目目标完成情况", false) >= 0)
+	{
+		r->section = SEC_GOALS;
+		return true;
+	}
+	if ((at = find_cell(row, "年度总体目标", false)) >= 0 && r->section < SEC_INDICATORS)
+	{
+		int			e = find_cell(row, "预期目标", false),
+					a = find_cell(row, "实际完成情况", false);
+
+		r->section = SEC_GOALS;
+		r->goal_col[0] = e >= 0 ? e : at + 1;
+		r->goal_col[1] = a >= 0 ? a : r->goal_col[0] + 1;
+		r->goal_pending = true;
+		/* the texts may share the header's row when there is no 预期目标 label */
+		return true;
+	}
+	if (find_cell(row, "年度绩效指标", false) >= 0 ||
+		(find_cell(row, "一级指标", false) >= 0 && find_cell(row, "三级指标", false) >= 0))
+	{
+		int			k;
+
+		r->section = SEC_INDICATORS;
+		r->goal_pending = false;
+		map_columns(row, r->ind_col, ind_words, IC_N);
+		for (k = 0; k < IC_EXPLAIN; k++)
+			if (r->ind_col[k] < 0)
+				return fail(r, row, "the indicator header: 一级指标, 二级指标, 三级指标, 年度指标值, 实际完成值, 分值, 得分");
+		return true;
+	}
+	if ((at = first) >= 0 && (cell_is(row->cells[at], "总分") || cell_is(row->cells[at], "合计")))
+		return read_totals(r, row);
+	if (row->cells[first].len >= 6 && memcmp(row->cells[first].s, "备注", 6) == 0)
+	{
+		at = first;
+		read_notes(r, row, at);
+		r->section = SEC_TAIL;
+		return true;
+	}
+	if (find_cell(row, "作为导入模板", false) >= 0 || find_cell(row, "作为导出模板", false) >= 0)
+		return true;
+
+	switch (r->section)
+	{
+		case SEC_FUNDS:
+			return read_fund_row(r, row);
+		case SEC_GOALS:
+			if (r->goal_pending)
+			{
+				emit_field(r, PJ_FIELD_GOAL_EXPECTED, cell_at(row, r->goal_col[0]));
+				emit_field(r, PJ_FIELD_GOAL_ACTUAL, cell_at(row, r->goal_col[1]));
+				r->goal_pending = false;
+			}
+			return true;
+		case SEC_INDICATORS:
+			return read_indicator_row(r, row);
+		default:
+			return true;		/* text the template does not define */
+	}
+}
+
+size_t
+pj_form_scratch_size(size_t len)
+{
+	/* cells are copied shorter than written; numbers once more */
+	return 2 * len + 64;
+}
+
+bool
+pj_read_forms(const char *doc, size_t len, char *scratch, const PjFormSink *sink,
+			  PjFormError *err)
+{
+	Reader		r;
+	Row			row;
+
+	memset(&r, 0, sizeof(r));
+	memset(err, 0, sizeof(*err));
+	r.doc = doc;
+	r.len = len;
+	r.line = 1;
+	r.scratch = scratch;
+	r.sink = sink;
+	r.err = err;
+	while (read_row(&r, &row))
+		if (!read_row_in_form(&r, &row))
+			return false;
+	row.line = r.line;
+	row.raw = "";
+	row.raw_len = 0;
+	row.ncells = 0;
+	if (r.form == 0)
+		return fail(&r, &row, "at least one form: the title 项目支出绩效自评表 and a header row with 项目名称");
+	if (!check_form_complete(&r, &row))
+		return false;
+	end_form(&r);
+	return true;
+}

@@ -1,0 +1,97 @@
+/*
+ * form.h - the reader of 项目支出绩效自评表 documents: the official template
+ * copied out of a spreadsheet or PDF as tab-separated text, one or many
+ * forms per document.  Plain C, no PostgreSQL headers.
+ *
+ * The reader is tolerant (blank repeated labels, 产出指标 (50分), full-width
+ * labels, quoted cells, CRLF, extra cells, a missing 项目编号 or 年初预算数)
+ * and strict only where a form cannot be read at all.  It hands each part of
+ * a form to a sink as cells "as written" (trimmed and unquoted); amounts and
+ * weights are checked to be numbers and written plainly (1,821,100 → 1821100).
+ */
+#ifndef PJEVAL_FORM_H
+#define PJEVAL_FORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct PjCell
+{
+	const char *s;				/* not NUL-terminated; len 0 = empty */
+	size_t		len;
+} PjCell;
+
+typedef enum PjFormField
+{
+	PJ_FIELD_PROJECT_CODE,		/* 项目编号 */
+	PJ_FIELD_PROJECT_NAME,		/* 项目名称 */
+	PJ_FIELD_YEAR,				/* 绩效自评年度 */
+	PJ_FIELD_UNIT,				/* 实施单位 */
+	PJ_FIELD_TOP_UNIT,			/* 一级预算单位 */
+	PJ_FIELD_AMOUNT_UNIT,		/* 元 or 万元, from 项目资金（元） */
+	PJ_FIELD_GOAL_EXPECTED,		/* 年度总体目标: 预期目标 */
+	PJ_FIELD_GOAL_ACTUAL,		/* 年度总体目标: 实际完成情况 */
+	PJ_FIELD_TOTAL_WEIGHT,		/* 总分: 分值 */
+	PJ_FIELD_TOTAL_SCORE,		/* 总分: 得分 */
+	PJ_FIELD_NOTES,				/* 备注 */
+	PJ_N_FORM_FIELDS
+} PjFormField;
+
+typedef struct PjFundRow
+{
+	int			line;
+	PjCell		source;			/* 年度资金总额, 当年财政拨款, 上年结转资金, 其他资金 */
+	PjCell		initial_budget, /* 年初预算数; empty when the form has none */
+				budget,			/* 全年预算数 */
+				executed;		/* 全年执行数 */
+	PjCell		weight,			/* 分值, 执行率, 得分 as reported; empty for — */
+				rate,
+				score;
+} PjFundRow;
+
+typedef struct PjIndicatorRow
+{
+	int			line;
+	int			position;		/* 1-based within the form */
+	PjCell		level1,			/* repeated labels filled in from above */
+				level2,
+				level3;
+	PjCell		level1_weight;	/* 50 from 产出指标 (50分) */
+	PjCell		target,
+				actual,
+				weight,
+				score,
+				explanation;
+} PjIndicatorRow;
+
+typedef struct PjFormSink
+{
+	void	   *ctx;
+	void		(*begin) (void *ctx, int form, int line);
+	void		(*field) (void *ctx, PjFormField field, PjCell value);
+	void		(*fund) (void *ctx, const PjFundRow *row);
+	void		(*indicator) (void *ctx, const PjIndicatorRow *row);
+	void		(*end) (void *ctx);
+} PjFormSink;
+
+typedef struct PjFormError
+{
+	int			form;			/* 1-based position of the form in the document */
+	int			line;			/* 1-based line of the document */
+	char		text[256];		/* that line, tabs shown as " | ", shortened */
+	char		expected[192];	/* what the reader expected there */
+} PjFormError;
+
+/* Bytes of scratch space pj_read_forms needs for a document of len bytes. */
+size_t		pj_form_scratch_size(size_t len);
+
+/*
+ * Reads every form of doc and hands its parts to sink in order.  Cells point
+ * into scratch and stay valid until it is reused.  Returns false with *err
+ * filled at the first form that cannot be read; the sink may have been
+ * called for earlier parts, so a caller that must be atomic discards them.
+ */
+bool		pj_read_forms(const char *doc, size_t len, char *scratch,
+						  const PjFormSink *sink, PjFormError *err);
+
+#endif							/* PJEVAL_FORM_H */

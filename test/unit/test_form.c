@@ -1,0 +1,285 @@
+/*
+ * test_form.c - unit tests of the form reader (src/core/form.c): the seed
+ * document, every tolerated quirk, and the errors that stop an import.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "form.h"
+
+#define MAX_SEEN 64
+
+/* What a sink saw, as NUL-terminated copies. */
+typedef struct Seen
+{
+	int			forms,
+				ends,
+				nfunds,
+				nind;
+	char		field[8][PJ_N_FORM_FIELDS][256];
+	char		fund[MAX_SEEN][8][64];	/* source init budget executed weight rate score */
+	char		ind[MAX_SEEN][10][256]; /* l1 l1w l2 l3 target actual weight score expl position */
+	int			ind_line[MAX_SEEN];
+} Seen;
+
+static void
+copy(char *dst, size_t cap, PjCell c)
+{
+	size_t		n = c.len < cap - 1 ? c.len : cap - 1;
+
+	memcpy(dst, c.s, n);
+	dst[n] = '\0';
+}
+
+static void
+on_begin(void *ctx, int form, int line)
+{
+	Seen	   *s = ctx;
+
+	(void) line;
+	s->forms = form;
+}
+
+static void
+on_field(void *ctx, PjFormField f, PjCell v)
+{
+	Seen	   *s = ctx;
+
+	if (s->forms > 0 && s->forms <= 8)
+		copy(s->field[s->forms - 1][f], 256, v);
+}
+
+static void
+on_fund(void *ctx, const PjFundRow *r)
+{
+	Seen	   *s = ctx;
+	const PjCell *c[7] = {&r->source, &r->initial_budget, &r->budget, &r->executed,
+	&r->weight, &r->rate, &r->score};
+	int			i;
+
+	if (s->nfunds >= MAX_SEEN)
+		return;
+	for (i = 0; i < 7; i++)
+		copy(s->fund[s->nfunds][i], 64, *c[i]);
+	s->nfunds++;
+}
+
+static void
+on_indicator(void *ctx, const PjIndicatorRow *r)
+{
+	Seen	   *s = ctx;
+	const PjCell *c[9] = {&r->level1, &r->level1_weight, &r->level2, &r->level3, &r->target,
+	&r->actual, &r->weight, &r->score, &r->explanation};
+	int			i;
+
+	if (s->nind >= MAX_SEEN)
+		return;
+	for (i = 0; i < 9; i++)
+		copy(s->ind[s->nind][i], 256, *c[i]);
+	snprintf(s->ind[s->nind][9], 256, "%d", r->position);
+	s->ind_line[s->nind] = r->line;
+	s->nind++;
+}
+
+static void
+on_end(void *ctx)
+{
+	((Seen *) ctx)->ends++;
+}
+
+static bool
+read_doc(const char *doc, Seen *s, PjFormError *err)
+{
+	size_t		len = strlen(doc);
+	char	   *copy_of_doc = malloc(len ? len : 1);
+	char	   *scratch = malloc(pj_form_scratch_size(len));
+	PjFormSink	sink = {s, on_begin, on_field, on_fund, on_indicator, on_end};
+	bool		ok;
+
+	memcpy(copy_of_doc, doc, len);	/* exact size: ASan sees overreads */
+	memset(s, 0, sizeof(*s));
+	ok = pj_read_forms(copy_of_doc, len, scratch, &sink, err);
+	free(copy_of_doc);
+	free(scratch);
+	return ok;
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE	   *f = fopen(path, "rb");
+	char	   *buf;
+	long		n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t) n + 1);
+	if (fread(buf, 1, (size_t) n, f) != (size_t) n)
+		n = 0;
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static const char *TEMPLATE_HEAD =
+"项目支出绩效自评表\n"
+"项目编号:\tP1\t项目名称:\t测试项目\t绩效自评年度:\t2023\n"
+"实施单位:\t甲单位\t一级预算单位:\t乙单位\n"
+"资金使用情况\n"
+"\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率 (%)\t得分\n"
+"项目资金（元）\t年度资金总额\t100.00\t200.00\t150.00\t10\t75.00\t7.5\n"
+"年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t* 实际完成值\t* 分值\t* 得分\t偏差原因分析及改进措施\n";
+
+static void
+test_seed_document(void)
+{
+	Seen	   *s = malloc(sizeof(Seen));
+	PjFormError err;
+	char	   *doc = slurp("demo/seed/longhua-2022.txt");
+
+	if (!doc)
+		doc = slurp("../shared/seed/000_68788ef347ef5767.txt");
+	CHECK(doc != NULL, "the seed document is readable");
+	if (!doc)
+	{
+		free(s);
+		return;
+	}
+	CHECK(read_doc(doc, s, &err), "seed reads: line %d %s", err.line, err.expected);
+	CHECK(s->forms == 2 && s->ends == 2, "two forms, got %d", s->forms);
+	CHECK(strcmp(s->field[0][PJ_FIELD_PROJECT_CODE], "440309210901500004279") == 0, "code 1");
+	CHECK(strcmp(s->field[0][PJ_FIELD_PROJECT_NAME], "数字化城管信息系统运行项目（系统操作员）") == 0, "name 1");
+	CHECK(strcmp(s->field[1][PJ_FIELD_PROJECT_NAME], "网格信息采集工作") == 0, "name 2");
+	CHECK(strcmp(s->field[0][PJ_FIELD_YEAR], "2022") == 0, "year");
+	CHECK(strcmp(s->field[0][PJ_FIELD_TOP_UNIT], "深圳市龙华区平安建设中心") == 0, "top unit");
+	CHECK(strcmp(s->field[0][PJ_FIELD_AMOUNT_UNIT], "元") == 0, "amount unit");
+	CHECK(strcmp(s->field[0][PJ_FIELD_TOTAL_SCORE], "99.93") == 0, "total score 1");
+	CHECK(strcmp(s->field[1][PJ_FIELD_TOTAL_SCORE], "100") == 0, "total score 2");
+	CHECK(strncmp(s->field[0][PJ_FIELD_GOAL_EXPECTED], "委托具有良好社会信誉", 30) == 0,
+		  "quoted goal text unquoted");
+	CHECK(strncmp(s->field[1][PJ_FIELD_GOAL_EXPECTED], "为完成以下考核指标", 27) == 0, "goal 2");
+	/* the stray closing quote of form 2's goal is gone */
+	CHECK(s->field[1][PJ_FIELD_GOAL_EXPECTED][strlen(s->field[1][PJ_FIELD_GOAL_EXPECTED]) - 1] != '"',
+		  "stray quote dropped");
+	CHECK(s->nfunds == 8, "four fund lines per form, got %d", s->nfunds);
+	CHECK(strcmp(s->fund[0][0], "年度资金总额") == 0 && strcmp(s->fund[0][3], "1808698.26") == 0 &&
+		  strcmp(s->fund[0][6], "9.93") == 0, "fund total 1");
+	CHECK(strcmp(s->fund[1][0], "当年财政拨款") == 0 && s->fund[1][4][0] == '\0',
+		  "其中： dropped, — is empty");
+	CHECK(s->nind == 15 + 14, "29 indicators, got %d", s->nind);
+	CHECK(strcmp(s->ind[0][0], "产出指标") == 0 && strcmp(s->ind[0][1], "50") == 0 &&
+		  strcmp(s->ind[0][2], "数量指标") == 0 && strcmp(s->ind[0][3], "操作员数量") == 0 &&
+		  strcmp(s->ind[0][4], "17") == 0 && strcmp(s->ind[0][5], "27") == 0 &&
+		  strcmp(s->ind[0][6], "6") == 0, "first indicator");
+	/* blank level-1/level-2 cells repeat the row above */
+	CHECK(strcmp(s->ind[1][0], "产出指标") == 0 && strcmp(s->ind[1][2], "数量指标") == 0 &&
+		  strcmp(s->ind[1][4], "至少2次/周") == 0, "repeated labels filled in");
+	CHECK(strcmp(s->ind[9][2], "经济效益指标") == 0 && strcmp(s->ind[9][0], "产出指标") == 0,
+		  "经济效益指标 stays where the form puts it");
+	CHECK(strcmp(s->ind[10][0], "效益指标") == 0 && strcmp(s->ind[10][1], "30") == 0, "效益 (30分)");
+	/* a blank line inside the table does not end it */
+	CHECK(strcmp(s->ind[24][3], "实有事件（矛盾纠纷和隐患信息）信息通报") == 0 &&
+		  strcmp(s->ind[24][9], "10") == 0, "after the blank line: position 10 of form 2");
+	free(doc);
+	free(s);
+}
+
+static void
+test_quirks(void)
+{
+	Seen	   *s = malloc(sizeof(Seen));
+	PjFormError err;
+	char		doc[4096];
+
+	/* CRLF, full-width colons and brackets, no 项目编号, no 年初预算数, 万元 */
+	CHECK(read_doc("项目支出绩效自评表\r\n"
+				   "项目名称：\t测试\t绩效自评年度：\t2023年\r\n"
+				   "\t\t全年预算数\t全年执行数\t分值\t执行率(%)\t得分\r\n"
+				   "项目资金 （万元）\t年度资金总额\t1,200.5\t１２００\t10\t99.96%\t10\r\n"
+				   "年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\r\n"
+				   "\t产出指标（50分）\t数量指标\t\"多行\n名称\"\t\"≥\"\"5\"\"个\"\t6个\t50\t50\t\t\textra\r\n"
+				   "总分\t\t\t\t\t\t100\t100\r\n", s, &err),
+		  "quirky form reads: line %d %s", err.line, err.expected);
+	CHECK(s->field[0][PJ_FIELD_PROJECT_CODE][0] == '\0', "no 项目编号");
+	CHECK(strcmp(s->field[0][PJ_FIELD_YEAR], "2023") == 0, "2023年 → 2023");
+	CHECK(strcmp(s->field[0][PJ_FIELD_AMOUNT_UNIT], "万元") == 0, "万元");
+	CHECK(s->nfunds == 1 && s->fund[0][1][0] == '\0' && strcmp(s->fund[0][2], "1200.5") == 0 &&
+		  strcmp(s->fund[0][3], "1200") == 0 && strcmp(s->fund[0][5], "99.96") == 0,
+		  "no 年初预算数; separators, full-width digits and %% cleaned");
+	CHECK(s->nind == 1 && strcmp(s->ind[0][3], "多行\n名称") == 0 && strcmp(s->ind[0][4], "≥\"5\"个") == 0,
+		  "quoted cells keep line breaks and \"\"");
+	CHECK(strcmp(s->ind[0][1], "50") == 0, "（50分）");
+
+	/* a weight alone in the level-1 cell keeps the name above; blank rows inside */
+	snprintf(doc, sizeof(doc), "%s"
+			 "\t产出指标 50分\t数量指标\ta\t1\t1\t10\t10\n"
+			 "\n\t\t\t\t\t\t\t\t\n"
+			 "\t* 效益指标(30)\t社会效益指标\tb\t重点解决\t重点解决\t30\t30\n"
+			 "总分\t\t\t\t\t\t40\t40\n备注：无\n作为导入模板，置灰信息无需录入\n", TEMPLATE_HEAD);
+	CHECK(read_doc(doc, s, &err), "labels with weights: %s", err.expected);
+	CHECK(s->nind == 2 && strcmp(s->ind[0][1], "50") == 0 && strcmp(s->ind[1][0], "效益指标") == 0 &&
+		  strcmp(s->ind[1][1], "30") == 0, "产出指标 50分 and * 效益指标(30)");
+	CHECK(strcmp(s->field[0][PJ_FIELD_NOTES], "无") == 0, "备注：无");
+
+	/* two forms back to back without titles: a second 项目名称 starts a form */
+	strcpy(doc, "项目名称\tA\t绩效自评年度\t2022\n项目名称\tB\t绩效自评年度\t2023\n");
+	CHECK(read_doc(doc, s, &err) && s->forms == 2 &&
+		  strcmp(s->field[1][PJ_FIELD_PROJECT_NAME], "B") == 0, "header rows start forms");
+	free(s);
+}
+
+typedef struct BadDoc
+{
+	const char *doc;
+	int			form,
+				line;
+	const char *expected;		/* substring */
+} BadDoc;
+
+static void
+test_errors(void)
+{
+	static const BadDoc bad[] = {
+		{"", 1, 1, "at least one form"},
+		{"随便一行\n", 1, 1, "项目支出绩效自评表"},
+		{"项目支出绩效自评表\n资金使用情况\n", 1, 1, "项目名称"},
+		{"项目支出绩效自评表\n项目名称\t甲\n", 1, 1, "绩效自评年度"},
+		{"项目名称\t甲\t绩效自评年度\t二〇二二\n", 1, 1, "a year"},
+		{"项目名称\t甲\t绩效自评年度\t2022\n资金使用情况\n\t\t年初预算数\t全年预算数\t全年执行数\n"
+		"项目资金（元）\t年度资金总额\t100\t一百万\t5\n", 1, 4, "全年预算数"},
+		{"项目名称\t甲\t绩效自评年度\t2022\n年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\n"
+		"\t产出指标\t数量指标\t\t≥5\t6\t10\t10\n", 1, 3, "三级指标"},
+		{"项目名称\t甲\t绩效自评年度\t2022\n年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\n"
+		"\t产出指标\t数量指标\tx\t≥5\t6\t十\t10\n", 1, 3, "分值"},
+		{"项目名称\t甲\t绩效自评年度\t2022\n项目支出绩效自评表\n项目名称\t乙\n", 2, 2, "绩效自评年度"},
+	};
+	size_t		i;
+	Seen	   *s = malloc(sizeof(Seen));
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	{
+		PjFormError err;
+		bool		ok = read_doc(bad[i].doc, s, &err);
+
+		CHECK(!ok, "bad document #%zu must not read", i);
+		if (ok)
+			continue;
+		CHECK(err.form == bad[i].form, "#%zu form: want %d, got %d", i, bad[i].form, err.form);
+		CHECK(err.line == bad[i].line, "#%zu line: want %d, got %d", i, bad[i].line, err.line);
+		CHECK(strstr(err.expected, bad[i].expected) != NULL, "#%zu expected: want \"%s\" in \"%s\"",
+			  i, bad[i].expected, err.expected);
+	}
+	free(s);
+}
+
+void
+test_form(void)
+{
+	test_seed_document();
+	test_quirks();
+	test_errors();
+}
