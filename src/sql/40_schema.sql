@@ -48,7 +48,8 @@ BEGIN
         )
         SELECT 1 FROM up WHERE up.unit_id = NEW.unit_id)
     THEN
-        RAISE EXCEPTION 'unit % cannot be placed under unit %: that unit is already below it', NEW.unit_id, NEW.parent_id
+        RAISE EXCEPTION 'unit "%" cannot be placed under unit "%", which is already below it or is itself',
+                NEW.name, (SELECT u.name FROM @extschema@.unit u WHERE u.unit_id = NEW.parent_id)
             USING ERRCODE = 'check_violation',
                   HINT = 'The units would form a cycle; choose a parent that is not one of its sub-units.';
     END IF;

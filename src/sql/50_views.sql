@@ -123,16 +123,16 @@ CROSS JOIN LATERAL (
     -- the evaluator's band as a score range (profile band_achieved and
     -- band_partial): 达成 [achieved, 1], 部分达成 [partial, achieved),
     -- 未达成 [0, partial) of the weight
-    SELECT CASE i.band
-               WHEN 'achieved' THEN i.weight * pr.band_achieved
-               WHEN 'partial' THEN i.weight * pr.band_partial
-               WHEN 'not_achieved' THEN 0
-           END AS band_low,
-           CASE i.band
-               WHEN 'achieved' THEN i.weight
-               WHEN 'partial' THEN i.weight * pr.band_achieved
-               WHEN 'not_achieved' THEN i.weight * pr.band_partial
-           END AS band_high
+    SELECT pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight * pr.band_achieved
+                                WHEN 'partial' THEN i.weight * pr.band_partial
+                                WHEN 'not_achieved' THEN 0
+                            END, 2) AS band_low,
+           pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight
+                                WHEN 'partial' THEN i.weight * pr.band_achieved
+                                WHEN 'not_achieved' THEN i.weight * pr.band_partial
+                            END, 2) AS band_high
 ) b
 CROSS JOIN LATERAL @extschema@.assess(i.target, i.actual, i.weight, i.level2,
                                       pr.over_achievement_ratio, pr.negative_formula) a
@@ -166,12 +166,12 @@ SELECT
     e.status,
     e.profile,
     e.amount_unit,
-    f.initial_budget * m.factor AS initial_budget,
-    f.annual_budget * m.factor AS annual_budget,
-    f.executed * m.factor AS executed,
-    f.sources_initial_budget * m.factor AS sources_initial_budget,
-    f.sources_annual_budget * m.factor AS sources_annual_budget,
-    f.sources_executed * m.factor AS sources_executed,
+    pg_catalog.round(f.initial_budget * m.factor, 2) AS initial_budget,
+    pg_catalog.round(f.annual_budget * m.factor, 2) AS annual_budget,
+    pg_catalog.round(f.executed * m.factor, 2) AS executed,
+    pg_catalog.round(f.sources_initial_budget * m.factor, 2) AS sources_initial_budget,
+    pg_catalog.round(f.sources_annual_budget * m.factor, 2) AS sources_annual_budget,
+    pg_catalog.round(f.sources_executed * m.factor, 2) AS sources_executed,
     c.execution_rate,
     f.reported_rate AS reported_execution_rate,
     c.fund_weight,
