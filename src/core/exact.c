@@ -274,6 +274,15 @@ big_round_div(const PjBig *num, const PjBig *den, uint64_t qmax, uint64_t *q)
 		else
 			hi = mid - 1;
 	}
+	/* the search stops at qmax: a larger quotient is out of range, as above */
+	if (lo == qmax)
+	{
+		PjBig		m;
+
+		big_set(&m, (unsigned __int128) qmax + 1);
+		if (!big_mul(&t, &m, &two_den) || big_cmp(&t, &two_num_den) <= 0)
+			return false;
+	}
 	*q = lo;
 	return true;
 }

@@ -129,10 +129,9 @@ bool		iv_parse(const char *in, size_t len, IvValue *out,
 					 char *buf, size_t cap, IvError *err);
 
 /*
- * Storage layout (native byte order, for the server's own pages):
- *   u8 layout version (1) | u8 kind | u8 nclauses | u8 0 | u16 text_len |
- *   nclauses x IvClause (memcpy'd) | text_len bytes of canonical text
- * Equal values have equal bytes, and equal canonical text.
+ * Storage layout: a compact block of varints and the canonical text (see
+ * ivalue_store.c), for the server's own pages.  Equal values have equal
+ * bytes, and equal canonical text.
  */
 size_t		iv_packed_size(const IvValue *v);
 void		iv_pack(const IvValue *v, uint8_t *dst);

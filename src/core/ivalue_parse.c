@@ -234,9 +234,18 @@ normalise(Reader *r)
 	r->n = 0;
 	while (i < r->in_len)
 	{
-		uint32_t	c;
-		size_t		len = u8_decode(s + i, r->in_len - i, &c);
+		uint32_t	c,
+					folded;
+		size_t		len;
 
+		/* printable ASCII stays as it is: the common case, kept cheap */
+		if (s[i] >= 0x20 && s[i] < 0x7F)
+		{
+			r->src[r->n] = (uint16_t) i;
+			r->norm[r->n++] = (char) s[i++];
+			continue;
+		}
+		len = u8_decode(s + i, r->in_len - i, &c);
 		if (len == 0 || c == 0)
 		{
 			r->src[r->n] = (uint16_t) i;
@@ -248,14 +257,17 @@ normalise(Reader *r)
 					 "invalid UTF-8 byte 0x%02x at byte %zu", s[i], i);
 			return false;
 		}
+		folded = c;
 		c = fold(c);
 		if (c < 0x20 || c == 0x7F)
 			c = ' ';
 		if (c != 0x200B && c != 0x200C && c != 0x200D && c != 0xFEFF)
 		{
 			size_t		k,
-						w = u8_encode(c, r->norm + r->n);
+						w = folded == c ? len : u8_encode(c, r->norm + r->n);
 
+			if (folded == c)
+				memcpy(r->norm + r->n, s + i, len);
 			for (k = 0; k < w; k++)
 				r->src[r->n + k] = (uint16_t) i;
 			r->n += w;
@@ -296,26 +308,90 @@ at_text(const Reader *r, size_t pos, size_t end, const char *w, size_t wlen)
 
 #define AT(r, pos, end, lit) at_text(r, pos, end, lit, sizeof(lit) - 1)
 
-/* Cheap pre-check before at_text: the first two bytes agree. */
-static inline bool
-starts_like(const Reader *r, size_t pos, size_t end, const char *w, size_t wlen)
+/*
+ * Word and unit lookup by first character: each table gets a small hash of
+ * its entries' first characters, built on first use (the tables are
+ * constant, so every build gives the same index).
+ */
+#define IDX_BUCKETS 64
+
+typedef struct TableIndex
 {
-	return w[0] == r->norm[pos] && (wlen < 2 || (pos + 1 < end && w[1] == r->norm[pos + 1]));
+	bool		built;
+	uint8_t		head[IDX_BUCKETS];	/* entry + 1, 0 = none */
+	uint8_t		next[256];
+} TableIndex;
+
+static unsigned
+first_char_key(const char *s, size_t avail)
+{
+	unsigned char c = (unsigned char) s[0];
+	unsigned	key = c;
+
+	if (c >= 0xE0 && avail >= 3)
+		key = (key << 16) | ((unsigned) (unsigned char) s[1] << 8) | (unsigned char) s[2];
+	else if (c >= 0xC0 && avail >= 2)
+		key = (key << 8) | (unsigned char) s[1];
+	return (key * 2654435761u) >> 26;	/* IDX_BUCKETS = 2^6 */
+}
+
+static void
+build_index(TableIndex *ix, const char *(*name) (size_t), size_t n)
+{
+	size_t		i;
+
+	memset(ix->head, 0, sizeof(ix->head));
+	for (i = n; i-- > 0;)
+	{
+		const char *w = name(i);
+
+		if (w[0] == '\0')
+			continue;
+		ix->next[i] = ix->head[first_char_key(w, strlen(w))];
+		ix->head[first_char_key(w, strlen(w))] = (uint8_t) (i + 1);
+	}
+	ix->built = true;
+}
+
+static const IvWord *word_table;
+
+static const char *
+word_name(size_t i)
+{
+	return word_table[i].text;
+}
+
+static const char *
+unit_name(size_t i)
+{
+	return iv_units[i].name;
 }
 
 static const IvWord *
 longest_word(const Reader *r, size_t pos, size_t end, const IvWord *words, size_t n)
 {
+	static TableIndex prefix_ix,
+				suffix_ix,
+				date_ix;
+	TableIndex *ix = words == iv_prefix_words ? &prefix_ix :
+		words == iv_suffix_words ? &suffix_ix : &date_ix;
 	const IvWord *best = NULL;
-	size_t		i;
+	unsigned	e;
 
 	if (pos >= end)
 		return NULL;
-	for (i = 0; i < n; i++)
-		if (starts_like(r, pos, end, words[i].text, words[i].len) &&
-			(!best || words[i].len > best->len) &&
-			at_text(r, pos, end, words[i].text, words[i].len))
-			best = &words[i];
+	if (!ix->built)
+	{
+		word_table = words;
+		build_index(ix, word_name, n);
+	}
+	for (e = ix->head[first_char_key(r->norm + pos, end - pos)]; e; e = ix->next[e - 1])
+	{
+		const IvWord *w = &words[e - 1];
+
+		if ((!best || w->len > best->len) && at_text(r, pos, end, w->text, w->len))
+			best = w;
+	}
 	return best;
 }
 
@@ -676,16 +752,22 @@ multiplier_power(const Reader *r, size_t pos, size_t end)
 static int
 longest_unit(const Reader *r, size_t pos, size_t end)
 {
+	static TableIndex ix;
 	int			best = -1;
-	size_t		i;
+	unsigned	e;
 
 	if (pos >= end)
 		return -1;
-	for (i = 1; i < iv_n_units; i++)
-		if (starts_like(r, pos, end, iv_units[i].name, iv_units[i].len) &&
-			(best < 0 || iv_units[i].len > iv_units[best].len) &&
+	if (!ix.built)
+		build_index(&ix, unit_name, iv_n_units);
+	for (e = ix.head[first_char_key(r->norm + pos, end - pos)]; e; e = ix.next[e - 1])
+	{
+		int			i = (int) e - 1;
+
+		if ((best < 0 || iv_units[i].len > iv_units[best].len) &&
 			at_text(r, pos, end, iv_units[i].name, iv_units[i].len))
-			best = (int) i;
+			best = i;
+	}
 	return best;
 }
 
@@ -1210,15 +1292,19 @@ read_clauses(Reader *r, size_t from, size_t to, IvValue *v)
 {
 	size_t		p = from,
 				start = from;
+	bool		digit = false;
 
 	v->nclauses = 0;
 	while (p <= to)
 	{
-		size_t		sep = p < to ? separator_len(r, p, to) : 0;
+		unsigned char c = p < to ? (unsigned char) r->norm[p] : 0;
+		/* only these bytes can start a separator: , ; ! ? 、 。 */
+		size_t		sep = (c == ',' || c == ';' || c == '!' || c == '?' || c == 0xE3) ?
+			separator_len(r, p, to) : 0;
 
 		if (p == to || sep > 0)
 		{
-			if (has_digit(r, start, p))
+			if (digit)
 			{
 				if (v->nclauses == IV_MAX_CLAUSES)
 					return fail_at(r, IV_ERR_SYNTAX, start, HINT_CLAUSES, "more than 16 clauses");
@@ -1228,6 +1314,7 @@ read_clauses(Reader *r, size_t from, size_t to, IvValue *v)
 					return false;
 				v->nclauses++;
 				start = p + sep;
+				digit = false;
 			}
 			else if (skip_spaces(r, start, p) == p)
 				start = p + sep;	/* an empty part: 1；；2 */
@@ -1236,7 +1323,10 @@ read_clauses(Reader *r, size_t from, size_t to, IvValue *v)
 			p += sep;
 		}
 		else
-			p += u8_len((unsigned char) r->norm[p]);
+		{
+			digit |= c >= '0' && c <= '9';
+			p += u8_len(c);
+		}
 	}
 	if (skip_spaces(r, start, to) < to)
 		return fail_at(r, IV_ERR_SYNTAX, skip_spaces(r, start, to), HINT_CLAUSES,

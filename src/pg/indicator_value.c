@@ -32,7 +32,7 @@
  * Errors: character positions in messages count from 1, like SQL's
  * position(); the core counts from 0.
  */
-#include "compat.h"
+#include "glue.h"
 
 #include "access/htup_details.h"
 #include "common/hashfn.h"
@@ -41,11 +41,8 @@
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
-#include "ivalue.h"
-
 PG_MODULE_MAGIC;
 
-#define IV_TYPE_NAME		"indicator_value"
 #define IV_WIRE_VERSION		1
 
 /* Columns of clauses(v) */
@@ -105,7 +102,7 @@ static bytea *
 pack_value(const IvValue *v)
 {
 	size_t		n = iv_packed_size(v);
-	bytea	   *result = (bytea *) palloc0(VARHDRSZ + n);
+	bytea	   *result = (bytea *) palloc(VARHDRSZ + n);
 
 	SET_VARSIZE(result, VARHDRSZ + n);
 	iv_pack(v, (uint8_t *) VARDATA(result));
@@ -122,6 +119,7 @@ parse_value(const char *in, size_t len, IvError *err)
 {
 	IvValue		v;
 	size_t		cap;
+	char		stack_buf[512];
 	char	   *buf;
 	bytea	   *result;
 
@@ -134,17 +132,12 @@ parse_value(const char *in, size_t len, IvError *err)
 		return NULL;
 	}
 
+	/* most values are a few bytes: no allocation for their canonical text */
 	cap = iv_text_capacity(len);
-	buf = palloc(cap > 0 ? cap : 1);
-	/* zeroed, so struct padding that iv_pack copies is deterministic */
-	memset(&v, 0, sizeof(v));
-	if (!iv_parse(in, len, &v, buf, cap, err))
-	{
+	buf = cap <= sizeof(stack_buf) ? stack_buf : palloc(cap);
+	result = iv_parse(in, len, &v, buf, cap, err) ? pack_value(&v) : NULL;
+	if (buf != stack_buf)
 		pfree(buf);
-		return NULL;
-	}
-	result = pack_value(&v);
-	pfree(buf);
 	return result;
 }
 
@@ -234,25 +227,7 @@ report_error(const char *input, size_t len, const IvError *err,
 
 /* ---------- reading datums ---------- */
 
-/*
- * Unpack a stored value.  v->text points into the returned (possibly
- * detoasted) block, which must outlive v.
- */
-static struct varlena *
-fetch_value(Datum d, IvValue *v)
-{
-	struct varlena *p = PG_DETOAST_DATUM_PACKED(d);
-
-	if (!iv_unpack((const uint8_t *) VARDATA_ANY(p), VARSIZE_ANY_EXHDR(p), v))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("invalid stored value of type %s", IV_TYPE_NAME),
-				 errdetail("The stored block of %zu bytes does not unpack.",
-						   (size_t) VARSIZE_ANY_EXHDR(p))));
-	return p;
-}
-
-#define GETARG_IV(n, v) fetch_value(PG_GETARG_DATUM(n), (v))
+#define GETARG_IV(n, v) pj_fetch_value(PG_GETARG_DATUM(n), (v))
 
 /* Scalar accessors answer only for a value of exactly one clause. */
 static const IvClause *
@@ -337,6 +312,58 @@ base_unit_text(const IvValue *v, const IvClause *c)
 
 /* ---------- I/O ---------- */
 
+/*
+ * Bulk loads repeat the same cells over and over (≥90%, 100%, 不适用), so
+ * each call site (a COPY column, a cast in a query) keeps the values it
+ * read last in a small direct-mapped cache in fn_extra, and a repeat costs
+ * a hash and a copy instead of a read.  Reading is a pure function of the
+ * text, so a cached value is exactly what reading again would give.
+ */
+#define IN_CACHE_SLOTS		256
+#define IN_CACHE_TEXT		48		/* longer inputs are read every time */
+#define IN_CACHE_VALUE		160
+
+typedef struct InCacheSlot
+{
+	uint8		text_len;
+	uint8		value_len;		/* 0: empty slot */
+	char		text[IN_CACHE_TEXT];
+	char		value[IN_CACHE_VALUE];	/* the whole varlena */
+} InCacheSlot;
+
+static bytea *
+cached_parse(FunctionCallInfo fcinfo, const char *str, size_t len, IvError *err)
+{
+	InCacheSlot *cache = (InCacheSlot *) fcinfo->flinfo->fn_extra;
+	InCacheSlot *slot;
+	bytea	   *result;
+
+	if (len == 0 || len > IN_CACHE_TEXT)
+		return parse_value(str, len, err);
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+									   sizeof(InCacheSlot) * IN_CACHE_SLOTS);
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	slot = &cache[hash_bytes((const unsigned char *) str, (int) len) % IN_CACHE_SLOTS];
+	if (slot->value_len > 0 && slot->text_len == len && memcmp(slot->text, str, len) == 0)
+	{
+		result = palloc(slot->value_len);
+		memcpy(result, slot->value, slot->value_len);
+		return result;
+	}
+	result = parse_value(str, len, err);
+	if (result != NULL && VARSIZE(result) <= IN_CACHE_VALUE)
+	{
+		slot->text_len = (uint8) len;
+		memcpy(slot->text, str, len);
+		slot->value_len = (uint8) VARSIZE(result);
+		memcpy(slot->value, result, VARSIZE(result));
+	}
+	return result;
+}
+
 Datum
 indicator_value_in(PG_FUNCTION_ARGS)
 {
@@ -346,7 +373,7 @@ indicator_value_in(PG_FUNCTION_ARGS)
 	bytea	   *result;
 
 	require_utf8();
-	result = parse_value(str, len, &err);
+	result = cached_parse(fcinfo, str, len, &err);
 	if (result == NULL)
 	{
 		report_error(str, len, &err, PJ_ESCONTEXT(fcinfo));
@@ -729,7 +756,7 @@ indicator_value_clauses(PG_FUNCTION_ARGS)
 
 		copy = PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(0));
 		v = (IvValue *) palloc(sizeof(IvValue));
-		fetch_value(PointerGetDatum(copy), v);
+		pj_fetch_value(PointerGetDatum(copy), v);
 		funcctx->user_fctx = v;
 		funcctx->max_calls = v->nclauses;
 

@@ -164,6 +164,15 @@ test_funds(void)
 		  "tiny");
 	dec_text(r, got);
 	CHECK(strcmp(got, "3.33") == 0, "tiny fund score want 3.33, got %s", got);
+	/* a rate beyond 64 bits (here 10^38 %, past 128-bit arithmetic) is refused, not clamped */
+	CHECK(!pj_execution_rate(dec("0.000000000000000001"), dec("999999999999999999"), &r),
+		  "rate of 10^38 %% is out of range");
+	CHECK(!pj_execution_rate(dec("0.00001"), dec("999999999999999999"), &r),
+		  "rate of 10^25 %% is out of range");
+	/* a rate of 10^16 % still fits */
+	CHECK(pj_execution_rate(dec("1"), dec("100000000000000"), &r), "rate 10^16 %%");
+	dec_text(r, got);
+	CHECK(strcmp(got, "10000000000000000.00") == 0, "rate want 10^16, got %s", got);
 }
 
 /* One test per row of the rules table (scoring-rules §3). */

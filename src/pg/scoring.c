@@ -1,0 +1,905 @@
+/*
+ * scoring.c - fmgr glue for the scoring rules (src/core/rules.h): the
+ * execution rate and fund score, an indicator's completion, score, flags,
+ * assessment and explanation, and the grade.
+ *
+ * The rules live in the core, and only there; this file turns numerics into
+ * the core's exact decimals and back, checks arguments, and words errors the
+ * PostgreSQL way.  Numbers cross over as text (numeric_out, then
+ * pj_decimal_from_text), which is exact; a numeric the core cannot hold
+ * exactly (more than 18 significant digits) is refused with 22003 rather
+ * than rounded.  Scores come back with scale 2, as the forms print them.
+ *
+ * indicator_score runs once per row of a whole table of forms, so it keeps
+ * its per-row work small: values are unpacked in place (glue.h), and the
+ * weight and over_ratio are converted once per distinct value, cached in
+ * fn_extra by the bytes of the numeric (weights repeat: 5, 10, 2 ...).
+ *
+ * NULLs: the indicator functions are not STRICT because a NULL category is
+ * meaningful (no level-2 category: the comparison alone decides).  A NULL
+ * target or actual is a value that could not be read (try_indicator_value
+ * gives NULL): scores are NULL and the flags say "unreadable".  A NULL
+ * weight leaves only the score NULL.  A NULL over_ratio or negative_formula
+ * makes the whole answer NULL.
+ */
+#include "glue.h"
+
+#include <string.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/numeric.h"
+
+#include "rules.h"
+
+PG_FUNCTION_INFO_V1(scoring_execution_rate);
+PG_FUNCTION_INFO_V1(scoring_fund_score);
+PG_FUNCTION_INFO_V1(scoring_completion);
+PG_FUNCTION_INFO_V1(scoring_indicator_score);
+PG_FUNCTION_INFO_V1(scoring_indicator_flags);
+PG_FUNCTION_INFO_V1(scoring_assess);
+PG_FUNCTION_INFO_V1(scoring_explain);
+PG_FUNCTION_INFO_V1(scoring_grade);
+
+/* The flag for a target or actual that is NULL: it could not be read. */
+#define FLAG_UNREADABLE_NAME	"unreadable"
+
+/* Columns of the composite type assessment */
+#define ASSESSMENT_COLS		4
+
+static const IvDecimal dec_one = {1, 0};
+
+
+/* ---------- numeric to exact decimal ---------- */
+
+typedef enum ArgCheck
+{
+	CHECK_ANY,					/* any finite number */
+	CHECK_NONNEGATIVE,			/* weights and amounts */
+	CHECK_ABOVE_ONE				/* over_ratio */
+} ArgCheck;
+
+/* Hints for the arguments that are checked. */
+#define HINT_WEIGHT		"A weight (分值) is 0 or more; a 不适用 row has weight 0."
+#define HINT_AMOUNT		"全年预算数 and 全年执行数 are amounts of 0 or more."
+#define HINT_OVER_RATIO	"over_ratio is the A/T ratio from which a positive indicator counts as over-achieved; central-2020 uses 1.30."
+
+/*
+ * The numeric as an exact decimal, checked.  Zeros padding the scale (a
+ * numeric(12,6) column) are dropped first: they carry no digit the core
+ * needs, and would otherwise count against its 18 decimal places.
+ */
+static IvDecimal
+numeric_decimal(Datum num, const char *what, ArgCheck check, const char *hint)
+{
+	Numeric		n = DatumGetNumeric(num);
+	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n)));
+	size_t		len = strlen(s);
+	IvDecimal	d;
+	bool		special = numeric_is_nan(n);
+
+#if PG_VERSION_NUM >= 140000
+	special = special || numeric_is_inf(n);
+#endif
+	if (special)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite number, not %s", what, s),
+				 errhint("Scores are computed from finite numbers only.")));
+
+	if (strchr(s, '.') != NULL)
+	{
+		while (s[len - 1] == '0')
+			len--;
+		if (s[len - 1] == '.')
+			len--;
+	}
+	if (!pj_decimal_from_text(s, len, &d))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s %s is out of range for exact scoring", what, s),
+				 errdetail("Scores are computed exactly, from numbers of at most %d significant digits and %d decimal places.",
+						   IV_MAX_DIGITS, IV_MAX_DIGITS),
+				 errhint("Round the number, or give the amount in a larger unit.")));
+
+	if (check == CHECK_NONNEGATIVE && d.coef < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be negative: %s", what, s),
+				 errhint("%s", hint)));
+	if (check == CHECK_ABOVE_ONE && pj_decimal_cmp(d, dec_one) <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be greater than 1: %s", what, s),
+				 errhint("%s", hint)));
+	pfree(s);
+	return d;
+}
+
+/*
+ * Converted numerics, remembered by their bytes: a small two-way
+ * set-associative table, so the handful of weights a table of forms uses
+ * (0, 2, 5, 6, 10, 15, 30 ...) are each converted once per query, however
+ * they alternate from row to row.  Equal bytes are an equal value (the
+ * converse need not hold: 5 and 5.0 differ, and just take two entries).
+ */
+#define KEY_MAX_BYTES	24
+#define CACHE_SETS		16		/* a power of two */
+
+typedef struct DecimalKey
+{
+	uint8		len;			/* 0: empty (a numeric has at least a header) */
+	uint64		head;			/* the first 8 bytes, zero-padded */
+	char		bytes[KEY_MAX_BYTES];
+	IvDecimal	value;
+} DecimalKey;
+
+typedef struct DecimalCache
+{
+	DecimalKey	ways[CACHE_SETS][2];
+	uint8		older[CACHE_SETS];	/* the way to replace next */
+} DecimalCache;
+
+static IvDecimal
+cached_decimal(DecimalCache *cache, Datum num, const char *what, ArgCheck check,
+			   const char *hint)
+{
+	struct varlena *p = PG_DETOAST_DATUM_PACKED(num);
+	size_t		len = VARSIZE_ANY_EXHDR(p);
+	const char *bytes = VARDATA_ANY(p);
+	uint64		head = 0;
+	uint32		h;
+	size_t		i;
+	DecimalKey *set,
+			   *k;
+	IvDecimal	d;
+
+	if (len > KEY_MAX_BYTES)
+		return numeric_decimal(num, what, check, hint);
+	/* the header and first digits tell the usual weights apart */
+	memcpy(&head, bytes, Min(len, sizeof(head)));
+	h = (uint32) (((head ^ len) * UINT64CONST(0x9E3779B97F4A7C15)) >> 60) & (CACHE_SETS - 1);
+	set = cache->ways[h];
+	for (i = 0; i < 2; i++)
+		if (set[i].len == len && set[i].head == head &&
+			(len <= sizeof(head) || memcmp(set[i].bytes, bytes, len) == 0))
+		{
+			cache->older[h] = (uint8) (1 - i);
+			return set[i].value;
+		}
+
+	/* checked before it is remembered: an error is never cached away */
+	d = numeric_decimal(num, what, check, hint);
+	k = &set[cache->older[h]];
+	cache->older[h] = (uint8) (1 - cache->older[h]);
+	k->len = (uint8) len;
+	k->head = head;
+	memcpy(k->bytes, bytes, len);
+	k->value = d;
+	return d;
+}
+
+
+/* ---------- exact decimal to numeric ---------- */
+
+/* A score or a rate: coef x 10^-2, with scale 2 (100.00, 0.00). */
+static Datum
+scale2_numeric(IvDecimal d)
+{
+	Assert(d.exp == -2);
+#if PG_VERSION_NUM >= 140000
+	return NumericGetDatum(int64_div_fast_to_numeric(d.coef, 2));
+#else
+	{
+		char		buf[32];
+
+		snprintf(buf, sizeof(buf), INT64_FORMAT "e-2", (int64) d.coef);
+		return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+								   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+	}
+#endif
+}
+
+static char *
+wide_cstring(PjWide w, char *buf)
+{
+	buf[pj_wide_text(w, buf)] = '\0';
+	return buf;
+}
+
+static Datum
+wide_numeric(PjWide w)
+{
+	char		buf[64];
+
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(wide_cstring(w, buf)),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+static Datum
+int_numeric(int64 i)
+{
+	return DirectFunctionCall1(int8_numeric, Int64GetDatum(i));
+}
+
+static bool
+numeric_less(Datum a, Datum b)
+{
+	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, a, b)) < 0;
+}
+
+/* One part's completion num / den in numeric's own division. */
+static Datum
+part_completion(const PjPart *p, bool capped)
+{
+	Datum		num = wide_numeric(p->num),
+				den = wide_numeric(p->den);
+
+	if (capped && !numeric_less(num, den))
+		return int_numeric(1);
+	return DirectFunctionCall2(numeric_div, num, den);
+}
+
+/*
+ * The mean of the parts' completions: raw (over-achievement shows) or each
+ * capped at 1 (what the score is computed from).  A matching qualitative
+ * text has no parts and is complete.
+ */
+static Datum
+outcome_completion(const PjOutcome *o, bool capped)
+{
+	Datum		sum;
+	int			i;
+
+	if (o->nparts == 0)
+		return int_numeric(1);
+	sum = part_completion(&o->parts[0], capped);
+	for (i = 1; i < o->nparts; i++)
+		sum = DirectFunctionCall2(numeric_add, sum, part_completion(&o->parts[i], capped));
+	if (o->nparts == 1)
+		return sum;
+	return DirectFunctionCall2(numeric_div, sum, int_numeric(o->nparts));
+}
+
+
+/* ---------- per-call state ---------- */
+
+/*
+ * What a call site remembers across rows.  Knobs written as constants in
+ * the query (the usual case, and always so for the defaults) are converted
+ * once; a weight from a column goes through the cache above.
+ */
+typedef struct ScoreCache
+{
+	bool		stable_checked;
+	bool		knobs_stable;	/* over_ratio and formula are constants */
+	bool		knobs_known;
+	PjRules		rules;
+	bool		weight_checked;
+	bool		weight_known;	/* the weight is a constant, converted */
+	IvDecimal	weight;
+	DecimalCache weights;
+	DecimalCache over_ratios;
+	TupleDesc	assessment;		/* blessed, for assess() */
+} ScoreCache;
+
+static ScoreCache *
+score_cache(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+														  sizeof(ScoreCache));
+	return (ScoreCache *) fcinfo->flinfo->fn_extra;
+}
+
+static PjNegativeFormula
+negative_formula_arg(text *t)
+{
+	const char *s = VARDATA_ANY(t);
+	size_t		len = VARSIZE_ANY_EXHDR(t);
+
+	if (len == 5 && memcmp(s, "ratio", 5) == 0)
+		return PJ_NEGATIVE_RATIO;
+	if (len == 6 && memcmp(s, "linear", 6) == 0)
+		return PJ_NEGATIVE_LINEAR;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown negative_formula \"%s\"", text_to_cstring(t)),
+			 errhint("Use 'ratio' (T/A, central-2020) or 'linear' (1 - (A-T)/T, floored at 0).")));
+	return PJ_NEGATIVE_RATIO;	/* not reached */
+}
+
+/*
+ * The knobs of a call: over_ratio from argument over_arg and the negative
+ * formula from formula_arg (-1: not an argument, central-2020's).  False
+ * when one of them is NULL.
+ */
+static bool
+rules_args(FunctionCallInfo fcinfo, ScoreCache *cache, int over_arg, int formula_arg,
+		   PjRules *rules)
+{
+	if (cache->knobs_known)
+	{
+		*rules = cache->rules;
+		return true;
+	}
+	*rules = pj_rules_default();
+	if (PG_ARGISNULL(over_arg) || (formula_arg >= 0 && PG_ARGISNULL(formula_arg)))
+		return false;
+	rules->over_ratio = cached_decimal(&cache->over_ratios, PG_GETARG_DATUM(over_arg),
+									   "over_ratio", CHECK_ABOVE_ONE, HINT_OVER_RATIO);
+	if (formula_arg >= 0)
+		rules->negative = negative_formula_arg(PG_GETARG_TEXT_PP(formula_arg));
+
+	if (!cache->stable_checked)
+	{
+		cache->stable_checked = true;
+		cache->knobs_stable = get_fn_expr_arg_stable(fcinfo->flinfo, over_arg) &&
+			(formula_arg < 0 || get_fn_expr_arg_stable(fcinfo->flinfo, formula_arg));
+		if (cache->knobs_stable)
+		{
+			cache->rules = *rules;
+			cache->knobs_known = true;
+		}
+	}
+	return true;
+}
+
+/* The weight (not NULL) from argument arg, checked. */
+static IvDecimal
+weight_arg(FunctionCallInfo fcinfo, ScoreCache *cache, int arg)
+{
+	IvDecimal	w;
+
+	if (cache->weight_known)
+		return cache->weight;
+	w = cached_decimal(&cache->weights, PG_GETARG_DATUM(arg), "weight",
+					   CHECK_NONNEGATIVE, HINT_WEIGHT);
+	if (!cache->weight_checked)
+	{
+		cache->weight_checked = true;
+		if (get_fn_expr_arg_stable(fcinfo->flinfo, arg))
+		{
+			cache->weight = w;
+			cache->weight_known = true;
+		}
+	}
+	return w;
+}
+
+/* Scores target (arg 0) against actual (arg 1); the category is arg cat_arg. */
+static void
+score_args(FunctionCallInfo fcinfo, IvValue *t, IvValue *a, IvDecimal weight, int cat_arg,
+		   const PjRules *rules, PjOutcome *out)
+{
+	const char *category = NULL;
+	size_t		category_len = 0;
+
+	pj_fetch_value(PG_GETARG_DATUM(0), t);
+	pj_fetch_value(PG_GETARG_DATUM(1), a);
+	if (!PG_ARGISNULL(cat_arg))
+	{
+		text	   *c = PG_GETARG_TEXT_PP(cat_arg);
+
+		category = VARDATA_ANY(c);
+		category_len = VARSIZE_ANY_EXHDR(c);
+	}
+	pj_score_indicator(t, a, weight, category, category_len, rules, out);
+}
+
+static char *
+value_cstring(const IvValue *v)
+{
+	return pnstrdup(v->text, v->text_len);
+}
+
+/*
+ * Numbers too large or too far apart for exact arithmetic: 22003 from the
+ * functions that return a number.  indicator_flags() and explain() report
+ * the flag too_large instead, so such rows can be found.
+ */
+static void
+check_too_large(const PjOutcome *o, const IvValue *t, const IvValue *a)
+{
+	if (o->flags & PJ_FLAG_TOO_LARGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("indicator \"%s\" against \"%s\" cannot be scored exactly",
+						value_cstring(t), value_cstring(a)),
+				 errdetail("The numbers, in their base units and times the weight, are beyond exact arithmetic."),
+				 errhint("Check the units; pjeval.indicator_flags() reports such rows as too_large without an error.")));
+}
+
+static Datum
+flags_array(uint16 flags, bool unreadable)
+{
+	Datum		names[PJ_N_FLAGS + 1];
+	int			n = 0,
+				bit;
+
+	if (unreadable)
+		names[n++] = CStringGetTextDatum(FLAG_UNREADABLE_NAME);
+	for (bit = 0; bit < PJ_N_FLAGS; bit++)
+		if (flags & (1u << bit))
+			names[n++] = CStringGetTextDatum(pj_flag_name(bit));
+	if (n == 0)
+		return PointerGetDatum(construct_empty_array(TEXTOID));
+	return PointerGetDatum(construct_array(names, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+
+/* ---------- funds ---------- */
+
+/* execution_rate(budget, executed): executed / budget as a percentage, 2 places */
+Datum
+scoring_execution_rate(PG_FUNCTION_ARGS)
+{
+	IvDecimal	budget = numeric_decimal(PG_GETARG_DATUM(0), "budget", CHECK_NONNEGATIVE, HINT_AMOUNT),
+				executed = numeric_decimal(PG_GETARG_DATUM(1), "executed amount", CHECK_NONNEGATIVE, HINT_AMOUNT),
+				rate;
+
+	if (budget.coef == 0)
+		PG_RETURN_NULL();
+	if (!pj_execution_rate(budget, executed, &rate))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("execution rate out of range"),
+				 errdetail("The executed amount is more than about 4.6 × 10^14 times the budget."),
+				 errhint("Check that both amounts are in the same unit.")));
+	PG_RETURN_DATUM(scale2_numeric(rate));
+}
+
+/* fund_score(budget, executed, weight): weight x min(executed / budget, 1), 2 places */
+Datum
+scoring_fund_score(PG_FUNCTION_ARGS)
+{
+	IvDecimal	budget = numeric_decimal(PG_GETARG_DATUM(0), "budget", CHECK_NONNEGATIVE, HINT_AMOUNT),
+				executed = numeric_decimal(PG_GETARG_DATUM(1), "executed amount", CHECK_NONNEGATIVE, HINT_AMOUNT),
+				weight = numeric_decimal(PG_GETARG_DATUM(2), "weight", CHECK_NONNEGATIVE, HINT_WEIGHT),
+				score;
+
+	if (budget.coef == 0)
+		PG_RETURN_NULL();
+	if (!pj_fund_score(weight, budget, executed, &score))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("fund score out of range"),
+				 errdetail("The weight or the amounts are beyond exact arithmetic."),
+				 errhint("Check that both amounts are in the same unit.")));
+	PG_RETURN_DATUM(scale2_numeric(score));
+}
+
+
+/* ---------- one indicator ---------- */
+
+/* completion(target, actual, category): the raw mean of num/den, uncapped */
+Datum
+scoring_completion(PG_FUNCTION_ARGS)
+{
+	PjRules		rules = pj_rules_default();
+	IvValue		t,
+				a;
+	PjOutcome	o;
+	IvDecimal	zero = {0, 0};
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	score_args(fcinfo, &t, &a, zero, 2, &rules, &o);
+	check_too_large(&o, &t, &a);
+	if (!o.has_completion)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(outcome_completion(&o, false));
+}
+
+/*
+ * indicator_score(target, actual, weight, category, over_ratio,
+ * negative_formula): the hot path, one call per row.
+ */
+Datum
+scoring_indicator_score(PG_FUNCTION_ARGS)
+{
+	ScoreCache *cache;
+	PjRules		rules;
+	IvDecimal	weight;
+	IvValue		t,
+				a;
+	PjOutcome	o;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	cache = score_cache(fcinfo);
+	if (!rules_args(fcinfo, cache, 4, 5, &rules))
+		PG_RETURN_NULL();
+	weight = weight_arg(fcinfo, cache, 2);
+	score_args(fcinfo, &t, &a, weight, 3, &rules, &o);
+	check_too_large(&o, &t, &a);
+	if (!o.has_score)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(scale2_numeric(o.score));
+}
+
+/* indicator_flags(target, actual, category, over_ratio): text[] */
+Datum
+scoring_indicator_flags(PG_FUNCTION_ARGS)
+{
+	ScoreCache *cache;
+	PjRules		rules;
+	IvValue		t,
+				a;
+	PjOutcome	o;
+	IvDecimal	zero = {0, 0};
+
+	cache = score_cache(fcinfo);
+	if (!rules_args(fcinfo, cache, 3, -1, &rules))
+		PG_RETURN_NULL();
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_DATUM(flags_array(0, true));
+	score_args(fcinfo, &t, &a, zero, 2, &rules, &o);
+	PG_RETURN_DATUM(flags_array(o.flags, false));
+}
+
+/* assess(target, actual, weight, category, over_ratio, negative_formula): all in one */
+Datum
+scoring_assess(PG_FUNCTION_ARGS)
+{
+	ScoreCache *cache = score_cache(fcinfo);
+	PjRules		rules;
+	IvDecimal	weight = {0, 0};
+	IvValue		t,
+				a;
+	PjOutcome	o;
+	Datum		values[ASSESSMENT_COLS];
+	bool		nulls[ASSESSMENT_COLS] = {false, true, true, false};
+
+	if (!rules_args(fcinfo, cache, 4, 5, &rules))
+		PG_RETURN_NULL();
+	if (cache->assessment == NULL)
+	{
+		TupleDesc	desc;
+		MemoryContext old;
+
+		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("function returning record called in context that cannot accept type record")));
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		cache->assessment = BlessTupleDesc(CreateTupleDescCopy(desc));
+		MemoryContextSwitchTo(old);
+	}
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+	{
+		values[0] = CStringGetTextDatum(pj_rule_name(PJ_RULE_NONE));
+		values[3] = flags_array(0, true);
+	}
+	else
+	{
+		if (!PG_ARGISNULL(2))
+			weight = weight_arg(fcinfo, cache, 2);
+		score_args(fcinfo, &t, &a, weight, 3, &rules, &o);
+		check_too_large(&o, &t, &a);
+		values[0] = CStringGetTextDatum(pj_rule_name(o.rule));
+		if (o.has_completion)
+		{
+			values[1] = outcome_completion(&o, false);
+			nulls[1] = false;
+		}
+		if (o.has_score && !PG_ARGISNULL(2))
+		{
+			values[2] = scale2_numeric(o.score);
+			nulls[2] = false;
+		}
+		values[3] = flags_array(o.flags, false);
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(cache->assessment, values, nulls)));
+}
+
+
+/* ---------- explain ---------- */
+
+typedef struct Json
+{
+	StringInfoData buf;
+	bool		first;			/* no member yet in the open object */
+} Json;
+
+static void
+json_key(Json *j, const char *key)
+{
+	if (!j->first)
+		appendStringInfoString(&j->buf, ", ");
+	j->first = false;
+	escape_json(&j->buf, key);
+	appendStringInfoString(&j->buf, ": ");
+}
+
+static void
+json_open(Json *j, char c)
+{
+	appendStringInfoChar(&j->buf, c);
+	j->first = true;
+}
+
+static void
+json_close(Json *j, char c)
+{
+	appendStringInfoChar(&j->buf, c);
+	j->first = false;
+}
+
+static void
+json_string(Json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	if (s == NULL)
+		appendStringInfoString(&j->buf, "null");
+	else
+		escape_json(&j->buf, s);
+}
+
+static void
+json_span(Json *j, const char *key, const char *s, size_t len)
+{
+	char	   *c = len > 0 ? pnstrdup(s, len) : NULL;
+
+	json_string(j, key, c);
+	if (c)
+		pfree(c);
+}
+
+/* numeric_out's text is a valid JSON number (never NaN here) */
+static void
+json_numeric(Json *j, const char *key, Datum num, bool isnull)
+{
+	json_key(j, key);
+	if (isnull)
+		appendStringInfoString(&j->buf, "null");
+	else
+		appendStringInfoString(&j->buf,
+							   DatumGetCString(DirectFunctionCall1(numeric_out, num)));
+}
+
+static void
+json_int(Json *j, const char *key, int i, bool isnull)
+{
+	json_key(j, key);
+	if (isnull)
+		appendStringInfoString(&j->buf, "null");
+	else
+		appendStringInfo(&j->buf, "%d", i);
+}
+
+static void
+json_flags(Json *j, const char *key, uint16 flags, bool unreadable)
+{
+	int			bit;
+
+	json_key(j, key);
+	json_open(j, '[');
+	if (unreadable)
+	{
+		j->first = false;
+		escape_json(&j->buf, FLAG_UNREADABLE_NAME);
+	}
+	for (bit = 0; bit < PJ_N_FLAGS; bit++)
+		if (flags & (1u << bit))
+		{
+			if (!j->first)
+				appendStringInfoString(&j->buf, ", ");
+			j->first = false;
+			escape_json(&j->buf, pj_flag_name(bit));
+		}
+	json_close(j, ']');
+}
+
+/*
+ * Which way a part counts, for a reader: the rule says it, a date deadline
+ * (≤, before) counts like a negative indicator, a date floor like a positive
+ * one.
+ */
+static const char *
+part_direction(const PjPart *p, const IvClause *tc)
+{
+	switch (p->rule)
+	{
+		case PJ_RULE_POSITIVE:
+			return "positive";
+		case PJ_RULE_NEGATIVE:
+		case PJ_RULE_ZERO_TARGET:
+			return "negative";
+		case PJ_RULE_RANGE:
+			return "two_sided";
+		case PJ_RULE_DATE:
+			return tc->cmp == IV_CMP_RANGE ? "two_sided" :
+				tc->cmp == IV_CMP_GE || tc->cmp == IV_CMP_GT ? "positive" : "negative";
+		default:
+			return NULL;
+	}
+}
+
+/*
+ * Whether the comparison or the level-2 category set the direction: a
+ * target written =T, ≈T or bare takes it from the category (成本 is
+ * negative), scoring-rules §3.
+ */
+static const char *
+part_direction_source(const PjPart *p, const IvClause *tc)
+{
+	if (p->rule == PJ_RULE_NONE)
+		return NULL;
+	if (p->rule == PJ_RULE_ZERO_TARGET)
+		return "zero_target";
+	if ((p->rule == PJ_RULE_POSITIVE || p->rule == PJ_RULE_NEGATIVE) &&
+		(tc->cmp == IV_CMP_EQ || tc->cmp == IV_CMP_APPROX))
+		return "category";
+	return "comparison";
+}
+
+/* The unit both sides were compared in; a bare number took the other side's. */
+static void
+json_base_unit(Json *j, const IvValue *v, const IvClause *c, const IvValue *other,
+			   const IvClause *oc)
+{
+	size_t		cap = 64 + (size_t) Max(c->per_len, oc ? oc->per_len : 0) + 1;
+	char	   *buf = palloc(cap);
+	size_t		n = iv_clause_base_unit(v, c, buf, cap);
+
+	if (n == 0 && oc != NULL)
+		n = iv_clause_base_unit(other, oc, buf, cap);
+	json_span(j, "base_unit", buf, n);
+	pfree(buf);
+}
+
+static void
+json_part(Json *j, const PjPart *p, const IvValue *t, const IvValue *a)
+{
+	const IvClause *tc = &t->clauses[p->target_clause];
+	const IvClause *ac = p->actual_clause == UINT8_MAX ? NULL : &a->clauses[p->actual_clause];
+	bool		resolved = p->rule != PJ_RULE_NONE;
+	char		buf[64];
+
+	json_open(j, '{');
+	json_int(j, "target_clause", p->target_clause + 1, false);
+	json_int(j, "actual_clause", p->actual_clause + 1, ac == NULL);
+	json_span(j, "label", t->text + tc->label_off, tc->label_len);
+	json_string(j, "comparison", iv_cmp_symbol((IvCmp) tc->cmp));
+	json_string(j, "rule", pj_rule_name(p->rule));
+	json_string(j, "direction", part_direction(p, tc));
+	json_string(j, "direction_from", part_direction_source(p, tc));
+	/* base values as compared, in one unit */
+	json_key(j, "target");
+	appendStringInfoString(&j->buf, resolved ? wide_cstring(p->target, buf) : "null");
+	json_key(j, "actual");
+	appendStringInfoString(&j->buf, resolved ? wide_cstring(p->actual, buf) : "null");
+	if (tc->cmp == IV_CMP_RANGE)
+	{
+		/* the upper bound in the target's own base unit, as base_upper() */
+		bool		known = resolved && (tc->dim != IV_DIM_NONE || (ac && ac->dim == IV_DIM_NONE));
+		IvDecimal	f = tc->dim == IV_DIM_DATE ? dec_one : iv_clause_factor(tc);
+		PjWide		u = {(pj_int128) tc->upper.coef * f.coef, tc->upper.exp + f.exp};
+
+		json_key(j, "target_upper");
+		appendStringInfoString(&j->buf, known ? wide_cstring(u, buf) : "null");
+	}
+	if (resolved)
+		json_base_unit(j, t, tc, a, ac);
+	else
+		json_string(j, "base_unit", NULL);
+	json_numeric(j, "completion", p->has_ratio ? part_completion(p, false) : (Datum) 0, !p->has_ratio);
+	json_numeric(j, "capped_completion", p->has_ratio ? part_completion(p, true) : (Datum) 0, !p->has_ratio);
+	json_flags(j, "flags", p->flags, false);
+	json_close(j, '}');
+}
+
+/* explain(target, actual, weight, category, over_ratio, negative_formula): jsonb */
+Datum
+scoring_explain(PG_FUNCTION_ARGS)
+{
+	ScoreCache *cache = score_cache(fcinfo);
+	PjRules		rules;
+	IvDecimal	weight = {0, 0};
+	IvValue		t,
+				a;
+	PjOutcome	o;
+	bool		readable = !PG_ARGISNULL(0) && !PG_ARGISNULL(1);
+	bool		has_weight = !PG_ARGISNULL(2);
+	Json		j;
+	int			i;
+
+	if (!rules_args(fcinfo, cache, 4, 5, &rules))
+		PG_RETURN_NULL();
+	if (has_weight)
+		weight = weight_arg(fcinfo, cache, 2);
+
+	initStringInfo(&j.buf);
+	json_open(&j, '{');
+	if (!PG_ARGISNULL(0))
+	{
+		pj_fetch_value(PG_GETARG_DATUM(0), &t);
+		json_span(&j, "target", t.text, t.text_len);
+	}
+	else
+		json_string(&j, "target", NULL);
+	if (!PG_ARGISNULL(1))
+	{
+		pj_fetch_value(PG_GETARG_DATUM(1), &a);
+		json_span(&j, "actual", a.text, a.text_len);
+	}
+	else
+		json_string(&j, "actual", NULL);
+	if (PG_ARGISNULL(3))
+		json_string(&j, "category", NULL);
+	else
+		json_string(&j, "category", TextDatumGetCString(PG_GETARG_DATUM(3)));
+
+	if (readable)
+		score_args(fcinfo, &t, &a, weight, 3, &rules, &o);
+	else
+	{
+		memset(&o, 0, sizeof(o));
+		o.rule = PJ_RULE_NONE;
+	}
+
+	json_string(&j, "rule", pj_rule_name(o.rule));
+	if (o.rule == PJ_RULE_CLAUSES)
+		json_string(&j, "direction", "per_clause");
+	else if (o.nparts == 1)
+		json_string(&j, "direction", part_direction(&o.parts[0], &t.clauses[o.parts[0].target_clause]));
+	else
+		json_string(&j, "direction", NULL);
+
+	json_key(&j, "parts");
+	json_open(&j, '[');
+	for (i = 0; i < o.nparts; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(&j.buf, ", ");
+		json_part(&j, &o.parts[i], &t, &a);
+	}
+	json_close(&j, ']');
+
+	json_numeric(&j, "completion", o.has_completion ? outcome_completion(&o, false) : (Datum) 0,
+				 !o.has_completion);
+	json_numeric(&j, "capped_completion", o.has_completion ? outcome_completion(&o, true) : (Datum) 0,
+				 !o.has_completion);
+	json_numeric(&j, "weight", PG_GETARG_DATUM(2), !has_weight);
+	json_numeric(&j, "score", o.has_score && has_weight ? scale2_numeric(o.score) : (Datum) 0,
+				 !(o.has_score && has_weight));
+	json_flags(&j, "flags", o.flags, !readable);
+	json_numeric(&j, "over_ratio", PG_GETARG_DATUM(4), false);
+	json_string(&j, "negative_formula", rules.negative == PJ_NEGATIVE_LINEAR ? "linear" : "ratio");
+	json_close(&j, '}');
+
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(j.buf.data)));
+}
+
+
+/* ---------- grade ---------- */
+
+/* grade(total, excellent, good, pass): 优 良 中 差, lower bounds included */
+Datum
+scoring_grade(PG_FUNCTION_ARGS)
+{
+	IvDecimal	total = numeric_decimal(PG_GETARG_DATUM(0), "total", CHECK_ANY, NULL),
+				excellent = numeric_decimal(PG_GETARG_DATUM(1), "excellent", CHECK_ANY, NULL),
+				good = numeric_decimal(PG_GETARG_DATUM(2), "good", CHECK_ANY, NULL),
+				pass = numeric_decimal(PG_GETARG_DATUM(3), "pass", CHECK_ANY, NULL);
+
+	if (pj_decimal_cmp(excellent, good) < 0 || pj_decimal_cmp(good, pass) < 0)
+	{
+		char	   *e = DatumGetCString(DirectFunctionCall1(numeric_out, PG_GETARG_DATUM(1))),
+				   *g = DatumGetCString(DirectFunctionCall1(numeric_out, PG_GETARG_DATUM(2))),
+				   *p = DatumGetCString(DirectFunctionCall1(numeric_out, PG_GETARG_DATUM(3)));
+
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("grade bounds out of order: excellent %s, good %s, pass %s", e, g, p),
+				 errhint("The bounds must satisfy excellent >= good >= pass (central-2020: 90, 80, 60).")));
+	}
+	PG_RETURN_TEXT_P(cstring_to_text(pj_grade(total, excellent, good, pass)));
+}

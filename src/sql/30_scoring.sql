@@ -1,0 +1,166 @@
+-- 30_scoring.sql - scoring a 项目支出绩效自评表 (scoring-rules.md §2-§5):
+-- execution rate and fund score, an indicator's completion, score, flags,
+-- assessment and explanation, the grade, and helpers that take their knobs
+-- from a named profile.
+--
+-- The C functions are thin wrappers over the core rules (src/core/rules.h),
+-- which take the profile's knobs as arguments with central-2020's values as
+-- defaults, so they stay IMMUTABLE.  The indicator functions are not STRICT:
+-- a NULL category is meaningful (the comparison alone decides), and a NULL
+-- target or actual, a value that could not be read, is reported as the flag
+-- "unreadable" rather than silently dropped.  The profile_* helpers read
+-- pjeval.profile and are STABLE.
+
+-- One call gives everything a view needs (CROSS JOIN LATERAL pjeval.assess(...)).
+CREATE TYPE @extschema@.assessment AS (
+    rule pg_catalog.text,
+    completion pg_catalog.numeric,
+    score pg_catalog.numeric,
+    flags pg_catalog.text[]
+);
+
+COMMENT ON TYPE @extschema@.assessment IS
+'What assess() returns for one indicator: the rule applied, the raw completion ratio, the score (2 places, NULL when a person must score) and the audit flags';
+
+-- Funds (资金使用情况)
+
+CREATE FUNCTION @extschema@.execution_rate(budget pg_catalog.numeric, executed pg_catalog.numeric)
+RETURNS pg_catalog.numeric
+AS 'MODULE_PATHNAME', 'scoring_execution_rate'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.fund_score(budget pg_catalog.numeric, executed pg_catalog.numeric,
+                                       weight pg_catalog.numeric DEFAULT 10)
+RETURNS pg_catalog.numeric
+AS 'MODULE_PATHNAME', 'scoring_fund_score'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.execution_rate(pg_catalog.numeric, pg_catalog.numeric) IS
+'执行率: executed / budget (全年执行数 / 全年预算数) as a percentage rounded half-up to 2 places (99.32, 100.00), not capped; NULL for a zero budget';
+COMMENT ON FUNCTION @extschema@.fund_score(pg_catalog.numeric, pg_catalog.numeric, pg_catalog.numeric) IS
+'The execution-rate score: weight × min(executed / budget, 1) rounded half-up to 2 places, computed exactly; NULL for a zero budget';
+
+-- One indicator (年度绩效指标)
+
+CREATE FUNCTION @extschema@.completion(target @extschema@.indicator_value,
+                                       actual @extschema@.indicator_value,
+                                       category pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.numeric
+AS 'MODULE_PATHNAME', 'scoring_completion'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.indicator_score(target @extschema@.indicator_value,
+                                            actual @extschema@.indicator_value,
+                                            weight pg_catalog.numeric,
+                                            category pg_catalog.text DEFAULT NULL,
+                                            over_ratio pg_catalog.numeric DEFAULT 1.30,
+                                            negative_formula pg_catalog.text DEFAULT 'ratio')
+RETURNS pg_catalog.numeric
+AS 'MODULE_PATHNAME', 'scoring_indicator_score'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.indicator_flags(target @extschema@.indicator_value,
+                                            actual @extschema@.indicator_value,
+                                            category pg_catalog.text DEFAULT NULL,
+                                            over_ratio pg_catalog.numeric DEFAULT 1.30)
+RETURNS pg_catalog.text[]
+AS 'MODULE_PATHNAME', 'scoring_indicator_flags'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.assess(target @extschema@.indicator_value,
+                                   actual @extschema@.indicator_value,
+                                   weight pg_catalog.numeric,
+                                   category pg_catalog.text DEFAULT NULL,
+                                   over_ratio pg_catalog.numeric DEFAULT 1.30,
+                                   negative_formula pg_catalog.text DEFAULT 'ratio')
+RETURNS @extschema@.assessment
+AS 'MODULE_PATHNAME', 'scoring_assess'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.explain(target @extschema@.indicator_value,
+                                    actual @extschema@.indicator_value,
+                                    weight pg_catalog.numeric,
+                                    category pg_catalog.text DEFAULT NULL,
+                                    over_ratio pg_catalog.numeric DEFAULT 1.30,
+                                    negative_formula pg_catalog.text DEFAULT 'ratio')
+RETURNS pg_catalog.jsonb
+AS 'MODULE_PATHNAME', 'scoring_explain'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.completion(@extschema@.indicator_value, @extschema@.indicator_value, pg_catalog.text) IS
+'The completion ratio of actual against target, not capped (27 against 17 is 1.588…): the mean over labelled clauses, in numeric division; the category (成本指标 is negative) decides the direction of =T and bare targets; NULL when no ratio can be computed; central-2020''s T/A for a missed negative indicator';
+COMMENT ON FUNCTION @extschema@.indicator_score(@extschema@.indicator_value, @extschema@.indicator_value, pg_catalog.numeric, pg_catalog.text, pg_catalog.numeric, pg_catalog.text) IS
+'The indicator''s score: weight × the mean of each clause''s completion capped at 1, rounded half-up to 2 places, exactly; 不适用 scores 0; NULL when a person must score it (a qualitative actual that differs, a claim, a missed date, unreadable or incomparable values, a NULL weight). negative_formula is ''ratio'' (T/A) or ''linear'' (1 - (A-T)/T, floored at 0)';
+COMMENT ON FUNCTION @extschema@.indicator_flags(@extschema@.indicator_value, @extschema@.indicator_value, pg_catalog.text, pg_catalog.numeric) IS
+'The audit flags of an indicator, in a fixed order (not_met, over_achieved at A/T ≥ over_ratio, incomparable_units, qualitative_needs_band, actual_is_claim, missing_value, unmatched_clause, too_large, date_missed); {unreadable} for a NULL target or actual; {} when none. Never raises for too_large: use it to find such rows';
+COMMENT ON FUNCTION @extschema@.assess(@extschema@.indicator_value, @extschema@.indicator_value, pg_catalog.numeric, pg_catalog.text, pg_catalog.numeric, pg_catalog.text) IS
+'Rule, completion, score and flags of an indicator in one call, each equal to what completion(), indicator_score() and indicator_flags() return (completion follows negative_formula); for views: CROSS JOIN LATERAL pjeval.assess(...)';
+COMMENT ON FUNCTION @extschema@.explain(@extschema@.indicator_value, @extschema@.indicator_value, pg_catalog.numeric, pg_catalog.text, pg_catalog.numeric, pg_catalog.text) IS
+'How an indicator was scored, for an auditor: rule, direction, and for each clause the base values compared, their unit, the comparison, the label and the completion (raw and capped), then the weight, score and flags';
+
+-- The grade (§5)
+
+CREATE FUNCTION @extschema@.grade(total pg_catalog.numeric,
+                                  excellent pg_catalog.numeric DEFAULT 90,
+                                  good pg_catalog.numeric DEFAULT 80,
+                                  pass pg_catalog.numeric DEFAULT 60)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'scoring_grade'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.grade(pg_catalog.numeric, pg_catalog.numeric, pg_catalog.numeric, pg_catalog.numeric) IS
+'优 for a total ≥ excellent, 良 ≥ good, 中 ≥ pass, else 差 (lower bounds included; central-2020: 90, 80, 60)';
+
+-- Knobs from a named profile.  get_profile() is the one place that looks a
+-- profile up, so an unknown name always gets the same clear error.  The
+-- helpers are plain SQL with every name qualified (no SET search_path).
+
+CREATE FUNCTION @extschema@.get_profile(name pg_catalog.text)
+RETURNS @extschema@.profile
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+AS $$
+DECLARE
+    result @extschema@.profile;
+BEGIN
+    SELECT p.* INTO result
+    FROM @extschema@.profile AS p
+    WHERE p.name OPERATOR(pg_catalog.=) get_profile.name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'profile "%" does not exist', get_profile.name
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Known profiles: ' OPERATOR(pg_catalog.||)
+                         (SELECT pg_catalog.string_agg(p.name, ', ' ORDER BY p.name)
+                          FROM @extschema@.profile AS p)
+                         OPERATOR(pg_catalog.||) ' (SELECT name FROM @extschema@.profile).';
+    END IF;
+    RETURN result;
+END
+$$;
+
+CREATE FUNCTION @extschema@.profile_grade(total pg_catalog.numeric,
+                                          profile pg_catalog.text DEFAULT 'central-2020')
+RETURNS pg_catalog.text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+SELECT @extschema@.grade($1, p.grade_excellent, p.grade_good, p.grade_pass)
+FROM @extschema@.get_profile($2) AS p
+$$;
+
+CREATE FUNCTION @extschema@.profile_indicator_score(target @extschema@.indicator_value,
+                                                    actual @extschema@.indicator_value,
+                                                    weight pg_catalog.numeric,
+                                                    category pg_catalog.text,
+                                                    profile pg_catalog.text DEFAULT 'central-2020')
+RETURNS pg_catalog.numeric
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+SELECT @extschema@.indicator_score($1, $2, $3, $4, p.over_achievement_ratio, p.negative_formula)
+FROM @extschema@.get_profile($5) AS p
+$$;
+
+COMMENT ON FUNCTION @extschema@.get_profile(pg_catalog.text) IS
+'The named row of pjeval.profile; raises 22023, listing the known names, when there is none';
+COMMENT ON FUNCTION @extschema@.profile_grade(pg_catalog.numeric, pg_catalog.text) IS
+'grade() with the bounds of a named profile (default central-2020)';
+COMMENT ON FUNCTION @extschema@.profile_indicator_score(@extschema@.indicator_value, @extschema@.indicator_value, pg_catalog.numeric, pg_catalog.text, pg_catalog.text) IS
+'indicator_score() with the over-achievement ratio and negative formula of a named profile (default central-2020)';
