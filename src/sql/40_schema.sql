@@ -1,0 +1,486 @@
+-- 40_schema.sql - the tables that hold a 项目支出绩效自评表 as written:
+-- units, projects, one evaluation per project and year, its fund lines and
+-- indicator rows; who belongs to which unit and who reviews; the history of
+-- every change.  Scores are never stored as truth: the form's reported
+-- numbers are kept as reported and the views (50_views.sql) compute beside
+-- them.  Row-level security, the workflow and the grants are in
+-- 60_security.sql.
+--
+-- Constraints reject only what no real form can hold (a negative amount or
+-- weight, a year outside 2000-2100, a 得分 on a fund row that has no 得分
+-- cell); the merely unusual (a score above its weight, weights that do not
+-- total 100, a non-standard level-2 under a level-1) is stored and flagged by
+-- pjeval.audit_finding.
+--
+-- Every name is schema-qualified and every function has a fixed search_path,
+-- so nothing here depends on the caller's search_path.
+
+-- Units (实施单位, 一级预算单位).  A unit may sit under a parent unit.
+CREATE TABLE @extschema@.unit (
+    unit_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name        text NOT NULL
+                CONSTRAINT unit_name_not_blank CHECK (pg_catalog.btrim(name) <> ''),
+    parent_id   bigint REFERENCES @extschema@.unit (unit_id),
+    code        text UNIQUE
+                CONSTRAINT unit_code_not_blank CHECK (pg_catalog.btrim(code) <> ''),
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT unit_not_own_parent CHECK (parent_id <> unit_id)
+);
+CREATE UNIQUE INDEX unit_top_name_key ON @extschema@.unit (name) WHERE parent_id IS NULL;
+CREATE UNIQUE INDEX unit_parent_name_key ON @extschema@.unit (parent_id, name) WHERE parent_id IS NOT NULL;
+
+COMMENT ON TABLE @extschema@.unit IS
+'Budget units: an implementing unit (实施单位) and the level-1 budget unit (一级预算单位) it belongs to; parent_id links a unit to the unit above it';
+COMMENT ON COLUMN @extschema@.unit.code IS 'The unit''s own code (单位编码), when known';
+
+-- A unit cannot be its own ancestor.
+CREATE FUNCTION @extschema@.unit_check_parent()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NEW.parent_id IS NOT NULL AND EXISTS (
+        WITH RECURSIVE up (unit_id, parent_id) AS (
+            SELECT u.unit_id, u.parent_id FROM @extschema@.unit u WHERE u.unit_id = NEW.parent_id
+            UNION
+            SELECT u.unit_id, u.parent_id FROM @extschema@.unit u JOIN up ON u.unit_id = up.parent_id
+        )
+        SELECT 1 FROM up WHERE up.unit_id = NEW.unit_id)
+    THEN
+        RAISE EXCEPTION 'unit "%" cannot be placed under unit "%", which is already below it or is itself',
+                NEW.name, (SELECT u.name FROM @extschema@.unit u WHERE u.unit_id = NEW.parent_id)
+            USING ERRCODE = 'check_violation',
+                  HINT = 'The units would form a cycle; choose a parent that is not one of its sub-units.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER unit_check_parent
+BEFORE INSERT OR UPDATE OF parent_id ON @extschema@.unit
+FOR EACH ROW EXECUTE FUNCTION @extschema@.unit_check_parent();
+
+-- Projects (项目编号, 项目名称).  Real forms sometimes lack the code; a project
+-- without one is known by its unit and name.
+CREATE TABLE @extschema@.project (
+    project_id  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    code        text UNIQUE
+                CONSTRAINT project_code_not_blank CHECK (pg_catalog.btrim(code) <> ''),
+    name        text NOT NULL
+                CONSTRAINT project_name_not_blank CHECK (pg_catalog.btrim(name) <> ''),
+    unit_id     bigint NOT NULL REFERENCES @extschema@.unit (unit_id),
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+CREATE UNIQUE INDEX project_uncoded_name_key ON @extschema@.project (unit_id, name) WHERE code IS NULL;
+CREATE INDEX project_unit_idx ON @extschema@.project (unit_id);
+
+COMMENT ON TABLE @extschema@.project IS
+'Projects: 项目编号 (code, NULL where the form has none), 项目名称 and the implementing unit (实施单位), whose members may see and change its forms';
+
+-- One form: a project's self-evaluation for one year.
+CREATE TABLE @extschema@.evaluation (
+    evaluation_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    project_id      bigint NOT NULL REFERENCES @extschema@.project (project_id),
+    year            integer NOT NULL
+                    CONSTRAINT evaluation_year_range CHECK (year BETWEEN 2000 AND 2100),
+    profile         text NOT NULL DEFAULT 'central-2020'
+                    REFERENCES @extschema@.profile (name) ON UPDATE CASCADE,
+    budget_unit_id  bigint REFERENCES @extschema@.unit (unit_id),
+    amount_unit     text NOT NULL DEFAULT '元'
+                    CONSTRAINT evaluation_amount_unit CHECK (amount_unit IN ('元', '万元')),
+    expected_goal   text,
+    actual_outcome  text,
+    reported_weight_total numeric
+                    CONSTRAINT evaluation_reported_weight_total_range CHECK (reported_weight_total BETWEEN 0 AND 100),
+    reported_total  numeric
+                    CONSTRAINT evaluation_reported_total_range CHECK (reported_total BETWEEN 0 AND 100),
+    notes           text,
+    status          text NOT NULL DEFAULT 'draft'
+                    CONSTRAINT evaluation_status CHECK (status IN ('draft', 'submitted', 'approved')),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    submitted_at    timestamptz,
+    approved_at     timestamptz,
+    approved_by     name,
+    CONSTRAINT evaluation_project_year_key UNIQUE (project_id, year)
+);
+CREATE INDEX evaluation_year_idx ON @extschema@.evaluation (year);
+CREATE INDEX evaluation_profile_idx ON @extschema@.evaluation (profile);
+CREATE INDEX evaluation_budget_unit_idx ON @extschema@.evaluation (budget_unit_id);
+
+COMMENT ON TABLE @extschema@.evaluation IS
+'One 项目支出绩效自评表: a project''s self-evaluation for one year (绩效自评年度), scored by a profile; draft, submitted or approved';
+COMMENT ON COLUMN @extschema@.evaluation.budget_unit_id IS '一级预算单位 as written on the form';
+COMMENT ON COLUMN @extschema@.evaluation.amount_unit IS 'The unit of the fund amounts, from the row label 项目资金（元） or （万元）';
+COMMENT ON COLUMN @extschema@.evaluation.expected_goal IS '年度总体目标: 预期目标, as written';
+COMMENT ON COLUMN @extschema@.evaluation.actual_outcome IS '年度总体目标: 实际完成情况, as written';
+COMMENT ON COLUMN @extschema@.evaluation.reported_weight_total IS '总分 row, 分值 column, as written (normally 100)';
+COMMENT ON COLUMN @extschema@.evaluation.reported_total IS '总分 row, 得分 column, as written';
+COMMENT ON COLUMN @extschema@.evaluation.notes IS '备注, as written';
+COMMENT ON COLUMN @extschema@.evaluation.status IS 'draft → submitted (pjeval.submit) → approved (pjeval.approve); pjeval.reopen returns it to draft';
+
+-- 资金使用情况: one row per source.  Only the 年度资金总额 row has the 分值,
+-- 执行率 and 得分 cells.  A blank amount cell is 0.
+CREATE TABLE @extschema@.fund_line (
+    fund_line_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    evaluation_id   bigint NOT NULL REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
+    source          text NOT NULL
+                    CONSTRAINT fund_line_source CHECK (source IN ('total', 'appropriation', 'carryover', 'other')),
+    initial_budget  numeric NOT NULL DEFAULT 0
+                    CONSTRAINT fund_line_initial_budget_not_negative CHECK (initial_budget >= 0),
+    annual_budget   numeric NOT NULL DEFAULT 0
+                    CONSTRAINT fund_line_annual_budget_not_negative CHECK (annual_budget >= 0),
+    executed        numeric NOT NULL DEFAULT 0
+                    CONSTRAINT fund_line_executed_not_negative CHECK (executed >= 0),
+    reported_weight numeric
+                    CONSTRAINT fund_line_reported_weight_range CHECK (reported_weight BETWEEN 0 AND 100),
+    reported_rate   numeric
+                    CONSTRAINT fund_line_reported_rate_not_negative CHECK (reported_rate >= 0),
+    reported_score  numeric
+                    CONSTRAINT fund_line_reported_score_range CHECK (reported_score BETWEEN 0 AND 100),
+    CONSTRAINT fund_line_score_only_on_total
+        CHECK (source = 'total' OR (reported_weight IS NULL AND reported_rate IS NULL AND reported_score IS NULL)),
+    CONSTRAINT fund_line_evaluation_source_key UNIQUE (evaluation_id, source)
+);
+
+COMMENT ON TABLE @extschema@.fund_line IS
+'资金使用情况: total = 年度资金总额, appropriation = 当年财政拨款, carryover = 上年结转资金, other = 其他资金; amounts in the evaluation''s amount_unit';
+COMMENT ON COLUMN @extschema@.fund_line.initial_budget IS '年初预算数';
+COMMENT ON COLUMN @extschema@.fund_line.annual_budget IS '全年预算数 (the adjusted budget the execution rate divides by)';
+COMMENT ON COLUMN @extschema@.fund_line.executed IS '全年执行数';
+COMMENT ON COLUMN @extschema@.fund_line.reported_weight IS '分值 as written (total row only)';
+COMMENT ON COLUMN @extschema@.fund_line.reported_rate IS '执行率 (%) as written (total row only)';
+COMMENT ON COLUMN @extschema@.fund_line.reported_score IS '得分 as written (total row only)';
+
+-- 年度绩效指标: one row per indicator, in the form's order.  level1 and
+-- level2 hold the cell's text, filled down from the row above where the form
+-- leaves it blank; level1 may carry its weight (产出指标 (50分)).  target and
+-- actual are read from the text by a trigger: NULL where the text does not
+-- read (never an error), an empty value where the cell is empty.
+CREATE TABLE @extschema@.indicator (
+    indicator_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    evaluation_id   bigint NOT NULL REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
+    position        integer NOT NULL
+                    CONSTRAINT indicator_position_positive CHECK (position >= 1),
+    level1          text NOT NULL
+                    CONSTRAINT indicator_level1_not_blank CHECK (pg_catalog.btrim(level1) <> ''),
+    level2          text NOT NULL
+                    CONSTRAINT indicator_level2_not_blank CHECK (pg_catalog.btrim(level2) <> ''),
+    level3          text NOT NULL
+                    CONSTRAINT indicator_level3_not_blank CHECK (pg_catalog.btrim(level3) <> ''),
+    target_text     text,
+    actual_text     text,
+    target          @extschema@.indicator_value,
+    actual          @extschema@.indicator_value,
+    weight          numeric
+                    CONSTRAINT indicator_weight_range CHECK (weight BETWEEN 0 AND 100),
+    reported_score  numeric
+                    CONSTRAINT indicator_reported_score_range CHECK (reported_score BETWEEN 0 AND 100),
+    deviation_reason text,
+    band            text
+                    CONSTRAINT indicator_band CHECK (band IN ('achieved', 'partial', 'not_achieved')),
+    CONSTRAINT indicator_evaluation_position_key UNIQUE (evaluation_id, position)
+);
+
+COMMENT ON TABLE @extschema@.indicator IS
+'年度绩效指标: one row per indicator with its levels, target and actual as written and as read, weight (分值), reported score (得分) and deviation explanation';
+COMMENT ON COLUMN @extschema@.indicator.level1 IS '一级指标 as written (may carry its weight: 产出指标 (50分)), filled down';
+COMMENT ON COLUMN @extschema@.indicator.level2 IS '二级指标 as written, filled down';
+COMMENT ON COLUMN @extschema@.indicator.level3 IS '三级指标 as written';
+COMMENT ON COLUMN @extschema@.indicator.target_text IS '年度指标值 exactly as written (NULL: empty cell)';
+COMMENT ON COLUMN @extschema@.indicator.actual_text IS '实际完成值 exactly as written (NULL: empty cell)';
+COMMENT ON COLUMN @extschema@.indicator.target IS 'target_text read by try_indicator_value (set by a trigger; NULL when it does not read)';
+COMMENT ON COLUMN @extschema@.indicator.actual IS 'actual_text read by try_indicator_value (set by a trigger; NULL when it does not read)';
+COMMENT ON COLUMN @extschema@.indicator.weight IS '分值 as written; NULL where the cell is empty';
+COMMENT ON COLUMN @extschema@.indicator.reported_score IS '得分 as written';
+COMMENT ON COLUMN @extschema@.indicator.deviation_reason IS '偏差原因分析及改进措施';
+COMMENT ON COLUMN @extschema@.indicator.band IS 'The evaluator''s band for a qualitative result: achieved (达成年度指标), partial (部分达成), not_achieved (未达成)';
+
+-- The typed values always follow the text: they are written here and nowhere
+-- else, so an UPDATE of target or actual alone cannot make them disagree.
+CREATE FUNCTION @extschema@.indicator_read_values()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    NEW.target := @extschema@.try_indicator_value(coalesce(NEW.target_text, ''));
+    NEW.actual := @extschema@.try_indicator_value(coalesce(NEW.actual_text, ''));
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER indicator_read_values
+BEFORE INSERT OR UPDATE ON @extschema@.indicator
+FOR EACH ROW EXECUTE FUNCTION @extschema@.indicator_read_values();
+
+-- Who is who.  Roles are cluster-wide, so the extension creates none: these
+-- tables name roles that exist (or will).  A role is a member of a unit when
+-- it is a member (pg_has_role ... 'MEMBER') of a role listed for the unit;
+-- with_subunits extends that to the units below.  A role is a reviewer when
+-- it is a member of a role listed in reviewer.
+CREATE TABLE @extschema@.unit_member (
+    unit_id         bigint NOT NULL REFERENCES @extschema@.unit (unit_id) ON DELETE CASCADE,
+    role_name       name NOT NULL,
+    with_subunits   boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (unit_id, role_name)
+);
+CREATE INDEX unit_member_role_idx ON @extschema@.unit_member (role_name);
+
+CREATE TABLE @extschema@.reviewer (
+    role_name       name PRIMARY KEY
+);
+
+COMMENT ON TABLE @extschema@.unit_member IS
+'Which database roles (and their members) work for a unit: they see and change its forms; with_subunits also those of the units below it';
+COMMENT ON TABLE @extschema@.reviewer IS
+'Database roles whose members review: they see every form, approve and reopen';
+
+-- The two questions row-level security asks.  SECURITY DEFINER so that they
+-- can read the membership tables whatever the caller may see; the caller
+-- passes its own CURRENT_USER (policies and views do), since inside a
+-- SECURITY DEFINER function current_user is the owner.  A role that
+-- bypasses row-level security (superuser, BYPASSRLS) is a reviewer.
+CREATE FUNCTION @extschema@.is_reviewer(role_name name)
+RETURNS boolean
+LANGUAGE sql
+STABLE SECURITY DEFINER PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                   WHERE r.rolname = $1 AND (r.rolsuper OR r.rolbypassrls))
+        OR EXISTS (SELECT 1
+                   FROM @extschema@.reviewer v
+                   JOIN pg_catalog.pg_roles r ON r.rolname = v.role_name
+                   WHERE pg_catalog.pg_has_role($1, r.oid, 'MEMBER'))
+$$;
+
+CREATE FUNCTION @extschema@.member_units(role_name name)
+RETURNS bigint[]
+LANGUAGE sql
+STABLE SECURITY DEFINER PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE mine (unit_id, with_subunits) AS (
+        SELECT m.unit_id, m.with_subunits
+        FROM @extschema@.unit_member m
+        JOIN pg_catalog.pg_roles r ON r.rolname = m.role_name
+        WHERE pg_catalog.pg_has_role($1, r.oid, 'MEMBER')
+        UNION
+        SELECT u.unit_id, true
+        FROM @extschema@.unit u
+        JOIN mine ON u.parent_id = mine.unit_id AND mine.with_subunits
+    )
+    SELECT coalesce(pg_catalog.array_agg(DISTINCT unit_id), '{}') FROM mine
+$$;
+
+COMMENT ON FUNCTION @extschema@.is_reviewer(name) IS
+'True when the role is a member of a role listed in pjeval.reviewer, or bypasses row-level security; call it with CURRENT_USER';
+COMMENT ON FUNCTION @extschema@.member_units(name) IS
+'The units whose forms the role may see and change (through pjeval.unit_member, with sub-units where with_subunits); call it with CURRENT_USER';
+
+-- History: every INSERT, UPDATE and DELETE on the tables above, as whole rows
+-- in jsonb.  It is written by a SECURITY DEFINER trigger, so no one needs (or
+-- gets) the right to write it; rows are never changed or removed (see
+-- history_append_only).  evaluation_id and unit_id are copied, not
+-- referenced: the history of a deleted form stays, and stays visible to its
+-- unit.
+CREATE TABLE @extschema@.history (
+    history_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    table_name      text NOT NULL,
+    operation       text NOT NULL
+                    CONSTRAINT history_operation CHECK (operation IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE')),
+    evaluation_id   bigint,
+    unit_id         bigint,
+    row_id          bigint,
+    old_row         jsonb,
+    new_row         jsonb,
+    session_user_name name NOT NULL,
+    current_user_name name NOT NULL,
+    changed_at      timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    transaction_id  bigint NOT NULL
+);
+CREATE INDEX history_evaluation_idx ON @extschema@.history (evaluation_id, history_id);
+CREATE INDEX history_unit_idx ON @extschema@.history (unit_id);
+
+COMMENT ON TABLE @extschema@.history IS
+'Every INSERT, UPDATE, DELETE (and TRUNCATE) on the pjeval form tables: the old and new row as jsonb, who (session_user, and the role in effect) and when. Append-only';
+COMMENT ON COLUMN @extschema@.history.row_id IS 'The row''s own key (indicator_id, fund_line_id, ...), where it has a single one';
+COMMENT ON COLUMN @extschema@.history.current_user_name IS 'The role in effect when the change was made: SET ROLE''s role, else the session user';
+
+-- pg_dump and pg_restore set row_security = off and check_function_bodies =
+-- off before they load data, and only a role that bypasses row-level
+-- security can write these tables then.  While both are off the triggers let
+-- rows in as they were dumped: an approved form's rows, its timestamps, and
+-- no second copy of the history (the dumped history is loaded with them).
+CREATE FUNCTION @extschema@.restoring_dump()
+RETURNS boolean
+LANGUAGE sql
+STABLE PARALLEL SAFE
+AS $$
+    SELECT pg_catalog.current_setting('row_security') OPERATOR(pg_catalog.=) 'off'
+       AND pg_catalog.current_setting('check_function_bodies') OPERATOR(pg_catalog.=) 'off'
+$$;
+
+COMMENT ON FUNCTION @extschema@.restoring_dump() IS
+'True while a dump is being loaded (row_security and check_function_bodies both off, as pg_dump and pg_restore set them): the workflow checks and the history stand aside';
+
+CREATE FUNCTION @extschema@.record_history()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    old_row jsonb;
+    new_row jsonb;
+    r jsonb;
+    eval_id bigint;
+    unit bigint;
+    acting name;
+BEGIN
+    -- Only for the tables it was made for (it runs as the owner).
+    IF TG_TABLE_SCHEMA <> '@extschema@'
+       OR TG_TABLE_NAME NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer') THEN
+        RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF @extschema@.restoring_dump() THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP <> 'INSERT' THEN old_row := to_jsonb(OLD); END IF;
+    IF TG_OP <> 'DELETE' THEN new_row := to_jsonb(NEW); END IF;
+    r := coalesce(new_row, old_row);
+    eval_id := (r ->> 'evaluation_id')::bigint;
+
+    IF TG_TABLE_NAME IN ('unit', 'project', 'unit_member') THEN
+        unit := (r ->> 'unit_id')::bigint;
+    ELSIF TG_TABLE_NAME = 'evaluation' THEN
+        SELECT p.unit_id INTO unit FROM @extschema@.project p WHERE p.project_id = (r ->> 'project_id')::bigint;
+    ELSIF eval_id IS NOT NULL THEN
+        SELECT p.unit_id INTO unit
+        FROM @extschema@.evaluation e JOIN @extschema@.project p ON p.project_id = e.project_id
+        WHERE e.evaluation_id = eval_id;
+        IF NOT FOUND THEN
+            -- the form itself is being deleted (ON DELETE CASCADE): its
+            -- unit is in its own history
+            SELECT h.unit_id INTO unit
+            FROM @extschema@.history h
+            WHERE h.evaluation_id = eval_id AND h.unit_id IS NOT NULL
+            ORDER BY h.history_id DESC
+            LIMIT 1;
+        END IF;
+    END IF;
+
+    -- Inside this function current_user is the owner; the role in effect
+    -- for the session is in the role setting.
+    acting := CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END;
+
+    INSERT INTO @extschema@.history (table_name, operation, evaluation_id, unit_id, row_id,
+                                     old_row, new_row, session_user_name, current_user_name, transaction_id)
+    VALUES (TG_TABLE_NAME, TG_OP, eval_id, unit, (r ->> (TG_TABLE_NAME || '_id'))::bigint,
+            old_row, new_row, session_user, acting, pg_current_xact_id()::text::bigint);
+    RETURN NULL;
+END
+$$;
+
+-- TRUNCATE removes rows without row triggers: keep them in the history first.
+CREATE FUNCTION @extschema@.record_truncate()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_TABLE_SCHEMA <> '@extschema@'
+       OR TG_TABLE_NAME NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer') THEN
+        RAISE EXCEPTION 'record_truncate() keeps the history of the pjeval tables only, not of %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    EXECUTE format($q$
+        INSERT INTO @extschema@.history (table_name, operation, evaluation_id, unit_id, row_id,
+                                         old_row, session_user_name, current_user_name, transaction_id)
+        SELECT %1$L, 'TRUNCATE', (to_jsonb(t) ->> 'evaluation_id')::bigint,
+               CASE WHEN %1$L IN ('unit', 'project', 'unit_member') THEN (to_jsonb(t) ->> 'unit_id')::bigint END,
+               (to_jsonb(t) ->> %2$L)::bigint, to_jsonb(t), session_user,
+               CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END,
+               pg_current_xact_id()::text::bigint
+        FROM %3$I.%4$I t$q$,
+        TG_TABLE_NAME, TG_TABLE_NAME || '_id', TG_TABLE_SCHEMA, TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER zz_history AFTER INSERT OR UPDATE OR DELETE ON @extschema@.unit
+FOR EACH ROW EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history AFTER INSERT OR UPDATE OR DELETE ON @extschema@.project
+FOR EACH ROW EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history AFTER INSERT OR UPDATE OR DELETE ON @extschema@.evaluation
+FOR EACH ROW EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history AFTER INSERT OR UPDATE OR DELETE ON @extschema@.fund_line
+FOR EACH ROW EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history AFTER INSERT OR UPDATE OR DELETE ON @extschema@.indicator
+FOR EACH ROW EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history AFTER INSERT OR UPDATE OR DELETE ON @extschema@.unit_member
+FOR EACH ROW EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history AFTER INSERT OR UPDATE OR DELETE ON @extschema@.reviewer
+FOR EACH ROW EXECUTE FUNCTION @extschema@.record_history();
+
+CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.unit
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.project
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.evaluation
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.fund_line
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.indicator
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.unit_member
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.reviewer
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+
+-- The history is append-only, for its owner too.
+CREATE FUNCTION @extschema@.history_append_only()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION 'pjeval.history is append-only: % is not allowed', TG_OP
+        USING ERRCODE = 'insufficient_privilege',
+              HINT = 'To prune it on purpose, a superuser can ALTER TABLE pjeval.history DISABLE TRIGGER USER for the time it takes.';
+END
+$$;
+
+CREATE TRIGGER history_append_only BEFORE UPDATE OR DELETE ON @extschema@.history
+FOR EACH ROW EXECUTE FUNCTION @extschema@.history_append_only();
+CREATE TRIGGER history_append_only_truncate BEFORE TRUNCATE ON @extschema@.history
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.history_append_only();
+
+-- Trigger functions are for the triggers above, not to be attached elsewhere
+-- (a trigger fires without EXECUTE; CREATE TRIGGER needs it).
+REVOKE EXECUTE ON FUNCTION @extschema@.unit_check_parent() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.indicator_read_values() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.record_history() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.record_truncate() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.history_append_only() FROM PUBLIC;
+
+-- pg_dump keeps the rows of these tables (and where their keys stand): they
+-- are the users' data, not the extension's.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.unit', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.project', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.evaluation', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.fund_line', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.indicator', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.unit_member', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.reviewer', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.history', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.unit_unit_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.project_project_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.evaluation_evaluation_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.fund_line_fund_line_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.indicator_indicator_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.history_history_id_seq', '');

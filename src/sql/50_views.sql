@@ -1,0 +1,464 @@
+-- 50_views.sql - what the rules make of the stored forms, computed live on
+-- every read (scores are never stored):
+--
+--   indicator_result   every indicator: completion, computed and reported
+--                      score, their difference, flags, finding codes
+--   evaluation_result  every form: execution rate, fund score, subtotals per
+--                      level 1, total, grade, weights, finding codes
+--   audit_finding      one row per problem, with a stable code, a severity
+--                      and a message in Chinese and English
+--   finding_code       the list of codes (documentation as data)
+--
+-- assess() runs once per indicator row (CROSS JOIN LATERAL); per-form
+-- numbers come from grouped joins, never from a subquery per row.
+--
+-- Who sees what: every view keeps only the forms of the caller's units (all
+-- of them for a reviewer) by the same test as the row-level security policies
+-- (60_security.sql), with CURRENT_USER evaluated at query time.  Where the
+-- server has security_invoker (PostgreSQL 15+) the views also run with the
+-- caller's rights, so the tables' own policies apply as well; before 15 a
+-- view reads its tables with its owner's rights, and the owner (who installed
+-- the extension) bypasses row-level security, so the views' own test is what
+-- keeps units apart there.  security_barrier keeps a caller's functions from
+-- seeing rows before that test has run.
+
+-- Standard placement (scoring-rules §1): 产出 = 数量/质量/时效/成本指标,
+-- 效益 = 经济效益/社会效益/生态效益/可持续影响指标, 满意度 = 服务对象满意度/
+-- 其他满意度指标, and 成本 as its own level 1 (财预〔2021〕101号) = 经济成本/
+-- 社会成本/生态环境成本指标.  Names are compared without spaces, without a
+-- weight in brackets (产出指标 (50分)) and without the word 指标.
+CREATE VIEW @extschema@.indicator_result WITH (security_barrier = true) AS
+SELECT
+    i.evaluation_id,
+    i.indicator_id,
+    i.position,
+    i.level1,
+    i.level2,
+    i.level3,
+    k.level1_kind,
+    k.level2_home,
+    i.target_text,
+    i.actual_text,
+    i.target,
+    i.actual,
+    i.weight,
+    a.rule,
+    a.completion,
+    a.score AS computed_score,
+    i.reported_score,
+    i.reported_score - a.score AS score_difference,
+    coalesce(a.score, i.reported_score) AS counted_score,
+    a.flags,
+    i.band,
+    b.band_low,
+    b.band_high,
+    i.deviation_reason,
+    pg_catalog.array_remove(ARRAY[
+        CASE WHEN pg_catalog.abs(i.reported_score - a.score) > 0.01 THEN 'score_mismatch' END,
+        CASE WHEN i.reported_score > i.weight THEN 'score_above_weight' END,
+        CASE WHEN i.weight IS NULL THEN 'weight_missing' END,
+        CASE WHEN i.target IS NULL THEN 'target_unreadable' END,
+        CASE WHEN i.actual IS NULL THEN 'actual_unreadable' END,
+        CASE WHEN 'missing_value' = ANY (a.flags) THEN 'value_missing' END,
+        CASE WHEN 'incomparable_units' = ANY (a.flags) THEN 'units_incomparable' END,
+        CASE WHEN 'unmatched_clause' = ANY (a.flags) THEN 'clause_unmatched' END,
+        CASE WHEN 'too_large' = ANY (a.flags) THEN 'value_too_large' END,
+        CASE WHEN 'actual_is_claim' = ANY (a.flags) THEN 'actual_is_claim' END,
+        CASE WHEN 'qualitative_needs_band' = ANY (a.flags) AND i.band IS NULL THEN 'band_missing' END,
+        CASE WHEN i.reported_score < b.band_low
+               OR i.reported_score > b.band_high
+               OR (i.reported_score = b.band_high AND i.band <> 'achieved')
+             THEN 'score_outside_band' END,
+        CASE WHEN 'date_missed' = ANY (a.flags) THEN 'date_missed' END,
+        CASE WHEN 'not_met' = ANY (a.flags) AND NOT x.explained THEN 'not_met_unexplained' END,
+        CASE WHEN 'over_achieved' = ANY (a.flags) AND NOT x.explained THEN 'over_achieved_unexplained' END,
+        CASE WHEN k.level1_kind <> k.level2_home
+              AND NOT (k.level1_kind = 'cost' AND n.level2_name = '成本') THEN 'level2_misplaced' END,
+        CASE WHEN k.level1_kind IS NULL THEN 'level1_nonstandard' END,
+        CASE WHEN k.level2_home IS NULL THEN 'level2_nonstandard' END,
+        CASE WHEN a.score IS NULL AND i.reported_score IS NOT NULL THEN 'reported_score_used' END,
+        CASE WHEN a.score IS NULL AND i.reported_score IS NULL THEN 'score_unavailable' END
+    ], NULL) AS findings
+FROM @extschema@.indicator i
+JOIN @extschema@.evaluation e ON e.evaluation_id = i.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.regexp_replace(
+               pg_catalog.regexp_replace(i.level1, '[[:space:]　]+|[（(][^）)]*[）)]', '', 'g'),
+               '指标$', '') AS level1_name,
+           pg_catalog.regexp_replace(
+               pg_catalog.regexp_replace(i.level2, '[[:space:]　]+|[（(][^）)]*[）)]', '', 'g'),
+               '指标$', '') AS level2_name
+) n
+CROSS JOIN LATERAL (
+    SELECT CASE n.level1_name
+               WHEN '产出' THEN 'output'
+               WHEN '效益' THEN 'benefit'
+               WHEN '满意度' THEN 'satisfaction'
+               WHEN '成本' THEN 'cost'
+           END AS level1_kind,
+           CASE n.level2_name
+               WHEN '数量' THEN 'output'
+               WHEN '质量' THEN 'output'
+               WHEN '时效' THEN 'output'
+               WHEN '成本' THEN 'output'
+               WHEN '经济效益' THEN 'benefit'
+               WHEN '社会效益' THEN 'benefit'
+               WHEN '生态效益' THEN 'benefit'
+               WHEN '可持续影响' THEN 'benefit'
+               WHEN '服务对象满意度' THEN 'satisfaction'
+               WHEN '其他满意度' THEN 'satisfaction'
+               WHEN '经济成本' THEN 'cost'
+               WHEN '社会成本' THEN 'cost'
+               WHEN '生态环境成本' THEN 'cost'
+           END AS level2_home
+) k
+CROSS JOIN LATERAL (
+    -- an explanation that is empty or a placeholder explains nothing
+    SELECT coalesce(pg_catalog.btrim(i.deviation_reason, E' \t\r\n　'), '')
+               NOT IN ('', '-', '—', '－', '/', '一', '无') AS explained
+) x
+CROSS JOIN LATERAL (
+    -- the evaluator's band as a score range (profile band_achieved and
+    -- band_partial): 达成 [achieved, 1], 部分达成 [partial, achieved),
+    -- 未达成 [0, partial) of the weight
+    SELECT pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight * pr.band_achieved
+                                WHEN 'partial' THEN i.weight * pr.band_partial
+                                WHEN 'not_achieved' THEN 0
+                            END, 2) AS band_low,
+           pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight
+                                WHEN 'partial' THEN i.weight * pr.band_achieved
+                                WHEN 'not_achieved' THEN i.weight * pr.band_partial
+                            END, 2) AS band_high
+) b
+CROSS JOIN LATERAL @extschema@.assess(i.target, i.actual, i.weight, i.level2,
+                                      pr.over_achievement_ratio, pr.negative_formula) a
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.indicator_result IS
+'Every indicator the caller may see, scored live: rule, completion, computed and reported score and their difference, the score that counts in the total (the computed one, else the reported one), assess() flags and finding codes (see pjeval.audit_finding)';
+COMMENT ON COLUMN @extschema@.indicator_result.level1_kind IS 'output (产出), benefit (效益), satisfaction (满意度), cost (成本), or NULL for a non-standard level 1';
+COMMENT ON COLUMN @extschema@.indicator_result.level2_home IS 'The level 1 this level 2 belongs under by the standard (NULL: not a standard level 2)';
+COMMENT ON COLUMN @extschema@.indicator_result.score_difference IS 'reported_score - computed_score';
+COMMENT ON COLUMN @extschema@.indicator_result.counted_score IS 'The score the total counts: computed_score, or reported_score where the rules leave the score to a person (scoring-rules §3)';
+COMMENT ON COLUMN @extschema@.indicator_result.band_low IS 'The lowest score the recorded band allows';
+COMMENT ON COLUMN @extschema@.indicator_result.band_high IS 'The highest score the recorded band allows (excluded for partial and not_achieved)';
+COMMENT ON COLUMN @extschema@.indicator_result.findings IS 'Codes of the problems found on this row (pjeval.finding_code)';
+
+-- One row per form.  Amounts are in 元 (万元 forms multiplied by 10000).  The
+-- total is the fund score plus every indicator's counted score, each rounded
+-- first; it is NULL (and a finding says why) when some part has neither a
+-- computed nor a reported score, so it is never silently low.
+CREATE VIEW @extschema@.evaluation_result WITH (security_barrier = true) AS
+SELECT
+    e.evaluation_id,
+    e.project_id,
+    p.code AS project_code,
+    p.name AS project_name,
+    p.unit_id,
+    u.name AS unit_name,
+    bu.name AS budget_unit_name,
+    e.year,
+    e.status,
+    e.profile,
+    e.amount_unit,
+    pg_catalog.round(f.initial_budget * m.factor, 2) AS initial_budget,
+    pg_catalog.round(f.annual_budget * m.factor, 2) AS annual_budget,
+    pg_catalog.round(f.executed * m.factor, 2) AS executed,
+    pg_catalog.round(f.sources_initial_budget * m.factor, 2) AS sources_initial_budget,
+    pg_catalog.round(f.sources_annual_budget * m.factor, 2) AS sources_annual_budget,
+    pg_catalog.round(f.sources_executed * m.factor, 2) AS sources_executed,
+    c.execution_rate,
+    f.reported_rate AS reported_execution_rate,
+    c.fund_weight,
+    c.fund_score,
+    f.reported_score AS reported_fund_score,
+    s.output_score,
+    s.benefit_score,
+    s.satisfaction_score,
+    s.cost_score,
+    s.other_score,
+    s.indicator_score,
+    t.total_score,
+    e.reported_total,
+    e.reported_total - t.total_score AS total_difference,
+    @extschema@.grade(t.total_score, pr.grade_excellent, pr.grade_good, pr.grade_pass) AS grade,
+    c.fund_weight + coalesce(s.weight_total, 0) AS weight_total,
+    s.output_weight,
+    s.benefit_weight,
+    s.satisfaction_weight,
+    s.cost_weight,
+    s.other_weight,
+    t.reported_score_sum,
+    coalesce(s.indicator_count, 0) AS indicator_count,
+    ff.findings,
+    pg_catalog.cardinality(ff.findings) + coalesce(s.finding_count, 0) AS finding_count
+FROM @extschema@.evaluation e
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+LEFT JOIN @extschema@.unit bu ON bu.unit_id = e.budget_unit_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+LEFT JOIN (
+    SELECT fl.evaluation_id,
+           pg_catalog.bool_or(fl.source = 'total') AS has_total,
+           pg_catalog.max(fl.initial_budget) FILTER (WHERE fl.source = 'total') AS initial_budget,
+           pg_catalog.max(fl.annual_budget) FILTER (WHERE fl.source = 'total') AS annual_budget,
+           pg_catalog.max(fl.executed) FILTER (WHERE fl.source = 'total') AS executed,
+           pg_catalog.max(fl.reported_weight) FILTER (WHERE fl.source = 'total') AS reported_weight,
+           pg_catalog.max(fl.reported_rate) FILTER (WHERE fl.source = 'total') AS reported_rate,
+           pg_catalog.max(fl.reported_score) FILTER (WHERE fl.source = 'total') AS reported_score,
+           pg_catalog.sum(fl.initial_budget) FILTER (WHERE fl.source <> 'total') AS sources_initial_budget,
+           pg_catalog.sum(fl.annual_budget) FILTER (WHERE fl.source <> 'total') AS sources_annual_budget,
+           pg_catalog.sum(fl.executed) FILTER (WHERE fl.source <> 'total') AS sources_executed
+    FROM @extschema@.fund_line fl
+    GROUP BY fl.evaluation_id
+) f ON f.evaluation_id = e.evaluation_id
+LEFT JOIN (
+    SELECT r.evaluation_id,
+           pg_catalog.count(*) AS indicator_count,
+           pg_catalog.count(*) FILTER (WHERE r.counted_score IS NULL) AS unscored,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'output' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'output'), 0) END AS output_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'benefit' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'benefit'), 0) END AS benefit_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'satisfaction' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'satisfaction'), 0) END AS satisfaction_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'cost' AND r.counted_score IS NULL) = 0
+                THEN pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'cost') END AS cost_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind IS NULL AND r.counted_score IS NULL) = 0
+                THEN pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind IS NULL) END AS other_score,
+           pg_catalog.sum(r.counted_score) AS indicator_score,
+           pg_catalog.sum(r.weight) AS weight_total,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'output'), 0) AS output_weight,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'benefit'), 0) AS benefit_weight,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'satisfaction'), 0) AS satisfaction_weight,
+           pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'cost') AS cost_weight,
+           pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind IS NULL) AS other_weight,
+           pg_catalog.sum(r.reported_score) AS reported_score_total,
+           pg_catalog.sum(pg_catalog.cardinality(r.findings)) AS finding_count
+    FROM @extschema@.indicator_result r
+    GROUP BY r.evaluation_id
+) s ON s.evaluation_id = e.evaluation_id
+CROSS JOIN LATERAL (
+    SELECT CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor
+) m
+CROSS JOIN LATERAL (
+    SELECT @extschema@.execution_rate(f.annual_budget, f.executed) AS execution_rate,
+           coalesce(f.reported_weight, pr.execution_weight) AS fund_weight,
+           @extschema@.fund_score(f.annual_budget, f.executed,
+                                  coalesce(f.reported_weight, pr.execution_weight)) AS fund_score
+) c
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN coalesce(c.fund_score, f.reported_score) IS NULL OR coalesce(s.unscored, 0) > 0 THEN NULL
+                ELSE coalesce(c.fund_score, f.reported_score) + coalesce(s.indicator_score, 0)
+           END AS total_score,
+           coalesce(f.reported_score, 0) + coalesce(s.reported_score_total, 0) AS reported_score_sum
+) t
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.array_remove(ARRAY[
+        CASE WHEN f.has_total IS NOT TRUE THEN 'fund_total_missing' END,
+        CASE WHEN f.annual_budget = 0 THEN 'budget_zero' END,
+        CASE WHEN f.sources_annual_budget IS NOT NULL
+              AND (f.sources_initial_budget <> f.initial_budget
+                   OR f.sources_annual_budget <> f.annual_budget
+                   OR f.sources_executed <> f.executed) THEN 'fund_sources_mismatch' END,
+        CASE WHEN f.executed > f.annual_budget THEN 'execution_above_budget' END,
+        CASE WHEN c.execution_rate < pr.low_execution_rate THEN 'execution_rate_low' END,
+        CASE WHEN pg_catalog.abs(f.reported_rate - c.execution_rate) > 0.01 THEN 'fund_rate_mismatch' END,
+        CASE WHEN pg_catalog.abs(f.reported_score - c.fund_score) > 0.01 THEN 'fund_score_mismatch' END,
+        CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NOT NULL THEN 'reported_score_used' END,
+        CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NULL THEN 'score_unavailable' END,
+        CASE WHEN c.fund_weight + coalesce(s.weight_total, 0) <> 100 THEN 'weights_not_100' END,
+        CASE WHEN c.fund_weight <> pr.execution_weight
+               OR s.output_weight <> pr.output_weight
+               OR s.benefit_weight <> pr.benefit_weight
+               OR s.satisfaction_weight <> pr.satisfaction_weight
+               OR coalesce(s.cost_weight, 0) <> coalesce(pr.cost_weight, 0) THEN 'level1_weight_off_profile' END,
+        CASE WHEN pg_catalog.abs(e.reported_total - t.reported_score_sum) > 0.01 THEN 'reported_total_mismatch' END,
+        CASE WHEN pg_catalog.abs(e.reported_total - t.total_score) > 0.01 THEN 'total_mismatch' END,
+        CASE WHEN s.indicator_count IS NULL THEN 'indicators_missing' END
+    ], NULL) AS findings
+) ff
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.evaluation_result IS
+'Every form the caller may see, scored live: amounts in 元, execution rate, fund score, subtotals per level 1, total (fund score + counted indicator scores), reported total, grade by the form''s profile, weights, and its form-level finding codes and count of all findings';
+COMMENT ON COLUMN @extschema@.evaluation_result.execution_rate IS '执行率 in percent: 全年执行数 / 全年预算数 of the 年度资金总额 row, 2 places; NULL for a zero budget';
+COMMENT ON COLUMN @extschema@.evaluation_result.fund_weight IS 'The form''s 分值 for the execution rate, else the profile''s';
+COMMENT ON COLUMN @extschema@.evaluation_result.other_score IS 'Subtotal of rows under a non-standard level 1 (NULL when there are none)';
+COMMENT ON COLUMN @extschema@.evaluation_result.cost_score IS 'Subtotal of 成本指标 as its own level 1 (NULL where the form has none)';
+COMMENT ON COLUMN @extschema@.evaluation_result.total_score IS 'Fund score + Σ counted indicator scores (each rounded first); NULL when a part has neither a computed nor a reported score';
+COMMENT ON COLUMN @extschema@.evaluation_result.total_difference IS 'reported_total - total_score';
+COMMENT ON COLUMN @extschema@.evaluation_result.reported_score_sum IS 'The reported fund score plus every reported indicator score';
+COMMENT ON COLUMN @extschema@.evaluation_result.findings IS 'Codes of the form-level problems (pjeval.finding_code)';
+COMMENT ON COLUMN @extschema@.evaluation_result.finding_count IS 'Number of rows of pjeval.audit_finding for this form (form-level and indicator-level)';
+
+-- Every code the audit can give.  severity: error (the numbers on the form
+-- contradict each other or the rules), warning (a person must look: an
+-- explanation is missing, a value cannot be read or compared), info (noted:
+-- a non-standard layout, a reported score standing in for a computed one).
+CREATE VIEW @extschema@.finding_code (code, scope, severity, description_zh, description_en) AS
+VALUES
+    ('score_mismatch', 'indicator', 'error', '填报得分与计算得分相差超过 0.01', 'the reported score differs from the computed score by more than 0.01'),
+    ('score_above_weight', 'indicator', 'error', '得分超过分值', 'the score is above the weight'),
+    ('weight_missing', 'indicator', 'warning', '未填分值', 'the weight is missing'),
+    ('target_unreadable', 'indicator', 'warning', '年度指标值无法识别', 'the target cannot be read'),
+    ('actual_unreadable', 'indicator', 'warning', '实际完成值无法识别', 'the actual cannot be read'),
+    ('value_missing', 'indicator', 'warning', '缺少年度指标值或实际完成值', 'the target or the actual is missing'),
+    ('units_incomparable', 'indicator', 'warning', '目标与实际的单位不可比', 'the target and the actual are in units that cannot be compared'),
+    ('clause_unmatched', 'indicator', 'warning', '目标中的某一项在实际完成值中找不到', 'a clause of the target has no matching clause in the actual'),
+    ('value_too_large', 'indicator', 'warning', '数值过大，无法精确计算', 'the numbers are too large to compute exactly'),
+    ('actual_is_claim', 'indicator', 'warning', '实际完成值是表述而非测量值', 'the actual claims achievement instead of measuring it'),
+    ('band_missing', 'indicator', 'warning', '定性指标未记录评价档次', 'a qualitative result that differs from its target has no band recorded'),
+    ('score_outside_band', 'indicator', 'error', '定性指标得分不在所记录档次的区间内', 'the score of a qualitative result lies outside its recorded band'),
+    ('date_missed', 'indicator', 'warning', '未按期完成', 'a deadline was missed'),
+    ('not_met_unexplained', 'indicator', 'warning', '未完成目标且未填写偏差原因分析', 'not met, with no explanation of the deviation'),
+    ('over_achieved_unexplained', 'indicator', 'warning', '超额完成且未填写偏差原因分析', 'over-achieved, with no explanation of the deviation'),
+    ('level2_misplaced', 'indicator', 'info', '二级指标不在标准的一级指标之下', 'a level-2 indicator sits under a level 1 other than its standard one'),
+    ('level1_nonstandard', 'indicator', 'info', '一级指标不是标准的一级指标', 'the level-1 indicator is not a standard one'),
+    ('level2_nonstandard', 'indicator', 'info', '二级指标不是标准的二级指标', 'the level-2 indicator is not a standard one'),
+    ('reported_score_used', 'both', 'info', '得分无法按规则计算，总分采用填报得分', 'the rules cannot score it: the total uses the reported score'),
+    ('score_unavailable', 'both', 'error', '既无法计算也未填报得分，总分无法计算', 'neither a computed nor a reported score: no total'),
+    ('fund_total_missing', 'form', 'error', '缺少“年度资金总额”行', 'the 年度资金总额 (total) fund row is missing'),
+    ('budget_zero', 'form', 'warning', '全年预算数为 0', 'the annual budget is 0'),
+    ('fund_sources_mismatch', 'form', 'error', '各资金来源之和与年度资金总额不符', 'the fund sources do not add up to the total'),
+    ('execution_above_budget', 'form', 'warning', '全年执行数超过全年预算数', 'more was executed than budgeted'),
+    ('execution_rate_low', 'form', 'warning', '执行率低于评分方案的预警线', 'the execution rate is below the profile''s warning line'),
+    ('fund_rate_mismatch', 'form', 'error', '填报执行率与计算执行率不符', 'the reported execution rate differs from the computed one'),
+    ('fund_score_mismatch', 'form', 'error', '预算执行率填报得分与计算得分不符', 'the reported execution-rate score differs from the computed one'),
+    ('weights_not_100', 'form', 'error', '分值合计不等于 100', 'the weights do not total 100'),
+    ('level1_weight_off_profile', 'form', 'warning', '一级指标分值与评分方案不符', 'level-1 weights differ from the profile'),
+    ('reported_total_mismatch', 'form', 'error', '填报总分与各项填报得分之和不符', 'the reported total differs from the sum of the reported scores'),
+    ('total_mismatch', 'form', 'error', '填报总分与计算总分不符', 'the reported total differs from the computed total'),
+    ('indicators_missing', 'form', 'error', '没有年度绩效指标', 'the form has no performance indicators');
+
+COMMENT ON VIEW @extschema@.finding_code IS
+'Every code pjeval.audit_finding can give: scope (indicator, form or both), severity (error, warning, info) and what it means';
+
+-- One row per problem.  position is the indicator's position, NULL for a
+-- problem of the whole form.
+CREATE VIEW @extschema@.audit_finding WITH (security_barrier = true) AS
+SELECT r.evaluation_id,
+       r.position,
+       f.code,
+       fc.severity,
+       CASE f.code
+           WHEN 'score_mismatch' THEN pg_catalog.format('“%s”填报得分 %s 与计算得分 %s 不符', r.level3, r.reported_score, r.computed_score)
+           WHEN 'score_above_weight' THEN pg_catalog.format('“%s”得分 %s 超过分值 %s', r.level3, r.reported_score, r.weight)
+           WHEN 'weight_missing' THEN pg_catalog.format('“%s”未填分值', r.level3)
+           WHEN 'target_unreadable' THEN pg_catalog.format('“%s”的年度指标值“%s”无法识别：%s', r.level3, r.target_text, @extschema@.indicator_value_error(r.target_text))
+           WHEN 'actual_unreadable' THEN pg_catalog.format('“%s”的实际完成值“%s”无法识别：%s', r.level3, r.actual_text, @extschema@.indicator_value_error(r.actual_text))
+           WHEN 'value_missing' THEN pg_catalog.format('“%s”缺少年度指标值或实际完成值', r.level3)
+           WHEN 'units_incomparable' THEN pg_catalog.format('“%s”的目标“%s”与实际“%s”单位不可比', r.level3, r.target_text, r.actual_text)
+           WHEN 'clause_unmatched' THEN pg_catalog.format('“%s”的目标“%s”中有一项在实际“%s”中找不到', r.level3, r.target_text, r.actual_text)
+           WHEN 'value_too_large' THEN pg_catalog.format('“%s”数值过大，无法精确计算', r.level3)
+           WHEN 'actual_is_claim' THEN pg_catalog.format('“%s”的实际完成值“%s”是表述而非测量值，得分由评价人确定', r.level3, r.actual_text)
+           WHEN 'band_missing' THEN pg_catalog.format('“%s”为定性指标，实际“%s”与目标“%s”不同，需记录评价档次（达成/部分达成/未达成）', r.level3, r.actual_text, r.target_text)
+           WHEN 'score_outside_band' THEN pg_catalog.format('“%s”得分 %s 不在所记录档次的区间 [%s, %s] 内', r.level3, r.reported_score, pg_catalog.round(r.band_low, 2), pg_catalog.round(r.band_high, 2))
+           WHEN 'date_missed' THEN pg_catalog.format('“%s”未按期完成（目标 %s，实际 %s），得分由评价人确定', r.level3, r.target_text, r.actual_text)
+           WHEN 'not_met_unexplained' THEN pg_catalog.format('“%s”未完成目标（目标 %s，实际 %s），未填写偏差原因分析', r.level3, r.target_text, r.actual_text)
+           WHEN 'over_achieved_unexplained' THEN pg_catalog.format('“%s”超额完成（目标 %s，实际 %s，为目标的 %s 倍），未填写偏差原因分析', r.level3, r.target_text, r.actual_text, pg_catalog.round(r.completion, 2))
+           WHEN 'level2_misplaced' THEN pg_catalog.format('二级指标“%s”位于一级指标“%s”之下，按标准应属于%s', r.level2, r.level1, h.name_zh)
+           WHEN 'level1_nonstandard' THEN pg_catalog.format('一级指标“%s”不是标准的一级指标（产出、效益、满意度、成本指标）', r.level1)
+           WHEN 'level2_nonstandard' THEN pg_catalog.format('二级指标“%s”不是标准的二级指标', r.level2)
+           WHEN 'reported_score_used' THEN pg_catalog.format('“%s”的得分无法按规则计算，总分采用填报得分 %s', r.level3, r.reported_score)
+           WHEN 'score_unavailable' THEN pg_catalog.format('“%s”既无法计算得分也未填报得分，总分无法计算', r.level3)
+       END AS message_zh,
+       CASE f.code
+           WHEN 'score_mismatch' THEN pg_catalog.format('"%s": the reported score %s differs from the computed %s', r.level3, r.reported_score, r.computed_score)
+           WHEN 'score_above_weight' THEN pg_catalog.format('"%s": the score %s is above the weight %s', r.level3, r.reported_score, r.weight)
+           WHEN 'weight_missing' THEN pg_catalog.format('"%s" has no weight', r.level3)
+           WHEN 'target_unreadable' THEN pg_catalog.format('"%s": the target "%s" cannot be read: %s', r.level3, r.target_text, @extschema@.indicator_value_error(r.target_text))
+           WHEN 'actual_unreadable' THEN pg_catalog.format('"%s": the actual "%s" cannot be read: %s', r.level3, r.actual_text, @extschema@.indicator_value_error(r.actual_text))
+           WHEN 'value_missing' THEN pg_catalog.format('"%s": the target or the actual is missing', r.level3)
+           WHEN 'units_incomparable' THEN pg_catalog.format('"%s": the target "%s" and the actual "%s" are in units that cannot be compared', r.level3, r.target_text, r.actual_text)
+           WHEN 'clause_unmatched' THEN pg_catalog.format('"%s": a clause of the target "%s" has no match in the actual "%s"', r.level3, r.target_text, r.actual_text)
+           WHEN 'value_too_large' THEN pg_catalog.format('"%s": the numbers are too large to compute exactly', r.level3)
+           WHEN 'actual_is_claim' THEN pg_catalog.format('"%s": the actual "%s" is a claim, not a measurement; the evaluator scores it', r.level3, r.actual_text)
+           WHEN 'band_missing' THEN pg_catalog.format('"%s" is qualitative and the actual "%s" differs from the target "%s": record the evaluator''s band (achieved, partial, not_achieved)', r.level3, r.actual_text, r.target_text)
+           WHEN 'score_outside_band' THEN pg_catalog.format('"%s": the score %s lies outside its recorded band [%s, %s]', r.level3, r.reported_score, pg_catalog.round(r.band_low, 2), pg_catalog.round(r.band_high, 2))
+           WHEN 'date_missed' THEN pg_catalog.format('"%s": the deadline was missed (target %s, actual %s); the evaluator scores it', r.level3, r.target_text, r.actual_text)
+           WHEN 'not_met_unexplained' THEN pg_catalog.format('"%s" is not met (target %s, actual %s) and the deviation is not explained', r.level3, r.target_text, r.actual_text)
+           WHEN 'over_achieved_unexplained' THEN pg_catalog.format('"%s" is over-achieved (target %s, actual %s, %s times the target) and the deviation is not explained', r.level3, r.target_text, r.actual_text, pg_catalog.round(r.completion, 2))
+           WHEN 'level2_misplaced' THEN pg_catalog.format('level-2 "%s" is placed under level-1 "%s"; the standard places it under %s', r.level2, r.level1, h.name_en)
+           WHEN 'level1_nonstandard' THEN pg_catalog.format('level-1 "%s" is not a standard level-1 indicator (产出, 效益, 满意度 or 成本指标)', r.level1)
+           WHEN 'level2_nonstandard' THEN pg_catalog.format('level-2 "%s" is not a standard level-2 indicator', r.level2)
+           WHEN 'reported_score_used' THEN pg_catalog.format('"%s" cannot be scored by the rules: the total uses the reported score %s', r.level3, r.reported_score)
+           WHEN 'score_unavailable' THEN pg_catalog.format('"%s" has neither a computable nor a reported score: no total can be computed', r.level3)
+       END AS message_en
+FROM @extschema@.indicator_result r
+CROSS JOIN LATERAL pg_catalog.unnest(r.findings) AS f (code)
+JOIN @extschema@.finding_code fc ON fc.code = f.code
+LEFT JOIN (VALUES ('output', '产出指标', '产出指标 (output)'),
+                  ('benefit', '效益指标', '效益指标 (benefit)'),
+                  ('satisfaction', '满意度指标', '满意度指标 (satisfaction)'),
+                  ('cost', '成本指标', '成本指标 (cost)')) AS h (kind, name_zh, name_en)
+       ON h.kind = r.level2_home
+UNION ALL
+SELECT e.evaluation_id,
+       NULL::integer,
+       f.code,
+       fc.severity,
+       CASE f.code
+           WHEN 'fund_total_missing' THEN '缺少“年度资金总额”行，预算执行率无法计算'
+           WHEN 'budget_zero' THEN '全年预算数为 0，执行率及其得分无法计算'
+           WHEN 'fund_sources_mismatch' THEN pg_catalog.format('各资金来源之和（年初预算数 %s，全年预算数 %s，全年执行数 %s）与年度资金总额（%s，%s，%s）不符',
+                e.sources_initial_budget, e.sources_annual_budget, e.sources_executed, e.initial_budget, e.annual_budget, e.executed)
+           WHEN 'execution_above_budget' THEN pg_catalog.format('全年执行数 %s 元超过全年预算数 %s 元', e.executed, e.annual_budget)
+           WHEN 'execution_rate_low' THEN pg_catalog.format('执行率 %s%% 低于 %s%%', e.execution_rate, pr.low_execution_rate)
+           WHEN 'fund_rate_mismatch' THEN pg_catalog.format('填报执行率 %s%% 与计算执行率 %s%% 不符', e.reported_execution_rate, e.execution_rate)
+           WHEN 'fund_score_mismatch' THEN pg_catalog.format('预算执行率填报得分 %s 与计算得分 %s 不符', e.reported_fund_score, e.fund_score)
+           WHEN 'reported_score_used' THEN pg_catalog.format('预算执行率得分无法计算，总分采用填报得分 %s', e.reported_fund_score)
+           WHEN 'score_unavailable' THEN '预算执行率得分既无法计算也未填报，总分无法计算'
+           WHEN 'weights_not_100' THEN pg_catalog.format('分值合计 %s，不等于 100', e.weight_total)
+           WHEN 'level1_weight_off_profile' THEN pg_catalog.format('一级指标分值与评分方案“%s”不符：预算执行率 %s（%s），产出指标 %s（%s），效益指标 %s（%s），满意度指标 %s（%s），成本指标 %s（%s）',
+                e.profile, e.fund_weight, pr.execution_weight, e.output_weight, pr.output_weight, e.benefit_weight, pr.benefit_weight,
+                e.satisfaction_weight, pr.satisfaction_weight, coalesce(e.cost_weight, 0), coalesce(pr.cost_weight, 0))
+           WHEN 'reported_total_mismatch' THEN pg_catalog.format('填报总分 %s 与各项填报得分之和 %s 不符', e.reported_total, e.reported_score_sum)
+           WHEN 'total_mismatch' THEN pg_catalog.format('填报总分 %s 与计算总分 %s 不符', e.reported_total, e.total_score)
+           WHEN 'indicators_missing' THEN '没有年度绩效指标'
+       END,
+       CASE f.code
+           WHEN 'fund_total_missing' THEN 'the 年度资金总额 (total) fund row is missing: no execution rate'
+           WHEN 'budget_zero' THEN 'the annual budget (全年预算数) is 0: the execution rate and its score are undefined'
+           WHEN 'fund_sources_mismatch' THEN pg_catalog.format('the fund sources (initial %s, annual %s, executed %s) do not add up to the total (%s, %s, %s)',
+                e.sources_initial_budget, e.sources_annual_budget, e.sources_executed, e.initial_budget, e.annual_budget, e.executed)
+           WHEN 'execution_above_budget' THEN pg_catalog.format('executed %s 元 is more than the annual budget %s 元', e.executed, e.annual_budget)
+           WHEN 'execution_rate_low' THEN pg_catalog.format('the execution rate %s%% is below %s%%', e.execution_rate, pr.low_execution_rate)
+           WHEN 'fund_rate_mismatch' THEN pg_catalog.format('the reported execution rate %s%% differs from the computed %s%%', e.reported_execution_rate, e.execution_rate)
+           WHEN 'fund_score_mismatch' THEN pg_catalog.format('the reported execution-rate score %s differs from the computed %s', e.reported_fund_score, e.fund_score)
+           WHEN 'reported_score_used' THEN pg_catalog.format('the execution-rate score cannot be computed: the total uses the reported score %s', e.reported_fund_score)
+           WHEN 'score_unavailable' THEN 'the execution-rate score can neither be computed nor was it reported: no total'
+           WHEN 'weights_not_100' THEN pg_catalog.format('the weights total %s, not 100', e.weight_total)
+           WHEN 'level1_weight_off_profile' THEN pg_catalog.format('level-1 weights differ from profile "%s": execution %s (%s), output %s (%s), benefit %s (%s), satisfaction %s (%s), cost %s (%s)',
+                e.profile, e.fund_weight, pr.execution_weight, e.output_weight, pr.output_weight, e.benefit_weight, pr.benefit_weight,
+                e.satisfaction_weight, pr.satisfaction_weight, coalesce(e.cost_weight, 0), coalesce(pr.cost_weight, 0))
+           WHEN 'reported_total_mismatch' THEN pg_catalog.format('the reported total %s differs from the sum of the reported scores %s', e.reported_total, e.reported_score_sum)
+           WHEN 'total_mismatch' THEN pg_catalog.format('the reported total %s differs from the computed total %s', e.reported_total, e.total_score)
+           WHEN 'indicators_missing' THEN 'the form has no performance indicators'
+       END
+FROM @extschema@.evaluation_result e
+CROSS JOIN LATERAL pg_catalog.unnest(e.findings) AS f (code)
+JOIN @extschema@.finding_code fc ON fc.code = f.code
+JOIN @extschema@.profile pr ON pr.name = e.profile;
+
+COMMENT ON VIEW @extschema@.audit_finding IS
+'One row per problem found on a form the caller may see: evaluation, indicator position (NULL for the whole form), stable code (pjeval.finding_code), severity and a message in Chinese and English';
+
+-- PostgreSQL 15+: the views run with the caller's rights, so the tables'
+-- row-level security applies to them directly as well.
+DO $$
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::integer >= 150000 THEN
+        ALTER VIEW @extschema@.indicator_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.evaluation_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.audit_finding SET (security_invoker = true);
+        ALTER VIEW @extschema@.finding_code SET (security_invoker = true);
+    END IF;
+END
+$$;

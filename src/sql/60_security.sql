@@ -1,0 +1,301 @@
+-- 60_security.sql - who may see and change which form, and the workflow
+-- draft → submitted → approved.
+--
+-- Row-level security: a role sees and changes the forms of the units it works
+-- for (pjeval.unit_member, checked with pg_has_role through the SECURITY
+-- DEFINER pjeval.member_units); a reviewer (pjeval.reviewer, or a role that
+-- bypasses row-level security) sees and changes all.  Each policy calls those
+-- functions once per query (a scalar sub-select becomes an InitPlan) and
+-- reaches a form's rows through a hashed semi-join, never a sub-query per
+-- row.  The extension creates no role: roles are cluster-wide.  Privileges
+-- go to PUBLIC and the policies decide: a role listed nowhere sees nothing.
+--
+-- Workflow: a new form is a draft.  pjeval.submit() moves it to submitted;
+-- only a reviewer moves it on with pjeval.approve() or back to draft with
+-- pjeval.reopen().  A submitted or approved form, its fund lines and its
+-- indicators are read-only (SQLSTATE 55000) until it is reopened.  The rules
+-- live in triggers, so a plain UPDATE of status obeys them too, and the
+-- functions are SECURITY INVOKER: they act with the caller's rights and
+-- policies.
+
+ALTER TABLE @extschema@.unit ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.unit_member ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.reviewer ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.project ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.evaluation ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.fund_line ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.indicator ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.history ENABLE ROW LEVEL SECURITY;
+
+-- Units and who is who: anyone may read the names of units and reviewers;
+-- members read their units' memberships; only reviewers change them.
+CREATE POLICY unit_read ON @extschema@.unit FOR SELECT USING (true);
+CREATE POLICY unit_review ON @extschema@.unit FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER)))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER)));
+
+CREATE POLICY unit_member_read ON @extschema@.unit_member FOR SELECT
+    USING (unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]));
+CREATE POLICY unit_member_review ON @extschema@.unit_member FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER)))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER)));
+
+CREATE POLICY reviewer_read ON @extschema@.reviewer FOR SELECT USING (true);
+CREATE POLICY reviewer_review ON @extschema@.reviewer FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER)))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER)));
+
+-- The forms: a project belongs to a unit, an evaluation to a project, fund
+-- lines and indicators to an evaluation.  The same test reads and writes, so
+-- nothing can be moved into (or out of) another unit either.
+CREATE POLICY project_unit ON @extschema@.project FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+                OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]));
+
+CREATE POLICY evaluation_unit ON @extschema@.evaluation FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR project_id IN (SELECT p.project_id FROM @extschema@.project p
+                             WHERE p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+                OR project_id IN (SELECT p.project_id FROM @extschema@.project p
+                                  WHERE p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])));
+
+CREATE POLICY fund_line_unit ON @extschema@.fund_line FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+                OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+
+CREATE POLICY indicator_unit ON @extschema@.indicator FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+                OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+
+-- History: read-only for everyone (written by its trigger), each unit sees
+-- its own, including that of forms since deleted.
+CREATE POLICY history_unit ON @extschema@.history FOR SELECT
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]));
+
+-- Daily use needs no superuser.  Identity columns need no sequence
+-- privilege.  No one is granted TRUNCATE or any write on history.
+GRANT SELECT, INSERT, UPDATE, DELETE ON
+    @extschema@.unit, @extschema@.unit_member, @extschema@.reviewer,
+    @extschema@.project, @extschema@.evaluation, @extschema@.fund_line, @extschema@.indicator
+    TO PUBLIC;
+GRANT SELECT ON @extschema@.history TO PUBLIC;
+GRANT SELECT ON @extschema@.indicator_result, @extschema@.evaluation_result,
+                @extschema@.audit_finding, @extschema@.finding_code TO PUBLIC;
+
+-- The workflow on the evaluation row.  SECURITY INVOKER: current_user is the
+-- role making the change.
+CREATE FUNCTION @extschema@.evaluation_workflow()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    workflow_columns CONSTANT text[] := ARRAY['status', 'updated_at', 'submitted_at', 'approved_at', 'approved_by'];
+BEGIN
+    IF @extschema@.restoring_dump() THEN
+        RETURN coalesce(NEW, OLD);
+    END IF;
+
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.status <> 'draft' THEN
+            RAISE EXCEPTION 'a new evaluation starts as a draft, not %', NEW.status
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'Insert it as a draft and call pjeval.submit(evaluation_id) when it is complete.';
+        END IF;
+        NEW.created_at := now();
+        NEW.updated_at := now();
+        NEW.submitted_at := NULL;
+        NEW.approved_at := NULL;
+        NEW.approved_by := NULL;
+        RETURN NEW;
+    END IF;
+
+    IF TG_OP = 'DELETE' THEN
+        IF OLD.status <> 'draft' THEN
+            RAISE EXCEPTION 'evaluation % is %: it cannot be deleted', OLD.evaluation_id, OLD.status
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = format('A reviewer can return it to draft first: SELECT pjeval.reopen(%s);', OLD.evaluation_id);
+        END IF;
+        RETURN OLD;
+    END IF;
+
+    -- UPDATE
+    NEW.created_at := OLD.created_at;
+    IF NEW.status = OLD.status THEN
+        IF OLD.status <> 'draft' THEN
+            RAISE EXCEPTION 'evaluation % is %: it is read-only', OLD.evaluation_id, OLD.status
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen(%s);', OLD.evaluation_id);
+        END IF;
+        NEW.submitted_at := OLD.submitted_at;
+        NEW.approved_at := OLD.approved_at;
+        NEW.approved_by := OLD.approved_by;
+        NEW.updated_at := now();
+        RETURN NEW;
+    END IF;
+
+    -- A change of status, and nothing else with it.
+    IF to_jsonb(NEW) - workflow_columns IS DISTINCT FROM to_jsonb(OLD) - workflow_columns THEN
+        RAISE EXCEPTION 'evaluation %: change the status alone, not together with other columns', OLD.evaluation_id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Save the changes while it is a draft, then call pjeval.submit, pjeval.approve or pjeval.reopen.';
+    END IF;
+
+    IF OLD.status = 'draft' AND NEW.status = 'submitted' THEN
+        NEW.submitted_at := now();
+        NEW.approved_at := NULL;
+        NEW.approved_by := NULL;
+    ELSIF OLD.status = 'submitted' AND NEW.status = 'approved' THEN
+        IF NOT @extschema@.is_reviewer(current_user) THEN
+            RAISE EXCEPTION 'only a reviewer can approve evaluation %', OLD.evaluation_id
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Reviewers are the members of the roles listed in pjeval.reviewer.';
+        END IF;
+        NEW.submitted_at := OLD.submitted_at;
+        NEW.approved_at := now();
+        NEW.approved_by := current_user;
+    ELSIF OLD.status IN ('submitted', 'approved') AND NEW.status = 'draft' THEN
+        IF NOT @extschema@.is_reviewer(current_user) THEN
+            RAISE EXCEPTION 'only a reviewer can reopen evaluation %', OLD.evaluation_id
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Reviewers are the members of the roles listed in pjeval.reviewer.';
+        END IF;
+        NEW.submitted_at := NULL;
+        NEW.approved_at := NULL;
+        NEW.approved_by := NULL;
+    ELSE
+        RAISE EXCEPTION 'evaluation % cannot go from % to %', OLD.evaluation_id, OLD.status, NEW.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'The steps are draft → submitted (pjeval.submit) → approved (pjeval.approve); pjeval.reopen returns a form to draft.';
+    END IF;
+    NEW.updated_at := now();
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER evaluation_workflow
+BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.evaluation
+FOR EACH ROW EXECUTE FUNCTION @extschema@.evaluation_workflow();
+
+-- A form's rows follow its status.  The evaluation row is locked FOR SHARE,
+-- so a form cannot be submitted or approved while a change to its rows is
+-- still open.  A row whose evaluation is gone (deleted in this statement, by
+-- ON DELETE CASCADE) or not visible (the policy refuses it anyway) passes.
+CREATE FUNCTION @extschema@.form_row_workflow()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids bigint[];
+    id bigint;
+    st text;
+BEGIN
+    IF @extschema@.restoring_dump() THEN
+        RETURN coalesce(NEW, OLD);
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        ids := ARRAY[NEW.evaluation_id];
+    ELSIF TG_OP = 'DELETE' THEN
+        ids := ARRAY[OLD.evaluation_id];
+    ELSIF NEW.evaluation_id = OLD.evaluation_id THEN
+        ids := ARRAY[NEW.evaluation_id];
+    ELSE
+        ids := ARRAY[OLD.evaluation_id, NEW.evaluation_id];
+    END IF;
+    FOREACH id IN ARRAY ids LOOP
+        SELECT e.status INTO st
+        FROM @extschema@.evaluation e
+        WHERE e.evaluation_id = id
+        FOR SHARE;
+        IF FOUND AND st <> 'draft' THEN
+            RAISE EXCEPTION 'evaluation % is %: its % rows are read-only', id, st, TG_TABLE_NAME
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen(%s);', id);
+        END IF;
+    END LOOP;
+    RETURN coalesce(NEW, OLD);
+END
+$$;
+
+CREATE TRIGGER form_row_workflow
+BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.fund_line
+FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow();
+CREATE TRIGGER form_row_workflow
+BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.indicator
+FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow();
+
+REVOKE EXECUTE ON FUNCTION @extschema@.evaluation_workflow() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.form_row_workflow() FROM PUBLIC;
+
+-- The three steps.  Each locks the form, says clearly why it cannot move,
+-- and returns the new status.
+CREATE FUNCTION @extschema@.set_status(evaluation_id bigint, from_status text[], to_status text, step text)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    st text;
+BEGIN
+    SELECT e.status INTO st
+    FROM @extschema@.evaluation e
+    WHERE e.evaluation_id = set_status.evaluation_id
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', set_status.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+    IF NOT st = ANY (from_status) THEN
+        RAISE EXCEPTION 'evaluation % is %: it cannot be %', set_status.evaluation_id, st, step
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'The steps are draft → submitted (pjeval.submit) → approved (pjeval.approve); pjeval.reopen returns a form to draft.';
+    END IF;
+    UPDATE @extschema@.evaluation e SET status = to_status
+    WHERE e.evaluation_id = set_status.evaluation_id;
+    RETURN to_status;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.set_status(bigint, text[], text, text) IS
+'The body of submit, approve and reopen: moves a visible form from one of from_status to to_status, with the workflow trigger''s checks';
+
+CREATE FUNCTION @extschema@.submit(evaluation_id bigint)
+RETURNS text
+LANGUAGE sql
+VOLATILE STRICT
+AS $$
+    SELECT @extschema@.set_status($1, ARRAY['draft'], 'submitted', 'submitted')
+$$;
+
+CREATE FUNCTION @extschema@.approve(evaluation_id bigint)
+RETURNS text
+LANGUAGE sql
+VOLATILE STRICT
+AS $$
+    SELECT @extschema@.set_status($1, ARRAY['submitted'], 'approved', 'approved')
+$$;
+
+CREATE FUNCTION @extschema@.reopen(evaluation_id bigint)
+RETURNS text
+LANGUAGE sql
+VOLATILE STRICT
+AS $$
+    SELECT @extschema@.set_status($1, ARRAY['submitted', 'approved'], 'draft', 'reopened')
+$$;
+
+COMMENT ON FUNCTION @extschema@.submit(bigint) IS
+'Submits a draft form for review (draft → submitted); from then on the form and its rows are read-only';
+COMMENT ON FUNCTION @extschema@.approve(bigint) IS
+'Approves a submitted form (submitted → approved); reviewers only';
+COMMENT ON FUNCTION @extschema@.reopen(bigint) IS
+'Returns a submitted or approved form to draft so that it can be changed again; reviewers only';
