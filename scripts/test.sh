@@ -9,6 +9,8 @@
 #                any finding fails it
 #   installcheck pg_regress on a throwaway cluster (pg_virtualenv), one count
 #                per regression test; regression.diffs is printed on failure
+#   integration  each test/integration/*.sh in its own throwaway cluster,
+#                counting the `N passed, N failed` line it prints
 # The last line is `N passed, N failed`; the exit status is non-zero if any
 # count failed, 2 if a package or tool is missing (nothing else is tried).
 set -uo pipefail
@@ -129,6 +131,31 @@ else
 		rf=1; note="no regression test ran"
 	fi
 	record installcheck "$rp" "$rf" "$note"
+fi
+
+# ---- integration: shell tests, each in its own throwaway cluster ------------
+# test/integration/*.sh get PGHOST/PGPORT/PGUSER from pg_virtualenv; pg_cron is
+# preloaded so the scheduled-refresh test can use it (the others ignore it).
+banner "integration: test/integration/*.sh"
+if [ "$build_ok" -ne 1 ]; then
+	echo "skipped: the extension did not build"
+	record integration 0 1 "skipped: build failed"
+else
+	for t in test/integration/*.sh; do
+		[ -e "$t" ] || continue
+		name="$(basename "$t" .sh)"
+		banner "integration: $name"
+		pg_virtualenv -t -v "$PG_MAJOR" -o shared_preload_libraries=pg_cron \
+			-o cron.database_name=postgres bash "$t" 2>&1 | tee "$LOGDIR/$name.log"
+		rc=${PIPESTATUS[0]}
+		counts="$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$LOGDIR/$name.log" | tail -n 1)"
+		ip="$(echo "$counts" | sed -nE 's/^([0-9]+) passed.*/\1/p')"
+		if_="$(echo "$counts" | sed -nE 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/p')"
+		ip="${ip:-0}"; if_="${if_:-0}"
+		if [ "$rc" -ne 0 ] && [ "$if_" -eq 0 ]; then if_=1; fi
+		if [ "$ip" -eq 0 ] && [ "$if_" -eq 0 ]; then if_=1; fi
+		record "$name" "$ip" "$if_" "test/integration/$name.sh"
+	done
 fi
 
 finish
