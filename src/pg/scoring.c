@@ -11,9 +11,12 @@
  * than rounded.  Scores come back with scale 2, as the forms print them.
  *
  * indicator_score runs once per row of a whole table of forms, so it keeps
- * its per-row work small: values are unpacked in place (glue.h), and the
- * weight and over_ratio are converted once per distinct value, cached in
- * fn_extra by the bytes of the numeric (weights repeat: 5, 10, 2 ...).
+ * its per-row work small (bench/scoring_bench.sh measures it): values are
+ * unpacked in place (glue.h); knobs and weights written as constants are
+ * converted once per query, and ones from columns once per distinct value
+ * (a cache in fn_extra keyed on the numeric's bytes: weights repeat, 5, 10,
+ * 2 ...); and the score numerics already built are copied, not rebuilt.
+ * Most of what remains per row is the core's own work.
  *
  * NULLs: the indicator functions are not STRICT because a NULL category is
  * meaningful (no level-2 category: the comparison alone decides).  A NULL
