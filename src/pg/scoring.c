@@ -11,9 +11,12 @@
  * than rounded.  Scores come back with scale 2, as the forms print them.
  *
  * indicator_score runs once per row of a whole table of forms, so it keeps
- * its per-row work small: values are unpacked in place (glue.h), and the
- * weight and over_ratio are converted once per distinct value, cached in
- * fn_extra by the bytes of the numeric (weights repeat: 5, 10, 2 ...).
+ * its per-row work small (bench/scoring_bench.sh measures it): values are
+ * unpacked in place (glue.h); knobs and weights written as constants are
+ * converted once per query, and ones from columns once per distinct value
+ * (a cache in fn_extra keyed on the numeric's bytes: weights repeat, 5, 10,
+ * 2 ...); and the score numerics already built are copied, not rebuilt.
+ * Most of what remains per row is the core's own work.
  *
  * NULLs: the indicator functions are not STRICT because a NULL category is
  * meaningful (no level-2 category: the comparison alone decides).  A NULL
@@ -162,7 +165,11 @@ cached_decimal(DecimalCache *cache, Datum num, const char *what, ArgCheck check,
 	if (len > KEY_MAX_BYTES)
 		return numeric_decimal(num, what, check, hint);
 	/* the header and first digits tell the usual weights apart */
-	memcpy(&head, bytes, Min(len, sizeof(head)));
+	if (len >= sizeof(head))
+		memcpy(&head, bytes, sizeof(head));
+	else
+		for (i = 0; i < len; i++)
+			head |= (uint64) (uint8) bytes[i] << (8 * i);
 	h = (uint32) (((head ^ len) * UINT64CONST(0x9E3779B97F4A7C15)) >> 60) & (CACHE_SETS - 1);
 	set = cache->ways[h];
 	for (i = 0; i < 2; i++)
@@ -186,6 +193,49 @@ cached_decimal(DecimalCache *cache, Datum num, const char *what, ArgCheck check,
 
 
 /* ---------- exact decimal to numeric ---------- */
+
+/*
+ * Scores repeat (5.00, 10.00, 0.00 ...): indicator_score keeps the numerics
+ * it built, direct-mapped by value, and hands out copies, which is cheaper
+ * than building each one again.
+ */
+#define RESULT_SLOTS	64		/* a power of two */
+#define RESULT_MAX_BYTES 24
+
+typedef struct ResultCache
+{
+	int64		coef[RESULT_SLOTS];
+	uint8		size[RESULT_SLOTS]; /* 0: empty */
+	char		bytes[RESULT_SLOTS][RESULT_MAX_BYTES];
+} ResultCache;
+
+static Datum scale2_numeric(IvDecimal d);
+
+static Datum
+cached_scale2_numeric(ResultCache *cache, IvDecimal d)
+{
+	uint32		slot = (uint32) (((uint64) d.coef * UINT64CONST(0x9E3779B97F4A7C15)) >> 58) &
+		(RESULT_SLOTS - 1);
+	Datum		result;
+	Size		size;
+
+	if (cache->size[slot] != 0 && cache->coef[slot] == d.coef)
+	{
+		void	   *copy = palloc(cache->size[slot]);
+
+		memcpy(copy, cache->bytes[slot], cache->size[slot]);
+		return PointerGetDatum(copy);
+	}
+	result = scale2_numeric(d);
+	size = VARSIZE_ANY(DatumGetPointer(result));
+	if (size <= RESULT_MAX_BYTES)
+	{
+		cache->coef[slot] = d.coef;
+		cache->size[slot] = (uint8) size;
+		memcpy(cache->bytes[slot], DatumGetPointer(result), size);
+	}
+	return result;
+}
 
 /* A score or a rate: coef x 10^-2, with scale 2 (100.00, 0.00). */
 static Datum
@@ -285,6 +335,7 @@ typedef struct ScoreCache
 	IvDecimal	weight;
 	DecimalCache weights;
 	DecimalCache over_ratios;
+	ResultCache results;
 	TupleDesc	assessment;		/* blessed, for assess() */
 } ScoreCache;
 
@@ -520,7 +571,7 @@ scoring_indicator_score(PG_FUNCTION_ARGS)
 	check_too_large(&o, &t, &a);
 	if (!o.has_score)
 		PG_RETURN_NULL();
-	PG_RETURN_DATUM(scale2_numeric(o.score));
+	PG_RETURN_DATUM(cached_scale2_numeric(&cache->results, o.score));
 }
 
 /* indicator_flags(target, actual, category, over_ratio): text[] */
