@@ -999,9 +999,8 @@ read_row_in_form(Reader *r, const Row *row)
 {
 	int			first = first_filled(row);
 	const char *lab;
-	int			at;
-	bool		name_here,
-				code_here;
+	int			at,
+				f0;
 
 	if (first < 0)
 		return true;			/* blank lines mean nothing, even inside tables */
@@ -1015,10 +1014,21 @@ read_row_in_form(Reader *r, const Row *row)
 		begin_form(r, row);
 		return true;
 	}
-	name_here = has_header(row, PJ_FIELD_PROJECT_NAME);
-	code_here = !name_here && has_header(row, PJ_FIELD_PROJECT_CODE);
-	if (name_here || code_here)
+	/*
+	 * A header row begins with a header label; one that begins with 项目名称
+	 * or 项目编号 may begin a form.  Only the first cell counts: a goal or an
+	 * indicator may well mention 项目名称 further along.
+	 */
 	{
+		PjCell		v;
+		bool		in_cell;
+
+		f0 = header_cell(row->cells[first], lab, &v, &in_cell);
+	}
+	if (f0 == PJ_FIELD_PROJECT_NAME || f0 == PJ_FIELD_PROJECT_CODE)
+	{
+		bool		name_here = has_header(row, PJ_FIELD_PROJECT_NAME);
+
 		if (!r->in_form || r->section > SEC_HEADER || (r->has_name && name_here))
 		{
 			if (!check_form_complete(r, row))
@@ -1032,8 +1042,7 @@ read_row_in_form(Reader *r, const Row *row)
 		return true;
 	if (!r->in_form)
 		return fail(r, row, "the title 项目支出绩效自评表 or a header row with 项目名称");
-	if (r->section == SEC_HEADER && (has_header(row, PJ_FIELD_UNIT) || has_header(row, PJ_FIELD_TOP_UNIT) ||
-									 has_header(row, PJ_FIELD_YEAR)))
+	if (r->section == SEC_HEADER && f0 >= 0)
 		return read_header_row(r, row);
 
 	if (r->section <= SEC_FUNDS &&

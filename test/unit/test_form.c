@@ -252,7 +252,7 @@ test_labels_and_notes(void)
 				   "年度总体目标\t完成资金使用情况检查和年度绩效指标\t\t\t\t已完成年度总体目标，资金使用情况良好\n"
 				   "年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施\n"
 				   "\t* 产出指标\t数量指标\t资金使用情况\t1\t1\t10\t10\t全年预算数调整，项目目标完成情况良好\n"
-				   "\t\t\t年度总体目标\t1\t1\t10\t10\n"
+				   "\t\t\t年度总体目标\t项目名称：甲\t1\t10\t10\n"
 				   "总分\t\t\t\t\t\t20\t20\n"
 				   "备注：\n"
 				   "第一行\n"
@@ -273,7 +273,7 @@ test_labels_and_notes(void)
 		  "goals beside their label, free text with section words");
 	CHECK(s->nind == 2 && strcmp(s->ind[0][0], "产出指标") == 0 && strcmp(s->ind[0][3], "资金使用情况") == 0 &&
 		  strcmp(s->ind[0][8], "全年预算数调整，项目目标完成情况良好") == 0 &&
-		  strcmp(s->ind[1][3], "年度总体目标") == 0,
+		  strcmp(s->ind[1][3], "年度总体目标") == 0 && strcmp(s->ind[1][4], "项目名称：甲") == 0,
 		  "indicators named like sections stay indicators; * 产出指标 without weight");
 	CHECK(strcmp(s->field[0][PJ_FIELD_NOTES], "第一行\n第二行 续") == 0, "备注 block: %s",
 		  s->field[0][PJ_FIELD_NOTES]);
