@@ -22,7 +22,7 @@
 
 -- 资金使用情况: the label of a fund row, as the reader hands it over (其中：
 -- already removed), to the stored source.  NULL: not a fund source.
-CREATE FUNCTION @extschema@.fund_source(label text)
+CREATE FUNCTION @extschema@.fund_source_label(label text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE STRICT PARALLEL SAFE
@@ -34,6 +34,25 @@ AS $$
         WHEN l ~ '^其他(资金|来源)?$' THEN 'other'
     END
     FROM (SELECT pg_catalog.regexp_replace($1, '[[:space:]　*＊:：]+', '', 'g') AS l) s
+$$;
+
+COMMENT ON FUNCTION @extschema@.fund_source_label(text) IS
+'fund_source() for labels other than the template''s own: spaces, colons and * ignored, the usual variants of the four sources';
+
+-- The template's own words need no pattern; written as a bare CASE (not
+-- STRICT) so that the planner inlines it into the statements that use it.
+CREATE FUNCTION @extschema@.fund_source(label text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE $1
+        WHEN '年度资金总额' THEN 'total'
+        WHEN '当年财政拨款' THEN 'appropriation'
+        WHEN '上年结转资金' THEN 'carryover'
+        WHEN '其他资金' THEN 'other'
+        ELSE @extschema@.fund_source_label($1)
+    END
 $$;
 
 COMMENT ON FUNCTION @extschema@.fund_source(text) IS
@@ -59,18 +78,25 @@ RETURNS SETOF bigint
 LANGUAGE plpgsql
 VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $fn$
 DECLARE
     forms jsonb;
+    funds jsonb;            -- every fund line of the document
+    inds jsonb;             -- every indicator of the document
     bad record;
     form_unit bigint[];     -- per form, in the document's order
-    form_top bigint[];
+    form_top bigint[];      -- 0: no 一级预算单位 (no NULLs: subscripts stay O(1))
     form_project bigint[];
     form_eval bigint[];
-    replaced bigint[];
+    found_forms integer[];
+    found_evals bigint[];
     old_bands jsonb;
     todo integer[];
     attempt integer := 0;
+    n integer;
+    k integer;
+    t0 timestamptz := clock_timestamp();   -- for the timings at DEBUG1
 BEGIN
     IF on_conflict IS NULL OR on_conflict NOT IN ('error', 'replace') THEN
         RAISE EXCEPTION 'on_conflict must be ''error'' or ''replace'', not %',
@@ -84,58 +110,65 @@ BEGIN
 
     -- 1. Read.  A form that cannot be read at all raises here (22P02, with
     -- the form, the line and what was expected); nothing is written yet.
+    -- The fund lines and indicators of all forms are taken out once, each
+    -- with its form's position: every statement below reads a flat set.
     forms := @extschema@.read_forms(document);
+    funds := pg_catalog.jsonb_path_query_array(forms, '$[*].funds[*]');
+    inds := pg_catalog.jsonb_path_query_array(forms, '$[*].indicators[*]');
 
+    RAISE DEBUG 'import_forms: % % ms', 'read', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+    t0 := clock_timestamp();
     -- 2. What the reader lets through but no table can hold: the first such
     -- cell of the document, as one error of the same shape.
     SELECT p.form, p.line, p.expected, p.sqlstate INTO bad
-    FROM jsonb_to_recordset(forms) AS f (form integer, line integer, project_code text, project_name text,
-                                         year integer, unit text, top_unit text, total_weight numeric,
-                                         total_score numeric, funds jsonb, indicators jsonb)
-    CROSS JOIN LATERAL (
-        SELECT f.form, f.line, 'a year between 2000 and 2100 after 绩效自评年度' AS expected, '22003' AS sqlstate
-        WHERE f.year NOT BETWEEN 2000 AND 2100
+    FROM (
+        SELECT f.form, f.line,
+               CASE WHEN f.year NOT BETWEEN 2000 AND 2100 THEN 'a year between 2000 and 2100 after 绩效自评年度'
+                    WHEN f.unit IS NULL AND f.top_unit IS NULL THEN '实施单位 or 一级预算单位 in the header (the unit the project belongs to)'
+                    ELSE 'numbers from 0 to 100 under 分值 and 得分 in the 总分 row' END AS expected,
+               CASE WHEN f.unit IS NULL AND f.top_unit IS NULL AND f.year BETWEEN 2000 AND 2100 THEN '22P02' ELSE '22003' END AS sqlstate
+        FROM jsonb_to_recordset(forms) AS f (form integer, line integer, year integer, unit text, top_unit text,
+                                             total_weight numeric, total_score numeric)
+        WHERE f.year NOT BETWEEN 2000 AND 2100 OR (f.unit IS NULL AND f.top_unit IS NULL)
+           OR f.total_weight NOT BETWEEN 0 AND 100 OR f.total_score NOT BETWEEN 0 AND 100
         UNION ALL
-        SELECT f.form, f.line, '实施单位 or 一级预算单位 in the header (the unit the project belongs to)', '22P02'
-        WHERE f.unit IS NULL AND f.top_unit IS NULL
-        UNION ALL
-        SELECT f.form, f.line, 'numbers from 0 to 100 under 分值 and 得分 in the 总分 row', '22003'
-        WHERE f.total_weight NOT BETWEEN 0 AND 100 OR f.total_score NOT BETWEEN 0 AND 100
-        UNION ALL
-        SELECT f.form, fl.line,
+        SELECT x.form, x.line,
                CASE
-                   WHEN fl.src IS NULL THEN
-                       pg_catalog.format('a fund source (年度资金总额, 当年财政拨款, 上年结转资金 or 其他资金), not “%s”', fl.source)
-                   WHEN fl.nth > 1 THEN
-                       pg_catalog.format('each fund source once per form (“%s” is the row of line %s)', fl.source, fl.first_line)
-                   WHEN least(fl.initial_budget, fl.budget, fl.executed) < 0 THEN
-                       'amounts of 0 or more under 年初预算数, 全年预算数 and 全年执行数'
-                   WHEN fl.src <> 'total' AND (fl.weight IS NOT NULL OR fl.rate IS NOT NULL OR fl.score IS NOT NULL) THEN
+                   WHEN x.src IS NULL THEN
+                       pg_catalog.format('a fund source (年度资金总额, 当年财政拨款, 上年结转资金 or 其他资金), not “%s”', x.source)
+                   WHEN x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL) THEN
                        '— under 分值, 执行率 and 得分 of a source row (only 年度资金总额 carries them)'
-                   WHEN fl.weight NOT BETWEEN 0 AND 100 OR fl.score NOT BETWEEN 0 AND 100 OR fl.rate < 0 THEN
-                       'a 分值 and 得分 from 0 to 100 and an 执行率 of 0 or more'
+                   WHEN least(x.initial_budget, x.budget, x.executed) < 0 THEN
+                       'amounts of 0 or more under 年初预算数, 全年预算数 and 全年执行数'
+                   ELSE 'a 分值 and 得分 from 0 to 100 and an 执行率 of 0 or more'
                END,
-               CASE WHEN fl.src IS NULL OR fl.nth > 1
-                      OR (fl.src <> 'total' AND (fl.weight IS NOT NULL OR fl.rate IS NOT NULL OR fl.score IS NOT NULL))
+               CASE WHEN x.src IS NULL OR (x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL))
                     THEN '22P02' ELSE '22003' END
-        FROM (SELECT x.*, @extschema@.fund_source(x.source) AS src,
-                     pg_catalog.row_number() OVER w AS nth,
-                     pg_catalog.first_value(x.line) OVER w AS first_line
-              FROM jsonb_to_recordset(f.funds) AS x (line integer, source text, initial_budget numeric,
-                                                     budget numeric, executed numeric, weight numeric,
-                                                     rate numeric, score numeric)
-              WINDOW w AS (PARTITION BY @extschema@.fund_source(x.source) ORDER BY x.line)) fl
-        WHERE fl.src IS NULL OR fl.nth > 1
-           OR least(fl.initial_budget, fl.budget, fl.executed) < 0
-           OR (fl.src <> 'total' AND (fl.weight IS NOT NULL OR fl.rate IS NOT NULL OR fl.score IS NOT NULL))
-           OR fl.weight NOT BETWEEN 0 AND 100 OR fl.score NOT BETWEEN 0 AND 100 OR fl.rate < 0
+        FROM (SELECT y.*, @extschema@.fund_source(y.source) AS src
+              FROM jsonb_to_recordset(funds) AS y (form integer, line integer, source text, initial_budget numeric,
+                                                   budget numeric, executed numeric, weight numeric,
+                                                   rate numeric, score numeric)) x
+        WHERE x.src IS NULL
+           OR (x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL))
+           OR least(x.initial_budget, x.budget, x.executed) < 0
+           OR x.weight NOT BETWEEN 0 AND 100 OR x.score NOT BETWEEN 0 AND 100 OR x.rate < 0
         UNION ALL
-        SELECT f.form, i.line,
+        -- the same source twice in a form: the second row is the one to name
+        SELECT d.form, d.lines[2],
+               pg_catalog.format('each fund source once per form (“%s” was the row of line %s)', d.source, d.lines[1]),
+               '22P02'
+        FROM (SELECT y.form, (pg_catalog.array_agg(y.source ORDER BY y.line))[1] AS source,
+                     pg_catalog.array_agg(y.line ORDER BY y.line) AS lines
+              FROM jsonb_to_recordset(funds) AS y (form integer, line integer, source text)
+              GROUP BY y.form, @extschema@.fund_source(y.source)
+              HAVING pg_catalog.count(*) > 1) d
+        UNION ALL
+        SELECT i.form, i.line,
                CASE WHEN i.level2 IS NULL
                     THEN 'a 二级指标 (数量指标, 质量指标, 时效指标, 成本指标, 社会效益指标, …) for this indicator or a row above'
                     ELSE 'a 分值 and 得分 from 0 to 100' END,
                CASE WHEN i.level2 IS NULL THEN '22P02' ELSE '22003' END
-        FROM jsonb_to_recordset(f.indicators) AS i (line integer, level2 text, weight numeric, score numeric)
+        FROM jsonb_to_recordset(inds) AS i (form integer, line integer, level2 text, weight numeric, score numeric)
         WHERE i.level2 IS NULL OR i.weight NOT BETWEEN 0 AND 100 OR i.score NOT BETWEEN 0 AND 100
     ) p
     ORDER BY p.form, p.line
@@ -148,6 +181,8 @@ BEGIN
                   HINT = 'Nothing of the document was imported.';
     END IF;
 
+    RAISE DEBUG 'import_forms: % % ms', 'checked', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+    t0 := clock_timestamp();
     -- 3. Units.  一级预算单位 is a unit of that name (a top-level one first),
     -- created at the top level when there is none; 实施单位 is a unit of
     -- that name (under its 一级预算单位 first, then at the top level), created
@@ -162,13 +197,14 @@ BEGIN
     ORDER BY n.name
     ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
 
-    SELECT pg_catalog.array_agg(t.unit_id ORDER BY f.form) INTO form_top
+    SELECT pg_catalog.array_agg(coalesce(t.unit_id, 0) ORDER BY f.form) INTO form_top
     FROM jsonb_to_recordset(forms) AS f (form integer, top_unit text)
-    LEFT JOIN LATERAL (
-        SELECT u.unit_id FROM @extschema@.unit u
-        WHERE u.name = f.top_unit
-        ORDER BY u.parent_id IS NOT NULL, u.unit_id
-        LIMIT 1) t ON true;
+    LEFT JOIN (
+        SELECT n.name,
+               coalesce((SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name AND u.parent_id IS NULL),
+                        (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name ORDER BY u.unit_id LIMIT 1)) AS unit_id
+        FROM (SELECT DISTINCT x.top_unit AS name FROM jsonb_to_recordset(forms) AS x (top_unit text)) n
+    ) t ON t.name = f.top_unit;
 
     INSERT INTO @extschema@.unit (name, parent_id)
     SELECT DISTINCT f.unit, form_top[f.form]
@@ -178,14 +214,20 @@ BEGIN
     ORDER BY 2, 1
     ON CONFLICT (parent_id, name) WHERE parent_id IS NOT NULL DO NOTHING;
 
-    SELECT pg_catalog.array_agg(coalesce(t.unit_id, form_top[f.form]) ORDER BY f.form) INTO form_unit
+    SELECT pg_catalog.array_agg(coalesce(t.unit_id, nullif(form_top[f.form], 0)) ORDER BY f.form) INTO form_unit
     FROM jsonb_to_recordset(forms) AS f (form integer, unit text, top_unit text)
-    LEFT JOIN LATERAL (
-        SELECT u.unit_id FROM @extschema@.unit u
-        WHERE u.name = f.unit
-        ORDER BY u.parent_id IS NOT DISTINCT FROM form_top[f.form] DESC, u.parent_id IS NOT NULL, u.unit_id
-        LIMIT 1) t ON f.unit IS DISTINCT FROM f.top_unit;
+    LEFT JOIN (
+        SELECT n.name, n.top,
+               coalesce((SELECT u.unit_id FROM @extschema@.unit u WHERE u.parent_id = n.top AND u.name = n.name),
+                        (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name AND u.parent_id IS NULL),
+                        (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name ORDER BY u.unit_id LIMIT 1)) AS unit_id
+        FROM (SELECT DISTINCT x.unit AS name, form_top[x.form] AS top
+              FROM jsonb_to_recordset(forms) AS x (form integer, unit text, top_unit text)
+              WHERE x.unit IS DISTINCT FROM x.top_unit) n
+    ) t ON t.name = f.unit AND t.top = form_top[f.form] AND f.unit IS DISTINCT FROM f.top_unit;
 
+    RAISE DEBUG 'import_forms: % % ms', 'units', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+    t0 := clock_timestamp();
     -- 4. Projects: by 项目编号, else by name within the unit.  A project the
     -- caller cannot see is not found; inserting it again then does nothing
     -- (its code is taken) or is refused by row-level security.
@@ -206,14 +248,20 @@ BEGIN
     ORDER BY 2, 1
     ON CONFLICT (unit_id, name) WHERE code IS NULL DO NOTHING;
 
-    SELECT pg_catalog.array_agg(p.project_id ORDER BY f.form) INTO form_project
-    FROM jsonb_to_recordset(forms) AS f (form integer, project_code text, project_name text)
-    LEFT JOIN LATERAL (
-        SELECT p.project_id FROM @extschema@.project p
-        WHERE CASE WHEN f.project_code IS NOT NULL THEN p.code = f.project_code
-                   ELSE p.unit_id = form_unit[f.form] AND p.name = f.project_name END
-        ORDER BY p.code IS NOT NULL, p.project_id
-        LIMIT 1) p ON true;
+    SELECT pg_catalog.array_agg(coalesce(pc.project_id, pn.project_id) ORDER BY f.form) INTO form_project
+    FROM (SELECT x.form, x.project_code, x.project_name, form_unit[x.form] AS unit_id
+          FROM jsonb_to_recordset(forms) AS x (form integer, project_code text, project_name text)) f
+    LEFT JOIN @extschema@.project pc ON pc.code = f.project_code
+    LEFT JOIN (
+        SELECT n.unit_id, n.name,
+               coalesce((SELECT p.project_id FROM @extschema@.project p
+                         WHERE p.unit_id = n.unit_id AND p.name = n.name AND p.code IS NULL),
+                        (SELECT p.project_id FROM @extschema@.project p
+                         WHERE p.unit_id = n.unit_id AND p.name = n.name ORDER BY p.project_id LIMIT 1)) AS project_id
+        FROM (SELECT DISTINCT form_unit[x.form] AS unit_id, x.project_name AS name
+              FROM jsonb_to_recordset(forms) AS x (form integer, project_code text, project_name text)
+              WHERE x.project_code IS NULL) n
+    ) pn ON f.project_code IS NULL AND pn.unit_id = f.unit_id AND pn.name = f.project_name;
 
     -- A project the caller cannot see, or one that belongs to another unit.
     SELECT f.form, f.line, f.project_code, f.project_name, f.unit, p.unit_id, u.name AS project_unit INTO bad
@@ -237,6 +285,8 @@ BEGIN
                   HINT = 'A project has one implementing unit (实施单位). Correct the form, or move the project first: UPDATE pjeval.project SET unit_id = … (a reviewer).';
     END IF;
 
+    RAISE DEBUG 'import_forms: % % ms', 'projects', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+    t0 := clock_timestamp();
     -- 5. One form per project and year in the document.
     SELECT a.form, a.line, b.form AS other_form, b.line AS other_line, a.year, a.project_code, a.project_name INTO bad
     FROM jsonb_to_recordset(forms) AS a (form integer, line integer, year integer, project_code text, project_name text)
@@ -252,136 +302,135 @@ BEGIN
                   HINT = 'A document holds one form per project and year: remove one of them. Nothing of the document was imported.';
     END IF;
 
+    RAISE DEBUG 'import_forms: % % ms', 'duplicates', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+    t0 := clock_timestamp();
     -- 6. The forms themselves.  A project and year already stored is an
     -- error, or with on_conflict => 'replace' is replaced in place: the same
     -- evaluation_id, its profile kept, its fund lines and indicators written
     -- anew (the evaluator's band carried over where an indicator is
     -- unchanged), the old version in pjeval.history.  The workflow refuses to
     -- replace a form that is submitted or approved.  An import that races
-    -- with another for the same project and year finds it on its second try.
-    form_eval := pg_catalog.array_fill(NULL::bigint, ARRAY[pg_catalog.jsonb_array_length(forms)]);
-    todo := ARRAY(SELECT g FROM pg_catalog.generate_series(1, pg_catalog.jsonb_array_length(forms)) g);
+    -- with another for the same project and year finds it on its next try.
+    n := pg_catalog.jsonb_array_length(forms);
+    form_eval := pg_catalog.array_fill(NULL::bigint, ARRAY[n]);
+    todo := ARRAY(SELECT g FROM pg_catalog.generate_series(1, n) g);
     LOOP
         attempt := attempt + 1;
 
-        SELECT f.form, f.line, f.year, f.project_code, f.project_name, e.evaluation_id INTO bad
-        FROM jsonb_to_recordset(forms) AS f (form integer, line integer, year integer, project_code text, project_name text)
-        JOIN @extschema@.evaluation e ON e.project_id = form_project[f.form] AND e.year = f.year
-        WHERE f.form = ANY (todo)
-        ORDER BY f.form
-        LIMIT 1;
-        IF FOUND AND on_conflict = 'error' THEN
+        -- the forms of this try already stored, locked in one order
+        SELECT pg_catalog.array_agg(x.form ORDER BY x.form), pg_catalog.array_agg(x.evaluation_id ORDER BY x.form)
+        INTO found_forms, found_evals
+        FROM (SELECT f.form, e.evaluation_id
+              FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+              JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+              JOIN @extschema@.evaluation e ON e.project_id = form_project[f.form] AND e.year = f.year
+              ORDER BY e.evaluation_id
+              FOR UPDATE OF e) x;
+
+        IF found_forms IS NOT NULL AND on_conflict = 'error' THEN
+            SELECT f.form, f.line, f.year, f.project_code, f.project_name INTO bad
+            FROM jsonb_to_recordset(forms) AS f (form integer, line integer, year integer, project_code text, project_name text)
+            WHERE f.form = found_forms[1];
             RAISE EXCEPTION 'project % “%” already has a form for % (evaluation %)',
-                    coalesce(bad.project_code, '(no 项目编号)'), bad.project_name, bad.year, bad.evaluation_id
+                    coalesce(bad.project_code, '(no 项目编号)'), bad.project_name, bad.year, found_evals[1]
                 USING ERRCODE = 'unique_violation',
                       DETAIL = pg_catalog.format('Form %s of the document, line %s.', bad.form, bad.line),
                       HINT = 'To replace it, import with on_conflict => ''replace'' (the old version stays in pjeval.history). Nothing of the document was imported.';
         END IF;
 
-        IF FOUND THEN
-            -- replace: lock in one order, then rewrite
-            SELECT pg_catalog.array_agg(e.evaluation_id ORDER BY e.evaluation_id) INTO replaced
-            FROM (SELECT e.evaluation_id
-                  FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
-                  JOIN @extschema@.evaluation e ON e.project_id = form_project[f.form] AND e.year = f.year
-                  WHERE f.form = ANY (todo)
-                  ORDER BY e.evaluation_id
-                  FOR UPDATE OF e) e;
-
+        IF found_forms IS NOT NULL THEN
             UPDATE @extschema@.evaluation e
-            SET budget_unit_id = form_top[f.form],
+            SET budget_unit_id = nullif(form_top[f.form], 0),
                 amount_unit = coalesce(f.amount_unit, '元'),
                 expected_goal = f.goal_expected,
                 actual_outcome = f.goal_actual,
                 reported_weight_total = f.total_weight,
                 reported_total = f.total_score,
                 notes = f.notes
-            FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
-                                                 goal_actual text, total_weight numeric, total_score numeric, notes text)
-            WHERE f.form = ANY (todo)
-              AND e.project_id = form_project[f.form] AND e.year = f.year
-              AND e.evaluation_id = ANY (replaced);
+            FROM ROWS FROM (pg_catalog.unnest(found_forms), pg_catalog.unnest(found_evals)) AS x (form, evaluation_id)
+            JOIN jsonb_to_recordset(forms) AS f (form integer, amount_unit text, goal_expected text, goal_actual text,
+                                                 total_weight numeric, total_score numeric, notes text)
+              ON f.form = x.form
+            WHERE e.evaluation_id = x.evaluation_id;
 
-            SELECT pg_catalog.jsonb_object_agg(i.evaluation_id || '/' || i.position || '/' || i.level3 || '/'
-                                               || coalesce(i.target_text, '') || '/' || coalesce(i.actual_text, ''),
-                                               i.band)
+            SELECT coalesce(old_bands, '{}') || coalesce(pg_catalog.jsonb_object_agg(
+                       i.evaluation_id || '/' || i.position || '/' || i.level3 || '/'
+                           || coalesce(i.target_text, '') || '/' || coalesce(i.actual_text, ''),
+                       i.band), '{}')
             INTO old_bands
             FROM @extschema@.indicator i
-            WHERE i.evaluation_id = ANY (replaced) AND i.band IS NOT NULL;
+            WHERE i.evaluation_id = ANY (found_evals) AND i.band IS NOT NULL;
 
-            DELETE FROM @extschema@.fund_line fl WHERE fl.evaluation_id = ANY (replaced);
-            DELETE FROM @extschema@.indicator i WHERE i.evaluation_id = ANY (replaced);
+            DELETE FROM @extschema@.fund_line fl WHERE fl.evaluation_id = ANY (found_evals);
+            DELETE FROM @extschema@.indicator i WHERE i.evaluation_id = ANY (found_evals);
 
-            SELECT pg_catalog.array_agg(f.form) INTO todo
-            FROM (SELECT f.form, e.evaluation_id
-                  FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
-                  LEFT JOIN @extschema@.evaluation e
-                         ON e.project_id = form_project[f.form] AND e.year = f.year
-                        AND e.evaluation_id = ANY (replaced)
-                  WHERE f.form = ANY (todo)) f
-            WHERE f.evaluation_id IS NULL;
-            SELECT pg_catalog.array_agg(coalesce(e.evaluation_id, form_eval[g]) ORDER BY g) INTO form_eval
-            FROM pg_catalog.generate_series(1, pg_catalog.jsonb_array_length(forms)) g
-            LEFT JOIN (jsonb_to_recordset(forms) AS f (form integer, year integer)
-                       JOIN @extschema@.evaluation e
-                         ON e.project_id = form_project[f.form] AND e.year = f.year
-                        AND e.evaluation_id = ANY (replaced)) ON f.form = g;
+            FOR k IN 1 .. pg_catalog.cardinality(found_forms) LOOP
+                form_eval[found_forms[k]] := found_evals[k];
+            END LOOP;
         END IF;
 
-        -- new forms; one a concurrent import has just stored is left out
+        -- the forms not stored yet; one that a concurrent import has just
+        -- stored is left out, and found on the next try
         WITH ins AS (
             INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
                                                 actual_outcome, reported_weight_total, reported_total, notes)
-            SELECT form_project[f.form], f.year, form_top[f.form], coalesce(f.amount_unit, '元'),
+            SELECT form_project[f.form], f.year, nullif(form_top[f.form], 0), coalesce(f.amount_unit, '元'),
                    f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes
             FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
                                                  goal_actual text, total_weight numeric, total_score numeric, notes text)
-            WHERE f.form = ANY (todo)
+            JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+            WHERE NOT (f.form = ANY (coalesce(found_forms, '{}')))
             ORDER BY form_project[f.form], f.year
             ON CONFLICT (project_id, year) DO NOTHING
             RETURNING evaluation_id, project_id, year
         )
-        SELECT pg_catalog.array_agg(coalesce(ins.evaluation_id, form_eval[g]) ORDER BY g) INTO form_eval
-        FROM pg_catalog.generate_series(1, pg_catalog.jsonb_array_length(forms)) g
-        LEFT JOIN (jsonb_to_recordset(forms) AS f (form integer, year integer)
-                   JOIN ins ON ins.project_id = form_project[f.form] AND ins.year = f.year) ON f.form = g
-                                                                                          AND f.form = ANY (todo);
+        SELECT pg_catalog.array_agg(f.form), pg_catalog.array_agg(ins.evaluation_id)
+        INTO found_forms, found_evals
+        FROM ins
+        JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
+          ON form_project[f.form] = ins.project_id AND f.year = ins.year;
 
-        todo := ARRAY(SELECT g FROM pg_catalog.generate_subscripts(form_eval, 1) g WHERE form_eval[g] IS NULL);
+        FOR k IN 1 .. coalesce(pg_catalog.cardinality(found_forms), 0) LOOP
+            form_eval[found_forms[k]] := found_evals[k];
+        END LOOP;
+
+        todo := ARRAY(SELECT g FROM pg_catalog.generate_series(1, n) g WHERE form_eval[g] IS NULL);
         EXIT WHEN pg_catalog.cardinality(todo) = 0;
         IF attempt >= 3 THEN
-            RAISE EXCEPTION 'form % of the document: project and year are being written by another import at the same time', todo[1]
+            RAISE EXCEPTION 'form % of the document: its project and year are being written by another import at the same time', todo[1]
                 USING ERRCODE = 'serialization_failure',
                       HINT = 'Try again.';
         END IF;
     END LOOP;
 
+    RAISE DEBUG 'import_forms: % % ms', 'evaluations', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+    t0 := clock_timestamp();
     -- 7. Their rows.  Amounts left blank are 0; the values of targets and
     -- actuals are read by the indicator's trigger (NULL, and flagged by the
     -- audit, where a cell does not read: the text is kept as written).
     INSERT INTO @extschema@.fund_line (evaluation_id, source, initial_budget, annual_budget, executed,
                                        reported_weight, reported_rate, reported_score)
-    SELECT form_eval[f.form], @extschema@.fund_source(x.source), coalesce(x.initial_budget, 0),
+    SELECT form_eval[x.form], @extschema@.fund_source(x.source), coalesce(x.initial_budget, 0),
            coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score
-    FROM jsonb_to_recordset(forms) AS f (form integer, funds jsonb)
-    CROSS JOIN LATERAL jsonb_to_recordset(f.funds) AS x (line integer, source text, initial_budget numeric,
-                                                        budget numeric, executed numeric, weight numeric,
-                                                        rate numeric, score numeric)
-    ORDER BY f.form, x.line;
+    FROM jsonb_to_recordset(funds) AS x (form integer, source text, initial_budget numeric, budget numeric,
+                                         executed numeric, weight numeric, rate numeric, score numeric);
 
+    RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+    t0 := clock_timestamp();
     INSERT INTO @extschema@.indicator (evaluation_id, position, level1, level2, level3, target_text, actual_text,
                                        weight, reported_score, deviation_reason, band)
-    SELECT form_eval[f.form], x.position,
+    SELECT form_eval[x.form], x.position,
            x.level1 || coalesce(' (' || x.level1_weight || '分)', ''),
            x.level2, x.level3, x.target, x.actual, x.weight, x.score, x.explanation,
-           old_bands ->> (form_eval[f.form] || '/' || x.position || '/' || x.level3 || '/'
-                          || coalesce(x.target, '') || '/' || coalesce(x.actual, ''))
-    FROM jsonb_to_recordset(forms) AS f (form integer, indicators jsonb)
-    CROSS JOIN LATERAL jsonb_to_recordset(f.indicators) AS x (position integer, level1 text, level1_weight numeric,
-                                                             level2 text, level3 text, target text, actual text,
-                                                             weight numeric, score numeric, explanation text)
-    ORDER BY f.form, x.position;
+           CASE WHEN old_bands IS NOT NULL
+                THEN old_bands ->> (form_eval[x.form] || '/' || x.position || '/' || x.level3 || '/'
+                                    || coalesce(x.target, '') || '/' || coalesce(x.actual, '')) END
+    FROM jsonb_to_recordset(inds) AS x (form integer, position integer, level1 text, level1_weight numeric,
+                                        level2 text, level3 text, target text, actual text,
+                                        weight numeric, score numeric, explanation text);
 
+    RAISE DEBUG 'import_forms: % % ms', 'indicators', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+    t0 := clock_timestamp();
     RETURN QUERY SELECT form_eval[g] FROM pg_catalog.generate_subscripts(form_eval, 1) g ORDER BY g;
 END
 $fn$;
