@@ -73,6 +73,21 @@ $$;
 COMMENT ON FUNCTION @extschema@.document_line(text, integer) IS
 'Line n of a document as error messages show it (tabs as " | ", at most 120 characters)';
 
+-- The first line at or after a line that matches a pattern (NULL if none):
+-- where a form's header or 总分 row is, for an error about it.
+CREATE FUNCTION @extschema@.document_find_line(document text, from_line integer, pattern text)
+RETURNS integer
+LANGUAGE sql
+IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT min(l.n)::integer
+    FROM pg_catalog.regexp_split_to_table($1, E'\n') WITH ORDINALITY AS l (line, n)
+    WHERE l.n >= $2 AND l.line ~ $3
+$$;
+
+COMMENT ON FUNCTION @extschema@.document_find_line(text, integer, text) IS
+'The number of the first line at or after from_line that matches the pattern, NULL if none';
+
 CREATE FUNCTION @extschema@.import_forms(document text, on_conflict text DEFAULT 'error')
 RETURNS SETOF bigint
 LANGUAGE plpgsql
@@ -120,13 +135,17 @@ BEGIN
     t0 := clock_timestamp();
     -- 2. What the reader lets through but no table can hold: the first such
     -- cell of the document, as one error of the same shape.
-    SELECT p.form, p.line, p.expected, p.sqlstate INTO bad
+    SELECT p.form, p.line, p.expected, p.sqlstate, p.pattern INTO bad
     FROM (
         SELECT f.form, f.line,
                CASE WHEN f.year NOT BETWEEN 2000 AND 2100 THEN 'a year between 2000 and 2100 after 绩效自评年度'
                     WHEN f.unit IS NULL AND f.top_unit IS NULL THEN '实施单位 or 一级预算单位 in the header (the unit the project belongs to)'
                     ELSE 'numbers from 0 to 100 under 分值 and 得分 in the 总分 row' END AS expected,
-               CASE WHEN f.unit IS NULL AND f.top_unit IS NULL AND f.year BETWEEN 2000 AND 2100 THEN '22P02' ELSE '22003' END AS sqlstate
+               CASE WHEN f.unit IS NULL AND f.top_unit IS NULL AND f.year BETWEEN 2000 AND 2100 THEN '22P02' ELSE '22003' END AS sqlstate,
+               -- the row to show: the header's, or the 总分 row
+               CASE WHEN f.year NOT BETWEEN 2000 AND 2100 THEN '(绩效自评|自评|评价)年度'
+                    WHEN f.unit IS NULL AND f.top_unit IS NULL THEN '项目名称'
+                    ELSE '^[[:space:]"]*(总分|合计)' END AS pattern
         FROM jsonb_to_recordset(forms) AS f (form integer, line integer, year integer, unit text, top_unit text,
                                              total_weight numeric, total_score numeric)
         WHERE f.year NOT BETWEEN 2000 AND 2100 OR (f.unit IS NULL AND f.top_unit IS NULL)
@@ -143,7 +162,8 @@ BEGIN
                    ELSE 'a 分值 and 得分 from 0 to 100 and an 执行率 of 0 or more'
                END,
                CASE WHEN x.src IS NULL OR (x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL))
-                    THEN '22P02' ELSE '22003' END
+                    THEN '22P02' ELSE '22003' END,
+               NULL
         FROM (SELECT y.*, @extschema@.fund_source(y.source) AS src
               FROM jsonb_to_recordset(funds) AS y (form integer, line integer, source text, initial_budget numeric,
                                                    budget numeric, executed numeric, weight numeric,
@@ -156,7 +176,7 @@ BEGIN
         -- the same source twice in a form: the second row is the one to name
         SELECT d.form, d.lines[2],
                pg_catalog.format('each fund source once per form (“%s” was the row of line %s)', d.source, d.lines[1]),
-               '22P02'
+               '22P02', NULL
         FROM (SELECT y.form, (pg_catalog.array_agg(y.source ORDER BY y.line))[1] AS source,
                      pg_catalog.array_agg(y.line ORDER BY y.line) AS lines
               FROM jsonb_to_recordset(funds) AS y (form integer, line integer, source text)
@@ -167,13 +187,17 @@ BEGIN
                CASE WHEN i.level2 IS NULL
                     THEN 'a 二级指标 (数量指标, 质量指标, 时效指标, 成本指标, 社会效益指标, …) for this indicator or a row above'
                     ELSE 'a 分值 and 得分 from 0 to 100' END,
-               CASE WHEN i.level2 IS NULL THEN '22P02' ELSE '22003' END
+               CASE WHEN i.level2 IS NULL THEN '22P02' ELSE '22003' END,
+               NULL
         FROM jsonb_to_recordset(inds) AS i (form integer, line integer, level2 text, weight numeric, score numeric)
         WHERE i.level2 IS NULL OR i.weight NOT BETWEEN 0 AND 100 OR i.score NOT BETWEEN 0 AND 100
     ) p
     ORDER BY p.form, p.line
     LIMIT 1;
     IF FOUND THEN
+        IF bad.pattern IS NOT NULL THEN
+            bad.line := coalesce(@extschema@.document_find_line(document, bad.line, bad.pattern), bad.line);
+        END IF;
         RAISE EXCEPTION 'form % of the document cannot be read: line %', bad.form, bad.line
             USING ERRCODE = bad.sqlstate,
                   DETAIL = pg_catalog.format('Line %s: "%s"; expected %s.', bad.line,
