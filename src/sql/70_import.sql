@@ -210,15 +210,16 @@ BEGIN
     -- 3. Units.  一级预算单位 is a unit of that name (a top-level one first),
     -- created at the top level when there is none; 实施单位 is a unit of
     -- that name (under its 一级预算单位 first, then at the top level), created
-    -- under its 一级预算单位 when there is none.  Creating units is for
-    -- reviewers (row-level security says so when someone else tries).
+    -- under its 一级预算单位 when there is none, at the top level when the
+    -- form names none (and no other form of the document places it).
+    -- Creating units is for reviewers (row-level security says so when
+    -- someone else tries).
     INSERT INTO @extschema@.unit (name)
-    SELECT DISTINCT n.name
-    FROM jsonb_to_recordset(forms) AS f (unit text, top_unit text)
-    CROSS JOIN LATERAL (VALUES (f.top_unit), (CASE WHEN f.top_unit IS NULL THEN f.unit END)) AS n (name)
-    WHERE n.name IS NOT NULL
-      AND NOT EXISTS (SELECT FROM @extschema@.unit u WHERE u.name = n.name)
-    ORDER BY n.name
+    SELECT DISTINCT f.top_unit
+    FROM jsonb_to_recordset(forms) AS f (top_unit text)
+    WHERE f.top_unit IS NOT NULL
+      AND NOT EXISTS (SELECT FROM @extschema@.unit u WHERE u.name = f.top_unit)
+    ORDER BY 1
     ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
 
     SELECT pg_catalog.array_agg(coalesce(t.unit_id, 0) ORDER BY f.form) INTO form_top
@@ -237,6 +238,14 @@ BEGIN
       AND NOT EXISTS (SELECT FROM @extschema@.unit u WHERE u.name = f.unit)
     ORDER BY 2, 1
     ON CONFLICT (parent_id, name) WHERE parent_id IS NOT NULL DO NOTHING;
+
+    INSERT INTO @extschema@.unit (name)
+    SELECT DISTINCT f.unit
+    FROM jsonb_to_recordset(forms) AS f (unit text, top_unit text)
+    WHERE f.unit IS NOT NULL AND f.top_unit IS NULL
+      AND NOT EXISTS (SELECT FROM @extschema@.unit u WHERE u.name = f.unit)
+    ORDER BY 1
+    ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
 
     SELECT pg_catalog.array_agg(coalesce(t.unit_id, nullif(form_top[f.form], 0)) ORDER BY f.form) INTO form_unit
     FROM jsonb_to_recordset(forms) AS f (form integer, unit text, top_unit text)
