@@ -297,7 +297,7 @@ BEGIN
     ) pn ON f.project_code IS NULL AND pn.unit_id = f.unit_id AND pn.name = f.project_name;
 
     -- A project the caller cannot see, or one that belongs to another unit.
-    SELECT f.form, f.line, f.project_code, f.project_name, f.unit, p.unit_id, u.name AS project_unit INTO bad
+    SELECT f.form, f.line, f.project_code, f.project_name, f.unit, f.top_unit, p.unit_id, u.name AS project_unit INTO bad
     FROM jsonb_to_recordset(forms) AS f (form integer, line integer, project_code text, project_name text,
                                          unit text, top_unit text)
     LEFT JOIN @extschema@.project p ON p.project_id = form_project[f.form]
