@@ -1001,6 +1001,7 @@ read_row_in_form(Reader *r, const Row *row)
 	const char *lab;
 	int			at,
 				f0;
+	bool		label_col;
 
 	if (first < 0)
 		return true;			/* blank lines mean nothing, even inside tables */
@@ -1118,13 +1119,19 @@ read_row_in_form(Reader *r, const Row *row)
 			return fail(r, row, "the indicator header: 一级指标, 二级指标, 三级指标, 年度指标值, 实际完成值, 分值, 得分");
 		return true;
 	}
-	if (cell_is(row->cells[first], "总分") ||
-		(r->section >= SEC_GOALS && cell_is(row->cells[first], "合计")))
+	/*
+	 * 总分 and 备注 head their rows on the left; inside the indicator table a
+	 * cell under 二级指标 or 三级指标 that says 总分 is an indicator's name.
+	 */
+	label_col = r->section == SEC_INDICATORS ? first <= r->ind_col[IC_L1] : true;
+	if (label_col && (cell_is(row->cells[first], "总分") ||
+					  (r->section >= SEC_GOALS && cell_is(row->cells[first], "合计"))))
 	{
 		r->notes_open = false;
 		return read_totals(r, row);
 	}
-	if (row->cells[first].len >= 6 && memcmp(row->cells[first].s, "备注", 6) == 0 && !r->notes_open)
+	if (label_col && row->cells[first].len >= 6 && memcmp(row->cells[first].s, "备注", 6) == 0 &&
+		!r->notes_open)
 		return read_notes(r, row, first);
 
 	switch (r->section)

@@ -279,6 +279,17 @@ test_labels_and_notes(void)
 		  s->field[0][PJ_FIELD_NOTES]);
 	CHECK(strcmp(s->field[0][PJ_FIELD_TOTAL_WEIGHT], "20") == 0, "总分 after the indicators");
 
+	/* in the indicator table, 总分 or 备注… under 三级指标 is an indicator's name */
+	CHECK(read_doc("项目名称\t戊\t绩效自评年度\t2022\n"
+				   "年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\n"
+				   "\t产出指标\t数量指标\t次数\t1\t1\t10\t10\n"
+				   "\t\t\t总分\t1\t1\t10\t10\n"
+				   "\t\t\t备注说明\t1\t1\t10\t10\n"
+				   "总分\t\t\t\t\t\t30\t30\n备注：完\n", s, &err), "总分 as a name: %s", err.expected);
+	CHECK(s->nind == 3 && strcmp(s->ind[1][3], "总分") == 0 && strcmp(s->ind[2][3], "备注说明") == 0 &&
+		  strcmp(s->field[0][PJ_FIELD_TOTAL_WEIGHT], "30") == 0 && strcmp(s->field[0][PJ_FIELD_NOTES], "完") == 0,
+		  "总分 and 备注说明 under 三级指标 are indicators");
+
 	/* a label with its value left blank does not swallow the next label */
 	CHECK(read_doc("项目编号:\t项目名称:\t丁\t绩效自评年度:\t2022\n备注：\t右边的格\n", s, &err),
 		  "blank code: %s", err.expected);
