@@ -95,7 +95,10 @@ is_ws(const char *s, size_t len, size_t *w)
 		*w = 1;
 		return true;
 	}
-	if (len >= 3 && memcmp(s, "\xe3\x80\x80", 3) == 0)	/* U+3000 */
+	/* U+3000 ideographic space; U+FEFF (a byte-order mark, or a zero-width
+	 * no-break space pasted from a word processor); U+200B zero width */
+	if (len >= 3 && (memcmp(s, "\xe3\x80\x80", 3) == 0 || memcmp(s, "\xef\xbb\xbf", 3) == 0 ||
+					 memcmp(s, "\xe2\x80\x8b", 3) == 0))
 	{
 		*w = 3;
 		return true;
@@ -123,7 +126,9 @@ trim(PjCell c)
 		if (c.len >= 1 && (c.s[c.len - 1] == ' ' || c.s[c.len - 1] == '\r' ||
 						   c.s[c.len - 1] == '\n' || c.s[c.len - 1] == '\t'))
 			c.len--;
-		else if (c.len >= 3 && memcmp(c.s + c.len - 3, "\xe3\x80\x80", 3) == 0)
+		else if (c.len >= 3 && (memcmp(c.s + c.len - 3, "\xe3\x80\x80", 3) == 0 ||
+								memcmp(c.s + c.len - 3, "\xef\xbb\xbf", 3) == 0 ||
+								memcmp(c.s + c.len - 3, "\xe2\x80\x8b", 3) == 0))
 			c.len -= 3;
 		else if (c.len >= 2 && memcmp(c.s + c.len - 2, "\xc2\xa0", 2) == 0)
 			c.len -= 2;

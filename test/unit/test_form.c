@@ -290,6 +290,11 @@ test_labels_and_notes(void)
 		  strcmp(s->field[0][PJ_FIELD_TOTAL_WEIGHT], "30") == 0 && strcmp(s->field[0][PJ_FIELD_NOTES], "完") == 0,
 		  "总分 and 备注说明 under 三级指标 are indicators");
 
+	/* a byte-order mark (a file saved by Notepad) and zero-width spaces mean nothing */
+	CHECK(read_doc("\xef\xbb\xbf项目编号:\tP8\t\xe2\x80\x8b项目名称:\t己\xef\xbb\xbf\t绩效自评年度:\t2022\n", s, &err) &&
+		  strcmp(s->field[0][PJ_FIELD_PROJECT_CODE], "P8") == 0 &&
+		  strcmp(s->field[0][PJ_FIELD_PROJECT_NAME], "己") == 0, "BOM and zero-width spaces: %s", err.expected);
+
 	/* a label with its value left blank does not swallow the next label */
 	CHECK(read_doc("项目编号:\t项目名称:\t丁\t绩效自评年度:\t2022\n备注：\t右边的格\n", s, &err),
 		  "blank code: %s", err.expected);
