@@ -22,6 +22,7 @@ typedef struct Row
 	int			ncells;
 	PjCell		cells[MAX_CELLS];
 	char		labels[MAX_CELLS][LABEL_MAX];	/* each cell as a label, see label() */
+	unsigned int labelled;		/* which labels are made (lab_at makes them when asked) */
 	const char *raw;
 	size_t		raw_len;
 } Row;
@@ -141,6 +142,24 @@ trim(PjCell c)
 static size_t label(PjCell c, char *out);
 static void emit_field(Reader *r, PjFormField f, PjCell v);
 
+/*
+ * Cell i of a row as a label, made the first time it is asked for: most
+ * cells of most rows (the data) are never compared with a label.  The row
+ * is the reader's own, so the cache may be filled in through a const view.
+ */
+static const char *
+lab_at(const Row *row, int i)
+{
+	Row		   *w = (Row *) row;
+
+	if (!(w->labelled & (1u << i)))
+	{
+		label(w->cells[i], w->labels[i]);
+		w->labelled |= 1u << i;
+	}
+	return w->labels[i];
+}
+
 /* Reads the next row; false at the end of the document. */
 static bool
 read_row(Reader *r, Row *row)
@@ -212,8 +231,7 @@ read_row(Reader *r, Row *row)
 	/* extra empty cells at the end mean nothing */
 	while (row->ncells > 0 && row->cells[row->ncells - 1].len == 0)
 		row->ncells--;
-	for (int i = 0; i < row->ncells; i++)
-		label(row->cells[i], row->labels[i]);
+	row->labelled = 0;
 	return true;
 }
 
@@ -226,33 +244,54 @@ read_row(Reader *r, Row *row)
 static size_t
 label(PjCell c, char *out)
 {
+	const unsigned char *s = (const unsigned char *) c.s;
 	size_t		i = 0,
 				o = 0;
 
+	/*
+	 * Byte by byte, looking further only at the lead bytes of the few
+	 * characters that matter (every cell of every row goes through here).
+	 */
 	while (i < c.len && o + 4 < LABEL_MAX)
 	{
-		const char *s = c.s + i;
-		size_t		rest = c.len - i,
-					w;
+		unsigned char b = s[i];
+		size_t		rest = c.len - i;
 
-		if (is_ws(s, rest, &w))
-			i += w;
-		else if (s[0] == '*' || s[0] == ':')
+		if (b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == '*' || b == ':')
+		{
 			i++;
-		else if (rest >= 3 && (memcmp(s, "：", 3) == 0 || memcmp(s, "＊", 3) == 0))
-			i += 3;
-		else if (rest >= 3 && memcmp(s, "（", 3) == 0)
-		{
-			out[o++] = '(';
-			i += 3;
+			continue;
 		}
-		else if (rest >= 3 && memcmp(s, "）", 3) == 0)
+		if (b == 0xC2 && rest >= 2 && s[i + 1] == 0xA0)	/* NBSP */
 		{
-			out[o++] = ')';
-			i += 3;
+			i += 2;
+			continue;
 		}
-		else
-			out[o++] = c.s[i++];
+		if (rest >= 3 && ((b == 0xE3 && s[i + 1] == 0x80 && s[i + 2] == 0x80) ||	/* U+3000 */
+						  (b == 0xE2 && s[i + 1] == 0x80 && s[i + 2] == 0x8B) ||	/* U+200B */
+						  (b == 0xEF && s[i + 1] == 0xBB && s[i + 2] == 0xBF)))	/* U+FEFF */
+		{
+			i += 3;
+			continue;
+		}
+		if (b == 0xEF && rest >= 3 && s[i + 1] == 0xBC)
+		{
+			unsigned char t = s[i + 2];
+
+			if (t == 0x9A || t == 0x8A)	/* ： ＊ */
+			{
+				i += 3;
+				continue;
+			}
+			if (t == 0x88 || t == 0x89)	/* （ ） */
+			{
+				out[o++] = t == 0x88 ? '(' : ')';
+				i += 3;
+				continue;
+			}
+		}
+		out[o++] = (char) b;
+		i++;
 	}
 	out[o] = '\0';
 	return o;
@@ -282,7 +321,7 @@ find_cell(const Row *row, const char *word, bool exact)
 	int			i;
 
 	for (i = 0; i < row->ncells; i++)
-		if (exact ? strcmp(row->labels[i], word) == 0 : strstr(row->labels[i], word) != NULL)
+		if (exact ? strcmp(lab_at(row, i), word) == 0 : strstr(lab_at(row, i), word) != NULL)
 			return i;
 	return -1;
 }
@@ -345,7 +384,7 @@ find_marker(const Row *row, const char *word, int from)
 	int			i;
 
 	for (i = from < 0 ? 0 : from; i < row->ncells; i++)
-		if (is_marker(row->labels[i], word))
+		if (is_marker(lab_at(row, i), word))
 			return i;
 	return -1;
 }
@@ -651,6 +690,11 @@ header_cell(PjCell c, const char *lab, PjCell *value, bool *in_cell)
 	size_t		i;
 
 	*in_cell = false;
+	/* every header label begins with one of these: most cells stop here */
+	if (strncmp(lab, "项目", 6) != 0 && strncmp(lab, "绩效", 6) != 0 && strncmp(lab, "自评", 6) != 0 &&
+		strncmp(lab, "评价", 6) != 0 && strncmp(lab, "实施", 6) != 0 && strncmp(lab, "一级", 6) != 0 &&
+		strncmp(lab, "主管", 6) != 0)
+		return -1;
 	for (i = 0; i < sizeof(header_labels) / sizeof(header_labels[0]); i++)
 		if (strcmp(lab, header_labels[i].label) == 0)
 			return (int) header_labels[i].field;
@@ -673,7 +717,7 @@ has_header(const Row *row, PjFormField field)
 
 	for (i = 0; i < row->ncells; i++)
 		if (row->cells[i].len > 0 &&
-			header_cell(row->cells[i], row->labels[i], &v, &in_cell) == (int) field)
+			header_cell(row->cells[i], lab_at(row, i), &v, &in_cell) == (int) field)
 			return true;
 	return false;
 }
@@ -688,7 +732,7 @@ read_header_row(Reader *r, const Row *row)
 		PjCell		v = empty_cell;
 		bool		in_cell;
 		int			f = row->cells[i].len > 0 ?
-			header_cell(row->cells[i], row->labels[i], &v, &in_cell) : -1;
+			header_cell(row->cells[i], lab_at(row, i), &v, &in_cell) : -1;
 
 		if (f < 0)
 			continue;
@@ -698,7 +742,7 @@ read_header_row(Reader *r, const Row *row)
 			bool		next_in_cell;
 
 			/* the value is the next cell, unless that is the next label */
-			if (header_cell(row->cells[i + 1], row->labels[i + 1], &next_v, &next_in_cell) < 0)
+			if (header_cell(row->cells[i + 1], lab_at(row, i + 1), &next_v, &next_in_cell) < 0)
 				v = row->cells[++i];
 		}
 		if (f == PJ_FIELD_PROJECT_NAME)
@@ -1010,7 +1054,7 @@ read_row_in_form(Reader *r, const Row *row)
 
 	if (first < 0)
 		return true;			/* blank lines mean nothing, even inside tables */
-	lab = row->labels[first];
+	lab = lab_at(row, first);
 
 	/* a title starts a form; so does a header when none is open */
 	if (is_title(lab))
@@ -1103,7 +1147,10 @@ read_row_in_form(Reader *r, const Row *row)
 		emit_field(r, PJ_FIELD_GOAL_ACTUAL, cell_at(row, a));
 		return true;
 	}
-	if (r->section <= SEC_INDICATORS &&
+	/* the indicator header; inside the table only a repeated one (a page
+	 * break in a copied PDF), which begins with its own label */
+	if ((r->section < SEC_INDICATORS ||
+		 (r->section == SEC_INDICATORS && (is_marker(lab, "年度绩效指标") || is_marker(lab, "一级指标")))) &&
 		find_marker(row, "一级指标", 0) >= 0 && find_marker(row, "三级指标", 0) >= 0)
 	{
 		int			k;
@@ -1129,8 +1176,8 @@ read_row_in_form(Reader *r, const Row *row)
 	 * cell under 二级指标 or 三级指标 that says 总分 is an indicator's name.
 	 */
 	label_col = r->section == SEC_INDICATORS ? first <= r->ind_col[IC_L1] : true;
-	if (label_col && (cell_is(row->cells[first], "总分") ||
-					  (r->section >= SEC_GOALS && cell_is(row->cells[first], "合计"))))
+	if (label_col && (strcmp(lab, "总分") == 0 ||
+					  (r->section >= SEC_GOALS && strcmp(lab, "合计") == 0)))
 	{
 		r->notes_open = false;
 		return read_totals(r, row);
