@@ -492,10 +492,16 @@ pj_score_indicator(const IvValue *target, const IvValue *actual,
 	out->score.coef = 0;
 	out->score.exp = -2;
 
-	if (target->kind == IV_KIND_NOT_APPLICABLE || actual->kind == IV_KIND_NOT_APPLICABLE)
+	if (target->kind == IV_KIND_NOT_APPLICABLE && actual->kind == IV_KIND_NOT_APPLICABLE)
 	{
 		out->rule = PJ_RULE_NOT_APPLICABLE;
 		out->has_score = true;
+		return;
+	}
+	/* 不适用 on one side only: the row contradicts itself, a person decides */
+	if (target->kind == IV_KIND_NOT_APPLICABLE || actual->kind == IV_KIND_NOT_APPLICABLE)
+	{
+		out->flags |= PJ_FLAG_MISSING;
 		return;
 	}
 	if (target->kind == IV_KIND_EMPTY || actual->kind == IV_KIND_EMPTY)

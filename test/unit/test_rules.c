@@ -248,6 +248,9 @@ test_rules_table(void)
 	expect("≥10次", "5万元", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_INCOMPARABLE);
 	expect("≥10个", "10件", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_INCOMPARABLE);
 	expect("≥95%", "—", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_MISSING);
+	/* 不适用 on one side only is not a silent 0 */
+	expect("≥90%", "不适用", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_MISSING);
+	expect("不适用", "95%", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_MISSING);
 	/* over-achievement at exactly the profile's 1.30 */
 	expect("≥100", "130", "5", NULL, "5.00", PJ_RULE_POSITIVE, PJ_FLAG_OVER_ACHIEVED);
 	expect("≥100", "129.99", "5", NULL, "5.00", PJ_RULE_POSITIVE, 0);
