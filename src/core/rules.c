@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "exact.h"
+#include "ivalue_tables.h"
 
 PjRules
 pj_rules_default(void)
@@ -72,6 +73,10 @@ same_base_unit(const IvValue *tv, const IvClause *t, const IvValue *av, const Iv
 
 	if (t->dim != a->dim)
 		return false;
+	/* most units name their base in the table: compare those, build no text */
+	if (t->per_len == 0 && a->per_len == 0 && t->unit > 0 && a->unit > 0 &&
+		iv_units[t->unit].base && iv_units[a->unit].base)
+		return t->unit == a->unit || strcmp(iv_units[t->unit].base, iv_units[a->unit].base) == 0;
 	n1 = iv_clause_base_unit(tv, t, b1, sizeof(b1));
 	n2 = iv_clause_base_unit(av, a, b2, sizeof(b2));
 	return n1 == n2 && memcmp(b1, b2, n1) == 0;
