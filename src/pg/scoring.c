@@ -9,6 +9,9 @@
  * pj_decimal_from_text), which is exact; a numeric the core cannot hold
  * exactly (more than 18 significant digits) is refused with 22003 rather
  * than rounded.  Scores come back with scale 2, as the forms print them.
+ * Values whose base-unit arithmetic would go beyond the core's exact range
+ * give a NULL score and the flag too_large, never an error: one odd row
+ * must not break a view over a whole table of forms.
  *
  * indicator_score runs once per row of a whole table of forms, so it keeps
  * its per-row work small (bench/scoring_bench.sh measures it): values are
@@ -443,29 +446,6 @@ score_args(FunctionCallInfo fcinfo, IvValue *t, IvValue *a, IvDecimal weight, in
 	pj_score_indicator(t, a, weight, category, category_len, rules, out);
 }
 
-static char *
-value_cstring(const IvValue *v)
-{
-	return pnstrdup(v->text, v->text_len);
-}
-
-/*
- * Numbers too large or too far apart for exact arithmetic: 22003 from the
- * functions that return a number.  indicator_flags() and explain() report
- * the flag too_large instead, so such rows can be found.
- */
-static void
-check_too_large(const PjOutcome *o, const IvValue *t, const IvValue *a)
-{
-	if (o->flags & PJ_FLAG_TOO_LARGE)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("indicator \"%s\" against \"%s\" cannot be scored exactly",
-						value_cstring(t), value_cstring(a)),
-				 errdetail("The numbers, in their base units and times the weight, are beyond exact arithmetic."),
-				 errhint("Check the units; pjeval.indicator_flags() reports such rows as too_large without an error.")));
-}
-
 static Datum
 flags_array(uint16 flags, bool unreadable)
 {
@@ -541,7 +521,6 @@ scoring_completion(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
 	score_args(fcinfo, &t, &a, zero, 2, &rules, &o);
-	check_too_large(&o, &t, &a);
 	if (!o.has_completion)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(outcome_completion(&o, false));
@@ -568,7 +547,6 @@ scoring_indicator_score(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	weight = weight_arg(fcinfo, cache, 2);
 	score_args(fcinfo, &t, &a, weight, 3, &rules, &o);
-	check_too_large(&o, &t, &a);
 	if (!o.has_score)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(cached_scale2_numeric(&cache->results, o.score));
@@ -633,8 +611,7 @@ scoring_assess(PG_FUNCTION_ARGS)
 		if (!PG_ARGISNULL(2))
 			weight = weight_arg(fcinfo, cache, 2);
 		score_args(fcinfo, &t, &a, weight, 3, &rules, &o);
-		check_too_large(&o, &t, &a);
-		values[0] = CStringGetTextDatum(pj_rule_name(o.rule));
+			values[0] = CStringGetTextDatum(pj_rule_name(o.rule));
 		if (o.has_completion)
 		{
 			values[1] = outcome_completion(&o, false);
