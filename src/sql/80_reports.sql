@@ -47,7 +47,7 @@ AS $$
             OPERATOR(pg_catalog.*) pg_catalog.div(200 OPERATOR(pg_catalog.*) pg_catalog.abs($1)
                                                   OPERATOR(pg_catalog.+) pg_catalog.abs($2),
                                                   2 OPERATOR(pg_catalog.*) pg_catalog.abs($2))
-            OPERATOR(pg_catalog./) 100, 2)
+            OPERATOR(pg_catalog.*) 0.01, 2)
     END
 $$;
 
@@ -274,7 +274,7 @@ FROM (
            pg_catalog.count(r.completion) AS assessed,
            pg_catalog.count(*) FILTER (WHERE r.completion >= 1) AS met,
            pg_catalog.count(*) FILTER (WHERE r.completion IS NOT NULL AND 'over_achieved' = ANY (r.flags)) AS over_achieved,
-           pg_catalog.sum(LEAST(r.completion, 1)) AS completion_sum,
+           pg_catalog.sum(CASE WHEN r.completion > 1 THEN 1 ELSE r.completion END) AS completion_sum,
            pg_catalog.sum(r.completion) AS completion_sum_uncapped,
            pg_catalog.sum(r.weight) AS weight_sum,
            pg_catalog.sum(r.counted_score) AS score_sum
@@ -789,7 +789,7 @@ footer { margin-top: 12pt; color: #777; font-size: 8pt; border-top: 0.5pt solid 
             || '<th>执行率</th><th>平均总分</th><th>最低分</th><th>最高分</th><th>审核发现</th>'
             || '<th>自评高于计算</th><th>平均差值</th></tr></thead>' || E'\n'
             || '<tbody>' || E'\n' || part || E'\n'
-            || format('<tr class="total"><td>合计</td><td></td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+            || format('<tr class="total"><td>合计</td><td>—</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
                       '<td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
                       '<td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
                       @extschema@.html_escape(tot.forms::text),
