@@ -14,6 +14,7 @@ INSERT INTO page VALUES ('2022', report_html(2022)),
                         ('2023 城市管理局', report_html(2023, '示范区城市管理局')),
                         ('2023 U-HW', report_html(2023, 'U-HW')),
                         ('2022 top 3', report_html(2022, NULL, 3)),
+                        ('2023', report_html(2023)),
                         ('2030', report_html(2030));
 CREATE FUNCTION pg_temp.x(path text, doc text) RETURNS text[]
 LANGUAGE sql AS $$
@@ -74,6 +75,10 @@ FROM page WHERE name = '2022';
 SELECT pg_temp.x('(//s:svg)[1]/s:g/s:rect[1]/@width', html) AS total_bars,
        pg_temp.x('(//s:svg)[1]/s:g/s:rect[2]/@width', html) AS rate_bars
 FROM page WHERE name = '2023 城市管理局';
+
+-- In 2023 民政局 has forms with and without a budget unit: two rows, two
+-- pairs of bars, told apart by their budget unit.
+SELECT pg_temp.x('(//s:svg)[1]/s:g/s:text[1]/text()', html) AS bar_labels FROM page WHERE name = '2023';
 
 -- The grade distribution: per unit and in all, and as one stacked bar.
 SELECT r AS row_number, array_to_string(pg_temp.x(format('//h:table[@class="grades"]/h:tbody/h:tr[%s]/h:td/text()', r), html), ' | ') AS cells

@@ -734,7 +734,11 @@ table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
 th, td { border: 0.6pt solid #9aa5b5; padding: 2pt 4pt; vertical-align: top; }
 th { background: #e8eef7; font-weight: bold; text-align: center; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.name { min-width: 7.5em; }
+td.project { min-width: 8em; }
+td.code { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 7.5pt; }
 tr.total td { font-weight: bold; background: #f2f4f7; }
+td.sev-error, td.sev-warning, td.sev-info { white-space: nowrap; }
 td.sev-error { color: #b00020; font-weight: bold; }
 td.sev-warning { color: #a05a00; }
 td.sev-info { color: #555; }
@@ -762,7 +766,7 @@ footer { margin-top: 12pt; color: #777; font-size: 8pt; border-top: 0.5pt solid 
     IF n = 0 THEN
         html := html || '<p class="empty">本年度没有可见的自评表。</p>' || E'\n';
     ELSE
-        SELECT string_agg(format('<tr><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+        SELECT string_agg(format('<tr><td class="name">%s</td><td class="name">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
                                  '<td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
                                  '<td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
                                  @extschema@.html_escape(s.unit_name),
@@ -785,9 +789,9 @@ footer { margin-top: 12pt; color: #777; font-size: 8pt; border-top: 0.5pt solid 
              ungraded, finding_count, forms_with_findings, compared_forms, inflated_forms, inflation_sum, inflation_avg,
              inflation_max, o);
         html := html || '<table class="summary">' || E'\n'
-            || '<thead><tr><th>实施单位</th><th>一级预算单位</th><th>自评表</th><th>全年预算数</th><th>全年执行数</th>'
-            || '<th>执行率</th><th>平均总分</th><th>最低分</th><th>最高分</th><th>审核发现</th>'
-            || '<th>自评高于计算</th><th>平均差值</th></tr></thead>' || E'\n'
+            || '<thead><tr><th>实施单位</th><th>一级预算单位</th><th>表数</th><th>全年预算数</th><th>全年执行数</th>'
+            || '<th>执行率</th><th>平均分</th><th>最低分</th><th>最高分</th><th>审核发现</th>'
+            || '<th>高报表数</th><th>平均差值</th></tr></thead>' || E'\n'
             || '<tbody>' || E'\n' || part || E'\n'
             || format('<tr class="total"><td>合计</td><td>—</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
                       '<td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
@@ -803,8 +807,8 @@ footer { margin-top: 12pt; color: #777; font-size: 8pt; border-top: 0.5pt solid 
                       @extschema@.html_escape(format('%s / %s', tot.inflated_forms, tot.compared_forms)),
                       @extschema@.html_escape(coalesce(to_char(tot.inflation_avg, 'FM990.00'), '—')))
             || E'\n' || '</tbody>' || E'\n' || '</table>' || E'\n'
-            || '<p class="note">执行率 = Σ全年执行数 / Σ全年预算数；总分为按评分规则计算的总分；'
-            || '“自评高于计算”为填报总分高于计算总分的自评表数 / 两者俱全的自评表数，平均差值 = 填报总分 − 计算总分的平均。</p>' || E'\n';
+            || '<p class="note">执行率 = Σ全年执行数 / Σ全年预算数；平均分、最低分、最高分为按评分规则计算的总分；'
+            || '“高报表数”为填报总分高于计算总分的自评表数 / 两者俱全的自评表数，平均差值 = 填报总分 − 计算总分的平均。</p>' || E'\n';
     END IF;
     html := html || '</section>' || E'\n';
 
@@ -837,8 +841,8 @@ footer { margin-top: 12pt; color: #777; font-size: 8pt; border-top: 0.5pt solid 
                           '<text x="%s" y="%s" font-size="10" fill="#b3641b">%s</text></g>',
                           @extschema@.html_escape(s.unit_name || coalesce('（' || s.budget_unit_name || '）', '')),
                           bar_left - 8, 34 + (o - 1) * 34 + 19,
-                          @extschema@.html_escape(CASE WHEN char_length(s.unit_name) > 14
-                                                       THEN left(s.unit_name, 13) || '…' ELSE s.unit_name END),
+                          @extschema@.html_escape(CASE WHEN char_length(s.label) > 14
+                                                       THEN left(s.label, 13) || '…' ELSE s.label END),
                           bar_left, 34 + (o - 1) * 34 + 3,
                           round(coalesce(s.avg_total_score, 0) / scale * bar_span, 1),
                           round(bar_left + coalesce(s.avg_total_score, 0) / scale * bar_span + 4, 1), 34 + (o - 1) * 34 + 13,
@@ -847,11 +851,15 @@ footer { margin-top: 12pt; color: #777; font-size: 8pt; border-top: 0.5pt solid 
                           round(least(coalesce(s.execution_rate, 0), scale) / scale * bar_span, 1),
                           round(bar_left + least(coalesce(s.execution_rate, 0), scale) / scale * bar_span + 4, 1), 34 + (o - 1) * 34 + 27,
                           @extschema@.html_escape(coalesce(to_char(s.execution_rate, 'FM999,990.00') || '%', '—')))
-            FROM unnest(unit_rows) WITH ORDINALITY AS s (year, unit_id, unit_name, budget_unit_id, budget_unit_name, forms,
-                 approved_forms, scored_forms, initial_budget, annual_budget, executed, execution_rate, total_score_sum,
-                 avg_total_score, min_total_score, max_total_score, grade_excellent, grade_good, grade_pass, grade_poor,
-                 ungraded, finding_count, forms_with_findings, compared_forms, inflated_forms, inflation_sum, inflation_avg,
-                 inflation_max, o)
+            FROM (SELECT u.*,
+                         -- a unit with forms under two budget units has a bar for each: say which
+                         u.unit_name || CASE WHEN count(*) OVER (PARTITION BY u.unit_id) > 1
+                                             THEN '（' || coalesce(u.budget_unit_name, '未填预算单位') || '）' ELSE '' END AS label
+                  FROM unnest(unit_rows) WITH ORDINALITY AS u (year, unit_id, unit_name, budget_unit_id, budget_unit_name, forms,
+                       approved_forms, scored_forms, initial_budget, annual_budget, executed, execution_rate, total_score_sum,
+                       avg_total_score, min_total_score, max_total_score, grade_excellent, grade_good, grade_pass, grade_poor,
+                       ungraded, finding_count, forms_with_findings, compared_forms, inflated_forms, inflation_sum, inflation_avg,
+                       inflation_max, o)) s
         ) chart;
         html := html || '<section id="chart">' || E'\n' || '<h2>二、平均总分与预算执行率</h2>' || E'\n'
             || format('<svg xmlns="http://www.w3.org/2000/svg" width="680" height="%s" viewBox="0 0 680 %s" role="img" aria-label="%s">',
@@ -868,9 +876,10 @@ footer { margin-top: 12pt; color: #777; font-size: 8pt; border-top: 0.5pt solid 
     IF n = 0 THEN
         html := html || '<p class="empty">本年度没有可见的自评表。</p>' || E'\n';
     ELSE
-        SELECT string_agg(format('<tr><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+        SELECT string_agg(format('<tr><td class="name">%s</td><td class="name">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
                                  '<td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
-                                 @extschema@.html_escape(s.unit_name || coalesce('（' || s.budget_unit_name || '）', '')),
+                                 @extschema@.html_escape(s.unit_name),
+                                 @extschema@.html_escape(coalesce(s.budget_unit_name, '—')),
                                  s.grade_excellent, s.grade_good, s.grade_pass, s.grade_poor, s.ungraded, s.forms),
                           E'\n' ORDER BY o)
         INTO part
@@ -880,9 +889,9 @@ footer { margin-top: 12pt; color: #777; font-size: 8pt; border-top: 0.5pt solid 
              ungraded, finding_count, forms_with_findings, compared_forms, inflated_forms, inflation_sum, inflation_avg,
              inflation_max, o);
         html := html || '<table class="grades">' || E'\n'
-            || '<thead><tr><th>实施单位</th><th>优（≥90）</th><th>良（80–90）</th><th>中（60–80）</th><th>差（&lt;60）</th><th>未评级</th><th>合计</th></tr></thead>' || E'\n'
+            || '<thead><tr><th>实施单位</th><th>一级预算单位</th><th>优（≥90）</th><th>良（80–90）</th><th>中（60–80）</th><th>差（&lt;60）</th><th>未评级</th><th>合计</th></tr></thead>' || E'\n'
             || '<tbody>' || E'\n' || part || E'\n'
-            || format('<tr class="total"><td>合计</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+            || format('<tr class="total"><td>合计</td><td>—</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
                       '<td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
                       tot.grade_excellent, tot.grade_good, tot.grade_pass, tot.grade_poor, tot.ungraded, tot.forms)
             || E'\n' || '</tbody>' || E'\n' || '</table>' || E'\n';
@@ -932,7 +941,7 @@ footer { margin-top: 12pt; color: #777; font-size: 8pt; border-top: 0.5pt solid 
           AND (units IS NULL OR p.unit_id = ANY (units) OR ev.budget_unit_id = ANY (units))
     )
     SELECT (SELECT count(*) FROM f),
-           (SELECT string_agg(format('<tr><td>%s</td><td>%s</td><td class="sev-%s">%s</td><td class="num">%s</td></tr>',
+           (SELECT string_agg(format('<tr><td class="code">%s</td><td>%s</td><td class="sev-%s">%s</td><td class="num">%s</td></tr>',
                                      @extschema@.html_escape(c.code), @extschema@.html_escape(fc.description_zh),
                                      @extschema@.html_escape(c.severity),
                                      @extschema@.html_escape(CASE c.severity WHEN 'error' THEN '错误' WHEN 'warning' THEN '警告' ELSE '提示' END),
@@ -940,7 +949,7 @@ footer { margin-top: 12pt; color: #777; font-size: 8pt; border-top: 0.5pt solid 
                               E'\n' ORDER BY array_position(ARRAY['error', 'warning', 'info'], c.severity), c.cnt DESC, c.code)
             FROM (SELECT f.code, f.severity, count(*) AS cnt FROM f GROUP BY f.code, f.severity) c
             LEFT JOIN @extschema@.finding_code fc ON fc.code = c.code),
-           (SELECT string_agg(format('<tr><td>%s</td><td>%s</td><td class="num">%s</td><td class="sev-%s">%s</td><td>%s</td></tr>',
+           (SELECT string_agg(format('<tr><td class="name">%s</td><td class="project">%s</td><td class="num">%s</td><td class="sev-%s">%s</td><td>%s</td></tr>',
                                      @extschema@.html_escape(f.unit_name),
                                      @extschema@.html_escape(coalesce(f.project_code || ' ', '') || f.project_name),
                                      @extschema@.html_escape(coalesce(f.position::text, '表')),
