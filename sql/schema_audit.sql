@@ -81,6 +81,7 @@ JOIN (VALUES
     ('T-A1', 15, '效果指标', '社会效益指标', '非标准一级', '≥1个', '1个', 5, 5, NULL, NULL),
     ('T-A1', 16, '产出指标', '创新指标', '非标准二级', '≥1个', '1个', 5, 5, NULL, NULL),
     ('T-A1', 17, '效益指标', '社会效益指标', '无从得分', '明显改善', '有所改善', 5, NULL, NULL, NULL),
+    ('T-A1', 18, '效益指标', '社会效益指标', '数值过大', '≥999999999999999999万', '0.000000000000000001', 0, 0, NULL, NULL),
     ('T-A3',  1, '产出指标', '数量指标', '完成数', '10个', '10个', 50, 50, NULL, NULL),
     ('T-A3',  2, '效益指标', '社会效益指标', '覆盖率', '≥90%', '95%', 30, 30, NULL, NULL),
     ('T-A3',  3, '满意度指标', '服务对象满意度指标', '满意度', '≥90%', '95%', 10, 10, NULL, NULL),
@@ -112,8 +113,7 @@ FROM evaluation_result e JOIN a USING (evaluation_id)
 ORDER BY a.code;
 
 -- Every code is given somewhere above, at the scope it belongs to; a code
--- listed here was not.  (value_too_large needs numbers beyond exact
--- arithmetic, which assess() refuses with 22003 rather than flags.)
+-- listed here was not.
 SELECT c.code, c.scope
 FROM finding_code c
 WHERE (c.scope IN ('indicator', 'both')

@@ -96,7 +96,8 @@ INSERT INTO cases (section, target, actual, weight, category, want, want_flags) 
     -- 不适用: score 0, whatever the weight
     ('not_applicable', '不适用', '不适用', 0, '经济效益指标', 0.00, '{}'),
     ('not_applicable', '不适用', '不适用', 5, NULL, 0.00, '{}'),
-    ('not_applicable', '≥90%', '不适用', 5, NULL, 0.00, '{}'),
+    -- 不适用 on one side only contradicts the row: no silent 0, a person decides
+    ('not_applicable', '≥90%', '不适用', 5, NULL, NULL, '{missing_value}'),
     -- dates: met or not; a missed date is the evaluator's
     ('date', '2022年12月31日前', '2022年11月30日', 5, NULL, 5.00, '{}'),
     ('date', '11月前', '10月', 5, NULL, 5.00, '{}'),
@@ -301,14 +302,13 @@ SELECT pjeval.indicator_score('≥95%', '96%', 1234567890123456789);
 \echo :LAST_ERROR_SQLSTATE
 SELECT pjeval.fund_score(100, 0.0000000000000000001);
 \echo :LAST_ERROR_SQLSTATE
--- a score beyond 64 bits
-SELECT pjeval.indicator_score('≥95%', '96%', 999999999999999999);
-\echo :LAST_ERROR_SQLSTATE
--- base values too far apart to compare exactly
-SELECT pjeval.indicator_score('≥999999999999999999万', '0.000000000000000001', 5);
-\echo :LAST_ERROR_SQLSTATE
-SELECT pjeval.completion('≥999999999999999999万', '0.000000000000000001');
-\echo :LAST_ERROR_SQLSTATE
+-- beyond exact arithmetic: a NULL score and the flag too_large, never an
+-- error, so one odd row cannot break a view over all forms
+SELECT pjeval.indicator_score('≥95%', '96%', 999999999999999999) AS score_beyond_64_bits,
+       (pjeval.assess('≥95%', '96%', 999999999999999999)).flags AS flags;
+SELECT pjeval.indicator_score('≥999999999999999999万', '0.000000000000000001', 5) AS score_far_apart,
+       pjeval.completion('≥999999999999999999万', '0.000000000000000001') AS completion_far_apart,
+       pjeval.assess('≥999999999999999999万', '0.000000000000000001', 5) AS assessment;
 SELECT pjeval.execution_rate(0.000000000000000001, 999999999999999999);
 \echo :LAST_ERROR_SQLSTATE
 

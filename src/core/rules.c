@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "exact.h"
+#include "ivalue_tables.h"
 
 PjRules
 pj_rules_default(void)
@@ -72,6 +73,10 @@ same_base_unit(const IvValue *tv, const IvClause *t, const IvValue *av, const Iv
 
 	if (t->dim != a->dim)
 		return false;
+	/* most units name their base in the table: compare those, build no text */
+	if (t->per_len == 0 && a->per_len == 0 && t->unit > 0 && a->unit > 0 &&
+		iv_units[t->unit].base && iv_units[a->unit].base)
+		return t->unit == a->unit || strcmp(iv_units[t->unit].base, iv_units[a->unit].base) == 0;
 	n1 = iv_clause_base_unit(tv, t, b1, sizeof(b1));
 	n2 = iv_clause_base_unit(av, a, b2, sizeof(b2));
 	return n1 == n2 && memcmp(b1, b2, n1) == 0;
@@ -292,6 +297,83 @@ score_clause(const IvValue *tv, const IvClause *t, const IvValue *av, const IvCl
 
 /* ------------------------------------------------------------- the score */
 
+/* 10^k in 128 bits, k <= 38 */
+static bool
+pow10_u128(int k, unsigned __int128 *out)
+{
+	unsigned __int128 r = 1;
+
+	if (k < 0 || k > 38)
+		return false;
+	while (k-- > 0)
+		r *= 10;
+	*out = r;
+	return true;
+}
+
+/*
+ * The common cases in 128 bits: every part met (the score is the weight),
+ * or one part.  score × 100 = weight.coef × 10^(weight.exp + 2) × P / Q,
+ * half-up.  False when a product would not fit: the caller then uses the
+ * bignum, which gives the same result.
+ */
+static bool
+fast_score(IvDecimal weight, const PjPart *parts, int n, IvDecimal *score)
+{
+	unsigned __int128 P = 1,
+				Q = 1,
+				num,
+				den,
+				f,
+				q;
+	int			i,
+				we = weight.exp + 2;
+	bool		all_met = true;
+
+	if (weight.coef < 0)
+		return false;
+	for (i = 0; i < n && all_met; i++)
+	{
+		bool		ok;
+
+		if (!(parts[i].num.coef >= 0 && wide_cmp(parts[i].num, parts[i].den, &ok) >= 0 && ok))
+			all_met = false;
+	}
+	if (!all_met)
+	{
+		PjWide		a = parts[0].num,
+					b = parts[0].den;
+		int			e;
+
+		if (n != 1 || b.coef <= 0)
+			return false;
+		if (a.coef < 0)
+			a.coef = 0;
+		e = a.exp - b.exp;
+		if (!pow10_u128(e > 0 ? e : 0, &f) || __builtin_mul_overflow((unsigned __int128) a.coef, f, &P))
+			return false;
+		if (!pow10_u128(e < 0 ? -e : 0, &f) || __builtin_mul_overflow((unsigned __int128) b.coef, f, &Q))
+			return false;
+	}
+	if (!pow10_u128(we > 0 ? we : 0, &f) ||
+		__builtin_mul_overflow((unsigned __int128) weight.coef, f, &num) ||
+		__builtin_mul_overflow(num, P, &num))
+		return false;
+	if (!pow10_u128(we < 0 ? -we : 0, &f) || __builtin_mul_overflow(Q, f, &den))
+		return false;
+	/* q = floor((2 num + den) / (2 den)) */
+	if (__builtin_mul_overflow(num, (unsigned __int128) 2, &num) ||
+		__builtin_add_overflow(num, den, &num) ||
+		__builtin_mul_overflow(den, (unsigned __int128) 2, &den))
+		return false;
+	q = num / den;
+	if (q > (unsigned __int128) INT64_MAX)
+		return false;
+	score->coef = (int64_t) q;
+	score->exp = -2;
+	return true;
+}
+
 /* round_half_up(weight × mean(clamp(num_i/den_i, 0, 1)), 2), exactly */
 static bool
 exact_score(IvDecimal weight, const PjPart *parts, int n, IvDecimal *score)
@@ -305,6 +387,8 @@ exact_score(IvDecimal weight, const PjPart *parts, int n, IvDecimal *score)
 	uint64_t	q,
 				qmax;
 
+	if (fast_score(weight, parts, n, score))
+		return true;
 	/* Σ P_i/Q_i as one fraction num/den over the product of denominators */
 	big_set(&num, 0);
 	big_set(&den, 1);
@@ -413,10 +497,16 @@ pj_score_indicator(const IvValue *target, const IvValue *actual,
 	out->score.coef = 0;
 	out->score.exp = -2;
 
-	if (target->kind == IV_KIND_NOT_APPLICABLE || actual->kind == IV_KIND_NOT_APPLICABLE)
+	if (target->kind == IV_KIND_NOT_APPLICABLE && actual->kind == IV_KIND_NOT_APPLICABLE)
 	{
 		out->rule = PJ_RULE_NOT_APPLICABLE;
 		out->has_score = true;
+		return;
+	}
+	/* 不适用 on one side only: the row contradicts itself, a person decides */
+	if (target->kind == IV_KIND_NOT_APPLICABLE || actual->kind == IV_KIND_NOT_APPLICABLE)
+	{
+		out->flags |= PJ_FLAG_MISSING;
 		return;
 	}
 	if (target->kind == IV_KIND_EMPTY || actual->kind == IV_KIND_EMPTY)

@@ -9,11 +9,17 @@
  * pj_decimal_from_text), which is exact; a numeric the core cannot hold
  * exactly (more than 18 significant digits) is refused with 22003 rather
  * than rounded.  Scores come back with scale 2, as the forms print them.
+ * Values whose base-unit arithmetic would go beyond the core's exact range
+ * give a NULL score and the flag too_large, never an error: one odd row
+ * must not break a view over a whole table of forms.
  *
  * indicator_score runs once per row of a whole table of forms, so it keeps
- * its per-row work small: values are unpacked in place (glue.h), and the
- * weight and over_ratio are converted once per distinct value, cached in
- * fn_extra by the bytes of the numeric (weights repeat: 5, 10, 2 ...).
+ * its per-row work small (bench/scoring_bench.sh measures it): values are
+ * unpacked in place (glue.h); knobs and weights written as constants are
+ * converted once per query, and ones from columns once per distinct value
+ * (a cache in fn_extra keyed on the numeric's bytes: weights repeat, 5, 10,
+ * 2 ...); and the score numerics already built are copied, not rebuilt.
+ * Most of what remains per row is the core's own work.
  *
  * NULLs: the indicator functions are not STRICT because a NULL category is
  * meaningful (no level-2 category: the comparison alone decides).  A NULL
@@ -162,7 +168,11 @@ cached_decimal(DecimalCache *cache, Datum num, const char *what, ArgCheck check,
 	if (len > KEY_MAX_BYTES)
 		return numeric_decimal(num, what, check, hint);
 	/* the header and first digits tell the usual weights apart */
-	memcpy(&head, bytes, Min(len, sizeof(head)));
+	if (len >= sizeof(head))
+		memcpy(&head, bytes, sizeof(head));
+	else
+		for (i = 0; i < len; i++)
+			head |= (uint64) (uint8) bytes[i] << (8 * i);
 	h = (uint32) (((head ^ len) * UINT64CONST(0x9E3779B97F4A7C15)) >> 60) & (CACHE_SETS - 1);
 	set = cache->ways[h];
 	for (i = 0; i < 2; i++)
@@ -186,6 +196,49 @@ cached_decimal(DecimalCache *cache, Datum num, const char *what, ArgCheck check,
 
 
 /* ---------- exact decimal to numeric ---------- */
+
+/*
+ * Scores repeat (5.00, 10.00, 0.00 ...): indicator_score keeps the numerics
+ * it built, direct-mapped by value, and hands out copies, which is cheaper
+ * than building each one again.
+ */
+#define RESULT_SLOTS	64		/* a power of two */
+#define RESULT_MAX_BYTES 24
+
+typedef struct ResultCache
+{
+	int64		coef[RESULT_SLOTS];
+	uint8		size[RESULT_SLOTS]; /* 0: empty */
+	char		bytes[RESULT_SLOTS][RESULT_MAX_BYTES];
+} ResultCache;
+
+static Datum scale2_numeric(IvDecimal d);
+
+static Datum
+cached_scale2_numeric(ResultCache *cache, IvDecimal d)
+{
+	uint32		slot = (uint32) (((uint64) d.coef * UINT64CONST(0x9E3779B97F4A7C15)) >> 58) &
+		(RESULT_SLOTS - 1);
+	Datum		result;
+	Size		size;
+
+	if (cache->size[slot] != 0 && cache->coef[slot] == d.coef)
+	{
+		void	   *copy = palloc(cache->size[slot]);
+
+		memcpy(copy, cache->bytes[slot], cache->size[slot]);
+		return PointerGetDatum(copy);
+	}
+	result = scale2_numeric(d);
+	size = VARSIZE_ANY(DatumGetPointer(result));
+	if (size <= RESULT_MAX_BYTES)
+	{
+		cache->coef[slot] = d.coef;
+		cache->size[slot] = (uint8) size;
+		memcpy(cache->bytes[slot], DatumGetPointer(result), size);
+	}
+	return result;
+}
 
 /* A score or a rate: coef x 10^-2, with scale 2 (100.00, 0.00). */
 static Datum
@@ -285,6 +338,7 @@ typedef struct ScoreCache
 	IvDecimal	weight;
 	DecimalCache weights;
 	DecimalCache over_ratios;
+	ResultCache results;
 	TupleDesc	assessment;		/* blessed, for assess() */
 } ScoreCache;
 
@@ -392,29 +446,6 @@ score_args(FunctionCallInfo fcinfo, IvValue *t, IvValue *a, IvDecimal weight, in
 	pj_score_indicator(t, a, weight, category, category_len, rules, out);
 }
 
-static char *
-value_cstring(const IvValue *v)
-{
-	return pnstrdup(v->text, v->text_len);
-}
-
-/*
- * Numbers too large or too far apart for exact arithmetic: 22003 from the
- * functions that return a number.  indicator_flags() and explain() report
- * the flag too_large instead, so such rows can be found.
- */
-static void
-check_too_large(const PjOutcome *o, const IvValue *t, const IvValue *a)
-{
-	if (o->flags & PJ_FLAG_TOO_LARGE)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("indicator \"%s\" against \"%s\" cannot be scored exactly",
-						value_cstring(t), value_cstring(a)),
-				 errdetail("The numbers, in their base units and times the weight, are beyond exact arithmetic."),
-				 errhint("Check the units; pjeval.indicator_flags() reports such rows as too_large without an error.")));
-}
-
 static Datum
 flags_array(uint16 flags, bool unreadable)
 {
@@ -490,7 +521,6 @@ scoring_completion(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
 	score_args(fcinfo, &t, &a, zero, 2, &rules, &o);
-	check_too_large(&o, &t, &a);
 	if (!o.has_completion)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(outcome_completion(&o, false));
@@ -517,10 +547,9 @@ scoring_indicator_score(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	weight = weight_arg(fcinfo, cache, 2);
 	score_args(fcinfo, &t, &a, weight, 3, &rules, &o);
-	check_too_large(&o, &t, &a);
 	if (!o.has_score)
 		PG_RETURN_NULL();
-	PG_RETURN_DATUM(scale2_numeric(o.score));
+	PG_RETURN_DATUM(cached_scale2_numeric(&cache->results, o.score));
 }
 
 /* indicator_flags(target, actual, category, over_ratio): text[] */
@@ -582,8 +611,7 @@ scoring_assess(PG_FUNCTION_ARGS)
 		if (!PG_ARGISNULL(2))
 			weight = weight_arg(fcinfo, cache, 2);
 		score_args(fcinfo, &t, &a, weight, 3, &rules, &o);
-		check_too_large(&o, &t, &a);
-		values[0] = CStringGetTextDatum(pj_rule_name(o.rule));
+			values[0] = CStringGetTextDatum(pj_rule_name(o.rule));
 		if (o.has_completion)
 		{
 			values[1] = outcome_completion(&o, false);

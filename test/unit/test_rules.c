@@ -248,6 +248,9 @@ test_rules_table(void)
 	expect("≥10次", "5万元", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_INCOMPARABLE);
 	expect("≥10个", "10件", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_INCOMPARABLE);
 	expect("≥95%", "—", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_MISSING);
+	/* 不适用 on one side only is not a silent 0 */
+	expect("≥90%", "不适用", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_MISSING);
+	expect("不适用", "95%", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_MISSING);
 	/* over-achievement at exactly the profile's 1.30 */
 	expect("≥100", "130", "5", NULL, "5.00", PJ_RULE_POSITIVE, PJ_FLAG_OVER_ACHIEVED);
 	expect("≥100", "129.99", "5", NULL, "5.00", PJ_RULE_POSITIVE, 0);
@@ -255,6 +258,22 @@ test_rules_table(void)
 	expect("≥100", "50", "3.333", NULL, "1.67", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET);
 	/* exact where numeric's division would round first: 3 × (0.415/3) */
 	expect("≥3", "0.415", "3", NULL, "0.42", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET);
+	/* met: the weight itself, rounded half-up (the 128-bit fast path) */
+	expect("≥90%", "92%", "3.335", NULL, "3.34", PJ_RULE_POSITIVE, 0);
+	expect("≥90%", "92%", "1.66649", NULL, "1.67", PJ_RULE_POSITIVE, 0);
+	expect("≥90%", "92%", "1.66449", NULL, "1.66", PJ_RULE_POSITIVE, 0);
+	expect("≥90%", "92%", "0.005", NULL, "0.01", PJ_RULE_POSITIVE, 0);
+	expect("≥90%", "92%", "0.0049999", NULL, "0.00", PJ_RULE_POSITIVE, 0);
+	expect("≥90%", "92%", "0.000000000000000001", NULL, "0.00", PJ_RULE_POSITIVE, 0);
+	expect("≥90%", "92%", "92233720368547758", NULL, "92233720368547758.00", PJ_RULE_POSITIVE, 0);
+	expect("≥90%", "92%", "92233720368547759", NULL, "NULL", PJ_RULE_POSITIVE, PJ_FLAG_TOO_LARGE);
+	/* one part, not met, at the edges of 128 bits: the bignum takes over */
+	expect("≥999999999999999999元", "999999999999999998元", "999999999999", NULL,
+		   "999999999999.00", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET);
+	expect("≥0.000000000000000003", "0.000000000000000001", "10", NULL, "3.33", PJ_RULE_POSITIVE,
+		   PJ_FLAG_NOT_MET);
+	expect("≥1亿元", "0.000000000000000001元", "999999999999999", NULL, "0.00", PJ_RULE_POSITIVE,
+		   PJ_FLAG_NOT_MET);
 }
 
 static void
