@@ -237,7 +237,7 @@ JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'pjeval'
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
 WHERE c.relname IN ('project_trend', 'unit_year_summary', 'indicator_category_by_unit', 'indicator_category_summary',
-                    'project_trend_report', 'unit_year_report', 'indicator_category_report',
+                    'project_trend_report', 'unit_year_report', 'indicator_category_by_unit_report', 'indicator_category_report',
                     'report_snapshot', 'report_refresh')
 GROUP BY c.relname ORDER BY c.relname;
 
@@ -277,4 +277,5 @@ RESET enable_seqscan;
 SELECT q, jsonb_path_exists(pg_temp.plan(q), 'strict $.**?(@."Relation Name" == "indicator")') AS reads_indicators
 FROM unnest(ARRAY['SELECT * FROM pjeval.unit_year_report WHERE unit_id = 3',
                   'SELECT * FROM pjeval.project_trend_report WHERE year = 2022',
-                  'SELECT * FROM pjeval.indicator_category_report WHERE year = 2022']) q;
+                  'SELECT * FROM pjeval.indicator_category_report WHERE year = 2022',
+                  'SELECT * FROM pjeval.indicator_category_by_unit_report WHERE unit_id = 3']) q;

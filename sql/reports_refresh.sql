@@ -38,6 +38,12 @@ LANGUAGE sql AS $$
                                   EXCEPT ALL SELECT to_jsonb(r) - 'refreshed_at' FROM pjeval.indicator_category_report r) x),
            (SELECT count(*) FROM (SELECT to_jsonb(r) - 'refreshed_at' FROM pjeval.indicator_category_report r
                                   EXCEPT ALL SELECT to_jsonb(t) FROM pjeval.indicator_category_summary t) x)
+    UNION ALL
+    SELECT 'indicator_category_by_unit',
+           (SELECT count(*) FROM (SELECT to_jsonb(t) FROM pjeval.indicator_category_by_unit t
+                                  EXCEPT ALL SELECT to_jsonb(r) - 'refreshed_at' FROM pjeval.indicator_category_by_unit_report r) x),
+           (SELECT count(*) FROM (SELECT to_jsonb(r) - 'refreshed_at' FROM pjeval.indicator_category_by_unit_report r
+                                  EXCEPT ALL SELECT to_jsonb(t) FROM pjeval.indicator_category_by_unit t) x)
 $$;
 GRANT EXECUTE ON FUNCTION pg_temp.report_differences() TO PUBLIC;
 SELECT (SELECT count(*) FROM unit_year_report) AS unit_years, (SELECT count(*) FROM project_trend_report) AS forms,

@@ -36,7 +36,8 @@ DECLARE
     rel text;
 BEGIN
     FOREACH rel IN ARRAY ARRAY['project_trend', 'unit_year_summary', 'indicator_category_by_unit',
-                               'project_trend_report', 'unit_year_report', 'report_snapshot'] LOOP
+                               'project_trend_report', 'unit_year_report', 'indicator_category_by_unit_report',
+                               'report_snapshot'] LOOP
         EXECUTE format('INSERT INTO seen SELECT %L, %L, count(*), array_agg(DISTINCT unit_name ORDER BY unit_name) FROM pjeval.%I',
                        who, rel, rel);
     END LOOP;
@@ -59,7 +60,8 @@ SELECT relation,
        max(n) FILTER (WHERE who = 'nobody') AS nobody
 FROM seen GROUP BY relation
 ORDER BY array_position(ARRAY['project_trend', 'project_trend_report', 'unit_year_summary', 'unit_year_report',
-                              'indicator_category_by_unit', 'indicator_category_summary', 'indicator_category_report',
+                              'indicator_category_by_unit', 'indicator_category_by_unit_report',
+                              'indicator_category_summary', 'indicator_category_report',
                               'report_snapshot'], relation);
 SELECT who, relation, units FROM seen WHERE units IS NOT NULL AND relation IN ('unit_year_summary', 'unit_year_report', 'report_snapshot')
 ORDER BY who, relation;
@@ -90,6 +92,12 @@ LANGUAGE sql AS $$
                                   EXCEPT ALL SELECT to_jsonb(r) - 'refreshed_at' FROM pjeval.indicator_category_report r) x),
            (SELECT count(*) FROM (SELECT to_jsonb(r) - 'refreshed_at' FROM pjeval.indicator_category_report r
                                   EXCEPT ALL SELECT to_jsonb(t) FROM pjeval.indicator_category_summary t) x)
+    UNION ALL
+    SELECT 'indicator_category_by_unit',
+           (SELECT count(*) FROM (SELECT to_jsonb(t) FROM pjeval.indicator_category_by_unit t
+                                  EXCEPT ALL SELECT to_jsonb(r) - 'refreshed_at' FROM pjeval.indicator_category_by_unit_report r) x),
+           (SELECT count(*) FROM (SELECT to_jsonb(r) - 'refreshed_at' FROM pjeval.indicator_category_by_unit_report r
+                                  EXCEPT ALL SELECT to_jsonb(t) FROM pjeval.indicator_category_by_unit t) x)
 $$;
 CREATE FUNCTION pg_temp.agree(who text)
 RETURNS TABLE (who text, live_vs_refreshed bigint, missing_rows bigint, foreign_rows bigint)
@@ -163,6 +171,7 @@ SET ROLE regress_rep_hana;
 SELECT count(*) FROM unit_year_report WHERE public.leak(unit_name);
 SELECT count(*) FROM project_trend_report WHERE public.leak(unit_name);
 SELECT count(*) FROM unit_year_summary WHERE public.leak(unit_name);
+SELECT count(*) FROM indicator_category_by_unit_report WHERE public.leak(unit_name);
 RESET ROLE;
 SELECT DISTINCT unit_name AS leaked FROM public.leaked ORDER BY 1;
 DROP FUNCTION public.leak(text);

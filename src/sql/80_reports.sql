@@ -16,8 +16,9 @@
 -- appends a dated copy of the unit/year figures to pjeval.report_snapshot.
 -- Materialized views have no row-level security, so nobody but their owner
 -- reads them; users read them through project_trend_report,
--- unit_year_report and indicator_category_report, which keep the caller's
--- units only (reviewers: all), like the policies of 60_security.sql.
+-- unit_year_report, indicator_category_by_unit_report and
+-- indicator_category_report, which keep the caller's units only
+-- (reviewers: all), like the policies of 60_security.sql.
 --
 -- pjeval.report_html(year, unit) renders a printable report of a year.
 --
@@ -372,10 +373,19 @@ FROM @extschema@.unit_year_summary_mv m
 WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
    OR m.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
 
+CREATE VIEW @extschema@.indicator_category_by_unit_report WITH (security_barrier = true) AS
+SELECT m.*,
+       (SELECT pg_catalog.max(rr.taken_at) FROM @extschema@.report_refresh rr) AS refreshed_at
+FROM @extschema@.indicator_category_mv m
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR m.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
 COMMENT ON VIEW @extschema@.project_trend_report IS
 'pjeval.project_trend as of the last pjeval.refresh_reports() (refreshed_at), for the caller''s units (reviewers: all): indexed by unit, project and year';
 COMMENT ON VIEW @extschema@.unit_year_report IS
 'pjeval.unit_year_summary as of the last pjeval.refresh_reports() (refreshed_at), for the caller''s units (reviewers: all)';
+COMMENT ON VIEW @extschema@.indicator_category_by_unit_report IS
+'pjeval.indicator_category_by_unit as of the last pjeval.refresh_reports() (refreshed_at), for the caller''s units (reviewers: all)';
 
 -- The dated history of the unit/year figures: every refresh appends one row
 -- per unit, budget unit and year, so that trends can be charted.  Names are
@@ -543,7 +553,8 @@ BEGIN
             ('refreshed_at', 'When the refresh that built these rows started (pjeval.report_refresh.taken_at)')
         ) AS v (name, comment)
     LOOP
-        FOREACH rel IN ARRAY ARRAY['indicator_category_by_unit', 'indicator_category_summary', 'indicator_category_report'] LOOP
+        FOREACH rel IN ARRAY ARRAY['indicator_category_by_unit', 'indicator_category_summary',
+                                   'indicator_category_by_unit_report', 'indicator_category_report'] LOOP
             IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
                        WHERE a.attrelid = pg_catalog.format('@extschema@.%I', rel)::pg_catalog.regclass
                          AND a.attname = col.name AND a.attnum > 0 AND NOT a.attisdropped) THEN
@@ -992,7 +1003,8 @@ COMMENT ON FUNCTION @extschema@.report_html(integer, text, integer) IS
 -- caller's units) and the history (row-level security does the same).
 GRANT SELECT ON @extschema@.project_trend, @extschema@.unit_year_summary,
                 @extschema@.indicator_category_by_unit, @extschema@.indicator_category_summary,
-                @extschema@.project_trend_report, @extschema@.unit_year_report, @extschema@.indicator_category_report,
+                @extschema@.project_trend_report, @extschema@.unit_year_report,
+                @extschema@.indicator_category_by_unit_report, @extschema@.indicator_category_report,
                 @extschema@.report_refresh, @extschema@.report_snapshot
     TO PUBLIC;
 
