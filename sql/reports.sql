@@ -220,6 +220,26 @@ SELECT (SELECT sum(indicators) FROM indicator_category_summary) = (SELECT count(
        (SELECT sum(met) FROM indicator_category_summary) = (SELECT count(*) FROM indicator_result WHERE completion >= 1) AS met_add_up,
        (SELECT sum(score_sum) FROM indicator_category_summary) = (SELECT sum(counted_score) FROM indicator_result) AS scores_add_up;
 
+-- The category reports classify level names as indicator_result does, on
+-- every standard name and some variants (the form is rolled back).
+BEGIN;
+INSERT INTO project (code, name, unit_id) SELECT 'NAMES', '名称', unit_id FROM unit WHERE code = 'U-HW';
+INSERT INTO evaluation (project_id, year) SELECT project_id, 2020 FROM project WHERE code = 'NAMES';
+INSERT INTO indicator (evaluation_id, position, level1, level2, level3, target_text, actual_text, weight)
+SELECT e.evaluation_id, row_number() OVER (), l1, l2, '名称', '1', '1', 1
+FROM evaluation e,
+     unnest(ARRAY['产出指标', '产出指标 (50分)', '效益指标（30分）', '满意度 指标', '满意度', '成本指标', '其他指标', '指标']) l1,
+     unnest(ARRAY['数量指标', '质量指标', '时效指标', '成本指标', '经济效益指标', '社会效益指标', '生态效益指标',
+                  '可持续影响指标', '服务对象满意度指标', '其他满意度指标', '经济成本指标', '社会成本指标',
+                  '生态环境成本指标', '满意度指标', '自定义指标', '数量']) l2
+WHERE e.year = 2020;
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE indicator_level1_kind(level1) IS DISTINCT FROM level1_kind
+                           OR indicator_level2_home(level2) IS DISTINCT FROM level2_home) AS disagree,
+       count(DISTINCT level1_kind) AS kinds, count(DISTINCT level2_home) AS homes
+FROM indicator_result r JOIN evaluation e USING (evaluation_id) WHERE e.year = 2020;
+ROLLBACK;
+
 -- The helpers.  quotient_half_up is exact where numeric division is not:
 -- 2 / 3 = 0.67, 1 / 8 = 0.13 (half-up), -1 / 8 = -0.13 (half away from
 -- zero), x / 0 and NULL are NULL.

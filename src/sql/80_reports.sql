@@ -71,6 +71,52 @@ $$;
 COMMENT ON FUNCTION @extschema@.indicator_level_name(pg_catalog.text) IS
 'A level-1 or level-2 indicator name without spaces, without a bracketed weight and ending in 指标: 产出指标 (50分) → 产出指标';
 
+-- Where the standard places a level-1 and a level-2 name: the lists of
+-- indicator_result (level1_kind, level2_home in 50_views.sql), for the
+-- category reports, which classify a group of rows once where
+-- indicator_result classifies every row (its regular expressions cost more
+-- than assess() itself).  Keep the lists equal: the reports test compares
+-- them with indicator_result on every standard name.
+CREATE FUNCTION @extschema@.indicator_level1_kind(level1 pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE pg_catalog.regexp_replace(
+                    pg_catalog.regexp_replace($1, '[[:space:]　]+|[（(][^）)]*[）)]', '', 'g'), '指标$', '')
+               WHEN '产出' THEN 'output'
+               WHEN '效益' THEN 'benefit'
+               WHEN '满意度' THEN 'satisfaction'
+               WHEN '成本' THEN 'cost'
+           END
+$$;
+
+CREATE FUNCTION @extschema@.indicator_level2_home(level2 pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE pg_catalog.regexp_replace(
+                    pg_catalog.regexp_replace($1, '[[:space:]　]+|[（(][^）)]*[）)]', '', 'g'), '指标$', '')
+               WHEN '数量' THEN 'output'
+               WHEN '质量' THEN 'output'
+               WHEN '时效' THEN 'output'
+               WHEN '成本' THEN 'output'
+               WHEN '经济效益' THEN 'benefit'
+               WHEN '社会效益' THEN 'benefit'
+               WHEN '生态效益' THEN 'benefit'
+               WHEN '可持续影响' THEN 'benefit'
+               WHEN '服务对象满意度' THEN 'satisfaction'
+               WHEN '其他满意度' THEN 'satisfaction'
+               WHEN '经济成本' THEN 'cost'
+               WHEN '社会成本' THEN 'cost'
+               WHEN '生态环境成本' THEN 'cost'
+           END
+$$;
+
+COMMENT ON FUNCTION @extschema@.indicator_level1_kind(pg_catalog.text) IS
+'output (产出), benefit (效益), satisfaction (满意度) or cost (成本) for a level-1 name, NULL for a non-standard one: indicator_result.level1_kind';
+COMMENT ON FUNCTION @extschema@.indicator_level2_home(pg_catalog.text) IS
+'The level 1 a level-2 name belongs under by the standard (output, benefit, satisfaction, cost), NULL for a non-standard one: indicator_result.level2_home';
+
 -- 优 4, 良 3, 中 2, 差 1: a change of grade as a number.
 CREATE FUNCTION @extschema@.grade_rank(grade pg_catalog.text)
 RETURNS integer
@@ -233,11 +279,11 @@ COMMENT ON MATERIALIZED VIEW @extschema@.unit_year_summary_mv IS
 -- Indicators per level ------------------------------------------------------------
 
 -- indicator_category_by_unit (live) and indicator_category_mv (refreshed)
--- from one text: the rows of indicator_result (its standard classification
--- level1_kind and level2_home, completion, flags and scores) added up per
--- year, unit and level as written, then per level as the reports name it
--- (indicator_level_name), so that the names are normalised once per group,
--- not once per row.  The sums are kept so that units can be added up.
+-- from one text: the rows of indicator_result (completion, flags, scores)
+-- added up per year, unit and level as written, then per level as the
+-- reports name and classify it (indicator_level_name, indicator_level1_kind,
+-- indicator_level2_home), so that names are read once per group, not once
+-- per row.  The sums are kept so that units can be added up.
 DO $do$
 DECLARE
     by_unit constant text := $q$
@@ -247,8 +293,8 @@ SELECT
     u.name AS unit_name,
     n.level1,
     n.level2,
-    g.level1_kind,
-    g.level2_home,
+    n.level1_kind,
+    n.level2_home,
     pg_catalog.sum(g.indicators)::bigint AS indicators,
     pg_catalog.sum(g.not_applicable)::bigint AS not_applicable,
     pg_catalog.sum(g.assessed)::bigint AS assessed,
@@ -268,8 +314,6 @@ FROM (
            p.unit_id,
            r.level1 AS level1_text,
            r.level2 AS level2_text,
-           r.level1_kind,
-           r.level2_home,
            pg_catalog.count(*) AS indicators,
            pg_catalog.count(*) FILTER (WHERE r.rule = 'not_applicable') AS not_applicable,
            pg_catalog.count(r.completion) AS assessed,
@@ -282,14 +326,16 @@ FROM (
     FROM @extschema@.evaluation ev
     JOIN @extschema@.project p ON p.project_id = ev.project_id
     %s
-    GROUP BY ev.year, p.unit_id, r.level1, r.level2, r.level1_kind, r.level2_home
+    GROUP BY ev.year, p.unit_id, r.level1, r.level2
 ) g
 JOIN @extschema@.unit u ON u.unit_id = g.unit_id
 CROSS JOIN LATERAL (
     SELECT @extschema@.indicator_level_name(g.level1_text) AS level1,
-           @extschema@.indicator_level_name(g.level2_text) AS level2
+           @extschema@.indicator_level_name(g.level2_text) AS level2,
+           @extschema@.indicator_level1_kind(g.level1_text) AS level1_kind,
+           @extschema@.indicator_level2_home(g.level2_text) AS level2_home
 ) n
-GROUP BY g.year, g.unit_id, u.name, n.level1, n.level2, g.level1_kind, g.level2_home$q$;
+GROUP BY g.year, g.unit_id, u.name, n.level1, n.level2, n.level1_kind, n.level2_home$q$;
 BEGIN
     EXECUTE 'CREATE VIEW @extschema@.indicator_category_by_unit WITH (security_barrier = true) AS'
             || pg_catalog.format(by_unit, $q$CROSS JOIN LATERAL (SELECT r.* FROM @extschema@.indicator_result r
