@@ -128,18 +128,6 @@ $$;
 COMMENT ON FUNCTION @extschema@.grade_rank(pg_catalog.text) IS
 'The rank of a grade: 差 1, 中 2, 良 3, 优 4 (NULL for anything else)';
 
--- Every text that goes into HTML goes through this.
-CREATE FUNCTION @extschema@.html_escape(value pg_catalog.text)
-RETURNS pg_catalog.text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-    SELECT pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
-               $1, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;')
-$$;
-
-COMMENT ON FUNCTION @extschema@.html_escape(pg_catalog.text) IS
-'Text made safe inside HTML or XML content and attribute values: & < > " and '' as entities';
-
 -- One row per refresh.  Rows are added by pjeval.refresh_reports() only;
 -- the report views show the last one as refreshed_at.
 CREATE TABLE @extschema@.report_refresh (
