@@ -871,7 +871,7 @@ table.form th, table.form td { border: 0.6pt solid #000; padding: 1mm 1.4mm; ver
 table.form th { font-weight: 400; background: #f0f0f0; text-align: center; font-size: 9pt; }
 table.form th.part { background: #dcdcdc; font-weight: 700; letter-spacing: .1em; }
 table.form th.section, table.form th.label, table.form td.level { text-align: center; }
-table.form td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.form td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.form td.text { text-align: left; }
 table.form td.pos { text-align: center; color: #333; }
 .computed { display: block; color: #444; font-size: 7.5pt; white-space: nowrap; }
