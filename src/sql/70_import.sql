@@ -469,7 +469,7 @@ BEGIN
             FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
                                                  goal_actual text, total_weight numeric, total_score numeric, notes text)
             JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
-            WHERE NOT (f.form = ANY (coalesce(found_forms, '{}')))
+            WHERE form_eval[f.form] IS NULL     -- not just replaced
             ORDER BY form_project[f.form], f.year
             ON CONFLICT (project_id, year) DO NOTHING
             RETURNING evaluation_id, project_id, year
