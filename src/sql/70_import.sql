@@ -26,6 +26,7 @@ CREATE FUNCTION @extschema@.fund_source_label(label text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
         WHEN l ~ '^(年度)?(项目)?资金总额(合计)?$' OR l IN ('合计', '总计', '小计') THEN 'total'
@@ -40,17 +41,18 @@ COMMENT ON FUNCTION @extschema@.fund_source_label(text) IS
 'fund_source() for labels other than the template''s own: spaces, colons and * ignored, the usual variants of the four sources';
 
 -- The template's own words need no pattern; written as a bare CASE (not
--- STRICT) so that the planner inlines it into the statements that use it.
+-- STRICT, no SET: its operator named with its schema instead) so that the
+-- planner inlines it into the statements that use it.
 CREATE FUNCTION @extschema@.fund_source(label text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT CASE $1
-        WHEN '年度资金总额' THEN 'total'
-        WHEN '当年财政拨款' THEN 'appropriation'
-        WHEN '上年结转资金' THEN 'carryover'
-        WHEN '其他资金' THEN 'other'
+    SELECT CASE
+        WHEN $1 OPERATOR(pg_catalog.=) '年度资金总额' THEN 'total'
+        WHEN $1 OPERATOR(pg_catalog.=) '当年财政拨款' THEN 'appropriation'
+        WHEN $1 OPERATOR(pg_catalog.=) '上年结转资金' THEN 'carryover'
+        WHEN $1 OPERATOR(pg_catalog.=) '其他资金' THEN 'other'
         ELSE @extschema@.fund_source_label($1)
     END
 $$;
@@ -64,6 +66,7 @@ CREATE FUNCTION @extschema@.document_line(document text, line integer)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE WHEN pg_catalog.char_length(l) > 120 THEN pg_catalog.left(l, 119) || '…' ELSE l END
     FROM (SELECT pg_catalog.replace(pg_catalog.rtrim(pg_catalog.split_part($1, E'\n', $2), E'\r'),
@@ -79,6 +82,7 @@ CREATE FUNCTION @extschema@.document_find_line(document text, from_line integer,
 RETURNS integer
 LANGUAGE sql
 IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT min(l.n)::integer
     FROM pg_catalog.regexp_split_to_table($1, E'\n') WITH ORDINALITY AS l (line, n)
@@ -96,6 +100,7 @@ CREATE FUNCTION @extschema@.import_set_elements(a bigint[], keys integer[], vals
 RETURNS bigint[]
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE WHEN $2 IS NULL THEN $1 ELSE
         (SELECT pg_catalog.array_agg(coalesce(x.v, $1[g]) ORDER BY g)
@@ -541,6 +546,7 @@ CREATE FUNCTION @extschema@.export_cell(value text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
         WHEN $1 IS NULL THEN ''
@@ -560,6 +566,7 @@ CREATE FUNCTION @extschema@.is_template_label(value text)
 RETURNS boolean
 LANGUAGE sql
 IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT l ~ '^(总分|合计)$'
         OR l ~ '^(项目编号|项目代码|项目名称|绩效自评年度|自评年度|评价年度|实施单位|一级预算单位|主管部门)([:：]|$)'
@@ -576,6 +583,7 @@ CREATE FUNCTION @extschema@.html_escape(value text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
                coalesce($1, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;')
