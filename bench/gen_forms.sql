@@ -258,8 +258,8 @@ BEGIN
                                                    ELSE 0.40 + 0.40 * pg_catalog.random()::numeric END, 2);
         carry := CASE WHEN pg_catalog.random()::numeric < 0.1 THEN pg_catalog.round(budget * 0.2, -2) ELSE 0 END;
         IF wan THEN
-            budget := budget / 10000; initial := initial / 10000; executed := pg_catalog.round(executed / 10000, 4);
-            carry := carry / 10000;
+            budget := pg_catalog.round(budget / 10000, 4); initial := pg_catalog.round(initial / 10000, 4);
+            executed := pg_catalog.round(executed / 10000, 4); carry := pg_catalog.round(carry / 10000, 4);
         ELSE
             budget := pg_catalog.round(budget, 2); initial := pg_catalog.round(initial, 2); carry := pg_catalog.round(carry, 2);
         END IF;

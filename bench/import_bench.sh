@@ -71,6 +71,17 @@ FROM (SELECT extract(epoch FROM pg_catalog.clock_timestamp() - :'t0'::timestampt
 SQL
 }
 
+# How fast is this machine?  A fixed piece of work, to compare runs made on
+# different machines (or on a busy one).
+ref="$(run -d bench_read -At <<'SQL'
+SELECT pg_catalog.clock_timestamp() AS t0 \gset
+SELECT pg_catalog.count(*) FROM pg_catalog.generate_series(1, 10000000) \g /dev/null
+SELECT pg_catalog.round(extract(epoch FROM pg_catalog.clock_timestamp() - :'t0'::timestamptz)::numeric, 2);
+SQL
+)"
+echo "import_bench: machine reference: count(*) of generate_series(1, 10^7) takes $ref s here"
+echo
+
 printf '%-44s %6s %9s %9s %9s %9s\n' "step" "forms" "wall s" "forms/s" "CPU s" "forms/CPUs"
 step bench_read "read_forms: C reader + jsonb (no writes)" \
 	"SELECT pg_catalog.jsonb_array_length(pjeval.read_forms(d)) FROM doc"

@@ -117,6 +117,36 @@ SELECT e.evaluation_id AS bare FROM evaluation e JOIN project p USING (project_i
 SELECT length(export_form(:bare)) > 0 AS text, export_form(:bare, 'html') LIKE '%审核发现（%' AS html;
 SELECT id = :bare AS reads_back FROM import_forms(export_form(:bare), 'replace') AS id;
 
+-- Whatever the caller's search_path holds: counterfeits of pjeval's helpers
+-- and of built-ins (exact matches where the built-in needs a cast) change
+-- nothing in what is imported or exported.
+CREATE TEMP TABLE honest AS
+SELECT export_form(id) AS text, export_form(id, 'html') AS html FROM seed WHERE n = 1;
+CREATE SCHEMA hostile;
+CREATE FUNCTION hostile.read_forms(text) RETURNS jsonb LANGUAGE sql AS $$ SELECT '[]'::jsonb $$;
+CREATE FUNCTION hostile.fund_source(text) RETURNS text LANGUAGE sql AS $$ SELECT 'other' $$;
+CREATE FUNCTION hostile.export_cell(text) RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;
+CREATE FUNCTION hostile.html_escape(text) RETURNS text LANGUAGE sql AS $$ SELECT $1 $$;
+CREATE FUNCTION hostile.replace(text, varchar, varchar) RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;
+CREATE FUNCTION hostile.concat_ws(varchar, VARIADIC text[]) RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;
+CREATE FUNCTION hostile.split_part(varchar, text, integer) RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;
+CREATE FUNCTION hostile.eq(text, varchar) RETURNS boolean LANGUAGE sql AS $$ SELECT true $$;
+CREATE OPERATOR hostile.= (LEFTARG = text, RIGHTARG = varchar, FUNCTION = hostile.eq);
+CREATE FUNCTION hostile.match(text, varchar) RETURNS boolean LANGUAGE sql AS $$ SELECT false $$;
+CREATE OPERATOR hostile.~ (LEFTARG = text, RIGHTARG = varchar, FUNCTION = hostile.match);
+CREATE TABLE hostile.evaluation (evaluation_id bigint, project_id bigint, year integer);
+CREATE TABLE hostile.project (project_id bigint, code text);
+SET search_path = hostile, public, pjeval;
+SELECT 'a'::text = 'b'::varchar AS hostile_operator_wins;
+SELECT count(*) AS imported FROM pjeval.import_forms(replace(:'doc', '44030921090150000', 'H-'));
+SELECT pjeval.export_form(id) = (SELECT text FROM honest) AS same_text,
+       pjeval.export_form(id, 'html') = (SELECT html FROM honest) AS same_html
+FROM seed WHERE n = 1;
+SELECT count(*) AS replaced FROM pjeval.import_forms(pjeval.export_form((SELECT id FROM seed WHERE n = 1)), 'replace');
+SELECT f.source, count(*) FROM pjeval.fund_line f JOIN pjeval.evaluation e USING (evaluation_id)
+JOIN pjeval.project p USING (project_id) WHERE p.code LIKE 'H-%' GROUP BY 1 ORDER BY 1;
+SET search_path = public, pjeval;
+
 -- Arguments.
 SELECT export_form(:x1, 'pdf');
 \echo :LAST_ERROR_SQLSTATE

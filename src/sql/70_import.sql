@@ -26,6 +26,7 @@ CREATE FUNCTION @extschema@.fund_source_label(label text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
         WHEN l ~ '^(年度)?(项目)?资金总额(合计)?$' OR l IN ('合计', '总计', '小计') THEN 'total'
@@ -40,17 +41,18 @@ COMMENT ON FUNCTION @extschema@.fund_source_label(text) IS
 'fund_source() for labels other than the template''s own: spaces, colons and * ignored, the usual variants of the four sources';
 
 -- The template's own words need no pattern; written as a bare CASE (not
--- STRICT) so that the planner inlines it into the statements that use it.
+-- STRICT, no SET: its operator named with its schema instead) so that the
+-- planner inlines it into the statements that use it.
 CREATE FUNCTION @extschema@.fund_source(label text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT CASE $1
-        WHEN '年度资金总额' THEN 'total'
-        WHEN '当年财政拨款' THEN 'appropriation'
-        WHEN '上年结转资金' THEN 'carryover'
-        WHEN '其他资金' THEN 'other'
+    SELECT CASE
+        WHEN $1 OPERATOR(pg_catalog.=) '年度资金总额' THEN 'total'
+        WHEN $1 OPERATOR(pg_catalog.=) '当年财政拨款' THEN 'appropriation'
+        WHEN $1 OPERATOR(pg_catalog.=) '上年结转资金' THEN 'carryover'
+        WHEN $1 OPERATOR(pg_catalog.=) '其他资金' THEN 'other'
         ELSE @extschema@.fund_source_label($1)
     END
 $$;
@@ -64,6 +66,7 @@ CREATE FUNCTION @extschema@.document_line(document text, line integer)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE WHEN pg_catalog.char_length(l) > 120 THEN pg_catalog.left(l, 119) || '…' ELSE l END
     FROM (SELECT pg_catalog.replace(pg_catalog.rtrim(pg_catalog.split_part($1, E'\n', $2), E'\r'),
@@ -79,6 +82,7 @@ CREATE FUNCTION @extschema@.document_find_line(document text, from_line integer,
 RETURNS integer
 LANGUAGE sql
 IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT min(l.n)::integer
     FROM pg_catalog.regexp_split_to_table($1, E'\n') WITH ORDINALITY AS l (line, n)
@@ -87,6 +91,127 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.document_find_line(text, integer, text) IS
 'The number of the first line at or after from_line that matches the pattern, NULL if none';
+
+-- a[keys[i]] := vals[i] for every i, as a new flat array.  PL/pgSQL keeps an
+-- array assigned element by element in an expanded form that a query reads
+-- in time proportional to its length at every subscript; the import reads
+-- form_eval[form] once per row, so it keeps its arrays flat.
+CREATE FUNCTION @extschema@.import_set_elements(a bigint[], keys integer[], vals bigint[])
+RETURNS bigint[]
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN $2 IS NULL THEN $1 ELSE
+        (SELECT pg_catalog.array_agg(coalesce(x.v, $1[g]) ORDER BY g)
+         FROM pg_catalog.generate_series(1, pg_catalog.cardinality($1)) g
+         LEFT JOIN ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) AS x (k, v) ON x.k = g) END
+$$;
+
+COMMENT ON FUNCTION @extschema@.import_set_elements(bigint[], integer[], bigint[]) IS
+'The array a with a[keys[i]] set to vals[i]: import_forms''s way to fill in its per-form array of evaluation ids';
+
+-- The first cell of a document (in the document's order) that the reader
+-- lets through but no table can hold: a year out of range, no unit, an
+-- unknown fund source or one twice, a negative amount, a score on a source
+-- row, a weight or score beyond 0-100, an indicator without 二级指标.
+-- pattern, where set, finds the row to show (the header's, the 总分 row).
+-- import_forms asks only when something failed: the constraints of the
+-- tables catch all of these, this says where.
+CREATE FUNCTION @extschema@.import_problem(forms jsonb, funds jsonb, inds jsonb)
+RETURNS TABLE (form integer, line integer, expected text, sqlstate text, pattern text)
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $q$
+    SELECT p.form, p.line, p.expected, p.sqlstate, p.pattern 
+    FROM (
+        SELECT f.form, f.line,
+               CASE WHEN f.year NOT BETWEEN 2000 AND 2100 THEN 'a year between 2000 and 2100 after 绩效自评年度'
+                    WHEN f.unit IS NULL AND f.top_unit IS NULL THEN '实施单位 or 一级预算单位 in the header (the unit the project belongs to)'
+                    ELSE 'numbers from 0 to 100 under 分值 and 得分 in the 总分 row' END AS expected,
+               CASE WHEN f.unit IS NULL AND f.top_unit IS NULL AND f.year BETWEEN 2000 AND 2100 THEN '22P02' ELSE '22003' END AS sqlstate,
+               -- the row to show: the header's, or the 总分 row
+               CASE WHEN f.year NOT BETWEEN 2000 AND 2100 THEN '(绩效自评|自评|评价)年度'
+                    WHEN f.unit IS NULL AND f.top_unit IS NULL THEN '项目名称'
+                    ELSE '^[[:space:]"]*(总分|合计)' END AS pattern
+        FROM jsonb_to_recordset(import_problem.forms) AS f (form integer, line integer, year integer, unit text, top_unit text,
+                                             total_weight numeric, total_score numeric)
+        WHERE f.year NOT BETWEEN 2000 AND 2100 OR (f.unit IS NULL AND f.top_unit IS NULL)
+           OR f.total_weight NOT BETWEEN 0 AND 100 OR f.total_score NOT BETWEEN 0 AND 100
+        UNION ALL
+        SELECT x.form, x.line,
+               CASE
+                   WHEN x.src IS NULL THEN
+                       pg_catalog.format('a fund source (年度资金总额, 当年财政拨款, 上年结转资金 or 其他资金), not “%s”', x.source)
+                   WHEN x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL) THEN
+                       '— under 分值, 执行率 and 得分 of a source row (only 年度资金总额 carries them)'
+                   WHEN least(x.initial_budget, x.budget, x.executed) < 0 THEN
+                       'amounts of 0 or more under 年初预算数, 全年预算数 and 全年执行数'
+                   ELSE 'a 分值 and 得分 from 0 to 100 and an 执行率 of 0 or more'
+               END,
+               CASE WHEN x.src IS NULL OR (x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL))
+                    THEN '22P02' ELSE '22003' END,
+               NULL
+        FROM (SELECT y.*, @extschema@.fund_source(y.source) AS src
+              FROM jsonb_to_recordset(import_problem.funds) AS y (form integer, line integer, source text, initial_budget numeric,
+                                                   budget numeric, executed numeric, weight numeric,
+                                                   rate numeric, score numeric)) x
+        WHERE x.src IS NULL
+           OR (x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL))
+           OR least(x.initial_budget, x.budget, x.executed) < 0
+           OR x.weight NOT BETWEEN 0 AND 100 OR x.score NOT BETWEEN 0 AND 100 OR x.rate < 0
+        UNION ALL
+        -- the same source twice in a form: the second row is the one to name
+        SELECT d.form, d.lines[2],
+               pg_catalog.format('each fund source once per form (“%s” was the row of line %s)', d.source, d.lines[1]),
+               '22P02', NULL
+        FROM (SELECT y.form, (pg_catalog.array_agg(y.source ORDER BY y.line))[1] AS source,
+                     pg_catalog.array_agg(y.line ORDER BY y.line) AS lines
+              FROM jsonb_to_recordset(import_problem.funds) AS y (form integer, line integer, source text)
+              GROUP BY y.form, @extschema@.fund_source(y.source)
+              HAVING pg_catalog.count(*) > 1) d
+        UNION ALL
+        SELECT i.form, i.line,
+               CASE WHEN i.level2 IS NULL
+                    THEN 'a 二级指标 (数量指标, 质量指标, 时效指标, 成本指标, 社会效益指标, …) for this indicator or a row above'
+                    ELSE 'a 分值 and 得分 from 0 to 100' END,
+               CASE WHEN i.level2 IS NULL THEN '22P02' ELSE '22003' END,
+               NULL
+        FROM jsonb_to_recordset(import_problem.inds) AS i (form integer, line integer, level2 text, weight numeric, score numeric)
+        WHERE i.level2 IS NULL OR i.weight NOT BETWEEN 0 AND 100 OR i.score NOT BETWEEN 0 AND 100
+    ) p
+    ORDER BY p.form, p.line
+    LIMIT 1
+$q$;
+
+COMMENT ON FUNCTION @extschema@.import_problem(jsonb, jsonb, jsonb) IS
+'The first cell of a read document that no table can hold, with what was expected there: how import_forms explains a refusal';
+
+-- Raises the document's first problem (see import_problem) as the error of
+-- a form that cannot be read; returns when there is none.
+CREATE FUNCTION @extschema@.import_raise_problem(document text, forms jsonb, funds jsonb, inds jsonb)
+RETURNS void
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    bad record;
+BEGIN
+    SELECT * INTO bad FROM @extschema@.import_problem(forms, funds, inds);
+    IF FOUND THEN
+        IF bad.pattern IS NOT NULL THEN
+            bad.line := coalesce(@extschema@.document_find_line(document, bad.line, bad.pattern), bad.line);
+        END IF;
+        RAISE EXCEPTION 'form % of the document cannot be read: line %', bad.form, bad.line
+            USING ERRCODE = bad.sqlstate,
+                  DETAIL = pg_catalog.format('Line %s: "%s"; expected %s.', bad.line,
+                                             @extschema@.document_line(document, bad.line), bad.expected),
+                  HINT = 'Nothing of the document was imported.';
+    END IF;
+END
+$fn$;
 
 CREATE FUNCTION @extschema@.import_forms(document text, on_conflict text DEFAULT 'error')
 RETURNS SETOF bigint
@@ -110,7 +235,6 @@ DECLARE
     todo integer[];
     attempt integer := 0;
     n integer;
-    k integer;
     t0 timestamptz := clock_timestamp();   -- for the timings at DEBUG1
 BEGIN
     IF on_conflict IS NULL OR on_conflict NOT IN ('error', 'replace') THEN
@@ -133,76 +257,16 @@ BEGIN
 
     RAISE DEBUG 'import_forms: % % ms', 'read', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
     t0 := clock_timestamp();
-    -- 2. What the reader lets through but no table can hold: the first such
-    -- cell of the document, as one error of the same shape.
-    SELECT p.form, p.line, p.expected, p.sqlstate, p.pattern INTO bad
-    FROM (
-        SELECT f.form, f.line,
-               CASE WHEN f.year NOT BETWEEN 2000 AND 2100 THEN 'a year between 2000 and 2100 after 绩效自评年度'
-                    WHEN f.unit IS NULL AND f.top_unit IS NULL THEN '实施单位 or 一级预算单位 in the header (the unit the project belongs to)'
-                    ELSE 'numbers from 0 to 100 under 分值 and 得分 in the 总分 row' END AS expected,
-               CASE WHEN f.unit IS NULL AND f.top_unit IS NULL AND f.year BETWEEN 2000 AND 2100 THEN '22P02' ELSE '22003' END AS sqlstate,
-               -- the row to show: the header's, or the 总分 row
-               CASE WHEN f.year NOT BETWEEN 2000 AND 2100 THEN '(绩效自评|自评|评价)年度'
-                    WHEN f.unit IS NULL AND f.top_unit IS NULL THEN '项目名称'
-                    ELSE '^[[:space:]"]*(总分|合计)' END AS pattern
-        FROM jsonb_to_recordset(forms) AS f (form integer, line integer, year integer, unit text, top_unit text,
-                                             total_weight numeric, total_score numeric)
-        WHERE f.year NOT BETWEEN 2000 AND 2100 OR (f.unit IS NULL AND f.top_unit IS NULL)
-           OR f.total_weight NOT BETWEEN 0 AND 100 OR f.total_score NOT BETWEEN 0 AND 100
-        UNION ALL
-        SELECT x.form, x.line,
-               CASE
-                   WHEN x.src IS NULL THEN
-                       pg_catalog.format('a fund source (年度资金总额, 当年财政拨款, 上年结转资金 or 其他资金), not “%s”', x.source)
-                   WHEN x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL) THEN
-                       '— under 分值, 执行率 and 得分 of a source row (only 年度资金总额 carries them)'
-                   WHEN least(x.initial_budget, x.budget, x.executed) < 0 THEN
-                       'amounts of 0 or more under 年初预算数, 全年预算数 and 全年执行数'
-                   ELSE 'a 分值 and 得分 from 0 to 100 and an 执行率 of 0 or more'
-               END,
-               CASE WHEN x.src IS NULL OR (x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL))
-                    THEN '22P02' ELSE '22003' END,
-               NULL
-        FROM (SELECT y.*, @extschema@.fund_source(y.source) AS src
-              FROM jsonb_to_recordset(funds) AS y (form integer, line integer, source text, initial_budget numeric,
-                                                   budget numeric, executed numeric, weight numeric,
-                                                   rate numeric, score numeric)) x
-        WHERE x.src IS NULL
-           OR (x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL))
-           OR least(x.initial_budget, x.budget, x.executed) < 0
-           OR x.weight NOT BETWEEN 0 AND 100 OR x.score NOT BETWEEN 0 AND 100 OR x.rate < 0
-        UNION ALL
-        -- the same source twice in a form: the second row is the one to name
-        SELECT d.form, d.lines[2],
-               pg_catalog.format('each fund source once per form (“%s” was the row of line %s)', d.source, d.lines[1]),
-               '22P02', NULL
-        FROM (SELECT y.form, (pg_catalog.array_agg(y.source ORDER BY y.line))[1] AS source,
-                     pg_catalog.array_agg(y.line ORDER BY y.line) AS lines
-              FROM jsonb_to_recordset(funds) AS y (form integer, line integer, source text)
-              GROUP BY y.form, @extschema@.fund_source(y.source)
-              HAVING pg_catalog.count(*) > 1) d
-        UNION ALL
-        SELECT i.form, i.line,
-               CASE WHEN i.level2 IS NULL
-                    THEN 'a 二级指标 (数量指标, 质量指标, 时效指标, 成本指标, 社会效益指标, …) for this indicator or a row above'
-                    ELSE 'a 分值 and 得分 from 0 to 100' END,
-               CASE WHEN i.level2 IS NULL THEN '22P02' ELSE '22003' END,
-               NULL
-        FROM jsonb_to_recordset(inds) AS i (form integer, line integer, level2 text, weight numeric, score numeric)
-        WHERE i.level2 IS NULL OR i.weight NOT BETWEEN 0 AND 100 OR i.score NOT BETWEEN 0 AND 100
-    ) p
-    ORDER BY p.form, p.line
-    LIMIT 1;
-    IF FOUND THEN
-        IF bad.pattern IS NOT NULL THEN
-            bad.line := coalesce(@extschema@.document_find_line(document, bad.line, bad.pattern), bad.line);
-        END IF;
-        RAISE EXCEPTION 'form % of the document cannot be read: line %', bad.form, bad.line
-            USING ERRCODE = bad.sqlstate,
-                  DETAIL = pg_catalog.format('Line %s: "%s"; expected %s.', bad.line,
-                                             @extschema@.document_line(document, bad.line), bad.expected),
-                  HINT = 'Nothing of the document was imported.';
+    -- 2. What the reader lets through but no table can hold.  The header
+    -- is checked here (before units and projects are looked for); fund
+    -- lines and indicators by the tables' own constraints as they are
+    -- written (step 7), at no cost when all is well.  Either way the error
+    -- names the document's first such cell (import_raise_problem).
+    IF EXISTS (SELECT FROM jsonb_to_recordset(forms) AS f (year integer, unit text, top_unit text,
+                                                         total_weight numeric, total_score numeric)
+               WHERE f.year NOT BETWEEN 2000 AND 2100 OR (f.unit IS NULL AND f.top_unit IS NULL)
+                  OR f.total_weight NOT BETWEEN 0 AND 100 OR f.total_score NOT BETWEEN 0 AND 100) THEN
+        PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
     END IF;
 
     RAISE DEBUG 'import_forms: % % ms', 'checked', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
@@ -397,9 +461,7 @@ BEGIN
             DELETE FROM @extschema@.fund_line fl WHERE fl.evaluation_id = ANY (found_evals);
             DELETE FROM @extschema@.indicator i WHERE i.evaluation_id = ANY (found_evals);
 
-            FOR k IN 1 .. pg_catalog.cardinality(found_forms) LOOP
-                form_eval[found_forms[k]] := found_evals[k];
-            END LOOP;
+            form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
         END IF;
 
         -- the forms not stored yet; one that a concurrent import has just
@@ -412,7 +474,7 @@ BEGIN
             FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
                                                  goal_actual text, total_weight numeric, total_score numeric, notes text)
             JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
-            WHERE NOT (f.form = ANY (coalesce(found_forms, '{}')))
+            WHERE form_eval[f.form] IS NULL     -- not just replaced
             ORDER BY form_project[f.form], f.year
             ON CONFLICT (project_id, year) DO NOTHING
             RETURNING evaluation_id, project_id, year
@@ -423,9 +485,7 @@ BEGIN
         JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
           ON form_project[f.form] = ins.project_id AND f.year = ins.year;
 
-        FOR k IN 1 .. coalesce(pg_catalog.cardinality(found_forms), 0) LOOP
-            form_eval[found_forms[k]] := found_evals[k];
-        END LOOP;
+        form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
 
         todo := ARRAY(SELECT g FROM pg_catalog.generate_series(1, n) g WHERE form_eval[g] IS NULL);
         EXIT WHEN pg_catalog.cardinality(todo) = 0;
@@ -441,26 +501,32 @@ BEGIN
     -- 7. Their rows.  Amounts left blank are 0; the values of targets and
     -- actuals are read by the indicator's trigger (NULL, and flagged by the
     -- audit, where a cell does not read: the text is kept as written).
-    INSERT INTO @extschema@.fund_line (evaluation_id, source, initial_budget, annual_budget, executed,
-                                       reported_weight, reported_rate, reported_score)
-    SELECT form_eval[x.form], @extschema@.fund_source(x.source), coalesce(x.initial_budget, 0),
-           coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score
-    FROM jsonb_to_recordset(funds) AS x (form integer, source text, initial_budget numeric, budget numeric,
-                                         executed numeric, weight numeric, rate numeric, score numeric);
+    BEGIN
+        INSERT INTO @extschema@.fund_line (evaluation_id, source, initial_budget, annual_budget, executed,
+                                           reported_weight, reported_rate, reported_score)
+        SELECT form_eval[x.form], @extschema@.fund_source(x.source), coalesce(x.initial_budget, 0),
+               coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score
+        FROM jsonb_to_recordset(funds) AS x (form integer, source text, initial_budget numeric, budget numeric,
+                                             executed numeric, weight numeric, rate numeric, score numeric);
 
-    RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
-    t0 := clock_timestamp();
-    INSERT INTO @extschema@.indicator (evaluation_id, position, level1, level2, level3, target_text, actual_text,
-                                       weight, reported_score, deviation_reason, band)
-    SELECT form_eval[x.form], x.position,
-           x.level1 || coalesce(' (' || x.level1_weight || '分)', ''),
-           x.level2, x.level3, x.target, x.actual, x.weight, x.score, x.explanation,
-           CASE WHEN old_bands IS NOT NULL
-                THEN old_bands ->> (form_eval[x.form] || '/' || x.position || '/' || x.level3 || '/'
-                                    || coalesce(x.target, '') || '/' || coalesce(x.actual, '')) END
-    FROM jsonb_to_recordset(inds) AS x (form integer, position integer, level1 text, level1_weight numeric,
-                                        level2 text, level3 text, target text, actual text,
-                                        weight numeric, score numeric, explanation text);
+        RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        INSERT INTO @extschema@.indicator (evaluation_id, position, level1, level2, level3, target_text, actual_text,
+                                           weight, reported_score, deviation_reason, band)
+        SELECT form_eval[x.form], x.position,
+               x.level1 || coalesce(' (' || x.level1_weight || '分)', ''),
+               x.level2, x.level3, x.target, x.actual, x.weight, x.score, x.explanation,
+               CASE WHEN old_bands IS NOT NULL
+                    THEN old_bands ->> (form_eval[x.form] || '/' || x.position || '/' || x.level3 || '/'
+                                        || coalesce(x.target, '') || '/' || coalesce(x.actual, '')) END
+        FROM jsonb_to_recordset(inds) AS x (form integer, position integer, level1 text, level1_weight numeric,
+                                            level2 text, level3 text, target text, actual text,
+                                            weight numeric, score numeric, explanation text);
+    EXCEPTION WHEN not_null_violation OR check_violation OR unique_violation THEN
+        -- a cell no table can hold: say which
+        PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
+        RAISE;
+    END;
 
     RAISE DEBUG 'import_forms: % % ms', 'indicators', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
     t0 := clock_timestamp();
@@ -480,6 +546,7 @@ CREATE FUNCTION @extschema@.export_cell(value text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
         WHEN $1 IS NULL THEN ''
@@ -499,6 +566,7 @@ CREATE FUNCTION @extschema@.is_template_label(value text)
 RETURNS boolean
 LANGUAGE sql
 IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT l ~ '^(总分|合计)$'
         OR l ~ '^(项目编号|项目代码|项目名称|绩效自评年度|自评年度|评价年度|实施单位|一级预算单位|主管部门)([:：]|$)'
@@ -799,7 +867,7 @@ table.form th, table.form td { border: 0.6pt solid #000; padding: 1mm 1.4mm; ver
 table.form th { font-weight: 400; background: #f0f0f0; text-align: center; font-size: 9pt; }
 table.form th.part { background: #dcdcdc; font-weight: 700; letter-spacing: .1em; }
 table.form th.section, table.form th.label, table.form td.level { text-align: center; }
-table.form td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.form td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.form td.text { text-align: left; }
 table.form td.pos { text-align: center; color: #333; }
 .computed { display: block; color: #444; font-size: 7.5pt; white-space: nowrap; }
