@@ -579,18 +579,6 @@ $$;
 COMMENT ON FUNCTION @extschema@.is_template_label(text) IS
 'True when the text, alone at the start of a row, would read as one of the template''s own labels (总分, 合计, 备注, a header label, the title)';
 
-CREATE FUNCTION @extschema@.html_escape(value text)
-RETURNS text
-LANGUAGE sql
-IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
-               coalesce($1, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;')
-$$;
-
-COMMENT ON FUNCTION @extschema@.html_escape(text) IS
-'Text made safe for HTML content and attribute values (& < > " and '' escaped); NULL is the empty string';
 
 CREATE FUNCTION @extschema@.export_form(evaluation_id bigint, format text DEFAULT 'text')
 RETURNS text
