@@ -8,8 +8,9 @@
 #
 #   w=W plain_ms=… view_ms=… ratio=… workers=… (median of ROUNDS, interleaved)
 #
-# and, with EXPLAIN=FILE, writes EXPLAIN (ANALYZE, BUFFERS) of both queries
-# at w=2 to FILE.  A benchmark: it asserts nothing.
+# and, with EXPLAIN=FILE, keeps EXPLAIN (ANALYZE, BUFFERS) of both queries
+# at w=2 in FILE (the workers figures come from it).  A benchmark: it
+# asserts nothing.
 # Environment: ROUNDS (3), WORKERS ("0 2").
 set -euo pipefail
 
@@ -51,15 +52,26 @@ run_ms() {
 		sed -nE 's/^Time: ([0-9.]+) ms.*/\1/p'
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-workers() {
-	psql -X -qAt -v ON_ERROR_STOP=1 -c "SET max_parallel_workers_per_gather = $1" \
-		-c "EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF) $2" |
-		awk '/Workers Launched:/ { w += $NF } /Partial/ { p = 1 } END { printf "%d%s", w, p ? " (partial aggregate)" : "" }'
-}
 
 # warm the caches once
 run_ms 2 "$PLAIN_Q" >/dev/null
 run_ms 2 "$VIEW_Q" >/dev/null
+
+# EXPLAIN (ANALYZE, BUFFERS) of both at w=2: where the time goes, and how
+# many workers ran (the timed runs below are not instrumented)
+plans="${EXPLAIN:-$(mktemp -t pjeval-explain.XXXXXX)}"
+{
+	echo "---- EXPLAIN (ANALYZE, BUFFERS) evaluation_result, max_parallel_workers_per_gather = 2"
+	psql -X -q -v ON_ERROR_STOP=1 -c 'SET max_parallel_workers_per_gather = 2' -c "EXPLAIN (ANALYZE, BUFFERS) $VIEW_Q"
+	echo "---- EXPLAIN (ANALYZE, BUFFERS) plain GROUP BY, max_parallel_workers_per_gather = 2"
+	psql -X -q -v ON_ERROR_STOP=1 -c 'SET max_parallel_workers_per_gather = 2' -c "EXPLAIN (ANALYZE, BUFFERS) $PLAIN_Q"
+} >"$plans"
+# workers launched and partial aggregates, per query, from the plans
+workers() {
+	awk -v which="$1" '/^---- / { on = (index($0, which) > 0) }
+		on && /Workers Launched:/ { w += $NF } on && /Partial/ { p = 1 }
+		END { printf "%d%s", w, p ? " (partial aggregate)" : "" }' "$plans"
+}
 
 for w in $WORKERS; do
 	p_runs=(); v_runs=()
@@ -69,18 +81,9 @@ for w in $WORKERS; do
 	done
 	pm="$(printf '%s\n' "${p_runs[@]}" | median)"
 	vm="$(printf '%s\n' "${v_runs[@]}" | median)"
+	if [ "$w" = 0 ]; then pw=0; vw=0; else pw="$(workers plain)"; vw="$(workers evaluation_result)"; fi
 	printf 'w=%s plain_ms=%.1f view_ms=%.1f ratio=%.2f plain_workers=%s view_workers="%s" runs_plain="%s" runs_view="%s"\n' \
 		"$w" "$pm" "$vm" "$(awk -v a="$vm" -v b="$pm" 'BEGIN { print a / b }')" \
-		"$(workers "$w" "$PLAIN_Q")" "$(workers "$w" "$VIEW_Q")" "${p_runs[*]}" "${v_runs[*]}"
+		"$pw" "$vw" "${p_runs[*]}" "${v_runs[*]}"
 done
-
-if [ -n "${EXPLAIN:-}" ]; then
-	{
-		echo "---- EXPLAIN (ANALYZE, BUFFERS) evaluation_result, max_parallel_workers_per_gather = 2"
-		psql -X -q -v ON_ERROR_STOP=1 -c 'SET max_parallel_workers_per_gather = 2' \
-			-c "EXPLAIN (ANALYZE, BUFFERS) $VIEW_Q"
-		echo "---- EXPLAIN (ANALYZE, BUFFERS) plain GROUP BY, max_parallel_workers_per_gather = 2"
-		psql -X -q -v ON_ERROR_STOP=1 -c 'SET max_parallel_workers_per_gather = 2' \
-			-c "EXPLAIN (ANALYZE, BUFFERS) $PLAIN_Q"
-	} >"$EXPLAIN"
-fi
+[ -n "${EXPLAIN:-}" ] || rm -f "$plans"
