@@ -1,17 +1,21 @@
--- demo.sql - pjeval on two real forms: read every 年度指标值 (target) and
--- 实际完成值 (actual) of the 2022 项目支出绩效自评表 of 深圳市龙华区 from the
--- raw text (demo/seed/longhua-2022.txt, the forms as published: tab-separated
--- cells, blank lines, free text) with plain SQL, and show what each one
--- means as an indicator_value.
+-- demo.sql - pjeval on two real forms: the 2022 项目支出绩效自评表 of
+-- 深圳市龙华区平安建设中心 (demo/seed/longhua-2022.txt, as published: the
+-- template copied out of a spreadsheet as tab-separated text) imported with
+-- one call, scored, audited, and written back out.
 --
 -- Run from the repository root in a UTF-8 database (bash scripts/demo.sh
--- makes one on a throwaway cluster): psql -X -f demo/demo.sql
+-- makes one on a throwaway cluster): psql -X -v out=DIR -f demo/demo.sql
+-- writes the printable pages into DIR (default /tmp).
 \set ON_ERROR_STOP on
 \set QUIET on
 \pset pager off
 \pset linestyle unicode
 \pset border 2
 \pset null '∅'
+\if :{?out}
+\else
+\set out /tmp
+\endif
 
 \echo
 \echo '════ 1. The extension ════'
@@ -21,111 +25,114 @@ SELECT extname AS extension, extversion AS version, extnamespace::regnamespace A
   FROM pg_extension WHERE extname = 'pjeval';
 
 \echo
-\echo '════ 2. The raw forms, one row per line ════'
--- CSV with a delimiter and a quote that never occur: each line arrives whole,
--- quotes and backslashes untouched (text format would read \ as an escape).
--- A blank line arrives as NULL.
-CREATE TEMP TABLE raw_line (lineno bigserial PRIMARY KEY, line text);
-\copy raw_line (line) FROM 'demo/seed/longhua-2022.txt' WITH (FORMAT csv, DELIMITER E'\x01', QUOTE E'\x02')
-
--- Cells by tab; PostgreSQL arrays count from 1.
-CREATE TEMP VIEW cell_line AS
-SELECT lineno, string_to_array(rtrim(line, E'\r'), E'\t') AS c
-  FROM raw_line
- WHERE btrim(line, E' \t\r') <> '';		-- NULL (blank) lines drop out too
-
-\pset title 'lines read from demo/seed/longhua-2022.txt'
-SELECT count(*) AS lines,
-       count(*) FILTER (WHERE line IS NULL) AS blank,
-       count(*) FILTER (WHERE line LIKE '项目编号:%') AS forms
-  FROM raw_line;
-
--- A form starts at its 项目编号 line.  Its indicator rows are the rows under
--- the 年度绩效指标 header up to the next line whose first cell is not empty
--- (总分): in those rows cell 4 is the 三级指标 (level-3 name), cell 5 the
--- 年度指标值 (target) and cell 6 the 实际完成值 (actual).
-CREATE TEMP TABLE indicator AS
-WITH marked AS (
-	SELECT lineno, c,
-	       max(lineno) FILTER (WHERE c[1] = '项目编号:') OVER w AS form_ln,
-	       max(lineno) FILTER (WHERE c[1] = '年度绩效指标') OVER w AS header_ln,
-	       max(lineno) FILTER (WHERE c[1] <> '') OVER w AS labelled_ln
-	  FROM cell_line
-	WINDOW w AS (ORDER BY lineno)
-)
-SELECT f.c[2] AS form, f.c[4] AS project,
-       row_number() OVER (PARTITION BY m.form_ln ORDER BY m.lineno) AS n,
-       m.lineno, m.c[4] AS level3, m.c[5] AS target, m.c[6] AS actual
-  FROM marked m
-  JOIN cell_line f ON f.lineno = m.form_ln
- WHERE m.header_ln > m.form_ln
-   AND m.labelled_ln = m.header_ln		-- still under the header
-   AND m.lineno > m.header_ln
-   AND cardinality(m.c) >= 6;
-
-\pset title 'the forms'
-SELECT form AS "项目编号 (form)", project AS "项目名称", count(*) AS indicators
-  FROM indicator GROUP BY form, project ORDER BY form;
-
--- Every target and actual, read once by the type.  try_indicator_value()
--- gives NULL instead of an error, so one odd cell cannot stop the load.
-CREATE TEMP TABLE cell AS
-SELECT i.form, i.n, i.level3, s.side, s.raw,
-       pjeval.try_indicator_value(s.raw) AS v
-  FROM indicator i
- CROSS JOIN LATERAL (VALUES (1, 'target', i.target), (2, 'actual', i.actual)) AS s(ord, side, raw)
- ORDER BY i.form, i.n, s.ord;
-
--- Long level-3 names (one is a whole sentence) are cut for the tables.
-CREATE TEMP VIEW cell_shown AS
-SELECT form, n, CASE WHEN char_length(level3) > 14 THEN left(level3, 13) || '…' ELSE level3 END AS level3,
-       side, raw, v
-  FROM cell;
+\echo '════ 2. Import the forms: one call, the whole file ════'
+\echo '  psql -v ON_ERROR_STOP=1 -c ''\\set doc `cat demo/seed/longhua-2022.txt`'' -f - <<< "SELECT * FROM pjeval.import_forms(:''doc'')"'
+\echo 'Units and projects are found or made, each form becomes an evaluation with its fund lines and'
+\echo 'indicators; a form that cannot be read stops the whole file with the line and what was expected.'
+\set doc `cat demo/seed/longhua-2022.txt`
+CREATE TEMP TABLE imported AS
+SELECT row_number() OVER () AS n, id FROM pjeval.import_forms(:'doc') AS id;
+\pset title 'pjeval.import_forms(document): the new evaluations, in the document''s order'
+SELECT i.n AS "form", i.id AS evaluation_id, p.code AS "项目编号", p.name AS "项目名称", e.year AS "年度",
+       u.name AS "实施单位",
+       (SELECT count(*) FROM pjeval.fund_line f WHERE f.evaluation_id = e.evaluation_id) AS fund_lines,
+       (SELECT count(*) FROM pjeval.indicator x WHERE x.evaluation_id = e.evaluation_id) AS indicators
+  FROM imported i
+  JOIN pjeval.evaluation e ON e.evaluation_id = i.id
+  JOIN pjeval.project p USING (project_id)
+  JOIN pjeval.unit u ON u.unit_id = p.unit_id
+ ORDER BY i.n;
 
 \echo
-\echo '════ 3. What each value means ════'
-\echo 'canonical: the value as the type prints it (its output reads back as itself).'
-\echo 'base_value / base_unit: the number in the base unit of its dimension (万元 → 元);'
-\echo 'A list of labelled clauses has no single comparison, number or unit (∅ here): see section 4.'
-\pset title 'form 440309210901500004279 数字化城管信息系统运行项目（系统操作员）'
-SELECT n AS "#", level3 AS "三级指标", side, raw,
-       v::text AS canonical, pjeval.kind(v) AS kind, pjeval.comparison(v) AS cmp,
-       pjeval.base_value(v) AS base_value, pjeval.unit(v) AS unit,
-       pjeval.base_unit(v) AS base_unit, pjeval.dimension(v) AS dimension
-  FROM cell_shown WHERE form = '440309210901500004279'
- ORDER BY n, side DESC;
-
-\pset title 'form 440309210901500007728 网格信息采集工作'
-SELECT n AS "#", level3 AS "三级指标", side, raw,
-       v::text AS canonical, pjeval.kind(v) AS kind, pjeval.comparison(v) AS cmp,
-       pjeval.base_value(v) AS base_value, pjeval.unit(v) AS unit,
-       pjeval.base_unit(v) AS base_unit, pjeval.dimension(v) AS dimension
-  FROM cell_shown WHERE form = '440309210901500007728'
- ORDER BY n, side DESC;
+\echo '════ 3. The scores: pjeval.evaluation_result ════'
+\echo 'Computed live from the stored cells, beside what the form reports.  执行率 = 全年执行数 / 全年预算数;'
+\echo 'the total is the fund score plus every indicator''s score, each rounded half-up to 2 places.'
+\pset title 'evaluation_result'
+SELECT project_code AS "项目编号", execution_rate AS "执行率 %", reported_execution_rate AS "填报执行率",
+       fund_score AS "资金得分", output_score AS "产出", benefit_score AS "效益", satisfaction_score AS "满意度",
+       total_score AS "总分", reported_total AS "填报总分", grade AS "等级", weight_total AS "分值合计",
+       finding_count AS findings
+  FROM pjeval.evaluation_result
+ ORDER BY project_code;
 
 \echo
-\echo '════ 4. Lists of labelled clauses, one row per clause ════'
-\pset title 'pjeval.clauses(v) for every value with more than one clause'
-SELECT c.form, c.n AS "#", c.side, cl.position AS pos, cl.label, cl.comparison AS cmp,
-       cl.number, cl.unit, cl.base_value, cl.base_unit, cl.dimension
-  FROM cell c
- CROSS JOIN LATERAL pjeval.clauses(c.v) AS cl
- WHERE pjeval.clause_count(c.v) > 1
- ORDER BY c.form, c.n, c.side DESC, cl.position;
+\echo '════ 4. What the audit finds: pjeval.audit_finding ════'
+\echo 'One row per problem; position is the indicator''s 序号 (∅: the whole form).  Codes: pjeval.finding_code.'
+\pset title 'audit_finding'
+SELECT r.project_code AS "项目编号", a.position AS "#", a.severity, a.code, a.message_zh
+  FROM pjeval.audit_finding a
+  JOIN pjeval.evaluation_result r USING (evaluation_id)
+ ORDER BY r.project_code, a.position NULLS FIRST, a.code;
+\pset title 'the same, message_en'
+SELECT a.position AS "#", a.code, a.message_en
+  FROM pjeval.audit_finding a
+  JOIN pjeval.evaluation_result r USING (evaluation_id)
+ ORDER BY r.project_code, a.position NULLS FIRST, a.code;
 
 \echo
-\echo '════ 5. Cells that did not read (the reason, not a crash) ════'
-\pset title 'pjeval.indicator_value_error(raw) where try_indicator_value(raw) is NULL'
-SELECT form, n AS "#", side, raw, pjeval.indicator_value_error(raw) AS reason
-  FROM cell WHERE v IS NULL ORDER BY form, n, side DESC;
+\echo '════ 5. How a few indicator values read ════'
+\echo 'Each 年度指标值 and 实际完成值 is read once, at input, into an indicator_value (comparison, exact'
+\echo 'number, unit); the text is kept as written.  A list of labelled clauses is compared clause by clause.'
+\pset title 'pjeval.indicator: target_text → target, actual_text → actual, and what indicator_result makes of them'
+SELECT x.n AS form, i.position AS "#",
+       CASE WHEN char_length(i.level3) > 9 THEN left(i.level3, 8) || '…' ELSE i.level3 END AS "三级指标",
+       i.target_text AS "年度指标值", i.target::text AS target, pjeval.kind(i.target) AS kind,
+       pjeval.base_value(i.target) || ' ' || pjeval.base_unit(i.target) AS "in base unit",
+       i.actual_text AS "实际完成值", round(r.completion, 4) AS completion, r.computed_score AS score
+  FROM pjeval.indicator i
+  JOIN imported x ON x.id = i.evaluation_id
+  JOIN pjeval.indicator_result r USING (indicator_id)
+ WHERE (x.n, i.position) IN ((1, 2), (1, 9), (1, 11), (2, 2), (2, 4), (2, 6), (2, 7), (2, 8))
+ ORDER BY x.n, i.position;
 
 \echo
-\echo '════ 6. Summary ════'
-\pset title 'values by kind and dimension'
-SELECT pjeval.kind(v) AS kind,
-       coalesce(pjeval.dimension(v),
-                CASE WHEN pjeval.clause_count(v) > 1 THEN '(clause list)' ELSE '' END) AS dimension,
-       count(*) FILTER (WHERE side = 'target') AS targets,
-       count(*) FILTER (WHERE side = 'actual') AS actuals
-  FROM cell
- GROUP BY 1, 2 ORDER BY 1, 2;
+\echo 'pjeval.explain(): how one indicator was scored, for an auditor — 操作员数量, 17 → 27 (over-achieved,'
+\echo 'full score, flagged because the deviation is not explained):'
+\pset title
+\pset format unaligned
+\pset tuples_only on
+SELECT jsonb_pretty(pjeval.explain(i.target, i.actual, i.weight, i.level2))
+  FROM pjeval.indicator i JOIN pjeval.evaluation e USING (evaluation_id) JOIN pjeval.project p USING (project_id)
+ WHERE p.code = '440309210901500004279' AND i.position = 1;
+\pset tuples_only off
+\pset format aligned
+
+\echo
+\echo '════ 6. Written back out: pjeval.export_form ════'
+\echo '''text'' is the template again, cell for cell (import_forms reads it back to the same rows); the first'
+\echo 'rows of form 1, tabs shown as │:'
+\pset title
+\pset format unaligned
+\pset tuples_only on
+SELECT string_agg(replace(t.l, E'\t', ' │ '), E'\n' ORDER BY t.n)
+  FROM imported i,
+       regexp_split_to_table(pjeval.export_form(i.id), E'\n') WITH ORDINALITY AS t (l, n)
+ WHERE i.n = 1 AND t.n BETWEEN 2 AND 13 AND t.l <> '';
+\pset tuples_only off
+\pset format aligned
+-- Read back: the same rows again (replace in place, the old version goes to the history).
+\pset title 'the export read back with import_forms(…, on_conflict => ''replace'')'
+SELECT count(*) AS forms_replaced
+  FROM pjeval.import_forms((SELECT string_agg(pjeval.export_form(id), '' ORDER BY n) FROM imported), on_conflict => 'replace');
+\pset title 'after it: the same evaluations and scores, the replaced rows in pjeval.history'
+SELECT string_agg(evaluation_id::text, ', ' ORDER BY project_code) AS evaluations,
+       string_agg(total_score::text, ', ' ORDER BY project_code) AS totals,
+       (SELECT count(*) FROM pjeval.history WHERE operation = 'DELETE') AS old_rows_in_history
+  FROM pjeval.evaluation_result;
+
+\echo
+\echo '''html'' is a printable page of the official form (A4, 计算 beside each reported score, findings marked):'
+\pset tuples_only on
+\pset format unaligned
+\o :out/pjeval-demo-form-1.html
+SELECT pjeval.export_form(id, 'html') FROM imported WHERE n = 1;
+\o :out/pjeval-demo-form-2.html
+SELECT pjeval.export_form(id, 'html') FROM imported WHERE n = 2;
+\o
+\pset tuples_only off
+\pset format aligned
+\pset title 'pages written'
+SELECT format('%s/pjeval-demo-form-%s.html', :'out', n) AS page, p.name AS "项目名称",
+       length(pjeval.export_form(id, 'html')) AS characters
+  FROM imported i JOIN pjeval.evaluation e ON e.evaluation_id = i.id JOIN pjeval.project p USING (project_id)
+ ORDER BY n;

@@ -14,6 +14,7 @@
 
 #define MAX_CELLS 24
 #define LABEL_MAX 96
+#define MAX_NOTES 256
 
 typedef struct Row
 {
@@ -21,6 +22,7 @@ typedef struct Row
 	int			ncells;
 	PjCell		cells[MAX_CELLS];
 	char		labels[MAX_CELLS][LABEL_MAX];	/* each cell as a label, see label() */
+	unsigned int labelled;		/* which labels are made (lab_at makes them when asked) */
 	const char *raw;
 	size_t		raw_len;
 } Row;
@@ -64,11 +66,16 @@ typedef struct Reader
 	int			fund_col[FC_N];
 	int			goal_col[2];
 	bool		goal_pending;
+	bool		goal_by_label;	/* goal_col from 预期目标/实际完成情况 labels */
 	int			ind_col[IC_N];
 	PjCell		last_l1,
 				last_l2,
 				last_l1_weight;
 	int			position;
+	bool		notes_open;		/* inside the 备注 block */
+	int			nnotes;
+	PjCell		notes[MAX_NOTES];	/* its cells, joined at the end of the form */
+	bool		notes_line[MAX_NOTES];	/* the cell begins a new line */
 } Reader;
 
 static const PjCell empty_cell = {"", 0};
@@ -89,7 +96,10 @@ is_ws(const char *s, size_t len, size_t *w)
 		*w = 1;
 		return true;
 	}
-	if (len >= 3 && memcmp(s, "\xe3\x80\x80", 3) == 0)	/* U+3000 */
+	/* U+3000 ideographic space; U+FEFF (a byte-order mark, or a zero-width
+	 * no-break space pasted from a word processor); U+200B zero width */
+	if (len >= 3 && (memcmp(s, "\xe3\x80\x80", 3) == 0 || memcmp(s, "\xef\xbb\xbf", 3) == 0 ||
+					 memcmp(s, "\xe2\x80\x8b", 3) == 0))
 	{
 		*w = 3;
 		return true;
@@ -117,7 +127,9 @@ trim(PjCell c)
 		if (c.len >= 1 && (c.s[c.len - 1] == ' ' || c.s[c.len - 1] == '\r' ||
 						   c.s[c.len - 1] == '\n' || c.s[c.len - 1] == '\t'))
 			c.len--;
-		else if (c.len >= 3 && memcmp(c.s + c.len - 3, "\xe3\x80\x80", 3) == 0)
+		else if (c.len >= 3 && (memcmp(c.s + c.len - 3, "\xe3\x80\x80", 3) == 0 ||
+								memcmp(c.s + c.len - 3, "\xef\xbb\xbf", 3) == 0 ||
+								memcmp(c.s + c.len - 3, "\xe2\x80\x8b", 3) == 0))
 			c.len -= 3;
 		else if (c.len >= 2 && memcmp(c.s + c.len - 2, "\xc2\xa0", 2) == 0)
 			c.len -= 2;
@@ -128,6 +140,25 @@ trim(PjCell c)
 }
 
 static size_t label(PjCell c, char *out);
+static void emit_field(Reader *r, PjFormField f, PjCell v);
+
+/*
+ * Cell i of a row as a label, made the first time it is asked for: most
+ * cells of most rows (the data) are never compared with a label.  The row
+ * is the reader's own, so the cache may be filled in through a const view.
+ */
+static const char *
+lab_at(const Row *row, int i)
+{
+	Row		   *w = (Row *) row;
+
+	if (!(w->labelled & (1u << i)))
+	{
+		label(w->cells[i], w->labels[i]);
+		w->labelled |= 1u << i;
+	}
+	return w->labels[i];
+}
 
 /* Reads the next row; false at the end of the document. */
 static bool
@@ -200,8 +231,7 @@ read_row(Reader *r, Row *row)
 	/* extra empty cells at the end mean nothing */
 	while (row->ncells > 0 && row->cells[row->ncells - 1].len == 0)
 		row->ncells--;
-	for (int i = 0; i < row->ncells; i++)
-		label(row->cells[i], row->labels[i]);
+	row->labelled = 0;
 	return true;
 }
 
@@ -214,33 +244,54 @@ read_row(Reader *r, Row *row)
 static size_t
 label(PjCell c, char *out)
 {
+	const unsigned char *s = (const unsigned char *) c.s;
 	size_t		i = 0,
 				o = 0;
 
+	/*
+	 * Byte by byte, looking further only at the lead bytes of the few
+	 * characters that matter (every cell of every row goes through here).
+	 */
 	while (i < c.len && o + 4 < LABEL_MAX)
 	{
-		const char *s = c.s + i;
-		size_t		rest = c.len - i,
-					w;
+		unsigned char b = s[i];
+		size_t		rest = c.len - i;
 
-		if (is_ws(s, rest, &w))
-			i += w;
-		else if (s[0] == '*' || s[0] == ':')
+		if (b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == '*' || b == ':')
+		{
 			i++;
-		else if (rest >= 3 && (memcmp(s, "：", 3) == 0 || memcmp(s, "＊", 3) == 0))
-			i += 3;
-		else if (rest >= 3 && memcmp(s, "（", 3) == 0)
-		{
-			out[o++] = '(';
-			i += 3;
+			continue;
 		}
-		else if (rest >= 3 && memcmp(s, "）", 3) == 0)
+		if (b == 0xC2 && rest >= 2 && s[i + 1] == 0xA0)	/* NBSP */
 		{
-			out[o++] = ')';
-			i += 3;
+			i += 2;
+			continue;
 		}
-		else
-			out[o++] = c.s[i++];
+		if (rest >= 3 && ((b == 0xE3 && s[i + 1] == 0x80 && s[i + 2] == 0x80) ||	/* U+3000 */
+						  (b == 0xE2 && s[i + 1] == 0x80 && s[i + 2] == 0x8B) ||	/* U+200B */
+						  (b == 0xEF && s[i + 1] == 0xBB && s[i + 2] == 0xBF)))	/* U+FEFF */
+		{
+			i += 3;
+			continue;
+		}
+		if (b == 0xEF && rest >= 3 && s[i + 1] == 0xBC)
+		{
+			unsigned char t = s[i + 2];
+
+			if (t == 0x9A || t == 0x8A)	/* ： ＊ */
+			{
+				i += 3;
+				continue;
+			}
+			if (t == 0x88 || t == 0x89)	/* （ ） */
+			{
+				out[o++] = t == 0x88 ? '(' : ')';
+				i += 3;
+				continue;
+			}
+		}
+		out[o++] = (char) b;
+		i++;
 	}
 	out[o] = '\0';
 	return o;
@@ -270,7 +321,70 @@ find_cell(const Row *row, const char *word, bool exact)
 	int			i;
 
 	for (i = 0; i < row->ncells; i++)
-		if (exact ? strcmp(row->labels[i], word) == 0 : strstr(row->labels[i], word) != NULL)
+		if (exact ? strcmp(lab_at(row, i), word) == 0 : strstr(lab_at(row, i), word) != NULL)
+			return i;
+	return -1;
+}
+
+/*
+ * Only decoration around a template's label: numbering (一、 1. (二)), a
+ * year (2022年度).  Labels have their brackets folded to ASCII by label().
+ */
+static bool
+is_decoration(const char *s, size_t len)
+{
+	static const char *const marks[] = {"、", "．", "一", "二", "三", "四", "五", "六", "七",
+	"八", "九", "十", "年", "度", "第"};
+	size_t		i = 0,
+				k;
+
+	while (i < len)
+	{
+		if ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '(' || s[i] == ')')
+		{
+			i++;
+			continue;
+		}
+		for (k = 0; k < sizeof(marks) / sizeof(marks[0]); k++)
+			if (len - i >= 3 && memcmp(s + i, marks[k], 3) == 0)
+				break;
+		if (k == sizeof(marks) / sizeof(marks[0]))
+			return false;
+		i += 3;
+	}
+	return true;
+}
+
+/*
+ * Is this label the template's label word, and not free text that happens
+ * to contain it (完成资金使用情况检查, 全年预算数调整)?  Numbering or a year
+ * may come before it, decoration or one bracketed remark after it:
+ * 一、资金使用情况, 2022年度项目支出绩效自评表, 全年预算数（元）.
+ */
+static bool
+is_marker(const char *lab, const char *word)
+{
+	const char *p = strstr(lab, word);
+	const char *after;
+	size_t		n;
+
+	if (p == NULL || !is_decoration(lab, (size_t) (p - lab)))
+		return false;
+	after = p + strlen(word);
+	n = strlen(after);
+	if (is_decoration(after, n))
+		return true;
+	return n <= 48 && after[0] == '(' && after[n - 1] == ')';
+}
+
+/* The first cell at or after from that is the label word; -1 if none. */
+static int
+find_marker(const Row *row, const char *word, int from)
+{
+	int			i;
+
+	for (i = from < 0 ? 0 : from; i < row->ncells; i++)
+		if (is_marker(lab_at(row, i), word))
 			return i;
 	return -1;
 }
@@ -299,28 +413,39 @@ fail(Reader *r, const Row *row, const char *expected)
 {
 	size_t		i,
 				o = 0;
+	bool		cut = false;
 
 	r->err->form = r->form > 0 ? r->form : 1;
 	r->err->line = row->line;
-	for (i = 0; i < row->raw_len && o + 8 < sizeof(r->err->text); i++)
+	for (i = 0; i < row->raw_len; i++)
 	{
 		char		ch = row->raw[i];
 
+		if (ch == '\n' || ch == '\r')
+			break;
+		if (o + 8 >= sizeof(r->err->text))
+		{
+			cut = true;
+			break;
+		}
 		if (ch == '\t')
 		{
 			memcpy(r->err->text + o, " | ", 3);
 			o += 3;
 		}
-		else if (ch == '\n' || ch == '\r')
-			break;
 		else
 			r->err->text[o++] = ch;
 	}
-	/* never cut a UTF-8 character in half */
-	while (o > 0 && i < row->raw_len && ((unsigned char) r->err->text[o - 1] & 0xC0) == 0x80)
-		o--;
-	if (o > 0 && i < row->raw_len && ((unsigned char) r->err->text[o - 1] & 0xC0) == 0xC0)
-		o--;
+	if (cut)
+	{
+		/* never cut a UTF-8 character in half; say that the line goes on */
+		while (o > 0 && ((unsigned char) r->err->text[o - 1] & 0xC0) == 0x80)
+			o--;
+		if (o > 0 && ((unsigned char) r->err->text[o - 1] & 0xC0) == 0xC0)
+			o--;
+		memcpy(r->err->text + o, "…", 3);
+		o += 3;
+	}
 	r->err->text[o] = '\0';
 	snprintf(r->err->expected, sizeof(r->err->expected), "%s", expected);
 	return false;
@@ -409,9 +534,40 @@ clean_number(Reader *r, PjCell c, bool percent_ok, PjCell *out)
 
 /* ------------------------------------------------------------------ forms */
 
+/*
+ * The 备注 block's cells joined: cells of one row by a space, rows by a line
+ * break.  Written after everything else in scratch; the cells came from
+ * distinct parts of the document, so this never needs more than the bytes
+ * they took there (see pj_form_scratch_size).
+ */
+static void
+emit_notes(Reader *r)
+{
+	size_t		start = r->used;
+	int			i;
+
+	if (r->nnotes == 0)
+		return;
+	if (r->nnotes == 1)
+	{
+		emit_field(r, PJ_FIELD_NOTES, r->notes[0]);
+		return;
+	}
+	for (i = 0; i < r->nnotes; i++)
+	{
+		if (i > 0)
+			push(r, r->notes_line[i] ? '\n' : ' ');
+		memcpy(r->scratch + r->used, r->notes[i].s, r->notes[i].len);
+		r->used += r->notes[i].len;
+	}
+	emit_field(r, PJ_FIELD_NOTES, (PjCell) {r->scratch + start, r->used - start});
+}
+
 static void
 end_form(Reader *r)
 {
+	if (r->in_form)
+		emit_notes(r);
 	if (r->in_form && r->sink->end)
 		r->sink->end(r->sink->ctx);
 	r->in_form = false;
@@ -429,6 +585,9 @@ begin_form(Reader *r, const Row *row)
 	r->has_name = r->has_year = false;
 	r->section = SEC_HEADER;
 	r->goal_pending = false;
+	r->goal_by_label = true;
+	r->notes_open = false;
+	r->nnotes = 0;
 	r->position = 0;
 	r->last_l1 = r->last_l2 = r->last_l1_weight = empty_cell;
 	/* the template's own columns until a header row says otherwise */
@@ -479,15 +638,88 @@ static const struct
 	{"主管部门", PJ_FIELD_TOP_UNIT},
 };
 
+/*
+ * A raw cell that begins with a header label and a colon, the value in the
+ * same cell (项目编号：4403…, 项目名称: 甲): the value after the colon.
+ */
+static bool
+inline_value(PjCell c, const char *lab, PjCell *value)
+{
+	size_t		i = 0,
+				k = 0,
+				n = strlen(lab),
+				w;
+
+	while (k < n && i < c.len)
+	{
+		if (is_ws(c.s + i, c.len - i, &w))
+			i += w;
+		else if (c.s[i] == '*')
+			i++;
+		else if (c.len - i >= 3 && memcmp(c.s + i, "＊", 3) == 0)
+			i += 3;
+		else if (c.s[i] == lab[k])
+		{
+			i++;
+			k++;
+		}
+		else
+			return false;
+	}
+	if (k < n)
+		return false;
+	while (i < c.len && is_ws(c.s + i, c.len - i, &w))
+		i += w;
+	if (i < c.len && c.s[i] == ':')
+		i++;
+	else if (c.len - i >= 3 && memcmp(c.s + i, "：", 3) == 0)
+		i += 3;
+	else
+		return false;
+	*value = trim((PjCell) {c.s + i, c.len - i});
+	return value->len > 0;
+}
+
+/*
+ * The header field a cell labels, -1 if none.  *value is set (and *inline
+ * true) when the value shares the label's cell.
+ */
 static int
-header_field(PjCell c)
+header_cell(PjCell c, const char *lab, PjCell *value, bool *in_cell)
 {
 	size_t		i;
 
+	*in_cell = false;
+	/* every header label begins with one of these: most cells stop here */
+	if (strncmp(lab, "项目", 6) != 0 && strncmp(lab, "绩效", 6) != 0 && strncmp(lab, "自评", 6) != 0 &&
+		strncmp(lab, "评价", 6) != 0 && strncmp(lab, "实施", 6) != 0 && strncmp(lab, "一级", 6) != 0 &&
+		strncmp(lab, "主管", 6) != 0)
+		return -1;
 	for (i = 0; i < sizeof(header_labels) / sizeof(header_labels[0]); i++)
-		if (cell_is(c, header_labels[i].label))
+		if (strcmp(lab, header_labels[i].label) == 0)
 			return (int) header_labels[i].field;
+	for (i = 0; i < sizeof(header_labels) / sizeof(header_labels[0]); i++)
+		if (inline_value(c, header_labels[i].label, value))
+		{
+			*in_cell = true;
+			return (int) header_labels[i].field;
+		}
 	return -1;
+}
+
+/* Does the row hold this header label, alone or with its value? */
+static bool
+has_header(const Row *row, PjFormField field)
+{
+	int			i;
+	PjCell		v;
+	bool		in_cell;
+
+	for (i = 0; i < row->ncells; i++)
+		if (row->cells[i].len > 0 &&
+			header_cell(row->cells[i], lab_at(row, i), &v, &in_cell) == (int) field)
+			return true;
+	return false;
 }
 
 static bool
@@ -497,14 +729,22 @@ read_header_row(Reader *r, const Row *row)
 
 	for (i = 0; i < row->ncells; i++)
 	{
-		int			f = header_field(row->cells[i]);
-		PjCell		v;
+		PjCell		v = empty_cell;
+		bool		in_cell;
+		int			f = row->cells[i].len > 0 ?
+			header_cell(row->cells[i], lab_at(row, i), &v, &in_cell) : -1;
 
 		if (f < 0)
 			continue;
-		v = cell_at(row, i + 1);
-		if (header_field(v) >= 0)
-			v = empty_cell;		/* a label with its value left blank */
+		if (!in_cell && i + 1 < row->ncells)
+		{
+			PjCell		next_v;
+			bool		next_in_cell;
+
+			/* the value is the next cell, unless that is the next label */
+			if (header_cell(row->cells[i + 1], lab_at(row, i + 1), &next_v, &next_in_cell) < 0)
+				v = row->cells[++i];
+		}
 		if (f == PJ_FIELD_PROJECT_NAME)
 		{
 			if (r->has_name)
@@ -529,7 +769,6 @@ read_header_row(Reader *r, const Row *row)
 		if (f == PJ_FIELD_PROJECT_CODE && is_placeholder(v))
 			v = empty_cell;
 		emit_field(r, (PjFormField) f, v);
-		i++;
 	}
 	return true;
 }
@@ -619,6 +858,8 @@ split_level1(PjCell c, PjCell *name, PjCell *weight)
 	size_t		i,
 				j;
 
+	while (c.len > 0 && c.s[0] == '*')	/* * 效益指标: a template's mark */
+		c = trim((PjCell) {c.s + 1, c.len - 1});
 	*name = c;
 	*weight = empty_cell;
 	for (i = 0; i < c.len; i++)
@@ -631,8 +872,6 @@ split_level1(PjCell c, PjCell *name, PjCell *weight)
 	while (j < c.len && !(c.s[j] >= '0' && c.s[j] <= '9'))
 		j++;
 	*name = trim((PjCell) {c.s, i});
-	while (name->len > 0 && name->s[0] == '*')	/* * 效益指标: a template's mark */
-		*name = trim((PjCell) {name->s + 1, name->len - 1});
 	weight->s = c.s + j;
 	while (j < c.len && ((c.s[j] >= '0' && c.s[j] <= '9') || c.s[j] == '.'))
 		j++;
@@ -702,45 +941,145 @@ read_totals(Reader *r, const Row *row)
 	return true;
 }
 
-static void
+static bool
+add_note(Reader *r, const Row *row, PjCell c, bool new_line)
+{
+	if (c.len == 0)
+		return true;
+	if (r->nnotes >= MAX_NOTES)
+		return fail(r, row, "a 备注 of at most 256 cells");
+	r->notes_line[r->nnotes] = new_line;
+	r->notes[r->nnotes++] = c;
+	return true;
+}
+
+/* 备注：text in the same cell, or in the cells after it, or in the lines below */
+static bool
 read_notes(Reader *r, const Row *row, int at)
 {
 	PjCell		c = trim((PjCell) {row->cells[at].s + 6, row->cells[at].len - 6});
+	int			i;
 
-	/* 备注：text in the same cell, else the next cell */
 	if (c.len >= 3 && memcmp(c.s, "：", 3) == 0)
 		c = trim((PjCell) {c.s + 3, c.len - 3});
 	else if (c.len >= 1 && c.s[0] == ':')
 		c = trim((PjCell) {c.s + 1, c.len - 1});
-	if (c.len == 0)
-		c = cell_at(row, at + 1);
-	emit_field(r, PJ_FIELD_NOTES, c);
+	r->notes_open = true;
+	r->section = SEC_TAIL;
+	if (!add_note(r, row, c, true))
+		return false;
+	for (i = at + 1; i < row->ncells; i++)
+		if (!add_note(r, row, row->cells[i], r->nnotes == 0))
+			return false;
+	return true;
+}
+
+static bool
+read_note_row(Reader *r, const Row *row)
+{
+	int			i;
+	bool		line_start = true;
+
+	for (i = 0; i < row->ncells; i++)
+	{
+		if (row->cells[i].len == 0)
+			continue;
+		if (!add_note(r, row, row->cells[i], line_start))
+			return false;
+		line_start = false;
+	}
+	return true;
+}
+
+/* 项目支出绩效自评表, 2022年度项目支出绩效自评表, 龙华区2022年度项目支出绩效自评表 */
+static bool
+is_title(const char *lab)
+{
+	static const char word[] = "项目支出绩效自评表";
+	const char *p = strstr(lab, word);
+	const char *y;
+
+	if (p == NULL)
+		return false;
+	if (is_marker(lab, word))
+		return true;
+	/* a place before the year: the prefix ends with 2022年 or 2022年度 */
+	y = p;
+	if (y - lab >= 3 && memcmp(y - 3, "度", 3) == 0)
+		y -= 3;
+	if (y - lab < 7 || memcmp(y - 3, "年", 3) != 0)
+		return false;
+	y -= 3;
+	return y[-1] >= '0' && y[-1] <= '9' && y[-2] >= '0' && y[-2] <= '9' &&
+		y[-3] >= '0' && y[-3] <= '9' && y[-4] >= '0' && y[-4] <= '9' &&
+		is_marker(p, word);
+}
+
+static bool
+starts_with(const char *lab, const char *word)
+{
+	return strncmp(lab, word, strlen(word)) == 0;
+}
+
+static int
+filled_after(const Row *row, int at)
+{
+	int			i;
+
+	for (i = at + 1; i < row->ncells; i++)
+		if (row->cells[i].len > 0)
+			return i;
+	return -1;
 }
 
 static const char *const fund_words[FC_N] = {"年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"};
 static const char *const ind_words[IC_N] = {"一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "分值", "得分", "偏差"};
 
+/*
+ * One row of an open (or not yet open) form.  The sections come in the
+ * template's order, and a section's label is looked for only until that
+ * section has begun: further down the same words are free text (an
+ * indicator may well be called 资金使用情况).  Labels are matched whole, with
+ * numbering or a bracketed remark at most (see is_marker), never inside a
+ * longer text.
+ */
 static bool
 read_row_in_form(Reader *r, const Row *row)
 {
 	int			first = first_filled(row);
-	int			at;
+	const char *lab;
+	int			at,
+				f0;
+	bool		label_col;
 
 	if (first < 0)
 		return true;			/* blank lines mean nothing, even inside tables */
+	lab = lab_at(row, first);
 
 	/* a title starts a form; so does a header when none is open */
-	if (find_cell(row, "项目支出绩效自评表", false) >= 0)
+	if (is_title(lab))
 	{
 		if (!check_form_complete(r, row))
 			return false;
 		begin_form(r, row);
 		return true;
 	}
-	if (find_cell(row, "项目名称", true) >= 0 || find_cell(row, "项目编号", true) >= 0)
+	/*
+	 * A header row begins with a header label; one that begins with 项目名称
+	 * or 项目编号 may begin a form.  Only the first cell counts: a goal or an
+	 * indicator may well mention 项目名称 further along.
+	 */
 	{
-		if (!r->in_form || r->section > SEC_HEADER ||
-			(r->has_name && find_cell(row, "项目名称", true) >= 0))
+		PjCell		v;
+		bool		in_cell;
+
+		f0 = header_cell(row->cells[first], lab, &v, &in_cell);
+	}
+	if (f0 == PJ_FIELD_PROJECT_NAME || f0 == PJ_FIELD_PROJECT_CODE)
+	{
+		bool		name_here = has_header(row, PJ_FIELD_PROJECT_NAME);
+
+		if (!r->in_form || r->section > SEC_HEADER || (r->has_name && name_here))
 		{
 			if (!check_form_complete(r, row))
 				return false;
@@ -748,22 +1087,16 @@ read_row_in_form(Reader *r, const Row *row)
 		}
 		return read_header_row(r, row);
 	}
+	/* the template's own footnote, at the end of each form */
+	if (starts_with(lab, "作为导入模板") || starts_with(lab, "作为导出模板"))
+		return true;
 	if (!r->in_form)
-	{
-		if (find_cell(row, "作为导入模板", false) >= 0)
-			return true;
 		return fail(r, row, "the title 项目支出绩效自评表 or a header row with 项目名称");
-	}
-	if (r->section == SEC_HEADER && (find_cell(row, "实施单位", true) >= 0 ||
-									 find_cell(row, "绩效自评年度", true) >= 0))
+	if (r->section == SEC_HEADER && f0 >= 0)
 		return read_header_row(r, row);
 
-	if (find_cell(row, "资金使用情况", false) >= 0)
-	{
-		r->section = SEC_FUNDS;
-		return true;
-	}
-	if (find_cell(row, "全年预算数", false) >= 0 || find_cell(row, "全年执行数", false) >= 0)
+	if (r->section <= SEC_FUNDS &&
+		(find_marker(row, "全年预算数", 0) >= 0 || find_marker(row, "全年执行数", 0) >= 0))
 	{
 		r->section = SEC_FUNDS;
 		map_columns(row, r->fund_col, fund_words, FC_N);
@@ -771,25 +1104,54 @@ read_row_in_form(Reader *r, const Row *row)
 			return fail(r, row, "both 全年预算数 and 全年执行数 in the funds header");
 		return true;
 	}
-	if (find_cell(row, "项目目标完成情况", false) >= 0)
+	if (r->section < SEC_FUNDS && (at = find_marker(row, "资金使用情况", 0)) >= 0)
+	{
+		r->section = SEC_FUNDS;
+		if (filled_after(row, at) < 0)
+			return true;
+		/* else a merged cell beside the first fund row: read the row */
+	}
+	if (r->section < SEC_GOALS && (at = find_marker(row, "项目目标完成情况", 0)) >= 0)
 	{
 		r->section = SEC_GOALS;
-		return true;
+		if (filled_after(row, at) < 0)
+			return true;
 	}
-	if ((at = find_cell(row, "年度总体目标", false)) >= 0 && r->section < SEC_INDICATORS)
+	if (r->section <= SEC_GOALS && !r->goal_pending && (at = find_marker(row, "年度总体目标", 0)) >= 0)
 	{
-		int			e = find_cell(row, "预期目标", false),
-					a = find_cell(row, "实际完成情况", false);
+		int			e = find_marker(row, "预期目标", at + 1),
+					a = find_marker(row, "实际完成情况", at + 1);
 
 		r->section = SEC_GOALS;
-		r->goal_col[0] = e >= 0 ? e : at + 1;
-		r->goal_col[1] = a >= 0 ? a : r->goal_col[0] + 1;
-		r->goal_pending = true;
-		/* the texts may share the header's row when there is no 预期目标 label */
+		if (e >= 0 || a >= 0)
+		{
+			/* a header: the texts are in the row below, in these columns */
+			r->goal_col[0] = e >= 0 ? e : at + 1;
+			r->goal_col[1] = a >= 0 ? a : filled_after(row, e);
+			r->goal_by_label = true;
+			r->goal_pending = true;
+			return true;
+		}
+		e = filled_after(row, at);
+		if (e < 0)
+		{
+			/* no labels and no texts: the texts are the row below's */
+			r->goal_col[0] = at;
+			r->goal_by_label = false;
+			r->goal_pending = true;
+			return true;
+		}
+		/* 年度总体目标 | expected | actual on one row */
+		a = filled_after(row, e);
+		emit_field(r, PJ_FIELD_GOAL_EXPECTED, row->cells[e]);
+		emit_field(r, PJ_FIELD_GOAL_ACTUAL, cell_at(row, a));
 		return true;
 	}
-	if (find_cell(row, "年度绩效指标", false) >= 0 ||
-		(find_cell(row, "一级指标", false) >= 0 && find_cell(row, "三级指标", false) >= 0))
+	/* the indicator header; inside the table only a repeated one (a page
+	 * break in a copied PDF), which begins with its own label */
+	if ((r->section < SEC_INDICATORS ||
+		 (r->section == SEC_INDICATORS && (is_marker(lab, "年度绩效指标") || is_marker(lab, "一级指标")))) &&
+		find_marker(row, "一级指标", 0) >= 0 && find_marker(row, "三级指标", 0) >= 0)
 	{
 		int			k;
 
@@ -801,17 +1163,28 @@ read_row_in_form(Reader *r, const Row *row)
 				return fail(r, row, "the indicator header: 一级指标, 二级指标, 三级指标, 年度指标值, 实际完成值, 分值, 得分");
 		return true;
 	}
-	if ((at = first) >= 0 && (cell_is(row->cells[at], "总分") || cell_is(row->cells[at], "合计")))
-		return read_totals(r, row);
-	if (row->cells[first].len >= 6 && memcmp(row->cells[first].s, "备注", 6) == 0)
+	if (r->section < SEC_INDICATORS && (at = find_marker(row, "年度绩效指标", 0)) >= 0)
 	{
-		at = first;
-		read_notes(r, row, at);
-		r->section = SEC_TAIL;
+		r->section = SEC_INDICATORS;
+		r->goal_pending = false;
+		if (filled_after(row, at) >= 0)
+			return fail(r, row, "the indicator header: 一级指标, 二级指标, 三级指标, 年度指标值, 实际完成值, 分值, 得分");
 		return true;
 	}
-	if (find_cell(row, "作为导入模板", false) >= 0 || find_cell(row, "作为导出模板", false) >= 0)
-		return true;
+	/*
+	 * 总分 and 备注 head their rows on the left; inside the indicator table a
+	 * cell under 二级指标 or 三级指标 that says 总分 is an indicator's name.
+	 */
+	label_col = r->section == SEC_INDICATORS ? first <= r->ind_col[IC_L1] : true;
+	if (label_col && (strcmp(lab, "总分") == 0 ||
+					  (r->section >= SEC_GOALS && strcmp(lab, "合计") == 0)))
+	{
+		r->notes_open = false;
+		return read_totals(r, row);
+	}
+	if (label_col && row->cells[first].len >= 6 && memcmp(row->cells[first].s, "备注", 6) == 0 &&
+		!r->notes_open)
+		return read_notes(r, row, first);
 
 	switch (r->section)
 	{
@@ -820,13 +1193,24 @@ read_row_in_form(Reader *r, const Row *row)
 		case SEC_GOALS:
 			if (r->goal_pending)
 			{
-				emit_field(r, PJ_FIELD_GOAL_EXPECTED, cell_at(row, r->goal_col[0]));
-				emit_field(r, PJ_FIELD_GOAL_ACTUAL, cell_at(row, r->goal_col[1]));
+				if (r->goal_by_label)
+				{
+					emit_field(r, PJ_FIELD_GOAL_EXPECTED, cell_at(row, r->goal_col[0]));
+					emit_field(r, PJ_FIELD_GOAL_ACTUAL, cell_at(row, r->goal_col[1]));
+				}
+				else
+				{
+					at = filled_after(row, r->goal_col[0] - 1);
+					emit_field(r, PJ_FIELD_GOAL_EXPECTED, cell_at(row, at));
+					emit_field(r, PJ_FIELD_GOAL_ACTUAL, cell_at(row, at < 0 ? -1 : filled_after(row, at)));
+				}
 				r->goal_pending = false;
 			}
 			return true;
 		case SEC_INDICATORS:
 			return read_indicator_row(r, row);
+		case SEC_TAIL:
+			return r->notes_open ? read_note_row(r, row) : true;
 		default:
 			return true;		/* text the template does not define */
 	}

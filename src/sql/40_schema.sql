@@ -326,6 +326,12 @@ $$;
 COMMENT ON FUNCTION @extschema@.restoring_dump() IS
 'True while a dump is being loaded (row_security and check_function_bodies both off, as pg_dump and pg_restore set them): the workflow checks and the history stand aside';
 
+-- One statement's rows at a time (statement-level triggers with transition
+-- tables): a load of many rows writes its history with one INSERT, not one
+-- trigger call per row.  The old and new rows of an UPDATE are paired in the
+-- order the statement changed them, the order both transition tables keep.
+-- The query is put together per table and operation (each trigger has only
+-- its own transition tables), once per statement.
 CREATE FUNCTION @extschema@.record_history()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -333,54 +339,84 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    old_row jsonb;
-    new_row jsonb;
-    r jsonb;
-    eval_id bigint;
-    unit bigint;
     acting name;
+    src text;
+    old_j text;
+    new_j text;
+    eval_id text;
+    unit text;
+    joins text := '';
 BEGIN
     -- Only for the tables it was made for (it runs as the owner).
     IF TG_TABLE_SCHEMA <> '@extschema@'
-       OR TG_TABLE_NAME NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer') THEN
+       OR TG_TABLE_NAME NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer')
+       OR TG_LEVEL <> 'STATEMENT' THEN
         RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF @extschema@.restoring_dump() THEN
         RETURN NULL;
     END IF;
-    IF TG_OP <> 'INSERT' THEN old_row := to_jsonb(OLD); END IF;
-    IF TG_OP <> 'DELETE' THEN new_row := to_jsonb(NEW); END IF;
-    r := coalesce(new_row, old_row);
-    eval_id := (r ->> 'evaluation_id')::bigint;
-
-    IF TG_TABLE_NAME IN ('unit', 'project', 'unit_member') THEN
-        unit := (r ->> 'unit_id')::bigint;
-    ELSIF TG_TABLE_NAME = 'evaluation' THEN
-        SELECT p.unit_id INTO unit FROM @extschema@.project p WHERE p.project_id = (r ->> 'project_id')::bigint;
-    ELSIF eval_id IS NOT NULL THEN
-        SELECT p.unit_id INTO unit
-        FROM @extschema@.evaluation e JOIN @extschema@.project p ON p.project_id = e.project_id
-        WHERE e.evaluation_id = eval_id;
-        IF NOT FOUND THEN
-            -- the form itself is being deleted (ON DELETE CASCADE): its
-            -- unit is in its own history
-            SELECT h.unit_id INTO unit
-            FROM @extschema@.history h
-            WHERE h.evaluation_id = eval_id AND h.unit_id IS NOT NULL
-            ORDER BY h.history_id DESC
-            LIMIT 1;
-        END IF;
-    END IF;
-
     -- Inside this function current_user is the owner; the role in effect
     -- for the session is in the role setting.
     acting := CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END;
 
-    INSERT INTO @extschema@.history (table_name, operation, evaluation_id, unit_id, row_id,
-                                     old_row, new_row, session_user_name, current_user_name, transaction_id)
-    VALUES (TG_TABLE_NAME, TG_OP, eval_id, unit, (r ->> (TG_TABLE_NAME || '_id'))::bigint,
-            old_row, new_row, session_user, acting, pg_current_xact_id()::text::bigint);
+    CASE TG_OP
+        WHEN 'INSERT' THEN
+            src := 'new_rows t';
+            old_j := 'NULL::jsonb';
+            new_j := 'to_jsonb(t)';
+        WHEN 'DELETE' THEN
+            src := 'old_rows t';
+            old_j := 'to_jsonb(t)';
+            new_j := 'NULL::jsonb';
+        ELSE
+            src := '(SELECT o.old_j, t.*
+                     FROM (SELECT row_number() OVER () AS n, to_jsonb(o) AS old_j FROM old_rows o) o
+                     JOIN (SELECT row_number() OVER () AS n, to_jsonb(t) AS new_j, t.* FROM new_rows t) t ON t.n = o.n
+                     ORDER BY t.n) t';
+            old_j := 't.old_j';
+            new_j := 't.new_j';
+    END CASE;
+    -- The form and the unit a row belongs to, looked up row by row in the
+    -- statement's order (a lateral lookup keeps that order, and repeats of
+    -- the same form are cached); a form deleted in this transaction (ON
+    -- DELETE CASCADE) has its unit in its own history.
+    CASE TG_TABLE_NAME
+        WHEN 'evaluation' THEN
+            eval_id := 't.evaluation_id';
+            unit := 'p.unit_id';
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id FROM @extschema@.project p
+                                         WHERE p.project_id = t.project_id) p ON true';
+        WHEN 'fund_line', 'indicator' THEN
+            eval_id := 't.evaluation_id';
+            unit := CASE WHEN TG_OP = 'DELETE'
+                         THEN 'coalesce(p.unit_id, (SELECT h.unit_id FROM @extschema@.history h
+                                                    WHERE h.evaluation_id = t.evaluation_id AND h.unit_id IS NOT NULL
+                                                    ORDER BY h.history_id DESC LIMIT 1))'
+                         ELSE 'p.unit_id' END;
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id
+                                         FROM @extschema@.evaluation e
+                                         JOIN @extschema@.project p ON p.project_id = e.project_id
+                                         WHERE e.evaluation_id = t.evaluation_id) p ON true';
+        WHEN 'reviewer' THEN
+            eval_id := 'NULL::bigint';
+            unit := 'NULL::bigint';
+        ELSE
+            eval_id := 'NULL::bigint';
+            unit := 't.unit_id';
+    END CASE;
+
+    EXECUTE format($q$
+        INSERT INTO @extschema@.history (table_name, operation, evaluation_id, unit_id, row_id,
+                                         old_row, new_row, session_user_name, current_user_name, transaction_id)
+        SELECT $1, $2, %s, %s, %s, %s, %s, session_user, $3, pg_current_xact_id()::text::bigint
+        FROM %s %s$q$,
+        eval_id, unit,
+        CASE WHEN TG_TABLE_NAME IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator')
+             THEN 't.' || TG_TABLE_NAME || '_id' ELSE 'NULL::bigint' END,
+        old_j, new_j, src, joins)
+    USING TG_TABLE_NAME::text, TG_OP, acting;
     RETURN NULL;
 END
 $$;
@@ -412,20 +448,48 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER zz_history AFTER INSERT OR UPDATE OR DELETE ON @extschema@.unit
-FOR EACH ROW EXECUTE FUNCTION @extschema@.record_history();
-CREATE TRIGGER zz_history AFTER INSERT OR UPDATE OR DELETE ON @extschema@.project
-FOR EACH ROW EXECUTE FUNCTION @extschema@.record_history();
-CREATE TRIGGER zz_history AFTER INSERT OR UPDATE OR DELETE ON @extschema@.evaluation
-FOR EACH ROW EXECUTE FUNCTION @extschema@.record_history();
-CREATE TRIGGER zz_history AFTER INSERT OR UPDATE OR DELETE ON @extschema@.fund_line
-FOR EACH ROW EXECUTE FUNCTION @extschema@.record_history();
-CREATE TRIGGER zz_history AFTER INSERT OR UPDATE OR DELETE ON @extschema@.indicator
-FOR EACH ROW EXECUTE FUNCTION @extschema@.record_history();
-CREATE TRIGGER zz_history AFTER INSERT OR UPDATE OR DELETE ON @extschema@.unit_member
-FOR EACH ROW EXECUTE FUNCTION @extschema@.record_history();
-CREATE TRIGGER zz_history AFTER INSERT OR UPDATE OR DELETE ON @extschema@.reviewer
-FOR EACH ROW EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.unit
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.unit
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.unit
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.project
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.project
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.project
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.evaluation
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.evaluation
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.evaluation
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.fund_line
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.fund_line
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.fund_line
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.indicator
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.indicator
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.indicator
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.unit_member
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.unit_member
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.unit_member
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.reviewer
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.reviewer
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.reviewer
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
 
 CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.unit
 FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();

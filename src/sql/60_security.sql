@@ -189,49 +189,88 @@ FOR EACH ROW EXECUTE FUNCTION @extschema@.evaluation_workflow();
 -- so a form cannot be submitted or approved while a change to its rows is
 -- still open.  A row whose evaluation is gone (deleted in this statement, by
 -- ON DELETE CASCADE) or not visible (the policy refuses it anyway) passes.
+-- INSERT and DELETE are checked once per statement for all the forms they
+-- touch (statement-level triggers with transition tables), so loading a
+-- form's rows costs one check, not one per row; a refusal undoes the whole
+-- statement.  UPDATE is checked row by row, before the row moves: a row moved
+-- into a read-only form is refused as such, before any other constraint.
 CREATE FUNCTION @extschema@.form_row_workflow()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    bad record;
     ids bigint[];
     id bigint;
     st text;
 BEGIN
     IF @extschema@.restoring_dump() THEN
-        RETURN coalesce(NEW, OLD);
+        RETURN CASE WHEN TG_LEVEL = 'ROW' THEN coalesce(NEW, OLD) END;
     END IF;
-    IF TG_OP = 'INSERT' THEN
-        ids := ARRAY[NEW.evaluation_id];
-    ELSIF TG_OP = 'DELETE' THEN
-        ids := ARRAY[OLD.evaluation_id];
-    ELSIF NEW.evaluation_id = OLD.evaluation_id THEN
-        ids := ARRAY[NEW.evaluation_id];
-    ELSE
-        ids := ARRAY[OLD.evaluation_id, NEW.evaluation_id];
+    IF TG_LEVEL = 'ROW' THEN
+        -- UPDATE: the form the row is in, and the one it moves to
+        ids := CASE WHEN NEW.evaluation_id = OLD.evaluation_id THEN ARRAY[NEW.evaluation_id]
+                    ELSE ARRAY[OLD.evaluation_id, NEW.evaluation_id] END;
+        FOREACH id IN ARRAY ids LOOP
+            SELECT e.status INTO st
+            FROM @extschema@.evaluation e
+            WHERE e.evaluation_id = id
+            FOR SHARE;
+            IF FOUND AND st <> 'draft' THEN
+                RAISE EXCEPTION 'evaluation % is %: its % rows are read-only', id, st, TG_TABLE_NAME
+                    USING ERRCODE = 'object_not_in_prerequisite_state',
+                          HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen(%s);', id);
+            END IF;
+        END LOOP;
+        RETURN NEW;
     END IF;
-    FOREACH id IN ARRAY ids LOOP
-        SELECT e.status INTO st
-        FROM @extschema@.evaluation e
-        WHERE e.evaluation_id = id
-        FOR SHARE;
-        IF FOUND AND st <> 'draft' THEN
-            RAISE EXCEPTION 'evaluation % is %: its % rows are read-only', id, st, TG_TABLE_NAME
-                USING ERRCODE = 'object_not_in_prerequisite_state',
-                      HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen(%s);', id);
-        END IF;
-    END LOOP;
-    RETURN coalesce(NEW, OLD);
+    -- Every form the statement touched is locked; the first that is not a
+    -- draft, if any, is named.  Each kind of trigger has only its own
+    -- transition tables, hence the query's text is put together here.
+    EXECUTE format($q$
+        WITH locked AS MATERIALIZED (
+            SELECT e.evaluation_id, e.status
+            FROM @extschema@.evaluation e
+            WHERE e.evaluation_id IN (%s)
+            FOR SHARE OF e)
+        SELECT l.evaluation_id, l.status
+        FROM locked l
+        WHERE l.status <> 'draft'
+        ORDER BY l.evaluation_id
+        LIMIT 1$q$,
+        CASE TG_OP
+            WHEN 'INSERT' THEN 'SELECT n.evaluation_id FROM new_rows n'
+            ELSE 'SELECT o.evaluation_id FROM old_rows o'
+        END)
+    INTO bad;
+    IF bad.evaluation_id IS NOT NULL THEN
+        RAISE EXCEPTION 'evaluation % is %: its % rows are read-only', bad.evaluation_id, bad.status, TG_TABLE_NAME
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen(%s);', bad.evaluation_id);
+    END IF;
+    RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER form_row_workflow
-BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.fund_line
+AFTER INSERT ON @extschema@.fund_line
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow();
+CREATE TRIGGER form_row_workflow_update
+BEFORE UPDATE ON @extschema@.fund_line
 FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow();
+CREATE TRIGGER form_row_workflow_delete
+AFTER DELETE ON @extschema@.fund_line
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow();
 CREATE TRIGGER form_row_workflow
-BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.indicator
+AFTER INSERT ON @extschema@.indicator
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow();
+CREATE TRIGGER form_row_workflow_update
+BEFORE UPDATE ON @extschema@.indicator
 FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow();
+CREATE TRIGGER form_row_workflow_delete
+AFTER DELETE ON @extschema@.indicator
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow();
 
 REVOKE EXECUTE ON FUNCTION @extschema@.evaluation_workflow() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.form_row_workflow() FROM PUBLIC;

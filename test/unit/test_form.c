@@ -232,6 +232,82 @@ test_quirks(void)
 	free(s);
 }
 
+/*
+ * Labels are matched whole: free text that contains a section's words is
+ * text; the 备注 block runs over several lines; header values may share the
+ * label's cell; a section label may be a merged cell beside its first row.
+ */
+static void
+test_labels_and_notes(void)
+{
+	Seen	   *s = malloc(sizeof(Seen));
+	PjFormError err;
+
+	CHECK(read_doc("龙华区2022年度项目支出绩效自评表\n"
+				   "项目编号：P9\t项目名称： 丙项目\t绩效自评年度：2022年度\n"
+				   "实施单位：甲单位\t一级预算单位：乙单位\n"
+				   "一、资金使用情况\t\t年初预算数\t全年预算数（元）\t全年执行数\t分值\t执行率\t得分\n"
+				   "项目资金（万元）\t年度资金总额\t1\t2\t2\t10\t100%\t10\n"
+				   "\t合计\t1\t2\t2\t—\t—\t—\n"
+				   "年度总体目标\t完成资金使用情况检查和年度绩效指标\t\t\t\t已完成年度总体目标，资金使用情况良好\n"
+				   "年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施\n"
+				   "\t* 产出指标\t数量指标\t资金使用情况\t1\t1\t10\t10\t全年预算数调整，项目目标完成情况良好\n"
+				   "\t\t\t年度总体目标\t项目名称：甲\t1\t10\t10\n"
+				   "总分\t\t\t\t\t\t20\t20\n"
+				   "备注：\n"
+				   "第一行\n"
+				   "第二行\t续\n"
+				   "\n"
+				   "作为导入模板，置灰信息无需录入且不可修改。\n", s, &err),
+		  "labels whole: line %d %s (%s)", err.line, err.expected, err.text);
+	CHECK(s->forms == 1, "one form, got %d", s->forms);
+	CHECK(strcmp(s->field[0][PJ_FIELD_PROJECT_CODE], "P9") == 0 &&
+		  strcmp(s->field[0][PJ_FIELD_PROJECT_NAME], "丙项目") == 0 &&
+		  strcmp(s->field[0][PJ_FIELD_YEAR], "2022") == 0 &&
+		  strcmp(s->field[0][PJ_FIELD_UNIT], "甲单位") == 0 &&
+		  strcmp(s->field[0][PJ_FIELD_TOP_UNIT], "乙单位") == 0, "values in the labels' cells");
+	CHECK(s->nfunds == 2 && strcmp(s->fund[0][0], "年度资金总额") == 0 && strcmp(s->fund[1][0], "合计") == 0 &&
+		  strcmp(s->field[0][PJ_FIELD_AMOUNT_UNIT], "万元") == 0, "一、资金使用情况 beside the fund header; 合计 is a fund row");
+	CHECK(strcmp(s->field[0][PJ_FIELD_GOAL_EXPECTED], "完成资金使用情况检查和年度绩效指标") == 0 &&
+		  strcmp(s->field[0][PJ_FIELD_GOAL_ACTUAL], "已完成年度总体目标，资金使用情况良好") == 0,
+		  "goals beside their label, free text with section words");
+	CHECK(s->nind == 2 && strcmp(s->ind[0][0], "产出指标") == 0 && strcmp(s->ind[0][3], "资金使用情况") == 0 &&
+		  strcmp(s->ind[0][8], "全年预算数调整，项目目标完成情况良好") == 0 &&
+		  strcmp(s->ind[1][3], "年度总体目标") == 0 && strcmp(s->ind[1][4], "项目名称：甲") == 0,
+		  "indicators named like sections stay indicators; * 产出指标 without weight");
+	CHECK(strcmp(s->field[0][PJ_FIELD_NOTES], "第一行\n第二行 续") == 0, "备注 block: %s",
+		  s->field[0][PJ_FIELD_NOTES]);
+	CHECK(strcmp(s->field[0][PJ_FIELD_TOTAL_WEIGHT], "20") == 0, "总分 after the indicators");
+
+	/* in the indicator table, 总分 or 备注… under 三级指标 is an indicator's name */
+	CHECK(read_doc("项目名称\t戊\t绩效自评年度\t2022\n"
+				   "年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\n"
+				   "\t产出指标\t数量指标\t次数\t1\t1\t10\t10\n"
+				   "\t\t\t总分\t1\t1\t10\t10\n"
+				   "\t\t\t备注说明\t1\t1\t10\t10\n"
+				   "总分\t\t\t\t\t\t30\t30\n备注：完\n", s, &err), "总分 as a name: %s", err.expected);
+	CHECK(s->nind == 3 && strcmp(s->ind[1][3], "总分") == 0 && strcmp(s->ind[2][3], "备注说明") == 0 &&
+		  strcmp(s->field[0][PJ_FIELD_TOTAL_WEIGHT], "30") == 0 && strcmp(s->field[0][PJ_FIELD_NOTES], "完") == 0,
+		  "总分 and 备注说明 under 三级指标 are indicators");
+
+	/* a byte-order mark (a file saved by Notepad) and zero-width spaces mean nothing */
+	CHECK(read_doc("\xef\xbb\xbf项目编号:\tP8\t\xe2\x80\x8b项目名称:\t己\xef\xbb\xbf\t绩效自评年度:\t2022\n", s, &err) &&
+		  strcmp(s->field[0][PJ_FIELD_PROJECT_CODE], "P8") == 0 &&
+		  strcmp(s->field[0][PJ_FIELD_PROJECT_NAME], "己") == 0, "BOM and zero-width spaces: %s", err.expected);
+
+	/* a label with its value left blank does not swallow the next label */
+	CHECK(read_doc("项目编号:\t项目名称:\t丁\t绩效自评年度:\t2022\n备注：\t右边的格\n", s, &err),
+		  "blank code: %s", err.expected);
+	CHECK(s->field[0][PJ_FIELD_PROJECT_CODE][0] == '\0' &&
+		  strcmp(s->field[0][PJ_FIELD_PROJECT_NAME], "丁") == 0 &&
+		  strcmp(s->field[0][PJ_FIELD_NOTES], "右边的格") == 0, "blank 项目编号, 备注 in the next cell");
+
+	/* the line in an error is whole (it was cut one character short) */
+	CHECK(!read_doc("项目支出绩效自评表\n资金使用情况\n", s, &err) &&
+		  strcmp(err.text, "项目支出绩效自评表") == 0, "whole line: \"%s\"", err.text);
+	free(s);
+}
+
 typedef struct BadDoc
 {
 	const char *doc;
@@ -281,5 +357,6 @@ test_form(void)
 {
 	test_seed_document();
 	test_quirks();
+	test_labels_and_notes();
 	test_errors();
 }

@@ -1,0 +1,874 @@
+-- 70_import.sql - reading and writing the form itself:
+--
+--   import_forms(document, on_conflict)  the forms of a document (the
+--       template 项目支出绩效自评表 as tab-separated text) into rows, all or
+--       nothing, returning the evaluation ids in the document's order
+--   export_form(evaluation_id, format)   one stored form back as the
+--       template's text ('text', which import_forms reads back to the same
+--       rows) or as a printable HTML page ('html')
+--
+-- The reading is done once, in C (read_forms, 35_form_reader.sql); here the
+-- jsonb it returns becomes rows with a few set-based statements, one per
+-- table, never a statement per form or per row.  Everything runs with the
+-- caller's rights, so row-level security and the workflow (60_security.sql)
+-- decide what an import may write, with their own errors.
+--
+-- Concurrency: every row that two imports could both create (a unit, a
+-- project, a project's form for a year) is inserted with ON CONFLICT DO
+-- NOTHING against its unique index and looked up again afterwards, so two
+-- imports racing for the same name wait for each other instead of failing
+-- with a bare unique violation; rows are taken in one order (by name, code,
+-- key) so that two imports cannot deadlock on each other's rows.
+
+-- 资金使用情况: the label of a fund row, as the reader hands it over (其中：
+-- already removed), to the stored source.  NULL: not a fund source.
+CREATE FUNCTION @extschema@.fund_source_label(label text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT CASE
+        WHEN l ~ '^(年度)?(项目)?资金总额(合计)?$' OR l IN ('合计', '总计', '小计') THEN 'total'
+        WHEN l ~ '^(当年|本年|年度)?财政(拨款|资金)(资金)?$' THEN 'appropriation'
+        WHEN l ~ '^(上年)?结转(结余)?(资金)?$' THEN 'carryover'
+        WHEN l ~ '^其他(资金|来源)?$' THEN 'other'
+    END
+    FROM (SELECT pg_catalog.regexp_replace($1, '[[:space:]　*＊:：]+', '', 'g') AS l) s
+$$;
+
+COMMENT ON FUNCTION @extschema@.fund_source_label(text) IS
+'fund_source() for labels other than the template''s own: spaces, colons and * ignored, the usual variants of the four sources';
+
+-- The template's own words need no pattern; written as a bare CASE (not
+-- STRICT) so that the planner inlines it into the statements that use it.
+CREATE FUNCTION @extschema@.fund_source(label text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE $1
+        WHEN '年度资金总额' THEN 'total'
+        WHEN '当年财政拨款' THEN 'appropriation'
+        WHEN '上年结转资金' THEN 'carryover'
+        WHEN '其他资金' THEN 'other'
+        ELSE @extschema@.fund_source_label($1)
+    END
+$$;
+
+COMMENT ON FUNCTION @extschema@.fund_source(text) IS
+'The fund line source (total, appropriation, carryover, other) a row label of 资金使用情况 names: 年度资金总额, 当年财政拨款, 上年结转资金, 其他资金 and their usual variants; NULL for anything else';
+
+-- The line of a document for an error message: tabs shown as " | ", as the
+-- reader's own errors show them, and shortened.
+CREATE FUNCTION @extschema@.document_line(document text, line integer)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN pg_catalog.char_length(l) > 120 THEN pg_catalog.left(l, 119) || '…' ELSE l END
+    FROM (SELECT pg_catalog.replace(pg_catalog.rtrim(pg_catalog.split_part($1, E'\n', $2), E'\r'),
+                                    E'\t', ' | ') AS l) s
+$$;
+
+COMMENT ON FUNCTION @extschema@.document_line(text, integer) IS
+'Line n of a document as error messages show it (tabs as " | ", at most 120 characters)';
+
+-- The first line at or after a line that matches a pattern (NULL if none):
+-- where a form's header or 总分 row is, for an error about it.
+CREATE FUNCTION @extschema@.document_find_line(document text, from_line integer, pattern text)
+RETURNS integer
+LANGUAGE sql
+IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT min(l.n)::integer
+    FROM pg_catalog.regexp_split_to_table($1, E'\n') WITH ORDINALITY AS l (line, n)
+    WHERE l.n >= $2 AND l.line ~ $3
+$$;
+
+COMMENT ON FUNCTION @extschema@.document_find_line(text, integer, text) IS
+'The number of the first line at or after from_line that matches the pattern, NULL if none';
+
+CREATE FUNCTION @extschema@.import_forms(document text, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    forms jsonb;
+    funds jsonb;            -- every fund line of the document
+    inds jsonb;             -- every indicator of the document
+    bad record;
+    form_unit bigint[];     -- per form, in the document's order
+    form_top bigint[];      -- 0: no 一级预算单位 (no NULLs: subscripts stay O(1))
+    form_project bigint[];
+    form_eval bigint[];
+    found_forms integer[];
+    found_evals bigint[];
+    old_bands jsonb;
+    todo integer[];
+    attempt integer := 0;
+    n integer;
+    k integer;
+    t0 timestamptz := clock_timestamp();   -- for the timings at DEBUG1
+BEGIN
+    IF on_conflict IS NULL OR on_conflict NOT IN ('error', 'replace') THEN
+        RAISE EXCEPTION 'on_conflict must be ''error'' or ''replace'', not %',
+                coalesce(pg_catalog.quote_literal(on_conflict), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''error'' (the default) refuses a project and year already stored; ''replace'' replaces it and keeps the old version in pjeval.history.';
+    END IF;
+    IF document IS NULL THEN
+        RETURN;
+    END IF;
+
+    -- 1. Read.  A form that cannot be read at all raises here (22P02, with
+    -- the form, the line and what was expected); nothing is written yet.
+    -- The fund lines and indicators of all forms are taken out once, each
+    -- with its form's position: every statement below reads a flat set.
+    forms := @extschema@.read_forms(document);
+    funds := pg_catalog.jsonb_path_query_array(forms, '$[*].funds[*]');
+    inds := pg_catalog.jsonb_path_query_array(forms, '$[*].indicators[*]');
+
+    RAISE DEBUG 'import_forms: % % ms', 'read', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+    t0 := clock_timestamp();
+    -- 2. What the reader lets through but no table can hold: the first such
+    -- cell of the document, as one error of the same shape.
+    SELECT p.form, p.line, p.expected, p.sqlstate, p.pattern INTO bad
+    FROM (
+        SELECT f.form, f.line,
+               CASE WHEN f.year NOT BETWEEN 2000 AND 2100 THEN 'a year between 2000 and 2100 after 绩效自评年度'
+                    WHEN f.unit IS NULL AND f.top_unit IS NULL THEN '实施单位 or 一级预算单位 in the header (the unit the project belongs to)'
+                    ELSE 'numbers from 0 to 100 under 分值 and 得分 in the 总分 row' END AS expected,
+               CASE WHEN f.unit IS NULL AND f.top_unit IS NULL AND f.year BETWEEN 2000 AND 2100 THEN '22P02' ELSE '22003' END AS sqlstate,
+               -- the row to show: the header's, or the 总分 row
+               CASE WHEN f.year NOT BETWEEN 2000 AND 2100 THEN '(绩效自评|自评|评价)年度'
+                    WHEN f.unit IS NULL AND f.top_unit IS NULL THEN '项目名称'
+                    ELSE '^[[:space:]"]*(总分|合计)' END AS pattern
+        FROM jsonb_to_recordset(forms) AS f (form integer, line integer, year integer, unit text, top_unit text,
+                                             total_weight numeric, total_score numeric)
+        WHERE f.year NOT BETWEEN 2000 AND 2100 OR (f.unit IS NULL AND f.top_unit IS NULL)
+           OR f.total_weight NOT BETWEEN 0 AND 100 OR f.total_score NOT BETWEEN 0 AND 100
+        UNION ALL
+        SELECT x.form, x.line,
+               CASE
+                   WHEN x.src IS NULL THEN
+                       pg_catalog.format('a fund source (年度资金总额, 当年财政拨款, 上年结转资金 or 其他资金), not “%s”', x.source)
+                   WHEN x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL) THEN
+                       '— under 分值, 执行率 and 得分 of a source row (only 年度资金总额 carries them)'
+                   WHEN least(x.initial_budget, x.budget, x.executed) < 0 THEN
+                       'amounts of 0 or more under 年初预算数, 全年预算数 and 全年执行数'
+                   ELSE 'a 分值 and 得分 from 0 to 100 and an 执行率 of 0 or more'
+               END,
+               CASE WHEN x.src IS NULL OR (x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL))
+                    THEN '22P02' ELSE '22003' END,
+               NULL
+        FROM (SELECT y.*, @extschema@.fund_source(y.source) AS src
+              FROM jsonb_to_recordset(funds) AS y (form integer, line integer, source text, initial_budget numeric,
+                                                   budget numeric, executed numeric, weight numeric,
+                                                   rate numeric, score numeric)) x
+        WHERE x.src IS NULL
+           OR (x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL))
+           OR least(x.initial_budget, x.budget, x.executed) < 0
+           OR x.weight NOT BETWEEN 0 AND 100 OR x.score NOT BETWEEN 0 AND 100 OR x.rate < 0
+        UNION ALL
+        -- the same source twice in a form: the second row is the one to name
+        SELECT d.form, d.lines[2],
+               pg_catalog.format('each fund source once per form (“%s” was the row of line %s)', d.source, d.lines[1]),
+               '22P02', NULL
+        FROM (SELECT y.form, (pg_catalog.array_agg(y.source ORDER BY y.line))[1] AS source,
+                     pg_catalog.array_agg(y.line ORDER BY y.line) AS lines
+              FROM jsonb_to_recordset(funds) AS y (form integer, line integer, source text)
+              GROUP BY y.form, @extschema@.fund_source(y.source)
+              HAVING pg_catalog.count(*) > 1) d
+        UNION ALL
+        SELECT i.form, i.line,
+               CASE WHEN i.level2 IS NULL
+                    THEN 'a 二级指标 (数量指标, 质量指标, 时效指标, 成本指标, 社会效益指标, …) for this indicator or a row above'
+                    ELSE 'a 分值 and 得分 from 0 to 100' END,
+               CASE WHEN i.level2 IS NULL THEN '22P02' ELSE '22003' END,
+               NULL
+        FROM jsonb_to_recordset(inds) AS i (form integer, line integer, level2 text, weight numeric, score numeric)
+        WHERE i.level2 IS NULL OR i.weight NOT BETWEEN 0 AND 100 OR i.score NOT BETWEEN 0 AND 100
+    ) p
+    ORDER BY p.form, p.line
+    LIMIT 1;
+    IF FOUND THEN
+        IF bad.pattern IS NOT NULL THEN
+            bad.line := coalesce(@extschema@.document_find_line(document, bad.line, bad.pattern), bad.line);
+        END IF;
+        RAISE EXCEPTION 'form % of the document cannot be read: line %', bad.form, bad.line
+            USING ERRCODE = bad.sqlstate,
+                  DETAIL = pg_catalog.format('Line %s: "%s"; expected %s.', bad.line,
+                                             @extschema@.document_line(document, bad.line), bad.expected),
+                  HINT = 'Nothing of the document was imported.';
+    END IF;
+
+    RAISE DEBUG 'import_forms: % % ms', 'checked', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+    t0 := clock_timestamp();
+    -- 3. Units.  一级预算单位 is a unit of that name (a top-level one first),
+    -- created at the top level when there is none; 实施单位 is a unit of
+    -- that name (under its 一级预算单位 first, then at the top level), created
+    -- under its 一级预算单位 when there is none, at the top level when the
+    -- form names none (and no other form of the document places it).
+    -- Creating units is for reviewers (row-level security says so when
+    -- someone else tries).
+    INSERT INTO @extschema@.unit (name)
+    SELECT DISTINCT f.top_unit
+    FROM jsonb_to_recordset(forms) AS f (top_unit text)
+    WHERE f.top_unit IS NOT NULL
+      AND NOT EXISTS (SELECT FROM @extschema@.unit u WHERE u.name = f.top_unit)
+    ORDER BY 1
+    ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+
+    SELECT pg_catalog.array_agg(coalesce(t.unit_id, 0) ORDER BY f.form) INTO form_top
+    FROM jsonb_to_recordset(forms) AS f (form integer, top_unit text)
+    LEFT JOIN (
+        SELECT n.name,
+               coalesce((SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name AND u.parent_id IS NULL),
+                        (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name ORDER BY u.unit_id LIMIT 1)) AS unit_id
+        FROM (SELECT DISTINCT x.top_unit AS name FROM jsonb_to_recordset(forms) AS x (top_unit text)) n
+    ) t ON t.name = f.top_unit;
+
+    INSERT INTO @extschema@.unit (name, parent_id)
+    SELECT DISTINCT f.unit, form_top[f.form]
+    FROM jsonb_to_recordset(forms) AS f (form integer, unit text, top_unit text)
+    WHERE f.unit IS NOT NULL AND f.top_unit IS NOT NULL AND f.unit <> f.top_unit
+      AND NOT EXISTS (SELECT FROM @extschema@.unit u WHERE u.name = f.unit)
+    ORDER BY 2, 1
+    ON CONFLICT (parent_id, name) WHERE parent_id IS NOT NULL DO NOTHING;
+
+    INSERT INTO @extschema@.unit (name)
+    SELECT DISTINCT f.unit
+    FROM jsonb_to_recordset(forms) AS f (unit text, top_unit text)
+    WHERE f.unit IS NOT NULL AND f.top_unit IS NULL
+      AND NOT EXISTS (SELECT FROM @extschema@.unit u WHERE u.name = f.unit)
+    ORDER BY 1
+    ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+
+    SELECT pg_catalog.array_agg(coalesce(t.unit_id, nullif(form_top[f.form], 0)) ORDER BY f.form) INTO form_unit
+    FROM jsonb_to_recordset(forms) AS f (form integer, unit text, top_unit text)
+    LEFT JOIN (
+        SELECT n.name, n.top,
+               coalesce((SELECT u.unit_id FROM @extschema@.unit u WHERE u.parent_id = n.top AND u.name = n.name),
+                        (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name AND u.parent_id IS NULL),
+                        (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name ORDER BY u.unit_id LIMIT 1)) AS unit_id
+        FROM (SELECT DISTINCT x.unit AS name, form_top[x.form] AS top
+              FROM jsonb_to_recordset(forms) AS x (form integer, unit text, top_unit text)
+              WHERE x.unit IS DISTINCT FROM x.top_unit) n
+    ) t ON t.name = f.unit AND t.top = form_top[f.form] AND f.unit IS DISTINCT FROM f.top_unit;
+
+    RAISE DEBUG 'import_forms: % % ms', 'units', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+    t0 := clock_timestamp();
+    -- 4. Projects: by 项目编号, else by name within the unit.  A project the
+    -- caller cannot see is not found; inserting it again then does nothing
+    -- (its code is taken) or is refused by row-level security.
+    INSERT INTO @extschema@.project (code, name, unit_id)
+    SELECT DISTINCT ON (f.project_code) f.project_code, f.project_name, form_unit[f.form]
+    FROM jsonb_to_recordset(forms) AS f (form integer, project_code text, project_name text)
+    WHERE f.project_code IS NOT NULL
+      AND NOT EXISTS (SELECT FROM @extschema@.project p WHERE p.code = f.project_code)
+    ORDER BY f.project_code, f.form
+    ON CONFLICT (code) DO NOTHING;
+
+    INSERT INTO @extschema@.project (name, unit_id)
+    SELECT DISTINCT f.project_name, form_unit[f.form]
+    FROM jsonb_to_recordset(forms) AS f (form integer, project_code text, project_name text)
+    WHERE f.project_code IS NULL
+      AND NOT EXISTS (SELECT FROM @extschema@.project p
+                      WHERE p.unit_id = form_unit[f.form] AND p.name = f.project_name)
+    ORDER BY 2, 1
+    ON CONFLICT (unit_id, name) WHERE code IS NULL DO NOTHING;
+
+    SELECT pg_catalog.array_agg(coalesce(pc.project_id, pn.project_id) ORDER BY f.form) INTO form_project
+    FROM (SELECT x.form, x.project_code, x.project_name, form_unit[x.form] AS unit_id
+          FROM jsonb_to_recordset(forms) AS x (form integer, project_code text, project_name text)) f
+    LEFT JOIN @extschema@.project pc ON pc.code = f.project_code
+    LEFT JOIN (
+        SELECT n.unit_id, n.name,
+               coalesce((SELECT p.project_id FROM @extschema@.project p
+                         WHERE p.unit_id = n.unit_id AND p.name = n.name AND p.code IS NULL),
+                        (SELECT p.project_id FROM @extschema@.project p
+                         WHERE p.unit_id = n.unit_id AND p.name = n.name ORDER BY p.project_id LIMIT 1)) AS project_id
+        FROM (SELECT DISTINCT form_unit[x.form] AS unit_id, x.project_name AS name
+              FROM jsonb_to_recordset(forms) AS x (form integer, project_code text, project_name text)
+              WHERE x.project_code IS NULL) n
+    ) pn ON f.project_code IS NULL AND pn.unit_id = f.unit_id AND pn.name = f.project_name;
+
+    -- A project the caller cannot see, or one that belongs to another unit.
+    SELECT f.form, f.line, f.project_code, f.project_name, f.unit, f.top_unit, p.unit_id, u.name AS project_unit INTO bad
+    FROM jsonb_to_recordset(forms) AS f (form integer, line integer, project_code text, project_name text,
+                                         unit text, top_unit text)
+    LEFT JOIN @extschema@.project p ON p.project_id = form_project[f.form]
+    LEFT JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    WHERE p.project_id IS NULL OR p.unit_id <> form_unit[f.form]
+    ORDER BY f.form
+    LIMIT 1;
+    IF FOUND AND bad.unit_id IS NULL THEN
+        RAISE EXCEPTION 'form % of the document (line %): project % belongs to a unit that role % does not work for',
+                bad.form, bad.line, bad.project_code, current_user
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'A role imports the forms of the units it works for (pjeval.unit_member); reviewers import any.';
+    ELSIF FOUND THEN
+        RAISE EXCEPTION 'form % of the document (line %): project % “%” belongs to unit “%”, not to “%”',
+                bad.form, bad.line, coalesce(bad.project_code, '(no 项目编号)'), bad.project_name,
+                bad.project_unit, coalesce(bad.unit, bad.top_unit)
+            USING ERRCODE = 'integrity_constraint_violation',
+                  HINT = 'A project has one implementing unit (实施单位). Correct the form, or move the project first: UPDATE pjeval.project SET unit_id = … (a reviewer).';
+    END IF;
+
+    RAISE DEBUG 'import_forms: % % ms', 'projects', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+    t0 := clock_timestamp();
+    -- 5. One form per project and year in the document.
+    SELECT a.form, a.line, b.form AS other_form, b.line AS other_line, a.year, a.project_code, a.project_name INTO bad
+    FROM jsonb_to_recordset(forms) AS a (form integer, line integer, year integer, project_code text, project_name text)
+    JOIN jsonb_to_recordset(forms) AS b (form integer, line integer, year integer)
+      ON b.form > a.form AND b.year = a.year AND form_project[b.form] = form_project[a.form]
+    ORDER BY b.form, a.form
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'forms % (line %) and % (line %) of the document are both project % “%” for %',
+                bad.form, bad.line, bad.other_form, bad.other_line,
+                coalesce(bad.project_code, '(no 项目编号)'), bad.project_name, bad.year
+            USING ERRCODE = 'unique_violation',
+                  HINT = 'A document holds one form per project and year: remove one of them. Nothing of the document was imported.';
+    END IF;
+
+    RAISE DEBUG 'import_forms: % % ms', 'duplicates', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+    t0 := clock_timestamp();
+    -- 6. The forms themselves.  A project and year already stored is an
+    -- error, or with on_conflict => 'replace' is replaced in place: the same
+    -- evaluation_id, its profile kept, its fund lines and indicators written
+    -- anew (the evaluator's band carried over where an indicator is
+    -- unchanged), the old version in pjeval.history.  The workflow refuses to
+    -- replace a form that is submitted or approved.  An import that races
+    -- with another for the same project and year finds it on its next try.
+    n := pg_catalog.jsonb_array_length(forms);
+    form_eval := pg_catalog.array_fill(NULL::bigint, ARRAY[n]);
+    todo := ARRAY(SELECT g FROM pg_catalog.generate_series(1, n) g);
+    LOOP
+        attempt := attempt + 1;
+
+        -- the forms of this try already stored, locked in one order
+        SELECT pg_catalog.array_agg(x.form ORDER BY x.form), pg_catalog.array_agg(x.evaluation_id ORDER BY x.form)
+        INTO found_forms, found_evals
+        FROM (SELECT f.form, e.evaluation_id
+              FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+              JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+              JOIN @extschema@.evaluation e ON e.project_id = form_project[f.form] AND e.year = f.year
+              ORDER BY e.evaluation_id
+              FOR UPDATE OF e) x;
+
+        IF found_forms IS NOT NULL AND on_conflict = 'error' THEN
+            SELECT f.form, f.line, f.year, f.project_code, f.project_name INTO bad
+            FROM jsonb_to_recordset(forms) AS f (form integer, line integer, year integer, project_code text, project_name text)
+            WHERE f.form = found_forms[1];
+            RAISE EXCEPTION 'project % “%” already has a form for % (evaluation %)',
+                    coalesce(bad.project_code, '(no 项目编号)'), bad.project_name, bad.year, found_evals[1]
+                USING ERRCODE = 'unique_violation',
+                      DETAIL = pg_catalog.format('Form %s of the document, line %s.', bad.form, bad.line),
+                      HINT = 'To replace it, import with on_conflict => ''replace'' (the old version stays in pjeval.history). Nothing of the document was imported.';
+        END IF;
+
+        IF found_forms IS NOT NULL THEN
+            UPDATE @extschema@.evaluation e
+            SET budget_unit_id = nullif(form_top[f.form], 0),
+                amount_unit = coalesce(f.amount_unit, '元'),
+                expected_goal = f.goal_expected,
+                actual_outcome = f.goal_actual,
+                reported_weight_total = f.total_weight,
+                reported_total = f.total_score,
+                notes = f.notes
+            FROM ROWS FROM (pg_catalog.unnest(found_forms), pg_catalog.unnest(found_evals)) AS x (form, evaluation_id)
+            JOIN jsonb_to_recordset(forms) AS f (form integer, amount_unit text, goal_expected text, goal_actual text,
+                                                 total_weight numeric, total_score numeric, notes text)
+              ON f.form = x.form
+            WHERE e.evaluation_id = x.evaluation_id;
+
+            SELECT coalesce(old_bands, '{}') || coalesce(pg_catalog.jsonb_object_agg(
+                       i.evaluation_id || '/' || i.position || '/' || i.level3 || '/'
+                           || coalesce(i.target_text, '') || '/' || coalesce(i.actual_text, ''),
+                       i.band), '{}')
+            INTO old_bands
+            FROM @extschema@.indicator i
+            WHERE i.evaluation_id = ANY (found_evals) AND i.band IS NOT NULL;
+
+            DELETE FROM @extschema@.fund_line fl WHERE fl.evaluation_id = ANY (found_evals);
+            DELETE FROM @extschema@.indicator i WHERE i.evaluation_id = ANY (found_evals);
+
+            FOR k IN 1 .. pg_catalog.cardinality(found_forms) LOOP
+                form_eval[found_forms[k]] := found_evals[k];
+            END LOOP;
+        END IF;
+
+        -- the forms not stored yet; one that a concurrent import has just
+        -- stored is left out, and found on the next try
+        WITH ins AS (
+            INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
+                                                actual_outcome, reported_weight_total, reported_total, notes)
+            SELECT form_project[f.form], f.year, nullif(form_top[f.form], 0), coalesce(f.amount_unit, '元'),
+                   f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes
+            FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
+                                                 goal_actual text, total_weight numeric, total_score numeric, notes text)
+            JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+            WHERE NOT (f.form = ANY (coalesce(found_forms, '{}')))
+            ORDER BY form_project[f.form], f.year
+            ON CONFLICT (project_id, year) DO NOTHING
+            RETURNING evaluation_id, project_id, year
+        )
+        SELECT pg_catalog.array_agg(f.form), pg_catalog.array_agg(ins.evaluation_id)
+        INTO found_forms, found_evals
+        FROM ins
+        JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
+          ON form_project[f.form] = ins.project_id AND f.year = ins.year;
+
+        FOR k IN 1 .. coalesce(pg_catalog.cardinality(found_forms), 0) LOOP
+            form_eval[found_forms[k]] := found_evals[k];
+        END LOOP;
+
+        todo := ARRAY(SELECT g FROM pg_catalog.generate_series(1, n) g WHERE form_eval[g] IS NULL);
+        EXIT WHEN pg_catalog.cardinality(todo) = 0;
+        IF attempt >= 3 THEN
+            RAISE EXCEPTION 'form % of the document: its project and year are being written by another import at the same time', todo[1]
+                USING ERRCODE = 'serialization_failure',
+                      HINT = 'Try again.';
+        END IF;
+    END LOOP;
+
+    RAISE DEBUG 'import_forms: % % ms', 'evaluations', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+    t0 := clock_timestamp();
+    -- 7. Their rows.  Amounts left blank are 0; the values of targets and
+    -- actuals are read by the indicator's trigger (NULL, and flagged by the
+    -- audit, where a cell does not read: the text is kept as written).
+    INSERT INTO @extschema@.fund_line (evaluation_id, source, initial_budget, annual_budget, executed,
+                                       reported_weight, reported_rate, reported_score)
+    SELECT form_eval[x.form], @extschema@.fund_source(x.source), coalesce(x.initial_budget, 0),
+           coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score
+    FROM jsonb_to_recordset(funds) AS x (form integer, source text, initial_budget numeric, budget numeric,
+                                         executed numeric, weight numeric, rate numeric, score numeric);
+
+    RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+    t0 := clock_timestamp();
+    INSERT INTO @extschema@.indicator (evaluation_id, position, level1, level2, level3, target_text, actual_text,
+                                       weight, reported_score, deviation_reason, band)
+    SELECT form_eval[x.form], x.position,
+           x.level1 || coalesce(' (' || x.level1_weight || '分)', ''),
+           x.level2, x.level3, x.target, x.actual, x.weight, x.score, x.explanation,
+           CASE WHEN old_bands IS NOT NULL
+                THEN old_bands ->> (form_eval[x.form] || '/' || x.position || '/' || x.level3 || '/'
+                                    || coalesce(x.target, '') || '/' || coalesce(x.actual, '')) END
+    FROM jsonb_to_recordset(inds) AS x (form integer, position integer, level1 text, level1_weight numeric,
+                                        level2 text, level3 text, target text, actual text,
+                                        weight numeric, score numeric, explanation text);
+
+    RAISE DEBUG 'import_forms: % % ms', 'indicators', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+    t0 := clock_timestamp();
+    RETURN QUERY SELECT form_eval[g] FROM pg_catalog.generate_subscripts(form_eval, 1) g ORDER BY g;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.import_forms(text, text) IS
+'Imports every 项目支出绩效自评表 of a tab-separated document (read by pjeval.read_forms): units and projects found or created, one evaluation per form with its fund lines and indicators. All or nothing. Returns the evaluation ids in the document''s order. on_conflict: ''error'' (default) refuses a project and year already stored (23505); ''replace'' replaces it in place, keeping the old version in pjeval.history';
+
+-- ------------------------------------------------------------------ export
+
+-- A cell of tab-separated text: quoted (with "" for a quote) when it holds a
+-- tab or a line break or begins or ends with a quote, as a spreadsheet
+-- writes it and as the reader reads it back.
+CREATE FUNCTION @extschema@.export_cell(value text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE
+        WHEN $1 IS NULL THEN ''
+        WHEN $1 ~ '[\t\n\r]' OR pg_catalog.left($1, 1) = '"' OR pg_catalog.right($1, 1) = '"'
+            THEN '"' || pg_catalog.replace($1, '"', '""') || '"'
+        ELSE $1
+    END
+$$;
+
+COMMENT ON FUNCTION @extschema@.export_cell(text) IS
+'A value as one cell of tab-separated text: quoted, with "" for a quote, where it holds a tab or a line break or begins or ends with a quote; NULL is the empty cell';
+
+-- Would the reader take this text, as the first filled cell of a row, for
+-- one of the template's own labels (总分, 备注, a header, a title)?  Then the
+-- export repeats the label on the left instead of leaving it blank.
+CREATE FUNCTION @extschema@.is_template_label(value text)
+RETURNS boolean
+LANGUAGE sql
+IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT l ~ '^(总分|合计)$'
+        OR l ~ '^(项目编号|项目代码|项目名称|绩效自评年度|自评年度|评价年度|实施单位|一级预算单位|主管部门)([:：]|$)'
+        OR l ~ '^作为导[入出]模板'
+        OR l ~ '项目支出绩效自评表'
+        OR pg_catalog.btrim($1, E' \t\r\n　') LIKE '备注%'
+    FROM (SELECT pg_catalog.regexp_replace($1, '[[:space:]　*＊]+', '', 'g') AS l) s
+$$;
+
+COMMENT ON FUNCTION @extschema@.is_template_label(text) IS
+'True when the text, alone at the start of a row, would read as one of the template''s own labels (总分, 合计, 备注, a header label, the title)';
+
+
+CREATE FUNCTION @extschema@.export_form(evaluation_id bigint, format text DEFAULT 'text')
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    e record;
+    out text[] := '{}';
+    funds text;
+    inds text;
+BEGIN
+    IF format IS NULL OR format NOT IN ('text', 'html') THEN
+        RAISE EXCEPTION 'format must be ''text'' or ''html'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''text'' writes the template as tab-separated text (pjeval.import_forms reads it back); ''html'' writes a printable page.';
+    END IF;
+    IF export_form.evaluation_id IS NULL THEN
+        RETURN NULL;
+    END IF;
+
+    SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+    INTO e
+    FROM @extschema@.evaluation ev
+    JOIN @extschema@.project p ON p.project_id = ev.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id
+    WHERE ev.evaluation_id = export_form.evaluation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', export_form.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+
+    IF format = 'html' THEN
+        RETURN @extschema@.export_form_html(export_form.evaluation_id);
+    END IF;
+
+    -- The template's layout, as in the forms it was read from: the same
+    -- sections, labels and columns, blank lines between the sections.
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t',
+                   CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END,
+                   CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
+                                 WHEN 'carryover' THEN '上年结转资金' ELSE '其他资金' END,
+                   f.initial_budget, f.annual_budget, f.executed,
+                   coalesce(f.reported_weight::text, '—'), coalesce(f.reported_rate::text, '—'),
+                   coalesce(f.reported_score::text, '—')),
+               E'\n' ORDER BY f.n)
+    INTO funds
+    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source)) AS n
+          FROM @extschema@.fund_line fl
+          WHERE fl.evaluation_id = export_form.evaluation_id) f;
+
+    -- Level-1 and level-2 cells left blank where they repeat the row above,
+    -- as on the form, unless the row would then begin with a word the
+    -- reader takes for the template's own (总分, 备注, …).
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t', '',
+                   CASE WHEN i.new1 THEN @extschema@.export_cell(i.level1) ELSE '' END,
+                   CASE WHEN i.new2 OR (NOT i.new1 AND @extschema@.is_template_label(i.level3))
+                        THEN @extschema@.export_cell(i.level2) ELSE '' END,
+                   @extschema@.export_cell(i.level3), @extschema@.export_cell(i.target_text),
+                   @extschema@.export_cell(i.actual_text), coalesce(i.weight::text, ''),
+                   coalesce(i.reported_score::text, ''), @extschema@.export_cell(i.deviation_reason)),
+               E'\n' ORDER BY i.position)
+    INTO inds
+    FROM (SELECT ind.*,
+                 ind.level1 IS DISTINCT FROM pg_catalog.lag(ind.level1) OVER w
+                     OR pg_catalog.lag(ind.position) OVER w IS NULL
+                     OR @extschema@.is_template_label(ind.level2) AS new1,
+                 ind.level1 IS DISTINCT FROM pg_catalog.lag(ind.level1) OVER w
+                     OR ind.level2 IS DISTINCT FROM pg_catalog.lag(ind.level2) OVER w
+                     OR pg_catalog.lag(ind.position) OVER w IS NULL AS new2
+          FROM @extschema@.indicator ind
+          WHERE ind.evaluation_id = export_form.evaluation_id
+          WINDOW w AS (ORDER BY ind.position)) i;
+
+    out := ARRAY[
+        '',
+        '项目支出绩效自评表',
+        '',
+        pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(e.project_code),
+                             '项目名称:', @extschema@.export_cell(e.project_name), '绩效自评年度:', e.year),
+        pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(e.unit_name),
+                             '一级预算单位:', @extschema@.export_cell(e.budget_unit_name), '', ''),
+        '',
+        '资金使用情况',
+        '',
+        E'\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率 (%)\t得分'];
+    IF funds IS NOT NULL THEN
+        out := out || funds;
+    END IF;
+    out := out || ARRAY[
+        '',
+        '项目目标完成情况',
+        '',
+        E'年度总体目标\t预期目标\t\t\t\t* 实际完成情况\t\t\t',
+        pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(e.expected_goal), '', '', '',
+                             @extschema@.export_cell(e.actual_outcome), '', '', ''),
+        E'年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t* 实际完成值\t* 分值\t* 得分\t偏差原因分析及改进措施'];
+    IF inds IS NOT NULL THEN
+        out := out || inds;
+    END IF;
+    out := out || ARRAY[
+        pg_catalog.concat_ws(E'\t', '总分', '', '', '', '', '', coalesce(e.reported_weight_total::text, ''),
+                             coalesce(e.reported_total::text, ''), '—'),
+        '',
+        CASE WHEN e.notes IS NULL THEN '备注：'
+             WHEN e.notes ~ '[\t\n\r]' OR pg_catalog.left(e.notes, 1) = '"' OR pg_catalog.right(e.notes, 1) = '"'
+                 THEN E'备注：\t' || @extschema@.export_cell(e.notes)
+             ELSE '备注：' || e.notes END,
+        '',
+        '作为导入模板，置灰信息无需录入且不可修改。置灰部分如强制修改导入系统，数据有出入请自行负责；作为导出模板，置灰信息系统自动带出。'];
+    RETURN pg_catalog.array_to_string(out, E'\n') || E'\n';
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.export_form(bigint, text) IS
+'One stored form written out: ''text'' is the template 项目支出绩效自评表 as tab-separated text, which pjeval.import_forms reads back to the same rows; ''html'' is a printable page of the form with the computed scores beside the reported ones and the audit''s findings marked';
+
+-- The form as a printable page.  One <table> in the template's layout
+-- (header, 资金使用情况, 项目目标完成情况, 年度绩效指标 with merged level-1 and
+-- level-2 cells, 总分, 备注); beside each reported 执行率 and 得分 the computed
+-- one; rows with findings of pjeval.audit_finding shaded by severity and
+-- numbered, the findings listed below.  No script, no external resource: a
+-- CJK font stack and print CSS (A4) only.  Every value is escaped.
+CREATE FUNCTION @extschema@.export_form_html(evaluation_id bigint)
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    e record;
+    r record;
+    funds text;
+    inds text;
+    finds text;
+    nfund integer;
+    nind integer;
+    h text;
+    status_zh text;
+    fs jsonb;
+    total_sev text;
+    total_marks text;
+BEGIN
+    SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+    INTO e
+    FROM @extschema@.evaluation ev
+    JOIN @extschema@.project p ON p.project_id = ev.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id
+    WHERE ev.evaluation_id = export_form_html.evaluation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', export_form_html.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+    SELECT * INTO r FROM @extschema@.evaluation_result er WHERE er.evaluation_id = export_form_html.evaluation_id;
+    status_zh := CASE e.status WHEN 'draft' THEN '草稿' WHEN 'submitted' THEN '已提交' ELSE '已审核' END;
+
+    -- the findings, numbered: the whole form's first, then by indicator.
+    -- A form's finding is marked on the 年度资金总额 row when it is about the
+    -- funds, else on the 总分 row.
+    SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(x) ORDER BY x.n), '[]') INTO fs
+    FROM (SELECT pg_catalog.row_number() OVER (ORDER BY a.position NULLS FIRST,
+                     pg_catalog.array_position(ARRAY['error', 'warning', 'info'], a.severity), a.code) AS n,
+                 a.position, a.code, a.severity, a.message_zh, a.message_en,
+                 CASE WHEN a.position IS NOT NULL THEN 'indicator'
+                      WHEN a.code IN ('fund_total_missing', 'budget_zero', 'fund_sources_mismatch', 'execution_above_budget',
+                                      'execution_rate_low', 'fund_rate_mismatch', 'fund_score_mismatch',
+                                      'reported_score_used', 'score_unavailable') THEN 'fund'
+                      ELSE 'total' END AS place
+          FROM @extschema@.audit_finding a
+          WHERE a.evaluation_id = export_form_html.evaluation_id) x;
+    SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1],
+           coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '')
+    INTO total_sev, total_marks
+    FROM jsonb_to_recordset(fs) AS x (n integer, severity text, place text)
+    WHERE x.place = 'total';
+
+    SELECT pg_catalog.count(*) INTO nfund FROM @extschema@.fund_line fl WHERE fl.evaluation_id = export_form_html.evaluation_id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s>%s<td class="label">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+               '<td class="num">%s</td><td class="num">%s%s</td><td class="num">%s%s%s</td></tr>',
+               CASE WHEN f.source = 'total' AND f.sev IS NOT NULL THEN ' class="finding-' || f.sev || '"' ELSE '' END,
+               CASE WHEN f.n = 1 THEN pg_catalog.format('<th rowspan="%s" colspan="2" class="label">项目资金（%s）</th>',
+                                                         nfund, @extschema@.html_escape(e.amount_unit)) ELSE '' END,
+               CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
+                             WHEN 'carryover' THEN '上年结转资金' ELSE '其他资金' END,
+               f.initial_budget, f.annual_budget, f.executed,
+               coalesce(f.reported_weight::text, '—'),
+               coalesce(f.reported_rate::text, '—'),
+               CASE WHEN f.source = 'total' THEN pg_catalog.format('<span class="computed">计算 %s</span>',
+                                                                   coalesce(r.execution_rate::text, '—')) ELSE '' END,
+               coalesce(f.reported_score::text, '—'),
+               CASE WHEN f.source = 'total' THEN pg_catalog.format('<span class="computed">计算 %s</span>',
+                                                                   coalesce(r.fund_score::text, '—')) ELSE '' END,
+               CASE WHEN f.source = 'total' THEN f.marks ELSE '' END),
+               E'\n' ORDER BY f.n)
+    INTO funds
+    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source)) AS n,
+                 m.sev, m.marks
+          FROM @extschema@.fund_line fl
+          CROSS JOIN LATERAL (
+              SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1] AS sev,
+                     coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '') AS marks
+              FROM jsonb_to_recordset(fs) AS x (n integer, severity text, place text)
+              WHERE x.place = 'fund') m
+          WHERE fl.evaluation_id = export_form_html.evaluation_id) f;
+
+    SELECT pg_catalog.count(*) INTO nind FROM @extschema@.indicator i WHERE i.evaluation_id = export_form_html.evaluation_id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s><td class="pos">%s</td>%s%s<td>%s</td><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s<span class="computed">计算 %s</span>%s</td><td>%s</td></tr>',
+               CASE WHEN g.sev IS NOT NULL THEN ' class="finding-' || g.sev || '"' ELSE '' END,
+               g.position,
+               CASE WHEN g.n1 = 1 THEN pg_catalog.format('<td rowspan="%s" class="level">%s</td>', g.size1, @extschema@.html_escape(g.level1)) ELSE '' END,
+               CASE WHEN g.n2 = 1 THEN pg_catalog.format('<td rowspan="%s" class="level">%s</td>', g.size2, @extschema@.html_escape(g.level2)) ELSE '' END,
+               @extschema@.html_escape(g.level3),
+               @extschema@.html_escape(g.target_text),
+               @extschema@.html_escape(g.actual_text),
+               coalesce(g.weight::text, ''),
+               coalesce(g.reported_score::text, ''),
+               coalesce(g.computed_score::text, '—'),
+               g.marks,
+               @extschema@.html_escape(g.deviation_reason)),
+               E'\n' ORDER BY g.position)
+    INTO inds
+    FROM (SELECT b.*,
+                 pg_catalog.row_number() OVER (PARTITION BY b.run1 ORDER BY b.position) AS n1,
+                 pg_catalog.count(*) OVER (PARTITION BY b.run1) AS size1,
+                 pg_catalog.row_number() OVER (PARTITION BY b.run1, b.run2 ORDER BY b.position) AS n2,
+                 pg_catalog.count(*) OVER (PARTITION BY b.run1, b.run2) AS size2
+          FROM (SELECT a.*,
+                       pg_catalog.sum(a.new1::integer) OVER (ORDER BY a.position) AS run1,
+                       pg_catalog.sum(a.new2::integer) OVER (ORDER BY a.position) AS run2
+                FROM (SELECT i.*, ir.computed_score,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new1,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR i.level2 IS DISTINCT FROM pg_catalog.lag(i.level2) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new2,
+                             m.sev, m.marks
+                      FROM @extschema@.indicator i
+                      LEFT JOIN @extschema@.indicator_result ir ON ir.indicator_id = i.indicator_id
+                      CROSS JOIN LATERAL (
+                          SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1] AS sev,
+                                 coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '') AS marks
+                          FROM jsonb_to_recordset(fs) AS x (n integer, position integer, severity text)
+                          WHERE x.position = i.position) m
+                      WHERE i.evaluation_id = export_form_html.evaluation_id
+                      WINDOW w AS (ORDER BY i.position)) a) b) g;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<li id="f%s" class="finding-%s"><span class="sev %s">%s</span> <span class="where">%s</span> %s <code>%s</code><br><span class="en">%s</span></li>',
+               x.n, x.severity, x.severity,
+               CASE x.severity WHEN 'error' THEN '错误' WHEN 'warning' THEN '警告' ELSE '提示' END,
+               CASE WHEN x.position IS NULL THEN '整表' ELSE '指标 ' || x.position END,
+               @extschema@.html_escape(x.message_zh), @extschema@.html_escape(x.code),
+               @extschema@.html_escape(x.message_en)),
+               E'\n' ORDER BY x.n)
+    INTO finds
+    FROM jsonb_to_recordset(fs) AS x (n integer, position integer, code text, severity text, message_zh text, message_en text);
+
+    h := pg_catalog.concat(
+'<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="pjeval">
+<title>项目支出绩效自评表 · ', @extschema@.html_escape(e.project_name), ' · ', e.year, '年度</title>
+<style>
+@page { size: A4 portrait; margin: 14mm 12mm 16mm; }
+html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", SimSun, sans-serif; font-size: 10pt; color: #000; background: #fff; }
+body { margin: 0 auto; padding: 8mm 0; max-width: 186mm; line-height: 1.45; }
+h1 { text-align: center; font-size: 17pt; letter-spacing: .25em; margin: 0; font-weight: 700; }
+p.subtitle { text-align: center; margin: 1mm 0 4mm; font-size: 10pt; }
+.status { display: inline-block; border: 1px solid #555; padding: 0 1.5mm; font-size: 8.5pt; margin-left: 2mm; }
+table.form { width: 100%; border-collapse: collapse; table-layout: fixed; }
+table.form th, table.form td { border: 0.6pt solid #000; padding: 1mm 1.4mm; vertical-align: middle; overflow-wrap: anywhere; }
+table.form th { font-weight: 400; background: #f0f0f0; text-align: center; font-size: 9pt; }
+table.form th.part { background: #dcdcdc; font-weight: 700; letter-spacing: .1em; }
+table.form th.section, table.form th.label, table.form td.level { text-align: center; }
+table.form td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.form td.text { text-align: left; }
+table.form td.pos { text-align: center; color: #333; }
+.computed { display: block; color: #444; font-size: 7.5pt; white-space: nowrap; }
+tr.finding-error > td:not(.level) { background: #fbe3e1; }
+tr.finding-warning > td:not(.level) { background: #fdf3cf; }
+tr.finding-info > td:not(.level) { background: #eaf1fb; }
+td.code { white-space: nowrap; font-size: 8.5pt; font-variant-numeric: tabular-nums; }
+a.mark { display: inline-block; min-width: 3.2mm; margin-left: .6mm; padding: 0 .5mm; border-radius: 1mm; font-size: 7pt; line-height: 1.4; text-align: center; text-decoration: none; color: #fff; vertical-align: super; }
+a.mark.error, .sev.error { background: #b3261e; }
+a.mark.warning, .sev.warning { background: #a86a00; }
+a.mark.info, .sev.info { background: #41618f; }
+.sev { color: #fff; padding: 0 1mm; border-radius: 1mm; font-size: 8pt; }
+section.findings { margin-top: 5mm; }
+section.findings h2 { font-size: 11pt; margin: 0 0 2mm; }
+section.findings ol { margin: 0; padding-left: 0; list-style: none; }
+section.findings li { padding: 1mm 1.5mm; margin-bottom: 1mm; border-left: 1mm solid transparent; break-inside: avoid; }
+section.findings li.finding-error { border-color: #b3261e; background: #fbe3e1; }
+section.findings li.finding-warning { border-color: #a86a00; background: #fdf3cf; }
+section.findings li.finding-info { border-color: #41618f; background: #eaf1fb; }
+section.findings .where { font-weight: 700; }
+section.findings code { font-size: 7.5pt; color: #555; }
+section.findings .en { color: #555; font-size: 8pt; }
+p.foot { font-size: 8pt; color: #444; margin-top: 3mm; }
+@media print {
+  body { padding: 0; max-width: none; }
+  li { break-inside: avoid; }
+  a.mark { color: #fff; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+</style>
+</head>
+<body>
+<h1>项目支出绩效自评表</h1>
+<p class="subtitle">（', e.year, '年度）<span class="status">', status_zh, '</span></p>
+<table class="form">
+<colgroup><col style="width:6%"><col style="width:11%"><col style="width:12%"><col style="width:17%"><col style="width:12%"><col style="width:12%"><col style="width:7%"><col style="width:10%"><col style="width:13%"></colgroup>
+<tbody>
+<tr><th colspan="2">项目编号</th><td colspan="2" class="code">', @extschema@.html_escape(e.project_code), '</td><th>项目名称</th><td colspan="2">',
+        @extschema@.html_escape(e.project_name), '</td><th>绩效自评年度</th><td>', e.year, '</td></tr>
+<tr><th colspan="2">实施单位</th><td colspan="2">', @extschema@.html_escape(e.unit_name), '</td><th>一级预算单位</th><td colspan="4">',
+        @extschema@.html_escape(e.budget_unit_name), '</td></tr>
+<tr><th colspan="9" class="part">资金使用情况</th></tr>
+<tr><th colspan="3"></th><th>年初预算数</th><th>全年预算数</th><th>全年执行数</th><th>分值</th><th>执行率 (%)</th><th>得分</th></tr>
+', coalesce(funds, ''), '
+<tr><th colspan="9" class="part">项目目标完成情况</th></tr>
+<tr><th rowspan="2" colspan="2" class="section">年度总体目标</th><th colspan="3">预期目标</th><th colspan="4">实际完成情况</th></tr>
+<tr><td colspan="3" class="text">', @extschema@.html_escape(e.expected_goal), '</td><td colspan="4" class="text">',
+        @extschema@.html_escape(e.actual_outcome), '</td></tr>
+<tr><th colspan="9" class="part">年度绩效指标</th></tr>
+<tr><th>序号</th><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>年度指标值</th><th>实际完成值</th><th>分值</th><th>得分</th><th>偏差原因分析及改进措施</th></tr>
+', coalesce(inds, ''), '
+<tr', CASE WHEN total_sev IS NOT NULL THEN ' class="finding-' || total_sev || '"' END, '><th colspan="6">总分</th><td class="num">',
+        coalesce(e.reported_weight_total::text, ''), '</td><td class="num">', coalesce(e.reported_total::text, ''),
+        '<span class="computed">计算 ', coalesce(r.total_score::text, '—'), '</span>', total_marks, '</td><td>评级：',
+        coalesce(r.grade, '—'), '</td></tr>
+<tr><th colspan="2">备注</th><td colspan="7" class="text">', pg_catalog.replace(@extschema@.html_escape(e.notes), E'\n', '<br>'), '</td></tr>
+</tbody>
+</table>
+<p class="foot">“计算”为 pjeval 按评分规则（', @extschema@.html_escape(e.profile), '）核算的数值，与填报数值并列；有审核发现的行以底色标出并编号。</p>
+<section class="findings">
+<h2>审核发现（', pg_catalog.jsonb_array_length(fs), '）</h2>
+', CASE WHEN finds IS NULL THEN '<p>无。</p>' ELSE '<ol>' || E'\n' || finds || E'\n</ol>' END, '
+</section>
+</body>
+</html>
+');
+    RETURN h;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.export_form_html(bigint) IS
+'export_form(evaluation_id, ''html''): the form as a standalone printable page';
