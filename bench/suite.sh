@@ -23,7 +23,9 @@
 # output also goes to bench/results/suite-<date>.txt (OUT= to choose).
 # Environment: SIZES, PARTS ("parse scoring scale"), ROUNDS (3; medians),
 # SEED (20220101), IMPORT_FORMS (1000), IMPORT_MAX (largest size at which
-# to import; default: every size), COPY_ROWS (1000000), SCORING_ROWS
+# to import; default: every size), REFRESH_ROUNDS (default ROUNDS up to
+# 100000 forms, 1 above: a refresh of 10^6 forms takes minutes),
+# COPY_ROWS (1000000), SCORING_ROWS
 # (2000000), SHARED_BUFFERS (8GB), WORK_MEM (256MB), PG_MAJOR (15).
 # A benchmark, not a test: it asserts nothing.
 set -euo pipefail
@@ -40,6 +42,7 @@ IMPORT_MAX="${IMPORT_MAX:-}"
 SHARED_BUFFERS="${SHARED_BUFFERS:-8GB}"
 WORK_MEM="${WORK_MEM:-256MB}"
 export PG_MAJOR ROUNDS SEED IMPORT_FORMS IMPORT_MAX SIZES
+[ -z "${REFRESH_ROUNDS:-}" ] || export REFRESH_ROUNDS
 
 if [ "${1:-}" = --scale-inside ]; then
 	# ---- inside the scale cluster -------------------------------------------
@@ -60,10 +63,10 @@ if [ "${1:-}" = --scale-inside ]; then
 	if [ "$has_import" = t ] && [ -f bench/gen_forms.sql ]; then
 		doc="$(mktemp -t pjeval-suite-doc.XXXXXX)"
 		chmod 644 "$doc"
-		# forms numbered from 900000001: projects of their own
+		# gen_forms's own projects, codes and units: none is one of load_scale's
 		q -o "$doc" -v n="$IMPORT_FORMS" <<-'SQL'
 			\i bench/gen_forms.sql
-			SELECT pg_temp.gen_forms(:n, 0.42, 900000001);
+			SELECT pg_temp.gen_forms(:n, 0.42, 1);
 		SQL
 		echo "scale: import document: $IMPORT_FORMS forms from bench/gen_forms.sql, $(wc -c <"$doc") bytes"
 	else
@@ -97,8 +100,8 @@ if [ "${1:-}" = --scale-inside ]; then
 			pg_size_pretty(pg_total_relation_size('pjeval.indicator')), pg_size_pretty(pg_database_size(current_database())))")"
 		ROUNDS="$ROUNDS" EXPLAIN="$RESULTS/explain-$size.txt" bash bench/eval_result_bench.sh | sed "s/^/eval_result size=$size /"
 		# the plan's summary: where the time goes at w=2
-		grep -E 'Workers (Planned|Launched)|Execution Time|Partial|HashAggregate|Batches: [0-9]+  Memory|Disk Usage|Function Scan|Gather' \
-			"$RESULTS/explain-$size.txt" | sed -E 's/  +/ /g; s/^/  plan: /' | head -40
+		grep -E '^---- |Workers (Planned|Launched)|Execution Time|Partial|Finalize|HashAggregate|GroupAggregate|Disk Usage|Function Scan on assess|Gather|^ +Batches: ' \
+			"$RESULTS/explain-$size.txt" | grep -v Buckets | sed -E 's/  +/ /g; s/^/  plan: /' | head -40
 		if [ -n "$doc" ] && { [ -z "$IMPORT_MAX" ] || [ "$size" -le "$IMPORT_MAX" ]; }; then
 			runs=()
 			for ((r = 0; r < ROUNDS; r++)); do
@@ -112,7 +115,10 @@ if [ "${1:-}" = --scale-inside ]; then
 		fi
 		if [ "$has_reports" = t ]; then
 			runs=()
-			for ((r = 0; r < ROUNDS; r++)); do
+			# a refresh of 10^6 forms takes minutes: REFRESH_ROUNDS (default:
+			# ROUNDS up to 100000 forms, 1 above)
+			rr="${REFRESH_ROUNDS:-$([ "$size" -le 100000 ] && echo "$ROUNDS" || echo 1)}"
+			for ((r = 0; r < rr; r++)); do
 				runs+=("$(psql -X -q -v ON_ERROR_STOP=1 -c '\timing on' -c 'CALL pjeval.refresh_reports()' |
 					sed -nE 's/^Time: ([0-9.]+) ms.*/\1/p')")
 			done
