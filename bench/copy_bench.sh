@@ -21,7 +21,9 @@ IV_TYPE="pjeval.indicator_value"
 
 if [ "${1:-}" != --inside ]; then
 	sharedir="$(/usr/lib/postgresql/"$PG_MAJOR"/bin/pg_config --sharedir)"
-	[ -f "$sharedir/extension/pjeval.control" ] ||
+	# PG_VIRTUALENV_OPTS="-p pjeval": a build installed with
+	# make install DESTDIR=debian/pjeval (bench/suite.sh does that)
+	[ -n "${PG_VIRTUALENV_OPTS:-}" ] || [ -f "$sharedir/extension/pjeval.control" ] ||
 		{ echo "copy_bench.sh: pjeval is not installed; run: bash scripts/deps.sh" >&2; exit 2; }
 	work="$(mktemp -d -t pjeval-copybench.XXXXXX)"
 	trap 'rm -rf "$work"' EXIT
@@ -63,7 +65,8 @@ if [ "${1:-}" != --inside ]; then
 	}' >"$work/cells.txt"
 	chmod 644 "$work/cells.txt"
 	echo "copy_bench: $(wc -l <"$work/cells.txt") rows, $(($(wc -c <"$work/cells.txt") / 1024 / 1024)) MiB in $work/cells.txt"
-	pg_virtualenv -t -v "$PG_MAJOR" bash "$0" --inside "$work/cells.txt"
+	# shellcheck disable=SC2086
+	pg_virtualenv -t -v "$PG_MAJOR" ${PG_VIRTUALENV_OPTS:-} bash "$0" --inside "$work/cells.txt"
 	exit
 fi
 

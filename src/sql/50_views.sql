@@ -35,8 +35,8 @@ SELECT
     i.level1,
     i.level2,
     i.level3,
-    k.level1_kind,
-    k.level2_home,
+    n.level1_kind,
+    h.level2_home,
     i.target_text,
     i.actual_text,
     i.target,
@@ -72,10 +72,10 @@ SELECT
         CASE WHEN 'date_missed' = ANY (a.flags) THEN 'date_missed' END,
         CASE WHEN 'not_met' = ANY (a.flags) AND NOT x.explained THEN 'not_met_unexplained' END,
         CASE WHEN 'over_achieved' = ANY (a.flags) AND NOT x.explained THEN 'over_achieved_unexplained' END,
-        CASE WHEN k.level1_kind <> k.level2_home
-              AND NOT (k.level1_kind = 'cost' AND n.level2_name = '成本') THEN 'level2_misplaced' END,
-        CASE WHEN k.level1_kind IS NULL THEN 'level1_nonstandard' END,
-        CASE WHEN k.level2_home IS NULL THEN 'level2_nonstandard' END,
+        CASE WHEN n.level1_kind <> h.level2_home
+              AND NOT (n.level1_kind = 'cost' AND h.level2_name = '成本') THEN 'level2_misplaced' END,
+        CASE WHEN n.level1_kind IS NULL THEN 'level1_nonstandard' END,
+        CASE WHEN h.level2_home IS NULL THEN 'level2_nonstandard' END,
         CASE WHEN a.score IS NULL AND i.reported_score IS NOT NULL THEN 'reported_score_used' END,
         CASE WHEN a.score IS NULL AND i.reported_score IS NULL THEN 'score_unavailable' END
     ], NULL) AS findings
@@ -83,37 +83,37 @@ FROM @extschema@.indicator i
 JOIN @extschema@.evaluation e ON e.evaluation_id = i.evaluation_id
 JOIN @extschema@.project p ON p.project_id = e.project_id
 JOIN @extschema@.profile pr ON pr.name = e.profile
-CROSS JOIN LATERAL (
-    SELECT pg_catalog.regexp_replace(
-               pg_catalog.regexp_replace(i.level1, '[[:space:]　]+|[（(][^）)]*[）)]', '', 'g'),
-               '指标$', '') AS level1_name,
-           pg_catalog.regexp_replace(
-               pg_catalog.regexp_replace(i.level2, '[[:space:]　]+|[（(][^）)]*[）)]', '', 'g'),
-               '指标$', '') AS level2_name
-) n
-CROSS JOIN LATERAL (
-    SELECT CASE n.level1_name
-               WHEN '产出' THEN 'output'
-               WHEN '效益' THEN 'benefit'
-               WHEN '满意度' THEN 'satisfaction'
-               WHEN '成本' THEN 'cost'
-           END AS level1_kind,
-           CASE n.level2_name
-               WHEN '数量' THEN 'output'
-               WHEN '质量' THEN 'output'
-               WHEN '时效' THEN 'output'
-               WHEN '成本' THEN 'output'
-               WHEN '经济效益' THEN 'benefit'
-               WHEN '社会效益' THEN 'benefit'
-               WHEN '生态效益' THEN 'benefit'
-               WHEN '可持续影响' THEN 'benefit'
-               WHEN '服务对象满意度' THEN 'satisfaction'
-               WHEN '其他满意度' THEN 'satisfaction'
-               WHEN '经济成本' THEN 'cost'
-               WHEN '社会成本' THEN 'cost'
-               WHEN '生态环境成本' THEN 'cost'
-           END AS level2_home
-) k
+-- The level names, read once per row: the normalised name is the key of a
+-- join with the list of standard names, so it is computed once when the
+-- row is probed and the kind comes back as a column.  Written as a LATERAL
+-- sub-select instead, the expressions would be copied into every reference
+-- to level1_kind (a dozen in evaluation_result), each running the regular
+-- expressions again; a sub-select kept apart with OFFSET 0 would run once
+-- per row too, but on PostgreSQL 15 its parameters keep the whole view out
+-- of parallel workers, and a function scan costs a microsecond a row.  A
+-- cell that is exactly a standard name (most are) skips the regular
+-- expressions, which cost a microsecond or more each.
+LEFT JOIN (VALUES ('产出', 'output'), ('效益', 'benefit'), ('满意度', 'satisfaction'), ('成本', 'cost'))
+    AS n (level1_name, level1_kind)
+    ON n.level1_name = CASE WHEN i.level1 IN ('产出指标', '效益指标', '满意度指标', '成本指标')
+                            THEN pg_catalog.left(i.level1, -2)
+                            ELSE pg_catalog.regexp_replace(
+                                     pg_catalog.regexp_replace(i.level1, '[[:space:]　]+|[（(][^）)]*[）)]', '', 'g'),
+                                     '指标$', '')
+                       END
+LEFT JOIN (VALUES ('数量', 'output'), ('质量', 'output'), ('时效', 'output'), ('成本', 'output'),
+                  ('经济效益', 'benefit'), ('社会效益', 'benefit'), ('生态效益', 'benefit'), ('可持续影响', 'benefit'),
+                  ('服务对象满意度', 'satisfaction'), ('其他满意度', 'satisfaction'),
+                  ('经济成本', 'cost'), ('社会成本', 'cost'), ('生态环境成本', 'cost'))
+    AS h (level2_name, level2_home)
+    ON h.level2_name = CASE WHEN i.level2 IN ('数量指标', '质量指标', '时效指标', '成本指标', '经济效益指标',
+                                              '社会效益指标', '生态效益指标', '可持续影响指标', '服务对象满意度指标',
+                                              '其他满意度指标', '经济成本指标', '社会成本指标', '生态环境成本指标')
+                            THEN pg_catalog.left(i.level2, -2)
+                            ELSE pg_catalog.regexp_replace(
+                                     pg_catalog.regexp_replace(i.level2, '[[:space:]　]+|[（(][^）)]*[）)]', '', 'g'),
+                                     '指标$', '')
+                       END
 CROSS JOIN LATERAL (
     -- an explanation that is empty or a placeholder explains nothing
     SELECT coalesce(pg_catalog.btrim(i.deviation_reason, E' \t\r\n　'), '')
