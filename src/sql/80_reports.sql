@@ -225,7 +225,7 @@ SELECT
     pg_catalog.count(*) FILTER (WHERE t.grade = '中') AS grade_pass,
     pg_catalog.count(*) FILTER (WHERE t.grade = '差') AS grade_poor,
     pg_catalog.count(*) FILTER (WHERE t.grade IS NULL) AS ungraded,
-    pg_catalog.sum(t.finding_count) AS finding_count,
+    pg_catalog.sum(t.finding_count)::bigint AS finding_count,
     pg_catalog.count(*) FILTER (WHERE t.finding_count > 0) AS forms_with_findings,
     pg_catalog.count(t.inflation) AS compared_forms,
     pg_catalog.count(*) FILTER (WHERE t.inflation > 0) AS inflated_forms,
@@ -251,6 +251,7 @@ $do$;
 -- which is correct.
 CREATE UNIQUE INDEX project_trend_mv_key ON @extschema@.project_trend_mv (evaluation_id);
 CREATE INDEX project_trend_mv_unit_idx ON @extschema@.project_trend_mv (unit_id, project_id, year);
+CREATE INDEX project_trend_mv_project_idx ON @extschema@.project_trend_mv (project_id, year);
 CREATE INDEX project_trend_mv_year_idx ON @extschema@.project_trend_mv (year);
 CREATE UNIQUE INDEX unit_year_summary_mv_key ON @extschema@.unit_year_summary_mv (year, unit_id, budget_unit_id);
 CREATE INDEX unit_year_summary_mv_unit_idx ON @extschema@.unit_year_summary_mv (unit_id, year);
@@ -449,7 +450,7 @@ CREATE TABLE @extschema@.report_snapshot (
     grade_pass          bigint NOT NULL,
     grade_poor          bigint NOT NULL,
     ungraded            bigint NOT NULL,
-    finding_count       numeric,
+    finding_count       bigint,
     forms_with_findings bigint NOT NULL,
     compared_forms      bigint NOT NULL,
     inflated_forms      bigint NOT NULL,

@@ -146,7 +146,7 @@ fi
 
 # ---- 1. one refresh holds its transaction open ---------------------------------------
 PGAPPNAME=pjeval_cr_A "${PSQL[@]}" -d "$DB" -A -t \
-	-c "BEGIN" -c "CALL pjeval.refresh_reports()" -c "SELECT pg_sleep(5)" -c "COMMIT" >"$WORK/A.log" 2>&1 &
+	-c "BEGIN" -c "CALL pjeval.refresh_reports()" -c "SELECT pg_sleep(8)" -c "COMMIT" >"$WORK/A.log" 2>&1 &
 pid_a=$!
 if wait_for 30 "SELECT EXISTS (SELECT 1 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
                                WHERE a.application_name = 'pjeval_cr_A' AND a.wait_event = 'PgSleep'
