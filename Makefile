@@ -9,11 +9,12 @@ CORE_SRCS   = $(sort $(wildcard src/core/*.c))
 GLUE_SRCS   = $(sort $(wildcard src/pg/*.c))
 OBJS        = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
-# The install script is assembled from one file per concern under src/sql/;
-# upgrade scripts (pjeval--X--Y.sql) live in upgrade/ and are never edited
-# once released.
+# The install script is assembled from one file per concern under src/sql/.
+# upgrade/ holds what is never edited once released: the install scripts of
+# released versions (pjeval--X.sql, so an upgrade can be tested from them)
+# and the upgrade scripts (pjeval--X--Y.sql).
 DATA_built  = pjeval--$(EXTVERSION).sql
-DATA        = $(sort $(wildcard upgrade/pjeval--*--*.sql))
+DATA        = $(sort $(wildcard upgrade/pjeval--*.sql))
 EXTRA_CLEAN = test/unit/run_unit_tests test/fuzz/fuzz_ivalue test/fuzz/fuzz_form bench/parse_bench
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

@@ -246,7 +246,8 @@ ROLLBACK;
 SELECT quotient_half_up(2, 3) AS two_thirds, quotient_half_up(1, 8) AS eighth, quotient_half_up(-1, 8) AS minus_eighth,
        quotient_half_up(1, -8) AS eighth_by_minus, quotient_half_up(5, 0) AS by_zero, quotient_half_up(NULL, 3) AS null_in,
        quotient_half_up(1000000000000000000000.005, 1) AS big;
-SELECT v, indicator_level_name(v) FROM unnest(ARRAY['产出指标 (50分)', '产出指标（50分）', '产出', ' 满意度 指标 ', '成本指标(20分)']) v;
+SELECT v, indicator_level_name(v) FROM unnest(ARRAY['产出指标 (50分)', '产出指标（50分）', '产出', ' 满意度 指标 ', '成本指标(20分)',
+    E'\t　效益指标（30分）　', '数量指标（未闭合', '指标', '', NULL]) v;
 SELECT g, grade_rank(g) FROM unnest(ARRAY['优', '良', '中', '差', 'x', NULL]) g;
 SELECT html_escape('<a href="x">Tom & Jerry''s</a>') AS escaped;
 

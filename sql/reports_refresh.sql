@@ -197,4 +197,5 @@ WHERE c.relkind = 'm' ORDER BY c.relname;
 SELECT c.relname AS config_table, c.relkind
 FROM pg_extension e JOIN pg_class c ON c.oid = ANY (e.extconfig)
 WHERE e.extname = 'pjeval' AND (c.relname LIKE 'report%' OR c.relkind = 'm') ORDER BY 1;
-SELECT name, version, requires FROM pg_available_extension_versions WHERE name = 'pjeval';
+-- Every released version can be installed, and updated from (upgrade/).
+SELECT name, version, requires FROM pg_available_extension_versions WHERE name = 'pjeval' ORDER BY version;

@@ -32,6 +32,67 @@ pj_is_cost_category(const char *category, size_t len)
 	return false;
 }
 
+#define FULLWIDTH_SPACE		"\xe3\x80\x80"	/* 　 */
+#define FULLWIDTH_OPEN		"\xef\xbc\x88"	/* （ */
+#define FULLWIDTH_CLOSE		"\xef\xbc\x89"	/* ） */
+#define WORD_INDICATOR		"\xe6\x8c\x87\xe6\xa0\x87"	/* 指标 */
+
+/* Length of the bracket opening or closing at s (0: none), half or full width. */
+static size_t
+bracket_at(const char *s, size_t left, char half, const char *full)
+{
+	if (left >= 1 && s[0] == half)
+		return 1;
+	if (left >= 3 && memcmp(s, full, 3) == 0)
+		return 3;
+	return 0;
+}
+
+size_t
+pj_level_name(const char *in, size_t len, char *out)
+{
+	size_t		i = 0,
+				n = 0;
+
+	while (i < len)
+	{
+		size_t		open = bracket_at(in + i, len - i, '(', FULLWIDTH_OPEN);
+
+		if (in[i] == ' ' || (in[i] >= '\t' && in[i] <= '\r'))
+		{
+			i++;
+			continue;
+		}
+		if (len - i >= 3 && memcmp(in + i, FULLWIDTH_SPACE, 3) == 0)
+		{
+			i += 3;
+			continue;
+		}
+		if (open)
+		{
+			/* up to the first closing bracket of either width, if there is one */
+			size_t		j;
+
+			for (j = i + open; j < len; j++)
+			{
+				size_t		close = bracket_at(in + j, len - j, ')', FULLWIDTH_CLOSE);
+
+				if (close)
+				{
+					i = j + close;
+					break;
+				}
+			}
+			if (j < len)
+				continue;
+		}
+		out[n++] = in[i++];
+	}
+	if (n >= 6 && memcmp(out + n - 6, WORD_INDICATOR, 6) == 0)
+		n -= 6;
+	return n;
+}
+
 int
 pj_decimal_cmp(IvDecimal a, IvDecimal b)
 {

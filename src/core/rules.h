@@ -89,6 +89,14 @@ PjRules		pj_rules_default(void);
 bool		pj_is_cost_category(const char *category, size_t len);
 
 /*
+ * A level-1 or level-2 name reduced to what the standard's lists hold: no
+ * white space (ASCII or 　), no bracketed text (a weight: (50分), （50分）),
+ * no trailing 指标.  产出指标 (50分) -> 产出.  Writes at most len bytes to out
+ * (UTF-8 in, UTF-8 out) and returns how many.
+ */
+size_t		pj_level_name(const char *in, size_t len, char *out);
+
+/*
  * Scores one indicator.  weight >= 0 (the caller checks).  category is the
  * level-2 name or NULL; it decides the direction of "=T" and bare targets.
  */

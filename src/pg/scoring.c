@@ -51,6 +51,10 @@ PG_FUNCTION_INFO_V1(scoring_indicator_flags);
 PG_FUNCTION_INFO_V1(scoring_assess);
 PG_FUNCTION_INFO_V1(scoring_explain);
 PG_FUNCTION_INFO_V1(scoring_grade);
+PG_FUNCTION_INFO_V1(scoring_level_name);
+
+/* 指标, which level names end in */
+#define WORD_INDICATOR	"\xe6\x8c\x87\xe6\xa0\x87"
 
 /* The flag for a target or actual that is NULL: it could not be read. */
 #define FLAG_UNREADABLE_NAME	"unreadable"
@@ -320,6 +324,56 @@ outcome_completion(const PjOutcome *o, bool capped)
 }
 
 
+/*
+ * Completions repeat as scores do (the same target and actual on many
+ * forms), and each costs two numeric_in and a numeric_div: assess() keeps
+ * those of one-part outcomes, direct-mapped by num / den.
+ */
+#define RATIO_SLOTS		64		/* a power of two */
+#define RATIO_MAX_BYTES	40
+
+typedef struct RatioCache
+{
+	/* num and den as bytes: palloc'd memory is not aligned for __int128 */
+	char		key[RATIO_SLOTS][2 * sizeof(PjWide)];
+	uint8		size[RATIO_SLOTS];	/* 0: empty */
+	char		bytes[RATIO_SLOTS][RATIO_MAX_BYTES];
+} RatioCache;
+
+/* The raw completion of o: in the cache's memory when it was there. */
+static Datum
+cached_completion(RatioCache *cache, const PjOutcome *o)
+{
+	const PjPart *p = &o->parts[0];
+	char		key[2 * sizeof(PjWide)];
+	uint64		h;
+	uint32		slot;
+	Datum		result;
+	Size		size;
+
+	if (o->nparts != 1)
+		return outcome_completion(o, false);
+	memset(key, 0, sizeof(key));	/* the structs' padding too */
+	memcpy(key, &p->num.coef, sizeof(p->num.coef));
+	memcpy(key + sizeof(pj_int128), &p->num.exp, sizeof(p->num.exp));
+	memcpy(key + sizeof(PjWide), &p->den.coef, sizeof(p->den.coef));
+	memcpy(key + sizeof(PjWide) + sizeof(pj_int128), &p->den.exp, sizeof(p->den.exp));
+	h = (uint64) p->num.coef * 31 + (uint64) p->den.coef * 17 + (uint64) (p->num.exp * 7 + p->den.exp);
+	slot = (uint32) ((h * UINT64CONST(0x9E3779B97F4A7C15)) >> 58) & (RATIO_SLOTS - 1);
+	if (cache->size[slot] != 0 && memcmp(cache->key[slot], key, sizeof(key)) == 0)
+		return PointerGetDatum(cache->bytes[slot]);
+	result = outcome_completion(o, false);
+	size = VARSIZE_ANY(DatumGetPointer(result));
+	if (size <= RATIO_MAX_BYTES)
+	{
+		memcpy(cache->key[slot], key, sizeof(key));
+		cache->size[slot] = (uint8) size;
+		memcpy(cache->bytes[slot], DatumGetPointer(result), size);
+	}
+	return result;
+}
+
+
 /* ---------- per-call state ---------- */
 
 /*
@@ -339,7 +393,11 @@ typedef struct ScoreCache
 	DecimalCache weights;
 	DecimalCache over_ratios;
 	ResultCache results;
-	TupleDesc	assessment;		/* blessed, for assess() */
+	/* assess(): what its rows repeat, kept in fn_mcxt (heap_form_tuple copies) */
+	TupleDesc	assessment;		/* blessed */
+	Datum		rule_names[PJ_RULE_NOT_APPLICABLE + 1];
+	Datum	   *flag_arrays;	/* by flags, plus 1 << PJ_N_FLAGS for "unreadable" */
+	RatioCache	completions;
 } ScoreCache;
 
 static ScoreCache *
@@ -572,6 +630,40 @@ scoring_indicator_flags(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(flags_array(o.flags, false));
 }
 
+/* The name of a rule as text, built once per call site. */
+static Datum
+assess_rule_name(FunctionCallInfo fcinfo, ScoreCache *cache, PjRule rule)
+{
+	if (cache->rule_names[rule] == (Datum) 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		cache->rule_names[rule] = CStringGetTextDatum(pj_rule_name(rule));
+		MemoryContextSwitchTo(old);
+	}
+	return cache->rule_names[rule];
+}
+
+/* The flags as text[], built once per call site and combination of flags. */
+static Datum
+assess_flags(FunctionCallInfo fcinfo, ScoreCache *cache, uint16 flags, bool unreadable)
+{
+	uint32		key = unreadable ? 1u << PJ_N_FLAGS : flags;
+	MemoryContext old;
+
+	Assert(flags < (1u << PJ_N_FLAGS));
+	if (cache->flag_arrays == NULL)
+		cache->flag_arrays = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+													sizeof(Datum) << (PJ_N_FLAGS + 1));
+	if (cache->flag_arrays[key] == (Datum) 0)
+	{
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		cache->flag_arrays[key] = flags_array(flags, unreadable);
+		MemoryContextSwitchTo(old);
+	}
+	return cache->flag_arrays[key];
+}
+
 /* assess(target, actual, weight, category, over_ratio, negative_formula): all in one */
 Datum
 scoring_assess(PG_FUNCTION_ARGS)
@@ -603,26 +695,26 @@ scoring_assess(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 	{
-		values[0] = CStringGetTextDatum(pj_rule_name(PJ_RULE_NONE));
-		values[3] = flags_array(0, true);
+		values[0] = assess_rule_name(fcinfo, cache, PJ_RULE_NONE);
+		values[3] = assess_flags(fcinfo, cache, 0, true);
 	}
 	else
 	{
 		if (!PG_ARGISNULL(2))
 			weight = weight_arg(fcinfo, cache, 2);
 		score_args(fcinfo, &t, &a, weight, 3, &rules, &o);
-			values[0] = CStringGetTextDatum(pj_rule_name(o.rule));
+		values[0] = assess_rule_name(fcinfo, cache, o.rule);
 		if (o.has_completion)
 		{
-			values[1] = outcome_completion(&o, false);
+			values[1] = cached_completion(&cache->completions, &o);
 			nulls[1] = false;
 		}
 		if (o.has_score && !PG_ARGISNULL(2))
 		{
-			values[2] = scale2_numeric(o.score);
+			values[2] = cached_scale2_numeric(&cache->results, o.score);
 			nulls[2] = false;
 		}
-		values[3] = flags_array(o.flags, false);
+		values[3] = assess_flags(fcinfo, cache, o.flags, false);
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(cache->assessment, values, nulls)));
 }
@@ -930,4 +1022,26 @@ scoring_grade(PG_FUNCTION_ARGS)
 				 errhint("The bounds must satisfy excellent >= good >= pass (central-2020: 90, 80, 60).")));
 	}
 	PG_RETURN_TEXT_P(cstring_to_text(pj_grade(total, excellent, good, pass)));
+}
+
+/*
+ * indicator_level_name(level): the level name the standard's lists hold,
+ * with 指标 put back (产出指标 (50分) -> 产出指标).  Runs once per indicator
+ * row in indicator_result, where the regular expressions it replaced cost
+ * more than scoring the row.
+ */
+Datum
+scoring_level_name(PG_FUNCTION_ARGS)
+{
+	text	   *level = PG_GETARG_TEXT_PP(0);
+	size_t		len = VARSIZE_ANY_EXHDR(level),
+				n;
+	text	   *result;
+
+	pj_require_utf8();
+	result = palloc(VARHDRSZ + len + sizeof(WORD_INDICATOR) - 1);
+	n = pj_level_name(VARDATA_ANY(level), len, VARDATA(result));
+	memcpy(VARDATA(result) + n, WORD_INDICATOR, sizeof(WORD_INDICATOR) - 1);
+	SET_VARSIZE(result, VARHDRSZ + n + sizeof(WORD_INDICATOR) - 1);
+	PG_RETURN_TEXT_P(result);
 }

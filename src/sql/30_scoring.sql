@@ -111,6 +111,18 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.grade(pg_catalog.numeric, pg_catalog.numeric, pg_catalog.numeric, pg_catalog.numeric) IS
 '优 for a total ≥ excellent, 良 ≥ good, 中 ≥ pass, else 差 (lower bounds included; central-2020: 90, 80, 60)';
 
+-- The name of a level-1 or level-2 indicator as the standard lists it (§1):
+-- no spaces, no weight in brackets, ending in 指标, so that 产出指标 (50分),
+-- 产出指标（50分） and 产出 are one name, 产出指标.  In C: it runs on every
+-- indicator row of the views.
+CREATE FUNCTION @extschema@.indicator_level_name(level pg_catalog.text)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'scoring_level_name'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.indicator_level_name(pg_catalog.text) IS
+'A level-1 or level-2 indicator name without white space (ASCII or 　), without bracketed text and ending in 指标: 产出指标 (50分) → 产出指标';
+
 -- Knobs from a named profile.  get_profile() is the one place that looks a
 -- profile up, so an unknown name always gets the same clear error.  The
 -- helpers are plain SQL with every name qualified (no SET search_path).

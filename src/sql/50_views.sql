@@ -20,7 +20,12 @@
 -- view reads its tables with its owner's rights, and the owner (who installed
 -- the extension) bypasses row-level security, so the views' own test is what
 -- keeps units apart there.  security_barrier keeps a caller's functions from
--- seeing rows before that test has run.
+-- seeing rows before that test has run.  On 15+ the barrier comes off again:
+-- the tables' policies are security quals of their own, always evaluated
+-- before a caller's function, and a barrier view cannot be merged into the
+-- query that reads it, which kept evaluation_result from aggregating
+-- indicator_result partially in parallel workers (2M rows of 70 columns
+-- through one Gather instead of one per form and worker).
 
 -- Standard placement (scoring-rules §1): 产出 = 数量/质量/时效/成本指标,
 -- 效益 = 经济效益/社会效益/生态效益/可持续影响指标, 满意度 = 服务对象满意度/
@@ -73,7 +78,7 @@ SELECT
         CASE WHEN 'not_met' = ANY (a.flags) AND NOT x.explained THEN 'not_met_unexplained' END,
         CASE WHEN 'over_achieved' = ANY (a.flags) AND NOT x.explained THEN 'over_achieved_unexplained' END,
         CASE WHEN n.level1_kind <> h.level2_home
-              AND NOT (n.level1_kind = 'cost' AND h.level2_name = '成本') THEN 'level2_misplaced' END,
+              AND NOT (n.level1_kind = 'cost' AND h.level2_name = '成本指标') THEN 'level2_misplaced' END,
         CASE WHEN n.level1_kind IS NULL THEN 'level1_nonstandard' END,
         CASE WHEN h.level2_home IS NULL THEN 'level2_nonstandard' END,
         CASE WHEN a.score IS NULL AND i.reported_score IS NOT NULL THEN 'reported_score_used' END,
@@ -83,37 +88,22 @@ FROM @extschema@.indicator i
 JOIN @extschema@.evaluation e ON e.evaluation_id = i.evaluation_id
 JOIN @extschema@.project p ON p.project_id = e.project_id
 JOIN @extschema@.profile pr ON pr.name = e.profile
--- The level names, read once per row: the normalised name is the key of a
--- join with the list of standard names, so it is computed once when the
--- row is probed and the kind comes back as a column.  Written as a LATERAL
--- sub-select instead, the expressions would be copied into every reference
--- to level1_kind (a dozen in evaluation_result), each running the regular
--- expressions again; a sub-select kept apart with OFFSET 0 would run once
--- per row too, but on PostgreSQL 15 its parameters keep the whole view out
--- of parallel workers, and a function scan costs a microsecond a row.  A
--- cell that is exactly a standard name (most are) skips the regular
--- expressions, which cost a microsecond or more each.
-LEFT JOIN (VALUES ('产出', 'output'), ('效益', 'benefit'), ('满意度', 'satisfaction'), ('成本', 'cost'))
+-- The level names, read once per row: the name as the standard lists it is
+-- the key of a join with the list of standard names, so it is computed once
+-- when the row is probed and the kind comes back as a column.  Written as a
+-- LATERAL sub-select instead, the call would be copied into every reference
+-- to level1_kind (a dozen in evaluation_result); kept apart with OFFSET 0 it
+-- would run once per row too, but on PostgreSQL 15 its parameters keep the
+-- whole view out of parallel workers.
+LEFT JOIN (VALUES ('产出指标', 'output'), ('效益指标', 'benefit'), ('满意度指标', 'satisfaction'), ('成本指标', 'cost'))
     AS n (level1_name, level1_kind)
-    ON n.level1_name = CASE WHEN i.level1 IN ('产出指标', '效益指标', '满意度指标', '成本指标')
-                            THEN pg_catalog.left(i.level1, -2)
-                            ELSE pg_catalog.regexp_replace(
-                                     pg_catalog.regexp_replace(i.level1, '[[:space:]　]+|[（(][^）)]*[）)]', '', 'g'),
-                                     '指标$', '')
-                       END
-LEFT JOIN (VALUES ('数量', 'output'), ('质量', 'output'), ('时效', 'output'), ('成本', 'output'),
-                  ('经济效益', 'benefit'), ('社会效益', 'benefit'), ('生态效益', 'benefit'), ('可持续影响', 'benefit'),
-                  ('服务对象满意度', 'satisfaction'), ('其他满意度', 'satisfaction'),
-                  ('经济成本', 'cost'), ('社会成本', 'cost'), ('生态环境成本', 'cost'))
+    ON n.level1_name = @extschema@.indicator_level_name(i.level1)
+LEFT JOIN (VALUES ('数量指标', 'output'), ('质量指标', 'output'), ('时效指标', 'output'), ('成本指标', 'output'),
+                  ('经济效益指标', 'benefit'), ('社会效益指标', 'benefit'), ('生态效益指标', 'benefit'), ('可持续影响指标', 'benefit'),
+                  ('服务对象满意度指标', 'satisfaction'), ('其他满意度指标', 'satisfaction'),
+                  ('经济成本指标', 'cost'), ('社会成本指标', 'cost'), ('生态环境成本指标', 'cost'))
     AS h (level2_name, level2_home)
-    ON h.level2_name = CASE WHEN i.level2 IN ('数量指标', '质量指标', '时效指标', '成本指标', '经济效益指标',
-                                              '社会效益指标', '生态效益指标', '可持续影响指标', '服务对象满意度指标',
-                                              '其他满意度指标', '经济成本指标', '社会成本指标', '生态环境成本指标')
-                            THEN pg_catalog.left(i.level2, -2)
-                            ELSE pg_catalog.regexp_replace(
-                                     pg_catalog.regexp_replace(i.level2, '[[:space:]　]+|[（(][^）)]*[）)]', '', 'g'),
-                                     '指标$', '')
-                       END
+    ON h.level2_name = @extschema@.indicator_level_name(i.level2)
 CROSS JOIN LATERAL (
     -- an explanation that is empty or a placeholder explains nothing
     SELECT coalesce(pg_catalog.btrim(i.deviation_reason, E' \t\r\n　'), '')
@@ -451,13 +441,16 @@ COMMENT ON VIEW @extschema@.audit_finding IS
 'One row per problem found on a form the caller may see: evaluation, indicator position (NULL for the whole form), stable code (pjeval.finding_code), severity and a message in Chinese and English';
 
 -- PostgreSQL 15+: the views run with the caller's rights, so the tables'
--- row-level security applies to them directly as well.
+-- row-level security applies to them directly, and they need no barrier.
 DO $$
 BEGIN
     IF pg_catalog.current_setting('server_version_num')::integer >= 150000 THEN
         ALTER VIEW @extschema@.indicator_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.indicator_result RESET (security_barrier);
         ALTER VIEW @extschema@.evaluation_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.evaluation_result RESET (security_barrier);
         ALTER VIEW @extschema@.audit_finding SET (security_invoker = true);
+        ALTER VIEW @extschema@.audit_finding RESET (security_barrier);
         ALTER VIEW @extschema@.finding_code SET (security_invoker = true);
     END IF;
 END

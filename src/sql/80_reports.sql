@@ -55,38 +55,20 @@ $$;
 COMMENT ON FUNCTION @extschema@.quotient_half_up(pg_catalog.numeric, pg_catalog.numeric) IS
 'numerator / denominator rounded half away from zero to 2 places, exactly; NULL when the denominator is 0 or either is NULL';
 
--- The name of a level-1 or level-2 indicator as the reports group it: the
--- same normalisation as indicator_result (no spaces, no weight in brackets,
--- no trailing 指标), with 指标 put back, so that 产出指标 (50分), 产出指标（50分）
--- and 产出 are one row: 产出指标.
-CREATE FUNCTION @extschema@.indicator_level_name(level pg_catalog.text)
-RETURNS pg_catalog.text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-    SELECT pg_catalog.regexp_replace(
-               pg_catalog.regexp_replace($1, '[[:space:]　]+|[（(][^）)]*[）)]', '', 'g'),
-               '指标$', '') OPERATOR(pg_catalog.||) '指标'
-$$;
-
-COMMENT ON FUNCTION @extschema@.indicator_level_name(pg_catalog.text) IS
-'A level-1 or level-2 indicator name without spaces, without a bracketed weight and ending in 指标: 产出指标 (50分) → 产出指标';
-
 -- Where the standard places a level-1 and a level-2 name: the lists of
 -- indicator_result (level1_kind, level2_home in 50_views.sql), for the
--- category reports, which classify a group of rows once where
--- indicator_result classifies every row (its regular expressions cost more
--- than assess() itself).  Keep the lists equal: the reports test compares
--- them with indicator_result on every standard name.
+-- category reports, which classify a group of rows once.  Keep the lists
+-- equal: the reports test compares them with indicator_result on every
+-- standard name.
 CREATE FUNCTION @extschema@.indicator_level1_kind(level1 pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT CASE pg_catalog.regexp_replace(
-                    pg_catalog.regexp_replace($1, '[[:space:]　]+|[（(][^）)]*[）)]', '', 'g'), '指标$', '')
-               WHEN '产出' THEN 'output'
-               WHEN '效益' THEN 'benefit'
-               WHEN '满意度' THEN 'satisfaction'
-               WHEN '成本' THEN 'cost'
+    SELECT CASE @extschema@.indicator_level_name($1)
+               WHEN '产出指标' THEN 'output'
+               WHEN '效益指标' THEN 'benefit'
+               WHEN '满意度指标' THEN 'satisfaction'
+               WHEN '成本指标' THEN 'cost'
            END
 $$;
 
@@ -94,21 +76,20 @@ CREATE FUNCTION @extschema@.indicator_level2_home(level2 pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT CASE pg_catalog.regexp_replace(
-                    pg_catalog.regexp_replace($1, '[[:space:]　]+|[（(][^）)]*[）)]', '', 'g'), '指标$', '')
-               WHEN '数量' THEN 'output'
-               WHEN '质量' THEN 'output'
-               WHEN '时效' THEN 'output'
-               WHEN '成本' THEN 'output'
-               WHEN '经济效益' THEN 'benefit'
-               WHEN '社会效益' THEN 'benefit'
-               WHEN '生态效益' THEN 'benefit'
-               WHEN '可持续影响' THEN 'benefit'
-               WHEN '服务对象满意度' THEN 'satisfaction'
-               WHEN '其他满意度' THEN 'satisfaction'
-               WHEN '经济成本' THEN 'cost'
-               WHEN '社会成本' THEN 'cost'
-               WHEN '生态环境成本' THEN 'cost'
+    SELECT CASE @extschema@.indicator_level_name($1)
+               WHEN '数量指标' THEN 'output'
+               WHEN '质量指标' THEN 'output'
+               WHEN '时效指标' THEN 'output'
+               WHEN '成本指标' THEN 'output'
+               WHEN '经济效益指标' THEN 'benefit'
+               WHEN '社会效益指标' THEN 'benefit'
+               WHEN '生态效益指标' THEN 'benefit'
+               WHEN '可持续影响指标' THEN 'benefit'
+               WHEN '服务对象满意度指标' THEN 'satisfaction'
+               WHEN '其他满意度指标' THEN 'satisfaction'
+               WHEN '经济成本指标' THEN 'cost'
+               WHEN '社会成本指标' THEN 'cost'
+               WHEN '生态环境成本指标' THEN 'cost'
            END
 $$;
 

@@ -324,9 +324,41 @@ test_grade_and_parts(void)
 	}
 }
 
+/* Level names: the cases indicator_result must classify (50_views.sql). */
+static void
+test_level_names(void)
+{
+	static const char *const cases[][2] = {
+		{"产出指标", "产出"},
+		{"产出", "产出"},
+		{"产出指标 (50分)", "产出"},
+		{"产出指标（50分）", "产出"},
+		{" 效益 指标\t", "效益"},
+		{"　满意度指标　", "满意度"},
+		{"数量指标(分值)(20)", "数量"},
+		{"成本指标（经济", "成本指标（经济"},	/* no closing bracket: kept */
+		{"(a(b)c)", "c)"},	/* the first closing bracket ends it */
+		{"产出指标指标", "产出指标"},	/* one trailing 指标 only */
+		{"指标", ""},
+		{"", ""},
+		{"（）", ""},
+	};
+	size_t		k;
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
+	{
+		char		out[64];
+		size_t		n = pj_level_name(cases[k][0], strlen(cases[k][0]), out);
+
+		CHECK(n == strlen(cases[k][1]) && memcmp(out, cases[k][1], n) == 0,
+			  "level name of \"%s\": \"%.*s\", expected \"%s\"", cases[k][0], (int) n, out, cases[k][1]);
+	}
+}
+
 void
 test_rules(void)
 {
+	test_level_names();
 	test_seed_form_1();
 	test_seed_form_2();
 	test_funds();

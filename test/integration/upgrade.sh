@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# upgrade.sh - ALTER EXTENSION pjeval UPDATE from every released version
+# (upgrade/pjeval--X.sql) gives what a fresh CREATE EXTENSION gives: the same
+# member objects with the same definitions, options, grants, policies and
+# comments, and the forms entered before the update score as the same forms
+# entered after it.
+#
+# Run it with PGHOST/PGPORT/PGUSER pointing at a server where pjeval is
+# installed and PGUSER is a superuser, e.g.
+#     pg_virtualenv -t -p pjeval test/integration/upgrade.sh
+# It creates (and drops) two databases per released version.  The last line
+# is `N passed, N failed`; the exit status is non-zero when a check failed.
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2
+
+TAG="pjeval_up_$$"
+WORK="$(mktemp -d -t pjeval-upgrade.XXXXXX)"
+PSQL=(psql -X -q -At -v ON_ERROR_STOP=1 --no-psqlrc)
+SEED="demo/seed/longhua-2022.txt"
+CURRENT="$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" pjeval.control)"
+
+passed=0
+failed=0
+ok()   { passed=$((passed + 1)); echo "ok     - $*"; }
+fail() { failed=$((failed + 1)); echo "FAILED - $*"; }
+
+dbs=()
+cleanup() {
+	for db in "${dbs[@]}"; do dropdb --if-exists "$db" >/dev/null 2>&1; done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Every member of the extension, one line each, with what defines it.
+catalog() {
+	"${PSQL[@]}" -d "$1" <<-'SQL'
+		WITH m AS (
+		    SELECT d.classid, d.objid
+		    FROM pg_depend d
+		    WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+		      AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pjeval')
+		)
+		SELECT pg_describe_object(m.classid, m.objid, 0) || ' | ' || coalesce(
+		    CASE m.classid
+		        WHEN 'pg_proc'::regclass THEN
+		            (SELECT CASE p.prokind WHEN 'a'
+		                        THEN format('aggregate(%s) %s %s %s %s', pg_get_function_arguments(p.oid),
+		                                    a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggtranstype::regtype)
+		                        ELSE pg_get_functiondef(p.oid) END
+		                    || ' acl=' || coalesce(p.proacl::text, '-')
+		             FROM pg_proc p LEFT JOIN pg_aggregate a ON a.aggfnoid = p.oid WHERE p.oid = m.objid)
+		        WHEN 'pg_class'::regclass THEN
+		            (SELECT format('kind=%s options=%s rls=%s/%s acl=%s def=%s columns=%s indexes=%s constraints=%s triggers=%s policies=%s',
+		                    c.relkind, coalesce(c.reloptions::text, '-'), c.relrowsecurity, c.relforcerowsecurity,
+		                    coalesce(c.relacl::text, '-'),
+		                    CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END,
+		                    (SELECT string_agg(format('%s %s%s%s %s', a.attname, format_type(a.atttypid, a.atttypmod),
+		                                              CASE WHEN a.attnotnull THEN ' not null' END,
+		                                              ' default ' || pg_get_expr(ad.adbin, ad.adrelid),
+		                                              col_description(c.oid, a.attnum)), ', ' ORDER BY a.attnum)
+		                     FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+		                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+		                    (SELECT string_agg(pg_get_indexdef(i.indexrelid), '; ' ORDER BY 1) FROM pg_index i WHERE i.indrelid = c.oid),
+		                    (SELECT string_agg(k.conname || ' ' || pg_get_constraintdef(k.oid), '; ' ORDER BY 1) FROM pg_constraint k WHERE k.conrelid = c.oid),
+		                    (SELECT string_agg(pg_get_triggerdef(t.oid), '; ' ORDER BY 1) FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal),
+		                    (SELECT string_agg(format('%s %s %s %s %s', p.policyname, p.cmd, p.roles, p.qual, p.with_check), '; ' ORDER BY 1)
+		                     FROM pg_policies p WHERE p.schemaname = 'pjeval' AND p.tablename = c.relname))
+		             FROM pg_class c WHERE c.oid = m.objid)
+		        WHEN 'pg_type'::regclass THEN
+		            (SELECT format('%s %s %s', t.typtype, t.typcategory,
+		                           (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+		                            FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0))
+		             FROM pg_type t WHERE t.oid = m.objid)
+		        WHEN 'pg_operator'::regclass THEN
+		            (SELECT format('%s %s %s', o.oprcode, o.oprrest, o.oprjoin) FROM pg_operator o WHERE o.oid = m.objid)
+		    END, '') || ' | ' || coalesce(obj_description(m.objid, m.classid::regclass::name), '')
+		FROM m
+		ORDER BY 1;
+		SELECT 'extconfig ' || string_agg(c::regclass::text || ' ' || coalesce(w, ''), ', ' ORDER BY 1)
+		FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x (c, w)
+		WHERE e.extname = 'pjeval';
+	SQL
+}
+
+# What the seed forms score: every form's numbers and findings.
+scores() {
+	"${PSQL[@]}" -d "$1" <<-'SQL'
+		SELECT project_code, year, execution_rate, fund_score, output_score, benefit_score,
+		       satisfaction_score, total_score, grade, finding_count
+		FROM pjeval.evaluation_result ORDER BY project_code;
+		SELECT count(*), string_agg(DISTINCT code, ',' ORDER BY code) FROM pjeval.audit_finding;
+	SQL
+}
+
+import_seed() {
+	"${PSQL[@]}" -d "$1" -v doc="$(cat "$SEED")" >/dev/null <<<"SELECT count(*) FROM pjeval.import_forms(:'doc')"
+}
+
+fresh="${TAG}_fresh"
+dbs+=("$fresh")
+if createdb -E UTF8 -T template0 --locale=C "$fresh" &&
+	"${PSQL[@]}" -d "$fresh" -c 'CREATE EXTENSION pjeval' && import_seed "$fresh"; then
+	ok "fresh install of $CURRENT, seed forms imported"
+else
+	fail "fresh install of $CURRENT"
+fi
+catalog "$fresh" >"$WORK/fresh.catalog"
+scores "$fresh" >"$WORK/fresh.scores"
+[ -s "$WORK/fresh.catalog" ] && [ "$(wc -l <"$WORK/fresh.catalog")" -gt 100 ] &&
+	ok "fresh catalog lists $(wc -l <"$WORK/fresh.catalog") members" || fail "fresh catalog is empty"
+
+for script in upgrade/pjeval--*.sql; do
+	case "$script" in *--*--*) continue ;; esac
+	from="${script#upgrade/pjeval--}"
+	from="${from%.sql}"
+	[ "$from" != "$CURRENT" ] || continue
+	db="${TAG}_${from//./_}"
+	dbs+=("$db")
+	if createdb -E UTF8 -T template0 --locale=C "$db" &&
+		"${PSQL[@]}" -d "$db" -c "CREATE EXTENSION pjeval VERSION '$from'" && import_seed "$db"; then
+		ok "$from installed, seed forms imported"
+	else
+		fail "$from install"
+		continue
+	fi
+	if "${PSQL[@]}" -d "$db" -c 'ALTER EXTENSION pjeval UPDATE' >"$WORK/update.log" 2>&1; then
+		ok "ALTER EXTENSION pjeval UPDATE from $from"
+	else
+		fail "ALTER EXTENSION pjeval UPDATE from $from: $(cat "$WORK/update.log")"
+		continue
+	fi
+	v="$("${PSQL[@]}" -d "$db" -c "SELECT extversion FROM pg_extension WHERE extname = 'pjeval'")"
+	[ "$v" = "$CURRENT" ] && ok "$from updated to $v" || fail "$from updated to '$v', expected $CURRENT"
+	catalog "$db" >"$WORK/up.catalog"
+	if diff -u "$WORK/fresh.catalog" "$WORK/up.catalog" >"$WORK/catalog.diff"; then
+		ok "$from -> $CURRENT: every member object as a fresh install defines it"
+	else
+		fail "$from -> $CURRENT: member objects differ from a fresh install:"
+		cut -c1-400 "$WORK/catalog.diff" | head -40
+	fi
+	scores "$db" >"$WORK/up.scores"
+	if diff -u "$WORK/fresh.scores" "$WORK/up.scores" >"$WORK/scores.diff" && grep -q '99.93' "$WORK/up.scores"; then
+		ok "$from -> $CURRENT: forms entered before the update score as in a fresh install (99.93 found)"
+	else
+		fail "$from -> $CURRENT: scores differ:"
+		head -20 "$WORK/scores.diff"
+	fi
+done
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
