@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "form.h"
+#include "rules.h"
 
 #define CHECK(cond) \
 	do { if (!(cond)) { fprintf(stderr, "invariant violated: %s\n", #cond); abort(); } } while (0)
@@ -94,6 +95,24 @@ on_end(void *ctx)
 	CHECK(c->ends == c->forms);
 }
 
+/*
+ * The level-name reduction (rules.h) writes at most len bytes into a
+ * buffer of exactly that size (ASan checks it) and leaves no ASCII white
+ * space (on arbitrary bytes; 　 is only whole in valid UTF-8).
+ */
+static void
+check_level_name(const char *in, size_t len)
+{
+	char	   *out = malloc(len ? len : 1);
+	size_t		n = pj_level_name(in, len, out),
+				i;
+
+	CHECK(n <= len);
+	for (i = 0; i < n; i++)
+		CHECK(out[i] != ' ' && (out[i] < '\t' || out[i] > '\r'));
+	free(out);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -103,6 +122,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	PjFormSink	sink = {&c, on_begin, on_field, on_fund, on_indicator, on_end};
 	PjFormError err;
 
+	check_level_name((const char *) data, size);
 	if (pj_read_forms((const char *) data, size, scratch, &sink, &err))
 		CHECK(c.forms >= 1 && c.ends == c.forms);
 	else
