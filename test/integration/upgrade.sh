@@ -93,18 +93,16 @@ scores() {
 	SQL
 }
 
-import_seed() {
-	"${PSQL[@]}" -d "$1" -v doc="$(cat "$SEED")" >/dev/null <<<"SELECT count(*) FROM pjeval.import_forms(:'doc')"
+# install DB VERSION: a new database with pjeval at VERSION and the seed forms.
+install() {
+	dbs+=("$1")
+	createdb -E UTF8 -T template0 --locale=C "$1" &&
+		"${PSQL[@]}" -d "$1" -c "CREATE EXTENSION pjeval VERSION '$2'" &&
+		"${PSQL[@]}" -d "$1" -v doc="$(cat "$SEED")" >/dev/null <<<"SELECT count(*) FROM pjeval.import_forms(:'doc')"
 }
 
 fresh="${TAG}_fresh"
-dbs+=("$fresh")
-if createdb -E UTF8 -T template0 --locale=C "$fresh" &&
-	"${PSQL[@]}" -d "$fresh" -c 'CREATE EXTENSION pjeval' && import_seed "$fresh"; then
-	ok "fresh install of $CURRENT, seed forms imported"
-else
-	fail "fresh install of $CURRENT"
-fi
+install "$fresh" "$CURRENT" && ok "fresh install of $CURRENT, seed forms imported" || fail "fresh install of $CURRENT"
 catalog "$fresh" >"$WORK/fresh.catalog"
 scores "$fresh" >"$WORK/fresh.scores"
 [ -s "$WORK/fresh.catalog" ] && [ "$(wc -l <"$WORK/fresh.catalog")" -gt 100 ] &&
@@ -116,9 +114,7 @@ for script in upgrade/pjeval--*.sql; do
 	from="${from%.sql}"
 	[ "$from" != "$CURRENT" ] || continue
 	db="${TAG}_${from//./_}"
-	dbs+=("$db")
-	if createdb -E UTF8 -T template0 --locale=C "$db" &&
-		"${PSQL[@]}" -d "$db" -c "CREATE EXTENSION pjeval VERSION '$from'" && import_seed "$db"; then
+	if install "$db" "$from"; then
 		ok "$from installed, seed forms imported"
 	else
 		fail "$from install"
