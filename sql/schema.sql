@@ -208,3 +208,24 @@ DELETE FROM project WHERE code IN ('440309210901500004279');
 DELETE FROM project WHERE unit_id = (SELECT unit_id FROM unit WHERE name = '测试下属单位');
 DELETE FROM unit WHERE name = '测试下属单位';
 SELECT count(*) AS forms, count(DISTINCT project_id) AS projects FROM evaluation;
+
+-- The typed values are read by a C trigger (tested above with the forms);
+-- it guards the bytes it writes: on another table it needs the same
+-- columns, of the same types, and it runs before the row is written.
+CREATE TABLE public.not_indicator (target_text text, actual_text text, target text, actual text);
+CREATE TRIGGER read_values BEFORE INSERT ON public.not_indicator
+FOR EACH ROW EXECUTE FUNCTION pjeval.indicator_read_values();
+INSERT INTO public.not_indicator VALUES ('≥95%', '96%', NULL, NULL);
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE public.like_indicator (target_text text, actual_text text,
+                                    target pjeval.indicator_value, actual pjeval.indicator_value);
+CREATE TRIGGER read_values_after AFTER INSERT ON public.like_indicator
+FOR EACH ROW EXECUTE FUNCTION pjeval.indicator_read_values();
+INSERT INTO public.like_indicator VALUES ('≥95%', '96%', NULL, NULL);
+\echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER read_values_after ON public.like_indicator;
+CREATE TRIGGER read_values BEFORE INSERT ON public.like_indicator
+FOR EACH ROW EXECUTE FUNCTION pjeval.indicator_read_values();
+INSERT INTO public.like_indicator VALUES ('≥95%', NULL, '1', '2'), ('≥9x%', '3次/周', NULL, NULL)
+RETURNING target_text, target, actual_text, actual, kind(actual) AS actual_kind;
+DROP TABLE public.not_indicator, public.like_indicator;

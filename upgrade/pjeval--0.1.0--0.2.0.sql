@@ -5,8 +5,14 @@
 -- and indicator_level2_home use it.  Same answers for every name (ASCII
 -- white space and 　 are the spaces removed, whatever the locale).  On
 -- PostgreSQL 15+ the views indicator_result, evaluation_result and
--- audit_finding drop security_barrier.
+-- audit_finding drop security_barrier.  The indicator trigger that reads
+-- target and actual is C.
 \echo Use "ALTER EXTENSION pjeval UPDATE TO '0.2.0'" to load this file. \quit
+
+CREATE OR REPLACE FUNCTION @extschema@.indicator_read_values()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'indicator_read_values'
+LANGUAGE C;
 
 CREATE OR REPLACE FUNCTION @extschema@.indicator_level_name(level pg_catalog.text)
 RETURNS pg_catalog.text

@@ -199,17 +199,13 @@ COMMENT ON COLUMN @extschema@.indicator.band IS 'The evaluator''s band for a qua
 
 -- The typed values always follow the text: they are written here and nowhere
 -- else, so an UPDATE of target or actual alone cannot make them disagree.
+-- In C (src/pg/indicator_value.c): it runs once per imported indicator row,
+-- and is exactly target := try_indicator_value(coalesce(target_text, '')),
+-- the same for actual.
 CREATE FUNCTION @extschema@.indicator_read_values()
 RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    NEW.target := @extschema@.try_indicator_value(coalesce(NEW.target_text, ''));
-    NEW.actual := @extschema@.try_indicator_value(coalesce(NEW.actual_text, ''));
-    RETURN NEW;
-END
-$$;
+AS 'MODULE_PATHNAME', 'indicator_read_values'
+LANGUAGE C;
 
 CREATE TRIGGER indicator_read_values
 BEFORE INSERT OR UPDATE ON @extschema@.indicator
