@@ -30,8 +30,8 @@
 -- Standard placement (scoring-rules §1): 产出 = 数量/质量/时效/成本指标,
 -- 效益 = 经济效益/社会效益/生态效益/可持续影响指标, 满意度 = 服务对象满意度/
 -- 其他满意度指标, and 成本 as its own level 1 (财预〔2021〕101号) = 经济成本/
--- 社会成本/生态环境成本指标.  Names are compared without spaces, without a
--- weight in brackets (产出指标 (50分)) and without the word 指标.
+-- 社会成本/生态环境成本指标.  Names are compared as indicator_level_name()
+-- gives them: no spaces, no weight in brackets (产出指标 (50分)), ending in 指标.
 CREATE VIEW @extschema@.indicator_result WITH (security_barrier = true) AS
 SELECT
     i.evaluation_id,
