@@ -35,7 +35,6 @@ pj_is_cost_category(const char *category, size_t len)
 #define FULLWIDTH_SPACE		"\xe3\x80\x80"	/* 　 */
 #define FULLWIDTH_OPEN		"\xef\xbc\x88"	/* （ */
 #define FULLWIDTH_CLOSE		"\xef\xbc\x89"	/* ） */
-#define WORD_INDICATOR		"\xe6\x8c\x87\xe6\xa0\x87"	/* 指标 */
 
 /* Length of the bracket opening or closing at s (0: none), half or full width. */
 static size_t
@@ -51,12 +50,13 @@ bracket_at(const char *s, size_t left, char half, const char *full)
 size_t
 pj_level_name(const char *in, size_t len, char *out)
 {
+	const size_t word = sizeof(PJ_WORD_INDICATOR) - 1;
 	size_t		i = 0,
 				n = 0;
 
 	while (i < len)
 	{
-		size_t		open = bracket_at(in + i, len - i, '(', FULLWIDTH_OPEN);
+		size_t		open;
 
 		if (in[i] == ' ' || (in[i] >= '\t' && in[i] <= '\r'))
 		{
@@ -68,28 +68,25 @@ pj_level_name(const char *in, size_t len, char *out)
 			i += 3;
 			continue;
 		}
+		/* a bracket: up to the first closing one of either width, if any */
+		open = bracket_at(in + i, len - i, '(', FULLWIDTH_OPEN);
 		if (open)
 		{
-			/* up to the first closing bracket of either width, if there is one */
-			size_t		j;
+			size_t		close = 0,
+						j;
 
-			for (j = i + open; j < len; j++)
+			for (j = i + open; j < len && (close = bracket_at(in + j, len - j, ')', FULLWIDTH_CLOSE)) == 0; j++)
+				;
+			if (close)
 			{
-				size_t		close = bracket_at(in + j, len - j, ')', FULLWIDTH_CLOSE);
-
-				if (close)
-				{
-					i = j + close;
-					break;
-				}
-			}
-			if (j < len)
+				i = j + close;
 				continue;
+			}
 		}
 		out[n++] = in[i++];
 	}
-	if (n >= 6 && memcmp(out + n - 6, WORD_INDICATOR, 6) == 0)
-		n -= 6;
+	if (n >= word && memcmp(out + n - word, PJ_WORD_INDICATOR, word) == 0)
+		n -= word;
 	return n;
 }
 

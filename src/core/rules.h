@@ -96,6 +96,9 @@ bool		pj_is_cost_category(const char *category, size_t len);
  */
 size_t		pj_level_name(const char *in, size_t len, char *out);
 
+/* 指标, the word the standard's level names end in */
+#define PJ_WORD_INDICATOR	"\xe6\x8c\x87\xe6\xa0\x87"
+
 /*
  * Scores one indicator.  weight >= 0 (the caller checks).  category is the
  * level-2 name or NULL; it decides the direction of "=T" and bare targets.

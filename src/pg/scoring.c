@@ -53,9 +53,6 @@ PG_FUNCTION_INFO_V1(scoring_explain);
 PG_FUNCTION_INFO_V1(scoring_grade);
 PG_FUNCTION_INFO_V1(scoring_level_name);
 
-/* 指标, which level names end in */
-#define WORD_INDICATOR	"\xe6\x8c\x87\xe6\xa0\x87"
-
 /* The flag for a target or actual that is NULL: it could not be read. */
 #define FLAG_UNREADABLE_NAME	"unreadable"
 
@@ -324,56 +321,6 @@ outcome_completion(const PjOutcome *o, bool capped)
 }
 
 
-/*
- * Completions repeat as scores do (the same target and actual on many
- * forms), and each costs two numeric_in and a numeric_div: assess() keeps
- * those of one-part outcomes, direct-mapped by num / den.
- */
-#define RATIO_SLOTS		64		/* a power of two */
-#define RATIO_MAX_BYTES	40
-
-typedef struct RatioCache
-{
-	/* num and den as bytes: palloc'd memory is not aligned for __int128 */
-	char		key[RATIO_SLOTS][2 * sizeof(PjWide)];
-	uint8		size[RATIO_SLOTS];	/* 0: empty */
-	char		bytes[RATIO_SLOTS][RATIO_MAX_BYTES];
-} RatioCache;
-
-/* The raw completion of o: in the cache's memory when it was there. */
-static Datum
-cached_completion(RatioCache *cache, const PjOutcome *o)
-{
-	const PjPart *p = &o->parts[0];
-	char		key[2 * sizeof(PjWide)];
-	uint64		h;
-	uint32		slot;
-	Datum		result;
-	Size		size;
-
-	if (o->nparts != 1)
-		return outcome_completion(o, false);
-	memset(key, 0, sizeof(key));	/* the structs' padding too */
-	memcpy(key, &p->num.coef, sizeof(p->num.coef));
-	memcpy(key + sizeof(pj_int128), &p->num.exp, sizeof(p->num.exp));
-	memcpy(key + sizeof(PjWide), &p->den.coef, sizeof(p->den.coef));
-	memcpy(key + sizeof(PjWide) + sizeof(pj_int128), &p->den.exp, sizeof(p->den.exp));
-	h = (uint64) p->num.coef * 31 + (uint64) p->den.coef * 17 + (uint64) (p->num.exp * 7 + p->den.exp);
-	slot = (uint32) ((h * UINT64CONST(0x9E3779B97F4A7C15)) >> 58) & (RATIO_SLOTS - 1);
-	if (cache->size[slot] != 0 && memcmp(cache->key[slot], key, sizeof(key)) == 0)
-		return PointerGetDatum(cache->bytes[slot]);
-	result = outcome_completion(o, false);
-	size = VARSIZE_ANY(DatumGetPointer(result));
-	if (size <= RATIO_MAX_BYTES)
-	{
-		memcpy(cache->key[slot], key, sizeof(key));
-		cache->size[slot] = (uint8) size;
-		memcpy(cache->bytes[slot], DatumGetPointer(result), size);
-	}
-	return result;
-}
-
-
 /* ---------- per-call state ---------- */
 
 /*
@@ -397,7 +344,6 @@ typedef struct ScoreCache
 	TupleDesc	assessment;		/* blessed */
 	Datum		rule_names[PJ_RULE_NOT_APPLICABLE + 1];
 	Datum	   *flag_arrays;	/* by flags, plus 1 << PJ_N_FLAGS for "unreadable" */
-	RatioCache	completions;
 } ScoreCache;
 
 static ScoreCache *
@@ -706,7 +652,7 @@ scoring_assess(PG_FUNCTION_ARGS)
 		values[0] = assess_rule_name(fcinfo, cache, o.rule);
 		if (o.has_completion)
 		{
-			values[1] = cached_completion(&cache->completions, &o);
+			values[1] = outcome_completion(&o, false);
 			nulls[1] = false;
 		}
 		if (o.has_score && !PG_ARGISNULL(2))
@@ -1033,15 +979,16 @@ scoring_grade(PG_FUNCTION_ARGS)
 Datum
 scoring_level_name(PG_FUNCTION_ARGS)
 {
+	const size_t word = sizeof(PJ_WORD_INDICATOR) - 1;
 	text	   *level = PG_GETARG_TEXT_PP(0);
 	size_t		len = VARSIZE_ANY_EXHDR(level),
 				n;
 	text	   *result;
 
 	pj_require_utf8();
-	result = palloc(VARHDRSZ + len + sizeof(WORD_INDICATOR) - 1);
+	result = palloc(VARHDRSZ + len + word);
 	n = pj_level_name(VARDATA_ANY(level), len, VARDATA(result));
-	memcpy(VARDATA(result) + n, WORD_INDICATOR, sizeof(WORD_INDICATOR) - 1);
-	SET_VARSIZE(result, VARHDRSZ + n + sizeof(WORD_INDICATOR) - 1);
+	memcpy(VARDATA(result) + n, PJ_WORD_INDICATOR, word);
+	SET_VARSIZE(result, VARHDRSZ + n + word);
 	PG_RETURN_TEXT_P(result);
 }
