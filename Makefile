@@ -10,9 +10,9 @@ GLUE_SRCS   = $(sort $(wildcard src/pg/*.c))
 OBJS        = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
 # The install script is assembled from one file per concern under src/sql/.
-# upgrade/ holds what is never edited once released: the install scripts of
-# released versions (pjeval--X.sql, so an upgrade can be tested from them)
-# and the upgrade scripts (pjeval--X--Y.sql).
+# upgrade/ holds the upgrade scripts (pjeval--X--Y.sql), never edited once
+# released; released versions' install scripts are built from their commits
+# (upgrade/RELEASES) by test/integration/upgrade.sh.
 DATA_built  = pjeval--$(EXTVERSION).sql
 DATA        = $(sort $(wildcard upgrade/pjeval--*.sql))
 EXTRA_CLEAN = test/unit/run_unit_tests test/fuzz/fuzz_ivalue test/fuzz/fuzz_form bench/parse_bench

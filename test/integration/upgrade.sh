@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # upgrade.sh - ALTER EXTENSION pjeval UPDATE from every released version
-# (upgrade/pjeval--X.sql) gives what a fresh CREATE EXTENSION gives: the same
+# (upgrade/RELEASES: each one's install script is built from its commit with
+# git archive and make, and copied into the server's extension directory)
+# gives what a fresh CREATE EXTENSION gives: the same
 # member objects with the same definitions, options, grants, policies and
 # comments, and the forms entered before the update score as the same forms
 # entered after it.
@@ -108,11 +110,30 @@ scores "$fresh" >"$WORK/fresh.scores"
 [ -s "$WORK/fresh.catalog" ] && [ "$(wc -l <"$WORK/fresh.catalog")" -gt 100 ] &&
 	ok "fresh catalog lists $(wc -l <"$WORK/fresh.catalog") members" || fail "fresh catalog is empty"
 
-for script in upgrade/pjeval--*.sql; do
-	case "$script" in *--*--*) continue ;; esac
-	from="${script#upgrade/pjeval--}"
-	from="${from%.sql}"
+# build VERSION COMMIT: the install script of a released version, from its
+# commit, into the server's extension directory.
+SHAREDIR="$(pg_config --sharedir)/extension"
+build() {
+	local src="$WORK/src-$1"
+	mkdir -p "$src" &&
+		git archive "$2" | tar -x -C "$src" &&
+		make -s -C "$src" "pjeval--$1.sql" PG_CONFIG="$(command -v pg_config)" &&
+		install -m 644 "$src/pjeval--$1.sql" "$SHAREDIR/pjeval--$1.sql"
+}
+
+git rev-parse --is-inside-work-tree >/dev/null 2>&1 && [ "$(git rev-parse --is-shallow-repository)" = false ] ||
+	fail "upgrade.sh needs the project's full git history (a clone, not a copy or a shallow clone) to build released versions"
+nreleased=0
+while read -r from commit; do
+	case "$from" in ''|'#'*) continue ;; esac
 	[ "$from" != "$CURRENT" ] || continue
+	nreleased=$((nreleased + 1))
+	if build "$from" "$commit"; then
+		ok "$from built from $commit"
+	else
+		fail "$from: cannot build its install script from $commit"
+		continue
+	fi
 	db="${TAG}_${from//./_}"
 	if install "$db" "$from"; then
 		ok "$from installed, seed forms imported"
@@ -142,7 +163,8 @@ for script in upgrade/pjeval--*.sql; do
 		fail "$from -> $CURRENT: scores differ:"
 		head -20 "$WORK/scores.diff"
 	fi
-done
+done <upgrade/RELEASES
+[ "$nreleased" -gt 0 ] && ok "$nreleased released versions updated" || fail "upgrade/RELEASES lists no released version"
 
 echo
 echo "$passed passed, $failed failed"
