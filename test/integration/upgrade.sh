@@ -118,7 +118,7 @@ build() {
 	mkdir -p "$src" &&
 		git archive "$2" | tar -x -C "$src" &&
 		make -s -C "$src" "pjeval--$1.sql" PG_CONFIG="$(command -v pg_config)" &&
-		install -m 644 "$src/pjeval--$1.sql" "$SHAREDIR/pjeval--$1.sql"
+		cp "$src/pjeval--$1.sql" "$SHAREDIR/pjeval--$1.sql"
 }
 
 git rev-parse --is-inside-work-tree >/dev/null 2>&1 && [ "$(git rev-parse --is-shallow-repository)" = false ] ||
