@@ -1,7 +1,7 @@
 /*
  * ivalue_tables.c - the words and units pjeval reads, compiled in so the
  * reader depends on no locale, setting or catalog (its SQL input function
- * is truly IMMUTABLE).  Sources: ../shared/docs/indicator-values.md and the
+ * is truly IMMUTABLE).  Sources: docs/indicator-values.md and the
  * published forms it summarises.
  */
 #include <string.h>

@@ -1,6 +1,6 @@
 /*
  * rules.c - completion, score and flags of one indicator, the fund score,
- * the execution rate and the grade (../shared/docs/scoring-rules.md §2-§5).
+ * the execution rate and the grade (docs/scoring-rules.md §2-§5).
  *
  * Completion c of a clause is kept as an exact fraction num/den of base
  * values.  score = round_half_up(weight × mean(clamp(c_i, 0, 1)), 2) is

@@ -1,6 +1,6 @@
 /*
- * rules.h - the scoring rules of a 项目支出绩效自评表 (../shared/docs/
- * scoring-rules.md): completion ratio, indicator score, audit flags.
+ * rules.h - the scoring rules of a 项目支出绩效自评表 (docs/scoring-rules.md):
+ * completion ratio, indicator score, audit flags.
  *
  * Plain C on top of ivalue.h, no PostgreSQL headers.  Arithmetic is exact:
  * a completion is kept as a fraction of two exact decimals and a score is
