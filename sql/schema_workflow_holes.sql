@@ -164,6 +164,15 @@ SET LOCAL row_security = off;
 SET LOCAL check_function_bodies = off;
 SELECT restoring_dump() AS restoring;
 ROLLBACK;
+-- So is the extension's owner (were the bypassing role the owner).
+BEGIN;
+SET LOCAL allow_system_table_mods = on;
+UPDATE pg_catalog.pg_extension SET extowner = 'regress_pjx_bypass'::regrole WHERE extname = 'pjeval';
+SET LOCAL ROLE regress_pjx_bypass;
+SET LOCAL row_security = off;
+SET LOCAL check_function_bodies = off;
+SELECT restoring_dump() AS restoring_as_owner;
+ROLLBACK;
 REVOKE INSERT, UPDATE, DELETE ON evaluation, fund_line, indicator FROM regress_pjx_bypass;
 
 -- (d) member_units: about oneself and one's group roles, not about others;
@@ -183,6 +192,19 @@ RESET ROLE;
 SET ROLE regress_pjx_rita;
 SELECT ARRAY(SELECT u.name FROM unit u WHERE u.unit_id = ANY (member_units('regress_pjx_bob'))) AS bob_units;
 RESET ROLE;
+-- Nor through a function that runs as another role: its rows are that
+-- role's to see, and the session's role is not a member of it.
+CREATE FUNCTION public.alice_forms() RETURNS bigint LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog AS $$ SELECT count(*) FROM pjeval.evaluation $$;
+ALTER FUNCTION public.alice_forms() OWNER TO regress_pjx_alice;
+SET ROLE regress_pjx_alice;
+SELECT public.alice_forms() AS alice_herself;
+RESET ROLE;
+SET ROLE regress_pjx_bob;
+SELECT public.alice_forms();
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+DROP FUNCTION public.alice_forms();
 
 -- (e) The 一级预算单位: Alice cannot attribute her draft to another unit's
 -- budget unit, by UPDATE ...
