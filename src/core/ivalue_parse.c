@@ -1,9 +1,10 @@
 /*
  * ivalue_parse.c - the one reader of indicator values.
  *
- * The input is first normalised (full-width ASCII to ASCII, odd spaces and
- * dashes folded) into a UTF-8 buffer that remembers where each character
- * came from, then read as one of: an empty cell, 不适用, a claim, qualitative
+ * The input is first normalised (full-width ASCII and other scripts' digits
+ * to ASCII, odd spaces and dashes folded, invisible format marks dropped,
+ * 。 between digits made a decimal point) into a UTF-8 buffer that
+ * remembers where each character came from, then read as one of: an empty cell, 不适用, a claim, qualitative
  * text (no digit at all), or a list of clauses "[label][cmp]number[unit]".
  * While reading it writes the canonical text, which is what the value
  * prints as; reading that text again gives the same value.
