@@ -465,3 +465,6 @@ REVOKE INSERT, UPDATE, DELETE ON
     @extschema@.unit, @extschema@.unit_member, @extschema@.reviewer,
     @extschema@.project, @extschema@.evaluation, @extschema@.fund_line, @extschema@.indicator
     FROM PUBLIC;
+-- values (issue 17 part 7): signed comparisons; the flag opposite_sign
+COMMENT ON FUNCTION @extschema@.indicator_flags(@extschema@.indicator_value, @extschema@.indicator_value, pg_catalog.text, pg_catalog.numeric) IS
+'The audit flags of an indicator, in a fixed order (not_met, over_achieved at A/T ≥ over_ratio, incomparable_units, qualitative_needs_band, actual_is_claim, missing_value, unmatched_clause, too_large, date_missed, opposite_sign: missed by an actual on the other side of zero, completion 0); {unreadable} for a NULL target or actual; {} when none. Numbers beyond exact arithmetic give too_large (and a NULL score), never an error';

@@ -23,10 +23,10 @@ typedef struct PjWide
 typedef enum PjRule
 {
 	PJ_RULE_NONE = 0,			/* no rule applies: the score is a person's */
-	PJ_RULE_POSITIVE,			/* ≥T: A ≥ T → 1, else A/T */
-	PJ_RULE_NEGATIVE,			/* ≤T: A ≤ T → 1, else T/A (or linear) */
+	PJ_RULE_POSITIVE,			/* ≥T: A ≥ T → 1, else A/T (signed: |T|/|A| for T < 0) */
+	PJ_RULE_NEGATIVE,			/* ≤T: A ≤ T → 1, else T/A or linear (|A|/|T| for T < 0) */
 	PJ_RULE_ZERO_TARGET,		/* T = 0 with no comparison: A = 0 → 1, else 0 */
-	PJ_RULE_RANGE,				/* a ≤ A ≤ b → 1; below A/a; above b/A */
+	PJ_RULE_RANGE,				/* a ≤ A ≤ b → 1; below A/a; above b/A (on magnitudes) */
 	PJ_RULE_DATE,				/* a deadline: met or not, no ratio */
 	PJ_RULE_CLAUSES,			/* labelled clauses: the mean of each clause's c */
 	PJ_RULE_QUALITATIVE_MATCH,	/* the actual text is the target text: full weight */
@@ -49,7 +49,8 @@ typedef enum PjNegativeFormula
 #define PJ_FLAG_UNMATCHED		0x0040	/* a target clause with no actual clause */
 #define PJ_FLAG_TOO_LARGE		0x0080	/* numbers beyond exact arithmetic here */
 #define PJ_FLAG_DATE_MISSED		0x0100	/* a deadline missed: the evaluator scores */
-#define PJ_N_FLAGS 9
+#define PJ_FLAG_OPPOSITE_SIGN	0x0200	/* missed on the other side of zero: c = 0 */
+#define PJ_N_FLAGS 10
 
 /* The knobs a profile sets; pj_rules_default() is central-2020. */
 typedef struct PjRules
