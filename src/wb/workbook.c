@@ -29,7 +29,7 @@
 
 const PjWbLimits pj_wb_default_limits = {
 	.max_compressed = 64u << 20,
-	.max_inflated = 256u << 20,
+	.max_inflated = 128u << 20,
 	.max_entries = 10000,
 	.max_sheets = 1000,
 	.max_rows = 200000,
@@ -816,6 +816,9 @@ add_cell(Wb *w, Part *p, SheetState *ss, int row, int col, const char *s, size_t
 						w->sheets[ss->index].name, row, w->lim->max_rows);
 		ss->last_row = row;
 	}
+	if (len > w->lim->max_text - w->arena.len)
+		return fail(w, PJ_WB_LIMIT, "sheet \"%s\" has more than %zu bytes of text",
+					w->sheets[ss->index].name, w->lim->max_text);
 	if (!grow(w, (void **) &w->cellv, &w->capcells, w->ncells + 1, sizeof(Cell)))
 		return false;
 	c = &w->cellv[w->ncells];
