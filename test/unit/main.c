@@ -13,6 +13,7 @@ main(void)
 	test_ivalue();
 	test_rules();
 	test_form();
+	test_store();
 	printf("%d passed, %d failed\n", check_passed, check_failed);
 	return check_failed ? 1 : 0;
 }
