@@ -15,7 +15,7 @@ OBJS        = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 # (upgrade/RELEASES) by test/integration/upgrade.sh.
 DATA_built  = pjeval--$(EXTVERSION).sql
 DATA        = $(sort $(wildcard upgrade/pjeval--*.sql))
-EXTRA_CLEAN = test/unit/run_unit_tests test/fuzz/fuzz_ivalue test/fuzz/fuzz_form bench/parse_bench
+EXTRA_CLEAN = test/unit/run_unit_tests test/fuzz/fuzz_ivalue test/fuzz/fuzz_form test/fuzz/fuzz_store bench/parse_bench
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
@@ -48,12 +48,14 @@ FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 test/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard src/core/*.h)
 	clang $(CORE_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS)
 
-fuzz: test/fuzz/fuzz_ivalue test/fuzz/fuzz_form
-	mkdir -p test/fuzz/corpus-work test/fuzz/form-corpus-work
+fuzz: test/fuzz/fuzz_ivalue test/fuzz/fuzz_form test/fuzz/fuzz_store
+	mkdir -p test/fuzz/corpus-work test/fuzz/form-corpus-work test/fuzz/store-corpus-work
 	./test/fuzz/fuzz_ivalue -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
 		-artifact_prefix=test/fuzz/ -dict=test/fuzz/ivalue.dict test/fuzz/corpus-work test/fuzz/corpus
 	./test/fuzz/fuzz_form -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		-artifact_prefix=test/fuzz/ -dict=test/fuzz/ivalue.dict test/fuzz/form-corpus-work test/fuzz/form-corpus
+	./test/fuzz/fuzz_store -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
+		-artifact_prefix=test/fuzz/ test/fuzz/store-corpus-work test/fuzz/store-corpus
 
 bench/parse_bench: bench/parse_bench.c $(CORE_SRCS) src/core/ivalue.h
 	$(CC) -std=c99 -O2 -Isrc/core -o $@ bench/parse_bench.c $(CORE_SRCS)
