@@ -96,6 +96,12 @@ FROM (VALUES
     ('empty cell with other text', '0105000178')
 ) AS c(what, hex);
 
+-- The fields are checked, not the text's meaning (that would mean reading
+-- the text again on every row): 91 stored with the text ≥90% is in range,
+-- and reads safely as what it holds.
+SELECT v, pjeval.number(v), pjeval.base_value(v)
+FROM (SELECT decode('01010106010101000000b60100000005010000e289a5393025', 'hex')::pjeval.indicator_value v) s;
+
 DROP CAST (bytea AS pjeval.indicator_value);
 DROP TABLE damaged, hostile_payload, hostile_recv;
 RESET enable_hashagg;

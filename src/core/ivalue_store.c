@@ -14,13 +14,15 @@
  *
  * iv_unpack trusts nothing: a block comes from a page that may be damaged,
  * or from a binary-coercible cast a superuser made.  It refuses every field
- * outside what the reader produces (see unpack_clause and unpack_text), so
+ * outside what the reader produces (clause_ok and text_ok below), so
  * the rest of the code may rely on a value's ranges: exponents in
  * [-18, 0], coefficients below 10^18, units from the table, spans on
  * character boundaries of valid UTF-8.  Checking each field costs a few
  * comparisons per clause and one pass over the text; it does not read the
  * text again (that costs more than scoring the row), so a block whose
- * fields are each possible but disagree with its text is not detected.
+ * fields are each possible but disagree with its text (91 stored with the
+ * text ≥90%) is not detected: it is only safe.  docs/binary-format.md lists
+ * what is refused.
  */
 #include <string.h>
 
