@@ -129,7 +129,7 @@ typedef struct Cursor
 
 /* A varint as put_varint writes it: no padding bytes, no bits beyond 64. */
 static uint64_t
-get_varint(Cursor *c)
+get_long_varint(Cursor *c)
 {
 	uint64_t	v = 0;
 	int			shift;
@@ -155,7 +155,16 @@ get_varint(Cursor *c)
 	return 0;
 }
 
-static uint8_t
+/* Most varints are one byte (offsets, lengths, small numbers): inline that. */
+static inline uint64_t
+get_varint(Cursor *c)
+{
+	if (c->p < c->end && *c->p < 0x80)
+		return *c->p++;
+	return get_long_varint(c);
+}
+
+static inline uint8_t
 get_byte(Cursor *c)
 {
 	if (c->p >= c->end)
@@ -166,7 +175,7 @@ get_byte(Cursor *c)
 	return *c->p++;
 }
 
-static uint16_t
+static inline uint16_t
 get_u16(Cursor *c)
 {
 	uint64_t	v = get_varint(c);
@@ -176,7 +185,7 @@ get_u16(Cursor *c)
 	return (uint16_t) v;
 }
 
-static IvDecimal
+static inline IvDecimal
 get_decimal(Cursor *c)
 {
 	uint64_t	z = get_varint(c);
@@ -207,16 +216,18 @@ number_ok(IvDecimal d)
 static bool
 date_ok(IvDecimal d)
 {
-	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int64_t		year,
+	static const uint32_t days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	uint32_t	code,
+				year,
 				month,
 				day;
 
-	if (d.exp != 0 || d.coef <= 0)
+	if (d.exp != 0 || d.coef <= 0 || d.coef > 21991231)
 		return false;
-	year = d.coef / 10000;
-	month = d.coef / 100 % 100;
-	day = d.coef % 100;
+	code = (uint32_t) d.coef;	/* 32-bit divisions: this runs on every row */
+	year = code / 10000;
+	month = code / 100 % 100;
+	day = code % 100;
 	if ((year != 0 && (year < 1900 || year > 2199)) || month > 12 || day > 31 ||
 		(day > 0 && month == 0))
 		return false;
@@ -266,14 +277,28 @@ text_is(const IvValue *v, size_t off, size_t len, const char *s)
 	return len == n && (size_t) off + n <= v->text_len && memcmp(v->text + off, s, n) == 0;
 }
 
-/* Is the text at off..off+len exactly the name of a period unit (周, 月 ...)? */
+/*
+ * Is the text at off..off+len exactly the name of a period unit (周, 月 ...)?
+ * The period units' indexes are listed on first use (the table is constant).
+ */
 static bool
 is_period_unit(const IvValue *v, size_t off, size_t len)
 {
+	static uint8_t period[256];
+	static size_t nperiod;
+	static bool listed;
 	size_t		i;
 
-	for (i = 1; i < iv_n_units; i++)
-		if ((iv_units[i].flags & IV_UNIT_PERIOD) && text_is(v, off, len, iv_units[i].name))
+	if (!listed)
+	{
+		for (i = 1; i < iv_n_units && nperiod < sizeof(period); i++)
+			if (iv_units[i].flags & IV_UNIT_PERIOD)
+				period[nperiod++] = (uint8_t) i;
+		listed = true;
+	}
+	for (i = 0; i < nperiod; i++)
+		if (iv_units[period[i]].len == len &&
+			memcmp(v->text + off, iv_units[period[i]].name, len) == 0)
 			return true;
 	return false;
 }
@@ -343,54 +368,52 @@ clause_ok(const IvValue *v, const IvClause *k)
 	return k->dim == IV_DIM_RATE;
 }
 
-/* Valid UTF-8 (as the reader's u8_decode accepts it) without NUL bytes. */
+/*
+ * Valid UTF-8 (as the reader's u8_decode accepts it: no overlong form, no
+ * surrogate, nothing above U+10FFFF) without NUL bytes; *digits tells
+ * whether an ASCII digit occurs.  One pass, on every unpack: kept cheap.
+ */
 static bool
-utf8_ok(const uint8_t *s, size_t len)
+utf8_ok(const uint8_t *s, size_t len, bool *digits)
 {
-	size_t		i = 0;
+	const uint8_t *end = s + len;
+	bool		digit = false;
 
-	while (i < len)
+	while (s < end)
 	{
-		uint8_t		b = s[i];
-		size_t		n,
-					j;
-		uint32_t	c;
+		uint8_t		b = *s;
 
-		if (b >= 0x01 && b < 0x80)
+		if (b < 0x80)
 		{
-			i++;
-			continue;
+			if (b == 0)
+				return false;
+			digit |= (uint8_t) (b - '0') < 10;
+			s++;
 		}
-		if (b >= 0xC2 && b <= 0xDF)
+		else if (b >= 0xE0 && b <= 0xEF)	/* 3 bytes: CJK, ≥, ‰ */
 		{
-			n = 2;
-			c = b & 0x1F;
+			if (end - s < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+				(b == 0xE0 && s[1] < 0xA0) || (b == 0xED && s[1] >= 0xA0))
+				return false;
+			s += 3;
 		}
-		else if (b >= 0xE0 && b <= 0xEF)
+		else if (b >= 0xC2 && b <= 0xDF)
 		{
-			n = 3;
-			c = b & 0x0F;
+			if (end - s < 2 || (s[1] & 0xC0) != 0x80)
+				return false;
+			s += 2;
 		}
 		else if (b >= 0xF0 && b <= 0xF4)
 		{
-			n = 4;
-			c = b & 0x07;
+			if (end - s < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+				(s[3] & 0xC0) != 0x80 || (b == 0xF0 && s[1] < 0x90) || (b == 0xF4 && s[1] >= 0x90))
+				return false;
+			s += 4;
 		}
 		else
-			return false;		/* NUL, a continuation byte, or no lead byte */
-		if (len - i < n)
-			return false;
-		for (j = 1; j < n; j++)
-		{
-			if ((s[i + j] & 0xC0) != 0x80)
-				return false;
-			c = (c << 6) | (s[i + j] & 0x3F);
-		}
-		if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
-			(c >= 0xD800 && c <= 0xDFFF))
-			return false;
-		i += n;
+			return false;		/* a continuation byte, or no lead byte */
 	}
+	*digits = digit;
 	return true;
 }
 
@@ -418,9 +441,9 @@ is_one_of(const IvValue *v, const char *const *words, size_t n, bool prefix)
 static bool
 text_ok(const IvValue *v)
 {
-	size_t		i;
+	bool		digits;
 
-	if (v->text_len == 0 || !utf8_ok((const uint8_t *) v->text, v->text_len))
+	if (v->text_len == 0 || !utf8_ok((const uint8_t *) v->text, v->text_len, &digits))
 		return false;
 	switch (v->kind)
 	{
@@ -433,10 +456,7 @@ text_ok(const IvValue *v)
 				is_one_of(v, iv_claim_words, iv_n_claim_words, false) :
 				is_one_of(v, iv_claim_prefixes, iv_n_claim_prefixes, true);
 		case IV_KIND_QUALITATIVE:
-			for (i = 0; i < v->text_len; i++)
-				if (v->text[i] >= '0' && v->text[i] <= '9')
-					return false;
-			return true;
+			return !digits;
 		default:
 			return true;
 	}
@@ -446,19 +466,22 @@ bool
 iv_unpack(const uint8_t *src, size_t len, IvValue *out)
 {
 	Cursor		c = {src, src + len, true};
+	uint8_t		kind,
+				nclauses;
 	int			i;
 
 	if (get_byte(&c) != IV_LAYOUT_VERSION)
 		return false;
-	out->kind = get_byte(&c);
-	out->nclauses = get_byte(&c);
+	kind = get_byte(&c);
+	nclauses = get_byte(&c);
 	out->text_len = get_u16(&c);
-	if (!c.ok || out->kind < IV_KIND_QUANTITY || out->kind > IV_KIND_EMPTY ||
-		out->nclauses > IV_MAX_CLAUSES ||
-		(out->kind == IV_KIND_QUANTITY && out->nclauses == 0) ||
-		(out->kind != IV_KIND_QUANTITY && out->kind != IV_KIND_CLAIM && out->nclauses > 0))
+	if (!c.ok || kind < IV_KIND_QUANTITY || kind > IV_KIND_EMPTY || nclauses > IV_MAX_CLAUSES ||
+		(kind == IV_KIND_QUANTITY && nclauses == 0) ||
+		(kind != IV_KIND_QUANTITY && kind != IV_KIND_CLAIM && nclauses > 0))
 		return false;
-	for (i = 0; i < out->nclauses; i++)
+	out->kind = kind;
+	out->nclauses = nclauses;
+	for (i = 0; i < nclauses; i++)
 	{
 		IvClause   *k = &out->clauses[i];
 
@@ -487,7 +510,7 @@ iv_unpack(const uint8_t *src, size_t len, IvValue *out)
 	/* the text first: the clauses' checks read it */
 	if (!text_ok(out))
 		return false;
-	for (i = 0; i < out->nclauses; i++)
+	for (i = 0; i < nclauses; i++)
 		if (!clause_ok(out, &out->clauses[i]))
 			return false;
 	return true;
