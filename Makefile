@@ -20,7 +20,7 @@ OBJS        = $(CORE_SRCS:.c=.o) $(WB_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 # (upgrade/RELEASES) by test/integration/upgrade.sh.
 DATA_built  = pjeval--$(EXTVERSION).sql
 DATA        = $(sort $(wildcard upgrade/pjeval--*.sql))
-EXTRA_CLEAN = test/unit/run_unit_tests test/fuzz/fuzz_ivalue test/fuzz/fuzz_form test/fuzz/fuzz_workbook bench/parse_bench
+EXTRA_CLEAN = test/unit/run_unit_tests test/fuzz/fuzz_ivalue test/fuzz/fuzz_form test/fuzz/fuzz_store test/fuzz/fuzz_workbook bench/parse_bench
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
@@ -32,6 +32,10 @@ PG_CFLAGS   = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-ini
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXS knows no header dependencies: every object is rebuilt when a header
+# of the core, the workbook reader or the glue changes.
+$(OBJS): $(wildcard src/core/*.h src/wb/*.h src/pg/*.h)
 
 pjeval--$(EXTVERSION).sql: $(sort $(wildcard src/sql/*.sql))
 	@{ printf -- '-- pjeval %s: generated from src/sql/*.sql, do not edit\n' '$(EXTVERSION)'; \
@@ -58,12 +62,14 @@ test/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard src/core/*.h)
 test/fuzz/fuzz_workbook: test/fuzz/fuzz_workbook.c $(WB_SRCS) $(wildcard src/wb/*.h)
 	clang $(CORE_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(WB_SRCS) $(WB_LIBS)
 
-fuzz: test/fuzz/fuzz_ivalue test/fuzz/fuzz_form test/fuzz/fuzz_workbook
-	mkdir -p test/fuzz/corpus-work test/fuzz/form-corpus-work test/fuzz/workbook-corpus-work
+fuzz: test/fuzz/fuzz_ivalue test/fuzz/fuzz_form test/fuzz/fuzz_store test/fuzz/fuzz_workbook
+	mkdir -p test/fuzz/corpus-work test/fuzz/form-corpus-work test/fuzz/store-corpus-work test/fuzz/workbook-corpus-work
 	./test/fuzz/fuzz_ivalue -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
 		-artifact_prefix=test/fuzz/ -dict=test/fuzz/ivalue.dict test/fuzz/corpus-work test/fuzz/corpus
 	./test/fuzz/fuzz_form -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		-artifact_prefix=test/fuzz/ -dict=test/fuzz/ivalue.dict test/fuzz/form-corpus-work test/fuzz/form-corpus
+	./test/fuzz/fuzz_store -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
+		-artifact_prefix=test/fuzz/ test/fuzz/store-corpus-work test/fuzz/store-corpus
 	./test/fuzz/fuzz_workbook -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
 		-artifact_prefix=test/fuzz/ test/fuzz/workbook-corpus-work test/fuzz/workbook-corpus
 

@@ -124,7 +124,12 @@ const char *pj_flag_name(int bit);	/* bit 0 .. PJ_N_FLAGS - 1 */
 /* Reads a plain decimal "[-]digits[.digits]" (numeric_out's form). */
 bool		pj_decimal_from_text(const char *s, size_t len, IvDecimal *out);
 
-/* Writes a wide decimal as plain text; returns its length (buf >= 48). */
+/*
+ * Writes a wide decimal as plain text ("-12.5", "0.05", "0"), or for a
+ * number too long for that as "<coef>e<exp>"; returns its length, at most
+ * PJ_WIDE_TEXT_MAX (buf needs one more byte for a NUL).
+ */
+#define PJ_WIDE_TEXT_MAX	63
 size_t		pj_wide_text(PjWide w, char *buf);
 
 int			pj_decimal_cmp(IvDecimal a, IvDecimal b);

@@ -26,5 +26,6 @@ void		test_ivalue(void);
 void		test_rules(void);
 void		test_form(void);
 void		test_workbook(void);
+void		test_store(void);
 
 #endif							/* PJEVAL_CHECK_H */

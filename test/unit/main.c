@@ -15,6 +15,7 @@ main(void)
 	test_rules();
 	test_form();
 	test_workbook();
+	test_store();
 	printf("%d passed, %d failed\n", check_passed, check_failed);
 	return check_failed ? 1 : 0;
 }
