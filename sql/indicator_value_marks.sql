@@ -45,9 +45,8 @@ SELECT indicator_score('重点解决', E'\u200e重点解决\u200b', 30) AS score
 SELECT s, try_indicator_value(s) AS value, indicator_value_error(s) AS error
 FROM unnest(ARRAY[E'9\u202e0%', E'≥-\u20665%', E'1\u202d,000元', E'9\u202c.5', E'90。\u202b5%']) AS s;
 SELECT E'9\u202e0%'::indicator_value;
-\set VERBOSITY verbose
 SELECT E'1\u202d,000元'::indicator_value;
-\set VERBOSITY default
+\echo :LAST_ERROR_SQLSTATE
 
 -- Other scripts' digits: Arabic-Indic, Extended Arabic-Indic, Devanagari,
 -- mathematical, Bengali.  The canonical text is ASCII; in(out(v)) = v.
