@@ -201,14 +201,14 @@ static bool opens_template_row(const char *s, size_t len);
 
 /* The bytes of the line end at doc[p] (LF, CRLF or a lone CR), 0 if none. */
 static size_t
-line_end(const Reader *r, size_t p)
+line_end(const char *doc, size_t len, size_t p)
 {
-	if (p >= r->len)
+	if (p >= len)
 		return 0;
-	if (r->doc[p] == '\n')
+	if (doc[p] == '\n')
 		return 1;
-	if (r->doc[p] == '\r')
-		return p + 1 < r->len && r->doc[p + 1] == '\n' ? 2 : 1;
+	if (doc[p] == '\r')
+		return p + 1 < len && doc[p + 1] == '\n' ? 2 : 1;
 	return 0;
 }
 
@@ -253,7 +253,7 @@ quote_opens(Reader *r, size_t open)
 			}
 			return ends_cell(r, p + 1) || !crossed;
 		}
-		if ((n = line_end(r, p)) > 0)
+		if ((n = line_end(r->doc, r->len, p)) > 0)
 		{
 			p += n;
 			crossed = true;
@@ -313,7 +313,7 @@ read_row(Reader *r, Row *row)
 				}
 				else
 				{
-					if (line_end(r, r->pos) == 1)	/* LF, or CR alone; CRLF at its LF */
+					if (line_end(r->doc, r->len, r->pos) == 1)	/* LF, or CR alone; CRLF at its LF */
 						r->line++;
 					push(r, ch);
 					r->pos++;
@@ -326,7 +326,7 @@ read_row(Reader *r, Row *row)
 			push(r, r->doc[r->pos++]);
 		if (r->pos >= r->len)
 			end_of_row = true;
-		else if ((n = line_end(r, r->pos)) > 0)
+		else if ((n = line_end(r->doc, r->len, r->pos)) > 0)
 		{
 			end_of_row = true;
 			r->line++;
@@ -1460,6 +1460,17 @@ pj_read_form(const char *doc, size_t len, PjFormPos *pos, char *scratch, size_t 
 	pos->line = r.line;
 	pos->form = r.form;
 	return PJ_READ_FORM;
+}
+
+size_t
+pj_next_line(const char *doc, size_t len, size_t at, size_t *line_len)
+{
+	size_t		p = at;
+
+	while (p < len && doc[p] != '\n' && doc[p] != '\r')
+		p++;
+	*line_len = p - at;
+	return p + line_end(doc, len, p);
 }
 
 bool

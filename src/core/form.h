@@ -129,6 +129,13 @@ PjReadStatus pj_read_form(const char *doc, size_t len, PjFormPos *pos, char *scr
 						  size_t scratch_len, const PjFormSink *sink, PjFormError *err);
 
 /*
+ * The line that begins at doc[at]: sets *line_len to its length without its
+ * end and returns where the next line begins (len at the last).  Lines end
+ * with LF, CRLF or a lone CR, as the reader counts them.
+ */
+size_t		pj_next_line(const char *doc, size_t len, size_t at, size_t *line_len);
+
+/*
  * Reads every form of doc (pj_read_form in a loop; scratch holds
  * pj_form_scratch_size(len) bytes) and hands its parts to sink in order.
  * Cells stay valid until the sink's end of their form.  Returns false with *err
