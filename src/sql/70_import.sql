@@ -7,9 +7,10 @@
 --       template's text ('text', which import_forms reads back to the same
 --       rows) or as a printable HTML page ('html')
 --
--- The reading is done once, in C (read_forms, 35_form_reader.sql); here the
--- jsonb it returns becomes rows with a few set-based statements, one per
--- table, never a statement per form or per row.  Everything runs with the
+-- The reading is done in C, a batch of forms at a time (read_form_batch,
+-- 35_form_reader.sql); here the jsonb of each batch becomes rows with a few
+-- set-based statements, one per table, never a statement per form or per
+-- row.  Everything runs with the
 -- caller's rights, so row-level security and the workflow (60_security.sql)
 -- decide what an import may write, with their own errors.
 --
@@ -579,7 +580,7 @@ END
 $fn$;
 
 COMMENT ON FUNCTION @extschema@.import_forms(text, text) IS
-'Imports every 项目支出绩效自评表 of a tab-separated document (read by pjeval.read_forms): units and projects found or created, one evaluation per form with its fund lines and indicators. All or nothing. Returns the evaluation ids in the document''s order. on_conflict: ''error'' (default) refuses a project and year already stored (23505); ''replace'' replaces it in place, keeping the old version in pjeval.history';
+'Imports every 项目支出绩效自评表 of a tab-separated document of any size (read a batch of forms at a time by pjeval.read_form_batch): units and projects found or created, one evaluation per form with its fund lines and indicators. All or nothing. Returns the evaluation ids in the document''s order. on_conflict: ''error'' (default) refuses a project and year already stored (23505); ''replace'' replaces it in place, keeping the old version in pjeval.history';
 
 -- ------------------------------------------------------------------ export
 
