@@ -128,6 +128,17 @@ wait "$bg_pid" 2>/dev/null
 bg_pid=""
 [ "$(count)" = 0 ] && ok "nothing written after the cancel" || fail "nothing written after the cancel ($(count) forms)"
 
+# read_forms, one jsonb value: a clear 54000 past its 256 MB, not jsonb's own error.
+cd "$WORK" || exit 2
+out="$("${PSQL[@]}" -c '\set doc `cat forms.txt`' -f - <<< "SELECT jsonb_array_length(pjeval.read_forms(:'doc'))" 2>&1)"
+cd - >/dev/null || exit 2
+if echo "$out" | grep -q 'ERROR:  the forms read up to form [0-9]* of the document make a jsonb value of more than 255 MB' &&
+	echo "$out" | grep -q 'HINT:  pjeval.read_form_batch reads a document a few forms at a time'; then
+	ok "read_forms refuses a jsonb value past 256 MB, pointing to read_form_batch"
+else
+	fail "read_forms refuses a jsonb value past 256 MB"; echo "$out" | head -3 | cut -c1-200 | sed 's/^/    /'
+fi
+
 # 3. The whole document, with the documented command; the backend's peak
 # memory read from /proc when it is done, beside that of a session that
 # only reads the same statement's literal.
