@@ -155,8 +155,6 @@ test_seed_document(void)
 	PjFormError err;
 	char	   *doc = slurp("demo/seed/longhua-2022.txt");
 
-	if (!doc)
-		doc = slurp("../shared/seed/000_68788ef347ef5767.txt");
 	CHECK(doc != NULL, "the seed document is readable");
 	if (!doc)
 	{
