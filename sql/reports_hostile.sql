@@ -69,11 +69,19 @@ UPDATE indicator SET weight = 6.1234567890123456789 WHERE evaluation_id = :own A
 \echo :LAST_ERROR_SQLSTATE
 UPDATE indicator SET reported_score = 0.0000000000000000001 WHERE evaluation_id = :own AND position = 1;
 \echo :LAST_ERROR_SQLSTATE
--- the largest numbers that do fit are taken
-UPDATE fund_line SET initial_budget = 999999999999999999, executed = 0.000000000000000001
+-- the largest numbers that do fit are taken; together they can still go
+-- beyond exact scoring (a rate of 10^38 %; a total of 21 digits, from a
+-- reported score of 18 decimal places standing in for an unreadable row):
+-- NULL and the finding unscorable, not an error
+UPDATE fund_line SET annual_budget = 0.000000000000000001, executed = 999999999999999999
 WHERE evaluation_id = :own AND source = 'total';
+SELECT evaluation_id = :own AS own, execution_rate, fund_score, total_score, findings FROM evaluation_result ORDER BY evaluation_id;
+UPDATE fund_line SET annual_budget = 4617400.00, executed = 4617360.00 WHERE evaluation_id = :own AND source = 'total';
+UPDATE indicator SET actual_text = '9x%', reported_score = 0.000000000000000001 WHERE evaluation_id = :own AND position = 3;
+SELECT evaluation_id = :own AS own, total_score, grade, findings FROM evaluation_result ORDER BY evaluation_id;
+SELECT code, message_zh, message_en FROM audit_finding WHERE evaluation_id = :own AND code = 'unscorable';
+UPDATE indicator SET actual_text = '99.94%', reported_score = 10 WHERE evaluation_id = :own AND position = 3;
 RESET ROLE;
-SELECT evaluation_id = :own AS own, execution_rate, fund_score, findings FROM evaluation_result ORDER BY evaluation_id;
 
 -- 2. Bounded output: an execution rate of 10^9 % (a budget of 1 元 against
 -- 10^7 元 executed: 万元 typed under a 元 header, and worse) makes a page
