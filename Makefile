@@ -7,7 +7,12 @@ EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" pjeval.contr
 MODULE_big  = pjeval
 CORE_SRCS   = $(sort $(wildcard src/core/*.c))
 GLUE_SRCS   = $(sort $(wildcard src/pg/*.c))
-OBJS        = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
+# The workbook reader (src/wb): libzip for the zip container, libxml2 for
+# its XML parts, both found with pkg-config.
+WB_SRCS     = $(sort $(wildcard src/wb/*.c))
+WB_CFLAGS  := $(shell pkg-config --cflags libzip libxml-2.0)
+WB_LIBS    := $(shell pkg-config --libs libzip libxml-2.0)
+OBJS        = $(CORE_SRCS:.c=.o) $(WB_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
 # The install script is assembled from one file per concern under src/sql/.
 # upgrade/ holds the upgrade scripts (pjeval--X--Y.sql), never edited once
@@ -15,29 +20,35 @@ OBJS        = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 # (upgrade/RELEASES) by test/integration/upgrade.sh.
 DATA_built  = pjeval--$(EXTVERSION).sql
 DATA        = $(sort $(wildcard upgrade/pjeval--*.sql))
-EXTRA_CLEAN = test/unit/run_unit_tests test/fuzz/fuzz_ivalue test/fuzz/fuzz_form bench/parse_bench
+EXTRA_CLEAN = test/unit/run_unit_tests test/fuzz/fuzz_ivalue test/fuzz/fuzz_form test/fuzz/fuzz_store test/fuzz/fuzz_workbook bench/parse_bench
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
 
-PG_CPPFLAGS = -I$(srcdir)/src/core
+PG_CPPFLAGS = -I$(srcdir)/src/core -I$(srcdir)/src/wb $(WB_CFLAGS)
+SHLIB_LINK  = $(WB_LIBS)
 PG_CFLAGS   = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS knows no header dependencies: every object is rebuilt when a header
+# of the core, the workbook reader or the glue changes.
+$(OBJS): $(wildcard src/core/*.h src/wb/*.h src/pg/*.h)
+
 pjeval--$(EXTVERSION).sql: $(sort $(wildcard src/sql/*.sql))
 	@{ printf -- '-- pjeval %s: generated from src/sql/*.sql, do not edit\n' '$(EXTVERSION)'; \
 	   printf '%s\n' '\echo Use "CREATE EXTENSION pjeval" to load this file. \quit'; \
 	   for f in $^; do printf '\n-- %s\n' "$$f"; cat "$$f"; done; } > $@
 
-# The pure core, built on its own with sanitizers: no server involved.
-CORE_CFLAGS = -std=c99 -g -O1 -Wall -Wextra -Werror -Isrc/core -fno-omit-frame-pointer
+# The pure core and the workbook reader, built on their own with sanitizers:
+# no server involved.
+CORE_CFLAGS = -std=c99 -g -O1 -Wall -Wextra -Werror -Isrc/core -Isrc/wb $(WB_CFLAGS) -fno-omit-frame-pointer
 
 UNIT_SRCS = $(sort $(wildcard test/unit/*.c))
-test/unit/run_unit_tests: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard src/core/*.h test/unit/*.h)
-	$(CC) $(CORE_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(UNIT_SRCS) $(CORE_SRCS)
+test/unit/run_unit_tests: $(UNIT_SRCS) $(CORE_SRCS) $(WB_SRCS) $(wildcard src/core/*.h src/wb/*.h test/unit/*.h)
+	$(CC) $(CORE_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ $(UNIT_SRCS) $(CORE_SRCS) $(WB_SRCS) $(WB_LIBS)
 
 unittest: test/unit/run_unit_tests
 	./test/unit/run_unit_tests
@@ -48,12 +59,19 @@ FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 test/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard src/core/*.h)
 	clang $(CORE_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS)
 
-fuzz: test/fuzz/fuzz_ivalue test/fuzz/fuzz_form
-	mkdir -p test/fuzz/corpus-work test/fuzz/form-corpus-work
+test/fuzz/fuzz_workbook: test/fuzz/fuzz_workbook.c $(WB_SRCS) $(wildcard src/wb/*.h)
+	clang $(CORE_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(WB_SRCS) $(WB_LIBS)
+
+fuzz: test/fuzz/fuzz_ivalue test/fuzz/fuzz_form test/fuzz/fuzz_store test/fuzz/fuzz_workbook
+	mkdir -p test/fuzz/corpus-work test/fuzz/form-corpus-work test/fuzz/store-corpus-work test/fuzz/workbook-corpus-work
 	./test/fuzz/fuzz_ivalue -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
 		-artifact_prefix=test/fuzz/ -dict=test/fuzz/ivalue.dict test/fuzz/corpus-work test/fuzz/corpus
 	./test/fuzz/fuzz_form -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		-artifact_prefix=test/fuzz/ -dict=test/fuzz/ivalue.dict test/fuzz/form-corpus-work test/fuzz/form-corpus
+	./test/fuzz/fuzz_store -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
+		-artifact_prefix=test/fuzz/ test/fuzz/store-corpus-work test/fuzz/store-corpus
+	./test/fuzz/fuzz_workbook -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+		-artifact_prefix=test/fuzz/ test/fuzz/workbook-corpus-work test/fuzz/workbook-corpus
 
 bench/parse_bench: bench/parse_bench.c $(CORE_SRCS) src/core/ivalue.h
 	$(CC) -std=c99 -O2 -Isrc/core -o $@ bench/parse_bench.c $(CORE_SRCS)

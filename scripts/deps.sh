@@ -25,9 +25,13 @@ export DEBIAN_FRONTEND=noninteractive
 #   postgresql-$PG_MAJOR-cron                pg_cron, for the scheduled-refresh path (optional at runtime)
 #   make gcc libc6-dev                       the build
 #   clang libclang-rt-14-dev                 libFuzzer and the sanitizer runtimes for `make fuzz`
+#   libzip-dev libxml2-dev pkg-config        the .xlsx reader: libzip opens the zip container from
+#                                            memory, libxml2 reads its XML parts (found by pkg-config)
+#   python3-openpyxl                         writes the test workbooks (test/fixtures/make_workbooks.py)
 PACKAGES=(
 	"postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" "postgresql-$PG_MAJOR-cron"
 	postgresql-common make gcc libc6-dev clang libclang-rt-14-dev
+	libzip-dev libxml2-dev pkg-config python3-openpyxl
 )
 
 die() { echo "deps.sh: $*" >&2; exit 2; }
@@ -82,7 +86,7 @@ fi
 
 # The tools the build and the tests call, so a broken image fails here, by name.
 [ -x "$PG_CONFIG" ] || die "$PG_CONFIG not found (postgresql-server-dev-$PG_MAJOR)"
-for t in make gcc clang pg_virtualenv pg_createcluster psql; do
+for t in make gcc clang pkg-config pg_virtualenv pg_createcluster psql; do
 	command -v "$t" >/dev/null || die "required tool '$t' not found"
 done
 

@@ -20,6 +20,9 @@ CREATE ROLE regress_pji_alice NOLOGIN IN ROLE regress_pji_a_unit;
 CREATE ROLE regress_pji_bob NOLOGIN IN ROLE regress_pji_b_unit;
 CREATE ROLE regress_pji_carol NOLOGIN IN ROLE regress_pji_reviewers;
 CREATE ROLE regress_pji_nobody NOLOGIN;
+-- The writes an administrator grants to the roles that enter and review forms.
+GRANT INSERT, UPDATE, DELETE ON unit, unit_member, reviewer, project, evaluation, fund_line, indicator
+    TO regress_pji_a_unit, regress_pji_b_unit, regress_pji_reviewers;
 INSERT INTO reviewer VALUES ('regress_pji_reviewers');
 
 -- A small form: project code, name, unit, year, and one indicator.

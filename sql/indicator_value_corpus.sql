@@ -1,6 +1,6 @@
 -- indicator_value_corpus: real-shaped strings, valid and invalid.
 --
--- Every target and actual of the seed form (shared/seed/000_68788ef347ef5767)
+-- Every target and actual of the seed form (demo/seed/longhua-2022.txt)
 -- and every row of docs/indicator-values.md, each with what it reads as.
 -- valid says what the docs require: the first query lists the strings where
 -- the reader disagrees, and must return nothing.

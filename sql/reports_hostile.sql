@@ -40,6 +40,8 @@ SELECT count(*) AS seed_forms FROM import_forms(:'doc');
 INSERT INTO unit (name) VALUES ('示范街道办事处');
 INSERT INTO unit_member (unit_id, role_name) SELECT unit_id, 'regress_rh_member' FROM unit WHERE name = '示范街道办事处';
 INSERT INTO reviewer VALUES ('regress_rh_reviewer');
+GRANT INSERT, UPDATE, DELETE ON unit, unit_member, reviewer, project, evaluation, fund_line, indicator
+    TO regress_rh_member;
 SET ROLE regress_rh_member;
 SELECT count(*) AS own_forms FROM import_forms(:'doc2');
 RESET ROLE;

@@ -197,5 +197,8 @@ WHERE c.relkind = 'm' ORDER BY c.relname;
 SELECT c.relname AS config_table, c.relkind
 FROM pg_extension e JOIN pg_class c ON c.oid = ANY (e.extconfig)
 WHERE e.extname = 'pjeval' AND (c.relname LIKE 'report%' OR c.relkind = 'm') ORDER BY 1;
--- Every released version can be installed, and updated from (upgrade/).
-SELECT name, version, requires FROM pg_available_extension_versions WHERE name = 'pjeval' ORDER BY version;
+-- Every released version updates to the current one (upgrade/; the update
+-- itself is checked against a fresh install by test/integration/upgrade.sh).
+SELECT source, path FROM pg_extension_update_paths('pjeval')
+WHERE target = (SELECT default_version FROM pg_available_extensions WHERE name = 'pjeval') AND path IS NOT NULL
+ORDER BY source;

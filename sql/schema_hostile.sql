@@ -63,6 +63,9 @@ SET search_path = public, pjeval;
 -- The triggers and the workflow, with the hostile path in force.
 CREATE ROLE regress_pjh_unit NOLOGIN;
 CREATE ROLE regress_pjh_member NOLOGIN IN ROLE regress_pjh_unit;
+-- The writes an administrator grants to the roles that enter and review forms.
+GRANT INSERT, UPDATE, DELETE ON pjeval.unit, pjeval.unit_member, pjeval.reviewer, pjeval.project, pjeval.evaluation, pjeval.fund_line, pjeval.indicator
+    TO regress_pjh_unit;
 INSERT INTO pjeval.unit (name) VALUES ('敌意路径测试单位');
 INSERT INTO pjeval.unit_member (unit_id, role_name)
 SELECT u.unit_id, 'regress_pjh_unit' FROM pjeval.unit u WHERE u.name = '敌意路径测试单位';
@@ -114,6 +117,8 @@ DELETE FROM pjeval.evaluation WHERE project_id = (SELECT p.project_id FROM pjeva
 DELETE FROM pjeval.project WHERE code = 'T-HOSTILE';
 DELETE FROM pjeval.unit_member WHERE role_name = 'regress_pjh_unit';
 DELETE FROM pjeval.unit WHERE name = '敌意路径测试单位';
+REVOKE INSERT, UPDATE, DELETE ON pjeval.unit, pjeval.unit_member, pjeval.reviewer, pjeval.project, pjeval.evaluation, pjeval.fund_line, pjeval.indicator
+    FROM regress_pjh_unit;
 DROP ROLE regress_pjh_member, regress_pjh_unit;
 RESET search_path;
 DROP OPERATOR public.> (numeric, integer);

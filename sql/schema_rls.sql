@@ -19,6 +19,9 @@ CREATE ROLE regress_pj_bob NOLOGIN IN ROLE regress_pj_grid;
 CREATE ROLE regress_pj_dora NOLOGIN IN ROLE regress_pj_district;
 CREATE ROLE regress_pj_carol NOLOGIN IN ROLE regress_pj_reviewers;
 CREATE ROLE regress_pj_nobody NOLOGIN;
+-- The writes an administrator grants to the roles that enter and review forms.
+GRANT INSERT, UPDATE, DELETE ON unit, unit_member, reviewer, project, evaluation, fund_line, indicator
+    TO regress_pj_longhua, regress_pj_grid, regress_pj_district, regress_pj_reviewers;
 
 -- Units: the seed forms' unit; a district with a grid unit under it.  The
 -- district's members see their sub-units' forms (with_subunits).
@@ -310,5 +313,7 @@ DELETE FROM unit WHERE name = '测试区';
 UPDATE indicator SET deviation_reason = NULL WHERE level3 = '操作员数量';
 DROP FUNCTION public.leak(text);
 DROP TABLE public.leaked;
+REVOKE INSERT, UPDATE, DELETE ON unit, unit_member, reviewer, project, evaluation, fund_line, indicator
+    FROM regress_pj_longhua, regress_pj_grid, regress_pj_district, regress_pj_reviewers;
 DROP ROLE regress_pj_alice, regress_pj_bob, regress_pj_dora, regress_pj_carol, regress_pj_nobody;
 DROP ROLE regress_pj_longhua, regress_pj_grid, regress_pj_district, regress_pj_reviewers;

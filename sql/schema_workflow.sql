@@ -12,6 +12,9 @@ CREATE ROLE regress_pjw_unit NOLOGIN;
 CREATE ROLE regress_pjw_reviewers NOLOGIN;
 CREATE ROLE regress_pjw_member NOLOGIN IN ROLE regress_pjw_unit;
 CREATE ROLE regress_pjw_reviewer NOLOGIN IN ROLE regress_pjw_reviewers;
+-- The writes an administrator grants to the roles that enter and review forms.
+GRANT INSERT, UPDATE, DELETE ON unit, unit_member, reviewer, project, evaluation, fund_line, indicator
+    TO regress_pjw_unit, regress_pjw_reviewers;
 INSERT INTO unit (name) VALUES ('流程测试单位');
 INSERT INTO unit_member (unit_id, role_name) SELECT unit_id, 'regress_pjw_unit' FROM unit WHERE name = '流程测试单位';
 INSERT INTO reviewer VALUES ('regress_pjw_reviewers');
@@ -204,4 +207,6 @@ DELETE FROM project WHERE code = 'T-FLOW';
 DELETE FROM unit_member WHERE role_name LIKE 'regress_pjw_%';
 DELETE FROM reviewer WHERE role_name LIKE 'regress_pjw_%';
 DELETE FROM unit WHERE name = '流程测试单位';
+REVOKE INSERT, UPDATE, DELETE ON unit, unit_member, reviewer, project, evaluation, fund_line, indicator
+    FROM regress_pjw_unit, regress_pjw_reviewers;
 DROP ROLE regress_pjw_member, regress_pjw_reviewer, regress_pjw_unit, regress_pjw_reviewers;

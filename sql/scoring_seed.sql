@@ -1,5 +1,5 @@
--- scoring_seed: both seed forms (深圳市龙华区平安建设中心, 2022, shared/seed/
--- 000_68788ef347ef5767.txt) scored end to end in SQL.  Every number the forms
+-- scoring_seed: both seed forms (深圳市龙华区平安建设中心, 2022, demo/seed/
+-- longhua-2022.txt) scored end to end in SQL.  Every number the forms
 -- print must come back: each indicator's 得分, the execution rates 99.32 and
 -- 100.00, the fund scores 9.93 and 10.00, the totals 99.93 and 100.00, and
 -- grade 优 for both (scoring-rules.md §2-§5).  The two over-achieved

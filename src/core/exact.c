@@ -53,14 +53,31 @@ wide_cmp(PjWide a, PjWide b, bool *ok)
 	return a.coef < b.coef ? -1 : a.coef > b.coef;
 }
 
+/*
+ * The longest text pj_wide_text may write in exponent form: a sign, the 39
+ * digits of a 128-bit coefficient, 'e' and an int32 exponent with its sign.
+ */
+#define WIDE_DIGITS_MAX		39
+#define WIDE_EXP_FORM_MAX	(1 + WIDE_DIGITS_MAX + 1 + 11)
+
+_Static_assert(WIDE_EXP_FORM_MAX <= PJ_WIDE_TEXT_MAX, "pj_wide_text's exponent form fits");
+
+/*
+ * Plain decimal text, as numeric_out writes it and JSON reads it: "-12.5",
+ * "0.05", "4617400"; a zero is "0" (or "0.00" with its scale).  A number
+ * whose plain text would be longer than PJ_WIDE_TEXT_MAX bytes (which no
+ * value the reader produces gives) is written "<coef>e<exp>", which
+ * numeric_in and JSON read too: never more than PJ_WIDE_TEXT_MAX bytes.
+ */
 size_t
 pj_wide_text(PjWide w, char *buf)
 {
-	char		digits[48];
+	char		digits[WIDE_DIGITS_MAX];
 	int			n = 0,
 				o = 0,
-				frac = -w.exp,
 				i;
+	int64_t		frac = -(int64_t) w.exp,
+				plain;
 	unsigned __int128 mag = w.coef < 0 ? -(unsigned __int128) w.coef : (unsigned __int128) w.coef;
 
 	do
@@ -68,13 +85,37 @@ pj_wide_text(PjWide w, char *buf)
 		digits[n++] = (char) ('0' + (int) (mag % 10));
 		mag /= 10;
 	} while (mag > 0);
+	if (w.coef == 0 && frac < 0)
+		frac = 0;				/* zero times 10^k is 0, not 000 */
+	/* sign, digits and the zeros after them, or "0." and the zeros before them */
+	plain = (w.coef < 0) + (frac <= 0 ? n - frac : (n > frac ? n + 1 : frac + 2));
 	if (w.coef < 0)
 		buf[o++] = '-';
+	if (plain > PJ_WIDE_TEXT_MAX)
+	{
+		char		e[11];
+		int			ne = 0;
+		uint32_t	emag = w.exp < 0 ? 0u - (uint32_t) w.exp : (uint32_t) w.exp;
+
+		for (i = n - 1; i >= 0; i--)
+			buf[o++] = digits[i];
+		buf[o++] = 'e';
+		if (w.exp < 0)
+			buf[o++] = '-';
+		do
+		{
+			e[ne++] = (char) ('0' + emag % 10);
+			emag /= 10;
+		} while (emag > 0);
+		while (ne > 0)
+			buf[o++] = e[--ne];
+		return (size_t) o;
+	}
 	if (frac <= 0)
 	{
 		for (i = n - 1; i >= 0; i--)
 			buf[o++] = digits[i];
-		for (i = 0; i < -frac && o < 46; i++)
+		for (i = 0; i < -frac; i++)
 			buf[o++] = '0';
 		return (size_t) o;
 	}

@@ -1,9 +1,10 @@
 /*
  * ivalue_parse.c - the one reader of indicator values.
  *
- * The input is first normalised (full-width ASCII to ASCII, odd spaces and
- * dashes folded) into a UTF-8 buffer that remembers where each character
- * came from, then read as one of: an empty cell, 不适用, a claim, qualitative
+ * The input is first normalised (full-width ASCII and other scripts' digits
+ * to ASCII, odd spaces and dashes folded, invisible format marks dropped,
+ * 。 between digits made a decimal point) into a UTF-8 buffer that
+ * remembers where each character came from, then read as one of: an empty cell, 不适用, a claim, qualitative
  * text (no digit at all), or a list of clauses "[label][cmp]number[unit]".
  * While reading it writes the canonical text, which is what the value
  * prints as; reading that text again gives the same value.
@@ -59,6 +60,10 @@ static const char *const HINT_DATE =
 "Write a date as \"2022年12月31日前\", \"2022年12月底\" or \"2022-12-31\".";
 static const char *const HINT_DIGITS =
 "A number may have at most 18 significant digits.";
+static const char *const HINT_MARKS =
+"Remove the invisible bidirectional controls (U+202A-U+202E, U+2066-U+2069) from the number; they can make it display in another order than it reads.";
+static const char *const HINT_DIGIT_SCRIPTS =
+"Write each number in one script's digits, e.g. \"90%\" or \"٩٠%\", not a mix of them.";
 static const char *const HINT_CLAUSES =
 "Separate labelled clauses with \"，\" or \"；\", each with its own number: \"采集率达95%以上，准确率达90%以上\".";
 
@@ -193,8 +198,13 @@ fail_at(Reader *r, IvStatus st, size_t pos, const char *hint, const char *what)
 static uint32_t
 fold(uint32_t c)
 {
+	int			digit;
+
 	if (c >= 0xFF01 && c <= 0xFF5E)
 		return c - 0xFEE0;		/* full-width ASCII: ９５％ ＞＝ （ ） */
+	digit = iv_digit_value(c);
+	if (digit >= 0)
+		return (uint32_t) ('0' + digit);	/* ٩٠ ۹۰ ९० 𝟗𝟎: 90 */
 	switch (c)
 	{
 		case '\t':
@@ -225,11 +235,58 @@ fold(uint32_t c)
 	return c;
 }
 
+/*
+ * The script of the digit at norm[pos]: 0 for the digits shaped like ASCII
+ * (ASCII, full-width, mathematical), else the code point of its zero.
+ */
+static uint32_t
+digit_script(const Reader *r, size_t pos)
+{
+	const unsigned char *s = (const unsigned char *) r->in + r->src[pos];
+	uint32_t	c;
+
+	if (s[0] < 0x80 || u8_decode(s, r->in_len - r->src[pos], &c) == 0 ||
+		(c >= 0xFF10 && c <= 0xFF19) || (c >= 0x1D7CE && c <= 0x1D7FF))
+		return 0;
+	return c - (uint32_t) iv_digit_value(c);
+}
+
+/*
+ * One number's digits come from one script: 1٥ (Arabic-Indic 5, shaped like
+ * 0) would look like 10 and read as 15.
+ */
+static bool
+check_digit_scripts(Reader *r)
+{
+	const uint32_t none = UINT32_MAX;
+	uint32_t	run = none;
+	size_t		p;
+
+	for (p = 0; p < r->n; p++)
+	{
+		char		ch = r->norm[p];
+
+		if (ch >= '0' && ch <= '9')
+		{
+			uint32_t	script = digit_script(r, p);
+
+			if (run != none && script != run)
+				return fail_at(r, IV_ERR_SYNTAX, p, HINT_DIGIT_SCRIPTS,
+							   "digits of two scripts in one number");
+			run = script;
+		}
+		else if (ch != '.' && ch != ',')
+			run = none;
+	}
+	return true;
+}
+
 static bool
 normalise(Reader *r)
 {
 	const unsigned char *s = (const unsigned char *) r->in;
 	size_t		i = 0;
+	bool		other_digits = false;
 
 	r->n = 0;
 	while (i < r->in_len)
@@ -259,9 +316,24 @@ normalise(Reader *r)
 		}
 		folded = c;
 		c = fold(c);
+		other_digits |= c >= '0' && c <= '9' && (folded < 0xFF10 || folded > 0xFF19);
 		if (c < 0x20 || c == 0x7F)
 			c = ' ';
-		if (c != 0x200B && c != 0x200C && c != 0x200D && c != 0xFEFF)
+		/* 。 between two digits is a decimal point typed with a Chinese IME: 90。5% */
+		if (c == 0x3002 && r->n > 0 && r->norm[r->n - 1] >= '0' && r->norm[r->n - 1] <= '9')
+		{
+			uint32_t	next = 0;
+			size_t		j = i + len,
+						k;
+
+			/* the next character that is not a format mark */
+			while ((k = u8_decode(s + j, r->in_len - j, &next)) > 0 &&
+				   iv_format_mark(next) != IV_MARK_NONE)
+				j += k;
+			if (k > 0 && (next = fold(next)) >= '0' && next <= '9')
+				c = '.';
+		}
+		if (iv_format_mark(folded) == IV_MARK_NONE)
 		{
 			size_t		k,
 						w = folded == c ? len : u8_encode(c, r->norm + r->n);
@@ -275,7 +347,7 @@ normalise(Reader *r)
 		i += len;
 	}
 	r->src[r->n] = (uint16_t) r->in_len;
-	return true;
+	return !other_digits || check_digit_scripts(r);
 }
 
 /* ------------------------------------------------------------- scanning */
@@ -464,11 +536,57 @@ emit(Reader *r, const char *s, size_t len)
 
 #define EMIT(r, lit) emit(r, lit, sizeof(lit) - 1)
 
-/* Copies the input behind norm[from..to) as written (labels, free text). */
+/*
+ * Copies the input behind norm[from..to) as written (labels, free text),
+ * less the invisible format marks the reader ignores.
+ */
 static bool
 emit_original(Reader *r, size_t from, size_t to)
 {
-	return emit(r, r->in + r->src[from], (size_t) (r->src[to] - r->src[from]));
+	const unsigned char *s = (const unsigned char *) r->in;
+	size_t		i = r->src[from],
+				end = r->src[to],
+				run = i;
+
+	while (i < end)
+	{
+		uint32_t	c;
+		size_t		len = u8_len(s[i]);
+
+		/* every mark starts with 0xE2 (U+2xxx) or 0xEF (U+FEFF) */
+		if ((s[i] == 0xE2 || s[i] == 0xEF) && u8_decode(s + i, end - i, &c) == len &&
+			iv_format_mark(c) != IV_MARK_NONE)
+		{
+			if (!emit(r, r->in + run, i - run))
+				return false;
+			run = i + len;
+		}
+		i += len;
+	}
+	return emit(r, r->in + run, end - run);
+}
+
+/*
+ * A bidirectional control dropped just before norm[pos] (between it and
+ * the character before it)?  Only format marks are ever dropped.
+ */
+static bool
+bidi_mark_before(const Reader *r, size_t pos, uint32_t *mark)
+{
+	const unsigned char *s = (const unsigned char *) r->in;
+	size_t		i = r->src[pos - 1] + u8_len(s[r->src[pos - 1]]);
+
+	while (i < r->src[pos])
+	{
+		size_t		len = u8_decode(s + i, r->src[pos] - i, mark);
+
+		if (len == 0)
+			return false;
+		if (iv_format_mark(*mark) == IV_MARK_BIDI)
+			return true;
+		i += len;
+	}
+	return false;
 }
 
 static bool
@@ -538,6 +656,16 @@ read_number(Reader *r, size_t *pos, size_t end, IvDecimal *d)
 	}
 	for (;;)
 	{
+		uint32_t	mark;
+
+		if (p > *pos && p < end && (is_digit_at(r, p, end) || r->norm[p] == ',' || r->norm[p] == '.') &&
+			bidi_mark_before(r, p, &mark))
+		{
+			char		what[64];
+
+			snprintf(what, sizeof(what), "a bidirectional control U+%04X inside a number", (unsigned) mark);
+			return fail_at(r, IV_ERR_SYNTAX, p, HINT_MARKS, what);
+		}
 		if (is_digit_at(r, p, end))
 		{
 			int			dig = r->norm[p] - '0';

@@ -1,7 +1,7 @@
 /*
  * ivalue_tables.c - the words and units pjeval reads, compiled in so the
  * reader depends on no locale, setting or catalog (its SQL input function
- * is truly IMMUTABLE).  Sources: ../shared/docs/indicator-values.md and the
+ * is truly IMMUTABLE).  Sources: docs/indicator-values.md and the
  * published forms it summarises.
  */
 #include <string.h>
@@ -127,6 +127,54 @@ const char *const iv_placeholders[] = {
 	"-", "--", "—", "——", "–", "―", "/", "\\", "一", "一一",
 };
 const size_t iv_n_placeholders = sizeof(iv_placeholders) / sizeof(iv_placeholders[0]);
+
+/*
+ * The decimal digits of every script (Unicode 14, general category Nd), each
+ * given by the code point of its zero: ٠١٢ (Arabic-Indic), ۰۱۲ (Extended
+ * Arabic-Indic), ०१२ (Devanagari), 𝟎𝟏𝟐 (mathematical) and the rest read as
+ * 0 1 2.  ASCII and full-width digits are not listed: the reader folds them
+ * before it looks here.
+ */
+static const uint32_t iv_digit_zeros[] = {
+	0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6,
+	0xD66, 0xDE6, 0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946,
+	0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900,
+	0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136,
+	0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950,
+	0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2,
+	0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
+};
+
+int
+iv_digit_value(uint32_t c)
+{
+	size_t		lo = 0,
+				hi = sizeof(iv_digit_zeros) / sizeof(iv_digit_zeros[0]);
+
+	if (c < iv_digit_zeros[0] || (c >= 0x2000 && c < 0xA620))	/* most text: CJK, punctuation */
+		return -1;
+	/* the last zero at or below c */
+	while (hi - lo > 1)
+	{
+		size_t		mid = (lo + hi) / 2;
+
+		if (iv_digit_zeros[mid] <= c)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return c - iv_digit_zeros[lo] < 10 ? (int) (c - iv_digit_zeros[lo]) : -1;
+}
+
+int
+iv_format_mark(uint32_t c)
+{
+	if ((c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069))
+		return IV_MARK_BIDI;
+	if ((c >= 0x200B && c <= 0x200F) || c == 0x2060 || c == 0xFEFF)
+		return IV_MARK_INVISIBLE;
+	return IV_MARK_NONE;
+}
 
 const char *
 iv_cmp_symbol(IvCmp cmp)

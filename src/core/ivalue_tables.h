@@ -46,6 +46,20 @@ extern const size_t iv_n_claim_prefixes;
 extern const char *const iv_placeholders[];
 extern const size_t iv_n_placeholders;
 
+/* The digit 0-9 that a decimal digit of any script other than ASCII stands for; -1: none. */
+int			iv_digit_value(uint32_t c);
+
+/*
+ * Invisible format characters.  The reader drops them wherever they stand
+ * (they are not part of a value, nor of its canonical text), except a
+ * bidirectional control inside a number, which it refuses: it can make the
+ * number display in an order other than the one it reads in.
+ */
+#define IV_MARK_NONE		0
+#define IV_MARK_INVISIBLE	1	/* U+200B-200F zero-width and LRM/RLM, U+2060, U+FEFF */
+#define IV_MARK_BIDI		2	/* U+202A-202E embeddings and overrides, U+2066-2069 isolates */
+int			iv_format_mark(uint32_t c);
+
 #define IV_NOT_APPLICABLE_TEXT "不适用"
 #define IV_EMPTY_TEXT "—"
 

@@ -1,9 +1,11 @@
 /*
  * rules.c - completion, score and flags of one indicator, the fund score,
- * the execution rate and the grade (../shared/docs/scoring-rules.md §2-§5).
+ * the execution rate and the grade (docs/scoring-rules.md §2-§5).
  *
  * Completion c of a clause is kept as an exact fraction num/den of base
- * values.  score = round_half_up(weight × mean(clamp(c_i, 0, 1)), 2) is
+ * values, compared with their signs: a missed bound gives the smaller
+ * magnitude over the larger (set_missed), so negative targets (growth and
+ * decline rates) score on magnitudes.  score = round_half_up(weight × mean(clamp(c_i, 0, 1)), 2) is
  * computed exactly from those fractions.  Capping each clause before the
  * mean (a pjeval decision) keeps one over-achieved clause from hiding an
  * unmet one.
@@ -194,6 +196,43 @@ set_ratio(PjPart *p, PjWide num, PjWide den)
 	p->den = den;
 }
 
+static int
+wide_sign(PjWide w)
+{
+	return (w.coef > 0) - (w.coef < 0);
+}
+
+static PjWide
+wide_abs(PjWide w)
+{
+	if (w.coef < 0)
+		w.coef = -w.coef;
+	return w;
+}
+
+/*
+ * The completion of a bound b that the actual a missed (below it when
+ * below): the smaller of |a| and |b| over the larger, which for positive
+ * values is the table's A/T, T/A, A/a or b/A.  A bound of 0 gives 0 (met or
+ * not), and so does an actual on the other side of zero, flagged.
+ */
+static void
+set_missed(PjPart *p, PjWide a, PjWide b, bool below)
+{
+	if (b.coef == 0 || wide_sign(a) * wide_sign(b) < 0)
+	{
+		if (b.coef != 0)
+			p->flags |= PJ_FLAG_OPPOSITE_SIGN;
+		set_ratio(p, wide_zero, wide_one);
+		return;
+	}
+	/* same side of zero: below a positive bound |a| is the smaller, below a negative one |b| */
+	if (below == (b.coef > 0))
+		set_ratio(p, wide_abs(a), wide_abs(b));
+	else
+		set_ratio(p, wide_abs(b), wide_abs(a));
+}
+
 /* Dates compare at the coarser of the two precisions; day 0 is "that month". */
 static int
 date_cmp(int64_t a, int64_t b)
@@ -218,7 +257,9 @@ score_clause(const IvValue *tv, const IvClause *t, const IvValue *av, const IvCl
 	PjWide		tb,
 				ab,
 				ub;
-	bool		ok = true;
+	bool		ok = true,
+				below,
+				above;
 	int			cmp;
 	IvCmp		tc = t->cmp;
 
@@ -246,8 +287,6 @@ score_clause(const IvValue *tv, const IvClause *t, const IvValue *av, const IvCl
 	}
 	p->target = tb;
 	p->actual = ab;
-	if (ab.coef < 0)
-		ab.coef = 0;			/* a negative actual achieves nothing */
 
 	if (tc == IV_CMP_RANGE)
 	{
@@ -259,16 +298,17 @@ score_clause(const IvValue *tv, const IvClause *t, const IvValue *av, const IvCl
 			return;
 		}
 		p->rule = PJ_RULE_RANGE;
-		if (wide_cmp(ab, tb, &ok) < 0 && ok)
-			set_ratio(p, ab, tb);	/* below: A / a */
-		else if (ok && wide_cmp(ab, ub, &ok) > 0 && ok)
-			set_ratio(p, ub, ab);	/* above: b / A */
-		else if (ok)
-			set_ratio(p, wide_one, wide_one);
+		below = wide_cmp(ab, tb, &ok) < 0;
+		above = ok && !below && wide_cmp(ab, ub, &ok) > 0;
 		if (!ok)
 			p->flags |= PJ_FLAG_TOO_LARGE;
-		else if (p->num.coef != p->den.coef || p->num.exp != p->den.exp)
+		else if (below || above)
+		{
 			p->flags |= PJ_FLAG_NOT_MET;
+			set_missed(p, ab, below ? tb : ub, below);
+		}
+		else
+			set_ratio(p, wide_one, wide_one);
 		return;
 	}
 
@@ -288,68 +328,63 @@ score_clause(const IvValue *tv, const IvClause *t, const IvValue *av, const IvCl
 		p->flags |= PJ_FLAG_TOO_LARGE;
 		return;
 	}
-	switch (p->rule)
+	if (p->rule == PJ_RULE_ZERO_TARGET)
 	{
-		case PJ_RULE_ZERO_TARGET:
-			set_ratio(p, cmp == 0 ? wide_one : wide_zero, wide_one);
-			if (cmp != 0)
-				p->flags |= PJ_FLAG_NOT_MET;
-			break;
-		case PJ_RULE_POSITIVE:
-			if (tb.coef <= 0)
-				set_ratio(p, cmp >= 0 ? wide_one : wide_zero, wide_one);
-			else
-				set_ratio(p, ab, tb);
-			if (cmp < 0 || (cmp == 0 && tc == IV_CMP_GT))
-				p->flags |= PJ_FLAG_NOT_MET;
-			else if (tb.coef > 0)
-			{
-				/* over-achieved: A ≥ ratio × T */
-				PjWide		lim;
+		set_ratio(p, cmp == 0 ? wide_one : wide_zero, wide_one);
+		if (cmp != 0)
+			p->flags |= PJ_FLAG_NOT_MET;
+		return;
+	}
+	{
+		bool		positive = p->rule == PJ_RULE_POSITIVE;
+		/* more is better on magnitudes: ≥T with T > 0, ≤T with T < 0 */
+		bool		more_better = tb.coef != 0 && positive == (tb.coef > 0);
+		PjWide		mt = wide_abs(tb),
+					ma = wide_abs(ab);
 
-				if (wide_from(rules->over_ratio, (IvDecimal) {1, 0}, &lim) &&
-					!__builtin_mul_overflow(lim.coef, tb.coef, &lim.coef))
-				{
-					lim.exp += tb.exp;
-					if (wide_cmp(ab, lim, &ok) >= 0 && ok)
-						p->flags |= PJ_FLAG_OVER_ACHIEVED;
-				}
-			}
-			break;
-		case PJ_RULE_NEGATIVE:
-			if (cmp <= 0 && !(cmp == 0 && tc == IV_CMP_LT))
-				set_ratio(p, wide_one, wide_one);
-			else if (cmp <= 0)
+		if (positive ? cmp < 0 : cmp > 0)
+		{
+			p->flags |= PJ_FLAG_NOT_MET;
+			if (!more_better && tb.coef != 0 && rules->negative == PJ_NEGATIVE_LINEAR &&
+				wide_sign(ab) == wide_sign(tb))
 			{
-				set_ratio(p, wide_one, wide_one);	/* at a strict bound: the ratio is 1 */
-				p->flags |= PJ_FLAG_NOT_MET;
-			}
-			else
-			{
-				p->flags |= PJ_FLAG_NOT_MET;
-				if (tb.coef <= 0)
-					set_ratio(p, wide_zero, wide_one);
-				else if (rules->negative == PJ_NEGATIVE_LINEAR)
-				{
-					/* 1 - (A - T)/T = (2T - A)/T, floored at 0 */
-					PjWide		two_t = tb,
-								a2 = ab;
+				/* 1 - (|A| - |T|)/|T| = (2|T| - |A|)/|T|, floored at 0 */
+				PjWide		two_t = mt;
 
-					if (!__builtin_mul_overflow(two_t.coef, (pj_int128) 2, &two_t.coef) &&
-						wide_align(&two_t, &a2))
-					{
-						two_t.coef -= a2.coef;
-						set_ratio(p, two_t.coef > 0 ? two_t : wide_zero, tb);
-					}
-					else
-						p->flags |= PJ_FLAG_TOO_LARGE;
+				if (!__builtin_mul_overflow(two_t.coef, (pj_int128) 2, &two_t.coef) &&
+					wide_align(&two_t, &ma))
+				{
+					two_t.coef -= ma.coef;
+					set_ratio(p, two_t.coef > 0 ? two_t : wide_zero, mt);
 				}
 				else
-					set_ratio(p, tb, ab);
+					p->flags |= PJ_FLAG_TOO_LARGE;
 			}
-			break;
-		default:
-			break;
+			else
+				set_missed(p, ab, tb, positive);
+			return;
+		}
+		/* met, or at a strict bound (not met, but the ratio is 1) */
+		if (cmp == 0 && (tc == IV_CMP_GT || tc == IV_CMP_LT))
+			p->flags |= PJ_FLAG_NOT_MET;
+		if (!more_better)
+		{
+			set_ratio(p, wide_one, wide_one);
+			return;
+		}
+		set_ratio(p, ma, mt);	/* uncapped: over-achievement stays visible */
+		{
+			/* over-achieved: |A| ≥ ratio × |T| */
+			PjWide		lim;
+
+			if (wide_from(rules->over_ratio, (IvDecimal) {1, 0}, &lim) &&
+				!__builtin_mul_overflow(lim.coef, mt.coef, &lim.coef))
+			{
+				lim.exp += mt.exp;
+				if (wide_cmp(ma, lim, &ok) >= 0 && ok)
+					p->flags |= PJ_FLAG_OVER_ACHIEVED;
+			}
+		}
 	}
 }
 
@@ -688,7 +723,7 @@ pj_flag_name(int bit)
 	static const char *const names[PJ_N_FLAGS] = {
 		"not_met", "over_achieved", "incomparable_units", "qualitative_needs_band",
 		"actual_is_claim", "missing_value", "unmatched_clause", "too_large",
-		"date_missed",
+		"date_missed", "opposite_sign",
 	};
 
 	return bit >= 0 && bit < PJ_N_FLAGS ? names[bit] : "?";

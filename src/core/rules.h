@@ -1,6 +1,6 @@
 /*
- * rules.h - the scoring rules of a 项目支出绩效自评表 (../shared/docs/
- * scoring-rules.md): completion ratio, indicator score, audit flags.
+ * rules.h - the scoring rules of a 项目支出绩效自评表 (docs/scoring-rules.md):
+ * completion ratio, indicator score, audit flags.
  *
  * Plain C on top of ivalue.h, no PostgreSQL headers.  Arithmetic is exact:
  * a completion is kept as a fraction of two exact decimals and a score is
@@ -23,10 +23,10 @@ typedef struct PjWide
 typedef enum PjRule
 {
 	PJ_RULE_NONE = 0,			/* no rule applies: the score is a person's */
-	PJ_RULE_POSITIVE,			/* ≥T: A ≥ T → 1, else A/T */
-	PJ_RULE_NEGATIVE,			/* ≤T: A ≤ T → 1, else T/A (or linear) */
+	PJ_RULE_POSITIVE,			/* ≥T: A ≥ T → 1, else A/T (signed: |T|/|A| for T < 0) */
+	PJ_RULE_NEGATIVE,			/* ≤T: A ≤ T → 1, else T/A or linear (|A|/|T| for T < 0) */
 	PJ_RULE_ZERO_TARGET,		/* T = 0 with no comparison: A = 0 → 1, else 0 */
-	PJ_RULE_RANGE,				/* a ≤ A ≤ b → 1; below A/a; above b/A */
+	PJ_RULE_RANGE,				/* a ≤ A ≤ b → 1; below A/a; above b/A (on magnitudes) */
 	PJ_RULE_DATE,				/* a deadline: met or not, no ratio */
 	PJ_RULE_CLAUSES,			/* labelled clauses: the mean of each clause's c */
 	PJ_RULE_QUALITATIVE_MATCH,	/* the actual text is the target text: full weight */
@@ -49,7 +49,8 @@ typedef enum PjNegativeFormula
 #define PJ_FLAG_UNMATCHED		0x0040	/* a target clause with no actual clause */
 #define PJ_FLAG_TOO_LARGE		0x0080	/* numbers beyond exact arithmetic here */
 #define PJ_FLAG_DATE_MISSED		0x0100	/* a deadline missed: the evaluator scores */
-#define PJ_N_FLAGS 9
+#define PJ_FLAG_OPPOSITE_SIGN	0x0200	/* missed on the other side of zero: c = 0 */
+#define PJ_N_FLAGS 10
 
 /* The knobs a profile sets; pj_rules_default() is central-2020. */
 typedef struct PjRules
@@ -123,7 +124,12 @@ const char *pj_flag_name(int bit);	/* bit 0 .. PJ_N_FLAGS - 1 */
 /* Reads a plain decimal "[-]digits[.digits]" (numeric_out's form). */
 bool		pj_decimal_from_text(const char *s, size_t len, IvDecimal *out);
 
-/* Writes a wide decimal as plain text; returns its length (buf >= 48). */
+/*
+ * Writes a wide decimal as plain text ("-12.5", "0.05", "0"), or for a
+ * number too long for that as "<coef>e<exp>"; returns its length, at most
+ * PJ_WIDE_TEXT_MAX (buf needs one more byte for a NUL).
+ */
+#define PJ_WIDE_TEXT_MAX	63
 size_t		pj_wide_text(PjWide w, char *buf);
 
 int			pj_decimal_cmp(IvDecimal a, IvDecimal b);

@@ -1,5 +1,6 @@
 /*
- * compat.h - the few places where PostgreSQL 13..17 differ for pjeval's glue.
+ * compat.h - the few places where PostgreSQL versions differ for pjeval's glue.
+ * Only PostgreSQL 15 is built and tested; the 16+ branch is written, not tested.
  *
  * Soft errors: from PostgreSQL 16 an input function may report bad input
  * into fcinfo->context (an ErrorSaveContext) instead of throwing, which is
@@ -18,8 +19,8 @@
 #include "postgres.h"
 #include "fmgr.h"
 
-#if PG_VERSION_NUM < 130000
-#error "pjeval needs PostgreSQL 13 or later"
+#if PG_VERSION_NUM < 150000
+#error "pjeval needs PostgreSQL 15 or later"
 #endif
 
 #if PG_VERSION_NUM >= 160000

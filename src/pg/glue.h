@@ -22,7 +22,9 @@ extern void pj_require_utf8(void);
 
 /*
  * Unpack a stored value.  v->text points into the returned (possibly
- * detoasted) block, which must outlive v.
+ * detoasted) block, which must outlive v.  A block iv_unpack refuses (a
+ * damaged page, a binary-coercible cast from bytea) raises XX001 here, before
+ * anything reads a field of it.
  */
 static inline struct varlena *
 pj_fetch_value(Datum d, IvValue *v)
@@ -32,9 +34,10 @@ pj_fetch_value(Datum d, IvValue *v)
 	if (!iv_unpack((const uint8_t *) VARDATA_ANY(p), VARSIZE_ANY_EXHDR(p), v))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("invalid stored value of type %s", IV_TYPE_NAME),
-				 errdetail("The stored block of %zu bytes does not unpack.",
-						   (size_t) VARSIZE_ANY_EXHDR(p))));
+				 errmsg("stored %s is damaged", IV_TYPE_NAME),
+				 errdetail("Its %zu bytes are not a block pjeval writes: a field is out of range, or the block is cut short.",
+						   (size_t) VARSIZE_ANY_EXHDR(p)),
+				 errhint("A damaged page, or a value made by a cast from another type, can cause this; enter the value again from its text.")));
 	return p;
 }
 

@@ -8,7 +8,8 @@
  *
  * On disk a value is a varlena whose payload is exactly the block written by
  * iv_pack(): clauses plus canonical text, in native byte order.  That block
- * never leaves the server.
+ * never leaves the server, and is read back only through iv_unpack (glue.h),
+ * which refuses a block the reader could not have written (XX001).
  *
  * Binary wire format (send/recv, COPY ... (FORMAT binary)), version 1:
  *

@@ -331,19 +331,26 @@ scale2_numeric(IvDecimal d)
 #endif
 }
 
-static char *
-wide_cstring(PjWide w, char *buf)
+/* Room for pj_wide_text's longest text and a NUL: the type says the size. */
+typedef struct WideText
 {
-	buf[pj_wide_text(w, buf)] = '\0';
-	return buf;
+	char		s[PJ_WIDE_TEXT_MAX + 1];
+} WideText;
+
+/* A plain decimal (JSON's and numeric_in's syntax), in buf. */
+static char *
+wide_cstring(PjWide w, WideText *buf)
+{
+	buf->s[pj_wide_text(w, buf->s)] = '\0';
+	return buf->s;
 }
 
 static Datum
 wide_numeric(PjWide w)
 {
-	char		buf[64];
+	WideText	buf;
 
-	return DirectFunctionCall3(numeric_in, CStringGetDatum(wide_cstring(w, buf)),
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(wide_cstring(w, &buf)),
 							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 }
 
@@ -985,7 +992,7 @@ json_part(Json *j, const PjPart *p, const IvValue *t, const IvValue *a)
 	const IvClause *tc = &t->clauses[p->target_clause];
 	const IvClause *ac = p->actual_clause == UINT8_MAX ? NULL : &a->clauses[p->actual_clause];
 	bool		resolved = p->rule != PJ_RULE_NONE;
-	char		buf[64];
+	WideText	buf;
 
 	json_open(j, '{');
 	json_int(j, "target_clause", p->target_clause + 1, false);
@@ -997,9 +1004,9 @@ json_part(Json *j, const PjPart *p, const IvValue *t, const IvValue *a)
 	json_string(j, "direction_from", part_direction_source(p, tc));
 	/* base values as compared, in one unit */
 	json_key(j, "target");
-	appendStringInfoString(&j->buf, resolved ? wide_cstring(p->target, buf) : "null");
+	appendStringInfoString(&j->buf, resolved ? wide_cstring(p->target, &buf) : "null");
 	json_key(j, "actual");
-	appendStringInfoString(&j->buf, resolved ? wide_cstring(p->actual, buf) : "null");
+	appendStringInfoString(&j->buf, resolved ? wide_cstring(p->actual, &buf) : "null");
 	if (tc->cmp == IV_CMP_RANGE)
 	{
 		/* the upper bound in the target's own base unit, as base_upper() */
@@ -1008,7 +1015,7 @@ json_part(Json *j, const PjPart *p, const IvValue *t, const IvValue *a)
 		PjWide		u = {(pj_int128) tc->upper.coef * f.coef, tc->upper.exp + f.exp};
 
 		json_key(j, "target_upper");
-		appendStringInfoString(&j->buf, known ? wide_cstring(u, buf) : "null");
+		appendStringInfoString(&j->buf, known ? wide_cstring(u, &buf) : "null");
 	}
 	if (resolved)
 		json_base_unit(j, t, tc, a, ac);

@@ -45,25 +45,64 @@ COMMENT ON TABLE @extschema@.profile IS
 INSERT INTO @extschema@.profile (name, description, builtin)
 VALUES ('central-2020', '财政部《项目支出绩效评价管理办法》(财预〔2020〕10号): 执行率10, 产出50, 效益30, 满意度10; 优≥90 良≥80 中≥60', true);
 
+-- The profile a form is scored by unless a reviewer chooses another (the
+-- default of evaluation.profile; a unit member's form always has it).
+CREATE FUNCTION @extschema@.default_profile()
+RETURNS text
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT 'central-2020'::text $$;
+
+COMMENT ON FUNCTION @extschema@.default_profile() IS
+'The profile a new form is scored by (central-2020); only a reviewer gives a form another one';
+
 -- Built-in rows are part of the extension: change a copy, not the original.
-CREATE FUNCTION @extschema@.profile_protect_builtin()
+-- A profile that a submitted or approved form is scored by is frozen too:
+-- changing it would change the grades of forms that are no longer drafts.
+-- The forms that use it are locked (FOR SHARE) while this is checked, so
+-- none can be submitted meanwhile.  SECURITY DEFINER: the check sees every
+-- unit's forms, whatever the caller may see.
+CREATE FUNCTION @extschema@.profile_protect()
 RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    bad record;
 BEGIN
     IF (TG_OP = 'INSERT' AND NEW.builtin) OR (TG_OP <> 'INSERT' AND OLD.builtin) THEN
         RAISE EXCEPTION 'profile "%" is built in', coalesce(OLD.name, NEW.name)
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'Copy it under a new name and change the copy: INSERT INTO pjeval.profile SELECT ... ';
     END IF;
+    IF TG_OP <> 'INSERT' AND NOT @extschema@.restoring_dump() THEN
+        WITH locked AS MATERIALIZED (
+            SELECT e.evaluation_id, e.status
+            FROM @extschema@.evaluation e
+            WHERE e.profile OPERATOR(pg_catalog.=) OLD.name
+            FOR SHARE OF e)
+        SELECT l.evaluation_id, l.status INTO bad
+        FROM locked l
+        WHERE l.status OPERATOR(pg_catalog.<>) 'draft'
+        ORDER BY l.evaluation_id
+        LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'profile "%" scores evaluation %, which is %: it cannot be changed or deleted', OLD.name, bad.evaluation_id, bad.status
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = 'A profile that a submitted or approved form is scored by is frozen, so that the form''s grade stays as it was reviewed.',
+                      HINT = format('Copy it under a new name and change the copy: INSERT INTO pjeval.profile SELECT ''%s-2'', ... FROM pjeval.profile WHERE name = %L; a reviewer then moves draft forms to it.', OLD.name, OLD.name);
+        END IF;
+    END IF;
     RETURN coalesce(NEW, OLD);
 END
 $$;
 
-CREATE TRIGGER profile_protect_builtin
+CREATE TRIGGER profile_protect
 BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.profile
-FOR EACH ROW EXECUTE FUNCTION @extschema@.profile_protect_builtin();
+FOR EACH ROW EXECUTE FUNCTION @extschema@.profile_protect();
+REVOKE EXECUTE ON FUNCTION @extschema@.profile_protect() FROM PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.profile', 'WHERE NOT builtin');
 

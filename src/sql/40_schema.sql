@@ -35,6 +35,25 @@ COMMENT ON TABLE @extschema@.unit IS
 'Budget units: an implementing unit (实施单位) and the level-1 budget unit (一级预算单位) it belongs to; parent_id links a unit to the unit above it';
 COMMENT ON COLUMN @extschema@.unit.code IS 'The unit''s own code (单位编码), when known';
 
+-- A unit and the units above it (its parent, the parent's parent, ...).
+-- Units are readable by everyone, so this needs no special rights.
+CREATE FUNCTION @extschema@.unit_and_ancestors(unit_id bigint)
+RETURNS bigint[]
+LANGUAGE sql
+STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE up (unit_id, parent_id) AS (
+        SELECT u.unit_id, u.parent_id FROM @extschema@.unit u WHERE u.unit_id OPERATOR(pg_catalog.=) $1
+        UNION
+        SELECT u.unit_id, u.parent_id FROM @extschema@.unit u JOIN up ON u.unit_id OPERATOR(pg_catalog.=) up.parent_id
+    )
+    SELECT coalesce(pg_catalog.array_agg(up.unit_id), '{}') FROM up
+$$;
+
+COMMENT ON FUNCTION @extschema@.unit_and_ancestors(bigint) IS
+'The unit and every unit above it (parent_id upwards): the units a form of this unit may name as its 一级预算单位';
+
 -- A unit cannot be its own ancestor.
 CREATE FUNCTION @extschema@.unit_check_parent()
 RETURNS trigger
@@ -42,14 +61,7 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NEW.parent_id IS NOT NULL AND EXISTS (
-        WITH RECURSIVE up (unit_id, parent_id) AS (
-            SELECT u.unit_id, u.parent_id FROM @extschema@.unit u WHERE u.unit_id = NEW.parent_id
-            UNION
-            SELECT u.unit_id, u.parent_id FROM @extschema@.unit u JOIN up ON u.unit_id = up.parent_id
-        )
-        SELECT 1 FROM up WHERE up.unit_id = NEW.unit_id)
-    THEN
+    IF NEW.parent_id IS NOT NULL AND NEW.unit_id = ANY (@extschema@.unit_and_ancestors(NEW.parent_id)) THEN
         RAISE EXCEPTION 'unit "%" cannot be placed under unit "%", which is already below it or is itself',
                 NEW.name, (SELECT u.name FROM @extschema@.unit u WHERE u.unit_id = NEW.parent_id)
             USING ERRCODE = 'check_violation',
@@ -86,7 +98,7 @@ CREATE TABLE @extschema@.evaluation (
     project_id      bigint NOT NULL REFERENCES @extschema@.project (project_id),
     year            integer NOT NULL
                     CONSTRAINT evaluation_year_range CHECK (year BETWEEN 2000 AND 2100),
-    profile         text NOT NULL DEFAULT 'central-2020'
+    profile         text NOT NULL DEFAULT @extschema@.default_profile()
                     REFERENCES @extschema@.profile (name) ON UPDATE CASCADE,
     budget_unit_id  bigint REFERENCES @extschema@.unit (unit_id),
     amount_unit     text NOT NULL DEFAULT '元'
@@ -262,12 +274,31 @@ AS $$
                    WHERE pg_catalog.pg_has_role($1, r.oid, 'MEMBER'))
 $$;
 
+-- A role may ask about itself, about a role it is a member of, and a
+-- reviewer about anyone: which units another role works for is not everyone's
+-- business.  Inside this function current_user is its owner; the role asking
+-- is the session's (SET ROLE's role, else the session user), which no one
+-- can set to a role they could not become.  A role that is not the session's
+-- (inside another SECURITY DEFINER function) is answered only when the
+-- session's role is a member of it.
 CREATE FUNCTION @extschema@.member_units(role_name name)
 RETURNS bigint[]
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE SECURITY DEFINER PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    asking name := CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END;
+    units bigint[];
+BEGIN
+    IF $1 IS DISTINCT FROM asking
+       AND NOT EXISTS (SELECT FROM pg_catalog.pg_roles r
+                       WHERE r.rolname = $1 AND pg_catalog.pg_has_role(asking, r.oid, 'MEMBER'))
+       AND NOT @extschema@.is_reviewer(asking) THEN
+        RAISE EXCEPTION 'role % may not ask which units role % works for', asking, $1
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'A role may ask about itself (pjeval.member_units(CURRENT_USER)) and the roles it is a member of; reviewers about anyone.';
+    END IF;
     WITH RECURSIVE mine (unit_id, with_subunits) AS (
         SELECT m.unit_id, m.with_subunits
         FROM @extschema@.unit_member m
@@ -278,13 +309,15 @@ AS $$
         FROM @extschema@.unit u
         JOIN mine ON u.parent_id = mine.unit_id AND mine.with_subunits
     )
-    SELECT coalesce(pg_catalog.array_agg(DISTINCT unit_id), '{}') FROM mine
+    SELECT coalesce(pg_catalog.array_agg(DISTINCT mine.unit_id), '{}') INTO units FROM mine;
+    RETURN units;
+END
 $$;
 
 COMMENT ON FUNCTION @extschema@.is_reviewer(name) IS
 'True when the role is a member of a role listed in pjeval.reviewer, or bypasses row-level security; call it with CURRENT_USER';
 COMMENT ON FUNCTION @extschema@.member_units(name) IS
-'The units whose forms the role may see and change (through pjeval.unit_member, with sub-units where with_subunits); call it with CURRENT_USER';
+'The units whose forms the role may see and change (through pjeval.unit_member, with sub-units where with_subunits); call it with CURRENT_USER. A role may ask about itself and the roles it is a member of, a reviewer about anyone (42501 otherwise)';
 
 -- History: every INSERT, UPDATE and DELETE on the tables above, as whole rows
 -- in jsonb.  It is written by a SECURITY DEFINER trigger, so no one needs (or
@@ -316,21 +349,33 @@ COMMENT ON COLUMN @extschema@.history.row_id IS 'The row''s own key (indicator_i
 COMMENT ON COLUMN @extschema@.history.current_user_name IS 'The role in effect when the change was made: SET ROLE''s role, else the session user';
 
 -- pg_dump and pg_restore set row_security = off and check_function_bodies =
--- off before they load data, and only a role that bypasses row-level
--- security can write these tables then.  While both are off the triggers let
--- rows in as they were dumped: an approved form's rows, its timestamps, and
--- no second copy of the history (the dumped history is loaded with them).
+-- off before they load data.  While both are off, and the session's role
+-- (SET ROLE's role, else the session user) is a superuser or the extension's
+-- owner, the triggers let rows in as they were dumped: an approved form's
+-- rows, its timestamps, and no second copy of the history (the dumped history
+-- is loaded with them).  Any role can set the two settings; only the role
+-- check makes it a restore: a BYPASSRLS role that sets them is held to the
+-- workflow and the history like everyone else.  is_superuser follows SET
+-- ROLE and cannot be set.
 CREATE FUNCTION @extschema@.restoring_dump()
 RETURNS boolean
 LANGUAGE sql
 STABLE PARALLEL SAFE
 AS $$
-    SELECT pg_catalog.current_setting('row_security') OPERATOR(pg_catalog.=) 'off'
-       AND pg_catalog.current_setting('check_function_bodies') OPERATOR(pg_catalog.=) 'off'
+    SELECT CASE WHEN pg_catalog.current_setting('row_security') OPERATOR(pg_catalog.=) 'off'
+                 AND pg_catalog.current_setting('check_function_bodies') OPERATOR(pg_catalog.=) 'off'
+           THEN pg_catalog.current_setting('is_superuser') OPERATOR(pg_catalog.=) 'on'
+                OR EXISTS (SELECT FROM pg_catalog.pg_extension x
+                           WHERE x.extname OPERATOR(pg_catalog.=) 'pjeval'
+                             AND pg_catalog.pg_has_role(CASE pg_catalog.current_setting('role')
+                                                        WHEN 'none' THEN SESSION_USER
+                                                        ELSE pg_catalog.current_setting('role')::name END,
+                                                        x.extowner, 'USAGE'))
+           ELSE false END
 $$;
 
 COMMENT ON FUNCTION @extschema@.restoring_dump() IS
-'True while a dump is being loaded (row_security and check_function_bodies both off, as pg_dump and pg_restore set them): the workflow checks and the history stand aside';
+'True while a dump is being loaded: row_security and check_function_bodies both off, as pg_dump and pg_restore set them, by a superuser or the extension''s owner. The workflow checks and the history stand aside';
 
 -- One statement's rows at a time (statement-level triggers with transition
 -- tables): a load of many rows writes its history with one INSERT, not one
@@ -355,7 +400,7 @@ DECLARE
 BEGIN
     -- Only for the tables it was made for (it runs as the owner).
     IF TG_TABLE_SCHEMA <> '@extschema@'
-       OR TG_TABLE_NAME NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer')
+       OR TG_TABLE_NAME NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile')
        OR TG_LEVEL <> 'STATEMENT' THEN
         RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
             USING ERRCODE = 'insufficient_privilege';
@@ -408,7 +453,7 @@ BEGIN
                                          FROM @extschema@.evaluation e
                                          JOIN @extschema@.project p ON p.project_id = e.project_id
                                          WHERE e.evaluation_id = t.evaluation_id OFFSET 0) p ON true';
-        WHEN 'reviewer' THEN
+        WHEN 'reviewer', 'profile' THEN
             eval_id := 'NULL::bigint';
             unit := 'NULL::bigint';
         ELSE
@@ -439,7 +484,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_TABLE_SCHEMA <> '@extschema@'
-       OR TG_TABLE_NAME NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer') THEN
+       OR TG_TABLE_NAME NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile') THEN
         RAISE EXCEPTION 'record_truncate() keeps the history of the pjeval tables only, not of %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
             USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -500,6 +545,15 @@ REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECU
 CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.reviewer
 REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
 
+-- Profiles a reviewer or administrator adds or changes (the built-in rows
+-- come with the extension and change only with it).
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.profile
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.profile
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.profile
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+
 CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.unit
 FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
 CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.project
@@ -513,6 +567,8 @@ FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
 CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.unit_member
 FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
 CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.reviewer
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.profile
 FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
 
 -- The history is append-only, for its owner too.

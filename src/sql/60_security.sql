@@ -7,13 +7,21 @@
 -- bypasses row-level security) sees and changes all.  Each policy calls those
 -- functions once per query (a scalar sub-select becomes an InitPlan) and
 -- reaches a form's rows through a hashed semi-join, never a sub-query per
--- row.  The extension creates no role: roles are cluster-wide.  Privileges
--- go to PUBLIC and the policies decide: a role listed nowhere sees nothing.
+-- row.  The extension creates no role: roles are cluster-wide.  PUBLIC may
+-- read (the policies decide what); the right to write is the
+-- administrator's to give, to the roles that enter or review forms (GRANT
+-- INSERT, UPDATE, DELETE ON the seven tables below, README "Who may do
+-- what"), and then the policies and the workflow decide.  A role listed
+-- nowhere sees nothing.
 --
 -- Workflow: a new form is a draft.  pjeval.submit() moves it to submitted;
 -- only a reviewer moves it on with pjeval.approve() or back to draft with
--- pjeval.reopen().  A submitted or approved form, its fund lines and its
--- indicators are read-only (SQLSTATE 55000) until it is reopened.  The rules
+-- pjeval.reopen().  A submitted or approved form, its fund lines, its
+-- indicators and its project's header (项目编号, 项目名称, unit) are read-only
+-- for the unit (SQLSTATE 55000) until it is reopened.  Choosing a form's
+-- scoring profile is a reviewer's act (42501 for others), and a form's
+-- 一级预算单位 is its project's unit or a unit above it unless a reviewer says
+-- otherwise (42501).  The rules
 -- live in triggers, so a plain UPDATE of status obeys them too, and the
 -- functions are SECURITY INVOKER: they act with the caller's rights and
 -- policies.
@@ -80,15 +88,53 @@ CREATE POLICY history_unit ON @extschema@.history FOR SELECT
     USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
            OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]));
 
--- Daily use needs no superuser.  Identity columns need no sequence
+-- Daily use needs no superuser.  PUBLIC reads; writing is granted by the
+-- administrator to the roles that need it (a role that bypasses row-level
+-- security gets no write by that alone).  Identity columns need no sequence
 -- privilege.  No one is granted TRUNCATE or any write on history.
-GRANT SELECT, INSERT, UPDATE, DELETE ON
+GRANT SELECT ON
     @extschema@.unit, @extschema@.unit_member, @extschema@.reviewer,
     @extschema@.project, @extschema@.evaluation, @extschema@.fund_line, @extschema@.indicator
     TO PUBLIC;
 GRANT SELECT ON @extschema@.history TO PUBLIC;
 GRANT SELECT ON @extschema@.indicator_result, @extschema@.evaluation_result,
                 @extschema@.audit_finding, @extschema@.finding_code TO PUBLIC;
+
+-- A form's 一级预算单位 (budget_unit_id) is its project's unit or a unit
+-- above it: a unit member cannot attribute a form to another unit's budget
+-- unit, by an INSERT, an UPDATE or an import.  Reviewers may (a unit not yet
+-- placed in the tree).  A project the caller cannot see is left to the
+-- policy, which refuses it with its own error.  SECURITY INVOKER.
+CREATE FUNCTION @extschema@.evaluation_check_budget_unit(budget_unit_id bigint, project_id bigint,
+                                                         unit_id bigint DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    p record;
+BEGIN
+    IF budget_unit_id IS NULL THEN
+        RETURN;
+    END IF;
+    -- the project's unit, or the one it is being moved to
+    SELECT pr.code, pr.name, coalesce(evaluation_check_budget_unit.unit_id, pr.unit_id) AS unit_id INTO p
+    FROM @extschema@.project pr
+    WHERE pr.project_id = evaluation_check_budget_unit.project_id;
+    IF FOUND AND NOT budget_unit_id = ANY (@extschema@.unit_and_ancestors(p.unit_id))
+       AND NOT @extschema@.is_reviewer(current_user) THEN
+        RAISE EXCEPTION 'project % “%” of unit “%”: unit “%” is not above it and cannot be its 一级预算单位',
+                coalesce(p.code, '(no 项目编号)'), p.name,
+                (SELECT u.name FROM @extschema@.unit u WHERE u.unit_id = p.unit_id),
+                coalesce((SELECT u.name FROM @extschema@.unit u WHERE u.unit_id = budget_unit_id), budget_unit_id::text)
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'A form''s 一级预算单位 is its project''s unit or a unit above it. If the unit belongs under it, a reviewer places it there: UPDATE pjeval.unit SET parent_id = … .';
+    END IF;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.evaluation_check_budget_unit(bigint, bigint, bigint) IS
+'Refuses (42501) a form whose 一级预算单位 is neither its project''s unit (or unit_id, where the project moves there) nor a unit above it, unless a reviewer writes it';
 
 -- The workflow on the evaluation row.  SECURITY INVOKER: current_user is the
 -- role making the change.
@@ -110,6 +156,12 @@ BEGIN
                 USING ERRCODE = 'object_not_in_prerequisite_state',
                       HINT = 'Insert it as a draft and call pjeval.submit(evaluation_id) when it is complete.';
         END IF;
+        IF NEW.profile IS DISTINCT FROM @extschema@.default_profile() AND NOT @extschema@.is_reviewer(current_user) THEN
+            RAISE EXCEPTION 'only a reviewer can choose the profile of a form, not role %', current_user
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = format('Leave the profile out (the form is scored by %s); a reviewer can change it later.', @extschema@.default_profile());
+        END IF;
+        PERFORM @extschema@.evaluation_check_budget_unit(NEW.budget_unit_id, NEW.project_id);
         NEW.created_at := now();
         NEW.updated_at := now();
         NEW.submitted_at := NULL;
@@ -134,6 +186,14 @@ BEGIN
             RAISE EXCEPTION 'evaluation % is %: it is read-only', OLD.evaluation_id, OLD.status
                 USING ERRCODE = 'object_not_in_prerequisite_state',
                       HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen(%s);', OLD.evaluation_id);
+        END IF;
+        IF NEW.profile IS DISTINCT FROM OLD.profile AND NOT @extschema@.is_reviewer(current_user) THEN
+            RAISE EXCEPTION 'only a reviewer can change the profile of evaluation %, not role %', OLD.evaluation_id, current_user
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Choosing the scoring profile is the reviewer''s act; ask a reviewer (pjeval.reviewer).';
+        END IF;
+        IF NEW.budget_unit_id IS DISTINCT FROM OLD.budget_unit_id OR NEW.project_id IS DISTINCT FROM OLD.project_id THEN
+            PERFORM @extschema@.evaluation_check_budget_unit(NEW.budget_unit_id, NEW.project_id);
         END IF;
         NEW.submitted_at := OLD.submitted_at;
         NEW.approved_at := OLD.approved_at;
@@ -184,6 +244,54 @@ $$;
 CREATE TRIGGER evaluation_workflow
 BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.evaluation
 FOR EACH ROW EXECUTE FUNCTION @extschema@.evaluation_workflow();
+
+-- A project's header (项目编号, 项目名称, its unit) is part of its forms: while
+-- one of them is submitted or approved, only a reviewer changes it (the
+-- history keeps the old row).  The project's forms are locked FOR SHARE, so
+-- none can be submitted while the change is open.  Moving a project to
+-- another unit keeps each form's 一级预算单位 above the new unit.
+CREATE FUNCTION @extschema@.project_workflow()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    bad record;
+BEGIN
+    IF @extschema@.restoring_dump()
+       OR (NEW.code, NEW.name, NEW.unit_id) IS NOT DISTINCT FROM (OLD.code, OLD.name, OLD.unit_id)
+       OR @extschema@.is_reviewer(current_user) THEN
+        RETURN NEW;
+    END IF;
+    WITH locked AS MATERIALIZED (
+        SELECT e.evaluation_id, e.status
+        FROM @extschema@.evaluation e
+        WHERE e.project_id = OLD.project_id
+        FOR SHARE OF e)
+    SELECT l.evaluation_id, l.status INTO bad
+    FROM locked l
+    WHERE l.status <> 'draft'
+    ORDER BY l.evaluation_id
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'project % “%”: evaluation % is %, so its 项目编号, 项目名称 and unit are read-only',
+                coalesce(OLD.code, '(no 项目编号)'), OLD.name, bad.evaluation_id, bad.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = format('A reviewer can change them, or return the form to draft: SELECT pjeval.reopen(%s);', bad.evaluation_id);
+    END IF;
+    -- (a unit the caller does not work for is the policy's to refuse)
+    IF NEW.unit_id IS DISTINCT FROM OLD.unit_id AND NEW.unit_id = ANY (@extschema@.member_units(current_user)) THEN
+        PERFORM @extschema@.evaluation_check_budget_unit(e.budget_unit_id, OLD.project_id, NEW.unit_id)
+        FROM @extschema@.evaluation e
+        WHERE e.project_id = OLD.project_id AND e.budget_unit_id IS NOT NULL;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER project_workflow
+BEFORE UPDATE ON @extschema@.project
+FOR EACH ROW EXECUTE FUNCTION @extschema@.project_workflow();
 
 -- A form's rows follow its status.  The evaluation row is locked FOR SHARE,
 -- so a form cannot be submitted or approved while a change to its rows is
@@ -273,6 +381,7 @@ AFTER DELETE ON @extschema@.indicator
 REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow();
 
 REVOKE EXECUTE ON FUNCTION @extschema@.evaluation_workflow() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.project_workflow() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.form_row_workflow() FROM PUBLIC;
 
 -- The three steps.  Each locks the form, says clearly why it cannot move,

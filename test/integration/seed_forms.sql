@@ -1,4 +1,4 @@
--- seed_forms.sql - the two real forms of /work/shared/seed/000_68788ef347ef5767.txt
+-- seed_forms.sql - the two real forms of demo/seed/longhua-2022.txt
 -- (深圳市龙华区平安建设中心, 2022) entered with plain INSERTs, every cell as
 -- written.  Used by the regression tests (sql/schema.sql) and by
 -- test/integration/dump_restore.sh.  Runs as a role that may write every

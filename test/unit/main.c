@@ -1,5 +1,6 @@
 /*
- * main.c - runs the unit tests of the pure core (src/core) under ASan and
+ * main.c - runs the unit tests of the pure core (src/core) and the workbook
+ * reader (src/wb) under ASan and
  * UBSan; `make unittest`.  Ends with "N passed, N failed".
  */
 #include "check.h"
@@ -13,6 +14,8 @@ main(void)
 	test_ivalue();
 	test_rules();
 	test_form();
+	test_workbook();
+	test_store();
 	printf("%d passed, %d failed\n", check_passed, check_failed);
 	return check_failed ? 1 : 0;
 }

@@ -56,6 +56,19 @@ base_text(const IvClause *c, IvDecimal v, char *out, size_t cap)
 	decimal_text(b, out, cap);
 }
 
+/* Invisible format marks, as UTF-8 (kept apart: "\xae" "90" is not "\xae90") */
+#define LRM "\xe2\x80\x8e"
+#define RLM "\xe2\x80\x8f"
+#define ZWSP "\xe2\x80\x8b"
+#define RLE "\xe2\x80\xab"
+#define PDF "\xe2\x80\xac"
+#define LRO "\xe2\x80\xad"
+#define RLO "\xe2\x80\xae"
+#define WJ "\xe2\x81\xa0"
+#define LRI "\xe2\x81\xa6"
+#define PDI "\xe2\x81\xa9"
+#define BOM "\xef\xbb\xbf"
+
 typedef struct ValidCase
 {
 	const char *in;
@@ -169,6 +182,41 @@ static const ValidCase valid[] = {
 	{"达标率100%", "达标率100%", "quantity", "=", "100", "100", "%", "%", "ratio", "达标率"},
 	{"实有人口信息未注销率低于3%", "实有人口信息未注销率<3%", "quantity", "<", "3", "3", "%", "%", "ratio",
 	"实有人口信息未注销率"},
+	/* format marks at the edges and between tokens are dropped, from the value and its text */
+	{RLO "≥90%", "≥90%", "quantity", "≥", "90", "90", "%", "%", "ratio", ""},
+	{LRM "≥90%", "≥90%", "quantity", "≥", "90", "90", "%", "%", "ratio", ""},
+	{"≥90%" RLM, "≥90%", "quantity", "≥", "90", "90", "%", "%", "ratio", ""},
+	{BOM "≥90%", "≥90%", "quantity", "≥", "90", "90", "%", "%", "ratio", ""},
+	{WJ "≥90%" WJ, "≥90%", "quantity", "≥", "90", "90", "%", "%", "ratio", ""},
+	{LRI "≥90%" PDI, "≥90%", "quantity", "≥", "90", "90", "%", "%", "ratio", ""},
+	{RLE "≥" RLO "90" RLO "%" PDF, "≥90%", "quantity", "≥", "90", "90", "%", "%", "ratio", ""},
+	{"9" ZWSP "0%", "90%", "quantity", "=", "90", "90", "%", "%", "ratio", ""},	/* not a bidi control */
+	{"9" LRM "0%", "90%", "quantity", "=", "90", "90", "%", "%", "ratio", ""},
+	{"采集率" LRM "达95%", "采集率≥95%", "quantity", "≥", "95", "95", "%", "%", "ratio", "采集率"},
+	{LRM "采集" ZWSP "率达95%", "采集率≥95%", "quantity", "≥", "95", "95", "%", "%", "ratio", "采集率"},
+	{"重点解决" ZWSP, "重点解决", "qualitative", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+	{RLO "重点" LRM "解决" PDF, "重点解决", "qualitative", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+	{RLM "不适用", "不适用", "not_applicable", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+	{WJ, "—", "empty", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+	/* the decimal digits of other scripts read as digits; the text prints ASCII */
+	{"٩٠%", "90%", "quantity", "=", "90", "90", "%", "%", "ratio", ""},	/* Arabic-Indic */
+	{"≥۹۵%", "≥95%", "quantity", "≥", "95", "95", "%", "%", "ratio", ""},	/* Extended Arabic-Indic */
+	{"至少२次/周", "≥2次/周", "quantity", "≥", "2", "2", "次/周", "次/周", "frequency", ""},	/* Devanagari */
+	{"९०%以上", "≥90%", "quantity", "≥", "90", "90", "%", "%", "ratio", ""},
+	{"𝟗𝟎%", "90%", "quantity", "=", "90", "90", "%", "%", "ratio", ""},	/* mathematical bold */
+	{"𝟿𝟶", "90", "quantity", "=", "90", "90", "", "", "none", ""},	/* mathematical monospace */
+	{"9０𝟎%", "900%", "quantity", "=", "900", "900", "%", "%", "ratio", ""},	/* all shaped like ASCII */
+	{"٩٠%，۹۵%", "90%；95%", "quantity", "=", "90", "90", "%", "%", "ratio", ""},	/* one script per number */
+	{"≤٤٦١.٧٤万元", "≤461.74万元", "quantity", "≤", "461.74", "4617400", "万元", "元", "money", ""},
+	{"৯০%", "90%", "quantity", "=", "90", "90", "%", "%", "ratio", ""},	/* Bengali: every Nd script */
+	/* 。 between two digits is a decimal point (a Chinese IME), elsewhere a separator */
+	{"90。5%", "90.5%", "quantity", "=", "90.5", "90.5", "%", "%", "ratio", ""},
+	{"达到90。", "≥90", "quantity", "≥", "90", "90", "", "", "none", ""},
+	{"90。5。", "90.5", "quantity", "=", "90.5", "90.5", "", "", "none", ""},
+	{"≥９０。５％", "≥90.5%", "quantity", "≥", "90.5", "90.5", "%", "%", "ratio", ""},
+	{"90｡5%", "90.5%", "quantity", "=", "90.5", "90.5", "%", "%", "ratio", ""},	/* half-width ｡ */
+	{"90" ZWSP "。" ZWSP "5%", "90.5%", "quantity", "=", "90.5", "90.5", "%", "%", "ratio", ""},
+	{"2022。12。31前", "≤2022年12月31日", "quantity", "≤", "20221231", "20221231", "", "yyyymmdd", "date", ""},
 };
 
 typedef struct InvalidCase
@@ -205,6 +253,21 @@ static const InvalidCase invalid[] = {
 	{"1,82,1100元", IV_ERR_SYNTAX, "thousands separator", 1},
 	{"12,3456元", IV_ERR_SYNTAX, "thousands separator", 2},
 	{"1,2", IV_ERR_SYNTAX, "thousands separator", 1},
+	/* a bidirectional control inside a number can reorder how it displays: refused */
+	{"9" RLO "0%", IV_ERR_SYNTAX, "bidirectional control U+202E inside a number", 2},
+	{"≥-" LRI "5%", IV_ERR_SYNTAX, "U+2066 inside a number", 3},
+	{"1" LRO ",000元", IV_ERR_SYNTAX, "U+202D inside a number", 2},
+	{"9" PDF ".5", IV_ERR_SYNTAX, "U+202C inside a number", 2},
+	{"90。" RLE "5%", IV_ERR_SYNTAX, "U+202B inside a number", 4},
+	/* other scripts' digits are digits: a unit that does not read is refused, not qualitative */
+	{"٩٠٪", IV_ERR_SYNTAX, "unknown unit", 2},
+	/* one number, one script: 1٥ looks like 10 and would read as 15 */
+	{"1٥", IV_ERR_SYNTAX, "digits of two scripts", 1},
+	{"9۵5%", IV_ERR_SYNTAX, "digits of two scripts", 1},
+	{"٤٦١.7万元", IV_ERR_SYNTAX, "digits of two scripts", 4},
+	{"1,٠٠٠元", IV_ERR_SYNTAX, "digits of two scripts", 2},
+	/* 1。2。3 is 1.2.3, not three clauses */
+	{"1。2。3", IV_ERR_SYNTAX, "unknown unit", 3},
 };
 
 static void
@@ -284,6 +347,11 @@ test_clause_lists(void)
 		  "thousands separators");
 	free(buf);
 	CHECK(parse("1；2、3", &v, &buf, &err) && v.nclauses == 3, "unlabelled clauses");
+	free(buf);
+	/* 。 after a % or before a label still separates clauses */
+	CHECK(parse("采集率95%。准确率90。5%", &v, &buf, &err) && v.nclauses == 2 &&
+		  v.clauses[1].value.coef == 905 && v.clauses[1].value.exp == -1,
+		  "。 separates clauses and is a decimal point between digits");
 	free(buf);
 	CHECK(!parse("1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16;17", &v, &buf, &err) &&
 		  strstr(err.detail, "more than 16") != NULL, "at most 16 clauses");

@@ -58,10 +58,10 @@ score(const char *target, const char *actual, const char *weight, const char *ca
 
 /* Expect a score ("NULL" for none), a rule and exactly these flags. */
 static void
-expect(const char *target, const char *actual, const char *weight, const char *category,
-	   const char *want_score, PjRule want_rule, unsigned want_flags)
+expect_with(const PjRules *rules, const char *target, const char *actual, const char *weight,
+			const char *category, const char *want_score, PjRule want_rule, unsigned want_flags)
 {
-	Scored	   *s = score(target, actual, weight, category, NULL);
+	Scored	   *s = score(target, actual, weight, category, rules);
 	char		got[64];
 
 	if (!s)
@@ -77,6 +77,13 @@ expect(const char *target, const char *actual, const char *weight, const char *c
 	CHECK(s->o.flags == want_flags, "%s vs %s: flags want 0x%x, got 0x%x", target, actual,
 		  want_flags, s->o.flags);
 	free(s);
+}
+
+static void
+expect(const char *target, const char *actual, const char *weight, const char *category,
+	   const char *want_score, PjRule want_rule, unsigned want_flags)
+{
+	expect_with(NULL, target, actual, weight, category, want_score, want_rule, want_flags);
 }
 
 /* 深圳市龙华区平安建设中心 2022, 数字化城管信息系统运行项目: indicators total 90. */
@@ -276,6 +283,109 @@ test_rules_table(void)
 		   PJ_FLAG_NOT_MET);
 }
 
+/*
+ * Signed values (growth and decline rates, differences): met or not is
+ * decided on the signed values; a missed bound B gives c = the smaller of
+ * |A| and |B| over the larger (A/T, T/A, A/a, b/A when both are positive),
+ * 0 when B is 0, and 0 flagged opposite_sign when A and B lie on opposite
+ * sides of zero.  Where more is better on magnitudes (≥T with T > 0, ≤T with
+ * T < 0) a met target's c is |A|/|T|, uncapped, and over-achievement shows.
+ * Each row: the answer by hand and why.
+ */
+typedef struct SignedCase
+{
+	const char *target,
+			   *actual,
+			   *category;
+	bool		linear;
+	const char *score;			/* weight 10 */
+	PjRule		rule;
+	unsigned	flags;
+	const char *num,
+			   *den;			/* the one part's completion, NULL: none */
+} SignedCase;
+
+static void
+test_signed(void)
+{
+	static const SignedCase cases[] = {
+		/* ≥-5% (a fall of at most 5%): scored like ≤5% on magnitudes */
+		{"≥-5%", "-10%", NULL, false, "5.00", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET, "5", "10"},	/* 5/10; was 10.00 */
+		{"≥-5%", "-3%", NULL, false, "10.00", PJ_RULE_POSITIVE, 0, "1", "1"},
+		{"≥-5%", "-5%", NULL, false, "10.00", PJ_RULE_POSITIVE, 0, "1", "1"},	/* bound included */
+		{"≥-5%", "2%", NULL, false, "10.00", PJ_RULE_POSITIVE, 0, "1", "1"},	/* growth beats a fall */
+		{">-5%", "-5%", NULL, false, "10.00", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET, "1", "1"},	/* strict, at the bound */
+		{"≥-5%", "-10", NULL, false, "5.00", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET, "5", "10"},	/* bare -10 is -10% */
+		/* ≤-3% (a fall of at least 3%): scored like ≥3% on magnitudes */
+		{"≤-3%", "-1%", NULL, false, "3.33", PJ_RULE_NEGATIVE, PJ_FLAG_NOT_MET, "1", "3"},	/* 1/3; was 0.00 */
+		{"≤-3%", "-3%", NULL, false, "10.00", PJ_RULE_NEGATIVE, 0, "3", "3"},
+		{"≤-3%", "-3.6%", NULL, false, "10.00", PJ_RULE_NEGATIVE, 0, "3.6", "3"},	/* 1.2 < 1.30 */
+		{"≤-3%", "-4%", NULL, false, "10.00", PJ_RULE_NEGATIVE, PJ_FLAG_OVER_ACHIEVED, "4", "3"},	/* 1.33 ≥ 1.30 */
+		{"<-3%", "-3%", NULL, false, "10.00", PJ_RULE_NEGATIVE, PJ_FLAG_NOT_MET, "3", "3"},	/* strict, at the bound */
+		{"≤-3%", "0%", NULL, false, "0.00", PJ_RULE_NEGATIVE, PJ_FLAG_NOT_MET, "0", "3"},	/* no fall at all */
+		{"≤-3%", "2%", NULL, false, "0.00", PJ_RULE_NEGATIVE, PJ_FLAG_NOT_MET | PJ_FLAG_OPPOSITE_SIGN, "0", "1"},
+		/* a positive target missed by a negative actual: nothing achieved */
+		{"≥5%", "-3%", NULL, false, "0.00", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET | PJ_FLAG_OPPOSITE_SIGN, "0", "1"},
+		{"≤5", "-3", NULL, false, "10.00", PJ_RULE_NEGATIVE, 0, "1", "1"},	/* below a ceiling: met */
+		/* a bare target: the category decides; 成本 is negative */
+		{"-10", "-20", "成本指标", false, "10.00", PJ_RULE_NEGATIVE, PJ_FLAG_OVER_ACHIEVED, "20", "10"},	/* was 0.00 not_met */
+		{"-10", "-5", "成本指标", false, "5.00", PJ_RULE_NEGATIVE, PJ_FLAG_NOT_MET, "5", "10"},
+		{"-10", "5", "成本指标", false, "0.00", PJ_RULE_NEGATIVE, PJ_FLAG_NOT_MET | PJ_FLAG_OPPOSITE_SIGN, "0", "1"},
+		{"-10", "-20", "数量指标", false, "5.00", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET, "10", "20"},
+		{"-10", "-5", "数量指标", false, "10.00", PJ_RULE_POSITIVE, 0, "1", "1"},
+		/* target 0: met or not, no ratio */
+		{"≥0", "-2", NULL, false, "0.00", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET, "0", "1"},	/* was 10.00 */
+		{"≥0", "0", NULL, false, "10.00", PJ_RULE_POSITIVE, 0, "1", "1"},
+		{"≤0", "-1", NULL, false, "10.00", PJ_RULE_NEGATIVE, 0, "1", "1"},
+		{"≤0", "1", NULL, false, "0.00", PJ_RULE_NEGATIVE, PJ_FLAG_NOT_MET, "0", "1"},
+		{"0", "-1", NULL, false, "0.00", PJ_RULE_ZERO_TARGET, PJ_FLAG_NOT_MET, "0", "1"},	/* was 10.00 */
+		/* ranges: the bound missed, on magnitudes */
+		{"-1-0", "-5", NULL, false, "2.00", PJ_RULE_RANGE, PJ_FLAG_NOT_MET, "1", "5"},	/* below -1: 1/5; was 10.00 */
+		{"-1-0", "-0.5", NULL, false, "10.00", PJ_RULE_RANGE, 0, "1", "1"},
+		{"-1-0", "0", NULL, false, "10.00", PJ_RULE_RANGE, 0, "1", "1"},
+		{"-1-0", "3", NULL, false, "0.00", PJ_RULE_RANGE, PJ_FLAG_NOT_MET, "0", "1"},	/* above 0: no ratio */
+		{"-2~3", "-4", NULL, false, "5.00", PJ_RULE_RANGE, PJ_FLAG_NOT_MET, "2", "4"},	/* across zero: below -2 */
+		{"-2~3", "6", NULL, false, "5.00", PJ_RULE_RANGE, PJ_FLAG_NOT_MET, "3", "6"},	/* above 3 */
+		{"-2~3", "0", NULL, false, "10.00", PJ_RULE_RANGE, 0, "1", "1"},
+		{"-5~-2", "-10", NULL, false, "5.00", PJ_RULE_RANGE, PJ_FLAG_NOT_MET, "5", "10"},
+		{"-5~-2", "-1", NULL, false, "5.00", PJ_RULE_RANGE, PJ_FLAG_NOT_MET, "1", "2"},
+		{"-5~-2", "1", NULL, false, "0.00", PJ_RULE_RANGE, PJ_FLAG_NOT_MET | PJ_FLAG_OPPOSITE_SIGN, "0", "1"},
+		{"2~5", "-1", NULL, false, "0.00", PJ_RULE_RANGE, PJ_FLAG_NOT_MET | PJ_FLAG_OPPOSITE_SIGN, "0", "1"},
+		{"0~5", "-1", NULL, false, "0.00", PJ_RULE_RANGE, PJ_FLAG_NOT_MET, "0", "1"},	/* was 10.00 */
+		/* the linear profile replaces |T|/|A| (more than the bound on magnitudes) only */
+		{"≥-5%", "-6%", NULL, true, "8.00", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET, "4", "5"},	/* (10 - 6)/5 */
+		{"≥-5%", "-6%", NULL, false, "8.33", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET, "5", "6"},
+		{"≥-5%", "-12%", NULL, true, "0.00", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET, "0", "5"},	/* floored at 0 */
+		{"≤-3%", "-1%", NULL, true, "3.33", PJ_RULE_NEGATIVE, PJ_FLAG_NOT_MET, "1", "3"},
+	};
+	size_t		k;
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
+	{
+		const SignedCase *c = &cases[k];
+		PjRules		rules = pj_rules_default();
+		Scored	   *s;
+		char		num[64],
+					den[64];
+
+		rules.negative = c->linear ? PJ_NEGATIVE_LINEAR : PJ_NEGATIVE_RATIO;
+		expect_with(&rules, c->target, c->actual, "10", c->category, c->score, c->rule, c->flags);
+		s = score(c->target, c->actual, "10", c->category, &rules);
+		if (!s)
+			continue;
+		CHECK(s->o.nparts == 1 && s->o.parts[0].has_ratio, "%s vs %s: one part with a ratio",
+			  c->target, c->actual);
+		num[pj_wide_text(s->o.parts[0].num, num)] = '\0';
+		den[pj_wide_text(s->o.parts[0].den, den)] = '\0';
+		CHECK(strcmp(num, c->num) == 0 && strcmp(den, c->den) == 0,
+			  "%s vs %s: completion want %s/%s, got %s/%s", c->target, c->actual, c->num, c->den,
+			  num, den);
+		free(s);
+	}
+	/* clauses: each clause on its own signs, then the mean (0.5 + 1) / 2 */
+	expect("a≥-5%，b≥5%", "a-10%，b5%", "10", NULL, "7.50", PJ_RULE_CLAUSES, PJ_FLAG_NOT_MET);
+}
+
 static void
 test_grade_and_parts(void)
 {
@@ -363,5 +473,6 @@ test_rules(void)
 	test_seed_form_2();
 	test_funds();
 	test_rules_table();
+	test_signed();
 	test_grade_and_parts();
 }
