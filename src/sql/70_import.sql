@@ -104,7 +104,8 @@ COMMENT ON FUNCTION @extschema@.import_set_elements(bigint[], integer[], bigint[
 -- The first cell of a document (in the document's order) that the reader
 -- lets through but no table can hold: a year out of range, no unit, an
 -- unknown fund source or one twice, a negative amount, a score on a source
--- row, a weight or score beyond 0-100, an indicator without 二级指标.
+-- row, a weight or score beyond 0-100, an amount, weight or score beyond
+-- exact scoring (is_scorable_number), an indicator without 二级指标.
 -- pattern, where set, finds the row to show (the header's, the 总分 row).
 -- import_forms asks only when something failed: the constraints of the
 -- tables catch all of these, this says where.
@@ -138,7 +139,15 @@ AS $q$
                        '— under 分值, 执行率 and 得分 of a source row (only 年度资金总额 carries them)'
                    WHEN least(x.initial_budget, x.budget, x.executed) < 0 THEN
                        'amounts of 0 or more under 年初预算数, 全年预算数 and 全年执行数'
-                   ELSE 'a 分值 and 得分 from 0 to 100 and an 执行率 of 0 or more'
+                   WHEN x.weight NOT BETWEEN 0 AND 100 OR x.score NOT BETWEEN 0 AND 100 OR x.rate < 0 THEN
+                       'a 分值 and 得分 from 0 to 100 and an 执行率 of 0 or more'
+                   ELSE pg_catalog.format('a number of at most 18 significant digits and 18 decimal places under %s (scores are computed exactly)',
+                            CASE WHEN NOT @extschema@.is_scorable_number(x.initial_budget) THEN '年初预算数'
+                                 WHEN NOT @extschema@.is_scorable_number(x.budget) THEN '全年预算数'
+                                 WHEN NOT @extschema@.is_scorable_number(x.executed) THEN '全年执行数'
+                                 WHEN NOT @extschema@.is_scorable_number(x.weight) THEN '分值'
+                                 WHEN NOT @extschema@.is_scorable_number(x.rate) THEN '执行率'
+                                 ELSE '得分' END)
                END,
                CASE WHEN x.src IS NULL OR (x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL))
                     THEN '22P02' ELSE '22003' END,
@@ -151,6 +160,9 @@ AS $q$
            OR (x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL))
            OR least(x.initial_budget, x.budget, x.executed) < 0
            OR x.weight NOT BETWEEN 0 AND 100 OR x.score NOT BETWEEN 0 AND 100 OR x.rate < 0
+           OR NOT (@extschema@.is_scorable_number(x.initial_budget) AND @extschema@.is_scorable_number(x.budget)
+                   AND @extschema@.is_scorable_number(x.executed) AND @extschema@.is_scorable_number(x.weight)
+                   AND @extschema@.is_scorable_number(x.rate) AND @extschema@.is_scorable_number(x.score))
         UNION ALL
         -- the same source twice in a form: the second row is the one to name
         SELECT d.form, d.lines[2],
@@ -165,11 +177,14 @@ AS $q$
         SELECT i.form, i.line,
                CASE WHEN i.level2 IS NULL
                     THEN 'a 二级指标 (数量指标, 质量指标, 时效指标, 成本指标, 社会效益指标, …) for this indicator or a row above'
-                    ELSE 'a 分值 and 得分 from 0 to 100' END,
+                    WHEN i.weight NOT BETWEEN 0 AND 100 OR i.score NOT BETWEEN 0 AND 100 THEN 'a 分值 and 得分 from 0 to 100'
+                    ELSE pg_catalog.format('a number of at most 18 significant digits and 18 decimal places under %s (scores are computed exactly)',
+                             CASE WHEN NOT @extschema@.is_scorable_number(i.weight) THEN '分值' ELSE '得分' END) END,
                CASE WHEN i.level2 IS NULL THEN '22P02' ELSE '22003' END,
                NULL
         FROM jsonb_to_recordset(import_problem.inds) AS i (form integer, line integer, level2 text, weight numeric, score numeric)
         WHERE i.level2 IS NULL OR i.weight NOT BETWEEN 0 AND 100 OR i.score NOT BETWEEN 0 AND 100
+           OR NOT (@extschema@.is_scorable_number(i.weight) AND @extschema@.is_scorable_number(i.score))
     ) p
     ORDER BY p.form, p.line
     LIMIT 1
@@ -586,7 +601,11 @@ COMMENT ON FUNCTION @extschema@.import_forms(text, text) IS
 
 -- A cell of tab-separated text: quoted (with "" for a quote) when it holds a
 -- tab or a line break or begins or ends with a quote, as a spreadsheet
--- writes it and as the reader reads it back.
+-- writes it and as the reader reads it back.  A value that a spreadsheet
+-- would take for a formula (it begins with = + - @, a tab or a carriage
+-- return) is written after a zero-width space (U+200B): the spreadsheet
+-- shows it as text, and the reader, which trims white space (U+200B too),
+-- reads the value back as it was.
 CREATE FUNCTION @extschema@.export_cell(value text)
 RETURNS text
 LANGUAGE sql
@@ -594,15 +613,16 @@ IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
-        WHEN $1 IS NULL THEN ''
-        WHEN $1 ~ '[\t\n\r]' OR pg_catalog.left($1, 1) = '"' OR pg_catalog.right($1, 1) = '"'
-            THEN '"' || pg_catalog.replace($1, '"', '""') || '"'
-        ELSE $1
+        WHEN v IS NULL THEN ''
+        WHEN v ~ '[\t\n\r]' OR pg_catalog.left(v, 1) = '"' OR pg_catalog.right(v, 1) = '"'
+            THEN '"' || pg_catalog.replace(v, '"', '""') || '"'
+        ELSE v
     END
+    FROM (SELECT CASE WHEN $1 ~ '^[=+\-@\t\r]' THEN E'\u200B' || $1 ELSE $1 END AS v) s
 $$;
 
 COMMENT ON FUNCTION @extschema@.export_cell(text) IS
-'A value as one cell of tab-separated text: quoted, with "" for a quote, where it holds a tab or a line break or begins or ends with a quote; NULL is the empty cell';
+'A value as one cell of tab-separated text: quoted, with "" for a quote, where it holds a tab or a line break or begins or ends with a quote; after a zero-width space (U+200B), which the reader trims, where a spreadsheet would take it for a formula (= + - @, a tab or a carriage return first); NULL is the empty cell';
 
 -- Would the reader take this text, as the first filled cell of a row, for
 -- one of the template's own labels (总分, 备注, a header, a title)?  Then the
@@ -630,6 +650,7 @@ RETURNS text
 LANGUAGE plpgsql
 STABLE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $fn$
 DECLARE
     e record;
@@ -758,6 +779,7 @@ RETURNS text
 LANGUAGE plpgsql
 STABLE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $fn$
 DECLARE
     e record;
