@@ -3,6 +3,7 @@
 -- values breaking everyone's reports, workflow holes).  See CHANGELOG.md.
 \echo Use "ALTER EXTENSION pjeval UPDATE TO '0.2.1'" to load this file. \quit
 
+
 -- workflow and privileges (issue 17, part 6; part 8's privilege defects):
 -- a submitted or approved form's project header is read-only for the unit;
 -- choosing a profile is a reviewer's act and a profile in use is frozen,
@@ -465,9 +466,13 @@ REVOKE INSERT, UPDATE, DELETE ON
     @extschema@.unit, @extschema@.unit_member, @extschema@.reviewer,
     @extschema@.project, @extschema@.evaluation, @extschema@.fund_line, @extschema@.indicator
     FROM PUBLIC;
+
+
 -- values (issue 17 part 7): signed comparisons; the flag opposite_sign
 COMMENT ON FUNCTION @extschema@.indicator_flags(@extschema@.indicator_value, @extschema@.indicator_value, pg_catalog.text, pg_catalog.numeric) IS
 'The audit flags of an indicator, in a fixed order (not_met, over_achieved at A/T ≥ over_ratio, incomparable_units, qualitative_needs_band, actual_is_claim, missing_value, unmatched_clause, too_large, date_missed, opposite_sign: missed by an actual on the other side of zero, completion 0); {unreadable} for a NULL target or actual; {} when none. Numbers beyond exact arithmetic give too_large (and a NULL score), never an error';
+
+
 -- workbook: .xlsx workbooks read as the spreadsheet shows them (36_workbook.sql)
 CREATE FUNCTION @extschema@.workbook_text(workbook bytea)
 RETURNS text
@@ -530,6 +535,51 @@ COMMENT ON FUNCTION @extschema@.workbook_place(text, text[], integer[], integer[
 'A message of import_forms with "line N" and "Line N" replaced by the sheet and row of the workbook they came from (Sheet "NAME", row R); the line a detail shows in quotes is left as it is';
 
 CREATE FUNCTION @extschema@.import_workbook(workbook bytea, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    wb record;
+    st text;
+    msg text;
+    det text;
+    hint text;
+BEGIN
+    IF workbook IS NULL THEN
+        -- as import_forms of no document: on_conflict is still checked
+        RETURN QUERY SELECT * FROM @extschema@.import_forms(NULL, on_conflict);
+        RETURN;
+    END IF;
+    -- A file that is not a workbook raises here (22P03, 0A000, 54000):
+    -- nothing is written yet.
+    wb := @extschema@.workbook_read(workbook);
+    BEGIN
+        RETURN QUERY SELECT * FROM @extschema@.import_forms(wb.document, on_conflict);
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                                det = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+        msg := @extschema@.workbook_place(msg, wb.sheets, wb.line_sheet, wb.line_row);
+        det := @extschema@.workbook_place(nullif(det, ''), wb.sheets, wb.line_sheet, wb.line_row);
+        hint := @extschema@.workbook_place(nullif(hint, ''), wb.sheets, wb.line_sheet, wb.line_row);
+        IF det IS NOT NULL AND hint IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, DETAIL = det, HINT = hint;
+        ELSIF det IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, DETAIL = det;
+        ELSIF hint IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, HINT = hint;
+        ELSE
+            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg;
+        END IF;
+    END;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.import_workbook(bytea, text) IS
+'Imports every 项目支出绩效自评表 on every visible sheet of an .xlsx workbook: pjeval.import_forms on the document pjeval.workbook_text shows, with the same semantics (all or nothing, on_conflict, findings); its errors keep their SQLSTATE and name the sheet and row (Sheet "NAME", row R) instead of a line. VOLATILE, runs with the caller''s rights';
+
+
 -- reader (hostile documents, big documents): CR line ends, invisible
 -- characters trimmed, a quote that closes nothing read as text (findings[]
 -- in read_forms), read_form_batch, import_forms a batch at a time, the
@@ -576,45 +626,6 @@ RETURNS SETOF bigint
 LANGUAGE plpgsql
 VOLATILE
 SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    wb record;
-    st text;
-    msg text;
-    det text;
-    hint text;
-BEGIN
-    IF workbook IS NULL THEN
-        -- as import_forms of no document: on_conflict is still checked
-        RETURN QUERY SELECT * FROM @extschema@.import_forms(NULL, on_conflict);
-        RETURN;
-    END IF;
-    -- A file that is not a workbook raises here (22P03, 0A000, 54000):
-    -- nothing is written yet.
-    wb := @extschema@.workbook_read(workbook);
-    BEGIN
-        RETURN QUERY SELECT * FROM @extschema@.import_forms(wb.document, on_conflict);
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-                                det = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
-        msg := @extschema@.workbook_place(msg, wb.sheets, wb.line_sheet, wb.line_row);
-        det := @extschema@.workbook_place(nullif(det, ''), wb.sheets, wb.line_sheet, wb.line_row);
-        hint := @extschema@.workbook_place(nullif(hint, ''), wb.sheets, wb.line_sheet, wb.line_row);
-        IF det IS NOT NULL AND hint IS NOT NULL THEN
-            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, DETAIL = det, HINT = hint;
-        ELSIF det IS NOT NULL THEN
-            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, DETAIL = det;
-        ELSIF hint IS NOT NULL THEN
-            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, HINT = hint;
-        ELSE
-            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg;
-        END IF;
-    END;
-END
-$fn$;
-
-COMMENT ON FUNCTION @extschema@.import_workbook(bytea, text) IS
-'Imports every 项目支出绩效自评表 on every visible sheet of an .xlsx workbook: pjeval.import_forms on the document pjeval.workbook_text shows, with the same semantics (all or nothing, on_conflict, findings); its errors keep their SQLSTATE and name the sheet and row (Sheet "NAME", row R) instead of a line. VOLATILE, runs with the caller''s rights';
 SET jit = off
 AS $fn$
 DECLARE
