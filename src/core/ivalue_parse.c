@@ -932,8 +932,14 @@ open_unit_len(const Reader *r, size_t pos, size_t end)
 
 	while (is_latin_letter_at(r, p, end))
 		p++;
-	if (p > pos)				/* 1e5, 0x10 are no number in a unit */
-		return is_digit_at(r, p, end) ? 0 : p - pos;
+	if (p > pos)
+	{
+		/* a Latin word ends the unit: 1e5, 0x10, 9x% and 9x元 are typing errors */
+		if (p == end || r->norm[p] == ' ' || r->norm[p] == '/' || r->norm[p] == '-' ||
+			r->norm[p] == '~' || AT(r, p, end, "—") || ends_count_noun(r, p, end))
+			return p - pos;
+		return 0;
+	}
 	while (p < end && is_ideograph_at(r, p, end, &len) && !ends_count_noun(r, p, end))
 		p += len;
 	return p - pos;
