@@ -4,8 +4,11 @@
  * The input is first normalised (full-width ASCII and other scripts' digits
  * to ASCII, odd spaces and dashes folded, invisible format marks dropped,
  * 。 between digits made a decimal point) into a UTF-8 buffer that
- * remembers where each character came from, then read as one of: an empty cell, 不适用, a claim, qualitative
- * text (no digit at all), or a list of clauses "[label][cmp]number[unit]".
+ * remembers where each character came from, then read as one of: an empty cell, 不适用, a period
+ * (全年, 上半年: a range of months), a claim, qualitative text (no digit at
+ * all, and not a comparison or a unit alone: ≥, ≥%, 万元 lost their number),
+ * or a list of clauses "[label][cmp]number[unit]".  A unit is one of the
+ * table's or an open unit: any other measure word (5匹, 5kg), a count in it.
  * While reading it writes the canonical text, which is what the value
  * prints as; reading that text again gives the same value.
  */

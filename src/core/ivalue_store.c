@@ -16,7 +16,8 @@
  * or from a binary-coercible cast a superuser made.  It refuses every field
  * outside what the reader produces (clause_ok and text_ok below), so
  * the rest of the code may rely on a value's ranges: exponents in
- * [-18, 0], coefficients below 10^18, units from the table, spans on
+ * [-18, 0], coefficients below 10^18, units from the table (an open
+ * unit's word one run of ideographs or of ASCII letters), spans on
  * character boundaries of valid UTF-8.  Checking each field costs a few
  * comparisons per clause and one pass over the text; it does not read the
  * text again (that costs more than scoring the row), so a block whose
