@@ -262,6 +262,8 @@ test_rules_table(void)
 	expect("≥5匹", "5头", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_INCOMPARABLE);
 	expect("≥5匹", "5个", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_INCOMPARABLE);
 	expect("≥5kg", "5公斤", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_INCOMPARABLE);
+	expect("≥5kg", "5KG", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_INCOMPARABLE);	/* case is kept */
+	expect("≥5kg", "6 ｋｇ", "5", NULL, "5.00", PJ_RULE_POSITIVE, 0);
 	/* periods against dates */
 	expect("2021年全年", "2021年12月31日", "5", NULL, "5.00", PJ_RULE_DATE, 0);
 	expect("2021年上半年", "2021年7月", "5", NULL, "NULL", PJ_RULE_DATE,
