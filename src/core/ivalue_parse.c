@@ -1664,8 +1664,10 @@ iv_parse(const char *in, size_t len, IvValue *out, char *buf, size_t cap, IvErro
 		goto done;
 	}
 	{
-		/* a period alone, 上半年: the months it spans, as 1-6月 reads */
-		/* cheap first: a period starts with an ideograph (≥90% does not) */
+		/*
+		 * a period alone, 上半年: the months it spans, as 1-6月 reads (looked
+		 * up only after an ideograph: ≥90% and 95% are not periods)
+		 */
 		const IvPeriod *per = (unsigned char) r.norm[from] >= 0xE4 ?
 			period_at(&r, from, to) : NULL;
 
