@@ -2541,3 +2541,27 @@ footer { margin-top: 12pt; color: #777; font-size: 8pt; border-top: 0.5pt solid 
     RETURN html;
 END
 $fn$;
+
+-- units (issue 11, item 2): open units (5匹, 3000尾, 5kg), periods (全年,
+-- 2021年上半年, 第三季度) and a comparison or unit with no number (≥, ≥%, 万元)
+-- refused.  The reader is C: no object changes.  A value 0.2.0 stored keeps
+-- the reading it was stored with (5匹 unreadable, 全年 and ≥ qualitative
+-- text); where its text now reads otherwise the update says so, once, and
+-- how to read the rows again.
+DO $units$
+DECLARE
+    n pg_catalog.int8;
+BEGIN
+    SELECT pg_catalog.count(*) INTO n
+    FROM @extschema@.indicator i
+    WHERE i.target::pg_catalog.text IS DISTINCT FROM
+              @extschema@.try_indicator_value(coalesce(i.target_text, ''))::pg_catalog.text
+       OR i.actual::pg_catalog.text IS DISTINCT FROM
+              @extschema@.try_indicator_value(coalesce(i.actual_text, ''))::pg_catalog.text;
+    IF n > 0 THEN
+        RAISE WARNING 'pjeval: % indicator rows hold a target or actual that this version reads otherwise from its text', n
+            USING DETAIL = 'Measure words the unit table lacks (5匹) now read as open units, periods (全年, 2021年上半年) as date ranges, and a comparison or unit with no number (≥, 万元) no longer reads; the stored values keep the reading of 0.2.0.',
+                  HINT = 'Read them again with UPDATE @extschema@.indicator SET target_text = target_text, actual_text = actual_text WHERE target::text IS DISTINCT FROM @extschema@.try_indicator_value(coalesce(target_text, ''''))::text OR actual::text IS DISTINCT FROM @extschema@.try_indicator_value(coalesce(actual_text, ''''))::text; the trigger reads the text again.';
+    END IF;
+END
+$units$;

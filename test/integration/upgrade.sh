@@ -209,6 +209,46 @@ else
 	fail "0.2.0 with numbers beyond exact scoring: install"
 fi
 
+# Texts whose reading changed in 0.2.1 (units, issue 11 item 2): 0.2.0
+# stored 5匹 as unreadable (NULL) and ≥ as qualitative text.  (The server
+# runs this build's library, so those rows are written as 0.2.0 stored them:
+# the reading trigger off, ≥ as the block 0.2.0 wrote.)  The update keeps
+# the stored values and warns once; the UPDATE its hint gives reads them again.
+db="${TAG}_reread"
+if install "$db" 0.2.0 && "${PSQL[@]}" -d "$db" >/dev/null <<-'SQL'
+	CREATE CAST (bytea AS pjeval.indicator_value) WITHOUT FUNCTION;
+	ALTER TABLE pjeval.indicator DISABLE TRIGGER indicator_read_values;
+	UPDATE pjeval.indicator SET target_text = '5匹', target = NULL WHERE evaluation_id = 1 AND position = 1;
+	UPDATE pjeval.indicator SET actual_text = '≥', actual = decode('01020003e289a5', 'hex')::pjeval.indicator_value
+	WHERE evaluation_id = 1 AND position = 2;
+	ALTER TABLE pjeval.indicator ENABLE TRIGGER indicator_read_values;
+	DROP CAST (bytea AS pjeval.indicator_value);
+SQL
+then
+	if "${PSQL[@]}" -d "$db" -c 'ALTER EXTENSION pjeval UPDATE' >"$WORK/update.log" 2>&1 &&
+		[ "$(grep -c 'WARNING:  pjeval: 2 indicator rows hold a target or actual that this version reads otherwise' "$WORK/update.log")" = 1 ]; then
+		ok "0.2.0 with texts read otherwise now: updated, one warning"
+	else
+		fail "0.2.0 with texts read otherwise now: $(cat "$WORK/update.log")"
+	fi
+	got="$("${PSQL[@]}" -d "$db" 2>&1 <<-'SQL'
+		SELECT coalesce(target::text, 'NULL') || ' ' || coalesce(pjeval.kind(actual), 'NULL') FROM pjeval.indicator WHERE evaluation_id = 1 AND position IN (1, 2) ORDER BY position;
+		UPDATE pjeval.indicator SET target_text = target_text, actual_text = actual_text
+		WHERE target::text IS DISTINCT FROM pjeval.try_indicator_value(coalesce(target_text, ''))::text
+		   OR actual::text IS DISTINCT FROM pjeval.try_indicator_value(coalesce(actual_text, ''))::text;
+		SELECT coalesce(target::text, 'NULL') || ' ' || coalesce(pjeval.kind(actual), 'NULL') FROM pjeval.indicator WHERE evaluation_id = 1 AND position IN (1, 2) ORDER BY position;
+	SQL
+	)"
+	want="NULL quantity
+≥2次/周 qualitative
+5匹 quantity
+≥2次/周 NULL"
+	[ "$got" = "$want" ] && ok "0.2.0 with texts read otherwise now: kept, then read again by the hint's UPDATE" ||
+		fail "0.2.0 with texts read otherwise now, got: $got"
+else
+	fail "0.2.0 with texts read otherwise now: install"
+fi
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
