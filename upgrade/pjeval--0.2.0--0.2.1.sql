@@ -2552,6 +2552,24 @@ DO $units$
 DECLARE
     n pg_catalog.int8;
 BEGIN
+    -- A stored value whose own text no longer reads (≥ alone) would stop a
+    -- dump from restoring: it takes the reading of its cell's text now (no
+    -- value), past the workflow and history triggers (a migration, not a
+    -- user's edit; the update runs as a superuser).
+    PERFORM pg_catalog.set_config('session_replication_role', 'replica', true);
+    UPDATE @extschema@.indicator i
+    SET target = CASE WHEN @extschema@.try_indicator_value(i.target::pg_catalog.text) IS NULL
+                      THEN @extschema@.try_indicator_value(coalesce(i.target_text, '')) ELSE i.target END,
+        actual = CASE WHEN @extschema@.try_indicator_value(i.actual::pg_catalog.text) IS NULL
+                      THEN @extschema@.try_indicator_value(coalesce(i.actual_text, '')) ELSE i.actual END
+    WHERE (i.target IS NOT NULL AND @extschema@.try_indicator_value(i.target::pg_catalog.text) IS NULL)
+       OR (i.actual IS NOT NULL AND @extschema@.try_indicator_value(i.actual::pg_catalog.text) IS NULL);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    PERFORM pg_catalog.set_config('session_replication_role', 'origin', true);
+    IF n > 0 THEN
+        RAISE WARNING 'pjeval: % indicator rows held a target or actual whose text no longer reads as a value (a comparison or unit with no number); they were read again from their cells, so that a dump restores', n;
+    END IF;
+
     SELECT pg_catalog.count(*) INTO n
     FROM @extschema@.indicator i
     WHERE i.target::pg_catalog.text IS DISTINCT FROM
