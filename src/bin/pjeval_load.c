@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <iconv.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -792,6 +793,51 @@ fail_item(Item *it, const char *sqlstate, const char *message, const char *full)
 		fprintf(stderr, "%s: %s: %s %s\n", progname, it->path, it->sqlstate, it->message);
 }
 
+/*
+ * Runs the statement and waits for its result.  After a Ctrl-C the cancel
+ * request is sent again every 100 ms until the result comes: a request that
+ * reaches the server while it is still reading the statement's parameter (a
+ * file of megabytes) is dropped there, so one alone is not enough.
+ */
+static PGresult *
+exec_cancellable(PGconn *conn, const char *sql, const Oid *types, const char *const *values,
+				 const int *lengths, const int *formats)
+{
+	PGresult   *res,
+			   *last = NULL;
+	double		cancelled = 0;
+
+	if (!PQsendQueryParams(conn, sql, 2, types, values, lengths, formats, 0))
+		return NULL;
+	while (PQisBusy(conn))
+	{
+		struct pollfd p = {.fd = PQsocket(conn),.events = POLLIN};
+
+		if (poll(&p, 1, 100) < 0 && errno != EINTR)
+			break;
+		if (interrupted && cancel_conn && now_seconds() - cancelled >= 0.1)
+		{
+			char		err[256];
+
+			PQcancel(cancel_conn, err, sizeof(err));
+			cancelled = now_seconds();
+		}
+		if (!PQconsumeInput(conn))
+			break;				/* PQgetResult reports it */
+	}
+	while ((res = PQgetResult(conn)) != NULL)
+	{
+		if (last && PQresultStatus(last) == PGRES_FATAL_ERROR)
+			PQclear(res);		/* the first error is the one */
+		else
+		{
+			PQclear(last);
+			last = res;
+		}
+	}
+	return last;
+}
+
 /* Imports one file; false when the connection is lost. */
 static bool
 import_item(PGconn *conn, Item *it, const char *on_conflict)
@@ -841,20 +887,20 @@ import_item(PGconn *conn, Item *it, const char *on_conflict)
 	lengths[0] = (int) b.len;
 	values[1] = on_conflict;
 	lengths[1] = 0;
-	res = PQexecParams(conn, sql, 2, types, values, lengths, formats, 0);
+	res = exec_cancellable(conn, sql, types, values, lengths, formats);
 	free(b.data);
-	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
 	{
 		it->state = STATE_IMPORTED;
 		it->forms = PQntuples(res);
 		it->ids = id_runs(res);
 		forms_done += it->forms;
 	}
-	else
+	else if (res && PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY))
 		fail_item(it, PQresultErrorField(res, PG_DIAG_SQLSTATE),
-				  PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-				  ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(conn),
-				  PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+				  PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY), PQresultErrorMessage(res));
+	else						/* no result, or one made by libpq: the connection's message */
+		fail_item(it, "08006", PQerrorMessage(conn), PQerrorMessage(conn));
 	PQclear(res);
 	return PQstatus(conn) == CONNECTION_OK;
 }
@@ -887,8 +933,14 @@ on_signal(int sig)
 		return;
 	}
 	interrupted = 1;
-	if (cancel_conn)
-		PQcancel(cancel_conn, err, sizeof(err));
+	if (cancel_conn && !PQcancel(cancel_conn, err, sizeof(err)))
+	{
+		/* write(2) alone: this is a signal handler */
+		static const char what[] = "pjeval-load: could not send the cancel request: ";
+
+		if (write(STDERR_FILENO, what, sizeof(what) - 1) >= 0 && write(STDERR_FILENO, err, strlen(err)) >= 0)
+			(void) !write(STDERR_FILENO, "\n", 1);
+	}
 	errno = saved;
 }
 
@@ -905,8 +957,7 @@ prompt_password(void)
 
 	if (!tty)
 		return NULL;
-	fputs("Password: ", tty);
-	fflush(tty);
+	/* echo off before the prompt is shown: what is typed after it is kept */
 	echo_off = tcgetattr(fileno(tty), &saved) == 0;
 	if (echo_off)
 	{
@@ -914,6 +965,8 @@ prompt_password(void)
 		t.c_lflag &= ~(tcflag_t) ECHO;
 		tcsetattr(fileno(tty), TCSAFLUSH, &t);
 	}
+	fputs("Password: ", tty);
+	fflush(tty);
 	if (!fgets(line, sizeof(line), tty))
 		line[0] = '\0';
 	if (echo_off)
