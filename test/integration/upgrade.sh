@@ -34,7 +34,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Every member of the extension, one line each, with what defines it.
+# Every member of the extension, one line each, with what defines it (a
+# table's indexes, constraints, triggers and policies sorted by name: the
+# order they were made in differs after an update).
 catalog() {
 	"${PSQL[@]}" -d "$1" <<-'SQL'
 		WITH m AS (
@@ -63,10 +65,10 @@ catalog() {
 		                                              col_description(c.oid, a.attnum)), ', ' ORDER BY a.attnum)
 		                     FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 		                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
-		                    (SELECT string_agg(pg_get_indexdef(i.indexrelid), '; ' ORDER BY 1) FROM pg_index i WHERE i.indrelid = c.oid),
-		                    (SELECT string_agg(k.conname || ' ' || pg_get_constraintdef(k.oid), '; ' ORDER BY 1) FROM pg_constraint k WHERE k.conrelid = c.oid),
-		                    (SELECT string_agg(pg_get_triggerdef(t.oid), '; ' ORDER BY 1) FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal),
-		                    (SELECT string_agg(format('%s %s %s %s %s', p.policyname, p.cmd, p.roles, p.qual, p.with_check), '; ' ORDER BY 1)
+		                    (SELECT string_agg(pg_get_indexdef(i.indexrelid), '; ' ORDER BY pg_get_indexdef(i.indexrelid)) FROM pg_index i WHERE i.indrelid = c.oid),
+		                    (SELECT string_agg(k.conname || ' ' || pg_get_constraintdef(k.oid), '; ' ORDER BY k.conname) FROM pg_constraint k WHERE k.conrelid = c.oid),
+		                    (SELECT string_agg(pg_get_triggerdef(t.oid), '; ' ORDER BY t.tgname) FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal),
+		                    (SELECT string_agg(format('%s %s %s %s %s', p.policyname, p.cmd, p.roles, p.qual, p.with_check), '; ' ORDER BY p.policyname)
 		                     FROM pg_policies p WHERE p.schemaname = 'pjeval' AND p.tablename = c.relname))
 		             FROM pg_class c WHERE c.oid = m.objid)
 		        WHEN 'pg_type'::regclass THEN
@@ -79,7 +81,7 @@ catalog() {
 		    END, '') || ' | ' || coalesce(obj_description(m.objid, m.classid::regclass::name), '')
 		FROM m
 		ORDER BY 1;
-		SELECT 'extconfig ' || string_agg(c::regclass::text || ' ' || coalesce(w, ''), ', ' ORDER BY 1)
+		SELECT 'extconfig ' || string_agg(c::regclass::text || ' ' || coalesce(w, ''), ', ' ORDER BY c::regclass::text)
 		FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x (c, w)
 		WHERE e.extname = 'pjeval';
 	SQL
@@ -165,6 +167,47 @@ while read -r from commit; do
 	fi
 done <upgrade/RELEASES
 [ "$nreleased" -gt 0 ] && ok "$nreleased released versions updated" || fail "upgrade/RELEASES lists no released version"
+
+# Rows that 0.2.0 took and the checks of 0.2.1 refuse (numbers beyond exact
+# scoring: 10^19, NaN, a weight of 19 decimal places): the update keeps them,
+# leaves those checks NOT VALID with a warning each (and validates the
+# others), and every view, page and refresh still answers, flagging them
+# (finding unscorable).
+db="${TAG}_beyond"
+if install "$db" 0.2.0 && "${PSQL[@]}" -d "$db" >/dev/null <<-'SQL'
+	UPDATE pjeval.fund_line SET annual_budget = 1e19 WHERE source = 'total' AND evaluation_id = 1;
+	UPDATE pjeval.fund_line SET executed = 'NaN' WHERE source = 'total' AND evaluation_id = 2;
+	UPDATE pjeval.indicator SET weight = 6.1234567890123456789 WHERE evaluation_id = 1 AND position = 1;
+SQL
+then
+	if "${PSQL[@]}" -d "$db" -c 'ALTER EXTENSION pjeval UPDATE' >"$WORK/update.log" 2>&1; then
+		ok "0.2.0 with numbers beyond exact scoring: ALTER EXTENSION pjeval UPDATE"
+	else
+		fail "0.2.0 with numbers beyond exact scoring: ALTER EXTENSION pjeval UPDATE: $(cat "$WORK/update.log")"
+	fi
+	[ "$(grep -c 'WARNING:  pjeval: rows of .* left NOT VALID' "$WORK/update.log")" = 3 ] &&
+		ok "one warning per check left NOT VALID" || fail "warnings: $(cat "$WORK/update.log")"
+	got="$("${PSQL[@]}" -d "$db" 2>&1 <<-'SQL'
+		SELECT string_agg(conname || CASE WHEN convalidated THEN '' ELSE ' NOT VALID' END, ', ' ORDER BY conname)
+		FROM pg_constraint WHERE conname LIKE '%\_scorable';
+		SELECT count(*) FROM pjeval.evaluation_result WHERE grade IS NOT NULL;
+		SELECT string_agg(evaluation_id || '/' || coalesce(position::text, '-'), ' ' ORDER BY evaluation_id, position NULLS FIRST)
+		FROM pjeval.audit_finding WHERE code = 'unscorable';
+		SELECT xml_is_well_formed_document(pjeval.report_html(2022)), length(pjeval.export_form(1, 'html')) > 0;
+		CALL pjeval.refresh_reports();
+		SELECT count(*) FROM pjeval.unit_year_report;
+	SQL
+	)"
+	want="fund_line_annual_budget_scorable NOT VALID, fund_line_executed_scorable NOT VALID, fund_line_initial_budget_scorable, fund_line_reported_rate_scorable, fund_line_reported_score_scorable, fund_line_reported_weight_scorable, indicator_reported_score_scorable, indicator_weight_scorable NOT VALID
+2
+1/- 1/1 2/-
+t|t
+1"
+	[ "$got" = "$want" ] && ok "0.2.0 with numbers beyond exact scoring: checks NOT VALID where rows break them, views total, rows flagged unscorable" ||
+		fail "0.2.0 with numbers beyond exact scoring, got: $got"
+else
+	fail "0.2.0 with numbers beyond exact scoring: install"
+fi
 
 echo
 echo "$passed passed, $failed failed"
