@@ -29,9 +29,37 @@ PG_CPPFLAGS = -I$(srcdir)/src/core -I$(srcdir)/src/wb $(WB_CFLAGS)
 SHLIB_LINK  = $(WB_LIBS)
 PG_CFLAGS   = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 
+# pjeval-load (src/bin/pjeval_load.c), the loader for files and folders: a
+# client on libpq, installed into the server's bindir beside psql.  PGXS has
+# no PROGRAM beside MODULE_big, so it is built here and installed (and
+# cleaned) as a built script.
+SCRIPTS_built = pjeval-load
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+pjeval-load: src/bin/pjeval_load.c pjeval.control
+	$(CC) -std=c99 -O2 -g -Wall -Wextra -Werror -DPJEVAL_VERSION='"$(EXTVERSION)"' \
+		-I$(shell $(PG_CONFIG) --includedir) -o $@ $< -L$(shell $(PG_CONFIG) --libdir) -lpq
+
+# Debian: that bindir (/usr/lib/postgresql/15/bin) is not on PATH; psql and
+# the other clients are /usr/bin links to postgresql-common's pg_wrapper,
+# which runs the program of its own name from the bindir of the default
+# cluster's version (or the newest).  pjeval-load gets the same link; it is
+# removed with the last version's pjeval-load.
+PG_WRAPPER_LINK = $(DESTDIR)/usr/bin/pjeval-load
+install: install-pg-wrapper-link
+install-pg-wrapper-link:
+	@case '$(bindir)' in /usr/lib/postgresql/*/bin) \
+		if [ -x /usr/share/postgresql-common/pg_wrapper ]; then \
+			$(MKDIR_P) '$(DESTDIR)/usr/bin' && ln -sfn ../share/postgresql-common/pg_wrapper '$(PG_WRAPPER_LINK)'; \
+		fi ;; esac
+uninstall: uninstall-pg-wrapper-link
+uninstall-pg-wrapper-link:
+	@if [ -L '$(PG_WRAPPER_LINK)' ] && \
+	    ! ls /usr/lib/postgresql/*/bin/pjeval-load 2>/dev/null | grep -qv '^$(bindir)/'; then \
+		rm -f '$(PG_WRAPPER_LINK)'; fi
 
 # PGXS knows no header dependencies: every object is rebuilt when a header
 # of the core, the workbook reader or the glue changes.
@@ -76,4 +104,4 @@ fuzz: test/fuzz/fuzz_ivalue test/fuzz/fuzz_form test/fuzz/fuzz_store test/fuzz/f
 bench/parse_bench: bench/parse_bench.c $(CORE_SRCS) src/core/ivalue.h
 	$(CC) -std=c99 -O2 -Isrc/core -o $@ bench/parse_bench.c $(CORE_SRCS)
 
-.PHONY: unittest fuzz
+.PHONY: unittest fuzz install-pg-wrapper-link uninstall-pg-wrapper-link
