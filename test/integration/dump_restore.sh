@@ -21,11 +21,8 @@ CUSTOM="${TAG}_custom"
 WORK="$(mktemp -d -t pjeval-dump.XXXXXX)"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 --no-psqlrc)
 
-passed=0
-failed=0
+. test/integration/lib/harness.sh
 
-ok()   { passed=$((passed + 1)); echo "ok     - $*"; }
-fail() { failed=$((failed + 1)); echo "FAILED - $*"; }
 
 drop_all() {
 	for db in "$SRC" "$PLAIN" "$CUSTOM"; do
@@ -43,12 +40,6 @@ drop_all() {
 cleanup() { drop_all; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-finish() {
-	echo
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-	exit $?
-}
 
 # must STEP CMD...: a set-up step; if it fails nothing after it can be trusted.
 must() {

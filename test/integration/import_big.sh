@@ -31,10 +31,7 @@ MIN_BYTES=$((100 * 1024 * 1024))
 export PGCLIENTENCODING=UTF8 PGDATABASE="$DB"
 PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
 
-passed=0
-failed=0
-ok()   { passed=$((passed + 1)); echo "ok     - $*"; }
-fail() { failed=$((failed + 1)); echo "FAILED - $*"; }
+. test/integration/lib/harness.sh
 bg_pid=""
 cleanup() {
 	[ -n "$bg_pid" ] && kill "$bg_pid" 2>/dev/null
@@ -42,12 +39,6 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
-finish() {
-	echo
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-	exit $?
-}
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 count() { "${PSQL[@]}" -c "SELECT count(*) FROM pjeval.evaluation"; }

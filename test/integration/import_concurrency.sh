@@ -23,10 +23,7 @@ WORK="$(mktemp -d -t pjeval-conc.XXXXXX)"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 --no-psqlrc -d "$DB")
 export PGCLIENTENCODING=UTF8
 
-passed=0
-failed=0
-ok()   { passed=$((passed + 1)); echo "ok     - $*"; }
-fail() { failed=$((failed + 1)); echo "FAILED - $*"; }
+. test/integration/lib/harness.sh
 # check NAME SQL: the query must return the single word t
 check() {
 	local out
@@ -35,12 +32,6 @@ check() {
 }
 cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1; rm -rf "$WORK"; }
 trap cleanup EXIT
-finish() {
-	echo
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-	exit $?
-}
 
 if createdb -E UTF8 -T template0 --locale=C "$DB" && "${PSQL[@]}" -c 'CREATE EXTENSION pjeval' >/dev/null; then
 	ok "a database with pjeval"

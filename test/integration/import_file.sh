@@ -21,18 +21,9 @@ DB="pjeval_file_$$"
 WORK="$(mktemp -d -t pjeval-file.XXXXXX)"
 export PGCLIENTENCODING=UTF8 PGDATABASE="$DB"
 
-passed=0
-failed=0
-ok()   { passed=$((passed + 1)); echo "ok     - $*"; }
-fail() { failed=$((failed + 1)); echo "FAILED - $*"; }
+. test/integration/lib/harness.sh
 cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1; rm -rf "$WORK"; }
 trap cleanup EXIT
-finish() {
-	echo
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-	exit $?
-}
 count() { psql -X -At -c "SELECT count(*) FROM pjeval.evaluation"; }
 
 if createdb -E UTF8 -T template0 --locale=C "$DB" && psql -X -q -c 'CREATE EXTENSION pjeval'; then

@@ -28,18 +28,9 @@ export PGCLIENTENCODING=UTF8 PGDATABASE="$DB"
 # PJEVAL_LOAD: another build of it (e.g. one with sanitizers)
 LOAD="${PJEVAL_LOAD:-$("${PG_CONFIG:-pg_config}" --bindir)/pjeval-load}"
 
-passed=0
-failed=0
-ok()   { passed=$((passed + 1)); echo "ok     - $*"; }
-fail() { failed=$((failed + 1)); echo "FAILED - $*"; }
+. test/integration/lib/harness.sh
 cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1; rm -rf "$WORK"; }
 trap cleanup EXIT
-finish() {
-	echo
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-	exit $?
-}
 q() { psql -X -At -c "$1"; }
 count() { q "SELECT count(*) FROM pjeval.evaluation"; }
 # load ARGS...: pjeval-load, stdout in $WORK/out, stderr in $WORK/err, status in $rc

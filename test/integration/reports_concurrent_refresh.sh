@@ -30,11 +30,8 @@ RESTORED="${DB}_restored"
 WORK="$(mktemp -d -t pjeval-cr.XXXXXX)"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 --no-psqlrc)
 
-passed=0
-failed=0
+. test/integration/lib/harness.sh
 
-ok()   { passed=$((passed + 1)); echo "ok     - $*"; }
-fail() { failed=$((failed + 1)); echo "FAILED - $*"; }
 
 cleanup() {
 	jobs -p | xargs -r kill 2>/dev/null
@@ -45,12 +42,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-finish() {
-	echo
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-	exit $?
-}
 
 must() {
 	local step="$1"

@@ -23,12 +23,9 @@ JOB=pjeval-refresh
 WORK="$(mktemp -d -t pjeval-cron.XXXXXX)"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 --no-psqlrc -d "$DB")
 
-passed=0
-failed=0
+. test/integration/lib/harness.sh
 created=0
 
-ok()   { passed=$((passed + 1)); echo "ok     - $*"; }
-fail() { failed=$((failed + 1)); echo "FAILED - $*"; }
 
 cleanup() {
 	if [ "$created" -eq 1 ]; then
@@ -42,12 +39,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-finish() {
-	echo
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-	exit $?
-}
 
 # must STEP CMD...: a set-up step; if it fails nothing after it can be trusted.
 must() {

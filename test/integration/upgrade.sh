@@ -22,10 +22,7 @@ PSQL=(psql -X -q -At -v ON_ERROR_STOP=1 --no-psqlrc)
 SEED="demo/seed/longhua-2022.txt"
 CURRENT="$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" pjeval.control)"
 
-passed=0
-failed=0
-ok()   { passed=$((passed + 1)); echo "ok     - $*"; }
-fail() { failed=$((failed + 1)); echo "FAILED - $*"; }
+. test/integration/lib/harness.sh
 
 dbs=()
 cleanup() {
@@ -256,6 +253,4 @@ else
 	fail "0.2.0 with texts read otherwise now: install"
 fi
 
-echo
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+finish

@@ -22,18 +22,9 @@ DB="pjeval_wb_$$"
 WORK="$(mktemp -d -t pjeval-wb.XXXXXX)"
 export PGCLIENTENCODING=UTF8 PGDATABASE="$DB"
 
-passed=0
-failed=0
-ok()   { passed=$((passed + 1)); echo "ok     - $*"; }
-fail() { failed=$((failed + 1)); echo "FAILED - $*"; }
+. test/integration/lib/harness.sh
 cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1; rm -rf "$WORK"; }
 trap cleanup EXIT
-finish() {
-	echo
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-	exit $?
-}
 count() { psql -X -At -c "SELECT count(*) FROM pjeval.evaluation"; }
 # import FILE [SETTING]: the documented command, output in $WORK/out, status in $rc
 import() {
