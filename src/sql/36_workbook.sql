@@ -133,8 +133,9 @@ COMMENT ON FUNCTION @extschema@.workbook_write(jsonb) IS
 'The .xlsx workbook of sheets laid out as pjeval.export_workbook lays them out: an array of {"name", "cells": [[row, column, style, text] or [row, column, style, number, format]], "merges": [[first row, first column, last row, last column]], "repeat": [first row, last row]}, rows and columns from 1, columns A-I, styles title, part, head, text, level, number, note. Written by libxlsxwriter to a temporary file under base/pgsql_tmp, which is removed; never a formula';
 
 -- One cell of a sheet for workbook_write, NULL for no value: kind 'text'
--- (as written), 'amount' (a number with thousands, two decimals at least),
--- 'number' (a number with its own decimals) or 'value' (an indicator's
+-- (as written), 'amount' (a number with thousands and its own decimals:
+-- #,##0.00 for 1821100.00), 'number' (a number with its own decimals) or
+-- 'value' (an indicator's
 -- value: 95% as a percent cell, 17 as a number, anything else as text).
 -- The number's format shows it as export_form writes it, so the workbook
 -- reads back to the same text.
@@ -148,7 +149,8 @@ AS $$
         WHEN $4 IS NULL THEN NULL
         WHEN $5 = 'amount' THEN
             pg_catalog.jsonb_build_array($1, $2, $3, $4::numeric,
-                '#,##0.' || pg_catalog.repeat('0', GREATEST(pg_catalog.scale($4::numeric), 2)))
+                '#,##0' || CASE WHEN pg_catalog.scale($4::numeric) > 0
+                                THEN '.' || pg_catalog.repeat('0', pg_catalog.scale($4::numeric)) ELSE '' END)
         WHEN $5 = 'number' OR $5 = 'value' AND $4 ~ '^(0|[1-9][0-9]*)(\.[0-9]+)?$' THEN
             pg_catalog.jsonb_build_array($1, $2, $3, $4::numeric,
                 '0' || CASE WHEN pg_catalog.scale($4::numeric) > 0
@@ -164,7 +166,7 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION @extschema@.workbook_cell(integer, integer, text, text, text) IS
-'A cell for pjeval.workbook_write: [row, column, style, text] or [row, column, style, number, format]; kind amount (#,##0.00), number (its own decimals), value (95% as a percent cell, 17 as a number, else text) or text; NULL for a NULL value';
+'A cell for pjeval.workbook_write: [row, column, style, text] or [row, column, style, number, format]; kind amount (#,##0.00 with as many decimals as the number has), number (its own decimals), value (95% as a percent cell, 17 as a number, else text) or text; NULL for a NULL value';
 
 CREATE FUNCTION @extschema@.export_workbook(evaluation_ids bigint[])
 RETURNS bytea
