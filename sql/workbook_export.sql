@@ -94,7 +94,8 @@ WHERE f.evaluation_id IN (SELECT id FROM seed) ORDER BY 1, 2, 3;
 -- 3. Cells that must stay as written: text that begins like a formula (= + -
 -- @) is text, never a formula (a formula would show its cached value);
 -- tabs, line breaks and quotes; a level name that reads like the template's
--- own label; notes over two lines; numbers with more digits than a double
+-- own label; notes over two lines; a text that looks like the _xHHHH_
+-- escape of the file format; numbers with more digits than a double
 -- holds (written as text); a name with the characters a sheet name may not
 -- hold and longer than 31 characters, twice, for two units.
 CREATE TEMP TABLE tricky AS
@@ -109,7 +110,7 @@ SELECT x.id FROM import_forms(concat_ws(E'\n',
     E'年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施',
     E'\t产出指标 (50分)\t数量指标\t=1+1\t+5次\t-\t50\t40\t"原因：""未完成""\n改进：加快"',
     E'\t\t\t总分\t≥90.50%\t90.5%\t20\t20',
-    E'\t\t质量指标\t项目名称：规范\t0.000000000000000001\t12345678901234567\t10\t10.5',
+    E'\t\t质量指标\t项目名称：规范\t0.000000000000000001\t12345678901234567\t10\t10.5\t见_x0041_附件',
     E'总分\t\t\t\t\t\t80\t70.5',
     '备注：',
     E'第一行\n第二行') || E'\n') AS x (id);

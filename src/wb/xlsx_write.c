@@ -337,6 +337,59 @@ text_lines(const char *s, double width)
 	return lines;
 }
 
+static bool
+is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Does s[0..] begin an _xHHHH_ escape as a spreadsheet reads it? */
+static bool
+looks_escaped(const char *s)
+{
+	return s[0] == '_' && s[1] == 'x' && is_hex(s[2]) && is_hex(s[3]) && is_hex(s[4]) && is_hex(s[5]) && s[6] == '_';
+}
+
+/*
+ * The text with the underscore of every _xHHHH_ in it written _x005F_, as
+ * Excel writes it, so that a reader shows _xHHHH_ and does not decode it
+ * (libxlsxwriter escapes control characters but not this).  NULL when the
+ * text holds none (or malloc failed: *failed says which).
+ */
+static char *
+escape_underscores(const char *s, bool *failed)
+{
+	size_t		n = 0;
+	const char *p;
+	char	   *out;
+	char	   *o;
+
+	*failed = false;
+	for (p = s; *p; p++)
+		if (looks_escaped(p))
+			n++;
+	if (n == 0)
+		return NULL;
+	out = malloc(strlen(s) + 6 * n + 1);
+	if (out == NULL)
+	{
+		*failed = true;
+		return NULL;
+	}
+	for (p = s, o = out; *p; p++)
+	{
+		if (looks_escaped(p))
+		{
+			memcpy(o, "_x005F_", 7);	/* the underscore, then x... as it was */
+			o += 7;
+			continue;
+		}
+		*o++ = *p;
+	}
+	*o = '\0';
+	return out;
+}
+
 /* Writes one sheet; nothing is allocated that the workbook does not own. */
 static PjWbStatus
 write_sheet(lxw_workbook *wb, Formats *fs, const PjXlsxSheet *sh, const char *name, long *cells_done,
@@ -480,7 +533,15 @@ write_sheet(lxw_workbook *wb, Formats *fs, const PjXlsxSheet *sh, const char *na
 						  name, (long) cell->row + 1, text_chars(cell->text));
 				goto done;
 			}
-			e = worksheet_write_string(ws, (lxw_row_t) cell->row, (lxw_col_t) cell->col, cell->text, f);
+			{
+				bool		failed;
+				char	   *escaped = escape_underscores(cell->text, &failed);
+
+				e = failed ? LXW_ERROR_MEMORY_MALLOC_FAILED :
+					worksheet_write_string(ws, (lxw_row_t) cell->row, (lxw_col_t) cell->col,
+										   escaped ? escaped : cell->text, f);
+				free(escaped);
+			}
 			if (cell->style == PJ_XS_TEXT || cell->style == PJ_XS_HEAD || cell->style == PJ_XS_NOTE)
 			{
 				unsigned char u = used[(size_t) cell->row * PJ_XLSX_COLUMNS + cell->col];

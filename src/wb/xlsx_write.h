@@ -13,7 +13,9 @@
  * libxlsxwriter's own temporary files, and reads the file back.
  *
  * No cell is ever a formula: text is always written as a string, so a text
- * that begins with = + - @ is shown as written, never evaluated.
+ * that begins with = + - @ is shown as written, never evaluated; a text
+ * that holds _xHHHH_ has its underscore written _x005F_, so that it is not
+ * read as an escape.
  */
 #ifndef PJEVAL_XLSX_WRITE_H
 #define PJEVAL_XLSX_WRITE_H

@@ -3,7 +3,8 @@
  * written as numbers only when a double shows them back exactly, sheet names
  * made valid and unique, a workbook written and read back by the reader
  * (src/wb/workbook.h) as the cells were given (numbers through their
- * formats, merged ranges, text that looks like a formula kept as text), and
+ * formats, merged ranges, text that looks like a formula kept as text, text
+ * that looks like an _xHHHH_ escape kept as written), and
  * every refusal - a bad layout, a text beyond Excel's cell, too many sheets,
  * a file that cannot be written, a cancel - with nothing leaked (ASan).
  */
@@ -98,10 +99,11 @@ test_write_read(void)
 		{3, 5, PJ_XS_TEXT, "+1", NULL, NULL},
 		{3, 6, PJ_XS_TEXT, "两行\n第二行", NULL, NULL},
 		{4, 0, PJ_XS_NOTE, "备注：", NULL, NULL},
+		{5, 0, PJ_XS_TEXT, "_x0041_ _x000D_ _x005F_ _x12_", NULL, NULL},
 	};
 	static const PjXlsxRange merges[] = {{0, 0, 0, 8}, {2, 1, 3, 1}, {4, 0, 4, 8}};
 	PjXlsxSheet sheets[2] = {
-		{"甲/乙:项目", cells, 16, merges, 3, 2, 2},
+		{"甲/乙:项目", cells, 17, merges, 3, 2, 2},
 		{"甲_乙_项目", cells, 1, NULL, 0, -1, -1},
 	};
 	PjXlsxDoc	doc = {sheets, 2, 1640995200, NULL};
@@ -115,6 +117,7 @@ test_write_read(void)
 		"\t产出指标\t\t=1+1\t92%\t97.11%\t1234567890123456789\n"
 		"\t\t\t@SUM(A1:A2)\t-1\t+1\t\"两行\n第二行\"\n"
 		"备注：\n"
+		"_x0041_ _x000D_ _x005F_ _x12_\n"
 		"项目支出绩效自评表\n";
 
 	CHECK(st == PJ_WB_OK, "write and read back: status %d %s", (int) st, err.message);
