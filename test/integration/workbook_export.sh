@@ -10,7 +10,8 @@
 # template's formats, text that looks like a formula stored as text, the
 # fonts, the borders, the column widths and the page setup (A4 portrait, one
 # page wide, print titles).  The file read back by import_workbook gives the
-# same totals.
+# same totals; a cancel while writing ends the statement and leaves no
+# temporary file.
 #
 # Run it with PGHOST/PGPORT/PGUSER pointing at a server where pjeval is
 # installed, e.g.  pg_virtualenv -t bash test/integration/workbook_export.sh
@@ -152,6 +153,24 @@ if psql -X -q -v ON_ERROR_STOP=1 -c "\\set wb \`base64 -w0 $WORK/forms.xlsx\`" -
 else
 	fail "import_workbook of the exported file"
 fi
+
+# a cancel while the workbook is laid out or written (900,000 cells, which
+# take over a second to write): the statement ends with 57014 within 5 s,
+# libxlsxwriter's state is freed and the temporary file removed, and the
+# backend goes on
+psql -X -q -c "CREATE TABLE big AS SELECT jsonb_agg(jsonb_build_object('name', 's' || s, 'cells',
+    (SELECT jsonb_agg(jsonb_build_array(r, c, 'text', 'x' || r)) FROM generate_series(1, 1000) r, generate_series(1, 9) c))) AS j
+    FROM generate_series(1, 100) s" >/dev/null
+for t in 200 800; do
+	start=$(date +%s)
+	out="$(psql -X -At -v VERBOSITY=verbose -c "SET statement_timeout = '${t}ms'" -c "SELECT length(pjeval.workbook_write(j)) FROM big" 2>&1)"
+	took=$(( $(date +%s) - start ))
+	if grep -q 'ERROR:  57014' <<< "$out" && [ "$took" -le 5 ] && [ "$(psql -X -At -c 'SELECT 1')" = 1 ]; then
+		ok "a cancel after ${t} ms ends the statement (57014) within 5 s, the server answers"
+	else
+		fail "cancel after ${t} ms (${took}s): $out"
+	fi
+done
 
 # nothing left in base/pgsql_tmp
 left="$(psql -X -At -c "SELECT count(*) FROM pg_ls_tmpdir() WHERE name LIKE 'pgsql_tmp%.pjeval%'")"
