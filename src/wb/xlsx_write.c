@@ -350,14 +350,23 @@ looks_escaped(const char *s)
 	return s[0] == '_' && s[1] == 'x' && is_hex(s[2]) && is_hex(s[3]) && is_hex(s[4]) && is_hex(s[5]) && s[6] == '_';
 }
 
+/* U+FFFE or U+FFFF, which XML does not allow in a document (EF BF BE/BF)? */
+static bool
+xml_nonchar(const char *s)
+{
+	return (unsigned char) s[0] == 0xEF && (unsigned char) s[1] == 0xBF &&
+		((unsigned char) s[2] == 0xBE || (unsigned char) s[2] == 0xBF);
+}
+
 /*
- * The text with the underscore of every _xHHHH_ in it written _x005F_, as
- * Excel writes it, so that a reader shows _xHHHH_ and does not decode it
- * (libxlsxwriter escapes control characters but not this).  NULL when the
- * text holds none (or malloc failed: *failed says which).
+ * The text as a string cell must hold it: the underscore of every _xHHHH_
+ * written _x005F_, as Excel writes it, so that a reader shows _xHHHH_ and
+ * does not decode it (libxlsxwriter escapes control characters but not
+ * this), and U+FFFE and U+FFFF, which no XML document may hold, made U+FFFD.
+ * NULL when the text needs neither (or malloc failed: *failed says which).
  */
 static char *
-escape_underscores(const char *s, bool *failed)
+string_text(const char *s, bool *failed)
 {
 	size_t		n = 0;
 	const char *p;
@@ -366,7 +375,7 @@ escape_underscores(const char *s, bool *failed)
 
 	*failed = false;
 	for (p = s; *p; p++)
-		if (looks_escaped(p))
+		if (looks_escaped(p) || xml_nonchar(p))
 			n++;
 	if (n == 0)
 		return NULL;
@@ -382,6 +391,13 @@ escape_underscores(const char *s, bool *failed)
 		{
 			memcpy(o, "_x005F_", 7);	/* the underscore, then x... as it was */
 			o += 7;
+			continue;
+		}
+		if (xml_nonchar(p))
+		{
+			memcpy(o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			p += 2;
 			continue;
 		}
 		*o++ = *p;
@@ -535,7 +551,7 @@ write_sheet(lxw_workbook *wb, Formats *fs, const PjXlsxSheet *sh, const char *na
 			}
 			{
 				bool		failed;
-				char	   *escaped = escape_underscores(cell->text, &failed);
+				char	   *escaped = string_text(cell->text, &failed);
 
 				e = failed ? LXW_ERROR_MEMORY_MALLOC_FAILED :
 					worksheet_write_string(ws, (lxw_row_t) cell->row, (lxw_col_t) cell->col,

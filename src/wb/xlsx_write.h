@@ -15,7 +15,8 @@
  * No cell is ever a formula: text is always written as a string, so a text
  * that begins with = + - @ is shown as written, never evaluated; a text
  * that holds _xHHHH_ has its underscore written _x005F_, so that it is not
- * read as an escape.
+ * read as an escape; U+FFFE and U+FFFF, which no XML document may hold, are
+ * written U+FFFD.
  */
 #ifndef PJEVAL_XLSX_WRITE_H
 #define PJEVAL_XLSX_WRITE_H

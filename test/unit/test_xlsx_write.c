@@ -4,7 +4,8 @@
  * made valid and unique, a workbook written and read back by the reader
  * (src/wb/workbook.h) as the cells were given (numbers through their
  * formats, merged ranges, text that looks like a formula kept as text, text
- * that looks like an _xHHHH_ escape kept as written), and
+ * that looks like an _xHHHH_ escape kept as written, U+FFFE and U+FFFF,
+ * which XML cannot hold, as U+FFFD), and
  * every refusal - a bad layout, a text beyond Excel's cell, too many sheets,
  * a file that cannot be written, a cancel - with nothing leaked (ASan).
  */
@@ -100,10 +101,11 @@ test_write_read(void)
 		{3, 6, PJ_XS_TEXT, "两行\n第二行", NULL, NULL},
 		{4, 0, PJ_XS_NOTE, "备注：", NULL, NULL},
 		{5, 0, PJ_XS_TEXT, "_x0041_ _x000D_ _x005F_ _x12_", NULL, NULL},
+		{6, 0, PJ_XS_TEXT, "a\xEF\xBF\xBE" "b\xEF\xBF\xBF" "c\xEF\xBF\xBD", NULL, NULL},
 	};
 	static const PjXlsxRange merges[] = {{0, 0, 0, 8}, {2, 1, 3, 1}, {4, 0, 4, 8}};
 	PjXlsxSheet sheets[2] = {
-		{"甲/乙:项目", cells, 17, merges, 3, 2, 2},
+		{"甲/乙:项目", cells, 18, merges, 3, 2, 2},
 		{"甲_乙_项目", cells, 1, NULL, 0, -1, -1},
 	};
 	PjXlsxDoc	doc = {sheets, 2, 1640995200, NULL};
@@ -118,6 +120,7 @@ test_write_read(void)
 		"\t\t\t@SUM(A1:A2)\t-1\t+1\t\"两行\n第二行\"\n"
 		"备注：\n"
 		"_x0041_ _x000D_ _x005F_ _x12_\n"
+		"a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\xEF\xBF\xBD\n"
 		"项目支出绩效自评表\n";
 
 	CHECK(st == PJ_WB_OK, "write and read back: status %d %s", (int) st, err.message);
