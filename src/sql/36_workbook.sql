@@ -5,6 +5,8 @@
 --       import_forms reads, for a person to see
 --   import_workbook(workbook, on_conflict) every form of every sheet, by
 --       import_forms on that document; errors name the sheet and the row
+--   export_workbook(evaluation_ids)       the other way: stored forms as a
+--       workbook, one sheet each (below)
 --
 -- The reading is done once, in C (src/wb: libzip and libxml2); there is one
 -- form reader, the text one, and the workbook only supplies its rows.
