@@ -141,6 +141,64 @@ else
 	fail "python3-openpyxl: $(grep -v '^ok' "$WORK/py.out")"
 fi
 
+# LibreOffice, where it is installed (it is not in scripts/deps.sh: too
+# large for a test dependency), opens it too and shows every cell as
+# pjeval's reader does: its CSV of each sheet, cells as shown, is
+# workbook_text's lines
+if command -v soffice >/dev/null; then
+	mkdir -p "$WORK/lo"
+	psql -X -At -c "\\set wb \`base64 -w0 $WORK/forms.xlsx\`" -f - \
+		<<< "SELECT pjeval.workbook_text(decode(:'wb', 'base64'))" > "$WORK/text.txt"
+	if HOME="$WORK/lo" timeout 120 soffice --headless --norestore \
+		--convert-to 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1' \
+		--outdir "$WORK/lo" "$WORK/forms.xlsx" >"$WORK/lo.out" 2>&1 \
+		&& /usr/bin/python3 - "$WORK" >"$WORK/lo.cmp" 2>&1 <<'PY'
+import csv
+import io
+import sys
+
+import openpyxl
+
+work = sys.argv[1]
+names = openpyxl.load_workbook(f'{work}/forms.xlsx', read_only=True).sheetnames
+shown = []
+for name in names:
+    with open(f'{work}/lo/forms-{name}.csv', encoding='utf-8', newline='') as f:
+        shown += list(csv.reader(f))
+with open(f'{work}/text.txt', encoding='utf-8') as f:
+    text = f.read().rstrip('\n') + '\n'
+read = list(csv.reader(io.StringIO(text), delimiter='\t'))
+
+
+def trim(rows):
+    out = []
+    for r in rows:
+        r = list(r)
+        while r and r[-1] == '':
+            r.pop()
+        out.append(r)
+    return out
+
+
+a, b = trim(shown), trim(read)
+for i, (x, y) in enumerate(zip(a, b), 1):
+    if x != y:
+        print(f'row {i}: LibreOffice {x} / pjeval {y}')
+        sys.exit(1)
+if len(a) != len(b):
+    print(f'{len(a)} rows in LibreOffice, {len(b)} read by pjeval')
+    sys.exit(1)
+print(len(a))
+PY
+	then
+		ok "LibreOffice opens it and shows the $(cat "$WORK/lo.cmp") rows as pjeval's reader reads them"
+	else
+		fail "LibreOffice: $(cat "$WORK/lo.out" "$WORK/lo.cmp" 2>/dev/null)"
+	fi
+else
+	echo "skip   - LibreOffice (soffice) is not installed"
+fi
+
 # read back: the same totals and findings
 if psql -X -q -v ON_ERROR_STOP=1 -c "\\set wb \`base64 -w0 $WORK/forms.xlsx\`" -f - >/dev/null \
 	<<< "SELECT * FROM pjeval.import_workbook(decode(:'wb', 'base64'), on_conflict => 'replace')"; then
