@@ -73,7 +73,7 @@ INSERT INTO iv_payload VALUES ('\x0139300025'::bytea);
 \copy iv_payload TO 'results/indicator_value_nul.bin' WITH (FORMAT binary)
 -- valid UTF-8 that does not read as a value
 TRUNCATE iv_payload;
-INSERT INTO iv_payload VALUES ('\x01'::bytea || convert_to('95xx', 'UTF8'));
+INSERT INTO iv_payload VALUES ('\x01'::bytea || convert_to('95x%', 'UTF8'));
 \copy iv_payload TO 'results/indicator_value_syntax.bin' WITH (FORMAT binary)
 -- a number out of range
 TRUNCATE iv_payload;

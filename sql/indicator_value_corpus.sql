@@ -249,8 +249,8 @@ INSERT INTO iv_corpus VALUES
 (232, 'qualitative', '优', true),
 (233, 'qualitative', '良好', true),
 (234, 'qualitative', '逐步提高', true),
-(235, 'qualitative', '≥', true),
-(236, 'qualitative', '约', true),
+(235, 'invalid', '≥', false),
+(236, 'invalid', '约', false),
 (237, 'claim', '达成预期指标', true),
 (238, 'claim', '已完成', true),
 (239, 'claim', '已完成100%', true),
@@ -286,12 +286,12 @@ INSERT INTO iv_corpus VALUES
 (269, 'bare', '90', true),
 (270, 'ocr', '290%', true),
 (271, 'ocr', 'IO', true),
-(272, 'invalid', '95xx', false),
+(272, 'invalid', '95x%', false),
 (273, 'invalid', '95%%', false),
 (274, 'invalid', '9..5%', false),
 (275, 'invalid', '1e5', false),
 (276, 'invalid', '3.5.1', false),
-(277, 'invalid', '12abc', false),
+(277, 'invalid', '12abc元', false),
 (278, 'invalid', '90%95%', false),
 (279, 'invalid', '95% 90%', false),
 (280, 'invalid', '≥90%以下', false),
@@ -311,7 +311,7 @@ INSERT INTO iv_corpus VALUES
 (294, 'invalid', '90%~', false),
 (295, 'invalid', '采集率达95%以上，准确率', false),
 (296, 'invalid', '100%%', false),
-(297, 'invalid', '９５ｘ', false),
+(297, 'invalid', '９５ｘ％', false),
 (298, 'invalid', '1.2.3', false),
 (299, 'invalid', '2022-13-01', false),
 (300, 'invalid', '95%以上以上', false);
@@ -380,7 +380,7 @@ WHERE NOT valid
 ORDER BY id;
 
 -- The same through the type input: message, detail, hint and SQLSTATE.
-SELECT '95xx'::indicator_value;
+SELECT '95x%'::indicator_value;
 \echo :LAST_ERROR_SQLSTATE
 SELECT '≥90%以下'::indicator_value;
 \echo :LAST_ERROR_SQLSTATE
@@ -395,7 +395,7 @@ SELECT '99999999999999999999'::indicator_value;
 SELECT '1234567890123456789元'::indicator_value;
 \echo :LAST_ERROR_SQLSTATE
 -- in a statement that names no literal position
-SELECT src::indicator_value FROM iv_corpus WHERE src = '12abc';
+SELECT src::indicator_value FROM iv_corpus WHERE src = '12abc元';
 \echo :LAST_ERROR_SQLSTATE
 
 DROP TABLE iv_read;

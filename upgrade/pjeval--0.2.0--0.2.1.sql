@@ -3,6 +3,7 @@
 -- values breaking everyone's reports, workflow holes).  See CHANGELOG.md.
 \echo Use "ALTER EXTENSION pjeval UPDATE TO '0.2.1'" to load this file. \quit
 
+
 -- workflow and privileges (issue 17, part 6; part 8's privilege defects):
 -- a submitted or approved form's project header is read-only for the unit;
 -- choosing a profile is a reviewer's act and a profile in use is frozen,
@@ -465,9 +466,13 @@ REVOKE INSERT, UPDATE, DELETE ON
     @extschema@.unit, @extschema@.unit_member, @extschema@.reviewer,
     @extschema@.project, @extschema@.evaluation, @extschema@.fund_line, @extschema@.indicator
     FROM PUBLIC;
+
+
 -- values (issue 17 part 7): signed comparisons; the flag opposite_sign
 COMMENT ON FUNCTION @extschema@.indicator_flags(@extschema@.indicator_value, @extschema@.indicator_value, pg_catalog.text, pg_catalog.numeric) IS
 'The audit flags of an indicator, in a fixed order (not_met, over_achieved at A/T ≥ over_ratio, incomparable_units, qualitative_needs_band, actual_is_claim, missing_value, unmatched_clause, too_large, date_missed, opposite_sign: missed by an actual on the other side of zero, completion 0); {unreadable} for a NULL target or actual; {} when none. Numbers beyond exact arithmetic give too_large (and a NULL score), never an error';
+
+
 -- workbook: .xlsx workbooks read as the spreadsheet shows them (36_workbook.sql)
 CREATE FUNCTION @extschema@.workbook_text(workbook bytea)
 RETURNS text
@@ -573,6 +578,2011 @@ $fn$;
 
 COMMENT ON FUNCTION @extschema@.import_workbook(bytea, text) IS
 'Imports every 项目支出绩效自评表 on every visible sheet of an .xlsx workbook: pjeval.import_forms on the document pjeval.workbook_text shows, with the same semantics (all or nothing, on_conflict, findings); its errors keep their SQLSTATE and name the sheet and row (Sheet "NAME", row R) instead of a line. VOLATILE, runs with the caller''s rights';
+
+
+-- reader (hostile documents, big documents): CR line ends, invisible
+-- characters trimmed, a quote that closes nothing read as text (findings[]
+-- in read_forms), read_form_batch, import_forms a batch at a time, the
+-- document's lines read in C.
+
+CREATE OR REPLACE FUNCTION @extschema@.read_forms(document text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'read_forms'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.read_forms(text) IS
+'Reads every 项目支出绩效自评表 of a tab-separated document into a jsonb array: per form its header, amount unit, goals, totals, notes, funds[], indicators[] and findings[] (cells as written; amounts, weights and scores as numbers). A form that cannot be read at all raises 22P02 naming the form, the line and what was expected; forms that make a jsonb value over 256 MB raise 54000 (read_form_batch reads any size)';
+
+CREATE FUNCTION @extschema@.read_form_batch(document text, start_offset bigint DEFAULT 0,
+                                            start_line integer DEFAULT 1, start_form integer DEFAULT 0,
+                                            max_forms integer DEFAULT 500,
+                                            OUT forms jsonb, OUT next_offset bigint,
+                                            OUT next_line integer, OUT next_form integer)
+RETURNS record
+AS 'MODULE_PATHNAME', 'read_form_batch'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.read_form_batch(text, bigint, integer, integer, integer) IS
+'The forms of a document that begin at byte start_offset (its line start_line, after start_form forms), as read_forms reads them: at most max_forms forms and about 8 MB of text, and where the next batch begins (next_offset NULL after the last form). Numbers of forms and lines go on across batches';
+
+CREATE OR REPLACE FUNCTION @extschema@.document_line(document text, line integer)
+RETURNS text
+AS 'MODULE_PATHNAME', 'document_line'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.document_line(text, integer) IS
+'Line n of a document as error messages show it (tabs as " | ", at most 120 characters)';
+
+CREATE OR REPLACE FUNCTION @extschema@.document_find_line(document text, from_line integer, pattern text)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'document_find_line'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.document_find_line(text, integer, text) IS
+'The number of the first line at or after from_line that matches the pattern, NULL if none';
+
+CREATE OR REPLACE FUNCTION @extschema@.import_forms(document text, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    forms jsonb;            -- the forms of a batch
+    funds jsonb;            -- every fund line of the batch
+    inds jsonb;             -- every indicator of the batch
+    bad record;
+    pos_offset bigint := 0; -- where the next batch begins (NULL: the document is read)
+    pos_line integer := 1;
+    pos_form integer := 0;
+    base integer;           -- forms before the batch: its form f is element f - base below
+    done_form integer[] := '{}';    -- the forms of the batches before, for step 5
+    done_line integer[] := '{}';
+    done_year integer[] := '{}';
+    done_project bigint[] := '{}';
+    done_code text[] := '{}';
+    done_name text[] := '{}';
+    quote_lines integer[] := '{}';  -- cells whose quote nothing closes (read as text)
+    form_unit bigint[];     -- per form of the batch, in the document's order
+    form_top bigint[];      -- 0: no 一级预算单位 (no NULLs: subscripts stay O(1))
+    form_project bigint[];
+    form_eval bigint[];
+    found_forms integer[];  -- batch-local, as the arrays above
+    found_evals bigint[];
+    old_bands jsonb;
+    todo integer[];         -- form numbers
+    attempt integer;
+    n integer;
+    t0 timestamptz := clock_timestamp();   -- for the timings at DEBUG1
+BEGIN
+    IF on_conflict IS NULL OR on_conflict NOT IN ('error', 'replace') THEN
+        RAISE EXCEPTION 'on_conflict must be ''error'' or ''replace'', not %',
+                coalesce(pg_catalog.quote_literal(on_conflict), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''error'' (the default) refuses a project and year already stored; ''replace'' replaces it and keeps the old version in pjeval.history.';
+    END IF;
+    IF document IS NULL THEN
+        RETURN;
+    END IF;
+
+    -- The document is read and written a batch of forms at a time (500
+    -- forms or about 8 MB of text, see read_form_batch), steps 1-7 per
+    -- batch, all in this one transaction: memory is that of a batch, and a
+    -- cancel or a timeout stops the import between any two rows it reads.
+    LOOP
+        -- 1. Read.  A form that cannot be read at all raises here (22P02, with
+        -- the form, the line and what was expected); what earlier batches wrote
+        -- is undone with the rest.  The fund lines and indicators of the
+        -- batch's forms are taken out once, each with its form's position:
+        -- every statement below reads a flat set.
+        EXIT WHEN pos_offset IS NULL;
+        base := pos_form;
+        SELECT b.forms, b.next_offset, b.next_line, b.next_form INTO forms, pos_offset, pos_line, pos_form
+        FROM @extschema@.read_form_batch(document, pos_offset, pos_line, pos_form, 500) AS b;
+        n := pg_catalog.jsonb_array_length(forms);
+        EXIT WHEN n = 0;
+        funds := pg_catalog.jsonb_path_query_array(forms, '$[*].funds[*]');
+        inds := pg_catalog.jsonb_path_query_array(forms, '$[*].indicators[*]');
+        quote_lines := quote_lines || ARRAY(SELECT x.line
+                                            FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                                                 AS x (line integer, code text)
+                                            WHERE x.code = 'unclosed_quote'
+                                            ORDER BY x.line);
+
+        RAISE DEBUG 'import_forms: % % ms', 'read', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 2. What the reader lets through but no table can hold.  The header
+        -- is checked here (before units and projects are looked for); fund
+        -- lines and indicators by the tables' own constraints as they are
+        -- written (step 7), at no cost when all is well.  Either way the error
+        -- names the document's first such cell (import_raise_problem).
+        IF EXISTS (SELECT FROM jsonb_to_recordset(forms) AS f (year integer, unit text, top_unit text,
+                                                             total_weight numeric, total_score numeric)
+                   WHERE f.year NOT BETWEEN 2000 AND 2100 OR (f.unit IS NULL AND f.top_unit IS NULL)
+                      OR f.total_weight NOT BETWEEN 0 AND 100 OR f.total_score NOT BETWEEN 0 AND 100) THEN
+            PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'checked', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 3. Units.  一级预算单位 is a unit of that name (a top-level one first),
+        -- created at the top level when there is none; 实施单位 is a unit of
+        -- that name (under its 一级预算单位 first, then at the top level), created
+        -- under its 一级预算单位 when there is none, at the top level when the
+        -- form names none (and no other form of the document places it).
+        -- Creating units is for reviewers (row-level security says so when
+        -- someone else tries).
+        INSERT INTO @extschema@.unit (name)
+        SELECT DISTINCT f.top_unit
+        FROM jsonb_to_recordset(forms) AS f (top_unit text)
+        WHERE f.top_unit IS NOT NULL
+          AND NOT EXISTS (SELECT FROM @extschema@.unit u WHERE u.name = f.top_unit)
+        ORDER BY 1
+        ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(t.unit_id, 0) ORDER BY f.form) INTO form_top
+        FROM jsonb_to_recordset(forms) AS f (form integer, top_unit text)
+        LEFT JOIN (
+            SELECT n.name,
+                   coalesce((SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name AND u.parent_id IS NULL),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name ORDER BY u.unit_id LIMIT 1)) AS unit_id
+            FROM (SELECT DISTINCT x.top_unit AS name FROM jsonb_to_recordset(forms) AS x (top_unit text)) n
+        ) t ON t.name = f.top_unit;
+
+        INSERT INTO @extschema@.unit (name, parent_id)
+        SELECT DISTINCT f.unit, form_top[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, unit text, top_unit text)
+        WHERE f.unit IS NOT NULL AND f.top_unit IS NOT NULL AND f.unit <> f.top_unit
+          AND NOT EXISTS (SELECT FROM @extschema@.unit u WHERE u.name = f.unit)
+        ORDER BY 2, 1
+        ON CONFLICT (parent_id, name) WHERE parent_id IS NOT NULL DO NOTHING;
+
+        INSERT INTO @extschema@.unit (name)
+        SELECT DISTINCT f.unit
+        FROM jsonb_to_recordset(forms) AS f (unit text, top_unit text)
+        WHERE f.unit IS NOT NULL AND f.top_unit IS NULL
+          AND NOT EXISTS (SELECT FROM @extschema@.unit u WHERE u.name = f.unit)
+        ORDER BY 1
+        ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(t.unit_id, nullif(form_top[f.form - base], 0)) ORDER BY f.form) INTO form_unit
+        FROM jsonb_to_recordset(forms) AS f (form integer, unit text, top_unit text)
+        LEFT JOIN (
+            SELECT n.name, n.top,
+                   coalesce((SELECT u.unit_id FROM @extschema@.unit u WHERE u.parent_id = n.top AND u.name = n.name),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name AND u.parent_id IS NULL),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name ORDER BY u.unit_id LIMIT 1)) AS unit_id
+            FROM (SELECT DISTINCT x.unit AS name, form_top[x.form - base] AS top
+                  FROM jsonb_to_recordset(forms) AS x (form integer, unit text, top_unit text)
+                  WHERE x.unit IS DISTINCT FROM x.top_unit) n
+        ) t ON t.name = f.unit AND t.top = form_top[f.form - base] AND f.unit IS DISTINCT FROM f.top_unit;
+
+        RAISE DEBUG 'import_forms: % % ms', 'units', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 4. Projects: by 项目编号, else by name within the unit.  A project the
+        -- caller cannot see is not found; inserting it again then does nothing
+        -- (its code is taken) or is refused by row-level security.
+        INSERT INTO @extschema@.project (code, name, unit_id)
+        SELECT DISTINCT ON (f.project_code) f.project_code, f.project_name, form_unit[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, project_code text, project_name text)
+        WHERE f.project_code IS NOT NULL
+          AND NOT EXISTS (SELECT FROM @extschema@.project p WHERE p.code = f.project_code)
+        ORDER BY f.project_code, f.form
+        ON CONFLICT (code) DO NOTHING;
+
+        INSERT INTO @extschema@.project (name, unit_id)
+        SELECT DISTINCT f.project_name, form_unit[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, project_code text, project_name text)
+        WHERE f.project_code IS NULL
+          AND NOT EXISTS (SELECT FROM @extschema@.project p
+                          WHERE p.unit_id = form_unit[f.form - base] AND p.name = f.project_name)
+        ORDER BY 2, 1
+        ON CONFLICT (unit_id, name) WHERE code IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(pc.project_id, pn.project_id) ORDER BY f.form) INTO form_project
+        FROM (SELECT x.form, x.project_code, x.project_name, form_unit[x.form - base] AS unit_id
+              FROM jsonb_to_recordset(forms) AS x (form integer, project_code text, project_name text)) f
+        LEFT JOIN @extschema@.project pc ON pc.code = f.project_code
+        LEFT JOIN (
+            SELECT n.unit_id, n.name,
+                   coalesce((SELECT p.project_id FROM @extschema@.project p
+                             WHERE p.unit_id = n.unit_id AND p.name = n.name AND p.code IS NULL),
+                            (SELECT p.project_id FROM @extschema@.project p
+                             WHERE p.unit_id = n.unit_id AND p.name = n.name ORDER BY p.project_id LIMIT 1)) AS project_id
+            FROM (SELECT DISTINCT form_unit[x.form - base] AS unit_id, x.project_name AS name
+                  FROM jsonb_to_recordset(forms) AS x (form integer, project_code text, project_name text)
+                  WHERE x.project_code IS NULL) n
+        ) pn ON f.project_code IS NULL AND pn.unit_id = f.unit_id AND pn.name = f.project_name;
+
+        -- A project the caller cannot see, or one that belongs to another unit.
+        SELECT f.form, f.line, f.project_code, f.project_name, f.unit, f.top_unit, p.unit_id, u.name AS project_unit INTO bad
+        FROM jsonb_to_recordset(forms) AS f (form integer, line integer, project_code text, project_name text,
+                                             unit text, top_unit text)
+        LEFT JOIN @extschema@.project p ON p.project_id = form_project[f.form - base]
+        LEFT JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+        WHERE p.project_id IS NULL OR p.unit_id <> form_unit[f.form - base]
+        ORDER BY f.form
+        LIMIT 1;
+        IF FOUND AND bad.unit_id IS NULL THEN
+            RAISE EXCEPTION 'form % of the document (line %): project % belongs to a unit that role % does not work for',
+                    bad.form, bad.line, bad.project_code, current_user
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'A role imports the forms of the units it works for (pjeval.unit_member); reviewers import any.';
+        ELSIF FOUND THEN
+            RAISE EXCEPTION 'form % of the document (line %): project % “%” belongs to unit “%”, not to “%”',
+                    bad.form, bad.line, coalesce(bad.project_code, '(no 项目编号)'), bad.project_name,
+                    bad.project_unit, coalesce(bad.unit, bad.top_unit)
+                USING ERRCODE = 'integrity_constraint_violation',
+                      HINT = 'A project has one implementing unit (实施单位). Correct the form, or move the project first: UPDATE pjeval.project SET unit_id = … (a reviewer).';
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'projects', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 5. One form per project and year in the document: in the batch, and
+        -- against the forms of the batches before it (never a replace of a form
+        -- this import wrote).
+        SELECT a.form, a.line, b.form AS other_form, b.line AS other_line, a.year, a.project_code, a.project_name INTO bad
+        FROM (SELECT x.form, x.line, x.year, x.project_code, x.project_name, form_project[x.form - base] AS project_id
+              FROM jsonb_to_recordset(forms) AS x (form integer, line integer, year integer, project_code text, project_name text)
+              UNION ALL
+              SELECT d.*
+              FROM ROWS FROM (pg_catalog.unnest(done_form), pg_catalog.unnest(done_line), pg_catalog.unnest(done_year),
+                              pg_catalog.unnest(done_code), pg_catalog.unnest(done_name), pg_catalog.unnest(done_project))
+                   AS d (form, line, year, project_code, project_name, project_id)) a
+        JOIN jsonb_to_recordset(forms) AS b (form integer, line integer, year integer)
+          ON b.form > a.form AND b.year = a.year AND form_project[b.form - base] = a.project_id
+        ORDER BY b.form, a.form
+        LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'forms % (line %) and % (line %) of the document are both project % “%” for %',
+                    bad.form, bad.line, bad.other_form, bad.other_line,
+                    coalesce(bad.project_code, '(no 项目编号)'), bad.project_name, bad.year
+                USING ERRCODE = 'unique_violation',
+                      HINT = 'A document holds one form per project and year: remove one of them. Nothing of the document was imported.';
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'duplicates', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 6. The forms themselves.  A project and year already stored is an
+        -- error, or with on_conflict => 'replace' is replaced in place: the same
+        -- evaluation_id, its profile kept, its fund lines and indicators written
+        -- anew (the evaluator's band carried over where an indicator is
+        -- unchanged), the old version in pjeval.history.  The workflow refuses to
+        -- replace a form that is submitted or approved.  An import that races
+        -- with another for the same project and year finds it on its next try.
+        form_eval := pg_catalog.array_fill(NULL::bigint, ARRAY[n]);
+        todo := ARRAY(SELECT base + g FROM pg_catalog.generate_series(1, n) g);
+        old_bands := NULL;
+        attempt := 0;
+        LOOP
+            attempt := attempt + 1;
+
+            -- the forms of this try already stored, locked in one order
+            SELECT pg_catalog.array_agg(x.form - base ORDER BY x.form), pg_catalog.array_agg(x.evaluation_id ORDER BY x.form)
+            INTO found_forms, found_evals
+            FROM (SELECT f.form, e.evaluation_id
+                  FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+                  JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                  JOIN @extschema@.evaluation e ON e.project_id = form_project[f.form - base] AND e.year = f.year
+                  ORDER BY e.evaluation_id
+                  FOR UPDATE OF e) x;
+
+            IF found_forms IS NOT NULL AND on_conflict = 'error' THEN
+                SELECT f.form, f.line, f.year, f.project_code, f.project_name INTO bad
+                FROM jsonb_to_recordset(forms) AS f (form integer, line integer, year integer, project_code text, project_name text)
+                WHERE f.form = base + found_forms[1];
+                RAISE EXCEPTION 'project % “%” already has a form for % (evaluation %)',
+                        coalesce(bad.project_code, '(no 项目编号)'), bad.project_name, bad.year, found_evals[1]
+                    USING ERRCODE = 'unique_violation',
+                          DETAIL = pg_catalog.format('Form %s of the document, line %s.', bad.form, bad.line),
+                          HINT = 'To replace it, import with on_conflict => ''replace'' (the old version stays in pjeval.history). Nothing of the document was imported.';
+            END IF;
+
+            IF found_forms IS NOT NULL THEN
+                UPDATE @extschema@.evaluation e
+                SET budget_unit_id = nullif(form_top[f.form - base], 0),
+                    amount_unit = coalesce(f.amount_unit, '元'),
+                    expected_goal = f.goal_expected,
+                    actual_outcome = f.goal_actual,
+                    reported_weight_total = f.total_weight,
+                    reported_total = f.total_score,
+                    notes = f.notes
+                FROM ROWS FROM (pg_catalog.unnest(found_forms), pg_catalog.unnest(found_evals)) AS x (form, evaluation_id)
+                JOIN jsonb_to_recordset(forms) AS f (form integer, amount_unit text, goal_expected text, goal_actual text,
+                                                     total_weight numeric, total_score numeric, notes text)
+                  ON f.form = base + x.form
+                WHERE e.evaluation_id = x.evaluation_id;
+
+                SELECT coalesce(old_bands, '{}') || coalesce(pg_catalog.jsonb_object_agg(
+                           i.evaluation_id || '/' || i.position || '/' || i.level3 || '/'
+                               || coalesce(i.target_text, '') || '/' || coalesce(i.actual_text, ''),
+                           i.band), '{}')
+                INTO old_bands
+                FROM @extschema@.indicator i
+                WHERE i.evaluation_id = ANY (found_evals) AND i.band IS NOT NULL;
+
+                DELETE FROM @extschema@.fund_line fl WHERE fl.evaluation_id = ANY (found_evals);
+                DELETE FROM @extschema@.indicator i WHERE i.evaluation_id = ANY (found_evals);
+
+                form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
+            END IF;
+
+            -- the forms not stored yet; one that a concurrent import has just
+            -- stored is left out, and found on the next try
+            WITH ins AS (
+                INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
+                                                    actual_outcome, reported_weight_total, reported_total, notes)
+                SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
+                       f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes
+                FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
+                                                     goal_actual text, total_weight numeric, total_score numeric, notes text)
+                JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                WHERE form_eval[f.form - base] IS NULL     -- not just replaced
+                ORDER BY form_project[f.form - base], f.year
+                ON CONFLICT (project_id, year) DO NOTHING
+                RETURNING evaluation_id, project_id, year
+            )
+            SELECT pg_catalog.array_agg(f.form - base), pg_catalog.array_agg(ins.evaluation_id)
+            INTO found_forms, found_evals
+            FROM ins
+            JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
+              ON form_project[f.form - base] = ins.project_id AND f.year = ins.year;
+
+            form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
+
+            todo := ARRAY(SELECT base + g FROM pg_catalog.generate_series(1, n) g WHERE form_eval[g] IS NULL);
+            EXIT WHEN pg_catalog.cardinality(todo) = 0;
+            IF attempt >= 3 THEN
+                RAISE EXCEPTION 'form % of the document: its project and year are being written by another import at the same time', todo[1]
+                    USING ERRCODE = 'serialization_failure',
+                          HINT = 'Try again.';
+            END IF;
+        END LOOP;
+
+        RAISE DEBUG 'import_forms: % % ms', 'evaluations', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 7. Their rows.  Amounts left blank are 0; the values of targets and
+        -- actuals are read by the indicator's trigger (NULL, and flagged by the
+        -- audit, where a cell does not read: the text is kept as written).
+        BEGIN
+            INSERT INTO @extschema@.fund_line (evaluation_id, source, initial_budget, annual_budget, executed,
+                                               reported_weight, reported_rate, reported_score)
+            SELECT form_eval[x.form - base], @extschema@.fund_source(x.source), coalesce(x.initial_budget, 0),
+                   coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score
+            FROM jsonb_to_recordset(funds) AS x (form integer, source text, initial_budget numeric, budget numeric,
+                                                 executed numeric, weight numeric, rate numeric, score numeric);
+
+            RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+            t0 := clock_timestamp();
+            INSERT INTO @extschema@.indicator (evaluation_id, position, level1, level2, level3, target_text, actual_text,
+                                               weight, reported_score, deviation_reason, band)
+            SELECT form_eval[x.form - base], x.position,
+                   x.level1 || coalesce(' (' || x.level1_weight || '分)', ''),
+                   x.level2, x.level3, x.target, x.actual, x.weight, x.score, x.explanation,
+                   CASE WHEN old_bands IS NOT NULL
+                        THEN old_bands ->> (form_eval[x.form - base] || '/' || x.position || '/' || x.level3 || '/'
+                                            || coalesce(x.target, '') || '/' || coalesce(x.actual, '')) END
+            FROM jsonb_to_recordset(inds) AS x (form integer, position integer, level1 text, level1_weight numeric,
+                                                level2 text, level3 text, target text, actual text,
+                                                weight numeric, score numeric, explanation text);
+        EXCEPTION WHEN not_null_violation OR check_violation OR unique_violation THEN
+            -- a cell no table can hold: say which
+            PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
+            RAISE;
+        END;
+
+        RAISE DEBUG 'import_forms: % % ms', 'indicators', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        RETURN QUERY SELECT form_eval[g] FROM pg_catalog.generate_subscripts(form_eval, 1) g ORDER BY g;
+
+        SELECT done_form || pg_catalog.array_agg(x.form ORDER BY x.form),
+               done_line || pg_catalog.array_agg(x.line ORDER BY x.form),
+               done_year || pg_catalog.array_agg(x.year ORDER BY x.form),
+               done_project || pg_catalog.array_agg(form_project[x.form - base] ORDER BY x.form),
+               done_code || pg_catalog.array_agg(x.project_code ORDER BY x.form),
+               done_name || pg_catalog.array_agg(x.project_name ORDER BY x.form)
+        INTO done_form, done_line, done_year, done_project, done_code, done_name
+        FROM jsonb_to_recordset(forms) AS x (form integer, line integer, year integer, project_code text, project_name text);
+    END LOOP;
+
+    -- What was read but is worth a look: a cell that began with a quote
+    -- that nothing closes (copied from a PDF) was read as text.
+    IF pg_catalog.cardinality(quote_lines) > 0 THEN
+        RAISE NOTICE '% cell(s) of the document begin with a quote that nothing closes, read as text: line %',
+                pg_catalog.cardinality(quote_lines),
+                pg_catalog.array_to_string(quote_lines[1:10], ', ') || CASE WHEN pg_catalog.cardinality(quote_lines) > 10 THEN ', …' ELSE '' END
+            USING HINT = 'A spreadsheet closes every quote it opens; these cells were probably copied from a PDF. Check that their rows are whole.';
+    END IF;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.import_forms(text, text) IS
+'Imports every 项目支出绩效自评表 of a tab-separated document of any size (read a batch of forms at a time by pjeval.read_form_batch): units and projects found or created, one evaluation per form with its fund lines and indicators. All or nothing. Returns the evaluation ids in the document''s order. on_conflict: ''error'' (default) refuses a project and year already stored (23505); ''replace'' replaces it in place, keeping the old version in pjeval.history';
+
+-- reports: one unit's numbers must not break everyone's reports (issue 17,
+-- parts 3 and 4).  Amounts, reported values, weights and scores beyond
+-- exact scoring are refused by new checks (is_scorable_number); the views
+-- call try_execution_rate / try_fund_score and assess() never raises for a
+-- weight beyond exact scoring, so such a value, where one is stored, gives
+-- NULL and the finding unscorable on its own form.  report_html's chart
+-- axis stops at 200 %; html_escape drops what XML cannot hold; export_cell
+-- keeps spreadsheets from reading formulas; the reports' level classifiers
+-- ignore the caller's search_path; the functions that read the views run
+-- without JIT.
+-- What the views call: the same, but NULL where the plain functions raise
+-- (an amount or weight that is negative, not finite or beyond exact
+-- scoring, a rate beyond range), so that one form's numbers cannot break a
+-- view over every form.  The tables' checks keep such numbers out
+-- (is_scorable_number); the views flag what is left (finding unscorable).
+CREATE FUNCTION @extschema@.try_execution_rate(budget pg_catalog.numeric, executed pg_catalog.numeric)
+RETURNS pg_catalog.numeric
+AS 'MODULE_PATHNAME', 'scoring_try_execution_rate'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.try_fund_score(budget pg_catalog.numeric, executed pg_catalog.numeric,
+                                           weight pg_catalog.numeric DEFAULT 10)
+RETURNS pg_catalog.numeric
+AS 'MODULE_PATHNAME', 'scoring_try_fund_score'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- Numbers the rules compute with exactly: finite, at most 18 significant
+-- digits and 18 decimal places.  The tables' checks on amounts, weights and
+-- scores (40_schema.sql) and the import's explanations use it.
+CREATE FUNCTION @extschema@.is_scorable_number(value pg_catalog.numeric)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'scoring_is_scorable_number'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.try_execution_rate(pg_catalog.numeric, pg_catalog.numeric) IS
+'execution_rate(budget, executed), but NULL instead of an error (an amount negative, not finite or beyond exact scoring; a rate beyond range): for views';
+COMMENT ON FUNCTION @extschema@.try_fund_score(pg_catalog.numeric, pg_catalog.numeric, pg_catalog.numeric) IS
+'fund_score(budget, executed, weight), but NULL instead of an error (an amount or weight negative, not finite or beyond exact scoring): for views';
+COMMENT ON FUNCTION @extschema@.is_scorable_number(pg_catalog.numeric) IS
+'True for a number the scoring rules compute with exactly: finite, at most 18 significant digits and 18 decimal places (false for NaN, infinities, 10^19, 0.1234567890123456789)';
+
+COMMENT ON FUNCTION @extschema@.assess(@extschema@.indicator_value, @extschema@.indicator_value, pg_catalog.numeric, pg_catalog.text, pg_catalog.numeric, pg_catalog.text) IS
+'Rule, completion, score and flags of an indicator in one call, each equal to what completion(), indicator_score() and indicator_flags() return (completion follows negative_formula), except that a weight beyond exact scoring gives a NULL score and the flag unscorable instead of an error; for views: CROSS JOIN LATERAL pjeval.assess(...)';
+
+-- The new checks.  Added NOT VALID (a database may hold such numbers from
+-- before), then validated where the rows allow it; where they do not, the
+-- check stays NOT VALID (it still refuses every new such number) and the
+-- views flag the old rows with the finding unscorable.
+ALTER TABLE @extschema@.fund_line ADD CONSTRAINT fund_line_initial_budget_scorable CHECK (@extschema@.is_scorable_number(initial_budget)) NOT VALID;
+ALTER TABLE @extschema@.fund_line ADD CONSTRAINT fund_line_annual_budget_scorable CHECK (@extschema@.is_scorable_number(annual_budget)) NOT VALID;
+ALTER TABLE @extschema@.fund_line ADD CONSTRAINT fund_line_executed_scorable CHECK (@extschema@.is_scorable_number(executed)) NOT VALID;
+ALTER TABLE @extschema@.fund_line ADD CONSTRAINT fund_line_reported_weight_scorable CHECK (@extschema@.is_scorable_number(reported_weight)) NOT VALID;
+ALTER TABLE @extschema@.fund_line ADD CONSTRAINT fund_line_reported_rate_scorable CHECK (@extschema@.is_scorable_number(reported_rate)) NOT VALID;
+ALTER TABLE @extschema@.fund_line ADD CONSTRAINT fund_line_reported_score_scorable CHECK (@extschema@.is_scorable_number(reported_score)) NOT VALID;
+ALTER TABLE @extschema@.indicator ADD CONSTRAINT indicator_weight_scorable CHECK (@extschema@.is_scorable_number(weight)) NOT VALID;
+ALTER TABLE @extschema@.indicator ADD CONSTRAINT indicator_reported_score_scorable CHECK (@extschema@.is_scorable_number(reported_score)) NOT VALID;
+DO $$
+DECLARE
+    c record;
+BEGIN
+    FOR c IN
+        SELECT k.conrelid::pg_catalog.regclass AS rel, k.conname
+        FROM pg_catalog.pg_constraint k
+        WHERE k.conrelid IN ('@extschema@.fund_line'::pg_catalog.regclass, '@extschema@.indicator'::pg_catalog.regclass)
+          AND k.conname LIKE '%\_scorable' AND NOT k.convalidated
+        ORDER BY 1, 2
+    LOOP
+        BEGIN
+            EXECUTE pg_catalog.format('ALTER TABLE %s VALIDATE CONSTRAINT %I', c.rel, c.conname);
+        EXCEPTION WHEN check_violation THEN
+            RAISE WARNING 'pjeval: rows of % hold numbers beyond exact scoring: check % left NOT VALID', c.rel, c.conname
+                USING HINT = 'pjeval.audit_finding lists them (code unscorable); correct them, then ALTER TABLE ... VALIDATE CONSTRAINT.';
+        END;
+    END LOOP;
+END
+$$;
+
+CREATE OR REPLACE VIEW @extschema@.indicator_result WITH (security_barrier = true) AS
+SELECT
+    i.evaluation_id,
+    i.indicator_id,
+    i.position,
+    i.level1,
+    i.level2,
+    i.level3,
+    n.level1_kind,
+    h.level2_home,
+    i.target_text,
+    i.actual_text,
+    i.target,
+    i.actual,
+    i.weight,
+    a.rule,
+    a.completion,
+    a.score AS computed_score,
+    i.reported_score,
+    i.reported_score - a.score AS score_difference,
+    coalesce(a.score, i.reported_score) AS counted_score,
+    a.flags,
+    i.band,
+    b.band_low,
+    b.band_high,
+    i.deviation_reason,
+    pg_catalog.array_remove(ARRAY[
+        CASE WHEN pg_catalog.abs(i.reported_score - a.score) > 0.01 THEN 'score_mismatch' END,
+        CASE WHEN i.reported_score > i.weight THEN 'score_above_weight' END,
+        CASE WHEN i.weight IS NULL THEN 'weight_missing' END,
+        CASE WHEN i.target IS NULL THEN 'target_unreadable' END,
+        CASE WHEN i.actual IS NULL THEN 'actual_unreadable' END,
+        CASE WHEN 'missing_value' = ANY (a.flags) THEN 'value_missing' END,
+        CASE WHEN 'incomparable_units' = ANY (a.flags) THEN 'units_incomparable' END,
+        CASE WHEN 'unmatched_clause' = ANY (a.flags) THEN 'clause_unmatched' END,
+        CASE WHEN 'too_large' = ANY (a.flags) THEN 'value_too_large' END,
+        CASE WHEN 'unscorable' = ANY (a.flags) THEN 'unscorable' END,
+        CASE WHEN 'actual_is_claim' = ANY (a.flags) THEN 'actual_is_claim' END,
+        CASE WHEN 'qualitative_needs_band' = ANY (a.flags) AND i.band IS NULL THEN 'band_missing' END,
+        CASE WHEN i.reported_score < b.band_low
+               OR i.reported_score > b.band_high
+               OR (i.reported_score = b.band_high AND i.band <> 'achieved')
+             THEN 'score_outside_band' END,
+        CASE WHEN 'date_missed' = ANY (a.flags) THEN 'date_missed' END,
+        CASE WHEN 'not_met' = ANY (a.flags) AND NOT x.explained THEN 'not_met_unexplained' END,
+        CASE WHEN 'over_achieved' = ANY (a.flags) AND NOT x.explained THEN 'over_achieved_unexplained' END,
+        CASE WHEN n.level1_kind <> h.level2_home
+              AND NOT (n.level1_kind = 'cost' AND h.level2_name = '成本指标') THEN 'level2_misplaced' END,
+        CASE WHEN n.level1_kind IS NULL THEN 'level1_nonstandard' END,
+        CASE WHEN h.level2_home IS NULL THEN 'level2_nonstandard' END,
+        CASE WHEN a.score IS NULL AND i.reported_score IS NOT NULL THEN 'reported_score_used' END,
+        CASE WHEN a.score IS NULL AND i.reported_score IS NULL THEN 'score_unavailable' END
+    ], NULL) AS findings
+FROM @extschema@.indicator i
+JOIN @extschema@.evaluation e ON e.evaluation_id = i.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+-- The level names, read once per row: the name as the standard lists it is
+-- the key of a join with the list of standard names, so it is computed once
+-- when the row is probed and the kind comes back as a column.  Written as a
+-- LATERAL sub-select instead, the call would be copied into every reference
+-- to level1_kind (a dozen in evaluation_result); kept apart with OFFSET 0 it
+-- would run once per row too, but on PostgreSQL 15 its parameters keep the
+-- whole view out of parallel workers.
+LEFT JOIN (VALUES ('产出指标', 'output'), ('效益指标', 'benefit'), ('满意度指标', 'satisfaction'), ('成本指标', 'cost'))
+    AS n (level1_name, level1_kind)
+    ON n.level1_name = @extschema@.indicator_level_name(i.level1)
+LEFT JOIN (VALUES ('数量指标', 'output'), ('质量指标', 'output'), ('时效指标', 'output'), ('成本指标', 'output'),
+                  ('经济效益指标', 'benefit'), ('社会效益指标', 'benefit'), ('生态效益指标', 'benefit'), ('可持续影响指标', 'benefit'),
+                  ('服务对象满意度指标', 'satisfaction'), ('其他满意度指标', 'satisfaction'),
+                  ('经济成本指标', 'cost'), ('社会成本指标', 'cost'), ('生态环境成本指标', 'cost'))
+    AS h (level2_name, level2_home)
+    ON h.level2_name = @extschema@.indicator_level_name(i.level2)
+CROSS JOIN LATERAL (
+    -- an explanation that is empty or a placeholder explains nothing
+    SELECT coalesce(pg_catalog.btrim(i.deviation_reason, E' \t\r\n　'), '')
+               NOT IN ('', '-', '—', '－', '/', '一', '无') AS explained
+) x
+CROSS JOIN LATERAL (
+    -- the evaluator's band as a score range (profile band_achieved and
+    -- band_partial): 达成 [achieved, 1], 部分达成 [partial, achieved),
+    -- 未达成 [0, partial) of the weight
+    SELECT pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight * pr.band_achieved
+                                WHEN 'partial' THEN i.weight * pr.band_partial
+                                WHEN 'not_achieved' THEN 0
+                            END, 2) AS band_low,
+           pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight
+                                WHEN 'partial' THEN i.weight * pr.band_achieved
+                                WHEN 'not_achieved' THEN i.weight * pr.band_partial
+                            END, 2) AS band_high
+) b
+CROSS JOIN LATERAL @extschema@.assess(i.target, i.actual, i.weight, i.level2,
+                                      pr.over_achievement_ratio, pr.negative_formula) a
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+CREATE OR REPLACE VIEW @extschema@.evaluation_result WITH (security_barrier = true) AS
+SELECT
+    e.evaluation_id,
+    e.project_id,
+    p.code AS project_code,
+    p.name AS project_name,
+    p.unit_id,
+    u.name AS unit_name,
+    bu.name AS budget_unit_name,
+    e.year,
+    e.status,
+    e.profile,
+    e.amount_unit,
+    pg_catalog.round(f.initial_budget * m.factor, 2) AS initial_budget,
+    pg_catalog.round(f.annual_budget * m.factor, 2) AS annual_budget,
+    pg_catalog.round(f.executed * m.factor, 2) AS executed,
+    pg_catalog.round(f.sources_initial_budget * m.factor, 2) AS sources_initial_budget,
+    pg_catalog.round(f.sources_annual_budget * m.factor, 2) AS sources_annual_budget,
+    pg_catalog.round(f.sources_executed * m.factor, 2) AS sources_executed,
+    c.execution_rate,
+    f.reported_rate AS reported_execution_rate,
+    c.fund_weight,
+    c.fund_score,
+    f.reported_score AS reported_fund_score,
+    s.output_score,
+    s.benefit_score,
+    s.satisfaction_score,
+    s.cost_score,
+    s.other_score,
+    s.indicator_score,
+    t.total_score,
+    e.reported_total,
+    e.reported_total - t.total_score AS total_difference,
+    CASE WHEN @extschema@.is_scorable_number(t.total_score)
+         THEN @extschema@.grade(t.total_score, pr.grade_excellent, pr.grade_good, pr.grade_pass) END AS grade,
+    c.fund_weight + coalesce(s.weight_total, 0) AS weight_total,
+    s.output_weight,
+    s.benefit_weight,
+    s.satisfaction_weight,
+    s.cost_weight,
+    s.other_weight,
+    t.reported_score_sum,
+    coalesce(s.indicator_count, 0) AS indicator_count,
+    ff.findings,
+    pg_catalog.cardinality(ff.findings) + coalesce(s.finding_count, 0) AS finding_count
+FROM @extschema@.evaluation e
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+LEFT JOIN @extschema@.unit bu ON bu.unit_id = e.budget_unit_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+LEFT JOIN (
+    SELECT fl.evaluation_id,
+           pg_catalog.bool_or(fl.source = 'total') AS has_total,
+           pg_catalog.max(fl.initial_budget) FILTER (WHERE fl.source = 'total') AS initial_budget,
+           pg_catalog.max(fl.annual_budget) FILTER (WHERE fl.source = 'total') AS annual_budget,
+           pg_catalog.max(fl.executed) FILTER (WHERE fl.source = 'total') AS executed,
+           pg_catalog.max(fl.reported_weight) FILTER (WHERE fl.source = 'total') AS reported_weight,
+           pg_catalog.max(fl.reported_rate) FILTER (WHERE fl.source = 'total') AS reported_rate,
+           pg_catalog.max(fl.reported_score) FILTER (WHERE fl.source = 'total') AS reported_score,
+           pg_catalog.sum(fl.initial_budget) FILTER (WHERE fl.source <> 'total') AS sources_initial_budget,
+           pg_catalog.sum(fl.annual_budget) FILTER (WHERE fl.source <> 'total') AS sources_annual_budget,
+           pg_catalog.sum(fl.executed) FILTER (WHERE fl.source <> 'total') AS sources_executed
+    FROM @extschema@.fund_line fl
+    GROUP BY fl.evaluation_id
+) f ON f.evaluation_id = e.evaluation_id
+LEFT JOIN (
+    SELECT r.evaluation_id,
+           pg_catalog.count(*) AS indicator_count,
+           pg_catalog.count(*) FILTER (WHERE r.counted_score IS NULL) AS unscored,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'output' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'output'), 0) END AS output_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'benefit' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'benefit'), 0) END AS benefit_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'satisfaction' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'satisfaction'), 0) END AS satisfaction_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'cost' AND r.counted_score IS NULL) = 0
+                THEN pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'cost') END AS cost_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind IS NULL AND r.counted_score IS NULL) = 0
+                THEN pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind IS NULL) END AS other_score,
+           pg_catalog.sum(r.counted_score) AS indicator_score,
+           pg_catalog.sum(r.weight) AS weight_total,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'output'), 0) AS output_weight,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'benefit'), 0) AS benefit_weight,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'satisfaction'), 0) AS satisfaction_weight,
+           pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'cost') AS cost_weight,
+           pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind IS NULL) AS other_weight,
+           pg_catalog.sum(r.reported_score) AS reported_score_total,
+           pg_catalog.sum(pg_catalog.cardinality(r.findings)) AS finding_count
+    FROM @extschema@.indicator_result r
+    GROUP BY r.evaluation_id
+) s ON s.evaluation_id = e.evaluation_id
+CROSS JOIN LATERAL (
+    SELECT CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor
+) m
+CROSS JOIN LATERAL (
+    SELECT @extschema@.try_execution_rate(f.annual_budget, f.executed) AS execution_rate,
+           coalesce(f.reported_weight, pr.execution_weight) AS fund_weight,
+           @extschema@.try_fund_score(f.annual_budget, f.executed,
+                                      coalesce(f.reported_weight, pr.execution_weight)) AS fund_score
+) c
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN coalesce(c.fund_score, f.reported_score) IS NULL OR coalesce(s.unscored, 0) > 0 THEN NULL
+                ELSE coalesce(c.fund_score, f.reported_score) + coalesce(s.indicator_score, 0)
+           END AS total_score,
+           coalesce(f.reported_score, 0) + coalesce(s.reported_score_total, 0) AS reported_score_sum
+) t
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.array_remove(ARRAY[
+        CASE WHEN f.has_total IS NOT TRUE THEN 'fund_total_missing' END,
+        CASE WHEN f.annual_budget = 0 THEN 'budget_zero' END,
+        CASE WHEN f.sources_annual_budget IS NOT NULL
+              AND (f.sources_initial_budget <> f.initial_budget
+                   OR f.sources_annual_budget <> f.annual_budget
+                   OR f.sources_executed <> f.executed) THEN 'fund_sources_mismatch' END,
+        CASE WHEN f.executed > f.annual_budget THEN 'execution_above_budget' END,
+        CASE WHEN c.execution_rate < pr.low_execution_rate THEN 'execution_rate_low' END,
+        CASE WHEN pg_catalog.abs(f.reported_rate - c.execution_rate) > 0.01 THEN 'fund_rate_mismatch' END,
+        CASE WHEN pg_catalog.abs(f.reported_score - c.fund_score) > 0.01 THEN 'fund_score_mismatch' END,
+        CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NOT NULL THEN 'reported_score_used' END,
+        CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NULL THEN 'score_unavailable' END,
+        CASE WHEN (f.has_total AND f.annual_budget <> 0 AND (c.execution_rate IS NULL OR c.fund_score IS NULL))
+               OR NOT @extschema@.is_scorable_number(t.total_score) THEN 'unscorable' END,
+        CASE WHEN c.fund_weight + coalesce(s.weight_total, 0) <> 100 THEN 'weights_not_100' END,
+        CASE WHEN c.fund_weight <> pr.execution_weight
+               OR s.output_weight <> pr.output_weight
+               OR s.benefit_weight <> pr.benefit_weight
+               OR s.satisfaction_weight <> pr.satisfaction_weight
+               OR coalesce(s.cost_weight, 0) <> coalesce(pr.cost_weight, 0) THEN 'level1_weight_off_profile' END,
+        CASE WHEN pg_catalog.abs(e.reported_total - t.reported_score_sum) > 0.01 THEN 'reported_total_mismatch' END,
+        CASE WHEN pg_catalog.abs(e.reported_total - t.total_score) > 0.01 THEN 'total_mismatch' END,
+        CASE WHEN s.indicator_count IS NULL THEN 'indicators_missing' END
+    ], NULL) AS findings
+) ff
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+CREATE OR REPLACE VIEW @extschema@.finding_code (code, scope, severity, description_zh, description_en) AS
+VALUES
+    ('score_mismatch', 'indicator', 'error', '填报得分与计算得分相差超过 0.01', 'the reported score differs from the computed score by more than 0.01'),
+    ('score_above_weight', 'indicator', 'error', '得分超过分值', 'the score is above the weight'),
+    ('weight_missing', 'indicator', 'warning', '未填分值', 'the weight is missing'),
+    ('target_unreadable', 'indicator', 'warning', '年度指标值无法识别', 'the target cannot be read'),
+    ('actual_unreadable', 'indicator', 'warning', '实际完成值无法识别', 'the actual cannot be read'),
+    ('value_missing', 'indicator', 'warning', '缺少年度指标值或实际完成值', 'the target or the actual is missing'),
+    ('units_incomparable', 'indicator', 'warning', '目标与实际的单位不可比', 'the target and the actual are in units that cannot be compared'),
+    ('clause_unmatched', 'indicator', 'warning', '目标中的某一项在实际完成值中找不到', 'a clause of the target has no matching clause in the actual'),
+    ('value_too_large', 'indicator', 'warning', '数值过大，无法精确计算', 'the numbers are too large to compute exactly'),
+    ('unscorable', 'both', 'warning', '数值超出精确计算的范围（至多 18 位有效数字和 18 位小数），无法按规则计算', 'a number is beyond exact scoring (at most 18 significant digits and 18 decimal places): the rules cannot compute with it'),
+    ('actual_is_claim', 'indicator', 'warning', '实际完成值是表述而非测量值', 'the actual claims achievement instead of measuring it'),
+    ('band_missing', 'indicator', 'warning', '定性指标未记录评价档次', 'a qualitative result that differs from its target has no band recorded'),
+    ('score_outside_band', 'indicator', 'error', '定性指标得分不在所记录档次的区间内', 'the score of a qualitative result lies outside its recorded band'),
+    ('date_missed', 'indicator', 'warning', '未按期完成', 'a deadline was missed'),
+    ('not_met_unexplained', 'indicator', 'warning', '未完成目标且未填写偏差原因分析', 'not met, with no explanation of the deviation'),
+    ('over_achieved_unexplained', 'indicator', 'warning', '超额完成且未填写偏差原因分析', 'over-achieved, with no explanation of the deviation'),
+    ('level2_misplaced', 'indicator', 'info', '二级指标不在标准的一级指标之下', 'a level-2 indicator sits under a level 1 other than its standard one'),
+    ('level1_nonstandard', 'indicator', 'info', '一级指标不是标准的一级指标', 'the level-1 indicator is not a standard one'),
+    ('level2_nonstandard', 'indicator', 'info', '二级指标不是标准的二级指标', 'the level-2 indicator is not a standard one'),
+    ('reported_score_used', 'both', 'info', '得分无法按规则计算，总分采用填报得分', 'the rules cannot score it: the total uses the reported score'),
+    ('score_unavailable', 'both', 'error', '既无法计算也未填报得分，总分无法计算', 'neither a computed nor a reported score: no total'),
+    ('fund_total_missing', 'form', 'error', '缺少“年度资金总额”行', 'the 年度资金总额 (total) fund row is missing'),
+    ('budget_zero', 'form', 'warning', '全年预算数为 0', 'the annual budget is 0'),
+    ('fund_sources_mismatch', 'form', 'error', '各资金来源之和与年度资金总额不符', 'the fund sources do not add up to the total'),
+    ('execution_above_budget', 'form', 'warning', '全年执行数超过全年预算数', 'more was executed than budgeted'),
+    ('execution_rate_low', 'form', 'warning', '执行率低于评分方案的预警线', 'the execution rate is below the profile''s warning line'),
+    ('fund_rate_mismatch', 'form', 'error', '填报执行率与计算执行率不符', 'the reported execution rate differs from the computed one'),
+    ('fund_score_mismatch', 'form', 'error', '预算执行率填报得分与计算得分不符', 'the reported execution-rate score differs from the computed one'),
+    ('weights_not_100', 'form', 'error', '分值合计不等于 100', 'the weights do not total 100'),
+    ('level1_weight_off_profile', 'form', 'warning', '一级指标分值与评分方案不符', 'level-1 weights differ from the profile'),
+    ('reported_total_mismatch', 'form', 'error', '填报总分与各项填报得分之和不符', 'the reported total differs from the sum of the reported scores'),
+    ('total_mismatch', 'form', 'error', '填报总分与计算总分不符', 'the reported total differs from the computed total'),
+    ('indicators_missing', 'form', 'error', '没有年度绩效指标', 'the form has no performance indicators');
+
+CREATE OR REPLACE VIEW @extschema@.audit_finding WITH (security_barrier = true) AS
+SELECT r.evaluation_id,
+       r.position,
+       f.code,
+       fc.severity,
+       CASE f.code
+           WHEN 'score_mismatch' THEN pg_catalog.format('“%s”填报得分 %s 与计算得分 %s 不符', r.level3, r.reported_score, r.computed_score)
+           WHEN 'score_above_weight' THEN pg_catalog.format('“%s”得分 %s 超过分值 %s', r.level3, r.reported_score, r.weight)
+           WHEN 'weight_missing' THEN pg_catalog.format('“%s”未填分值', r.level3)
+           WHEN 'target_unreadable' THEN pg_catalog.format('“%s”的年度指标值“%s”无法识别：%s', r.level3, r.target_text, @extschema@.indicator_value_error(r.target_text))
+           WHEN 'actual_unreadable' THEN pg_catalog.format('“%s”的实际完成值“%s”无法识别：%s', r.level3, r.actual_text, @extschema@.indicator_value_error(r.actual_text))
+           WHEN 'value_missing' THEN pg_catalog.format('“%s”缺少年度指标值或实际完成值', r.level3)
+           WHEN 'units_incomparable' THEN pg_catalog.format('“%s”的目标“%s”与实际“%s”单位不可比', r.level3, r.target_text, r.actual_text)
+           WHEN 'clause_unmatched' THEN pg_catalog.format('“%s”的目标“%s”中有一项在实际“%s”中找不到', r.level3, r.target_text, r.actual_text)
+           WHEN 'value_too_large' THEN pg_catalog.format('“%s”数值过大，无法精确计算', r.level3)
+           WHEN 'unscorable' THEN pg_catalog.format('“%s”的分值 %s 超出精确计算的范围，无法按规则评分', r.level3, r.weight)
+           WHEN 'actual_is_claim' THEN pg_catalog.format('“%s”的实际完成值“%s”是表述而非测量值，得分由评价人确定', r.level3, r.actual_text)
+           WHEN 'band_missing' THEN pg_catalog.format('“%s”为定性指标，实际“%s”与目标“%s”不同，需记录评价档次（达成/部分达成/未达成）', r.level3, r.actual_text, r.target_text)
+           WHEN 'score_outside_band' THEN pg_catalog.format('“%s”得分 %s 不在所记录档次的区间 [%s, %s] 内', r.level3, r.reported_score, pg_catalog.round(r.band_low, 2), pg_catalog.round(r.band_high, 2))
+           WHEN 'date_missed' THEN pg_catalog.format('“%s”未按期完成（目标 %s，实际 %s），得分由评价人确定', r.level3, r.target_text, r.actual_text)
+           WHEN 'not_met_unexplained' THEN pg_catalog.format('“%s”未完成目标（目标 %s，实际 %s），未填写偏差原因分析', r.level3, r.target_text, r.actual_text)
+           WHEN 'over_achieved_unexplained' THEN pg_catalog.format('“%s”超额完成（目标 %s，实际 %s，为目标的 %s 倍），未填写偏差原因分析', r.level3, r.target_text, r.actual_text, pg_catalog.round(r.completion, 2))
+           WHEN 'level2_misplaced' THEN pg_catalog.format('二级指标“%s”位于一级指标“%s”之下，按标准应属于%s', r.level2, r.level1, h.name_zh)
+           WHEN 'level1_nonstandard' THEN pg_catalog.format('一级指标“%s”不是标准的一级指标（产出、效益、满意度、成本指标）', r.level1)
+           WHEN 'level2_nonstandard' THEN pg_catalog.format('二级指标“%s”不是标准的二级指标', r.level2)
+           WHEN 'reported_score_used' THEN pg_catalog.format('“%s”的得分无法按规则计算，总分采用填报得分 %s', r.level3, r.reported_score)
+           WHEN 'score_unavailable' THEN pg_catalog.format('“%s”既无法计算得分也未填报得分，总分无法计算', r.level3)
+       END AS message_zh,
+       CASE f.code
+           WHEN 'score_mismatch' THEN pg_catalog.format('"%s": the reported score %s differs from the computed %s', r.level3, r.reported_score, r.computed_score)
+           WHEN 'score_above_weight' THEN pg_catalog.format('"%s": the score %s is above the weight %s', r.level3, r.reported_score, r.weight)
+           WHEN 'weight_missing' THEN pg_catalog.format('"%s" has no weight', r.level3)
+           WHEN 'target_unreadable' THEN pg_catalog.format('"%s": the target "%s" cannot be read: %s', r.level3, r.target_text, @extschema@.indicator_value_error(r.target_text))
+           WHEN 'actual_unreadable' THEN pg_catalog.format('"%s": the actual "%s" cannot be read: %s', r.level3, r.actual_text, @extschema@.indicator_value_error(r.actual_text))
+           WHEN 'value_missing' THEN pg_catalog.format('"%s": the target or the actual is missing', r.level3)
+           WHEN 'units_incomparable' THEN pg_catalog.format('"%s": the target "%s" and the actual "%s" are in units that cannot be compared', r.level3, r.target_text, r.actual_text)
+           WHEN 'clause_unmatched' THEN pg_catalog.format('"%s": a clause of the target "%s" has no match in the actual "%s"', r.level3, r.target_text, r.actual_text)
+           WHEN 'value_too_large' THEN pg_catalog.format('"%s": the numbers are too large to compute exactly', r.level3)
+           WHEN 'unscorable' THEN pg_catalog.format('"%s": the weight %s is beyond exact scoring: the rules cannot score it', r.level3, r.weight)
+           WHEN 'actual_is_claim' THEN pg_catalog.format('"%s": the actual "%s" is a claim, not a measurement; the evaluator scores it', r.level3, r.actual_text)
+           WHEN 'band_missing' THEN pg_catalog.format('"%s" is qualitative and the actual "%s" differs from the target "%s": record the evaluator''s band (achieved, partial, not_achieved)', r.level3, r.actual_text, r.target_text)
+           WHEN 'score_outside_band' THEN pg_catalog.format('"%s": the score %s lies outside its recorded band [%s, %s]', r.level3, r.reported_score, pg_catalog.round(r.band_low, 2), pg_catalog.round(r.band_high, 2))
+           WHEN 'date_missed' THEN pg_catalog.format('"%s": the deadline was missed (target %s, actual %s); the evaluator scores it', r.level3, r.target_text, r.actual_text)
+           WHEN 'not_met_unexplained' THEN pg_catalog.format('"%s" is not met (target %s, actual %s) and the deviation is not explained', r.level3, r.target_text, r.actual_text)
+           WHEN 'over_achieved_unexplained' THEN pg_catalog.format('"%s" is over-achieved (target %s, actual %s, %s times the target) and the deviation is not explained', r.level3, r.target_text, r.actual_text, pg_catalog.round(r.completion, 2))
+           WHEN 'level2_misplaced' THEN pg_catalog.format('level-2 "%s" is placed under level-1 "%s"; the standard places it under %s', r.level2, r.level1, h.name_en)
+           WHEN 'level1_nonstandard' THEN pg_catalog.format('level-1 "%s" is not a standard level-1 indicator (产出, 效益, 满意度 or 成本指标)', r.level1)
+           WHEN 'level2_nonstandard' THEN pg_catalog.format('level-2 "%s" is not a standard level-2 indicator', r.level2)
+           WHEN 'reported_score_used' THEN pg_catalog.format('"%s" cannot be scored by the rules: the total uses the reported score %s', r.level3, r.reported_score)
+           WHEN 'score_unavailable' THEN pg_catalog.format('"%s" has neither a computable nor a reported score: no total can be computed', r.level3)
+       END AS message_en
+FROM @extschema@.indicator_result r
+CROSS JOIN LATERAL pg_catalog.unnest(r.findings) AS f (code)
+JOIN @extschema@.finding_code fc ON fc.code = f.code
+LEFT JOIN (VALUES ('output', '产出指标', '产出指标 (output)'),
+                  ('benefit', '效益指标', '效益指标 (benefit)'),
+                  ('satisfaction', '满意度指标', '满意度指标 (satisfaction)'),
+                  ('cost', '成本指标', '成本指标 (cost)')) AS h (kind, name_zh, name_en)
+       ON h.kind = r.level2_home
+UNION ALL
+SELECT e.evaluation_id,
+       NULL::integer,
+       f.code,
+       fc.severity,
+       CASE f.code
+           WHEN 'fund_total_missing' THEN '缺少“年度资金总额”行，预算执行率无法计算'
+           WHEN 'budget_zero' THEN '全年预算数为 0，执行率及其得分无法计算'
+           WHEN 'fund_sources_mismatch' THEN pg_catalog.format('各资金来源之和（年初预算数 %s，全年预算数 %s，全年执行数 %s）与年度资金总额（%s，%s，%s）不符',
+                e.sources_initial_budget, e.sources_annual_budget, e.sources_executed, e.initial_budget, e.annual_budget, e.executed)
+           WHEN 'execution_above_budget' THEN pg_catalog.format('全年执行数 %s 元超过全年预算数 %s 元', e.executed, e.annual_budget)
+           WHEN 'execution_rate_low' THEN pg_catalog.format('执行率 %s%% 低于 %s%%', e.execution_rate, pr.low_execution_rate)
+           WHEN 'fund_rate_mismatch' THEN pg_catalog.format('填报执行率 %s%% 与计算执行率 %s%% 不符', e.reported_execution_rate, e.execution_rate)
+           WHEN 'fund_score_mismatch' THEN pg_catalog.format('预算执行率填报得分 %s 与计算得分 %s 不符', e.reported_fund_score, e.fund_score)
+           WHEN 'reported_score_used' THEN pg_catalog.format('预算执行率得分无法计算，总分采用填报得分 %s', e.reported_fund_score)
+           WHEN 'score_unavailable' THEN '预算执行率得分既无法计算也未填报，总分无法计算'
+           WHEN 'unscorable' THEN CASE WHEN e.execution_rate IS NULL OR e.fund_score IS NULL
+                THEN pg_catalog.format('全年预算数 %s 元、全年执行数 %s 元或分值 %s 超出精确计算的范围，执行率或其得分无法按规则计算', e.annual_budget, e.executed, e.fund_weight)
+                ELSE pg_catalog.format('总分 %s 超出精确计算的范围，无法评定等级', e.total_score) END
+           WHEN 'weights_not_100' THEN pg_catalog.format('分值合计 %s，不等于 100', e.weight_total)
+           WHEN 'level1_weight_off_profile' THEN pg_catalog.format('一级指标分值与评分方案“%s”不符：预算执行率 %s（%s），产出指标 %s（%s），效益指标 %s（%s），满意度指标 %s（%s），成本指标 %s（%s）',
+                e.profile, e.fund_weight, pr.execution_weight, e.output_weight, pr.output_weight, e.benefit_weight, pr.benefit_weight,
+                e.satisfaction_weight, pr.satisfaction_weight, coalesce(e.cost_weight, 0), coalesce(pr.cost_weight, 0))
+           WHEN 'reported_total_mismatch' THEN pg_catalog.format('填报总分 %s 与各项填报得分之和 %s 不符', e.reported_total, e.reported_score_sum)
+           WHEN 'total_mismatch' THEN pg_catalog.format('填报总分 %s 与计算总分 %s 不符', e.reported_total, e.total_score)
+           WHEN 'indicators_missing' THEN '没有年度绩效指标'
+       END,
+       CASE f.code
+           WHEN 'fund_total_missing' THEN 'the 年度资金总额 (total) fund row is missing: no execution rate'
+           WHEN 'budget_zero' THEN 'the annual budget (全年预算数) is 0: the execution rate and its score are undefined'
+           WHEN 'fund_sources_mismatch' THEN pg_catalog.format('the fund sources (initial %s, annual %s, executed %s) do not add up to the total (%s, %s, %s)',
+                e.sources_initial_budget, e.sources_annual_budget, e.sources_executed, e.initial_budget, e.annual_budget, e.executed)
+           WHEN 'execution_above_budget' THEN pg_catalog.format('executed %s 元 is more than the annual budget %s 元', e.executed, e.annual_budget)
+           WHEN 'execution_rate_low' THEN pg_catalog.format('the execution rate %s%% is below %s%%', e.execution_rate, pr.low_execution_rate)
+           WHEN 'fund_rate_mismatch' THEN pg_catalog.format('the reported execution rate %s%% differs from the computed %s%%', e.reported_execution_rate, e.execution_rate)
+           WHEN 'fund_score_mismatch' THEN pg_catalog.format('the reported execution-rate score %s differs from the computed %s', e.reported_fund_score, e.fund_score)
+           WHEN 'reported_score_used' THEN pg_catalog.format('the execution-rate score cannot be computed: the total uses the reported score %s', e.reported_fund_score)
+           WHEN 'score_unavailable' THEN 'the execution-rate score can neither be computed nor was it reported: no total'
+           WHEN 'unscorable' THEN CASE WHEN e.execution_rate IS NULL OR e.fund_score IS NULL
+                THEN pg_catalog.format('the annual budget %s 元, the executed amount %s 元 or the weight %s is beyond exact scoring: the execution rate or its score cannot be computed', e.annual_budget, e.executed, e.fund_weight)
+                ELSE pg_catalog.format('the total %s is beyond exact scoring: no grade', e.total_score) END
+           WHEN 'weights_not_100' THEN pg_catalog.format('the weights total %s, not 100', e.weight_total)
+           WHEN 'level1_weight_off_profile' THEN pg_catalog.format('level-1 weights differ from profile "%s": execution %s (%s), output %s (%s), benefit %s (%s), satisfaction %s (%s), cost %s (%s)',
+                e.profile, e.fund_weight, pr.execution_weight, e.output_weight, pr.output_weight, e.benefit_weight, pr.benefit_weight,
+                e.satisfaction_weight, pr.satisfaction_weight, coalesce(e.cost_weight, 0), coalesce(pr.cost_weight, 0))
+           WHEN 'reported_total_mismatch' THEN pg_catalog.format('the reported total %s differs from the sum of the reported scores %s', e.reported_total, e.reported_score_sum)
+           WHEN 'total_mismatch' THEN pg_catalog.format('the reported total %s differs from the computed total %s', e.reported_total, e.total_score)
+           WHEN 'indicators_missing' THEN 'the form has no performance indicators'
+       END
+FROM @extschema@.evaluation_result e
+CROSS JOIN LATERAL pg_catalog.unnest(e.findings) AS f (code)
+JOIN @extschema@.finding_code fc ON fc.code = f.code
+JOIN @extschema@.profile pr ON pr.name = e.profile;
+
+COMMENT ON COLUMN @extschema@.evaluation_result.execution_rate IS '执行率 in percent: 全年执行数 / 全年预算数 of the 年度资金总额 row, 2 places; NULL for a zero budget, or amounts beyond exact scoring (finding unscorable)';
+
+-- PostgreSQL 15+: the views run with the caller's rights, so the tables'
+-- row-level security applies to them directly, and they need no barrier.
+DO $$
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::integer >= 150000 THEN
+        ALTER VIEW @extschema@.indicator_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.indicator_result RESET (security_barrier);
+        ALTER VIEW @extschema@.evaluation_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.evaluation_result RESET (security_barrier);
+        ALTER VIEW @extschema@.audit_finding SET (security_invoker = true);
+        ALTER VIEW @extschema@.audit_finding RESET (security_barrier);
+        ALTER VIEW @extschema@.finding_code SET (security_invoker = true);
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.html_escape(value pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT pg_catalog.translate(
+               pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+                   coalesce($1, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;'),
+               E'\x01\x02\x03\x04\x05\x06\x07\x08\x0B\x0C\x0E\x0F\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1A\x1B\x1C\x1D\x1E\x1F\uFFFE\uFFFF',
+               pg_catalog.repeat(E'\uFFFD', 30))
+$$;
+
+COMMENT ON FUNCTION @extschema@.html_escape(pg_catalog.text) IS
+'Text made safe inside HTML or XML content and attribute values (& < > " and '' as entities; the control characters XML does not allow, and U+FFFE, U+FFFF, as U+FFFD); NULL is the empty string';
+
+CREATE OR REPLACE FUNCTION @extschema@.import_problem(forms jsonb, funds jsonb, inds jsonb)
+RETURNS TABLE (form integer, line integer, expected text, sqlstate text, pattern text)
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $q$
+    SELECT p.form, p.line, p.expected, p.sqlstate, p.pattern 
+    FROM (
+        SELECT f.form, f.line,
+               CASE WHEN f.year NOT BETWEEN 2000 AND 2100 THEN 'a year between 2000 and 2100 after 绩效自评年度'
+                    WHEN f.unit IS NULL AND f.top_unit IS NULL THEN '实施单位 or 一级预算单位 in the header (the unit the project belongs to)'
+                    ELSE 'numbers from 0 to 100 under 分值 and 得分 in the 总分 row' END AS expected,
+               CASE WHEN f.unit IS NULL AND f.top_unit IS NULL AND f.year BETWEEN 2000 AND 2100 THEN '22P02' ELSE '22003' END AS sqlstate,
+               -- the row to show: the header's, or the 总分 row
+               CASE WHEN f.year NOT BETWEEN 2000 AND 2100 THEN '(绩效自评|自评|评价)年度'
+                    WHEN f.unit IS NULL AND f.top_unit IS NULL THEN '项目名称'
+                    ELSE '^[[:space:]"]*(总分|合计)' END AS pattern
+        FROM jsonb_to_recordset(import_problem.forms) AS f (form integer, line integer, year integer, unit text, top_unit text,
+                                             total_weight numeric, total_score numeric)
+        WHERE f.year NOT BETWEEN 2000 AND 2100 OR (f.unit IS NULL AND f.top_unit IS NULL)
+           OR f.total_weight NOT BETWEEN 0 AND 100 OR f.total_score NOT BETWEEN 0 AND 100
+        UNION ALL
+        SELECT x.form, x.line,
+               CASE
+                   WHEN x.src IS NULL THEN
+                       pg_catalog.format('a fund source (年度资金总额, 当年财政拨款, 上年结转资金 or 其他资金), not “%s”', x.source)
+                   WHEN x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL) THEN
+                       '— under 分值, 执行率 and 得分 of a source row (only 年度资金总额 carries them)'
+                   WHEN least(x.initial_budget, x.budget, x.executed) < 0 THEN
+                       'amounts of 0 or more under 年初预算数, 全年预算数 and 全年执行数'
+                   WHEN x.weight NOT BETWEEN 0 AND 100 OR x.score NOT BETWEEN 0 AND 100 OR x.rate < 0 THEN
+                       'a 分值 and 得分 from 0 to 100 and an 执行率 of 0 or more'
+                   ELSE pg_catalog.format('a number of at most 18 significant digits and 18 decimal places under %s (scores are computed exactly)',
+                            CASE WHEN NOT @extschema@.is_scorable_number(x.initial_budget) THEN '年初预算数'
+                                 WHEN NOT @extschema@.is_scorable_number(x.budget) THEN '全年预算数'
+                                 WHEN NOT @extschema@.is_scorable_number(x.executed) THEN '全年执行数'
+                                 WHEN NOT @extschema@.is_scorable_number(x.weight) THEN '分值'
+                                 WHEN NOT @extschema@.is_scorable_number(x.rate) THEN '执行率'
+                                 ELSE '得分' END)
+               END,
+               CASE WHEN x.src IS NULL OR (x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL))
+                    THEN '22P02' ELSE '22003' END,
+               NULL
+        FROM (SELECT y.*, @extschema@.fund_source(y.source) AS src
+              FROM jsonb_to_recordset(import_problem.funds) AS y (form integer, line integer, source text, initial_budget numeric,
+                                                   budget numeric, executed numeric, weight numeric,
+                                                   rate numeric, score numeric)) x
+        WHERE x.src IS NULL
+           OR (x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL))
+           OR least(x.initial_budget, x.budget, x.executed) < 0
+           OR x.weight NOT BETWEEN 0 AND 100 OR x.score NOT BETWEEN 0 AND 100 OR x.rate < 0
+           OR NOT (@extschema@.is_scorable_number(x.initial_budget) AND @extschema@.is_scorable_number(x.budget)
+                   AND @extschema@.is_scorable_number(x.executed) AND @extschema@.is_scorable_number(x.weight)
+                   AND @extschema@.is_scorable_number(x.rate) AND @extschema@.is_scorable_number(x.score))
+        UNION ALL
+        -- the same source twice in a form: the second row is the one to name
+        SELECT d.form, d.lines[2],
+               pg_catalog.format('each fund source once per form (“%s” was the row of line %s)', d.source, d.lines[1]),
+               '22P02', NULL
+        FROM (SELECT y.form, (pg_catalog.array_agg(y.source ORDER BY y.line))[1] AS source,
+                     pg_catalog.array_agg(y.line ORDER BY y.line) AS lines
+              FROM jsonb_to_recordset(import_problem.funds) AS y (form integer, line integer, source text)
+              GROUP BY y.form, @extschema@.fund_source(y.source)
+              HAVING pg_catalog.count(*) > 1) d
+        UNION ALL
+        SELECT i.form, i.line,
+               CASE WHEN i.level2 IS NULL
+                    THEN 'a 二级指标 (数量指标, 质量指标, 时效指标, 成本指标, 社会效益指标, …) for this indicator or a row above'
+                    WHEN i.weight NOT BETWEEN 0 AND 100 OR i.score NOT BETWEEN 0 AND 100 THEN 'a 分值 and 得分 from 0 to 100'
+                    ELSE pg_catalog.format('a number of at most 18 significant digits and 18 decimal places under %s (scores are computed exactly)',
+                             CASE WHEN NOT @extschema@.is_scorable_number(i.weight) THEN '分值' ELSE '得分' END) END,
+               CASE WHEN i.level2 IS NULL THEN '22P02' ELSE '22003' END,
+               NULL
+        FROM jsonb_to_recordset(import_problem.inds) AS i (form integer, line integer, level2 text, weight numeric, score numeric)
+        WHERE i.level2 IS NULL OR i.weight NOT BETWEEN 0 AND 100 OR i.score NOT BETWEEN 0 AND 100
+           OR NOT (@extschema@.is_scorable_number(i.weight) AND @extschema@.is_scorable_number(i.score))
+    ) p
+    ORDER BY p.form, p.line
+    LIMIT 1
+$q$;
+
+CREATE OR REPLACE FUNCTION @extschema@.export_cell(value text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN v IS NULL THEN ''
+        WHEN v ~ '[\t\n\r]' OR pg_catalog.left(v, 1) = '"' OR pg_catalog.right(v, 1) = '"'
+            THEN '"' || pg_catalog.replace(v, '"', '""') || '"'
+        ELSE v
+    END
+    FROM (SELECT CASE WHEN $1 ~ '^[=+\-@\t\r]' THEN E'\u200B' || $1 ELSE $1 END AS v) s
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.export_form(evaluation_id bigint, format text DEFAULT 'text')
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    e record;
+    out text[] := '{}';
+    funds text;
+    inds text;
+BEGIN
+    IF format IS NULL OR format NOT IN ('text', 'html') THEN
+        RAISE EXCEPTION 'format must be ''text'' or ''html'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''text'' writes the template as tab-separated text (pjeval.import_forms reads it back); ''html'' writes a printable page.';
+    END IF;
+    IF export_form.evaluation_id IS NULL THEN
+        RETURN NULL;
+    END IF;
+
+    SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+    INTO e
+    FROM @extschema@.evaluation ev
+    JOIN @extschema@.project p ON p.project_id = ev.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id
+    WHERE ev.evaluation_id = export_form.evaluation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', export_form.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+
+    IF format = 'html' THEN
+        RETURN @extschema@.export_form_html(export_form.evaluation_id);
+    END IF;
+
+    -- The template's layout, as in the forms it was read from: the same
+    -- sections, labels and columns, blank lines between the sections.
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t',
+                   CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END,
+                   CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
+                                 WHEN 'carryover' THEN '上年结转资金' ELSE '其他资金' END,
+                   f.initial_budget, f.annual_budget, f.executed,
+                   coalesce(f.reported_weight::text, '—'), coalesce(f.reported_rate::text, '—'),
+                   coalesce(f.reported_score::text, '—')),
+               E'\n' ORDER BY f.n)
+    INTO funds
+    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source)) AS n
+          FROM @extschema@.fund_line fl
+          WHERE fl.evaluation_id = export_form.evaluation_id) f;
+
+    -- Level-1 and level-2 cells left blank where they repeat the row above,
+    -- as on the form, unless the row would then begin with a word the
+    -- reader takes for the template's own (总分, 备注, …).
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t', '',
+                   CASE WHEN i.new1 THEN @extschema@.export_cell(i.level1) ELSE '' END,
+                   CASE WHEN i.new2 OR (NOT i.new1 AND @extschema@.is_template_label(i.level3))
+                        THEN @extschema@.export_cell(i.level2) ELSE '' END,
+                   @extschema@.export_cell(i.level3), @extschema@.export_cell(i.target_text),
+                   @extschema@.export_cell(i.actual_text), coalesce(i.weight::text, ''),
+                   coalesce(i.reported_score::text, ''), @extschema@.export_cell(i.deviation_reason)),
+               E'\n' ORDER BY i.position)
+    INTO inds
+    FROM (SELECT ind.*,
+                 ind.level1 IS DISTINCT FROM pg_catalog.lag(ind.level1) OVER w
+                     OR pg_catalog.lag(ind.position) OVER w IS NULL
+                     OR @extschema@.is_template_label(ind.level2) AS new1,
+                 ind.level1 IS DISTINCT FROM pg_catalog.lag(ind.level1) OVER w
+                     OR ind.level2 IS DISTINCT FROM pg_catalog.lag(ind.level2) OVER w
+                     OR pg_catalog.lag(ind.position) OVER w IS NULL AS new2
+          FROM @extschema@.indicator ind
+          WHERE ind.evaluation_id = export_form.evaluation_id
+          WINDOW w AS (ORDER BY ind.position)) i;
+
+    out := ARRAY[
+        '',
+        '项目支出绩效自评表',
+        '',
+        pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(e.project_code),
+                             '项目名称:', @extschema@.export_cell(e.project_name), '绩效自评年度:', e.year),
+        pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(e.unit_name),
+                             '一级预算单位:', @extschema@.export_cell(e.budget_unit_name), '', ''),
+        '',
+        '资金使用情况',
+        '',
+        E'\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率 (%)\t得分'];
+    IF funds IS NOT NULL THEN
+        out := out || funds;
+    END IF;
+    out := out || ARRAY[
+        '',
+        '项目目标完成情况',
+        '',
+        E'年度总体目标\t预期目标\t\t\t\t* 实际完成情况\t\t\t',
+        pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(e.expected_goal), '', '', '',
+                             @extschema@.export_cell(e.actual_outcome), '', '', ''),
+        E'年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t* 实际完成值\t* 分值\t* 得分\t偏差原因分析及改进措施'];
+    IF inds IS NOT NULL THEN
+        out := out || inds;
+    END IF;
+    out := out || ARRAY[
+        pg_catalog.concat_ws(E'\t', '总分', '', '', '', '', '', coalesce(e.reported_weight_total::text, ''),
+                             coalesce(e.reported_total::text, ''), '—'),
+        '',
+        CASE WHEN e.notes IS NULL THEN '备注：'
+             WHEN e.notes ~ '[\t\n\r]' OR pg_catalog.left(e.notes, 1) = '"' OR pg_catalog.right(e.notes, 1) = '"'
+                 THEN E'备注：\t' || @extschema@.export_cell(e.notes)
+             ELSE '备注：' || e.notes END,
+        '',
+        '作为导入模板，置灰信息无需录入且不可修改。置灰部分如强制修改导入系统，数据有出入请自行负责；作为导出模板，置灰信息系统自动带出。'];
+    RETURN pg_catalog.array_to_string(out, E'\n') || E'\n';
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.export_form_html(evaluation_id bigint)
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    e record;
+    r record;
+    funds text;
+    inds text;
+    finds text;
+    nfund integer;
+    nind integer;
+    h text;
+    status_zh text;
+    fs jsonb;
+    total_sev text;
+    total_marks text;
+BEGIN
+    SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+    INTO e
+    FROM @extschema@.evaluation ev
+    JOIN @extschema@.project p ON p.project_id = ev.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id
+    WHERE ev.evaluation_id = export_form_html.evaluation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', export_form_html.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+    SELECT * INTO r FROM @extschema@.evaluation_result er WHERE er.evaluation_id = export_form_html.evaluation_id;
+    status_zh := CASE e.status WHEN 'draft' THEN '草稿' WHEN 'submitted' THEN '已提交' ELSE '已审核' END;
+
+    -- the findings, numbered: the whole form's first, then by indicator.
+    -- A form's finding is marked on the 年度资金总额 row when it is about the
+    -- funds, else on the 总分 row.
+    SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(x) ORDER BY x.n), '[]') INTO fs
+    FROM (SELECT pg_catalog.row_number() OVER (ORDER BY a.position NULLS FIRST,
+                     pg_catalog.array_position(ARRAY['error', 'warning', 'info'], a.severity), a.code) AS n,
+                 a.position, a.code, a.severity, a.message_zh, a.message_en,
+                 CASE WHEN a.position IS NOT NULL THEN 'indicator'
+                      WHEN a.code IN ('fund_total_missing', 'budget_zero', 'fund_sources_mismatch', 'execution_above_budget',
+                                      'execution_rate_low', 'fund_rate_mismatch', 'fund_score_mismatch',
+                                      'reported_score_used', 'score_unavailable') THEN 'fund'
+                      ELSE 'total' END AS place
+          FROM @extschema@.audit_finding a
+          WHERE a.evaluation_id = export_form_html.evaluation_id) x;
+    SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1],
+           coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '')
+    INTO total_sev, total_marks
+    FROM jsonb_to_recordset(fs) AS x (n integer, severity text, place text)
+    WHERE x.place = 'total';
+
+    SELECT pg_catalog.count(*) INTO nfund FROM @extschema@.fund_line fl WHERE fl.evaluation_id = export_form_html.evaluation_id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s>%s<td class="label">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+               '<td class="num">%s</td><td class="num">%s%s</td><td class="num">%s%s%s</td></tr>',
+               CASE WHEN f.source = 'total' AND f.sev IS NOT NULL THEN ' class="finding-' || f.sev || '"' ELSE '' END,
+               CASE WHEN f.n = 1 THEN pg_catalog.format('<th rowspan="%s" colspan="2" class="label">项目资金（%s）</th>',
+                                                         nfund, @extschema@.html_escape(e.amount_unit)) ELSE '' END,
+               CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
+                             WHEN 'carryover' THEN '上年结转资金' ELSE '其他资金' END,
+               f.initial_budget, f.annual_budget, f.executed,
+               coalesce(f.reported_weight::text, '—'),
+               coalesce(f.reported_rate::text, '—'),
+               CASE WHEN f.source = 'total' THEN pg_catalog.format('<span class="computed">计算 %s</span>',
+                                                                   coalesce(r.execution_rate::text, '—')) ELSE '' END,
+               coalesce(f.reported_score::text, '—'),
+               CASE WHEN f.source = 'total' THEN pg_catalog.format('<span class="computed">计算 %s</span>',
+                                                                   coalesce(r.fund_score::text, '—')) ELSE '' END,
+               CASE WHEN f.source = 'total' THEN f.marks ELSE '' END),
+               E'\n' ORDER BY f.n)
+    INTO funds
+    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source)) AS n,
+                 m.sev, m.marks
+          FROM @extschema@.fund_line fl
+          CROSS JOIN LATERAL (
+              SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1] AS sev,
+                     coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '') AS marks
+              FROM jsonb_to_recordset(fs) AS x (n integer, severity text, place text)
+              WHERE x.place = 'fund') m
+          WHERE fl.evaluation_id = export_form_html.evaluation_id) f;
+
+    SELECT pg_catalog.count(*) INTO nind FROM @extschema@.indicator i WHERE i.evaluation_id = export_form_html.evaluation_id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s><td class="pos">%s</td>%s%s<td>%s</td><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s<span class="computed">计算 %s</span>%s</td><td>%s</td></tr>',
+               CASE WHEN g.sev IS NOT NULL THEN ' class="finding-' || g.sev || '"' ELSE '' END,
+               g.position,
+               CASE WHEN g.n1 = 1 THEN pg_catalog.format('<td rowspan="%s" class="level">%s</td>', g.size1, @extschema@.html_escape(g.level1)) ELSE '' END,
+               CASE WHEN g.n2 = 1 THEN pg_catalog.format('<td rowspan="%s" class="level">%s</td>', g.size2, @extschema@.html_escape(g.level2)) ELSE '' END,
+               @extschema@.html_escape(g.level3),
+               @extschema@.html_escape(g.target_text),
+               @extschema@.html_escape(g.actual_text),
+               coalesce(g.weight::text, ''),
+               coalesce(g.reported_score::text, ''),
+               coalesce(g.computed_score::text, '—'),
+               g.marks,
+               @extschema@.html_escape(g.deviation_reason)),
+               E'\n' ORDER BY g.position)
+    INTO inds
+    FROM (SELECT b.*,
+                 pg_catalog.row_number() OVER (PARTITION BY b.run1 ORDER BY b.position) AS n1,
+                 pg_catalog.count(*) OVER (PARTITION BY b.run1) AS size1,
+                 pg_catalog.row_number() OVER (PARTITION BY b.run1, b.run2 ORDER BY b.position) AS n2,
+                 pg_catalog.count(*) OVER (PARTITION BY b.run1, b.run2) AS size2
+          FROM (SELECT a.*,
+                       pg_catalog.sum(a.new1::integer) OVER (ORDER BY a.position) AS run1,
+                       pg_catalog.sum(a.new2::integer) OVER (ORDER BY a.position) AS run2
+                FROM (SELECT i.*, ir.computed_score,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new1,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR i.level2 IS DISTINCT FROM pg_catalog.lag(i.level2) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new2,
+                             m.sev, m.marks
+                      FROM @extschema@.indicator i
+                      LEFT JOIN @extschema@.indicator_result ir ON ir.indicator_id = i.indicator_id
+                      CROSS JOIN LATERAL (
+                          SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1] AS sev,
+                                 coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '') AS marks
+                          FROM jsonb_to_recordset(fs) AS x (n integer, position integer, severity text)
+                          WHERE x.position = i.position) m
+                      WHERE i.evaluation_id = export_form_html.evaluation_id
+                      WINDOW w AS (ORDER BY i.position)) a) b) g;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<li id="f%s" class="finding-%s"><span class="sev %s">%s</span> <span class="where">%s</span> %s <code>%s</code><br><span class="en">%s</span></li>',
+               x.n, x.severity, x.severity,
+               CASE x.severity WHEN 'error' THEN '错误' WHEN 'warning' THEN '警告' ELSE '提示' END,
+               CASE WHEN x.position IS NULL THEN '整表' ELSE '指标 ' || x.position END,
+               @extschema@.html_escape(x.message_zh), @extschema@.html_escape(x.code),
+               @extschema@.html_escape(x.message_en)),
+               E'\n' ORDER BY x.n)
+    INTO finds
+    FROM jsonb_to_recordset(fs) AS x (n integer, position integer, code text, severity text, message_zh text, message_en text);
+
+    h := pg_catalog.concat(
+'<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="pjeval">
+<title>项目支出绩效自评表 · ', @extschema@.html_escape(e.project_name), ' · ', e.year, '年度</title>
+<style>
+@page { size: A4 portrait; margin: 14mm 12mm 16mm; }
+html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", SimSun, sans-serif; font-size: 10pt; color: #000; background: #fff; }
+body { margin: 0 auto; padding: 8mm 0; max-width: 186mm; line-height: 1.45; }
+h1 { text-align: center; font-size: 17pt; letter-spacing: .25em; margin: 0; font-weight: 700; }
+p.subtitle { text-align: center; margin: 1mm 0 4mm; font-size: 10pt; }
+.status { display: inline-block; border: 1px solid #555; padding: 0 1.5mm; font-size: 8.5pt; margin-left: 2mm; }
+table.form { width: 100%; border-collapse: collapse; table-layout: fixed; }
+table.form th, table.form td { border: 0.6pt solid #000; padding: 1mm 1.4mm; vertical-align: middle; overflow-wrap: anywhere; }
+table.form th { font-weight: 400; background: #f0f0f0; text-align: center; font-size: 9pt; }
+table.form th.part { background: #dcdcdc; font-weight: 700; letter-spacing: .1em; }
+table.form th.section, table.form th.label, table.form td.level { text-align: center; }
+table.form td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.form td.text { text-align: left; }
+table.form td.pos { text-align: center; color: #333; }
+.computed { display: block; color: #444; font-size: 7.5pt; white-space: nowrap; }
+tr.finding-error > td:not(.level) { background: #fbe3e1; }
+tr.finding-warning > td:not(.level) { background: #fdf3cf; }
+tr.finding-info > td:not(.level) { background: #eaf1fb; }
+td.code { white-space: nowrap; font-size: 8.5pt; font-variant-numeric: tabular-nums; }
+a.mark { display: inline-block; min-width: 3.2mm; margin-left: .6mm; padding: 0 .5mm; border-radius: 1mm; font-size: 7pt; line-height: 1.4; text-align: center; text-decoration: none; color: #fff; vertical-align: super; }
+a.mark.error, .sev.error { background: #b3261e; }
+a.mark.warning, .sev.warning { background: #a86a00; }
+a.mark.info, .sev.info { background: #41618f; }
+.sev { color: #fff; padding: 0 1mm; border-radius: 1mm; font-size: 8pt; }
+section.findings { margin-top: 5mm; }
+section.findings h2 { font-size: 11pt; margin: 0 0 2mm; }
+section.findings ol { margin: 0; padding-left: 0; list-style: none; }
+section.findings li { padding: 1mm 1.5mm; margin-bottom: 1mm; border-left: 1mm solid transparent; break-inside: avoid; }
+section.findings li.finding-error { border-color: #b3261e; background: #fbe3e1; }
+section.findings li.finding-warning { border-color: #a86a00; background: #fdf3cf; }
+section.findings li.finding-info { border-color: #41618f; background: #eaf1fb; }
+section.findings .where { font-weight: 700; }
+section.findings code { font-size: 7.5pt; color: #555; }
+section.findings .en { color: #555; font-size: 8pt; }
+p.foot { font-size: 8pt; color: #444; margin-top: 3mm; }
+@media print {
+  body { padding: 0; max-width: none; }
+  li { break-inside: avoid; }
+  a.mark { color: #fff; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+</style>
+</head>
+<body>
+<h1>项目支出绩效自评表</h1>
+<p class="subtitle">（', e.year, '年度）<span class="status">', status_zh, '</span></p>
+<table class="form">
+<colgroup><col style="width:6%"><col style="width:11%"><col style="width:12%"><col style="width:17%"><col style="width:12%"><col style="width:12%"><col style="width:7%"><col style="width:10%"><col style="width:13%"></colgroup>
+<tbody>
+<tr><th colspan="2">项目编号</th><td colspan="2" class="code">', @extschema@.html_escape(e.project_code), '</td><th>项目名称</th><td colspan="2">',
+        @extschema@.html_escape(e.project_name), '</td><th>绩效自评年度</th><td>', e.year, '</td></tr>
+<tr><th colspan="2">实施单位</th><td colspan="2">', @extschema@.html_escape(e.unit_name), '</td><th>一级预算单位</th><td colspan="4">',
+        @extschema@.html_escape(e.budget_unit_name), '</td></tr>
+<tr><th colspan="9" class="part">资金使用情况</th></tr>
+<tr><th colspan="3"></th><th>年初预算数</th><th>全年预算数</th><th>全年执行数</th><th>分值</th><th>执行率 (%)</th><th>得分</th></tr>
+', coalesce(funds, ''), '
+<tr><th colspan="9" class="part">项目目标完成情况</th></tr>
+<tr><th rowspan="2" colspan="2" class="section">年度总体目标</th><th colspan="3">预期目标</th><th colspan="4">实际完成情况</th></tr>
+<tr><td colspan="3" class="text">', @extschema@.html_escape(e.expected_goal), '</td><td colspan="4" class="text">',
+        @extschema@.html_escape(e.actual_outcome), '</td></tr>
+<tr><th colspan="9" class="part">年度绩效指标</th></tr>
+<tr><th>序号</th><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>年度指标值</th><th>实际完成值</th><th>分值</th><th>得分</th><th>偏差原因分析及改进措施</th></tr>
+', coalesce(inds, ''), '
+<tr', CASE WHEN total_sev IS NOT NULL THEN ' class="finding-' || total_sev || '"' END, '><th colspan="6">总分</th><td class="num">',
+        coalesce(e.reported_weight_total::text, ''), '</td><td class="num">', coalesce(e.reported_total::text, ''),
+        '<span class="computed">计算 ', coalesce(r.total_score::text, '—'), '</span>', total_marks, '</td><td>评级：',
+        coalesce(r.grade, '—'), '</td></tr>
+<tr><th colspan="2">备注</th><td colspan="7" class="text">', pg_catalog.replace(@extschema@.html_escape(e.notes), E'\n', '<br>'), '</td></tr>
+</tbody>
+</table>
+<p class="foot">“计算”为 pjeval 按评分规则（', @extschema@.html_escape(e.profile), '）核算的数值，与填报数值并列；有审核发现的行以底色标出并编号。</p>
+<section class="findings">
+<h2>审核发现（', pg_catalog.jsonb_array_length(fs), '）</h2>
+', CASE WHEN finds IS NULL THEN '<p>无。</p>' ELSE '<ol>' || E'\n' || finds || E'\n</ol>' END, '
+</section>
+</body>
+</html>
+');
+    RETURN h;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.export_cell(text) IS
+'A value as one cell of tab-separated text: quoted, with "" for a quote, where it holds a tab or a line break or begins or ends with a quote; after a zero-width space (U+200B), which the reader trims, where a spreadsheet would take it for a formula (= + - @, a tab or a carriage return first); NULL is the empty cell';
+
+CREATE OR REPLACE FUNCTION @extschema@.indicator_level1_kind(level1 pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT (ARRAY['output', 'benefit', 'satisfaction', 'cost'])
+           [pg_catalog.array_position(ARRAY['产出指标', '效益指标', '满意度指标', '成本指标'],
+                                      @extschema@.indicator_level_name($1))]
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.indicator_level2_home(level2 pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT (ARRAY['output', 'output', 'output', 'output',
+                  'benefit', 'benefit', 'benefit', 'benefit',
+                  'satisfaction', 'satisfaction',
+                  'cost', 'cost', 'cost'])
+           [pg_catalog.array_position(ARRAY['数量指标', '质量指标', '时效指标', '成本指标',
+                                            '经济效益指标', '社会效益指标', '生态效益指标', '可持续影响指标',
+                                            '服务对象满意度指标', '其他满意度指标',
+                                            '经济成本指标', '社会成本指标', '生态环境成本指标'],
+                                      @extschema@.indicator_level_name($1))]
+$$;
+
+-- unit_year_summary and unit_year_summary_mv compute the unit's rate with
+-- try_execution_rate: the live view is replaced, the materialized view (and
+-- unit_year_report, which reads it) made again as a fresh install makes them.
+DROP VIEW @extschema@.unit_year_report;
+DROP MATERIALIZED VIEW @extschema@.unit_year_summary_mv;
+DO $do$
+DECLARE
+    form_columns constant text := $q$
+    ev.project_id,
+    p.code AS project_code,
+    p.name AS project_name,
+    p.unit_id,
+    u.name AS unit_name,
+    ev.budget_unit_id,
+    bu.name AS budget_unit_name,
+    ev.year,
+    ev.evaluation_id,
+    ev.status,
+    ev.amount_unit,
+    r.initial_budget,
+    r.annual_budget,
+    r.executed,
+    r.execution_rate,
+    r.total_score,
+    r.grade,
+    r.reported_total,
+    r.total_difference AS inflation,
+    r.finding_count$q$;
+    trend_columns constant text := $q$
+    pg_catalog.lag(ev.year) OVER w AS previous_year,
+    pg_catalog.lag(r.total_score) OVER w AS previous_total_score,
+    r.total_score - pg_catalog.lag(r.total_score) OVER w AS total_score_change,
+    pg_catalog.lag(r.grade) OVER w AS previous_grade,
+    @extschema@.grade_rank(r.grade) - @extschema@.grade_rank(pg_catalog.lag(r.grade) OVER w) AS grade_change,
+    pg_catalog.lag(r.execution_rate) OVER w AS previous_execution_rate,
+    r.execution_rate - pg_catalog.lag(r.execution_rate) OVER w AS execution_rate_change,
+    r.annual_budget - pg_catalog.lag(r.annual_budget) OVER w AS annual_budget_change,
+    pg_catalog.row_number() OVER w AS form_number$q$;
+    forms constant text := $q$
+FROM @extschema@.evaluation ev
+JOIN @extschema@.project p ON p.project_id = ev.project_id
+JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id$q$;
+    -- live: one form at a time, by its id (OFFSET 0 keeps the sub-query
+    -- from being merged into a join, which would score every form)
+    live_scores constant text := $q$
+CROSS JOIN LATERAL (SELECT r.* FROM @extschema@.evaluation_result r
+                    WHERE r.evaluation_id = ev.evaluation_id OFFSET 0) r$q$;
+    -- refreshed: every form at once
+    all_scores constant text := $q$
+JOIN @extschema@.evaluation_result r ON r.evaluation_id = ev.evaluation_id$q$;
+    trend_window constant text := $q$
+WINDOW w AS (PARTITION BY p.unit_id, ev.project_id ORDER BY ev.year)$q$;
+    unit_year constant text := $q$
+SELECT
+    t.year,
+    t.unit_id,
+    t.unit_name,
+    t.budget_unit_id,
+    t.budget_unit_name,
+    pg_catalog.count(*) AS forms,
+    pg_catalog.count(*) FILTER (WHERE t.status = 'approved') AS approved_forms,
+    pg_catalog.count(t.total_score) AS scored_forms,
+    pg_catalog.sum(t.initial_budget) AS initial_budget,
+    pg_catalog.sum(t.annual_budget) AS annual_budget,
+    pg_catalog.sum(t.executed) AS executed,
+    @extschema@.try_execution_rate(pg_catalog.sum(t.annual_budget), pg_catalog.sum(t.executed)) AS execution_rate,
+    pg_catalog.sum(t.total_score) AS total_score_sum,
+    @extschema@.quotient_half_up(pg_catalog.sum(t.total_score), pg_catalog.count(t.total_score)) AS avg_total_score,
+    pg_catalog.min(t.total_score) AS min_total_score,
+    pg_catalog.max(t.total_score) AS max_total_score,
+    pg_catalog.count(*) FILTER (WHERE t.grade = '优') AS grade_excellent,
+    pg_catalog.count(*) FILTER (WHERE t.grade = '良') AS grade_good,
+    pg_catalog.count(*) FILTER (WHERE t.grade = '中') AS grade_pass,
+    pg_catalog.count(*) FILTER (WHERE t.grade = '差') AS grade_poor,
+    pg_catalog.count(*) FILTER (WHERE t.grade IS NULL) AS ungraded,
+    pg_catalog.sum(t.finding_count)::bigint AS finding_count,
+    pg_catalog.count(*) FILTER (WHERE t.finding_count > 0) AS forms_with_findings,
+    pg_catalog.count(t.inflation) AS compared_forms,
+    pg_catalog.count(*) FILTER (WHERE t.inflation > 0) AS inflated_forms,
+    pg_catalog.sum(t.inflation) AS inflation_sum,
+    @extschema@.quotient_half_up(pg_catalog.sum(t.inflation), pg_catalog.count(t.inflation)) AS inflation_avg,
+    pg_catalog.max(t.inflation) AS inflation_max
+FROM %s t
+GROUP BY t.year, t.unit_id, t.unit_name, t.budget_unit_id, t.budget_unit_name$q$;
+BEGIN
+    EXECUTE 'CREATE OR REPLACE VIEW @extschema@.unit_year_summary WITH (security_barrier = true) AS'
+            || pg_catalog.format(unit_year, '(SELECT' || form_columns || forms || live_scores || ')');
+    EXECUTE 'CREATE MATERIALIZED VIEW @extschema@.unit_year_summary_mv AS'
+            || pg_catalog.format(unit_year, '@extschema@.project_trend_mv');
+END
+$do$;
+CREATE UNIQUE INDEX unit_year_summary_mv_key ON @extschema@.unit_year_summary_mv (year, unit_id, budget_unit_id);
+CREATE INDEX unit_year_summary_mv_unit_idx ON @extschema@.unit_year_summary_mv (unit_id, year);
+COMMENT ON MATERIALIZED VIEW @extschema@.unit_year_summary_mv IS
+'pjeval.unit_year_summary for every unit, as of the last pjeval.refresh_reports(); read it through pjeval.unit_year_report';
+REVOKE ALL ON @extschema@.unit_year_summary_mv FROM PUBLIC;
+
+CREATE VIEW @extschema@.unit_year_report WITH (security_barrier = true) AS
+SELECT m.*,
+       (SELECT pg_catalog.max(rr.taken_at) FROM @extschema@.report_refresh rr) AS refreshed_at
+FROM @extschema@.unit_year_summary_mv m
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR m.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.unit_year_report IS
+'pjeval.unit_year_summary as of the last pjeval.refresh_reports() (refreshed_at), for the caller''s units (reviewers: all)';
+GRANT SELECT ON @extschema@.unit_year_report TO PUBLIC;
+
+-- Column by column: unit_year_summary, its refreshed copy unit_year_report
+-- and the snapshot history share their columns and meaning; so do
+-- project_trend and project_trend_report, and the three category views.
+DO $do$
+DECLARE
+    rel text;
+    col record;
+BEGIN
+    FOR col IN
+        SELECT * FROM (VALUES
+            ('year', '绩效自评年度'),
+            ('unit_id', 'The implementing unit (实施单位) of the forms'),
+            ('unit_name', 'Name of the implementing unit'),
+            ('budget_unit_id', '一级预算单位 as written on the forms (a unit whose forms name two budget units has a row for each; NULL where a form names none)'),
+            ('budget_unit_name', 'Name of the level-1 budget unit'),
+            ('forms', 'Number of forms (项目支出绩效自评表), whatever their status'),
+            ('approved_forms', 'Forms in status approved'),
+            ('scored_forms', 'Forms with a computed total (total_score is not NULL)'),
+            ('initial_budget', 'Σ 年初预算数 of the 年度资金总额 rows, in 元 (万元 forms × 10000, each rounded to 2 places as in evaluation_result); a form without that row adds nothing'),
+            ('annual_budget', 'Σ 全年预算数 of the 年度资金总额 rows, in 元'),
+            ('executed', 'Σ 全年执行数 of the 年度资金总额 rows, in 元'),
+            ('execution_rate', '执行率 of the unit: Σ executed / Σ annual_budget in percent, rounded half-up to 2 places, exactly (pjeval.try_execution_rate); NULL when Σ annual_budget is 0 or the sums are beyond exact scoring'),
+            ('total_score_sum', 'Σ computed totals of the scored forms (avg_total_score = total_score_sum / scored_forms)'),
+            ('avg_total_score', 'Average computed total of the scored forms, rounded half-up to 2 places, exactly'),
+            ('min_total_score', 'Lowest computed total'),
+            ('max_total_score', 'Highest computed total'),
+            ('grade_excellent', 'Forms graded 优'),
+            ('grade_good', 'Forms graded 良'),
+            ('grade_pass', 'Forms graded 中'),
+            ('grade_poor', 'Forms graded 差'),
+            ('ungraded', 'Forms without a grade (no computed total)'),
+            ('finding_count', 'Σ rows of pjeval.audit_finding for these forms (form-level and indicator-level)'),
+            ('forms_with_findings', 'Forms with at least one finding'),
+            ('compared_forms', 'Forms with both a reported (总分) and a computed total: the forms the inflation figures are about'),
+            ('inflated_forms', 'Forms whose reported total is above the computed total'),
+            ('inflation_sum', 'Σ (reported_total - total_score) over the compared forms: how far the self-evaluations exceed the computed totals (negative: below them)'),
+            ('inflation_avg', 'Average of reported_total - total_score over the compared forms, rounded half-up to 2 places, exactly'),
+            ('inflation_max', 'Largest reported_total - total_score of a form'),
+            ('refreshed_at', 'When the refresh that built these rows started (pjeval.report_refresh.taken_at)'),
+            ('taken_at', 'The refresh that recorded this row (pjeval.report_refresh)')
+        ) AS v (name, comment)
+    LOOP
+        FOREACH rel IN ARRAY ARRAY['unit_year_summary', 'unit_year_report', 'report_snapshot'] LOOP
+            IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                       WHERE a.attrelid = pg_catalog.format('@extschema@.%I', rel)::pg_catalog.regclass
+                         AND a.attname = col.name AND a.attnum > 0 AND NOT a.attisdropped) THEN
+                EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.%I IS %L', rel, col.name, col.comment);
+            END IF;
+        END LOOP;
+    END LOOP;
+END
+$do$;
+
+DO $$
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::integer >= 150000 THEN
+        ALTER VIEW @extschema@.unit_year_summary SET (security_invoker = true);
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE PROCEDURE @extschema@.refresh_reports(wait boolean DEFAULT true)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+    taken timestamptz;
+    mv text;
+BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        -- a refresh that waited must see what the other one committed
+        RAISE EXCEPTION 'pjeval.refresh_reports() must run in a READ COMMITTED transaction, not %',
+                        upper(current_setting('transaction_isolation'))
+            USING ERRCODE = 'invalid_transaction_state',
+                  HINT = 'CALL it on its own (autocommit) or in a READ COMMITTED transaction.';
+    END IF;
+    IF NOT @extschema@.is_reviewer(current_user) THEN
+        -- the reports hold every unit: their owner must see every form
+        RAISE EXCEPTION 'the owner of the pjeval reports, role %, does not see every form', current_user
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'The extension''s owner must be a superuser, bypass row-level security or be a reviewer (pjeval.reviewer).';
+    END IF;
+
+    IF wait THEN
+        PERFORM pg_advisory_xact_lock(1886020982, 1);
+    ELSIF NOT pg_try_advisory_xact_lock(1886020982, 1) THEN
+        RAISE NOTICE 'pjeval.refresh_reports: another refresh is running; this call did nothing';
+        RETURN;
+    END IF;
+
+    taken := clock_timestamp();
+    -- project_trend_mv first: unit_year_summary_mv is built from it.
+    FOREACH mv IN ARRAY ARRAY['project_trend_mv', 'unit_year_summary_mv', 'indicator_category_mv'] LOOP
+        IF (SELECT c.relispopulated FROM pg_class c
+            WHERE c.oid = format('@extschema@.%I', mv)::regclass) THEN
+            EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY @extschema@.%I', mv);
+        ELSE
+            -- CONCURRENTLY needs a populated view (after WITH NO DATA)
+            EXECUTE format('REFRESH MATERIALIZED VIEW @extschema@.%I', mv);
+        END IF;
+    END LOOP;
+
+    INSERT INTO @extschema@.report_refresh (taken_at, finished_at, refreshed_by)
+    VALUES (taken, clock_timestamp(),
+            CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END);
+    INSERT INTO @extschema@.report_snapshot (
+        taken_at, year, unit_id, unit_name, budget_unit_id, budget_unit_name,
+        forms, approved_forms, scored_forms, initial_budget, annual_budget, executed, execution_rate,
+        total_score_sum, avg_total_score, min_total_score, max_total_score,
+        grade_excellent, grade_good, grade_pass, grade_poor, ungraded,
+        finding_count, forms_with_findings, compared_forms, inflated_forms,
+        inflation_sum, inflation_avg, inflation_max)
+    SELECT taken, m.year, m.unit_id, m.unit_name, m.budget_unit_id, m.budget_unit_name,
+           m.forms, m.approved_forms, m.scored_forms, m.initial_budget, m.annual_budget, m.executed, m.execution_rate,
+           m.total_score_sum, m.avg_total_score, m.min_total_score, m.max_total_score,
+           m.grade_excellent, m.grade_good, m.grade_pass, m.grade_poor, m.ungraded,
+           m.finding_count, m.forms_with_findings, m.compared_forms, m.inflated_forms,
+           m.inflation_sum, m.inflation_avg, m.inflation_max
+    FROM @extschema@.unit_year_summary_mv m;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.report_html(year integer, unit text DEFAULT NULL, max_findings integer DEFAULT 1000)
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    units bigint[];
+    unit_rows @extschema@.unit_year_summary[];
+    tot record;
+    n integer;
+    scale numeric;
+    chart_height integer;
+    bar_left constant numeric := 200;
+    bar_span constant numeric := 430;
+    html text;
+    part text;
+    finding_total bigint;
+    finding_codes text;
+    finding_list text;
+    title text;
+BEGIN
+    IF report_html.year IS NULL THEN
+        RAISE EXCEPTION 'pjeval.report_html: year must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF report_html.unit IS NOT NULL THEN
+        SELECT array_agg(u.unit_id ORDER BY u.unit_id) INTO units
+        FROM @extschema@.unit u
+        WHERE u.name = report_html.unit OR u.code = report_html.unit;
+        IF units IS NULL THEN
+            RAISE EXCEPTION 'unit "%" does not exist', report_html.unit
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Give the name or the code of a unit of pjeval.unit.';
+        END IF;
+    END IF;
+
+    -- The year's rows, once (the live view scores only these forms).
+    unit_rows := ARRAY(
+        SELECT s FROM @extschema@.unit_year_summary s
+        WHERE s.year = report_html.year
+          AND (units IS NULL OR s.unit_id = ANY (units) OR s.budget_unit_id = ANY (units))
+        ORDER BY s.budget_unit_name NULLS LAST, s.unit_name, s.unit_id, s.budget_unit_id NULLS LAST);
+    n := coalesce(array_length(unit_rows, 1), 0);
+
+    SELECT sum(s.forms) AS forms, sum(s.scored_forms) AS scored_forms,
+           sum(s.annual_budget) AS annual_budget, sum(s.executed) AS executed,
+           @extschema@.try_execution_rate(sum(s.annual_budget), sum(s.executed)) AS execution_rate,
+           @extschema@.quotient_half_up(sum(s.total_score_sum), sum(s.scored_forms)) AS avg_total_score,
+           min(s.min_total_score) AS min_total_score, max(s.max_total_score) AS max_total_score,
+           sum(s.grade_excellent) AS grade_excellent, sum(s.grade_good) AS grade_good,
+           sum(s.grade_pass) AS grade_pass, sum(s.grade_poor) AS grade_poor, sum(s.ungraded) AS ungraded,
+           sum(s.finding_count) AS finding_count, sum(s.inflated_forms) AS inflated_forms,
+           sum(s.compared_forms) AS compared_forms,
+           @extschema@.quotient_half_up(sum(s.inflation_sum), sum(s.compared_forms)) AS inflation_avg,
+           -- the chart's axis: to the largest rate, at least 100 and at most
+           -- 200 (a longer bar is cut there and marked), so that its size
+           -- never follows a value
+           least(200, greatest(100, ceil(max(s.execution_rate) / 20) * 20)) AS rate_scale
+    INTO tot
+    FROM unnest(unit_rows) s;
+
+    title := format('%s年度项目支出绩效自评汇总报告', report_html.year);
+    html := '<!DOCTYPE html>' || E'\n'
+        || '<html xmlns="http://www.w3.org/1999/xhtml" lang="zh-CN" xml:lang="zh-CN">' || E'\n'
+        || '<head>' || E'\n' || '<meta charset="utf-8"/>' || E'\n'
+        || '<meta name="generator" content="pjeval report_html"/>' || E'\n'
+        || '<title>' || @extschema@.html_escape(title) || '</title>' || E'\n'
+        || $css$<style>
+@page { size: A4; margin: 14mm 12mm 16mm 12mm; }
+html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", SimSun, sans-serif;
+       font-size: 10pt; color: #222; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { margin: 0 auto; max-width: 186mm; line-height: 1.45; }
+h1 { font-size: 17pt; text-align: center; margin: 0 0 3pt 0; letter-spacing: 1pt; }
+p.meta { text-align: center; color: #555; font-size: 9pt; margin: 0 0 10pt 0; }
+h2 { font-size: 12.5pt; color: #1f3b6e; border-bottom: 1.2pt solid #2f5597; padding-bottom: 2pt; margin: 14pt 0 6pt 0; }
+table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
+th, td { border: 0.6pt solid #9aa5b5; padding: 2pt 4pt; vertical-align: top; }
+th { background: #e8eef7; font-weight: bold; text-align: center; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.name { min-width: 7.5em; }
+td.project { min-width: 8em; }
+td.code { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 7.5pt; }
+tr.total td { font-weight: bold; background: #f2f4f7; }
+td.sev-error, td.sev-warning, td.sev-info { white-space: nowrap; }
+td.sev-error { color: #b00020; font-weight: bold; }
+td.sev-warning { color: #a05a00; }
+td.sev-info { color: #555; }
+p.note { color: #555; font-size: 8.5pt; margin: 3pt 0; }
+p.empty { color: #555; font-style: italic; }
+svg { display: block; margin: 4pt auto; }
+svg text { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", SimSun, sans-serif; }
+footer { margin-top: 12pt; color: #777; font-size: 8pt; border-top: 0.5pt solid #ccc; padding-top: 3pt; }
+@media print {
+  h2 { break-after: avoid; }
+  tr, svg { break-inside: avoid; }
+  thead { display: table-header-group; }
+}
+@media screen { body { padding: 10mm; } }
+</style>$css$ || E'\n' || '</head>' || E'\n' || '<body>' || E'\n'
+        || '<header>' || E'\n'
+        || '<h1>' || @extschema@.html_escape(title) || '</h1>' || E'\n'
+        || '<p class="meta">' || @extschema@.html_escape(format('范围：%s　|　自评表 %s 份　|　金额单位：万元　|　生成时间：%s',
+               CASE WHEN report_html.unit IS NULL THEN '可见的全部单位' ELSE report_html.unit END,
+               coalesce(tot.forms, 0), to_char(now(), 'YYYY-MM-DD HH24:MI'))) || '</p>' || E'\n'
+        || '</header>' || E'\n';
+
+    -- 一、各单位汇总
+    html := html || '<section id="summary">' || E'\n' || '<h2>一、各单位汇总</h2>' || E'\n';
+    IF n = 0 THEN
+        html := html || '<p class="empty">本年度没有可见的自评表。</p>' || E'\n';
+    ELSE
+        SELECT string_agg(format('<tr><td class="name">%s</td><td class="name">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+                                 '<td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+                                 '<td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
+                                 @extschema@.html_escape(s.unit_name),
+                                 @extschema@.html_escape(coalesce(s.budget_unit_name, '—')),
+                                 @extschema@.html_escape(s.forms::text),
+                                 @extschema@.html_escape(coalesce(to_char(round(s.annual_budget / 10000, 2), 'FM999,999,999,999,999,990.00'), '—')),
+                                 @extschema@.html_escape(coalesce(to_char(round(s.executed / 10000, 2), 'FM999,999,999,999,999,990.00'), '—')),
+                                 @extschema@.html_escape(coalesce(to_char(s.execution_rate, 'FM99,999,999,999,999,990.00') || '%', '—')),
+                                 @extschema@.html_escape(coalesce(to_char(s.avg_total_score, 'FM999,999,990.00'), '—')),
+                                 @extschema@.html_escape(coalesce(to_char(s.min_total_score, 'FM999,999,990.00'), '—')),
+                                 @extschema@.html_escape(coalesce(to_char(s.max_total_score, 'FM999,999,990.00'), '—')),
+                                 @extschema@.html_escape(coalesce(s.finding_count, 0)::text),
+                                 @extschema@.html_escape(format('%s / %s', s.inflated_forms, s.compared_forms)),
+                                 @extschema@.html_escape(coalesce(to_char(s.inflation_avg, 'FM999,999,990.00'), '—'))),
+                          E'\n' ORDER BY o)
+        INTO part
+        FROM unnest(unit_rows) WITH ORDINALITY AS s (year, unit_id, unit_name, budget_unit_id, budget_unit_name, forms,
+             approved_forms, scored_forms, initial_budget, annual_budget, executed, execution_rate, total_score_sum,
+             avg_total_score, min_total_score, max_total_score, grade_excellent, grade_good, grade_pass, grade_poor,
+             ungraded, finding_count, forms_with_findings, compared_forms, inflated_forms, inflation_sum, inflation_avg,
+             inflation_max, o);
+        html := html || '<table class="summary">' || E'\n'
+            || '<thead><tr><th>实施单位</th><th>一级预算单位</th><th>表数</th><th>全年预算数</th><th>全年执行数</th>'
+            || '<th>执行率</th><th>平均分</th><th>最低分</th><th>最高分</th><th>审核发现</th>'
+            || '<th>高报表数</th><th>平均差值</th></tr></thead>' || E'\n'
+            || '<tbody>' || E'\n' || part || E'\n'
+            || format('<tr class="total"><td>合计</td><td>—</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+                      '<td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+                      '<td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
+                      @extschema@.html_escape(tot.forms::text),
+                      @extschema@.html_escape(coalesce(to_char(round(tot.annual_budget / 10000, 2), 'FM999,999,999,999,999,990.00'), '—')),
+                      @extschema@.html_escape(coalesce(to_char(round(tot.executed / 10000, 2), 'FM999,999,999,999,999,990.00'), '—')),
+                      @extschema@.html_escape(coalesce(to_char(tot.execution_rate, 'FM99,999,999,999,999,990.00') || '%', '—')),
+                      @extschema@.html_escape(coalesce(to_char(tot.avg_total_score, 'FM999,999,990.00'), '—')),
+                      @extschema@.html_escape(coalesce(to_char(tot.min_total_score, 'FM999,999,990.00'), '—')),
+                      @extschema@.html_escape(coalesce(to_char(tot.max_total_score, 'FM999,999,990.00'), '—')),
+                      @extschema@.html_escape(coalesce(tot.finding_count, 0)::text),
+                      @extschema@.html_escape(format('%s / %s', tot.inflated_forms, tot.compared_forms)),
+                      @extschema@.html_escape(coalesce(to_char(tot.inflation_avg, 'FM999,999,990.00'), '—')))
+            || E'\n' || '</tbody>' || E'\n' || '</table>' || E'\n'
+            || '<p class="note">执行率 = Σ全年执行数 / Σ全年预算数；平均分、最低分、最高分为按评分规则计算的总分；'
+            || '“高报表数”为填报总分高于计算总分的自评表数 / 两者俱全的自评表数，平均差值 = 填报总分 − 计算总分的平均。</p>' || E'\n';
+    END IF;
+    html := html || '</section>' || E'\n';
+
+    -- 二、总分与预算执行率 (a bar chart)
+    IF n > 0 THEN
+        scale := tot.rate_scale;
+        chart_height := 34 + n * 34 + 26;
+        SELECT string_agg(x, E'\n' ORDER BY k) INTO part FROM (
+            -- the scale: a line and a label every 20
+            SELECT 1 AS k, format('<line x1="%s" y1="30" x2="%s" y2="%s" stroke="#d5dae2" stroke-width="1"/>'
+                                  '<text x="%s" y="%s" font-size="10" fill="#555" text-anchor="middle">%s</text>',
+                                  round(bar_left + v / scale * bar_span, 1), round(bar_left + v / scale * bar_span, 1),
+                                  34 + n * 34, round(bar_left + v / scale * bar_span, 1), 34 + n * 34 + 14, v) AS x
+            FROM generate_series(0, scale::integer, 20) v
+            UNION ALL
+            -- the grade bounds, for the totals
+            SELECT 2, format('<line x1="%s" y1="30" x2="%s" y2="%s" stroke="%s" stroke-width="1" stroke-dasharray="3,3"/>'
+                             '<text x="%s" y="27" font-size="9" fill="%s" text-anchor="middle">%s</text>',
+                             round(bar_left + g.v / scale * bar_span, 1), round(bar_left + g.v / scale * bar_span, 1),
+                             34 + n * 34, g.c, round(bar_left + g.v / scale * bar_span, 1), g.c,
+                             @extschema@.html_escape(g.label))
+            FROM (VALUES (60, '中 60', '#b07d00'), (80, '良 80', '#5b8c1a'), (90, '优 90', '#2e7d32')) AS g (v, label, c)
+            UNION ALL
+            SELECT 3 + o::integer,
+                   format('<g><title>%s</title>'
+                          '<text x="%s" y="%s" font-size="11" fill="#222" text-anchor="end">%s</text>',
+                          @extschema@.html_escape(s.unit_name || coalesce('（' || s.budget_unit_name || '）', '')),
+                          bar_left - 8, 34 + (o - 1) * 34 + 19,
+                          @extschema@.html_escape(CASE WHEN char_length(s.label) > 14
+                                                       THEN left(s.label, 13) || '…' ELSE s.label END))
+                   || bars.svg || '</g>'
+            FROM (SELECT u.*,
+                         -- a unit with forms under two budget units has a bar for each: say which
+                         u.unit_name || CASE WHEN count(*) OVER (PARTITION BY u.unit_id) > 1
+                                             THEN '（' || coalesce(u.budget_unit_name, '未填预算单位') || '）' ELSE '' END AS label
+                  FROM unnest(unit_rows) WITH ORDINALITY AS u (year, unit_id, unit_name, budget_unit_id, budget_unit_name, forms,
+                       approved_forms, scored_forms, initial_budget, annual_budget, executed, execution_rate, total_score_sum,
+                       avg_total_score, min_total_score, max_total_score, grade_excellent, grade_good, grade_pass, grade_poor,
+                       ungraded, finding_count, forms_with_findings, compared_forms, inflated_forms, inflation_sum, inflation_avg,
+                       inflation_max, o)) s
+            -- two bars, the average total and the execution rate, with the
+            -- figure after the bar; a bar longer than the axis ends at it
+            -- with an arrowhead (class overflow) and its figure inside it
+            CROSS JOIN LATERAL (
+                SELECT string_agg(
+                           format('<rect x="%s" y="%s" width="%s" height="12" fill="%s"/>',
+                                  bar_left, b.y, round(least(b.v, scale) / scale * bar_span, 1), b.fill)
+                           || CASE WHEN b.v > scale
+                                   THEN format('<polygon class="overflow" points="%s,%s %s,%s %s,%s" fill="%s"/>'
+                                               '<text x="%s" y="%s" font-size="10" fill="#fff" text-anchor="end">%s</text>',
+                                               bar_left + bar_span, b.y, bar_left + bar_span + 8, b.y + 6,
+                                               bar_left + bar_span, b.y + 12, b.fill,
+                                               bar_left + bar_span - 4, b.y + 10, @extschema@.html_escape(b.label))
+                                   ELSE format('<text x="%s" y="%s" font-size="10" fill="%s">%s</text>',
+                                               round(bar_left + b.v / scale * bar_span + 4, 1), b.y + 10, b.ink,
+                                               @extschema@.html_escape(b.label))
+                              END,
+                           '' ORDER BY b.k) AS svg
+                FROM (VALUES (1, coalesce(s.avg_total_score, 0), 34 + (o - 1) * 34 + 3, '#2f5597', '#2f5597',
+                              coalesce(to_char(s.avg_total_score, 'FM999,999,990.00'), '—')),
+                             (2, coalesce(s.execution_rate, 0), 34 + (o - 1) * 34 + 17, '#e0892a', '#b3641b',
+                              coalesce(to_char(s.execution_rate, 'FM99,999,999,999,999,990.00') || '%', '—')))
+                     AS b (k, v, y, fill, ink, label)
+            ) bars
+        ) chart;
+        html := html || '<section id="chart">' || E'\n' || '<h2>二、平均总分与预算执行率</h2>' || E'\n'
+            || format('<svg xmlns="http://www.w3.org/2000/svg" width="680" height="%s" viewBox="0 0 680 %s" role="img" aria-label="%s">',
+                      chart_height, chart_height, @extschema@.html_escape('各单位平均总分与预算执行率条形图')) || E'\n'
+            || '<rect x="200" y="4" width="12" height="10" fill="#2f5597"/><text x="216" y="13" font-size="10" fill="#222">平均总分（分）</text>'
+            || '<rect x="330" y="4" width="12" height="10" fill="#e0892a"/><text x="346" y="13" font-size="10" fill="#222">预算执行率（%）</text>'
+            || E'\n' || part || E'\n' || '</svg>' || E'\n'
+            || '<p class="note">虚线为评价等级的分数线（优 ≥ 90，良 ≥ 80，中 ≥ 60）；坐标最长到 200，更长的条形截断于此，末端以箭头标出，数值写在条形内。</p>' || E'\n'
+            || '</section>' || E'\n';
+    END IF;
+
+    -- 三、评价等级分布
+    html := html || '<section id="grades">' || E'\n' || '<h2>三、评价等级分布</h2>' || E'\n';
+    IF n = 0 THEN
+        html := html || '<p class="empty">本年度没有可见的自评表。</p>' || E'\n';
+    ELSE
+        SELECT string_agg(format('<tr><td class="name">%s</td><td class="name">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+                                 '<td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
+                                 @extschema@.html_escape(s.unit_name),
+                                 @extschema@.html_escape(coalesce(s.budget_unit_name, '—')),
+                                 s.grade_excellent, s.grade_good, s.grade_pass, s.grade_poor, s.ungraded, s.forms),
+                          E'\n' ORDER BY o)
+        INTO part
+        FROM unnest(unit_rows) WITH ORDINALITY AS s (year, unit_id, unit_name, budget_unit_id, budget_unit_name, forms,
+             approved_forms, scored_forms, initial_budget, annual_budget, executed, execution_rate, total_score_sum,
+             avg_total_score, min_total_score, max_total_score, grade_excellent, grade_good, grade_pass, grade_poor,
+             ungraded, finding_count, forms_with_findings, compared_forms, inflated_forms, inflation_sum, inflation_avg,
+             inflation_max, o);
+        html := html || '<table class="grades">' || E'\n'
+            || '<thead><tr><th>实施单位</th><th>一级预算单位</th><th>优（≥90）</th><th>良（80–90）</th><th>中（60–80）</th><th>差（&lt;60）</th><th>未评级</th><th>合计</th></tr></thead>' || E'\n'
+            || '<tbody>' || E'\n' || part || E'\n'
+            || format('<tr class="total"><td>合计</td><td>—</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+                      '<td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
+                      tot.grade_excellent, tot.grade_good, tot.grade_pass, tot.grade_poor, tot.ungraded, tot.forms)
+            || E'\n' || '</tbody>' || E'\n' || '</table>' || E'\n';
+        -- the whole distribution as one stacked bar
+        SELECT string_agg(format('<rect x="%s" y="8" width="%s" height="22" fill="%s"><title>%s</title></rect>%s',
+                                 round(10 + 660 * (c.before::numeric / tot.forms), 1),
+                                 round(660 * (c.cnt::numeric / tot.forms), 1), c.colour,
+                                 @extschema@.html_escape(format('%s：%s 份', c.label, c.cnt)),
+                                 CASE WHEN 660 * c.cnt / tot.forms >= 40 THEN
+                                     format('<text x="%s" y="24" font-size="11" fill="#fff" text-anchor="middle">%s</text>',
+                                            round(10 + 660 * ((c.before + c.cnt / 2.0) / tot.forms), 1),
+                                            @extschema@.html_escape(format('%s %s', c.label, c.cnt)))
+                                 ELSE '' END),
+                          '' ORDER BY c.k)
+        INTO part
+        FROM (SELECT v.k, v.label, v.cnt, v.colour,
+                     coalesce(sum(v.cnt) OVER (ORDER BY v.k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+              FROM (VALUES (1, '优', tot.grade_excellent, '#2e7d32'), (2, '良', tot.grade_good, '#7cb342'),
+                           (3, '中', tot.grade_pass, '#f2a900'), (4, '差', tot.grade_poor, '#c62828'),
+                           (5, '未评级', tot.ungraded, '#9e9e9e')) AS v (k, label, cnt, colour)) c
+        WHERE c.cnt > 0;
+        html := html
+            || format('<svg xmlns="http://www.w3.org/2000/svg" width="680" height="58" viewBox="0 0 680 58" role="img" aria-label="%s">',
+                      @extschema@.html_escape('评价等级分布'))
+            || part
+            || '<rect x="10" y="40" width="10" height="10" fill="#2e7d32"/><text x="24" y="49" font-size="10">优</text>'
+            || '<rect x="54" y="40" width="10" height="10" fill="#7cb342"/><text x="68" y="49" font-size="10">良</text>'
+            || '<rect x="98" y="40" width="10" height="10" fill="#f2a900"/><text x="112" y="49" font-size="10">中</text>'
+            || '<rect x="142" y="40" width="10" height="10" fill="#c62828"/><text x="156" y="49" font-size="10">差</text>'
+            || '<rect x="186" y="40" width="10" height="10" fill="#9e9e9e"/><text x="200" y="49" font-size="10">未评级</text>'
+            || '</svg>' || E'\n';
+    END IF;
+    html := html || '</section>' || E'\n';
+
+    -- 四、审核发现: each form scored once, by its id
+    WITH f AS MATERIALIZED (
+        SELECT u.name AS unit_name, p.code AS project_code, p.name AS project_name,
+               a.position, a.code, a.severity, a.message_zh,
+               row_number() OVER (ORDER BY u.name, p.code NULLS LAST, p.name, a.position NULLS FIRST,
+                                  array_position(ARRAY['error', 'warning', 'info'], a.severity), a.code) AS rn
+        FROM @extschema@.evaluation ev
+        JOIN @extschema@.project p ON p.project_id = ev.project_id
+        JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+        CROSS JOIN LATERAL (SELECT af.* FROM @extschema@.audit_finding af
+                            WHERE af.evaluation_id = ev.evaluation_id OFFSET 0) a
+        WHERE ev.year = report_html.year
+          AND (units IS NULL OR p.unit_id = ANY (units) OR ev.budget_unit_id = ANY (units))
+    )
+    SELECT (SELECT count(*) FROM f),
+           (SELECT string_agg(format('<tr><td class="code">%s</td><td>%s</td><td class="sev-%s">%s</td><td class="num">%s</td></tr>',
+                                     @extschema@.html_escape(c.code), @extschema@.html_escape(fc.description_zh),
+                                     @extschema@.html_escape(c.severity),
+                                     @extschema@.html_escape(CASE c.severity WHEN 'error' THEN '错误' WHEN 'warning' THEN '警告' ELSE '提示' END),
+                                     c.cnt),
+                              E'\n' ORDER BY array_position(ARRAY['error', 'warning', 'info'], c.severity), c.cnt DESC, c.code)
+            FROM (SELECT f.code, f.severity, count(*) AS cnt FROM f GROUP BY f.code, f.severity) c
+            LEFT JOIN @extschema@.finding_code fc ON fc.code = c.code),
+           (SELECT string_agg(format('<tr><td class="name">%s</td><td class="project">%s</td><td class="num">%s</td><td class="sev-%s">%s</td><td>%s</td></tr>',
+                                     @extschema@.html_escape(f.unit_name),
+                                     @extschema@.html_escape(coalesce(f.project_code || ' ', '') || f.project_name),
+                                     @extschema@.html_escape(coalesce(f.position::text, '表')),
+                                     @extschema@.html_escape(f.severity),
+                                     @extschema@.html_escape(CASE f.severity WHEN 'error' THEN '错误' WHEN 'warning' THEN '警告' ELSE '提示' END),
+                                     @extschema@.html_escape(f.message_zh)),
+                              E'\n' ORDER BY f.rn)
+            FROM f WHERE report_html.max_findings IS NULL OR f.rn <= report_html.max_findings)
+    INTO finding_total, finding_codes, finding_list;
+
+    html := html || '<section id="findings">' || E'\n' || '<h2>四、审核发现</h2>' || E'\n';
+    IF finding_total = 0 THEN
+        html := html || '<p class="empty">没有审核发现。</p>' || E'\n';
+    ELSE
+        html := html || '<table class="finding-codes">' || E'\n'
+            || '<thead><tr><th>代码</th><th>说明</th><th>级别</th><th>数量</th></tr></thead>' || E'\n'
+            || '<tbody>' || E'\n' || finding_codes || E'\n' || '</tbody>' || E'\n' || '</table>' || E'\n'
+            || '<p class="note">' || @extschema@.html_escape(format('共 %s 条审核发现%s。指标序号“表”表示整张自评表的问题。', finding_total,
+                   CASE WHEN report_html.max_findings IS NOT NULL AND finding_total > report_html.max_findings
+                        THEN format('，下表列出前 %s 条', report_html.max_findings) ELSE '' END)) || '</p>' || E'\n'
+            || '<table class="findings">' || E'\n'
+            || '<thead><tr><th>实施单位</th><th>项目</th><th>指标序号</th><th>级别</th><th>说明</th></tr></thead>' || E'\n'
+            || '<tbody>' || E'\n' || coalesce(finding_list, '') || E'\n' || '</tbody>' || E'\n' || '</table>' || E'\n';
+    END IF;
+    html := html || '</section>' || E'\n'
+        || '<footer>' || @extschema@.html_escape(format('由 pjeval 按《项目支出绩效评价管理办法》（财预〔2020〕10号）评分规则实时计算；'
+                                                         '%s 年度，%s。', report_html.year,
+                                                         CASE WHEN report_html.unit IS NULL THEN '全部可见单位' ELSE '单位：' || report_html.unit END))
+        || '</footer>' || E'\n' || '</body>' || E'\n' || '</html>' || E'\n';
+    RETURN html;
+END
+$fn$;
+
+-- units (issue 11, item 2): open units (5匹, 3000尾, 5kg), periods (全年,
+-- 2021年上半年, 第三季度) and a comparison or unit with no number (≥, ≥%, 万元)
+-- refused.  The reader is C: no object changes.  A value 0.2.0 stored keeps
+-- the reading it was stored with (5匹 unreadable, 全年 and ≥ qualitative
+-- text); where its text now reads otherwise the update says so, once, and
+-- how to read the rows again.
+DO $units$
+DECLARE
+    n pg_catalog.int8;
+BEGIN
+    -- A stored value whose own text no longer reads (≥ alone) would stop a
+    -- dump from restoring: it takes the reading of its cell's text now (no
+    -- value), past the workflow and history triggers (a migration, not a
+    -- user's edit; the update runs as a superuser).
+    PERFORM pg_catalog.set_config('session_replication_role', 'replica', true);
+    UPDATE @extschema@.indicator i
+    SET target = CASE WHEN @extschema@.try_indicator_value(i.target::pg_catalog.text) IS NULL
+                      THEN @extschema@.try_indicator_value(coalesce(i.target_text, '')) ELSE i.target END,
+        actual = CASE WHEN @extschema@.try_indicator_value(i.actual::pg_catalog.text) IS NULL
+                      THEN @extschema@.try_indicator_value(coalesce(i.actual_text, '')) ELSE i.actual END
+    WHERE (i.target IS NOT NULL AND @extschema@.try_indicator_value(i.target::pg_catalog.text) IS NULL)
+       OR (i.actual IS NOT NULL AND @extschema@.try_indicator_value(i.actual::pg_catalog.text) IS NULL);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    PERFORM pg_catalog.set_config('session_replication_role', 'origin', true);
+    IF n > 0 THEN
+        RAISE WARNING 'pjeval: % indicator rows held a target or actual whose text no longer reads as a value (a comparison or unit with no number); they were read again from their cells, so that a dump restores', n;
+    END IF;
+
+    SELECT pg_catalog.count(*) INTO n
+    FROM @extschema@.indicator i
+    WHERE i.target::pg_catalog.text IS DISTINCT FROM
+              @extschema@.try_indicator_value(coalesce(i.target_text, ''))::pg_catalog.text
+       OR i.actual::pg_catalog.text IS DISTINCT FROM
+              @extschema@.try_indicator_value(coalesce(i.actual_text, ''))::pg_catalog.text;
+    IF n > 0 THEN
+        RAISE WARNING 'pjeval: % indicator rows hold a target or actual that this version reads otherwise from its text', n
+            USING DETAIL = 'Measure words the unit table lacks (5匹) now read as open units, periods (全年, 2021年上半年) as date ranges, and a comparison or unit with no number (≥, 万元) no longer reads; the stored values keep the reading of 0.2.0.',
+                  HINT = 'Read them again with UPDATE @extschema@.indicator SET target_text = target_text, actual_text = actual_text WHERE target::text IS DISTINCT FROM @extschema@.try_indicator_value(coalesce(target_text, ''''))::text OR actual::text IS DISTINCT FROM @extschema@.try_indicator_value(coalesce(actual_text, ''''))::text; the trigger reads the text again.';
+    END IF;
+END
+$units$;
 
 -- export: pjeval.export_workbook writes the forms as .xlsx workbooks with libxlsxwriter (36_workbook.sql)
 -- ------------------------------------------------------------------ export

@@ -3,9 +3,11 @@
  *
  * Two layers: a tokenizer that turns the text into rows of cells the way a
  * spreadsheet writes tab-separated text (quoted cells may hold tabs, line
- * breaks and "" for a quote), and a small state machine that recognises
- * the template's sections by their labels, not by line numbers, so blank
- * lines, extra cells and moved columns do not matter.
+ * breaks and "" for a quote; lines end with LF, CRLF or CR), and a small
+ * state machine that recognises the template's sections by their labels,
+ * not by line numbers, so blank lines, extra cells and moved columns do not
+ * matter.  Each call reads one form: the row that begins the next form ends
+ * it, and the next call begins there.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #define MAX_CELLS 24
 #define LABEL_MAX 96
 #define MAX_NOTES 256
+#define MAX_QUOTED_TABS 2		/* in a quoted cell that spans lines */
 
 typedef struct Row
 {
@@ -25,6 +28,7 @@ typedef struct Row
 	unsigned int labelled;		/* which labels are made (lab_at makes them when asked) */
 	const char *raw;
 	size_t		raw_len;
+	int			unclosed_line;	/* line of a cell's quote read as text, 0 if none */
 } Row;
 
 typedef enum Section
@@ -53,7 +57,10 @@ typedef struct Reader
 				pos;
 	int			line;
 	char	   *scratch;
-	size_t		used;
+	size_t		used,
+				cap;
+	bool		overflow;		/* scratch was too small: the form must be read again */
+	bool		stopped;		/* the row that begins the next form was reached */
 	const PjFormSink *sink;
 	PjFormError *err;
 
@@ -85,57 +92,87 @@ static const PjCell empty_cell = {"", 0};
 static void
 push(Reader *r, char c)
 {
-	r->scratch[r->used++] = c;
+	if (r->used < r->cap)
+		r->scratch[r->used++] = c;
+	else
+		r->overflow = true;
 }
 
-static bool
-is_ws(const char *s, size_t len, size_t *w)
+/*
+ * The bytes of the white space or invisible character at s (at most len
+ * bytes), 0 if there is none: ASCII white space; U+00A0 no-break space and
+ * U+00AD soft hyphen; U+061C and U+200E/U+200F and U+202A-U+202E and
+ * U+2066-U+2069 bidi marks; U+180E; U+2000-U+200D spaces and zero widths;
+ * U+2028/U+2029; U+202F, U+205F, U+3000 spaces; U+2060-U+2064 word joiner
+ * and invisible operators, U+206A-U+206F; U+2800 blank braille; U+3164 and
+ * U+FFA0 Hangul fillers; U+FEFF (a byte-order mark, or a zero-width
+ * no-break space pasted from a word processor).  The one list of what
+ * counts as nothing in a cell or a label.
+ */
+static size_t
+invisible(const char *str, size_t len)
 {
-	if (len >= 1 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' || s[0] == '\n'))
+	const unsigned char *s = (const unsigned char *) str;
+
+	if (len == 0)
+		return 0;
+	switch (s[0])
 	{
-		*w = 1;
-		return true;
+		case ' ':
+		case '\t':
+		case '\n':
+		case '\r':
+		case '\v':
+		case '\f':
+			return 1;
+		case 0xC2:
+			return len >= 2 && (s[1] == 0xA0 || s[1] == 0xAD) ? 2 : 0;
+		case 0xD8:
+			return len >= 2 && s[1] == 0x9C ? 2 : 0;
+		case 0xE1:
+			return len >= 3 && s[1] == 0xA0 && s[2] == 0x8E ? 3 : 0;
+		case 0xE2:
+			if (len < 3)
+				return 0;
+			if (s[1] == 0x80 && ((s[2] >= 0x80 && s[2] <= 0x8F) || (s[2] >= 0xA8 && s[2] <= 0xAF)))
+				return 3;
+			if (s[1] == 0x81 && s[2] >= 0x9F && s[2] <= 0xAF)
+				return 3;
+			return s[1] == 0xA0 && s[2] == 0x80 ? 3 : 0;
+		case 0xE3:
+			return len >= 3 && ((s[1] == 0x80 && s[2] == 0x80) || (s[1] == 0x85 && s[2] == 0xA4)) ? 3 : 0;
+		case 0xEF:
+			return len >= 3 && ((s[1] == 0xBB && s[2] == 0xBF) || (s[1] == 0xBE && s[2] == 0xA0)) ? 3 : 0;
+		default:
+			return 0;
 	}
-	/* U+3000 ideographic space; U+FEFF (a byte-order mark, or a zero-width
-	 * no-break space pasted from a word processor); U+200B zero width */
-	if (len >= 3 && (memcmp(s, "\xe3\x80\x80", 3) == 0 || memcmp(s, "\xef\xbb\xbf", 3) == 0 ||
-					 memcmp(s, "\xe2\x80\x8b", 3) == 0))
-	{
-		*w = 3;
-		return true;
-	}
-	if (len >= 2 && memcmp(s, "\xc2\xa0", 2) == 0)	/* NBSP */
-	{
-		*w = 2;
-		return true;
-	}
-	return false;
 }
 
+/* The bytes of the invisible character that ends s[0..len), 0 if none. */
+static size_t
+invisible_at_end(const char *s, size_t len)
+{
+	size_t		w;
+
+	for (w = 3; w >= 1; w--)
+		if (len >= w && invisible(s + len - w, w) == w)
+			return w;
+	return 0;
+}
+
+/* A cell without white space and invisible characters at either end. */
 static PjCell
 trim(PjCell c)
 {
 	size_t		w;
 
-	while (c.len > 0 && is_ws(c.s, c.len, &w))
+	while ((w = invisible(c.s, c.len)) > 0)
 	{
 		c.s += w;
 		c.len -= w;
 	}
-	for (;;)
-	{
-		if (c.len >= 1 && (c.s[c.len - 1] == ' ' || c.s[c.len - 1] == '\r' ||
-						   c.s[c.len - 1] == '\n' || c.s[c.len - 1] == '\t'))
-			c.len--;
-		else if (c.len >= 3 && (memcmp(c.s + c.len - 3, "\xe3\x80\x80", 3) == 0 ||
-								memcmp(c.s + c.len - 3, "\xef\xbb\xbf", 3) == 0 ||
-								memcmp(c.s + c.len - 3, "\xe2\x80\x8b", 3) == 0))
-			c.len -= 3;
-		else if (c.len >= 2 && memcmp(c.s + c.len - 2, "\xc2\xa0", 2) == 0)
-			c.len -= 2;
-		else
-			break;
-	}
+	while ((w = invisible_at_end(c.s, c.len)) > 0)
+		c.len -= w;
 	return c;
 }
 
@@ -160,6 +197,79 @@ lab_at(const Row *row, int i)
 	return w->labels[i];
 }
 
+static bool opens_template_row(const char *s, size_t len);
+
+/* The bytes of the line end at doc[p] (LF, CRLF or a lone CR), 0 if none. */
+static size_t
+line_end(const char *doc, size_t len, size_t p)
+{
+	if (p >= len)
+		return 0;
+	if (doc[p] == '\n')
+		return 1;
+	if (doc[p] == '\r')
+		return p + 1 < len && doc[p + 1] == '\n' ? 2 : 1;
+	return 0;
+}
+
+static bool
+ends_cell(const Reader *r, size_t p)
+{
+	return p >= r->len || r->doc[p] == '\t' || r->doc[p] == '\n' || r->doc[p] == '\r';
+}
+
+/*
+ * Does the quote at doc[open], the first character of a cell, open a quoted
+ * cell?  A spreadsheet doubles every quote inside one and closes it with a
+ * quote that ends the cell (a tab, a line end or the end of the document
+ * follows it).  On the cell's first line a lone quote closes it too ("a"b
+ * reads ab).  Past a line end the cell goes on only as a spreadsheet's
+ * multi-line cell does: a lone quote, the end of the document, a line that
+ * begins with one of the template's labels (a title, a header, a section,
+ * 总分, 备注), or more than MAX_QUOTED_TABS tabs in all (the cells of the
+ * table's rows) before the closing quote say that the quote opens
+ * nothing.  It is then text (“"培训人次” copied from a PDF), and the rest of
+ * the document is read as rows.  Every quote but "" stops the look-ahead,
+ * so it reads the document's bytes a bounded number of times in all.
+ */
+static bool
+quote_opens(Reader *r, size_t open)
+{
+	size_t		p = open + 1,
+				n;
+	bool		crossed = false;
+	int			tabs = 0;
+
+	while (p < r->len)
+	{
+		if (r->doc[p] == '\t' && ++tabs > MAX_QUOTED_TABS && crossed)
+			return false;
+		if (r->doc[p] == '"')
+		{
+			if (p + 1 < r->len && r->doc[p + 1] == '"')
+			{
+				p += 2;
+				continue;
+			}
+			return ends_cell(r, p + 1) || !crossed;
+		}
+		if ((n = line_end(r->doc, r->len, p)) > 0)
+		{
+			p += n;
+			crossed = true;
+			if (tabs > MAX_QUOTED_TABS)
+				return false;
+			if (r->sink->tick)
+				r->sink->tick(r->sink->ctx);
+			if (opens_template_row(r->doc + p, r->len - p))
+				return false;
+			continue;
+		}
+		p++;
+	}
+	return false;
+}
+
 /* Reads the next row; false at the end of the document. */
 static bool
 read_row(Reader *r, Row *row)
@@ -169,13 +279,21 @@ read_row(Reader *r, Row *row)
 	row->line = r->line;
 	row->ncells = 0;
 	row->raw = r->doc + r->pos;
+	row->unclosed_line = 0;
 	for (;;)
 	{
-		size_t		start = r->used;
+		size_t		start = r->used,
+					n;
 		PjCell		c;
 		bool		quoted = r->pos < r->len && r->doc[r->pos] == '"';
 		bool		end_of_row = false;
 
+		if (quoted && !quote_opens(r, r->pos))
+		{
+			quoted = false;		/* text, its quote dropped as a stray one (below) */
+			if (row->unclosed_line == 0)
+				row->unclosed_line = r->line;
+		}
 		if (quoted)
 		{
 			r->pos++;
@@ -195,7 +313,7 @@ read_row(Reader *r, Row *row)
 				}
 				else
 				{
-					if (ch == '\n')
+					if (line_end(r->doc, r->len, r->pos) == 1)	/* LF, or CR alone; CRLF at its LF */
 						r->line++;
 					push(r, ch);
 					r->pos++;
@@ -203,17 +321,19 @@ read_row(Reader *r, Row *row)
 			}
 		}
 		/* the unquoted part (or what follows a closing quote) */
-		while (r->pos < r->len && r->doc[r->pos] != '\t' && r->doc[r->pos] != '\n')
+		while (r->pos < r->len && r->doc[r->pos] != '\t' && r->doc[r->pos] != '\n' &&
+			   r->doc[r->pos] != '\r')
 			push(r, r->doc[r->pos++]);
 		if (r->pos >= r->len)
 			end_of_row = true;
-		else
+		else if ((n = line_end(r->doc, r->len, r->pos)) > 0)
 		{
-			end_of_row = r->doc[r->pos] == '\n';
-			if (end_of_row)
-				r->line++;
-			r->pos++;
+			end_of_row = true;
+			r->line++;
+			r->pos += n;
 		}
+		else
+			r->pos++;			/* the tab */
 		c.s = r->scratch + start;
 		c.len = r->used - start;
 		c = trim(c);
@@ -255,23 +375,17 @@ label(PjCell c, char *out)
 	while (i < c.len && o + 4 < LABEL_MAX)
 	{
 		unsigned char b = s[i];
-		size_t		rest = c.len - i;
+		size_t		rest = c.len - i,
+					w;
 
-		if (b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == '*' || b == ':')
+		if (b == '*' || b == ':')
 		{
 			i++;
 			continue;
 		}
-		if (b == 0xC2 && rest >= 2 && s[i + 1] == 0xA0)	/* NBSP */
+		if ((b <= ' ' || b >= 0xC2) && (w = invisible(c.s + i, rest)) > 0)
 		{
-			i += 2;
-			continue;
-		}
-		if (rest >= 3 && ((b == 0xE3 && s[i + 1] == 0x80 && s[i + 2] == 0x80) ||	/* U+3000 */
-						  (b == 0xE2 && s[i + 1] == 0x80 && s[i + 2] == 0x8B) ||	/* U+200B */
-						  (b == 0xEF && s[i + 1] == 0xBB && s[i + 2] == 0xBF)))	/* U+FEFF */
-		{
-			i += 3;
+			i += w;
 			continue;
 		}
 		if (b == 0xEF && rest >= 3 && s[i + 1] == 0xBC)
@@ -557,18 +671,24 @@ emit_notes(Reader *r)
 	{
 		if (i > 0)
 			push(r, r->notes_line[i] ? '\n' : ' ');
+		if (r->notes[i].len > r->cap - r->used)
+		{
+			r->overflow = true;
+			return;
+		}
 		memcpy(r->scratch + r->used, r->notes[i].s, r->notes[i].len);
 		r->used += r->notes[i].len;
 	}
 	emit_field(r, PJ_FIELD_NOTES, (PjCell) {r->scratch + start, r->used - start});
 }
 
+/* The form's end; never when scratch ran short (the form is read again). */
 static void
 end_form(Reader *r)
 {
 	if (r->in_form)
 		emit_notes(r);
-	if (r->in_form && r->sink->end)
+	if (r->in_form && !r->overflow && r->sink->end)
 		r->sink->end(r->sink->ctx);
 	r->in_form = false;
 }
@@ -622,6 +742,25 @@ check_form_complete(Reader *r, const Row *at)
 	return true;
 }
 
+/*
+ * The row that begins a form: it ends the form read so far, if any, and
+ * the reading stops there (the next call begins the next form with it).
+ */
+static bool
+start_form(Reader *r, const Row *row)
+{
+	if (!check_form_complete(r, row))
+		return false;
+	if (r->in_form)
+	{
+		end_form(r);
+		r->stopped = true;
+		return true;
+	}
+	begin_form(r, row);
+	return true;
+}
+
 static const struct
 {
 	const char *label;
@@ -652,7 +791,7 @@ inline_value(PjCell c, const char *lab, PjCell *value)
 
 	while (k < n && i < c.len)
 	{
-		if (is_ws(c.s + i, c.len - i, &w))
+		if ((w = invisible(c.s + i, c.len - i)) > 0)
 			i += w;
 		else if (c.s[i] == '*')
 			i++;
@@ -668,7 +807,7 @@ inline_value(PjCell c, const char *lab, PjCell *value)
 	}
 	if (k < n)
 		return false;
-	while (i < c.len && is_ws(c.s + i, c.len - i, &w))
+	while ((w = invisible(c.s + i, c.len - i)) > 0)
 		i += w;
 	if (i < c.len && c.s[i] == ':')
 		i++;
@@ -1021,6 +1160,42 @@ starts_with(const char *lab, const char *word)
 	return strncmp(lab, word, strlen(word)) == 0;
 }
 
+/*
+ * Does the line at s begin (in its first filled cell) with one of the
+ * labels that head the template's rows: a title, a header label, a
+ * section, 总分 or 合计, 备注, the template's footnote?  A quoted cell that
+ * would run into such a line was never quoted (see quote_opens).
+ */
+static bool
+opens_template_row(const char *s, size_t len)
+{
+	size_t		i = 0;
+
+	while (i < len && s[i] != '\n' && s[i] != '\r')
+	{
+		size_t		start = i;
+		PjCell		c;
+		char		lab[LABEL_MAX];
+		PjCell		v;
+		bool		in_cell;
+
+		while (i < len && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			i++;
+		c = trim((PjCell) {s + start, i - start});
+		if (i < len && s[i] == '\t')
+			i++;
+		if (c.len == 0)
+			continue;
+		label(c, lab);
+		return is_title(lab) || header_cell(c, lab, &v, &in_cell) >= 0 ||
+			is_marker(lab, "资金使用情况") || is_marker(lab, "项目目标完成情况") ||
+			is_marker(lab, "年度总体目标") || is_marker(lab, "年度绩效指标") ||
+			strcmp(lab, "总分") == 0 || strcmp(lab, "合计") == 0 || starts_with(lab, "备注") ||
+			starts_with(lab, "作为导入模板") || starts_with(lab, "作为导出模板");
+	}
+	return false;
+}
+
 static int
 filled_after(const Row *row, int at)
 {
@@ -1058,12 +1233,7 @@ read_row_in_form(Reader *r, const Row *row)
 
 	/* a title starts a form; so does a header when none is open */
 	if (is_title(lab))
-	{
-		if (!check_form_complete(r, row))
-			return false;
-		begin_form(r, row);
-		return true;
-	}
+		return start_form(r, row);
 	/*
 	 * A header row begins with a header label; one that begins with 项目名称
 	 * or 项目编号 may begin a form.  Only the first cell counts: a goal or an
@@ -1081,9 +1251,10 @@ read_row_in_form(Reader *r, const Row *row)
 
 		if (!r->in_form || r->section > SEC_HEADER || (r->has_name && name_here))
 		{
-			if (!check_form_complete(r, row))
+			if (!start_form(r, row))
 				return false;
-			begin_form(r, row);
+			if (r->stopped)
+				return true;
 		}
 		return read_header_row(r, row);
 	}
@@ -1223,9 +1394,9 @@ pj_form_scratch_size(size_t len)
 	return 2 * len + 64;
 }
 
-bool
-pj_read_forms(const char *doc, size_t len, char *scratch, const PjFormSink *sink,
-			  PjFormError *err)
+PjReadStatus
+pj_read_form(const char *doc, size_t len, PjFormPos *pos, char *scratch, size_t scratch_len,
+			 const PjFormSink *sink, PjFormError *err)
 {
 	Reader		r;
 	Row			row;
@@ -1234,21 +1405,88 @@ pj_read_forms(const char *doc, size_t len, char *scratch, const PjFormSink *sink
 	memset(err, 0, sizeof(*err));
 	r.doc = doc;
 	r.len = len;
-	r.line = 1;
+	r.pos = pos->offset < len ? pos->offset : len;
+	r.line = pos->line;
+	r.form = pos->form;
 	r.scratch = scratch;
+	r.cap = scratch_len;
 	r.sink = sink;
 	r.err = err;
-	while (read_row(&r, &row))
-		if (!read_row_in_form(&r, &row))
-			return false;
+	for (;;)
+	{
+		size_t		row_start = r.pos;
+		int			row_line = r.line;
+		bool		ok;
+
+		if (sink->tick)
+			sink->tick(sink->ctx);
+		if (!read_row(&r, &row))
+			break;
+		if (r.overflow)
+			return PJ_READ_SCRATCH;
+		ok = read_row_in_form(&r, &row);
+		if (r.overflow)
+			return PJ_READ_SCRATCH;
+		if (!ok)
+			return PJ_READ_ERROR;
+		if (r.stopped)
+		{
+			/* this row begins the next form: the next call reads it again */
+			pos->offset = row_start;
+			pos->line = row_line;
+			pos->form = r.form;
+			return PJ_READ_FORM;
+		}
+		if (row.unclosed_line > 0 && r.in_form && sink->finding)
+			sink->finding(sink->ctx, row.unclosed_line, PJ_FINDING_UNCLOSED_QUOTE);
+	}
 	row.line = r.line;
 	row.raw = "";
 	row.raw_len = 0;
 	row.ncells = 0;
 	if (r.form == 0)
-		return fail(&r, &row, "at least one form: the title 项目支出绩效自评表 and a header row with 项目名称");
+	{
+		fail(&r, &row, "at least one form: the title 项目支出绩效自评表 and a header row with 项目名称");
+		return PJ_READ_ERROR;
+	}
+	if (!r.in_form)
+		return PJ_READ_DONE;
 	if (!check_form_complete(&r, &row))
-		return false;
+		return PJ_READ_ERROR;
 	end_form(&r);
-	return true;
+	if (r.overflow)
+		return PJ_READ_SCRATCH;
+	pos->offset = r.pos;
+	pos->line = r.line;
+	pos->form = r.form;
+	return PJ_READ_FORM;
+}
+
+size_t
+pj_next_line(const char *doc, size_t len, size_t at, size_t *line_len)
+{
+	size_t		p = at;
+
+	while (p < len && doc[p] != '\n' && doc[p] != '\r')
+		p++;
+	*line_len = p - at;
+	return p + line_end(doc, len, p);
+}
+
+bool
+pj_read_forms(const char *doc, size_t len, char *scratch, const PjFormSink *sink,
+			  PjFormError *err)
+{
+	PjFormPos	pos = {0, 1, 0};
+
+	for (;;)
+		switch (pj_read_form(doc, len, &pos, scratch, pj_form_scratch_size(len), sink, err))
+		{
+			case PJ_READ_FORM:
+				continue;
+			case PJ_READ_DONE:
+				return true;
+			default:
+				return false;	/* an error (the scratch is big enough for any form) */
+		}
 }

@@ -4,10 +4,15 @@
  * forms per document.  Plain C, no PostgreSQL headers.
  *
  * The reader is tolerant (blank repeated labels, 产出指标 (50分), full-width
- * labels, quoted cells, CRLF, extra cells, a missing 项目编号 or 年初预算数)
- * and strict only where a form cannot be read at all.  It hands each part of
- * a form to a sink as cells "as written" (trimmed and unquoted); amounts and
- * weights are checked to be numbers and written plainly (1,821,100 → 1821100).
+ * labels, quoted cells, CRLF or CR line ends, extra cells, a missing 项目编号
+ * or 年初预算数) and strict only where a form cannot be read at all.  It hands
+ * each part of a form to a sink as cells "as written" (trimmed of white space
+ * and invisible characters, and unquoted); amounts and weights are checked to
+ * be numbers and written plainly (1,821,100 → 1821100).
+ *
+ * It reads one form per call (pj_read_form), from a position the previous
+ * call returned, with scratch space for that form only: a document of any
+ * size is read in memory proportional to its largest form.
  */
 #ifndef PJEVAL_FORM_H
 #define PJEVAL_FORM_H
@@ -72,7 +77,17 @@ typedef struct PjFormSink
 	void		(*fund) (void *ctx, const PjFundRow *row);
 	void		(*indicator) (void *ctx, const PjIndicatorRow *row);
 	void		(*end) (void *ctx);
+	/* something read but worth a look, in the form begun last: code is one
+	 * of the PJ_FINDING_ words below (may be NULL) */
+	void		(*finding) (void *ctx, int line, const char *code);
+	/* before each row, and on each line a quoted cell's look-ahead crosses:
+	 * the caller may stop the reading here without returning (a longjmp: the
+	 * reader holds nothing); may be NULL */
+	void		(*tick) (void *ctx);
 } PjFormSink;
+
+/* A cell began with a quote that no quote closes: the quote was read as text. */
+#define PJ_FINDING_UNCLOSED_QUOTE "unclosed_quote"
 
 typedef struct PjFormError
 {
@@ -82,12 +97,48 @@ typedef struct PjFormError
 	char		expected[192];	/* what the reader expected there */
 } PjFormError;
 
-/* Bytes of scratch space pj_read_forms needs for a document of len bytes. */
+/* Bytes of scratch space a form (or a document) of len bytes needs at most. */
 size_t		pj_form_scratch_size(size_t len);
 
+/* Where reading goes on: a byte offset, its line, and the forms read before it. */
+typedef struct PjFormPos
+{
+	size_t		offset;
+	int			line;			/* 1 at the start of the document */
+	int			form;			/* 0 at the start */
+} PjFormPos;
+
+typedef enum PjReadStatus
+{
+	PJ_READ_FORM,				/* one form handed to the sink; *pos is past it */
+	PJ_READ_DONE,				/* no form left */
+	PJ_READ_ERROR,				/* *err filled: the form cannot be read */
+	PJ_READ_SCRATCH				/* scratch_len is too small for this form: nothing
+								 * of it counts (the sink may have seen part of it,
+								 * never its end); call again with more */
+} PjReadStatus;
+
 /*
- * Reads every form of doc and hands its parts to sink in order.  Cells point
- * into scratch and stay valid until it is reused.  Returns false with *err
+ * Reads the form that begins at *pos (the document's first form when *pos is
+ * {0, 1, 0}) and hands it to the sink, begin to end; advances *pos to where
+ * the next form begins.  Cells point into the document or scratch (used from
+ * its start at every call) and stay valid until the next call.  A document
+ * without any form is an error.
+ */
+PjReadStatus pj_read_form(const char *doc, size_t len, PjFormPos *pos, char *scratch,
+						  size_t scratch_len, const PjFormSink *sink, PjFormError *err);
+
+/*
+ * The line that begins at doc[at]: sets *line_len to its length without its
+ * end and returns where the next line begins (len at the last).  Lines end
+ * with LF, CRLF or a lone CR, as the reader counts them.
+ */
+size_t		pj_next_line(const char *doc, size_t len, size_t at, size_t *line_len);
+
+/*
+ * Reads every form of doc (pj_read_form in a loop; scratch holds
+ * pj_form_scratch_size(len) bytes) and hands its parts to sink in order.
+ * Cells stay valid until the sink's end of their form.  Returns false with *err
  * filled at the first form that cannot be read; the sink may have been
  * called for earlier parts, so a caller that must be atomic discards them.
  */

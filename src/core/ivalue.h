@@ -52,7 +52,7 @@ typedef enum IvDim
 	IV_DIM_MONEY = 2,			/* 元 千元 万元 亿元; base unit 元 */
 	IV_DIM_DURATION = 3,		/* 秒..周 (base 秒), 月/年 (base 月), 工作日 */
 	IV_DIM_FREQUENCY = 4,		/* 次/周, 2场/月: a count per period */
-	IV_DIM_COUNT = 5,			/* 个 件 人次 …: each its own base unit */
+	IV_DIM_COUNT = 5,			/* 个 件 人次 …, and open units (5匹, 5kg): each its own base unit */
 	IV_DIM_LENGTH = 6,			/* base 米 */
 	IV_DIM_AREA = 7,			/* base 平方米; 亩 is kept apart (not exact) */
 	IV_DIM_MASS = 8,			/* base 吨 */
@@ -77,7 +77,7 @@ typedef struct IvClause
 	IvDecimal	upper;			/* IV_CMP_RANGE only: the upper bound */
 	uint8_t		cmp;			/* IvCmp */
 	uint8_t		dim;			/* IvDim */
-	uint8_t		unit;			/* index into the unit table, 0 = none */
+	uint8_t		unit;			/* index into the unit table, 0 = none, iv_open_unit: the word in unit_off.. */
 	uint8_t		mult;			/* power of ten of a 十/百/千/万/亿 prefix */
 	uint8_t		mult_len;		/* bytes of that prefix as written */
 	uint8_t		flags;			/* IV_FLAG_* */

@@ -4,8 +4,11 @@
  * The input is first normalised (full-width ASCII and other scripts' digits
  * to ASCII, odd spaces and dashes folded, invisible format marks dropped,
  * 。 between digits made a decimal point) into a UTF-8 buffer that
- * remembers where each character came from, then read as one of: an empty cell, 不适用, a claim, qualitative
- * text (no digit at all), or a list of clauses "[label][cmp]number[unit]".
+ * remembers where each character came from, then read as one of: an empty cell, 不适用, a period
+ * (全年, 上半年: a range of months), a claim, qualitative text (no digit at
+ * all, and not a comparison or a unit alone: ≥, ≥%, 万元 lost their number),
+ * or a list of clauses "[label][cmp]number[unit]".  A unit is one of the
+ * table's or an open unit: any other measure word (5匹, 5kg), a count in it.
  * While reading it writes the canonical text, which is what the value
  * prints as; reading that text again gives the same value.
  */
@@ -64,6 +67,8 @@ static const char *const HINT_MARKS =
 "Remove the invisible bidirectional controls (U+202A-U+202E, U+2066-U+2069) from the number; they can make it display in another order than it reads.";
 static const char *const HINT_DIGIT_SCRIPTS =
 "Write each number in one script's digits, e.g. \"90%\" or \"٩٠%\", not a mix of them.";
+static const char *const HINT_LOST_NUMBER =
+"Write the number the comparison or unit belongs to, e.g. \"≥90%\" or \"≤461.74万元\"; text with no number reads as qualitative, but not a comparison or a unit alone.";
 static const char *const HINT_CLAUSES =
 "Separate labelled clauses with \"，\" or \"；\", each with its own number: \"采集率达95%以上，准确率达90%以上\".";
 
@@ -910,11 +915,59 @@ ends_count_noun(const Reader *r, size_t pos, size_t end)
 }
 
 static bool
+is_latin_letter_at(const Reader *r, size_t pos, size_t end)
+{
+	char		c = pos < end ? r->norm[pos] : 0;
+
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * The word of an open unit at pos: a run of CJK ideographs up to a word
+ * that ends a count noun (以上, 左右, 至, 前 ...), or a run of Latin
+ * letters; 0 if none starts here.
+ */
+static size_t
+open_unit_len(const Reader *r, size_t pos, size_t end)
+{
+	size_t		p = pos,
+				len;
+
+	while (is_latin_letter_at(r, p, end))
+		p++;
+	if (p > pos)
+	{
+		/* a Latin word ends the unit: 1e5, 0x10, 9x% and 9x元 are typing errors */
+		if (p == end || r->norm[p] == ' ' || r->norm[p] == '/' || r->norm[p] == '-' ||
+			r->norm[p] == '~' || AT(r, p, end, "—") || ends_count_noun(r, p, end))
+			return p - pos;
+		return 0;
+	}
+	while (p < end && is_ideograph_at(r, p, end, &len) && !ends_count_noun(r, p, end))
+		p += len;
+	return p - pos;
+}
+
+static bool
 is_period(const Reader *r, size_t from, size_t to)
 {
 	int			u = longest_unit(r, from, to);
 
 	return u > 0 && from + iv_units[u].len == to && (iv_units[u].flags & IV_UNIT_PERIOD);
+}
+
+/* The period (全年, 上半年, 第三季度) that norm[pos..end) starts with, longest first. */
+static const IvPeriod *
+period_at(const Reader *r, size_t pos, size_t end)
+{
+	const IvPeriod *best = NULL;
+	size_t		i;
+
+	for (i = 0; i < iv_n_periods; i++)
+		if ((!best || iv_periods[i].len > best->len) &&
+			at_text(r, pos, end, iv_periods[i].text, iv_periods[i].len))
+			best = &iv_periods[i];
+	return best;
 }
 
 /*
@@ -958,7 +1011,13 @@ read_unit(Reader *r, size_t *pos, size_t end, Scalar *s)
 			best_u = u;
 		}
 	}
-	if (best_u < 0 && nrun > 0)
+	if (best_u < 0 && open_unit_len(r, run[nrun], end) > 0)
+	{
+		best_u = iv_open_unit;	/* 5匹, 2万尾, 5kg: the word is absorbed below */
+		best_k = nrun;
+		best_len = run[nrun] - p;
+	}
+	else if (best_u < 0 && nrun > 0)
 	{
 		best_k = nrun;			/* 2万: a bare number with a multiplier */
 		best_len = run[nrun] - p;
@@ -977,14 +1036,16 @@ read_unit(Reader *r, size_t *pos, size_t end, Scalar *s)
 
 	/* a count may be a longer noun: 台套, 个项目 */
 	s->absorb_at = s->absorb_end = p;
-	if (s->dim == IV_DIM_COUNT)
+	if (best_u == iv_open_unit)
+		p += open_unit_len(r, p, end);
+	else if (s->dim == IV_DIM_COUNT)
 	{
 		size_t		len;
 
 		while (p < end && is_ideograph_at(r, p, end, &len) && !ends_count_noun(r, p, end))
 			p += len;
-		s->absorb_end = p;
 	}
+	s->absorb_end = p;
 
 	/* per something: 次/周 is a frequency, 元/人 a rate */
 	s->per_at = s->per_end = p;
@@ -1013,7 +1074,7 @@ read_unit(Reader *r, size_t *pos, size_t end, Scalar *s)
 	}
 
 	/* a decoration naming the same unit again: %(百分比) */
-	if (best_u > 0 && p < end && r->norm[p] == '(')
+	if (best_u > 0 && best_u != iv_open_unit && p < end && r->norm[p] == '(')
 	{
 		size_t		q = skip_spaces(r, p + 1, end);
 		int			u = longest_unit(r, q, end);
@@ -1267,6 +1328,23 @@ read_clause(Reader *r, size_t from, size_t to, IvClause *c)
 	at = p;
 	if (!read_scalar(r, &p, to, &lo))
 		return false;
+	if (lo.is_date && lo.year != 0 && lo.month == 0 && !(lo.flags & IV_FLAG_MONTH_END) &&
+		period_at(r, skip_spaces(r, p, to), to))
+	{
+		/* 2021年全年 is 2021年1月1日~2021年12月31日, 2020年上半年 to 6月30日 */
+		const IvPeriod *per = period_at(r, skip_spaces(r, p, to), to);
+
+		p = skip_spaces(r, p, to) + per->len;
+		hi = lo;
+		lo.month = per->first;
+		lo.day = 1;
+		hi.month = per->last;
+		hi.day = days_in_month(hi.year, hi.month);
+		if (!check_date(r, at, &lo) || !check_date(r, at, &hi))
+			return false;
+		range = true;
+	}
+	else
 	{
 		size_t		q = skip_spaces(r, p, to),
 					seplen = 0;
@@ -1391,6 +1469,52 @@ read_clause(Reader *r, size_t from, size_t to, IvClause *c)
 }
 
 /* -------------------------------------------------------------- the value */
+
+/*
+ * Text with no digit that is only a comparison, a unit or both (≥, ≥%,
+ * ≤万元, 万元, 以上) lost its number: refused, at where the number belongs.
+ * A count or duration word alone or with 内 (年内, 人次) stays qualitative.
+ */
+static bool
+check_lost_number(Reader *r, size_t from, size_t to)
+{
+	const IvWord *prefix = longest_word(r, from, to, iv_prefix_words, iv_n_prefix_words),
+			   *suffix;
+	size_t		p = from,
+				num_at;
+	bool		mult = false;
+	int			u;
+
+	if (prefix)
+		p = skip_spaces(r, p + prefix->len, to);
+	num_at = p;
+	while (multiplier_power(r, p, to) >= 0)
+	{
+		p += 3;
+		mult = true;
+	}
+	u = longest_unit(r, p, to);
+	if (u > 0)
+	{
+		p += iv_units[u].len;
+		if (p < to && r->norm[p] == '/')
+		{
+			int			per = longest_unit(r, p + 1, to);
+
+			if (per > 0)
+				p += 1 + iv_units[per].len;
+		}
+	}
+	p = skip_spaces(r, p, to);
+	suffix = longest_word(r, p, to, iv_suffix_words, iv_n_suffix_words);
+	if (suffix)
+		p += suffix->len;
+	if (p != to || !(prefix || mult || (u > 0 && iv_units[u].dim == IV_DIM_RATIO) ||
+					 (suffix && u <= 0)))
+		return true;
+	return fail_at(r, IV_ERR_SYNTAX, num_at, HINT_LOST_NUMBER,
+				   u > 0 || mult ? "a unit with no number" : "a comparison with no number");
+}
 
 static bool
 has_digit(const Reader *r, size_t from, size_t to)
@@ -1539,6 +1663,22 @@ iv_parse(const char *in, size_t len, IvValue *out, char *buf, size_t cap, IvErro
 			return false;
 		goto done;
 	}
+	{
+		/*
+		 * a period alone, 上半年: the months it spans, as 1-6月 reads (looked
+		 * up only after an ideograph: ≥90% and 95% are not periods)
+		 */
+		const IvPeriod *per = (unsigned char) r.norm[from] >= 0xE4 ?
+			period_at(&r, from, to) : NULL;
+
+		if (per && from + per->len == to)
+		{
+			char		months[16];
+			int			n = snprintf(months, sizeof(months), "%d月~%d月", per->first, per->last);
+
+			return iv_parse(months, (size_t) n, out, buf, cap, err);
+		}
+	}
 	digits = has_digit(&r, from, to);
 	for (i = 0; !digits && i < iv_n_placeholders; i++)
 		if (equals_text(&r, from, to, iv_placeholders[i]))
@@ -1577,6 +1717,8 @@ iv_parse(const char *in, size_t len, IvValue *out, char *buf, size_t cap, IvErro
 			goto done;
 		}
 	}
+	if (!digits && !check_lost_number(&r, from, to))
+		return false;
 	if (!digits)
 	{
 		out->kind = IV_KIND_QUALITATIVE;

@@ -16,7 +16,8 @@
  * or from a binary-coercible cast a superuser made.  It refuses every field
  * outside what the reader produces (clause_ok and text_ok below), so
  * the rest of the code may rely on a value's ranges: exponents in
- * [-18, 0], coefficients below 10^18, units from the table, spans on
+ * [-18, 0], coefficients below 10^18, units from the table (an open
+ * unit's word one run of ideographs or of ASCII letters), spans on
  * character boundaries of valid UTF-8.  Checking each field costs a few
  * comparisons per clause and one pass over the text; it does not read the
  * text again (that costs more than scoring the row), so a block whose
@@ -304,6 +305,32 @@ is_period_unit(const IvValue *v, size_t off, size_t len)
 }
 
 /*
+ * The word of an open unit, text[from..to): one or more CJK ideographs
+ * (U+4E00-9FFF), or ASCII letters, as the reader's open_unit_len takes them.
+ */
+static bool
+open_word_ok(const IvValue *v, size_t from, size_t to)
+{
+	const uint8_t *s = (const uint8_t *) v->text;
+	size_t		i;
+
+	if (from >= to || to > v->text_len)
+		return false;
+	if (s[from] < 0x80)
+	{
+		for (i = from; i < to; i++)
+			if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+				return false;
+		return true;
+	}
+	/* valid UTF-8 already (text_ok): U+4E00-9FFF is E4 B8 80 .. E9 BF BF */
+	for (i = from; i < to; i += 3)
+		if (to - i < 3 || s[i] < 0xE4 || s[i] > 0xE9 || (s[i] == 0xE4 && s[i + 1] < 0xB8))
+			return false;
+	return true;
+}
+
+/*
  * One clause's fields against what read_clause and emit_scalar write: the
  * comparison, dimension and unit are known codes and agree with each other;
  * the numbers are in the reader's range (a date is a real yyyymmdd code);
@@ -355,6 +382,9 @@ clause_ok(const IvValue *v, const IvClause *k)
 	name_end = (size_t) k->unit_off + k->mult_len + u->len;
 	if (u->canon != 0 || name_end > unit_end ||
 		memcmp(v->text + k->unit_off + k->mult_len, u->name, u->len) != 0)
+		return false;
+	if ((u->flags & IV_UNIT_OPEN) &&
+		!open_word_ok(v, name_end, k->per_len ? (size_t) k->per_off - 1 : unit_end))
 		return false;
 	if (k->per_len == 0)
 		return k->dim == u->dim && (u->dim == IV_DIM_COUNT || name_end == unit_end);

@@ -105,8 +105,21 @@ const IvUnit iv_units[] = {
 	COUNT("组"), COUNT("类"), COUNT("支"), COUNT("只"), COUNT("头"), COUNT("车次"),
 	COUNT("架次"), COUNT("班次"), COUNT("课时"), COUNT("学时"), COUNT("床"), COUNT("门"),
 	COUNT("款"), COUNT("种"), COUNT("轮"), COUNT("区"), COUNT("村"), COUNT("分"),
+	/* last, so that the stored indexes of the units above never change */
+	{"", 0, IV_DIM_COUNT, 0, IV_UNIT_OPEN, {1, 0}, NULL},
 };
 const size_t iv_n_units = sizeof(iv_units) / sizeof(iv_units[0]);
+const uint8_t iv_open_unit = sizeof(iv_units) / sizeof(iv_units[0]) - 1;
+
+#define P(s, a, b) {s, sizeof(s) - 1, a, b}
+
+const IvPeriod iv_periods[] = {
+	P("全年", 1, 12), P("全年度", 1, 12), P("上半年", 1, 6), P("下半年", 7, 12),
+	P("第一季度", 1, 3), P("第二季度", 4, 6), P("第三季度", 7, 9), P("第四季度", 10, 12),
+	P("第1季度", 1, 3), P("第2季度", 4, 6), P("第3季度", 7, 9), P("第4季度", 10, 12),
+	P("一季度", 1, 3), P("二季度", 4, 6), P("三季度", 7, 9), P("四季度", 10, 12),
+};
+const size_t iv_n_periods = sizeof(iv_periods) / sizeof(iv_periods[0]);
 
 /* A claim of achievement with no measurement: readable, never a ratio. */
 const char *const iv_claim_words[] = {

@@ -17,6 +17,7 @@ typedef struct IvWord
 
 /* IvUnit.flags */
 #define IV_UNIT_PERIOD	0x01	/* may follow '/' to make a frequency: 次/周 */
+#define IV_UNIT_OPEN	0x02	/* the open unit: a measure word the table lacks */
 
 typedef struct IvUnit
 {
@@ -37,6 +38,29 @@ extern const IvWord iv_date_suffix_words[];
 extern const size_t iv_n_date_suffix_words;
 extern const IvUnit iv_units[];
 extern const size_t iv_n_units;
+
+/*
+ * The open unit: a number followed by a word the table does not list, a
+ * run of CJK ideographs (5匹, 3000尾) or of Latin letters (5kg), is a count
+ * in that word, each word its own base unit.  Its entry has an empty name;
+ * the word is in the clause's unit text, after any 十百千万亿 prefix.
+ */
+extern const uint8_t iv_open_unit;
+
+/*
+ * Periods that read as a range of months: 全年 (1~12), 上半年 (1~6),
+ * 第三季度 (7~9); alone, or after a year (2021年全年).
+ */
+typedef struct IvPeriod
+{
+	const char *text;
+	uint8_t		len;
+	uint8_t		first,
+				last;			/* months */
+} IvPeriod;
+
+extern const IvPeriod iv_periods[];
+extern const size_t iv_n_periods;
 
 /* Whole-value words. */
 extern const char *const iv_claim_words[];	/* alone: 完成 达标 是 */

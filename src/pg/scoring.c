@@ -8,7 +8,12 @@
  * PostgreSQL way.  Numbers cross over as text (numeric_out, then
  * pj_decimal_from_text), which is exact; a numeric the core cannot hold
  * exactly (more than 18 significant digits) is refused with 22003 rather
- * than rounded.  Scores come back with scale 2, as the forms print them.
+ * than rounded.  What the views call never raises for a stored value:
+ * try_execution_rate and try_fund_score give NULL where execution_rate and
+ * fund_score would raise, and assess() gives a weight beyond exact scoring
+ * a NULL score and the flag unscorable (the tables' checks keep such
+ * numbers out: is_scorable_number).  Scores come back with scale 2, as the
+ * forms print them.
  * Values whose base-unit arithmetic would go beyond the core's exact range
  * give a NULL score and the flag too_large, never an error: one odd row
  * must not break a view over a whole table of forms.
@@ -45,6 +50,9 @@
 
 PG_FUNCTION_INFO_V1(scoring_execution_rate);
 PG_FUNCTION_INFO_V1(scoring_fund_score);
+PG_FUNCTION_INFO_V1(scoring_try_execution_rate);
+PG_FUNCTION_INFO_V1(scoring_try_fund_score);
+PG_FUNCTION_INFO_V1(scoring_is_scorable_number);
 PG_FUNCTION_INFO_V1(scoring_completion);
 PG_FUNCTION_INFO_V1(scoring_indicator_score);
 PG_FUNCTION_INFO_V1(scoring_indicator_flags);
@@ -55,6 +63,8 @@ PG_FUNCTION_INFO_V1(scoring_level_name);
 
 /* The flag for a target or actual that is NULL: it could not be read. */
 #define FLAG_UNREADABLE_NAME	"unreadable"
+/* assess()'s flag for a weight beyond exact scoring: no score, no error. */
+#define FLAG_UNSCORABLE_NAME	"unscorable"
 
 /* Columns of the composite type assessment */
 #define ASSESSMENT_COLS		4
@@ -76,29 +86,34 @@ typedef enum ArgCheck
 #define HINT_AMOUNT		"全年预算数 and 全年执行数 are amounts of 0 or more."
 #define HINT_OVER_RATIO	"over_ratio is the A/T ratio from which a positive indicator counts as over-achieved; central-2020 uses 1.30."
 
+/* What a numeric is to the core */
+typedef enum NumStatus
+{
+	NUM_EXACT,					/* held exactly */
+	NUM_NOT_FINITE,				/* NaN or an infinity */
+	NUM_OUT_OF_RANGE			/* more digits than the core holds */
+} NumStatus;
+
 /*
- * The numeric as an exact decimal, checked.  Zeros padding the scale (a
- * numeric(12,6) column) are dropped first: they carry no digit the core
- * needs, and would otherwise count against its 18 decimal places.
+ * The numeric as an exact decimal, if the core can hold it; *text is its
+ * numeric_out text, for messages (the caller frees it).  Zeros padding the
+ * scale (a numeric(12,6) column) are dropped first: they carry no digit the
+ * core needs, and would otherwise count against its 18 decimal places.
  */
-static IvDecimal
-numeric_decimal(Datum num, const char *what, ArgCheck check, const char *hint)
+static NumStatus
+numeric_exact(Datum num, IvDecimal *d, char **text)
 {
 	Numeric		n = DatumGetNumeric(num);
 	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n)));
 	size_t		len = strlen(s);
-	IvDecimal	d;
 	bool		special = numeric_is_nan(n);
 
 #if PG_VERSION_NUM >= 140000
 	special = special || numeric_is_inf(n);
 #endif
+	*text = s;
 	if (special)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a finite number, not %s", what, s),
-				 errhint("Scores are computed from finite numbers only.")));
-
+		return NUM_NOT_FINITE;
 	if (strchr(s, '.') != NULL)
 	{
 		while (s[len - 1] == '0')
@@ -106,14 +121,48 @@ numeric_decimal(Datum num, const char *what, ArgCheck check, const char *hint)
 		if (s[len - 1] == '.')
 			len--;
 	}
-	if (!pj_decimal_from_text(s, len, &d))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s %s is out of range for exact scoring", what, s),
-				 errdetail("Scores are computed exactly, from numbers of at most %d significant digits and %d decimal places.",
-						   IV_MAX_DIGITS, IV_MAX_DIGITS),
-				 errhint("Round the number, or give the amount in a larger unit.")));
+	return pj_decimal_from_text(s, len, d) ? NUM_EXACT : NUM_OUT_OF_RANGE;
+}
 
+/*
+ * The numeric as an exact decimal, checked.  With out_of_range set, a
+ * number beyond the core's range is no error: *out_of_range becomes true and
+ * the result is 0 (assess() scores such a weight as unscorable).
+ */
+static IvDecimal
+numeric_decimal_soft(Datum num, const char *what, ArgCheck check, const char *hint,
+					 bool *out_of_range)
+{
+	char	   *s;
+	IvDecimal	d = {0, 0};
+
+	switch (numeric_exact(num, &d, &s))
+	{
+		case NUM_NOT_FINITE:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must be a finite number, not %s", what, s),
+					 errhint("Scores are computed from finite numbers only.")));
+			break;
+		case NUM_OUT_OF_RANGE:
+			if (out_of_range != NULL)
+			{
+				*out_of_range = true;
+				pfree(s);
+				d.coef = 0;
+				d.exp = 0;
+				return d;
+			}
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("%s %s is out of range for exact scoring", what, s),
+					 errdetail("Scores are computed exactly, from numbers of at most %d significant digits and %d decimal places.",
+							   IV_MAX_DIGITS, IV_MAX_DIGITS),
+					 errhint("Round the number, or give the amount in a larger unit.")));
+			break;
+		case NUM_EXACT:
+			break;
+	}
 	if (check == CHECK_NONNEGATIVE && d.coef < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -126,6 +175,27 @@ numeric_decimal(Datum num, const char *what, ArgCheck check, const char *hint)
 				 errhint("%s", hint)));
 	pfree(s);
 	return d;
+}
+
+static IvDecimal
+numeric_decimal(Datum num, const char *what, ArgCheck check, const char *hint)
+{
+	return numeric_decimal_soft(num, what, check, hint, NULL);
+}
+
+/*
+ * An amount or weight for the try_ functions: false, never an error, where
+ * the plain function would refuse it (not finite, beyond the core's range,
+ * negative).
+ */
+static bool
+nonnegative_exact(Datum num, IvDecimal *d)
+{
+	char	   *s;
+	NumStatus	status = numeric_exact(num, d, &s);
+
+	pfree(s);
+	return status == NUM_EXACT && d->coef >= 0;
 }
 
 /*
@@ -154,7 +224,7 @@ typedef struct DecimalCache
 
 static IvDecimal
 cached_decimal(DecimalCache *cache, Datum num, const char *what, ArgCheck check,
-			   const char *hint)
+			   const char *hint, bool *out_of_range)
 {
 	struct varlena *p = PG_DETOAST_DATUM_PACKED(num);
 	size_t		len = VARSIZE_ANY_EXHDR(p);
@@ -167,7 +237,7 @@ cached_decimal(DecimalCache *cache, Datum num, const char *what, ArgCheck check,
 	IvDecimal	d;
 
 	if (len > KEY_MAX_BYTES)
-		return numeric_decimal(num, what, check, hint);
+		return numeric_decimal_soft(num, what, check, hint, out_of_range);
 	/* the header and first digits tell the usual weights apart */
 	if (len >= sizeof(head))
 		memcpy(&head, bytes, sizeof(head));
@@ -185,7 +255,9 @@ cached_decimal(DecimalCache *cache, Datum num, const char *what, ArgCheck check,
 		}
 
 	/* checked before it is remembered: an error is never cached away */
-	d = numeric_decimal(num, what, check, hint);
+	d = numeric_decimal_soft(num, what, check, hint, out_of_range);
+	if (out_of_range != NULL && *out_of_range)
+		return d;
 	k = &set[cache->older[h]];
 	cache->older[h] = (uint8) (1 - cache->older[h]);
 	k->len = (uint8) len;
@@ -397,7 +469,7 @@ rules_args(FunctionCallInfo fcinfo, ScoreCache *cache, int over_arg, int formula
 	if (PG_ARGISNULL(over_arg) || (formula_arg >= 0 && PG_ARGISNULL(formula_arg)))
 		return false;
 	rules->over_ratio = cached_decimal(&cache->over_ratios, PG_GETARG_DATUM(over_arg),
-									   "over_ratio", CHECK_ABOVE_ONE, HINT_OVER_RATIO);
+									   "over_ratio", CHECK_ABOVE_ONE, HINT_OVER_RATIO, NULL);
 	if (formula_arg >= 0)
 		rules->negative = negative_formula_arg(PG_GETARG_TEXT_PP(formula_arg));
 
@@ -415,16 +487,21 @@ rules_args(FunctionCallInfo fcinfo, ScoreCache *cache, int over_arg, int formula
 	return true;
 }
 
-/* The weight (not NULL) from argument arg, checked. */
+/*
+ * The weight (not NULL) from argument arg, checked.  With out_of_range set,
+ * a weight beyond the core's range sets it instead of raising.
+ */
 static IvDecimal
-weight_arg(FunctionCallInfo fcinfo, ScoreCache *cache, int arg)
+weight_arg_soft(FunctionCallInfo fcinfo, ScoreCache *cache, int arg, bool *out_of_range)
 {
 	IvDecimal	w;
 
 	if (cache->weight_known)
 		return cache->weight;
 	w = cached_decimal(&cache->weights, PG_GETARG_DATUM(arg), "weight",
-					   CHECK_NONNEGATIVE, HINT_WEIGHT);
+					   CHECK_NONNEGATIVE, HINT_WEIGHT, out_of_range);
+	if (out_of_range != NULL && *out_of_range)
+		return w;
 	if (!cache->weight_checked)
 	{
 		cache->weight_checked = true;
@@ -435,6 +512,12 @@ weight_arg(FunctionCallInfo fcinfo, ScoreCache *cache, int arg)
 		}
 	}
 	return w;
+}
+
+static IvDecimal
+weight_arg(FunctionCallInfo fcinfo, ScoreCache *cache, int arg)
+{
+	return weight_arg_soft(fcinfo, cache, arg, NULL);
 }
 
 /* Scores target (arg 0) against actual (arg 1); the category is arg cat_arg. */
@@ -458,9 +541,9 @@ score_args(FunctionCallInfo fcinfo, IvValue *t, IvValue *a, IvDecimal weight, in
 }
 
 static Datum
-flags_array(uint16 flags, bool unreadable)
+flags_array(uint16 flags, bool unreadable, bool unscorable)
 {
-	Datum		names[PJ_N_FLAGS + 1];
+	Datum		names[PJ_N_FLAGS + 2];
 	int			n = 0,
 				bit;
 
@@ -469,6 +552,8 @@ flags_array(uint16 flags, bool unreadable)
 	for (bit = 0; bit < PJ_N_FLAGS; bit++)
 		if (flags & (1u << bit))
 			names[n++] = CStringGetTextDatum(pj_flag_name(bit));
+	if (unscorable)
+		names[n++] = CStringGetTextDatum(FLAG_UNSCORABLE_NAME);
 	if (n == 0)
 		return PointerGetDatum(construct_empty_array(TEXTOID));
 	return PointerGetDatum(construct_array(names, n, TEXTOID, -1, false, TYPALIGN_INT));
@@ -477,43 +562,112 @@ flags_array(uint16 flags, bool unreadable)
 
 /* ---------- funds ---------- */
 
-/* execution_rate(budget, executed): executed / budget as a percentage, 2 places */
-Datum
-scoring_execution_rate(PG_FUNCTION_ARGS)
+/*
+ * An amount or weight argument: checked (an error when it is not a number
+ * of 0 or more the core holds exactly), or with soft, false instead.
+ */
+static bool
+fund_arg(FunctionCallInfo fcinfo, int arg, bool soft, const char *what, const char *hint,
+		 IvDecimal *d)
 {
-	IvDecimal	budget = numeric_decimal(PG_GETARG_DATUM(0), "budget", CHECK_NONNEGATIVE, HINT_AMOUNT),
-				executed = numeric_decimal(PG_GETARG_DATUM(1), "executed amount", CHECK_NONNEGATIVE, HINT_AMOUNT),
+	if (soft)
+		return nonnegative_exact(PG_GETARG_DATUM(arg), d);
+	*d = numeric_decimal(PG_GETARG_DATUM(arg), what, CHECK_NONNEGATIVE, hint);
+	return true;
+}
+
+/*
+ * execution_rate(budget, executed): executed / budget as a percentage, 2
+ * places.  try_execution_rate (soft): NULL instead of an error.
+ */
+static Datum
+execution_rate_common(FunctionCallInfo fcinfo, bool soft)
+{
+	IvDecimal	budget,
+				executed,
 				rate;
 
-	if (budget.coef == 0)
+	if (!fund_arg(fcinfo, 0, soft, "budget", HINT_AMOUNT, &budget) ||
+		!fund_arg(fcinfo, 1, soft, "executed amount", HINT_AMOUNT, &executed) ||
+		budget.coef == 0)
 		PG_RETURN_NULL();
 	if (!pj_execution_rate(budget, executed, &rate))
+	{
+		if (soft)
+			PG_RETURN_NULL();
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("execution rate out of range"),
 				 errdetail("The executed amount is more than about 4.6 × 10^14 times the budget."),
 				 errhint("Check that both amounts are in the same unit.")));
+	}
 	PG_RETURN_DATUM(scale2_numeric(rate));
 }
 
-/* fund_score(budget, executed, weight): weight x min(executed / budget, 1), 2 places */
 Datum
-scoring_fund_score(PG_FUNCTION_ARGS)
+scoring_execution_rate(PG_FUNCTION_ARGS)
 {
-	IvDecimal	budget = numeric_decimal(PG_GETARG_DATUM(0), "budget", CHECK_NONNEGATIVE, HINT_AMOUNT),
-				executed = numeric_decimal(PG_GETARG_DATUM(1), "executed amount", CHECK_NONNEGATIVE, HINT_AMOUNT),
-				weight = numeric_decimal(PG_GETARG_DATUM(2), "weight", CHECK_NONNEGATIVE, HINT_WEIGHT),
+	return execution_rate_common(fcinfo, false);
+}
+
+Datum
+scoring_try_execution_rate(PG_FUNCTION_ARGS)
+{
+	return execution_rate_common(fcinfo, true);
+}
+
+/*
+ * fund_score(budget, executed, weight): weight x min(executed / budget, 1),
+ * 2 places.  try_fund_score (soft): NULL instead of an error.
+ */
+static Datum
+fund_score_common(FunctionCallInfo fcinfo, bool soft)
+{
+	IvDecimal	budget,
+				executed,
+				weight,
 				score;
 
-	if (budget.coef == 0)
+	if (!fund_arg(fcinfo, 0, soft, "budget", HINT_AMOUNT, &budget) ||
+		!fund_arg(fcinfo, 1, soft, "executed amount", HINT_AMOUNT, &executed) ||
+		!fund_arg(fcinfo, 2, soft, "weight", HINT_WEIGHT, &weight) ||
+		budget.coef == 0)
 		PG_RETURN_NULL();
 	if (!pj_fund_score(weight, budget, executed, &score))
+	{
+		if (soft)
+			PG_RETURN_NULL();
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("fund score out of range"),
 				 errdetail("The weight or the amounts are beyond exact arithmetic."),
 				 errhint("Check that both amounts are in the same unit.")));
+	}
 	PG_RETURN_DATUM(scale2_numeric(score));
+}
+
+Datum
+scoring_fund_score(PG_FUNCTION_ARGS)
+{
+	return fund_score_common(fcinfo, false);
+}
+
+Datum
+scoring_try_fund_score(PG_FUNCTION_ARGS)
+{
+	return fund_score_common(fcinfo, true);
+}
+
+/* is_scorable_number(value): does the core hold it exactly? */
+Datum
+scoring_is_scorable_number(PG_FUNCTION_ARGS)
+{
+	IvDecimal	d;
+	char	   *s;
+	NumStatus	status = numeric_exact(PG_GETARG_DATUM(0), &d, &s);
+
+	pfree(s);
+	PG_RETURN_BOOL(status == NUM_EXACT);
 }
 
 
@@ -578,9 +732,9 @@ scoring_indicator_flags(PG_FUNCTION_ARGS)
 	if (!rules_args(fcinfo, cache, 3, -1, &rules))
 		PG_RETURN_NULL();
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		PG_RETURN_DATUM(flags_array(0, true));
+		PG_RETURN_DATUM(flags_array(0, true, false));
 	score_args(fcinfo, &t, &a, zero, 2, &rules, &o);
-	PG_RETURN_DATUM(flags_array(o.flags, false));
+	PG_RETURN_DATUM(flags_array(o.flags, false, false));
 }
 
 /* The name of a rule as text, built once per call site. */
@@ -611,7 +765,7 @@ assess_flags(FunctionCallInfo fcinfo, ScoreCache *cache, uint16 flags, bool unre
 	if (cache->flag_arrays[key] == (Datum) 0)
 	{
 		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-		cache->flag_arrays[key] = flags_array(flags, unreadable);
+		cache->flag_arrays[key] = flags_array(flags, unreadable, false);
 		MemoryContextSwitchTo(old);
 	}
 	return cache->flag_arrays[key];
@@ -653,8 +807,11 @@ scoring_assess(PG_FUNCTION_ARGS)
 	}
 	else
 	{
+		/* a weight beyond exact scoring: no score and a flag, no error */
+		bool		unscorable = false;
+
 		if (!PG_ARGISNULL(2))
-			weight = weight_arg(fcinfo, cache, 2);
+			weight = weight_arg_soft(fcinfo, cache, 2, &unscorable);
 		score_args(fcinfo, &t, &a, weight, 3, &rules, &o);
 		values[0] = assess_rule_name(fcinfo, cache, o.rule);
 		if (o.has_completion)
@@ -662,12 +819,13 @@ scoring_assess(PG_FUNCTION_ARGS)
 			values[1] = outcome_completion(&o, false);
 			nulls[1] = false;
 		}
-		if (o.has_score && !PG_ARGISNULL(2))
+		if (o.has_score && !PG_ARGISNULL(2) && !unscorable)
 		{
 			values[2] = cached_scale2_numeric(&cache->results, o.score);
 			nulls[2] = false;
 		}
-		values[3] = assess_flags(fcinfo, cache, o.flags, false);
+		values[3] = unscorable ? flags_array(o.flags, false, true)
+			: assess_flags(fcinfo, cache, o.flags, false);
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(cache->assessment, values, nulls)));
 }

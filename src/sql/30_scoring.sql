@@ -40,6 +40,37 @@ COMMENT ON FUNCTION @extschema@.execution_rate(pg_catalog.numeric, pg_catalog.nu
 COMMENT ON FUNCTION @extschema@.fund_score(pg_catalog.numeric, pg_catalog.numeric, pg_catalog.numeric) IS
 'The execution-rate score: weight × min(executed / budget, 1) rounded half-up to 2 places, computed exactly; NULL for a zero budget';
 
+-- What the views call: the same, but NULL where the plain functions raise
+-- (an amount or weight that is negative, not finite or beyond exact
+-- scoring, a rate beyond range), so that one form's numbers cannot break a
+-- view over every form.  The tables' checks keep such numbers out
+-- (is_scorable_number); the views flag what is left (finding unscorable).
+CREATE FUNCTION @extschema@.try_execution_rate(budget pg_catalog.numeric, executed pg_catalog.numeric)
+RETURNS pg_catalog.numeric
+AS 'MODULE_PATHNAME', 'scoring_try_execution_rate'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.try_fund_score(budget pg_catalog.numeric, executed pg_catalog.numeric,
+                                           weight pg_catalog.numeric DEFAULT 10)
+RETURNS pg_catalog.numeric
+AS 'MODULE_PATHNAME', 'scoring_try_fund_score'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- Numbers the rules compute with exactly: finite, at most 18 significant
+-- digits and 18 decimal places.  The tables' checks on amounts, weights and
+-- scores (40_schema.sql) and the import's explanations use it.
+CREATE FUNCTION @extschema@.is_scorable_number(value pg_catalog.numeric)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'scoring_is_scorable_number'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.try_execution_rate(pg_catalog.numeric, pg_catalog.numeric) IS
+'execution_rate(budget, executed), but NULL instead of an error (an amount negative, not finite or beyond exact scoring; a rate beyond range): for views';
+COMMENT ON FUNCTION @extschema@.try_fund_score(pg_catalog.numeric, pg_catalog.numeric, pg_catalog.numeric) IS
+'fund_score(budget, executed, weight), but NULL instead of an error (an amount or weight negative, not finite or beyond exact scoring): for views';
+COMMENT ON FUNCTION @extschema@.is_scorable_number(pg_catalog.numeric) IS
+'True for a number the scoring rules compute with exactly: finite, at most 18 significant digits and 18 decimal places (false for NaN, infinities, 10^19, 0.1234567890123456789)';
+
 -- One indicator (年度绩效指标)
 
 CREATE FUNCTION @extschema@.completion(target @extschema@.indicator_value,
@@ -94,7 +125,7 @@ COMMENT ON FUNCTION @extschema@.indicator_score(@extschema@.indicator_value, @ex
 COMMENT ON FUNCTION @extschema@.indicator_flags(@extschema@.indicator_value, @extschema@.indicator_value, pg_catalog.text, pg_catalog.numeric) IS
 'The audit flags of an indicator, in a fixed order (not_met, over_achieved at A/T ≥ over_ratio, incomparable_units, qualitative_needs_band, actual_is_claim, missing_value, unmatched_clause, too_large, date_missed, opposite_sign: missed by an actual on the other side of zero, completion 0); {unreadable} for a NULL target or actual; {} when none. Numbers beyond exact arithmetic give too_large (and a NULL score), never an error';
 COMMENT ON FUNCTION @extschema@.assess(@extschema@.indicator_value, @extschema@.indicator_value, pg_catalog.numeric, pg_catalog.text, pg_catalog.numeric, pg_catalog.text) IS
-'Rule, completion, score and flags of an indicator in one call, each equal to what completion(), indicator_score() and indicator_flags() return (completion follows negative_formula); for views: CROSS JOIN LATERAL pjeval.assess(...)';
+'Rule, completion, score and flags of an indicator in one call, each equal to what completion(), indicator_score() and indicator_flags() return (completion follows negative_formula), except that a weight beyond exact scoring gives a NULL score and the flag unscorable instead of an error; for views: CROSS JOIN LATERAL pjeval.assess(...)';
 COMMENT ON FUNCTION @extschema@.explain(@extschema@.indicator_value, @extschema@.indicator_value, pg_catalog.numeric, pg_catalog.text, pg_catalog.numeric, pg_catalog.text) IS
 'How an indicator was scored, for an auditor: rule, direction, and for each clause the base values compared, their unit, the comparison, the label and the completion (raw and capped), then the weight, score and flags';
 

@@ -1,6 +1,7 @@
 -- 35_form_reader.sql - reading the form template's text (项目支出绩效自评表
--- copied out of a spreadsheet as tab-separated text) into one jsonb array
--- of forms; pjeval.import_forms() turns that into rows.
+-- copied out of a spreadsheet as tab-separated text) into jsonb: the whole
+-- document as one array (read_forms), or a batch of forms at a time from a
+-- position (read_form_batch, which pjeval.import_forms() reads with).
 
 CREATE FUNCTION @extschema@.read_forms(document text)
 RETURNS jsonb
@@ -8,4 +9,16 @@ AS 'MODULE_PATHNAME', 'read_forms'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.read_forms(text) IS
-'Reads every 项目支出绩效自评表 of a tab-separated document into a jsonb array: per form its header, amount unit, goals, totals, notes, funds[] and indicators[] (cells as written; amounts, weights and scores as numbers). A form that cannot be read at all raises 22P02 naming the form, the line and what was expected.';
+'Reads every 项目支出绩效自评表 of a tab-separated document into a jsonb array: per form its header, amount unit, goals, totals, notes, funds[], indicators[] and findings[] (cells as written; amounts, weights and scores as numbers). A form that cannot be read at all raises 22P02 naming the form, the line and what was expected; forms that make a jsonb value over 256 MB raise 54000 (read_form_batch reads any size)';
+
+CREATE FUNCTION @extschema@.read_form_batch(document text, start_offset bigint DEFAULT 0,
+                                            start_line integer DEFAULT 1, start_form integer DEFAULT 0,
+                                            max_forms integer DEFAULT 500,
+                                            OUT forms jsonb, OUT next_offset bigint,
+                                            OUT next_line integer, OUT next_form integer)
+RETURNS record
+AS 'MODULE_PATHNAME', 'read_form_batch'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.read_form_batch(text, bigint, integer, integer, integer) IS
+'The forms of a document that begin at byte start_offset (its line start_line, after start_form forms), as read_forms reads them: at most max_forms forms and about 8 MB of text, and where the next batch begins (next_offset NULL after the last form). Numbers of forms and lines go on across batches';

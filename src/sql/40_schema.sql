@@ -8,9 +8,11 @@
 --
 -- Constraints reject only what no real form can hold (a negative amount or
 -- weight, a year outside 2000-2100, a 得分 on a fund row that has no 得分
--- cell); the merely unusual (a score above its weight, weights that do not
--- total 100, a non-standard level-2 under a level-1) is stored and flagged by
--- pjeval.audit_finding.
+-- cell, an amount, weight or score the rules cannot compute with exactly:
+-- NaN, an infinity, more than 18 significant digits or decimal places, see
+-- is_scorable_number); the merely unusual (a score above its weight,
+-- weights that do not total 100, a non-standard level-2 under a level-1) is
+-- stored and flagged by pjeval.audit_finding.
 --
 -- Every name is schema-qualified and every function has a fixed search_path,
 -- so nothing here depends on the caller's search_path.
@@ -140,17 +142,23 @@ CREATE TABLE @extschema@.fund_line (
     source          text NOT NULL
                     CONSTRAINT fund_line_source CHECK (source IN ('total', 'appropriation', 'carryover', 'other')),
     initial_budget  numeric NOT NULL DEFAULT 0
-                    CONSTRAINT fund_line_initial_budget_not_negative CHECK (initial_budget >= 0),
+                    CONSTRAINT fund_line_initial_budget_not_negative CHECK (initial_budget >= 0)
+                    CONSTRAINT fund_line_initial_budget_scorable CHECK (@extschema@.is_scorable_number(initial_budget)),
     annual_budget   numeric NOT NULL DEFAULT 0
-                    CONSTRAINT fund_line_annual_budget_not_negative CHECK (annual_budget >= 0),
+                    CONSTRAINT fund_line_annual_budget_not_negative CHECK (annual_budget >= 0)
+                    CONSTRAINT fund_line_annual_budget_scorable CHECK (@extschema@.is_scorable_number(annual_budget)),
     executed        numeric NOT NULL DEFAULT 0
-                    CONSTRAINT fund_line_executed_not_negative CHECK (executed >= 0),
+                    CONSTRAINT fund_line_executed_not_negative CHECK (executed >= 0)
+                    CONSTRAINT fund_line_executed_scorable CHECK (@extschema@.is_scorable_number(executed)),
     reported_weight numeric
-                    CONSTRAINT fund_line_reported_weight_range CHECK (reported_weight BETWEEN 0 AND 100),
+                    CONSTRAINT fund_line_reported_weight_range CHECK (reported_weight BETWEEN 0 AND 100)
+                    CONSTRAINT fund_line_reported_weight_scorable CHECK (@extschema@.is_scorable_number(reported_weight)),
     reported_rate   numeric
-                    CONSTRAINT fund_line_reported_rate_not_negative CHECK (reported_rate >= 0),
+                    CONSTRAINT fund_line_reported_rate_not_negative CHECK (reported_rate >= 0)
+                    CONSTRAINT fund_line_reported_rate_scorable CHECK (@extschema@.is_scorable_number(reported_rate)),
     reported_score  numeric
-                    CONSTRAINT fund_line_reported_score_range CHECK (reported_score BETWEEN 0 AND 100),
+                    CONSTRAINT fund_line_reported_score_range CHECK (reported_score BETWEEN 0 AND 100)
+                    CONSTRAINT fund_line_reported_score_scorable CHECK (@extschema@.is_scorable_number(reported_score)),
     CONSTRAINT fund_line_score_only_on_total
         CHECK (source = 'total' OR (reported_weight IS NULL AND reported_rate IS NULL AND reported_score IS NULL)),
     CONSTRAINT fund_line_evaluation_source_key UNIQUE (evaluation_id, source)
@@ -186,9 +194,11 @@ CREATE TABLE @extschema@.indicator (
     target          @extschema@.indicator_value,
     actual          @extschema@.indicator_value,
     weight          numeric
-                    CONSTRAINT indicator_weight_range CHECK (weight BETWEEN 0 AND 100),
+                    CONSTRAINT indicator_weight_range CHECK (weight BETWEEN 0 AND 100)
+                    CONSTRAINT indicator_weight_scorable CHECK (@extschema@.is_scorable_number(weight)),
     reported_score  numeric
-                    CONSTRAINT indicator_reported_score_range CHECK (reported_score BETWEEN 0 AND 100),
+                    CONSTRAINT indicator_reported_score_range CHECK (reported_score BETWEEN 0 AND 100)
+                    CONSTRAINT indicator_reported_score_scorable CHECK (@extschema@.is_scorable_number(reported_score)),
     deviation_reason text,
     band            text
                     CONSTRAINT indicator_band CHECK (band IN ('achieved', 'partial', 'not_achieved')),

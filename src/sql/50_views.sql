@@ -12,6 +12,12 @@
 -- assess() runs once per indicator row (CROSS JOIN LATERAL); per-form
 -- numbers come from grouped joins, never from a subquery per row.
 --
+-- No stored value makes a view fail: what they call never raises for one
+-- (try_execution_rate, try_fund_score, assess() with a weight beyond exact
+-- scoring, grade() only of a total it can compute with), so a number the
+-- rules cannot compute with exactly gives NULL and the finding unscorable
+-- on its own form, and every other form is scored as usual.
+--
 -- Who sees what: every view keeps only the forms of the caller's units (all
 -- of them for a reviewer) by the same test as the row-level security policies
 -- (60_security.sql), with CURRENT_USER evaluated at query time.  Where the
@@ -68,6 +74,7 @@ SELECT
         CASE WHEN 'incomparable_units' = ANY (a.flags) THEN 'units_incomparable' END,
         CASE WHEN 'unmatched_clause' = ANY (a.flags) THEN 'clause_unmatched' END,
         CASE WHEN 'too_large' = ANY (a.flags) THEN 'value_too_large' END,
+        CASE WHEN 'unscorable' = ANY (a.flags) THEN 'unscorable' END,
         CASE WHEN 'actual_is_claim' = ANY (a.flags) THEN 'actual_is_claim' END,
         CASE WHEN 'qualitative_needs_band' = ANY (a.flags) AND i.band IS NULL THEN 'band_missing' END,
         CASE WHEN i.reported_score < b.band_low
@@ -176,7 +183,8 @@ SELECT
     t.total_score,
     e.reported_total,
     e.reported_total - t.total_score AS total_difference,
-    @extschema@.grade(t.total_score, pr.grade_excellent, pr.grade_good, pr.grade_pass) AS grade,
+    CASE WHEN @extschema@.is_scorable_number(t.total_score)
+         THEN @extschema@.grade(t.total_score, pr.grade_excellent, pr.grade_good, pr.grade_pass) END AS grade,
     c.fund_weight + coalesce(s.weight_total, 0) AS weight_total,
     s.output_weight,
     s.benefit_weight,
@@ -237,10 +245,10 @@ CROSS JOIN LATERAL (
     SELECT CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor
 ) m
 CROSS JOIN LATERAL (
-    SELECT @extschema@.execution_rate(f.annual_budget, f.executed) AS execution_rate,
+    SELECT @extschema@.try_execution_rate(f.annual_budget, f.executed) AS execution_rate,
            coalesce(f.reported_weight, pr.execution_weight) AS fund_weight,
-           @extschema@.fund_score(f.annual_budget, f.executed,
-                                  coalesce(f.reported_weight, pr.execution_weight)) AS fund_score
+           @extschema@.try_fund_score(f.annual_budget, f.executed,
+                                      coalesce(f.reported_weight, pr.execution_weight)) AS fund_score
 ) c
 CROSS JOIN LATERAL (
     SELECT CASE WHEN coalesce(c.fund_score, f.reported_score) IS NULL OR coalesce(s.unscored, 0) > 0 THEN NULL
@@ -262,6 +270,8 @@ CROSS JOIN LATERAL (
         CASE WHEN pg_catalog.abs(f.reported_score - c.fund_score) > 0.01 THEN 'fund_score_mismatch' END,
         CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NOT NULL THEN 'reported_score_used' END,
         CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NULL THEN 'score_unavailable' END,
+        CASE WHEN (f.has_total AND f.annual_budget <> 0 AND (c.execution_rate IS NULL OR c.fund_score IS NULL))
+               OR NOT @extschema@.is_scorable_number(t.total_score) THEN 'unscorable' END,
         CASE WHEN c.fund_weight + coalesce(s.weight_total, 0) <> 100 THEN 'weights_not_100' END,
         CASE WHEN c.fund_weight <> pr.execution_weight
                OR s.output_weight <> pr.output_weight
@@ -278,7 +288,7 @@ WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
 
 COMMENT ON VIEW @extschema@.evaluation_result IS
 'Every form the caller may see, scored live: amounts in 元, execution rate, fund score, subtotals per level 1, total (fund score + counted indicator scores), reported total, grade by the form''s profile, weights, and its form-level finding codes and count of all findings';
-COMMENT ON COLUMN @extschema@.evaluation_result.execution_rate IS '执行率 in percent: 全年执行数 / 全年预算数 of the 年度资金总额 row, 2 places; NULL for a zero budget';
+COMMENT ON COLUMN @extschema@.evaluation_result.execution_rate IS '执行率 in percent: 全年执行数 / 全年预算数 of the 年度资金总额 row, 2 places; NULL for a zero budget, or amounts beyond exact scoring (finding unscorable)';
 COMMENT ON COLUMN @extschema@.evaluation_result.fund_weight IS 'The form''s 分值 for the execution rate, else the profile''s';
 COMMENT ON COLUMN @extschema@.evaluation_result.other_score IS 'Subtotal of rows under a non-standard level 1 (NULL when there are none)';
 COMMENT ON COLUMN @extschema@.evaluation_result.cost_score IS 'Subtotal of 成本指标 as its own level 1 (NULL where the form has none)';
@@ -303,6 +313,7 @@ VALUES
     ('units_incomparable', 'indicator', 'warning', '目标与实际的单位不可比', 'the target and the actual are in units that cannot be compared'),
     ('clause_unmatched', 'indicator', 'warning', '目标中的某一项在实际完成值中找不到', 'a clause of the target has no matching clause in the actual'),
     ('value_too_large', 'indicator', 'warning', '数值过大，无法精确计算', 'the numbers are too large to compute exactly'),
+    ('unscorable', 'both', 'warning', '数值超出精确计算的范围（至多 18 位有效数字和 18 位小数），无法按规则计算', 'a number is beyond exact scoring (at most 18 significant digits and 18 decimal places): the rules cannot compute with it'),
     ('actual_is_claim', 'indicator', 'warning', '实际完成值是表述而非测量值', 'the actual claims achievement instead of measuring it'),
     ('band_missing', 'indicator', 'warning', '定性指标未记录评价档次', 'a qualitative result that differs from its target has no band recorded'),
     ('score_outside_band', 'indicator', 'error', '定性指标得分不在所记录档次的区间内', 'the score of a qualitative result lies outside its recorded band'),
@@ -347,6 +358,7 @@ SELECT r.evaluation_id,
            WHEN 'units_incomparable' THEN pg_catalog.format('“%s”的目标“%s”与实际“%s”单位不可比', r.level3, r.target_text, r.actual_text)
            WHEN 'clause_unmatched' THEN pg_catalog.format('“%s”的目标“%s”中有一项在实际“%s”中找不到', r.level3, r.target_text, r.actual_text)
            WHEN 'value_too_large' THEN pg_catalog.format('“%s”数值过大，无法精确计算', r.level3)
+           WHEN 'unscorable' THEN pg_catalog.format('“%s”的分值 %s 超出精确计算的范围，无法按规则评分', r.level3, r.weight)
            WHEN 'actual_is_claim' THEN pg_catalog.format('“%s”的实际完成值“%s”是表述而非测量值，得分由评价人确定', r.level3, r.actual_text)
            WHEN 'band_missing' THEN pg_catalog.format('“%s”为定性指标，实际“%s”与目标“%s”不同，需记录评价档次（达成/部分达成/未达成）', r.level3, r.actual_text, r.target_text)
            WHEN 'score_outside_band' THEN pg_catalog.format('“%s”得分 %s 不在所记录档次的区间 [%s, %s] 内', r.level3, r.reported_score, pg_catalog.round(r.band_low, 2), pg_catalog.round(r.band_high, 2))
@@ -369,6 +381,7 @@ SELECT r.evaluation_id,
            WHEN 'units_incomparable' THEN pg_catalog.format('"%s": the target "%s" and the actual "%s" are in units that cannot be compared', r.level3, r.target_text, r.actual_text)
            WHEN 'clause_unmatched' THEN pg_catalog.format('"%s": a clause of the target "%s" has no match in the actual "%s"', r.level3, r.target_text, r.actual_text)
            WHEN 'value_too_large' THEN pg_catalog.format('"%s": the numbers are too large to compute exactly', r.level3)
+           WHEN 'unscorable' THEN pg_catalog.format('"%s": the weight %s is beyond exact scoring: the rules cannot score it', r.level3, r.weight)
            WHEN 'actual_is_claim' THEN pg_catalog.format('"%s": the actual "%s" is a claim, not a measurement; the evaluator scores it', r.level3, r.actual_text)
            WHEN 'band_missing' THEN pg_catalog.format('"%s" is qualitative and the actual "%s" differs from the target "%s": record the evaluator''s band (achieved, partial, not_achieved)', r.level3, r.actual_text, r.target_text)
            WHEN 'score_outside_band' THEN pg_catalog.format('"%s": the score %s lies outside its recorded band [%s, %s]', r.level3, r.reported_score, pg_catalog.round(r.band_low, 2), pg_catalog.round(r.band_high, 2))
@@ -405,6 +418,9 @@ SELECT e.evaluation_id,
            WHEN 'fund_score_mismatch' THEN pg_catalog.format('预算执行率填报得分 %s 与计算得分 %s 不符', e.reported_fund_score, e.fund_score)
            WHEN 'reported_score_used' THEN pg_catalog.format('预算执行率得分无法计算，总分采用填报得分 %s', e.reported_fund_score)
            WHEN 'score_unavailable' THEN '预算执行率得分既无法计算也未填报，总分无法计算'
+           WHEN 'unscorable' THEN CASE WHEN e.execution_rate IS NULL OR e.fund_score IS NULL
+                THEN pg_catalog.format('全年预算数 %s 元、全年执行数 %s 元或分值 %s 超出精确计算的范围，执行率或其得分无法按规则计算', e.annual_budget, e.executed, e.fund_weight)
+                ELSE pg_catalog.format('总分 %s 超出精确计算的范围，无法评定等级', e.total_score) END
            WHEN 'weights_not_100' THEN pg_catalog.format('分值合计 %s，不等于 100', e.weight_total)
            WHEN 'level1_weight_off_profile' THEN pg_catalog.format('一级指标分值与评分方案“%s”不符：预算执行率 %s（%s），产出指标 %s（%s），效益指标 %s（%s），满意度指标 %s（%s），成本指标 %s（%s）',
                 e.profile, e.fund_weight, pr.execution_weight, e.output_weight, pr.output_weight, e.benefit_weight, pr.benefit_weight,
@@ -424,6 +440,9 @@ SELECT e.evaluation_id,
            WHEN 'fund_score_mismatch' THEN pg_catalog.format('the reported execution-rate score %s differs from the computed %s', e.reported_fund_score, e.fund_score)
            WHEN 'reported_score_used' THEN pg_catalog.format('the execution-rate score cannot be computed: the total uses the reported score %s', e.reported_fund_score)
            WHEN 'score_unavailable' THEN 'the execution-rate score can neither be computed nor was it reported: no total'
+           WHEN 'unscorable' THEN CASE WHEN e.execution_rate IS NULL OR e.fund_score IS NULL
+                THEN pg_catalog.format('the annual budget %s 元, the executed amount %s 元 or the weight %s is beyond exact scoring: the execution rate or its score cannot be computed', e.annual_budget, e.executed, e.fund_weight)
+                ELSE pg_catalog.format('the total %s is beyond exact scoring: no grade', e.total_score) END
            WHEN 'weights_not_100' THEN pg_catalog.format('the weights total %s, not 100', e.weight_total)
            WHEN 'level1_weight_off_profile' THEN pg_catalog.format('level-1 weights differ from profile "%s": execution %s (%s), output %s (%s), benefit %s (%s), satisfaction %s (%s), cost %s (%s)',
                 e.profile, e.fund_weight, pr.execution_weight, e.output_weight, pr.output_weight, e.benefit_weight, pr.benefit_weight,

@@ -59,38 +59,31 @@ COMMENT ON FUNCTION @extschema@.quotient_half_up(pg_catalog.numeric, pg_catalog.
 -- indicator_result (level1_kind, level2_home in 50_views.sql), for the
 -- category reports, which classify a group of rows once.  Keep the lists
 -- equal: the reports test compares them with indicator_result on every
--- standard name.
+-- standard name.  A name is looked up with array_position (the type's own
+-- equality), not with a CASE, whose = would be the first one the caller's
+-- search_path finds once the function is inlined into the caller's query.
 CREATE FUNCTION @extschema@.indicator_level1_kind(level1 pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT CASE @extschema@.indicator_level_name($1)
-               WHEN '产出指标' THEN 'output'
-               WHEN '效益指标' THEN 'benefit'
-               WHEN '满意度指标' THEN 'satisfaction'
-               WHEN '成本指标' THEN 'cost'
-           END
+    SELECT (ARRAY['output', 'benefit', 'satisfaction', 'cost'])
+           [pg_catalog.array_position(ARRAY['产出指标', '效益指标', '满意度指标', '成本指标'],
+                                      @extschema@.indicator_level_name($1))]
 $$;
 
 CREATE FUNCTION @extschema@.indicator_level2_home(level2 pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT CASE @extschema@.indicator_level_name($1)
-               WHEN '数量指标' THEN 'output'
-               WHEN '质量指标' THEN 'output'
-               WHEN '时效指标' THEN 'output'
-               WHEN '成本指标' THEN 'output'
-               WHEN '经济效益指标' THEN 'benefit'
-               WHEN '社会效益指标' THEN 'benefit'
-               WHEN '生态效益指标' THEN 'benefit'
-               WHEN '可持续影响指标' THEN 'benefit'
-               WHEN '服务对象满意度指标' THEN 'satisfaction'
-               WHEN '其他满意度指标' THEN 'satisfaction'
-               WHEN '经济成本指标' THEN 'cost'
-               WHEN '社会成本指标' THEN 'cost'
-               WHEN '生态环境成本指标' THEN 'cost'
-           END
+    SELECT (ARRAY['output', 'output', 'output', 'output',
+                  'benefit', 'benefit', 'benefit', 'benefit',
+                  'satisfaction', 'satisfaction',
+                  'cost', 'cost', 'cost'])
+           [pg_catalog.array_position(ARRAY['数量指标', '质量指标', '时效指标', '成本指标',
+                                            '经济效益指标', '社会效益指标', '生态效益指标', '可持续影响指标',
+                                            '服务对象满意度指标', '其他满意度指标',
+                                            '经济成本指标', '社会成本指标', '生态环境成本指标'],
+                                      @extschema@.indicator_level_name($1))]
 $$;
 
 COMMENT ON FUNCTION @extschema@.indicator_level1_kind(pg_catalog.text) IS
@@ -196,7 +189,7 @@ SELECT
     pg_catalog.sum(t.initial_budget) AS initial_budget,
     pg_catalog.sum(t.annual_budget) AS annual_budget,
     pg_catalog.sum(t.executed) AS executed,
-    @extschema@.execution_rate(pg_catalog.sum(t.annual_budget), pg_catalog.sum(t.executed)) AS execution_rate,
+    @extschema@.try_execution_rate(pg_catalog.sum(t.annual_budget), pg_catalog.sum(t.executed)) AS execution_rate,
     pg_catalog.sum(t.total_score) AS total_score_sum,
     @extschema@.quotient_half_up(pg_catalog.sum(t.total_score), pg_catalog.count(t.total_score)) AS avg_total_score,
     pg_catalog.min(t.total_score) AS min_total_score,
@@ -469,7 +462,7 @@ BEGIN
             ('initial_budget', 'Σ 年初预算数 of the 年度资金总额 rows, in 元 (万元 forms × 10000, each rounded to 2 places as in evaluation_result); a form without that row adds nothing'),
             ('annual_budget', 'Σ 全年预算数 of the 年度资金总额 rows, in 元'),
             ('executed', 'Σ 全年执行数 of the 年度资金总额 rows, in 元'),
-            ('execution_rate', '执行率 of the unit: Σ executed / Σ annual_budget in percent, rounded half-up to 2 places, exactly (pjeval.execution_rate); NULL when Σ annual_budget is 0'),
+            ('execution_rate', '执行率 of the unit: Σ executed / Σ annual_budget in percent, rounded half-up to 2 places, exactly (pjeval.try_execution_rate); NULL when Σ annual_budget is 0 or the sums are beyond exact scoring'),
             ('total_score_sum', 'Σ computed totals of the scored forms (avg_total_score = total_score_sum / scored_forms)'),
             ('avg_total_score', 'Average computed total of the scored forms, rounded half-up to 2 places, exactly'),
             ('min_total_score', 'Lowest computed total'),
@@ -611,6 +604,7 @@ CREATE PROCEDURE @extschema@.refresh_reports(wait boolean DEFAULT true)
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
     taken timestamptz;
@@ -689,6 +683,7 @@ RETURNS text
 LANGUAGE plpgsql
 STABLE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $fn$
 DECLARE
     units bigint[];
@@ -731,7 +726,7 @@ BEGIN
 
     SELECT sum(s.forms) AS forms, sum(s.scored_forms) AS scored_forms,
            sum(s.annual_budget) AS annual_budget, sum(s.executed) AS executed,
-           @extschema@.execution_rate(sum(s.annual_budget), sum(s.executed)) AS execution_rate,
+           @extschema@.try_execution_rate(sum(s.annual_budget), sum(s.executed)) AS execution_rate,
            @extschema@.quotient_half_up(sum(s.total_score_sum), sum(s.scored_forms)) AS avg_total_score,
            min(s.min_total_score) AS min_total_score, max(s.max_total_score) AS max_total_score,
            sum(s.grade_excellent) AS grade_excellent, sum(s.grade_good) AS grade_good,
@@ -739,7 +734,10 @@ BEGIN
            sum(s.finding_count) AS finding_count, sum(s.inflated_forms) AS inflated_forms,
            sum(s.compared_forms) AS compared_forms,
            @extschema@.quotient_half_up(sum(s.inflation_sum), sum(s.compared_forms)) AS inflation_avg,
-           greatest(100, ceil(max(s.execution_rate) / 20) * 20) AS rate_scale
+           -- the chart's axis: to the largest rate, at least 100 and at most
+           -- 200 (a longer bar is cut there and marked), so that its size
+           -- never follows a value
+           least(200, greatest(100, ceil(max(s.execution_rate) / 20) * 20)) AS rate_scale
     INTO tot
     FROM unnest(unit_rows) s;
 
@@ -799,15 +797,15 @@ footer { margin-top: 12pt; color: #777; font-size: 8pt; border-top: 0.5pt solid 
                                  @extschema@.html_escape(s.unit_name),
                                  @extschema@.html_escape(coalesce(s.budget_unit_name, '—')),
                                  @extschema@.html_escape(s.forms::text),
-                                 @extschema@.html_escape(coalesce(to_char(round(s.annual_budget / 10000, 2), 'FM999,999,999,990.00'), '—')),
-                                 @extschema@.html_escape(coalesce(to_char(round(s.executed / 10000, 2), 'FM999,999,999,990.00'), '—')),
-                                 @extschema@.html_escape(coalesce(to_char(s.execution_rate, 'FM999,990.00') || '%', '—')),
-                                 @extschema@.html_escape(coalesce(to_char(s.avg_total_score, 'FM990.00'), '—')),
-                                 @extschema@.html_escape(coalesce(to_char(s.min_total_score, 'FM990.00'), '—')),
-                                 @extschema@.html_escape(coalesce(to_char(s.max_total_score, 'FM990.00'), '—')),
+                                 @extschema@.html_escape(coalesce(to_char(round(s.annual_budget / 10000, 2), 'FM999,999,999,999,999,990.00'), '—')),
+                                 @extschema@.html_escape(coalesce(to_char(round(s.executed / 10000, 2), 'FM999,999,999,999,999,990.00'), '—')),
+                                 @extschema@.html_escape(coalesce(to_char(s.execution_rate, 'FM99,999,999,999,999,990.00') || '%', '—')),
+                                 @extschema@.html_escape(coalesce(to_char(s.avg_total_score, 'FM999,999,990.00'), '—')),
+                                 @extschema@.html_escape(coalesce(to_char(s.min_total_score, 'FM999,999,990.00'), '—')),
+                                 @extschema@.html_escape(coalesce(to_char(s.max_total_score, 'FM999,999,990.00'), '—')),
                                  @extschema@.html_escape(coalesce(s.finding_count, 0)::text),
                                  @extschema@.html_escape(format('%s / %s', s.inflated_forms, s.compared_forms)),
-                                 @extschema@.html_escape(coalesce(to_char(s.inflation_avg, 'FM990.00'), '—'))),
+                                 @extschema@.html_escape(coalesce(to_char(s.inflation_avg, 'FM999,999,990.00'), '—'))),
                           E'\n' ORDER BY o)
         INTO part
         FROM unnest(unit_rows) WITH ORDINALITY AS s (year, unit_id, unit_name, budget_unit_id, budget_unit_name, forms,
@@ -824,15 +822,15 @@ footer { margin-top: 12pt; color: #777; font-size: 8pt; border-top: 0.5pt solid 
                       '<td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
                       '<td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
                       @extschema@.html_escape(tot.forms::text),
-                      @extschema@.html_escape(coalesce(to_char(round(tot.annual_budget / 10000, 2), 'FM999,999,999,990.00'), '—')),
-                      @extschema@.html_escape(coalesce(to_char(round(tot.executed / 10000, 2), 'FM999,999,999,990.00'), '—')),
-                      @extschema@.html_escape(coalesce(to_char(tot.execution_rate, 'FM999,990.00') || '%', '—')),
-                      @extschema@.html_escape(coalesce(to_char(tot.avg_total_score, 'FM990.00'), '—')),
-                      @extschema@.html_escape(coalesce(to_char(tot.min_total_score, 'FM990.00'), '—')),
-                      @extschema@.html_escape(coalesce(to_char(tot.max_total_score, 'FM990.00'), '—')),
+                      @extschema@.html_escape(coalesce(to_char(round(tot.annual_budget / 10000, 2), 'FM999,999,999,999,999,990.00'), '—')),
+                      @extschema@.html_escape(coalesce(to_char(round(tot.executed / 10000, 2), 'FM999,999,999,999,999,990.00'), '—')),
+                      @extschema@.html_escape(coalesce(to_char(tot.execution_rate, 'FM99,999,999,999,999,990.00') || '%', '—')),
+                      @extschema@.html_escape(coalesce(to_char(tot.avg_total_score, 'FM999,999,990.00'), '—')),
+                      @extschema@.html_escape(coalesce(to_char(tot.min_total_score, 'FM999,999,990.00'), '—')),
+                      @extschema@.html_escape(coalesce(to_char(tot.max_total_score, 'FM999,999,990.00'), '—')),
                       @extschema@.html_escape(coalesce(tot.finding_count, 0)::text),
                       @extschema@.html_escape(format('%s / %s', tot.inflated_forms, tot.compared_forms)),
-                      @extschema@.html_escape(coalesce(to_char(tot.inflation_avg, 'FM990.00'), '—')))
+                      @extschema@.html_escape(coalesce(to_char(tot.inflation_avg, 'FM999,999,990.00'), '—')))
             || E'\n' || '</tbody>' || E'\n' || '</table>' || E'\n'
             || '<p class="note">执行率 = Σ全年执行数 / Σ全年预算数；平均分、最低分、最高分为按评分规则计算的总分；'
             || '“高报表数”为填报总分高于计算总分的自评表数 / 两者俱全的自评表数，平均差值 = 填报总分 − 计算总分的平均。</p>' || E'\n';
@@ -861,23 +859,12 @@ footer { margin-top: 12pt; color: #777; font-size: 8pt; border-top: 0.5pt solid 
             UNION ALL
             SELECT 3 + o::integer,
                    format('<g><title>%s</title>'
-                          '<text x="%s" y="%s" font-size="11" fill="#222" text-anchor="end">%s</text>'
-                          '<rect x="%s" y="%s" width="%s" height="12" fill="#2f5597"/>'
-                          '<text x="%s" y="%s" font-size="10" fill="#2f5597">%s</text>'
-                          '<rect x="%s" y="%s" width="%s" height="12" fill="#e0892a"/>'
-                          '<text x="%s" y="%s" font-size="10" fill="#b3641b">%s</text></g>',
+                          '<text x="%s" y="%s" font-size="11" fill="#222" text-anchor="end">%s</text>',
                           @extschema@.html_escape(s.unit_name || coalesce('（' || s.budget_unit_name || '）', '')),
                           bar_left - 8, 34 + (o - 1) * 34 + 19,
                           @extschema@.html_escape(CASE WHEN char_length(s.label) > 14
-                                                       THEN left(s.label, 13) || '…' ELSE s.label END),
-                          bar_left, 34 + (o - 1) * 34 + 3,
-                          round(coalesce(s.avg_total_score, 0) / scale * bar_span, 1),
-                          round(bar_left + coalesce(s.avg_total_score, 0) / scale * bar_span + 4, 1), 34 + (o - 1) * 34 + 13,
-                          @extschema@.html_escape(coalesce(to_char(s.avg_total_score, 'FM990.00'), '—')),
-                          bar_left, 34 + (o - 1) * 34 + 17,
-                          round(least(coalesce(s.execution_rate, 0), scale) / scale * bar_span, 1),
-                          round(bar_left + least(coalesce(s.execution_rate, 0), scale) / scale * bar_span + 4, 1), 34 + (o - 1) * 34 + 27,
-                          @extschema@.html_escape(coalesce(to_char(s.execution_rate, 'FM999,990.00') || '%', '—')))
+                                                       THEN left(s.label, 13) || '…' ELSE s.label END))
+                   || bars.svg || '</g>'
             FROM (SELECT u.*,
                          -- a unit with forms under two budget units has a bar for each: say which
                          u.unit_name || CASE WHEN count(*) OVER (PARTITION BY u.unit_id) > 1
@@ -887,6 +874,30 @@ footer { margin-top: 12pt; color: #777; font-size: 8pt; border-top: 0.5pt solid 
                        avg_total_score, min_total_score, max_total_score, grade_excellent, grade_good, grade_pass, grade_poor,
                        ungraded, finding_count, forms_with_findings, compared_forms, inflated_forms, inflation_sum, inflation_avg,
                        inflation_max, o)) s
+            -- two bars, the average total and the execution rate, with the
+            -- figure after the bar; a bar longer than the axis ends at it
+            -- with an arrowhead (class overflow) and its figure inside it
+            CROSS JOIN LATERAL (
+                SELECT string_agg(
+                           format('<rect x="%s" y="%s" width="%s" height="12" fill="%s"/>',
+                                  bar_left, b.y, round(least(b.v, scale) / scale * bar_span, 1), b.fill)
+                           || CASE WHEN b.v > scale
+                                   THEN format('<polygon class="overflow" points="%s,%s %s,%s %s,%s" fill="%s"/>'
+                                               '<text x="%s" y="%s" font-size="10" fill="#fff" text-anchor="end">%s</text>',
+                                               bar_left + bar_span, b.y, bar_left + bar_span + 8, b.y + 6,
+                                               bar_left + bar_span, b.y + 12, b.fill,
+                                               bar_left + bar_span - 4, b.y + 10, @extschema@.html_escape(b.label))
+                                   ELSE format('<text x="%s" y="%s" font-size="10" fill="%s">%s</text>',
+                                               round(bar_left + b.v / scale * bar_span + 4, 1), b.y + 10, b.ink,
+                                               @extschema@.html_escape(b.label))
+                              END,
+                           '' ORDER BY b.k) AS svg
+                FROM (VALUES (1, coalesce(s.avg_total_score, 0), 34 + (o - 1) * 34 + 3, '#2f5597', '#2f5597',
+                              coalesce(to_char(s.avg_total_score, 'FM999,999,990.00'), '—')),
+                             (2, coalesce(s.execution_rate, 0), 34 + (o - 1) * 34 + 17, '#e0892a', '#b3641b',
+                              coalesce(to_char(s.execution_rate, 'FM99,999,999,999,999,990.00') || '%', '—')))
+                     AS b (k, v, y, fill, ink, label)
+            ) bars
         ) chart;
         html := html || '<section id="chart">' || E'\n' || '<h2>二、平均总分与预算执行率</h2>' || E'\n'
             || format('<svg xmlns="http://www.w3.org/2000/svg" width="680" height="%s" viewBox="0 0 680 %s" role="img" aria-label="%s">',
@@ -894,7 +905,7 @@ footer { margin-top: 12pt; color: #777; font-size: 8pt; border-top: 0.5pt solid 
             || '<rect x="200" y="4" width="12" height="10" fill="#2f5597"/><text x="216" y="13" font-size="10" fill="#222">平均总分（分）</text>'
             || '<rect x="330" y="4" width="12" height="10" fill="#e0892a"/><text x="346" y="13" font-size="10" fill="#222">预算执行率（%）</text>'
             || E'\n' || part || E'\n' || '</svg>' || E'\n'
-            || '<p class="note">虚线为评价等级的分数线（优 ≥ 90，良 ≥ 80，中 ≥ 60）；执行率超过坐标范围的部分不画出。</p>' || E'\n'
+            || '<p class="note">虚线为评价等级的分数线（优 ≥ 90，良 ≥ 80，中 ≥ 60）；坐标最长到 200，更长的条形截断于此，末端以箭头标出，数值写在条形内。</p>' || E'\n'
             || '</section>' || E'\n';
     END IF;
 

@@ -3,6 +3,8 @@
  * any bytes must read or fail cleanly, never touch memory outside the
  * document and the scratch space, and every cell handed to the sink must lie
  * inside one of them (or be one of the reader's own constant strings).
+ * Reading form by form (pj_read_form) with scratch space that starts tiny
+ * and grows when the reader asks gives what one pass gives.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -24,7 +26,22 @@ typedef struct Ctx
 	int			forms,
 				ends;
 	int			last_position;
+	int			nfunds,
+				ninds,
+				nfindings,
+				last_finding;
+	unsigned long hash;			/* of every cell, in order */
 } Ctx;
+
+static void
+mix(Ctx *c, PjCell cell)
+{
+	size_t		i;
+
+	for (i = 0; i < cell.len; i++)
+		c->hash = c->hash * 31 + (unsigned char) cell.s[i];
+	c->hash = c->hash * 31 + 7;
+}
 
 static void
 check_cell(const Ctx *c, PjCell cell)
@@ -53,6 +70,7 @@ on_field(void *ctx, PjFormField f, PjCell v)
 {
 	CHECK(f >= 0 && f < PJ_N_FORM_FIELDS);
 	check_cell(ctx, v);
+	mix(ctx, v);
 }
 
 static void
@@ -66,6 +84,8 @@ on_fund(void *ctx, const PjFundRow *r)
 	check_cell(ctx, r->weight);
 	check_cell(ctx, r->rate);
 	check_cell(ctx, r->score);
+	mix(ctx, r->budget);
+	((Ctx *) ctx)->nfunds++;
 }
 
 static void
@@ -84,6 +104,19 @@ on_indicator(void *ctx, const PjIndicatorRow *r)
 	check_cell(ctx, r->weight);
 	check_cell(ctx, r->score);
 	check_cell(ctx, r->explanation);
+	mix(ctx, r->level3);
+	mix(ctx, r->target);
+	c->ninds++;
+}
+
+static void
+on_finding(void *ctx, int line, const char *code)
+{
+	Ctx		   *c = ctx;
+
+	CHECK(code != NULL && line >= c->last_finding && line >= 1);
+	c->last_finding = line;
+	c->nfindings++;
 }
 
 static void
@@ -113,23 +146,83 @@ check_level_name(const char *in, size_t len)
 	free(out);
 }
 
+/*
+ * The document form by form, scratch space from 8 bytes, doubled whenever
+ * the reader asks (what the sink saw of that form is forgotten): the same
+ * cells, forms and findings as one pass, and the same error.
+ */
+static void
+check_form_by_form(const uint8_t *data, size_t size, const Ctx *whole, bool whole_ok,
+				   const PjFormError *whole_err)
+{
+	size_t		cap = 8;
+	char	   *scratch = malloc(cap);
+	Ctx			c;
+	PjFormSink	sink = {&c, on_begin, on_field, on_fund, on_indicator, on_end, on_finding, NULL};
+	PjFormPos	pos = {0, 1, 0};
+	PjFormError err;
+	PjReadStatus st;
+
+	memset(&c, 0, sizeof(c));
+	c.doc = (const char *) data;
+	c.doc_len = size;
+	c.scratch = scratch;
+	c.scratch_len = cap;
+	for (;;)
+	{
+		Ctx			before = c;
+
+		st = pj_read_form((const char *) data, size, &pos, scratch, cap, &sink, &err);
+		if (st == PJ_READ_SCRATCH)
+		{
+			CHECK(cap < pj_form_scratch_size(size));
+			c = before;
+			cap *= 2;
+			free(scratch);
+			scratch = malloc(cap);
+			c.scratch = scratch;
+			c.scratch_len = cap;
+			continue;
+		}
+		if (st != PJ_READ_FORM)
+			break;
+		CHECK(pos.offset <= size && c.ends == pos.form);
+	}
+	CHECK((st == PJ_READ_DONE) == whole_ok);
+	CHECK(c.forms == whole->forms && c.ends == whole->ends && c.nfunds == whole->nfunds &&
+		  c.ninds == whole->ninds && c.nfindings == whole->nfindings && c.hash == whole->hash);
+	if (!whole_ok)
+		CHECK(err.form == whole_err->form && err.line == whole_err->line &&
+			  strcmp(err.expected, whole_err->expected) == 0 && strcmp(err.text, whole_err->text) == 0);
+	free(scratch);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t		scratch_len = pj_form_scratch_size(size);
 	char	   *scratch = malloc(scratch_len);
-	Ctx			c = {(const char *) data, scratch, size, scratch_len, 0, 0, 0};
-	PjFormSink	sink = {&c, on_begin, on_field, on_fund, on_indicator, on_end};
+	Ctx			c;
+	PjFormSink	sink = {&c, on_begin, on_field, on_fund, on_indicator, on_end, on_finding, NULL};
 	PjFormError err;
+	bool		ok;
+
+	memset(&c, 0, sizeof(c));
+	c.doc = (const char *) data;
+	c.doc_len = size;
+	c.scratch = scratch;
+	c.scratch_len = scratch_len;
 
 	check_level_name((const char *) data, size);
-	if (pj_read_forms((const char *) data, size, scratch, &sink, &err))
+	ok = pj_read_forms((const char *) data, size, scratch, &sink, &err);
+	if (ok)
 		CHECK(c.forms >= 1 && c.ends == c.forms);
 	else
 	{
 		CHECK(err.form >= 1 && err.line >= 1 && err.expected[0] != '\0');
 		CHECK(memchr(err.text, '\0', sizeof(err.text)) != NULL);
 	}
+	check_form_by_form(data, size, &c, ok, &err);
 	free(scratch);
 	return 0;
 }

@@ -34,7 +34,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Every member of the extension, one line each, with what defines it.
+# Every member of the extension, one line each, with what defines it (a
+# table's indexes, constraints, triggers and policies sorted by name: the
+# order they were made in differs after an update).
 catalog() {
 	"${PSQL[@]}" -d "$1" <<-'SQL'
 		WITH m AS (
@@ -63,10 +65,10 @@ catalog() {
 		                                              col_description(c.oid, a.attnum)), ', ' ORDER BY a.attnum)
 		                     FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 		                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
-		                    (SELECT string_agg(pg_get_indexdef(i.indexrelid), '; ' ORDER BY 1) FROM pg_index i WHERE i.indrelid = c.oid),
-		                    (SELECT string_agg(k.conname || ' ' || pg_get_constraintdef(k.oid), '; ' ORDER BY 1) FROM pg_constraint k WHERE k.conrelid = c.oid),
-		                    (SELECT string_agg(pg_get_triggerdef(t.oid), '; ' ORDER BY 1) FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal),
-		                    (SELECT string_agg(format('%s %s %s %s %s', p.policyname, p.cmd, p.roles, p.qual, p.with_check), '; ' ORDER BY 1)
+		                    (SELECT string_agg(pg_get_indexdef(i.indexrelid), '; ' ORDER BY pg_get_indexdef(i.indexrelid)) FROM pg_index i WHERE i.indrelid = c.oid),
+		                    (SELECT string_agg(k.conname || ' ' || pg_get_constraintdef(k.oid), '; ' ORDER BY k.conname) FROM pg_constraint k WHERE k.conrelid = c.oid),
+		                    (SELECT string_agg(pg_get_triggerdef(t.oid), '; ' ORDER BY t.tgname) FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal),
+		                    (SELECT string_agg(format('%s %s %s %s %s', p.policyname, p.cmd, p.roles, p.qual, p.with_check), '; ' ORDER BY p.policyname)
 		                     FROM pg_policies p WHERE p.schemaname = 'pjeval' AND p.tablename = c.relname))
 		             FROM pg_class c WHERE c.oid = m.objid)
 		        WHEN 'pg_type'::regclass THEN
@@ -79,7 +81,7 @@ catalog() {
 		    END, '') || ' | ' || coalesce(obj_description(m.objid, m.classid::regclass::name), '')
 		FROM m
 		ORDER BY 1;
-		SELECT 'extconfig ' || string_agg(c::regclass::text || ' ' || coalesce(w, ''), ', ' ORDER BY 1)
+		SELECT 'extconfig ' || string_agg(c::regclass::text || ' ' || coalesce(w, ''), ', ' ORDER BY c::regclass::text)
 		FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x (c, w)
 		WHERE e.extname = 'pjeval';
 	SQL
@@ -165,6 +167,94 @@ while read -r from commit; do
 	fi
 done <upgrade/RELEASES
 [ "$nreleased" -gt 0 ] && ok "$nreleased released versions updated" || fail "upgrade/RELEASES lists no released version"
+
+# Rows that 0.2.0 took and the checks of 0.2.1 refuse (numbers beyond exact
+# scoring: 10^19, NaN, a weight of 19 decimal places): the update keeps them,
+# leaves those checks NOT VALID with a warning each (and validates the
+# others), and every view, page and refresh still answers, flagging them
+# (finding unscorable).
+db="${TAG}_beyond"
+if install "$db" 0.2.0 && "${PSQL[@]}" -d "$db" >/dev/null <<-'SQL'
+	UPDATE pjeval.fund_line SET annual_budget = 1e19 WHERE source = 'total' AND evaluation_id = 1;
+	UPDATE pjeval.fund_line SET executed = 'NaN' WHERE source = 'total' AND evaluation_id = 2;
+	UPDATE pjeval.indicator SET weight = 6.1234567890123456789 WHERE evaluation_id = 1 AND position = 1;
+SQL
+then
+	if "${PSQL[@]}" -d "$db" -c 'ALTER EXTENSION pjeval UPDATE' >"$WORK/update.log" 2>&1; then
+		ok "0.2.0 with numbers beyond exact scoring: ALTER EXTENSION pjeval UPDATE"
+	else
+		fail "0.2.0 with numbers beyond exact scoring: ALTER EXTENSION pjeval UPDATE: $(cat "$WORK/update.log")"
+	fi
+	[ "$(grep -c 'WARNING:  pjeval: rows of .* left NOT VALID' "$WORK/update.log")" = 3 ] &&
+		ok "one warning per check left NOT VALID" || fail "warnings: $(cat "$WORK/update.log")"
+	got="$("${PSQL[@]}" -d "$db" 2>&1 <<-'SQL'
+		SELECT string_agg(conname || CASE WHEN convalidated THEN '' ELSE ' NOT VALID' END, ', ' ORDER BY conname)
+		FROM pg_constraint WHERE conname LIKE '%\_scorable';
+		SELECT count(*) FROM pjeval.evaluation_result WHERE grade IS NOT NULL;
+		SELECT string_agg(evaluation_id || '/' || coalesce(position::text, '-'), ' ' ORDER BY evaluation_id, position NULLS FIRST)
+		FROM pjeval.audit_finding WHERE code = 'unscorable';
+		SELECT xml_is_well_formed_document(pjeval.report_html(2022)), length(pjeval.export_form(1, 'html')) > 0;
+		CALL pjeval.refresh_reports();
+		SELECT count(*) FROM pjeval.unit_year_report;
+	SQL
+	)"
+	want="fund_line_annual_budget_scorable NOT VALID, fund_line_executed_scorable NOT VALID, fund_line_initial_budget_scorable, fund_line_reported_rate_scorable, fund_line_reported_score_scorable, fund_line_reported_weight_scorable, indicator_reported_score_scorable, indicator_weight_scorable NOT VALID
+2
+1/- 1/1 2/-
+t|t
+1"
+	[ "$got" = "$want" ] && ok "0.2.0 with numbers beyond exact scoring: checks NOT VALID where rows break them, views total, rows flagged unscorable" ||
+		fail "0.2.0 with numbers beyond exact scoring, got: $got"
+else
+	fail "0.2.0 with numbers beyond exact scoring: install"
+fi
+
+# Texts whose reading changed in 0.2.1 (units, issue 11 item 2): 0.2.0
+# stored 5匹 as unreadable (NULL) and ≥ as qualitative text.  (The server
+# runs this build's library, so those rows are written as 0.2.0 stored them:
+# the reading trigger off, ≥ as the block 0.2.0 wrote.)  The update reads
+# again what would no longer restore from a dump (≥), keeps the other stored
+# values and warns once; the UPDATE its hint gives reads them again.
+db="${TAG}_reread"
+if install "$db" 0.2.0 && "${PSQL[@]}" -d "$db" >/dev/null <<-'SQL'
+	CREATE CAST (bytea AS pjeval.indicator_value) WITHOUT FUNCTION;
+	ALTER TABLE pjeval.indicator DISABLE TRIGGER indicator_read_values;
+	UPDATE pjeval.indicator SET target_text = '5匹', target = NULL WHERE evaluation_id = 1 AND position = 1;
+	UPDATE pjeval.indicator SET actual_text = '≥', actual = decode('01020003e289a5', 'hex')::pjeval.indicator_value
+	WHERE evaluation_id = 1 AND position = 2;
+	ALTER TABLE pjeval.indicator ENABLE TRIGGER indicator_read_values;
+	DROP CAST (bytea AS pjeval.indicator_value);
+SQL
+then
+	if "${PSQL[@]}" -d "$db" -c 'ALTER EXTENSION pjeval UPDATE' >"$WORK/update.log" 2>&1 &&
+		[ "$(grep -c 'WARNING:  pjeval: 1 indicator rows held a target or actual whose text no longer reads as a value' "$WORK/update.log")" = 1 ] &&
+		[ "$(grep -c 'WARNING:  pjeval: 1 indicator rows hold a target or actual that this version reads otherwise' "$WORK/update.log")" = 1 ]; then
+		ok "0.2.0 with texts read otherwise now: updated, ≥ read again (a dump restores), 5匹 kept with a warning"
+	else
+		fail "0.2.0 with texts read otherwise now: $(cat "$WORK/update.log")"
+	fi
+	got="$("${PSQL[@]}" -d "$db" 2>&1 <<-'SQL'
+		-- every stored value reads again from its own text: a dump restores
+		SELECT count(*) FROM pjeval.indicator
+		WHERE (target IS NOT NULL AND pjeval.try_indicator_value(target::text) IS NULL)
+		   OR (actual IS NOT NULL AND pjeval.try_indicator_value(actual::text) IS NULL);
+		SELECT coalesce(target::text, 'NULL') || ' ' || coalesce(pjeval.kind(actual), 'NULL') FROM pjeval.indicator WHERE evaluation_id = 1 AND position IN (1, 2) ORDER BY position;
+		UPDATE pjeval.indicator SET target_text = target_text, actual_text = actual_text
+		WHERE target::text IS DISTINCT FROM pjeval.try_indicator_value(coalesce(target_text, ''))::text
+		   OR actual::text IS DISTINCT FROM pjeval.try_indicator_value(coalesce(actual_text, ''))::text;
+		SELECT coalesce(target::text, 'NULL') || ' ' || coalesce(pjeval.kind(actual), 'NULL') FROM pjeval.indicator WHERE evaluation_id = 1 AND position IN (1, 2) ORDER BY position;
+	SQL
+	)"
+	want="0
+NULL quantity
+≥2次/周 NULL
+5匹 quantity
+≥2次/周 NULL"
+	[ "$got" = "$want" ] && ok "0.2.0 with texts read otherwise now: kept, then read again by the hint's UPDATE" ||
+		fail "0.2.0 with texts read otherwise now, got: $got"
+else
+	fail "0.2.0 with texts read otherwise now: install"
+fi
 
 echo
 echo "$passed passed, $failed failed"

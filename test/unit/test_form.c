@@ -21,6 +21,9 @@ typedef struct Seen
 	char		fund[MAX_SEEN][8][64];	/* source init budget executed weight rate score */
 	char		ind[MAX_SEEN][10][256]; /* l1 l1w l2 l3 target actual weight score expl position */
 	int			ind_line[MAX_SEEN];
+	int			nfind,
+				find_form[MAX_SEEN],
+				find_line[MAX_SEEN];
 } Seen;
 
 static void
@@ -88,13 +91,24 @@ on_end(void *ctx)
 	((Seen *) ctx)->ends++;
 }
 
+static void
+on_finding(void *ctx, int line, const char *code)
+{
+	Seen	   *s = ctx;
+
+	if (s->nfind >= MAX_SEEN || strcmp(code, PJ_FINDING_UNCLOSED_QUOTE) != 0)
+		return;
+	s->find_form[s->nfind] = s->forms;
+	s->find_line[s->nfind++] = line;
+}
+
 static bool
 read_doc(const char *doc, Seen *s, PjFormError *err)
 {
 	size_t		len = strlen(doc);
 	char	   *copy_of_doc = malloc(len ? len : 1);
 	char	   *scratch = malloc(pj_form_scratch_size(len));
-	PjFormSink	sink = {s, on_begin, on_field, on_fund, on_indicator, on_end};
+	PjFormSink	sink = {s, on_begin, on_field, on_fund, on_indicator, on_end, on_finding, NULL};
 	bool		ok;
 
 	memcpy(copy_of_doc, doc, len);	/* exact size: ASan sees overreads */
@@ -141,8 +155,6 @@ test_seed_document(void)
 	PjFormError err;
 	char	   *doc = slurp("demo/seed/longhua-2022.txt");
 
-	if (!doc)
-		doc = slurp("../shared/seed/000_68788ef347ef5767.txt");
 	CHECK(doc != NULL, "the seed document is readable");
 	if (!doc)
 	{
@@ -352,9 +364,206 @@ test_errors(void)
 	free(s);
 }
 
+/* A small form; name and the cells marked are written as given. */
+static void
+small_form(char *out, size_t cap, const char *code, const char *name, const char *level3,
+		   const char *explanation, const char *notes)
+{
+	snprintf(out, cap,
+			 "项目支出绩效自评表\n"
+			 "项目编号:\t%s\t项目名称:\t%s\t绩效自评年度:\t2023\n"
+			 "实施单位:\t甲单位\t一级预算单位:\t乙单位\n"
+			 "资金使用情况\n"
+			 "\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率 (%%)\t得分\n"
+			 "项目资金（元）\t年度资金总额\t100.00\t200.00\t150.00\t10\t75.00\t7.5\n"
+			 "年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t* 实际完成值\t* 分值\t* 得分\t偏差原因分析及改进措施\n"
+			 "\t产出指标 (50分)\t数量指标\t%s\t≥100人次\t120人次\t50\t50\n"
+			 "\t效益指标\t社会效益指标\t满意\t重点解决\t重点解决\t40\t40\t%s\n"
+			 "总分\t\t\t\t\t\t100\t97.5\n"
+			 "备注：%s",
+			 code, name, level3, explanation, notes);
+}
+
+/*
+ * A cell that opens a quote and never closes it (copied from a PDF) is
+ * text: it does not swallow the rows, forms and quotes after it.
+ */
+static void
+test_unclosed_quotes(void)
+{
+	Seen	   *s = malloc(sizeof(Seen));
+	PjFormError err;
+	char		f1[2048],
+				f2[2048],
+				f3[2048],
+				doc[8192];
+
+	/* form 1: a header cell; form 2: an indicator cell, a stray quote a row
+	 * below; form 3: the last cell of the document */
+	small_form(f1, sizeof(f1), "P1", "\"甲项目", "培训人次", "", "无\n");
+	small_form(f2, sizeof(f2), "P2", "乙项目", "\"培训人次", "原因\"", "无\n");
+	small_form(f3, sizeof(f3), "P3", "丙项目", "培训人次", "", "\t\"最后一格");
+	snprintf(doc, sizeof(doc), "%s%s%s", f1, f2, f3);
+	CHECK(read_doc(doc, s, &err), "unclosed quotes read: line %d %s", err.line, err.expected);
+	CHECK(s->forms == 3 && s->ends == 3, "three forms, got %d", s->forms);
+	CHECK(strcmp(s->field[0][PJ_FIELD_PROJECT_NAME], "甲项目") == 0 &&
+		  strcmp(s->field[0][PJ_FIELD_UNIT], "甲单位") == 0, "header cell: %s",
+		  s->field[0][PJ_FIELD_PROJECT_NAME]);
+	CHECK(s->nind == 6 && strcmp(s->ind[2][3], "培训人次") == 0 && strcmp(s->ind[2][4], "≥100人次") == 0 &&
+		  strcmp(s->ind[3][3], "满意") == 0 && strcmp(s->ind[3][8], "原因") == 0,
+		  "indicator cell: %d indicators, \"%s\"", s->nind, s->ind[2][3]);
+	CHECK(strcmp(s->field[2][PJ_FIELD_NOTES], "最后一格") == 0, "last cell: %s", s->field[2][PJ_FIELD_NOTES]);
+	CHECK(s->nfind == 3 && s->find_form[0] == 1 && s->find_line[0] == 2 &&
+		  s->find_form[1] == 2 && s->find_line[1] == 19 && s->find_form[2] == 3 && s->find_line[2] == 33,
+		  "three findings, got %d (form %d line %d, form %d line %d, form %d line %d)", s->nfind,
+		  s->find_form[0], s->find_line[0], s->find_form[1], s->find_line[1], s->find_form[2], s->find_line[2]);
+
+	/* a quote that runs into a lone quote, or into the next form's title */
+	CHECK(read_doc("项目名称\t\"甲\t绩效自评年度\t2022\n备注：\t\"a\nb\"c\n", s, &err) && s->forms == 1 &&
+		  strcmp(s->field[0][PJ_FIELD_PROJECT_NAME], "甲") == 0 &&
+		  strcmp(s->field[0][PJ_FIELD_NOTES], "a\nb\"c") == 0 && s->nfind == 2,
+		  "lone quotes: %s / %s (%d)", s->field[0][PJ_FIELD_PROJECT_NAME], s->field[0][PJ_FIELD_NOTES], s->nfind);
+	CHECK(read_doc("项目名称\t甲\t绩效自评年度\t2022\n备注：\t\"未完\n\n项目支出绩效自评表\n"
+				   "项目名称\t乙\t绩效自评年度\t2022\n备注：\t完\"\n", s, &err) && s->forms == 2 &&
+		  strcmp(s->field[0][PJ_FIELD_NOTES], "未完") == 0 && strcmp(s->field[1][PJ_FIELD_NOTES], "完") == 0,
+		  "a title ends a quote: %d forms", s->forms);
+
+	/* what a spreadsheet writes still reads: line breaks, a tab, "" */
+	CHECK(read_doc("项目名称\t甲\t绩效自评年度\t2022\n备注：\t\"一\n二\t三\n\"\"四\"\"\"\n", s, &err) &&
+		  strcmp(s->field[0][PJ_FIELD_NOTES], "一\n二\t三\n\"四\"") == 0 && s->nfind == 0,
+		  "a multi-line cell: %s", s->field[0][PJ_FIELD_NOTES]);
+	free(s);
+}
+
+/* Lines that end with a lone CR (old Mac exporters) read as any others. */
+static void
+test_cr_line_ends(void)
+{
+	Seen	   *s = malloc(sizeof(Seen));
+	PjFormError err;
+	char	   *doc = slurp("demo/seed/longhua-2022.txt");
+	char	   *p;
+
+	CHECK(doc != NULL, "the seed document is readable");
+	if (!doc)
+	{
+		free(s);
+		return;
+	}
+	for (p = doc; *p; p++)
+		if (*p == '\n')
+			*p = '\r';
+	CHECK(read_doc(doc, s, &err), "CR-only seed reads: line %d %s", err.line, err.expected);
+	CHECK(s->forms == 2 && s->nind == 29 && s->nfunds == 8 &&
+		  strcmp(s->field[1][PJ_FIELD_TOTAL_SCORE], "100") == 0 && s->ind_line[0] == 21,
+		  "CR-only seed: %d forms, %d indicators, first at line %d", s->forms, s->nind, s->ind_line[0]);
+	free(doc);
+
+	/* CR, CRLF and LF mixed count one line each; a CR inside a quoted cell too */
+	CHECK(!read_doc("项目名称\t甲\t绩效自评年度\t2022\r\r\n\"a\rb\"\n全年预算数\t全年执行数\r"
+					"项目资金\t年度资金总额\tx\t1\r", s, &err) &&
+		  err.line == 6 && strcmp(err.text, "项目资金 | 年度资金总额 | x | 1") == 0,
+		  "CR lines: line %d \"%s\"", err.line, err.text);
+	free(s);
+}
+
+/* A name of invisible characters only is no name; edges are trimmed. */
+static void
+test_invisible_names(void)
+{
+	Seen	   *s = malloc(sizeof(Seen));
+	PjFormError err;
+
+	/* U+2060 word joiner, U+200B, U+FEFF, U+00A0, U+3000, U+200F, U+202E, U+2066 */
+	CHECK(!read_doc("项目名称:\t\u2060\u200b\ufeff\u00a0\u3000\u200f\u202e\u2066\t绩效自评年度:\t2022\n", s, &err) &&
+		  err.line == 1 && strstr(err.expected, "a project name") != NULL,
+		  "an invisible project name: %s", err.expected);
+	CHECK(!read_doc("项目名称：\u2060\u00a0\t绩效自评年度：2022\n", s, &err) &&
+		  strstr(err.expected, "a project name") != NULL, "an invisible name in the label's cell: %s", err.expected);
+	CHECK(read_doc("项目名称:\t\u200e甲 项目\u2060\t绩效自评年度:\t2022\n"
+				   "实施单位:\t\u2060\u200b\t一级预算单位:\t\u3000\u00ad\u180e\n", s, &err) &&
+		  strcmp(s->field[0][PJ_FIELD_PROJECT_NAME], "甲 项目") == 0 &&
+		  s->field[0][PJ_FIELD_UNIT][0] == '\0' && s->field[0][PJ_FIELD_TOP_UNIT][0] == '\0',
+		  "edges trimmed, invisible units empty: \"%s\" \"%s\" \"%s\"", s->field[0][PJ_FIELD_PROJECT_NAME],
+		  s->field[0][PJ_FIELD_UNIT], s->field[0][PJ_FIELD_TOP_UNIT]);
+	free(s);
+}
+
+/*
+ * Reading form by form, with scratch space for one form and more when the
+ * reader asks for it, gives what one pass over the document gives.
+ */
+static void
+test_form_by_form(void)
+{
+	Seen	   *whole = malloc(sizeof(Seen)),
+			   *parts = malloc(sizeof(Seen));
+	PjFormError err;
+	char	   *doc = slurp("demo/seed/longhua-2022.txt");
+	size_t		len = doc ? strlen(doc) : 0,
+				cap = 16;
+	char	   *scratch = malloc(cap);
+	PjFormSink	sink = {parts, on_begin, on_field, on_fund, on_indicator, on_end, on_finding, NULL};
+	PjFormPos	pos = {0, 1, 0};
+	int			calls = 0,
+				retries = 0,
+				starts[4] = {0};
+	PjReadStatus st;
+	const char *two;
+
+	CHECK(doc != NULL && read_doc(doc, whole, &err), "the seed reads");
+	memset(parts, 0, sizeof(*parts));
+	for (;;)
+	{
+		int			nfunds = parts->nfunds,
+					nind = parts->nind,
+					nfind = parts->nfind;
+
+		if ((st = pj_read_form(doc, len, &pos, scratch, cap, &sink, &err)) == PJ_READ_DONE || calls++ > 64)
+			break;
+		if (st == PJ_READ_SCRATCH)
+		{
+			/* what the sink saw of the form does not count */
+			parts->nfunds = nfunds;
+			parts->nind = nind;
+			parts->nfind = nfind;
+			cap *= 2;
+			scratch = realloc(scratch, cap);
+			retries++;
+			continue;
+		}
+		CHECK(st == PJ_READ_FORM, "status %d at line %d: %s", (int) st, err.line, err.expected);
+		if (st != PJ_READ_FORM)
+			break;
+		if (pos.form < 4)
+			starts[pos.form] = pos.line;
+	}
+	CHECK(retries > 0 && cap < pj_form_scratch_size(len), "scratch grew to %zu for one form", cap);
+	CHECK(parts->forms == 2 && parts->ends == 2 && starts[1] == 43 && starts[2] == 80 && pos.offset == len,
+		  "two forms, the second from line %d, end at line %d", starts[1], starts[2]);
+	CHECK(memcmp(whole, parts, sizeof(Seen)) == 0, "form by form = one pass");
+
+	/* numbering goes on from the position: an error in the second form */
+	pos = (PjFormPos) {0, 1, 0};
+	two = "项目名称\t甲\t绩效自评年度\t2022\n项目名称\t乙\n";
+	CHECK(pj_read_form(two, strlen(two), &pos, scratch, cap, &sink, &err) == PJ_READ_FORM && pos.form == 1 &&
+		  pos.line == 2 && pos.offset == strlen("项目名称\t甲\t绩效自评年度\t2022\n"),
+		  "stops at the next form: %zu", pos.offset);
+	CHECK(pj_read_form(two, strlen(two), &pos, scratch, cap, &sink, &err) ==
+		  PJ_READ_ERROR && err.form == 2 && err.line == 2, "form %d line %d", err.form, err.line);
+	free(scratch);
+	free(doc);
+	free(whole);
+	free(parts);
+}
+
 void
 test_form(void)
 {
+	test_unclosed_quotes();
+	test_cr_line_ends();
+	test_invisible_names();
+	test_form_by_form();
 	test_seed_document();
 	test_quirks();
 	test_labels_and_notes();

@@ -217,6 +217,48 @@ static const ValidCase valid[] = {
 	{"90｡5%", "90.5%", "quantity", "=", "90.5", "90.5", "%", "%", "ratio", ""},	/* half-width ｡ */
 	{"90" ZWSP "。" ZWSP "5%", "90.5%", "quantity", "=", "90.5", "90.5", "%", "%", "ratio", ""},
 	{"2022。12。31前", "≤2022年12月31日", "quantity", "≤", "20221231", "20221231", "", "yyyymmdd", "date", ""},
+	/* open units: a measure word the table lacks is a count in that word */
+	{"5匹", "5匹", "quantity", "=", "5", "5", "匹", "匹", "count", ""},
+	{"3000尾", "3000尾", "quantity", "=", "3000", "3000", "尾", "尾", "count", ""},
+	{"2盏", "2盏", "quantity", "=", "2", "2", "盏", "盏", "count", ""},
+	{"12眼", "12眼", "quantity", "=", "12", "12", "眼", "眼", "count", ""},
+	{"6枚", "6枚", "quantity", "=", "6", "6", "枚", "枚", "count", ""},
+	{"5匹以上", "≥5匹", "quantity", "≥", "5", "5", "匹", "匹", "count", ""},
+	{"约6枚", "≈6枚", "quantity", "≈", "6", "6", "枚", "枚", "count", ""},
+	{"6枚左右", "≈6枚", "quantity", "≈", "6", "6", "枚", "枚", "count", ""},
+	{"3000尾以上", "≥3000尾", "quantity", "≥", "3000", "3000", "尾", "尾", "count", ""},
+	{"12眼以内", "≤12眼", "quantity", "≤", "12", "12", "眼", "眼", "count", ""},
+	{"3到5盏", "3~5盏", "quantity", "range", "3", "3", "盏", "盏", "count", ""},
+	{"5KG", "5KG", "quantity", "=", "5", "5", "KG", "KG", "count", ""},
+	{"2万尾", "2万尾", "quantity", "=", "2", "20000", "万尾", "尾", "count", ""},
+	{"3至5匹", "3~5匹", "quantity", "range", "3", "3", "匹", "匹", "count", ""},
+	{"3尾-5尾", "3~5尾", "quantity", "range", "3", "3", "尾", "尾", "count", ""},
+	{"每月5盏", "5盏/月", "quantity", "=", "5", "5", "盏/月", "盏/月", "frequency", ""},
+	{"5元/匹", "5元/匹", "quantity", "=", "5", "5", "元/匹", "元/匹", "rate", ""},
+	{"放流鱼苗达3000尾以上", "放流鱼苗≥3000尾", "quantity", "≥", "3000", "3000", "尾", "尾", "count", "放流鱼苗"},
+	{"5 kg", "5kg", "quantity", "=", "5", "5", "kg", "kg", "count", ""},
+	{"５ｋｇ", "5kg", "quantity", "=", "5", "5", "kg", "kg", "count", ""},
+	{"12abc", "12abc", "quantity", "=", "12", "12", "abc", "abc", "count", ""},
+	/* known units keep their readings */
+	{"培训人次达500人次以上", "培训人次≥500人次", "quantity", "≥", "500", "500", "人次", "人次", "count", "培训人次"},
+	/* periods: a range of months, or of days within a year */
+	{"全年", "1月~12月", "quantity", "range", "100", "100", "", "yyyymmdd", "date", ""},
+	{"上半年", "1月~6月", "quantity", "range", "100", "100", "", "yyyymmdd", "date", ""},
+	{"第三季度", "7月~9月", "quantity", "range", "700", "700", "", "yyyymmdd", "date", ""},
+	{"三季度", "7月~9月", "quantity", "range", "700", "700", "", "yyyymmdd", "date", ""},
+	{"第3季度", "7月~9月", "quantity", "range", "700", "700", "", "yyyymmdd", "date", ""},
+	{"下半年", "7月~12月", "quantity", "range", "700", "700", "", "yyyymmdd", "date", ""},
+	{"1-6月", "1月~6月", "quantity", "range", "100", "100", "", "yyyymmdd", "date", ""},
+	{"2021年全年", "2021年1月1日~2021年12月31日", "quantity", "range", "20210101", "20210101", "",
+	"yyyymmdd", "date", ""},
+	{"2020年上半年", "2020年1月1日~2020年6月30日", "quantity", "range", "20200101", "20200101", "",
+	"yyyymmdd", "date", ""},
+	{"2024年第一季度", "2024年1月1日~2024年3月31日", "quantity", "range", "20240101", "20240101", "",
+	"yyyymmdd", "date", ""},
+	/* no number, but more than a comparison or a unit alone: qualitative as before */
+	{"年内", "年内", "qualitative", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+	{"人次", "人次", "qualitative", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+	{"不低于去年", "不低于去年", "qualitative", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 typedef struct InvalidCase
@@ -230,7 +272,9 @@ typedef struct InvalidCase
 static const InvalidCase invalid[] = {
 	{"95%x", IV_ERR_SYNTAX, "unexpected text", 3},
 	{"95分钟x", IV_ERR_SYNTAX, "unexpected text", 4},
-	{"12abc", IV_ERR_SYNTAX, "unknown unit", 2},
+	{"1e5", IV_ERR_SYNTAX, "unknown unit", 1},	/* a Latin word runs into no digit */
+	{"5匹x", IV_ERR_SYNTAX, "unexpected text", 2},
+	{"2021年全年以后", IV_ERR_SYNTAX, "range takes no comparison", 0},
 	{"≥95%以下", IV_ERR_SYNTAX, "conflicting comparison", 1},
 	{"5-3万元", IV_ERR_SYNTAX, "lower bound above", 0},
 	{"3万元-5人", IV_ERR_SYNTAX, "different units", 0},
@@ -266,6 +310,14 @@ static const InvalidCase invalid[] = {
 	{"9۵5%", IV_ERR_SYNTAX, "digits of two scripts", 1},
 	{"٤٦١.7万元", IV_ERR_SYNTAX, "digits of two scripts", 4},
 	{"1,٠٠٠元", IV_ERR_SYNTAX, "digits of two scripts", 2},
+	/* a comparison or a unit that lost its number is not qualitative text */
+	{"≥", IV_ERR_SYNTAX, "a comparison with no number", 1},
+	{">=", IV_ERR_SYNTAX, "a comparison with no number", 2},
+	{"以上", IV_ERR_SYNTAX, "a comparison with no number", 0},
+	{"≥%", IV_ERR_SYNTAX, "a unit with no number", 1},
+	{"≤万元", IV_ERR_SYNTAX, "a unit with no number", 1},
+	{"万元", IV_ERR_SYNTAX, "a unit with no number", 0},
+	{"≥ 次/周", IV_ERR_SYNTAX, "a unit with no number", 2},
 	/* 1。2。3 is 1.2.3, not three clauses */
 	{"1。2。3", IV_ERR_SYNTAX, "unknown unit", 3},
 };

@@ -255,6 +255,22 @@ test_rules_table(void)
 	expect("≥10次", "5万元", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_INCOMPARABLE);
 	expect("≥10个", "10件", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_INCOMPARABLE);
 	expect("≥95%", "—", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_MISSING);
+	/* open units: the same word compares, scaled by its 万; another word or a known unit does not */
+	expect("≥3000尾", "2400尾", "5", NULL, "4.00", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET);
+	expect("≥2万尾", "15000尾", "4", NULL, "3.00", PJ_RULE_POSITIVE, PJ_FLAG_NOT_MET);
+	expect("5匹以上", "6", "5", NULL, "5.00", PJ_RULE_POSITIVE, 0);
+	expect("≥5匹", "5头", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_INCOMPARABLE);
+	expect("≥5匹", "5个", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_INCOMPARABLE);
+	expect("≥5kg", "5公斤", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_INCOMPARABLE);
+	expect("≥5kg", "5KG", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_INCOMPARABLE);	/* case is kept */
+	expect("≥5kg", "6 ｋｇ", "5", NULL, "5.00", PJ_RULE_POSITIVE, 0);
+	/* periods against dates */
+	expect("2021年全年", "2021年12月31日", "5", NULL, "5.00", PJ_RULE_DATE, 0);
+	expect("2021年上半年", "2021年7月", "5", NULL, "NULL", PJ_RULE_DATE,
+		   PJ_FLAG_NOT_MET | PJ_FLAG_DATE_MISSED);
+	expect("上半年", "6月", "5", NULL, "5.00", PJ_RULE_DATE, 0);
+	expect("第三季度", "2022年9月30日", "5", NULL, "5.00", PJ_RULE_DATE, 0);
+	expect("第三季度", "2022年10月", "5", NULL, "NULL", PJ_RULE_DATE, PJ_FLAG_NOT_MET | PJ_FLAG_DATE_MISSED);
 	/* 不适用 on one side only is not a silent 0 */
 	expect("≥90%", "不适用", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_MISSING);
 	expect("不适用", "95%", "5", NULL, "NULL", PJ_RULE_NONE, PJ_FLAG_MISSING);

@@ -135,6 +135,10 @@ static void text_empty_cell(Read *r) { memcpy(r->buf, IV_EMPTY_TEXT, 3); r->v.te
 static void text_na(Read *r) { memcpy(r->buf, IV_NOT_APPLICABLE_TEXT, 9); r->v.text_len = 9; }
 static void text_qualitative(Read *r) { memcpy(r->buf, "有效提升", 12); r->v.text_len = 12; }
 static void text_claim_prefix(Read *r) { memcpy(r->buf, "已做成", 9); }
+static void open_word_empty(Read *r) { r->v.clauses[0].unit_len = 0; }
+static void open_word_digit(Read *r) { r->buf[2] = '9'; }	/* 5kg -> 5k9 */
+static void open_word_symbol(Read *r) { memcpy(r->buf + 1, "‰", 3); }	/* 5匹 -> 5‰ */
+static void open_word_mixed(Read *r) { memcpy(r->buf + 1, "k", 1); }	/* 5匹 -> 5k + 2 bytes of 匹 */
 
 static const Damage damages[] = {
 	{"kind 0", "≥90%", kind_zero},
@@ -202,6 +206,10 @@ static const Damage damages[] = {
 	{"text with a surrogate", "有效提升", text_surrogate},
 	{"text with an overlong form", "有效提升", text_overlong},
 	{"text ends inside a character", "有效提升", text_cut_char},
+	{"open unit with no word", "5匹", open_word_empty},
+	{"open unit word with a digit", "5kg", open_word_digit},
+	{"open unit word a symbol", "5匹", open_word_symbol},
+	{"open unit word of a letter and a broken character", "5匹", open_word_mixed},
 };
 
 /* Reader values of every shape unpack (the fields' checks refuse none of them). */
@@ -212,6 +220,7 @@ static const char *const accepted[] = {
 	"已完成100%", "完成", "达标", "不适用", "—", "重点解决", "-0.05万元", "999999999999999999万亿元",
 	"0.000000000000000001%", "采集率达95%以上，准确率达90%以上，注销率达95%以上；",
 	"≥100百分比", "约30天", "-3~-1", "2万亿", "1,821,100元", "≤461.74万元", "５亿",
+	"5匹", "≥2万尾", "3~5盏", "5kg", "5匹/月", "5元/匹", "2021年全年", "上半年",
 };
 
 static void
@@ -242,6 +251,12 @@ test_unpack_refuses(void)
 
 	/* the layout itself */
 	CHECK(unpack_hex("01010106010101000000b40100000005010000e289a5393025"), "≥90%% as packed");
+	/* blocks 0.2.0 wrote (the open unit is the table's last entry: no index moved) */
+	CHECK(unpack_hex("0101010b0105340000001400000005060000e289a53130e58fb0e5a597"), "≥10台套 as 0.2.0 packed it");
+	CHECK(unpack_hex("0101010a00052c040300040000000109000032e4b887e4babae6aca1"), "2万人次 as 0.2.0 packed it");
+	CHECK(unpack_hex("0101010f030204040300bcd105fe000009060000e289a43436312e3734e4b887e58583"),
+		  "≤461.74万元 as 0.2.0 packed it");
+	CHECK(unpack_hex("0101010400055f0000000a0000000103000035e58cb9"), "5匹 as packed");
 	CHECK(!unpack_hex(""), "empty block");
 	CHECK(!unpack_hex("02010106010101000000b40100000005010000e289a5393025"), "layout version 2");
 	CHECK(!unpack_hex("01010106010101000000b40100000005010000e289a53930"), "text cut short");
