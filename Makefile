@@ -7,11 +7,11 @@ EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" pjeval.contr
 MODULE_big  = pjeval
 CORE_SRCS   = $(sort $(wildcard src/core/*.c))
 GLUE_SRCS   = $(sort $(wildcard src/pg/*.c))
-# The workbook reader (src/wb): libzip for the zip container, libxml2 for
-# its XML parts, both found with pkg-config.
+# The workbooks (src/wb): libzip for the zip container and libxml2 for its
+# XML parts (the reader), libxlsxwriter for the writer, found with pkg-config.
 WB_SRCS     = $(sort $(wildcard src/wb/*.c))
-WB_CFLAGS  := $(shell pkg-config --cflags libzip libxml-2.0)
-WB_LIBS    := $(shell pkg-config --libs libzip libxml-2.0)
+WB_CFLAGS  := $(shell pkg-config --cflags libzip libxml-2.0 xlsxwriter)
+WB_LIBS    := $(shell pkg-config --libs libzip libxml-2.0 xlsxwriter)
 OBJS        = $(CORE_SRCS:.c=.o) $(WB_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
 # The install script is assembled from one file per concern under src/sql/.

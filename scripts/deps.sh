@@ -27,13 +27,15 @@ export DEBIAN_FRONTEND=noninteractive
 #   clang libclang-rt-14-dev                 libFuzzer and the sanitizer runtimes for `make fuzz`
 #   libzip-dev libxml2-dev pkg-config        the .xlsx reader: libzip opens the zip container from
 #                                            memory, libxml2 reads its XML parts (found by pkg-config)
+#   libxlsxwriter-dev                        the .xlsx writer (export_workbook): libxlsxwriter writes the
+#                                            workbook, its styles, merged cells and page setup
 #   python3-openpyxl                         writes the test workbooks (test/fixtures/make_workbooks.py)
 #   libpq-dev                                libpq and its header for pjeval-load, the client that
 #                                            imports files and folders (src/bin/pjeval_load.c)
 PACKAGES=(
 	"postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" "postgresql-$PG_MAJOR-cron"
 	postgresql-common make gcc libc6-dev clang libclang-rt-14-dev
-	libzip-dev libxml2-dev pkg-config python3-openpyxl libpq-dev
+	libzip-dev libxml2-dev libxlsxwriter-dev pkg-config python3-openpyxl libpq-dev
 )
 
 die() { echo "deps.sh: $*" >&2; exit 2; }

@@ -5,6 +5,8 @@
 --       import_forms reads, for a person to see
 --   import_workbook(workbook, on_conflict) every form of every sheet, by
 --       import_forms on that document; errors name the sheet and the row
+--   export_workbook(evaluation_ids)       the other way: stored forms as a
+--       workbook, one sheet each (below)
 --
 -- The reading is done once, in C (src/wb: libzip and libxml2); there is one
 -- form reader, the text one, and the workbook only supplies its rows.
@@ -113,3 +115,280 @@ $fn$;
 
 COMMENT ON FUNCTION @extschema@.import_workbook(bytea, text) IS
 'Imports every 项目支出绩效自评表 on every visible sheet of an .xlsx workbook: pjeval.import_forms on the document pjeval.workbook_text shows, with the same semantics (all or nothing, on_conflict, findings); its errors keep their SQLSTATE and name the sheet and row (Sheet "NAME", row R) instead of a line. VOLATILE, runs with the caller''s rights';
+
+-- ------------------------------------------------------------------ export
+--
+--   export_workbook(evaluation_ids)       the forms as an .xlsx workbook,
+--       one sheet each, laid out as export_form's text (so that
+--       import_workbook reads it back to the same rows), with the
+--       template's look: merged cells, borders, 宋体, A4
+--
+-- SQL lays out the cells (the rows a caller may see, with its rights);
+-- workbook_write writes them in C (src/wb/xlsx_write.c, libxlsxwriter).
+
+CREATE FUNCTION @extschema@.workbook_write(sheets jsonb)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'workbook_write'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@.workbook_write(jsonb) IS
+'The .xlsx workbook of sheets laid out as pjeval.export_workbook lays them out: an array of {"name", "cells": [[row, column, style, text] or [row, column, style, number, format]], "merges": [[first row, first column, last row, last column]], "repeat": [first row, last row]}, rows and columns from 1, columns A-I, styles title, part, head, text, level, number, note. Written by libxlsxwriter to a temporary file under base/pgsql_tmp, which is removed; never a formula';
+
+-- One cell of a sheet for workbook_write, NULL for no value: kind 'text'
+-- (as written), 'amount' (a number with thousands and its own decimals:
+-- #,##0.00 for 1821100.00), 'number' (a number with its own decimals) or
+-- 'value' (an indicator's
+-- value: 95% as a percent cell, 17 as a number, anything else as text).
+-- The number's format shows it as export_form writes it, so the workbook
+-- reads back to the same text.
+CREATE FUNCTION @extschema@.workbook_cell(r integer, c integer, style text, value text, kind text DEFAULT 'text')
+RETURNS jsonb
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN $4 IS NULL THEN NULL
+        WHEN $5 = 'amount' THEN
+            pg_catalog.jsonb_build_array($1, $2, $3, $4::numeric,
+                '#,##0' || CASE WHEN pg_catalog.scale($4::numeric) > 0
+                                THEN '.' || pg_catalog.repeat('0', pg_catalog.scale($4::numeric)) ELSE '' END)
+        WHEN $5 = 'number' OR $5 = 'value' AND $4 ~ '^(0|[1-9][0-9]*)(\.[0-9]+)?$' THEN
+            pg_catalog.jsonb_build_array($1, $2, $3, $4::numeric,
+                '0' || CASE WHEN pg_catalog.scale($4::numeric) > 0
+                            THEN '.' || pg_catalog.repeat('0', pg_catalog.scale($4::numeric)) ELSE '' END)
+        WHEN $5 = 'value' AND $4 ~ '^(0|[1-9][0-9]*)(\.[0-9]+)?%$' THEN
+            pg_catalog.jsonb_build_array($1, $2, $3,
+                pg_catalog.rtrim($4, '%')::numeric OPERATOR(pg_catalog.*) 0.01,
+                '0' || CASE WHEN pg_catalog.scale(pg_catalog.rtrim($4, '%')::numeric) > 0
+                            THEN '.' || pg_catalog.repeat('0', pg_catalog.scale(pg_catalog.rtrim($4, '%')::numeric)) ELSE '' END
+                    || '%')
+        ELSE pg_catalog.jsonb_build_array($1, $2, $3, $4)
+    END
+$$;
+
+COMMENT ON FUNCTION @extschema@.workbook_cell(integer, integer, text, text, text) IS
+'A cell for pjeval.workbook_write: [row, column, style, text] or [row, column, style, number, format]; kind amount (#,##0.00 with as many decimals as the number has), number (its own decimals), value (95% as a percent cell, 17 as a number, else text) or text; NULL for a NULL value';
+
+CREATE FUNCTION @extschema@.export_workbook(evaluation_ids bigint[])
+RETURNS bytea
+LANGUAGE plpgsql
+STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    ids bigint[];
+    id bigint;
+    e record;
+    f record;
+    i record;
+    sheets jsonb[] := '{}';
+    cells jsonb[];
+    merges jsonb[];
+    r integer;
+    first integer;
+    head integer;
+    n integer;
+BEGIN
+    IF pg_catalog.array_position(evaluation_ids, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'evaluation_ids holds a NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass the ids of the forms to export, e.g. ARRAY(SELECT evaluation_id FROM pjeval.evaluation WHERE year = 2022).';
+    END IF;
+    -- each form once, in the order given
+    SELECT coalesce(pg_catalog.array_agg(x.id ORDER BY x.n), '{}') INTO ids
+    FROM (SELECT u.id, pg_catalog.min(u.n) AS n
+          FROM pg_catalog.unnest(evaluation_ids) WITH ORDINALITY AS u (id, n) GROUP BY u.id) x;
+    IF pg_catalog.cardinality(ids) = 0 THEN
+        RAISE EXCEPTION 'evaluation_ids is empty: a workbook needs one form at least'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the ids of the forms to export, e.g. ARRAY(SELECT evaluation_id FROM pjeval.evaluation WHERE year = 2022).';
+    END IF;
+
+    FOREACH id IN ARRAY ids LOOP
+        SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+        INTO e
+        FROM @extschema@.evaluation ev
+        JOIN @extschema@.project p ON p.project_id OPERATOR(pg_catalog.=) ev.project_id
+        JOIN @extschema@.unit u ON u.unit_id OPERATOR(pg_catalog.=) p.unit_id
+        LEFT JOIN @extschema@.unit bu ON bu.unit_id OPERATOR(pg_catalog.=) ev.budget_unit_id
+        WHERE ev.evaluation_id OPERATOR(pg_catalog.=) id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', id, current_user
+                USING ERRCODE = 'no_data_found',
+                      HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+        END IF;
+
+        -- export_form's text, row by row, without its blank lines; the
+        -- merged cells are blank below and right of their first cell, as
+        -- the text leaves them.
+        cells := ARRAY[@extschema@.workbook_cell(1, 1, 'title', '项目支出绩效自评表')];
+        merges := ARRAY['[1, 1, 1, 9]'::jsonb];
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(2, 1, 'head', '项目编号:'),
+            @extschema@.workbook_cell(2, 2, 'text', coalesce(e.project_code, '')),
+            @extschema@.workbook_cell(2, 3, 'head', '项目名称:'),
+            @extschema@.workbook_cell(2, 4, 'text', e.project_name),
+            @extschema@.workbook_cell(2, 5, 'head', '绩效自评年度:'),
+            @extschema@.workbook_cell(2, 6, 'number', e.year::text, 'number'),
+            @extschema@.workbook_cell(3, 1, 'head', '实施单位:'),
+            @extschema@.workbook_cell(3, 2, 'text', e.unit_name),
+            @extschema@.workbook_cell(3, 3, 'head', '一级预算单位:'),
+            @extschema@.workbook_cell(3, 4, 'text', coalesce(e.budget_unit_name, '')),
+            @extschema@.workbook_cell(4, 1, 'part', '资金使用情况'),
+            @extschema@.workbook_cell(5, 1, 'head', ''),
+            @extschema@.workbook_cell(5, 3, 'head', '年初预算数'),
+            @extschema@.workbook_cell(5, 4, 'head', '全年预算数'),
+            @extschema@.workbook_cell(5, 5, 'head', '全年执行数'),
+            @extschema@.workbook_cell(5, 6, 'head', '分值'),
+            @extschema@.workbook_cell(5, 7, 'head', '执行率 (%)'),
+            @extschema@.workbook_cell(5, 8, 'head', '得分')];
+        merges := merges || ARRAY['[2, 6, 2, 9]', '[3, 4, 3, 9]', '[4, 1, 4, 9]', '[5, 1, 5, 2]', '[5, 8, 5, 9]']::jsonb[];
+
+        r := 5;
+        first := 6;
+        FOR f IN
+            SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
+                       ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source)) AS n
+            FROM @extschema@.fund_line fl
+            WHERE fl.evaluation_id OPERATOR(pg_catalog.=) id
+            ORDER BY n
+        LOOP
+            r := r + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 1, 'head', CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END),
+                @extschema@.workbook_cell(r, 2, 'head', CASE f.source WHEN 'total' THEN '年度资金总额'
+                                                       WHEN 'appropriation' THEN '其中：当年财政拨款'
+                                                       WHEN 'carryover' THEN '上年结转资金' ELSE '其他资金' END),
+                @extschema@.workbook_cell(r, 3, 'number', f.initial_budget::text, 'amount'),
+                @extschema@.workbook_cell(r, 4, 'number', f.annual_budget::text, 'amount'),
+                @extschema@.workbook_cell(r, 5, 'number', f.executed::text, 'amount'),
+                coalesce(@extschema@.workbook_cell(r, 6, 'number', f.reported_weight::text, 'number'),
+                         @extschema@.workbook_cell(r, 6, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 7, 'number', f.reported_rate::text, 'number'),
+                         @extschema@.workbook_cell(r, 7, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 8, 'number', f.reported_score::text, 'number'),
+                         @extschema@.workbook_cell(r, 8, 'number', '—'))];
+            merges := merges || pg_catalog.jsonb_build_array(r, 8, r, 9);
+        END LOOP;
+        IF r > first THEN
+            merges := merges || pg_catalog.jsonb_build_array(first, 1, r, 1);
+        END IF;
+
+        r := r + 1;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'part', '项目目标完成情况'),
+            @extschema@.workbook_cell(r + 1, 1, 'head', '年度总体目标'),
+            @extschema@.workbook_cell(r + 1, 2, 'head', '预期目标'),
+            @extschema@.workbook_cell(r + 1, 6, 'head', '* 实际完成情况'),
+            @extschema@.workbook_cell(r + 2, 2, 'text', coalesce(e.expected_goal, '')),
+            @extschema@.workbook_cell(r + 2, 6, 'text', coalesce(e.actual_outcome, ''))];
+        merges := merges || ARRAY[pg_catalog.jsonb_build_array(r, 1, r, 9),
+                                  pg_catalog.jsonb_build_array(r + 1, 1, r + 2, 1),
+                                  pg_catalog.jsonb_build_array(r + 1, 2, r + 1, 5),
+                                  pg_catalog.jsonb_build_array(r + 1, 6, r + 1, 9),
+                                  pg_catalog.jsonb_build_array(r + 2, 2, r + 2, 5),
+                                  pg_catalog.jsonb_build_array(r + 2, 6, r + 2, 9)];
+
+        r := r + 3;
+        head := r;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '年度绩效指标'),
+            @extschema@.workbook_cell(r, 2, 'head', '一级指标'),
+            @extschema@.workbook_cell(r, 3, 'head', '二级指标'),
+            @extschema@.workbook_cell(r, 4, 'head', '三级指标'),
+            @extschema@.workbook_cell(r, 5, 'head', '年度指标值'),
+            @extschema@.workbook_cell(r, 6, 'head', '* 实际完成值'),
+            @extschema@.workbook_cell(r, 7, 'head', '* 分值'),
+            @extschema@.workbook_cell(r, 8, 'head', '* 得分'),
+            @extschema@.workbook_cell(r, 9, 'head', '偏差原因分析及改进措施')];
+        -- Level-1 and level-2 cells written where export_form writes them
+        -- (a new level, or a word the reader would take for the template's
+        -- own), each merged down over the rows it heads.
+        n := 0;
+        FOR i IN
+            SELECT b.*,
+                   pg_catalog.count(*) OVER (PARTITION BY b.run1) AS size1,
+                   pg_catalog.count(*) OVER (PARTITION BY b.run2) AS size2
+            FROM (SELECT a.*,
+                         pg_catalog.sum(a.w1::integer) OVER (ORDER BY a.position) AS run1,
+                         pg_catalog.sum(a.w2::integer) OVER (ORDER BY a.position) AS run2
+                  FROM (SELECT x.*, x.new1 AS w1,
+                               x.new2 OR (NOT x.new1 AND @extschema@.is_template_label(x.level3)) AS w2
+                        FROM (SELECT ind.*,
+                                     ind.level1 IS DISTINCT FROM pg_catalog.lag(ind.level1) OVER w
+                                         OR pg_catalog.lag(ind.position) OVER w IS NULL
+                                         OR @extschema@.is_template_label(ind.level2) AS new1,
+                                     ind.level1 IS DISTINCT FROM pg_catalog.lag(ind.level1) OVER w
+                                         OR ind.level2 IS DISTINCT FROM pg_catalog.lag(ind.level2) OVER w
+                                         OR pg_catalog.lag(ind.position) OVER w IS NULL AS new2
+                              FROM @extschema@.indicator ind
+                              WHERE ind.evaluation_id OPERATOR(pg_catalog.=) id
+                              WINDOW w AS (ORDER BY ind.position)) x) a) b
+            ORDER BY b.position
+        LOOP
+            r := r + 1;
+            n := n + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 2, 'level', CASE WHEN i.w1 THEN i.level1 ELSE '' END),
+                @extschema@.workbook_cell(r, 3, 'level', CASE WHEN i.w2 THEN i.level2 ELSE '' END),
+                @extschema@.workbook_cell(r, 4, 'text', i.level3),
+                coalesce(@extschema@.workbook_cell(r, 5, 'text', i.target_text, 'value'),
+                         @extschema@.workbook_cell(r, 5, 'text', '')),
+                coalesce(@extschema@.workbook_cell(r, 6, 'text', i.actual_text, 'value'),
+                         @extschema@.workbook_cell(r, 6, 'text', '')),
+                coalesce(@extschema@.workbook_cell(r, 7, 'number', i.weight::text, 'number'),
+                         @extschema@.workbook_cell(r, 7, 'number', '')),
+                coalesce(@extschema@.workbook_cell(r, 8, 'number', i.reported_score::text, 'number'),
+                         @extschema@.workbook_cell(r, 8, 'number', '')),
+                @extschema@.workbook_cell(r, 9, 'text', coalesce(i.deviation_reason, ''))];
+            IF i.w1 AND i.size1 > 1 THEN
+                merges := merges || pg_catalog.jsonb_build_array(r, 2, r + i.size1 - 1, 2);
+            END IF;
+            IF i.w2 AND i.size2 > 1 THEN
+                merges := merges || pg_catalog.jsonb_build_array(r, 3, r + i.size2 - 1, 3);
+            END IF;
+        END LOOP;
+        IF n > 0 THEN
+            merges := merges || pg_catalog.jsonb_build_array(head, 1, r, 1);
+        END IF;
+
+        r := r + 1;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '总分'),
+            coalesce(@extschema@.workbook_cell(r, 7, 'number', e.reported_weight_total::text, 'number'),
+                     @extschema@.workbook_cell(r, 7, 'number', '')),
+            coalesce(@extschema@.workbook_cell(r, 8, 'number', e.reported_total::text, 'number'),
+                     @extschema@.workbook_cell(r, 8, 'number', '')),
+            @extschema@.workbook_cell(r, 9, 'head', '—')];
+        merges := merges || pg_catalog.jsonb_build_array(r, 1, r, 6);
+
+        -- 备注 as export_form writes it: in its own cell after the label
+        -- where the text holds a tab or a line break or quotes at an end
+        r := r + 1;
+        IF e.notes ~ '[\t\n\r]' OR pg_catalog.left(e.notes, 1) = '"' OR pg_catalog.right(e.notes, 1) = '"' THEN
+            cells := cells || ARRAY[@extschema@.workbook_cell(r, 1, 'head', '备注：'),
+                                    @extschema@.workbook_cell(r, 2, 'text', e.notes)];
+            merges := merges || pg_catalog.jsonb_build_array(r, 2, r, 9);
+        ELSE
+            cells := cells || @extschema@.workbook_cell(r, 1, 'text', '备注：' || coalesce(e.notes, ''));
+            merges := merges || pg_catalog.jsonb_build_array(r, 1, r, 9);
+        END IF;
+        r := r + 1;
+        cells := cells || @extschema@.workbook_cell(r, 1, 'note',
+            '作为导入模板，置灰信息无需录入且不可修改。置灰部分如强制修改导入系统，数据有出入请自行负责；作为导出模板，置灰信息系统自动带出。');
+        merges := merges || pg_catalog.jsonb_build_array(r, 1, r, 9);
+
+        sheets := sheets || pg_catalog.jsonb_build_object(
+            'name', e.project_name,
+            'cells', pg_catalog.to_jsonb(pg_catalog.array_remove(cells, NULL)),
+            'merges', pg_catalog.to_jsonb(merges),
+            'repeat', pg_catalog.jsonb_build_array(head, head));
+    END LOOP;
+    RETURN @extschema@.workbook_write(pg_catalog.to_jsonb(sheets));
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.export_workbook(bigint[]) IS
+'The forms as an .xlsx workbook, one sheet each (named after the project), laid out as the template 项目支出绩效自评表 as export_form writes it, so that pjeval.import_workbook reads it back to the same rows: amounts as numbers (#,##0.00), percentages as percent cells, merged level-1 and level-2 cells, 宋体, borders, A4 portrait one page wide. Each id once, in the order given; an id the caller cannot see raises no_data_found';

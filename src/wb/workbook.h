@@ -29,7 +29,9 @@ typedef enum PjWbStatus
 	PJ_WB_ENCRYPTED,			/* a workbook with a password */
 	PJ_WB_LIMIT,				/* beyond one of PjWbLimits */
 	PJ_WB_NOMEM,				/* malloc failed */
-	PJ_WB_CANCELLED				/* the stop callback said stop */
+	PJ_WB_CANCELLED,			/* the stop callback said stop */
+	PJ_WB_INVALID,				/* the writer (xlsx_write.h): a layout it cannot write */
+	PJ_WB_WRITE_FAILED			/* the writer: the file or a temporary file could not be written */
 } PjWbStatus;
 
 typedef struct PjWbLimits

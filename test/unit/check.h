@@ -27,5 +27,6 @@ void		test_rules(void);
 void		test_form(void);
 void		test_workbook(void);
 void		test_store(void);
+void		test_xlsx_write(void);
 
 #endif							/* PJEVAL_CHECK_H */

@@ -16,6 +16,7 @@ main(void)
 	test_form();
 	test_workbook();
 	test_store();
+	test_xlsx_write();
 	printf("%d passed, %d failed\n", check_passed, check_failed);
 	return check_failed ? 1 : 0;
 }
