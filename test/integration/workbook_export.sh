@@ -25,18 +25,9 @@ DB="pjeval_wbx_$$"
 WORK="$(mktemp -d -t pjeval-wbx.XXXXXX)"
 export PGCLIENTENCODING=UTF8 PGDATABASE="$DB"
 
-passed=0
-failed=0
-ok()   { passed=$((passed + 1)); echo "ok     - $*"; }
-fail() { failed=$((failed + 1)); echo "FAILED - $*"; }
+. test/integration/lib/harness.sh
 cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1; rm -rf "$WORK"; }
 trap cleanup EXIT
-finish() {
-	echo
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-	exit $?
-}
 
 if createdb -E UTF8 -T template0 --locale=C "$DB" && psql -X -q -c 'CREATE EXTENSION pjeval'; then
 	ok "a database with pjeval"
