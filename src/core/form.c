@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "form.h"
+#include "rules.h"
 
 #define MAX_CELLS 24
 #define LABEL_MAX 96
@@ -78,6 +79,7 @@ typedef struct Reader
 	PjCell		last_l1,
 				last_l2,
 				last_l1_weight;
+	bool		l1_inferred;	/* last_l1 was not written but inferred */
 	int			position;
 	bool		notes_open;		/* inside the 备注 block */
 	int			nnotes;
@@ -710,6 +712,7 @@ begin_form(Reader *r, const Row *row)
 	r->nnotes = 0;
 	r->position = 0;
 	r->last_l1 = r->last_l2 = r->last_l1_weight = empty_cell;
+	r->l1_inferred = false;
 	/* the template's own columns until a header row says otherwise */
 	for (i = 0; i < FC_N; i++)
 		r->fund_col[i] = 2 + i;
@@ -990,6 +993,44 @@ read_fund_row(Reader *r, const Row *row)
 	return true;
 }
 
+const PjStandardLevel pj_standard_levels[] = {
+	{"产出", 1, "output", "产出指标"},
+	{"效益", 1, "benefit", "效益指标"},
+	{"满意度", 1, "satisfaction", "满意度指标"},
+	{"成本", 1, "cost", "成本指标"},
+	{"数量", 2, "output", "产出指标"},
+	{"质量", 2, "output", "产出指标"},
+	{"时效", 2, "output", "产出指标"},
+	{"成本", 2, "output", "产出指标"},
+	{"经济效益", 2, "benefit", "效益指标"},
+	{"社会效益", 2, "benefit", "效益指标"},
+	{"生态效益", 2, "benefit", "效益指标"},
+	{"可持续影响", 2, "benefit", "效益指标"},
+	{"服务对象满意度", 2, "satisfaction", "满意度指标"},
+	{"其他满意度", 2, "satisfaction", "满意度指标"},
+	{"经济成本", 2, "cost", "成本指标"},
+	{"社会成本", 2, "cost", "成本指标"},
+	{"生态环境成本", 2, "cost", "成本指标"},
+};
+const int	pj_n_standard_levels = (int) (sizeof(pj_standard_levels) / sizeof(pj_standard_levels[0]));
+
+const PjStandardLevel *
+pj_standard_level(PjCell name, int level)
+{
+	char		buf[64];
+	size_t		n;
+	int			i;
+
+	if (name.len == 0 || name.len >= sizeof(buf))
+		return NULL;
+	n = pj_level_name(name.s, name.len, buf);
+	for (i = 0; i < pj_n_standard_levels; i++)
+		if (pj_standard_levels[i].level == level && strlen(pj_standard_levels[i].name) == n &&
+			memcmp(pj_standard_levels[i].name, buf, n) == 0)
+			return &pj_standard_levels[i];
+	return NULL;
+}
+
 /* 产出指标 (50分), 产出指标（50分）, 产出指标50分 → name and weight */
 static void
 split_level1(PjCell c, PjCell *name, PjCell *weight)
@@ -1024,21 +1065,45 @@ read_indicator_row(Reader *r, const Row *row)
 	PjCell		l1 = cell_at(row, r->ind_col[IC_L1]);
 	PjCell		l2 = cell_at(row, r->ind_col[IC_L2]);
 
+	bool		l1_cell = l1.len > 0;
+
 	memset(&ind, 0, sizeof(ind));
 	ind.line = row->line;
-	if (l1.len > 0)
+	if (l1_cell)
 	{
 		PjCell		w;
 
 		split_level1(l1, &l1, &w);
 		if (l1.len > 0)
+		{
 			r->last_l1 = l1;
+			r->l1_inferred = false;
+		}
 		if (w.len > 0 || l1.len > 0)
 			r->last_l1_weight = w;
 		r->last_l2 = empty_cell;	/* a new level 1 starts its own level 2s */
 	}
 	if (l2.len > 0)
 		r->last_l2 = l2;
+	/*
+	 * No level-1 name written (none above, or only inferred ones): the level
+	 * 1 the standard places this level 2 under, row by row.
+	 */
+	if (r->last_l1.len == 0 || r->l1_inferred)
+	{
+		const PjStandardLevel *std = pj_standard_level(r->last_l2, 2);
+
+		if (std != NULL)
+		{
+			PjCell		name = {std->level1, strlen(std->level1)};
+
+			/* a weight written above is another level 1's */
+			if (!l1_cell && (name.len != r->last_l1.len || memcmp(name.s, r->last_l1.s, name.len) != 0))
+				r->last_l1_weight = empty_cell;
+			r->last_l1 = name;
+			r->l1_inferred = true;
+		}
+	}
 	ind.level1 = r->last_l1;
 	ind.level1_weight = r->last_l1_weight;
 	ind.level2 = r->last_l2;
@@ -1058,7 +1123,9 @@ read_indicator_row(Reader *r, const Row *row)
 		return fail(r, row, "the indicator's name under 三级指标");
 	}
 	if (ind.level1.len == 0)
-		return fail(r, row, "a 一级指标 (产出指标, 效益指标, 满意度指标) for this indicator");
+		return fail(r, row, "a 一级指标 (产出指标, 效益指标, 满意度指标), or a standard 二级指标 to infer it from, for this indicator");
+	if (r->l1_inferred && r->sink->finding)
+		r->sink->finding(r->sink->ctx, row->line, PJ_FINDING_LEVEL1_INFERRED, ind.level1);
 	ind.position = ++r->position;
 	if (r->sink->indicator)
 		r->sink->indicator(r->sink->ctx, &ind);
@@ -1438,7 +1505,7 @@ pj_read_form(const char *doc, size_t len, PjFormPos *pos, char *scratch, size_t 
 			return PJ_READ_FORM;
 		}
 		if (row.unclosed_line > 0 && r.in_form && sink->finding)
-			sink->finding(sink->ctx, row.unclosed_line, PJ_FINDING_UNCLOSED_QUOTE);
+			sink->finding(sink->ctx, row.unclosed_line, PJ_FINDING_UNCLOSED_QUOTE, empty_cell);
 	}
 	row.line = r.line;
 	row.raw = "";

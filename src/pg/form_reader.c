@@ -10,7 +10,7 @@
  * Each form is an object: form (its position), line, the header fields,
  * amount_unit, the goals, total_weight, total_score, notes, funds[],
  * indicators[] and findings[] (what was read but is worth a look: {line,
- * code}).  Each fund line and indicator carries its form's position too, so
+ * code}, and detail where the reader says what it read or inferred).  Each fund line and indicator carries its form's position too, so
  * that all of them can be taken out at once.  Amounts, weights and scores
  * are JSON numbers (exact in jsonb); an empty cell is null; everything else
  * is text as written.
@@ -50,6 +50,7 @@ typedef struct Finding
 {
 	int			line;
 	const char *code;
+	PjCell		detail;			/* valid until the form's end */
 } Finding;
 
 typedef struct JsonSink
@@ -212,7 +213,7 @@ on_indicator(void *ctx, const PjIndicatorRow *r)
 }
 
 static void
-on_finding(void *ctx, int line, const char *code)
+on_finding(void *ctx, int line, const char *code, PjCell detail)
 {
 	JsonSink   *j = ctx;
 
@@ -222,6 +223,7 @@ on_finding(void *ctx, int line, const char *code)
 		j->findings = repalloc(j->findings, sizeof(Finding) * j->maxfindings);
 	}
 	j->findings[j->nfindings].line = line;
+	j->findings[j->nfindings].detail = detail;
 	j->findings[j->nfindings++].code = code;
 }
 
@@ -301,6 +303,8 @@ on_end(void *ctx)
 		add_int(j, "form", j->form);
 		add_int(j, "line", j->findings[i].line);
 		add_string(j, "code", (PjCell) {j->findings[i].code, strlen(j->findings[i].code)});
+		if (j->findings[i].detail.len > 0)
+			add_string(j, "detail", j->findings[i].detail);
 		pushJsonbValue(&j->state, WJB_END_OBJECT, NULL);
 	}
 	pushJsonbValue(&j->state, WJB_END_ARRAY, NULL);

@@ -103,8 +103,8 @@ COMMENT ON FUNCTION @extschema@.import_set_elements(bigint[], integer[], bigint[
 
 -- The first cell of a document (in the document's order) that the reader
 -- lets through but no table can hold: a year out of range, no unit, an
--- unknown fund source or one twice, a negative amount, a score on a source
--- row, a weight or score beyond 0-100, an amount, weight or score beyond
+-- unknown fund source or one twice, a negative amount, a weight or score
+-- beyond 0-100, an amount, weight or score beyond
 -- exact scoring (is_scorable_number), an indicator without 二级指标.
 -- pattern, where set, finds the row to show (the header's, the 总分 row).
 -- import_forms asks only when something failed: the constraints of the
@@ -135,8 +135,6 @@ AS $q$
                CASE
                    WHEN x.src IS NULL THEN
                        pg_catalog.format('a fund source (年度资金总额, 当年财政拨款, 上年结转资金 or 其他资金), not “%s”', x.source)
-                   WHEN x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL) THEN
-                       '— under 分值, 执行率 and 得分 of a source row (only 年度资金总额 carries them)'
                    WHEN least(x.initial_budget, x.budget, x.executed) < 0 THEN
                        'amounts of 0 or more under 年初预算数, 全年预算数 and 全年执行数'
                    WHEN x.weight NOT BETWEEN 0 AND 100 OR x.score NOT BETWEEN 0 AND 100 OR x.rate < 0 THEN
@@ -149,15 +147,13 @@ AS $q$
                                  WHEN NOT @extschema@.is_scorable_number(x.rate) THEN '执行率'
                                  ELSE '得分' END)
                END,
-               CASE WHEN x.src IS NULL OR (x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL))
-                    THEN '22P02' ELSE '22003' END,
+               CASE WHEN x.src IS NULL THEN '22P02' ELSE '22003' END,
                NULL
         FROM (SELECT y.*, @extschema@.fund_source(y.source) AS src
               FROM jsonb_to_recordset(import_problem.funds) AS y (form integer, line integer, source text, initial_budget numeric,
                                                    budget numeric, executed numeric, weight numeric,
                                                    rate numeric, score numeric)) x
         WHERE x.src IS NULL
-           OR (x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL))
            OR least(x.initial_budget, x.budget, x.executed) < 0
            OR x.weight NOT BETWEEN 0 AND 100 OR x.score NOT BETWEEN 0 AND 100 OR x.rate < 0
            OR NOT (@extschema@.is_scorable_number(x.initial_budget) AND @extschema@.is_scorable_number(x.budget)
@@ -501,6 +497,11 @@ BEGIN
 
                 DELETE FROM @extschema@.fund_line fl WHERE fl.evaluation_id = ANY (found_evals);
                 DELETE FROM @extschema@.indicator i WHERE i.evaluation_id = ANY (found_evals);
+                -- (asked first: an import without reader findings needs no
+                -- right on read_finding)
+                IF EXISTS (SELECT FROM @extschema@.read_finding rf WHERE rf.evaluation_id = ANY (found_evals)) THEN
+                    DELETE FROM @extschema@.read_finding rf WHERE rf.evaluation_id = ANY (found_evals);
+                END IF;
 
                 form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
             END IF;
@@ -568,6 +569,20 @@ BEGIN
             PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
             RAISE;
         END;
+
+        -- What the reader found worth a look, on the row of its line (an
+        -- indicator, a fund row) or on the form.
+        IF pg_catalog.jsonb_path_exists(forms, '$[*].findings[*]') THEN
+            INSERT INTO @extschema@.read_finding (evaluation_id, line, position, source, code, detail)
+            SELECT form_eval[x.form - base], x.line, i.position, @extschema@.fund_source(fl.source), x.code, x.detail
+            FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                 AS x (form integer, line integer, code text, detail text)
+            LEFT JOIN jsonb_to_recordset(inds) AS i (form integer, line integer, position integer)
+              ON i.form = x.form AND i.line = x.line
+            LEFT JOIN jsonb_to_recordset(funds) AS fl (form integer, line integer, source text)
+              ON fl.form = x.form AND fl.line = x.line
+            ORDER BY x.form, x.line;
+        END IF;
 
         RAISE DEBUG 'import_forms: % % ms', 'indicators', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
         t0 := clock_timestamp();

@@ -110,11 +110,14 @@ on_indicator(void *ctx, const PjIndicatorRow *r)
 }
 
 static void
-on_finding(void *ctx, int line, const char *code)
+on_finding(void *ctx, int line, const char *code, PjCell detail)
 {
 	Ctx		   *c = ctx;
 
 	CHECK(code != NULL && line >= c->last_finding && line >= 1);
+	CHECK(detail.len == 0 || detail.s != NULL);
+	if (detail.len > 0)
+		CHECK(detail.s[0] != 0 && detail.s[detail.len - 1] != 0);	/* readable, in bounds */
 	c->last_finding = line;
 	c->nfindings++;
 }
