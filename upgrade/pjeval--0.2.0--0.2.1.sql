@@ -2550,6 +2550,8 @@ $fn$;
 -- view finding_code, and audit_finding renders each message from its
 -- template over one argument list per place.  A 分值, 执行率 or 得分 on a
 -- source row is kept and checked (fund_line_result), no longer refused.
+-- The standard level names come from the form reader's list
+-- (standard_level), with the synonyms real templates use.
 -- Roles that import forms need INSERT, DELETE on pjeval.read_finding where
 -- a document has such findings.
 CREATE TABLE @extschema@.read_finding (
@@ -2599,6 +2601,127 @@ COMMENT ON COLUMN @extschema@.fund_line.reported_score IS '得分 as written (th
 
 DROP VIEW @extschema@.audit_finding;
 DROP VIEW @extschema@.finding_code;
+
+CREATE FUNCTION @extschema@.standard_level_list(OUT name text, OUT level integer, OUT kind text,
+                                                OUT level1 text, OUT standard text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'standard_level_list'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+ROWS 20;
+
+COMMENT ON FUNCTION @extschema@.standard_level_list() IS
+'The form reader''s list of standard level names (see pjeval.standard_level)';
+
+CREATE VIEW @extschema@.standard_level AS
+SELECT l.name, l.level, l.kind, l.level1, l.standard
+FROM @extschema@.standard_level_list() l;
+
+COMMENT ON VIEW @extschema@.standard_level IS
+'The standard''s level-1 and level-2 names as indicator_level_name() gives them, the kind of level 1 each is or belongs under (output, benefit, satisfaction, cost) and that level 1''s name; a name real templates use for a standard one (进度指标) names it under standard. The form reader''s own list';
+
+CREATE OR REPLACE VIEW @extschema@.indicator_result WITH (security_barrier = true) AS
+SELECT
+    i.evaluation_id,
+    i.indicator_id,
+    i.position,
+    i.level1,
+    i.level2,
+    i.level3,
+    n.level1_kind,
+    h.level2_home,
+    i.target_text,
+    i.actual_text,
+    i.target,
+    i.actual,
+    i.weight,
+    a.rule,
+    a.completion,
+    a.score AS computed_score,
+    i.reported_score,
+    i.reported_score - a.score AS score_difference,
+    coalesce(a.score, i.reported_score) AS counted_score,
+    a.flags,
+    i.band,
+    b.band_low,
+    b.band_high,
+    i.deviation_reason,
+    pg_catalog.array_remove(ARRAY[
+        CASE WHEN pg_catalog.abs(i.reported_score - a.score) > 0.01 THEN 'score_mismatch' END,
+        CASE WHEN i.reported_score > i.weight THEN 'score_above_weight' END,
+        CASE WHEN i.weight IS NULL THEN 'weight_missing' END,
+        CASE WHEN i.target IS NULL THEN 'target_unreadable' END,
+        CASE WHEN i.actual IS NULL THEN 'actual_unreadable' END,
+        CASE WHEN 'missing_value' = ANY (a.flags) THEN 'value_missing' END,
+        CASE WHEN 'incomparable_units' = ANY (a.flags) THEN 'units_incomparable' END,
+        CASE WHEN 'unmatched_clause' = ANY (a.flags) THEN 'clause_unmatched' END,
+        CASE WHEN 'too_large' = ANY (a.flags) THEN 'value_too_large' END,
+        CASE WHEN 'unscorable' = ANY (a.flags) THEN 'unscorable' END,
+        CASE WHEN 'actual_is_claim' = ANY (a.flags) THEN 'actual_is_claim' END,
+        CASE WHEN 'qualitative_needs_band' = ANY (a.flags) AND i.band IS NULL THEN 'band_missing' END,
+        CASE WHEN i.reported_score < b.band_low
+               OR i.reported_score > b.band_high
+               OR (i.reported_score = b.band_high AND i.band <> 'achieved')
+             THEN 'score_outside_band' END,
+        CASE WHEN 'date_missed' = ANY (a.flags) THEN 'date_missed' END,
+        CASE WHEN 'not_met' = ANY (a.flags) AND NOT x.explained THEN 'not_met_unexplained' END,
+        CASE WHEN 'over_achieved' = ANY (a.flags) AND NOT x.explained THEN 'over_achieved_unexplained' END,
+        CASE WHEN n.level1_kind <> h.level2_home
+              AND NOT (n.level1_kind = 'cost' AND h.level2_name = '成本指标') THEN 'level2_misplaced' END,
+        CASE WHEN n.level1_kind IS NULL THEN 'level1_nonstandard' END,
+        CASE WHEN h.level2_home IS NULL THEN 'level2_nonstandard' END,
+        CASE WHEN a.score IS NULL AND i.reported_score IS NOT NULL THEN 'reported_score_used' END,
+        CASE WHEN a.score IS NULL AND i.reported_score IS NULL THEN 'score_unavailable' END
+    ], NULL) AS findings
+FROM @extschema@.indicator i
+JOIN @extschema@.evaluation e ON e.evaluation_id = i.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+-- The level names, read once per row: the name as the standard lists it is
+-- the key of a join with the list of standard names, so it is computed once
+-- when the row is probed and the kind comes back as a column.  Written as a
+-- LATERAL sub-select instead, the call would be copied into every reference
+-- to level1_kind (a dozen in evaluation_result); kept apart with OFFSET 0 it
+-- would run once per row too, but on PostgreSQL 15 its parameters keep the
+-- whole view out of parallel workers.
+LEFT JOIN (SELECT l.name AS level1_name, l.kind AS level1_kind FROM @extschema@.standard_level l WHERE l.level = 1)
+    AS n ON n.level1_name = @extschema@.indicator_level_name(i.level1)
+LEFT JOIN (SELECT coalesce(l.standard, l.name) AS level2_name, l.name, l.kind AS level2_home
+           FROM @extschema@.standard_level l WHERE l.level = 2)
+    AS h ON h.name = @extschema@.indicator_level_name(i.level2)
+CROSS JOIN LATERAL (
+    -- an explanation that is empty or a placeholder explains nothing
+    SELECT coalesce(pg_catalog.btrim(i.deviation_reason, E' \t\r\n　'), '')
+               NOT IN ('', '-', '—', '－', '/', '一', '无') AS explained
+) x
+CROSS JOIN LATERAL (
+    -- the evaluator's band as a score range (profile band_achieved and
+    -- band_partial): 达成 [achieved, 1], 部分达成 [partial, achieved),
+    -- 未达成 [0, partial) of the weight
+    SELECT pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight * pr.band_achieved
+                                WHEN 'partial' THEN i.weight * pr.band_partial
+                                WHEN 'not_achieved' THEN 0
+                            END, 2) AS band_low,
+           pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight
+                                WHEN 'partial' THEN i.weight * pr.band_achieved
+                                WHEN 'not_achieved' THEN i.weight * pr.band_partial
+                            END, 2) AS band_high
+) b
+CROSS JOIN LATERAL @extschema@.assess(i.target, i.actual, i.weight, i.level2,
+                                      pr.over_achievement_ratio, pr.negative_formula) a
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.indicator_result IS
+'Every indicator the caller may see, scored live: rule, completion, computed and reported score and their difference, the score that counts in the total (the computed one, else the reported one), assess() flags and finding codes (see pjeval.audit_finding)';
+COMMENT ON COLUMN @extschema@.indicator_result.level1_kind IS 'output (产出), benefit (效益), satisfaction (满意度), cost (成本), or NULL for a non-standard level 1';
+COMMENT ON COLUMN @extschema@.indicator_result.level2_home IS 'The level 1 this level 2 belongs under by the standard (NULL: not a standard level 2)';
+COMMENT ON COLUMN @extschema@.indicator_result.score_difference IS 'reported_score - computed_score';
+COMMENT ON COLUMN @extschema@.indicator_result.counted_score IS 'The score the total counts: computed_score, or reported_score where the rules leave the score to a person (scoring-rules §3)';
+COMMENT ON COLUMN @extschema@.indicator_result.band_low IS 'The lowest score the recorded band allows';
+COMMENT ON COLUMN @extschema@.indicator_result.band_high IS 'The highest score the recorded band allows (excluded for partial and not_achieved)';
+COMMENT ON COLUMN @extschema@.indicator_result.findings IS 'Codes of the problems found on this row (pjeval.finding_code)';
 
 -- Every code the audit can give, and its messages: the one place a code is
 -- listed (extension data, like pjeval.profile's defaults: not the users' to
@@ -2974,17 +3097,13 @@ FROM @extschema@.indicator_result r
 CROSS JOIN LATERAL pg_catalog.unnest(r.findings) AS f (code)
 JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
 JOIN @extschema@.finding_message m ON m.code = f.code AND m.place = 'indicator'
-LEFT JOIN (VALUES ('output', '产出指标', '产出指标 (output)'),
-                  ('benefit', '效益指标', '效益指标 (benefit)'),
-                  ('satisfaction', '满意度指标', '满意度指标 (satisfaction)'),
-                  ('cost', '成本指标', '成本指标 (cost)')) AS h (kind, name_zh, name_en)
-       ON h.kind = r.level2_home
+LEFT JOIN @extschema@.standard_level h ON h.level = 1 AND h.kind = r.level2_home
 CROSS JOIN LATERAL (
     SELECT ARRAY[r.level3, r.level2, r.level1, r.target_text, r.actual_text,
                  r.weight::text, r.reported_score::text, r.computed_score::text,
                  pg_catalog.round(r.completion, 2)::text,
                  pg_catalog.round(r.band_low, 2)::text, pg_catalog.round(r.band_high, 2)::text,
-                 h.name_zh, h.name_en,
+                 h.name, h.name || ' (' || h.kind || ')',
                  CASE WHEN f.code = 'target_unreadable' THEN @extschema@.indicator_value_error(r.target_text) END,
                  CASE WHEN f.code = 'actual_unreadable' THEN @extschema@.indicator_value_error(r.actual_text) END] AS args
 ) a
@@ -3069,6 +3188,7 @@ BEGIN
         ALTER VIEW @extschema@.audit_finding SET (security_invoker = true);
         ALTER VIEW @extschema@.audit_finding RESET (security_barrier);
         ALTER VIEW @extschema@.finding_code SET (security_invoker = true);
+        ALTER VIEW @extschema@.standard_level SET (security_invoker = true);
         ALTER VIEW @extschema@.fund_line_result SET (security_invoker = true);
         ALTER VIEW @extschema@.fund_line_result RESET (security_barrier);
     END IF;
@@ -3077,7 +3197,31 @@ $$;
 
 GRANT SELECT ON @extschema@.audit_finding, @extschema@.finding_code TO PUBLIC;
 GRANT SELECT ON @extschema@.finding_catalogue, @extschema@.finding_message, @extschema@.standard_fund_source,
-                @extschema@.fund_line_result TO PUBLIC;
+                @extschema@.fund_line_result, @extschema@.standard_level TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION @extschema@.indicator_level1_kind(level1 pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT l.kind FROM @extschema@.standard_level l
+    WHERE l.level OPERATOR(pg_catalog.=) 1
+      AND l.name OPERATOR(pg_catalog.=) @extschema@.indicator_level_name($1)
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.indicator_level2_home(level2 pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT l.kind FROM @extschema@.standard_level l
+    WHERE l.level OPERATOR(pg_catalog.=) 2
+      AND l.name OPERATOR(pg_catalog.=) @extschema@.indicator_level_name($1)
+$$;
+
+COMMENT ON FUNCTION @extschema@.indicator_level1_kind(pg_catalog.text) IS
+'output (产出), benefit (效益), satisfaction (满意度) or cost (成本) for a level-1 name, NULL for a non-standard one: indicator_result.level1_kind';
+COMMENT ON FUNCTION @extschema@.indicator_level2_home(pg_catalog.text) IS
+'The level 1 a level-2 name belongs under by the standard (output, benefit, satisfaction, cost), NULL for a non-standard one: indicator_result.level2_home';
+
 
 CREATE OR REPLACE FUNCTION @extschema@.import_problem(forms jsonb, funds jsonb, inds jsonb)
 RETURNS TABLE (form integer, line integer, expected text, sqlstate text, pattern text)

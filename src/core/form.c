@@ -994,23 +994,26 @@ read_fund_row(Reader *r, const Row *row)
 }
 
 const PjStandardLevel pj_standard_levels[] = {
-	{"产出", 1, "output", "产出指标"},
-	{"效益", 1, "benefit", "效益指标"},
-	{"满意度", 1, "satisfaction", "满意度指标"},
-	{"成本", 1, "cost", "成本指标"},
-	{"数量", 2, "output", "产出指标"},
-	{"质量", 2, "output", "产出指标"},
-	{"时效", 2, "output", "产出指标"},
-	{"成本", 2, "output", "产出指标"},
-	{"经济效益", 2, "benefit", "效益指标"},
-	{"社会效益", 2, "benefit", "效益指标"},
-	{"生态效益", 2, "benefit", "效益指标"},
-	{"可持续影响", 2, "benefit", "效益指标"},
-	{"服务对象满意度", 2, "satisfaction", "满意度指标"},
-	{"其他满意度", 2, "satisfaction", "满意度指标"},
-	{"经济成本", 2, "cost", "成本指标"},
-	{"社会成本", 2, "cost", "成本指标"},
-	{"生态环境成本", 2, "cost", "成本指标"},
+	{"产出", 1, "output", "产出指标", NULL},
+	{"效益", 1, "benefit", "效益指标", NULL},
+	{"满意度", 1, "satisfaction", "满意度指标", NULL},
+	{"成本", 1, "cost", "成本指标", NULL},
+	{"数量", 2, "output", "产出指标", NULL},
+	{"质量", 2, "output", "产出指标", NULL},
+	{"时效", 2, "output", "产出指标", NULL},
+	{"成本", 2, "output", "产出指标", NULL},
+	{"经济效益", 2, "benefit", "效益指标", NULL},
+	{"社会效益", 2, "benefit", "效益指标", NULL},
+	{"生态效益", 2, "benefit", "效益指标", NULL},
+	{"可持续影响", 2, "benefit", "效益指标", NULL},
+	{"服务对象满意度", 2, "satisfaction", "满意度指标", NULL},
+	{"其他满意度", 2, "satisfaction", "满意度指标", NULL},
+	{"经济成本", 2, "cost", "成本指标", NULL},
+	{"社会成本", 2, "cost", "成本指标", NULL},
+	{"生态环境成本", 2, "cost", "成本指标", NULL},
+	/* synonyms real templates use */
+	{"进度", 2, "output", "产出指标", "时效"},
+	{"服务对象满意度指标等", 2, "satisfaction", "满意度指标", "服务对象满意度"},
 };
 const int	pj_n_standard_levels = (int) (sizeof(pj_standard_levels) / sizeof(pj_standard_levels[0]));
 

@@ -101,14 +101,17 @@ typedef struct PjFormSink
  * (pjeval.standard_level is built from it): name as pj_level_name() reduces
  * it (no 指标, no weight), the level (1 or 2), the kind of level 1 it is or
  * belongs under (output, benefit, satisfaction, cost), and the level-1 name
- * a level 2 belongs under as the template writes it.
+ * a level 2 belongs under as the template writes it.  Names that real
+ * templates use for a standard one (进度指标 for 时效指标) are listed too,
+ * with the standard name they stand for.
  */
 typedef struct PjStandardLevel
 {
-	const char *name;			/* 产出, 数量, … */
+	const char *name;			/* 产出, 数量, …; 进度 (a synonym) */
 	int			level;
 	const char *kind;
 	const char *level1;			/* 产出指标, … */
+	const char *standard;		/* a synonym's standard name (时效), else NULL */
 } PjStandardLevel;
 
 extern const PjStandardLevel pj_standard_levels[];

@@ -34,11 +34,13 @@
 #include "utils/numeric.h"
 
 #include "form.h"
+#include "rules.h"
 
 PG_FUNCTION_INFO_V1(read_forms);
 PG_FUNCTION_INFO_V1(read_form_batch);
 PG_FUNCTION_INFO_V1(document_line);
 PG_FUNCTION_INFO_V1(document_find_line);
+PG_FUNCTION_INFO_V1(standard_level_list);
 
 /* A batch ends after the form that takes it past this many bytes of text. */
 #define BATCH_BYTES (8 * 1024 * 1024)
@@ -537,4 +539,35 @@ document_find_line(PG_FUNCTION_ARGS)
 		next = pj_next_line(s, len, at, &line_len);
 		n++;
 	}
+}
+
+/*
+ * standard_level_list(): the reader's list of standard level names
+ * (pj_standard_levels), as the views compare names (indicator_level_name:
+ * ending in 指标), so that the database and the reader share one list.
+ */
+Datum
+standard_level_list(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (i = 0; i < pj_n_standard_levels; i++)
+	{
+		const PjStandardLevel *l = &pj_standard_levels[i];
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
+
+		values[0] = CStringGetTextDatum(psprintf("%s%s", l->name, PJ_WORD_INDICATOR));
+		values[1] = Int32GetDatum(l->level);
+		values[2] = CStringGetTextDatum(l->kind);
+		values[3] = CStringGetTextDatum(l->level1);
+		if (l->standard)
+			values[4] = CStringGetTextDatum(psprintf("%s%s", l->standard, PJ_WORD_INDICATOR));
+		else
+			nulls[4] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }

@@ -36,8 +36,17 @@
 -- Standard placement (scoring-rules §1): 产出 = 数量/质量/时效/成本指标,
 -- 效益 = 经济效益/社会效益/生态效益/可持续影响指标, 满意度 = 服务对象满意度/
 -- 其他满意度指标, and 成本 as its own level 1 (财预〔2021〕101号) = 经济成本/
--- 社会成本/生态环境成本指标.  Names are compared as indicator_level_name()
--- gives them: no spaces, no weight in brackets (产出指标 (50分)), ending in 指标.
+-- 社会成本/生态环境成本指标: the list of pjeval.standard_level (the form
+-- reader's, with the names real templates use for a standard one, 进度指标 for
+-- 时效指标).  Names are compared as indicator_level_name() gives them: no
+-- spaces, no weight in brackets (产出指标 (50分)), ending in 指标.
+CREATE VIEW @extschema@.standard_level AS
+SELECT l.name, l.level, l.kind, l.level1, l.standard
+FROM @extschema@.standard_level_list() l;
+
+COMMENT ON VIEW @extschema@.standard_level IS
+'The standard''s level-1 and level-2 names as indicator_level_name() gives them, the kind of level 1 each is or belongs under (output, benefit, satisfaction, cost) and that level 1''s name; a name real templates use for a standard one (进度指标) names it under standard. The form reader''s own list';
+
 CREATE VIEW @extschema@.indicator_result WITH (security_barrier = true) AS
 SELECT
     i.evaluation_id,
@@ -102,15 +111,11 @@ JOIN @extschema@.profile pr ON pr.name = e.profile
 -- to level1_kind (a dozen in evaluation_result); kept apart with OFFSET 0 it
 -- would run once per row too, but on PostgreSQL 15 its parameters keep the
 -- whole view out of parallel workers.
-LEFT JOIN (VALUES ('产出指标', 'output'), ('效益指标', 'benefit'), ('满意度指标', 'satisfaction'), ('成本指标', 'cost'))
-    AS n (level1_name, level1_kind)
-    ON n.level1_name = @extschema@.indicator_level_name(i.level1)
-LEFT JOIN (VALUES ('数量指标', 'output'), ('质量指标', 'output'), ('时效指标', 'output'), ('成本指标', 'output'),
-                  ('经济效益指标', 'benefit'), ('社会效益指标', 'benefit'), ('生态效益指标', 'benefit'), ('可持续影响指标', 'benefit'),
-                  ('服务对象满意度指标', 'satisfaction'), ('其他满意度指标', 'satisfaction'),
-                  ('经济成本指标', 'cost'), ('社会成本指标', 'cost'), ('生态环境成本指标', 'cost'))
-    AS h (level2_name, level2_home)
-    ON h.level2_name = @extschema@.indicator_level_name(i.level2)
+LEFT JOIN (SELECT l.name AS level1_name, l.kind AS level1_kind FROM @extschema@.standard_level l WHERE l.level = 1)
+    AS n ON n.level1_name = @extschema@.indicator_level_name(i.level1)
+LEFT JOIN (SELECT coalesce(l.standard, l.name) AS level2_name, l.name, l.kind AS level2_home
+           FROM @extschema@.standard_level l WHERE l.level = 2)
+    AS h ON h.name = @extschema@.indicator_level_name(i.level2)
 CROSS JOIN LATERAL (
     -- an explanation that is empty or a placeholder explains nothing
     SELECT coalesce(pg_catalog.btrim(i.deviation_reason, E' \t\r\n　'), '')
@@ -524,17 +529,13 @@ FROM @extschema@.indicator_result r
 CROSS JOIN LATERAL pg_catalog.unnest(r.findings) AS f (code)
 JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
 JOIN @extschema@.finding_message m ON m.code = f.code AND m.place = 'indicator'
-LEFT JOIN (VALUES ('output', '产出指标', '产出指标 (output)'),
-                  ('benefit', '效益指标', '效益指标 (benefit)'),
-                  ('satisfaction', '满意度指标', '满意度指标 (satisfaction)'),
-                  ('cost', '成本指标', '成本指标 (cost)')) AS h (kind, name_zh, name_en)
-       ON h.kind = r.level2_home
+LEFT JOIN @extschema@.standard_level h ON h.level = 1 AND h.kind = r.level2_home
 CROSS JOIN LATERAL (
     SELECT ARRAY[r.level3, r.level2, r.level1, r.target_text, r.actual_text,
                  r.weight::text, r.reported_score::text, r.computed_score::text,
                  pg_catalog.round(r.completion, 2)::text,
                  pg_catalog.round(r.band_low, 2)::text, pg_catalog.round(r.band_high, 2)::text,
-                 h.name_zh, h.name_en,
+                 h.name, h.name || ' (' || h.kind || ')',
                  CASE WHEN f.code = 'target_unreadable' THEN @extschema@.indicator_value_error(r.target_text) END,
                  CASE WHEN f.code = 'actual_unreadable' THEN @extschema@.indicator_value_error(r.actual_text) END] AS args
 ) a
@@ -621,6 +622,7 @@ BEGIN
         ALTER VIEW @extschema@.audit_finding SET (security_invoker = true);
         ALTER VIEW @extschema@.audit_finding RESET (security_barrier);
         ALTER VIEW @extschema@.finding_code SET (security_invoker = true);
+        ALTER VIEW @extschema@.standard_level SET (security_invoker = true);
         ALTER VIEW @extschema@.fund_line_result SET (security_invoker = true);
         ALTER VIEW @extschema@.fund_line_result RESET (security_barrier);
     END IF;

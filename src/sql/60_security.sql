@@ -108,7 +108,7 @@ GRANT SELECT ON @extschema@.history TO PUBLIC;
 GRANT SELECT ON @extschema@.indicator_result, @extschema@.evaluation_result,
                 @extschema@.audit_finding, @extschema@.finding_code TO PUBLIC;
 GRANT SELECT ON @extschema@.finding_catalogue, @extschema@.finding_message, @extschema@.standard_fund_source,
-                @extschema@.fund_line_result TO PUBLIC;
+                @extschema@.fund_line_result, @extschema@.standard_level TO PUBLIC;
 
 -- A form's 一级预算单位 (budget_unit_id) is its project's unit or a unit
 -- above it: a unit member cannot attribute a form to another unit's budget

@@ -629,6 +629,10 @@ test_level1_inferred(void)
 			  pj_standard_level((PjCell) {"产出指标", strlen("产出指标")}, 2) == NULL &&
 			  pj_standard_level((PjCell) {"成本指标", strlen("成本指标")}, 2) != NULL &&
 			  pj_standard_level((PjCell) {"", 0}, 2) == NULL, "names are looked up at their level");
+		CHECK(pj_standard_level((PjCell) {"进度指标", strlen("进度指标")}, 2) != NULL &&
+			  strcmp(pj_standard_level((PjCell) {"进度指标", strlen("进度指标")}, 2)->standard, "时效") == 0 &&
+			  strcmp(pj_standard_level((PjCell) {"服务对象满意度指标等", strlen("服务对象满意度指标等")}, 2)->level1,
+					 "满意度指标") == 0, "synonyms: 进度指标 is 时效指标, 服务对象满意度指标等 is 服务对象满意度指标");
 	}
 	free(s);
 }
