@@ -50,6 +50,22 @@ DELETE FROM evaluation;
 DELETE FROM project;
 DELETE FROM unit;
 
+-- Labels as real templates write them: 调整后预算数, 预算执行数, 预算执行率 and
+-- 权重 for the template's columns, 年度财政资金总额 for the total, 其中: with
+-- an ASCII colon and 本年财政拨款, 单位资金 for the other source.
+SELECT count(*) AS imported
+FROM import_forms(replace(replace(replace(replace(replace(:'form1',
+         E'\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率 (%)\t得分',
+         E'\t\t年初预算数\t调整后预算数\t预算执行数\t权重\t预算执行率\t得分'),
+         E'\t年度资金总额\t', E'\t年度财政资金总额\t'),
+         E'\t其中：当年财政拨款\t', E'\t其中:本年财政拨款\t'),
+         E'\t其他资金\t', E'\t单位资金\t'),
+         E'\t* 实际完成值\t* 分值\t', E'\t* 实际完成值\t* 权重\t'));
+SELECT project_code, execution_rate, fund_score, total_score, grade, weight_total, finding_count FROM evaluation_result;
+SELECT source, initial_budget, annual_budget, executed, reported_weight, reported_rate, reported_score
+FROM fund_line ORDER BY source;
+DELETE FROM evaluation;
+
 -- A 一级指标 cell that holds only its weight, (50分), its name lost with a
 -- merged cell: the level 1 the standard places the 二级指标 beside it under,
 -- with an info finding on each row so read.  The form scores as written.

@@ -2551,7 +2551,8 @@ $fn$;
 -- template over one argument list per place.  A 分值, 执行率 or 得分 on a
 -- source row is kept and checked (fund_line_result), no longer refused.
 -- The standard level names come from the form reader's list
--- (standard_level), with the synonyms real templates use.
+-- (standard_level), with the synonyms real templates use; fund labels
+-- 年度财政资金总额, 财政专户管理资金 and 单位资金 are read.
 -- Roles that import forms need INSERT, DELETE on pjeval.read_finding where
 -- a document has such findings.
 CREATE TABLE @extschema@.read_finding (
@@ -3222,6 +3223,21 @@ COMMENT ON FUNCTION @extschema@.indicator_level1_kind(pg_catalog.text) IS
 COMMENT ON FUNCTION @extschema@.indicator_level2_home(pg_catalog.text) IS
 'The level 1 a level-2 name belongs under by the standard (output, benefit, satisfaction, cost), NULL for a non-standard one: indicator_result.level2_home';
 
+
+CREATE OR REPLACE FUNCTION @extschema@.fund_source_label(label text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN l ~ '^(年度)?(项目)?(财政)?资金总额(合计)?$' OR l IN ('合计', '总计', '小计') THEN 'total'
+        WHEN l ~ '^(当年|本年|年度)?财政(拨款|资金)(资金)?$' THEN 'appropriation'
+        WHEN l ~ '^(上年)?结转(结余)?(资金)?$' THEN 'carryover'
+        WHEN l ~ '^其他(资金|来源)?$' OR l IN ('财政专户管理资金', '单位资金') THEN 'other'
+    END
+    FROM (SELECT pg_catalog.regexp_replace($1, '[[:space:]　*＊:：]+', '', 'g') AS l) s
+$$;
 
 CREATE OR REPLACE FUNCTION @extschema@.import_problem(forms jsonb, funds jsonb, inds jsonb)
 RETURNS TABLE (form integer, line integer, expected text, sqlstate text, pattern text)

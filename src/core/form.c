@@ -916,14 +916,16 @@ read_header_row(Reader *r, const Row *row)
 }
 
 static void
-map_columns(const Row *row, int *cols, const char *const *words, int n)
+map_columns(const Row *row, int *cols, const char *const (*words)[2], int n)
 {
 	int			k;
 
 	for (k = 0; k < n; k++)
 	{
-		int			c = find_cell(row, words[k], false);
+		int			c = find_cell(row, words[k][0], false);
 
+		if (c < 0 && words[k][1] != NULL)
+			c = find_cell(row, words[k][1], false);
 		cols[k] = c;
 	}
 }
@@ -1277,8 +1279,15 @@ filled_after(const Row *row, int at)
 	return -1;
 }
 
-static const char *const fund_words[FC_N] = {"年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"};
-static const char *const ind_words[IC_N] = {"一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "分值", "得分", "偏差"};
+/* Each column's label, and the other one real templates write for it */
+static const char *const fund_words[FC_N][2] = {
+	{"年初预算数", NULL}, {"全年预算数", "调整后预算数"}, {"全年执行数", "预算执行数"},
+	{"分值", "权重"}, {"执行率", NULL}, {"得分", NULL}
+};
+static const char *const ind_words[IC_N][2] = {
+	{"一级指标", NULL}, {"二级指标", NULL}, {"三级指标", NULL}, {"指标值", NULL},
+	{"实际完成值", NULL}, {"分值", "权重"}, {"得分", NULL}, {"偏差", NULL}
+};
 
 /*
  * One row of an open (or not yet open) form.  The sections come in the
@@ -1337,7 +1346,8 @@ read_row_in_form(Reader *r, const Row *row)
 		return read_header_row(r, row);
 
 	if (r->section <= SEC_FUNDS &&
-		(find_marker(row, "全年预算数", 0) >= 0 || find_marker(row, "全年执行数", 0) >= 0))
+		(find_marker(row, fund_words[FC_BUDGET][0], 0) >= 0 || find_marker(row, fund_words[FC_EXECUTED][0], 0) >= 0 ||
+		 find_marker(row, fund_words[FC_BUDGET][1], 0) >= 0 || find_marker(row, fund_words[FC_EXECUTED][1], 0) >= 0))
 	{
 		r->section = SEC_FUNDS;
 		map_columns(row, r->fund_col, fund_words, FC_N);

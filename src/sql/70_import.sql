@@ -30,10 +30,10 @@ IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
-        WHEN l ~ '^(年度)?(项目)?资金总额(合计)?$' OR l IN ('合计', '总计', '小计') THEN 'total'
+        WHEN l ~ '^(年度)?(项目)?(财政)?资金总额(合计)?$' OR l IN ('合计', '总计', '小计') THEN 'total'
         WHEN l ~ '^(当年|本年|年度)?财政(拨款|资金)(资金)?$' THEN 'appropriation'
         WHEN l ~ '^(上年)?结转(结余)?(资金)?$' THEN 'carryover'
-        WHEN l ~ '^其他(资金|来源)?$' THEN 'other'
+        WHEN l ~ '^其他(资金|来源)?$' OR l IN ('财政专户管理资金', '单位资金') THEN 'other'
     END
     FROM (SELECT pg_catalog.regexp_replace($1, '[[:space:]　*＊:：]+', '', 'g') AS l) s
 $$;

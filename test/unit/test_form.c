@@ -637,9 +637,34 @@ test_level1_inferred(void)
 	free(s);
 }
 
+/* The labels real templates write for the template's columns. */
+static void
+test_column_synonyms(void)
+{
+	Seen	   *s = malloc(sizeof(Seen));
+	PjFormError err;
+
+	CHECK(read_doc("项目支出绩效自评表\n"
+				   "项目名称:\t测试\t绩效自评年度:\t2023\n"
+				   "\t\t年初预算数\t调整后预算数\t预算执行数\t权重\t预算执行率\t得分\n"
+				   "项目资金（元）\t年度财政资金总额\t100\t200\t150\t10\t75\t7.5\n"
+				   "\t其中:本年财政拨款\t100\t200\t150\t—\t75\t—\n"
+				   "年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t权重\t得分\n"
+				   "\t产出指标\t进度指标\ta\t1\t1\t90\t90\n", s, &err),
+		  "column synonyms read: line %d %s", err.line, err.expected);
+	CHECK(s->nfunds == 2 && strcmp(s->fund[0][0], "年度财政资金总额") == 0 && strcmp(s->fund[0][2], "200") == 0 &&
+		  strcmp(s->fund[0][3], "150") == 0 && strcmp(s->fund[0][4], "10") == 0 && strcmp(s->fund[0][5], "75") == 0,
+		  "调整后预算数, 预算执行数, 权重, 预算执行率: %s %s %s %s", s->fund[0][2], s->fund[0][3], s->fund[0][4], s->fund[0][5]);
+	CHECK(strcmp(s->fund[1][0], "本年财政拨款") == 0 && strcmp(s->fund[1][5], "75") == 0,
+		  "其中: with an ASCII colon, a rate on the source row: %s %s", s->fund[1][0], s->fund[1][5]);
+	CHECK(s->nind == 1 && strcmp(s->ind[0][6], "90") == 0, "权重 under the indicators: %s", s->ind[0][6]);
+	free(s);
+}
+
 void
 test_form(void)
 {
+	test_column_synonyms();
 	test_level1_inferred();
 	test_unclosed_quotes();
 	test_cr_line_ends();
