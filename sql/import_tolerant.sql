@@ -65,6 +65,8 @@ SELECT project_code, execution_rate, fund_score, total_score, grade, weight_tota
 SELECT source, initial_budget, annual_budget, executed, reported_weight, reported_rate, reported_score
 FROM fund_line ORDER BY source;
 DELETE FROM evaluation;
+SELECT l AS label, fund_source(l) AS source
+FROM unnest(ARRAY['年度财政资金总额', '资金总额', '合计', '本年财政拨款', '财政拨款', '财政专户管理资金', '单位资金', '专项资金']) AS l;
 
 -- A 一级指标 cell that holds only its weight, (50分), its name lost with a
 -- merged cell: the level 1 the standard places the 二级指标 beside it under,
