@@ -2552,7 +2552,8 @@ $fn$;
 -- source row is kept and checked (fund_line_result), no longer refused.
 -- The standard level names come from the form reader's list
 -- (standard_level), with the synonyms real templates use; fund labels
--- 年度财政资金总额, 财政专户管理资金 and 单位资金 are read.
+-- 年度财政资金总额, 财政专户管理资金 and 单位资金 are read, and a form may
+-- have several other sources, each kept with its name (fund_line.label).
 -- Roles that import forms need INSERT, DELETE on pjeval.read_finding where
 -- a document has such findings.
 CREATE TABLE @extschema@.read_finding (
@@ -2596,6 +2597,21 @@ AFTER DELETE ON @extschema@.read_finding
 REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow();
 
 ALTER TABLE @extschema@.fund_line DROP CONSTRAINT fund_line_score_only_on_total;
+ALTER TABLE @extschema@.fund_line
+    ADD COLUMN label text
+        CONSTRAINT fund_line_label_only_other CHECK (source = 'other' OR label IS NULL)
+        CONSTRAINT fund_line_label_not_blank CHECK (pg_catalog.btrim(label) <> '');
+ALTER TABLE @extschema@.fund_line DROP CONSTRAINT fund_line_evaluation_source_key;
+-- The template's sources once per form; other sources (财政专户管理资金,
+-- 单位资金, …) once per name.
+CREATE UNIQUE INDEX fund_line_evaluation_source_key ON @extschema@.fund_line (evaluation_id, source)
+    WHERE source <> 'other';
+CREATE UNIQUE INDEX fund_line_evaluation_other_key ON @extschema@.fund_line (evaluation_id, (coalesce(label, '')))
+    WHERE source = 'other';
+CREATE INDEX fund_line_evaluation_idx ON @extschema@.fund_line (evaluation_id);
+COMMENT ON COLUMN @extschema@.fund_line.label IS 'An other source''s name as the form writes it (财政专户管理资金, 单位资金), NULL for 其他资金 itself; a form may have several other sources';
+COMMENT ON TABLE @extschema@.fund_line IS
+'资金使用情况: total = 年度资金总额, appropriation = 当年财政拨款, carryover = 上年结转资金, other = 其他资金 and other sources by name (label); amounts in the evaluation''s amount_unit';
 COMMENT ON COLUMN @extschema@.fund_line.reported_weight IS '分值 as written (the form''s on the total row; on a source row checked, never counted)';
 COMMENT ON COLUMN @extschema@.fund_line.reported_rate IS '执行率 (%) as written (the form''s on the total row; on a source row checked, never counted)';
 COMMENT ON COLUMN @extschema@.fund_line.reported_score IS '得分 as written (the form''s on the total row; on a source row checked, never counted)';
@@ -2891,6 +2907,7 @@ CREATE VIEW @extschema@.fund_line_result WITH (security_barrier = true) AS
 SELECT
     fl.evaluation_id,
     fl.source,
+    fl.label,
     fl.annual_budget,
     fl.executed,
     fl.reported_weight,
@@ -3152,7 +3169,7 @@ JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
 JOIN @extschema@.finding_message m ON m.code = f.code AND m.place = 'source'
 JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.source
 CROSS JOIN LATERAL (
-    SELECT ARRAY[sfs.label, x.reported_rate::text, x.computed_rate::text, x.reported_score::text,
+    SELECT ARRAY[coalesce(x.label, sfs.label), x.reported_rate::text, x.computed_rate::text, x.reported_score::text,
                  x.computed_score::text, x.weight::text] AS args
 ) a
 WHERE x.source <> 'total' AND (x.reported_rate IS NOT NULL OR x.reported_score IS NOT NULL)
@@ -3297,7 +3314,9 @@ AS $q$
         FROM (SELECT y.form, (pg_catalog.array_agg(y.source ORDER BY y.line))[1] AS source,
                      pg_catalog.array_agg(y.line ORDER BY y.line) AS lines
               FROM jsonb_to_recordset(import_problem.funds) AS y (form integer, line integer, source text)
-              GROUP BY y.form, @extschema@.fund_source(y.source)
+              GROUP BY y.form, @extschema@.fund_source(y.source),
+                       CASE WHEN @extschema@.fund_source(y.source) = 'other'
+                            THEN nullif(y.source, '其他资金') END
               HAVING pg_catalog.count(*) > 1) d
         UNION ALL
         SELECT i.form, i.line,
@@ -3315,6 +3334,357 @@ AS $q$
     ORDER BY p.form, p.line
     LIMIT 1
 $q$;
+
+CREATE OR REPLACE FUNCTION @extschema@.export_form(evaluation_id bigint, format text DEFAULT 'text')
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    e record;
+    out text[] := '{}';
+    funds text;
+    inds text;
+BEGIN
+    IF format IS NULL OR format NOT IN ('text', 'html') THEN
+        RAISE EXCEPTION 'format must be ''text'' or ''html'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''text'' writes the template as tab-separated text (pjeval.import_forms reads it back); ''html'' writes a printable page.';
+    END IF;
+    IF export_form.evaluation_id IS NULL THEN
+        RETURN NULL;
+    END IF;
+
+    SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+    INTO e
+    FROM @extschema@.evaluation ev
+    JOIN @extschema@.project p ON p.project_id = ev.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id
+    WHERE ev.evaluation_id = export_form.evaluation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', export_form.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+
+    IF format = 'html' THEN
+        RETURN @extschema@.export_form_html(export_form.evaluation_id);
+    END IF;
+
+    -- The template's layout, as in the forms it was read from: the same
+    -- sections, labels and columns, blank lines between the sections.
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t',
+                   CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END,
+                   CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
+                                 WHEN 'carryover' THEN '上年结转资金' ELSE coalesce(f.label, '其他资金') END,
+                   f.initial_budget, f.annual_budget, f.executed,
+                   coalesce(f.reported_weight::text, '—'), coalesce(f.reported_rate::text, '—'),
+                   coalesce(f.reported_score::text, '—')),
+               E'\n' ORDER BY f.n)
+    INTO funds
+    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source), fl.fund_line_id) AS n
+          FROM @extschema@.fund_line fl
+          WHERE fl.evaluation_id = export_form.evaluation_id) f;
+
+    -- Level-1 and level-2 cells left blank where they repeat the row above,
+    -- as on the form, unless the row would then begin with a word the
+    -- reader takes for the template's own (总分, 备注, …).
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t', '',
+                   CASE WHEN i.new1 THEN @extschema@.export_cell(i.level1) ELSE '' END,
+                   CASE WHEN i.new2 OR (NOT i.new1 AND @extschema@.is_template_label(i.level3))
+                        THEN @extschema@.export_cell(i.level2) ELSE '' END,
+                   @extschema@.export_cell(i.level3), @extschema@.export_cell(i.target_text),
+                   @extschema@.export_cell(i.actual_text), coalesce(i.weight::text, ''),
+                   coalesce(i.reported_score::text, ''), @extschema@.export_cell(i.deviation_reason)),
+               E'\n' ORDER BY i.position)
+    INTO inds
+    FROM (SELECT ind.*,
+                 ind.level1 IS DISTINCT FROM pg_catalog.lag(ind.level1) OVER w
+                     OR pg_catalog.lag(ind.position) OVER w IS NULL
+                     OR @extschema@.is_template_label(ind.level2) AS new1,
+                 ind.level1 IS DISTINCT FROM pg_catalog.lag(ind.level1) OVER w
+                     OR ind.level2 IS DISTINCT FROM pg_catalog.lag(ind.level2) OVER w
+                     OR pg_catalog.lag(ind.position) OVER w IS NULL AS new2
+          FROM @extschema@.indicator ind
+          WHERE ind.evaluation_id = export_form.evaluation_id
+          WINDOW w AS (ORDER BY ind.position)) i;
+
+    out := ARRAY[
+        '',
+        '项目支出绩效自评表',
+        '',
+        pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(e.project_code),
+                             '项目名称:', @extschema@.export_cell(e.project_name), '绩效自评年度:', e.year),
+        pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(e.unit_name),
+                             '一级预算单位:', @extschema@.export_cell(e.budget_unit_name), '', ''),
+        '',
+        '资金使用情况',
+        '',
+        E'\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率 (%)\t得分'];
+    IF funds IS NOT NULL THEN
+        out := out || funds;
+    END IF;
+    out := out || ARRAY[
+        '',
+        '项目目标完成情况',
+        '',
+        E'年度总体目标\t预期目标\t\t\t\t* 实际完成情况\t\t\t',
+        pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(e.expected_goal), '', '', '',
+                             @extschema@.export_cell(e.actual_outcome), '', '', ''),
+        E'年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t* 实际完成值\t* 分值\t* 得分\t偏差原因分析及改进措施'];
+    IF inds IS NOT NULL THEN
+        out := out || inds;
+    END IF;
+    out := out || ARRAY[
+        pg_catalog.concat_ws(E'\t', '总分', '', '', '', '', '', coalesce(e.reported_weight_total::text, ''),
+                             coalesce(e.reported_total::text, ''), '—'),
+        '',
+        CASE WHEN e.notes IS NULL THEN '备注：'
+             WHEN e.notes ~ '[\t\n\r]' OR pg_catalog.left(e.notes, 1) = '"' OR pg_catalog.right(e.notes, 1) = '"'
+                 THEN E'备注：\t' || @extschema@.export_cell(e.notes)
+             ELSE '备注：' || e.notes END,
+        '',
+        '作为导入模板，置灰信息无需录入且不可修改。置灰部分如强制修改导入系统，数据有出入请自行负责；作为导出模板，置灰信息系统自动带出。'];
+    RETURN pg_catalog.array_to_string(out, E'\n') || E'\n';
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.export_form_html(evaluation_id bigint)
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    e record;
+    r record;
+    funds text;
+    inds text;
+    finds text;
+    nfund integer;
+    nind integer;
+    h text;
+    status_zh text;
+    fs jsonb;
+    total_sev text;
+    total_marks text;
+BEGIN
+    SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+    INTO e
+    FROM @extschema@.evaluation ev
+    JOIN @extschema@.project p ON p.project_id = ev.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id
+    WHERE ev.evaluation_id = export_form_html.evaluation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', export_form_html.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+    SELECT * INTO r FROM @extschema@.evaluation_result er WHERE er.evaluation_id = export_form_html.evaluation_id;
+    status_zh := CASE e.status WHEN 'draft' THEN '草稿' WHEN 'submitted' THEN '已提交' ELSE '已审核' END;
+
+    -- the findings, numbered: the whole form's first, then by indicator.
+    -- A form's finding is marked on the 年度资金总额 row when it is about the
+    -- funds, else on the 总分 row.
+    SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(x) ORDER BY x.n), '[]') INTO fs
+    FROM (SELECT pg_catalog.row_number() OVER (ORDER BY a.position NULLS FIRST,
+                     pg_catalog.array_position(ARRAY['error', 'warning', 'info'], a.severity), a.code) AS n,
+                 a.position, a.code, a.severity, a.message_zh, a.message_en,
+                 CASE WHEN a.position IS NOT NULL THEN 'indicator'
+                      WHEN a.code IN ('fund_total_missing', 'budget_zero', 'fund_sources_mismatch', 'execution_above_budget',
+                                      'execution_rate_low', 'fund_rate_mismatch', 'fund_score_mismatch',
+                                      'reported_score_used', 'score_unavailable') THEN 'fund'
+                      ELSE 'total' END AS place
+          FROM @extschema@.audit_finding a
+          WHERE a.evaluation_id = export_form_html.evaluation_id) x;
+    SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1],
+           coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '')
+    INTO total_sev, total_marks
+    FROM jsonb_to_recordset(fs) AS x (n integer, severity text, place text)
+    WHERE x.place = 'total';
+
+    SELECT pg_catalog.count(*) INTO nfund FROM @extschema@.fund_line fl WHERE fl.evaluation_id = export_form_html.evaluation_id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s>%s<td class="label">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+               '<td class="num">%s</td><td class="num">%s%s</td><td class="num">%s%s%s</td></tr>',
+               CASE WHEN f.source = 'total' AND f.sev IS NOT NULL THEN ' class="finding-' || f.sev || '"' ELSE '' END,
+               CASE WHEN f.n = 1 THEN pg_catalog.format('<th rowspan="%s" colspan="2" class="label">项目资金（%s）</th>',
+                                                         nfund, @extschema@.html_escape(e.amount_unit)) ELSE '' END,
+               CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
+                             WHEN 'carryover' THEN '上年结转资金' ELSE coalesce(f.label, '其他资金') END,
+               f.initial_budget, f.annual_budget, f.executed,
+               coalesce(f.reported_weight::text, '—'),
+               coalesce(f.reported_rate::text, '—'),
+               CASE WHEN f.source = 'total' THEN pg_catalog.format('<span class="computed">计算 %s</span>',
+                                                                   coalesce(r.execution_rate::text, '—')) ELSE '' END,
+               coalesce(f.reported_score::text, '—'),
+               CASE WHEN f.source = 'total' THEN pg_catalog.format('<span class="computed">计算 %s</span>',
+                                                                   coalesce(r.fund_score::text, '—')) ELSE '' END,
+               CASE WHEN f.source = 'total' THEN f.marks ELSE '' END),
+               E'\n' ORDER BY f.n)
+    INTO funds
+    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source), fl.fund_line_id) AS n,
+                 m.sev, m.marks
+          FROM @extschema@.fund_line fl
+          CROSS JOIN LATERAL (
+              SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1] AS sev,
+                     coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '') AS marks
+              FROM jsonb_to_recordset(fs) AS x (n integer, severity text, place text)
+              WHERE x.place = 'fund') m
+          WHERE fl.evaluation_id = export_form_html.evaluation_id) f;
+
+    SELECT pg_catalog.count(*) INTO nind FROM @extschema@.indicator i WHERE i.evaluation_id = export_form_html.evaluation_id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s><td class="pos">%s</td>%s%s<td>%s</td><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s<span class="computed">计算 %s</span>%s</td><td>%s</td></tr>',
+               CASE WHEN g.sev IS NOT NULL THEN ' class="finding-' || g.sev || '"' ELSE '' END,
+               g.position,
+               CASE WHEN g.n1 = 1 THEN pg_catalog.format('<td rowspan="%s" class="level">%s</td>', g.size1, @extschema@.html_escape(g.level1)) ELSE '' END,
+               CASE WHEN g.n2 = 1 THEN pg_catalog.format('<td rowspan="%s" class="level">%s</td>', g.size2, @extschema@.html_escape(g.level2)) ELSE '' END,
+               @extschema@.html_escape(g.level3),
+               @extschema@.html_escape(g.target_text),
+               @extschema@.html_escape(g.actual_text),
+               coalesce(g.weight::text, ''),
+               coalesce(g.reported_score::text, ''),
+               coalesce(g.computed_score::text, '—'),
+               g.marks,
+               @extschema@.html_escape(g.deviation_reason)),
+               E'\n' ORDER BY g.position)
+    INTO inds
+    FROM (SELECT b.*,
+                 pg_catalog.row_number() OVER (PARTITION BY b.run1 ORDER BY b.position) AS n1,
+                 pg_catalog.count(*) OVER (PARTITION BY b.run1) AS size1,
+                 pg_catalog.row_number() OVER (PARTITION BY b.run1, b.run2 ORDER BY b.position) AS n2,
+                 pg_catalog.count(*) OVER (PARTITION BY b.run1, b.run2) AS size2
+          FROM (SELECT a.*,
+                       pg_catalog.sum(a.new1::integer) OVER (ORDER BY a.position) AS run1,
+                       pg_catalog.sum(a.new2::integer) OVER (ORDER BY a.position) AS run2
+                FROM (SELECT i.*, ir.computed_score,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new1,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR i.level2 IS DISTINCT FROM pg_catalog.lag(i.level2) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new2,
+                             m.sev, m.marks
+                      FROM @extschema@.indicator i
+                      LEFT JOIN @extschema@.indicator_result ir ON ir.indicator_id = i.indicator_id
+                      CROSS JOIN LATERAL (
+                          SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1] AS sev,
+                                 coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '') AS marks
+                          FROM jsonb_to_recordset(fs) AS x (n integer, position integer, severity text)
+                          WHERE x.position = i.position) m
+                      WHERE i.evaluation_id = export_form_html.evaluation_id
+                      WINDOW w AS (ORDER BY i.position)) a) b) g;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<li id="f%s" class="finding-%s"><span class="sev %s">%s</span> <span class="where">%s</span> %s <code>%s</code><br><span class="en">%s</span></li>',
+               x.n, x.severity, x.severity,
+               CASE x.severity WHEN 'error' THEN '错误' WHEN 'warning' THEN '警告' ELSE '提示' END,
+               CASE WHEN x.position IS NULL THEN '整表' ELSE '指标 ' || x.position END,
+               @extschema@.html_escape(x.message_zh), @extschema@.html_escape(x.code),
+               @extschema@.html_escape(x.message_en)),
+               E'\n' ORDER BY x.n)
+    INTO finds
+    FROM jsonb_to_recordset(fs) AS x (n integer, position integer, code text, severity text, message_zh text, message_en text);
+
+    h := pg_catalog.concat(
+'<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="pjeval">
+<title>项目支出绩效自评表 · ', @extschema@.html_escape(e.project_name), ' · ', e.year, '年度</title>
+<style>
+@page { size: A4 portrait; margin: 14mm 12mm 16mm; }
+html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", SimSun, sans-serif; font-size: 10pt; color: #000; background: #fff; }
+body { margin: 0 auto; padding: 8mm 0; max-width: 186mm; line-height: 1.45; }
+h1 { text-align: center; font-size: 17pt; letter-spacing: .25em; margin: 0; font-weight: 700; }
+p.subtitle { text-align: center; margin: 1mm 0 4mm; font-size: 10pt; }
+.status { display: inline-block; border: 1px solid #555; padding: 0 1.5mm; font-size: 8.5pt; margin-left: 2mm; }
+table.form { width: 100%; border-collapse: collapse; table-layout: fixed; }
+table.form th, table.form td { border: 0.6pt solid #000; padding: 1mm 1.4mm; vertical-align: middle; overflow-wrap: anywhere; }
+table.form th { font-weight: 400; background: #f0f0f0; text-align: center; font-size: 9pt; }
+table.form th.part { background: #dcdcdc; font-weight: 700; letter-spacing: .1em; }
+table.form th.section, table.form th.label, table.form td.level { text-align: center; }
+table.form td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.form td.text { text-align: left; }
+table.form td.pos { text-align: center; color: #333; }
+.computed { display: block; color: #444; font-size: 7.5pt; white-space: nowrap; }
+tr.finding-error > td:not(.level) { background: #fbe3e1; }
+tr.finding-warning > td:not(.level) { background: #fdf3cf; }
+tr.finding-info > td:not(.level) { background: #eaf1fb; }
+td.code { white-space: nowrap; font-size: 8.5pt; font-variant-numeric: tabular-nums; }
+a.mark { display: inline-block; min-width: 3.2mm; margin-left: .6mm; padding: 0 .5mm; border-radius: 1mm; font-size: 7pt; line-height: 1.4; text-align: center; text-decoration: none; color: #fff; vertical-align: super; }
+a.mark.error, .sev.error { background: #b3261e; }
+a.mark.warning, .sev.warning { background: #a86a00; }
+a.mark.info, .sev.info { background: #41618f; }
+.sev { color: #fff; padding: 0 1mm; border-radius: 1mm; font-size: 8pt; }
+section.findings { margin-top: 5mm; }
+section.findings h2 { font-size: 11pt; margin: 0 0 2mm; }
+section.findings ol { margin: 0; padding-left: 0; list-style: none; }
+section.findings li { padding: 1mm 1.5mm; margin-bottom: 1mm; border-left: 1mm solid transparent; break-inside: avoid; }
+section.findings li.finding-error { border-color: #b3261e; background: #fbe3e1; }
+section.findings li.finding-warning { border-color: #a86a00; background: #fdf3cf; }
+section.findings li.finding-info { border-color: #41618f; background: #eaf1fb; }
+section.findings .where { font-weight: 700; }
+section.findings code { font-size: 7.5pt; color: #555; }
+section.findings .en { color: #555; font-size: 8pt; }
+p.foot { font-size: 8pt; color: #444; margin-top: 3mm; }
+@media print {
+  body { padding: 0; max-width: none; }
+  li { break-inside: avoid; }
+  a.mark { color: #fff; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+</style>
+</head>
+<body>
+<h1>项目支出绩效自评表</h1>
+<p class="subtitle">（', e.year, '年度）<span class="status">', status_zh, '</span></p>
+<table class="form">
+<colgroup><col style="width:6%"><col style="width:11%"><col style="width:12%"><col style="width:17%"><col style="width:12%"><col style="width:12%"><col style="width:7%"><col style="width:10%"><col style="width:13%"></colgroup>
+<tbody>
+<tr><th colspan="2">项目编号</th><td colspan="2" class="code">', @extschema@.html_escape(e.project_code), '</td><th>项目名称</th><td colspan="2">',
+        @extschema@.html_escape(e.project_name), '</td><th>绩效自评年度</th><td>', e.year, '</td></tr>
+<tr><th colspan="2">实施单位</th><td colspan="2">', @extschema@.html_escape(e.unit_name), '</td><th>一级预算单位</th><td colspan="4">',
+        @extschema@.html_escape(e.budget_unit_name), '</td></tr>
+<tr><th colspan="9" class="part">资金使用情况</th></tr>
+<tr><th colspan="3"></th><th>年初预算数</th><th>全年预算数</th><th>全年执行数</th><th>分值</th><th>执行率 (%)</th><th>得分</th></tr>
+', coalesce(funds, ''), '
+<tr><th colspan="9" class="part">项目目标完成情况</th></tr>
+<tr><th rowspan="2" colspan="2" class="section">年度总体目标</th><th colspan="3">预期目标</th><th colspan="4">实际完成情况</th></tr>
+<tr><td colspan="3" class="text">', @extschema@.html_escape(e.expected_goal), '</td><td colspan="4" class="text">',
+        @extschema@.html_escape(e.actual_outcome), '</td></tr>
+<tr><th colspan="9" class="part">年度绩效指标</th></tr>
+<tr><th>序号</th><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>年度指标值</th><th>实际完成值</th><th>分值</th><th>得分</th><th>偏差原因分析及改进措施</th></tr>
+', coalesce(inds, ''), '
+<tr', CASE WHEN total_sev IS NOT NULL THEN ' class="finding-' || total_sev || '"' END, '><th colspan="6">总分</th><td class="num">',
+        coalesce(e.reported_weight_total::text, ''), '</td><td class="num">', coalesce(e.reported_total::text, ''),
+        '<span class="computed">计算 ', coalesce(r.total_score::text, '—'), '</span>', total_marks, '</td><td>评级：',
+        coalesce(r.grade, '—'), '</td></tr>
+<tr><th colspan="2">备注</th><td colspan="7" class="text">', pg_catalog.replace(@extschema@.html_escape(e.notes), E'\n', '<br>'), '</td></tr>
+</tbody>
+</table>
+<p class="foot">“计算”为 pjeval 按评分规则（', @extschema@.html_escape(e.profile), '）核算的数值，与填报数值并列；有审核发现的行以底色标出并编号。</p>
+<section class="findings">
+<h2>审核发现（', pg_catalog.jsonb_array_length(fs), '）</h2>
+', CASE WHEN finds IS NULL THEN '<p>无。</p>' ELSE '<ol>' || E'\n' || finds || E'\n</ol>' END, '
+</section>
+</body>
+</html>
+');
+    RETURN h;
+END
+$fn$;
 
 CREATE OR REPLACE FUNCTION @extschema@.import_forms(document text, on_conflict text DEFAULT 'error')
 RETURNS SETOF bigint
@@ -3647,11 +4017,14 @@ BEGIN
         -- audit, where a cell does not read: the text is kept as written).
         BEGIN
             INSERT INTO @extschema@.fund_line (evaluation_id, source, initial_budget, annual_budget, executed,
-                                               reported_weight, reported_rate, reported_score)
-            SELECT form_eval[x.form - base], @extschema@.fund_source(x.source), coalesce(x.initial_budget, 0),
-                   coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score
-            FROM jsonb_to_recordset(funds) AS x (form integer, source text, initial_budget numeric, budget numeric,
-                                                 executed numeric, weight numeric, rate numeric, score numeric);
+                                               reported_weight, reported_rate, reported_score, label)
+            SELECT form_eval[x.form - base], x.src, coalesce(x.initial_budget, 0),
+                   coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score,
+                   CASE WHEN x.src = 'other' THEN nullif(x.source, sfs.label) END
+            FROM (SELECT y.*, @extschema@.fund_source(y.source) AS src
+                  FROM jsonb_to_recordset(funds) AS y (form integer, source text, initial_budget numeric, budget numeric,
+                                                       executed numeric, weight numeric, rate numeric, score numeric)) x
+            LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.src;
 
             RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
             t0 := clock_timestamp();

@@ -134,7 +134,7 @@ COMMENT ON COLUMN @extschema@.evaluation.reported_total IS '总分 row, 得分 c
 COMMENT ON COLUMN @extschema@.evaluation.notes IS '备注, as written';
 COMMENT ON COLUMN @extschema@.evaluation.status IS 'draft → submitted (pjeval.submit) → approved (pjeval.approve); pjeval.reopen returns it to draft';
 
--- 资金使用情况: one row per source.  The 分值, 执行率 and 得分 of the
+-- 资金使用情况: one row per source (other sources one per name).  The 分值, 执行率 and 得分 of the
 -- 年度资金总额 row are the form's; a source row that prints them keeps them
 -- as written, and the audit checks them against that row's amounts
 -- (pjeval.fund_line_result), they never count.  A blank amount cell is 0.
@@ -161,11 +161,22 @@ CREATE TABLE @extschema@.fund_line (
     reported_score  numeric
                     CONSTRAINT fund_line_reported_score_range CHECK (reported_score BETWEEN 0 AND 100)
                     CONSTRAINT fund_line_reported_score_scorable CHECK (@extschema@.is_scorable_number(reported_score)),
-    CONSTRAINT fund_line_evaluation_source_key UNIQUE (evaluation_id, source)
+    label           text
+                    CONSTRAINT fund_line_label_only_other CHECK (source = 'other' OR label IS NULL)
+                    CONSTRAINT fund_line_label_not_blank CHECK (pg_catalog.btrim(label) <> '')
 );
 
+-- The template's sources once per form; other sources (财政专户管理资金,
+-- 单位资金, …) once per name.
+CREATE UNIQUE INDEX fund_line_evaluation_source_key ON @extschema@.fund_line (evaluation_id, source)
+    WHERE source <> 'other';
+CREATE UNIQUE INDEX fund_line_evaluation_other_key ON @extschema@.fund_line (evaluation_id, (coalesce(label, '')))
+    WHERE source = 'other';
+CREATE INDEX fund_line_evaluation_idx ON @extschema@.fund_line (evaluation_id);
+
 COMMENT ON TABLE @extschema@.fund_line IS
-'资金使用情况: total = 年度资金总额, appropriation = 当年财政拨款, carryover = 上年结转资金, other = 其他资金; amounts in the evaluation''s amount_unit';
+'资金使用情况: total = 年度资金总额, appropriation = 当年财政拨款, carryover = 上年结转资金, other = 其他资金 and other sources by name (label); amounts in the evaluation''s amount_unit';
+COMMENT ON COLUMN @extschema@.fund_line.label IS 'An other source''s name as the form writes it (财政专户管理资金, 单位资金), NULL for 其他资金 itself; a form may have several other sources';
 COMMENT ON COLUMN @extschema@.fund_line.initial_budget IS '年初预算数';
 COMMENT ON COLUMN @extschema@.fund_line.annual_budget IS '全年预算数 (the adjusted budget the execution rate divides by)';
 COMMENT ON COLUMN @extschema@.fund_line.executed IS '全年执行数';

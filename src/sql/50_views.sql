@@ -176,6 +176,7 @@ CREATE VIEW @extschema@.fund_line_result WITH (security_barrier = true) AS
 SELECT
     fl.evaluation_id,
     fl.source,
+    fl.label,
     fl.annual_budget,
     fl.executed,
     fl.reported_weight,
@@ -583,7 +584,7 @@ JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
 JOIN @extschema@.finding_message m ON m.code = f.code AND m.place = 'source'
 JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.source
 CROSS JOIN LATERAL (
-    SELECT ARRAY[sfs.label, x.reported_rate::text, x.computed_rate::text, x.reported_score::text,
+    SELECT ARRAY[coalesce(x.label, sfs.label), x.reported_rate::text, x.computed_rate::text, x.reported_score::text,
                  x.computed_score::text, x.weight::text] AS args
 ) a
 WHERE x.source <> 'total' AND (x.reported_rate IS NOT NULL OR x.reported_score IS NOT NULL)

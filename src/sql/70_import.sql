@@ -167,7 +167,9 @@ AS $q$
         FROM (SELECT y.form, (pg_catalog.array_agg(y.source ORDER BY y.line))[1] AS source,
                      pg_catalog.array_agg(y.line ORDER BY y.line) AS lines
               FROM jsonb_to_recordset(import_problem.funds) AS y (form integer, line integer, source text)
-              GROUP BY y.form, @extschema@.fund_source(y.source)
+              GROUP BY y.form, @extschema@.fund_source(y.source),
+                       CASE WHEN @extschema@.fund_source(y.source) = 'other'
+                            THEN nullif(y.source, '其他资金') END
               HAVING pg_catalog.count(*) > 1) d
         UNION ALL
         SELECT i.form, i.line,
@@ -545,11 +547,14 @@ BEGIN
         -- audit, where a cell does not read: the text is kept as written).
         BEGIN
             INSERT INTO @extschema@.fund_line (evaluation_id, source, initial_budget, annual_budget, executed,
-                                               reported_weight, reported_rate, reported_score)
-            SELECT form_eval[x.form - base], @extschema@.fund_source(x.source), coalesce(x.initial_budget, 0),
-                   coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score
-            FROM jsonb_to_recordset(funds) AS x (form integer, source text, initial_budget numeric, budget numeric,
-                                                 executed numeric, weight numeric, rate numeric, score numeric);
+                                               reported_weight, reported_rate, reported_score, label)
+            SELECT form_eval[x.form - base], x.src, coalesce(x.initial_budget, 0),
+                   coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score,
+                   CASE WHEN x.src = 'other' THEN nullif(x.source, sfs.label) END
+            FROM (SELECT y.*, @extschema@.fund_source(y.source) AS src
+                  FROM jsonb_to_recordset(funds) AS y (form integer, source text, initial_budget numeric, budget numeric,
+                                                       executed numeric, weight numeric, rate numeric, score numeric)) x
+            LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.src;
 
             RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
             t0 := clock_timestamp();
@@ -705,14 +710,14 @@ BEGIN
                pg_catalog.concat_ws(E'\t',
                    CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END,
                    CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
-                                 WHEN 'carryover' THEN '上年结转资金' ELSE '其他资金' END,
+                                 WHEN 'carryover' THEN '上年结转资金' ELSE coalesce(f.label, '其他资金') END,
                    f.initial_budget, f.annual_budget, f.executed,
                    coalesce(f.reported_weight::text, '—'), coalesce(f.reported_rate::text, '—'),
                    coalesce(f.reported_score::text, '—')),
                E'\n' ORDER BY f.n)
     INTO funds
     FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
-                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source)) AS n
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source), fl.fund_line_id) AS n
           FROM @extschema@.fund_line fl
           WHERE fl.evaluation_id = export_form.evaluation_id) f;
 
@@ -853,7 +858,7 @@ BEGIN
                CASE WHEN f.n = 1 THEN pg_catalog.format('<th rowspan="%s" colspan="2" class="label">项目资金（%s）</th>',
                                                          nfund, @extschema@.html_escape(e.amount_unit)) ELSE '' END,
                CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
-                             WHEN 'carryover' THEN '上年结转资金' ELSE '其他资金' END,
+                             WHEN 'carryover' THEN '上年结转资金' ELSE coalesce(f.label, '其他资金') END,
                f.initial_budget, f.annual_budget, f.executed,
                coalesce(f.reported_weight::text, '—'),
                coalesce(f.reported_rate::text, '—'),
@@ -866,7 +871,7 @@ BEGIN
                E'\n' ORDER BY f.n)
     INTO funds
     FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
-                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source)) AS n,
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source), fl.fund_line_id) AS n,
                  m.sev, m.marks
           FROM @extschema@.fund_line fl
           CROSS JOIN LATERAL (
