@@ -78,6 +78,12 @@ WHERE line ~ '资金' AND line !~ '使用情况';
 SELECT count(*) AS imported FROM import_forms(export_form((SELECT evaluation_id FROM evaluation)), on_conflict => 'replace');
 SELECT source, label FROM fund_line ORDER BY fund_line_id;
 SELECT count(*) FROM import_forms(replace(:'extra', E'\t财政专户管理资金\t', E'\t单位资金\t'), on_conflict => 'replace');
+-- a name entered by hand is written as a cell (text) and as text (HTML)
+UPDATE fund_line SET label = E'<b>单位\t资金</b>' WHERE label = '单位资金';
+SELECT line FROM regexp_split_to_table(export_form((SELECT evaluation_id FROM evaluation)), E'\n') AS line
+WHERE line ~ '单位';
+SELECT export_form((SELECT evaluation_id FROM evaluation), 'html') LIKE '%&lt;b&gt;单位%' AS escaped,
+       export_form((SELECT evaluation_id FROM evaluation), 'html') NOT LIKE '%<b>单位%' AS no_markup;
 DELETE FROM evaluation;
 SELECT l AS label, fund_source(l) AS source
 FROM unnest(ARRAY['年度财政资金总额', '资金总额', '合计', '本年财政拨款', '财政拨款', '财政专户管理资金', '单位资金', '专项资金']) AS l;

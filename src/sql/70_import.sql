@@ -710,7 +710,8 @@ BEGIN
                pg_catalog.concat_ws(E'\t',
                    CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END,
                    CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
-                                 WHEN 'carryover' THEN '上年结转资金' ELSE coalesce(f.label, '其他资金') END,
+                                 WHEN 'carryover' THEN '上年结转资金'
+                                 ELSE @extschema@.export_cell(coalesce(f.label, '其他资金')) END,
                    f.initial_budget, f.annual_budget, f.executed,
                    coalesce(f.reported_weight::text, '—'), coalesce(f.reported_rate::text, '—'),
                    coalesce(f.reported_score::text, '—')),
@@ -858,7 +859,8 @@ BEGIN
                CASE WHEN f.n = 1 THEN pg_catalog.format('<th rowspan="%s" colspan="2" class="label">项目资金（%s）</th>',
                                                          nfund, @extschema@.html_escape(e.amount_unit)) ELSE '' END,
                CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
-                             WHEN 'carryover' THEN '上年结转资金' ELSE coalesce(f.label, '其他资金') END,
+                             WHEN 'carryover' THEN '上年结转资金'
+                             ELSE @extschema@.html_escape(coalesce(f.label, '其他资金')) END,
                f.initial_budget, f.annual_budget, f.executed,
                coalesce(f.reported_weight::text, '—'),
                coalesce(f.reported_rate::text, '—'),
