@@ -124,12 +124,12 @@ INSERT INTO evaluation (project_id, year) SELECT project_id, 1999 FROM project W
 \echo :LAST_ERROR_SQLSTATE
 INSERT INTO evaluation (project_id, year) SELECT project_id, 2101 FROM project WHERE code = 'T-SCHEMA';
 \echo :LAST_ERROR_SQLSTATE
--- a 分值, 执行率 or 得分 on a source row, which has no such cell
+-- a 得分 or 执行率 out of range, on a source row as on the total
 INSERT INTO fund_line (evaluation_id, source, annual_budget, executed, reported_score)
-SELECT evaluation_id, 'carryover', 0, 0, 1 FROM t;
+SELECT evaluation_id, 'carryover', 0, 0, -1 FROM t;
 \echo :LAST_ERROR_SQLSTATE
 INSERT INTO fund_line (evaluation_id, source, annual_budget, executed, reported_rate)
-SELECT evaluation_id, 'other', 0, 0, 100 FROM t;
+SELECT evaluation_id, 'other', 0, 0, -100 FROM t;
 \echo :LAST_ERROR_SQLSTATE
 -- a row for a form that does not exist
 INSERT INTO indicator (evaluation_id, position, level1, level2, level3)

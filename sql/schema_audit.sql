@@ -48,9 +48,9 @@ SELECT a.evaluation_id, v.source, v.initial_budget, v.annual_budget, v.executed,
 FROM a
 JOIN (VALUES
     -- T-A1: 120 executed of 100 budgeted, reported as 90 % and 9 points; the
-    -- sources say 100 executed
+    -- sources say 100 executed, and print 90 % and 9 points for it too
     ('T-A1', 'total', 100, 100, 120, 10, 90, 9),
-    ('T-A1', 'appropriation', 100, 100, 100, NULL, NULL, NULL),
+    ('T-A1', 'appropriation', 100, 100, 100, NULL, 90, 9),
     -- T-A3: no budget, no reported score
     ('T-A3', 'total', 0, 0, 0, 10, NULL, NULL),
     -- T-A4: 70 % executed
@@ -92,6 +92,13 @@ JOIN (VALUES
     ('T-A5',  2, '效益指标', '社会效益指标', '覆盖率', '≥90%', '95%', 30, 30, NULL, NULL),
     ('T-A5',  3, '满意度指标', '服务对象满意度指标', '满意度', '≥90%', '95%', 10, 10, NULL, NULL)
 ) AS v (code, position, level1, level2, level3, target_text, actual_text, weight, reported_score, reason, band)
+  ON v.code = a.code;
+-- What the form reader found (import_forms writes these): on an indicator's
+-- line and on the header's.
+INSERT INTO read_finding (evaluation_id, line, position, code, detail)
+SELECT a.evaluation_id, v.line, v.position, v.finding, v.detail
+FROM a JOIN (VALUES ('T-A1', 3, NULL, 'unclosed_quote', NULL), ('T-A1', 30, 16, 'unclosed_quote', NULL),
+                    ('T-A1', 29, 15, 'level1_inferred', '效益指标')) AS v (code, line, position, finding, detail)
   ON v.code = a.code;
 
 -- Every finding, with its messages.

@@ -2861,3 +2861,1548 @@ $fn$;
 
 COMMENT ON FUNCTION @extschema@.export_workbook(bigint[]) IS
 'The forms as an .xlsx workbook, one sheet each (named after the project), laid out as the template 项目支出绩效自评表 as export_form writes it, so that pjeval.import_workbook reads it back to the same rows: amounts as numbers (#,##0.00), percentages as percent cells, merged level-1 and level-2 cells, 宋体, borders, A4 portrait one page wide. Each id once, in the order given; an id the caller cannot see raises no_data_found';
+
+
+-- tolerant reader, first increment (issue 11, parts 1 and 3): what the form
+-- reader finds worth a look is stored with the form (read_finding, written
+-- and replaced by import_forms, row-level security and the workflow as for
+-- fund lines) and shown by audit_finding; the finding codes and their
+-- messages become tables (finding_catalogue, finding_message) under the
+-- view finding_code, and audit_finding renders each message from its
+-- template over one argument list per place.  A 分值, 执行率 or 得分 on a
+-- source row is kept and checked (fund_line_result), no longer refused.
+-- The standard level names come from the form reader's list
+-- (standard_level), with the synonyms real templates use; fund labels
+-- 年度财政资金总额, 财政专户管理资金 and 单位资金 are read, and a form may
+-- have several other sources, each kept with its name (fund_line.label).
+-- Roles that import forms need INSERT, DELETE on pjeval.read_finding where
+-- a document has such findings.
+CREATE TABLE @extschema@.read_finding (
+    evaluation_id   bigint NOT NULL REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
+    line            integer NOT NULL
+                    CONSTRAINT read_finding_line_positive CHECK (line >= 1),
+    position        integer
+                    CONSTRAINT read_finding_position_positive CHECK (position >= 1),
+    source          text
+                    CONSTRAINT read_finding_source CHECK (source IN ('total', 'appropriation', 'carryover', 'other')),
+    code            text NOT NULL
+                    CONSTRAINT read_finding_code_not_blank CHECK (pg_catalog.btrim(code) <> ''),
+    detail          text,
+    CONSTRAINT read_finding_one_place CHECK (position IS NULL OR source IS NULL),
+    PRIMARY KEY (evaluation_id, line, code)
+);
+
+COMMENT ON TABLE @extschema@.read_finding IS
+'What the form reader read but found worth a look, per form and document line (codes in pjeval.finding_code); written and replaced by import_forms with the form';
+COMMENT ON COLUMN @extschema@.read_finding.line IS 'The line of the imported document';
+COMMENT ON COLUMN @extschema@.read_finding.position IS 'The indicator of that line, NULL for another row';
+COMMENT ON COLUMN @extschema@.read_finding.source IS 'The fund row of that line, NULL for another row';
+COMMENT ON COLUMN @extschema@.read_finding.detail IS 'What the reader read or inferred there, where the code needs it';
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.read_finding', '');
+ALTER TABLE @extschema@.read_finding ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read_finding_unit ON @extschema@.read_finding FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+                OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+GRANT SELECT ON @extschema@.read_finding TO PUBLIC;
+CREATE TRIGGER form_row_workflow
+AFTER INSERT ON @extschema@.read_finding
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow();
+CREATE TRIGGER form_row_workflow_update
+BEFORE UPDATE ON @extschema@.read_finding
+FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow();
+CREATE TRIGGER form_row_workflow_delete
+AFTER DELETE ON @extschema@.read_finding
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow();
+
+ALTER TABLE @extschema@.fund_line DROP CONSTRAINT fund_line_score_only_on_total;
+ALTER TABLE @extschema@.fund_line
+    ADD COLUMN label text
+        CONSTRAINT fund_line_label_only_other CHECK (source = 'other' OR label IS NULL)
+        CONSTRAINT fund_line_label_not_blank CHECK (pg_catalog.btrim(label) <> '');
+ALTER TABLE @extschema@.fund_line DROP CONSTRAINT fund_line_evaluation_source_key;
+-- The template's sources once per form; other sources (财政专户管理资金,
+-- 单位资金, …) once per name.
+CREATE UNIQUE INDEX fund_line_evaluation_source_key ON @extschema@.fund_line (evaluation_id, source)
+    WHERE source <> 'other';
+CREATE UNIQUE INDEX fund_line_evaluation_other_key ON @extschema@.fund_line (evaluation_id, (coalesce(label, '')))
+    WHERE source = 'other';
+CREATE INDEX fund_line_evaluation_idx ON @extschema@.fund_line (evaluation_id);
+COMMENT ON COLUMN @extschema@.fund_line.label IS 'An other source''s name as the form writes it (财政专户管理资金, 单位资金), NULL for 其他资金 itself; a form may have several other sources';
+COMMENT ON TABLE @extschema@.fund_line IS
+'资金使用情况: total = 年度资金总额, appropriation = 当年财政拨款, carryover = 上年结转资金, other = 其他资金 and other sources by name (label); amounts in the evaluation''s amount_unit';
+COMMENT ON COLUMN @extschema@.fund_line.reported_weight IS '分值 as written (the form''s on the total row; on a source row checked, never counted)';
+COMMENT ON COLUMN @extschema@.fund_line.reported_rate IS '执行率 (%) as written (the form''s on the total row; on a source row checked, never counted)';
+COMMENT ON COLUMN @extschema@.fund_line.reported_score IS '得分 as written (the form''s on the total row; on a source row checked, never counted)';
+
+DROP VIEW @extschema@.audit_finding;
+DROP VIEW @extschema@.finding_code;
+
+CREATE FUNCTION @extschema@.standard_level_list(OUT name text, OUT level integer, OUT kind text,
+                                                OUT level1 text, OUT standard text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'standard_level_list'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+ROWS 20;
+
+COMMENT ON FUNCTION @extschema@.standard_level_list() IS
+'The form reader''s list of standard level names (see pjeval.standard_level)';
+
+CREATE VIEW @extschema@.standard_level AS
+SELECT l.name, l.level, l.kind, l.level1, l.standard
+FROM @extschema@.standard_level_list() l;
+
+COMMENT ON VIEW @extschema@.standard_level IS
+'The standard''s level-1 and level-2 names as indicator_level_name() gives them, the kind of level 1 each is or belongs under (output, benefit, satisfaction, cost) and that level 1''s name; a name real templates use for a standard one (进度指标) names it under standard. The form reader''s own list';
+
+CREATE OR REPLACE VIEW @extschema@.indicator_result WITH (security_barrier = true) AS
+SELECT
+    i.evaluation_id,
+    i.indicator_id,
+    i.position,
+    i.level1,
+    i.level2,
+    i.level3,
+    n.level1_kind,
+    h.level2_home,
+    i.target_text,
+    i.actual_text,
+    i.target,
+    i.actual,
+    i.weight,
+    a.rule,
+    a.completion,
+    a.score AS computed_score,
+    i.reported_score,
+    i.reported_score - a.score AS score_difference,
+    coalesce(a.score, i.reported_score) AS counted_score,
+    a.flags,
+    i.band,
+    b.band_low,
+    b.band_high,
+    i.deviation_reason,
+    pg_catalog.array_remove(ARRAY[
+        CASE WHEN pg_catalog.abs(i.reported_score - a.score) > 0.01 THEN 'score_mismatch' END,
+        CASE WHEN i.reported_score > i.weight THEN 'score_above_weight' END,
+        CASE WHEN i.weight IS NULL THEN 'weight_missing' END,
+        CASE WHEN i.target IS NULL THEN 'target_unreadable' END,
+        CASE WHEN i.actual IS NULL THEN 'actual_unreadable' END,
+        CASE WHEN 'missing_value' = ANY (a.flags) THEN 'value_missing' END,
+        CASE WHEN 'incomparable_units' = ANY (a.flags) THEN 'units_incomparable' END,
+        CASE WHEN 'unmatched_clause' = ANY (a.flags) THEN 'clause_unmatched' END,
+        CASE WHEN 'too_large' = ANY (a.flags) THEN 'value_too_large' END,
+        CASE WHEN 'unscorable' = ANY (a.flags) THEN 'unscorable' END,
+        CASE WHEN 'actual_is_claim' = ANY (a.flags) THEN 'actual_is_claim' END,
+        CASE WHEN 'qualitative_needs_band' = ANY (a.flags) AND i.band IS NULL THEN 'band_missing' END,
+        CASE WHEN i.reported_score < b.band_low
+               OR i.reported_score > b.band_high
+               OR (i.reported_score = b.band_high AND i.band <> 'achieved')
+             THEN 'score_outside_band' END,
+        CASE WHEN 'date_missed' = ANY (a.flags) THEN 'date_missed' END,
+        CASE WHEN 'not_met' = ANY (a.flags) AND NOT x.explained THEN 'not_met_unexplained' END,
+        CASE WHEN 'over_achieved' = ANY (a.flags) AND NOT x.explained THEN 'over_achieved_unexplained' END,
+        CASE WHEN n.level1_kind <> h.level2_home
+              AND NOT (n.level1_kind = 'cost' AND h.level2_name = '成本指标') THEN 'level2_misplaced' END,
+        CASE WHEN n.level1_kind IS NULL THEN 'level1_nonstandard' END,
+        CASE WHEN h.level2_home IS NULL THEN 'level2_nonstandard' END,
+        CASE WHEN a.score IS NULL AND i.reported_score IS NOT NULL THEN 'reported_score_used' END,
+        CASE WHEN a.score IS NULL AND i.reported_score IS NULL THEN 'score_unavailable' END
+    ], NULL) AS findings
+FROM @extschema@.indicator i
+JOIN @extschema@.evaluation e ON e.evaluation_id = i.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+-- The level names, read once per row: the name as the standard lists it is
+-- the key of a join with the list of standard names, so it is computed once
+-- when the row is probed and the kind comes back as a column.  Written as a
+-- LATERAL sub-select instead, the call would be copied into every reference
+-- to level1_kind (a dozen in evaluation_result); kept apart with OFFSET 0 it
+-- would run once per row too, but on PostgreSQL 15 its parameters keep the
+-- whole view out of parallel workers.
+LEFT JOIN (SELECT l.name AS level1_name, l.kind AS level1_kind FROM @extschema@.standard_level l WHERE l.level = 1)
+    AS n ON n.level1_name = @extschema@.indicator_level_name(i.level1)
+LEFT JOIN (SELECT coalesce(l.standard, l.name) AS level2_name, l.name, l.kind AS level2_home
+           FROM @extschema@.standard_level l WHERE l.level = 2)
+    AS h ON h.name = @extschema@.indicator_level_name(i.level2)
+CROSS JOIN LATERAL (
+    -- an explanation that is empty or a placeholder explains nothing
+    SELECT coalesce(pg_catalog.btrim(i.deviation_reason, E' \t\r\n　'), '')
+               NOT IN ('', '-', '—', '－', '/', '一', '无') AS explained
+) x
+CROSS JOIN LATERAL (
+    -- the evaluator's band as a score range (profile band_achieved and
+    -- band_partial): 达成 [achieved, 1], 部分达成 [partial, achieved),
+    -- 未达成 [0, partial) of the weight
+    SELECT pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight * pr.band_achieved
+                                WHEN 'partial' THEN i.weight * pr.band_partial
+                                WHEN 'not_achieved' THEN 0
+                            END, 2) AS band_low,
+           pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight
+                                WHEN 'partial' THEN i.weight * pr.band_achieved
+                                WHEN 'not_achieved' THEN i.weight * pr.band_partial
+                            END, 2) AS band_high
+) b
+CROSS JOIN LATERAL @extschema@.assess(i.target, i.actual, i.weight, i.level2,
+                                      pr.over_achievement_ratio, pr.negative_formula) a
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.indicator_result IS
+'Every indicator the caller may see, scored live: rule, completion, computed and reported score and their difference, the score that counts in the total (the computed one, else the reported one), assess() flags and finding codes (see pjeval.audit_finding)';
+COMMENT ON COLUMN @extschema@.indicator_result.level1_kind IS 'output (产出), benefit (效益), satisfaction (满意度), cost (成本), or NULL for a non-standard level 1';
+COMMENT ON COLUMN @extschema@.indicator_result.level2_home IS 'The level 1 this level 2 belongs under by the standard (NULL: not a standard level 2)';
+COMMENT ON COLUMN @extschema@.indicator_result.score_difference IS 'reported_score - computed_score';
+COMMENT ON COLUMN @extschema@.indicator_result.counted_score IS 'The score the total counts: computed_score, or reported_score where the rules leave the score to a person (scoring-rules §3)';
+COMMENT ON COLUMN @extschema@.indicator_result.band_low IS 'The lowest score the recorded band allows';
+COMMENT ON COLUMN @extschema@.indicator_result.band_high IS 'The highest score the recorded band allows (excluded for partial and not_achieved)';
+COMMENT ON COLUMN @extschema@.indicator_result.findings IS 'Codes of the problems found on this row (pjeval.finding_code)';
+
+-- Every code the audit can give, and its messages: the one place a code is
+-- listed (extension data, like pjeval.profile's defaults: not the users' to
+-- edit, not dumped).  severity: error (the numbers on the form contradict
+-- each other or the rules), warning (a person must look: an explanation is
+-- missing, a value cannot be read or compared), info (noted: a non-standard
+-- layout, a reported score standing in for a computed one).
+CREATE TABLE @extschema@.finding_catalogue (
+    code            text PRIMARY KEY,
+    scope           text NOT NULL
+                    CONSTRAINT finding_catalogue_scope CHECK (scope IN ('indicator', 'form', 'both')),
+    severity        text NOT NULL
+                    CONSTRAINT finding_catalogue_severity CHECK (severity IN ('error', 'warning', 'info')),
+    description_zh  text NOT NULL,
+    description_en  text NOT NULL
+);
+
+COMMENT ON TABLE @extschema@.finding_catalogue IS
+'Every code pjeval.audit_finding can give: scope (indicator, form or both), severity (error, warning, info) and what it means; pjeval.finding_message holds its messages';
+
+-- A code's message where it is found, as a format() template whose
+-- positional arguments (%1$s, …) are the fixed argument list of that place
+-- in pjeval.audit_finding:
+--   indicator  1 level3, 2 level2, 3 level1, 4 target_text, 5 actual_text,
+--              6 weight, 7 reported score, 8 computed score, 9 completion,
+--              10 band low, 11 band high, 12 the standard level 1 of level2
+--              (Chinese), 13 (English), 14 why the target does not read,
+--              15 why the actual does not read
+--   fund, total (the form's execution rate and score; its weights and
+--              total) 1-3 the sources' initial budget, annual budget and
+--              executed, 4-6 the total row's, 7 execution rate, 8 the
+--              profile's warning line, 9 reported execution rate, 10
+--              reported fund score, 11 fund score, 12 fund weight, 13 total,
+--              14 weight total, 15 profile, 16 its execution weight, 17-24
+--              output, benefit, satisfaction and cost weight each beside the
+--              profile's, 25 reported total, 26 the reported scores' sum
+--   source     (a source row of 资金使用情况) 1 its label, 2 reported
+--              execution rate, 3 computed, 4 reported score, 5 computed, 6
+--              the weight it is computed with
+--   line       (what the form reader found) 1 the document's line, 2 the
+--              reader's detail, 3 the indicator's level3, 4 the fund source
+CREATE TABLE @extschema@.finding_message (
+    code            text NOT NULL REFERENCES @extschema@.finding_catalogue (code),
+    place           text NOT NULL
+                    CONSTRAINT finding_message_place CHECK (place IN ('indicator', 'fund', 'total', 'source', 'line')),
+    message_zh      text NOT NULL,
+    message_en      text NOT NULL,
+    PRIMARY KEY (code, place)
+);
+
+COMMENT ON TABLE @extschema@.finding_message IS
+'The message of each finding code where it is found (indicator, fund, total, source, line): format() templates in Chinese and English over the fixed argument list of that place (see pjeval.audit_finding)';
+
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('score_mismatch', 'indicator', 'error', '填报得分与计算得分相差超过 0.01', 'the reported score differs from the computed score by more than 0.01'),
+    ('score_above_weight', 'indicator', 'error', '得分超过分值', 'the score is above the weight'),
+    ('weight_missing', 'indicator', 'warning', '未填分值', 'the weight is missing'),
+    ('target_unreadable', 'indicator', 'warning', '年度指标值无法识别', 'the target cannot be read'),
+    ('actual_unreadable', 'indicator', 'warning', '实际完成值无法识别', 'the actual cannot be read'),
+    ('value_missing', 'indicator', 'warning', '缺少年度指标值或实际完成值', 'the target or the actual is missing'),
+    ('units_incomparable', 'indicator', 'warning', '目标与实际的单位不可比', 'the target and the actual are in units that cannot be compared'),
+    ('clause_unmatched', 'indicator', 'warning', '目标中的某一项在实际完成值中找不到', 'a clause of the target has no matching clause in the actual'),
+    ('value_too_large', 'indicator', 'warning', '数值过大，无法精确计算', 'the numbers are too large to compute exactly'),
+    ('unscorable', 'both', 'warning', '数值超出精确计算的范围（至多 18 位有效数字和 18 位小数），无法按规则计算', 'a number is beyond exact scoring (at most 18 significant digits and 18 decimal places): the rules cannot compute with it'),
+    ('actual_is_claim', 'indicator', 'warning', '实际完成值是表述而非测量值', 'the actual claims achievement instead of measuring it'),
+    ('band_missing', 'indicator', 'warning', '定性指标未记录评价档次', 'a qualitative result that differs from its target has no band recorded'),
+    ('score_outside_band', 'indicator', 'error', '定性指标得分不在所记录档次的区间内', 'the score of a qualitative result lies outside its recorded band'),
+    ('date_missed', 'indicator', 'warning', '未按期完成', 'a deadline was missed'),
+    ('not_met_unexplained', 'indicator', 'warning', '未完成目标且未填写偏差原因分析', 'not met, with no explanation of the deviation'),
+    ('over_achieved_unexplained', 'indicator', 'warning', '超额完成且未填写偏差原因分析', 'over-achieved, with no explanation of the deviation'),
+    ('level2_misplaced', 'indicator', 'info', '二级指标不在标准的一级指标之下', 'a level-2 indicator sits under a level 1 other than its standard one'),
+    ('level1_nonstandard', 'indicator', 'info', '一级指标不是标准的一级指标', 'the level-1 indicator is not a standard one'),
+    ('level2_nonstandard', 'indicator', 'info', '二级指标不是标准的二级指标', 'the level-2 indicator is not a standard one'),
+    ('reported_score_used', 'both', 'info', '得分无法按规则计算，总分采用填报得分', 'the rules cannot score it: the total uses the reported score'),
+    ('score_unavailable', 'both', 'error', '既无法计算也未填报得分，总分无法计算', 'neither a computed nor a reported score: no total'),
+    ('fund_total_missing', 'form', 'error', '缺少“年度资金总额”行', 'the 年度资金总额 (total) fund row is missing'),
+    ('budget_zero', 'form', 'warning', '全年预算数为 0', 'the annual budget is 0'),
+    ('fund_sources_mismatch', 'form', 'error', '各资金来源之和与年度资金总额不符', 'the fund sources do not add up to the total'),
+    ('execution_above_budget', 'form', 'warning', '全年执行数超过全年预算数', 'more was executed than budgeted'),
+    ('execution_rate_low', 'form', 'warning', '执行率低于评分方案的预警线', 'the execution rate is below the profile''s warning line'),
+    ('fund_rate_mismatch', 'form', 'error', '填报执行率与计算执行率不符', 'the reported execution rate differs from the computed one'),
+    ('fund_score_mismatch', 'form', 'error', '预算执行率填报得分与计算得分不符', 'the reported execution-rate score differs from the computed one'),
+    ('weights_not_100', 'form', 'error', '分值合计不等于 100', 'the weights do not total 100'),
+    ('level1_weight_off_profile', 'form', 'warning', '一级指标分值与评分方案不符', 'level-1 weights differ from the profile'),
+    ('reported_total_mismatch', 'form', 'error', '填报总分与各项填报得分之和不符', 'the reported total differs from the sum of the reported scores'),
+    ('total_mismatch', 'form', 'error', '填报总分与计算总分不符', 'the reported total differs from the computed total'),
+    ('indicators_missing', 'form', 'error', '没有年度绩效指标', 'the form has no performance indicators'),
+    ('source_rate_mismatch', 'form', 'error', '资金来源行的填报执行率与按该行金额计算的执行率不符', 'a source row''s reported execution rate differs from the one its amounts give'),
+    ('source_score_mismatch', 'form', 'error', '资金来源行的填报得分与按该行金额计算的得分不符', 'a source row''s reported score differs from the one its amounts give'),
+    ('level1_inferred', 'indicator', 'info', '一级指标未填写，按标准由二级指标推定', 'the level 1 was not written: inferred from the standard level 2'),
+    ('unclosed_quote', 'both', 'warning', '单元格以引号开头而没有引号闭合，已按文字读入', 'a cell begins with a quote that nothing closes: it was read as text');
+
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('score_mismatch', 'indicator', '“%1$s”填报得分 %7$s 与计算得分 %8$s 不符', '"%1$s": the reported score %7$s differs from the computed %8$s'),
+    ('score_above_weight', 'indicator', '“%1$s”得分 %7$s 超过分值 %6$s', '"%1$s": the score %7$s is above the weight %6$s'),
+    ('weight_missing', 'indicator', '“%1$s”未填分值', '"%1$s" has no weight'),
+    ('target_unreadable', 'indicator', '“%1$s”的年度指标值“%4$s”无法识别：%14$s', '"%1$s": the target "%4$s" cannot be read: %14$s'),
+    ('actual_unreadable', 'indicator', '“%1$s”的实际完成值“%5$s”无法识别：%15$s', '"%1$s": the actual "%5$s" cannot be read: %15$s'),
+    ('value_missing', 'indicator', '“%1$s”缺少年度指标值或实际完成值', '"%1$s": the target or the actual is missing'),
+    ('units_incomparable', 'indicator', '“%1$s”的目标“%4$s”与实际“%5$s”单位不可比', '"%1$s": the target "%4$s" and the actual "%5$s" are in units that cannot be compared'),
+    ('clause_unmatched', 'indicator', '“%1$s”的目标“%4$s”中有一项在实际“%5$s”中找不到', '"%1$s": a clause of the target "%4$s" has no match in the actual "%5$s"'),
+    ('value_too_large', 'indicator', '“%1$s”数值过大，无法精确计算', '"%1$s": the numbers are too large to compute exactly'),
+    ('unscorable', 'indicator', '“%1$s”的分值 %6$s 超出精确计算的范围，无法按规则评分', '"%1$s": the weight %6$s is beyond exact scoring: the rules cannot score it'),
+    ('actual_is_claim', 'indicator', '“%1$s”的实际完成值“%5$s”是表述而非测量值，得分由评价人确定', '"%1$s": the actual "%5$s" is a claim, not a measurement; the evaluator scores it'),
+    ('band_missing', 'indicator', '“%1$s”为定性指标，实际“%5$s”与目标“%4$s”不同，需记录评价档次（达成/部分达成/未达成）', '"%1$s" is qualitative and the actual "%5$s" differs from the target "%4$s": record the evaluator''s band (achieved, partial, not_achieved)'),
+    ('score_outside_band', 'indicator', '“%1$s”得分 %7$s 不在所记录档次的区间 [%10$s, %11$s] 内', '"%1$s": the score %7$s lies outside its recorded band [%10$s, %11$s]'),
+    ('date_missed', 'indicator', '“%1$s”未按期完成（目标 %4$s，实际 %5$s），得分由评价人确定', '"%1$s": the deadline was missed (target %4$s, actual %5$s); the evaluator scores it'),
+    ('not_met_unexplained', 'indicator', '“%1$s”未完成目标（目标 %4$s，实际 %5$s），未填写偏差原因分析', '"%1$s" is not met (target %4$s, actual %5$s) and the deviation is not explained'),
+    ('over_achieved_unexplained', 'indicator', '“%1$s”超额完成（目标 %4$s，实际 %5$s，为目标的 %9$s 倍），未填写偏差原因分析', '"%1$s" is over-achieved (target %4$s, actual %5$s, %9$s times the target) and the deviation is not explained'),
+    ('level2_misplaced', 'indicator', '二级指标“%2$s”位于一级指标“%3$s”之下，按标准应属于%12$s', 'level-2 "%2$s" is placed under level-1 "%3$s"; the standard places it under %13$s'),
+    ('level1_nonstandard', 'indicator', '一级指标“%3$s”不是标准的一级指标（产出、效益、满意度、成本指标）', 'level-1 "%3$s" is not a standard level-1 indicator (产出, 效益, 满意度 or 成本指标)'),
+    ('level2_nonstandard', 'indicator', '二级指标“%2$s”不是标准的二级指标', 'level-2 "%2$s" is not a standard level-2 indicator'),
+    ('reported_score_used', 'indicator', '“%1$s”的得分无法按规则计算，总分采用填报得分 %7$s', '"%1$s" cannot be scored by the rules: the total uses the reported score %7$s'),
+    ('score_unavailable', 'indicator', '“%1$s”既无法计算得分也未填报得分，总分无法计算', '"%1$s" has neither a computable nor a reported score: no total can be computed'),
+    ('fund_total_missing', 'fund', '缺少“年度资金总额”行，预算执行率无法计算', 'the 年度资金总额 (total) fund row is missing: no execution rate'),
+    ('budget_zero', 'fund', '全年预算数为 0，执行率及其得分无法计算', 'the annual budget (全年预算数) is 0: the execution rate and its score are undefined'),
+    ('fund_sources_mismatch', 'fund', '各资金来源之和（年初预算数 %1$s，全年预算数 %2$s，全年执行数 %3$s）与年度资金总额（%4$s，%5$s，%6$s）不符', 'the fund sources (initial %1$s, annual %2$s, executed %3$s) do not add up to the total (%4$s, %5$s, %6$s)'),
+    ('execution_above_budget', 'fund', '全年执行数 %6$s 元超过全年预算数 %5$s 元', 'executed %6$s 元 is more than the annual budget %5$s 元'),
+    ('execution_rate_low', 'fund', '执行率 %7$s%% 低于 %8$s%%', 'the execution rate %7$s%% is below %8$s%%'),
+    ('fund_rate_mismatch', 'fund', '填报执行率 %9$s%% 与计算执行率 %7$s%% 不符', 'the reported execution rate %9$s%% differs from the computed %7$s%%'),
+    ('fund_score_mismatch', 'fund', '预算执行率填报得分 %10$s 与计算得分 %11$s 不符', 'the reported execution-rate score %10$s differs from the computed %11$s'),
+    ('reported_score_used', 'fund', '预算执行率得分无法计算，总分采用填报得分 %10$s', 'the execution-rate score cannot be computed: the total uses the reported score %10$s'),
+    ('score_unavailable', 'fund', '预算执行率得分既无法计算也未填报，总分无法计算', 'the execution-rate score can neither be computed nor was it reported: no total'),
+    ('unscorable', 'fund', '全年预算数 %5$s 元、全年执行数 %6$s 元或分值 %12$s 超出精确计算的范围，执行率或其得分无法按规则计算', 'the annual budget %5$s 元, the executed amount %6$s 元 or the weight %12$s is beyond exact scoring: the execution rate or its score cannot be computed'),
+    ('unscorable', 'total', '总分 %13$s 超出精确计算的范围，无法评定等级', 'the total %13$s is beyond exact scoring: no grade'),
+    ('weights_not_100', 'total', '分值合计 %14$s，不等于 100', 'the weights total %14$s, not 100'),
+    ('level1_weight_off_profile', 'total', '一级指标分值与评分方案“%15$s”不符：预算执行率 %12$s（%16$s），产出指标 %17$s（%18$s），效益指标 %19$s（%20$s），满意度指标 %21$s（%22$s），成本指标 %23$s（%24$s）', 'level-1 weights differ from profile "%15$s": execution %12$s (%16$s), output %17$s (%18$s), benefit %19$s (%20$s), satisfaction %21$s (%22$s), cost %23$s (%24$s)'),
+    ('reported_total_mismatch', 'total', '填报总分 %25$s 与各项填报得分之和 %26$s 不符', 'the reported total %25$s differs from the sum of the reported scores %26$s'),
+    ('total_mismatch', 'total', '填报总分 %25$s 与计算总分 %13$s 不符', 'the reported total %25$s differs from the computed total %13$s'),
+    ('indicators_missing', 'total', '没有年度绩效指标', 'the form has no performance indicators'),
+    ('source_rate_mismatch', 'source', '“%1$s”行填报执行率 %2$s%% 与按该行金额计算的执行率 %3$s%% 不符', 'the %1$s row: the reported execution rate %2$s%% differs from the %3$s%% its amounts give'),
+    ('source_score_mismatch', 'source', '“%1$s”行填报得分 %4$s 与按该行金额计算的得分 %5$s（分值 %6$s）不符', 'the %1$s row: the reported score %4$s differs from the %5$s its amounts give (weight %6$s)'),
+    ('level1_inferred', 'line', '第 %1$s 行“%3$s”未填写一级指标，按二级指标推定为%2$s', 'line %1$s: "%3$s" has no level 1 written; inferred %2$s from its level 2'),
+    ('unclosed_quote', 'line', '第 %1$s 行有一个单元格以引号开头而没有引号闭合，已按文字读入：请核对该行是否完整', 'line %1$s: a cell begins with a quote that nothing closes and was read as text: check that the row is whole');
+
+-- The list of codes as it always was (documentation as data).
+CREATE VIEW @extschema@.finding_code AS
+SELECT c.code, c.scope, c.severity, c.description_zh, c.description_en
+FROM @extschema@.finding_catalogue c;
+
+COMMENT ON VIEW @extschema@.finding_code IS
+'Every code pjeval.audit_finding can give: scope (indicator, form or both), severity (error, warning, info) and what it means';
+
+-- The fund sources as the template names them (the one list the views and
+-- reports take their labels and order from).
+CREATE TABLE @extschema@.standard_fund_source (
+    source          text PRIMARY KEY,
+    label           text NOT NULL UNIQUE,
+    position        smallint NOT NULL UNIQUE
+);
+
+COMMENT ON TABLE @extschema@.standard_fund_source IS
+'The fund sources of 资金使用情况 as the template names them, in its order: total 年度资金总额, appropriation 当年财政拨款, carryover 上年结转资金, other 其他资金';
+
+INSERT INTO @extschema@.standard_fund_source (source, label, position) VALUES
+    ('total', '年度资金总额', 1),
+    ('appropriation', '当年财政拨款', 2),
+    ('carryover', '上年结转资金', 3),
+    ('other', '其他资金', 4);
+
+-- Every fund line, with the execution rate and score its own amounts give.
+-- The total row's are the form's (pjeval.evaluation_result); a source row's
+-- 执行率 and 得分, where a form prints them, are checked against its own:
+-- its 分值, else the total row's, else the profile's.  They never count.
+CREATE VIEW @extschema@.fund_line_result WITH (security_barrier = true) AS
+SELECT
+    fl.evaluation_id,
+    fl.source,
+    fl.label,
+    fl.annual_budget,
+    fl.executed,
+    fl.reported_weight,
+    fl.reported_rate,
+    fl.reported_score,
+    w.weight,
+    c.execution_rate AS computed_rate,
+    c.fund_score AS computed_score,
+    pg_catalog.array_remove(ARRAY[
+        CASE WHEN fl.source <> 'total' AND pg_catalog.abs(fl.reported_rate - c.execution_rate) > 0.01
+             THEN 'source_rate_mismatch' END,
+        CASE WHEN fl.source <> 'total' AND pg_catalog.abs(fl.reported_score - c.fund_score) > 0.01
+             THEN 'source_score_mismatch' END
+    ], NULL) AS findings
+FROM @extschema@.fund_line fl
+JOIN @extschema@.evaluation e ON e.evaluation_id = fl.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+LEFT JOIN @extschema@.fund_line t ON t.evaluation_id = fl.evaluation_id AND t.source = 'total'
+CROSS JOIN LATERAL (
+    SELECT coalesce(fl.reported_weight, t.reported_weight, pr.execution_weight) AS weight
+) w
+CROSS JOIN LATERAL (
+    SELECT @extschema@.try_execution_rate(fl.annual_budget, fl.executed) AS execution_rate,
+           @extschema@.try_fund_score(fl.annual_budget, fl.executed, w.weight) AS fund_score
+) c
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.fund_line_result IS
+'Every fund line the caller may see, with the execution rate and score its own amounts give (the weight: its own 分值, else the total row''s, else the profile''s) and its finding codes: a source row''s printed 执行率 or 得分 that differs (source_rate_mismatch, source_score_mismatch)';
+
+CREATE OR REPLACE VIEW @extschema@.evaluation_result WITH (security_barrier = true) AS
+SELECT
+    e.evaluation_id,
+    e.project_id,
+    p.code AS project_code,
+    p.name AS project_name,
+    p.unit_id,
+    u.name AS unit_name,
+    bu.name AS budget_unit_name,
+    e.year,
+    e.status,
+    e.profile,
+    e.amount_unit,
+    pg_catalog.round(f.initial_budget * m.factor, 2) AS initial_budget,
+    pg_catalog.round(f.annual_budget * m.factor, 2) AS annual_budget,
+    pg_catalog.round(f.executed * m.factor, 2) AS executed,
+    pg_catalog.round(f.sources_initial_budget * m.factor, 2) AS sources_initial_budget,
+    pg_catalog.round(f.sources_annual_budget * m.factor, 2) AS sources_annual_budget,
+    pg_catalog.round(f.sources_executed * m.factor, 2) AS sources_executed,
+    c.execution_rate,
+    f.reported_rate AS reported_execution_rate,
+    c.fund_weight,
+    c.fund_score,
+    f.reported_score AS reported_fund_score,
+    s.output_score,
+    s.benefit_score,
+    s.satisfaction_score,
+    s.cost_score,
+    s.other_score,
+    s.indicator_score,
+    t.total_score,
+    e.reported_total,
+    e.reported_total - t.total_score AS total_difference,
+    CASE WHEN @extschema@.is_scorable_number(t.total_score)
+         THEN @extschema@.grade(t.total_score, pr.grade_excellent, pr.grade_good, pr.grade_pass) END AS grade,
+    c.fund_weight + coalesce(s.weight_total, 0) AS weight_total,
+    s.output_weight,
+    s.benefit_weight,
+    s.satisfaction_weight,
+    s.cost_weight,
+    s.other_weight,
+    t.reported_score_sum,
+    coalesce(s.indicator_count, 0) AS indicator_count,
+    ff.findings,
+    pg_catalog.cardinality(ff.findings) + coalesce(s.finding_count, 0) + coalesce(rf.finding_count, 0)
+        + coalesce(sf.finding_count, 0) AS finding_count
+FROM @extschema@.evaluation e
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+LEFT JOIN @extschema@.unit bu ON bu.unit_id = e.budget_unit_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+LEFT JOIN (
+    SELECT fl.evaluation_id,
+           pg_catalog.bool_or(fl.source = 'total') AS has_total,
+           pg_catalog.max(fl.initial_budget) FILTER (WHERE fl.source = 'total') AS initial_budget,
+           pg_catalog.max(fl.annual_budget) FILTER (WHERE fl.source = 'total') AS annual_budget,
+           pg_catalog.max(fl.executed) FILTER (WHERE fl.source = 'total') AS executed,
+           pg_catalog.max(fl.reported_weight) FILTER (WHERE fl.source = 'total') AS reported_weight,
+           pg_catalog.max(fl.reported_rate) FILTER (WHERE fl.source = 'total') AS reported_rate,
+           pg_catalog.max(fl.reported_score) FILTER (WHERE fl.source = 'total') AS reported_score,
+           pg_catalog.sum(fl.initial_budget) FILTER (WHERE fl.source <> 'total') AS sources_initial_budget,
+           pg_catalog.sum(fl.annual_budget) FILTER (WHERE fl.source <> 'total') AS sources_annual_budget,
+           pg_catalog.sum(fl.executed) FILTER (WHERE fl.source <> 'total') AS sources_executed
+    FROM @extschema@.fund_line fl
+    GROUP BY fl.evaluation_id
+) f ON f.evaluation_id = e.evaluation_id
+LEFT JOIN (
+    SELECT r.evaluation_id,
+           pg_catalog.count(*) AS indicator_count,
+           pg_catalog.count(*) FILTER (WHERE r.counted_score IS NULL) AS unscored,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'output' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'output'), 0) END AS output_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'benefit' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'benefit'), 0) END AS benefit_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'satisfaction' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'satisfaction'), 0) END AS satisfaction_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'cost' AND r.counted_score IS NULL) = 0
+                THEN pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'cost') END AS cost_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind IS NULL AND r.counted_score IS NULL) = 0
+                THEN pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind IS NULL) END AS other_score,
+           pg_catalog.sum(r.counted_score) AS indicator_score,
+           pg_catalog.sum(r.weight) AS weight_total,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'output'), 0) AS output_weight,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'benefit'), 0) AS benefit_weight,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'satisfaction'), 0) AS satisfaction_weight,
+           pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'cost') AS cost_weight,
+           pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind IS NULL) AS other_weight,
+           pg_catalog.sum(r.reported_score) AS reported_score_total,
+           pg_catalog.sum(pg_catalog.cardinality(r.findings)) AS finding_count
+    FROM @extschema@.indicator_result r
+    GROUP BY r.evaluation_id
+) s ON s.evaluation_id = e.evaluation_id
+LEFT JOIN (
+    SELECT x.evaluation_id, pg_catalog.count(*) AS finding_count
+    FROM @extschema@.read_finding x
+    GROUP BY x.evaluation_id
+) rf ON rf.evaluation_id = e.evaluation_id
+LEFT JOIN (
+    SELECT x.evaluation_id, pg_catalog.sum(pg_catalog.cardinality(x.findings)) AS finding_count
+    FROM @extschema@.fund_line_result x
+    WHERE x.source <> 'total' AND (x.reported_rate IS NOT NULL OR x.reported_score IS NOT NULL)
+    GROUP BY x.evaluation_id
+) sf ON sf.evaluation_id = e.evaluation_id
+CROSS JOIN LATERAL (
+    SELECT CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor
+) m
+CROSS JOIN LATERAL (
+    SELECT @extschema@.try_execution_rate(f.annual_budget, f.executed) AS execution_rate,
+           coalesce(f.reported_weight, pr.execution_weight) AS fund_weight,
+           @extschema@.try_fund_score(f.annual_budget, f.executed,
+                                      coalesce(f.reported_weight, pr.execution_weight)) AS fund_score
+) c
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN coalesce(c.fund_score, f.reported_score) IS NULL OR coalesce(s.unscored, 0) > 0 THEN NULL
+                ELSE coalesce(c.fund_score, f.reported_score) + coalesce(s.indicator_score, 0)
+           END AS total_score,
+           coalesce(f.reported_score, 0) + coalesce(s.reported_score_total, 0) AS reported_score_sum
+) t
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.array_remove(ARRAY[
+        CASE WHEN f.has_total IS NOT TRUE THEN 'fund_total_missing' END,
+        CASE WHEN f.annual_budget = 0 THEN 'budget_zero' END,
+        CASE WHEN f.sources_annual_budget IS NOT NULL
+              AND (f.sources_initial_budget <> f.initial_budget
+                   OR f.sources_annual_budget <> f.annual_budget
+                   OR f.sources_executed <> f.executed) THEN 'fund_sources_mismatch' END,
+        CASE WHEN f.executed > f.annual_budget THEN 'execution_above_budget' END,
+        CASE WHEN c.execution_rate < pr.low_execution_rate THEN 'execution_rate_low' END,
+        CASE WHEN pg_catalog.abs(f.reported_rate - c.execution_rate) > 0.01 THEN 'fund_rate_mismatch' END,
+        CASE WHEN pg_catalog.abs(f.reported_score - c.fund_score) > 0.01 THEN 'fund_score_mismatch' END,
+        CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NOT NULL THEN 'reported_score_used' END,
+        CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NULL THEN 'score_unavailable' END,
+        CASE WHEN (f.has_total AND f.annual_budget <> 0 AND (c.execution_rate IS NULL OR c.fund_score IS NULL))
+               OR NOT @extschema@.is_scorable_number(t.total_score) THEN 'unscorable' END,
+        CASE WHEN c.fund_weight + coalesce(s.weight_total, 0) <> 100 THEN 'weights_not_100' END,
+        CASE WHEN c.fund_weight <> pr.execution_weight
+               OR s.output_weight <> pr.output_weight
+               OR s.benefit_weight <> pr.benefit_weight
+               OR s.satisfaction_weight <> pr.satisfaction_weight
+               OR coalesce(s.cost_weight, 0) <> coalesce(pr.cost_weight, 0) THEN 'level1_weight_off_profile' END,
+        CASE WHEN pg_catalog.abs(e.reported_total - t.reported_score_sum) > 0.01 THEN 'reported_total_mismatch' END,
+        CASE WHEN pg_catalog.abs(e.reported_total - t.total_score) > 0.01 THEN 'total_mismatch' END,
+        CASE WHEN s.indicator_count IS NULL THEN 'indicators_missing' END
+    ], NULL) AS findings
+) ff
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.evaluation_result IS
+'Every form the caller may see, scored live: amounts in 元, execution rate, fund score, subtotals per level 1, total (fund score + counted indicator scores), reported total, grade by the form''s profile, weights, and its form-level finding codes and count of all findings';
+COMMENT ON COLUMN @extschema@.evaluation_result.execution_rate IS '执行率 in percent: 全年执行数 / 全年预算数 of the 年度资金总额 row, 2 places; NULL for a zero budget, or amounts beyond exact scoring (finding unscorable)';
+COMMENT ON COLUMN @extschema@.evaluation_result.fund_weight IS 'The form''s 分值 for the execution rate, else the profile''s';
+COMMENT ON COLUMN @extschema@.evaluation_result.other_score IS 'Subtotal of rows under a non-standard level 1 (NULL when there are none)';
+COMMENT ON COLUMN @extschema@.evaluation_result.cost_score IS 'Subtotal of 成本指标 as its own level 1 (NULL where the form has none)';
+COMMENT ON COLUMN @extschema@.evaluation_result.total_score IS 'Fund score + Σ counted indicator scores (each rounded first); NULL when a part has neither a computed nor a reported score';
+COMMENT ON COLUMN @extschema@.evaluation_result.total_difference IS 'reported_total - total_score';
+COMMENT ON COLUMN @extschema@.evaluation_result.reported_score_sum IS 'The reported fund score plus every reported indicator score';
+COMMENT ON COLUMN @extschema@.evaluation_result.findings IS 'Codes of the form-level problems (pjeval.finding_code)';
+COMMENT ON COLUMN @extschema@.evaluation_result.finding_count IS 'Number of rows of pjeval.audit_finding for this form (form-level, indicator-level, source rows'' and the form reader''s)';
+
+-- One row per problem.  position is the indicator's position, NULL for a
+-- problem of the whole form.  The message is the code's template for the
+-- place it was found (pjeval.finding_message) over that place's one fixed
+-- list of arguments: a new code is a row there, not a change here.
+CREATE VIEW @extschema@.audit_finding WITH (security_barrier = true) AS
+SELECT r.evaluation_id,
+       r.position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args) AS message_zh,
+       pg_catalog.format(m.message_en, VARIADIC a.args) AS message_en
+FROM @extschema@.indicator_result r
+CROSS JOIN LATERAL pg_catalog.unnest(r.findings) AS f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message m ON m.code = f.code AND m.place = 'indicator'
+LEFT JOIN @extschema@.standard_level h ON h.level = 1 AND h.kind = r.level2_home
+CROSS JOIN LATERAL (
+    SELECT ARRAY[r.level3, r.level2, r.level1, r.target_text, r.actual_text,
+                 r.weight::text, r.reported_score::text, r.computed_score::text,
+                 pg_catalog.round(r.completion, 2)::text,
+                 pg_catalog.round(r.band_low, 2)::text, pg_catalog.round(r.band_high, 2)::text,
+                 h.name, h.name || ' (' || h.kind || ')',
+                 CASE WHEN f.code = 'target_unreadable' THEN @extschema@.indicator_value_error(r.target_text) END,
+                 CASE WHEN f.code = 'actual_unreadable' THEN @extschema@.indicator_value_error(r.actual_text) END] AS args
+) a
+UNION ALL
+SELECT e.evaluation_id,
+       NULL::integer,
+       f.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args),
+       pg_catalog.format(m.message_en, VARIADIC a.args)
+FROM @extschema@.evaluation_result e
+CROSS JOIN LATERAL pg_catalog.unnest(e.findings) AS f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+-- unscorable is the execution rate's or its score's where one of them is
+-- missing, else the total's
+JOIN @extschema@.finding_message m
+  ON m.code = f.code
+ AND m.place = CASE WHEN f.code <> 'unscorable' THEN m.place
+                    WHEN e.execution_rate IS NULL OR e.fund_score IS NULL THEN 'fund'
+                    ELSE 'total' END
+ AND m.place IN ('fund', 'total')
+JOIN @extschema@.profile pr ON pr.name = e.profile
+CROSS JOIN LATERAL (
+    SELECT ARRAY[e.sources_initial_budget::text, e.sources_annual_budget::text, e.sources_executed::text,
+                 e.initial_budget::text, e.annual_budget::text, e.executed::text,
+                 e.execution_rate::text, pr.low_execution_rate::text, e.reported_execution_rate::text,
+                 e.reported_fund_score::text, e.fund_score::text, e.fund_weight::text, e.total_score::text,
+                 e.weight_total::text, e.profile, pr.execution_weight::text,
+                 e.output_weight::text, pr.output_weight::text, e.benefit_weight::text, pr.benefit_weight::text,
+                 e.satisfaction_weight::text, pr.satisfaction_weight::text,
+                 coalesce(e.cost_weight, 0)::text, coalesce(pr.cost_weight, 0)::text,
+                 e.reported_total::text, e.reported_score_sum::text] AS args
+) a
+UNION ALL
+-- a source row's printed 执行率 or 得分
+SELECT x.evaluation_id,
+       NULL::integer,
+       f.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args),
+       pg_catalog.format(m.message_en, VARIADIC a.args)
+FROM @extschema@.fund_line_result x
+CROSS JOIN LATERAL pg_catalog.unnest(x.findings) AS f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message m ON m.code = f.code AND m.place = 'source'
+JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.source
+CROSS JOIN LATERAL (
+    SELECT ARRAY[coalesce(x.label, sfs.label), x.reported_rate::text, x.computed_rate::text, x.reported_score::text,
+                 x.computed_score::text, x.weight::text] AS args
+) a
+WHERE x.source <> 'total' AND (x.reported_rate IS NOT NULL OR x.reported_score IS NOT NULL)
+UNION ALL
+-- what the form reader found, on the indicator of its line or on the form
+SELECT rf.evaluation_id,
+       rf.position,
+       rf.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args),
+       pg_catalog.format(m.message_en, VARIADIC a.args)
+FROM @extschema@.read_finding rf
+JOIN @extschema@.evaluation e ON e.evaluation_id = rf.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = rf.code
+JOIN @extschema@.finding_message m ON m.code = rf.code AND m.place = 'line'
+LEFT JOIN @extschema@.indicator i ON i.evaluation_id = rf.evaluation_id AND i.position = rf.position
+CROSS JOIN LATERAL (
+    SELECT ARRAY[rf.line::text, rf.detail, i.level3, rf.source] AS args
+) a
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.audit_finding IS
+'One row per problem found on a form the caller may see: evaluation, indicator position (NULL for the whole form), stable code (pjeval.finding_code), severity and a message in Chinese and English';
+
+DO $$
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::integer >= 150000 THEN
+        ALTER VIEW @extschema@.indicator_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.indicator_result RESET (security_barrier);
+        ALTER VIEW @extschema@.evaluation_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.evaluation_result RESET (security_barrier);
+        ALTER VIEW @extschema@.audit_finding SET (security_invoker = true);
+        ALTER VIEW @extschema@.audit_finding RESET (security_barrier);
+        ALTER VIEW @extschema@.finding_code SET (security_invoker = true);
+        ALTER VIEW @extschema@.standard_level SET (security_invoker = true);
+        ALTER VIEW @extschema@.fund_line_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.fund_line_result RESET (security_barrier);
+    END IF;
+END
+$$;
+
+GRANT SELECT ON @extschema@.audit_finding, @extschema@.finding_code TO PUBLIC;
+GRANT SELECT ON @extschema@.finding_catalogue, @extschema@.finding_message, @extschema@.standard_fund_source,
+                @extschema@.fund_line_result, @extschema@.standard_level TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION @extschema@.indicator_level1_kind(level1 pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT l.kind FROM @extschema@.standard_level l
+    WHERE l.level OPERATOR(pg_catalog.=) 1
+      AND l.name OPERATOR(pg_catalog.=) @extschema@.indicator_level_name($1)
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.indicator_level2_home(level2 pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT l.kind FROM @extschema@.standard_level l
+    WHERE l.level OPERATOR(pg_catalog.=) 2
+      AND l.name OPERATOR(pg_catalog.=) @extschema@.indicator_level_name($1)
+$$;
+
+COMMENT ON FUNCTION @extschema@.indicator_level1_kind(pg_catalog.text) IS
+'output (产出), benefit (效益), satisfaction (满意度) or cost (成本) for a level-1 name, NULL for a non-standard one: indicator_result.level1_kind';
+COMMENT ON FUNCTION @extschema@.indicator_level2_home(pg_catalog.text) IS
+'The level 1 a level-2 name belongs under by the standard (output, benefit, satisfaction, cost), NULL for a non-standard one: indicator_result.level2_home';
+
+
+CREATE OR REPLACE FUNCTION @extschema@.fund_source_label(label text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN l ~ '^(年度)?(项目)?(财政)?资金总额(合计)?$' OR l IN ('合计', '总计', '小计') THEN 'total'
+        WHEN l ~ '^(当年|本年|年度)?财政(拨款|资金)(资金)?$' THEN 'appropriation'
+        WHEN l ~ '^(上年)?结转(结余)?(资金)?$' THEN 'carryover'
+        WHEN l ~ '^其他(资金|来源)?$' OR l IN ('财政专户管理资金', '单位资金') THEN 'other'
+    END
+    FROM (SELECT pg_catalog.regexp_replace($1, '[[:space:]　*＊:：]+', '', 'g') AS l) s
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.import_problem(forms jsonb, funds jsonb, inds jsonb)
+RETURNS TABLE (form integer, line integer, expected text, sqlstate text, pattern text)
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $q$
+    SELECT p.form, p.line, p.expected, p.sqlstate, p.pattern 
+    FROM (
+        SELECT f.form, f.line,
+               CASE WHEN f.year NOT BETWEEN 2000 AND 2100 THEN 'a year between 2000 and 2100 after 绩效自评年度'
+                    WHEN f.unit IS NULL AND f.top_unit IS NULL THEN '实施单位 or 一级预算单位 in the header (the unit the project belongs to)'
+                    ELSE 'numbers from 0 to 100 under 分值 and 得分 in the 总分 row' END AS expected,
+               CASE WHEN f.unit IS NULL AND f.top_unit IS NULL AND f.year BETWEEN 2000 AND 2100 THEN '22P02' ELSE '22003' END AS sqlstate,
+               -- the row to show: the header's, or the 总分 row
+               CASE WHEN f.year NOT BETWEEN 2000 AND 2100 THEN '(绩效自评|自评|评价)年度'
+                    WHEN f.unit IS NULL AND f.top_unit IS NULL THEN '项目名称'
+                    ELSE '^[[:space:]"]*(总分|合计)' END AS pattern
+        FROM jsonb_to_recordset(import_problem.forms) AS f (form integer, line integer, year integer, unit text, top_unit text,
+                                             total_weight numeric, total_score numeric)
+        WHERE f.year NOT BETWEEN 2000 AND 2100 OR (f.unit IS NULL AND f.top_unit IS NULL)
+           OR f.total_weight NOT BETWEEN 0 AND 100 OR f.total_score NOT BETWEEN 0 AND 100
+        UNION ALL
+        SELECT x.form, x.line,
+               CASE
+                   WHEN x.src IS NULL THEN
+                       pg_catalog.format('a fund source (年度资金总额, 当年财政拨款, 上年结转资金 or 其他资金), not “%s”', x.source)
+                   WHEN least(x.initial_budget, x.budget, x.executed) < 0 THEN
+                       'amounts of 0 or more under 年初预算数, 全年预算数 and 全年执行数'
+                   WHEN x.weight NOT BETWEEN 0 AND 100 OR x.score NOT BETWEEN 0 AND 100 OR x.rate < 0 THEN
+                       'a 分值 and 得分 from 0 to 100 and an 执行率 of 0 or more'
+                   ELSE pg_catalog.format('a number of at most 18 significant digits and 18 decimal places under %s (scores are computed exactly)',
+                            CASE WHEN NOT @extschema@.is_scorable_number(x.initial_budget) THEN '年初预算数'
+                                 WHEN NOT @extschema@.is_scorable_number(x.budget) THEN '全年预算数'
+                                 WHEN NOT @extschema@.is_scorable_number(x.executed) THEN '全年执行数'
+                                 WHEN NOT @extschema@.is_scorable_number(x.weight) THEN '分值'
+                                 WHEN NOT @extschema@.is_scorable_number(x.rate) THEN '执行率'
+                                 ELSE '得分' END)
+               END,
+               CASE WHEN x.src IS NULL THEN '22P02' ELSE '22003' END,
+               NULL
+        FROM (SELECT y.*, @extschema@.fund_source(y.source) AS src
+              FROM jsonb_to_recordset(import_problem.funds) AS y (form integer, line integer, source text, initial_budget numeric,
+                                                   budget numeric, executed numeric, weight numeric,
+                                                   rate numeric, score numeric)) x
+        WHERE x.src IS NULL
+           OR least(x.initial_budget, x.budget, x.executed) < 0
+           OR x.weight NOT BETWEEN 0 AND 100 OR x.score NOT BETWEEN 0 AND 100 OR x.rate < 0
+           OR NOT (@extschema@.is_scorable_number(x.initial_budget) AND @extschema@.is_scorable_number(x.budget)
+                   AND @extschema@.is_scorable_number(x.executed) AND @extschema@.is_scorable_number(x.weight)
+                   AND @extschema@.is_scorable_number(x.rate) AND @extschema@.is_scorable_number(x.score))
+        UNION ALL
+        -- the same source twice in a form: the second row is the one to name
+        SELECT d.form, d.lines[2],
+               pg_catalog.format('each fund source once per form (“%s” was the row of line %s)', d.source, d.lines[1]),
+               '22P02', NULL
+        FROM (SELECT y.form, (pg_catalog.array_agg(y.source ORDER BY y.line))[1] AS source,
+                     pg_catalog.array_agg(y.line ORDER BY y.line) AS lines
+              FROM jsonb_to_recordset(import_problem.funds) AS y (form integer, line integer, source text)
+              GROUP BY y.form, @extschema@.fund_source(y.source),
+                       CASE WHEN @extschema@.fund_source(y.source) = 'other'
+                            THEN nullif(y.source, '其他资金') END
+              HAVING pg_catalog.count(*) > 1) d
+        UNION ALL
+        SELECT i.form, i.line,
+               CASE WHEN i.level2 IS NULL
+                    THEN 'a 二级指标 (数量指标, 质量指标, 时效指标, 成本指标, 社会效益指标, …) for this indicator or a row above'
+                    WHEN i.weight NOT BETWEEN 0 AND 100 OR i.score NOT BETWEEN 0 AND 100 THEN 'a 分值 and 得分 from 0 to 100'
+                    ELSE pg_catalog.format('a number of at most 18 significant digits and 18 decimal places under %s (scores are computed exactly)',
+                             CASE WHEN NOT @extschema@.is_scorable_number(i.weight) THEN '分值' ELSE '得分' END) END,
+               CASE WHEN i.level2 IS NULL THEN '22P02' ELSE '22003' END,
+               NULL
+        FROM jsonb_to_recordset(import_problem.inds) AS i (form integer, line integer, level2 text, weight numeric, score numeric)
+        WHERE i.level2 IS NULL OR i.weight NOT BETWEEN 0 AND 100 OR i.score NOT BETWEEN 0 AND 100
+           OR NOT (@extschema@.is_scorable_number(i.weight) AND @extschema@.is_scorable_number(i.score))
+    ) p
+    ORDER BY p.form, p.line
+    LIMIT 1
+$q$;
+
+CREATE OR REPLACE FUNCTION @extschema@.export_form(evaluation_id bigint, format text DEFAULT 'text')
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    e record;
+    out text[] := '{}';
+    funds text;
+    inds text;
+BEGIN
+    IF format IS NULL OR format NOT IN ('text', 'html') THEN
+        RAISE EXCEPTION 'format must be ''text'' or ''html'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''text'' writes the template as tab-separated text (pjeval.import_forms reads it back); ''html'' writes a printable page.';
+    END IF;
+    IF export_form.evaluation_id IS NULL THEN
+        RETURN NULL;
+    END IF;
+
+    SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+    INTO e
+    FROM @extschema@.evaluation ev
+    JOIN @extschema@.project p ON p.project_id = ev.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id
+    WHERE ev.evaluation_id = export_form.evaluation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', export_form.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+
+    IF format = 'html' THEN
+        RETURN @extschema@.export_form_html(export_form.evaluation_id);
+    END IF;
+
+    -- The template's layout, as in the forms it was read from: the same
+    -- sections, labels and columns, blank lines between the sections.
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t',
+                   CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END,
+                   CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
+                                 WHEN 'carryover' THEN '上年结转资金'
+                                 ELSE @extschema@.export_cell(coalesce(f.label, '其他资金')) END,
+                   f.initial_budget, f.annual_budget, f.executed,
+                   coalesce(f.reported_weight::text, '—'), coalesce(f.reported_rate::text, '—'),
+                   coalesce(f.reported_score::text, '—')),
+               E'\n' ORDER BY f.n)
+    INTO funds
+    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source), fl.fund_line_id) AS n
+          FROM @extschema@.fund_line fl
+          WHERE fl.evaluation_id = export_form.evaluation_id) f;
+
+    -- Level-1 and level-2 cells left blank where they repeat the row above,
+    -- as on the form, unless the row would then begin with a word the
+    -- reader takes for the template's own (总分, 备注, …).
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t', '',
+                   CASE WHEN i.new1 THEN @extschema@.export_cell(i.level1) ELSE '' END,
+                   CASE WHEN i.new2 OR (NOT i.new1 AND @extschema@.is_template_label(i.level3))
+                        THEN @extschema@.export_cell(i.level2) ELSE '' END,
+                   @extschema@.export_cell(i.level3), @extschema@.export_cell(i.target_text),
+                   @extschema@.export_cell(i.actual_text), coalesce(i.weight::text, ''),
+                   coalesce(i.reported_score::text, ''), @extschema@.export_cell(i.deviation_reason)),
+               E'\n' ORDER BY i.position)
+    INTO inds
+    FROM (SELECT ind.*,
+                 ind.level1 IS DISTINCT FROM pg_catalog.lag(ind.level1) OVER w
+                     OR pg_catalog.lag(ind.position) OVER w IS NULL
+                     OR @extschema@.is_template_label(ind.level2) AS new1,
+                 ind.level1 IS DISTINCT FROM pg_catalog.lag(ind.level1) OVER w
+                     OR ind.level2 IS DISTINCT FROM pg_catalog.lag(ind.level2) OVER w
+                     OR pg_catalog.lag(ind.position) OVER w IS NULL AS new2
+          FROM @extschema@.indicator ind
+          WHERE ind.evaluation_id = export_form.evaluation_id
+          WINDOW w AS (ORDER BY ind.position)) i;
+
+    out := ARRAY[
+        '',
+        '项目支出绩效自评表',
+        '',
+        pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(e.project_code),
+                             '项目名称:', @extschema@.export_cell(e.project_name), '绩效自评年度:', e.year),
+        pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(e.unit_name),
+                             '一级预算单位:', @extschema@.export_cell(e.budget_unit_name), '', ''),
+        '',
+        '资金使用情况',
+        '',
+        E'\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率 (%)\t得分'];
+    IF funds IS NOT NULL THEN
+        out := out || funds;
+    END IF;
+    out := out || ARRAY[
+        '',
+        '项目目标完成情况',
+        '',
+        E'年度总体目标\t预期目标\t\t\t\t* 实际完成情况\t\t\t',
+        pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(e.expected_goal), '', '', '',
+                             @extschema@.export_cell(e.actual_outcome), '', '', ''),
+        E'年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t* 实际完成值\t* 分值\t* 得分\t偏差原因分析及改进措施'];
+    IF inds IS NOT NULL THEN
+        out := out || inds;
+    END IF;
+    out := out || ARRAY[
+        pg_catalog.concat_ws(E'\t', '总分', '', '', '', '', '', coalesce(e.reported_weight_total::text, ''),
+                             coalesce(e.reported_total::text, ''), '—'),
+        '',
+        CASE WHEN e.notes IS NULL THEN '备注：'
+             WHEN e.notes ~ '[\t\n\r]' OR pg_catalog.left(e.notes, 1) = '"' OR pg_catalog.right(e.notes, 1) = '"'
+                 THEN E'备注：\t' || @extschema@.export_cell(e.notes)
+             ELSE '备注：' || e.notes END,
+        '',
+        '作为导入模板，置灰信息无需录入且不可修改。置灰部分如强制修改导入系统，数据有出入请自行负责；作为导出模板，置灰信息系统自动带出。'];
+    RETURN pg_catalog.array_to_string(out, E'\n') || E'\n';
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.export_form_html(evaluation_id bigint)
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    e record;
+    r record;
+    funds text;
+    inds text;
+    finds text;
+    nfund integer;
+    nind integer;
+    h text;
+    status_zh text;
+    fs jsonb;
+    total_sev text;
+    total_marks text;
+BEGIN
+    SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+    INTO e
+    FROM @extschema@.evaluation ev
+    JOIN @extschema@.project p ON p.project_id = ev.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id
+    WHERE ev.evaluation_id = export_form_html.evaluation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', export_form_html.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+    SELECT * INTO r FROM @extschema@.evaluation_result er WHERE er.evaluation_id = export_form_html.evaluation_id;
+    status_zh := CASE e.status WHEN 'draft' THEN '草稿' WHEN 'submitted' THEN '已提交' ELSE '已审核' END;
+
+    -- the findings, numbered: the whole form's first, then by indicator.
+    -- A form's finding is marked on the 年度资金总额 row when it is about the
+    -- funds, else on the 总分 row.
+    SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(x) ORDER BY x.n), '[]') INTO fs
+    FROM (SELECT pg_catalog.row_number() OVER (ORDER BY a.position NULLS FIRST,
+                     pg_catalog.array_position(ARRAY['error', 'warning', 'info'], a.severity), a.code) AS n,
+                 a.position, a.code, a.severity, a.message_zh, a.message_en,
+                 CASE WHEN a.position IS NOT NULL THEN 'indicator'
+                      WHEN a.code IN ('fund_total_missing', 'budget_zero', 'fund_sources_mismatch', 'execution_above_budget',
+                                      'execution_rate_low', 'fund_rate_mismatch', 'fund_score_mismatch',
+                                      'reported_score_used', 'score_unavailable') THEN 'fund'
+                      ELSE 'total' END AS place
+          FROM @extschema@.audit_finding a
+          WHERE a.evaluation_id = export_form_html.evaluation_id) x;
+    SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1],
+           coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '')
+    INTO total_sev, total_marks
+    FROM jsonb_to_recordset(fs) AS x (n integer, severity text, place text)
+    WHERE x.place = 'total';
+
+    SELECT pg_catalog.count(*) INTO nfund FROM @extschema@.fund_line fl WHERE fl.evaluation_id = export_form_html.evaluation_id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s>%s<td class="label">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+               '<td class="num">%s</td><td class="num">%s%s</td><td class="num">%s%s%s</td></tr>',
+               CASE WHEN f.source = 'total' AND f.sev IS NOT NULL THEN ' class="finding-' || f.sev || '"' ELSE '' END,
+               CASE WHEN f.n = 1 THEN pg_catalog.format('<th rowspan="%s" colspan="2" class="label">项目资金（%s）</th>',
+                                                         nfund, @extschema@.html_escape(e.amount_unit)) ELSE '' END,
+               CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
+                             WHEN 'carryover' THEN '上年结转资金'
+                             ELSE @extschema@.html_escape(coalesce(f.label, '其他资金')) END,
+               f.initial_budget, f.annual_budget, f.executed,
+               coalesce(f.reported_weight::text, '—'),
+               coalesce(f.reported_rate::text, '—'),
+               CASE WHEN f.source = 'total' THEN pg_catalog.format('<span class="computed">计算 %s</span>',
+                                                                   coalesce(r.execution_rate::text, '—')) ELSE '' END,
+               coalesce(f.reported_score::text, '—'),
+               CASE WHEN f.source = 'total' THEN pg_catalog.format('<span class="computed">计算 %s</span>',
+                                                                   coalesce(r.fund_score::text, '—')) ELSE '' END,
+               CASE WHEN f.source = 'total' THEN f.marks ELSE '' END),
+               E'\n' ORDER BY f.n)
+    INTO funds
+    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source), fl.fund_line_id) AS n,
+                 m.sev, m.marks
+          FROM @extschema@.fund_line fl
+          CROSS JOIN LATERAL (
+              SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1] AS sev,
+                     coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '') AS marks
+              FROM jsonb_to_recordset(fs) AS x (n integer, severity text, place text)
+              WHERE x.place = 'fund') m
+          WHERE fl.evaluation_id = export_form_html.evaluation_id) f;
+
+    SELECT pg_catalog.count(*) INTO nind FROM @extschema@.indicator i WHERE i.evaluation_id = export_form_html.evaluation_id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s><td class="pos">%s</td>%s%s<td>%s</td><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s<span class="computed">计算 %s</span>%s</td><td>%s</td></tr>',
+               CASE WHEN g.sev IS NOT NULL THEN ' class="finding-' || g.sev || '"' ELSE '' END,
+               g.position,
+               CASE WHEN g.n1 = 1 THEN pg_catalog.format('<td rowspan="%s" class="level">%s</td>', g.size1, @extschema@.html_escape(g.level1)) ELSE '' END,
+               CASE WHEN g.n2 = 1 THEN pg_catalog.format('<td rowspan="%s" class="level">%s</td>', g.size2, @extschema@.html_escape(g.level2)) ELSE '' END,
+               @extschema@.html_escape(g.level3),
+               @extschema@.html_escape(g.target_text),
+               @extschema@.html_escape(g.actual_text),
+               coalesce(g.weight::text, ''),
+               coalesce(g.reported_score::text, ''),
+               coalesce(g.computed_score::text, '—'),
+               g.marks,
+               @extschema@.html_escape(g.deviation_reason)),
+               E'\n' ORDER BY g.position)
+    INTO inds
+    FROM (SELECT b.*,
+                 pg_catalog.row_number() OVER (PARTITION BY b.run1 ORDER BY b.position) AS n1,
+                 pg_catalog.count(*) OVER (PARTITION BY b.run1) AS size1,
+                 pg_catalog.row_number() OVER (PARTITION BY b.run1, b.run2 ORDER BY b.position) AS n2,
+                 pg_catalog.count(*) OVER (PARTITION BY b.run1, b.run2) AS size2
+          FROM (SELECT a.*,
+                       pg_catalog.sum(a.new1::integer) OVER (ORDER BY a.position) AS run1,
+                       pg_catalog.sum(a.new2::integer) OVER (ORDER BY a.position) AS run2
+                FROM (SELECT i.*, ir.computed_score,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new1,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR i.level2 IS DISTINCT FROM pg_catalog.lag(i.level2) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new2,
+                             m.sev, m.marks
+                      FROM @extschema@.indicator i
+                      LEFT JOIN @extschema@.indicator_result ir ON ir.indicator_id = i.indicator_id
+                      CROSS JOIN LATERAL (
+                          SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1] AS sev,
+                                 coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '') AS marks
+                          FROM jsonb_to_recordset(fs) AS x (n integer, position integer, severity text)
+                          WHERE x.position = i.position) m
+                      WHERE i.evaluation_id = export_form_html.evaluation_id
+                      WINDOW w AS (ORDER BY i.position)) a) b) g;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<li id="f%s" class="finding-%s"><span class="sev %s">%s</span> <span class="where">%s</span> %s <code>%s</code><br><span class="en">%s</span></li>',
+               x.n, x.severity, x.severity,
+               CASE x.severity WHEN 'error' THEN '错误' WHEN 'warning' THEN '警告' ELSE '提示' END,
+               CASE WHEN x.position IS NULL THEN '整表' ELSE '指标 ' || x.position END,
+               @extschema@.html_escape(x.message_zh), @extschema@.html_escape(x.code),
+               @extschema@.html_escape(x.message_en)),
+               E'\n' ORDER BY x.n)
+    INTO finds
+    FROM jsonb_to_recordset(fs) AS x (n integer, position integer, code text, severity text, message_zh text, message_en text);
+
+    h := pg_catalog.concat(
+'<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="pjeval">
+<title>项目支出绩效自评表 · ', @extschema@.html_escape(e.project_name), ' · ', e.year, '年度</title>
+<style>
+@page { size: A4 portrait; margin: 14mm 12mm 16mm; }
+html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", SimSun, sans-serif; font-size: 10pt; color: #000; background: #fff; }
+body { margin: 0 auto; padding: 8mm 0; max-width: 186mm; line-height: 1.45; }
+h1 { text-align: center; font-size: 17pt; letter-spacing: .25em; margin: 0; font-weight: 700; }
+p.subtitle { text-align: center; margin: 1mm 0 4mm; font-size: 10pt; }
+.status { display: inline-block; border: 1px solid #555; padding: 0 1.5mm; font-size: 8.5pt; margin-left: 2mm; }
+table.form { width: 100%; border-collapse: collapse; table-layout: fixed; }
+table.form th, table.form td { border: 0.6pt solid #000; padding: 1mm 1.4mm; vertical-align: middle; overflow-wrap: anywhere; }
+table.form th { font-weight: 400; background: #f0f0f0; text-align: center; font-size: 9pt; }
+table.form th.part { background: #dcdcdc; font-weight: 700; letter-spacing: .1em; }
+table.form th.section, table.form th.label, table.form td.level { text-align: center; }
+table.form td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.form td.text { text-align: left; }
+table.form td.pos { text-align: center; color: #333; }
+.computed { display: block; color: #444; font-size: 7.5pt; white-space: nowrap; }
+tr.finding-error > td:not(.level) { background: #fbe3e1; }
+tr.finding-warning > td:not(.level) { background: #fdf3cf; }
+tr.finding-info > td:not(.level) { background: #eaf1fb; }
+td.code { white-space: nowrap; font-size: 8.5pt; font-variant-numeric: tabular-nums; }
+a.mark { display: inline-block; min-width: 3.2mm; margin-left: .6mm; padding: 0 .5mm; border-radius: 1mm; font-size: 7pt; line-height: 1.4; text-align: center; text-decoration: none; color: #fff; vertical-align: super; }
+a.mark.error, .sev.error { background: #b3261e; }
+a.mark.warning, .sev.warning { background: #a86a00; }
+a.mark.info, .sev.info { background: #41618f; }
+.sev { color: #fff; padding: 0 1mm; border-radius: 1mm; font-size: 8pt; }
+section.findings { margin-top: 5mm; }
+section.findings h2 { font-size: 11pt; margin: 0 0 2mm; }
+section.findings ol { margin: 0; padding-left: 0; list-style: none; }
+section.findings li { padding: 1mm 1.5mm; margin-bottom: 1mm; border-left: 1mm solid transparent; break-inside: avoid; }
+section.findings li.finding-error { border-color: #b3261e; background: #fbe3e1; }
+section.findings li.finding-warning { border-color: #a86a00; background: #fdf3cf; }
+section.findings li.finding-info { border-color: #41618f; background: #eaf1fb; }
+section.findings .where { font-weight: 700; }
+section.findings code { font-size: 7.5pt; color: #555; }
+section.findings .en { color: #555; font-size: 8pt; }
+p.foot { font-size: 8pt; color: #444; margin-top: 3mm; }
+@media print {
+  body { padding: 0; max-width: none; }
+  li { break-inside: avoid; }
+  a.mark { color: #fff; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+</style>
+</head>
+<body>
+<h1>项目支出绩效自评表</h1>
+<p class="subtitle">（', e.year, '年度）<span class="status">', status_zh, '</span></p>
+<table class="form">
+<colgroup><col style="width:6%"><col style="width:11%"><col style="width:12%"><col style="width:17%"><col style="width:12%"><col style="width:12%"><col style="width:7%"><col style="width:10%"><col style="width:13%"></colgroup>
+<tbody>
+<tr><th colspan="2">项目编号</th><td colspan="2" class="code">', @extschema@.html_escape(e.project_code), '</td><th>项目名称</th><td colspan="2">',
+        @extschema@.html_escape(e.project_name), '</td><th>绩效自评年度</th><td>', e.year, '</td></tr>
+<tr><th colspan="2">实施单位</th><td colspan="2">', @extschema@.html_escape(e.unit_name), '</td><th>一级预算单位</th><td colspan="4">',
+        @extschema@.html_escape(e.budget_unit_name), '</td></tr>
+<tr><th colspan="9" class="part">资金使用情况</th></tr>
+<tr><th colspan="3"></th><th>年初预算数</th><th>全年预算数</th><th>全年执行数</th><th>分值</th><th>执行率 (%)</th><th>得分</th></tr>
+', coalesce(funds, ''), '
+<tr><th colspan="9" class="part">项目目标完成情况</th></tr>
+<tr><th rowspan="2" colspan="2" class="section">年度总体目标</th><th colspan="3">预期目标</th><th colspan="4">实际完成情况</th></tr>
+<tr><td colspan="3" class="text">', @extschema@.html_escape(e.expected_goal), '</td><td colspan="4" class="text">',
+        @extschema@.html_escape(e.actual_outcome), '</td></tr>
+<tr><th colspan="9" class="part">年度绩效指标</th></tr>
+<tr><th>序号</th><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>年度指标值</th><th>实际完成值</th><th>分值</th><th>得分</th><th>偏差原因分析及改进措施</th></tr>
+', coalesce(inds, ''), '
+<tr', CASE WHEN total_sev IS NOT NULL THEN ' class="finding-' || total_sev || '"' END, '><th colspan="6">总分</th><td class="num">',
+        coalesce(e.reported_weight_total::text, ''), '</td><td class="num">', coalesce(e.reported_total::text, ''),
+        '<span class="computed">计算 ', coalesce(r.total_score::text, '—'), '</span>', total_marks, '</td><td>评级：',
+        coalesce(r.grade, '—'), '</td></tr>
+<tr><th colspan="2">备注</th><td colspan="7" class="text">', pg_catalog.replace(@extschema@.html_escape(e.notes), E'\n', '<br>'), '</td></tr>
+</tbody>
+</table>
+<p class="foot">“计算”为 pjeval 按评分规则（', @extschema@.html_escape(e.profile), '）核算的数值，与填报数值并列；有审核发现的行以底色标出并编号。</p>
+<section class="findings">
+<h2>审核发现（', pg_catalog.jsonb_array_length(fs), '）</h2>
+', CASE WHEN finds IS NULL THEN '<p>无。</p>' ELSE '<ol>' || E'\n' || finds || E'\n</ol>' END, '
+</section>
+</body>
+</html>
+');
+    RETURN h;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.import_forms(document text, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    forms jsonb;            -- the forms of a batch
+    funds jsonb;            -- every fund line of the batch
+    inds jsonb;             -- every indicator of the batch
+    bad record;
+    pos_offset bigint := 0; -- where the next batch begins (NULL: the document is read)
+    pos_line integer := 1;
+    pos_form integer := 0;
+    base integer;           -- forms before the batch: its form f is element f - base below
+    done_form integer[] := '{}';    -- the forms of the batches before, for step 5
+    done_line integer[] := '{}';
+    done_year integer[] := '{}';
+    done_project bigint[] := '{}';
+    done_code text[] := '{}';
+    done_name text[] := '{}';
+    quote_lines integer[] := '{}';  -- cells whose quote nothing closes (read as text)
+    form_unit bigint[];     -- per form of the batch, in the document's order
+    form_top bigint[];      -- 0: no 一级预算单位 (no NULLs: subscripts stay O(1))
+    form_project bigint[];
+    form_eval bigint[];
+    found_forms integer[];  -- batch-local, as the arrays above
+    found_evals bigint[];
+    old_bands jsonb;
+    todo integer[];         -- form numbers
+    attempt integer;
+    n integer;
+    t0 timestamptz := clock_timestamp();   -- for the timings at DEBUG1
+BEGIN
+    IF on_conflict IS NULL OR on_conflict NOT IN ('error', 'replace') THEN
+        RAISE EXCEPTION 'on_conflict must be ''error'' or ''replace'', not %',
+                coalesce(pg_catalog.quote_literal(on_conflict), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''error'' (the default) refuses a project and year already stored; ''replace'' replaces it and keeps the old version in pjeval.history.';
+    END IF;
+    IF document IS NULL THEN
+        RETURN;
+    END IF;
+
+    -- The document is read and written a batch of forms at a time (500
+    -- forms or about 8 MB of text, see read_form_batch), steps 1-7 per
+    -- batch, all in this one transaction: memory is that of a batch, and a
+    -- cancel or a timeout stops the import between any two rows it reads.
+    LOOP
+        -- 1. Read.  A form that cannot be read at all raises here (22P02, with
+        -- the form, the line and what was expected); what earlier batches wrote
+        -- is undone with the rest.  The fund lines and indicators of the
+        -- batch's forms are taken out once, each with its form's position:
+        -- every statement below reads a flat set.
+        EXIT WHEN pos_offset IS NULL;
+        base := pos_form;
+        SELECT b.forms, b.next_offset, b.next_line, b.next_form INTO forms, pos_offset, pos_line, pos_form
+        FROM @extschema@.read_form_batch(document, pos_offset, pos_line, pos_form, 500) AS b;
+        n := pg_catalog.jsonb_array_length(forms);
+        EXIT WHEN n = 0;
+        funds := pg_catalog.jsonb_path_query_array(forms, '$[*].funds[*]');
+        inds := pg_catalog.jsonb_path_query_array(forms, '$[*].indicators[*]');
+        quote_lines := quote_lines || ARRAY(SELECT x.line
+                                            FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                                                 AS x (line integer, code text)
+                                            WHERE x.code = 'unclosed_quote'
+                                            ORDER BY x.line);
+
+        RAISE DEBUG 'import_forms: % % ms', 'read', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 2. What the reader lets through but no table can hold.  The header
+        -- is checked here (before units and projects are looked for); fund
+        -- lines and indicators by the tables' own constraints as they are
+        -- written (step 7), at no cost when all is well.  Either way the error
+        -- names the document's first such cell (import_raise_problem).
+        IF EXISTS (SELECT FROM jsonb_to_recordset(forms) AS f (year integer, unit text, top_unit text,
+                                                             total_weight numeric, total_score numeric)
+                   WHERE f.year NOT BETWEEN 2000 AND 2100 OR (f.unit IS NULL AND f.top_unit IS NULL)
+                      OR f.total_weight NOT BETWEEN 0 AND 100 OR f.total_score NOT BETWEEN 0 AND 100) THEN
+            PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'checked', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 3. Units.  一级预算单位 is a unit of that name (a top-level one first),
+        -- created at the top level when there is none; 实施单位 is a unit of
+        -- that name (under its 一级预算单位 first, then at the top level), created
+        -- under its 一级预算单位 when there is none, at the top level when the
+        -- form names none (and no other form of the document places it).
+        -- Creating units is for reviewers (row-level security says so when
+        -- someone else tries).
+        INSERT INTO @extschema@.unit (name)
+        SELECT DISTINCT f.top_unit
+        FROM jsonb_to_recordset(forms) AS f (top_unit text)
+        WHERE f.top_unit IS NOT NULL
+          AND NOT EXISTS (SELECT FROM @extschema@.unit u WHERE u.name = f.top_unit)
+        ORDER BY 1
+        ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(t.unit_id, 0) ORDER BY f.form) INTO form_top
+        FROM jsonb_to_recordset(forms) AS f (form integer, top_unit text)
+        LEFT JOIN (
+            SELECT n.name,
+                   coalesce((SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name AND u.parent_id IS NULL),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name ORDER BY u.unit_id LIMIT 1)) AS unit_id
+            FROM (SELECT DISTINCT x.top_unit AS name FROM jsonb_to_recordset(forms) AS x (top_unit text)) n
+        ) t ON t.name = f.top_unit;
+
+        INSERT INTO @extschema@.unit (name, parent_id)
+        SELECT DISTINCT f.unit, form_top[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, unit text, top_unit text)
+        WHERE f.unit IS NOT NULL AND f.top_unit IS NOT NULL AND f.unit <> f.top_unit
+          AND NOT EXISTS (SELECT FROM @extschema@.unit u WHERE u.name = f.unit)
+        ORDER BY 2, 1
+        ON CONFLICT (parent_id, name) WHERE parent_id IS NOT NULL DO NOTHING;
+
+        INSERT INTO @extschema@.unit (name)
+        SELECT DISTINCT f.unit
+        FROM jsonb_to_recordset(forms) AS f (unit text, top_unit text)
+        WHERE f.unit IS NOT NULL AND f.top_unit IS NULL
+          AND NOT EXISTS (SELECT FROM @extschema@.unit u WHERE u.name = f.unit)
+        ORDER BY 1
+        ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(t.unit_id, nullif(form_top[f.form - base], 0)) ORDER BY f.form) INTO form_unit
+        FROM jsonb_to_recordset(forms) AS f (form integer, unit text, top_unit text)
+        LEFT JOIN (
+            SELECT n.name, n.top,
+                   coalesce((SELECT u.unit_id FROM @extschema@.unit u WHERE u.parent_id = n.top AND u.name = n.name),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name AND u.parent_id IS NULL),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name ORDER BY u.unit_id LIMIT 1)) AS unit_id
+            FROM (SELECT DISTINCT x.unit AS name, form_top[x.form - base] AS top
+                  FROM jsonb_to_recordset(forms) AS x (form integer, unit text, top_unit text)
+                  WHERE x.unit IS DISTINCT FROM x.top_unit) n
+        ) t ON t.name = f.unit AND t.top = form_top[f.form - base] AND f.unit IS DISTINCT FROM f.top_unit;
+
+        RAISE DEBUG 'import_forms: % % ms', 'units', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 4. Projects: by 项目编号, else by name within the unit.  A project the
+        -- caller cannot see is not found; inserting it again then does nothing
+        -- (its code is taken) or is refused by row-level security.
+        INSERT INTO @extschema@.project (code, name, unit_id)
+        SELECT DISTINCT ON (f.project_code) f.project_code, f.project_name, form_unit[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, project_code text, project_name text)
+        WHERE f.project_code IS NOT NULL
+          AND NOT EXISTS (SELECT FROM @extschema@.project p WHERE p.code = f.project_code)
+        ORDER BY f.project_code, f.form
+        ON CONFLICT (code) DO NOTHING;
+
+        INSERT INTO @extschema@.project (name, unit_id)
+        SELECT DISTINCT f.project_name, form_unit[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, project_code text, project_name text)
+        WHERE f.project_code IS NULL
+          AND NOT EXISTS (SELECT FROM @extschema@.project p
+                          WHERE p.unit_id = form_unit[f.form - base] AND p.name = f.project_name)
+        ORDER BY 2, 1
+        ON CONFLICT (unit_id, name) WHERE code IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(pc.project_id, pn.project_id) ORDER BY f.form) INTO form_project
+        FROM (SELECT x.form, x.project_code, x.project_name, form_unit[x.form - base] AS unit_id
+              FROM jsonb_to_recordset(forms) AS x (form integer, project_code text, project_name text)) f
+        LEFT JOIN @extschema@.project pc ON pc.code = f.project_code
+        LEFT JOIN (
+            SELECT n.unit_id, n.name,
+                   coalesce((SELECT p.project_id FROM @extschema@.project p
+                             WHERE p.unit_id = n.unit_id AND p.name = n.name AND p.code IS NULL),
+                            (SELECT p.project_id FROM @extschema@.project p
+                             WHERE p.unit_id = n.unit_id AND p.name = n.name ORDER BY p.project_id LIMIT 1)) AS project_id
+            FROM (SELECT DISTINCT form_unit[x.form - base] AS unit_id, x.project_name AS name
+                  FROM jsonb_to_recordset(forms) AS x (form integer, project_code text, project_name text)
+                  WHERE x.project_code IS NULL) n
+        ) pn ON f.project_code IS NULL AND pn.unit_id = f.unit_id AND pn.name = f.project_name;
+
+        -- A project the caller cannot see, or one that belongs to another unit.
+        SELECT f.form, f.line, f.project_code, f.project_name, f.unit, f.top_unit, p.unit_id, u.name AS project_unit INTO bad
+        FROM jsonb_to_recordset(forms) AS f (form integer, line integer, project_code text, project_name text,
+                                             unit text, top_unit text)
+        LEFT JOIN @extschema@.project p ON p.project_id = form_project[f.form - base]
+        LEFT JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+        WHERE p.project_id IS NULL OR p.unit_id <> form_unit[f.form - base]
+        ORDER BY f.form
+        LIMIT 1;
+        IF FOUND AND bad.unit_id IS NULL THEN
+            RAISE EXCEPTION 'form % of the document (line %): project % belongs to a unit that role % does not work for',
+                    bad.form, bad.line, bad.project_code, current_user
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'A role imports the forms of the units it works for (pjeval.unit_member); reviewers import any.';
+        ELSIF FOUND THEN
+            RAISE EXCEPTION 'form % of the document (line %): project % “%” belongs to unit “%”, not to “%”',
+                    bad.form, bad.line, coalesce(bad.project_code, '(no 项目编号)'), bad.project_name,
+                    bad.project_unit, coalesce(bad.unit, bad.top_unit)
+                USING ERRCODE = 'integrity_constraint_violation',
+                      HINT = 'A project has one implementing unit (实施单位). Correct the form, or move the project first: UPDATE pjeval.project SET unit_id = … (a reviewer).';
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'projects', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 5. One form per project and year in the document: in the batch, and
+        -- against the forms of the batches before it (never a replace of a form
+        -- this import wrote).
+        SELECT a.form, a.line, b.form AS other_form, b.line AS other_line, a.year, a.project_code, a.project_name INTO bad
+        FROM (SELECT x.form, x.line, x.year, x.project_code, x.project_name, form_project[x.form - base] AS project_id
+              FROM jsonb_to_recordset(forms) AS x (form integer, line integer, year integer, project_code text, project_name text)
+              UNION ALL
+              SELECT d.*
+              FROM ROWS FROM (pg_catalog.unnest(done_form), pg_catalog.unnest(done_line), pg_catalog.unnest(done_year),
+                              pg_catalog.unnest(done_code), pg_catalog.unnest(done_name), pg_catalog.unnest(done_project))
+                   AS d (form, line, year, project_code, project_name, project_id)) a
+        JOIN jsonb_to_recordset(forms) AS b (form integer, line integer, year integer)
+          ON b.form > a.form AND b.year = a.year AND form_project[b.form - base] = a.project_id
+        ORDER BY b.form, a.form
+        LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'forms % (line %) and % (line %) of the document are both project % “%” for %',
+                    bad.form, bad.line, bad.other_form, bad.other_line,
+                    coalesce(bad.project_code, '(no 项目编号)'), bad.project_name, bad.year
+                USING ERRCODE = 'unique_violation',
+                      HINT = 'A document holds one form per project and year: remove one of them. Nothing of the document was imported.';
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'duplicates', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 6. The forms themselves.  A project and year already stored is an
+        -- error, or with on_conflict => 'replace' is replaced in place: the same
+        -- evaluation_id, its profile kept, its fund lines and indicators written
+        -- anew (the evaluator's band carried over where an indicator is
+        -- unchanged), the old version in pjeval.history.  The workflow refuses to
+        -- replace a form that is submitted or approved.  An import that races
+        -- with another for the same project and year finds it on its next try.
+        form_eval := pg_catalog.array_fill(NULL::bigint, ARRAY[n]);
+        todo := ARRAY(SELECT base + g FROM pg_catalog.generate_series(1, n) g);
+        old_bands := NULL;
+        attempt := 0;
+        LOOP
+            attempt := attempt + 1;
+
+            -- the forms of this try already stored, locked in one order
+            SELECT pg_catalog.array_agg(x.form - base ORDER BY x.form), pg_catalog.array_agg(x.evaluation_id ORDER BY x.form)
+            INTO found_forms, found_evals
+            FROM (SELECT f.form, e.evaluation_id
+                  FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+                  JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                  JOIN @extschema@.evaluation e ON e.project_id = form_project[f.form - base] AND e.year = f.year
+                  ORDER BY e.evaluation_id
+                  FOR UPDATE OF e) x;
+
+            IF found_forms IS NOT NULL AND on_conflict = 'error' THEN
+                SELECT f.form, f.line, f.year, f.project_code, f.project_name INTO bad
+                FROM jsonb_to_recordset(forms) AS f (form integer, line integer, year integer, project_code text, project_name text)
+                WHERE f.form = base + found_forms[1];
+                RAISE EXCEPTION 'project % “%” already has a form for % (evaluation %)',
+                        coalesce(bad.project_code, '(no 项目编号)'), bad.project_name, bad.year, found_evals[1]
+                    USING ERRCODE = 'unique_violation',
+                          DETAIL = pg_catalog.format('Form %s of the document, line %s.', bad.form, bad.line),
+                          HINT = 'To replace it, import with on_conflict => ''replace'' (the old version stays in pjeval.history). Nothing of the document was imported.';
+            END IF;
+
+            IF found_forms IS NOT NULL THEN
+                UPDATE @extschema@.evaluation e
+                SET budget_unit_id = nullif(form_top[f.form - base], 0),
+                    amount_unit = coalesce(f.amount_unit, '元'),
+                    expected_goal = f.goal_expected,
+                    actual_outcome = f.goal_actual,
+                    reported_weight_total = f.total_weight,
+                    reported_total = f.total_score,
+                    notes = f.notes
+                FROM ROWS FROM (pg_catalog.unnest(found_forms), pg_catalog.unnest(found_evals)) AS x (form, evaluation_id)
+                JOIN jsonb_to_recordset(forms) AS f (form integer, amount_unit text, goal_expected text, goal_actual text,
+                                                     total_weight numeric, total_score numeric, notes text)
+                  ON f.form = base + x.form
+                WHERE e.evaluation_id = x.evaluation_id;
+
+                SELECT coalesce(old_bands, '{}') || coalesce(pg_catalog.jsonb_object_agg(
+                           i.evaluation_id || '/' || i.position || '/' || i.level3 || '/'
+                               || coalesce(i.target_text, '') || '/' || coalesce(i.actual_text, ''),
+                           i.band), '{}')
+                INTO old_bands
+                FROM @extschema@.indicator i
+                WHERE i.evaluation_id = ANY (found_evals) AND i.band IS NOT NULL;
+
+                DELETE FROM @extschema@.fund_line fl WHERE fl.evaluation_id = ANY (found_evals);
+                DELETE FROM @extschema@.indicator i WHERE i.evaluation_id = ANY (found_evals);
+                -- (asked first: an import without reader findings needs no
+                -- right on read_finding)
+                IF EXISTS (SELECT FROM @extschema@.read_finding rf WHERE rf.evaluation_id = ANY (found_evals)) THEN
+                    DELETE FROM @extschema@.read_finding rf WHERE rf.evaluation_id = ANY (found_evals);
+                END IF;
+
+                form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
+            END IF;
+
+            -- the forms not stored yet; one that a concurrent import has just
+            -- stored is left out, and found on the next try
+            WITH ins AS (
+                INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
+                                                    actual_outcome, reported_weight_total, reported_total, notes)
+                SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
+                       f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes
+                FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
+                                                     goal_actual text, total_weight numeric, total_score numeric, notes text)
+                JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                WHERE form_eval[f.form - base] IS NULL     -- not just replaced
+                ORDER BY form_project[f.form - base], f.year
+                ON CONFLICT (project_id, year) DO NOTHING
+                RETURNING evaluation_id, project_id, year
+            )
+            SELECT pg_catalog.array_agg(f.form - base), pg_catalog.array_agg(ins.evaluation_id)
+            INTO found_forms, found_evals
+            FROM ins
+            JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
+              ON form_project[f.form - base] = ins.project_id AND f.year = ins.year;
+
+            form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
+
+            todo := ARRAY(SELECT base + g FROM pg_catalog.generate_series(1, n) g WHERE form_eval[g] IS NULL);
+            EXIT WHEN pg_catalog.cardinality(todo) = 0;
+            IF attempt >= 3 THEN
+                RAISE EXCEPTION 'form % of the document: its project and year are being written by another import at the same time', todo[1]
+                    USING ERRCODE = 'serialization_failure',
+                          HINT = 'Try again.';
+            END IF;
+        END LOOP;
+
+        RAISE DEBUG 'import_forms: % % ms', 'evaluations', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 7. Their rows.  Amounts left blank are 0; the values of targets and
+        -- actuals are read by the indicator's trigger (NULL, and flagged by the
+        -- audit, where a cell does not read: the text is kept as written).
+        BEGIN
+            INSERT INTO @extschema@.fund_line (evaluation_id, source, initial_budget, annual_budget, executed,
+                                               reported_weight, reported_rate, reported_score, label)
+            SELECT form_eval[x.form - base], x.src, coalesce(x.initial_budget, 0),
+                   coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score,
+                   CASE WHEN x.src = 'other' THEN nullif(x.source, sfs.label) END
+            FROM (SELECT y.*, @extschema@.fund_source(y.source) AS src
+                  FROM jsonb_to_recordset(funds) AS y (form integer, source text, initial_budget numeric, budget numeric,
+                                                       executed numeric, weight numeric, rate numeric, score numeric)) x
+            LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.src;
+
+            RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+            t0 := clock_timestamp();
+            INSERT INTO @extschema@.indicator (evaluation_id, position, level1, level2, level3, target_text, actual_text,
+                                               weight, reported_score, deviation_reason, band)
+            SELECT form_eval[x.form - base], x.position,
+                   x.level1 || coalesce(' (' || x.level1_weight || '分)', ''),
+                   x.level2, x.level3, x.target, x.actual, x.weight, x.score, x.explanation,
+                   CASE WHEN old_bands IS NOT NULL
+                        THEN old_bands ->> (form_eval[x.form - base] || '/' || x.position || '/' || x.level3 || '/'
+                                            || coalesce(x.target, '') || '/' || coalesce(x.actual, '')) END
+            FROM jsonb_to_recordset(inds) AS x (form integer, position integer, level1 text, level1_weight numeric,
+                                                level2 text, level3 text, target text, actual text,
+                                                weight numeric, score numeric, explanation text);
+        EXCEPTION WHEN not_null_violation OR check_violation OR unique_violation THEN
+            -- a cell no table can hold: say which
+            PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
+            RAISE;
+        END;
+
+        -- What the reader found worth a look, on the row of its line (an
+        -- indicator, a fund row) or on the form.
+        IF pg_catalog.jsonb_path_exists(forms, '$[*].findings[*]') THEN
+            INSERT INTO @extschema@.read_finding (evaluation_id, line, position, source, code, detail)
+            SELECT form_eval[x.form - base], x.line, i.position, @extschema@.fund_source(fl.source), x.code, x.detail
+            FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                 AS x (form integer, line integer, code text, detail text)
+            LEFT JOIN jsonb_to_recordset(inds) AS i (form integer, line integer, position integer)
+              ON i.form = x.form AND i.line = x.line
+            LEFT JOIN jsonb_to_recordset(funds) AS fl (form integer, line integer, source text)
+              ON fl.form = x.form AND fl.line = x.line
+            ORDER BY x.form, x.line;
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'indicators', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        RETURN QUERY SELECT form_eval[g] FROM pg_catalog.generate_subscripts(form_eval, 1) g ORDER BY g;
+
+        SELECT done_form || pg_catalog.array_agg(x.form ORDER BY x.form),
+               done_line || pg_catalog.array_agg(x.line ORDER BY x.form),
+               done_year || pg_catalog.array_agg(x.year ORDER BY x.form),
+               done_project || pg_catalog.array_agg(form_project[x.form - base] ORDER BY x.form),
+               done_code || pg_catalog.array_agg(x.project_code ORDER BY x.form),
+               done_name || pg_catalog.array_agg(x.project_name ORDER BY x.form)
+        INTO done_form, done_line, done_year, done_project, done_code, done_name
+        FROM jsonb_to_recordset(forms) AS x (form integer, line integer, year integer, project_code text, project_name text);
+    END LOOP;
+
+    -- What was read but is worth a look: a cell that began with a quote
+    -- that nothing closes (copied from a PDF) was read as text.
+    IF pg_catalog.cardinality(quote_lines) > 0 THEN
+        RAISE NOTICE '% cell(s) of the document begin with a quote that nothing closes, read as text: line %',
+                pg_catalog.cardinality(quote_lines),
+                pg_catalog.array_to_string(quote_lines[1:10], ', ') || CASE WHEN pg_catalog.cardinality(quote_lines) > 10 THEN ', …' ELSE '' END
+            USING HINT = 'A spreadsheet closes every quote it opens; these cells were probably copied from a PDF. Check that their rows are whole.';
+    END IF;
+END
+$fn$;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "form.h"
+#include "rules.h"
 
 #define MAX_CELLS 24
 #define LABEL_MAX 96
@@ -78,6 +79,7 @@ typedef struct Reader
 	PjCell		last_l1,
 				last_l2,
 				last_l1_weight;
+	bool		l1_inferred;	/* last_l1 was not written but inferred */
 	int			position;
 	bool		notes_open;		/* inside the 备注 block */
 	int			nnotes;
@@ -710,6 +712,7 @@ begin_form(Reader *r, const Row *row)
 	r->nnotes = 0;
 	r->position = 0;
 	r->last_l1 = r->last_l2 = r->last_l1_weight = empty_cell;
+	r->l1_inferred = false;
 	/* the template's own columns until a header row says otherwise */
 	for (i = 0; i < FC_N; i++)
 		r->fund_col[i] = 2 + i;
@@ -913,14 +916,16 @@ read_header_row(Reader *r, const Row *row)
 }
 
 static void
-map_columns(const Row *row, int *cols, const char *const *words, int n)
+map_columns(const Row *row, int *cols, const char *const (*words)[2], int n)
 {
 	int			k;
 
 	for (k = 0; k < n; k++)
 	{
-		int			c = find_cell(row, words[k], false);
+		int			c = find_cell(row, words[k][0], false);
 
+		if (c < 0 && words[k][1] != NULL)
+			c = find_cell(row, words[k][1], false);
 		cols[k] = c;
 	}
 }
@@ -990,6 +995,47 @@ read_fund_row(Reader *r, const Row *row)
 	return true;
 }
 
+const PjStandardLevel pj_standard_levels[] = {
+	{"产出", 1, "output", "产出指标", NULL},
+	{"效益", 1, "benefit", "效益指标", NULL},
+	{"满意度", 1, "satisfaction", "满意度指标", NULL},
+	{"成本", 1, "cost", "成本指标", NULL},
+	{"数量", 2, "output", "产出指标", NULL},
+	{"质量", 2, "output", "产出指标", NULL},
+	{"时效", 2, "output", "产出指标", NULL},
+	{"成本", 2, "output", "产出指标", NULL},
+	{"经济效益", 2, "benefit", "效益指标", NULL},
+	{"社会效益", 2, "benefit", "效益指标", NULL},
+	{"生态效益", 2, "benefit", "效益指标", NULL},
+	{"可持续影响", 2, "benefit", "效益指标", NULL},
+	{"服务对象满意度", 2, "satisfaction", "满意度指标", NULL},
+	{"其他满意度", 2, "satisfaction", "满意度指标", NULL},
+	{"经济成本", 2, "cost", "成本指标", NULL},
+	{"社会成本", 2, "cost", "成本指标", NULL},
+	{"生态环境成本", 2, "cost", "成本指标", NULL},
+	/* synonyms real templates use */
+	{"进度", 2, "output", "产出指标", "时效"},
+	{"服务对象满意度指标等", 2, "satisfaction", "满意度指标", "服务对象满意度"},
+};
+const int	pj_n_standard_levels = (int) (sizeof(pj_standard_levels) / sizeof(pj_standard_levels[0]));
+
+const PjStandardLevel *
+pj_standard_level(PjCell name, int level)
+{
+	char		buf[64];
+	size_t		n;
+	int			i;
+
+	if (name.len == 0 || name.len >= sizeof(buf))
+		return NULL;
+	n = pj_level_name(name.s, name.len, buf);
+	for (i = 0; i < pj_n_standard_levels; i++)
+		if (pj_standard_levels[i].level == level && strlen(pj_standard_levels[i].name) == n &&
+			memcmp(pj_standard_levels[i].name, buf, n) == 0)
+			return &pj_standard_levels[i];
+	return NULL;
+}
+
 /* 产出指标 (50分), 产出指标（50分）, 产出指标50分 → name and weight */
 static void
 split_level1(PjCell c, PjCell *name, PjCell *weight)
@@ -1024,21 +1070,45 @@ read_indicator_row(Reader *r, const Row *row)
 	PjCell		l1 = cell_at(row, r->ind_col[IC_L1]);
 	PjCell		l2 = cell_at(row, r->ind_col[IC_L2]);
 
+	bool		l1_cell = l1.len > 0;
+
 	memset(&ind, 0, sizeof(ind));
 	ind.line = row->line;
-	if (l1.len > 0)
+	if (l1_cell)
 	{
 		PjCell		w;
 
 		split_level1(l1, &l1, &w);
 		if (l1.len > 0)
+		{
 			r->last_l1 = l1;
+			r->l1_inferred = false;
+		}
 		if (w.len > 0 || l1.len > 0)
 			r->last_l1_weight = w;
 		r->last_l2 = empty_cell;	/* a new level 1 starts its own level 2s */
 	}
 	if (l2.len > 0)
 		r->last_l2 = l2;
+	/*
+	 * No level-1 name written (none above, or only inferred ones): the level
+	 * 1 the standard places this level 2 under, row by row.
+	 */
+	if (r->last_l1.len == 0 || r->l1_inferred)
+	{
+		const PjStandardLevel *std = pj_standard_level(r->last_l2, 2);
+
+		if (std != NULL)
+		{
+			PjCell		name = {std->level1, strlen(std->level1)};
+
+			/* a weight written above is another level 1's */
+			if (!l1_cell && (name.len != r->last_l1.len || memcmp(name.s, r->last_l1.s, name.len) != 0))
+				r->last_l1_weight = empty_cell;
+			r->last_l1 = name;
+			r->l1_inferred = true;
+		}
+	}
 	ind.level1 = r->last_l1;
 	ind.level1_weight = r->last_l1_weight;
 	ind.level2 = r->last_l2;
@@ -1058,7 +1128,9 @@ read_indicator_row(Reader *r, const Row *row)
 		return fail(r, row, "the indicator's name under 三级指标");
 	}
 	if (ind.level1.len == 0)
-		return fail(r, row, "a 一级指标 (产出指标, 效益指标, 满意度指标) for this indicator");
+		return fail(r, row, "a 一级指标 (产出指标, 效益指标, 满意度指标), or a standard 二级指标 to infer it from, for this indicator");
+	if (r->l1_inferred && r->sink->finding)
+		r->sink->finding(r->sink->ctx, row->line, PJ_FINDING_LEVEL1_INFERRED, ind.level1);
 	ind.position = ++r->position;
 	if (r->sink->indicator)
 		r->sink->indicator(r->sink->ctx, &ind);
@@ -1207,8 +1279,15 @@ filled_after(const Row *row, int at)
 	return -1;
 }
 
-static const char *const fund_words[FC_N] = {"年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"};
-static const char *const ind_words[IC_N] = {"一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "分值", "得分", "偏差"};
+/* Each column's label, and the other one real templates write for it */
+static const char *const fund_words[FC_N][2] = {
+	{"年初预算数", NULL}, {"全年预算数", "调整后预算数"}, {"全年执行数", "预算执行数"},
+	{"分值", "权重"}, {"执行率", NULL}, {"得分", NULL}
+};
+static const char *const ind_words[IC_N][2] = {
+	{"一级指标", NULL}, {"二级指标", NULL}, {"三级指标", NULL}, {"指标值", NULL},
+	{"实际完成值", NULL}, {"分值", "权重"}, {"得分", NULL}, {"偏差", NULL}
+};
 
 /*
  * One row of an open (or not yet open) form.  The sections come in the
@@ -1267,7 +1346,8 @@ read_row_in_form(Reader *r, const Row *row)
 		return read_header_row(r, row);
 
 	if (r->section <= SEC_FUNDS &&
-		(find_marker(row, "全年预算数", 0) >= 0 || find_marker(row, "全年执行数", 0) >= 0))
+		(find_marker(row, fund_words[FC_BUDGET][0], 0) >= 0 || find_marker(row, fund_words[FC_EXECUTED][0], 0) >= 0 ||
+		 find_marker(row, fund_words[FC_BUDGET][1], 0) >= 0 || find_marker(row, fund_words[FC_EXECUTED][1], 0) >= 0))
 	{
 		r->section = SEC_FUNDS;
 		map_columns(row, r->fund_col, fund_words, FC_N);
@@ -1438,7 +1518,7 @@ pj_read_form(const char *doc, size_t len, PjFormPos *pos, char *scratch, size_t 
 			return PJ_READ_FORM;
 		}
 		if (row.unclosed_line > 0 && r.in_form && sink->finding)
-			sink->finding(sink->ctx, row.unclosed_line, PJ_FINDING_UNCLOSED_QUOTE);
+			sink->finding(sink->ctx, row.unclosed_line, PJ_FINDING_UNCLOSED_QUOTE, empty_cell);
 	}
 	row.line = r.line;
 	row.raw = "";

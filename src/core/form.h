@@ -78,8 +78,10 @@ typedef struct PjFormSink
 	void		(*indicator) (void *ctx, const PjIndicatorRow *row);
 	void		(*end) (void *ctx);
 	/* something read but worth a look, in the form begun last: code is one
-	 * of the PJ_FINDING_ words below (may be NULL) */
-	void		(*finding) (void *ctx, int line, const char *code);
+	 * of the PJ_FINDING_ words below, detail what was read or inferred
+	 * (empty where the code says it all; valid as the form's cells are);
+	 * may be NULL */
+	void		(*finding) (void *ctx, int line, const char *code, PjCell detail);
 	/* before each row, and on each line a quoted cell's look-ahead crosses:
 	 * the caller may stop the reading here without returning (a longjmp: the
 	 * reader holds nothing); may be NULL */
@@ -88,6 +90,36 @@ typedef struct PjFormSink
 
 /* A cell began with a quote that no quote closes: the quote was read as text. */
 #define PJ_FINDING_UNCLOSED_QUOTE "unclosed_quote"
+/* An indicator's 一级指标 was not written (empty at the top of the table, or
+ * only its weight where no name was written above): the reader took the
+ * level 1 its standard 二级指标 belongs to (detail: that name). */
+#define PJ_FINDING_LEVEL1_INFERRED "level1_inferred"
+
+/*
+ * The standard's level names (scoring-rules §1; 财预〔2021〕101号 for 成本 as
+ * its own level 1), the one list the reader and the database use
+ * (pjeval.standard_level is built from it): name as pj_level_name() reduces
+ * it (no 指标, no weight), the level (1 or 2), the kind of level 1 it is or
+ * belongs under (output, benefit, satisfaction, cost), and the level-1 name
+ * a level 2 belongs under as the template writes it.  Names that real
+ * templates use for a standard one (进度指标 for 时效指标) are listed too,
+ * with the standard name they stand for.
+ */
+typedef struct PjStandardLevel
+{
+	const char *name;			/* 产出, 数量, …; 进度 (a synonym) */
+	int			level;
+	const char *kind;
+	const char *level1;			/* 产出指标, … */
+	const char *standard;		/* a synonym's standard name (时效), else NULL */
+} PjStandardLevel;
+
+extern const PjStandardLevel pj_standard_levels[];
+extern const int pj_n_standard_levels;
+
+/* The standard level a name (as written: 数量指标, 社会效益, 产出指标 (50分))
+ * is, at that level; NULL for a name the standard does not list. */
+const PjStandardLevel *pj_standard_level(PjCell name, int level);
 
 typedef struct PjFormError
 {

@@ -10,7 +10,7 @@
  * Each form is an object: form (its position), line, the header fields,
  * amount_unit, the goals, total_weight, total_score, notes, funds[],
  * indicators[] and findings[] (what was read but is worth a look: {line,
- * code}).  Each fund line and indicator carries its form's position too, so
+ * code}, and detail where the reader says what it read or inferred).  Each fund line and indicator carries its form's position too, so
  * that all of them can be taken out at once.  Amounts, weights and scores
  * are JSON numbers (exact in jsonb); an empty cell is null; everything else
  * is text as written.
@@ -34,11 +34,13 @@
 #include "utils/numeric.h"
 
 #include "form.h"
+#include "rules.h"
 
 PG_FUNCTION_INFO_V1(read_forms);
 PG_FUNCTION_INFO_V1(read_form_batch);
 PG_FUNCTION_INFO_V1(document_line);
 PG_FUNCTION_INFO_V1(document_find_line);
+PG_FUNCTION_INFO_V1(standard_level_list);
 
 /* A batch ends after the form that takes it past this many bytes of text. */
 #define BATCH_BYTES (8 * 1024 * 1024)
@@ -50,6 +52,7 @@ typedef struct Finding
 {
 	int			line;
 	const char *code;
+	PjCell		detail;			/* valid until the form's end */
 } Finding;
 
 typedef struct JsonSink
@@ -212,7 +215,7 @@ on_indicator(void *ctx, const PjIndicatorRow *r)
 }
 
 static void
-on_finding(void *ctx, int line, const char *code)
+on_finding(void *ctx, int line, const char *code, PjCell detail)
 {
 	JsonSink   *j = ctx;
 
@@ -222,6 +225,7 @@ on_finding(void *ctx, int line, const char *code)
 		j->findings = repalloc(j->findings, sizeof(Finding) * j->maxfindings);
 	}
 	j->findings[j->nfindings].line = line;
+	j->findings[j->nfindings].detail = detail;
 	j->findings[j->nfindings++].code = code;
 }
 
@@ -301,6 +305,8 @@ on_end(void *ctx)
 		add_int(j, "form", j->form);
 		add_int(j, "line", j->findings[i].line);
 		add_string(j, "code", (PjCell) {j->findings[i].code, strlen(j->findings[i].code)});
+		if (j->findings[i].detail.len > 0)
+			add_string(j, "detail", j->findings[i].detail);
 		pushJsonbValue(&j->state, WJB_END_OBJECT, NULL);
 	}
 	pushJsonbValue(&j->state, WJB_END_ARRAY, NULL);
@@ -533,4 +539,35 @@ document_find_line(PG_FUNCTION_ARGS)
 		next = pj_next_line(s, len, at, &line_len);
 		n++;
 	}
+}
+
+/*
+ * standard_level_list(): the reader's list of standard level names
+ * (pj_standard_levels), as the views compare names (indicator_level_name:
+ * ending in 指标), so that the database and the reader share one list.
+ */
+Datum
+standard_level_list(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (i = 0; i < pj_n_standard_levels; i++)
+	{
+		const PjStandardLevel *l = &pj_standard_levels[i];
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
+
+		values[0] = CStringGetTextDatum(psprintf("%s%s", l->name, PJ_WORD_INDICATOR));
+		values[1] = Int32GetDatum(l->level);
+		values[2] = CStringGetTextDatum(l->kind);
+		values[3] = CStringGetTextDatum(l->level1);
+		if (l->standard)
+			values[4] = CStringGetTextDatum(psprintf("%s%s", l->standard, PJ_WORD_INDICATOR));
+		else
+			nulls[4] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }

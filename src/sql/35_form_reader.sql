@@ -22,3 +22,16 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.read_form_batch(text, bigint, integer, integer, integer) IS
 'The forms of a document that begin at byte start_offset (its line start_line, after start_form forms), as read_forms reads them: at most max_forms forms and about 8 MB of text, and where the next batch begins (next_offset NULL after the last form). Numbers of forms and lines go on across batches';
+
+-- The standard's level names as the reader knows them (src/core/form.c, the
+-- one list): pjeval.standard_level shows it, and the views classify levels
+-- with it.
+CREATE FUNCTION @extschema@.standard_level_list(OUT name text, OUT level integer, OUT kind text,
+                                                OUT level1 text, OUT standard text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'standard_level_list'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+ROWS 20;
+
+COMMENT ON FUNCTION @extschema@.standard_level_list() IS
+'The form reader''s list of standard level names (see pjeval.standard_level)';

@@ -134,8 +134,10 @@ COMMENT ON COLUMN @extschema@.evaluation.reported_total IS '总分 row, 得分 c
 COMMENT ON COLUMN @extschema@.evaluation.notes IS '备注, as written';
 COMMENT ON COLUMN @extschema@.evaluation.status IS 'draft → submitted (pjeval.submit) → approved (pjeval.approve); pjeval.reopen returns it to draft';
 
--- 资金使用情况: one row per source.  Only the 年度资金总额 row has the 分值,
--- 执行率 and 得分 cells.  A blank amount cell is 0.
+-- 资金使用情况: one row per source (other sources one per name).  The 分值, 执行率 and 得分 of the
+-- 年度资金总额 row are the form's; a source row that prints them keeps them
+-- as written, and the audit checks them against that row's amounts
+-- (pjeval.fund_line_result), they never count.  A blank amount cell is 0.
 CREATE TABLE @extschema@.fund_line (
     fund_line_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     evaluation_id   bigint NOT NULL REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
@@ -159,19 +161,56 @@ CREATE TABLE @extschema@.fund_line (
     reported_score  numeric
                     CONSTRAINT fund_line_reported_score_range CHECK (reported_score BETWEEN 0 AND 100)
                     CONSTRAINT fund_line_reported_score_scorable CHECK (@extschema@.is_scorable_number(reported_score)),
-    CONSTRAINT fund_line_score_only_on_total
-        CHECK (source = 'total' OR (reported_weight IS NULL AND reported_rate IS NULL AND reported_score IS NULL)),
-    CONSTRAINT fund_line_evaluation_source_key UNIQUE (evaluation_id, source)
+    label           text
+                    CONSTRAINT fund_line_label_only_other CHECK (source = 'other' OR label IS NULL)
+                    CONSTRAINT fund_line_label_not_blank CHECK (pg_catalog.btrim(label) <> '')
 );
 
+-- The template's sources once per form; other sources (财政专户管理资金,
+-- 单位资金, …) once per name.
+CREATE UNIQUE INDEX fund_line_evaluation_source_key ON @extschema@.fund_line (evaluation_id, source)
+    WHERE source <> 'other';
+CREATE UNIQUE INDEX fund_line_evaluation_other_key ON @extschema@.fund_line (evaluation_id, (coalesce(label, '')))
+    WHERE source = 'other';
+CREATE INDEX fund_line_evaluation_idx ON @extschema@.fund_line (evaluation_id);
+
 COMMENT ON TABLE @extschema@.fund_line IS
-'资金使用情况: total = 年度资金总额, appropriation = 当年财政拨款, carryover = 上年结转资金, other = 其他资金; amounts in the evaluation''s amount_unit';
+'资金使用情况: total = 年度资金总额, appropriation = 当年财政拨款, carryover = 上年结转资金, other = 其他资金 and other sources by name (label); amounts in the evaluation''s amount_unit';
+COMMENT ON COLUMN @extschema@.fund_line.label IS 'An other source''s name as the form writes it (财政专户管理资金, 单位资金), NULL for 其他资金 itself; a form may have several other sources';
 COMMENT ON COLUMN @extschema@.fund_line.initial_budget IS '年初预算数';
 COMMENT ON COLUMN @extschema@.fund_line.annual_budget IS '全年预算数 (the adjusted budget the execution rate divides by)';
 COMMENT ON COLUMN @extschema@.fund_line.executed IS '全年执行数';
-COMMENT ON COLUMN @extschema@.fund_line.reported_weight IS '分值 as written (total row only)';
-COMMENT ON COLUMN @extschema@.fund_line.reported_rate IS '执行率 (%) as written (total row only)';
-COMMENT ON COLUMN @extschema@.fund_line.reported_score IS '得分 as written (total row only)';
+COMMENT ON COLUMN @extschema@.fund_line.reported_weight IS '分值 as written (the form''s on the total row; on a source row checked, never counted)';
+COMMENT ON COLUMN @extschema@.fund_line.reported_rate IS '执行率 (%) as written (the form''s on the total row; on a source row checked, never counted)';
+COMMENT ON COLUMN @extschema@.fund_line.reported_score IS '得分 as written (the form''s on the total row; on a source row checked, never counted)';
+
+-- What the form reader read but found worth a look (the findings[] of
+-- read_forms): a cell whose quote nothing closes, a value it had to infer.
+-- import_forms writes them with the form (and replaces them with it); the
+-- audit shows them (pjeval.audit_finding, codes in pjeval.finding_code).
+-- position names the indicator of the line, source the fund row; both NULL
+-- for the header and the rest of the form.
+CREATE TABLE @extschema@.read_finding (
+    evaluation_id   bigint NOT NULL REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
+    line            integer NOT NULL
+                    CONSTRAINT read_finding_line_positive CHECK (line >= 1),
+    position        integer
+                    CONSTRAINT read_finding_position_positive CHECK (position >= 1),
+    source          text
+                    CONSTRAINT read_finding_source CHECK (source IN ('total', 'appropriation', 'carryover', 'other')),
+    code            text NOT NULL
+                    CONSTRAINT read_finding_code_not_blank CHECK (pg_catalog.btrim(code) <> ''),
+    detail          text,
+    CONSTRAINT read_finding_one_place CHECK (position IS NULL OR source IS NULL),
+    PRIMARY KEY (evaluation_id, line, code)
+);
+
+COMMENT ON TABLE @extschema@.read_finding IS
+'What the form reader read but found worth a look, per form and document line (codes in pjeval.finding_code); written and replaced by import_forms with the form';
+COMMENT ON COLUMN @extschema@.read_finding.line IS 'The line of the imported document';
+COMMENT ON COLUMN @extschema@.read_finding.position IS 'The indicator of that line, NULL for another row';
+COMMENT ON COLUMN @extschema@.read_finding.source IS 'The fund row of that line, NULL for another row';
+COMMENT ON COLUMN @extschema@.read_finding.detail IS 'What the reader read or inferred there, where the code needs it';
 
 -- 年度绩效指标: one row per indicator, in the form's order.  level1 and
 -- level2 hold the cell's text, filled down from the row above where the form
@@ -604,6 +643,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.project', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.evaluation', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.fund_line', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.indicator', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.read_finding', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.unit_member', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.reviewer', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.history', '');

@@ -36,8 +36,17 @@
 -- Standard placement (scoring-rules §1): 产出 = 数量/质量/时效/成本指标,
 -- 效益 = 经济效益/社会效益/生态效益/可持续影响指标, 满意度 = 服务对象满意度/
 -- 其他满意度指标, and 成本 as its own level 1 (财预〔2021〕101号) = 经济成本/
--- 社会成本/生态环境成本指标.  Names are compared as indicator_level_name()
--- gives them: no spaces, no weight in brackets (产出指标 (50分)), ending in 指标.
+-- 社会成本/生态环境成本指标: the list of pjeval.standard_level (the form
+-- reader's, with the names real templates use for a standard one, 进度指标 for
+-- 时效指标).  Names are compared as indicator_level_name() gives them: no
+-- spaces, no weight in brackets (产出指标 (50分)), ending in 指标.
+CREATE VIEW @extschema@.standard_level AS
+SELECT l.name, l.level, l.kind, l.level1, l.standard
+FROM @extschema@.standard_level_list() l;
+
+COMMENT ON VIEW @extschema@.standard_level IS
+'The standard''s level-1 and level-2 names as indicator_level_name() gives them, the kind of level 1 each is or belongs under (output, benefit, satisfaction, cost) and that level 1''s name; a name real templates use for a standard one (进度指标) names it under standard. The form reader''s own list';
+
 CREATE VIEW @extschema@.indicator_result WITH (security_barrier = true) AS
 SELECT
     i.evaluation_id,
@@ -102,15 +111,11 @@ JOIN @extschema@.profile pr ON pr.name = e.profile
 -- to level1_kind (a dozen in evaluation_result); kept apart with OFFSET 0 it
 -- would run once per row too, but on PostgreSQL 15 its parameters keep the
 -- whole view out of parallel workers.
-LEFT JOIN (VALUES ('产出指标', 'output'), ('效益指标', 'benefit'), ('满意度指标', 'satisfaction'), ('成本指标', 'cost'))
-    AS n (level1_name, level1_kind)
-    ON n.level1_name = @extschema@.indicator_level_name(i.level1)
-LEFT JOIN (VALUES ('数量指标', 'output'), ('质量指标', 'output'), ('时效指标', 'output'), ('成本指标', 'output'),
-                  ('经济效益指标', 'benefit'), ('社会效益指标', 'benefit'), ('生态效益指标', 'benefit'), ('可持续影响指标', 'benefit'),
-                  ('服务对象满意度指标', 'satisfaction'), ('其他满意度指标', 'satisfaction'),
-                  ('经济成本指标', 'cost'), ('社会成本指标', 'cost'), ('生态环境成本指标', 'cost'))
-    AS h (level2_name, level2_home)
-    ON h.level2_name = @extschema@.indicator_level_name(i.level2)
+LEFT JOIN (SELECT l.name AS level1_name, l.kind AS level1_kind FROM @extschema@.standard_level l WHERE l.level = 1)
+    AS n ON n.level1_name = @extschema@.indicator_level_name(i.level1)
+LEFT JOIN (SELECT coalesce(l.standard, l.name) AS level2_name, l.name, l.kind AS level2_home
+           FROM @extschema@.standard_level l WHERE l.level = 2)
+    AS h ON h.name = @extschema@.indicator_level_name(i.level2)
 CROSS JOIN LATERAL (
     -- an explanation that is empty or a placeholder explains nothing
     SELECT coalesce(pg_catalog.btrim(i.deviation_reason, E' \t\r\n　'), '')
@@ -145,6 +150,64 @@ COMMENT ON COLUMN @extschema@.indicator_result.counted_score IS 'The score the t
 COMMENT ON COLUMN @extschema@.indicator_result.band_low IS 'The lowest score the recorded band allows';
 COMMENT ON COLUMN @extschema@.indicator_result.band_high IS 'The highest score the recorded band allows (excluded for partial and not_achieved)';
 COMMENT ON COLUMN @extschema@.indicator_result.findings IS 'Codes of the problems found on this row (pjeval.finding_code)';
+
+-- The fund sources as the template names them (the one list the views and
+-- reports take their labels and order from).
+CREATE TABLE @extschema@.standard_fund_source (
+    source          text PRIMARY KEY,
+    label           text NOT NULL UNIQUE,
+    position        smallint NOT NULL UNIQUE
+);
+
+COMMENT ON TABLE @extschema@.standard_fund_source IS
+'The fund sources of 资金使用情况 as the template names them, in its order: total 年度资金总额, appropriation 当年财政拨款, carryover 上年结转资金, other 其他资金';
+
+INSERT INTO @extschema@.standard_fund_source (source, label, position) VALUES
+    ('total', '年度资金总额', 1),
+    ('appropriation', '当年财政拨款', 2),
+    ('carryover', '上年结转资金', 3),
+    ('other', '其他资金', 4);
+
+-- Every fund line, with the execution rate and score its own amounts give.
+-- The total row's are the form's (pjeval.evaluation_result); a source row's
+-- 执行率 and 得分, where a form prints them, are checked against its own:
+-- its 分值, else the total row's, else the profile's.  They never count.
+CREATE VIEW @extschema@.fund_line_result WITH (security_barrier = true) AS
+SELECT
+    fl.evaluation_id,
+    fl.source,
+    fl.label,
+    fl.annual_budget,
+    fl.executed,
+    fl.reported_weight,
+    fl.reported_rate,
+    fl.reported_score,
+    w.weight,
+    c.execution_rate AS computed_rate,
+    c.fund_score AS computed_score,
+    pg_catalog.array_remove(ARRAY[
+        CASE WHEN fl.source <> 'total' AND pg_catalog.abs(fl.reported_rate - c.execution_rate) > 0.01
+             THEN 'source_rate_mismatch' END,
+        CASE WHEN fl.source <> 'total' AND pg_catalog.abs(fl.reported_score - c.fund_score) > 0.01
+             THEN 'source_score_mismatch' END
+    ], NULL) AS findings
+FROM @extschema@.fund_line fl
+JOIN @extschema@.evaluation e ON e.evaluation_id = fl.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+LEFT JOIN @extschema@.fund_line t ON t.evaluation_id = fl.evaluation_id AND t.source = 'total'
+CROSS JOIN LATERAL (
+    SELECT coalesce(fl.reported_weight, t.reported_weight, pr.execution_weight) AS weight
+) w
+CROSS JOIN LATERAL (
+    SELECT @extschema@.try_execution_rate(fl.annual_budget, fl.executed) AS execution_rate,
+           @extschema@.try_fund_score(fl.annual_budget, fl.executed, w.weight) AS fund_score
+) c
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.fund_line_result IS
+'Every fund line the caller may see, with the execution rate and score its own amounts give (the weight: its own 分值, else the total row''s, else the profile''s) and its finding codes: a source row''s printed 执行率 or 得分 that differs (source_rate_mismatch, source_score_mismatch)';
 
 -- One row per form.  Amounts are in 元 (万元 forms multiplied by 10000).  The
 -- total is the fund score plus every indicator's counted score, each rounded
@@ -194,7 +257,8 @@ SELECT
     t.reported_score_sum,
     coalesce(s.indicator_count, 0) AS indicator_count,
     ff.findings,
-    pg_catalog.cardinality(ff.findings) + coalesce(s.finding_count, 0) AS finding_count
+    pg_catalog.cardinality(ff.findings) + coalesce(s.finding_count, 0) + coalesce(rf.finding_count, 0)
+        + coalesce(sf.finding_count, 0) AS finding_count
 FROM @extschema@.evaluation e
 JOIN @extschema@.project p ON p.project_id = e.project_id
 JOIN @extschema@.unit u ON u.unit_id = p.unit_id
@@ -241,6 +305,17 @@ LEFT JOIN (
     FROM @extschema@.indicator_result r
     GROUP BY r.evaluation_id
 ) s ON s.evaluation_id = e.evaluation_id
+LEFT JOIN (
+    SELECT x.evaluation_id, pg_catalog.count(*) AS finding_count
+    FROM @extschema@.read_finding x
+    GROUP BY x.evaluation_id
+) rf ON rf.evaluation_id = e.evaluation_id
+LEFT JOIN (
+    SELECT x.evaluation_id, pg_catalog.sum(pg_catalog.cardinality(x.findings)) AS finding_count
+    FROM @extschema@.fund_line_result x
+    WHERE x.source <> 'total' AND (x.reported_rate IS NOT NULL OR x.reported_score IS NOT NULL)
+    GROUP BY x.evaluation_id
+) sf ON sf.evaluation_id = e.evaluation_id
 CROSS JOIN LATERAL (
     SELECT CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor
 ) m
@@ -296,14 +371,61 @@ COMMENT ON COLUMN @extschema@.evaluation_result.total_score IS 'Fund score + Σ 
 COMMENT ON COLUMN @extschema@.evaluation_result.total_difference IS 'reported_total - total_score';
 COMMENT ON COLUMN @extschema@.evaluation_result.reported_score_sum IS 'The reported fund score plus every reported indicator score';
 COMMENT ON COLUMN @extschema@.evaluation_result.findings IS 'Codes of the form-level problems (pjeval.finding_code)';
-COMMENT ON COLUMN @extschema@.evaluation_result.finding_count IS 'Number of rows of pjeval.audit_finding for this form (form-level and indicator-level)';
+COMMENT ON COLUMN @extschema@.evaluation_result.finding_count IS 'Number of rows of pjeval.audit_finding for this form (form-level, indicator-level, source rows'' and the form reader''s)';
 
--- Every code the audit can give.  severity: error (the numbers on the form
--- contradict each other or the rules), warning (a person must look: an
--- explanation is missing, a value cannot be read or compared), info (noted:
--- a non-standard layout, a reported score standing in for a computed one).
-CREATE VIEW @extschema@.finding_code (code, scope, severity, description_zh, description_en) AS
-VALUES
+-- Every code the audit can give, and its messages: the one place a code is
+-- listed (extension data, like pjeval.profile's defaults: not the users' to
+-- edit, not dumped).  severity: error (the numbers on the form contradict
+-- each other or the rules), warning (a person must look: an explanation is
+-- missing, a value cannot be read or compared), info (noted: a non-standard
+-- layout, a reported score standing in for a computed one).
+CREATE TABLE @extschema@.finding_catalogue (
+    code            text PRIMARY KEY,
+    scope           text NOT NULL
+                    CONSTRAINT finding_catalogue_scope CHECK (scope IN ('indicator', 'form', 'both')),
+    severity        text NOT NULL
+                    CONSTRAINT finding_catalogue_severity CHECK (severity IN ('error', 'warning', 'info')),
+    description_zh  text NOT NULL,
+    description_en  text NOT NULL
+);
+
+COMMENT ON TABLE @extschema@.finding_catalogue IS
+'Every code pjeval.audit_finding can give: scope (indicator, form or both), severity (error, warning, info) and what it means; pjeval.finding_message holds its messages';
+
+-- A code's message where it is found, as a format() template whose
+-- positional arguments (%1$s, …) are the fixed argument list of that place
+-- in pjeval.audit_finding:
+--   indicator  1 level3, 2 level2, 3 level1, 4 target_text, 5 actual_text,
+--              6 weight, 7 reported score, 8 computed score, 9 completion,
+--              10 band low, 11 band high, 12 the standard level 1 of level2
+--              (Chinese), 13 (English), 14 why the target does not read,
+--              15 why the actual does not read
+--   fund, total (the form's execution rate and score; its weights and
+--              total) 1-3 the sources' initial budget, annual budget and
+--              executed, 4-6 the total row's, 7 execution rate, 8 the
+--              profile's warning line, 9 reported execution rate, 10
+--              reported fund score, 11 fund score, 12 fund weight, 13 total,
+--              14 weight total, 15 profile, 16 its execution weight, 17-24
+--              output, benefit, satisfaction and cost weight each beside the
+--              profile's, 25 reported total, 26 the reported scores' sum
+--   source     (a source row of 资金使用情况) 1 its label, 2 reported
+--              execution rate, 3 computed, 4 reported score, 5 computed, 6
+--              the weight it is computed with
+--   line       (what the form reader found) 1 the document's line, 2 the
+--              reader's detail, 3 the indicator's level3, 4 the fund source
+CREATE TABLE @extschema@.finding_message (
+    code            text NOT NULL REFERENCES @extschema@.finding_catalogue (code),
+    place           text NOT NULL
+                    CONSTRAINT finding_message_place CHECK (place IN ('indicator', 'fund', 'total', 'source', 'line')),
+    message_zh      text NOT NULL,
+    message_en      text NOT NULL,
+    PRIMARY KEY (code, place)
+);
+
+COMMENT ON TABLE @extschema@.finding_message IS
+'The message of each finding code where it is found (indicator, fund, total, source, line): format() templates in Chinese and English over the fixed argument list of that place (see pjeval.audit_finding)';
+
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
     ('score_mismatch', 'indicator', 'error', '填报得分与计算得分相差超过 0.01', 'the reported score differs from the computed score by more than 0.01'),
     ('score_above_weight', 'indicator', 'error', '得分超过分值', 'the score is above the weight'),
     ('weight_missing', 'indicator', 'warning', '未填分值', 'the weight is missing'),
@@ -336,125 +458,155 @@ VALUES
     ('level1_weight_off_profile', 'form', 'warning', '一级指标分值与评分方案不符', 'level-1 weights differ from the profile'),
     ('reported_total_mismatch', 'form', 'error', '填报总分与各项填报得分之和不符', 'the reported total differs from the sum of the reported scores'),
     ('total_mismatch', 'form', 'error', '填报总分与计算总分不符', 'the reported total differs from the computed total'),
-    ('indicators_missing', 'form', 'error', '没有年度绩效指标', 'the form has no performance indicators');
+    ('indicators_missing', 'form', 'error', '没有年度绩效指标', 'the form has no performance indicators'),
+    ('source_rate_mismatch', 'form', 'error', '资金来源行的填报执行率与按该行金额计算的执行率不符', 'a source row''s reported execution rate differs from the one its amounts give'),
+    ('source_score_mismatch', 'form', 'error', '资金来源行的填报得分与按该行金额计算的得分不符', 'a source row''s reported score differs from the one its amounts give'),
+    ('level1_inferred', 'indicator', 'info', '一级指标未填写，按标准由二级指标推定', 'the level 1 was not written: inferred from the standard level 2'),
+    ('unclosed_quote', 'both', 'warning', '单元格以引号开头而没有引号闭合，已按文字读入', 'a cell begins with a quote that nothing closes: it was read as text');
+
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('score_mismatch', 'indicator', '“%1$s”填报得分 %7$s 与计算得分 %8$s 不符', '"%1$s": the reported score %7$s differs from the computed %8$s'),
+    ('score_above_weight', 'indicator', '“%1$s”得分 %7$s 超过分值 %6$s', '"%1$s": the score %7$s is above the weight %6$s'),
+    ('weight_missing', 'indicator', '“%1$s”未填分值', '"%1$s" has no weight'),
+    ('target_unreadable', 'indicator', '“%1$s”的年度指标值“%4$s”无法识别：%14$s', '"%1$s": the target "%4$s" cannot be read: %14$s'),
+    ('actual_unreadable', 'indicator', '“%1$s”的实际完成值“%5$s”无法识别：%15$s', '"%1$s": the actual "%5$s" cannot be read: %15$s'),
+    ('value_missing', 'indicator', '“%1$s”缺少年度指标值或实际完成值', '"%1$s": the target or the actual is missing'),
+    ('units_incomparable', 'indicator', '“%1$s”的目标“%4$s”与实际“%5$s”单位不可比', '"%1$s": the target "%4$s" and the actual "%5$s" are in units that cannot be compared'),
+    ('clause_unmatched', 'indicator', '“%1$s”的目标“%4$s”中有一项在实际“%5$s”中找不到', '"%1$s": a clause of the target "%4$s" has no match in the actual "%5$s"'),
+    ('value_too_large', 'indicator', '“%1$s”数值过大，无法精确计算', '"%1$s": the numbers are too large to compute exactly'),
+    ('unscorable', 'indicator', '“%1$s”的分值 %6$s 超出精确计算的范围，无法按规则评分', '"%1$s": the weight %6$s is beyond exact scoring: the rules cannot score it'),
+    ('actual_is_claim', 'indicator', '“%1$s”的实际完成值“%5$s”是表述而非测量值，得分由评价人确定', '"%1$s": the actual "%5$s" is a claim, not a measurement; the evaluator scores it'),
+    ('band_missing', 'indicator', '“%1$s”为定性指标，实际“%5$s”与目标“%4$s”不同，需记录评价档次（达成/部分达成/未达成）', '"%1$s" is qualitative and the actual "%5$s" differs from the target "%4$s": record the evaluator''s band (achieved, partial, not_achieved)'),
+    ('score_outside_band', 'indicator', '“%1$s”得分 %7$s 不在所记录档次的区间 [%10$s, %11$s] 内', '"%1$s": the score %7$s lies outside its recorded band [%10$s, %11$s]'),
+    ('date_missed', 'indicator', '“%1$s”未按期完成（目标 %4$s，实际 %5$s），得分由评价人确定', '"%1$s": the deadline was missed (target %4$s, actual %5$s); the evaluator scores it'),
+    ('not_met_unexplained', 'indicator', '“%1$s”未完成目标（目标 %4$s，实际 %5$s），未填写偏差原因分析', '"%1$s" is not met (target %4$s, actual %5$s) and the deviation is not explained'),
+    ('over_achieved_unexplained', 'indicator', '“%1$s”超额完成（目标 %4$s，实际 %5$s，为目标的 %9$s 倍），未填写偏差原因分析', '"%1$s" is over-achieved (target %4$s, actual %5$s, %9$s times the target) and the deviation is not explained'),
+    ('level2_misplaced', 'indicator', '二级指标“%2$s”位于一级指标“%3$s”之下，按标准应属于%12$s', 'level-2 "%2$s" is placed under level-1 "%3$s"; the standard places it under %13$s'),
+    ('level1_nonstandard', 'indicator', '一级指标“%3$s”不是标准的一级指标（产出、效益、满意度、成本指标）', 'level-1 "%3$s" is not a standard level-1 indicator (产出, 效益, 满意度 or 成本指标)'),
+    ('level2_nonstandard', 'indicator', '二级指标“%2$s”不是标准的二级指标', 'level-2 "%2$s" is not a standard level-2 indicator'),
+    ('reported_score_used', 'indicator', '“%1$s”的得分无法按规则计算，总分采用填报得分 %7$s', '"%1$s" cannot be scored by the rules: the total uses the reported score %7$s'),
+    ('score_unavailable', 'indicator', '“%1$s”既无法计算得分也未填报得分，总分无法计算', '"%1$s" has neither a computable nor a reported score: no total can be computed'),
+    ('fund_total_missing', 'fund', '缺少“年度资金总额”行，预算执行率无法计算', 'the 年度资金总额 (total) fund row is missing: no execution rate'),
+    ('budget_zero', 'fund', '全年预算数为 0，执行率及其得分无法计算', 'the annual budget (全年预算数) is 0: the execution rate and its score are undefined'),
+    ('fund_sources_mismatch', 'fund', '各资金来源之和（年初预算数 %1$s，全年预算数 %2$s，全年执行数 %3$s）与年度资金总额（%4$s，%5$s，%6$s）不符', 'the fund sources (initial %1$s, annual %2$s, executed %3$s) do not add up to the total (%4$s, %5$s, %6$s)'),
+    ('execution_above_budget', 'fund', '全年执行数 %6$s 元超过全年预算数 %5$s 元', 'executed %6$s 元 is more than the annual budget %5$s 元'),
+    ('execution_rate_low', 'fund', '执行率 %7$s%% 低于 %8$s%%', 'the execution rate %7$s%% is below %8$s%%'),
+    ('fund_rate_mismatch', 'fund', '填报执行率 %9$s%% 与计算执行率 %7$s%% 不符', 'the reported execution rate %9$s%% differs from the computed %7$s%%'),
+    ('fund_score_mismatch', 'fund', '预算执行率填报得分 %10$s 与计算得分 %11$s 不符', 'the reported execution-rate score %10$s differs from the computed %11$s'),
+    ('reported_score_used', 'fund', '预算执行率得分无法计算，总分采用填报得分 %10$s', 'the execution-rate score cannot be computed: the total uses the reported score %10$s'),
+    ('score_unavailable', 'fund', '预算执行率得分既无法计算也未填报，总分无法计算', 'the execution-rate score can neither be computed nor was it reported: no total'),
+    ('unscorable', 'fund', '全年预算数 %5$s 元、全年执行数 %6$s 元或分值 %12$s 超出精确计算的范围，执行率或其得分无法按规则计算', 'the annual budget %5$s 元, the executed amount %6$s 元 or the weight %12$s is beyond exact scoring: the execution rate or its score cannot be computed'),
+    ('unscorable', 'total', '总分 %13$s 超出精确计算的范围，无法评定等级', 'the total %13$s is beyond exact scoring: no grade'),
+    ('weights_not_100', 'total', '分值合计 %14$s，不等于 100', 'the weights total %14$s, not 100'),
+    ('level1_weight_off_profile', 'total', '一级指标分值与评分方案“%15$s”不符：预算执行率 %12$s（%16$s），产出指标 %17$s（%18$s），效益指标 %19$s（%20$s），满意度指标 %21$s（%22$s），成本指标 %23$s（%24$s）', 'level-1 weights differ from profile "%15$s": execution %12$s (%16$s), output %17$s (%18$s), benefit %19$s (%20$s), satisfaction %21$s (%22$s), cost %23$s (%24$s)'),
+    ('reported_total_mismatch', 'total', '填报总分 %25$s 与各项填报得分之和 %26$s 不符', 'the reported total %25$s differs from the sum of the reported scores %26$s'),
+    ('total_mismatch', 'total', '填报总分 %25$s 与计算总分 %13$s 不符', 'the reported total %25$s differs from the computed total %13$s'),
+    ('indicators_missing', 'total', '没有年度绩效指标', 'the form has no performance indicators'),
+    ('source_rate_mismatch', 'source', '“%1$s”行填报执行率 %2$s%% 与按该行金额计算的执行率 %3$s%% 不符', 'the %1$s row: the reported execution rate %2$s%% differs from the %3$s%% its amounts give'),
+    ('source_score_mismatch', 'source', '“%1$s”行填报得分 %4$s 与按该行金额计算的得分 %5$s（分值 %6$s）不符', 'the %1$s row: the reported score %4$s differs from the %5$s its amounts give (weight %6$s)'),
+    ('level1_inferred', 'line', '第 %1$s 行“%3$s”未填写一级指标，按二级指标推定为%2$s', 'line %1$s: "%3$s" has no level 1 written; inferred %2$s from its level 2'),
+    ('unclosed_quote', 'line', '第 %1$s 行有一个单元格以引号开头而没有引号闭合，已按文字读入：请核对该行是否完整', 'line %1$s: a cell begins with a quote that nothing closes and was read as text: check that the row is whole');
+
+-- The list of codes as it always was (documentation as data).
+CREATE VIEW @extschema@.finding_code AS
+SELECT c.code, c.scope, c.severity, c.description_zh, c.description_en
+FROM @extschema@.finding_catalogue c;
 
 COMMENT ON VIEW @extschema@.finding_code IS
 'Every code pjeval.audit_finding can give: scope (indicator, form or both), severity (error, warning, info) and what it means';
 
 -- One row per problem.  position is the indicator's position, NULL for a
--- problem of the whole form.
+-- problem of the whole form.  The message is the code's template for the
+-- place it was found (pjeval.finding_message) over that place's one fixed
+-- list of arguments: a new code is a row there, not a change here.
 CREATE VIEW @extschema@.audit_finding WITH (security_barrier = true) AS
 SELECT r.evaluation_id,
        r.position,
        f.code,
        fc.severity,
-       CASE f.code
-           WHEN 'score_mismatch' THEN pg_catalog.format('“%s”填报得分 %s 与计算得分 %s 不符', r.level3, r.reported_score, r.computed_score)
-           WHEN 'score_above_weight' THEN pg_catalog.format('“%s”得分 %s 超过分值 %s', r.level3, r.reported_score, r.weight)
-           WHEN 'weight_missing' THEN pg_catalog.format('“%s”未填分值', r.level3)
-           WHEN 'target_unreadable' THEN pg_catalog.format('“%s”的年度指标值“%s”无法识别：%s', r.level3, r.target_text, @extschema@.indicator_value_error(r.target_text))
-           WHEN 'actual_unreadable' THEN pg_catalog.format('“%s”的实际完成值“%s”无法识别：%s', r.level3, r.actual_text, @extschema@.indicator_value_error(r.actual_text))
-           WHEN 'value_missing' THEN pg_catalog.format('“%s”缺少年度指标值或实际完成值', r.level3)
-           WHEN 'units_incomparable' THEN pg_catalog.format('“%s”的目标“%s”与实际“%s”单位不可比', r.level3, r.target_text, r.actual_text)
-           WHEN 'clause_unmatched' THEN pg_catalog.format('“%s”的目标“%s”中有一项在实际“%s”中找不到', r.level3, r.target_text, r.actual_text)
-           WHEN 'value_too_large' THEN pg_catalog.format('“%s”数值过大，无法精确计算', r.level3)
-           WHEN 'unscorable' THEN pg_catalog.format('“%s”的分值 %s 超出精确计算的范围，无法按规则评分', r.level3, r.weight)
-           WHEN 'actual_is_claim' THEN pg_catalog.format('“%s”的实际完成值“%s”是表述而非测量值，得分由评价人确定', r.level3, r.actual_text)
-           WHEN 'band_missing' THEN pg_catalog.format('“%s”为定性指标，实际“%s”与目标“%s”不同，需记录评价档次（达成/部分达成/未达成）', r.level3, r.actual_text, r.target_text)
-           WHEN 'score_outside_band' THEN pg_catalog.format('“%s”得分 %s 不在所记录档次的区间 [%s, %s] 内', r.level3, r.reported_score, pg_catalog.round(r.band_low, 2), pg_catalog.round(r.band_high, 2))
-           WHEN 'date_missed' THEN pg_catalog.format('“%s”未按期完成（目标 %s，实际 %s），得分由评价人确定', r.level3, r.target_text, r.actual_text)
-           WHEN 'not_met_unexplained' THEN pg_catalog.format('“%s”未完成目标（目标 %s，实际 %s），未填写偏差原因分析', r.level3, r.target_text, r.actual_text)
-           WHEN 'over_achieved_unexplained' THEN pg_catalog.format('“%s”超额完成（目标 %s，实际 %s，为目标的 %s 倍），未填写偏差原因分析', r.level3, r.target_text, r.actual_text, pg_catalog.round(r.completion, 2))
-           WHEN 'level2_misplaced' THEN pg_catalog.format('二级指标“%s”位于一级指标“%s”之下，按标准应属于%s', r.level2, r.level1, h.name_zh)
-           WHEN 'level1_nonstandard' THEN pg_catalog.format('一级指标“%s”不是标准的一级指标（产出、效益、满意度、成本指标）', r.level1)
-           WHEN 'level2_nonstandard' THEN pg_catalog.format('二级指标“%s”不是标准的二级指标', r.level2)
-           WHEN 'reported_score_used' THEN pg_catalog.format('“%s”的得分无法按规则计算，总分采用填报得分 %s', r.level3, r.reported_score)
-           WHEN 'score_unavailable' THEN pg_catalog.format('“%s”既无法计算得分也未填报得分，总分无法计算', r.level3)
-       END AS message_zh,
-       CASE f.code
-           WHEN 'score_mismatch' THEN pg_catalog.format('"%s": the reported score %s differs from the computed %s', r.level3, r.reported_score, r.computed_score)
-           WHEN 'score_above_weight' THEN pg_catalog.format('"%s": the score %s is above the weight %s', r.level3, r.reported_score, r.weight)
-           WHEN 'weight_missing' THEN pg_catalog.format('"%s" has no weight', r.level3)
-           WHEN 'target_unreadable' THEN pg_catalog.format('"%s": the target "%s" cannot be read: %s', r.level3, r.target_text, @extschema@.indicator_value_error(r.target_text))
-           WHEN 'actual_unreadable' THEN pg_catalog.format('"%s": the actual "%s" cannot be read: %s', r.level3, r.actual_text, @extschema@.indicator_value_error(r.actual_text))
-           WHEN 'value_missing' THEN pg_catalog.format('"%s": the target or the actual is missing', r.level3)
-           WHEN 'units_incomparable' THEN pg_catalog.format('"%s": the target "%s" and the actual "%s" are in units that cannot be compared', r.level3, r.target_text, r.actual_text)
-           WHEN 'clause_unmatched' THEN pg_catalog.format('"%s": a clause of the target "%s" has no match in the actual "%s"', r.level3, r.target_text, r.actual_text)
-           WHEN 'value_too_large' THEN pg_catalog.format('"%s": the numbers are too large to compute exactly', r.level3)
-           WHEN 'unscorable' THEN pg_catalog.format('"%s": the weight %s is beyond exact scoring: the rules cannot score it', r.level3, r.weight)
-           WHEN 'actual_is_claim' THEN pg_catalog.format('"%s": the actual "%s" is a claim, not a measurement; the evaluator scores it', r.level3, r.actual_text)
-           WHEN 'band_missing' THEN pg_catalog.format('"%s" is qualitative and the actual "%s" differs from the target "%s": record the evaluator''s band (achieved, partial, not_achieved)', r.level3, r.actual_text, r.target_text)
-           WHEN 'score_outside_band' THEN pg_catalog.format('"%s": the score %s lies outside its recorded band [%s, %s]', r.level3, r.reported_score, pg_catalog.round(r.band_low, 2), pg_catalog.round(r.band_high, 2))
-           WHEN 'date_missed' THEN pg_catalog.format('"%s": the deadline was missed (target %s, actual %s); the evaluator scores it', r.level3, r.target_text, r.actual_text)
-           WHEN 'not_met_unexplained' THEN pg_catalog.format('"%s" is not met (target %s, actual %s) and the deviation is not explained', r.level3, r.target_text, r.actual_text)
-           WHEN 'over_achieved_unexplained' THEN pg_catalog.format('"%s" is over-achieved (target %s, actual %s, %s times the target) and the deviation is not explained', r.level3, r.target_text, r.actual_text, pg_catalog.round(r.completion, 2))
-           WHEN 'level2_misplaced' THEN pg_catalog.format('level-2 "%s" is placed under level-1 "%s"; the standard places it under %s', r.level2, r.level1, h.name_en)
-           WHEN 'level1_nonstandard' THEN pg_catalog.format('level-1 "%s" is not a standard level-1 indicator (产出, 效益, 满意度 or 成本指标)', r.level1)
-           WHEN 'level2_nonstandard' THEN pg_catalog.format('level-2 "%s" is not a standard level-2 indicator', r.level2)
-           WHEN 'reported_score_used' THEN pg_catalog.format('"%s" cannot be scored by the rules: the total uses the reported score %s', r.level3, r.reported_score)
-           WHEN 'score_unavailable' THEN pg_catalog.format('"%s" has neither a computable nor a reported score: no total can be computed', r.level3)
-       END AS message_en
+       pg_catalog.format(m.message_zh, VARIADIC a.args) AS message_zh,
+       pg_catalog.format(m.message_en, VARIADIC a.args) AS message_en
 FROM @extschema@.indicator_result r
 CROSS JOIN LATERAL pg_catalog.unnest(r.findings) AS f (code)
-JOIN @extschema@.finding_code fc ON fc.code = f.code
-LEFT JOIN (VALUES ('output', '产出指标', '产出指标 (output)'),
-                  ('benefit', '效益指标', '效益指标 (benefit)'),
-                  ('satisfaction', '满意度指标', '满意度指标 (satisfaction)'),
-                  ('cost', '成本指标', '成本指标 (cost)')) AS h (kind, name_zh, name_en)
-       ON h.kind = r.level2_home
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message m ON m.code = f.code AND m.place = 'indicator'
+LEFT JOIN @extschema@.standard_level h ON h.level = 1 AND h.kind = r.level2_home
+CROSS JOIN LATERAL (
+    SELECT ARRAY[r.level3, r.level2, r.level1, r.target_text, r.actual_text,
+                 r.weight::text, r.reported_score::text, r.computed_score::text,
+                 pg_catalog.round(r.completion, 2)::text,
+                 pg_catalog.round(r.band_low, 2)::text, pg_catalog.round(r.band_high, 2)::text,
+                 h.name, h.name || ' (' || h.kind || ')',
+                 CASE WHEN f.code = 'target_unreadable' THEN @extschema@.indicator_value_error(r.target_text) END,
+                 CASE WHEN f.code = 'actual_unreadable' THEN @extschema@.indicator_value_error(r.actual_text) END] AS args
+) a
 UNION ALL
 SELECT e.evaluation_id,
        NULL::integer,
        f.code,
        fc.severity,
-       CASE f.code
-           WHEN 'fund_total_missing' THEN '缺少“年度资金总额”行，预算执行率无法计算'
-           WHEN 'budget_zero' THEN '全年预算数为 0，执行率及其得分无法计算'
-           WHEN 'fund_sources_mismatch' THEN pg_catalog.format('各资金来源之和（年初预算数 %s，全年预算数 %s，全年执行数 %s）与年度资金总额（%s，%s，%s）不符',
-                e.sources_initial_budget, e.sources_annual_budget, e.sources_executed, e.initial_budget, e.annual_budget, e.executed)
-           WHEN 'execution_above_budget' THEN pg_catalog.format('全年执行数 %s 元超过全年预算数 %s 元', e.executed, e.annual_budget)
-           WHEN 'execution_rate_low' THEN pg_catalog.format('执行率 %s%% 低于 %s%%', e.execution_rate, pr.low_execution_rate)
-           WHEN 'fund_rate_mismatch' THEN pg_catalog.format('填报执行率 %s%% 与计算执行率 %s%% 不符', e.reported_execution_rate, e.execution_rate)
-           WHEN 'fund_score_mismatch' THEN pg_catalog.format('预算执行率填报得分 %s 与计算得分 %s 不符', e.reported_fund_score, e.fund_score)
-           WHEN 'reported_score_used' THEN pg_catalog.format('预算执行率得分无法计算，总分采用填报得分 %s', e.reported_fund_score)
-           WHEN 'score_unavailable' THEN '预算执行率得分既无法计算也未填报，总分无法计算'
-           WHEN 'unscorable' THEN CASE WHEN e.execution_rate IS NULL OR e.fund_score IS NULL
-                THEN pg_catalog.format('全年预算数 %s 元、全年执行数 %s 元或分值 %s 超出精确计算的范围，执行率或其得分无法按规则计算', e.annual_budget, e.executed, e.fund_weight)
-                ELSE pg_catalog.format('总分 %s 超出精确计算的范围，无法评定等级', e.total_score) END
-           WHEN 'weights_not_100' THEN pg_catalog.format('分值合计 %s，不等于 100', e.weight_total)
-           WHEN 'level1_weight_off_profile' THEN pg_catalog.format('一级指标分值与评分方案“%s”不符：预算执行率 %s（%s），产出指标 %s（%s），效益指标 %s（%s），满意度指标 %s（%s），成本指标 %s（%s）',
-                e.profile, e.fund_weight, pr.execution_weight, e.output_weight, pr.output_weight, e.benefit_weight, pr.benefit_weight,
-                e.satisfaction_weight, pr.satisfaction_weight, coalesce(e.cost_weight, 0), coalesce(pr.cost_weight, 0))
-           WHEN 'reported_total_mismatch' THEN pg_catalog.format('填报总分 %s 与各项填报得分之和 %s 不符', e.reported_total, e.reported_score_sum)
-           WHEN 'total_mismatch' THEN pg_catalog.format('填报总分 %s 与计算总分 %s 不符', e.reported_total, e.total_score)
-           WHEN 'indicators_missing' THEN '没有年度绩效指标'
-       END,
-       CASE f.code
-           WHEN 'fund_total_missing' THEN 'the 年度资金总额 (total) fund row is missing: no execution rate'
-           WHEN 'budget_zero' THEN 'the annual budget (全年预算数) is 0: the execution rate and its score are undefined'
-           WHEN 'fund_sources_mismatch' THEN pg_catalog.format('the fund sources (initial %s, annual %s, executed %s) do not add up to the total (%s, %s, %s)',
-                e.sources_initial_budget, e.sources_annual_budget, e.sources_executed, e.initial_budget, e.annual_budget, e.executed)
-           WHEN 'execution_above_budget' THEN pg_catalog.format('executed %s 元 is more than the annual budget %s 元', e.executed, e.annual_budget)
-           WHEN 'execution_rate_low' THEN pg_catalog.format('the execution rate %s%% is below %s%%', e.execution_rate, pr.low_execution_rate)
-           WHEN 'fund_rate_mismatch' THEN pg_catalog.format('the reported execution rate %s%% differs from the computed %s%%', e.reported_execution_rate, e.execution_rate)
-           WHEN 'fund_score_mismatch' THEN pg_catalog.format('the reported execution-rate score %s differs from the computed %s', e.reported_fund_score, e.fund_score)
-           WHEN 'reported_score_used' THEN pg_catalog.format('the execution-rate score cannot be computed: the total uses the reported score %s', e.reported_fund_score)
-           WHEN 'score_unavailable' THEN 'the execution-rate score can neither be computed nor was it reported: no total'
-           WHEN 'unscorable' THEN CASE WHEN e.execution_rate IS NULL OR e.fund_score IS NULL
-                THEN pg_catalog.format('the annual budget %s 元, the executed amount %s 元 or the weight %s is beyond exact scoring: the execution rate or its score cannot be computed', e.annual_budget, e.executed, e.fund_weight)
-                ELSE pg_catalog.format('the total %s is beyond exact scoring: no grade', e.total_score) END
-           WHEN 'weights_not_100' THEN pg_catalog.format('the weights total %s, not 100', e.weight_total)
-           WHEN 'level1_weight_off_profile' THEN pg_catalog.format('level-1 weights differ from profile "%s": execution %s (%s), output %s (%s), benefit %s (%s), satisfaction %s (%s), cost %s (%s)',
-                e.profile, e.fund_weight, pr.execution_weight, e.output_weight, pr.output_weight, e.benefit_weight, pr.benefit_weight,
-                e.satisfaction_weight, pr.satisfaction_weight, coalesce(e.cost_weight, 0), coalesce(pr.cost_weight, 0))
-           WHEN 'reported_total_mismatch' THEN pg_catalog.format('the reported total %s differs from the sum of the reported scores %s', e.reported_total, e.reported_score_sum)
-           WHEN 'total_mismatch' THEN pg_catalog.format('the reported total %s differs from the computed total %s', e.reported_total, e.total_score)
-           WHEN 'indicators_missing' THEN 'the form has no performance indicators'
-       END
+       pg_catalog.format(m.message_zh, VARIADIC a.args),
+       pg_catalog.format(m.message_en, VARIADIC a.args)
 FROM @extschema@.evaluation_result e
 CROSS JOIN LATERAL pg_catalog.unnest(e.findings) AS f (code)
-JOIN @extschema@.finding_code fc ON fc.code = f.code
-JOIN @extschema@.profile pr ON pr.name = e.profile;
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+-- unscorable is the execution rate's or its score's where one of them is
+-- missing, else the total's
+JOIN @extschema@.finding_message m
+  ON m.code = f.code
+ AND m.place = CASE WHEN f.code <> 'unscorable' THEN m.place
+                    WHEN e.execution_rate IS NULL OR e.fund_score IS NULL THEN 'fund'
+                    ELSE 'total' END
+ AND m.place IN ('fund', 'total')
+JOIN @extschema@.profile pr ON pr.name = e.profile
+CROSS JOIN LATERAL (
+    SELECT ARRAY[e.sources_initial_budget::text, e.sources_annual_budget::text, e.sources_executed::text,
+                 e.initial_budget::text, e.annual_budget::text, e.executed::text,
+                 e.execution_rate::text, pr.low_execution_rate::text, e.reported_execution_rate::text,
+                 e.reported_fund_score::text, e.fund_score::text, e.fund_weight::text, e.total_score::text,
+                 e.weight_total::text, e.profile, pr.execution_weight::text,
+                 e.output_weight::text, pr.output_weight::text, e.benefit_weight::text, pr.benefit_weight::text,
+                 e.satisfaction_weight::text, pr.satisfaction_weight::text,
+                 coalesce(e.cost_weight, 0)::text, coalesce(pr.cost_weight, 0)::text,
+                 e.reported_total::text, e.reported_score_sum::text] AS args
+) a
+UNION ALL
+-- a source row's printed 执行率 or 得分
+SELECT x.evaluation_id,
+       NULL::integer,
+       f.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args),
+       pg_catalog.format(m.message_en, VARIADIC a.args)
+FROM @extschema@.fund_line_result x
+CROSS JOIN LATERAL pg_catalog.unnest(x.findings) AS f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message m ON m.code = f.code AND m.place = 'source'
+JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.source
+CROSS JOIN LATERAL (
+    SELECT ARRAY[coalesce(x.label, sfs.label), x.reported_rate::text, x.computed_rate::text, x.reported_score::text,
+                 x.computed_score::text, x.weight::text] AS args
+) a
+WHERE x.source <> 'total' AND (x.reported_rate IS NOT NULL OR x.reported_score IS NOT NULL)
+UNION ALL
+-- what the form reader found, on the indicator of its line or on the form
+SELECT rf.evaluation_id,
+       rf.position,
+       rf.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args),
+       pg_catalog.format(m.message_en, VARIADIC a.args)
+FROM @extschema@.read_finding rf
+JOIN @extschema@.evaluation e ON e.evaluation_id = rf.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = rf.code
+JOIN @extschema@.finding_message m ON m.code = rf.code AND m.place = 'line'
+LEFT JOIN @extschema@.indicator i ON i.evaluation_id = rf.evaluation_id AND i.position = rf.position
+CROSS JOIN LATERAL (
+    SELECT ARRAY[rf.line::text, rf.detail, i.level3, rf.source] AS args
+) a
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
 
 COMMENT ON VIEW @extschema@.audit_finding IS
 'One row per problem found on a form the caller may see: evaluation, indicator position (NULL for the whole form), stable code (pjeval.finding_code), severity and a message in Chinese and English';
@@ -471,6 +623,9 @@ BEGIN
         ALTER VIEW @extschema@.audit_finding SET (security_invoker = true);
         ALTER VIEW @extschema@.audit_finding RESET (security_barrier);
         ALTER VIEW @extschema@.finding_code SET (security_invoker = true);
+        ALTER VIEW @extschema@.standard_level SET (security_invoker = true);
+        ALTER VIEW @extschema@.fund_line_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.fund_line_result RESET (security_barrier);
     END IF;
 END
 $$;

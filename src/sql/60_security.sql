@@ -33,6 +33,7 @@ ALTER TABLE @extschema@.project ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.evaluation ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.fund_line ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.indicator ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.read_finding ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.history ENABLE ROW LEVEL SECURITY;
 
 -- Units and who is who: anyone may read the names of units and reviewers;
@@ -82,6 +83,12 @@ CREATE POLICY indicator_unit ON @extschema@.indicator FOR ALL
     WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
                 OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
 
+CREATE POLICY read_finding_unit ON @extschema@.read_finding FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+                OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+
 -- History: read-only for everyone (written by its trigger), each unit sees
 -- its own, including that of forms since deleted.
 CREATE POLICY history_unit ON @extschema@.history FOR SELECT
@@ -94,11 +101,14 @@ CREATE POLICY history_unit ON @extschema@.history FOR SELECT
 -- privilege.  No one is granted TRUNCATE or any write on history.
 GRANT SELECT ON
     @extschema@.unit, @extschema@.unit_member, @extschema@.reviewer,
-    @extschema@.project, @extschema@.evaluation, @extschema@.fund_line, @extschema@.indicator
+    @extschema@.project, @extschema@.evaluation, @extschema@.fund_line, @extschema@.indicator,
+    @extschema@.read_finding
     TO PUBLIC;
 GRANT SELECT ON @extschema@.history TO PUBLIC;
 GRANT SELECT ON @extschema@.indicator_result, @extschema@.evaluation_result,
                 @extschema@.audit_finding, @extschema@.finding_code TO PUBLIC;
+GRANT SELECT ON @extschema@.finding_catalogue, @extschema@.finding_message, @extschema@.standard_fund_source,
+                @extschema@.fund_line_result, @extschema@.standard_level TO PUBLIC;
 
 -- A form's 一级预算单位 (budget_unit_id) is its project's unit or a unit
 -- above it: a unit member cannot attribute a form to another unit's budget
@@ -378,6 +388,15 @@ BEFORE UPDATE ON @extschema@.indicator
 FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow();
 CREATE TRIGGER form_row_workflow_delete
 AFTER DELETE ON @extschema@.indicator
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow();
+CREATE TRIGGER form_row_workflow
+AFTER INSERT ON @extschema@.read_finding
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow();
+CREATE TRIGGER form_row_workflow_update
+BEFORE UPDATE ON @extschema@.read_finding
+FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow();
+CREATE TRIGGER form_row_workflow_delete
+AFTER DELETE ON @extschema@.read_finding
 REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow();
 
 REVOKE EXECUTE ON FUNCTION @extschema@.evaluation_workflow() FROM PUBLIC;

@@ -30,10 +30,10 @@ IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
-        WHEN l ~ '^(年度)?(项目)?资金总额(合计)?$' OR l IN ('合计', '总计', '小计') THEN 'total'
+        WHEN l ~ '^(年度)?(项目)?(财政)?资金总额(合计)?$' OR l IN ('合计', '总计', '小计') THEN 'total'
         WHEN l ~ '^(当年|本年|年度)?财政(拨款|资金)(资金)?$' THEN 'appropriation'
         WHEN l ~ '^(上年)?结转(结余)?(资金)?$' THEN 'carryover'
-        WHEN l ~ '^其他(资金|来源)?$' THEN 'other'
+        WHEN l ~ '^其他(资金|来源)?$' OR l IN ('财政专户管理资金', '单位资金') THEN 'other'
     END
     FROM (SELECT pg_catalog.regexp_replace($1, '[[:space:]　*＊:：]+', '', 'g') AS l) s
 $$;
@@ -103,8 +103,8 @@ COMMENT ON FUNCTION @extschema@.import_set_elements(bigint[], integer[], bigint[
 
 -- The first cell of a document (in the document's order) that the reader
 -- lets through but no table can hold: a year out of range, no unit, an
--- unknown fund source or one twice, a negative amount, a score on a source
--- row, a weight or score beyond 0-100, an amount, weight or score beyond
+-- unknown fund source or one twice, a negative amount, a weight or score
+-- beyond 0-100, an amount, weight or score beyond
 -- exact scoring (is_scorable_number), an indicator without 二级指标.
 -- pattern, where set, finds the row to show (the header's, the 总分 row).
 -- import_forms asks only when something failed: the constraints of the
@@ -135,8 +135,6 @@ AS $q$
                CASE
                    WHEN x.src IS NULL THEN
                        pg_catalog.format('a fund source (年度资金总额, 当年财政拨款, 上年结转资金 or 其他资金), not “%s”', x.source)
-                   WHEN x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL) THEN
-                       '— under 分值, 执行率 and 得分 of a source row (only 年度资金总额 carries them)'
                    WHEN least(x.initial_budget, x.budget, x.executed) < 0 THEN
                        'amounts of 0 or more under 年初预算数, 全年预算数 and 全年执行数'
                    WHEN x.weight NOT BETWEEN 0 AND 100 OR x.score NOT BETWEEN 0 AND 100 OR x.rate < 0 THEN
@@ -149,15 +147,13 @@ AS $q$
                                  WHEN NOT @extschema@.is_scorable_number(x.rate) THEN '执行率'
                                  ELSE '得分' END)
                END,
-               CASE WHEN x.src IS NULL OR (x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL))
-                    THEN '22P02' ELSE '22003' END,
+               CASE WHEN x.src IS NULL THEN '22P02' ELSE '22003' END,
                NULL
         FROM (SELECT y.*, @extschema@.fund_source(y.source) AS src
               FROM jsonb_to_recordset(import_problem.funds) AS y (form integer, line integer, source text, initial_budget numeric,
                                                    budget numeric, executed numeric, weight numeric,
                                                    rate numeric, score numeric)) x
         WHERE x.src IS NULL
-           OR (x.src <> 'total' AND (x.weight IS NOT NULL OR x.rate IS NOT NULL OR x.score IS NOT NULL))
            OR least(x.initial_budget, x.budget, x.executed) < 0
            OR x.weight NOT BETWEEN 0 AND 100 OR x.score NOT BETWEEN 0 AND 100 OR x.rate < 0
            OR NOT (@extschema@.is_scorable_number(x.initial_budget) AND @extschema@.is_scorable_number(x.budget)
@@ -171,7 +167,9 @@ AS $q$
         FROM (SELECT y.form, (pg_catalog.array_agg(y.source ORDER BY y.line))[1] AS source,
                      pg_catalog.array_agg(y.line ORDER BY y.line) AS lines
               FROM jsonb_to_recordset(import_problem.funds) AS y (form integer, line integer, source text)
-              GROUP BY y.form, @extschema@.fund_source(y.source)
+              GROUP BY y.form, @extschema@.fund_source(y.source),
+                       CASE WHEN @extschema@.fund_source(y.source) = 'other'
+                            THEN nullif(y.source, '其他资金') END
               HAVING pg_catalog.count(*) > 1) d
         UNION ALL
         SELECT i.form, i.line,
@@ -501,6 +499,11 @@ BEGIN
 
                 DELETE FROM @extschema@.fund_line fl WHERE fl.evaluation_id = ANY (found_evals);
                 DELETE FROM @extschema@.indicator i WHERE i.evaluation_id = ANY (found_evals);
+                -- (asked first: an import without reader findings needs no
+                -- right on read_finding)
+                IF EXISTS (SELECT FROM @extschema@.read_finding rf WHERE rf.evaluation_id = ANY (found_evals)) THEN
+                    DELETE FROM @extschema@.read_finding rf WHERE rf.evaluation_id = ANY (found_evals);
+                END IF;
 
                 form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
             END IF;
@@ -544,11 +547,14 @@ BEGIN
         -- audit, where a cell does not read: the text is kept as written).
         BEGIN
             INSERT INTO @extschema@.fund_line (evaluation_id, source, initial_budget, annual_budget, executed,
-                                               reported_weight, reported_rate, reported_score)
-            SELECT form_eval[x.form - base], @extschema@.fund_source(x.source), coalesce(x.initial_budget, 0),
-                   coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score
-            FROM jsonb_to_recordset(funds) AS x (form integer, source text, initial_budget numeric, budget numeric,
-                                                 executed numeric, weight numeric, rate numeric, score numeric);
+                                               reported_weight, reported_rate, reported_score, label)
+            SELECT form_eval[x.form - base], x.src, coalesce(x.initial_budget, 0),
+                   coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score,
+                   CASE WHEN x.src = 'other' THEN nullif(x.source, sfs.label) END
+            FROM (SELECT y.*, @extschema@.fund_source(y.source) AS src
+                  FROM jsonb_to_recordset(funds) AS y (form integer, source text, initial_budget numeric, budget numeric,
+                                                       executed numeric, weight numeric, rate numeric, score numeric)) x
+            LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.src;
 
             RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
             t0 := clock_timestamp();
@@ -568,6 +574,20 @@ BEGIN
             PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
             RAISE;
         END;
+
+        -- What the reader found worth a look, on the row of its line (an
+        -- indicator, a fund row) or on the form.
+        IF pg_catalog.jsonb_path_exists(forms, '$[*].findings[*]') THEN
+            INSERT INTO @extschema@.read_finding (evaluation_id, line, position, source, code, detail)
+            SELECT form_eval[x.form - base], x.line, i.position, @extschema@.fund_source(fl.source), x.code, x.detail
+            FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                 AS x (form integer, line integer, code text, detail text)
+            LEFT JOIN jsonb_to_recordset(inds) AS i (form integer, line integer, position integer)
+              ON i.form = x.form AND i.line = x.line
+            LEFT JOIN jsonb_to_recordset(funds) AS fl (form integer, line integer, source text)
+              ON fl.form = x.form AND fl.line = x.line
+            ORDER BY x.form, x.line;
+        END IF;
 
         RAISE DEBUG 'import_forms: % % ms', 'indicators', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
         t0 := clock_timestamp();
@@ -690,14 +710,15 @@ BEGIN
                pg_catalog.concat_ws(E'\t',
                    CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END,
                    CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
-                                 WHEN 'carryover' THEN '上年结转资金' ELSE '其他资金' END,
+                                 WHEN 'carryover' THEN '上年结转资金'
+                                 ELSE @extschema@.export_cell(coalesce(f.label, '其他资金')) END,
                    f.initial_budget, f.annual_budget, f.executed,
                    coalesce(f.reported_weight::text, '—'), coalesce(f.reported_rate::text, '—'),
                    coalesce(f.reported_score::text, '—')),
                E'\n' ORDER BY f.n)
     INTO funds
     FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
-                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source)) AS n
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source), fl.fund_line_id) AS n
           FROM @extschema@.fund_line fl
           WHERE fl.evaluation_id = export_form.evaluation_id) f;
 
@@ -838,7 +859,8 @@ BEGIN
                CASE WHEN f.n = 1 THEN pg_catalog.format('<th rowspan="%s" colspan="2" class="label">项目资金（%s）</th>',
                                                          nfund, @extschema@.html_escape(e.amount_unit)) ELSE '' END,
                CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
-                             WHEN 'carryover' THEN '上年结转资金' ELSE '其他资金' END,
+                             WHEN 'carryover' THEN '上年结转资金'
+                             ELSE @extschema@.html_escape(coalesce(f.label, '其他资金')) END,
                f.initial_budget, f.annual_budget, f.executed,
                coalesce(f.reported_weight::text, '—'),
                coalesce(f.reported_rate::text, '—'),
@@ -851,7 +873,7 @@ BEGIN
                E'\n' ORDER BY f.n)
     INTO funds
     FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
-                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source)) AS n,
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source), fl.fund_line_id) AS n,
                  m.sev, m.marks
           FROM @extschema@.fund_line fl
           CROSS JOIN LATERAL (

@@ -55,35 +55,27 @@ $$;
 COMMENT ON FUNCTION @extschema@.quotient_half_up(pg_catalog.numeric, pg_catalog.numeric) IS
 'numerator / denominator rounded half away from zero to 2 places, exactly; NULL when the denominator is 0 or either is NULL';
 
--- Where the standard places a level-1 and a level-2 name: the lists of
--- indicator_result (level1_kind, level2_home in 50_views.sql), for the
--- category reports, which classify a group of rows once.  Keep the lists
--- equal: the reports test compares them with indicator_result on every
--- standard name.  A name is looked up with array_position (the type's own
--- equality), not with a CASE, whose = would be the first one the caller's
--- search_path finds once the function is inlined into the caller's query.
+-- Where the standard places a level-1 and a level-2 name, by the list of
+-- pjeval.standard_level (the form reader's), as indicator_result places it
+-- (level1_kind, level2_home), for the category reports, which classify a
+-- group of rows once.  Every name and operator is named with its schema:
+-- the caller's search_path does not take part.
 CREATE FUNCTION @extschema@.indicator_level1_kind(level1 pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT (ARRAY['output', 'benefit', 'satisfaction', 'cost'])
-           [pg_catalog.array_position(ARRAY['产出指标', '效益指标', '满意度指标', '成本指标'],
-                                      @extschema@.indicator_level_name($1))]
+    SELECT l.kind FROM @extschema@.standard_level l
+    WHERE l.level OPERATOR(pg_catalog.=) 1
+      AND l.name OPERATOR(pg_catalog.=) @extschema@.indicator_level_name($1)
 $$;
 
 CREATE FUNCTION @extschema@.indicator_level2_home(level2 pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT (ARRAY['output', 'output', 'output', 'output',
-                  'benefit', 'benefit', 'benefit', 'benefit',
-                  'satisfaction', 'satisfaction',
-                  'cost', 'cost', 'cost'])
-           [pg_catalog.array_position(ARRAY['数量指标', '质量指标', '时效指标', '成本指标',
-                                            '经济效益指标', '社会效益指标', '生态效益指标', '可持续影响指标',
-                                            '服务对象满意度指标', '其他满意度指标',
-                                            '经济成本指标', '社会成本指标', '生态环境成本指标'],
-                                      @extschema@.indicator_level_name($1))]
+    SELECT l.kind FROM @extschema@.standard_level l
+    WHERE l.level OPERATOR(pg_catalog.=) 2
+      AND l.name OPERATOR(pg_catalog.=) @extschema@.indicator_level_name($1)
 $$;
 
 COMMENT ON FUNCTION @extschema@.indicator_level1_kind(pg_catalog.text) IS

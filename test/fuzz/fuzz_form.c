@@ -43,13 +43,25 @@ mix(Ctx *c, PjCell cell)
 	c->hash = c->hash * 31 + 7;
 }
 
+/* A level-1 name the reader inferred: the standard list's own text, whole. */
+static bool
+is_standard_level1(PjCell cell)
+{
+	int			i;
+
+	for (i = 0; i < pj_n_standard_levels; i++)
+		if (cell.s == pj_standard_levels[i].level1 && cell.len == strlen(pj_standard_levels[i].level1))
+			return true;
+	return false;
+}
+
 static void
 check_cell(const Ctx *c, PjCell cell)
 {
 	bool		in_doc = cell.s >= c->doc && cell.s + cell.len <= c->doc + c->doc_len;
 	bool		in_scratch = cell.s >= c->scratch && cell.s + cell.len <= c->scratch + c->scratch_len;
 
-	CHECK(cell.len == 0 || in_doc || in_scratch || cell.len <= 6);
+	CHECK(cell.len == 0 || in_doc || in_scratch || cell.len <= 6 || is_standard_level1(cell));
 	if (cell.len > 0)
 		CHECK(cell.s != NULL);
 }
@@ -110,11 +122,14 @@ on_indicator(void *ctx, const PjIndicatorRow *r)
 }
 
 static void
-on_finding(void *ctx, int line, const char *code)
+on_finding(void *ctx, int line, const char *code, PjCell detail)
 {
 	Ctx		   *c = ctx;
 
 	CHECK(code != NULL && line >= c->last_finding && line >= 1);
+	CHECK(detail.len == 0 || detail.s != NULL);
+	if (detail.len > 0)
+		check_cell(c, detail);
 	c->last_finding = line;
 	c->nfindings++;
 }

@@ -24,6 +24,9 @@ typedef struct Seen
 	int			nfind,
 				find_form[MAX_SEEN],
 				find_line[MAX_SEEN];
+	int			ninfer,			/* level1_inferred */
+				infer_line[MAX_SEEN];
+	char		infer_detail[MAX_SEEN][32];
 } Seen;
 
 static void
@@ -92,10 +95,16 @@ on_end(void *ctx)
 }
 
 static void
-on_finding(void *ctx, int line, const char *code)
+on_finding(void *ctx, int line, const char *code, PjCell detail)
 {
 	Seen	   *s = ctx;
 
+	if (strcmp(code, PJ_FINDING_LEVEL1_INFERRED) == 0 && s->ninfer < MAX_SEEN)
+	{
+		s->infer_line[s->ninfer] = line;
+		snprintf(s->infer_detail[s->ninfer++], sizeof(s->infer_detail[0]), "%.*s", (int) detail.len, detail.s);
+		return;
+	}
 	if (s->nfind >= MAX_SEEN || strcmp(code, PJ_FINDING_UNCLOSED_QUOTE) != 0)
 		return;
 	s->find_form[s->nfind] = s->forms;
@@ -557,9 +566,106 @@ test_form_by_form(void)
 	free(parts);
 }
 
+/*
+ * A 一级指标 not written (its name lost with a merged cell, only its weight
+ * left, or the column empty) is the level 1 the standard places the row's
+ * 二级指标 under, row by row, each noted; a name written above is kept.
+ */
+static void
+test_level1_inferred(void)
+{
+	Seen	   *s = malloc(sizeof(Seen));
+	PjFormError err;
+	char		doc[4096];
+
+	snprintf(doc, sizeof(doc), "%s"
+			 "\t(50分)\t数量指标\ta\t1\t1\t25\t25\n"
+			 "\t\t质量指标\tb\t1\t1\t25\t25\n"
+			 "\t(30分)\t社会效益\tc\t1\t1\t30\t30\n"
+			 "\t\t服务对象满意度指标\td\t1\t1\t10\t10\n"
+			 "\t\t创新指标\te\t1\t1\t0\t0\n"
+			 "总分\t\t\t\t\t\t100\t100\n", TEMPLATE_HEAD);
+	CHECK(read_doc(doc, s, &err), "weights without names read: line %d %s", err.line, err.expected);
+	CHECK(s->nind == 5, "five indicators, got %d", s->nind);
+	CHECK(strcmp(s->ind[0][0], "产出指标") == 0 && strcmp(s->ind[0][1], "50") == 0 &&
+		  strcmp(s->ind[1][0], "产出指标") == 0 && strcmp(s->ind[1][1], "50") == 0,
+		  "(50分) beside 数量指标, then 质量指标: 产出指标 (50): %s %s / %s %s",
+		  s->ind[0][0], s->ind[0][1], s->ind[1][0], s->ind[1][1]);
+	CHECK(strcmp(s->ind[2][0], "效益指标") == 0 && strcmp(s->ind[2][1], "30") == 0,
+		  "(30分) beside 社会效益: 效益指标 (30): %s %s", s->ind[2][0], s->ind[2][1]);
+	CHECK(strcmp(s->ind[3][0], "满意度指标") == 0 && s->ind[3][1][0] == '\0',
+		  "a blank cell beside 服务对象满意度指标: 满意度指标, without the 30 of 效益: %s %s",
+		  s->ind[3][0], s->ind[3][1]);
+	CHECK(strcmp(s->ind[4][0], "满意度指标") == 0, "a level 2 the standard does not list: the level 1 above");
+	CHECK(s->ninfer == 5 && s->infer_line[0] == 8 && strcmp(s->infer_detail[0], "产出指标") == 0 &&
+		  s->infer_line[2] == 10 && strcmp(s->infer_detail[2], "效益指标") == 0 &&
+		  s->infer_line[4] == 12 && strcmp(s->infer_detail[4], "满意度指标") == 0,
+		  "each inferred row noted: %d (line %d %s)", s->ninfer, s->infer_line[0], s->infer_detail[0]);
+
+	/* a name written above is kept for a weight alone, and nothing is noted */
+	snprintf(doc, sizeof(doc), "%s"
+			 "\t产出指标\t数量指标\ta\t1\t1\t25\t25\n"
+			 "\t(50分)\t质量指标\tb\t1\t1\t25\t25\n"
+			 "总分\t\t\t\t\t\t100\t100\n", TEMPLATE_HEAD);
+	CHECK(read_doc(doc, s, &err) && s->nind == 2 && strcmp(s->ind[1][0], "产出指标") == 0 &&
+		  strcmp(s->ind[1][1], "50") == 0 && s->ninfer == 0, "(50分) under 产出指标: %s, %d noted",
+		  s->ind[1][0], s->ninfer);
+
+	/* nothing to infer from: still an error */
+	snprintf(doc, sizeof(doc), "%s"
+			 "\t(50分)\t创新指标\ta\t1\t1\t25\t25\n", TEMPLATE_HEAD);
+	CHECK(!read_doc(doc, s, &err) && err.line == 8 && strstr(err.expected, "一级指标") != NULL,
+		  "no level 1 and a level 2 not in the standard: line %d %s", err.line, err.expected);
+
+	/* the list itself: every level 2 belongs under a level 1 of the list */
+	{
+		int			i;
+
+		for (i = 0; i < pj_n_standard_levels; i++)
+			CHECK(pj_standard_levels[i].level == 1 ||
+				  pj_standard_level((PjCell) {pj_standard_levels[i].level1, strlen(pj_standard_levels[i].level1)}, 1) != NULL,
+				  "%s belongs under a standard level 1", pj_standard_levels[i].name);
+		CHECK(pj_standard_level((PjCell) {"产出指标 (50分)", strlen("产出指标 (50分)")}, 1) != NULL &&
+			  pj_standard_level((PjCell) {"产出指标", strlen("产出指标")}, 2) == NULL &&
+			  pj_standard_level((PjCell) {"成本指标", strlen("成本指标")}, 2) != NULL &&
+			  pj_standard_level((PjCell) {"", 0}, 2) == NULL, "names are looked up at their level");
+		CHECK(pj_standard_level((PjCell) {"进度指标", strlen("进度指标")}, 2) != NULL &&
+			  strcmp(pj_standard_level((PjCell) {"进度指标", strlen("进度指标")}, 2)->standard, "时效") == 0 &&
+			  strcmp(pj_standard_level((PjCell) {"服务对象满意度指标等", strlen("服务对象满意度指标等")}, 2)->level1,
+					 "满意度指标") == 0, "synonyms: 进度指标 is 时效指标, 服务对象满意度指标等 is 服务对象满意度指标");
+	}
+	free(s);
+}
+
+/* The labels real templates write for the template's columns. */
+static void
+test_column_synonyms(void)
+{
+	Seen	   *s = malloc(sizeof(Seen));
+	PjFormError err;
+
+	CHECK(read_doc("项目支出绩效自评表\n"
+				   "项目名称:\t测试\t绩效自评年度:\t2023\n"
+				   "\t\t年初预算数\t调整后预算数\t预算执行数\t权重\t预算执行率\t得分\n"
+				   "项目资金（元）\t年度财政资金总额\t100\t200\t150\t10\t75\t7.5\n"
+				   "\t其中:本年财政拨款\t100\t200\t150\t—\t75\t—\n"
+				   "年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t权重\t得分\n"
+				   "\t产出指标\t进度指标\ta\t1\t1\t90\t90\n", s, &err),
+		  "column synonyms read: line %d %s", err.line, err.expected);
+	CHECK(s->nfunds == 2 && strcmp(s->fund[0][0], "年度财政资金总额") == 0 && strcmp(s->fund[0][2], "200") == 0 &&
+		  strcmp(s->fund[0][3], "150") == 0 && strcmp(s->fund[0][4], "10") == 0 && strcmp(s->fund[0][5], "75") == 0,
+		  "调整后预算数, 预算执行数, 权重, 预算执行率: %s %s %s %s", s->fund[0][2], s->fund[0][3], s->fund[0][4], s->fund[0][5]);
+	CHECK(strcmp(s->fund[1][0], "本年财政拨款") == 0 && strcmp(s->fund[1][5], "75") == 0,
+		  "其中: with an ASCII colon, a rate on the source row: %s %s", s->fund[1][0], s->fund[1][5]);
+	CHECK(s->nind == 1 && strcmp(s->ind[0][6], "90") == 0, "权重 under the indicators: %s", s->ind[0][6]);
+	free(s);
+}
+
 void
 test_form(void)
 {
+	test_column_synonyms();
+	test_level1_inferred();
 	test_unclosed_quotes();
 	test_cr_line_ends();
 	test_invisible_names();
