@@ -19,6 +19,10 @@ CREATE TEMP TABLE dist_plan (table_name text PRIMARY KEY, placement text NOT NUL
 INSERT INTO dist_plan VALUES
     ('evaluation', 'distributed'), ('fund_line', 'distributed'),
     ('indicator', 'distributed'), ('history', 'distributed'),
+    ('read_finding', 'distributed'),
+    -- the vocabulary: the finding catalogue and its messages, fund sources
+    ('finding_catalogue', 'reference'), ('finding_message', 'reference'),
+    ('standard_fund_source', 'reference'),
     ('unit', 'reference'), ('project', 'reference'), ('profile', 'reference'),
     ('unit_member', 'reference'), ('reviewer', 'reference'),
     -- the reports' snapshot (per unit and year, small, written by the
@@ -39,6 +43,8 @@ INSERT INTO dist_known VALUES
     ('policies read no other distributed table', 'fund_line.fund_line_unit',
      'scaling.md, Citus, must change 1: unit_id carried on the form rows'),
     ('policies read no other distributed table', 'indicator.indicator_unit',
+     'scaling.md, Citus, must change 1: unit_id carried on the form rows'),
+    ('policies read no other distributed table', 'read_finding.read_finding_unit',
      'scaling.md, Citus, must change 1: unit_id carried on the form rows'),
     -- triggers, by the function they run (object: table.trigger (function))
     ('triggers on distributed tables touch co-located rows only', '%(pjeval.record_history)',
