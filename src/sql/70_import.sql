@@ -239,6 +239,7 @@ DECLARE
     done_code text[] := '{}';
     done_name text[] := '{}';
     quote_lines integer[] := '{}';  -- cells whose quote nothing closes (read as text)
+    writing_rows boolean := false;  -- in step 7: a failure there is a cell no table holds
     form_unit bigint[];     -- per form of the batch, in the document's order
     form_top bigint[];      -- 0: no 一级预算单位 (no NULLs: subscripts stay O(1))
     form_project bigint[];
@@ -265,6 +266,10 @@ BEGIN
     -- forms or about 8 MB of text, see read_form_batch), steps 1-7 per
     -- batch, all in this one transaction: memory is that of a batch, and a
     -- cancel or a timeout stops the import between any two rows it reads.
+    -- One exception block for all batches, not one per batch: each block
+    -- is a subtransaction, and the memory a committed subtransaction used
+    -- stays until the transaction ends (about 4 MB a batch).
+    BEGIN
     LOOP
         -- 1. Read.  A form that cannot be read at all raises here (22P02, with
         -- the form, the line and what was expected); what earlier batches wrote
@@ -545,7 +550,7 @@ BEGIN
         -- 7. Their rows.  Amounts left blank are 0; the values of targets and
         -- actuals are read by the indicator's trigger (NULL, and flagged by the
         -- audit, where a cell does not read: the text is kept as written).
-        BEGIN
+        writing_rows := true;
             INSERT INTO @extschema@.fund_line (evaluation_id, source, initial_budget, annual_budget, executed,
                                                reported_weight, reported_rate, reported_score, label)
             SELECT form_eval[x.form - base], x.src, coalesce(x.initial_budget, 0),
@@ -569,11 +574,7 @@ BEGIN
             FROM jsonb_to_recordset(inds) AS x (form integer, position integer, level1 text, level1_weight numeric,
                                                 level2 text, level3 text, target text, actual text,
                                                 weight numeric, score numeric, explanation text);
-        EXCEPTION WHEN not_null_violation OR check_violation OR unique_violation THEN
-            -- a cell no table can hold: say which
-            PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
-            RAISE;
-        END;
+        writing_rows := false;
 
         -- What the reader found worth a look, on the row of its line (an
         -- indicator, a fund row) or on the form.
@@ -602,6 +603,13 @@ BEGIN
         INTO done_form, done_line, done_year, done_project, done_code, done_name
         FROM jsonb_to_recordset(forms) AS x (form integer, line integer, year integer, project_code text, project_name text);
     END LOOP;
+    EXCEPTION WHEN not_null_violation OR check_violation OR unique_violation THEN
+        -- a cell no table can hold (step 7 of the batch that failed): say which
+        IF writing_rows THEN
+            PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
+        END IF;
+        RAISE;
+    END;
 
     -- What was read but is worth a look: a cell that began with a quote
     -- that nothing closes (copied from a PDF) was read as text.
