@@ -632,6 +632,8 @@ clean_number(Reader *r, PjCell c, bool percent_ok, PjCell *out)
 			continue;
 		else if (percent_ok && ch == '%' && i == c.len - 1)
 			continue;
+		else if (percent_ok && c.len - i == 3 && memcmp(c.s + i, "％", 3) == 0)
+			break;				/* a full-width percent sign, last */
 		else
 		{
 			r->used = start;

@@ -637,6 +637,34 @@ test_level1_inferred(void)
 	free(s);
 }
 
+/*
+ * A 执行率 as forms print it: a percent without decimals (99%, 99％), a
+ * fraction (0.93, 0.1): kept as written, without the percent sign (the
+ * database compares it within its printed precision).
+ */
+static void
+test_rate_as_written(void)
+{
+	Seen	   *s = malloc(sizeof(Seen));
+	PjFormError err;
+
+	CHECK(read_doc("项目支出绩效自评表\n"
+				   "项目名称:\t测试\t绩效自评年度:\t2023\n"
+				   "\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分\n"
+				   "项目资金（元）\t年度资金总额\t100\t200\t187\t10\t94%\t9.35\n"
+				   "\t当年财政拨款\t100\t100\t93\t—\t0.93\t—\n"
+				   "\t上年结转资金\t0\t60\t58\t—\t９７％\t—\n"
+				   "\t其他资金\t0\t40\t36\t—\t0.9\t—\n"
+				   "年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\n"
+				   "\t产出指标\t数量指标\ta\t1\t1\t90\t90\n", s, &err),
+		  "rates as printed read: line %d %s", err.line, err.expected);
+	CHECK(s->nfunds == 4 && strcmp(s->fund[0][5], "94") == 0 && strcmp(s->fund[1][5], "0.93") == 0 &&
+		  strcmp(s->fund[2][5], "97") == 0 && strcmp(s->fund[3][5], "0.9") == 0,
+		  "94%%, 0.93, ９７％, 0.9 kept as written: %s %s %s %s",
+		  s->fund[0][5], s->fund[1][5], s->fund[2][5], s->fund[3][5]);
+	free(s);
+}
+
 /* The labels real templates write for the template's columns. */
 static void
 test_column_synonyms(void)
@@ -664,6 +692,7 @@ test_column_synonyms(void)
 void
 test_form(void)
 {
+	test_rate_as_written();
 	test_column_synonyms();
 	test_level1_inferred();
 	test_unclosed_quotes();
