@@ -69,7 +69,10 @@ typedef struct Reader
 	Row			form_row;		/* the row that began it, for errors */
 	bool		in_form,
 				has_name,
-				has_year;
+				has_year,
+				has_total;		/* a 总分 (or 合计) row was read */
+	PjCell		unit[2];		/* 实施单位, 一级预算单位 as written */
+	int			unit_line[2];
 	Section		section;
 	int			fund_col[FC_N];
 	int			goal_col[2];
@@ -692,6 +695,8 @@ end_form(Reader *r)
 {
 	if (r->in_form)
 		emit_notes(r);
+	if (r->in_form && !r->overflow && !r->has_total && r->sink->finding)
+		r->sink->finding(r->sink->ctx, r->form_row.line, PJ_FINDING_NO_TOTAL_ROW, empty_cell);
 	if (r->in_form && !r->overflow && r->sink->end)
 		r->sink->end(r->sink->ctx);
 	r->in_form = false;
@@ -706,7 +711,8 @@ begin_form(Reader *r, const Row *row)
 	r->form++;
 	r->form_row = *row;
 	r->in_form = true;
-	r->has_name = r->has_year = false;
+	r->has_name = r->has_year = r->has_total = false;
+	r->unit[0] = r->unit[1] = empty_cell;
 	r->section = SEC_HEADER;
 	r->goal_pending = false;
 	r->goal_by_label = true;
@@ -737,6 +743,8 @@ emit_field(Reader *r, PjFormField f, PjCell v)
 static bool
 check_form_complete(Reader *r, const Row *at)
 {
+	int			i;
+
 	if (!r->in_form)
 		return true;
 	(void) at;
@@ -744,6 +752,19 @@ check_form_complete(Reader *r, const Row *at)
 		return fail(r, &r->form_row, "a header row with 项目名称 (项目编号, 项目名称, 绩效自评年度) in the form this line begins");
 	if (!r->has_year)
 		return fail(r, &r->form_row, "绩效自评年度 in the header of the form this line begins");
+	/* 本单位 (this unit) is the unit the other cell names */
+	for (i = 0; i < 2; i++)
+		if (cell_is(r->unit[i], "本单位"))
+		{
+			PjCell		named = r->unit[1 - i];
+
+			if (named.len == 0 || cell_is(named, "本单位"))
+				return fail(r, &r->form_row, "a unit's name under 实施单位 or 一级预算单位 in the form this line "
+							"begins (本单位, this unit, names none: write the unit's name)");
+			emit_field(r, i == 0 ? PJ_FIELD_UNIT : PJ_FIELD_TOP_UNIT, named);
+			if (r->sink->finding)
+				r->sink->finding(r->sink->ctx, r->unit_line[i], PJ_FINDING_UNIT_THIS_UNIT, named);
+		}
 	return true;
 }
 
@@ -912,6 +933,11 @@ read_header_row(Reader *r, const Row *row)
 		}
 		if (f == PJ_FIELD_PROJECT_CODE && is_placeholder(v))
 			v = empty_cell;
+		if (f == PJ_FIELD_UNIT || f == PJ_FIELD_TOP_UNIT)
+		{
+			r->unit[f == PJ_FIELD_TOP_UNIT] = v;
+			r->unit_line[f == PJ_FIELD_TOP_UNIT] = row->line;
+		}
 		emit_field(r, (PjFormField) f, v);
 	}
 	return true;
@@ -1150,6 +1176,7 @@ read_totals(Reader *r, const Row *row)
 		return fail(r, row, "numbers under 分值 and 得分 in the 总分 row");
 	emit_field(r, PJ_FIELD_TOTAL_WEIGHT, w);
 	emit_field(r, PJ_FIELD_TOTAL_SCORE, s);
+	r->has_total = true;
 	r->section = SEC_TAIL;
 	return true;
 }
