@@ -65,7 +65,7 @@ SELECT f.source, f.reported_rate, f.computed_rate, f.findings FROM fund_line_res
 SELECT code, severity, message_zh, message_en FROM audit_finding WHERE code LIKE '%rate%' ORDER BY message_en;
 
 -- No 总分 row: the form imports, its reported total NULL, noted on its
--- first line (no_total_row, info); the computed total is the form's.
+-- last line (no_total_row, info); the computed total is the form's.
 DELETE FROM evaluation;
 SELECT count(*) AS imported
 FROM import_forms(replace(:'form1', E'\n总分\t\t\t\t\t\t100\t99.93\t—', ''));

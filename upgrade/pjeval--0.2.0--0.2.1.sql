@@ -4651,7 +4651,7 @@ INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh
     ('no_total_row', 'form', 'info', '表中没有总分行，填报总分未知', 'the form has no 总分 row: its reported total is unknown');
 
 INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
-    ('no_total_row', 'line', '第 %1$s 行开始的自评表没有总分行，填报总分未知', 'the form that begins on line %1$s has no 总分 row: its reported total is unknown');
+    ('no_total_row', 'line', '至第 %1$s 行结束的自评表没有总分行，填报总分未知', 'the form that ends on line %1$s has no 总分 row: its reported total is unknown');
 
 -- tolerant2: 本单位 as the unit read as the unit the other cell names (read_finding unit_this_unit)
 INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES

@@ -72,7 +72,8 @@ typedef struct Reader
 				has_year,
 				has_total;		/* a 总分 (or 合计) row was read */
 	PjCell		unit[2];		/* 实施单位, 一级预算单位 as written */
-	int			unit_line[2];
+	bool		unit_resolved;	/* 本单位 in one taken from the other */
+	int			last_line;		/* the last line of the form's rows so far */
 	Section		section;
 	int			fund_col[FC_N];
 	int			goal_col[2];
@@ -696,7 +697,7 @@ end_form(Reader *r)
 	if (r->in_form)
 		emit_notes(r);
 	if (r->in_form && !r->overflow && !r->has_total && r->sink->finding)
-		r->sink->finding(r->sink->ctx, r->form_row.line, PJ_FINDING_NO_TOTAL_ROW, empty_cell);
+		r->sink->finding(r->sink->ctx, r->last_line, PJ_FINDING_NO_TOTAL_ROW, empty_cell);
 	if (r->in_form && !r->overflow && r->sink->end)
 		r->sink->end(r->sink->ctx);
 	r->in_form = false;
@@ -713,6 +714,8 @@ begin_form(Reader *r, const Row *row)
 	r->in_form = true;
 	r->has_name = r->has_year = r->has_total = false;
 	r->unit[0] = r->unit[1] = empty_cell;
+	r->unit_resolved = false;
+	r->last_line = row->line;
 	r->section = SEC_HEADER;
 	r->goal_pending = false;
 	r->goal_by_label = true;
@@ -743,8 +746,6 @@ emit_field(Reader *r, PjFormField f, PjCell v)
 static bool
 check_form_complete(Reader *r, const Row *at)
 {
-	int			i;
-
 	if (!r->in_form)
 		return true;
 	(void) at;
@@ -752,19 +753,10 @@ check_form_complete(Reader *r, const Row *at)
 		return fail(r, &r->form_row, "a header row with 项目名称 (项目编号, 项目名称, 绩效自评年度) in the form this line begins");
 	if (!r->has_year)
 		return fail(r, &r->form_row, "绩效自评年度 in the header of the form this line begins");
-	/* 本单位 (this unit) is the unit the other cell names */
-	for (i = 0; i < 2; i++)
-		if (cell_is(r->unit[i], "本单位"))
-		{
-			PjCell		named = r->unit[1 - i];
-
-			if (named.len == 0 || cell_is(named, "本单位"))
-				return fail(r, &r->form_row, "a unit's name under 实施单位 or 一级预算单位 in the form this line "
-							"begins (本单位, this unit, names none: write the unit's name)");
-			emit_field(r, i == 0 ? PJ_FIELD_UNIT : PJ_FIELD_TOP_UNIT, named);
-			if (r->sink->finding)
-				r->sink->finding(r->sink->ctx, r->unit_line[i], PJ_FINDING_UNIT_THIS_UNIT, named);
-		}
+	/* 本单位 (this unit) that the other cell does not name (read_header_row) */
+	if (!r->unit_resolved && (cell_is(r->unit[0], "本单位") || cell_is(r->unit[1], "本单位")))
+		return fail(r, &r->form_row, "a unit's name under 实施单位 or 一级预算单位 in the form this line "
+					"begins (本单位, this unit, names none: write the unit's name)");
 	return true;
 }
 
@@ -933,12 +925,22 @@ read_header_row(Reader *r, const Row *row)
 		}
 		if (f == PJ_FIELD_PROJECT_CODE && is_placeholder(v))
 			v = empty_cell;
+		emit_field(r, (PjFormField) f, v);
 		if (f == PJ_FIELD_UNIT || f == PJ_FIELD_TOP_UNIT)
 		{
+			/* 本单位 (this unit) is the unit the other cell names, once both are read */
+			int			k;
+
 			r->unit[f == PJ_FIELD_TOP_UNIT] = v;
-			r->unit_line[f == PJ_FIELD_TOP_UNIT] = row->line;
+			for (k = 0; k < 2 && !r->unit_resolved; k++)
+				if (cell_is(r->unit[k], "本单位") && r->unit[1 - k].len > 0 && !cell_is(r->unit[1 - k], "本单位"))
+				{
+					r->unit_resolved = true;
+					emit_field(r, k == 0 ? PJ_FIELD_UNIT : PJ_FIELD_TOP_UNIT, r->unit[1 - k]);
+					if (r->sink->finding)
+						r->sink->finding(r->sink->ctx, row->line, PJ_FINDING_UNIT_THIS_UNIT, r->unit[1 - k]);
+				}
 		}
-		emit_field(r, (PjFormField) f, v);
 	}
 	return true;
 }
@@ -1548,6 +1550,9 @@ pj_read_form(const char *doc, size_t len, PjFormPos *pos, char *scratch, size_t 
 		}
 		if (row.unclosed_line > 0 && r.in_form && sink->finding)
 			sink->finding(sink->ctx, row.unclosed_line, PJ_FINDING_UNCLOSED_QUOTE, empty_cell);
+		r.last_line = row.line > r.line - 1 ? row.line : r.line - 1;
+		if (row.unclosed_line > r.last_line)
+			r.last_line = row.unclosed_line;
 	}
 	row.line = r.line;
 	row.raw = "";

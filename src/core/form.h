@@ -95,11 +95,12 @@ typedef struct PjFormSink
  * level 1 its standard 二级指标 belongs to (detail: that name). */
 #define PJ_FINDING_LEVEL1_INFERRED "level1_inferred"
 /* The form has no 总分 row: its reported total is unknown (line: the form's
- * first). */
+ * last). */
 #define PJ_FINDING_NO_TOTAL_ROW "no_total_row"
 /* 实施单位 or 一级预算单位 was written as 本单位 (this unit): the reader took
- * the unit the other cell names (detail: that name; the field is handed to
- * the sink again at the form's end).  Neither naming a unit is an error. */
+ * the unit the other cell names (detail: that name; line: where both were
+ * read, and the field is handed to the sink again there).  Neither naming a
+ * unit is an error. */
 #define PJ_FINDING_UNIT_THIS_UNIT "unit_this_unit"
 
 /*

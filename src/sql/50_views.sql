@@ -514,7 +514,7 @@ INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VA
     ('reported_rate_misprint', 'source', '“%1$s”行填报执行率 %2$s%% 与按该行金额计算的执行率 %3$s%% 在末位相差一个单位（疑为笔误）', 'the %1$s row: the reported execution rate %2$s%% is one unit off the %3$s%% its amounts give in its last printed place (a misprint?)'),
     ('level1_inferred', 'line', '第 %1$s 行“%3$s”未填写一级指标，按二级指标推定为%2$s', 'line %1$s: "%3$s" has no level 1 written; inferred %2$s from its level 2'),
     ('unclosed_quote', 'line', '第 %1$s 行有一个单元格以引号开头而没有引号闭合，已按文字读入：请核对该行是否完整', 'line %1$s: a cell begins with a quote that nothing closes and was read as text: check that the row is whole'),
-    ('no_total_row', 'line', '第 %1$s 行开始的自评表没有总分行，填报总分未知', 'the form that begins on line %1$s has no 总分 row: its reported total is unknown'),
+    ('no_total_row', 'line', '至第 %1$s 行结束的自评表没有总分行，填报总分未知', 'the form that ends on line %1$s has no 总分 row: its reported total is unknown'),
     ('unit_this_unit', 'line', '第 %1$s 行单位填作“本单位”，按表中另一单位读作“%2$s”', 'line %1$s: the unit written as 本单位 (this unit) was read as "%2$s", the unit the other cell names');
 
 -- The list of codes as it always was (documentation as data).
