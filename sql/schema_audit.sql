@@ -133,6 +133,21 @@ SELECT f.position, f.code, f.severity, f.message_zh, f.message_en
 FROM audit_finding f JOIN a USING (evaluation_id)
 WHERE a.code = 'T-A5' AND f.code = 'unscorable'
 ORDER BY f.position NULLS FIRST;
+-- The tolerant reader's second increment (sql/import_tolerant2.sql has them
+-- from documents): T-A4's 执行率 printed one unit off in its last place, a
+-- form without a 总分 row and 本单位 as its unit, for the time of the queries
+-- below.
+UPDATE fund_line fl SET reported_rate = e.execution_rate + 0.01
+FROM evaluation_result e JOIN a USING (evaluation_id)
+WHERE a.code = 'T-A4' AND fl.evaluation_id = e.evaluation_id AND fl.source = 'total';
+INSERT INTO read_finding (evaluation_id, line, position, code, detail)
+SELECT a.evaluation_id, v.line, NULL, v.finding, v.detail
+FROM a JOIN (VALUES ('T-A2', 1, 'no_total_row', NULL), ('T-A2', 3, 'unit_this_unit', '测试一级单位')) AS v (code, line, finding, detail)
+  ON v.code = a.code;
+SELECT a.code AS form, f.code, f.severity, f.message_en
+FROM audit_finding f JOIN a USING (evaluation_id)
+WHERE f.code IN ('reported_rate_misprint', 'no_total_row', 'unit_this_unit')
+ORDER BY a.code, f.code;
 -- Every code is given somewhere above, at the scope it belongs to; a code
 -- listed here was not.
 SELECT c.code, c.scope

@@ -4814,3 +4814,257 @@ BEGIN
     END IF;
 END
 $fn$;
+
+
+-- tolerant2 (issue 11, item 1): a printed 执行率 compared within its printed
+-- precision (99%, a fraction 0.93), a misprint one unit off its own finding
+-- A printed 执行率 against the computed one, within the precision it was
+-- printed with: 99 (or 99%) agrees with 99.32, 99.3 with 99.32; a fraction
+-- (at most 1, with decimals: 0.93, 0.1) is read as that many hundred percent
+-- where the percent reading does not agree (0.93 agrees with 93.32, 0.1 with
+-- 9.93).  NULL where they agree (or either is NULL), 'misprint' where it is
+-- one unit off in its last printed place (86.19 for 86.18), else 'mismatch'.
+CREATE FUNCTION @extschema@.rate_disagreement(reported pg_catalog.numeric, computed pg_catalog.numeric)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN p.off OPERATOR(pg_catalog.=) 0 OR f.off OPERATOR(pg_catalog.=) 0 THEN NULL
+                WHEN p.off OPERATOR(pg_catalog.=) 1 OR f.off OPERATOR(pg_catalog.=) 1 THEN 'misprint'
+                ELSE 'mismatch' END
+    FROM (SELECT LEAST(pg_catalog.scale($1), 2) AS places) d
+    CROSS JOIN LATERAL (
+        SELECT pg_catalog.abs(pg_catalog.round($1, d.places) OPERATOR(pg_catalog.-) pg_catalog.round($2, d.places))
+               OPERATOR(pg_catalog.*) pg_catalog.power(10::pg_catalog.numeric, d.places) AS off
+    ) p
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN $1 OPERATOR(pg_catalog.<=) 1 AND pg_catalog.scale($1) OPERATOR(pg_catalog.>=) 1 THEN
+                    pg_catalog.abs(pg_catalog.round($1 OPERATOR(pg_catalog.*) 100, d.places OPERATOR(pg_catalog.-) 2)
+                                   OPERATOR(pg_catalog.-) pg_catalog.round($2, d.places OPERATOR(pg_catalog.-) 2))
+                    OPERATOR(pg_catalog.*) pg_catalog.power(10::pg_catalog.numeric, d.places OPERATOR(pg_catalog.-) 2)
+               END AS off
+    ) f
+$$;
+
+COMMENT ON FUNCTION @extschema@.rate_disagreement(pg_catalog.numeric, pg_catalog.numeric) IS
+'A printed 执行率 against the computed one within its printed precision (99 or 99% agrees with 99.32; a fraction 0.93 with 93.32): NULL where they agree, ''misprint'' one unit off in the last printed place (86.19 for 86.18), else ''mismatch''';
+
+CREATE OR REPLACE VIEW @extschema@.fund_line_result WITH (security_barrier = true) AS
+SELECT
+    fl.evaluation_id,
+    fl.source,
+    fl.label,
+    fl.annual_budget,
+    fl.executed,
+    fl.reported_weight,
+    fl.reported_rate,
+    fl.reported_score,
+    w.weight,
+    c.execution_rate AS computed_rate,
+    c.fund_score AS computed_score,
+    pg_catalog.array_remove(ARRAY[
+        CASE WHEN fl.source <> 'total' THEN
+             CASE @extschema@.rate_disagreement(fl.reported_rate, c.execution_rate)
+                  WHEN 'mismatch' THEN 'source_rate_mismatch' WHEN 'misprint' THEN 'reported_rate_misprint' END
+        END,
+        CASE WHEN fl.source <> 'total' AND pg_catalog.abs(fl.reported_score - c.fund_score) > 0.01
+             THEN 'source_score_mismatch' END
+    ], NULL) AS findings
+FROM @extschema@.fund_line fl
+JOIN @extschema@.evaluation e ON e.evaluation_id = fl.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+LEFT JOIN @extschema@.fund_line t ON t.evaluation_id = fl.evaluation_id AND t.source = 'total'
+CROSS JOIN LATERAL (
+    SELECT coalesce(fl.reported_weight, t.reported_weight, pr.execution_weight) AS weight
+) w
+CROSS JOIN LATERAL (
+    SELECT @extschema@.try_execution_rate(fl.annual_budget, fl.executed) AS execution_rate,
+           @extschema@.try_fund_score(fl.annual_budget, fl.executed, w.weight) AS fund_score
+) c
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.fund_line_result IS
+'Every fund line the caller may see, with the execution rate and score its own amounts give (the weight: its own 分值, else the total row''s, else the profile''s) and its finding codes: a source row''s printed 执行率 or 得分 that differs (source_rate_mismatch, source_score_mismatch; a 执行率 compared within its printed precision, one unit off in its last place is reported_rate_misprint)';
+
+CREATE OR REPLACE VIEW @extschema@.evaluation_result WITH (security_barrier = true) AS
+SELECT
+    e.evaluation_id,
+    e.project_id,
+    p.code AS project_code,
+    p.name AS project_name,
+    p.unit_id,
+    u.name AS unit_name,
+    bu.name AS budget_unit_name,
+    e.year,
+    e.status,
+    e.profile,
+    e.amount_unit,
+    pg_catalog.round(f.initial_budget * m.factor, 2) AS initial_budget,
+    pg_catalog.round(f.annual_budget * m.factor, 2) AS annual_budget,
+    pg_catalog.round(f.executed * m.factor, 2) AS executed,
+    pg_catalog.round(f.sources_initial_budget * m.factor, 2) AS sources_initial_budget,
+    pg_catalog.round(f.sources_annual_budget * m.factor, 2) AS sources_annual_budget,
+    pg_catalog.round(f.sources_executed * m.factor, 2) AS sources_executed,
+    c.execution_rate,
+    f.reported_rate AS reported_execution_rate,
+    c.fund_weight,
+    c.fund_score,
+    f.reported_score AS reported_fund_score,
+    s.output_score,
+    s.benefit_score,
+    s.satisfaction_score,
+    s.cost_score,
+    s.other_score,
+    s.indicator_score,
+    t.total_score,
+    e.reported_total,
+    e.reported_total - t.total_score AS total_difference,
+    CASE WHEN @extschema@.is_scorable_number(t.total_score)
+         THEN @extschema@.grade(t.total_score, pr.grade_excellent, pr.grade_good, pr.grade_pass) END AS grade,
+    c.fund_weight + coalesce(s.weight_total, 0) AS weight_total,
+    s.output_weight,
+    s.benefit_weight,
+    s.satisfaction_weight,
+    s.cost_weight,
+    s.other_weight,
+    t.reported_score_sum,
+    coalesce(s.indicator_count, 0) AS indicator_count,
+    ff.findings,
+    pg_catalog.cardinality(ff.findings) + coalesce(s.finding_count, 0) + coalesce(rf.finding_count, 0)
+        + coalesce(sf.finding_count, 0) AS finding_count
+FROM @extschema@.evaluation e
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+LEFT JOIN @extschema@.unit bu ON bu.unit_id = e.budget_unit_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+LEFT JOIN (
+    SELECT fl.evaluation_id,
+           pg_catalog.bool_or(fl.source = 'total') AS has_total,
+           pg_catalog.max(fl.initial_budget) FILTER (WHERE fl.source = 'total') AS initial_budget,
+           pg_catalog.max(fl.annual_budget) FILTER (WHERE fl.source = 'total') AS annual_budget,
+           pg_catalog.max(fl.executed) FILTER (WHERE fl.source = 'total') AS executed,
+           pg_catalog.max(fl.reported_weight) FILTER (WHERE fl.source = 'total') AS reported_weight,
+           pg_catalog.max(fl.reported_rate) FILTER (WHERE fl.source = 'total') AS reported_rate,
+           pg_catalog.max(fl.reported_score) FILTER (WHERE fl.source = 'total') AS reported_score,
+           pg_catalog.sum(fl.initial_budget) FILTER (WHERE fl.source <> 'total') AS sources_initial_budget,
+           pg_catalog.sum(fl.annual_budget) FILTER (WHERE fl.source <> 'total') AS sources_annual_budget,
+           pg_catalog.sum(fl.executed) FILTER (WHERE fl.source <> 'total') AS sources_executed
+    FROM @extschema@.fund_line fl
+    GROUP BY fl.evaluation_id
+) f ON f.evaluation_id = e.evaluation_id
+LEFT JOIN (
+    SELECT r.evaluation_id,
+           pg_catalog.count(*) AS indicator_count,
+           pg_catalog.count(*) FILTER (WHERE r.counted_score IS NULL) AS unscored,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'output' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'output'), 0) END AS output_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'benefit' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'benefit'), 0) END AS benefit_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'satisfaction' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'satisfaction'), 0) END AS satisfaction_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'cost' AND r.counted_score IS NULL) = 0
+                THEN pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'cost') END AS cost_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind IS NULL AND r.counted_score IS NULL) = 0
+                THEN pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind IS NULL) END AS other_score,
+           pg_catalog.sum(r.counted_score) AS indicator_score,
+           pg_catalog.sum(r.weight) AS weight_total,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'output'), 0) AS output_weight,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'benefit'), 0) AS benefit_weight,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'satisfaction'), 0) AS satisfaction_weight,
+           pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'cost') AS cost_weight,
+           pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind IS NULL) AS other_weight,
+           pg_catalog.sum(r.reported_score) AS reported_score_total,
+           pg_catalog.sum(pg_catalog.cardinality(r.findings)) AS finding_count
+    FROM @extschema@.indicator_result r
+    GROUP BY r.evaluation_id
+) s ON s.evaluation_id = e.evaluation_id
+LEFT JOIN (
+    SELECT x.evaluation_id, pg_catalog.count(*) AS finding_count
+    FROM @extschema@.read_finding x
+    GROUP BY x.evaluation_id
+) rf ON rf.evaluation_id = e.evaluation_id
+LEFT JOIN (
+    SELECT x.evaluation_id, pg_catalog.sum(pg_catalog.cardinality(x.findings)) AS finding_count
+    FROM @extschema@.fund_line_result x
+    WHERE x.source <> 'total' AND (x.reported_rate IS NOT NULL OR x.reported_score IS NOT NULL)
+    GROUP BY x.evaluation_id
+) sf ON sf.evaluation_id = e.evaluation_id
+CROSS JOIN LATERAL (
+    SELECT CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor
+) m
+CROSS JOIN LATERAL (
+    SELECT @extschema@.try_execution_rate(f.annual_budget, f.executed) AS execution_rate,
+           coalesce(f.reported_weight, pr.execution_weight) AS fund_weight,
+           @extschema@.try_fund_score(f.annual_budget, f.executed,
+                                      coalesce(f.reported_weight, pr.execution_weight)) AS fund_score
+) c
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN coalesce(c.fund_score, f.reported_score) IS NULL OR coalesce(s.unscored, 0) > 0 THEN NULL
+                ELSE coalesce(c.fund_score, f.reported_score) + coalesce(s.indicator_score, 0)
+           END AS total_score,
+           coalesce(f.reported_score, 0) + coalesce(s.reported_score_total, 0) AS reported_score_sum
+) t
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.array_remove(ARRAY[
+        CASE WHEN f.has_total IS NOT TRUE THEN 'fund_total_missing' END,
+        CASE WHEN f.annual_budget = 0 THEN 'budget_zero' END,
+        CASE WHEN f.sources_annual_budget IS NOT NULL
+              AND (f.sources_initial_budget <> f.initial_budget
+                   OR f.sources_annual_budget <> f.annual_budget
+                   OR f.sources_executed <> f.executed) THEN 'fund_sources_mismatch' END,
+        CASE WHEN f.executed > f.annual_budget THEN 'execution_above_budget' END,
+        CASE WHEN c.execution_rate < pr.low_execution_rate THEN 'execution_rate_low' END,
+        CASE @extschema@.rate_disagreement(f.reported_rate, c.execution_rate)
+             WHEN 'mismatch' THEN 'fund_rate_mismatch' WHEN 'misprint' THEN 'reported_rate_misprint' END,
+        CASE WHEN pg_catalog.abs(f.reported_score - c.fund_score) > 0.01 THEN 'fund_score_mismatch' END,
+        CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NOT NULL THEN 'reported_score_used' END,
+        CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NULL THEN 'score_unavailable' END,
+        CASE WHEN (f.has_total AND f.annual_budget <> 0 AND (c.execution_rate IS NULL OR c.fund_score IS NULL))
+               OR NOT @extschema@.is_scorable_number(t.total_score) THEN 'unscorable' END,
+        CASE WHEN c.fund_weight + coalesce(s.weight_total, 0) <> 100 THEN 'weights_not_100' END,
+        CASE WHEN c.fund_weight <> pr.execution_weight
+               OR s.output_weight <> pr.output_weight
+               OR s.benefit_weight <> pr.benefit_weight
+               OR s.satisfaction_weight <> pr.satisfaction_weight
+               OR coalesce(s.cost_weight, 0) <> coalesce(pr.cost_weight, 0) THEN 'level1_weight_off_profile' END,
+        CASE WHEN pg_catalog.abs(e.reported_total - t.reported_score_sum) > 0.01 THEN 'reported_total_mismatch' END,
+        CASE WHEN pg_catalog.abs(e.reported_total - t.total_score) > 0.01 THEN 'total_mismatch' END,
+        CASE WHEN s.indicator_count IS NULL THEN 'indicators_missing' END
+    ], NULL) AS findings
+) ff
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+DO $$
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::integer >= 150000 THEN
+        ALTER VIEW @extschema@.evaluation_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.evaluation_result RESET (security_barrier);
+        ALTER VIEW @extschema@.fund_line_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.fund_line_result RESET (security_barrier);
+    END IF;
+END
+$$;
+
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('reported_rate_misprint', 'form', 'warning', '填报执行率与计算执行率在末位相差一个单位（疑为笔误）', 'the reported execution rate is one unit off the computed one in its last printed place (a misprint?)');
+
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('reported_rate_misprint', 'fund', '填报执行率 %9$s%% 与计算执行率 %7$s%% 在末位相差一个单位（疑为笔误）', 'the reported execution rate %9$s%% is one unit off the computed %7$s%% in its last printed place (a misprint?)'),
+    ('reported_rate_misprint', 'source', '“%1$s”行填报执行率 %2$s%% 与按该行金额计算的执行率 %3$s%% 在末位相差一个单位（疑为笔误）', 'the %1$s row: the reported execution rate %2$s%% is one unit off the %3$s%% its amounts give in its last printed place (a misprint?)');
+
+-- tolerant2: a form without a 总分 row is noted (read_finding no_total_row)
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('no_total_row', 'form', 'info', '表中没有总分行，填报总分未知', 'the form has no 总分 row: its reported total is unknown');
+
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('no_total_row', 'line', '至第 %1$s 行结束的自评表没有总分行，填报总分未知', 'the form that ends on line %1$s has no 总分 row: its reported total is unknown');
+
+-- tolerant2: 本单位 as the unit read as the unit the other cell names (read_finding unit_this_unit)
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('unit_this_unit', 'form', 'info', '实施单位或一级预算单位填作“本单位”，按表中另一单位读入', 'the 实施单位 or 一级预算单位 was written as 本单位 (this unit): read as the unit the other cell names');
+
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('unit_this_unit', 'line', '第 %1$s 行单位填作“本单位”，按表中另一单位读作“%2$s”', 'line %1$s: the unit written as 本单位 (this unit) was read as "%2$s", the unit the other cell names');

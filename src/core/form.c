@@ -69,7 +69,11 @@ typedef struct Reader
 	Row			form_row;		/* the row that began it, for errors */
 	bool		in_form,
 				has_name,
-				has_year;
+				has_year,
+				has_total;		/* a 总分 (or 合计) row was read */
+	PjCell		unit[2];		/* 实施单位, 一级预算单位 as written */
+	bool		unit_resolved;	/* 本单位 in one taken from the other */
+	int			last_line;		/* the last line of the form's rows so far */
 	Section		section;
 	int			fund_col[FC_N];
 	int			goal_col[2];
@@ -632,6 +636,8 @@ clean_number(Reader *r, PjCell c, bool percent_ok, PjCell *out)
 			continue;
 		else if (percent_ok && ch == '%' && i == c.len - 1)
 			continue;
+		else if (percent_ok && c.len - i == 3 && memcmp(c.s + i, "％", 3) == 0)
+			break;				/* a full-width percent sign, last */
 		else
 		{
 			r->used = start;
@@ -690,6 +696,8 @@ end_form(Reader *r)
 {
 	if (r->in_form)
 		emit_notes(r);
+	if (r->in_form && !r->overflow && !r->has_total && r->sink->finding)
+		r->sink->finding(r->sink->ctx, r->last_line, PJ_FINDING_NO_TOTAL_ROW, empty_cell);
 	if (r->in_form && !r->overflow && r->sink->end)
 		r->sink->end(r->sink->ctx);
 	r->in_form = false;
@@ -704,7 +712,10 @@ begin_form(Reader *r, const Row *row)
 	r->form++;
 	r->form_row = *row;
 	r->in_form = true;
-	r->has_name = r->has_year = false;
+	r->has_name = r->has_year = r->has_total = false;
+	r->unit[0] = r->unit[1] = empty_cell;
+	r->unit_resolved = false;
+	r->last_line = row->line;
 	r->section = SEC_HEADER;
 	r->goal_pending = false;
 	r->goal_by_label = true;
@@ -742,6 +753,10 @@ check_form_complete(Reader *r, const Row *at)
 		return fail(r, &r->form_row, "a header row with 项目名称 (项目编号, 项目名称, 绩效自评年度) in the form this line begins");
 	if (!r->has_year)
 		return fail(r, &r->form_row, "绩效自评年度 in the header of the form this line begins");
+	/* 本单位 (this unit) that the other cell does not name (read_header_row) */
+	if (!r->unit_resolved && (cell_is(r->unit[0], "本单位") || cell_is(r->unit[1], "本单位")))
+		return fail(r, &r->form_row, "a unit's name under 实施单位 or 一级预算单位 in the form this line "
+					"begins (本单位, this unit, names none: write the unit's name)");
 	return true;
 }
 
@@ -911,6 +926,21 @@ read_header_row(Reader *r, const Row *row)
 		if (f == PJ_FIELD_PROJECT_CODE && is_placeholder(v))
 			v = empty_cell;
 		emit_field(r, (PjFormField) f, v);
+		if (f == PJ_FIELD_UNIT || f == PJ_FIELD_TOP_UNIT)
+		{
+			/* 本单位 (this unit) is the unit the other cell names, once both are read */
+			int			k;
+
+			r->unit[f == PJ_FIELD_TOP_UNIT] = v;
+			for (k = 0; k < 2 && !r->unit_resolved; k++)
+				if (cell_is(r->unit[k], "本单位") && r->unit[1 - k].len > 0 && !cell_is(r->unit[1 - k], "本单位"))
+				{
+					r->unit_resolved = true;
+					emit_field(r, k == 0 ? PJ_FIELD_UNIT : PJ_FIELD_TOP_UNIT, r->unit[1 - k]);
+					if (r->sink->finding)
+						r->sink->finding(r->sink->ctx, row->line, PJ_FINDING_UNIT_THIS_UNIT, r->unit[1 - k]);
+				}
+		}
 	}
 	return true;
 }
@@ -1148,6 +1178,7 @@ read_totals(Reader *r, const Row *row)
 		return fail(r, row, "numbers under 分值 and 得分 in the 总分 row");
 	emit_field(r, PJ_FIELD_TOTAL_WEIGHT, w);
 	emit_field(r, PJ_FIELD_TOTAL_SCORE, s);
+	r->has_total = true;
 	r->section = SEC_TAIL;
 	return true;
 }
@@ -1519,6 +1550,9 @@ pj_read_form(const char *doc, size_t len, PjFormPos *pos, char *scratch, size_t 
 		}
 		if (row.unclosed_line > 0 && r.in_form && sink->finding)
 			sink->finding(sink->ctx, row.unclosed_line, PJ_FINDING_UNCLOSED_QUOTE, empty_cell);
+		r.last_line = row.line > r.line - 1 ? row.line : r.line - 1;
+		if (row.unclosed_line > r.last_line)
+			r.last_line = row.unclosed_line;
 	}
 	row.line = r.line;
 	row.raw = "";

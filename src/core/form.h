@@ -94,6 +94,14 @@ typedef struct PjFormSink
  * only its weight where no name was written above): the reader took the
  * level 1 its standard 二级指标 belongs to (detail: that name). */
 #define PJ_FINDING_LEVEL1_INFERRED "level1_inferred"
+/* The form has no 总分 row: its reported total is unknown (line: the form's
+ * last). */
+#define PJ_FINDING_NO_TOTAL_ROW "no_total_row"
+/* 实施单位 or 一级预算单位 was written as 本单位 (this unit): the reader took
+ * the unit the other cell names (detail: that name; line: where both were
+ * read, and the field is handed to the sink again there).  Neither naming a
+ * unit is an error. */
+#define PJ_FINDING_UNIT_THIS_UNIT "unit_this_unit"
 
 /*
  * The standard's level names (scoring-rules §1; 财预〔2021〕101号 for 成本 as

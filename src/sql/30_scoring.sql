@@ -71,6 +71,37 @@ COMMENT ON FUNCTION @extschema@.try_fund_score(pg_catalog.numeric, pg_catalog.nu
 COMMENT ON FUNCTION @extschema@.is_scorable_number(pg_catalog.numeric) IS
 'True for a number the scoring rules compute with exactly: finite, at most 18 significant digits and 18 decimal places (false for NaN, infinities, 10^19, 0.1234567890123456789)';
 
+-- A printed 执行率 against the computed one, within the precision it was
+-- printed with: 99 (or 99%) agrees with 99.32, 99.3 with 99.32; a fraction
+-- (at most 1, with decimals: 0.93, 0.1) is read as that many hundred percent
+-- where the percent reading does not agree (0.93 agrees with 93.32, 0.1 with
+-- 9.93).  NULL where they agree (or either is NULL), 'misprint' where it is
+-- one unit off in its last printed place (86.19 for 86.18), else 'mismatch'.
+CREATE FUNCTION @extschema@.rate_disagreement(reported pg_catalog.numeric, computed pg_catalog.numeric)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN p.off OPERATOR(pg_catalog.=) 0 OR f.off OPERATOR(pg_catalog.=) 0 THEN NULL
+                WHEN p.off OPERATOR(pg_catalog.=) 1 OR f.off OPERATOR(pg_catalog.=) 1 THEN 'misprint'
+                ELSE 'mismatch' END
+    FROM (SELECT LEAST(pg_catalog.scale($1), 2) AS places) d
+    CROSS JOIN LATERAL (
+        SELECT pg_catalog.abs(pg_catalog.round($1, d.places) OPERATOR(pg_catalog.-) pg_catalog.round($2, d.places))
+               OPERATOR(pg_catalog.*) pg_catalog.power(10::pg_catalog.numeric, d.places) AS off
+    ) p
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN $1 OPERATOR(pg_catalog.<=) 1 AND pg_catalog.scale($1) OPERATOR(pg_catalog.>=) 1 THEN
+                    pg_catalog.abs(pg_catalog.round($1 OPERATOR(pg_catalog.*) 100, d.places OPERATOR(pg_catalog.-) 2)
+                                   OPERATOR(pg_catalog.-) pg_catalog.round($2, d.places OPERATOR(pg_catalog.-) 2))
+                    OPERATOR(pg_catalog.*) pg_catalog.power(10::pg_catalog.numeric, d.places OPERATOR(pg_catalog.-) 2)
+               END AS off
+    ) f
+$$;
+
+COMMENT ON FUNCTION @extschema@.rate_disagreement(pg_catalog.numeric, pg_catalog.numeric) IS
+'A printed 执行率 against the computed one within its printed precision (99 or 99% agrees with 99.32; a fraction 0.93 with 93.32): NULL where they agree, ''misprint'' one unit off in the last printed place (86.19 for 86.18), else ''mismatch''';
+
 -- One indicator (年度绩效指标)
 
 CREATE FUNCTION @extschema@.completion(target @extschema@.indicator_value,

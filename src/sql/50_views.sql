@@ -186,8 +186,10 @@ SELECT
     c.execution_rate AS computed_rate,
     c.fund_score AS computed_score,
     pg_catalog.array_remove(ARRAY[
-        CASE WHEN fl.source <> 'total' AND pg_catalog.abs(fl.reported_rate - c.execution_rate) > 0.01
-             THEN 'source_rate_mismatch' END,
+        CASE WHEN fl.source <> 'total' THEN
+             CASE @extschema@.rate_disagreement(fl.reported_rate, c.execution_rate)
+                  WHEN 'mismatch' THEN 'source_rate_mismatch' WHEN 'misprint' THEN 'reported_rate_misprint' END
+        END,
         CASE WHEN fl.source <> 'total' AND pg_catalog.abs(fl.reported_score - c.fund_score) > 0.01
              THEN 'source_score_mismatch' END
     ], NULL) AS findings
@@ -207,7 +209,7 @@ WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
    OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
 
 COMMENT ON VIEW @extschema@.fund_line_result IS
-'Every fund line the caller may see, with the execution rate and score its own amounts give (the weight: its own 分值, else the total row''s, else the profile''s) and its finding codes: a source row''s printed 执行率 or 得分 that differs (source_rate_mismatch, source_score_mismatch)';
+'Every fund line the caller may see, with the execution rate and score its own amounts give (the weight: its own 分值, else the total row''s, else the profile''s) and its finding codes: a source row''s printed 执行率 or 得分 that differs (source_rate_mismatch, source_score_mismatch; a 执行率 compared within its printed precision, one unit off in its last place is reported_rate_misprint)';
 
 -- One row per form.  Amounts are in 元 (万元 forms multiplied by 10000).  The
 -- total is the fund score plus every indicator's counted score, each rounded
@@ -341,7 +343,8 @@ CROSS JOIN LATERAL (
                    OR f.sources_executed <> f.executed) THEN 'fund_sources_mismatch' END,
         CASE WHEN f.executed > f.annual_budget THEN 'execution_above_budget' END,
         CASE WHEN c.execution_rate < pr.low_execution_rate THEN 'execution_rate_low' END,
-        CASE WHEN pg_catalog.abs(f.reported_rate - c.execution_rate) > 0.01 THEN 'fund_rate_mismatch' END,
+        CASE @extschema@.rate_disagreement(f.reported_rate, c.execution_rate)
+             WHEN 'mismatch' THEN 'fund_rate_mismatch' WHEN 'misprint' THEN 'reported_rate_misprint' END,
         CASE WHEN pg_catalog.abs(f.reported_score - c.fund_score) > 0.01 THEN 'fund_score_mismatch' END,
         CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NOT NULL THEN 'reported_score_used' END,
         CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NULL THEN 'score_unavailable' END,
@@ -462,7 +465,10 @@ INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh
     ('source_rate_mismatch', 'form', 'error', '资金来源行的填报执行率与按该行金额计算的执行率不符', 'a source row''s reported execution rate differs from the one its amounts give'),
     ('source_score_mismatch', 'form', 'error', '资金来源行的填报得分与按该行金额计算的得分不符', 'a source row''s reported score differs from the one its amounts give'),
     ('level1_inferred', 'indicator', 'info', '一级指标未填写，按标准由二级指标推定', 'the level 1 was not written: inferred from the standard level 2'),
-    ('unclosed_quote', 'both', 'warning', '单元格以引号开头而没有引号闭合，已按文字读入', 'a cell begins with a quote that nothing closes: it was read as text');
+    ('unclosed_quote', 'both', 'warning', '单元格以引号开头而没有引号闭合，已按文字读入', 'a cell begins with a quote that nothing closes: it was read as text'),
+    ('reported_rate_misprint', 'form', 'warning', '填报执行率与计算执行率在末位相差一个单位（疑为笔误）', 'the reported execution rate is one unit off the computed one in its last printed place (a misprint?)'),
+    ('no_total_row', 'form', 'info', '表中没有总分行，填报总分未知', 'the form has no 总分 row: its reported total is unknown'),
+    ('unit_this_unit', 'form', 'info', '实施单位或一级预算单位填作“本单位”，按表中另一单位读入', 'the 实施单位 or 一级预算单位 was written as 本单位 (this unit): read as the unit the other cell names');
 
 INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
     ('score_mismatch', 'indicator', '“%1$s”填报得分 %7$s 与计算得分 %8$s 不符', '"%1$s": the reported score %7$s differs from the computed %8$s'),
@@ -504,8 +510,12 @@ INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VA
     ('indicators_missing', 'total', '没有年度绩效指标', 'the form has no performance indicators'),
     ('source_rate_mismatch', 'source', '“%1$s”行填报执行率 %2$s%% 与按该行金额计算的执行率 %3$s%% 不符', 'the %1$s row: the reported execution rate %2$s%% differs from the %3$s%% its amounts give'),
     ('source_score_mismatch', 'source', '“%1$s”行填报得分 %4$s 与按该行金额计算的得分 %5$s（分值 %6$s）不符', 'the %1$s row: the reported score %4$s differs from the %5$s its amounts give (weight %6$s)'),
+    ('reported_rate_misprint', 'fund', '填报执行率 %9$s%% 与计算执行率 %7$s%% 在末位相差一个单位（疑为笔误）', 'the reported execution rate %9$s%% is one unit off the computed %7$s%% in its last printed place (a misprint?)'),
+    ('reported_rate_misprint', 'source', '“%1$s”行填报执行率 %2$s%% 与按该行金额计算的执行率 %3$s%% 在末位相差一个单位（疑为笔误）', 'the %1$s row: the reported execution rate %2$s%% is one unit off the %3$s%% its amounts give in its last printed place (a misprint?)'),
     ('level1_inferred', 'line', '第 %1$s 行“%3$s”未填写一级指标，按二级指标推定为%2$s', 'line %1$s: "%3$s" has no level 1 written; inferred %2$s from its level 2'),
-    ('unclosed_quote', 'line', '第 %1$s 行有一个单元格以引号开头而没有引号闭合，已按文字读入：请核对该行是否完整', 'line %1$s: a cell begins with a quote that nothing closes and was read as text: check that the row is whole');
+    ('unclosed_quote', 'line', '第 %1$s 行有一个单元格以引号开头而没有引号闭合，已按文字读入：请核对该行是否完整', 'line %1$s: a cell begins with a quote that nothing closes and was read as text: check that the row is whole'),
+    ('no_total_row', 'line', '至第 %1$s 行结束的自评表没有总分行，填报总分未知', 'the form that ends on line %1$s has no 总分 row: its reported total is unknown'),
+    ('unit_this_unit', 'line', '第 %1$s 行单位填作“本单位”，按表中另一单位读作“%2$s”', 'line %1$s: the unit written as 本单位 (this unit) was read as "%2$s", the unit the other cell names');
 
 -- The list of codes as it always was (documentation as data).
 CREATE VIEW @extschema@.finding_code AS

@@ -27,6 +27,12 @@ typedef struct Seen
 	int			ninfer,			/* level1_inferred */
 				infer_line[MAX_SEEN];
 	char		infer_detail[MAX_SEEN][32];
+	int			nnototal,		/* no_total_row */
+				nototal_form[MAX_SEEN],
+				nototal_line[MAX_SEEN];
+	int			nthis,			/* unit_this_unit */
+				this_line[MAX_SEEN];
+	char		this_detail[MAX_SEEN][64];
 } Seen;
 
 static void
@@ -103,6 +109,18 @@ on_finding(void *ctx, int line, const char *code, PjCell detail)
 	{
 		s->infer_line[s->ninfer] = line;
 		snprintf(s->infer_detail[s->ninfer++], sizeof(s->infer_detail[0]), "%.*s", (int) detail.len, detail.s);
+		return;
+	}
+	if (strcmp(code, PJ_FINDING_UNIT_THIS_UNIT) == 0 && s->nthis < MAX_SEEN)
+	{
+		s->this_line[s->nthis] = line;
+		copy(s->this_detail[s->nthis++], 64, detail);
+		return;
+	}
+	if (strcmp(code, PJ_FINDING_NO_TOTAL_ROW) == 0 && s->nnototal < MAX_SEEN)
+	{
+		s->nototal_form[s->nnototal] = s->forms;
+		s->nototal_line[s->nnototal++] = line;
 		return;
 	}
 	if (s->nfind >= MAX_SEEN || strcmp(code, PJ_FINDING_UNCLOSED_QUOTE) != 0)
@@ -637,6 +655,105 @@ test_level1_inferred(void)
 	free(s);
 }
 
+/*
+ * A 执行率 as forms print it: a percent without decimals (99%, 99％), a
+ * fraction (0.93, 0.1): kept as written, without the percent sign (the
+ * database compares it within its printed precision).
+ */
+static void
+test_rate_as_written(void)
+{
+	Seen	   *s = malloc(sizeof(Seen));
+	PjFormError err;
+
+	CHECK(read_doc("项目支出绩效自评表\n"
+				   "项目名称:\t测试\t绩效自评年度:\t2023\n"
+				   "\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分\n"
+				   "项目资金（元）\t年度资金总额\t100\t200\t187\t10\t94%\t9.35\n"
+				   "\t当年财政拨款\t100\t100\t93\t—\t0.93\t—\n"
+				   "\t上年结转资金\t0\t60\t58\t—\t９７％\t—\n"
+				   "\t其他资金\t0\t40\t36\t—\t0.9\t—\n"
+				   "年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\n"
+				   "\t产出指标\t数量指标\ta\t1\t1\t90\t90\n", s, &err),
+		  "rates as printed read: line %d %s", err.line, err.expected);
+	CHECK(s->nfunds == 4 && strcmp(s->fund[0][5], "94") == 0 && strcmp(s->fund[1][5], "0.93") == 0 &&
+		  strcmp(s->fund[2][5], "97") == 0 && strcmp(s->fund[3][5], "0.9") == 0,
+		  "94%%, 0.93, ９７％, 0.9 kept as written: %s %s %s %s",
+		  s->fund[0][5], s->fund[1][5], s->fund[2][5], s->fund[3][5]);
+	free(s);
+}
+
+/*
+ * A form without a 总分 row is read (no reported total) and noted on its
+ * last line; a form with one (总分 or 合计) is not.
+ */
+static void
+test_no_total_row(void)
+{
+	Seen	   *s = malloc(sizeof(Seen));
+	PjFormError err;
+	const char *form = "项目支出绩效自评表\n"
+		"项目名称:\t测试\t绩效自评年度:\t2023\n"
+		"\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分\n"
+		"项目资金（元）\t年度资金总额\t100\t200\t200\t10\t100\t10\n"
+		"年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\n"
+		"\t产出指标\t数量指标\ta\t1\t1\t90\t90\n";
+	char		doc[2048];
+
+	snprintf(doc, sizeof(doc), "%s%s总分\t\t\t\t\t\t100\t100\n%s合计\t\t\t\t\t\t100\t100\n",
+			 form, form, form);
+	CHECK(read_doc(doc, s, &err), "forms with and without 总分 read: line %d %s", err.line, err.expected);
+	CHECK(s->forms == 3 && s->ends == 3 && strcmp(s->field[0][PJ_FIELD_TOTAL_SCORE], "") == 0 &&
+		  strcmp(s->field[1][PJ_FIELD_TOTAL_SCORE], "100") == 0 && strcmp(s->field[2][PJ_FIELD_TOTAL_SCORE], "100") == 0,
+		  "three forms, the first without a total: %d %d '%s'", s->forms, s->ends, s->field[0][PJ_FIELD_TOTAL_SCORE]);
+	CHECK(s->nnototal == 1 && s->nototal_form[0] == 1 && s->nototal_line[0] == 6,
+		  "no_total_row once, on form 1's last line: %d (form %d line %d)", s->nnototal, s->nototal_form[0],
+		  s->nototal_line[0]);
+	free(s);
+}
+
+/*
+ * 本单位 (this unit) under 实施单位 is the 一级预算单位 the form names, and
+ * under 一级预算单位 the 实施单位 (a unit that is its own level 1); noted on
+ * its line.  Neither naming a unit is an error.
+ */
+static void
+test_this_unit(void)
+{
+	Seen	   *s = malloc(sizeof(Seen));
+	PjFormError err;
+	const char *tail = "\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分\n"
+		"项目资金（元）\t年度资金总额\t100\t200\t200\t10\t100\t10\n"
+		"年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\n"
+		"\t产出指标\t数量指标\ta\t1\t1\t90\t90\n总分\t\t\t\t\t\t100\t100\n";
+	char		doc[2048];
+
+	snprintf(doc, sizeof(doc),
+			 "项目支出绩效自评表\n项目名称:\t甲\t绩效自评年度:\t2023\n实施单位:\t本单位\t一级预算单位:\t深圳市某区教育局\n%s"
+			 "项目支出绩效自评表\n项目名称:\t乙\t绩效自评年度:\t2023\n实施单位：\t某区文化馆\n一级预算单位：本 单 位\n%s"
+			 "项目支出绩效自评表\n项目名称:\t丙\t绩效自评年度:\t2023\n实施单位:\t某区图书馆\t一级预算单位:\t某区文广旅体局\n%s",
+			 tail, tail, tail);
+	CHECK(read_doc(doc, s, &err), "本单位 read: line %d %s", err.line, err.expected);
+	CHECK(s->forms == 3 && strcmp(s->field[0][PJ_FIELD_UNIT], "深圳市某区教育局") == 0 &&
+		  strcmp(s->field[0][PJ_FIELD_TOP_UNIT], "深圳市某区教育局") == 0 &&
+		  strcmp(s->field[1][PJ_FIELD_UNIT], "某区文化馆") == 0 && strcmp(s->field[1][PJ_FIELD_TOP_UNIT], "某区文化馆") == 0 &&
+		  strcmp(s->field[2][PJ_FIELD_UNIT], "某区图书馆") == 0 && strcmp(s->field[2][PJ_FIELD_TOP_UNIT], "某区文广旅体局") == 0,
+		  "本单位 resolved to the other cell: %s/%s %s/%s", s->field[0][PJ_FIELD_UNIT], s->field[0][PJ_FIELD_TOP_UNIT],
+		  s->field[1][PJ_FIELD_UNIT], s->field[1][PJ_FIELD_TOP_UNIT]);
+	CHECK(s->nthis == 2 && s->this_line[0] == 3 && strcmp(s->this_detail[0], "深圳市某区教育局") == 0 &&
+		  s->this_line[1] == 12 && strcmp(s->this_detail[1], "某区文化馆") == 0,
+		  "unit_this_unit on the 本单位 lines: %d (%d %s, %d %s)", s->nthis, s->this_line[0], s->this_detail[0],
+		  s->this_line[1], s->this_detail[1]);
+	snprintf(doc, sizeof(doc), "项目支出绩效自评表\n项目名称:\t甲\t绩效自评年度:\t2023\n实施单位:\t本单位\n%s", tail);
+	CHECK(!read_doc(doc, s, &err) && err.line == 1 && strstr(err.expected, "本单位") != NULL,
+		  "本单位 alone names no unit: line %d %s", err.line, err.expected);
+	snprintf(doc, sizeof(doc),
+			 "项目支出绩效自评表\n项目名称:\t甲\t绩效自评年度:\t2023\n实施单位:\t本单位\t一级预算单位:\t本单位\n%s", tail);
+	CHECK(!read_doc(doc, s, &err) && err.line == 1 && strstr(err.expected, "本单位") != NULL,
+		  "本单位 twice names no unit: line %d %s", err.line, err.expected);
+	free(s);
+}
+
 /* The labels real templates write for the template's columns. */
 static void
 test_column_synonyms(void)
@@ -664,6 +781,9 @@ test_column_synonyms(void)
 void
 test_form(void)
 {
+	test_rate_as_written();
+	test_no_total_row();
+	test_this_unit();
 	test_column_synonyms();
 	test_level1_inferred();
 	test_unclosed_quotes();
