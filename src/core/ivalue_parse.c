@@ -513,7 +513,7 @@ period_number_starts(const Reader *r, size_t pos, size_t end)
 	for (i = 1; i < iv_n_units; i++)
 		if ((iv_units[i].flags & IV_UNIT_PERIOD) && pos + iv_units[i].len <= end &&
 			memcmp(r->norm + pos, iv_units[i].name, iv_units[i].len) == 0 &&
-			number_starts(r, skip_spaces(r, pos + iv_units[i].len, end), end))
+			compared_number_starts(r, pos + iv_units[i].len, end))
 			return true;
 	return false;
 }
@@ -979,17 +979,37 @@ is_period(const Reader *r, size_t from, size_t to)
 	return u > 0 && from + iv_units[u].len == to && (iv_units[u].flags & IV_UNIT_PERIOD);
 }
 
-/* The period (全年, 上半年, 第三季度) that norm[pos..end) starts with, longest first. */
+/*
+ * The period (全年, 上半年, 第三季度) that norm[pos..end) starts with, longest
+ * first, white space between its characters skipped (第1 季度 is 第1季度, as
+ * its canonical text reads); *len is the bytes it takes in norm.
+ */
 static const IvPeriod *
-period_at(const Reader *r, size_t pos, size_t end)
+period_at(const Reader *r, size_t pos, size_t end, size_t *len)
 {
 	const IvPeriod *best = NULL;
 	size_t		i;
 
 	for (i = 0; i < iv_n_periods; i++)
-		if ((!best || iv_periods[i].len > best->len) &&
-			at_text(r, pos, end, iv_periods[i].text, iv_periods[i].len))
+	{
+		size_t		t = 0,
+					p = pos;
+
+		while (t < iv_periods[i].len && p < end)
+		{
+			if (t > 0 && r->norm[p] == ' ')
+				p++;
+			else if (r->norm[p] == iv_periods[i].text[t])
+				p++, t++;
+			else
+				break;
+		}
+		if (t == iv_periods[i].len && (!best || iv_periods[i].len > best->len))
+		{
 			best = &iv_periods[i];
+			*len = p - pos;
+		}
+	}
 	return best;
 }
 
@@ -1310,7 +1330,8 @@ take_period_from_label(const Reader *r, size_t from, size_t *label_end, Scalar *
 static bool
 read_clause(Reader *r, size_t from, size_t to, IvClause *c)
 {
-	size_t		p = from,
+	size_t		plen = 0,
+				p = from,
 				num,
 				word_from,
 				label_end,
@@ -1352,12 +1373,12 @@ read_clause(Reader *r, size_t from, size_t to, IvClause *c)
 	if (!read_scalar(r, &p, to, &lo))
 		return false;
 	if (lo.is_date && lo.year != 0 && lo.month == 0 && !(lo.flags & IV_FLAG_MONTH_END) &&
-		period_at(r, skip_spaces(r, p, to), to))
+		period_at(r, skip_spaces(r, p, to), to, &plen))
 	{
 		/* 2021年全年 is 2021年1月1日~2021年12月31日, 2020年上半年 to 6月30日 */
-		const IvPeriod *per = period_at(r, skip_spaces(r, p, to), to);
+		const IvPeriod *per = period_at(r, skip_spaces(r, p, to), to, &plen);
 
-		p = skip_spaces(r, p, to) + per->len;
+		p = skip_spaces(r, p, to) + plen;
 		hi = lo;
 		lo.month = per->first;
 		lo.day = 1;
@@ -1692,9 +1713,9 @@ iv_parse(const char *in, size_t len, IvValue *out, char *buf, size_t cap, IvErro
 		 * up only after an ideograph: ≥90% and 95% are not periods)
 		 */
 		const IvPeriod *per = (unsigned char) r.norm[from] >= 0xE4 ?
-			period_at(&r, from, to) : NULL;
+			period_at(&r, from, to, &plen) : NULL;
 
-		if (per && from + per->len == to)
+		if (per && from + plen == to)
 		{
 			char		months[16];
 			int			n = snprintf(months, sizeof(months), "%d月~%d月", per->first, per->last);
