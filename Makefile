@@ -81,27 +81,42 @@ test/unit/run_unit_tests: $(UNIT_SRCS) $(CORE_SRCS) $(WB_SRCS) $(wildcard src/co
 unittest: test/unit/run_unit_tests
 	./test/unit/run_unit_tests
 
-# Each fuzz target runs FUZZ_SECONDS; any finding fails the run.
-FUZZ_SECONDS ?= 60
+# `make fuzz` (CI) replays each target's corpus and then runs a fixed number
+# of mutations from a fixed seed: the same inputs on every machine, so a
+# finding is a regression of the change under test, never a coin toss.
+# `make fuzz-explore` runs each target FUZZ_SECONDS from a random seed, to
+# look for new findings (each one fixed gets its input into the corpus).
+# Any finding fails either run.
+FUZZ_SEED ?= 20261206
+FUZZ_SECONDS ?= 300
 FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS = test/fuzz/fuzz_ivalue test/fuzz/fuzz_form test/fuzz/fuzz_store test/fuzz/fuzz_workbook
 test/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard src/core/*.h)
 	clang $(CORE_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS)
 
 test/fuzz/fuzz_workbook: test/fuzz/fuzz_workbook.c $(WB_SRCS) $(wildcard src/wb/*.h)
 	clang $(CORE_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(WB_SRCS) $(WB_LIBS)
 
-fuzz: test/fuzz/fuzz_ivalue test/fuzz/fuzz_form test/fuzz/fuzz_store test/fuzz/fuzz_workbook
-	mkdir -p test/fuzz/corpus-work test/fuzz/form-corpus-work test/fuzz/store-corpus-work test/fuzz/workbook-corpus-work
-	./test/fuzz/fuzz_ivalue -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
-		-artifact_prefix=test/fuzz/ -dict=test/fuzz/ivalue.dict test/fuzz/corpus-work test/fuzz/corpus
-	./test/fuzz/fuzz_form -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
-		-artifact_prefix=test/fuzz/ -dict=test/fuzz/ivalue.dict test/fuzz/form-corpus-work test/fuzz/form-corpus
-	./test/fuzz/fuzz_store -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
-		-artifact_prefix=test/fuzz/ test/fuzz/store-corpus-work test/fuzz/store-corpus
-	./test/fuzz/fuzz_workbook -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
-		-artifact_prefix=test/fuzz/ test/fuzz/workbook-corpus-work test/fuzz/workbook-corpus
+FUZZ_RUNS_ivalue = 1000000
+FUZZ_RUNS_form = 25000
+FUZZ_RUNS_store = 2000000
+FUZZ_RUNS_workbook = 1500000
+# target, options, corpus: the work corpus starts empty unless exploring
+define fuzz_run
+	$(if $(EXPLORE),,rm -rf test/fuzz/$(3)-work)
+	mkdir -p test/fuzz/$(3)-work
+	./test/fuzz/fuzz_$(1) $(if $(EXPLORE),-max_total_time=$(FUZZ_SECONDS),-seed=$(FUZZ_SEED) -runs=$(FUZZ_RUNS_$(1))) \
+		-artifact_prefix=test/fuzz/ $(2) test/fuzz/$(3)-work test/fuzz/$(3)
+endef
+
+fuzz-explore: EXPLORE = 1
+fuzz fuzz-explore: $(FUZZ_TARGETS)
+	$(call fuzz_run,ivalue,-max_len=512 -dict=test/fuzz/ivalue.dict,corpus)
+	$(call fuzz_run,form,-max_len=8192 -dict=test/fuzz/ivalue.dict,form-corpus)
+	$(call fuzz_run,store,-max_len=512,store-corpus)
+	$(call fuzz_run,workbook,-max_len=16384,workbook-corpus)
 
 bench/parse_bench: bench/parse_bench.c $(CORE_SRCS) src/core/ivalue.h
 	$(CC) -std=c99 -O2 -Isrc/core -o $@ bench/parse_bench.c $(CORE_SRCS)
 
-.PHONY: unittest fuzz install-pg-wrapper-link uninstall-pg-wrapper-link
+.PHONY: unittest fuzz fuzz-explore install-pg-wrapper-link uninstall-pg-wrapper-link

@@ -499,7 +499,10 @@ compared_number_starts(const Reader *r, size_t pos, size_t end)
  * A number after 每 and a period (每月4户: the frequency 4户/月), which the
  * clause reader turns into the number's own period: after a claim prefix it
  * starts the claimed value as a number does (已完成 每月4户 reads as
- * 已完成4户/月, its canonical text).
+ * 已完成4户/月, its canonical text).  A 每<period> before it (每月 每周4户)
+ * is the clause's label, and the claim still starts: otherwise the text would
+ * read as a quantity labelled 已完成 每月, whose canonical text reads back as
+ * the claim.
  */
 static bool
 period_number_starts(const Reader *r, size_t pos, size_t end)
@@ -513,7 +516,8 @@ period_number_starts(const Reader *r, size_t pos, size_t end)
 	for (i = 1; i < iv_n_units; i++)
 		if ((iv_units[i].flags & IV_UNIT_PERIOD) && pos + iv_units[i].len <= end &&
 			memcmp(r->norm + pos, iv_units[i].name, iv_units[i].len) == 0 &&
-			compared_number_starts(r, pos + iv_units[i].len, end))
+			(compared_number_starts(r, pos + iv_units[i].len, end) ||
+			 period_number_starts(r, pos + iv_units[i].len, end)))
 			return true;
 	return false;
 }
@@ -998,6 +1002,10 @@ period_at(const Reader *r, size_t pos, size_t end, size_t *len)
 		while (t < iv_periods[i].len && p < end)
 		{
 			if (t > 0 && r->norm[p] == ' ')
+				p++;
+			/* a number's leading zeros: 第03季度 is 第3季度 */
+			else if (r->norm[p] == '0' && iv_periods[i].text[t] >= '1' &&
+					 iv_periods[i].text[t] <= '9')
 				p++;
 			else if (r->norm[p] == iv_periods[i].text[t])
 				p++, t++;
