@@ -71,6 +71,10 @@ typedef struct Reader
 				has_name,
 				has_year,
 				has_total;		/* a 总分 (or 合计) row was read */
+	PjCell		title_year;		/* 2022 of 2022年度项目支出绩效自评表 or a (2022年度) line under it */
+	int			stray_line;		/* the first line of text before the first form, 0 if none */
+	const char *stray_raw;
+	size_t		stray_len;
 	PjCell		unit[2];		/* 实施单位, 一级预算单位 as written */
 	bool		unit_resolved;	/* 本单位 in one taken from the other */
 	int			last_line;		/* the last line of the form's rows so far */
@@ -80,6 +84,9 @@ typedef struct Reader
 	bool		goal_pending;
 	bool		goal_by_label;	/* goal_col from 预期目标/实际完成情况 labels */
 	int			ind_col[IC_N];
+	int			ind_upper[IC_N];	/* columns an upper header row gave (年度指标值 over 指标性质, 指标值, 度量单位) */
+	int			ind_op_col,		/* 指标性质 and 度量单位: the target written in three cells, -1 if not */
+				ind_unit_col;
 	PjCell		last_l1,
 				last_l2,
 				last_l1_weight;
@@ -703,6 +710,33 @@ end_form(Reader *r)
 	r->in_form = false;
 }
 
+/*
+ * The year a title line gives: 2022 of 2022年度项目支出绩效自评表,
+ * 部门预算项目支出绩效自评表(2023年度) or a line (2022年度) under the title;
+ * empty if none.  Four ASCII digits, not part of a longer number, then 年.
+ */
+static PjCell
+year_of(PjCell c)
+{
+	size_t		i;
+
+	for (i = 0; i + 7 <= c.len; i++)
+		if ((i == 0 || c.s[i - 1] < '0' || c.s[i - 1] > '9') &&
+			c.s[i] >= '1' && c.s[i] <= '2' && c.s[i + 1] >= '0' && c.s[i + 1] <= '9' &&
+			c.s[i + 2] >= '0' && c.s[i + 2] <= '9' && c.s[i + 3] >= '0' && c.s[i + 3] <= '9' &&
+			memcmp(c.s + i + 4, "年", 3) == 0)
+			return (PjCell) {c.s + i, 4};
+	return empty_cell;
+}
+
+static PjCell
+title_year(const Row *row)
+{
+	int			first = first_filled(row);
+
+	return first < 0 ? empty_cell : year_of(row->cells[first]);
+}
+
 static void
 begin_form(Reader *r, const Row *row)
 {
@@ -713,6 +747,7 @@ begin_form(Reader *r, const Row *row)
 	r->form_row = *row;
 	r->in_form = true;
 	r->has_name = r->has_year = r->has_total = false;
+	r->title_year = title_year(row);
 	r->unit[0] = r->unit[1] = empty_cell;
 	r->unit_resolved = false;
 	r->last_line = row->line;
@@ -730,7 +765,11 @@ begin_form(Reader *r, const Row *row)
 	r->goal_col[0] = 1;
 	r->goal_col[1] = 5;
 	for (i = 0; i < IC_N; i++)
+	{
 		r->ind_col[i] = 1 + i;
+		r->ind_upper[i] = -1;
+	}
+	r->ind_op_col = r->ind_unit_col = -1;
 	if (r->sink->begin)
 		r->sink->begin(r->sink->ctx, r->form, row->line);
 }
@@ -751,6 +790,12 @@ check_form_complete(Reader *r, const Row *at)
 	(void) at;
 	if (!r->has_name)
 		return fail(r, &r->form_row, "a header row with 项目名称 (项目编号, 项目名称, 绩效自评年度) in the form this line begins");
+	if (!r->has_year && r->title_year.len > 0)
+	{
+		/* no 绩效自评年度 cell: the year its title gives (四川, 云南, 安徽 templates) */
+		emit_field(r, PJ_FIELD_YEAR, r->title_year);
+		r->has_year = true;
+	}
 	if (!r->has_year)
 		return fail(r, &r->form_row, "绩效自评年度 in the header of the form this line begins");
 	/* 本单位 (this unit) that the other cell does not name (read_header_row) */
@@ -853,8 +898,17 @@ header_cell(PjCell c, const char *lab, PjCell *value, bool *in_cell)
 		strncmp(lab, "主管", 6) != 0)
 		return -1;
 	for (i = 0; i < sizeof(header_labels) / sizeof(header_labels[0]); i++)
-		if (strcmp(lab, header_labels[i].label) == 0)
+	{
+		size_t		n = strlen(header_labels[i].label),
+					rest;
+
+		if (strncmp(lab, header_labels[i].label, n) != 0)
+			continue;
+		/* the label alone, or with a remark in brackets: 实施单位 (盖章) */
+		rest = strlen(lab + n);
+		if (rest == 0 || (rest <= 48 && lab[n] == '(' && lab[n + rest - 1] == ')'))
 			return (int) header_labels[i].field;
+	}
 	for (i = 0; i < sizeof(header_labels) / sizeof(header_labels[0]); i++)
 		if (inline_value(c, header_labels[i].label, value))
 		{
@@ -1093,6 +1147,43 @@ split_level1(PjCell c, PjCell *name, PjCell *weight)
 	weight->len = (size_t) (c.s + j - weight->s);
 }
 
+/*
+ * A value written in three cells (指标性质, 指标值, 度量单位) as one, in
+ * scratch: the comparison before a value that begins with a digit, the unit
+ * after one that ends with a digit (应保尽保 | % stays 应保尽保).  A value
+ * alone is the cell itself.
+ */
+static bool
+digit_at(PjCell c, size_t i)
+{
+	return c.s[i] >= '0' && c.s[i] <= '9';
+}
+
+static PjCell
+joined(Reader *r, PjCell op, PjCell v, PjCell unit)
+{
+	size_t		start = r->used,
+				i;
+	bool		with_op,
+				with_unit;
+
+	if (v.len == 0)
+		return v;
+	with_op = op.len > 0 && digit_at(v, 0);
+	with_unit = unit.len > 0 && digit_at(v, v.len - 1) && !is_placeholder(unit);
+	if (!with_op && !with_unit)
+		return v;
+	for (i = 0; with_op && i < op.len; i++)
+		push(r, op.s[i]);
+	for (i = 0; i < v.len; i++)
+		push(r, v.s[i]);
+	for (i = 0; with_unit && i < unit.len; i++)
+		push(r, unit.s[i]);
+	if (r->overflow)
+		return v;
+	return (PjCell) {r->scratch + start, r->used - start};
+}
+
 static bool
 read_indicator_row(Reader *r, const Row *row)
 {
@@ -1145,6 +1236,15 @@ read_indicator_row(Reader *r, const Row *row)
 	ind.level3 = cell_at(row, r->ind_col[IC_L3]);
 	ind.target = cell_at(row, r->ind_col[IC_TARGET]);
 	ind.actual = cell_at(row, r->ind_col[IC_ACTUAL]);
+	if (r->ind_op_col >= 0 || r->ind_unit_col >= 0)
+	{
+		/* ≥ | 95 | % is the target ≥95%; an actual 93 is 93% */
+		PjCell		op = cell_at(row, r->ind_op_col),
+					unit = cell_at(row, r->ind_unit_col);
+
+		ind.target = joined(r, op, ind.target, unit);
+		ind.actual = joined(r, empty_cell, ind.actual, unit);
+	}
 	ind.explanation = cell_at(row, r->ind_col[IC_EXPLAIN]);
 	if (!clean_number(r, cell_at(row, r->ind_col[IC_WEIGHT]), false, &ind.weight))
 		return fail(r, row, "a number under 分值 (the indicator's weight)");
@@ -1245,6 +1345,9 @@ is_title(const char *lab)
 		return false;
 	if (is_marker(lab, word))
 		return true;
+	/* 部门预算项目支出绩效自评表(2023年度), 四川's 510000_0013zp */
+	if (p - lab == (ptrdiff_t) strlen("部门预算") && strncmp(lab, "部门预算", strlen("部门预算")) == 0)
+		return is_marker(p, word);
 	/* a place before the year: the prefix ends with 2022年 or 2022年度 */
 	y = p;
 	if (y - lab >= 3 && memcmp(y - 3, "度", 3) == 0)
@@ -1312,12 +1415,12 @@ filled_after(const Row *row, int at)
 
 /* Each column's label, and the other one real templates write for it */
 static const char *const fund_words[FC_N][2] = {
-	{"年初预算数", NULL}, {"全年预算数", "调整后预算数"}, {"全年执行数", "预算执行数"},
+	{"年初预算数", "年初预算"}, {"全年预算数", "调整后预算数"}, {"全年执行数", "预算执行数"},
 	{"分值", "权重"}, {"执行率", NULL}, {"得分", NULL}
 };
 static const char *const ind_words[IC_N][2] = {
 	{"一级指标", NULL}, {"二级指标", NULL}, {"三级指标", NULL}, {"指标值", NULL},
-	{"实际完成值", NULL}, {"分值", "权重"}, {"得分", NULL}, {"偏差", NULL}
+	{"实际完成值", "完成值"}, {"分值", "权重"}, {"得分", NULL}, {"偏差", NULL}
 };
 
 /*
@@ -1372,18 +1475,48 @@ read_row_in_form(Reader *r, const Row *row)
 	if (starts_with(lab, "作为导入模板") || starts_with(lab, "作为导出模板"))
 		return true;
 	if (!r->in_form)
-		return fail(r, row, "the title 项目支出绩效自评表 or a header row with 项目名称");
+	{
+		/*
+		 * Text above the first form (附件1, 报表编号:510000_0013zp): not the
+		 * form's.  A document that never begins a form is refused on it.
+		 */
+		if (r->form == 0 && r->stray_line == 0)
+		{
+			r->stray_line = row->line;
+			r->stray_raw = row->raw;
+			r->stray_len = row->raw_len;
+		}
+		return true;
+	}
 	if (r->section == SEC_HEADER && f0 >= 0)
 		return read_header_row(r, row);
+	/* the year on a line of its own under the title: (2022年度) */
+	if (r->section == SEC_HEADER && r->title_year.len == 0 && filled_after(row, first) < 0 &&
+		is_decoration(lab, strlen(lab)) && year_of(row->cells[first]).len > 0)
+	{
+		r->title_year = year_of(row->cells[first]);
+		return true;
+	}
 
 	if (r->section <= SEC_FUNDS &&
 		(find_marker(row, fund_words[FC_BUDGET][0], 0) >= 0 || find_marker(row, fund_words[FC_EXECUTED][0], 0) >= 0 ||
 		 find_marker(row, fund_words[FC_BUDGET][1], 0) >= 0 || find_marker(row, fund_words[FC_EXECUTED][1], 0) >= 0))
 	{
+		int			k;
+
 		r->section = SEC_FUNDS;
 		map_columns(row, r->fund_col, fund_words, FC_N);
 		if (r->fund_col[FC_BUDGET] < 0 || r->fund_col[FC_EXECUTED] < 0)
 			return fail(r, row, "both 全年预算数 and 全年执行数 in the funds header");
+		/* 项目资金（万元）, 年度预算数(万元) heading the header row (a merged cell) */
+		for (k = 0; k < r->fund_col[FC_BUDGET] && k < row->ncells; k++)
+			if (cell_has(row->cells[k], "资金") || cell_has(row->cells[k], "预算数"))
+			{
+				if (cell_has(row->cells[k], "万元"))
+					emit_field(r, PJ_FIELD_AMOUNT_UNIT, (PjCell) {"万元", strlen("万元")});
+				else if (cell_has(row->cells[k], "(元)"))
+					emit_field(r, PJ_FIELD_AMOUNT_UNIT, (PjCell) {"元", strlen("元")});
+			}
 		return true;
 	}
 	if (r->section < SEC_FUNDS && (at = find_marker(row, "资金使用情况", 0)) >= 0)
@@ -1429,6 +1562,18 @@ read_row_in_form(Reader *r, const Row *row)
 		emit_field(r, PJ_FIELD_GOAL_ACTUAL, cell_at(row, a));
 		return true;
 	}
+	/*
+	 * An indicator header in two rows: 年度指标值 (over 指标性质, 指标值,
+	 * 度量单位), 实际完成值, 分值, 得分 above, the level labels below.  The
+	 * columns of the upper row serve where the lower one has none.
+	 */
+	if (r->section < SEC_INDICATORS && find_marker(row, "一级指标", 0) < 0 &&
+		find_marker(row, "实际完成值", 0) >= 0 && find_marker(row, "得分", 0) >= 0)
+	{
+		map_columns(row, r->ind_upper, ind_words, IC_N);
+		r->goal_pending = false;
+		return true;
+	}
 	/* the indicator header; inside the table only a repeated one (a page
 	 * break in a copied PDF), which begins with its own label */
 	if ((r->section < SEC_INDICATORS ||
@@ -1440,6 +1585,14 @@ read_row_in_form(Reader *r, const Row *row)
 		r->section = SEC_INDICATORS;
 		r->goal_pending = false;
 		map_columns(row, r->ind_col, ind_words, IC_N);
+		for (k = 0; k < IC_N; k++)
+			if (r->ind_col[k] < 0)
+				r->ind_col[k] = r->ind_upper[k];
+		/* the target as 指标性质 (≥), 指标值 (95), 度量单位 (%) */
+		r->ind_op_col = find_marker(row, "指标性质", 0);
+		r->ind_unit_col = find_marker(row, "度量单位", 0);
+		if (r->ind_unit_col < 0)
+			r->ind_unit_col = find_marker(row, "计量单位", 0);
 		for (k = 0; k < IC_EXPLAIN; k++)
 			if (r->ind_col[k] < 0)
 				return fail(r, row, "the indicator header: 一级指标, 二级指标, 三级指标, 年度指标值, 实际完成值, 分值, 得分");
@@ -1501,8 +1654,10 @@ read_row_in_form(Reader *r, const Row *row)
 size_t
 pj_form_scratch_size(size_t len)
 {
-	/* cells are copied shorter than written; numbers once more */
-	return 2 * len + 64;
+	/* cells are copied shorter than written; numbers once more; a target
+	 * or actual written in three cells (指标性质, 指标值, 度量单位) joined,
+	 * with the unit once more */
+	return 3 * len + 64;
 }
 
 PjReadStatus
@@ -1560,7 +1715,15 @@ pj_read_form(const char *doc, size_t len, PjFormPos *pos, char *scratch, size_t 
 	row.ncells = 0;
 	if (r.form == 0)
 	{
-		fail(&r, &row, "at least one form: the title 项目支出绩效自评表 and a header row with 项目名称");
+		if (r.stray_line > 0)
+		{
+			row.line = r.stray_line;
+			row.raw = r.stray_raw;
+			row.raw_len = r.stray_len;
+			fail(&r, &row, "the title 项目支出绩效自评表 or a header row with 项目名称");
+		}
+		else
+			fail(&r, &row, "at least one form: the title 项目支出绩效自评表 and a header row with 项目名称");
 		return PJ_READ_ERROR;
 	}
 	if (!r.in_form)

@@ -230,6 +230,14 @@ fold(uint32_t c)
 		case 0x2012:
 		case 0x2013:
 			return '-';
+		case 0xFE64:			/* ﹤ ﹥ ﹦ ﹪ small form variants */
+			return '<';
+		case 0xFE65:
+			return '>';
+		case 0xFE66:
+			return '=';
+		case 0xFE6A:
+			return '%';
 		case 0x2015:			/* ― horizontal bar */
 			return 0x2014;
 		case 0x301C:			/* 〜 wave dash */

@@ -778,9 +778,86 @@ test_column_synonyms(void)
 	free(s);
 }
 
+/*
+ * Templates of other provinces (test/corpus/provinces): the year only in
+ * the title or on a line (2022年度) under it, text above the first form,
+ * 实施单位 (盖章), the amount unit in the funds header, 年初预算, and the
+ * target written in three cells (指标性质, 指标值, 度量单位) under an
+ * indicator header of two rows, 完成值 for 实际完成值.
+ */
+static void
+test_province_templates(void)
+{
+	Seen	   *s = malloc(sizeof(Seen));
+	PjFormError err;
+	const char *funds = "项目资金 (万元)\t\t年初预算\t全年预算数\t全年执行数\t分值\t执行率\t得分\n"
+		"\t年度资金总额\t7.29\t7.29\t7.29\t10\t100%\t10\n";
+	const char *inds = "年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\n"
+		"\t产出指标\t数量指标\ta\t1\t1\t90\t90\n";
+	char		doc[4096];
+
+	/* 2020年度项目支出绩效自评表; a (2022年度) line; 部门预算项目支出绩效自评表(2023年度) */
+	snprintf(doc, sizeof(doc),
+			 "附件1\n2020年度项目支出绩效自评表\n项目名称\t甲\n主管部门\t乙局\t实施单位 (盖章)\t丙所\n%s%s"
+			 "项目支出绩效自评表\n(2022年度)\n项目名称\t丁\n主管部门\t乙局\t实施单位\t丙所\n%s%s"
+			 "部门预算项目支出绩效自评表(2023年度)\n项目名称\t戊\t绩效自评年度\t2021\n实施单位\t丙所\n%s%s",
+			 funds, inds, funds, inds, funds, inds);
+	CHECK(read_doc(doc, s, &err), "province templates read: line %d %s", err.line, err.expected);
+	CHECK(s->forms == 3 && strcmp(s->field[0][PJ_FIELD_YEAR], "2020") == 0 &&
+		  strcmp(s->field[1][PJ_FIELD_YEAR], "2022") == 0 && strcmp(s->field[2][PJ_FIELD_YEAR], "2021") == 0,
+		  "the title's year, the line under it, the header's over the title's: %d %s %s %s", s->forms,
+		  s->field[0][PJ_FIELD_YEAR], s->field[1][PJ_FIELD_YEAR], s->field[2][PJ_FIELD_YEAR]);
+	CHECK(strcmp(s->field[0][PJ_FIELD_UNIT], "丙所") == 0 && strcmp(s->field[0][PJ_FIELD_TOP_UNIT], "乙局") == 0,
+		  "实施单位 (盖章): %s %s", s->field[0][PJ_FIELD_UNIT], s->field[0][PJ_FIELD_TOP_UNIT]);
+	CHECK(strcmp(s->field[0][PJ_FIELD_AMOUNT_UNIT], "万元") == 0 && strcmp(s->fund[0][1], "7.29") == 0,
+		  "万元 in the funds header, 年初预算: %s %s", s->field[0][PJ_FIELD_AMOUNT_UNIT], s->fund[0][1]);
+
+	/* the target in three cells under a header of two rows */
+	CHECK(read_doc("2020年度项目支出绩效自评表\n项目名称\t甲\n实施单位\t丙所\n"
+				   "项目资金 (万元)\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分\n"
+				   "\t年度资金总额\t7.29\t7.29\t7.29\t10.00\t100%\t10.00\n"
+				   "绩效指标\t\t\t年度指标值\t\t\t实际完成值\t分值\t得分\t偏差原因分析及改进措施\n"
+				   "一级指标\t二级指标\t三级指标\t指标性质\t指标值\t度量单位\n"
+				   "产出指标\t数量指标\ta\t﹦\t72890\t元\t72890\t10.00\t9.00\n"
+				   "效益指标\t社会效益指标\tb\t≥\t95\t%\t93\t30\t27\tc\n"
+				   "\t\td\t定性\t应保尽保\t%\t完成\t10\t10\n", s, &err),
+		  "two header rows read: line %d %s", err.line, err.expected);
+	CHECK(s->nind == 3 && strcmp(s->ind[0][4], "﹦72890元") == 0 && strcmp(s->ind[0][5], "72890元") == 0 &&
+		  strcmp(s->ind[1][4], "≥95%") == 0 && strcmp(s->ind[1][5], "93%") == 0 &&
+		  strcmp(s->ind[1][6], "30") == 0 && strcmp(s->ind[1][7], "27") == 0 && strcmp(s->ind[1][8], "c") == 0,
+		  "指标性质 + 指标值 + 度量单位: %d '%s' '%s' '%s' '%s' %s %s %s", s->nind, s->ind[0][4], s->ind[0][5],
+		  s->ind[1][4], s->ind[1][5], s->ind[1][6], s->ind[1][7], s->ind[1][8]);
+	CHECK(strcmp(s->ind[2][4], "应保尽保") == 0 && strcmp(s->ind[2][5], "完成") == 0,
+		  "text keeps no comparison or unit: '%s' '%s'", s->ind[2][4], s->ind[2][5]);
+
+	/* 四川 510000_0013zp: one header row, 完成值 */
+	CHECK(read_doc("报表编号:510000_0013zp\n部门预算项目支出绩效自评表(2023年度)\n项目名称\t甲\n"
+				   "主管部门\t乙局\t实施单位 (盖章)\t丙所\n"
+				   "预算执行情况(10分)\t年度预算数(万元)\t年初预算\t调整后预算数\t预算执行数\t预算执行率\t权重\t得分\t原因\n"
+				   "\t年度资金总额\t238.93\t251.89\t251.89\t100.00%\t10\n"
+				   "绩效指标(90分)\t一级指标\t二级指标\t三级指标\t指标性质\t指标值\t度量单位\t完成值\t权重\t得分\t未完成原因分析\n"
+				   "\t产出指标\t数量指标\ta\t=\t100\t%\t98\t60\t58\n"
+				   "合计\t\t\t\t\t\t\t\t100\t98\n", s, &err),
+		  "510000_0013zp read: line %d %s", err.line, err.expected);
+	CHECK(strcmp(s->field[0][PJ_FIELD_YEAR], "2023") == 0 && strcmp(s->field[0][PJ_FIELD_AMOUNT_UNIT], "万元") == 0 &&
+		  strcmp(s->fund[0][1], "238.93") == 0 && s->nind == 1 && strcmp(s->ind[0][4], "=100%") == 0 &&
+		  strcmp(s->ind[0][5], "98%") == 0 && strcmp(s->field[0][PJ_FIELD_TOTAL_SCORE], "98") == 0,
+		  "510000_0013zp: %s %s %s '%s' '%s' %s", s->field[0][PJ_FIELD_YEAR], s->field[0][PJ_FIELD_AMOUNT_UNIT],
+		  s->fund[0][1], s->ind[0][4], s->ind[0][5], s->field[0][PJ_FIELD_TOTAL_SCORE]);
+
+	/* text only, or a title whose form has no year anywhere: refused as before */
+	CHECK(!read_doc("附件1\n第二行\n", s, &err) && err.line == 1 && strstr(err.expected, "the title") != NULL,
+		  "text that is no form refused on its first line: %d %s", err.line, err.expected);
+	snprintf(doc, sizeof(doc), "附件1\n项目支出绩效自评表\n项目名称\t甲\n实施单位\t丙所\n%s%s", funds, inds);
+	CHECK(!read_doc(doc, s, &err) && err.line == 2 && strstr(err.expected, "绩效自评年度") != NULL,
+		  "no year anywhere: line %d %s", err.line, err.expected);
+	free(s);
+}
+
 void
 test_form(void)
 {
+	test_province_templates();
 	test_rate_as_written();
 	test_no_total_row();
 	test_this_unit();
