@@ -328,6 +328,8 @@ test_indicator_rules(void)
 	/* a target of 0: met or not */
 	expect_light("0起", "0起", 7, "green", "-");
 	expect_light("0起", "1起", 7, "red", "-");
+	expect_light("≥0起", "2起", 7, "green", "-");
+	expect_light(">0起", "0起", 7, "red", "-");
 	/* ranges: inside green; outside v = A/a or b/A */
 	expect_light("90%-110%", "100%", 7, "green", "-");
 	expect_light("90%-110%", "54%", 7, "yellow", "60.00");
