@@ -5068,3 +5068,820 @@ INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh
 
 INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
     ('unit_this_unit', 'line', '第 %1$s 行单位填作“本单位”，按表中另一单位读作“%2$s”', 'line %1$s: the unit written as 本单位 (this unit) was read as "%2$s", the unit the other cell names');
+
+-- monitoring (issue 15, first increment): 时间进度, the fund, indicator,
+-- project and 双监控 lights (62_monitoring.sql, src/core/monitor.c); the
+-- monitoring report with its fund lines and indicators, their row-level
+-- security, workflow and history through the self-evaluation's own
+-- functions (now serving both kinds of form); pjeval.monitoring_result; the
+-- profile's monitoring knobs.
+ALTER TABLE @extschema@.profile
+    ADD COLUMN monitor_time_basis text NOT NULL DEFAULT 'month'
+        CHECK (monitor_time_basis IN ('month', 'day')),
+    ADD COLUMN monitor_yellow_from numeric(6,2) NOT NULL DEFAULT 60,
+    ADD COLUMN monitor_green_from numeric(6,2) NOT NULL DEFAULT 80,
+    ADD COLUMN monitor_blue_from numeric(6,2) NOT NULL DEFAULT 120,
+    ADD CONSTRAINT profile_monitor_bands CHECK (monitor_yellow_from >= 0 AND monitor_green_from >= monitor_yellow_from
+                                                AND monitor_blue_from >= monitor_green_from);
+
+CREATE OR REPLACE FUNCTION @extschema@.record_history()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    acting name;
+    src text;
+    old_j text;
+    new_j text;
+    eval_id text;
+    unit text;
+    joins text := '';
+BEGIN
+    -- Only for the tables it was made for (it runs as the owner).
+    IF TG_TABLE_SCHEMA <> '@extschema@'
+       OR TG_TABLE_NAME NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
+                                'monitoring', 'monitoring_fund_line', 'monitoring_indicator')
+       OR TG_LEVEL <> 'STATEMENT' THEN
+        RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF @extschema@.restoring_dump() THEN
+        RETURN NULL;
+    END IF;
+    -- Inside this function current_user is the owner; the role in effect
+    -- for the session is in the role setting.
+    acting := CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END;
+
+    CASE TG_OP
+        WHEN 'INSERT' THEN
+            src := 'new_rows t';
+            old_j := 'NULL::jsonb';
+            new_j := 'to_jsonb(t)';
+        WHEN 'DELETE' THEN
+            src := 'old_rows t';
+            old_j := 'to_jsonb(t)';
+            new_j := 'NULL::jsonb';
+        ELSE
+            src := '(SELECT o.old_j, t.*
+                     FROM (SELECT row_number() OVER () AS n, to_jsonb(o) AS old_j FROM old_rows o) o
+                     JOIN (SELECT row_number() OVER () AS n, to_jsonb(t) AS new_j, t.* FROM new_rows t) t ON t.n = o.n
+                     ORDER BY t.n) t';
+            old_j := 't.old_j';
+            new_j := 't.new_j';
+    END CASE;
+    -- The form and the unit a row belongs to, looked up row by row in the
+    -- statement's order (a lateral lookup keeps that order, and repeats of
+    -- the same form are cached); a form deleted in this transaction (ON
+    -- DELETE CASCADE) has its unit in its own history.  OFFSET 0 keeps each
+    -- lookup an index probe per row: flattened into a join, it was planned as
+    -- a hash join over every evaluation and project, so an import of 1,000
+    -- forms into 10^6 read the whole evaluation table twice.
+    CASE TG_TABLE_NAME
+        WHEN 'evaluation' THEN
+            eval_id := 't.evaluation_id';
+            unit := 'p.unit_id';
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id FROM @extschema@.project p
+                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true';
+        WHEN 'fund_line', 'indicator' THEN
+            eval_id := 't.evaluation_id';
+            unit := CASE WHEN TG_OP = 'DELETE'
+                         THEN 'coalesce(p.unit_id, (SELECT h.unit_id FROM @extschema@.history h
+                                                    WHERE h.evaluation_id = t.evaluation_id AND h.unit_id IS NOT NULL
+                                                    ORDER BY h.history_id DESC LIMIT 1))'
+                         ELSE 'p.unit_id' END;
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id
+                                         FROM @extschema@.evaluation e
+                                         JOIN @extschema@.project p ON p.project_id = e.project_id
+                                         WHERE e.evaluation_id = t.evaluation_id OFFSET 0) p ON true';
+        -- a monitoring report (62_monitoring.sql) has no evaluation_id; its
+        -- rows find their unit through it, or once it is gone through its
+        -- own history (history_monitoring_idx)
+        WHEN 'monitoring' THEN
+            eval_id := 'NULL::bigint';
+            unit := 'p.unit_id';
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id FROM @extschema@.project p
+                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true';
+        WHEN 'monitoring_fund_line', 'monitoring_indicator' THEN
+            eval_id := 'NULL::bigint';
+            unit := CASE WHEN TG_OP = 'DELETE'
+                         THEN 'coalesce(p.unit_id, (SELECT h.unit_id FROM @extschema@.history h
+                                                    WHERE h.table_name = ''monitoring'' AND h.row_id = t.monitoring_id
+                                                      AND h.unit_id IS NOT NULL
+                                                    ORDER BY h.history_id DESC LIMIT 1))'
+                         ELSE 'p.unit_id' END;
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id
+                                         FROM @extschema@.monitoring m
+                                         JOIN @extschema@.project p ON p.project_id = m.project_id
+                                         WHERE m.monitoring_id = t.monitoring_id OFFSET 0) p ON true';
+        WHEN 'reviewer', 'profile' THEN
+            eval_id := 'NULL::bigint';
+            unit := 'NULL::bigint';
+        ELSE
+            eval_id := 'NULL::bigint';
+            unit := 't.unit_id';
+    END CASE;
+
+    EXECUTE format($q$
+        INSERT INTO @extschema@.history (table_name, operation, evaluation_id, unit_id, row_id,
+                                         old_row, new_row, session_user_name, current_user_name, transaction_id)
+        SELECT $1, $2, %s, %s, %s, %s, %s, session_user, $3, pg_current_xact_id()::text::bigint
+        FROM %s %s$q$,
+        eval_id, unit,
+        CASE WHEN TG_TABLE_NAME IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator',
+                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator')
+             THEN 't.' || TG_TABLE_NAME || '_id' ELSE 'NULL::bigint' END,
+        old_j, new_j, src, joins)
+    USING TG_TABLE_NAME::text, TG_OP, acting;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.record_truncate()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_TABLE_SCHEMA <> '@extschema@'
+       OR TG_TABLE_NAME NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
+                                'monitoring', 'monitoring_fund_line', 'monitoring_indicator') THEN
+        RAISE EXCEPTION 'record_truncate() keeps the history of the pjeval tables only, not of %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    EXECUTE format($q$
+        INSERT INTO @extschema@.history (table_name, operation, evaluation_id, unit_id, row_id,
+                                         old_row, session_user_name, current_user_name, transaction_id)
+        SELECT %1$L, 'TRUNCATE', (to_jsonb(t) ->> 'evaluation_id')::bigint,
+               CASE WHEN %1$L IN ('unit', 'project', 'unit_member') THEN (to_jsonb(t) ->> 'unit_id')::bigint END,
+               (to_jsonb(t) ->> %2$L)::bigint, to_jsonb(t), session_user,
+               CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END,
+               pg_current_xact_id()::text::bigint
+        FROM %3$I.%4$I t$q$,
+        TG_TABLE_NAME, TG_TABLE_NAME || '_id', TG_TABLE_SCHEMA, TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.evaluation_workflow()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    workflow_columns CONSTANT text[] := ARRAY['status', 'updated_at', 'submitted_at', 'approved_at', 'approved_by'];
+    form CONSTANT text := CASE TG_TABLE_NAME WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE TG_TABLE_NAME WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
+    id CONSTANT bigint := (to_jsonb(coalesce(NEW, OLD)) ->> (TG_TABLE_NAME || '_id'))::bigint;
+BEGIN
+    IF @extschema@.restoring_dump() THEN
+        RETURN coalesce(NEW, OLD);
+    END IF;
+
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.status <> 'draft' THEN
+            RAISE EXCEPTION 'a new % starts as a draft, not %', form, NEW.status
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = format('Insert it as a draft and call pjeval.submit%s(%s_id) when it is complete.', steps, TG_TABLE_NAME);
+        END IF;
+        IF NEW.profile IS DISTINCT FROM @extschema@.default_profile() AND NOT @extschema@.is_reviewer(current_user) THEN
+            RAISE EXCEPTION 'only a reviewer can choose the profile of a form, not role %', current_user
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = format('Leave the profile out (the form is scored by %s); a reviewer can change it later.', @extschema@.default_profile());
+        END IF;
+        PERFORM @extschema@.evaluation_check_budget_unit(NEW.budget_unit_id, NEW.project_id);
+        NEW.created_at := now();
+        NEW.updated_at := now();
+        NEW.submitted_at := NULL;
+        NEW.approved_at := NULL;
+        NEW.approved_by := NULL;
+        RETURN NEW;
+    END IF;
+
+    IF TG_OP = 'DELETE' THEN
+        IF OLD.status <> 'draft' THEN
+            RAISE EXCEPTION '% % is %: it cannot be deleted', form, id, OLD.status
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = format('A reviewer can return it to draft first: SELECT pjeval.reopen%s(%s);', steps, id);
+        END IF;
+        RETURN OLD;
+    END IF;
+
+    -- UPDATE
+    NEW.created_at := OLD.created_at;
+    IF NEW.status = OLD.status THEN
+        IF OLD.status <> 'draft' THEN
+            RAISE EXCEPTION '% % is %: it is read-only', form, id, OLD.status
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen%s(%s);', steps, id);
+        END IF;
+        IF NEW.profile IS DISTINCT FROM OLD.profile AND NOT @extschema@.is_reviewer(current_user) THEN
+            RAISE EXCEPTION 'only a reviewer can change the profile of % %, not role %', form, id, current_user
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Choosing the scoring profile is the reviewer''s act; ask a reviewer (pjeval.reviewer).';
+        END IF;
+        IF NEW.budget_unit_id IS DISTINCT FROM OLD.budget_unit_id OR NEW.project_id IS DISTINCT FROM OLD.project_id THEN
+            PERFORM @extschema@.evaluation_check_budget_unit(NEW.budget_unit_id, NEW.project_id);
+        END IF;
+        NEW.submitted_at := OLD.submitted_at;
+        NEW.approved_at := OLD.approved_at;
+        NEW.approved_by := OLD.approved_by;
+        NEW.updated_at := now();
+        RETURN NEW;
+    END IF;
+
+    -- A change of status, and nothing else with it.
+    IF to_jsonb(NEW) - workflow_columns IS DISTINCT FROM to_jsonb(OLD) - workflow_columns THEN
+        RAISE EXCEPTION '% %: change the status alone, not together with other columns', form, id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = format('Save the changes while it is a draft, then call pjeval.submit%1$s, pjeval.approve%1$s or pjeval.reopen%1$s.', steps);
+    END IF;
+
+    IF OLD.status = 'draft' AND NEW.status = 'submitted' THEN
+        NEW.submitted_at := now();
+        NEW.approved_at := NULL;
+        NEW.approved_by := NULL;
+    ELSIF OLD.status = 'submitted' AND NEW.status = 'approved' THEN
+        IF NOT @extschema@.is_reviewer(current_user) THEN
+            RAISE EXCEPTION 'only a reviewer can approve % %', form, id
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Reviewers are the members of the roles listed in pjeval.reviewer.';
+        END IF;
+        NEW.submitted_at := OLD.submitted_at;
+        NEW.approved_at := now();
+        NEW.approved_by := current_user;
+    ELSIF OLD.status IN ('submitted', 'approved') AND NEW.status = 'draft' THEN
+        IF NOT @extschema@.is_reviewer(current_user) THEN
+            RAISE EXCEPTION 'only a reviewer can reopen % %', form, id
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Reviewers are the members of the roles listed in pjeval.reviewer.';
+        END IF;
+        NEW.submitted_at := NULL;
+        NEW.approved_at := NULL;
+        NEW.approved_by := NULL;
+    ELSE
+        RAISE EXCEPTION '% % cannot go from % to %', form, id, OLD.status, NEW.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = format('The steps are draft → submitted (pjeval.submit%1$s) → approved (pjeval.approve%1$s); pjeval.reopen%1$s returns a form to draft.', steps);
+    END IF;
+    NEW.updated_at := now();
+    RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.form_row_workflow()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    bad record;
+    ids bigint[];
+    id bigint;
+    st text;
+    form_table CONSTANT text := coalesce(TG_ARGV[0], 'evaluation');
+    key CONSTANT text := form_table || '_id';
+    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
+BEGIN
+    IF form_table NOT IN ('evaluation', 'monitoring') THEN
+        RAISE EXCEPTION 'form_row_workflow() guards the rows of pjeval.evaluation and pjeval.monitoring, not of %', form_table
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF @extschema@.restoring_dump() THEN
+        RETURN CASE WHEN TG_LEVEL = 'ROW' THEN coalesce(NEW, OLD) END;
+    END IF;
+    IF TG_LEVEL = 'ROW' THEN
+        -- UPDATE: the form the row is in, and the one it moves to
+        ids := ARRAY[(to_jsonb(OLD) ->> key)::bigint, (to_jsonb(NEW) ->> key)::bigint];
+        IF ids[1] = ids[2] THEN
+            ids := ids[1:1];
+        END IF;
+        FOREACH id IN ARRAY ids LOOP
+            IF form_table = 'evaluation' THEN
+                SELECT e.status INTO st
+                FROM @extschema@.evaluation e
+                WHERE e.evaluation_id = id
+                FOR SHARE;
+            ELSE
+                SELECT m.status INTO st
+                FROM @extschema@.monitoring m
+                WHERE m.monitoring_id = id
+                FOR SHARE;
+            END IF;
+            IF FOUND AND st <> 'draft' THEN
+                RAISE EXCEPTION '% % is %: its % rows are read-only', form, id, st, TG_TABLE_NAME
+                    USING ERRCODE = 'object_not_in_prerequisite_state',
+                          HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen%s(%s);', steps, id);
+            END IF;
+        END LOOP;
+        RETURN NEW;
+    END IF;
+    -- Every form the statement touched is locked; the first that is not a
+    -- draft, if any, is named.  Each kind of trigger has only its own
+    -- transition tables, hence the query's text is put together here.
+    EXECUTE format($q$
+        WITH locked AS MATERIALIZED (
+            SELECT e.%1$I AS id, e.status
+            FROM @extschema@.%2$I e
+            WHERE e.%1$I IN (SELECT r.%1$I FROM %3$s r)
+            FOR SHARE OF e)
+        SELECT l.id, l.status
+        FROM locked l
+        WHERE l.status <> 'draft'
+        ORDER BY l.id
+        LIMIT 1$q$,
+        key, form_table, CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END)
+    INTO bad;
+    IF bad.id IS NOT NULL THEN
+        RAISE EXCEPTION '% % is %: its % rows are read-only', form, bad.id, bad.status, TG_TABLE_NAME
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen%s(%s);', steps, bad.id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION @extschema@.set_form_status(form_table text, id bigint, from_status text[], to_status text, step text)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    st text;
+    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
+BEGIN
+    IF form_table IS NULL OR form_table NOT IN ('evaluation', 'monitoring') THEN
+        RAISE EXCEPTION 'set_form_status() moves pjeval.evaluation and pjeval.monitoring rows, not %', form_table
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    EXECUTE format('SELECT f.status FROM @extschema@.%I f WHERE f.%I = $1 FOR UPDATE', form_table, form_table || '_id')
+    INTO st USING id;
+    IF st IS NULL THEN
+        RAISE EXCEPTION '% % does not exist or is not visible to role %', form, id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+    IF NOT st = ANY (from_status) THEN
+        RAISE EXCEPTION '% % is %: it cannot be %', form, id, st, step
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = format('The steps are draft → submitted (pjeval.submit%1$s) → approved (pjeval.approve%1$s); pjeval.reopen%1$s returns a form to draft.', steps);
+    END IF;
+    EXECUTE format('UPDATE @extschema@.%I f SET status = $2 WHERE f.%I = $1', form_table, form_table || '_id')
+    USING id, to_status;
+    RETURN to_status;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.set_form_status(text, bigint, text[], text, text) IS
+'The body of submit, approve and reopen and of their _monitoring twins: moves a visible form (form_table evaluation or monitoring) from one of from_status to to_status, with the workflow trigger''s checks';
+
+CREATE OR REPLACE FUNCTION @extschema@.set_status(evaluation_id bigint, from_status text[], to_status text, step text)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN @extschema@.set_form_status('evaluation', set_status.evaluation_id, from_status, to_status, step);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.set_status(bigint, text[], text, text) IS
+'The body of submit, approve and reopen: moves a visible form from one of from_status to to_status, with the workflow trigger''s checks';
+
+-- 62_monitoring.sql as it is
+-- 时间进度 and the lights
+
+CREATE FUNCTION @extschema@.time_progress(year integer, month integer,
+                                          basis pg_catalog.text DEFAULT 'month')
+RETURNS pg_catalog.numeric
+AS 'MODULE_PATHNAME', 'monitor_time_progress'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.time_progress(integer, integer, pg_catalog.text) IS
+'时间进度 (序时进度) to the end of month N as a percentage, half-up to 2 places: basis ''month'' N/12 (7 → 58.33), ''day'' the days from 1月1日 to month N''s last day, both included, over 365 or 366 (2023, 7 → 212/365 = 58.08). A month outside 1-12 or a year outside 1-9999 raises 22008';
+
+-- What the view needs of the funds in one call.
+CREATE TYPE @extschema@.fund_status AS (
+    light pg_catalog.text,
+    fund_index pg_catalog.numeric,
+    on_schedule pg_catalog.bool
+);
+
+COMMENT ON TYPE @extschema@.fund_status IS
+'What fund_status() returns: the fund light, v = 执行率 / 时间进度 × 100 (2 places, for display) and 达到序时支出进度 (执行率 ≥ 时间进度); all NULL when the budget is 0';
+
+CREATE FUNCTION @extschema@.fund_light(adjusted_budget pg_catalog.numeric, executed pg_catalog.numeric,
+                                       month integer, year integer DEFAULT NULL,
+                                       basis pg_catalog.text DEFAULT 'month',
+                                       yellow_from pg_catalog.numeric DEFAULT 60,
+                                       green_from pg_catalog.numeric DEFAULT 80)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'monitor_fund_light'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.fund_status(adjusted_budget pg_catalog.numeric, executed pg_catalog.numeric,
+                                        month integer, year integer DEFAULT NULL,
+                                        basis pg_catalog.text DEFAULT 'month',
+                                        yellow_from pg_catalog.numeric DEFAULT 60,
+                                        green_from pg_catalog.numeric DEFAULT 80)
+RETURNS @extschema@.fund_status
+AS 'MODULE_PATHNAME', 'monitor_fund_status'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fund_light(pg_catalog.numeric, pg_catalog.numeric, integer, integer, pg_catalog.text, pg_catalog.numeric, pg_catalog.numeric) IS
+'预算执行预警: v = (executed / adjusted_budget) / 时间进度 × 100, compared exactly: red below yellow_from (60), yellow below green_from (80), else green; NULL for a budget of 0 or a NULL amount or month. The day basis needs the year (22004)';
+COMMENT ON FUNCTION @extschema@.fund_status(pg_catalog.numeric, pg_catalog.numeric, integer, integer, pg_catalog.text, pg_catalog.numeric, pg_catalog.numeric) IS
+'fund_light() with v (2 places) and 达到序时支出进度 (执行率 ≥ 时间进度, exactly) in one call, for views';
+
+CREATE FUNCTION @extschema@.indicator_light(target @extschema@.indicator_value,
+                                            actual @extschema@.indicator_value,
+                                            month integer,
+                                            category pg_catalog.text DEFAULT NULL,
+                                            accrual pg_catalog.text DEFAULT NULL,
+                                            year integer DEFAULT NULL,
+                                            yellow_from pg_catalog.numeric DEFAULT 60,
+                                            green_from pg_catalog.numeric DEFAULT 80,
+                                            blue_from pg_catalog.numeric DEFAULT 120)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'monitor_indicator_light'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.indicator_light(@extschema@.indicator_value, @extschema@.indicator_value, integer, pg_catalog.text, pg_catalog.text, integer, pg_catalog.numeric, pg_catalog.numeric, pg_catalog.numeric) IS
+'目标执行预警 of one indicator at the end of month N: blue, green, yellow, red or NULL. Cumulative quantities (counts, measures, money with ≥ > = or bare) are pro-rated, v = A / (T × N/12) × 100; rates, frequencies, levels and accrual ''point'' (时点) are compared directly, v = A / T × 100; bands red < 60 ≤ yellow < 80 ≤ green < 120 ≤ blue. Reverse targets (≤ <, 成本 category) and a target of 0: green when met, else red. Ranges: inside green, else v = A/a or b/A. Dates: met or not yet due green, due and unmet red (year NULL: by month and day). 达成/部分达成/未达成 (目标…) give green/yellow/red, a text equal to the target green. Clauses: the worst. NULL for 不适用, no actual, incomparable units or a NULL target or actual';
+
+-- The project light: the worst of its indicators' (red > yellow > green >
+-- blue), NULLs skipped; an aggregate over worse_light.
+CREATE FUNCTION @extschema@.worse_light(a pg_catalog.text, b pg_catalog.text)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'monitor_worse_light'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.project_light(pg_catalog.text) (
+    SFUNC = @extschema@.worse_light,
+    STYPE = pg_catalog.text,
+    COMBINEFUNC = @extschema@.worse_light,
+    PARALLEL = SAFE
+);
+
+CREATE FUNCTION @extschema@.dual_light(on_schedule pg_catalog.bool, stage_met pg_catalog.bool)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'monitor_dual_light'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.worse_light(pg_catalog.text, pg_catalog.text) IS
+'The worse of two lights: red > yellow > green > blue (22023 for another word)';
+COMMENT ON AGGREGATE @extschema@.project_light(pg_catalog.text) IS
+'项目 目标执行预警: the worst of the indicator lights (red > yellow > green > blue), NULLs skipped; NULL when none has a light';
+COMMENT ON FUNCTION @extschema@.dual_light(pg_catalog.bool, pg_catalog.bool) IS
+'双监控 light from 达到序时支出进度 and 达到阶段性绩效目标: 否 and anything → red, 是 and 是 → green, 是 and 否 → yellow; NULL where an answer needed is NULL';
+
+-- The words of the form: 偏差原因 (a set of the five standard causes),
+-- 完成目标可能性, 原因类型 (合肥's seven reasons, by code).
+CREATE TYPE @extschema@.deviation_cause AS ENUM ('经费保障', '制度保障', '人员保障', '硬件条件保障', '其他');
+CREATE TYPE @extschema@.completion_likelihood AS ENUM ('确定能', '有可能', '完全不可能');
+
+COMMENT ON TYPE @extschema@.deviation_cause IS
+'偏差原因 of a monitoring indicator: 经费保障, 制度保障, 人员保障, 硬件条件保障, 其他 (a column holds a set of them)';
+COMMENT ON TYPE @extschema@.completion_likelihood IS
+'完成目标可能性: 确定能, 有可能, 完全不可能';
+
+CREATE TABLE @extschema@.monitoring_reason (
+    code            smallint PRIMARY KEY,
+    label           text NOT NULL UNIQUE
+);
+
+INSERT INTO @extschema@.monitoring_reason (code, label) VALUES
+    (1, '因政策调整影响项目实施或资金支付'),
+    (2, '因疫情原因影响项目实施或资金支付'),
+    (3, '因履行政府采购程序影响项目实施或资金支付'),
+    (4, '因其他不可控因素影响项目实施或资金支付'),
+    (5, '根据计划安排项目暂未实施'),
+    (6, '根据合同约定资金暂未支付'),
+    (7, '其他原因');
+
+COMMENT ON TABLE @extschema@.monitoring_reason IS
+'原因类型 of a monitoring report, the seven reasons for slow spending (合肥 practice), written 6-根据合同约定资金暂未支付';
+
+-- One monitoring report (项目支出绩效目标执行监控表): a project's year to the
+-- end of month N.  The key (project, year) finds its self-evaluation too.
+CREATE TABLE @extschema@.monitoring (
+    monitoring_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    project_id      bigint NOT NULL REFERENCES @extschema@.project (project_id),
+    year            integer NOT NULL
+                    CONSTRAINT monitoring_year_range CHECK (year BETWEEN 2000 AND 2100),
+    month           integer NOT NULL
+                    CONSTRAINT monitoring_month_range CHECK (month BETWEEN 1 AND 12),
+    profile         text NOT NULL DEFAULT @extschema@.default_profile()
+                    REFERENCES @extschema@.profile (name) ON UPDATE CASCADE,
+    budget_unit_id  bigint REFERENCES @extschema@.unit (unit_id),
+    amount_unit     text NOT NULL DEFAULT '元'
+                    CONSTRAINT monitoring_amount_unit CHECK (amount_unit IN ('元', '万元')),
+    annual_goal     text,
+    progress        text,
+    declared_on_schedule boolean,
+    declared_stage_met boolean,
+    reason_type     smallint REFERENCES @extschema@.monitoring_reason (code),
+    analysis        text,
+    target_adjustment text,
+    notes           text,
+    status          text NOT NULL DEFAULT 'draft'
+                    CONSTRAINT monitoring_status CHECK (status IN ('draft', 'submitted', 'approved')),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    submitted_at    timestamptz,
+    approved_at     timestamptz,
+    approved_by     name,
+    CONSTRAINT monitoring_project_period_key UNIQUE (project_id, year, month)
+);
+CREATE INDEX monitoring_year_month_idx ON @extschema@.monitoring (year, month);
+CREATE INDEX monitoring_profile_idx ON @extschema@.monitoring (profile);
+CREATE INDEX monitoring_budget_unit_idx ON @extschema@.monitoring (budget_unit_id);
+
+COMMENT ON TABLE @extschema@.monitoring IS
+'One 项目支出绩效目标执行监控表: a project''s year to the end of month N (监控期间 1-N月), scored by a profile; draft, submitted or approved';
+COMMENT ON COLUMN @extschema@.monitoring.month IS '监控期间 1-N月: N';
+COMMENT ON COLUMN @extschema@.monitoring.budget_unit_id IS '一级预算单位 (主管部门) as written on the form';
+COMMENT ON COLUMN @extschema@.monitoring.amount_unit IS 'The unit of the fund amounts: 项目资金（元） or （万元）';
+COMMENT ON COLUMN @extschema@.monitoring.annual_goal IS '年度总体目标: 年度目标, as written';
+COMMENT ON COLUMN @extschema@.monitoring.progress IS '年度总体目标: 1-N月执行情况, as written';
+COMMENT ON COLUMN @extschema@.monitoring.declared_on_schedule IS '是否达到序时支出进度 as declared (the view computes its own)';
+COMMENT ON COLUMN @extschema@.monitoring.declared_stage_met IS '是否达到阶段性绩效目标 as declared (the view computes its own)';
+COMMENT ON COLUMN @extschema@.monitoring.reason_type IS '原因类型: a code of pjeval.monitoring_reason';
+COMMENT ON COLUMN @extschema@.monitoring.analysis IS '情况分析, as written';
+COMMENT ON COLUMN @extschema@.monitoring.target_adjustment IS '绩效目标调整情况, as written';
+COMMENT ON COLUMN @extschema@.monitoring.notes IS '备注, as written';
+COMMENT ON COLUMN @extschema@.monitoring.status IS 'draft → submitted (pjeval.submit_monitoring) → approved (pjeval.approve_monitoring); pjeval.reopen_monitoring returns it to draft';
+
+-- 资金执行情况: one row per source, as the self-evaluation's fund_line.
+CREATE TABLE @extschema@.monitoring_fund_line (
+    monitoring_fund_line_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    monitoring_id   bigint NOT NULL REFERENCES @extschema@.monitoring (monitoring_id) ON DELETE CASCADE,
+    source          text NOT NULL REFERENCES @extschema@.standard_fund_source (source),
+    label           text
+                    CONSTRAINT monitoring_fund_line_label_only_other CHECK (source = 'other' OR label IS NULL)
+                    CONSTRAINT monitoring_fund_line_label_not_blank CHECK (pg_catalog.btrim(label) <> ''),
+    initial_budget  numeric NOT NULL DEFAULT 0
+                    CONSTRAINT monitoring_fund_line_initial_budget_amount
+                    CHECK (initial_budget >= 0 AND @extschema@.is_scorable_number(initial_budget)),
+    added           numeric
+                    CONSTRAINT monitoring_fund_line_added_amount
+                    CHECK (added >= 0 AND @extschema@.is_scorable_number(added)),
+    reduced         numeric
+                    CONSTRAINT monitoring_fund_line_reduced_amount
+                    CHECK (reduced >= 0 AND @extschema@.is_scorable_number(reduced)),
+    adjusted_budget numeric NOT NULL DEFAULT 0
+                    CONSTRAINT monitoring_fund_line_adjusted_budget_amount
+                    CHECK (adjusted_budget >= 0 AND @extschema@.is_scorable_number(adjusted_budget)),
+    executed        numeric NOT NULL DEFAULT 0
+                    CONSTRAINT monitoring_fund_line_executed_amount
+                    CHECK (executed >= 0 AND @extschema@.is_scorable_number(executed)),
+    reported_rate   numeric
+                    CONSTRAINT monitoring_fund_line_reported_rate_number
+                    CHECK (reported_rate >= 0 AND @extschema@.is_scorable_number(reported_rate)),
+    forecast        numeric
+                    CONSTRAINT monitoring_fund_line_forecast_amount
+                    CHECK (forecast >= 0 AND @extschema@.is_scorable_number(forecast))
+);
+CREATE UNIQUE INDEX monitoring_fund_line_source_key ON @extschema@.monitoring_fund_line (monitoring_id, source)
+    WHERE source <> 'other';
+CREATE UNIQUE INDEX monitoring_fund_line_other_key ON @extschema@.monitoring_fund_line (monitoring_id, (coalesce(label, '')))
+    WHERE source = 'other';
+
+COMMENT ON TABLE @extschema@.monitoring_fund_line IS
+'资金执行情况 of a monitoring report, one row per source (pjeval.standard_fund_source; other sources by name); amounts in the report''s amount_unit';
+COMMENT ON COLUMN @extschema@.monitoring_fund_line.initial_budget IS '年初预算数';
+COMMENT ON COLUMN @extschema@.monitoring_fund_line.added IS '追加数 (NULL: not on the form)';
+COMMENT ON COLUMN @extschema@.monitoring_fund_line.reduced IS '追减数 (NULL: not on the form)';
+COMMENT ON COLUMN @extschema@.monitoring_fund_line.adjusted_budget IS '调整后预算数 (全年预算数): what 执行率 divides by';
+COMMENT ON COLUMN @extschema@.monitoring_fund_line.executed IS '1-N月执行数';
+COMMENT ON COLUMN @extschema@.monitoring_fund_line.reported_rate IS '1-N月执行率 (%) as written';
+COMMENT ON COLUMN @extschema@.monitoring_fund_line.forecast IS '全年预计执行数';
+
+-- 年度绩效指标 of a monitoring report: target, in-year actual and forecast
+-- as written and as read (indicator_read_values, as for pjeval.indicator).
+CREATE TABLE @extschema@.monitoring_indicator (
+    monitoring_indicator_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    monitoring_id   bigint NOT NULL REFERENCES @extschema@.monitoring (monitoring_id) ON DELETE CASCADE,
+    position        integer NOT NULL
+                    CONSTRAINT monitoring_indicator_position_positive CHECK (position >= 1),
+    level1          text NOT NULL
+                    CONSTRAINT monitoring_indicator_level1_not_blank CHECK (pg_catalog.btrim(level1) <> ''),
+    level2          text NOT NULL
+                    CONSTRAINT monitoring_indicator_level2_not_blank CHECK (pg_catalog.btrim(level2) <> ''),
+    level3          text NOT NULL
+                    CONSTRAINT monitoring_indicator_level3_not_blank CHECK (pg_catalog.btrim(level3) <> ''),
+    target_text     text,
+    actual_text     text,
+    forecast_text   text,
+    target          @extschema@.indicator_value,
+    actual          @extschema@.indicator_value,
+    forecast        @extschema@.indicator_value,
+    accrual         text
+                    CONSTRAINT monitoring_indicator_accrual CHECK (accrual IN ('cumulative', 'point')),
+    deviation_causes @extschema@.deviation_cause[] NOT NULL DEFAULT '{}',
+    deviation_note  text,
+    likelihood      @extschema@.completion_likelihood,
+    notes           text,
+    CONSTRAINT monitoring_indicator_position_key UNIQUE (monitoring_id, position)
+);
+
+COMMENT ON TABLE @extschema@.monitoring_indicator IS
+'年度绩效指标 of a monitoring report: levels, 年度指标值 (target), 1-N月实际完成值 (actual), 全年预计完成值 (forecast), 偏差原因, 完成目标可能性, 备注';
+COMMENT ON COLUMN @extschema@.monitoring_indicator.target_text IS '年度指标值 exactly as written';
+COMMENT ON COLUMN @extschema@.monitoring_indicator.actual_text IS '1-N月实际完成值 exactly as written (— or empty: no in-year actual)';
+COMMENT ON COLUMN @extschema@.monitoring_indicator.forecast_text IS '全年预计完成值 exactly as written';
+COMMENT ON COLUMN @extschema@.monitoring_indicator.accrual IS 'The target''s accrual where its unit does not tell: cumulative (累计, pro-rated) or point (时点, a stock compared directly); NULL goes by the unit';
+COMMENT ON COLUMN @extschema@.monitoring_indicator.deviation_causes IS '偏差原因: the standard causes ticked';
+COMMENT ON COLUMN @extschema@.monitoring_indicator.deviation_note IS '偏差原因: what the form writes beyond the standard causes';
+COMMENT ON COLUMN @extschema@.monitoring_indicator.likelihood IS '完成目标可能性';
+
+CREATE TRIGGER indicator_read_values
+BEFORE INSERT OR UPDATE ON @extschema@.monitoring_indicator
+FOR EACH ROW EXECUTE FUNCTION @extschema@.indicator_read_values('target', 'actual', 'forecast');
+
+-- Row-level security: the self-evaluation's test (60_security.sql).
+ALTER TABLE @extschema@.monitoring ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.monitoring_fund_line ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.monitoring_indicator ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY monitoring_unit ON @extschema@.monitoring FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR project_id IN (SELECT p.project_id FROM @extschema@.project p
+                             WHERE p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+                OR project_id IN (SELECT p.project_id FROM @extschema@.project p
+                                  WHERE p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])));
+
+CREATE POLICY monitoring_fund_line_unit ON @extschema@.monitoring_fund_line FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR monitoring_id IN (SELECT m.monitoring_id FROM @extschema@.monitoring m))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+                OR monitoring_id IN (SELECT m.monitoring_id FROM @extschema@.monitoring m));
+
+CREATE POLICY monitoring_indicator_unit ON @extschema@.monitoring_indicator FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR monitoring_id IN (SELECT m.monitoring_id FROM @extschema@.monitoring m))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+                OR monitoring_id IN (SELECT m.monitoring_id FROM @extschema@.monitoring m));
+
+-- The workflow: the self-evaluation's triggers, with the form's table as
+-- their argument where they need it.
+CREATE TRIGGER evaluation_workflow
+BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.monitoring
+FOR EACH ROW EXECUTE FUNCTION @extschema@.evaluation_workflow();
+
+CREATE TRIGGER form_row_workflow
+AFTER INSERT ON @extschema@.monitoring_fund_line
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+CREATE TRIGGER form_row_workflow_update
+BEFORE UPDATE ON @extschema@.monitoring_fund_line
+FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+CREATE TRIGGER form_row_workflow_delete
+AFTER DELETE ON @extschema@.monitoring_fund_line
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+CREATE TRIGGER form_row_workflow
+AFTER INSERT ON @extschema@.monitoring_indicator
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+CREATE TRIGGER form_row_workflow_update
+BEFORE UPDATE ON @extschema@.monitoring_indicator
+FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+CREATE TRIGGER form_row_workflow_delete
+AFTER DELETE ON @extschema@.monitoring_indicator
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+
+CREATE FUNCTION @extschema@.submit_monitoring(monitoring_id bigint)
+RETURNS text
+LANGUAGE sql
+VOLATILE STRICT
+AS $$
+    SELECT @extschema@.set_form_status('monitoring', $1, ARRAY['draft'], 'submitted', 'submitted')
+$$;
+
+CREATE FUNCTION @extschema@.approve_monitoring(monitoring_id bigint)
+RETURNS text
+LANGUAGE sql
+VOLATILE STRICT
+AS $$
+    SELECT @extschema@.set_form_status('monitoring', $1, ARRAY['submitted'], 'approved', 'approved')
+$$;
+
+CREATE FUNCTION @extschema@.reopen_monitoring(monitoring_id bigint)
+RETURNS text
+LANGUAGE sql
+VOLATILE STRICT
+AS $$
+    SELECT @extschema@.set_form_status('monitoring', $1, ARRAY['submitted', 'approved'], 'draft', 'reopened')
+$$;
+
+COMMENT ON FUNCTION @extschema@.submit_monitoring(bigint) IS
+'Submits a draft monitoring report (draft → submitted); from then on it and its rows are read-only';
+COMMENT ON FUNCTION @extschema@.approve_monitoring(bigint) IS
+'Approves a submitted monitoring report (submitted → approved); reviewers only';
+COMMENT ON FUNCTION @extschema@.reopen_monitoring(bigint) IS
+'Returns a submitted or approved monitoring report to draft; reviewers only';
+
+-- History: the self-evaluation's triggers (record_history knows these tables).
+CREATE INDEX history_monitoring_idx ON @extschema@.history (row_id, history_id)
+    WHERE table_name = 'monitoring';
+
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.monitoring
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.monitoring
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.monitoring
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.monitoring_fund_line
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.monitoring_fund_line
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.monitoring_fund_line
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.monitoring_indicator
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.monitoring_indicator
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.monitoring_indicator
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.monitoring
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.monitoring_fund_line
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.monitoring_indicator
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+
+-- One row per report: the total row's money against time, the indicator
+-- lights counted, and the lights computed from them, on the report's
+-- profile.  Who sees what, as for evaluation_result (50_views.sql): the
+-- view runs with the caller's rights (security_invoker), so the tables'
+-- policies apply, and keeps the caller's units by the policies' test too.
+CREATE VIEW @extschema@.monitoring_result WITH (security_invoker = true) AS
+SELECT
+    m.monitoring_id,
+    m.project_id,
+    p.code AS project_code,
+    p.name AS project_name,
+    p.unit_id,
+    m.year,
+    m.month,
+    m.status,
+    m.profile,
+    f.adjusted_budget,
+    f.executed,
+    f.forecast,
+    @extschema@.try_execution_rate(f.adjusted_budget, f.executed) AS execution_rate,
+    @extschema@.time_progress(m.year, m.month, pr.monitor_time_basis) AS time_progress,
+    fs.fund_index,
+    fs.light AS fund_light,
+    fs.on_schedule,
+    m.declared_on_schedule,
+    coalesce(il.red, 0) AS red,
+    coalesce(il.yellow, 0) AS yellow,
+    coalesce(il.green, 0) AS green,
+    coalesce(il.blue, 0) AS blue,
+    coalesce(il.unlit, 0) AS unlit,
+    il.project_light,
+    il.project_light IN ('green', 'blue') AS stage_met,
+    m.declared_stage_met,
+    @extschema@.dual_light(fs.on_schedule, il.project_light IN ('green', 'blue')) AS dual_light,
+    @extschema@.dual_light(m.declared_on_schedule, m.declared_stage_met) AS declared_dual_light
+FROM @extschema@.monitoring m
+JOIN @extschema@.project p ON p.project_id = m.project_id
+JOIN @extschema@.profile pr ON pr.name = m.profile
+LEFT JOIN @extschema@.monitoring_fund_line f ON f.monitoring_id = m.monitoring_id AND f.source = 'total'
+LEFT JOIN LATERAL @extschema@.fund_status(f.adjusted_budget, f.executed, m.month, m.year, pr.monitor_time_basis,
+                                          pr.monitor_yellow_from, pr.monitor_green_from) fs ON true
+LEFT JOIN LATERAL (
+    SELECT pg_catalog.count(*) FILTER (WHERE l.light = 'red') AS red,
+           pg_catalog.count(*) FILTER (WHERE l.light = 'yellow') AS yellow,
+           pg_catalog.count(*) FILTER (WHERE l.light = 'green') AS green,
+           pg_catalog.count(*) FILTER (WHERE l.light = 'blue') AS blue,
+           pg_catalog.count(*) FILTER (WHERE l.light IS NULL) AS unlit,
+           @extschema@.project_light(l.light) AS project_light
+    FROM @extschema@.monitoring_indicator mi
+    CROSS JOIN LATERAL (
+        SELECT @extschema@.indicator_light(mi.target, mi.actual, m.month, mi.level2, mi.accrual, m.year,
+                                           pr.monitor_yellow_from, pr.monitor_green_from, pr.monitor_blue_from) AS light
+    ) l
+    WHERE mi.monitoring_id = m.monitoring_id
+) il ON true
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.monitoring_result IS
+'One row per monitoring report: the total row''s 调整后预算数, 1-N月执行数 and 全年预计执行数, 执行率, 时间进度, v (fund_index) and the fund light, 达到序时支出进度 computed and declared, the indicator lights counted (unlit: no light), the project light, 达到阶段性绩效目标 computed (project light green or blue) and declared, and the 双监控 light on the computed and on the declared answers; on the report''s profile';
+
+-- Daily use: PUBLIC reads (the policies decide what); writing is granted by
+-- the administrator, as for the self-evaluation tables.
+GRANT SELECT ON @extschema@.monitoring, @extschema@.monitoring_fund_line, @extschema@.monitoring_indicator,
+                @extschema@.monitoring_reason, @extschema@.monitoring_result TO PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_fund_line', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_indicator', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_monitoring_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_fund_line_monitoring_fund_line_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_indicator_monitoring_indicator_id_seq', '');

@@ -234,8 +234,8 @@ set_missed(PjPart *p, PjWide a, PjWide b, bool below)
 }
 
 /* Dates compare at the coarser of the two precisions; day 0 is "that month". */
-static int
-date_cmp(int64_t a, int64_t b)
+int
+pj_date_cmp(int64_t a, int64_t b)
 {
 	if (a / 10000 == 0 || b / 10000 == 0)
 	{
@@ -265,10 +265,10 @@ score_clause(const IvValue *tv, const IvClause *t, const IvValue *av, const IvCl
 
 	if (t->dim == IV_DIM_DATE && a->dim == IV_DIM_DATE)
 	{
-		int			d = date_cmp(a->value.coef, t->value.coef);
+		int			d = pj_date_cmp(a->value.coef, t->value.coef);
 		bool		met = tc == IV_CMP_GE ? d >= 0 : tc == IV_CMP_GT ? d > 0 :
 			tc == IV_CMP_LT ? d < 0 : tc == IV_CMP_RANGE ?
-			d >= 0 && date_cmp(a->value.coef, t->upper.coef) <= 0 : d <= 0;
+			d >= 0 && pj_date_cmp(a->value.coef, t->upper.coef) <= 0 : d <= 0;
 
 		p->rule = PJ_RULE_DATE;
 		base_of(t, t->value, &p->target);

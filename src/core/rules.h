@@ -134,4 +134,10 @@ size_t		pj_wide_text(PjWide w, char *buf);
 
 int			pj_decimal_cmp(IvDecimal a, IvDecimal b);
 
+/*
+ * Two yyyymmdd dates compared at the coarser of their precisions: a year of
+ * 0 compares month and day only, a day of 0 ("that month") the month.
+ */
+int			pj_date_cmp(int64_t a, int64_t b);
+
 #endif							/* PJEVAL_RULES_H */

@@ -21,6 +21,13 @@
 extern void pj_require_utf8(void);
 
 /*
+ * A numeric argument as the core's exact decimal (scoring.c): 22023 for NaN
+ * or an infinity, and with nonnegative for a negative number (hint says
+ * what is expected); 22003 beyond the core's 18 digits.
+ */
+extern IvDecimal pj_numeric_arg(Datum num, const char *what, bool nonnegative, const char *hint);
+
+/*
  * Unpack a stored value.  v->text points into the returned (possibly
  * detoasted) block, which must outlive v.  A block iv_unpack refuses (a
  * damaged page, a binary-coercible cast from bytea) raises XX001 here, before

@@ -564,11 +564,15 @@ try_indicator_value(PG_FUNCTION_ARGS)
 }
 
 /* Where indicator_read_values() reads and writes, checked once per table. */
+#define READ_VALUES_MAX	4		/* columns one trigger reads */
+
 typedef struct ReadValuesColumns
 {
 	Oid			relid;
-	AttrNumber	text_att[2];	/* target_text, actual_text */
-	AttrNumber	value_att[2];	/* target, actual */
+	Oid			tgoid;
+	int			n;
+	AttrNumber	text_att[READ_VALUES_MAX];	/* target_text, actual_text, ... */
+	AttrNumber	value_att[READ_VALUES_MAX]; /* target, actual, ... */
 } ReadValuesColumns;
 
 /*
@@ -608,7 +612,9 @@ trigger_column(FunctionCallInfo fcinfo, Relation rel, const char *name, bool val
  * The BEFORE INSERT OR UPDATE row trigger of pjeval.indicator: target and
  * actual are target_text and actual_text as read by try_indicator_value (an
  * empty cell reads as the empty value; NULL where the text does not read).
- * In C because it runs once per imported indicator row.
+ * In C because it runs once per imported indicator row.  With arguments it
+ * reads the columns they name instead, each X from X_text (the monitoring
+ * indicator's target, actual and forecast).
  */
 Datum
 indicator_read_values(PG_FUNCTION_ARGS)
@@ -616,9 +622,9 @@ indicator_read_values(PG_FUNCTION_ARGS)
 	TriggerData *trig = (TriggerData *) fcinfo->context;
 	ReadValuesColumns *cols;
 	HeapTuple	tuple;
-	int			replace[2];
-	Datum		values[2];
-	bool		nulls[2];
+	int			replace[READ_VALUES_MAX];
+	Datum		values[READ_VALUES_MAX];
+	bool		nulls[READ_VALUES_MAX];
 	int			k;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trig->tg_event) ||
@@ -628,22 +634,33 @@ indicator_read_values(PG_FUNCTION_ARGS)
 				 errmsg("indicator_read_values() must be fired BEFORE INSERT OR UPDATE, FOR EACH ROW")));
 	pj_require_utf8();
 	cols = (ReadValuesColumns *) fcinfo->flinfo->fn_extra;
-	if (cols == NULL || cols->relid != RelationGetRelid(trig->tg_relation))
+	if (cols == NULL || cols->relid != RelationGetRelid(trig->tg_relation) ||
+		cols->tgoid != trig->tg_trigger->tgoid)
 	{
-		static const char *const names[2][2] = {{"target_text", "target"}, {"actual_text", "actual"}};
+		static const char *const standard[2] = {"target", "actual"};
+		int			n = trig->tg_trigger->tgnargs;
+		char	  **args = trig->tg_trigger->tgargs;
 
+		if (n > READ_VALUES_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+					 errmsg("indicator_read_values() reads at most %d columns", READ_VALUES_MAX)));
 		cols = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(ReadValuesColumns));
-		for (k = 0; k < 2; k++)
+		cols->n = n > 0 ? n : 2;
+		for (k = 0; k < cols->n; k++)
 		{
-			cols->text_att[k] = trigger_column(fcinfo, trig->tg_relation, names[k][0], false);
-			cols->value_att[k] = trigger_column(fcinfo, trig->tg_relation, names[k][1], true);
+			const char *name = n > 0 ? args[k] : standard[k];
+
+			cols->text_att[k] = trigger_column(fcinfo, trig->tg_relation, psprintf("%s_text", name), false);
+			cols->value_att[k] = trigger_column(fcinfo, trig->tg_relation, name, true);
 		}
 		cols->relid = RelationGetRelid(trig->tg_relation);
+		cols->tgoid = trig->tg_trigger->tgoid;
 		fcinfo->flinfo->fn_extra = cols;
 	}
 
 	tuple = TRIGGER_FIRED_BY_UPDATE(trig->tg_event) ? trig->tg_newtuple : trig->tg_trigtuple;
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < cols->n; k++)
 	{
 		bool		isnull;
 		Datum		cell = heap_getattr(tuple, cols->text_att[k], RelationGetDescr(trig->tg_relation), &isnull);
@@ -656,7 +673,7 @@ indicator_read_values(PG_FUNCTION_ARGS)
 		nulls[k] = value == NULL;
 	}
 	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, RelationGetDescr(trig->tg_relation),
-													 2, replace, values, nulls));
+													 cols->n, replace, values, nulls));
 }
 
 Datum

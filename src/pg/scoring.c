@@ -183,6 +183,13 @@ numeric_decimal(Datum num, const char *what, ArgCheck check, const char *hint)
 	return numeric_decimal_soft(num, what, check, hint, NULL);
 }
 
+/* numeric_decimal for the other glue files (glue.h). */
+IvDecimal
+pj_numeric_arg(Datum num, const char *what, bool nonnegative, const char *hint)
+{
+	return numeric_decimal(num, what, nonnegative ? CHECK_NONNEGATIVE : CHECK_ANY, hint);
+}
+
 /*
  * An amount or weight for the try_ functions: false, never an error, where
  * the plain function would refuse it (not finite, beyond the core's range,

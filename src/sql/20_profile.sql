@@ -33,6 +33,16 @@ CREATE TABLE @extschema@.profile (
                            CHECK (negative_formula IN ('ratio', 'linear')),
     -- an execution rate below this percentage is flagged
     low_execution_rate     numeric(5,2) NOT NULL DEFAULT 80 CHECK (low_execution_rate >= 0),
+    -- in-year monitoring (docs/monitoring.md): 时间进度 on the 'month' (N/12)
+    -- or 'day' basis; the light bands on v: red below yellow_from, yellow
+    -- below green_from, green below blue_from (the fund light has no blue)
+    monitor_time_basis     text NOT NULL DEFAULT 'month'
+                           CHECK (monitor_time_basis IN ('month', 'day')),
+    monitor_yellow_from    numeric(6,2) NOT NULL DEFAULT 60,
+    monitor_green_from     numeric(6,2) NOT NULL DEFAULT 80,
+    monitor_blue_from      numeric(6,2) NOT NULL DEFAULT 120,
+    CONSTRAINT profile_monitor_bands CHECK (monitor_yellow_from >= 0 AND monitor_green_from >= monitor_yellow_from
+                                            AND monitor_blue_from >= monitor_green_from),
     CHECK (execution_weight + output_weight + benefit_weight + satisfaction_weight
            + coalesce(cost_weight, 0) = 100),
     CHECK (grade_excellent > grade_good AND grade_good > grade_pass AND grade_pass >= 0),

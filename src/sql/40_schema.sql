@@ -439,7 +439,8 @@ DECLARE
 BEGIN
     -- Only for the tables it was made for (it runs as the owner).
     IF TG_TABLE_SCHEMA <> '@extschema@'
-       OR TG_TABLE_NAME NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile')
+       OR TG_TABLE_NAME NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
+                                'monitoring', 'monitoring_fund_line', 'monitoring_indicator')
        OR TG_LEVEL <> 'STATEMENT' THEN
         RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
             USING ERRCODE = 'insufficient_privilege';
@@ -492,6 +493,26 @@ BEGIN
                                          FROM @extschema@.evaluation e
                                          JOIN @extschema@.project p ON p.project_id = e.project_id
                                          WHERE e.evaluation_id = t.evaluation_id OFFSET 0) p ON true';
+        -- a monitoring report (62_monitoring.sql) has no evaluation_id; its
+        -- rows find their unit through it, or once it is gone through its
+        -- own history (history_monitoring_idx)
+        WHEN 'monitoring' THEN
+            eval_id := 'NULL::bigint';
+            unit := 'p.unit_id';
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id FROM @extschema@.project p
+                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true';
+        WHEN 'monitoring_fund_line', 'monitoring_indicator' THEN
+            eval_id := 'NULL::bigint';
+            unit := CASE WHEN TG_OP = 'DELETE'
+                         THEN 'coalesce(p.unit_id, (SELECT h.unit_id FROM @extschema@.history h
+                                                    WHERE h.table_name = ''monitoring'' AND h.row_id = t.monitoring_id
+                                                      AND h.unit_id IS NOT NULL
+                                                    ORDER BY h.history_id DESC LIMIT 1))'
+                         ELSE 'p.unit_id' END;
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id
+                                         FROM @extschema@.monitoring m
+                                         JOIN @extschema@.project p ON p.project_id = m.project_id
+                                         WHERE m.monitoring_id = t.monitoring_id OFFSET 0) p ON true';
         WHEN 'reviewer', 'profile' THEN
             eval_id := 'NULL::bigint';
             unit := 'NULL::bigint';
@@ -506,7 +527,8 @@ BEGIN
         SELECT $1, $2, %s, %s, %s, %s, %s, session_user, $3, pg_current_xact_id()::text::bigint
         FROM %s %s$q$,
         eval_id, unit,
-        CASE WHEN TG_TABLE_NAME IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator')
+        CASE WHEN TG_TABLE_NAME IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator',
+                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator')
              THEN 't.' || TG_TABLE_NAME || '_id' ELSE 'NULL::bigint' END,
         old_j, new_j, src, joins)
     USING TG_TABLE_NAME::text, TG_OP, acting;
@@ -523,7 +545,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_TABLE_SCHEMA <> '@extschema@'
-       OR TG_TABLE_NAME NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile') THEN
+       OR TG_TABLE_NAME NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
+                                'monitoring', 'monitoring_fund_line', 'monitoring_indicator') THEN
         RAISE EXCEPTION 'record_truncate() keeps the history of the pjeval tables only, not of %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
             USING ERRCODE = 'insufficient_privilege';
     END IF;

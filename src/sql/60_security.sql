@@ -146,8 +146,9 @@ $$;
 COMMENT ON FUNCTION @extschema@.evaluation_check_budget_unit(bigint, bigint, bigint) IS
 'Refuses (42501) a form whose 一级预算单位 is neither its project''s unit (or unit_id, where the project moves there) nor a unit above it, unless a reviewer writes it';
 
--- The workflow on the evaluation row.  SECURITY INVOKER: current_user is the
--- role making the change.
+-- The workflow on the evaluation row, and on the monitoring report's
+-- (62_monitoring.sql), which has the same columns for it.  SECURITY INVOKER:
+-- current_user is the role making the change.
 CREATE FUNCTION @extschema@.evaluation_workflow()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -155,6 +156,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     workflow_columns CONSTANT text[] := ARRAY['status', 'updated_at', 'submitted_at', 'approved_at', 'approved_by'];
+    form CONSTANT text := CASE TG_TABLE_NAME WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE TG_TABLE_NAME WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
+    id CONSTANT bigint := (to_jsonb(coalesce(NEW, OLD)) ->> (TG_TABLE_NAME || '_id'))::bigint;
 BEGIN
     IF @extschema@.restoring_dump() THEN
         RETURN coalesce(NEW, OLD);
@@ -162,9 +166,9 @@ BEGIN
 
     IF TG_OP = 'INSERT' THEN
         IF NEW.status <> 'draft' THEN
-            RAISE EXCEPTION 'a new evaluation starts as a draft, not %', NEW.status
+            RAISE EXCEPTION 'a new % starts as a draft, not %', form, NEW.status
                 USING ERRCODE = 'object_not_in_prerequisite_state',
-                      HINT = 'Insert it as a draft and call pjeval.submit(evaluation_id) when it is complete.';
+                      HINT = format('Insert it as a draft and call pjeval.submit%s(%s_id) when it is complete.', steps, TG_TABLE_NAME);
         END IF;
         IF NEW.profile IS DISTINCT FROM @extschema@.default_profile() AND NOT @extschema@.is_reviewer(current_user) THEN
             RAISE EXCEPTION 'only a reviewer can choose the profile of a form, not role %', current_user
@@ -182,9 +186,9 @@ BEGIN
 
     IF TG_OP = 'DELETE' THEN
         IF OLD.status <> 'draft' THEN
-            RAISE EXCEPTION 'evaluation % is %: it cannot be deleted', OLD.evaluation_id, OLD.status
+            RAISE EXCEPTION '% % is %: it cannot be deleted', form, id, OLD.status
                 USING ERRCODE = 'object_not_in_prerequisite_state',
-                      HINT = format('A reviewer can return it to draft first: SELECT pjeval.reopen(%s);', OLD.evaluation_id);
+                      HINT = format('A reviewer can return it to draft first: SELECT pjeval.reopen%s(%s);', steps, id);
         END IF;
         RETURN OLD;
     END IF;
@@ -193,12 +197,12 @@ BEGIN
     NEW.created_at := OLD.created_at;
     IF NEW.status = OLD.status THEN
         IF OLD.status <> 'draft' THEN
-            RAISE EXCEPTION 'evaluation % is %: it is read-only', OLD.evaluation_id, OLD.status
+            RAISE EXCEPTION '% % is %: it is read-only', form, id, OLD.status
                 USING ERRCODE = 'object_not_in_prerequisite_state',
-                      HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen(%s);', OLD.evaluation_id);
+                      HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen%s(%s);', steps, id);
         END IF;
         IF NEW.profile IS DISTINCT FROM OLD.profile AND NOT @extschema@.is_reviewer(current_user) THEN
-            RAISE EXCEPTION 'only a reviewer can change the profile of evaluation %, not role %', OLD.evaluation_id, current_user
+            RAISE EXCEPTION 'only a reviewer can change the profile of % %, not role %', form, id, current_user
                 USING ERRCODE = 'insufficient_privilege',
                       HINT = 'Choosing the scoring profile is the reviewer''s act; ask a reviewer (pjeval.reviewer).';
         END IF;
@@ -214,9 +218,9 @@ BEGIN
 
     -- A change of status, and nothing else with it.
     IF to_jsonb(NEW) - workflow_columns IS DISTINCT FROM to_jsonb(OLD) - workflow_columns THEN
-        RAISE EXCEPTION 'evaluation %: change the status alone, not together with other columns', OLD.evaluation_id
+        RAISE EXCEPTION '% %: change the status alone, not together with other columns', form, id
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Save the changes while it is a draft, then call pjeval.submit, pjeval.approve or pjeval.reopen.';
+                  HINT = format('Save the changes while it is a draft, then call pjeval.submit%1$s, pjeval.approve%1$s or pjeval.reopen%1$s.', steps);
     END IF;
 
     IF OLD.status = 'draft' AND NEW.status = 'submitted' THEN
@@ -225,7 +229,7 @@ BEGIN
         NEW.approved_by := NULL;
     ELSIF OLD.status = 'submitted' AND NEW.status = 'approved' THEN
         IF NOT @extschema@.is_reviewer(current_user) THEN
-            RAISE EXCEPTION 'only a reviewer can approve evaluation %', OLD.evaluation_id
+            RAISE EXCEPTION 'only a reviewer can approve % %', form, id
                 USING ERRCODE = 'insufficient_privilege',
                       HINT = 'Reviewers are the members of the roles listed in pjeval.reviewer.';
         END IF;
@@ -234,7 +238,7 @@ BEGIN
         NEW.approved_by := current_user;
     ELSIF OLD.status IN ('submitted', 'approved') AND NEW.status = 'draft' THEN
         IF NOT @extschema@.is_reviewer(current_user) THEN
-            RAISE EXCEPTION 'only a reviewer can reopen evaluation %', OLD.evaluation_id
+            RAISE EXCEPTION 'only a reviewer can reopen % %', form, id
                 USING ERRCODE = 'insufficient_privilege',
                       HINT = 'Reviewers are the members of the roles listed in pjeval.reviewer.';
         END IF;
@@ -242,9 +246,9 @@ BEGIN
         NEW.approved_at := NULL;
         NEW.approved_by := NULL;
     ELSE
-        RAISE EXCEPTION 'evaluation % cannot go from % to %', OLD.evaluation_id, OLD.status, NEW.status
+        RAISE EXCEPTION '% % cannot go from % to %', form, id, OLD.status, NEW.status
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'The steps are draft → submitted (pjeval.submit) → approved (pjeval.approve); pjeval.reopen returns a form to draft.';
+                  HINT = format('The steps are draft → submitted (pjeval.submit%1$s) → approved (pjeval.approve%1$s); pjeval.reopen%1$s returns a form to draft.', steps);
     END IF;
     NEW.updated_at := now();
     RETURN NEW;
@@ -312,6 +316,8 @@ FOR EACH ROW EXECUTE FUNCTION @extschema@.project_workflow();
 -- form's rows costs one check, not one per row; a refusal undoes the whole
 -- statement.  UPDATE is checked row by row, before the row moves: a row moved
 -- into a read-only form is refused as such, before any other constraint.
+-- The form's table is the trigger's argument: evaluation (the default) or
+-- monitoring (62_monitoring.sql); its key is that name with _id.
 CREATE FUNCTION @extschema@.form_row_workflow()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -322,23 +328,40 @@ DECLARE
     ids bigint[];
     id bigint;
     st text;
+    form_table CONSTANT text := coalesce(TG_ARGV[0], 'evaluation');
+    key CONSTANT text := form_table || '_id';
+    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
 BEGIN
+    IF form_table NOT IN ('evaluation', 'monitoring') THEN
+        RAISE EXCEPTION 'form_row_workflow() guards the rows of pjeval.evaluation and pjeval.monitoring, not of %', form_table
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF @extschema@.restoring_dump() THEN
         RETURN CASE WHEN TG_LEVEL = 'ROW' THEN coalesce(NEW, OLD) END;
     END IF;
     IF TG_LEVEL = 'ROW' THEN
         -- UPDATE: the form the row is in, and the one it moves to
-        ids := CASE WHEN NEW.evaluation_id = OLD.evaluation_id THEN ARRAY[NEW.evaluation_id]
-                    ELSE ARRAY[OLD.evaluation_id, NEW.evaluation_id] END;
+        ids := ARRAY[(to_jsonb(OLD) ->> key)::bigint, (to_jsonb(NEW) ->> key)::bigint];
+        IF ids[1] = ids[2] THEN
+            ids := ids[1:1];
+        END IF;
         FOREACH id IN ARRAY ids LOOP
-            SELECT e.status INTO st
-            FROM @extschema@.evaluation e
-            WHERE e.evaluation_id = id
-            FOR SHARE;
+            IF form_table = 'evaluation' THEN
+                SELECT e.status INTO st
+                FROM @extschema@.evaluation e
+                WHERE e.evaluation_id = id
+                FOR SHARE;
+            ELSE
+                SELECT m.status INTO st
+                FROM @extschema@.monitoring m
+                WHERE m.monitoring_id = id
+                FOR SHARE;
+            END IF;
             IF FOUND AND st <> 'draft' THEN
-                RAISE EXCEPTION 'evaluation % is %: its % rows are read-only', id, st, TG_TABLE_NAME
+                RAISE EXCEPTION '% % is %: its % rows are read-only', form, id, st, TG_TABLE_NAME
                     USING ERRCODE = 'object_not_in_prerequisite_state',
-                          HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen(%s);', id);
+                          HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen%s(%s);', steps, id);
             END IF;
         END LOOP;
         RETURN NEW;
@@ -348,24 +371,21 @@ BEGIN
     -- transition tables, hence the query's text is put together here.
     EXECUTE format($q$
         WITH locked AS MATERIALIZED (
-            SELECT e.evaluation_id, e.status
-            FROM @extschema@.evaluation e
-            WHERE e.evaluation_id IN (%s)
+            SELECT e.%1$I AS id, e.status
+            FROM @extschema@.%2$I e
+            WHERE e.%1$I IN (SELECT r.%1$I FROM %3$s r)
             FOR SHARE OF e)
-        SELECT l.evaluation_id, l.status
+        SELECT l.id, l.status
         FROM locked l
         WHERE l.status <> 'draft'
-        ORDER BY l.evaluation_id
+        ORDER BY l.id
         LIMIT 1$q$,
-        CASE TG_OP
-            WHEN 'INSERT' THEN 'SELECT n.evaluation_id FROM new_rows n'
-            ELSE 'SELECT o.evaluation_id FROM old_rows o'
-        END)
+        key, form_table, CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END)
     INTO bad;
-    IF bad.evaluation_id IS NOT NULL THEN
-        RAISE EXCEPTION 'evaluation % is %: its % rows are read-only', bad.evaluation_id, bad.status, TG_TABLE_NAME
+    IF bad.id IS NOT NULL THEN
+        RAISE EXCEPTION '% % is %: its % rows are read-only', form, bad.id, bad.status, TG_TABLE_NAME
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen(%s);', bad.evaluation_id);
+                  HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen%s(%s);', steps, bad.id);
     END IF;
     RETURN NULL;
 END
@@ -404,32 +424,51 @@ REVOKE EXECUTE ON FUNCTION @extschema@.project_workflow() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.form_row_workflow() FROM PUBLIC;
 
 -- The three steps.  Each locks the form, says clearly why it cannot move,
--- and returns the new status.
-CREATE FUNCTION @extschema@.set_status(evaluation_id bigint, from_status text[], to_status text, step text)
+-- and returns the new status.  set_form_status serves either kind of form:
+-- evaluation or monitoring (its key is the name with _id), named in
+-- messages as evaluation or monitoring report.
+CREATE FUNCTION @extschema@.set_form_status(form_table text, id bigint, from_status text[], to_status text, step text)
 RETURNS text
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     st text;
+    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
 BEGIN
-    SELECT e.status INTO st
-    FROM @extschema@.evaluation e
-    WHERE e.evaluation_id = set_status.evaluation_id
-    FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', set_status.evaluation_id, current_user
+    IF form_table IS NULL OR form_table NOT IN ('evaluation', 'monitoring') THEN
+        RAISE EXCEPTION 'set_form_status() moves pjeval.evaluation and pjeval.monitoring rows, not %', form_table
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    EXECUTE format('SELECT f.status FROM @extschema@.%I f WHERE f.%I = $1 FOR UPDATE', form_table, form_table || '_id')
+    INTO st USING id;
+    IF st IS NULL THEN
+        RAISE EXCEPTION '% % does not exist or is not visible to role %', form, id, current_user
             USING ERRCODE = 'no_data_found',
                   HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
     END IF;
     IF NOT st = ANY (from_status) THEN
-        RAISE EXCEPTION 'evaluation % is %: it cannot be %', set_status.evaluation_id, st, step
+        RAISE EXCEPTION '% % is %: it cannot be %', form, id, st, step
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'The steps are draft → submitted (pjeval.submit) → approved (pjeval.approve); pjeval.reopen returns a form to draft.';
+                  HINT = format('The steps are draft → submitted (pjeval.submit%1$s) → approved (pjeval.approve%1$s); pjeval.reopen%1$s returns a form to draft.', steps);
     END IF;
-    UPDATE @extschema@.evaluation e SET status = to_status
-    WHERE e.evaluation_id = set_status.evaluation_id;
+    EXECUTE format('UPDATE @extschema@.%I f SET status = $2 WHERE f.%I = $1', form_table, form_table || '_id')
+    USING id, to_status;
     RETURN to_status;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.set_form_status(text, bigint, text[], text, text) IS
+'The body of submit, approve and reopen and of their _monitoring twins: moves a visible form (form_table evaluation or monitoring) from one of from_status to to_status, with the workflow trigger''s checks';
+
+CREATE FUNCTION @extschema@.set_status(evaluation_id bigint, from_status text[], to_status text, step text)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN @extschema@.set_form_status('evaluation', set_status.evaluation_id, from_status, to_status, step);
 END
 $$;
 

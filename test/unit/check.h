@@ -24,6 +24,7 @@ extern int	check_passed,
 
 void		test_ivalue(void);
 void		test_rules(void);
+void		test_monitor(void);
 void		test_form(void);
 void		test_workbook(void);
 void		test_store(void);

@@ -13,6 +13,7 @@ main(void)
 {
 	test_ivalue();
 	test_rules();
+	test_monitor();
 	test_form();
 	test_workbook();
 	test_store();

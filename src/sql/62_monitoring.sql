@@ -1,0 +1,445 @@
+-- 62_monitoring.sql - in-year monitoring (绩效运行监控, "双监控";
+-- docs/monitoring.md): the light functions, the monitoring report with its
+-- fund lines and indicators, and pjeval.monitoring_result.
+--
+-- The rules are the C core's (src/core/monitor.c); the functions take the
+-- profile's knobs as arguments with central-2020's values as defaults, so
+-- they stay IMMUTABLE; the view reads the knobs from the report's profile.
+-- The tables follow the self-evaluation's (40_schema.sql) and reuse its
+-- machinery: the same row-level security test, the workflow triggers
+-- (evaluation_workflow, form_row_workflow, set_form_status), the history
+-- triggers and indicator_read_values.  Lights are never stored: the view
+-- computes them.  After 60_security.sql, whose functions it attaches.
+
+-- 时间进度 and the lights
+
+CREATE FUNCTION @extschema@.time_progress(year integer, month integer,
+                                          basis pg_catalog.text DEFAULT 'month')
+RETURNS pg_catalog.numeric
+AS 'MODULE_PATHNAME', 'monitor_time_progress'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.time_progress(integer, integer, pg_catalog.text) IS
+'时间进度 (序时进度) to the end of month N as a percentage, half-up to 2 places: basis ''month'' N/12 (7 → 58.33), ''day'' the days from 1月1日 to month N''s last day, both included, over 365 or 366 (2023, 7 → 212/365 = 58.08). A month outside 1-12 or a year outside 1-9999 raises 22008';
+
+-- What the view needs of the funds in one call.
+CREATE TYPE @extschema@.fund_status AS (
+    light pg_catalog.text,
+    fund_index pg_catalog.numeric,
+    on_schedule pg_catalog.bool
+);
+
+COMMENT ON TYPE @extschema@.fund_status IS
+'What fund_status() returns: the fund light, v = 执行率 / 时间进度 × 100 (2 places, for display) and 达到序时支出进度 (执行率 ≥ 时间进度); all NULL when the budget is 0';
+
+CREATE FUNCTION @extschema@.fund_light(adjusted_budget pg_catalog.numeric, executed pg_catalog.numeric,
+                                       month integer, year integer DEFAULT NULL,
+                                       basis pg_catalog.text DEFAULT 'month',
+                                       yellow_from pg_catalog.numeric DEFAULT 60,
+                                       green_from pg_catalog.numeric DEFAULT 80)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'monitor_fund_light'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.fund_status(adjusted_budget pg_catalog.numeric, executed pg_catalog.numeric,
+                                        month integer, year integer DEFAULT NULL,
+                                        basis pg_catalog.text DEFAULT 'month',
+                                        yellow_from pg_catalog.numeric DEFAULT 60,
+                                        green_from pg_catalog.numeric DEFAULT 80)
+RETURNS @extschema@.fund_status
+AS 'MODULE_PATHNAME', 'monitor_fund_status'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fund_light(pg_catalog.numeric, pg_catalog.numeric, integer, integer, pg_catalog.text, pg_catalog.numeric, pg_catalog.numeric) IS
+'预算执行预警: v = (executed / adjusted_budget) / 时间进度 × 100, compared exactly: red below yellow_from (60), yellow below green_from (80), else green; NULL for a budget of 0 or a NULL amount or month. The day basis needs the year (22004)';
+COMMENT ON FUNCTION @extschema@.fund_status(pg_catalog.numeric, pg_catalog.numeric, integer, integer, pg_catalog.text, pg_catalog.numeric, pg_catalog.numeric) IS
+'fund_light() with v (2 places) and 达到序时支出进度 (执行率 ≥ 时间进度, exactly) in one call, for views';
+
+CREATE FUNCTION @extschema@.indicator_light(target @extschema@.indicator_value,
+                                            actual @extschema@.indicator_value,
+                                            month integer,
+                                            category pg_catalog.text DEFAULT NULL,
+                                            accrual pg_catalog.text DEFAULT NULL,
+                                            year integer DEFAULT NULL,
+                                            yellow_from pg_catalog.numeric DEFAULT 60,
+                                            green_from pg_catalog.numeric DEFAULT 80,
+                                            blue_from pg_catalog.numeric DEFAULT 120)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'monitor_indicator_light'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.indicator_light(@extschema@.indicator_value, @extschema@.indicator_value, integer, pg_catalog.text, pg_catalog.text, integer, pg_catalog.numeric, pg_catalog.numeric, pg_catalog.numeric) IS
+'目标执行预警 of one indicator at the end of month N: blue, green, yellow, red or NULL. Cumulative quantities (counts, measures, money with ≥ > = or bare) are pro-rated, v = A / (T × N/12) × 100; rates, frequencies, levels and accrual ''point'' (时点) are compared directly, v = A / T × 100; bands red < 60 ≤ yellow < 80 ≤ green < 120 ≤ blue. Reverse targets (≤ <, 成本 category) and a target of 0: green when met, else red. Ranges: inside green, else v = A/a or b/A. Dates: met or not yet due green, due and unmet red (year NULL: by month and day). 达成/部分达成/未达成 (目标…) give green/yellow/red, a text equal to the target green. Clauses: the worst. NULL for 不适用, no actual, incomparable units or a NULL target or actual';
+
+-- The project light: the worst of its indicators' (red > yellow > green >
+-- blue), NULLs skipped; an aggregate over worse_light.
+CREATE FUNCTION @extschema@.worse_light(a pg_catalog.text, b pg_catalog.text)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'monitor_worse_light'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.project_light(pg_catalog.text) (
+    SFUNC = @extschema@.worse_light,
+    STYPE = pg_catalog.text,
+    COMBINEFUNC = @extschema@.worse_light,
+    PARALLEL = SAFE
+);
+
+CREATE FUNCTION @extschema@.dual_light(on_schedule pg_catalog.bool, stage_met pg_catalog.bool)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'monitor_dual_light'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.worse_light(pg_catalog.text, pg_catalog.text) IS
+'The worse of two lights: red > yellow > green > blue (22023 for another word)';
+COMMENT ON AGGREGATE @extschema@.project_light(pg_catalog.text) IS
+'项目 目标执行预警: the worst of the indicator lights (red > yellow > green > blue), NULLs skipped; NULL when none has a light';
+COMMENT ON FUNCTION @extschema@.dual_light(pg_catalog.bool, pg_catalog.bool) IS
+'双监控 light from 达到序时支出进度 and 达到阶段性绩效目标: 否 and anything → red, 是 and 是 → green, 是 and 否 → yellow; NULL where an answer needed is NULL';
+
+-- The words of the form: 偏差原因 (a set of the five standard causes),
+-- 完成目标可能性, 原因类型 (合肥's seven reasons, by code).
+CREATE TYPE @extschema@.deviation_cause AS ENUM ('经费保障', '制度保障', '人员保障', '硬件条件保障', '其他');
+CREATE TYPE @extschema@.completion_likelihood AS ENUM ('确定能', '有可能', '完全不可能');
+
+COMMENT ON TYPE @extschema@.deviation_cause IS
+'偏差原因 of a monitoring indicator: 经费保障, 制度保障, 人员保障, 硬件条件保障, 其他 (a column holds a set of them)';
+COMMENT ON TYPE @extschema@.completion_likelihood IS
+'完成目标可能性: 确定能, 有可能, 完全不可能';
+
+CREATE TABLE @extschema@.monitoring_reason (
+    code            smallint PRIMARY KEY,
+    label           text NOT NULL UNIQUE
+);
+
+INSERT INTO @extschema@.monitoring_reason (code, label) VALUES
+    (1, '因政策调整影响项目实施或资金支付'),
+    (2, '因疫情原因影响项目实施或资金支付'),
+    (3, '因履行政府采购程序影响项目实施或资金支付'),
+    (4, '因其他不可控因素影响项目实施或资金支付'),
+    (5, '根据计划安排项目暂未实施'),
+    (6, '根据合同约定资金暂未支付'),
+    (7, '其他原因');
+
+COMMENT ON TABLE @extschema@.monitoring_reason IS
+'原因类型 of a monitoring report, the seven reasons for slow spending (合肥 practice), written 6-根据合同约定资金暂未支付';
+
+-- One monitoring report (项目支出绩效目标执行监控表): a project's year to the
+-- end of month N.  The key (project, year) finds its self-evaluation too.
+CREATE TABLE @extschema@.monitoring (
+    monitoring_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    project_id      bigint NOT NULL REFERENCES @extschema@.project (project_id),
+    year            integer NOT NULL
+                    CONSTRAINT monitoring_year_range CHECK (year BETWEEN 2000 AND 2100),
+    month           integer NOT NULL
+                    CONSTRAINT monitoring_month_range CHECK (month BETWEEN 1 AND 12),
+    profile         text NOT NULL DEFAULT @extschema@.default_profile()
+                    REFERENCES @extschema@.profile (name) ON UPDATE CASCADE,
+    budget_unit_id  bigint REFERENCES @extschema@.unit (unit_id),
+    amount_unit     text NOT NULL DEFAULT '元'
+                    CONSTRAINT monitoring_amount_unit CHECK (amount_unit IN ('元', '万元')),
+    annual_goal     text,
+    progress        text,
+    declared_on_schedule boolean,
+    declared_stage_met boolean,
+    reason_type     smallint REFERENCES @extschema@.monitoring_reason (code),
+    analysis        text,
+    target_adjustment text,
+    notes           text,
+    status          text NOT NULL DEFAULT 'draft'
+                    CONSTRAINT monitoring_status CHECK (status IN ('draft', 'submitted', 'approved')),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    submitted_at    timestamptz,
+    approved_at     timestamptz,
+    approved_by     name,
+    CONSTRAINT monitoring_project_period_key UNIQUE (project_id, year, month)
+);
+CREATE INDEX monitoring_year_month_idx ON @extschema@.monitoring (year, month);
+CREATE INDEX monitoring_profile_idx ON @extschema@.monitoring (profile);
+CREATE INDEX monitoring_budget_unit_idx ON @extschema@.monitoring (budget_unit_id);
+
+COMMENT ON TABLE @extschema@.monitoring IS
+'One 项目支出绩效目标执行监控表: a project''s year to the end of month N (监控期间 1-N月), scored by a profile; draft, submitted or approved';
+COMMENT ON COLUMN @extschema@.monitoring.month IS '监控期间 1-N月: N';
+COMMENT ON COLUMN @extschema@.monitoring.budget_unit_id IS '一级预算单位 (主管部门) as written on the form';
+COMMENT ON COLUMN @extschema@.monitoring.amount_unit IS 'The unit of the fund amounts: 项目资金（元） or （万元）';
+COMMENT ON COLUMN @extschema@.monitoring.annual_goal IS '年度总体目标: 年度目标, as written';
+COMMENT ON COLUMN @extschema@.monitoring.progress IS '年度总体目标: 1-N月执行情况, as written';
+COMMENT ON COLUMN @extschema@.monitoring.declared_on_schedule IS '是否达到序时支出进度 as declared (the view computes its own)';
+COMMENT ON COLUMN @extschema@.monitoring.declared_stage_met IS '是否达到阶段性绩效目标 as declared (the view computes its own)';
+COMMENT ON COLUMN @extschema@.monitoring.reason_type IS '原因类型: a code of pjeval.monitoring_reason';
+COMMENT ON COLUMN @extschema@.monitoring.analysis IS '情况分析, as written';
+COMMENT ON COLUMN @extschema@.monitoring.target_adjustment IS '绩效目标调整情况, as written';
+COMMENT ON COLUMN @extschema@.monitoring.notes IS '备注, as written';
+COMMENT ON COLUMN @extschema@.monitoring.status IS 'draft → submitted (pjeval.submit_monitoring) → approved (pjeval.approve_monitoring); pjeval.reopen_monitoring returns it to draft';
+
+-- 资金执行情况: one row per source, as the self-evaluation's fund_line.
+CREATE TABLE @extschema@.monitoring_fund_line (
+    monitoring_fund_line_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    monitoring_id   bigint NOT NULL REFERENCES @extschema@.monitoring (monitoring_id) ON DELETE CASCADE,
+    source          text NOT NULL REFERENCES @extschema@.standard_fund_source (source),
+    label           text
+                    CONSTRAINT monitoring_fund_line_label_only_other CHECK (source = 'other' OR label IS NULL)
+                    CONSTRAINT monitoring_fund_line_label_not_blank CHECK (pg_catalog.btrim(label) <> ''),
+    initial_budget  numeric NOT NULL DEFAULT 0
+                    CONSTRAINT monitoring_fund_line_initial_budget_amount
+                    CHECK (initial_budget >= 0 AND @extschema@.is_scorable_number(initial_budget)),
+    added           numeric
+                    CONSTRAINT monitoring_fund_line_added_amount
+                    CHECK (added >= 0 AND @extschema@.is_scorable_number(added)),
+    reduced         numeric
+                    CONSTRAINT monitoring_fund_line_reduced_amount
+                    CHECK (reduced >= 0 AND @extschema@.is_scorable_number(reduced)),
+    adjusted_budget numeric NOT NULL DEFAULT 0
+                    CONSTRAINT monitoring_fund_line_adjusted_budget_amount
+                    CHECK (adjusted_budget >= 0 AND @extschema@.is_scorable_number(adjusted_budget)),
+    executed        numeric NOT NULL DEFAULT 0
+                    CONSTRAINT monitoring_fund_line_executed_amount
+                    CHECK (executed >= 0 AND @extschema@.is_scorable_number(executed)),
+    reported_rate   numeric
+                    CONSTRAINT monitoring_fund_line_reported_rate_number
+                    CHECK (reported_rate >= 0 AND @extschema@.is_scorable_number(reported_rate)),
+    forecast        numeric
+                    CONSTRAINT monitoring_fund_line_forecast_amount
+                    CHECK (forecast >= 0 AND @extschema@.is_scorable_number(forecast))
+);
+CREATE UNIQUE INDEX monitoring_fund_line_source_key ON @extschema@.monitoring_fund_line (monitoring_id, source)
+    WHERE source <> 'other';
+CREATE UNIQUE INDEX monitoring_fund_line_other_key ON @extschema@.monitoring_fund_line (monitoring_id, (coalesce(label, '')))
+    WHERE source = 'other';
+
+COMMENT ON TABLE @extschema@.monitoring_fund_line IS
+'资金执行情况 of a monitoring report, one row per source (pjeval.standard_fund_source; other sources by name); amounts in the report''s amount_unit';
+COMMENT ON COLUMN @extschema@.monitoring_fund_line.initial_budget IS '年初预算数';
+COMMENT ON COLUMN @extschema@.monitoring_fund_line.added IS '追加数 (NULL: not on the form)';
+COMMENT ON COLUMN @extschema@.monitoring_fund_line.reduced IS '追减数 (NULL: not on the form)';
+COMMENT ON COLUMN @extschema@.monitoring_fund_line.adjusted_budget IS '调整后预算数 (全年预算数): what 执行率 divides by';
+COMMENT ON COLUMN @extschema@.monitoring_fund_line.executed IS '1-N月执行数';
+COMMENT ON COLUMN @extschema@.monitoring_fund_line.reported_rate IS '1-N月执行率 (%) as written';
+COMMENT ON COLUMN @extschema@.monitoring_fund_line.forecast IS '全年预计执行数';
+
+-- 年度绩效指标 of a monitoring report: target, in-year actual and forecast
+-- as written and as read (indicator_read_values, as for pjeval.indicator).
+CREATE TABLE @extschema@.monitoring_indicator (
+    monitoring_indicator_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    monitoring_id   bigint NOT NULL REFERENCES @extschema@.monitoring (monitoring_id) ON DELETE CASCADE,
+    position        integer NOT NULL
+                    CONSTRAINT monitoring_indicator_position_positive CHECK (position >= 1),
+    level1          text NOT NULL
+                    CONSTRAINT monitoring_indicator_level1_not_blank CHECK (pg_catalog.btrim(level1) <> ''),
+    level2          text NOT NULL
+                    CONSTRAINT monitoring_indicator_level2_not_blank CHECK (pg_catalog.btrim(level2) <> ''),
+    level3          text NOT NULL
+                    CONSTRAINT monitoring_indicator_level3_not_blank CHECK (pg_catalog.btrim(level3) <> ''),
+    target_text     text,
+    actual_text     text,
+    forecast_text   text,
+    target          @extschema@.indicator_value,
+    actual          @extschema@.indicator_value,
+    forecast        @extschema@.indicator_value,
+    accrual         text
+                    CONSTRAINT monitoring_indicator_accrual CHECK (accrual IN ('cumulative', 'point')),
+    deviation_causes @extschema@.deviation_cause[] NOT NULL DEFAULT '{}',
+    deviation_note  text,
+    likelihood      @extschema@.completion_likelihood,
+    notes           text,
+    CONSTRAINT monitoring_indicator_position_key UNIQUE (monitoring_id, position)
+);
+
+COMMENT ON TABLE @extschema@.monitoring_indicator IS
+'年度绩效指标 of a monitoring report: levels, 年度指标值 (target), 1-N月实际完成值 (actual), 全年预计完成值 (forecast), 偏差原因, 完成目标可能性, 备注';
+COMMENT ON COLUMN @extschema@.monitoring_indicator.target_text IS '年度指标值 exactly as written';
+COMMENT ON COLUMN @extschema@.monitoring_indicator.actual_text IS '1-N月实际完成值 exactly as written (— or empty: no in-year actual)';
+COMMENT ON COLUMN @extschema@.monitoring_indicator.forecast_text IS '全年预计完成值 exactly as written';
+COMMENT ON COLUMN @extschema@.monitoring_indicator.accrual IS 'The target''s accrual where its unit does not tell: cumulative (累计, pro-rated) or point (时点, a stock compared directly); NULL goes by the unit';
+COMMENT ON COLUMN @extschema@.monitoring_indicator.deviation_causes IS '偏差原因: the standard causes ticked';
+COMMENT ON COLUMN @extschema@.monitoring_indicator.deviation_note IS '偏差原因: what the form writes beyond the standard causes';
+COMMENT ON COLUMN @extschema@.monitoring_indicator.likelihood IS '完成目标可能性';
+
+CREATE TRIGGER indicator_read_values
+BEFORE INSERT OR UPDATE ON @extschema@.monitoring_indicator
+FOR EACH ROW EXECUTE FUNCTION @extschema@.indicator_read_values('target', 'actual', 'forecast');
+
+-- Row-level security: the self-evaluation's test (60_security.sql).
+ALTER TABLE @extschema@.monitoring ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.monitoring_fund_line ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.monitoring_indicator ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY monitoring_unit ON @extschema@.monitoring FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR project_id IN (SELECT p.project_id FROM @extschema@.project p
+                             WHERE p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+                OR project_id IN (SELECT p.project_id FROM @extschema@.project p
+                                  WHERE p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])));
+
+CREATE POLICY monitoring_fund_line_unit ON @extschema@.monitoring_fund_line FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR monitoring_id IN (SELECT m.monitoring_id FROM @extschema@.monitoring m))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+                OR monitoring_id IN (SELECT m.monitoring_id FROM @extschema@.monitoring m));
+
+CREATE POLICY monitoring_indicator_unit ON @extschema@.monitoring_indicator FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR monitoring_id IN (SELECT m.monitoring_id FROM @extschema@.monitoring m))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+                OR monitoring_id IN (SELECT m.monitoring_id FROM @extschema@.monitoring m));
+
+-- The workflow: the self-evaluation's triggers, with the form's table as
+-- their argument where they need it.
+CREATE TRIGGER evaluation_workflow
+BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.monitoring
+FOR EACH ROW EXECUTE FUNCTION @extschema@.evaluation_workflow();
+
+CREATE TRIGGER form_row_workflow
+AFTER INSERT ON @extschema@.monitoring_fund_line
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+CREATE TRIGGER form_row_workflow_update
+BEFORE UPDATE ON @extschema@.monitoring_fund_line
+FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+CREATE TRIGGER form_row_workflow_delete
+AFTER DELETE ON @extschema@.monitoring_fund_line
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+CREATE TRIGGER form_row_workflow
+AFTER INSERT ON @extschema@.monitoring_indicator
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+CREATE TRIGGER form_row_workflow_update
+BEFORE UPDATE ON @extschema@.monitoring_indicator
+FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+CREATE TRIGGER form_row_workflow_delete
+AFTER DELETE ON @extschema@.monitoring_indicator
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+
+CREATE FUNCTION @extschema@.submit_monitoring(monitoring_id bigint)
+RETURNS text
+LANGUAGE sql
+VOLATILE STRICT
+AS $$
+    SELECT @extschema@.set_form_status('monitoring', $1, ARRAY['draft'], 'submitted', 'submitted')
+$$;
+
+CREATE FUNCTION @extschema@.approve_monitoring(monitoring_id bigint)
+RETURNS text
+LANGUAGE sql
+VOLATILE STRICT
+AS $$
+    SELECT @extschema@.set_form_status('monitoring', $1, ARRAY['submitted'], 'approved', 'approved')
+$$;
+
+CREATE FUNCTION @extschema@.reopen_monitoring(monitoring_id bigint)
+RETURNS text
+LANGUAGE sql
+VOLATILE STRICT
+AS $$
+    SELECT @extschema@.set_form_status('monitoring', $1, ARRAY['submitted', 'approved'], 'draft', 'reopened')
+$$;
+
+COMMENT ON FUNCTION @extschema@.submit_monitoring(bigint) IS
+'Submits a draft monitoring report (draft → submitted); from then on it and its rows are read-only';
+COMMENT ON FUNCTION @extschema@.approve_monitoring(bigint) IS
+'Approves a submitted monitoring report (submitted → approved); reviewers only';
+COMMENT ON FUNCTION @extschema@.reopen_monitoring(bigint) IS
+'Returns a submitted or approved monitoring report to draft; reviewers only';
+
+-- History: the self-evaluation's triggers (record_history knows these tables).
+CREATE INDEX history_monitoring_idx ON @extschema@.history (row_id, history_id)
+    WHERE table_name = 'monitoring';
+
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.monitoring
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.monitoring
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.monitoring
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.monitoring_fund_line
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.monitoring_fund_line
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.monitoring_fund_line
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.monitoring_indicator
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.monitoring_indicator
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.monitoring_indicator
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.monitoring
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.monitoring_fund_line
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.monitoring_indicator
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+
+-- One row per report: the total row's money against time, the indicator
+-- lights counted, and the lights computed from them, on the report's
+-- profile.  Who sees what, as for evaluation_result (50_views.sql): the
+-- view runs with the caller's rights (security_invoker), so the tables'
+-- policies apply, and keeps the caller's units by the policies' test too.
+CREATE VIEW @extschema@.monitoring_result WITH (security_invoker = true) AS
+SELECT
+    m.monitoring_id,
+    m.project_id,
+    p.code AS project_code,
+    p.name AS project_name,
+    p.unit_id,
+    m.year,
+    m.month,
+    m.status,
+    m.profile,
+    f.adjusted_budget,
+    f.executed,
+    f.forecast,
+    @extschema@.try_execution_rate(f.adjusted_budget, f.executed) AS execution_rate,
+    @extschema@.time_progress(m.year, m.month, pr.monitor_time_basis) AS time_progress,
+    fs.fund_index,
+    fs.light AS fund_light,
+    fs.on_schedule,
+    m.declared_on_schedule,
+    coalesce(il.red, 0) AS red,
+    coalesce(il.yellow, 0) AS yellow,
+    coalesce(il.green, 0) AS green,
+    coalesce(il.blue, 0) AS blue,
+    coalesce(il.unlit, 0) AS unlit,
+    il.project_light,
+    il.project_light IN ('green', 'blue') AS stage_met,
+    m.declared_stage_met,
+    @extschema@.dual_light(fs.on_schedule, il.project_light IN ('green', 'blue')) AS dual_light,
+    @extschema@.dual_light(m.declared_on_schedule, m.declared_stage_met) AS declared_dual_light
+FROM @extschema@.monitoring m
+JOIN @extschema@.project p ON p.project_id = m.project_id
+JOIN @extschema@.profile pr ON pr.name = m.profile
+LEFT JOIN @extschema@.monitoring_fund_line f ON f.monitoring_id = m.monitoring_id AND f.source = 'total'
+LEFT JOIN LATERAL @extschema@.fund_status(f.adjusted_budget, f.executed, m.month, m.year, pr.monitor_time_basis,
+                                          pr.monitor_yellow_from, pr.monitor_green_from) fs ON true
+LEFT JOIN LATERAL (
+    SELECT pg_catalog.count(*) FILTER (WHERE l.light = 'red') AS red,
+           pg_catalog.count(*) FILTER (WHERE l.light = 'yellow') AS yellow,
+           pg_catalog.count(*) FILTER (WHERE l.light = 'green') AS green,
+           pg_catalog.count(*) FILTER (WHERE l.light = 'blue') AS blue,
+           pg_catalog.count(*) FILTER (WHERE l.light IS NULL) AS unlit,
+           @extschema@.project_light(l.light) AS project_light
+    FROM @extschema@.monitoring_indicator mi
+    CROSS JOIN LATERAL (
+        SELECT @extschema@.indicator_light(mi.target, mi.actual, m.month, mi.level2, mi.accrual, m.year,
+                                           pr.monitor_yellow_from, pr.monitor_green_from, pr.monitor_blue_from) AS light
+    ) l
+    WHERE mi.monitoring_id = m.monitoring_id
+) il ON true
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.monitoring_result IS
+'One row per monitoring report: the total row''s 调整后预算数, 1-N月执行数 and 全年预计执行数, 执行率, 时间进度, v (fund_index) and the fund light, 达到序时支出进度 computed and declared, the indicator lights counted (unlit: no light), the project light, 达到阶段性绩效目标 computed (project light green or blue) and declared, and the 双监控 light on the computed and on the declared answers; on the report''s profile';
+
+-- Daily use: PUBLIC reads (the policies decide what); writing is granted by
+-- the administrator, as for the self-evaluation tables.
+GRANT SELECT ON @extschema@.monitoring, @extschema@.monitoring_fund_line, @extschema@.monitoring_indicator,
+                @extschema@.monitoring_reason, @extschema@.monitoring_result TO PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_fund_line', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_indicator', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_monitoring_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_fund_line_monitoring_fund_line_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_indicator_monitoring_indicator_id_seq', '');
