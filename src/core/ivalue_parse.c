@@ -1000,6 +1000,7 @@ static const IvPeriod *
 period_at(const Reader *r, size_t pos, size_t end, size_t *len)
 {
 	const IvPeriod *best = NULL;
+	const IvWord *w;
 	size_t		i;
 
 	for (i = 0; i < iv_n_periods; i++)
@@ -1015,6 +1016,16 @@ period_at(const Reader *r, size_t pos, size_t end, size_t *len)
 			else if (r->norm[p] == '0' && iv_periods[i].text[t] >= '1' &&
 					 iv_periods[i].text[t] <= '9')
 				p++;
+
+			/*
+			 * an equality word before the number, which canonical text drops:
+			 * 第=1季度 would otherwise read as the label 第 and one quarter,
+			 * printed 第1季度
+			 */
+			else if (iv_periods[i].text[t] >= '1' && iv_periods[i].text[t] <= '9' &&
+					 (w = longest_word(r, p, end, iv_prefix_words, iv_n_prefix_words)) != NULL &&
+					 w->cmp == IV_CMP_EQ)
+				p += w->len;
 			else if (r->norm[p] == iv_periods[i].text[t])
 				p++, t++;
 			else
