@@ -5068,3 +5068,9 @@ INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh
 
 INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
     ('unit_this_unit', 'line', '第 %1$s 行单位填作“本单位”，按表中另一单位读作“%2$s”', 'line %1$s: the unit written as 本单位 (this unit) was read as "%2$s", the unit the other cell names');
+
+-- Citus (issue 14, steps 1-2): refresh_reports() runs its distributed reads
+-- over one connection per node, so that Citus lets it write report_refresh,
+-- a reference table that report_snapshot references, afterwards
+-- (test/integration/citus.sh); without Citus the setting is a placeholder.
+ALTER PROCEDURE @extschema@.refresh_reports(boolean) SET citus.multi_shard_modify_mode = 'sequential';
