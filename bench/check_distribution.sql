@@ -36,6 +36,8 @@ INSERT INTO dist_known VALUES
      'scaling.md, Citus, must change 1: unit_id carried on the form rows'),
     ('policies read no other distributed table', 'read_finding.read_finding_unit',
      'scaling.md, Citus, must change 1: unit_id carried on the form rows'),
+    ('policies have no sub-select', '%',
+     'scaling.md, Checked on a real cluster: every policy wraps is_reviewer / member_units in a scalar sub-select, which Citus refuses'),
     -- triggers, by the function they run (object: table.trigger (function))
     ('triggers on distributed tables touch co-located rows only', '%(pjeval.record_history)',
      'scaling.md, Citus, must change 2: history written by a trigger (citus.enable_unsafe_triggers)'),
@@ -168,6 +170,18 @@ SELECT 'policies read no other distributed table', format('%s.%s', d.table_name,
 FROM pg_policy pol
 JOIN dist_plan d ON ('pjeval.' || d.table_name)::regclass = pol.polrelid
 WHERE d.placement = 'distributed';
+
+-- 6b. Policies of every placed table have no sub-select at all: Citus
+--     refuses any ("Subqueries are not supported in policies on distributed
+--     tables"), reference tables included (test/integration/citus.sh).
+INSERT INTO dist_result
+SELECT 'policies have no sub-select', format('%s.%s', d.table_name, pol.polname),
+       CASE WHEN coalesce(pg_get_expr(pol.polqual, pol.polrelid), '')
+                 || coalesce(pg_get_expr(pol.polwithcheck, pol.polrelid), '') ~* '\mSELECT\M'
+            THEN 'FAILED' ELSE 'ok' END,
+       coalesce(pg_get_expr(pol.polqual, pol.polrelid), pg_get_expr(pol.polwithcheck, pol.polrelid))
+FROM pg_policy pol
+JOIN dist_plan d ON ('pjeval.' || d.table_name)::regclass = pol.polrelid;
 
 -- 7. Triggers on distributed tables: only the ones that touch the row
 --    itself (or, on TRUNCATE, its own table) pass; the others are listed in
