@@ -23,15 +23,17 @@
 #      known refusal that no longer happens (the list must then shrink,
 #      together with docs/scaling.md);
 #   5. the workarounds that let the tables distribute anyway (test-only,
-#      on this throwaway cluster, each printed): policies with sub-selects
-#      dropped, user triggers disabled while rows are copied into shards,
-#      keys widened to include evaluation_id, form-less history rows
-#      removed; then every table must be placed as the plan says, the
-#      distributed ones co-located;
-#   6. every view and materialized view of pjeval: the md5 of its ordered
-#      rows (timestamp columns left out: the clusters loaded at different
-#      times) on the coordinator equals the single node's; a one-form query
-#      is a single-shard (router) query;
+#      on this throwaway cluster, each printed): form-less history rows
+#      removed; on every node, policies with sub-selects dropped, keys
+#      widened to include evaluation_id, the foreign keys between plan
+#      tables dropped (added back once all are placed); user triggers
+#      disabled while rows are copied into shards.  Then every table must
+#      be placed as the plan says, the distributed ones co-located;
+#   6. CALL refresh_reports() on both; every view and materialized view of
+#      pjeval: the md5 of its ordered rows (timestamp columns left out: the
+#      clusters loaded at different times) on the coordinator equals the
+#      single node's; one form is a single-shard (router) query, all forms
+#      run on the 32 shards;
 #   7. what does not work on the cluster yet (issue 14), each statement
 #      run and its error compared with the known one: `known` while it fails
 #      as listed, FAILED when it fails otherwise or starts to work.
