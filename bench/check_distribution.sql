@@ -1,7 +1,7 @@
 -- check_distribution.sql - does the pjeval schema meet what distributing it
 -- with Citus needs (docs/scaling.md, "Distribution with Citus")?  Citus
--- itself is not installed: the checks read the catalog of a database where
--- pjeval is, and say, per rule and object, ok, known (a gap that
+-- is not needed: the checks read the catalog of a database where pjeval is
+-- (test/integration/citus.sh applies the plan on a real cluster), and say, per rule and object, ok, known (a gap that
 -- docs/scaling.md lists under "What must change", counted as passing so
 -- that the list stays true) or FAILED (a new gap: the schema moved away from
 -- the plan, or the plan and this list must be updated together).
@@ -15,19 +15,9 @@
 \set ON_ERROR_STOP 1
 \pset footer off
 
-CREATE TEMP TABLE dist_plan (table_name text PRIMARY KEY, placement text NOT NULL);
-INSERT INTO dist_plan VALUES
-    ('evaluation', 'distributed'), ('fund_line', 'distributed'),
-    ('indicator', 'distributed'), ('history', 'distributed'),
-    ('read_finding', 'distributed'),
-    -- the vocabulary: the finding catalogue and its messages, fund sources
-    ('finding_catalogue', 'reference'), ('finding_message', 'reference'),
-    ('standard_fund_source', 'reference'),
-    ('unit', 'reference'), ('project', 'reference'), ('profile', 'reference'),
-    ('unit_member', 'reference'), ('reviewer', 'reference'),
-    -- the reports' snapshot (per unit and year, small, written by the
-    -- coordinator's refresh_reports())
-    ('report_refresh', 'reference'), ('report_snapshot', 'reference');
+-- The plan (dist_plan: table_name, placement), shared with
+-- test/integration/citus.sh, which applies it on a real cluster.
+\ir distribution_plan.sql
 
 -- The gaps docs/scaling.md lists, by (rule, object pattern for LIKE).
 CREATE TEMP TABLE dist_known (rule text, object text, why text, PRIMARY KEY (rule, object));
@@ -46,6 +36,8 @@ INSERT INTO dist_known VALUES
      'scaling.md, Citus, must change 1: unit_id carried on the form rows'),
     ('policies read no other distributed table', 'read_finding.read_finding_unit',
      'scaling.md, Citus, must change 1: unit_id carried on the form rows'),
+    ('policies have no sub-select', '%',
+     'scaling.md, Checked on a real cluster: every policy wraps is_reviewer / member_units in a scalar sub-select, which Citus refuses'),
     -- triggers, by the function they run (object: table.trigger (function))
     ('triggers on distributed tables touch co-located rows only', '%(pjeval.record_history)',
      'scaling.md, Citus, must change 2: history written by a trigger (citus.enable_unsafe_triggers)'),
@@ -178,6 +170,18 @@ SELECT 'policies read no other distributed table', format('%s.%s', d.table_name,
 FROM pg_policy pol
 JOIN dist_plan d ON ('pjeval.' || d.table_name)::regclass = pol.polrelid
 WHERE d.placement = 'distributed';
+
+-- 6b. Policies of every placed table have no sub-select at all: Citus
+--     refuses any ("Subqueries are not supported in policies on distributed
+--     tables"), reference tables included (test/integration/citus.sh).
+INSERT INTO dist_result
+SELECT 'policies have no sub-select', format('%s.%s', d.table_name, pol.polname),
+       CASE WHEN coalesce(pg_get_expr(pol.polqual, pol.polrelid), '')
+                 || coalesce(pg_get_expr(pol.polwithcheck, pol.polrelid), '') ~* '\mSELECT\M'
+            THEN 'FAILED' ELSE 'ok' END,
+       coalesce(pg_get_expr(pol.polqual, pol.polrelid), pg_get_expr(pol.polwithcheck, pol.polrelid))
+FROM pg_policy pol
+JOIN dist_plan d ON ('pjeval.' || d.table_name)::regclass = pol.polrelid;
 
 -- 7. Triggers on distributed tables: only the ones that touch the row
 --    itself (or, on TRUNCATE, its own table) pass; the others are listed in

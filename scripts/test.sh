@@ -11,8 +11,12 @@
 #   installcheck pg_regress on a throwaway cluster (pg_virtualenv), one count
 #                per regression test; regression.diffs is printed on failure
 #   integration  each test/integration/*.sh in its own throwaway cluster,
-#                counting the `N passed, N failed` line it prints
-# The last line is `N passed, N failed`; the exit status is non-zero if any
+#                counting the `N passed, N failed` line it prints; a script
+#                that cannot run here (citus.sh without Citus) prints
+#                `0 passed, 0 failed, 1 skipped` and is listed as SKIPPED
+#                with its reason
+# The last line is `N passed, N failed` (`, N skipped` when a script was
+# skipped); the exit status is non-zero if any
 # count failed, 2 if a package or tool is missing (nothing else is tried).
 set -uo pipefail
 
@@ -25,14 +29,16 @@ trap 'rm -rf "$LOGDIR"' EXIT
 
 passed=0
 failed=0
+skipped=0
 summary=()
 
 banner() { printf '\n==== %s ====\n' "$*"; }
 
-# record STAGE NPASSED NFAILED NOTE
+# record STAGE NPASSED NFAILED NOTE [NSKIPPED]
 record() {
 	passed=$((passed + $2))
 	failed=$((failed + $3))
+	skipped=$((skipped + ${5:-0}))
 	summary+=("$(printf '%-13s %5d passed %5d failed  %s' "$1" "$2" "$3" "$4")")
 }
 
@@ -40,7 +46,11 @@ finish() {
 	banner "summary"
 	printf '%s\n' "${summary[@]}"
 	echo
-	echo "$passed passed, $failed failed"
+	if [ "$skipped" -gt 0 ]; then
+		echo "$passed passed, $failed failed, $skipped skipped"
+	else
+		echo "$passed passed, $failed failed"
+	fi
 	if [ -n "${1:-}" ]; then exit "$1"; fi
 	[ "$failed" -eq 0 ]
 	exit $?
@@ -151,8 +161,15 @@ else
 		counts="$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$LOGDIR/$name.log" | tail -n 1)"
 		ip="$(echo "$counts" | sed -nE 's/^([0-9]+) passed.*/\1/p')"
 		if_="$(echo "$counts" | sed -nE 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/p')"
-		ip="${ip:-0}"; if_="${if_:-0}"
+		is="$(echo "$counts" | sed -nE 's/^[0-9]+ passed, [0-9]+ failed, ([0-9]+) skipped$/\1/p')"
+		ip="${ip:-0}"; if_="${if_:-0}"; is="${is:-0}"
 		if [ "$rc" -ne 0 ] && [ "$if_" -eq 0 ]; then if_=1; fi
+		if [ "$rc" -eq 0 ] && [ "$ip" -eq 0 ] && [ "$if_" -eq 0 ] && [ "$is" -gt 0 ]; then
+			# the script could not run here (test/integration/lib/harness.sh skip)
+			reason="$(grep -a '^skipped - ' "$LOGDIR/$name.log" | tail -n 1 | sed 's/^skipped - //')"
+			record "$name" 0 0 "SKIPPED: ${reason:-no reason given}" "$is"
+			continue
+		fi
 		if [ "$ip" -eq 0 ] && [ "$if_" -eq 0 ]; then if_=1; fi
 		record "$name" "$ip" "$if_" "test/integration/$name.sh"
 	done

@@ -5885,3 +5885,9 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_indicator', '
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_monitoring_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_fund_line_monitoring_fund_line_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_indicator_monitoring_indicator_id_seq', '');
+
+-- Citus (issue 14, steps 1-2): refresh_reports() runs its distributed reads
+-- over one connection per node, so that Citus lets it write report_refresh,
+-- a reference table that report_snapshot references, afterwards
+-- (test/integration/citus.sh); without Citus the setting is a placeholder.
+ALTER PROCEDURE @extschema@.refresh_reports(boolean) SET citus.multi_shard_modify_mode = 'sequential';

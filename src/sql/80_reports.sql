@@ -591,12 +591,18 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.report_snapshot', '');
 -- returns at once with a notice instead.  CONCURRENTLY: readers never wait,
 -- and since the three views, the refresh row and the snapshot are written in
 -- one transaction, readers see the old reports until it commits, then the
--- new ones, never a mix.
+-- new ones, never a mix.  On a Citus cluster (docs/scaling.md) the refresh
+-- reads the distributed form tables and then writes report_refresh, a
+-- reference table that report_snapshot references: Citus allows that write
+-- only when the transaction's distributed queries ran over one connection
+-- per node (citus.multi_shard_modify_mode = sequential), so the procedure
+-- sets it; without Citus the setting is an unused placeholder.
 CREATE PROCEDURE @extschema@.refresh_reports(wait boolean DEFAULT true)
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET jit = off
+SET citus.multi_shard_modify_mode = 'sequential'
 AS $$
 DECLARE
     taken timestamptz;
