@@ -1167,17 +1167,79 @@ read_indicator_row(Reader *r, const Row *row)
 	return true;
 }
 
+/*
+ * The grades a 总分 row's last cell may hold, and the standard grade each is
+ * (scoring-rules §5): the one list the reader knows them by.  A prefix such
+ * as 评级： or 等级： may come first.
+ */
+static const struct
+{
+	const char *word;
+	const char *grade;
+}			grade_words[] = {
+	{"优", "优"}, {"优秀", "优"}, {"良", "良"}, {"良好", "良"},
+	{"中", "中"}, {"中等", "中"}, {"差", "差"}, {"较差", "差"},
+};
+static const char *const grade_prefixes[] = {"自评等级", "评价等级", "绩效等级", "等级", "评级"};
+
+/* The standard grade a cell names (优 for 优秀, 评级：优), NULL for none. */
+static const char *
+grade_of(const Row *row, int i)
+{
+	const char *lab = lab_at(row, i);
+	size_t		k;
+
+	for (k = 0; k < sizeof(grade_prefixes) / sizeof(grade_prefixes[0]); k++)
+		if (strncmp(lab, grade_prefixes[k], strlen(grade_prefixes[k])) == 0)
+		{
+			lab += strlen(grade_prefixes[k]);
+			break;
+		}
+	for (k = 0; k < sizeof(grade_words) / sizeof(grade_words[0]); k++)
+		if (strcmp(lab, grade_words[k].word) == 0)
+			return grade_words[k].grade;
+	return NULL;
+}
+
+/*
+ * 总分 | … | 100 | 99.93 | 优: 分值 and 得分 under their columns, or (a row
+ * whose cells a copy closed up, 总分 | 100 | 99.93 | 优) the numbers after
+ * the label in order, one number being the 得分; a grade in the row's last
+ * filled cell.
+ */
 static bool
-read_totals(Reader *r, const Row *row)
+read_totals(Reader *r, const Row *row, int at)
 {
 	PjCell		w,
 				s;
+	int			last = row->ncells - 1;
+	const char *grade = last > at ? grade_of(row, last) : NULL;
 
 	if (!clean_number(r, cell_at(row, r->ind_col[IC_WEIGHT]), false, &w) ||
 		!clean_number(r, cell_at(row, r->ind_col[IC_SCORE]), false, &s))
 		return fail(r, row, "numbers under 分值 and 得分 in the 总分 row");
+	if (w.len == 0 && s.len == 0)
+	{
+		PjCell		n[2];
+		int			i,
+					k = 0;
+
+		/* text there is nothing the row says, as before */
+		for (i = at + 1; i < row->ncells - (grade != NULL) && k < 2; i++)
+			if (clean_number(r, row->cells[i], false, &n[k]) && n[k].len > 0)
+				k++;
+		if (k == 2)
+		{
+			w = n[0];
+			s = n[1];
+		}
+		else if (k == 1)
+			s = n[0];
+	}
 	emit_field(r, PJ_FIELD_TOTAL_WEIGHT, w);
 	emit_field(r, PJ_FIELD_TOTAL_SCORE, s);
+	if (grade != NULL)
+		emit_field(r, PJ_FIELD_TOTAL_GRADE, (PjCell) {grade, strlen(grade)});
 	r->has_total = true;
 	r->section = SEC_TAIL;
 	return true;
@@ -1462,7 +1524,7 @@ read_row_in_form(Reader *r, const Row *row)
 					  (r->section >= SEC_GOALS && strcmp(lab, "合计") == 0)))
 	{
 		r->notes_open = false;
-		return read_totals(r, row);
+		return read_totals(r, row, first);
 	}
 	if (label_col && row->cells[first].len >= 6 && memcmp(row->cells[first].s, "备注", 6) == 0 &&
 		!r->notes_open)

@@ -39,6 +39,8 @@ typedef enum PjFormField
 	PJ_FIELD_TOTAL_WEIGHT,		/* 总分: 分值 */
 	PJ_FIELD_TOTAL_SCORE,		/* 总分: 得分 */
 	PJ_FIELD_NOTES,				/* 备注 */
+	PJ_FIELD_TOTAL_GRADE,		/* 总分: the grade its last cell holds, as the
+								 * standard names it (优, 良, 中, 差) */
 	PJ_N_FORM_FIELDS
 } PjFormField;
 

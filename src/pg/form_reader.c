@@ -8,7 +8,7 @@
  * show the document's lines for errors, numbered as the reader numbers them.
  *
  * Each form is an object: form (its position), line, the header fields,
- * amount_unit, the goals, total_weight, total_score, notes, funds[],
+ * amount_unit, the goals, total_weight, total_score, notes, total_grade, funds[],
  * indicators[] and findings[] (what was read but is worth a look: {line,
  * code}, and detail where the reader says what it read or inferred).  Each fund line and indicator carries its form's position too, so
  * that all of them can be taken out at once.  Amounts, weights and scores
@@ -78,6 +78,7 @@ typedef struct JsonSink
 static const char *const field_names[PJ_N_FORM_FIELDS] = {
 	"project_code", "project_name", "year", "unit", "top_unit", "amount_unit",
 	"goal_expected", "goal_actual", "total_weight", "total_score", "notes",
+	"total_grade",
 };
 
 static void

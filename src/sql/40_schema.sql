@@ -117,6 +117,8 @@ CREATE TABLE @extschema@.evaluation (
     submitted_at    timestamptz,
     approved_at     timestamptz,
     approved_by     name,
+    reported_grade  text
+                    CONSTRAINT evaluation_reported_grade CHECK (reported_grade IN ('优', '良', '中', '差')),
     CONSTRAINT evaluation_project_year_key UNIQUE (project_id, year)
 );
 CREATE INDEX evaluation_year_idx ON @extschema@.evaluation (year);
@@ -132,6 +134,7 @@ COMMENT ON COLUMN @extschema@.evaluation.actual_outcome IS '年度总体目标: 
 COMMENT ON COLUMN @extschema@.evaluation.reported_weight_total IS '总分 row, 分值 column, as written (normally 100)';
 COMMENT ON COLUMN @extschema@.evaluation.reported_total IS '总分 row, 得分 column, as written';
 COMMENT ON COLUMN @extschema@.evaluation.notes IS '备注, as written';
+COMMENT ON COLUMN @extschema@.evaluation.reported_grade IS '总分 row, the grade its last cell holds (优秀 read as 优, 良好 as 良, …), NULL where it holds none';
 COMMENT ON COLUMN @extschema@.evaluation.status IS 'draft → submitted (pjeval.submit) → approved (pjeval.approve); pjeval.reopen returns it to draft';
 
 -- 资金使用情况: one row per source (other sources one per name).  The 分值, 执行率 and 得分 of the

@@ -248,8 +248,7 @@ SELECT
     t.total_score,
     e.reported_total,
     e.reported_total - t.total_score AS total_difference,
-    CASE WHEN @extschema@.is_scorable_number(t.total_score)
-         THEN @extschema@.grade(t.total_score, pr.grade_excellent, pr.grade_good, pr.grade_pass) END AS grade,
+    g.grade,
     c.fund_weight + coalesce(s.weight_total, 0) AS weight_total,
     s.output_weight,
     s.benefit_weight,
@@ -334,6 +333,10 @@ CROSS JOIN LATERAL (
            coalesce(f.reported_score, 0) + coalesce(s.reported_score_total, 0) AS reported_score_sum
 ) t
 CROSS JOIN LATERAL (
+    SELECT CASE WHEN @extschema@.is_scorable_number(t.total_score)
+                THEN @extschema@.grade(t.total_score, pr.grade_excellent, pr.grade_good, pr.grade_pass) END AS grade
+) g
+CROSS JOIN LATERAL (
     SELECT pg_catalog.array_remove(ARRAY[
         CASE WHEN f.has_total IS NOT TRUE THEN 'fund_total_missing' END,
         CASE WHEN f.annual_budget = 0 THEN 'budget_zero' END,
@@ -358,6 +361,7 @@ CROSS JOIN LATERAL (
                OR coalesce(s.cost_weight, 0) <> coalesce(pr.cost_weight, 0) THEN 'level1_weight_off_profile' END,
         CASE WHEN pg_catalog.abs(e.reported_total - t.reported_score_sum) > 0.01 THEN 'reported_total_mismatch' END,
         CASE WHEN pg_catalog.abs(e.reported_total - t.total_score) > 0.01 THEN 'total_mismatch' END,
+        CASE WHEN e.reported_grade <> g.grade THEN 'reported_grade_mismatch' END,
         CASE WHEN s.indicator_count IS NULL THEN 'indicators_missing' END
     ], NULL) AS findings
 ) ff
@@ -410,7 +414,8 @@ COMMENT ON TABLE @extschema@.finding_catalogue IS
 --              reported fund score, 11 fund score, 12 fund weight, 13 total,
 --              14 weight total, 15 profile, 16 its execution weight, 17-24
 --              output, benefit, satisfaction and cost weight each beside the
---              profile's, 25 reported total, 26 the reported scores' sum
+--              profile's, 25 reported total, 26 the reported scores' sum,
+--              27 the reported grade, 28 the computed total's grade
 --   source     (a source row of 资金使用情况) 1 its label, 2 reported
 --              execution rate, 3 computed, 4 reported score, 5 computed, 6
 --              the weight it is computed with
@@ -468,7 +473,8 @@ INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh
     ('unclosed_quote', 'both', 'warning', '单元格以引号开头而没有引号闭合，已按文字读入', 'a cell begins with a quote that nothing closes: it was read as text'),
     ('reported_rate_misprint', 'form', 'warning', '填报执行率与计算执行率在末位相差一个单位（疑为笔误）', 'the reported execution rate is one unit off the computed one in its last printed place (a misprint?)'),
     ('no_total_row', 'form', 'info', '表中没有总分行，填报总分未知', 'the form has no 总分 row: its reported total is unknown'),
-    ('unit_this_unit', 'form', 'info', '实施单位或一级预算单位填作“本单位”，按表中另一单位读入', 'the 实施单位 or 一级预算单位 was written as 本单位 (this unit): read as the unit the other cell names');
+    ('unit_this_unit', 'form', 'info', '实施单位或一级预算单位填作“本单位”，按表中另一单位读入', 'the 实施单位 or 一级预算单位 was written as 本单位 (this unit): read as the unit the other cell names'),
+    ('reported_grade_mismatch', 'form', 'error', '总分行填报的等级与按计算总分评定的等级不符', 'the grade on the 总分 row differs from the grade of the computed total');
 
 INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
     ('score_mismatch', 'indicator', '“%1$s”填报得分 %7$s 与计算得分 %8$s 不符', '"%1$s": the reported score %7$s differs from the computed %8$s'),
@@ -507,6 +513,7 @@ INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VA
     ('level1_weight_off_profile', 'total', '一级指标分值与评分方案“%15$s”不符：预算执行率 %12$s（%16$s），产出指标 %17$s（%18$s），效益指标 %19$s（%20$s），满意度指标 %21$s（%22$s），成本指标 %23$s（%24$s）', 'level-1 weights differ from profile "%15$s": execution %12$s (%16$s), output %17$s (%18$s), benefit %19$s (%20$s), satisfaction %21$s (%22$s), cost %23$s (%24$s)'),
     ('reported_total_mismatch', 'total', '填报总分 %25$s 与各项填报得分之和 %26$s 不符', 'the reported total %25$s differs from the sum of the reported scores %26$s'),
     ('total_mismatch', 'total', '填报总分 %25$s 与计算总分 %13$s 不符', 'the reported total %25$s differs from the computed total %13$s'),
+    ('reported_grade_mismatch', 'total', '总分行填报等级“%27$s”与计算总分 %13$s 的等级“%28$s”不符', 'the grade %27$s on the 总分 row differs from %28$s, the grade of the computed total %13$s'),
     ('indicators_missing', 'total', '没有年度绩效指标', 'the form has no performance indicators'),
     ('source_rate_mismatch', 'source', '“%1$s”行填报执行率 %2$s%% 与按该行金额计算的执行率 %3$s%% 不符', 'the %1$s row: the reported execution rate %2$s%% differs from the %3$s%% its amounts give'),
     ('source_score_mismatch', 'source', '“%1$s”行填报得分 %4$s 与按该行金额计算的得分 %5$s（分值 %6$s）不符', 'the %1$s row: the reported score %4$s differs from the %5$s its amounts give (weight %6$s)'),
@@ -569,6 +576,7 @@ JOIN @extschema@.finding_message m
                     ELSE 'total' END
  AND m.place IN ('fund', 'total')
 JOIN @extschema@.profile pr ON pr.name = e.profile
+JOIN @extschema@.evaluation ev ON ev.evaluation_id = e.evaluation_id
 CROSS JOIN LATERAL (
     SELECT ARRAY[e.sources_initial_budget::text, e.sources_annual_budget::text, e.sources_executed::text,
                  e.initial_budget::text, e.annual_budget::text, e.executed::text,
@@ -578,7 +586,8 @@ CROSS JOIN LATERAL (
                  e.output_weight::text, pr.output_weight::text, e.benefit_weight::text, pr.benefit_weight::text,
                  e.satisfaction_weight::text, pr.satisfaction_weight::text,
                  coalesce(e.cost_weight, 0)::text, coalesce(pr.cost_weight, 0)::text,
-                 e.reported_total::text, e.reported_score_sum::text] AS args
+                 e.reported_total::text, e.reported_score_sum::text,
+                 ev.reported_grade, e.grade] AS args
 ) a
 UNION ALL
 -- a source row's printed 执行率 or 得分

@@ -487,10 +487,11 @@ BEGIN
                     actual_outcome = f.goal_actual,
                     reported_weight_total = f.total_weight,
                     reported_total = f.total_score,
-                    notes = f.notes
+                    notes = f.notes,
+                    reported_grade = f.total_grade
                 FROM ROWS FROM (pg_catalog.unnest(found_forms), pg_catalog.unnest(found_evals)) AS x (form, evaluation_id)
                 JOIN jsonb_to_recordset(forms) AS f (form integer, amount_unit text, goal_expected text, goal_actual text,
-                                                     total_weight numeric, total_score numeric, notes text)
+                                                     total_weight numeric, total_score numeric, notes text, total_grade text)
                   ON f.form = base + x.form
                 WHERE e.evaluation_id = x.evaluation_id;
 
@@ -517,11 +518,12 @@ BEGIN
             -- stored is left out, and found on the next try
             WITH ins AS (
                 INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
-                                                    actual_outcome, reported_weight_total, reported_total, notes)
+                                                    actual_outcome, reported_weight_total, reported_total, notes, reported_grade)
                 SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
-                       f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes
+                       f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade
                 FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
-                                                     goal_actual text, total_weight numeric, total_score numeric, notes text)
+                                                     goal_actual text, total_weight numeric, total_score numeric, notes text,
+                                                     total_grade text)
                 JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
                 WHERE form_eval[f.form - base] IS NULL     -- not just replaced
                 ORDER BY form_project[f.form - base], f.year
@@ -782,7 +784,7 @@ BEGIN
     END IF;
     out := out || ARRAY[
         pg_catalog.concat_ws(E'\t', '总分', '', '', '', '', '', coalesce(e.reported_weight_total::text, ''),
-                             coalesce(e.reported_total::text, ''), '—'),
+                             coalesce(e.reported_total::text, ''), coalesce(e.reported_grade, '—')),
         '',
         CASE WHEN e.notes IS NULL THEN '备注：'
              WHEN e.notes ~ '[\t\n\r]' OR pg_catalog.left(e.notes, 1) = '"' OR pg_catalog.right(e.notes, 1) = '"'

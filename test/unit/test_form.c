@@ -754,6 +754,48 @@ test_this_unit(void)
 	free(s);
 }
 
+/*
+ * A 总分 row holding the grade in its last cell (优, 良好 read as 良, 评级：中),
+ * in the template's columns or closed up (总分 | 100 | 99.93 | 优); text
+ * that is no grade is nothing, as before.
+ */
+static void
+test_total_grade(void)
+{
+	Seen	   *s = malloc(sizeof(Seen));
+	PjFormError err;
+	const char *form = "项目支出绩效自评表\n项目名称:\t甲\t绩效自评年度:\t2023\n实施单位:\t某单位\n"
+		"年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施\n"
+		"\t产出指标\t数量指标\ta\t1\t1\t90\t90\n";
+	char		doc[4096];
+
+	snprintf(doc, sizeof(doc),
+			 "%s总分\t\t\t\t\t\t100\t99.93\t优\n%s总分\t100\t89.5\t良好\n%s总分\t\t\t\t\t\t100\t70\t评级：中\n"
+			 "%s总分\t\t\t\t\t\t100\t99.93\t—\n%s总分\t99.93\t优秀\n%s总分\t\t\t\t\t\t\t\t自评结论良好\n"
+			 "%s总分\t100\t65\t等级: 中等\n%s总分\t100\t50\t较差\n",
+			 form, form, form, form, form, form, form, form);
+	CHECK(read_doc(doc, s, &err), "总分 rows with grades read: line %d %s", err.line, err.expected);
+	CHECK(s->forms == 8, "eight forms, got %d", s->forms);
+	CHECK(strcmp(s->field[0][PJ_FIELD_TOTAL_SCORE], "99.93") == 0 && strcmp(s->field[0][PJ_FIELD_TOTAL_GRADE], "优") == 0,
+		  "优 in the last column: %s %s", s->field[0][PJ_FIELD_TOTAL_SCORE], s->field[0][PJ_FIELD_TOTAL_GRADE]);
+	CHECK(strcmp(s->field[1][PJ_FIELD_TOTAL_WEIGHT], "100") == 0 && strcmp(s->field[1][PJ_FIELD_TOTAL_SCORE], "89.5") == 0 &&
+		  strcmp(s->field[1][PJ_FIELD_TOTAL_GRADE], "良") == 0,
+		  "closed up, 良好 is 良: %s %s %s", s->field[1][PJ_FIELD_TOTAL_WEIGHT], s->field[1][PJ_FIELD_TOTAL_SCORE],
+		  s->field[1][PJ_FIELD_TOTAL_GRADE]);
+	CHECK(strcmp(s->field[2][PJ_FIELD_TOTAL_GRADE], "中") == 0, "评级：中: %s", s->field[2][PJ_FIELD_TOTAL_GRADE]);
+	CHECK(s->field[3][PJ_FIELD_TOTAL_GRADE][0] == '\0' && strcmp(s->field[3][PJ_FIELD_TOTAL_SCORE], "99.93") == 0,
+		  "— is no grade: '%s'", s->field[3][PJ_FIELD_TOTAL_GRADE]);
+	CHECK(s->field[4][PJ_FIELD_TOTAL_WEIGHT][0] == '\0' && strcmp(s->field[4][PJ_FIELD_TOTAL_SCORE], "99.93") == 0 &&
+		  strcmp(s->field[4][PJ_FIELD_TOTAL_GRADE], "优") == 0,
+		  "one number closed up is the 得分: '%s' %s %s", s->field[4][PJ_FIELD_TOTAL_WEIGHT],
+		  s->field[4][PJ_FIELD_TOTAL_SCORE], s->field[4][PJ_FIELD_TOTAL_GRADE]);
+	CHECK(s->field[5][PJ_FIELD_TOTAL_GRADE][0] == '\0' && s->field[5][PJ_FIELD_TOTAL_SCORE][0] == '\0',
+		  "text that is no grade: '%s'", s->field[5][PJ_FIELD_TOTAL_GRADE]);
+	CHECK(strcmp(s->field[6][PJ_FIELD_TOTAL_GRADE], "中") == 0 && strcmp(s->field[7][PJ_FIELD_TOTAL_GRADE], "差") == 0,
+		  "等级: 中等, 较差: %s %s", s->field[6][PJ_FIELD_TOTAL_GRADE], s->field[7][PJ_FIELD_TOTAL_GRADE]);
+	free(s);
+}
+
 /* The labels real templates write for the template's columns. */
 static void
 test_column_synonyms(void)
@@ -782,6 +824,7 @@ void
 test_form(void)
 {
 	test_rate_as_written();
+	test_total_grade();
 	test_no_total_row();
 	test_this_unit();
 	test_column_synonyms();

@@ -1,0 +1,51 @@
+-- import_tolerant3: the tolerant reader's last form variants (issue 11,
+-- item 1): a 总分 row holding the grade, the fund weight the form states,
+-- templates that weight whole blocks, and fund sources the reader decides.
+--
+-- One transaction, rolled back at the end.
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+\set ON_ERROR_ROLLBACK on
+SET search_path = public, pjeval;
+SELECT count(setval(c.oid::regclass, 620000, false)) AS sequences
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'pjeval'
+WHERE c.relkind = 'S';
+BEGIN;
+
+\set doc `cat demo/seed/longhua-2022.txt`
+SELECT array_to_string(l[1:42], E'\n') AS form1
+FROM (SELECT string_to_array(:'doc', E'\n') AS l) s \gset
+
+-- A 总分 row holding the grade in its last cell (总分 | … | 100 | 99.93 | 优):
+-- read and stored (evaluation.reported_grade), compared with the grade of
+-- the computed total.  Where they agree there is no finding; the form
+-- scores as the seed does, with its three findings.
+SELECT count(*) AS imported
+FROM import_forms(replace(:'form1', E'\n总分\t\t\t\t\t\t100\t99.93\t—', E'\n总分\t\t\t\t\t\t100\t99.93\t优'));
+SELECT r.project_code, r.reported_total, e.reported_grade, r.total_score, r.grade, r.findings, r.finding_count
+FROM evaluation_result r JOIN evaluation e USING (evaluation_id);
+SELECT code FROM audit_finding ORDER BY position NULLS FIRST, code;
+-- written back in the 总分 row's last cell, and read back the same
+SELECT line FROM regexp_split_to_table(export_form((SELECT evaluation_id FROM evaluation)), E'\n') AS line
+WHERE line LIKE '总分%';
+SELECT count(*) AS imported FROM import_forms(export_form((SELECT evaluation_id FROM evaluation)), on_conflict => 'replace');
+SELECT reported_total, reported_grade FROM evaluation;
+-- A row whose cells a copy closed up (总分 | 100 | 99.93 | 良), its grade
+-- not the computed total's: read all the same, reported_grade_mismatch.
+SELECT count(*) AS imported
+FROM import_forms(replace(:'form1', E'\n总分\t\t\t\t\t\t100\t99.93\t—', E'\n总分\t100\t99.93\t良'), on_conflict => 'replace');
+SELECT r.project_code, r.reported_total, e.reported_grade, r.total_score, r.grade, r.findings, r.finding_count
+FROM evaluation_result r JOIN evaluation e USING (evaluation_id);
+SELECT position, code, severity, message_zh, message_en FROM audit_finding WHERE position IS NULL ORDER BY code;
+-- 优秀 is 优; a cell that names no grade is none (as before)
+SELECT count(*) AS imported
+FROM import_forms(replace(:'form1', E'\n总分\t\t\t\t\t\t100\t99.93\t—', E'\n总分\t\t\t\t\t\t100\t99.93\t优秀'), on_conflict => 'replace');
+SELECT e.reported_grade, r.findings FROM evaluation_result r JOIN evaluation e USING (evaluation_id);
+SELECT count(*) AS imported
+FROM import_forms(replace(:'form1', E'\n总分\t\t\t\t\t\t100\t99.93\t—', E'\n总分\t\t\t\t\t\t100\t99.93\t自评良好'), on_conflict => 'replace');
+SELECT e.reported_grade, r.findings FROM evaluation_result r JOIN evaluation e USING (evaluation_id);
+DELETE FROM evaluation;
+DELETE FROM project;
+DELETE FROM unit;
+
+ROLLBACK;
