@@ -48,4 +48,27 @@ DELETE FROM evaluation;
 DELETE FROM project;
 DELETE FROM unit;
 
+-- The fund weight the form states (分值 20 on the 年度资金总额 row, as 湖北's
+-- template has it, and 80 for the indicators): the fund score is computed
+-- with it (20 × 99.32 % = 19.86), not with the profile's 10, and the total
+-- is 99.86 as reported; fund_weight_off_profile (warning) says that it
+-- differs from the profile, level1_weight_off_profile that 产出 does.
+SELECT count(*) AS imported
+FROM import_forms(replace(replace(replace(replace(:'form1',
+         E'\t年度资金总额\t1663900.00\t1821100.00\t1808698.26\t10\t99.32\t9.93',
+         E'\t年度资金总额\t1663900.00\t1821100.00\t1808698.26\t20\t99.32\t19.86'),
+         E'\t产出指标 (50分)\t', E'\t产出指标 (40分)\t'),
+         E'\t案件操作数\t200000\t424876\t15\t15', E'\t案件操作数\t200000\t424876\t5\t5'),
+         E'\n总分\t\t\t\t\t\t100\t99.93\t—', E'\n总分\t\t\t\t\t\t100\t99.86\t优'));
+SELECT project_code, execution_rate, fund_weight, fund_score, reported_fund_score, output_weight, weight_total,
+       total_score, reported_total, grade, findings
+FROM evaluation_result;
+SELECT code, severity, message_zh, message_en FROM audit_finding WHERE position IS NULL ORDER BY code;
+-- The profile's own weight written on the form is no finding (the seed).
+SELECT count(*) AS imported FROM import_forms(:'form1', on_conflict => 'replace');
+SELECT fund_weight, fund_score, total_score, findings FROM evaluation_result;
+DELETE FROM evaluation;
+DELETE FROM project;
+DELETE FROM unit;
+
 ROLLBACK;

@@ -5081,6 +5081,13 @@ INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh
 INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
     ('reported_grade_mismatch', 'total', '总分行填报等级“%27$s”与计算总分 %13$s 的等级“%28$s”不符', 'the grade %27$s on the 总分 row differs from %28$s, the grade of the computed total %13$s');
 
+-- part 2: the fund weight the form states, against the profile's (finding
+-- fund_weight_off_profile; level1_weight_off_profile is the indicators' alone)
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('fund_weight_off_profile', 'form', 'warning', '表中预算执行率分值与评分方案不符（得分按表中分值计算）', 'the form''s weight for the execution rate differs from the profile''s (the score uses the form''s)');
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('fund_weight_off_profile', 'fund', '表中预算执行率分值 %12$s 与评分方案“%15$s”的 %16$s 不符，得分按表中分值计算', 'the form weights the execution rate %12$s, profile "%15$s" %16$s: the score uses the form''s weight');
+
 CREATE OR REPLACE VIEW @extschema@.evaluation_result WITH (security_barrier = true) AS
 SELECT
     e.evaluation_id,
@@ -5220,8 +5227,8 @@ CROSS JOIN LATERAL (
         CASE WHEN (f.has_total AND f.annual_budget <> 0 AND (c.execution_rate IS NULL OR c.fund_score IS NULL))
                OR NOT @extschema@.is_scorable_number(t.total_score) THEN 'unscorable' END,
         CASE WHEN c.fund_weight + coalesce(s.weight_total, 0) <> 100 THEN 'weights_not_100' END,
-        CASE WHEN c.fund_weight <> pr.execution_weight
-               OR s.output_weight <> pr.output_weight
+        CASE WHEN c.fund_weight <> pr.execution_weight THEN 'fund_weight_off_profile' END,
+        CASE WHEN s.output_weight <> pr.output_weight
                OR s.benefit_weight <> pr.benefit_weight
                OR s.satisfaction_weight <> pr.satisfaction_weight
                OR coalesce(s.cost_weight, 0) <> coalesce(pr.cost_weight, 0) THEN 'level1_weight_off_profile' END,
@@ -5862,5 +5869,237 @@ BEGIN
         '',
         '作为导入模板，置灰信息无需录入且不可修改。置灰部分如强制修改导入系统，数据有出入请自行负责；作为导出模板，置灰信息系统自动带出。'];
     RETURN pg_catalog.array_to_string(out, E'\n') || E'\n';
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.export_form_html(evaluation_id bigint)
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    e record;
+    r record;
+    funds text;
+    inds text;
+    finds text;
+    nfund integer;
+    nind integer;
+    h text;
+    status_zh text;
+    fs jsonb;
+    total_sev text;
+    total_marks text;
+BEGIN
+    SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+    INTO e
+    FROM @extschema@.evaluation ev
+    JOIN @extschema@.project p ON p.project_id = ev.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id
+    WHERE ev.evaluation_id = export_form_html.evaluation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', export_form_html.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+    SELECT * INTO r FROM @extschema@.evaluation_result er WHERE er.evaluation_id = export_form_html.evaluation_id;
+    status_zh := CASE e.status WHEN 'draft' THEN '草稿' WHEN 'submitted' THEN '已提交' ELSE '已审核' END;
+
+    -- the findings, numbered: the whole form's first, then by indicator.
+    -- A form's finding is marked on the 年度资金总额 row when it is about the
+    -- funds, else on the 总分 row.
+    SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(x) ORDER BY x.n), '[]') INTO fs
+    FROM (SELECT pg_catalog.row_number() OVER (ORDER BY a.position NULLS FIRST,
+                     pg_catalog.array_position(ARRAY['error', 'warning', 'info'], a.severity), a.code) AS n,
+                 a.position, a.code, a.severity, a.message_zh, a.message_en,
+                 CASE WHEN a.position IS NOT NULL THEN 'indicator'
+                      WHEN a.code IN ('fund_total_missing', 'budget_zero', 'fund_sources_mismatch', 'execution_above_budget',
+                                      'execution_rate_low', 'fund_rate_mismatch', 'fund_score_mismatch',
+                                      'reported_score_used', 'score_unavailable', 'fund_weight_off_profile') THEN 'fund'
+                      ELSE 'total' END AS place
+          FROM @extschema@.audit_finding a
+          WHERE a.evaluation_id = export_form_html.evaluation_id) x;
+    SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1],
+           coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '')
+    INTO total_sev, total_marks
+    FROM jsonb_to_recordset(fs) AS x (n integer, severity text, place text)
+    WHERE x.place = 'total';
+
+    SELECT pg_catalog.count(*) INTO nfund FROM @extschema@.fund_line fl WHERE fl.evaluation_id = export_form_html.evaluation_id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s>%s<td class="label">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+               '<td class="num">%s</td><td class="num">%s%s</td><td class="num">%s%s%s</td></tr>',
+               CASE WHEN f.source = 'total' AND f.sev IS NOT NULL THEN ' class="finding-' || f.sev || '"' ELSE '' END,
+               CASE WHEN f.n = 1 THEN pg_catalog.format('<th rowspan="%s" colspan="2" class="label">项目资金（%s）</th>',
+                                                         nfund, @extschema@.html_escape(e.amount_unit)) ELSE '' END,
+               CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
+                             WHEN 'carryover' THEN '上年结转资金'
+                             ELSE @extschema@.html_escape(coalesce(f.label, '其他资金')) END,
+               f.initial_budget, f.annual_budget, f.executed,
+               coalesce(f.reported_weight::text, '—'),
+               coalesce(f.reported_rate::text, '—'),
+               CASE WHEN f.source = 'total' THEN pg_catalog.format('<span class="computed">计算 %s</span>',
+                                                                   coalesce(r.execution_rate::text, '—')) ELSE '' END,
+               coalesce(f.reported_score::text, '—'),
+               CASE WHEN f.source = 'total' THEN pg_catalog.format('<span class="computed">计算 %s</span>',
+                                                                   coalesce(r.fund_score::text, '—')) ELSE '' END,
+               CASE WHEN f.source = 'total' THEN f.marks ELSE '' END),
+               E'\n' ORDER BY f.n)
+    INTO funds
+    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source), fl.fund_line_id) AS n,
+                 m.sev, m.marks
+          FROM @extschema@.fund_line fl
+          CROSS JOIN LATERAL (
+              SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1] AS sev,
+                     coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '') AS marks
+              FROM jsonb_to_recordset(fs) AS x (n integer, severity text, place text)
+              WHERE x.place = 'fund') m
+          WHERE fl.evaluation_id = export_form_html.evaluation_id) f;
+
+    SELECT pg_catalog.count(*) INTO nind FROM @extschema@.indicator i WHERE i.evaluation_id = export_form_html.evaluation_id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s><td class="pos">%s</td>%s%s<td>%s</td><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s<span class="computed">计算 %s</span>%s</td><td>%s</td></tr>',
+               CASE WHEN g.sev IS NOT NULL THEN ' class="finding-' || g.sev || '"' ELSE '' END,
+               g.position,
+               CASE WHEN g.n1 = 1 THEN pg_catalog.format('<td rowspan="%s" class="level">%s</td>', g.size1, @extschema@.html_escape(g.level1)) ELSE '' END,
+               CASE WHEN g.n2 = 1 THEN pg_catalog.format('<td rowspan="%s" class="level">%s</td>', g.size2, @extschema@.html_escape(g.level2)) ELSE '' END,
+               @extschema@.html_escape(g.level3),
+               @extschema@.html_escape(g.target_text),
+               @extschema@.html_escape(g.actual_text),
+               coalesce(g.weight::text, ''),
+               coalesce(g.reported_score::text, ''),
+               coalesce(g.computed_score::text, '—'),
+               g.marks,
+               @extschema@.html_escape(g.deviation_reason)),
+               E'\n' ORDER BY g.position)
+    INTO inds
+    FROM (SELECT b.*,
+                 pg_catalog.row_number() OVER (PARTITION BY b.run1 ORDER BY b.position) AS n1,
+                 pg_catalog.count(*) OVER (PARTITION BY b.run1) AS size1,
+                 pg_catalog.row_number() OVER (PARTITION BY b.run1, b.run2 ORDER BY b.position) AS n2,
+                 pg_catalog.count(*) OVER (PARTITION BY b.run1, b.run2) AS size2
+          FROM (SELECT a.*,
+                       pg_catalog.sum(a.new1::integer) OVER (ORDER BY a.position) AS run1,
+                       pg_catalog.sum(a.new2::integer) OVER (ORDER BY a.position) AS run2
+                FROM (SELECT i.*, ir.computed_score,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new1,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR i.level2 IS DISTINCT FROM pg_catalog.lag(i.level2) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new2,
+                             m.sev, m.marks
+                      FROM @extschema@.indicator i
+                      LEFT JOIN @extschema@.indicator_result ir ON ir.indicator_id = i.indicator_id
+                      CROSS JOIN LATERAL (
+                          SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1] AS sev,
+                                 coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '') AS marks
+                          FROM jsonb_to_recordset(fs) AS x (n integer, position integer, severity text)
+                          WHERE x.position = i.position) m
+                      WHERE i.evaluation_id = export_form_html.evaluation_id
+                      WINDOW w AS (ORDER BY i.position)) a) b) g;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<li id="f%s" class="finding-%s"><span class="sev %s">%s</span> <span class="where">%s</span> %s <code>%s</code><br><span class="en">%s</span></li>',
+               x.n, x.severity, x.severity,
+               CASE x.severity WHEN 'error' THEN '错误' WHEN 'warning' THEN '警告' ELSE '提示' END,
+               CASE WHEN x.position IS NULL THEN '整表' ELSE '指标 ' || x.position END,
+               @extschema@.html_escape(x.message_zh), @extschema@.html_escape(x.code),
+               @extschema@.html_escape(x.message_en)),
+               E'\n' ORDER BY x.n)
+    INTO finds
+    FROM jsonb_to_recordset(fs) AS x (n integer, position integer, code text, severity text, message_zh text, message_en text);
+
+    h := pg_catalog.concat(
+'<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="pjeval">
+<title>项目支出绩效自评表 · ', @extschema@.html_escape(e.project_name), ' · ', e.year, '年度</title>
+<style>
+@page { size: A4 portrait; margin: 14mm 12mm 16mm; }
+html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", SimSun, sans-serif; font-size: 10pt; color: #000; background: #fff; }
+body { margin: 0 auto; padding: 8mm 0; max-width: 186mm; line-height: 1.45; }
+h1 { text-align: center; font-size: 17pt; letter-spacing: .25em; margin: 0; font-weight: 700; }
+p.subtitle { text-align: center; margin: 1mm 0 4mm; font-size: 10pt; }
+.status { display: inline-block; border: 1px solid #555; padding: 0 1.5mm; font-size: 8.5pt; margin-left: 2mm; }
+table.form { width: 100%; border-collapse: collapse; table-layout: fixed; }
+table.form th, table.form td { border: 0.6pt solid #000; padding: 1mm 1.4mm; vertical-align: middle; overflow-wrap: anywhere; }
+table.form th { font-weight: 400; background: #f0f0f0; text-align: center; font-size: 9pt; }
+table.form th.part { background: #dcdcdc; font-weight: 700; letter-spacing: .1em; }
+table.form th.section, table.form th.label, table.form td.level { text-align: center; }
+table.form td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.form td.text { text-align: left; }
+table.form td.pos { text-align: center; color: #333; }
+.computed { display: block; color: #444; font-size: 7.5pt; white-space: nowrap; }
+tr.finding-error > td:not(.level) { background: #fbe3e1; }
+tr.finding-warning > td:not(.level) { background: #fdf3cf; }
+tr.finding-info > td:not(.level) { background: #eaf1fb; }
+td.code { white-space: nowrap; font-size: 8.5pt; font-variant-numeric: tabular-nums; }
+a.mark { display: inline-block; min-width: 3.2mm; margin-left: .6mm; padding: 0 .5mm; border-radius: 1mm; font-size: 7pt; line-height: 1.4; text-align: center; text-decoration: none; color: #fff; vertical-align: super; }
+a.mark.error, .sev.error { background: #b3261e; }
+a.mark.warning, .sev.warning { background: #a86a00; }
+a.mark.info, .sev.info { background: #41618f; }
+.sev { color: #fff; padding: 0 1mm; border-radius: 1mm; font-size: 8pt; }
+section.findings { margin-top: 5mm; }
+section.findings h2 { font-size: 11pt; margin: 0 0 2mm; }
+section.findings ol { margin: 0; padding-left: 0; list-style: none; }
+section.findings li { padding: 1mm 1.5mm; margin-bottom: 1mm; border-left: 1mm solid transparent; break-inside: avoid; }
+section.findings li.finding-error { border-color: #b3261e; background: #fbe3e1; }
+section.findings li.finding-warning { border-color: #a86a00; background: #fdf3cf; }
+section.findings li.finding-info { border-color: #41618f; background: #eaf1fb; }
+section.findings .where { font-weight: 700; }
+section.findings code { font-size: 7.5pt; color: #555; }
+section.findings .en { color: #555; font-size: 8pt; }
+p.foot { font-size: 8pt; color: #444; margin-top: 3mm; }
+@media print {
+  body { padding: 0; max-width: none; }
+  li { break-inside: avoid; }
+  a.mark { color: #fff; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+</style>
+</head>
+<body>
+<h1>项目支出绩效自评表</h1>
+<p class="subtitle">（', e.year, '年度）<span class="status">', status_zh, '</span></p>
+<table class="form">
+<colgroup><col style="width:6%"><col style="width:11%"><col style="width:12%"><col style="width:17%"><col style="width:12%"><col style="width:12%"><col style="width:7%"><col style="width:10%"><col style="width:13%"></colgroup>
+<tbody>
+<tr><th colspan="2">项目编号</th><td colspan="2" class="code">', @extschema@.html_escape(e.project_code), '</td><th>项目名称</th><td colspan="2">',
+        @extschema@.html_escape(e.project_name), '</td><th>绩效自评年度</th><td>', e.year, '</td></tr>
+<tr><th colspan="2">实施单位</th><td colspan="2">', @extschema@.html_escape(e.unit_name), '</td><th>一级预算单位</th><td colspan="4">',
+        @extschema@.html_escape(e.budget_unit_name), '</td></tr>
+<tr><th colspan="9" class="part">资金使用情况</th></tr>
+<tr><th colspan="3"></th><th>年初预算数</th><th>全年预算数</th><th>全年执行数</th><th>分值</th><th>执行率 (%)</th><th>得分</th></tr>
+', coalesce(funds, ''), '
+<tr><th colspan="9" class="part">项目目标完成情况</th></tr>
+<tr><th rowspan="2" colspan="2" class="section">年度总体目标</th><th colspan="3">预期目标</th><th colspan="4">实际完成情况</th></tr>
+<tr><td colspan="3" class="text">', @extschema@.html_escape(e.expected_goal), '</td><td colspan="4" class="text">',
+        @extschema@.html_escape(e.actual_outcome), '</td></tr>
+<tr><th colspan="9" class="part">年度绩效指标</th></tr>
+<tr><th>序号</th><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>年度指标值</th><th>实际完成值</th><th>分值</th><th>得分</th><th>偏差原因分析及改进措施</th></tr>
+', coalesce(inds, ''), '
+<tr', CASE WHEN total_sev IS NOT NULL THEN ' class="finding-' || total_sev || '"' END, '><th colspan="6">总分</th><td class="num">',
+        coalesce(e.reported_weight_total::text, ''), '</td><td class="num">', coalesce(e.reported_total::text, ''),
+        '<span class="computed">计算 ', coalesce(r.total_score::text, '—'), '</span>', total_marks, '</td><td>评级：',
+        coalesce(r.grade, '—'), '</td></tr>
+<tr><th colspan="2">备注</th><td colspan="7" class="text">', pg_catalog.replace(@extschema@.html_escape(e.notes), E'\n', '<br>'), '</td></tr>
+</tbody>
+</table>
+<p class="foot">“计算”为 pjeval 按评分规则（', @extschema@.html_escape(e.profile), '）核算的数值，与填报数值并列；有审核发现的行以底色标出并编号。</p>
+<section class="findings">
+<h2>审核发现（', pg_catalog.jsonb_array_length(fs), '）</h2>
+', CASE WHEN finds IS NULL THEN '<p>无。</p>' ELSE '<ol>' || E'\n' || finds || E'\n</ol>' END, '
+</section>
+</body>
+</html>
+');
+    RETURN h;
 END
 $fn$;

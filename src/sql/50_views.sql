@@ -354,8 +354,8 @@ CROSS JOIN LATERAL (
         CASE WHEN (f.has_total AND f.annual_budget <> 0 AND (c.execution_rate IS NULL OR c.fund_score IS NULL))
                OR NOT @extschema@.is_scorable_number(t.total_score) THEN 'unscorable' END,
         CASE WHEN c.fund_weight + coalesce(s.weight_total, 0) <> 100 THEN 'weights_not_100' END,
-        CASE WHEN c.fund_weight <> pr.execution_weight
-               OR s.output_weight <> pr.output_weight
+        CASE WHEN c.fund_weight <> pr.execution_weight THEN 'fund_weight_off_profile' END,
+        CASE WHEN s.output_weight <> pr.output_weight
                OR s.benefit_weight <> pr.benefit_weight
                OR s.satisfaction_weight <> pr.satisfaction_weight
                OR coalesce(s.cost_weight, 0) <> coalesce(pr.cost_weight, 0) THEN 'level1_weight_off_profile' END,
@@ -474,6 +474,7 @@ INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh
     ('reported_rate_misprint', 'form', 'warning', '填报执行率与计算执行率在末位相差一个单位（疑为笔误）', 'the reported execution rate is one unit off the computed one in its last printed place (a misprint?)'),
     ('no_total_row', 'form', 'info', '表中没有总分行，填报总分未知', 'the form has no 总分 row: its reported total is unknown'),
     ('unit_this_unit', 'form', 'info', '实施单位或一级预算单位填作“本单位”，按表中另一单位读入', 'the 实施单位 or 一级预算单位 was written as 本单位 (this unit): read as the unit the other cell names'),
+    ('fund_weight_off_profile', 'form', 'warning', '表中预算执行率分值与评分方案不符（得分按表中分值计算）', 'the form''s weight for the execution rate differs from the profile''s (the score uses the form''s)'),
     ('reported_grade_mismatch', 'form', 'error', '总分行填报的等级与按计算总分评定的等级不符', 'the grade on the 总分 row differs from the grade of the computed total');
 
 INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
@@ -513,6 +514,7 @@ INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VA
     ('level1_weight_off_profile', 'total', '一级指标分值与评分方案“%15$s”不符：预算执行率 %12$s（%16$s），产出指标 %17$s（%18$s），效益指标 %19$s（%20$s），满意度指标 %21$s（%22$s），成本指标 %23$s（%24$s）', 'level-1 weights differ from profile "%15$s": execution %12$s (%16$s), output %17$s (%18$s), benefit %19$s (%20$s), satisfaction %21$s (%22$s), cost %23$s (%24$s)'),
     ('reported_total_mismatch', 'total', '填报总分 %25$s 与各项填报得分之和 %26$s 不符', 'the reported total %25$s differs from the sum of the reported scores %26$s'),
     ('total_mismatch', 'total', '填报总分 %25$s 与计算总分 %13$s 不符', 'the reported total %25$s differs from the computed total %13$s'),
+    ('fund_weight_off_profile', 'fund', '表中预算执行率分值 %12$s 与评分方案“%15$s”的 %16$s 不符，得分按表中分值计算', 'the form weights the execution rate %12$s, profile "%15$s" %16$s: the score uses the form''s weight'),
     ('reported_grade_mismatch', 'total', '总分行填报等级“%27$s”与计算总分 %13$s 的等级“%28$s”不符', 'the grade %27$s on the 总分 row differs from %28$s, the grade of the computed total %13$s'),
     ('indicators_missing', 'total', '没有年度绩效指标', 'the form has no performance indicators'),
     ('source_rate_mismatch', 'source', '“%1$s”行填报执行率 %2$s%% 与按该行金额计算的执行率 %3$s%% 不符', 'the %1$s row: the reported execution rate %2$s%% differs from the %3$s%% its amounts give'),

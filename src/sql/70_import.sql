@@ -851,7 +851,7 @@ BEGIN
                  CASE WHEN a.position IS NOT NULL THEN 'indicator'
                       WHEN a.code IN ('fund_total_missing', 'budget_zero', 'fund_sources_mismatch', 'execution_above_budget',
                                       'execution_rate_low', 'fund_rate_mismatch', 'fund_score_mismatch',
-                                      'reported_score_used', 'score_unavailable') THEN 'fund'
+                                      'reported_score_used', 'score_unavailable', 'fund_weight_off_profile') THEN 'fund'
                       ELSE 'total' END AS place
           FROM @extschema@.audit_finding a
           WHERE a.evaluation_id = export_form_html.evaluation_id) x;
