@@ -71,4 +71,59 @@ DELETE FROM evaluation;
 DELETE FROM project;
 DELETE FROM unit;
 
+-- A template that weights whole blocks (made up for this test, in the
+-- layout of such provinces): the funds under 预算执行情况（20分）, the level-1
+-- blocks 产出指标（40分）, 效益指标（30分）, 满意度指标（10分）, no 分值 column,
+-- each indicator's 得分 as the unit gave it.  Read whole: the funds' block
+-- weight kept (evaluation.fund_block_weight) and used for the fund score
+-- (20 × 94.70 % = 18.94), the level-1 blocks' weights kept with their names,
+-- the indicators' weights NULL and their reported scores counted (the rules
+-- cannot score an indicator without a weight), so the total is 96.44 as
+-- reported.  No finding on any row: the form says once that it is
+-- weighted by blocks (weights_by_block, info), and where its weights differ
+-- from the profile (fund_weight_off_profile, level1_weight_off_profile).
+\set blocks `cat test/fuzz/form-corpus/block-weights.txt`
+SELECT count(*) AS imported FROM import_forms(:'blocks');
+SELECT e.fund_block_weight, e.amount_unit, e.reported_total, e.reported_grade, e.reported_weight_total
+FROM evaluation e;
+SELECT position, level1, level2, weight, reported_score, indicator_level_weight(level1) AS block_weight
+FROM indicator ORDER BY position;
+SELECT r.project_code, r.execution_rate, r.fund_weight, r.fund_score, r.reported_fund_score, r.output_weight,
+       r.benefit_weight, r.satisfaction_weight, r.weight_total, r.indicator_score, r.total_score, r.reported_total,
+       r.grade, r.findings, r.finding_count
+FROM evaluation_result r;
+SELECT position, code, severity, message_zh, message_en FROM audit_finding ORDER BY position NULLS FIRST, code;
+SELECT count(*) AS row_findings FROM indicator_result WHERE findings <> '{}';
+-- The same form with a 分值 column (empty: the blocks still carry the
+-- weights) reads the same.
+SELECT left(:'blocks', strpos(:'blocks', '年度绩效指标') - 1)
+       || replace(replace(regexp_replace(substr(:'blocks', strpos(:'blocks', '年度绩效指标')),
+                                         E'(\n\t[^\t\n]*\t[^\t\n]*\t[^\t\n]*\t[^\t\n]*\t[^\t\n]*\t)', E'\\1\t', 'g'),
+                          E'\t实际完成值\t得分\t', E'\t实际完成值\t分值\t得分\t'),
+                  E'\t\t\t\t\t\t96.44\t', E'\t\t\t\t\t\t\t96.44\t') AS weighted \gset
+SELECT count(*) AS imported FROM import_forms(:'weighted', on_conflict => 'replace');
+SELECT r.weight_total, r.total_score, r.findings FROM evaluation_result r;
+-- A computed score where one can be computed: a block whose indicator has
+-- its own 分值 (满意度指标, 10) is scored by the rules (10.00, as reported);
+-- the other blocks' rows still count their reported scores.
+SELECT count(*) AS imported
+FROM import_forms(replace(replace(:'weighted',
+         E'\t受益群众满意度\t≥90%\t92%\t\t9.5\t', E'\t受益群众满意度\t≥90%\t92%\t10\t10\t'),
+         E'\t96.44\t', E'\t96.94\t'), on_conflict => 'replace');
+SELECT i.position, i.weight, i.reported_score, r.computed_score, r.counted_score, r.findings
+FROM indicator i JOIN indicator_result r USING (indicator_id) ORDER BY i.position;
+SELECT r.weight_total, r.satisfaction_weight, r.total_score, r.reported_total, r.findings FROM evaluation_result r;
+-- A level-1 row carrying only its block's weight under 分值 (产出指标 | … |
+-- 40 | 38, its 得分 the block's subtotal), the indicators below it without
+-- theirs: the block's weight, as 产出指标（40分） gives it.
+SELECT count(*) AS imported
+FROM import_forms(replace(:'weighted',
+         E'\t产出指标（40分）\t数量指标\t维修养护集中供水工程\t≥45处\t47处\t\t10\t',
+         E'\t产出指标\t\t\t\t\t40\t38\n\t\t数量指标\t维修养护集中供水工程\t≥45处\t47处\t\t10\t'), on_conflict => 'replace');
+SELECT position, level1, level2, weight, reported_score FROM indicator WHERE position <= 4 ORDER BY position;
+SELECT r.output_weight, r.weight_total, r.total_score, r.findings FROM evaluation_result r;
+DELETE FROM evaluation;
+DELETE FROM project;
+DELETE FROM unit;
+
 ROLLBACK;
