@@ -54,7 +54,7 @@ INSERT INTO bad (name, doc) VALUES
     ('a negative amount', pg_temp.form(funds => E'项目资金（元）\t年度资金总额\t100.00\t100.00\t-5\t10\t90.00\t9.00')),
     ('a score above 100 on a source row', pg_temp.form(funds => E'项目资金（元）\t年度资金总额\t100.00\t100.00\t90.00\t10\t90.00\t9.00\n\t其中：当年财政拨款\t100.00\t100.00\t90.00\t10\t90\t900')),
     ('a 执行率 in words', pg_temp.form(funds => E'项目资金（元）\t年度资金总额\t100.00\t100.00\t90.00\t10\t九成\t9.00')),
-    ('an indicator header without 分值', pg_temp.form(ind_header => E'年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t得分')),
+    ('an indicator header without 得分 (one without 分值 is a template that weights blocks: import_tolerant3)', pg_temp.form(ind_header => E'年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值')),
     ('a weight in words', pg_temp.form(indicators => E'\t产出指标 (50分)\t数量指标\t测试次数\t≥10次\t12次\t五十\t50')),
     ('a weight above 100', pg_temp.form(indicators => E'\t产出指标\t数量指标\t测试次数\t≥10次\t12次\t150\t50')),
     ('a score that is negative', pg_temp.form(indicators => E'\t产出指标\t数量指标\t测试次数\t≥10次\t12次\t50\t-1')),

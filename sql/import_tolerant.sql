@@ -85,8 +85,14 @@ WHERE line ~ '单位';
 SELECT export_form((SELECT evaluation_id FROM evaluation), 'html') LIKE '%&lt;b&gt;单位%' AS escaped,
        export_form((SELECT evaluation_id FROM evaluation), 'html') NOT LIKE '%<b>单位%' AS no_markup;
 DELETE FROM evaluation;
-SELECT l AS label, fund_source(l) AS source
-FROM unnest(ARRAY['年度财政资金总额', '资金总额', '合计', '本年财政拨款', '财政拨款', '财政专户管理资金', '单位资金', '专项资金']) AS l;
+-- (the reader says which source each label names: its kind)
+SELECT f ->> 'source' AS label, f ->> 'kind' AS source
+FROM jsonb_array_elements(read_forms(E'项目支出绩效自评表\n项目名称:\t甲\t绩效自评年度:\t2023\n实施单位:\t乙\n'
+                                     || E'\t\t年初预算数\t全年预算数\t全年执行数\n'
+                                     || (SELECT string_agg(E'\t' || l || E'\t0\t0\t0', E'\n')
+                                         FROM unnest(ARRAY['年度财政资金总额', '资金总额', '合计', '本年财政拨款', '财政拨款',
+                                                           '财政专户管理资金', '单位资金', '专项资金']) AS l))
+                          -> 0 -> 'funds') AS f;
 
 -- A 一级指标 cell that holds only its weight, (50分), its name lost with a
 -- merged cell: the level 1 the standard places the 二级指标 beside it under,

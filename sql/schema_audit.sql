@@ -144,9 +144,16 @@ INSERT INTO read_finding (evaluation_id, line, position, code, detail)
 SELECT a.evaluation_id, v.line, NULL, v.finding, v.detail
 FROM a JOIN (VALUES ('T-A2', 1, 'no_total_row', NULL), ('T-A2', 3, 'unit_this_unit', '测试一级单位')) AS v (code, line, finding, detail)
   ON v.code = a.code;
+-- a grade on the 总分 row that is not the computed total's
+UPDATE evaluation e SET reported_grade = '差' FROM a WHERE a.code = 'T-A4' AND e.evaluation_id = a.evaluation_id;
+-- a fund weight on the form that is not the profile's
+UPDATE fund_line fl SET reported_weight = 20 FROM a WHERE a.code = 'T-A4' AND fl.evaluation_id = a.evaluation_id AND fl.source = 'total';
+-- indicators without weights of their own in a block that has one
+UPDATE indicator i SET weight = NULL, level1 = '产出指标 (90分)' FROM a WHERE a.code = 'T-A4' AND i.evaluation_id = a.evaluation_id;
 SELECT a.code AS form, f.code, f.severity, f.message_en
 FROM audit_finding f JOIN a USING (evaluation_id)
-WHERE f.code IN ('reported_rate_misprint', 'no_total_row', 'unit_this_unit')
+WHERE f.code IN ('reported_rate_misprint', 'no_total_row', 'unit_this_unit', 'reported_grade_mismatch', 'fund_weight_off_profile',
+                 'weights_by_block')
 ORDER BY a.code, f.code;
 -- Every code is given somewhere above, at the scope it belongs to; a code
 -- listed here was not.

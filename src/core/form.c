@@ -1014,6 +1014,66 @@ map_columns(const Row *row, int *cols, const char *const (*words)[2], int n)
 	}
 }
 
+/*
+ * The fund sources' labels: a pattern is words in order, each of them one
+ * of its alternatives (a|b), or none of them where it ends with ?: the
+ * usual variants of the template's four sources.
+ */
+static const struct
+{
+	const char *source;
+	const char *pattern;
+}			fund_source_words[] = {
+	{"total", "年度? 项目? 财政? 资金? 总额 合计?"},
+	{"total", "合计|总计|小计"},
+	{"appropriation", "当年|本年|年度? 财政 拨款|资金 资金?"},
+	{"carryover", "上年? 结转 结余? 资金?"},
+	{"other", "其他 资金|来源?"},
+	{"other", "财政专户管理资金|单位资金"},
+};
+
+/* Does s[0..len) match the words of pattern p (see fund_source_words)? */
+static bool
+words_match(const char *s, size_t len, const char *p)
+{
+	const char *end;
+	const char *alt;
+	bool		optional;
+
+	while (*p == ' ')
+		p++;
+	if (*p == '\0')
+		return len == 0;
+	end = p + strcspn(p, " ");
+	optional = end[-1] == '?';
+	if (optional && words_match(s, len, end))
+		return true;
+	for (alt = p; alt < end - optional;)
+	{
+		size_t		n = strcspn(alt, "| ?");
+
+		if (alt + n > end - optional)
+			n = (size_t) (end - optional - alt);
+		if (n <= len && memcmp(s, alt, n) == 0 && words_match(s + n, len - n, end))
+			return true;
+		alt += n + 1;
+	}
+	return false;
+}
+
+const char *
+pj_fund_source(PjCell c)
+{
+	char		buf[LABEL_MAX];
+	size_t		n = label(c, buf),
+				i;
+
+	for (i = 0; i < sizeof(fund_source_words) / sizeof(fund_source_words[0]); i++)
+		if (words_match(buf, n, fund_source_words[i].pattern))
+			return fund_source_words[i].source;
+	return NULL;
+}
+
 static bool
 read_fund_row(Reader *r, const Row *row)
 {
@@ -1063,6 +1123,7 @@ read_fund_row(Reader *r, const Row *row)
 	}
 	if (f.source.len == 0)
 		return fail(r, row, "the name of a fund source (年度资金总额, 当年财政拨款, 上年结转资金, 其他资金)");
+	f.kind = pj_fund_source(f.source);
 	if (unit.len > 0)
 		emit_field(r, PJ_FIELD_AMOUNT_UNIT, unit);
 	for (i = 0; i < 3; i++)
@@ -1120,6 +1181,32 @@ pj_standard_level(PjCell name, int level)
 	return NULL;
 }
 
+/*
+ * A weight as a level's name carries it: 0 to 100 written plainly, at most
+ * 4 decimal places (50, 12.5; not 2022 nor 1.2.3).
+ */
+static bool
+is_weight(PjCell w)
+{
+	size_t		i,
+				point = w.len;
+	unsigned	whole = 0;
+
+	for (i = 0; i < w.len; i++)
+		if (w.s[i] == '.' && point == w.len && i > 0 && i + 1 < w.len)
+			point = i;
+		else if (w.s[i] < '0' || w.s[i] > '9' || (i > point + 4))
+			return false;
+		else if (point == w.len && (whole = whole * 10 + (unsigned) (w.s[i] - '0')) > 100)
+			return false;
+	if (w.len == 0)
+		return false;
+	for (i = point + 1; whole == 100 && i < w.len; i++)
+		if (w.s[i] != '0')
+			return false;
+	return true;
+}
+
 /* 产出指标 (50分), 产出指标（50分）, 产出指标50分 → name and weight */
 static void
 split_level1(PjCell c, PjCell *name, PjCell *weight)
@@ -1131,12 +1218,19 @@ split_level1(PjCell c, PjCell *name, PjCell *weight)
 		c = trim((PjCell) {c.s + 1, c.len - 1});
 	*name = c;
 	*weight = empty_cell;
-	for (i = 0; i < c.len; i++)
-		if (c.s[i] == '(' || (c.s[i] >= '0' && c.s[i] <= '9') ||
-			(c.len - i >= 3 && memcmp(c.s + i, "（", 3) == 0))
-			break;
+	/* the last bracket (年度绩效目标1（40分）), else the first digit (产出指标50分) */
+	for (i = c.len, j = 0; j < c.len; j++)
+		if (c.s[j] == '(' || (c.len - j >= 3 && memcmp(c.s + j, "（", 3) == 0))
+			i = j;
 	if (i == c.len)
-		return;
+	{
+		for (i = 0; i < c.len && !(c.s[i] >= '0' && c.s[i] <= '9'); i++)
+			;
+		for (j = i; j < c.len && ((c.s[j] >= '0' && c.s[j] <= '9') || c.s[j] == '.' || c.s[j] == ' '); j++)
+			;
+		if (i == c.len || c.len - j < 3 || memcmp(c.s + j, "分", 3) != 0)
+			return;
+	}
 	j = i;
 	while (j < c.len && !(c.s[j] >= '0' && c.s[j] <= '9'))
 		j++;
@@ -1145,6 +1239,17 @@ split_level1(PjCell c, PjCell *name, PjCell *weight)
 	while (j < c.len && ((c.s[j] >= '0' && c.s[j] <= '9') || c.s[j] == '.'))
 		j++;
 	weight->len = (size_t) (c.s + j - weight->s);
+	if (!is_weight(*weight))
+	{
+		*name = c;				/* 产出指标2022: a name, no weight */
+		*weight = empty_cell;
+	}
+}
+
+void
+pj_split_level(PjCell c, PjCell *name, PjCell *weight)
+{
+	split_level1(trim(c), name, weight);
 }
 
 /*
@@ -1255,6 +1360,18 @@ read_indicator_row(Reader *r, const Row *row)
 		if (ind.target.len == 0 && ind.actual.len == 0 && ind.weight.len == 0 &&
 			ind.score.len == 0)
 			return true;		/* only repeats a level-1 or level-2 label */
+		/*
+		 * A level-1 row that carries its block's weight under 分值 (产出指标 |
+		 * | | | | 40, a 得分 beside it being the block's subtotal): the
+		 * weight of the level 1, as 产出指标 (40分) would give it.
+		 */
+		if (l1_cell && r->last_l1.len > 0 && ind.target.len == 0 && ind.actual.len == 0 &&
+			is_weight(ind.weight))
+		{
+			if (r->last_l1_weight.len == 0)
+				r->last_l1_weight = ind.weight;
+			return true;
+		}
 		return fail(r, row, "the indicator's name under 三级指标");
 	}
 	if (ind.level1.len == 0)
@@ -1267,17 +1384,79 @@ read_indicator_row(Reader *r, const Row *row)
 	return true;
 }
 
+/*
+ * The grades a 总分 row's last cell may hold, and the standard grade each is
+ * (scoring-rules §5): the one list the reader knows them by.  A prefix such
+ * as 评级： or 等级： may come first.
+ */
+static const struct
+{
+	const char *word;
+	const char *grade;
+}			grade_words[] = {
+	{"优", "优"}, {"优秀", "优"}, {"良", "良"}, {"良好", "良"},
+	{"中", "中"}, {"中等", "中"}, {"差", "差"}, {"较差", "差"},
+};
+static const char *const grade_prefixes[] = {"自评等级", "评价等级", "绩效等级", "等级", "评级"};
+
+/* The standard grade a cell names (优 for 优秀, 评级：优), NULL for none. */
+static const char *
+grade_of(const Row *row, int i)
+{
+	const char *lab = lab_at(row, i);
+	size_t		k;
+
+	for (k = 0; k < sizeof(grade_prefixes) / sizeof(grade_prefixes[0]); k++)
+		if (strncmp(lab, grade_prefixes[k], strlen(grade_prefixes[k])) == 0)
+		{
+			lab += strlen(grade_prefixes[k]);
+			break;
+		}
+	for (k = 0; k < sizeof(grade_words) / sizeof(grade_words[0]); k++)
+		if (strcmp(lab, grade_words[k].word) == 0)
+			return grade_words[k].grade;
+	return NULL;
+}
+
+/*
+ * 总分 | … | 100 | 99.93 | 优: 分值 and 得分 under their columns, or (a row
+ * whose cells a copy closed up, 总分 | 100 | 99.93 | 优) the numbers after
+ * the label in order, one number being the 得分; a grade in the row's last
+ * filled cell.
+ */
 static bool
-read_totals(Reader *r, const Row *row)
+read_totals(Reader *r, const Row *row, int at)
 {
 	PjCell		w,
 				s;
+	int			last = row->ncells - 1;
+	const char *grade = last > at ? grade_of(row, last) : NULL;
 
 	if (!clean_number(r, cell_at(row, r->ind_col[IC_WEIGHT]), false, &w) ||
 		!clean_number(r, cell_at(row, r->ind_col[IC_SCORE]), false, &s))
 		return fail(r, row, "numbers under 分值 and 得分 in the 总分 row");
+	if (w.len == 0 && s.len == 0)
+	{
+		PjCell		n[2];
+		int			i,
+					k = 0;
+
+		/* text there is nothing the row says, as before */
+		for (i = at + 1; i < row->ncells - (grade != NULL) && k < 2; i++)
+			if (clean_number(r, row->cells[i], false, &n[k]) && n[k].len > 0)
+				k++;
+		if (k == 2)
+		{
+			w = n[0];
+			s = n[1];
+		}
+		else if (k == 1)
+			s = n[0];
+	}
 	emit_field(r, PJ_FIELD_TOTAL_WEIGHT, w);
 	emit_field(r, PJ_FIELD_TOTAL_SCORE, s);
+	if (grade != NULL)
+		emit_field(r, PJ_FIELD_TOTAL_GRADE, (PjCell) {grade, strlen(grade)});
 	r->has_total = true;
 	r->section = SEC_TAIL;
 	return true;
@@ -1394,7 +1573,7 @@ opens_template_row(const char *s, size_t len)
 			continue;
 		label(c, lab);
 		return is_title(lab) || header_cell(c, lab, &v, &in_cell) >= 0 ||
-			is_marker(lab, "资金使用情况") || is_marker(lab, "项目目标完成情况") ||
+			is_marker(lab, "资金使用情况") || is_marker(lab, "预算执行情况") || is_marker(lab, "项目目标完成情况") ||
 			is_marker(lab, "年度总体目标") || is_marker(lab, "年度绩效指标") ||
 			strcmp(lab, "总分") == 0 || strcmp(lab, "合计") == 0 || starts_with(lab, "备注") ||
 			starts_with(lab, "作为导入模板") || starts_with(lab, "作为导出模板");
@@ -1519,8 +1698,16 @@ read_row_in_form(Reader *r, const Row *row)
 			}
 		return true;
 	}
-	if (r->section < SEC_FUNDS && (at = find_marker(row, "资金使用情况", 0)) >= 0)
+	if (r->section < SEC_FUNDS && ((at = find_marker(row, "资金使用情况", 0)) >= 0 ||
+									(at = find_marker(row, "预算执行情况", 0)) >= 0))
 	{
+		PjCell		name,
+					w;
+
+		/* 预算执行情况（20分）: the funds weighted as a block */
+		split_level1(row->cells[at], &name, &w);
+		if (w.len > 0)
+			emit_field(r, PJ_FIELD_FUND_WEIGHT, w);
 		r->section = SEC_FUNDS;
 		if (filled_after(row, at) < 0)
 			return true;
@@ -1593,8 +1780,9 @@ read_row_in_form(Reader *r, const Row *row)
 		r->ind_unit_col = find_marker(row, "度量单位", 0);
 		if (r->ind_unit_col < 0)
 			r->ind_unit_col = find_marker(row, "计量单位", 0);
+		/* a template that weights blocks has no 分值 column */
 		for (k = 0; k < IC_EXPLAIN; k++)
-			if (r->ind_col[k] < 0)
+			if (r->ind_col[k] < 0 && k != IC_WEIGHT)
 				return fail(r, row, "the indicator header: 一级指标, 二级指标, 三级指标, 年度指标值, 实际完成值, 分值, 得分");
 		return true;
 	}
@@ -1615,7 +1803,7 @@ read_row_in_form(Reader *r, const Row *row)
 					  (r->section >= SEC_GOALS && strcmp(lab, "合计") == 0)))
 	{
 		r->notes_open = false;
-		return read_totals(r, row);
+		return read_totals(r, row, first);
 	}
 	if (label_col && row->cells[first].len >= 6 && memcmp(row->cells[first].s, "备注", 6) == 0 &&
 		!r->notes_open)

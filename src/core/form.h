@@ -39,6 +39,9 @@ typedef enum PjFormField
 	PJ_FIELD_TOTAL_WEIGHT,		/* 总分: 分值 */
 	PJ_FIELD_TOTAL_SCORE,		/* 总分: 得分 */
 	PJ_FIELD_NOTES,				/* 备注 */
+	PJ_FIELD_TOTAL_GRADE,		/* 总分: the grade its last cell holds, as the
+								 * standard names it (优, 良, 中, 差) */
+	PJ_FIELD_FUND_WEIGHT,		/* 20 from the funds' heading 预算执行情况（20分） */
 	PJ_N_FORM_FIELDS
 } PjFormField;
 
@@ -52,6 +55,9 @@ typedef struct PjFundRow
 	PjCell		weight,			/* 分值, 执行率, 得分 as reported; empty for — */
 				rate,
 				score;
+	const char *kind;			/* the source the label names (pj_fund_source):
+								 * total, appropriation, carryover, other;
+								 * NULL for a label that names none */
 } PjFundRow;
 
 typedef struct PjIndicatorRow
@@ -128,6 +134,23 @@ extern const int pj_n_standard_levels;
 /* The standard level a name (as written: 数量指标, 社会效益, 产出指标 (50分))
  * is, at that level; NULL for a name the standard does not list. */
 const PjStandardLevel *pj_standard_level(PjCell name, int level);
+
+/*
+ * A level name and the weight written with it: 产出指标 (50分), 产出指标（50分）,
+ * 产出指标50分, 预算执行情况(20分) → the name and 50; the weight empty where
+ * none is written or it is no weight (a number of more than 100, or of more
+ * than 4 decimal places).  Both point into c.
+ */
+void		pj_split_level(PjCell c, PjCell *name, PjCell *weight);
+
+/*
+ * The fund source a row label of 资金使用情况 names (其中： removed): total
+ * (年度资金总额, 资金总额, 合计, …), appropriation (当年财政拨款, 本年财政拨款,
+ * 财政拨款, …), carryover (上年结转资金, 结转结余, …), other (其他资金,
+ * 财政专户管理资金, 单位资金, …); NULL for a label that names none (专项资金).
+ * Spaces, colons and * are ignored.  The one list of these labels.
+ */
+const char *pj_fund_source(PjCell label);
 
 typedef struct PjFormError
 {

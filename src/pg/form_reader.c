@@ -8,9 +8,11 @@
  * show the document's lines for errors, numbered as the reader numbers them.
  *
  * Each form is an object: form (its position), line, the header fields,
- * amount_unit, the goals, total_weight, total_score, notes, funds[],
+ * amount_unit, the goals, total_weight, total_score, notes, total_grade,
+ * fund_weight (预算执行情况（20分）), funds[],
  * indicators[] and findings[] (what was read but is worth a look: {line,
- * code}, and detail where the reader says what it read or inferred).  Each fund line and indicator carries its form's position too, so
+ * code}, and detail where the reader says what it read or inferred).  A fund
+ * line's kind is the source its label names (pj_fund_source), null for none.  Each fund line and indicator carries its form's position too, so
  * that all of them can be taken out at once.  Amounts, weights and scores
  * are JSON numbers (exact in jsonb); an empty cell is null; everything else
  * is text as written.
@@ -41,6 +43,7 @@ PG_FUNCTION_INFO_V1(read_form_batch);
 PG_FUNCTION_INFO_V1(document_line);
 PG_FUNCTION_INFO_V1(document_find_line);
 PG_FUNCTION_INFO_V1(standard_level_list);
+PG_FUNCTION_INFO_V1(level_weight);
 
 /* A batch ends after the form that takes it past this many bytes of text. */
 #define BATCH_BYTES (8 * 1024 * 1024)
@@ -78,6 +81,7 @@ typedef struct JsonSink
 static const char *const field_names[PJ_N_FORM_FIELDS] = {
 	"project_code", "project_name", "year", "unit", "top_unit", "amount_unit",
 	"goal_expected", "goal_actual", "total_weight", "total_score", "notes",
+	"total_grade", "fund_weight",
 };
 
 static void
@@ -248,7 +252,8 @@ on_end(void *ctx)
 	add_int(j, "line", j->line);
 	for (f = 0; f < PJ_N_FORM_FIELDS; f++)
 	{
-		if (f == PJ_FIELD_YEAR || f == PJ_FIELD_TOTAL_WEIGHT || f == PJ_FIELD_TOTAL_SCORE)
+		if (f == PJ_FIELD_YEAR || f == PJ_FIELD_TOTAL_WEIGHT || f == PJ_FIELD_TOTAL_SCORE ||
+			f == PJ_FIELD_FUND_WEIGHT)
 			add_number(j, field_names[f], j->fields[f]);
 		else
 			add_string(j, field_names[f], j->fields[f]);
@@ -264,6 +269,7 @@ on_end(void *ctx)
 		add_int(j, "form", j->form);
 		add_int(j, "line", r->line);
 		add_string(j, "source", r->source);
+		add_string(j, "kind", r->kind ? (PjCell) {r->kind, strlen(r->kind)} : (PjCell) {"", 0});
 		add_number(j, "initial_budget", r->initial_budget);
 		add_number(j, "budget", r->budget);
 		add_number(j, "executed", r->executed);
@@ -570,4 +576,26 @@ standard_level_list(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/*
+ * indicator_level_weight(level): the weight a level's name carries, as the
+ * reader reads it (产出指标 (40分) → 40; pj_split_level), NULL where it
+ * carries none: how the views know a block's weight.
+ */
+Datum
+level_weight(PG_FUNCTION_ARGS)
+{
+	text	   *level = PG_GETARG_TEXT_PP(0);
+	PjCell		name,
+				w;
+	char		buf[16];
+
+	pj_split_level((PjCell) {VARDATA_ANY(level), VARSIZE_ANY_EXHDR(level)}, &name, &w);
+	if (w.len == 0 || w.len >= sizeof(buf))
+		PG_RETURN_NULL();
+	memcpy(buf, w.s, w.len);
+	buf[w.len] = '\0';
+	PG_RETURN_DATUM(DirectFunctionCall3(numeric_in, CStringGetDatum(buf), ObjectIdGetDatum(InvalidOid),
+										Int32GetDatum(-1)));
 }

@@ -35,3 +35,14 @@ ROWS 20;
 
 COMMENT ON FUNCTION @extschema@.standard_level_list() IS
 'The form reader''s list of standard level names (see pjeval.standard_level)';
+
+-- The weight a level's name carries, as the reader reads it: how the views
+-- know a block's weight where a template weights whole level-1 blocks and
+-- not each indicator (产出指标（40分） with no 分值 column).
+CREATE FUNCTION @extschema@.indicator_level_weight(level text)
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'level_weight'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.indicator_level_weight(text) IS
+'The weight a level''s name carries (产出指标 (40分) → 40), NULL where it carries none';

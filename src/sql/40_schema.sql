@@ -117,6 +117,10 @@ CREATE TABLE @extschema@.evaluation (
     submitted_at    timestamptz,
     approved_at     timestamptz,
     approved_by     name,
+    reported_grade  text
+                    CONSTRAINT evaluation_reported_grade CHECK (reported_grade IN ('优', '良', '中', '差')),
+    fund_block_weight numeric
+                    CONSTRAINT evaluation_fund_block_weight_range CHECK (fund_block_weight BETWEEN 0 AND 100),
     CONSTRAINT evaluation_project_year_key UNIQUE (project_id, year)
 );
 CREATE INDEX evaluation_year_idx ON @extschema@.evaluation (year);
@@ -132,6 +136,8 @@ COMMENT ON COLUMN @extschema@.evaluation.actual_outcome IS '年度总体目标: 
 COMMENT ON COLUMN @extschema@.evaluation.reported_weight_total IS '总分 row, 分值 column, as written (normally 100)';
 COMMENT ON COLUMN @extschema@.evaluation.reported_total IS '总分 row, 得分 column, as written';
 COMMENT ON COLUMN @extschema@.evaluation.notes IS '备注, as written';
+COMMENT ON COLUMN @extschema@.evaluation.fund_block_weight IS 'The funds'' weight as a template that weights whole blocks writes it in their heading (预算执行情况（20分）): the execution rate''s weight where the 年度资金总额 row has no 分值';
+COMMENT ON COLUMN @extschema@.evaluation.reported_grade IS '总分 row, the grade its last cell holds (优秀 read as 优, 良好 as 良, …), NULL where it holds none';
 COMMENT ON COLUMN @extschema@.evaluation.status IS 'draft → submitted (pjeval.submit) → approved (pjeval.approve); pjeval.reopen returns it to draft';
 
 -- 资金使用情况: one row per source (other sources one per name).  The 分值, 执行率 and 得分 of the

@@ -76,7 +76,7 @@ SELECT
     pg_catalog.array_remove(ARRAY[
         CASE WHEN pg_catalog.abs(i.reported_score - a.score) > 0.01 THEN 'score_mismatch' END,
         CASE WHEN i.reported_score > i.weight THEN 'score_above_weight' END,
-        CASE WHEN i.weight IS NULL THEN 'weight_missing' END,
+        CASE WHEN i.weight IS NULL AND @extschema@.indicator_level_weight(i.level1) IS NULL THEN 'weight_missing' END,
         CASE WHEN i.target IS NULL THEN 'target_unreadable' END,
         CASE WHEN i.actual IS NULL THEN 'actual_unreadable' END,
         CASE WHEN 'missing_value' = ANY (a.flags) THEN 'value_missing' END,
@@ -97,7 +97,9 @@ SELECT
               AND NOT (n.level1_kind = 'cost' AND h.level2_name = '成本指标') THEN 'level2_misplaced' END,
         CASE WHEN n.level1_kind IS NULL THEN 'level1_nonstandard' END,
         CASE WHEN h.level2_home IS NULL THEN 'level2_nonstandard' END,
-        CASE WHEN a.score IS NULL AND i.reported_score IS NOT NULL THEN 'reported_score_used' END,
+        CASE WHEN a.score IS NULL AND i.reported_score IS NOT NULL
+              AND NOT (i.weight IS NULL AND @extschema@.indicator_level_weight(i.level1) IS NOT NULL)
+             THEN 'reported_score_used' END,
         CASE WHEN a.score IS NULL AND i.reported_score IS NULL THEN 'score_unavailable' END
     ], NULL) AS findings
 FROM @extschema@.indicator i
@@ -199,7 +201,7 @@ JOIN @extschema@.project p ON p.project_id = e.project_id
 JOIN @extschema@.profile pr ON pr.name = e.profile
 LEFT JOIN @extschema@.fund_line t ON t.evaluation_id = fl.evaluation_id AND t.source = 'total'
 CROSS JOIN LATERAL (
-    SELECT coalesce(fl.reported_weight, t.reported_weight, pr.execution_weight) AS weight
+    SELECT coalesce(fl.reported_weight, t.reported_weight, e.fund_block_weight, pr.execution_weight) AS weight
 ) w
 CROSS JOIN LATERAL (
     SELECT @extschema@.try_execution_rate(fl.annual_budget, fl.executed) AS execution_rate,
@@ -248,14 +250,13 @@ SELECT
     t.total_score,
     e.reported_total,
     e.reported_total - t.total_score AS total_difference,
-    CASE WHEN @extschema@.is_scorable_number(t.total_score)
-         THEN @extschema@.grade(t.total_score, pr.grade_excellent, pr.grade_good, pr.grade_pass) END AS grade,
-    c.fund_weight + coalesce(s.weight_total, 0) AS weight_total,
-    s.output_weight,
-    s.benefit_weight,
-    s.satisfaction_weight,
-    s.cost_weight,
-    s.other_weight,
+    g.grade,
+    c.fund_weight + w.weight_total AS weight_total,
+    w.output_weight,
+    w.benefit_weight,
+    w.satisfaction_weight,
+    w.cost_weight,
+    w.other_weight,
     t.reported_score_sum,
     coalesce(s.indicator_count, 0) AS indicator_count,
     ff.findings,
@@ -307,6 +308,26 @@ LEFT JOIN (
     FROM @extschema@.indicator_result r
     GROUP BY r.evaluation_id
 ) s ON s.evaluation_id = e.evaluation_id
+-- Level-1 blocks weighted as a whole (产出指标（40分）) whose indicators
+-- carry no weight of their own: the block's weight counts for them.
+LEFT JOIN (
+    SELECT x.evaluation_id,
+           pg_catalog.sum(x.weight) AS weight_total,
+           coalesce(pg_catalog.sum(x.weight) FILTER (WHERE l.kind = 'output'), 0) AS output_weight,
+           coalesce(pg_catalog.sum(x.weight) FILTER (WHERE l.kind = 'benefit'), 0) AS benefit_weight,
+           coalesce(pg_catalog.sum(x.weight) FILTER (WHERE l.kind = 'satisfaction'), 0) AS satisfaction_weight,
+           pg_catalog.sum(x.weight) FILTER (WHERE l.kind = 'cost') AS cost_weight,
+           pg_catalog.sum(x.weight) FILTER (WHERE l.kind IS NULL) AS other_weight
+    FROM (SELECT i.evaluation_id, i.level1, @extschema@.indicator_level_weight(i.level1) AS weight
+          FROM @extschema@.indicator i
+          WHERE i.weight IS NULL
+          GROUP BY i.evaluation_id, i.level1) x
+    LEFT JOIN @extschema@.standard_level l ON l.level = 1 AND l.name = @extschema@.indicator_level_name(x.level1)
+    WHERE x.weight IS NOT NULL
+      AND NOT EXISTS (SELECT FROM @extschema@.indicator w
+                      WHERE w.evaluation_id = x.evaluation_id AND w.level1 = x.level1 AND w.weight IS NOT NULL)
+    GROUP BY x.evaluation_id
+) b ON b.evaluation_id = e.evaluation_id
 LEFT JOIN (
     SELECT x.evaluation_id, pg_catalog.count(*) AS finding_count
     FROM @extschema@.read_finding x
@@ -321,11 +342,23 @@ LEFT JOIN (
 CROSS JOIN LATERAL (
     SELECT CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor
 ) m
+-- the weights: the indicators' own, and a block's for the indicators of a
+-- block weighted as a whole
+CROSS JOIN LATERAL (
+    SELECT coalesce(s.weight_total, 0) + coalesce(b.weight_total, 0) AS weight_total,
+           s.output_weight + coalesce(b.output_weight, 0) AS output_weight,
+           s.benefit_weight + coalesce(b.benefit_weight, 0) AS benefit_weight,
+           s.satisfaction_weight + coalesce(b.satisfaction_weight, 0) AS satisfaction_weight,
+           CASE WHEN s.cost_weight IS NOT NULL OR b.cost_weight IS NOT NULL
+                THEN coalesce(s.cost_weight, 0) + coalesce(b.cost_weight, 0) END AS cost_weight,
+           CASE WHEN s.other_weight IS NOT NULL OR b.other_weight IS NOT NULL
+                THEN coalesce(s.other_weight, 0) + coalesce(b.other_weight, 0) END AS other_weight
+) w
 CROSS JOIN LATERAL (
     SELECT @extschema@.try_execution_rate(f.annual_budget, f.executed) AS execution_rate,
-           coalesce(f.reported_weight, pr.execution_weight) AS fund_weight,
+           coalesce(f.reported_weight, e.fund_block_weight, pr.execution_weight) AS fund_weight,
            @extschema@.try_fund_score(f.annual_budget, f.executed,
-                                      coalesce(f.reported_weight, pr.execution_weight)) AS fund_score
+                                      coalesce(f.reported_weight, e.fund_block_weight, pr.execution_weight)) AS fund_score
 ) c
 CROSS JOIN LATERAL (
     SELECT CASE WHEN coalesce(c.fund_score, f.reported_score) IS NULL OR coalesce(s.unscored, 0) > 0 THEN NULL
@@ -333,6 +366,10 @@ CROSS JOIN LATERAL (
            END AS total_score,
            coalesce(f.reported_score, 0) + coalesce(s.reported_score_total, 0) AS reported_score_sum
 ) t
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN @extschema@.is_scorable_number(t.total_score)
+                THEN @extschema@.grade(t.total_score, pr.grade_excellent, pr.grade_good, pr.grade_pass) END AS grade
+) g
 CROSS JOIN LATERAL (
     SELECT pg_catalog.array_remove(ARRAY[
         CASE WHEN f.has_total IS NOT TRUE THEN 'fund_total_missing' END,
@@ -350,14 +387,16 @@ CROSS JOIN LATERAL (
         CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NULL THEN 'score_unavailable' END,
         CASE WHEN (f.has_total AND f.annual_budget <> 0 AND (c.execution_rate IS NULL OR c.fund_score IS NULL))
                OR NOT @extschema@.is_scorable_number(t.total_score) THEN 'unscorable' END,
-        CASE WHEN c.fund_weight + coalesce(s.weight_total, 0) <> 100 THEN 'weights_not_100' END,
-        CASE WHEN c.fund_weight <> pr.execution_weight
-               OR s.output_weight <> pr.output_weight
-               OR s.benefit_weight <> pr.benefit_weight
-               OR s.satisfaction_weight <> pr.satisfaction_weight
-               OR coalesce(s.cost_weight, 0) <> coalesce(pr.cost_weight, 0) THEN 'level1_weight_off_profile' END,
+        CASE WHEN c.fund_weight + w.weight_total <> 100 THEN 'weights_not_100' END,
+        CASE WHEN c.fund_weight <> pr.execution_weight THEN 'fund_weight_off_profile' END,
+        CASE WHEN w.output_weight <> pr.output_weight
+               OR w.benefit_weight <> pr.benefit_weight
+               OR w.satisfaction_weight <> pr.satisfaction_weight
+               OR coalesce(w.cost_weight, 0) <> coalesce(pr.cost_weight, 0) THEN 'level1_weight_off_profile' END,
+        CASE WHEN b.weight_total IS NOT NULL THEN 'weights_by_block' END,
         CASE WHEN pg_catalog.abs(e.reported_total - t.reported_score_sum) > 0.01 THEN 'reported_total_mismatch' END,
         CASE WHEN pg_catalog.abs(e.reported_total - t.total_score) > 0.01 THEN 'total_mismatch' END,
+        CASE WHEN e.reported_grade <> g.grade THEN 'reported_grade_mismatch' END,
         CASE WHEN s.indicator_count IS NULL THEN 'indicators_missing' END
     ], NULL) AS findings
 ) ff
@@ -410,7 +449,8 @@ COMMENT ON TABLE @extschema@.finding_catalogue IS
 --              reported fund score, 11 fund score, 12 fund weight, 13 total,
 --              14 weight total, 15 profile, 16 its execution weight, 17-24
 --              output, benefit, satisfaction and cost weight each beside the
---              profile's, 25 reported total, 26 the reported scores' sum
+--              profile's, 25 reported total, 26 the reported scores' sum,
+--              27 the reported grade, 28 the computed total's grade
 --   source     (a source row of 资金使用情况) 1 its label, 2 reported
 --              execution rate, 3 computed, 4 reported score, 5 computed, 6
 --              the weight it is computed with
@@ -468,7 +508,10 @@ INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh
     ('unclosed_quote', 'both', 'warning', '单元格以引号开头而没有引号闭合，已按文字读入', 'a cell begins with a quote that nothing closes: it was read as text'),
     ('reported_rate_misprint', 'form', 'warning', '填报执行率与计算执行率在末位相差一个单位（疑为笔误）', 'the reported execution rate is one unit off the computed one in its last printed place (a misprint?)'),
     ('no_total_row', 'form', 'info', '表中没有总分行，填报总分未知', 'the form has no 总分 row: its reported total is unknown'),
-    ('unit_this_unit', 'form', 'info', '实施单位或一级预算单位填作“本单位”，按表中另一单位读入', 'the 实施单位 or 一级预算单位 was written as 本单位 (this unit): read as the unit the other cell names');
+    ('unit_this_unit', 'form', 'info', '实施单位或一级预算单位填作“本单位”，按表中另一单位读入', 'the 实施单位 or 一级预算单位 was written as 本单位 (this unit): read as the unit the other cell names'),
+    ('fund_weight_off_profile', 'form', 'warning', '表中预算执行率分值与评分方案不符（得分按表中分值计算）', 'the form''s weight for the execution rate differs from the profile''s (the score uses the form''s)'),
+    ('weights_by_block', 'form', 'info', '表中指标未单列分值（按一级指标板块赋分），总分采用这些指标的填报得分', 'indicators carry no weight of their own (the form weights level-1 blocks): the total uses their reported scores'),
+    ('reported_grade_mismatch', 'form', 'error', '总分行填报的等级与按计算总分评定的等级不符', 'the grade on the 总分 row differs from the grade of the computed total');
 
 INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
     ('score_mismatch', 'indicator', '“%1$s”填报得分 %7$s 与计算得分 %8$s 不符', '"%1$s": the reported score %7$s differs from the computed %8$s'),
@@ -507,6 +550,9 @@ INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VA
     ('level1_weight_off_profile', 'total', '一级指标分值与评分方案“%15$s”不符：预算执行率 %12$s（%16$s），产出指标 %17$s（%18$s），效益指标 %19$s（%20$s），满意度指标 %21$s（%22$s），成本指标 %23$s（%24$s）', 'level-1 weights differ from profile "%15$s": execution %12$s (%16$s), output %17$s (%18$s), benefit %19$s (%20$s), satisfaction %21$s (%22$s), cost %23$s (%24$s)'),
     ('reported_total_mismatch', 'total', '填报总分 %25$s 与各项填报得分之和 %26$s 不符', 'the reported total %25$s differs from the sum of the reported scores %26$s'),
     ('total_mismatch', 'total', '填报总分 %25$s 与计算总分 %13$s 不符', 'the reported total %25$s differs from the computed total %13$s'),
+    ('fund_weight_off_profile', 'fund', '表中预算执行率分值 %12$s 与评分方案“%15$s”的 %16$s 不符，得分按表中分值计算', 'the form weights the execution rate %12$s, profile "%15$s" %16$s: the score uses the form''s weight'),
+    ('weights_by_block', 'total', '表中指标未单列分值，按一级指标板块赋分：各指标得分无法按规则计算，总分 %13$s 采用其填报得分', 'the form weights level-1 blocks, not each indicator: their scores cannot be computed by the rules, the total %13$s uses the reported ones'),
+    ('reported_grade_mismatch', 'total', '总分行填报等级“%27$s”与计算总分 %13$s 的等级“%28$s”不符', 'the grade %27$s on the 总分 row differs from %28$s, the grade of the computed total %13$s'),
     ('indicators_missing', 'total', '没有年度绩效指标', 'the form has no performance indicators'),
     ('source_rate_mismatch', 'source', '“%1$s”行填报执行率 %2$s%% 与按该行金额计算的执行率 %3$s%% 不符', 'the %1$s row: the reported execution rate %2$s%% differs from the %3$s%% its amounts give'),
     ('source_score_mismatch', 'source', '“%1$s”行填报得分 %4$s 与按该行金额计算的得分 %5$s（分值 %6$s）不符', 'the %1$s row: the reported score %4$s differs from the %5$s its amounts give (weight %6$s)'),
@@ -569,6 +615,7 @@ JOIN @extschema@.finding_message m
                     ELSE 'total' END
  AND m.place IN ('fund', 'total')
 JOIN @extschema@.profile pr ON pr.name = e.profile
+JOIN @extschema@.evaluation ev ON ev.evaluation_id = e.evaluation_id
 CROSS JOIN LATERAL (
     SELECT ARRAY[e.sources_initial_budget::text, e.sources_annual_budget::text, e.sources_executed::text,
                  e.initial_budget::text, e.annual_budget::text, e.executed::text,
@@ -578,7 +625,8 @@ CROSS JOIN LATERAL (
                  e.output_weight::text, pr.output_weight::text, e.benefit_weight::text, pr.benefit_weight::text,
                  e.satisfaction_weight::text, pr.satisfaction_weight::text,
                  coalesce(e.cost_weight, 0)::text, coalesce(pr.cost_weight, 0)::text,
-                 e.reported_total::text, e.reported_score_sum::text] AS args
+                 e.reported_total::text, e.reported_score_sum::text,
+                 ev.reported_grade, e.grade] AS args
 ) a
 UNION ALL
 -- a source row's printed 执行率 or 得分

@@ -21,46 +21,6 @@
 -- with a bare unique violation; rows are taken in one order (by name, code,
 -- key) so that two imports cannot deadlock on each other's rows.
 
--- 资金使用情况: the label of a fund row, as the reader hands it over (其中：
--- already removed), to the stored source.  NULL: not a fund source.
-CREATE FUNCTION @extschema@.fund_source_label(label text)
-RETURNS text
-LANGUAGE sql
-IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT CASE
-        WHEN l ~ '^(年度)?(项目)?(财政)?资金总额(合计)?$' OR l IN ('合计', '总计', '小计') THEN 'total'
-        WHEN l ~ '^(当年|本年|年度)?财政(拨款|资金)(资金)?$' THEN 'appropriation'
-        WHEN l ~ '^(上年)?结转(结余)?(资金)?$' THEN 'carryover'
-        WHEN l ~ '^其他(资金|来源)?$' OR l IN ('财政专户管理资金', '单位资金') THEN 'other'
-    END
-    FROM (SELECT pg_catalog.regexp_replace($1, '[[:space:]　*＊:：]+', '', 'g') AS l) s
-$$;
-
-COMMENT ON FUNCTION @extschema@.fund_source_label(text) IS
-'fund_source() for labels other than the template''s own: spaces, colons and * ignored, the usual variants of the four sources';
-
--- The template's own words need no pattern; written as a bare CASE (not
--- STRICT, no SET: its operator named with its schema instead) so that the
--- planner inlines it into the statements that use it.
-CREATE FUNCTION @extschema@.fund_source(label text)
-RETURNS text
-LANGUAGE sql
-IMMUTABLE PARALLEL SAFE
-AS $$
-    SELECT CASE
-        WHEN $1 OPERATOR(pg_catalog.=) '年度资金总额' THEN 'total'
-        WHEN $1 OPERATOR(pg_catalog.=) '当年财政拨款' THEN 'appropriation'
-        WHEN $1 OPERATOR(pg_catalog.=) '上年结转资金' THEN 'carryover'
-        WHEN $1 OPERATOR(pg_catalog.=) '其他资金' THEN 'other'
-        ELSE @extschema@.fund_source_label($1)
-    END
-$$;
-
-COMMENT ON FUNCTION @extschema@.fund_source(text) IS
-'The fund line source (total, appropriation, carryover, other) a row label of 资金使用情况 names: 年度资金总额, 当年财政拨款, 上年结转资金, 其他资金 and their usual variants; NULL for anything else';
-
 -- The line of a document for an error message: tabs shown as " | ", as the
 -- reader's own errors show them, and shortened.  Lines are the reader's
 -- (ended by LF, CRLF or CR), read in C without splitting the document.
@@ -133,7 +93,7 @@ AS $q$
         UNION ALL
         SELECT x.form, x.line,
                CASE
-                   WHEN x.src IS NULL THEN
+                   WHEN x.kind IS NULL THEN
                        pg_catalog.format('a fund source (年度资金总额, 当年财政拨款, 上年结转资金 or 其他资金), not “%s”', x.source)
                    WHEN least(x.initial_budget, x.budget, x.executed) < 0 THEN
                        'amounts of 0 or more under 年初预算数, 全年预算数 and 全年执行数'
@@ -147,13 +107,12 @@ AS $q$
                                  WHEN NOT @extschema@.is_scorable_number(x.rate) THEN '执行率'
                                  ELSE '得分' END)
                END,
-               CASE WHEN x.src IS NULL THEN '22P02' ELSE '22003' END,
+               CASE WHEN x.kind IS NULL THEN '22P02' ELSE '22003' END,
                NULL
-        FROM (SELECT y.*, @extschema@.fund_source(y.source) AS src
-              FROM jsonb_to_recordset(import_problem.funds) AS y (form integer, line integer, source text, initial_budget numeric,
-                                                   budget numeric, executed numeric, weight numeric,
-                                                   rate numeric, score numeric)) x
-        WHERE x.src IS NULL
+        FROM jsonb_to_recordset(import_problem.funds) AS x (form integer, line integer, source text, kind text, initial_budget numeric,
+                                                 budget numeric, executed numeric, weight numeric,
+                                                 rate numeric, score numeric)
+        WHERE x.kind IS NULL
            OR least(x.initial_budget, x.budget, x.executed) < 0
            OR x.weight NOT BETWEEN 0 AND 100 OR x.score NOT BETWEEN 0 AND 100 OR x.rate < 0
            OR NOT (@extschema@.is_scorable_number(x.initial_budget) AND @extschema@.is_scorable_number(x.budget)
@@ -166,10 +125,8 @@ AS $q$
                '22P02', NULL
         FROM (SELECT y.form, (pg_catalog.array_agg(y.source ORDER BY y.line))[1] AS source,
                      pg_catalog.array_agg(y.line ORDER BY y.line) AS lines
-              FROM jsonb_to_recordset(import_problem.funds) AS y (form integer, line integer, source text)
-              GROUP BY y.form, @extschema@.fund_source(y.source),
-                       CASE WHEN @extschema@.fund_source(y.source) = 'other'
-                            THEN nullif(y.source, '其他资金') END
+              FROM jsonb_to_recordset(import_problem.funds) AS y (form integer, line integer, source text, kind text)
+              GROUP BY y.form, y.kind, CASE WHEN y.kind = 'other' THEN nullif(y.source, '其他资金') END
               HAVING pg_catalog.count(*) > 1) d
         UNION ALL
         SELECT i.form, i.line,
@@ -487,10 +444,13 @@ BEGIN
                     actual_outcome = f.goal_actual,
                     reported_weight_total = f.total_weight,
                     reported_total = f.total_score,
-                    notes = f.notes
+                    notes = f.notes,
+                    reported_grade = f.total_grade,
+                    fund_block_weight = f.fund_weight
                 FROM ROWS FROM (pg_catalog.unnest(found_forms), pg_catalog.unnest(found_evals)) AS x (form, evaluation_id)
                 JOIN jsonb_to_recordset(forms) AS f (form integer, amount_unit text, goal_expected text, goal_actual text,
-                                                     total_weight numeric, total_score numeric, notes text)
+                                                     total_weight numeric, total_score numeric, notes text, total_grade text,
+                                                     fund_weight numeric)
                   ON f.form = base + x.form
                 WHERE e.evaluation_id = x.evaluation_id;
 
@@ -517,11 +477,13 @@ BEGIN
             -- stored is left out, and found on the next try
             WITH ins AS (
                 INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
-                                                    actual_outcome, reported_weight_total, reported_total, notes)
+                                                    actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
+                                                    fund_block_weight)
                 SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
-                       f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes
+                       f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight
                 FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
-                                                     goal_actual text, total_weight numeric, total_score numeric, notes text)
+                                                     goal_actual text, total_weight numeric, total_score numeric, notes text,
+                                                     total_grade text, fund_weight numeric)
                 JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
                 WHERE form_eval[f.form - base] IS NULL     -- not just replaced
                 ORDER BY form_project[f.form - base], f.year
@@ -553,13 +515,13 @@ BEGIN
         writing_rows := true;
             INSERT INTO @extschema@.fund_line (evaluation_id, source, initial_budget, annual_budget, executed,
                                                reported_weight, reported_rate, reported_score, label)
-            SELECT form_eval[x.form - base], x.src, coalesce(x.initial_budget, 0),
+            SELECT form_eval[x.form - base], x.kind, coalesce(x.initial_budget, 0),
                    coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score,
-                   CASE WHEN x.src = 'other' THEN nullif(x.source, sfs.label) END
-            FROM (SELECT y.*, @extschema@.fund_source(y.source) AS src
-                  FROM jsonb_to_recordset(funds) AS y (form integer, source text, initial_budget numeric, budget numeric,
-                                                       executed numeric, weight numeric, rate numeric, score numeric)) x
-            LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.src;
+                   CASE WHEN x.kind = 'other' THEN nullif(x.source, sfs.label) END
+            FROM jsonb_to_recordset(funds) AS x (form integer, line integer, source text, kind text, initial_budget numeric,
+                                                 budget numeric, executed numeric, weight numeric, rate numeric, score numeric)
+            LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.kind
+            ORDER BY x.form, x.line;
 
             RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
             t0 := clock_timestamp();
@@ -580,12 +542,12 @@ BEGIN
         -- indicator, a fund row) or on the form.
         IF pg_catalog.jsonb_path_exists(forms, '$[*].findings[*]') THEN
             INSERT INTO @extschema@.read_finding (evaluation_id, line, position, source, code, detail)
-            SELECT form_eval[x.form - base], x.line, i.position, @extschema@.fund_source(fl.source), x.code, x.detail
+            SELECT form_eval[x.form - base], x.line, i.position, fl.kind, x.code, x.detail
             FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
                  AS x (form integer, line integer, code text, detail text)
             LEFT JOIN jsonb_to_recordset(inds) AS i (form integer, line integer, position integer)
               ON i.form = x.form AND i.line = x.line
-            LEFT JOIN jsonb_to_recordset(funds) AS fl (form integer, line integer, source text)
+            LEFT JOIN jsonb_to_recordset(funds) AS fl (form integer, line integer, kind text)
               ON fl.form = x.form AND fl.line = x.line
             ORDER BY x.form, x.line;
         END IF;
@@ -782,7 +744,7 @@ BEGIN
     END IF;
     out := out || ARRAY[
         pg_catalog.concat_ws(E'\t', '总分', '', '', '', '', '', coalesce(e.reported_weight_total::text, ''),
-                             coalesce(e.reported_total::text, ''), '—'),
+                             coalesce(e.reported_total::text, ''), coalesce(e.reported_grade, '—')),
         '',
         CASE WHEN e.notes IS NULL THEN '备注：'
              WHEN e.notes ~ '[\t\n\r]' OR pg_catalog.left(e.notes, 1) = '"' OR pg_catalog.right(e.notes, 1) = '"'
@@ -849,7 +811,7 @@ BEGIN
                  CASE WHEN a.position IS NOT NULL THEN 'indicator'
                       WHEN a.code IN ('fund_total_missing', 'budget_zero', 'fund_sources_mismatch', 'execution_above_budget',
                                       'execution_rate_low', 'fund_rate_mismatch', 'fund_score_mismatch',
-                                      'reported_score_used', 'score_unavailable') THEN 'fund'
+                                      'reported_score_used', 'score_unavailable', 'fund_weight_off_profile') THEN 'fund'
                       ELSE 'total' END AS place
           FROM @extschema@.audit_finding a
           WHERE a.evaluation_id = export_form_html.evaluation_id) x;

@@ -18,7 +18,7 @@ typedef struct Seen
 				nfunds,
 				nind;
 	char		field[8][PJ_N_FORM_FIELDS][256];
-	char		fund[MAX_SEEN][8][64];	/* source init budget executed weight rate score */
+	char		fund[MAX_SEEN][8][64];	/* source init budget executed weight rate score kind */
 	char		ind[MAX_SEEN][10][256]; /* l1 l1w l2 l3 target actual weight score expl position */
 	int			ind_line[MAX_SEEN];
 	int			nfind,
@@ -74,6 +74,7 @@ on_fund(void *ctx, const PjFundRow *r)
 		return;
 	for (i = 0; i < 7; i++)
 		copy(s->fund[s->nfunds][i], 64, *c[i]);
+	snprintf(s->fund[s->nfunds][7], 64, "%s", r->kind ? r->kind : "");
 	s->nfunds++;
 }
 
@@ -754,6 +755,131 @@ test_this_unit(void)
 	free(s);
 }
 
+/*
+ * A 总分 row holding the grade in its last cell (优, 良好 read as 良, 评级：中),
+ * in the template's columns or closed up (总分 | 100 | 99.93 | 优); text
+ * that is no grade is nothing, as before.
+ */
+static void
+test_total_grade(void)
+{
+	Seen	   *s = malloc(sizeof(Seen));
+	PjFormError err;
+	const char *form = "项目支出绩效自评表\n项目名称:\t甲\t绩效自评年度:\t2023\n实施单位:\t某单位\n"
+		"年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施\n"
+		"\t产出指标\t数量指标\ta\t1\t1\t90\t90\n";
+	char		doc[4096];
+
+	snprintf(doc, sizeof(doc),
+			 "%s总分\t\t\t\t\t\t100\t99.93\t优\n%s总分\t100\t89.5\t良好\n%s总分\t\t\t\t\t\t100\t70\t评级：中\n"
+			 "%s总分\t\t\t\t\t\t100\t99.93\t—\n%s总分\t99.93\t优秀\n%s总分\t\t\t\t\t\t\t\t自评结论良好\n"
+			 "%s总分\t100\t65\t等级: 中等\n%s总分\t100\t50\t较差\n",
+			 form, form, form, form, form, form, form, form);
+	CHECK(read_doc(doc, s, &err), "总分 rows with grades read: line %d %s", err.line, err.expected);
+	CHECK(s->forms == 8, "eight forms, got %d", s->forms);
+	CHECK(strcmp(s->field[0][PJ_FIELD_TOTAL_SCORE], "99.93") == 0 && strcmp(s->field[0][PJ_FIELD_TOTAL_GRADE], "优") == 0,
+		  "优 in the last column: %s %s", s->field[0][PJ_FIELD_TOTAL_SCORE], s->field[0][PJ_FIELD_TOTAL_GRADE]);
+	CHECK(strcmp(s->field[1][PJ_FIELD_TOTAL_WEIGHT], "100") == 0 && strcmp(s->field[1][PJ_FIELD_TOTAL_SCORE], "89.5") == 0 &&
+		  strcmp(s->field[1][PJ_FIELD_TOTAL_GRADE], "良") == 0,
+		  "closed up, 良好 is 良: %s %s %s", s->field[1][PJ_FIELD_TOTAL_WEIGHT], s->field[1][PJ_FIELD_TOTAL_SCORE],
+		  s->field[1][PJ_FIELD_TOTAL_GRADE]);
+	CHECK(strcmp(s->field[2][PJ_FIELD_TOTAL_GRADE], "中") == 0, "评级：中: %s", s->field[2][PJ_FIELD_TOTAL_GRADE]);
+	CHECK(s->field[3][PJ_FIELD_TOTAL_GRADE][0] == '\0' && strcmp(s->field[3][PJ_FIELD_TOTAL_SCORE], "99.93") == 0,
+		  "— is no grade: '%s'", s->field[3][PJ_FIELD_TOTAL_GRADE]);
+	CHECK(s->field[4][PJ_FIELD_TOTAL_WEIGHT][0] == '\0' && strcmp(s->field[4][PJ_FIELD_TOTAL_SCORE], "99.93") == 0 &&
+		  strcmp(s->field[4][PJ_FIELD_TOTAL_GRADE], "优") == 0,
+		  "one number closed up is the 得分: '%s' %s %s", s->field[4][PJ_FIELD_TOTAL_WEIGHT],
+		  s->field[4][PJ_FIELD_TOTAL_SCORE], s->field[4][PJ_FIELD_TOTAL_GRADE]);
+	CHECK(s->field[5][PJ_FIELD_TOTAL_GRADE][0] == '\0' && s->field[5][PJ_FIELD_TOTAL_SCORE][0] == '\0',
+		  "text that is no grade: '%s'", s->field[5][PJ_FIELD_TOTAL_GRADE]);
+	CHECK(strcmp(s->field[6][PJ_FIELD_TOTAL_GRADE], "中") == 0 && strcmp(s->field[7][PJ_FIELD_TOTAL_GRADE], "差") == 0,
+		  "等级: 中等, 较差: %s %s", s->field[6][PJ_FIELD_TOTAL_GRADE], s->field[7][PJ_FIELD_TOTAL_GRADE]);
+	free(s);
+}
+
+/*
+ * A template that weights whole blocks: the funds' heading with its weight
+ * (预算执行情况（20分）), no 分值 column under the indicators, a level-1 row
+ * that carries its block's weight under 分值; a number that is no weight
+ * (产出指标2022, （200分）) is part of the name.
+ */
+static void
+test_block_weights(void)
+{
+	Seen	   *s = malloc(sizeof(Seen));
+	PjFormError err;
+	PjCell		name,
+				w;
+
+	CHECK(read_doc("项目支出绩效自评表\n项目名称:\t甲\t绩效自评年度:\t2023\n实施单位:\t某单位\n"
+				   "预算执行情况（20分）\n"
+				   "\t\t年初预算数\t全年预算数\t全年执行数\t执行率\t得分\n"
+				   "项目资金（万元）\t年度资金总额\t120\t126.5\t119.8\t94.70%\t18.94\n"
+				   "年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t得分\n"
+				   "\t年度绩效目标1（40分）\t数量指标\ta\t≥45处\t47处\t40\n"
+				   "\t效益指标（30分）\t社会效益指标\tb\t≥3万人\t3.3万人\t30\n"
+				   "总分\t\t\t\t\t\t88.94\t良\n", s, &err),
+		  "a form weighted by blocks reads: line %d %s", err.line, err.expected);
+	CHECK(strcmp(s->field[0][PJ_FIELD_FUND_WEIGHT], "20") == 0, "预算执行情况（20分）: '%s'", s->field[0][PJ_FIELD_FUND_WEIGHT]);
+	CHECK(s->nfunds == 1 && s->fund[0][4][0] == '\0' && strcmp(s->fund[0][5], "94.70") == 0 &&
+		  strcmp(s->fund[0][6], "18.94") == 0, "no 分值 column in the funds: '%s' %s %s", s->fund[0][4], s->fund[0][5],
+		  s->fund[0][6]);
+	CHECK(s->nind == 2 && strcmp(s->ind[0][0], "年度绩效目标1") == 0 && strcmp(s->ind[0][1], "40") == 0 &&
+		  s->ind[0][6][0] == '\0' && strcmp(s->ind[0][7], "40") == 0 && strcmp(s->ind[1][1], "30") == 0,
+		  "blocks' weights, no indicator weights: %s %s '%s' %s", s->ind[0][0], s->ind[0][1], s->ind[0][6], s->ind[0][7]);
+	CHECK(strcmp(s->field[0][PJ_FIELD_TOTAL_SCORE], "88.94") == 0 && s->field[0][PJ_FIELD_TOTAL_WEIGHT][0] == '\0',
+		  "总分 without a 分值 column: %s", s->field[0][PJ_FIELD_TOTAL_SCORE]);
+
+	CHECK(read_doc("项目支出绩效自评表\n项目名称:\t甲\t绩效自评年度:\t2023\n实施单位:\t某单位\n"
+				   "年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\n"
+				   "\t产出指标\t\t\t\t\t40\t38\n"
+				   "\t\t数量指标\ta\t1\t1\t\t20\n"
+				   "\t\t质量指标\tb\t1\t1\t\t18\n"
+				   "\t效益指标（30分）\t\t\t\t\t20\n"
+				   "\t\t社会效益指标\tc\t1\t1\t\t30\n", s, &err),
+		  "a level-1 row with its block's weight reads: line %d %s", err.line, err.expected);
+	CHECK(s->nind == 3 && strcmp(s->ind[0][0], "产出指标") == 0 && strcmp(s->ind[0][1], "40") == 0 &&
+		  strcmp(s->ind[1][1], "40") == 0 && s->ind[0][6][0] == '\0' && strcmp(s->ind[2][1], "30") == 0,
+		  "the level-1 row's 分值 is its block's weight; a weight in the name comes first: %s %s %s",
+		  s->ind[0][1], s->ind[1][1], s->ind[2][1]);
+	CHECK(!read_doc("项目支出绩效自评表\n项目名称:\t甲\t绩效自评年度:\t2023\n实施单位:\t某单位\n"
+					"年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\n"
+					"\t产出指标\t\t\t\t\t400\n", s, &err) && err.line == 5,
+		  "a level-1 row with a number that is no weight is no block: line %d", err.line);
+
+	pj_split_level((PjCell) {"产出指标2022", strlen("产出指标2022")}, &name, &w);
+	CHECK(name.len == strlen("产出指标2022") && w.len == 0, "产出指标2022 is a name");
+	pj_split_level((PjCell) {" 预算执行情况(20.5分) ", strlen(" 预算执行情况(20.5分) ")}, &name, &w);
+	CHECK(w.len == 4 && memcmp(w.s, "20.5", 4) == 0 && name.len == strlen("预算执行情况"), "预算执行情况(20.5分)");
+	pj_split_level((PjCell) {"效益指标（200分）", strlen("效益指标（200分）")}, &name, &w);
+	CHECK(w.len == 0, "（200分） is no weight");
+	free(s);
+}
+
+/* The source each fund label names: the reader's one list. */
+static void
+test_fund_sources(void)
+{
+	static const char *const cases[][2] = {
+		{"年度资金总额", "total"}, {"年度财政资金总额", "total"}, {"资金总额", "total"}, {"总额", "total"}, {"项目资金总额合计", "total"},
+		{"合计", "total"}, {"总计", "total"}, {"当年财政拨款", "appropriation"}, {"本年财政拨款", "appropriation"},
+		{"财政拨款", "appropriation"}, {"财政资金", "appropriation"}, {"年度财政拨款资金", "appropriation"},
+		{"上年结转资金", "carryover"}, {"结转结余", "carryover"}, {"上年 结转 资金", "carryover"},
+		{"其他资金", "other"}, {"其他", "other"}, {"其他来源", "other"}, {"财政专户管理资金", "other"},
+		{"单位资金", "other"}, {"* 其他资金：", "other"}, {"专项资金", NULL}, {"年度", NULL}, {"资金", NULL},
+		{"合计合计", NULL}, {"其他资金来源", NULL}, {"", NULL},
+	};
+	size_t		i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		const char *got = pj_fund_source((PjCell) {cases[i][0], strlen(cases[i][0])});
+
+		CHECK(cases[i][1] == NULL ? got == NULL : got != NULL && strcmp(got, cases[i][1]) == 0,
+			  "%s names %s, got %s", cases[i][0], cases[i][1] ? cases[i][1] : "none", got ? got : "none");
+	}
+}
+
 /* The labels real templates write for the template's columns. */
 static void
 test_column_synonyms(void)
@@ -772,6 +898,8 @@ test_column_synonyms(void)
 	CHECK(s->nfunds == 2 && strcmp(s->fund[0][0], "年度财政资金总额") == 0 && strcmp(s->fund[0][2], "200") == 0 &&
 		  strcmp(s->fund[0][3], "150") == 0 && strcmp(s->fund[0][4], "10") == 0 && strcmp(s->fund[0][5], "75") == 0,
 		  "调整后预算数, 预算执行数, 权重, 预算执行率: %s %s %s %s", s->fund[0][2], s->fund[0][3], s->fund[0][4], s->fund[0][5]);
+	CHECK(strcmp(s->fund[0][7], "total") == 0 && strcmp(s->fund[1][7], "appropriation") == 0,
+		  "each row's source kind, from its label: %s %s", s->fund[0][7], s->fund[1][7]);
 	CHECK(strcmp(s->fund[1][0], "本年财政拨款") == 0 && strcmp(s->fund[1][5], "75") == 0,
 		  "其中: with an ASCII colon, a rate on the source row: %s %s", s->fund[1][0], s->fund[1][5]);
 	CHECK(s->nind == 1 && strcmp(s->ind[0][6], "90") == 0, "权重 under the indicators: %s", s->ind[0][6]);
@@ -859,6 +987,9 @@ test_form(void)
 {
 	test_province_templates();
 	test_rate_as_written();
+	test_total_grade();
+	test_fund_sources();
+	test_block_weights();
 	test_no_total_row();
 	test_this_unit();
 	test_column_synonyms();
