@@ -4,7 +4,8 @@
 -- README's table with:
 --   SELECT format('| `%s` | %s | %s | %s | %s |', code, scope, severity,
 --                 description_zh, description_en)
---   FROM pjeval.finding_catalogue ORDER BY scope, severity, code;
+--   FROM pjeval.finding_catalogue ORDER BY scope,
+--     CASE severity WHEN 'error' THEN 1 WHEN 'warning' THEN 2 ELSE 3 END, code;
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 \set readme `cat "$PG_ABS_SRCDIR/README.md"`

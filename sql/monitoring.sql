@@ -135,6 +135,8 @@ SELECT project_name, year, month, adjusted_budget, executed, forecast, execution
        fund_light, on_schedule, declared_on_schedule, red, yellow, green, blue, unlit, project_light,
        stage_met, declared_stage_met, dual_light, declared_dual_light
 FROM monitoring_result WHERE monitoring_id = :report;
+-- its one consistency finding: 确定能 under the red light of row 5 (M3)
+SELECT position, code, severity FROM monitoring_finding WHERE monitoring_id = :report;
 SELECT mi.position, indicator_light(mi.target, mi.actual, m.month, mi.level2, mi.accrual, m.year) AS light
 FROM monitoring m JOIN monitoring_indicator mi USING (monitoring_id)
 WHERE m.monitoring_id = :report ORDER BY mi.position;

@@ -68,8 +68,9 @@ COMMENT ON FUNCTION @extschema@.default_profile() IS
 'The profile a new form is scored by (central-2020); only a reviewer gives a form another one';
 
 -- Built-in rows are part of the extension: change a copy, not the original.
--- A profile that a submitted or approved form is scored by is frozen too:
--- changing it would change the grades of forms that are no longer drafts.
+-- A profile that a submitted or approved form (an evaluation or a monitoring
+-- report, 62_monitoring.sql) is scored by is frozen too: changing it would
+-- change the grades or lights of forms that are no longer drafts.
 -- The forms that use it are locked (FOR SHARE) while this is checked, so
 -- none can be submitted meanwhile.  SECURITY DEFINER: the check sees every
 -- unit's forms, whatever the caller may see.
@@ -88,18 +89,23 @@ BEGIN
                   HINT = 'Copy it under a new name and change the copy: INSERT INTO pjeval.profile SELECT ... ';
     END IF;
     IF TG_OP <> 'INSERT' AND NOT @extschema@.restoring_dump() THEN
-        WITH locked AS MATERIALIZED (
-            SELECT e.evaluation_id, e.status
+        WITH locked_evaluation AS MATERIALIZED (
+            SELECT 'evaluation'::text AS form, e.evaluation_id AS id, e.status
             FROM @extschema@.evaluation e
             WHERE e.profile OPERATOR(pg_catalog.=) OLD.name
-            FOR SHARE OF e)
-        SELECT l.evaluation_id, l.status INTO bad
-        FROM locked l
+            FOR SHARE OF e),
+        locked_monitoring AS MATERIALIZED (
+            SELECT 'monitoring report'::text AS form, m.monitoring_id AS id, m.status
+            FROM @extschema@.monitoring m
+            WHERE m.profile OPERATOR(pg_catalog.=) OLD.name
+            FOR SHARE OF m)
+        SELECT l.form, l.id, l.status INTO bad
+        FROM (SELECT * FROM locked_evaluation UNION ALL SELECT * FROM locked_monitoring) l
         WHERE l.status OPERATOR(pg_catalog.<>) 'draft'
-        ORDER BY l.evaluation_id
+        ORDER BY l.form, l.id
         LIMIT 1;
         IF FOUND THEN
-            RAISE EXCEPTION 'profile "%" scores evaluation %, which is %: it cannot be changed or deleted', OLD.name, bad.evaluation_id, bad.status
+            RAISE EXCEPTION 'profile "%" scores % %, which is %: it cannot be changed or deleted', OLD.name, bad.form, bad.id, bad.status
                 USING ERRCODE = 'object_not_in_prerequisite_state',
                       DETAIL = 'A profile that a submitted or approved form is scored by is frozen, so that the form''s grade stays as it was reviewed.',
                       HINT = format('Copy it under a new name and change the copy: INSERT INTO pjeval.profile SELECT ''%s-2'', ... FROM pjeval.profile WHERE name = %L; a reviewer then moves draft forms to it.', OLD.name, OLD.name);

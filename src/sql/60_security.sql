@@ -259,10 +259,11 @@ CREATE TRIGGER evaluation_workflow
 BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.evaluation
 FOR EACH ROW EXECUTE FUNCTION @extschema@.evaluation_workflow();
 
--- A project's header (项目编号, 项目名称, its unit) is part of its forms: while
--- one of them is submitted or approved, only a reviewer changes it (the
--- history keeps the old row).  The project's forms are locked FOR SHARE, so
--- none can be submitted while the change is open.  Moving a project to
+-- A project's header (项目编号, 项目名称, its unit) is part of its forms (its
+-- evaluations and monitoring reports): while one of them is submitted or
+-- approved, only a reviewer changes it (the history keeps the old row).  The
+-- project's forms are locked FOR SHARE, so none can be submitted while the
+-- change is open (a monitoring report only where the role may lock it).  Moving a project to
 -- another unit keeps each form's 一级预算单位 above the new unit.
 CREATE FUNCTION @extschema@.project_workflow()
 RETURNS trigger
@@ -282,22 +283,44 @@ BEGIN
         FROM @extschema@.evaluation e
         WHERE e.project_id = OLD.project_id
         FOR SHARE OF e)
-    SELECT l.evaluation_id, l.status INTO bad
+    SELECT 'evaluation'::text AS form, '' AS steps, l.evaluation_id AS id, l.status INTO bad
     FROM locked l
     WHERE l.status <> 'draft'
     ORDER BY l.evaluation_id
     LIMIT 1;
+    IF NOT FOUND THEN
+        -- The monitoring reports (62_monitoring.sql) likewise; a role that
+        -- may not lock them (no UPDATE on pjeval.monitoring) reads them.
+        IF has_any_column_privilege(current_user, '@extschema@.monitoring'::regclass, 'UPDATE') THEN
+            SELECT 'monitoring report'::text AS form, '_monitoring'::text AS steps, l.monitoring_id AS id, l.status INTO bad
+            FROM (SELECT m.monitoring_id, m.status
+                  FROM @extschema@.monitoring m
+                  WHERE m.project_id = OLD.project_id
+                  FOR SHARE OF m) l
+            WHERE l.status <> 'draft'
+            ORDER BY l.monitoring_id
+            LIMIT 1;
+        ELSE
+            SELECT 'monitoring report'::text AS form, '_monitoring'::text AS steps, m.monitoring_id AS id, m.status INTO bad
+            FROM @extschema@.monitoring m
+            WHERE m.project_id = OLD.project_id AND m.status <> 'draft'
+            ORDER BY m.monitoring_id
+            LIMIT 1;
+        END IF;
+    END IF;
     IF FOUND THEN
-        RAISE EXCEPTION 'project % “%”: evaluation % is %, so its 项目编号, 项目名称 and unit are read-only',
-                coalesce(OLD.code, '(no 项目编号)'), OLD.name, bad.evaluation_id, bad.status
+        RAISE EXCEPTION 'project % “%”: % % is %, so its 项目编号, 项目名称 and unit are read-only',
+                coalesce(OLD.code, '(no 项目编号)'), OLD.name, bad.form, bad.id, bad.status
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = format('A reviewer can change them, or return the form to draft: SELECT pjeval.reopen(%s);', bad.evaluation_id);
+                  HINT = format('A reviewer can change them, or return the form to draft: SELECT pjeval.reopen%s(%s);', bad.steps, bad.id);
     END IF;
     -- (a unit the caller does not work for is the policy's to refuse)
     IF NEW.unit_id IS DISTINCT FROM OLD.unit_id AND NEW.unit_id = ANY (@extschema@.member_units(current_user)) THEN
-        PERFORM @extschema@.evaluation_check_budget_unit(e.budget_unit_id, OLD.project_id, NEW.unit_id)
-        FROM @extschema@.evaluation e
-        WHERE e.project_id = OLD.project_id AND e.budget_unit_id IS NOT NULL;
+        PERFORM @extschema@.evaluation_check_budget_unit(f.budget_unit_id, OLD.project_id, NEW.unit_id)
+        FROM (SELECT e.budget_unit_id FROM @extschema@.evaluation e WHERE e.project_id = OLD.project_id
+              UNION ALL
+              SELECT m.budget_unit_id FROM @extschema@.monitoring m WHERE m.project_id = OLD.project_id) f
+        WHERE f.budget_unit_id IS NOT NULL;
     END IF;
     RETURN NEW;
 END

@@ -443,3 +443,135 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_indicator', '
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_monitoring_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_fund_line_monitoring_fund_line_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_indicator_monitoring_indicator_id_seq', '');
+
+-- Per unit and round (year, month N), for dashboards (performance-cycle
+-- §3.4's roll-up): the reports and their money in 元, the project lights
+-- counted, and the reports missing: projects of the unit with a
+-- self-evaluation of that year or a report of an earlier month of it, but
+-- no report for the round.  The rounds are those of the reports the caller
+-- sees.  Who sees what, as for monitoring_result.
+CREATE VIEW @extschema@.monitoring_unit_summary WITH (security_invoker = true) AS
+WITH counted AS (
+    SELECT r.unit_id, r.year, r.month,
+           pg_catalog.count(*) AS projects,
+           pg_catalog.sum(r.adjusted_budget * s.factor) AS adjusted_budget,
+           pg_catalog.sum(r.executed * s.factor) AS executed,
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'red') AS red,
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'yellow') AS yellow,
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'green') AS green,
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'blue') AS blue
+    FROM @extschema@.monitoring_result r
+    JOIN @extschema@.monitoring m ON m.monitoring_id = r.monitoring_id
+    CROSS JOIN LATERAL (SELECT CASE m.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor) s
+    GROUP BY r.unit_id, r.year, r.month
+), missing AS (
+    SELECT p.unit_id, rd.year, rd.month, pg_catalog.count(*) AS reports_missing
+    FROM (SELECT DISTINCT m.year, m.month FROM @extschema@.monitoring m) rd
+    JOIN @extschema@.project p
+      ON EXISTS (SELECT 1 FROM @extschema@.evaluation e
+                 WHERE e.project_id = p.project_id AND e.year = rd.year)
+      OR EXISTS (SELECT 1 FROM @extschema@.monitoring m
+                 WHERE m.project_id = p.project_id AND m.year = rd.year AND m.month < rd.month)
+    WHERE NOT EXISTS (SELECT 1 FROM @extschema@.monitoring m
+                      WHERE m.project_id = p.project_id AND m.year = rd.year AND m.month = rd.month)
+    GROUP BY p.unit_id, rd.year, rd.month
+)
+SELECT unit_id,
+       u.name AS unit_name,
+       year,
+       month,
+       coalesce(c.projects, 0) AS projects,
+       c.adjusted_budget,
+       c.executed,
+       coalesce(c.red, 0) AS red,
+       coalesce(c.yellow, 0) AS yellow,
+       coalesce(c.green, 0) AS green,
+       coalesce(c.blue, 0) AS blue,
+       coalesce(x.reports_missing, 0) AS reports_missing
+FROM counted c
+FULL JOIN missing x USING (unit_id, year, month)
+LEFT JOIN @extschema@.unit u USING (unit_id)
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.monitoring_unit_summary IS
+'Per unit, year and period (month N): the monitoring reports (projects), the total rows'' 调整后预算数 and 1-N月执行数 summed in 元, the project lights counted (red, yellow, green, blue), and reports_missing: the unit''s projects with a self-evaluation of that year or a report of an earlier month of it but none for this period';
+
+-- The monitoring consistency findings (performance-cycle §4) that need only
+-- the report: their codes (scope monitor) and messages are rows of
+-- finding_catalogue and finding_message, whose arguments are
+--   monitoring            1 项目编号, 2 项目名称, 3 year, 4 month N, 5 调整后预算数,
+--                         6 1-N月执行数, 7 全年预计执行数, 8 执行率, 9 时间进度,
+--                         10 v, 11 the declared 是否达到序时支出进度 (是/否)
+--   monitoring_indicator  1 三级指标, 2 年度指标值, 3 1-N月实际完成值,
+--                         4 全年预计完成值, 5 the indicator light, 6 完成目标可能性,
+--                         7 month N
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('fund_red_unexplained', 'monitor', 'warning', '预算执行红灯，预计全年执行完毕却未填写原因类型和情况分析', 'the fund light is red and the whole budget is forecast to be spent, with neither a 原因类型 nor a 情况分析'),
+    ('impossible_unexplained', 'monitor', 'warning', '完成目标可能性为“完全不可能”却未填写偏差原因', 'the target is 完全不可能 (cannot be met), with no 偏差原因'),
+    ('certain_under_red', 'monitor', 'warning', '指标红灯，完成目标可能性却为“确定能”', 'the indicator light is red, yet the target is 确定能 (certain to be met)'),
+    ('schedule_declared_wrong', 'monitor', 'error', '填报的“是否达到序时支出进度”与执行率和时间进度不符', 'the declared 是否达到序时支出进度 contradicts the execution rate against 时间进度');
+
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('fund_red_unexplained', 'monitoring', '1-%4$s月执行率 %8$s%% 仅为时间进度 %9$s%% 的 %10$s%%（红灯），全年预计执行数 %7$s 不低于调整后预算数 %5$s，却未填写原因类型和情况分析', 'months 1-%4$s: the execution rate %8$s%% is %10$s%% of 时间进度 %9$s%% (red), yet the forecast %7$s is not below the budget %5$s and neither 原因类型 nor 情况分析 is given'),
+    ('schedule_declared_wrong', 'monitoring', '填报是否达到序时支出进度为“%11$s”，而 1-%4$s月执行率 %8$s%% 与时间进度 %9$s%% 相比结论相反', 'declared 是否达到序时支出进度 %11$s, but the execution rate of months 1-%4$s, %8$s%% against 时间进度 %9$s%%, says the opposite'),
+    ('impossible_unexplained', 'monitoring_indicator', '“%1$s”完成目标可能性为“%6$s”（目标 %2$s，1-%7$s月实际 %3$s，全年预计 %4$s），未填写偏差原因', '"%1$s" is %6$s (target %2$s, actual of months 1-%7$s %3$s, forecast %4$s) with no 偏差原因'),
+    ('certain_under_red', 'monitoring_indicator', '“%1$s”为红灯（目标 %2$s，1-%7$s月实际 %3$s），完成目标可能性却为“%6$s”', '"%1$s" is red (target %2$s, actual of months 1-%7$s %3$s), yet marked %6$s');
+
+-- One row per finding on a report the caller may see: report, indicator
+-- position (NULL for the report), code, severity and the messages.
+CREATE VIEW @extschema@.monitoring_finding WITH (security_invoker = true) AS
+SELECT r.monitoring_id,
+       NULL::integer AS position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args) AS message_zh,
+       pg_catalog.format(fm.message_en, VARIADIC a.args) AS message_en
+FROM @extschema@.monitoring_result r
+JOIN @extschema@.monitoring m ON m.monitoring_id = r.monitoring_id
+CROSS JOIN LATERAL (VALUES
+    (CASE WHEN r.fund_light = 'red' AND r.forecast >= r.adjusted_budget
+               AND m.reason_type IS NULL AND pg_catalog.btrim(coalesce(m.analysis, '')) = ''
+          THEN 'fund_red_unexplained' END),
+    (CASE WHEN r.declared_on_schedule <> r.on_schedule THEN 'schedule_declared_wrong' END)
+) f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'monitoring'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[r.project_code, r.project_name, r.year::text, r.month::text, r.adjusted_budget::text,
+                 r.executed::text, r.forecast::text, r.execution_rate::text, r.time_progress::text,
+                 r.fund_index::text, CASE WHEN r.declared_on_schedule THEN '是' ELSE '否' END] AS args
+) a
+UNION ALL
+SELECT m.monitoring_id,
+       mi.position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.monitoring m
+JOIN @extschema@.project p ON p.project_id = m.project_id
+JOIN @extschema@.profile pr ON pr.name = m.profile
+JOIN @extschema@.monitoring_indicator mi ON mi.monitoring_id = m.monitoring_id
+CROSS JOIN LATERAL (
+    SELECT @extschema@.indicator_light(mi.target, mi.actual, m.month, mi.level2, mi.accrual, m.year,
+                                       pr.monitor_yellow_from, pr.monitor_green_from, pr.monitor_blue_from) AS light
+) l
+CROSS JOIN LATERAL (VALUES
+    (CASE WHEN mi.likelihood = '完全不可能' AND pg_catalog.cardinality(mi.deviation_causes) = 0
+               AND pg_catalog.btrim(coalesce(mi.deviation_note, '')) = ''
+          THEN 'impossible_unexplained' END),
+    (CASE WHEN mi.likelihood = '确定能' AND l.light = 'red' THEN 'certain_under_red' END)
+) f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'monitoring_indicator'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[mi.level3, mi.target_text, mi.actual_text, mi.forecast_text, l.light, mi.likelihood::text, m.month::text] AS args
+) a
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.monitoring_finding IS
+'One row per monitoring consistency finding on a report the caller may see: report, indicator position (NULL for the whole report), code (pjeval.finding_code, scope monitor), severity and a message in Chinese and English: fund_red_unexplained (M1), impossible_unexplained (M2), certain_under_red (M3), schedule_declared_wrong (M5)';
+
+GRANT SELECT ON @extschema@.monitoring_unit_summary, @extschema@.monitoring_finding TO PUBLIC;
