@@ -36,15 +36,11 @@
 #include "glue.h"
 
 #include "access/htup_details.h"
-#include "commands/trigger.h"
 #include "common/hashfn.h"
-#include "executor/spi.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
 
 PG_MODULE_MAGIC;
 
@@ -67,7 +63,6 @@ PG_FUNCTION_INFO_V1(indicator_value_cmp);
 PG_FUNCTION_INFO_V1(indicator_value_hash);
 PG_FUNCTION_INFO_V1(indicator_value_hash_extended);
 PG_FUNCTION_INFO_V1(try_indicator_value);
-PG_FUNCTION_INFO_V1(indicator_read_values);
 PG_FUNCTION_INFO_V1(indicator_value_error);
 PG_FUNCTION_INFO_V1(indicator_value_kind);
 PG_FUNCTION_INFO_V1(indicator_value_comparison);
@@ -561,102 +556,6 @@ try_indicator_value(PG_FUNCTION_ARGS)
 	if (result == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_BYTEA_P(result);
-}
-
-/* Where indicator_read_values() reads and writes, checked once per table. */
-typedef struct ReadValuesColumns
-{
-	Oid			relid;
-	AttrNumber	text_att[2];	/* target_text, actual_text */
-	AttrNumber	value_att[2];	/* target, actual */
-} ReadValuesColumns;
-
-/*
- * The attribute number of column name of the trigger's table, which must be
- * of type text, or (value) of this extension's indicator_value: the trigger
- * writes the value's bytes into it, so any other type is refused.
- */
-static AttrNumber
-trigger_column(FunctionCallInfo fcinfo, Relation rel, const char *name, bool value)
-{
-	TupleDesc	desc = RelationGetDescr(rel);
-	int			att = SPI_fnumber(desc, name);
-	Oid			type = att > 0 ? TupleDescAttr(desc, att - 1)->atttypid : InvalidOid;
-	bool		ok = att > 0;
-
-	if (ok && !value)
-		ok = type == TEXTOID;
-	else if (ok)
-	{
-		Oid			input,
-					ioparam;
-
-		getTypeInputInfo(type, &input, &ioparam);
-		ok = strcmp(get_func_name(input), "indicator_value_in") == 0 &&
-			get_func_namespace(input) == get_func_namespace(fcinfo->flinfo->fn_oid);
-	}
-	if (!ok)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("indicator_read_values() needs a column \"%s\" of type %s in table \"%s\"",
-						name, value ? "indicator_value" : "text", RelationGetRelationName(rel)),
-				 errhint("It is the trigger of pjeval.indicator, which reads target and actual from target_text and actual_text.")));
-	return (AttrNumber) att;
-}
-
-/*
- * The BEFORE INSERT OR UPDATE row trigger of pjeval.indicator: target and
- * actual are target_text and actual_text as read by try_indicator_value (an
- * empty cell reads as the empty value; NULL where the text does not read).
- * In C because it runs once per imported indicator row.
- */
-Datum
-indicator_read_values(PG_FUNCTION_ARGS)
-{
-	TriggerData *trig = (TriggerData *) fcinfo->context;
-	ReadValuesColumns *cols;
-	HeapTuple	tuple;
-	int			replace[2];
-	Datum		values[2];
-	bool		nulls[2];
-	int			k;
-
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trig->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trig->tg_event) || TRIGGER_FIRED_BY_DELETE(trig->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("indicator_read_values() must be fired BEFORE INSERT OR UPDATE, FOR EACH ROW")));
-	pj_require_utf8();
-	cols = (ReadValuesColumns *) fcinfo->flinfo->fn_extra;
-	if (cols == NULL || cols->relid != RelationGetRelid(trig->tg_relation))
-	{
-		static const char *const names[2][2] = {{"target_text", "target"}, {"actual_text", "actual"}};
-
-		cols = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(ReadValuesColumns));
-		for (k = 0; k < 2; k++)
-		{
-			cols->text_att[k] = trigger_column(fcinfo, trig->tg_relation, names[k][0], false);
-			cols->value_att[k] = trigger_column(fcinfo, trig->tg_relation, names[k][1], true);
-		}
-		cols->relid = RelationGetRelid(trig->tg_relation);
-		fcinfo->flinfo->fn_extra = cols;
-	}
-
-	tuple = TRIGGER_FIRED_BY_UPDATE(trig->tg_event) ? trig->tg_newtuple : trig->tg_trigtuple;
-	for (k = 0; k < 2; k++)
-	{
-		bool		isnull;
-		Datum		cell = heap_getattr(tuple, cols->text_att[k], RelationGetDescr(trig->tg_relation), &isnull);
-		text	   *t = isnull ? NULL : DatumGetTextPP(cell);
-		IvError		err;
-		bytea	   *value = parse_value(t ? VARDATA_ANY(t) : "", t ? VARSIZE_ANY_EXHDR(t) : 0, &err);
-
-		replace[k] = cols->value_att[k];
-		values[k] = PointerGetDatum(value);
-		nulls[k] = value == NULL;
-	}
-	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, RelationGetDescr(trig->tg_relation),
-													 2, replace, values, nulls));
 }
 
 Datum
