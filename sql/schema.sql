@@ -244,3 +244,29 @@ INSERT INTO public.like_indicator (indicator_id, evaluation_id, position, level1
 VALUES (1, 1, 1, '产出指标 (50分)', '数量指标', '甲', '≥95%', NULL), (2, 1, 2, '产出', '时效', '乙', '≥9x%', '3次/周')
 RETURNING target_text, target, actual_text, actual, kind(actual) AS actual_kind, level1_name, level2_name;
 DROP TABLE public.like_indicator;
+
+-- The C trigger of 0.2.0 stays in the library for databases not yet updated
+-- (their trigger keeps reading the values until ALTER EXTENSION UPDATE); it
+-- still guards the bytes it writes: on another table it needs the same
+-- columns, of the same types, and it runs before the row is written.
+CREATE FUNCTION pjeval.legacy_read_values() RETURNS trigger
+AS '$libdir/pjeval', 'indicator_read_values' LANGUAGE C;
+CREATE TABLE public.not_indicator (target_text text, actual_text text, target text, actual text);
+CREATE TRIGGER read_values BEFORE INSERT ON public.not_indicator
+FOR EACH ROW EXECUTE FUNCTION pjeval.legacy_read_values();
+INSERT INTO public.not_indicator VALUES ('≥95%', '96%', NULL, NULL);
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE public.old_indicator (target_text text, actual_text text,
+                                   target pjeval.indicator_value, actual pjeval.indicator_value);
+CREATE TRIGGER read_values_after AFTER INSERT ON public.old_indicator
+FOR EACH ROW EXECUTE FUNCTION pjeval.legacy_read_values();
+INSERT INTO public.old_indicator VALUES ('≥95%', '96%', NULL, NULL);
+\echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER read_values_after ON public.old_indicator;
+CREATE TRIGGER read_values BEFORE INSERT OR UPDATE ON public.old_indicator
+FOR EACH ROW EXECUTE FUNCTION pjeval.legacy_read_values();
+INSERT INTO public.old_indicator VALUES ('≥95%', NULL, '1', '2'), ('≥9x%', '3次/周', NULL, NULL)
+RETURNING target_text, target, actual_text, actual, kind(actual) AS actual_kind;
+UPDATE public.old_indicator SET target = '99' WHERE target_text = '≥95%' RETURNING target_text, target;
+DROP TABLE public.not_indicator, public.old_indicator;
+DROP FUNCTION pjeval.legacy_read_values();

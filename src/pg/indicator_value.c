@@ -36,11 +36,17 @@
 #include "glue.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "common/hashfn.h"
+#include "executor/spi.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
 
 PG_MODULE_MAGIC;
 
@@ -63,6 +69,7 @@ PG_FUNCTION_INFO_V1(indicator_value_cmp);
 PG_FUNCTION_INFO_V1(indicator_value_hash);
 PG_FUNCTION_INFO_V1(indicator_value_hash_extended);
 PG_FUNCTION_INFO_V1(try_indicator_value);
+PG_FUNCTION_INFO_V1(indicator_read_values);
 PG_FUNCTION_INFO_V1(indicator_value_error);
 PG_FUNCTION_INFO_V1(indicator_value_kind);
 PG_FUNCTION_INFO_V1(indicator_value_comparison);
@@ -556,6 +563,66 @@ try_indicator_value(PG_FUNCTION_ARGS)
 	if (result == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_BYTEA_P(result);
+}
+
+/*
+ * indicator_read_values(): the BEFORE INSERT OR UPDATE row trigger that read
+ * target and actual of pjeval.indicator up to 0.2.0, where they are now
+ * generated columns.  Kept only for a database still at 0.1.0 or 0.2.0: its
+ * trigger keeps working with this library until ALTER EXTENSION pjeval
+ * UPDATE drops it (and those versions' install scripts still load).  Exactly
+ * target := try_indicator_value(coalesce(target_text, '')), the same for
+ * actual; it writes the value's bytes, so it refuses a table whose columns
+ * are not text and this extension's indicator_value (39P01).
+ */
+Datum
+indicator_read_values(PG_FUNCTION_ARGS)
+{
+	static const char *const names[2][2] = {{"target_text", "target"}, {"actual_text", "actual"}};
+	TriggerData *trig = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	HeapTuple	tuple;
+	Oid			value_type;
+	int			replace[2];
+	Datum		values[2];
+	bool		nulls[2];
+	int			k;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trig->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trig->tg_event) || TRIGGER_FIRED_BY_DELETE(trig->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("indicator_read_values() must be fired BEFORE INSERT OR UPDATE, FOR EACH ROW")));
+	pj_require_utf8();
+	desc = RelationGetDescr(trig->tg_relation);
+	value_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("indicator_value"),
+								 ObjectIdGetDatum(get_func_namespace(fcinfo->flinfo->fn_oid)));
+	tuple = TRIGGER_FIRED_BY_UPDATE(trig->tg_event) ? trig->tg_newtuple : trig->tg_trigtuple;
+	for (k = 0; k < 2; k++)
+	{
+		int			text_att = SPI_fnumber(desc, names[k][0]);
+		int			value_att = SPI_fnumber(desc, names[k][1]);
+		bool		isnull;
+		text	   *t;
+		IvError		err;
+		bytea	   *value;
+
+		if (text_att <= 0 || TupleDescAttr(desc, text_att - 1)->atttypid != TEXTOID ||
+			value_att <= 0 || !OidIsValid(value_type) ||
+			TupleDescAttr(desc, value_att - 1)->atttypid != value_type)
+			ereport(ERROR,
+					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+					 errmsg("indicator_read_values() needs columns \"%s\" of type text and \"%s\" of type indicator_value in table \"%s\"",
+							names[k][0], names[k][1], RelationGetRelationName(trig->tg_relation)),
+					 errhint("It is the trigger of pjeval.indicator up to 0.2.0; ALTER EXTENSION pjeval UPDATE replaces it with generated columns.")));
+		t = heap_attisnull(tuple, text_att, desc) ? NULL
+			: DatumGetTextPP(heap_getattr(tuple, text_att, desc, &isnull));
+		value = parse_value(t ? VARDATA_ANY(t) : "", t ? VARSIZE_ANY_EXHDR(t) : 0, &err);
+		replace[k] = value_att;
+		values[k] = PointerGetDatum(value);
+		nulls[k] = value == NULL;
+	}
+	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, desc, 2, replace, values, nulls));
 }
 
 Datum
