@@ -113,10 +113,12 @@ JOIN pg_attribute a ON a.attrelid = ('pjeval.' || d.table_name)::regclass AND a.
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 WHERE a.attidentity <> '' OR ad.adbin IS NOT NULL;
 
--- 5. Every function the views and the policies call runs on a worker: it
---    is PARALLEL SAFE, and IMMUTABLE (pushed into shard queries) unless it
---    is one of the two STABLE membership functions the views and policies
---    wrap in a scalar sub-select (planned once, its result shipped).
+-- 5. Every function the views, the policies and the generated columns call
+--    runs on a worker: it is PARALLEL SAFE, and IMMUTABLE (pushed into shard
+--    queries; a generated column is computed on the shard that stores the
+--    row) unless it is one of the two STABLE membership functions the views
+--    and policies wrap in a scalar sub-select (planned once, its result
+--    shipped).
 CREATE TEMP TABLE dist_called AS
 SELECT DISTINCT p.oid AS fn, v.relname AS caller
 FROM pg_rewrite r
@@ -129,10 +131,18 @@ SELECT DISTINCT p.oid, 'policy ' || pol.polname
 FROM pg_policy pol
 JOIN pg_depend dep ON dep.classid = 'pg_policy'::regclass AND dep.objid = pol.oid
                   AND dep.refclassid = 'pg_proc'::regclass
+JOIN pg_proc p ON p.oid = dep.refobjid
+UNION
+SELECT DISTINCT p.oid, format('generated column %s.%s', c.relname, a.attname)
+FROM pg_attrdef ad
+JOIN pg_class c ON c.oid = ad.adrelid AND c.relnamespace = 'pjeval'::regnamespace
+JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum AND a.attgenerated = 's'
+JOIN pg_depend dep ON dep.classid = 'pg_attrdef'::regclass AND dep.objid = ad.oid
+                  AND dep.refclassid = 'pg_proc'::regclass
 JOIN pg_proc p ON p.oid = dep.refobjid;
 
 INSERT INTO dist_result
-SELECT 'functions in views and policies push down', p.oid::regprocedure::text,
+SELECT 'functions in views, policies and generated columns push down', p.oid::regprocedure::text,
        CASE WHEN p.proparallel <> 's' THEN 'FAILED'
             WHEN p.provolatile = 'i' THEN 'ok'
             WHEN p.provolatile = 's' AND p.proname IN ('is_reviewer', 'member_units') THEN 'ok'
@@ -189,7 +199,7 @@ JOIN dist_plan d ON ('pjeval.' || d.table_name)::regclass = pol.polrelid;
 INSERT INTO dist_result
 SELECT 'triggers on distributed tables touch co-located rows only',
        format('%s.%s (%s)', d.table_name, t.tgname, t.tgfoid::regproc::text),
-       CASE WHEN t.tgfoid::regproc::text IN ('pjeval.indicator_read_values', 'pjeval.evaluation_workflow',
+       CASE WHEN t.tgfoid::regproc::text IN ('pjeval.evaluation_workflow',
                                              'pjeval.record_truncate', 'pjeval.history_append_only') THEN 'ok'
             ELSE 'FAILED' END,
        pg_get_triggerdef(t.oid)

@@ -1,8 +1,8 @@
 -- load_scale.sql - realistic 项目支出绩效自评表 forms at scale, written
 -- straight into the pjeval tables with set-based INSERT ... SELECT, for the
 -- benchmarks (bench/suite.sh).  Not a test and not an import: no text is
--- read as a form; the typed values are read from the generated cell text
--- with pjeval.try_indicator_value, exactly as the indicator trigger does.
+-- read as a form; the typed values (generated columns of pjeval.indicator)
+-- are computed by PostgreSQL from the cell text as the rows are written.
 --
 --   psql -v seed=20220101 -f bench/load_scale.sql         -- defines bench_scale.*
 --   CALL bench_scale.load(1, 100000);                     -- forms 1..100000
@@ -34,7 +34,7 @@
 -- that are off, so the audit has something to find.
 --
 -- Needs a superuser: it loads with session_replication_role = replica, so
--- the per-row triggers (typed values, workflow, history) and the foreign-key
+-- the per-row triggers (workflow, history) and the foreign-key
 -- checks stand aside; the ids are consistent by construction.  No history is
 -- written: that is the import path's cost, measured by the suite with
 -- pjeval.import_forms.
@@ -228,8 +228,7 @@ BEGIN
 
     -- the indicator rows, with their typed values and reported scores
     CREATE TEMP TABLE ind_stage ON COMMIT DROP AS
-    SELECT f.n, l.position, l.level1, l.level2, l.level3, v.target_text, v.actual_text,
-           v.target, v.actual, l.weight,
+    SELECT f.n, l.position, l.level1, l.level2, l.level3, v.target_text, v.actual_text, l.weight,
            CASE WHEN l.class = 'na' THEN 0
                 WHEN v.score IS NOT NULL AND bench_scale.h(v.k, 40, 50) = 0 THEN greatest(v.score - 1, 0)
                 WHEN v.score IS NOT NULL THEN v.score
@@ -312,7 +311,6 @@ BEGIN
     ) c2
     CROSS JOIN LATERAL (
         SELECT r.k, r.outcome, c2.cell[1] AS target_text, c2.cell[2] AS actual_text,
-               t.v AS target, a.v AS actual,
                pjeval.indicator_score(t.v, a.v, l.weight, l.level2) AS score
         FROM (SELECT pjeval.try_indicator_value(c2.cell[1]) AS v) t,
              (SELECT pjeval.try_indicator_value(c2.cell[2]) AS v) a
@@ -354,11 +352,11 @@ BEGIN
     ORDER BY f.n, x.k;
 
     INSERT INTO pjeval.indicator (indicator_id, evaluation_id, position, level1, level2, level3,
-                                  target_text, actual_text, target, actual, weight, reported_score,
+                                  target_text, actual_text, weight, reported_score,
                                   deviation_reason, band)
     OVERRIDING SYSTEM VALUE
     SELECT s.n * 32 + s.position, s.n, s.position, s.level1, s.level2, s.level3,
-           s.target_text, s.actual_text, s.target, s.actual, s.weight, s.reported_score,
+           s.target_text, s.actual_text, s.weight, s.reported_score,
            s.deviation_reason, s.band
     FROM ind_stage s
     ORDER BY s.n, s.position;

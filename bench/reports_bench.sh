@@ -22,8 +22,8 @@
 #
 # The forms are generated with INSERT ... SELECT from generate_series,
 # deterministic (setseed), as drafts and with triggers off
-# (session_replication_role = replica: no history, no workflow), the typed
-# values set as the trigger would set them.
+# (session_replication_role = replica: no history, no workflow); the typed
+# values are the table's generated columns.
 #
 # Builds and installs into ./debian/pjeval, then runs on a throwaway cluster
 # (pg_virtualenv -t -p pjeval), so nothing is installed system-wide.
@@ -109,9 +109,8 @@ generate() {
 	 (17, '满意度指标 (10分)', '服务对象满意度指标', 'pct', 5), (18, '满意度指标 (10分)', '服务对象满意度指标', 'pct', 5),
 	 (19, '满意度指标 (10分)', '其他满意度指标', 'na', 0), (20, '效益指标 (30分)', '社会成本指标', 'na', 0);
 	INSERT INTO pjeval.indicator (evaluation_id, position, level1, level2, level3, target_text, actual_text,
-	                              target, actual, weight, reported_score, deviation_reason)
-	SELECT x.evaluation_id, x.position, x.level1, x.level2, x.level3, x.tt, x.at,
-	       pjeval.try_indicator_value(x.tt), pjeval.try_indicator_value(x.at), x.weight,
+	                              weight, reported_score, deviation_reason)
+	SELECT x.evaluation_id, x.position, x.level1, x.level2, x.level3, x.tt, x.at, x.weight,
 	       -- most report what the rules give; one row in ten claims the full weight
 	       CASE WHEN x.claim THEN x.weight
 	            ELSE coalesce(pjeval.indicator_score(pjeval.try_indicator_value(x.tt), pjeval.try_indicator_value(x.at),

@@ -71,16 +71,36 @@ JOIN evaluation e USING (evaluation_id)
 JOIN project p USING (project_id)
 ORDER BY p.code, i.position;
 
--- The typed values follow the text, and only the text.
+-- The typed values follow the text, and only the text: they are generated
+-- columns, which cannot be written (428C9), neither can the level names.
 CREATE TEMP TABLE form1 AS
 SELECT e.evaluation_id FROM evaluation e JOIN project p USING (project_id)
 WHERE p.code = '440309210901500004279';
+UPDATE indicator SET target = '99' WHERE evaluation_id = (SELECT evaluation_id FROM form1) AND position = 2;
+\echo :LAST_ERROR_SQLSTATE
+UPDATE indicator SET target_text = '99', actual = NULL WHERE evaluation_id = (SELECT evaluation_id FROM form1) AND position = 2;
+\echo :LAST_ERROR_SQLSTATE
+UPDATE indicator SET level2_name = '数量指标' WHERE evaluation_id = (SELECT evaluation_id FROM form1) AND position = 2;
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO indicator (evaluation_id, position, level1, level2, level3, target_text, target)
+SELECT evaluation_id, 99, '产出指标', '数量指标', '写入值', '≥95%', '1' FROM form1;
+\echo :LAST_ERROR_SQLSTATE
+-- Writing DEFAULT is writing nothing: the value is still read from the text.
 BEGIN;
 UPDATE indicator SET actual_text = '25人' WHERE evaluation_id = (SELECT evaluation_id FROM form1) AND position = 1;
-UPDATE indicator SET target = '99' WHERE evaluation_id = (SELECT evaluation_id FROM form1) AND position = 2;
+UPDATE indicator SET target = DEFAULT WHERE evaluation_id = (SELECT evaluation_id FROM form1) AND position = 2;
 SELECT position, target_text, target, actual_text, actual
 FROM indicator WHERE evaluation_id = (SELECT evaluation_id FROM form1) AND position IN (1, 2)
 ORDER BY position;
+-- The level names as the standard lists them, read once when the row is
+-- written (and again when a level changes).
+SELECT level1, level1_name, level2, level2_name
+FROM indicator WHERE evaluation_id = (SELECT evaluation_id FROM form1) AND position = 1;
+UPDATE indicator SET level1 = ' 效益 指标（30分）', level2 = '进度'
+WHERE evaluation_id = (SELECT evaluation_id FROM form1) AND position = 1
+RETURNING level1, level1_name, level2, level2_name;
+SELECT level1_kind, level2_home FROM indicator_result
+WHERE evaluation_id = (SELECT evaluation_id FROM form1) AND position = 1;
 -- Text that does not read is stored, with a NULL value: never an import failure.
 UPDATE indicator SET target_text = '≥9x%', actual_text = NULL
 WHERE evaluation_id = (SELECT evaluation_id FROM form1) AND position = 5;
@@ -209,23 +229,44 @@ DELETE FROM project WHERE unit_id = (SELECT unit_id FROM unit WHERE name = '测�
 DELETE FROM unit WHERE name = '测试下属单位';
 SELECT count(*) AS forms, count(DISTINCT project_id) AS projects FROM evaluation;
 
--- The typed values are read by a C trigger (tested above with the forms);
--- it guards the bytes it writes: on another table it needs the same
+-- The typed values are generated columns, not a trigger: the C trigger of
+-- 0.2.0 is gone, and a table made LIKE indicator, with its generation
+-- expressions, reads its values the same way.
+SELECT to_regprocedure('pjeval.indicator_read_values()') AS old_trigger_function,
+       (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'pjeval.indicator'::regclass
+                                          AND tgname = 'indicator_read_values') AS old_triggers;
+SELECT a.attname, a.attgenerated, pg_get_expr(d.adbin, d.adrelid) AS expression
+FROM pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attrelid = 'pjeval.indicator'::regclass AND a.attgenerated <> ''
+ORDER BY a.attnum;
+CREATE TABLE public.like_indicator (LIKE pjeval.indicator INCLUDING GENERATED);
+INSERT INTO public.like_indicator (indicator_id, evaluation_id, position, level1, level2, level3, target_text, actual_text)
+VALUES (1, 1, 1, '产出指标 (50分)', '数量指标', '甲', '≥95%', NULL), (2, 1, 2, '产出', '时效', '乙', '≥9x%', '3次/周')
+RETURNING target_text, target, actual_text, actual, kind(actual) AS actual_kind, level1_name, level2_name;
+DROP TABLE public.like_indicator;
+
+-- The C trigger of 0.2.0 stays in the library for databases not yet updated
+-- (their trigger keeps reading the values until ALTER EXTENSION UPDATE); it
+-- still guards the bytes it writes: on another table it needs the same
 -- columns, of the same types, and it runs before the row is written.
+CREATE FUNCTION pjeval.legacy_read_values() RETURNS trigger
+AS '$libdir/pjeval', 'indicator_read_values' LANGUAGE C;
 CREATE TABLE public.not_indicator (target_text text, actual_text text, target text, actual text);
 CREATE TRIGGER read_values BEFORE INSERT ON public.not_indicator
-FOR EACH ROW EXECUTE FUNCTION pjeval.indicator_read_values();
+FOR EACH ROW EXECUTE FUNCTION pjeval.legacy_read_values();
 INSERT INTO public.not_indicator VALUES ('≥95%', '96%', NULL, NULL);
 \echo :LAST_ERROR_SQLSTATE
-CREATE TABLE public.like_indicator (target_text text, actual_text text,
-                                    target pjeval.indicator_value, actual pjeval.indicator_value);
-CREATE TRIGGER read_values_after AFTER INSERT ON public.like_indicator
-FOR EACH ROW EXECUTE FUNCTION pjeval.indicator_read_values();
-INSERT INTO public.like_indicator VALUES ('≥95%', '96%', NULL, NULL);
+CREATE TABLE public.old_indicator (target_text text, actual_text text,
+                                   target pjeval.indicator_value, actual pjeval.indicator_value);
+CREATE TRIGGER read_values_after AFTER INSERT ON public.old_indicator
+FOR EACH ROW EXECUTE FUNCTION pjeval.legacy_read_values();
+INSERT INTO public.old_indicator VALUES ('≥95%', '96%', NULL, NULL);
 \echo :LAST_ERROR_SQLSTATE
-DROP TRIGGER read_values_after ON public.like_indicator;
-CREATE TRIGGER read_values BEFORE INSERT ON public.like_indicator
-FOR EACH ROW EXECUTE FUNCTION pjeval.indicator_read_values();
-INSERT INTO public.like_indicator VALUES ('≥95%', NULL, '1', '2'), ('≥9x%', '3次/周', NULL, NULL)
+DROP TRIGGER read_values_after ON public.old_indicator;
+CREATE TRIGGER read_values BEFORE INSERT OR UPDATE ON public.old_indicator
+FOR EACH ROW EXECUTE FUNCTION pjeval.legacy_read_values();
+INSERT INTO public.old_indicator VALUES ('≥95%', NULL, '1', '2'), ('≥9x%', '3次/周', NULL, NULL)
 RETURNING target_text, target, actual_text, actual, kind(actual) AS actual_kind;
-DROP TABLE public.not_indicator, public.like_indicator;
+UPDATE public.old_indicator SET target = '99' WHERE target_text = '≥95%' RETURNING target_text, target;
+DROP TABLE public.not_indicator, public.old_indicator;
+DROP FUNCTION pjeval.legacy_read_values();

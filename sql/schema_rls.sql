@@ -297,7 +297,7 @@ SELECT p.proname, p.prosecdef AS security_definer, p.provolatile, p.proconfig,
        has_function_privilege('regress_pj_nobody', p.oid, 'EXECUTE') AS public_execute
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace AND n.nspname = 'pjeval'
 WHERE p.proname IN ('is_reviewer', 'member_units', 'record_history', 'record_truncate', 'evaluation_workflow',
-                    'form_row_workflow', 'indicator_read_values', 'unit_check_parent', 'history_append_only',
+                    'form_row_workflow', 'unit_check_parent', 'history_append_only',
                     'submit', 'approve', 'reopen', 'restoring_dump')
 ORDER BY p.proname;
 

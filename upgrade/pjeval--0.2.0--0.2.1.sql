@@ -2544,45 +2544,9 @@ $fn$;
 
 -- units (issue 11, item 2): open units (5匹, 3000尾, 5kg), periods (全年,
 -- 2021年上半年, 第三季度) and a comparison or unit with no number (≥, ≥%, 万元)
--- refused.  The reader is C: no object changes.  A value 0.2.0 stored keeps
--- the reading it was stored with (5匹 unreadable, 全年 and ≥ qualitative
--- text); where its text now reads otherwise the update says so, once, and
--- how to read the rows again.
-DO $units$
-DECLARE
-    n pg_catalog.int8;
-BEGIN
-    -- A stored value whose own text no longer reads (≥ alone) would stop a
-    -- dump from restoring: it takes the reading of its cell's text now (no
-    -- value), past the workflow and history triggers (a migration, not a
-    -- user's edit; the update runs as a superuser).
-    PERFORM pg_catalog.set_config('session_replication_role', 'replica', true);
-    UPDATE @extschema@.indicator i
-    SET target = CASE WHEN @extschema@.try_indicator_value(i.target::pg_catalog.text) IS NULL
-                      THEN @extschema@.try_indicator_value(coalesce(i.target_text, '')) ELSE i.target END,
-        actual = CASE WHEN @extschema@.try_indicator_value(i.actual::pg_catalog.text) IS NULL
-                      THEN @extschema@.try_indicator_value(coalesce(i.actual_text, '')) ELSE i.actual END
-    WHERE (i.target IS NOT NULL AND @extschema@.try_indicator_value(i.target::pg_catalog.text) IS NULL)
-       OR (i.actual IS NOT NULL AND @extschema@.try_indicator_value(i.actual::pg_catalog.text) IS NULL);
-    GET DIAGNOSTICS n = ROW_COUNT;
-    PERFORM pg_catalog.set_config('session_replication_role', 'origin', true);
-    IF n > 0 THEN
-        RAISE WARNING 'pjeval: % indicator rows held a target or actual whose text no longer reads as a value (a comparison or unit with no number); they were read again from their cells, so that a dump restores', n;
-    END IF;
-
-    SELECT pg_catalog.count(*) INTO n
-    FROM @extschema@.indicator i
-    WHERE i.target::pg_catalog.text IS DISTINCT FROM
-              @extschema@.try_indicator_value(coalesce(i.target_text, ''))::pg_catalog.text
-       OR i.actual::pg_catalog.text IS DISTINCT FROM
-              @extschema@.try_indicator_value(coalesce(i.actual_text, ''))::pg_catalog.text;
-    IF n > 0 THEN
-        RAISE WARNING 'pjeval: % indicator rows hold a target or actual that this version reads otherwise from its text', n
-            USING DETAIL = 'Measure words the unit table lacks (5匹) now read as open units, periods (全年, 2021年上半年) as date ranges, and a comparison or unit with no number (≥, 万元) no longer reads; the stored values keep the reading of 0.2.0.',
-                  HINT = 'Read them again with UPDATE @extschema@.indicator SET target_text = target_text, actual_text = actual_text WHERE target::text IS DISTINCT FROM @extschema@.try_indicator_value(coalesce(target_text, ''''))::text OR actual::text IS DISTINCT FROM @extschema@.try_indicator_value(coalesce(actual_text, ''''))::text; the trigger reads the text again.';
-    END IF;
-END
-$units$;
+-- refused.  The reader is C: no object changes.  Every stored value is read
+-- again from its text when target and actual become generated columns
+-- (section "generated", below), which says how many rows read otherwise.
 
 -- export: pjeval.export_workbook writes the forms as .xlsx workbooks with libxlsxwriter (36_workbook.sql)
 -- ------------------------------------------------------------------ export
@@ -5662,7 +5626,7 @@ COMMENT ON COLUMN @extschema@.monitoring_fund_line.reported_rate IS '1-N月执�
 COMMENT ON COLUMN @extschema@.monitoring_fund_line.forecast IS '全年预计执行数';
 
 -- 年度绩效指标 of a monitoring report: target, in-year actual and forecast
--- as written and as read (indicator_read_values, as for pjeval.indicator).
+-- as written and as read (generated columns, as for pjeval.indicator).
 CREATE TABLE @extschema@.monitoring_indicator (
     monitoring_indicator_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     monitoring_id   bigint NOT NULL REFERENCES @extschema@.monitoring (monitoring_id) ON DELETE CASCADE,
@@ -5677,9 +5641,12 @@ CREATE TABLE @extschema@.monitoring_indicator (
     target_text     text,
     actual_text     text,
     forecast_text   text,
-    target          @extschema@.indicator_value,
-    actual          @extschema@.indicator_value,
-    forecast        @extschema@.indicator_value,
+    target          @extschema@.indicator_value
+                    GENERATED ALWAYS AS (@extschema@.try_indicator_value(coalesce(target_text, ''))) STORED,
+    actual          @extschema@.indicator_value
+                    GENERATED ALWAYS AS (@extschema@.try_indicator_value(coalesce(actual_text, ''))) STORED,
+    forecast        @extschema@.indicator_value
+                    GENERATED ALWAYS AS (@extschema@.try_indicator_value(coalesce(forecast_text, ''))) STORED,
     accrual         text
                     CONSTRAINT monitoring_indicator_accrual CHECK (accrual IN ('cumulative', 'point')),
     deviation_causes @extschema@.deviation_cause[] NOT NULL DEFAULT '{}',
@@ -5698,10 +5665,6 @@ COMMENT ON COLUMN @extschema@.monitoring_indicator.accrual IS 'The target''s acc
 COMMENT ON COLUMN @extschema@.monitoring_indicator.deviation_causes IS '偏差原因: the standard causes ticked';
 COMMENT ON COLUMN @extschema@.monitoring_indicator.deviation_note IS '偏差原因: what the form writes beyond the standard causes';
 COMMENT ON COLUMN @extschema@.monitoring_indicator.likelihood IS '完成目标可能性';
-
-CREATE TRIGGER indicator_read_values
-BEFORE INSERT OR UPDATE ON @extschema@.monitoring_indicator
-FOR EACH ROW EXECUTE FUNCTION @extschema@.indicator_read_values('target', 'actual', 'forecast');
 
 -- Row-level security: the self-evaluation's test (60_security.sql).
 ALTER TABLE @extschema@.monitoring ENABLE ROW LEVEL SECURITY;
@@ -7442,3 +7405,149 @@ COMMENT ON VIEW @extschema@.monitoring_finding IS
 'One row per monitoring consistency finding on a report the caller may see: report, indicator position (NULL for the whole report), code (pjeval.finding_code, scope monitor), severity and a message in Chinese and English: fund_red_unexplained (M1), impossible_unexplained (M2), certain_under_red (M3), schedule_declared_wrong (M5)';
 
 GRANT SELECT ON @extschema@.monitoring_unit_summary, @extschema@.monitoring_finding TO PUBLIC;
+
+-- generated (issue 13, first increment): target and actual are stored
+-- generated columns (try_indicator_value of their text), no longer written by
+-- the C trigger indicator_read_values; the level names the views join with
+-- pjeval.standard_level are stored too (level1_name, level2_name), computed
+-- when a row is written instead of on every read.  The table is rewritten
+-- once; every stored value is read again from its text.
+DO $generated$
+DECLARE
+    n pg_catalog.int8;
+BEGIN
+    SELECT pg_catalog.count(*) INTO n
+    FROM @extschema@.indicator i
+    WHERE i.target::pg_catalog.text IS DISTINCT FROM
+              @extschema@.try_indicator_value(coalesce(i.target_text, ''))::pg_catalog.text
+       OR i.actual::pg_catalog.text IS DISTINCT FROM
+              @extschema@.try_indicator_value(coalesce(i.actual_text, ''))::pg_catalog.text;
+    IF n > 0 THEN
+        RAISE WARNING 'pjeval: % indicator rows held a target or actual that this version reads otherwise from its text; they are read again', n
+            USING DETAIL = 'target and actual are now generated from target_text and actual_text. Measure words the unit table lacks (5匹) now read as open units, periods (全年, 2021年上半年) as date ranges, and a comparison or unit with no number (≥, 万元) no longer reads.';
+    END IF;
+END
+$generated$;
+
+DROP TRIGGER indicator_read_values ON @extschema@.indicator;
+DROP FUNCTION @extschema@.indicator_read_values();
+
+-- The old columns step aside (indicator_result follows them by number until
+-- it is replaced), the new ones are added in one rewrite of the table, then
+-- the old ones go.
+ALTER TABLE @extschema@.indicator RENAME COLUMN target TO target_0_2_0;
+ALTER TABLE @extschema@.indicator RENAME COLUMN actual TO actual_0_2_0;
+ALTER TABLE @extschema@.indicator
+    ADD COLUMN target @extschema@.indicator_value
+        GENERATED ALWAYS AS (@extschema@.try_indicator_value(coalesce(target_text, ''))) STORED,
+    ADD COLUMN actual @extschema@.indicator_value
+        GENERATED ALWAYS AS (@extschema@.try_indicator_value(coalesce(actual_text, ''))) STORED,
+    ADD COLUMN level1_name text GENERATED ALWAYS AS (@extschema@.indicator_level_name(level1)) STORED,
+    ADD COLUMN level2_name text GENERATED ALWAYS AS (@extschema@.indicator_level_name(level2)) STORED;
+
+COMMENT ON COLUMN @extschema@.indicator.target IS 'target_text read by try_indicator_value (generated; NULL when it does not read, the empty value for an empty cell)';
+COMMENT ON COLUMN @extschema@.indicator.actual IS 'actual_text read by try_indicator_value (generated; NULL when it does not read, the empty value for an empty cell)';
+COMMENT ON COLUMN @extschema@.indicator.level1_name IS 'level1 as the standard lists level names (generated: indicator_level_name, 产出指标 (50分) → 产出指标)';
+COMMENT ON COLUMN @extschema@.indicator.level2_name IS 'level2 as the standard lists level names (generated: indicator_level_name)';
+
+CREATE OR REPLACE VIEW @extschema@.indicator_result WITH (security_barrier = true) AS
+SELECT
+    i.evaluation_id,
+    i.indicator_id,
+    i.position,
+    i.level1,
+    i.level2,
+    i.level3,
+    n.level1_kind,
+    h.level2_home,
+    i.target_text,
+    i.actual_text,
+    i.target,
+    i.actual,
+    i.weight,
+    a.rule,
+    a.completion,
+    a.score AS computed_score,
+    i.reported_score,
+    i.reported_score - a.score AS score_difference,
+    coalesce(a.score, i.reported_score) AS counted_score,
+    a.flags,
+    i.band,
+    b.band_low,
+    b.band_high,
+    i.deviation_reason,
+    pg_catalog.array_remove(ARRAY[
+        CASE WHEN pg_catalog.abs(i.reported_score - a.score) > 0.01 THEN 'score_mismatch' END,
+        CASE WHEN i.reported_score > i.weight THEN 'score_above_weight' END,
+        CASE WHEN i.weight IS NULL AND @extschema@.indicator_level_weight(i.level1) IS NULL THEN 'weight_missing' END,
+        CASE WHEN i.target IS NULL THEN 'target_unreadable' END,
+        CASE WHEN i.actual IS NULL THEN 'actual_unreadable' END,
+        CASE WHEN 'missing_value' = ANY (a.flags) THEN 'value_missing' END,
+        CASE WHEN 'incomparable_units' = ANY (a.flags) THEN 'units_incomparable' END,
+        CASE WHEN 'unmatched_clause' = ANY (a.flags) THEN 'clause_unmatched' END,
+        CASE WHEN 'too_large' = ANY (a.flags) THEN 'value_too_large' END,
+        CASE WHEN 'unscorable' = ANY (a.flags) THEN 'unscorable' END,
+        CASE WHEN 'actual_is_claim' = ANY (a.flags) THEN 'actual_is_claim' END,
+        CASE WHEN 'qualitative_needs_band' = ANY (a.flags) AND i.band IS NULL THEN 'band_missing' END,
+        CASE WHEN i.reported_score < b.band_low
+               OR i.reported_score > b.band_high
+               OR (i.reported_score = b.band_high AND i.band <> 'achieved')
+             THEN 'score_outside_band' END,
+        CASE WHEN 'date_missed' = ANY (a.flags) THEN 'date_missed' END,
+        CASE WHEN 'not_met' = ANY (a.flags) AND NOT x.explained THEN 'not_met_unexplained' END,
+        CASE WHEN 'over_achieved' = ANY (a.flags) AND NOT x.explained THEN 'over_achieved_unexplained' END,
+        CASE WHEN n.level1_kind <> h.level2_home
+              AND NOT (n.level1_kind = 'cost' AND h.level2_standard = '成本指标') THEN 'level2_misplaced' END,
+        CASE WHEN n.level1_kind IS NULL THEN 'level1_nonstandard' END,
+        CASE WHEN h.level2_home IS NULL THEN 'level2_nonstandard' END,
+        CASE WHEN a.score IS NULL AND i.reported_score IS NOT NULL
+              AND NOT (i.weight IS NULL AND @extschema@.indicator_level_weight(i.level1) IS NOT NULL)
+             THEN 'reported_score_used' END,
+        CASE WHEN a.score IS NULL AND i.reported_score IS NULL THEN 'score_unavailable' END
+    ], NULL) AS findings
+FROM @extschema@.indicator i
+JOIN @extschema@.evaluation e ON e.evaluation_id = i.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+-- the level names as stored with the row (indicator.level1_name, level2_name)
+LEFT JOIN (SELECT l.name, l.kind AS level1_kind FROM @extschema@.standard_level l WHERE l.level = 1)
+    AS n ON n.name = i.level1_name
+LEFT JOIN (SELECT coalesce(l.standard, l.name) AS level2_standard, l.name, l.kind AS level2_home
+           FROM @extschema@.standard_level l WHERE l.level = 2)
+    AS h ON h.name = i.level2_name
+CROSS JOIN LATERAL (
+    -- an explanation that is empty or a placeholder explains nothing
+    SELECT coalesce(pg_catalog.btrim(i.deviation_reason, E' \t\r\n　'), '')
+               NOT IN ('', '-', '—', '－', '/', '一', '无') AS explained
+) x
+CROSS JOIN LATERAL (
+    -- the evaluator's band as a score range (profile band_achieved and
+    -- band_partial): 达成 [achieved, 1], 部分达成 [partial, achieved),
+    -- 未达成 [0, partial) of the weight
+    SELECT pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight * pr.band_achieved
+                                WHEN 'partial' THEN i.weight * pr.band_partial
+                                WHEN 'not_achieved' THEN 0
+                            END, 2) AS band_low,
+           pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight
+                                WHEN 'partial' THEN i.weight * pr.band_achieved
+                                WHEN 'not_achieved' THEN i.weight * pr.band_partial
+                            END, 2) AS band_high
+) b
+CROSS JOIN LATERAL @extschema@.assess(i.target, i.actual, i.weight, i.level2,
+                                      pr.over_achievement_ratio, pr.negative_formula) a
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+ALTER TABLE @extschema@.indicator DROP COLUMN target_0_2_0, DROP COLUMN actual_0_2_0;
+
+-- PostgreSQL 15+: as 50_views.sql leaves indicator_result.
+DO $$
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::integer >= 150000 THEN
+        ALTER VIEW @extschema@.indicator_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.indicator_result RESET (security_barrier);
+    END IF;
+END
+$$;

@@ -36,6 +36,7 @@
 #include "glue.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
@@ -45,6 +46,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 PG_MODULE_MAGIC;
 
@@ -563,68 +565,27 @@ try_indicator_value(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(result);
 }
 
-/* Where indicator_read_values() reads and writes, checked once per table. */
-#define READ_VALUES_MAX	4		/* columns one trigger reads */
-
-typedef struct ReadValuesColumns
-{
-	Oid			relid;
-	Oid			tgoid;
-	int			n;
-	AttrNumber	text_att[READ_VALUES_MAX];	/* target_text, actual_text, ... */
-	AttrNumber	value_att[READ_VALUES_MAX]; /* target, actual, ... */
-} ReadValuesColumns;
-
 /*
- * The attribute number of column name of the trigger's table, which must be
- * of type text, or (value) of this extension's indicator_value: the trigger
- * writes the value's bytes into it, so any other type is refused.
- */
-static AttrNumber
-trigger_column(FunctionCallInfo fcinfo, Relation rel, const char *name, bool value)
-{
-	TupleDesc	desc = RelationGetDescr(rel);
-	int			att = SPI_fnumber(desc, name);
-	Oid			type = att > 0 ? TupleDescAttr(desc, att - 1)->atttypid : InvalidOid;
-	bool		ok = att > 0;
-
-	if (ok && !value)
-		ok = type == TEXTOID;
-	else if (ok)
-	{
-		Oid			input,
-					ioparam;
-
-		getTypeInputInfo(type, &input, &ioparam);
-		ok = strcmp(get_func_name(input), "indicator_value_in") == 0 &&
-			get_func_namespace(input) == get_func_namespace(fcinfo->flinfo->fn_oid);
-	}
-	if (!ok)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("indicator_read_values() needs a column \"%s\" of type %s in table \"%s\"",
-						name, value ? "indicator_value" : "text", RelationGetRelationName(rel)),
-				 errhint("It is the trigger of pjeval.indicator, which reads target and actual from target_text and actual_text.")));
-	return (AttrNumber) att;
-}
-
-/*
- * The BEFORE INSERT OR UPDATE row trigger of pjeval.indicator: target and
- * actual are target_text and actual_text as read by try_indicator_value (an
- * empty cell reads as the empty value; NULL where the text does not read).
- * In C because it runs once per imported indicator row.  With arguments it
- * reads the columns they name instead, each X from X_text (the monitoring
- * indicator's target, actual and forecast).
+ * indicator_read_values(): the BEFORE INSERT OR UPDATE row trigger that read
+ * target and actual of pjeval.indicator up to 0.2.0, where they are now
+ * generated columns.  Kept only for a database still at 0.1.0 or 0.2.0: its
+ * trigger keeps working with this library until ALTER EXTENSION pjeval
+ * UPDATE drops it (and those versions' install scripts still load).  Exactly
+ * target := try_indicator_value(coalesce(target_text, '')), the same for
+ * actual; it writes the value's bytes, so it refuses a table whose columns
+ * are not text and this extension's indicator_value (39P01).
  */
 Datum
 indicator_read_values(PG_FUNCTION_ARGS)
 {
+	static const char *const names[2][2] = {{"target_text", "target"}, {"actual_text", "actual"}};
 	TriggerData *trig = (TriggerData *) fcinfo->context;
-	ReadValuesColumns *cols;
+	TupleDesc	desc;
 	HeapTuple	tuple;
-	int			replace[READ_VALUES_MAX];
-	Datum		values[READ_VALUES_MAX];
-	bool		nulls[READ_VALUES_MAX];
+	Oid			value_type;
+	int			replace[2];
+	Datum		values[2];
+	bool		nulls[2];
 	int			k;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trig->tg_event) ||
@@ -633,47 +594,35 @@ indicator_read_values(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("indicator_read_values() must be fired BEFORE INSERT OR UPDATE, FOR EACH ROW")));
 	pj_require_utf8();
-	cols = (ReadValuesColumns *) fcinfo->flinfo->fn_extra;
-	if (cols == NULL || cols->relid != RelationGetRelid(trig->tg_relation) ||
-		cols->tgoid != trig->tg_trigger->tgoid)
+	desc = RelationGetDescr(trig->tg_relation);
+	value_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("indicator_value"),
+								 ObjectIdGetDatum(get_func_namespace(fcinfo->flinfo->fn_oid)));
+	tuple = TRIGGER_FIRED_BY_UPDATE(trig->tg_event) ? trig->tg_newtuple : trig->tg_trigtuple;
+	for (k = 0; k < 2; k++)
 	{
-		static const char *const standard[2] = {"target", "actual"};
-		int			n = trig->tg_trigger->tgnargs;
-		char	  **args = trig->tg_trigger->tgargs;
+		int			text_att = SPI_fnumber(desc, names[k][0]);
+		int			value_att = SPI_fnumber(desc, names[k][1]);
+		bool		isnull;
+		text	   *t;
+		IvError		err;
+		bytea	   *value;
 
-		if (n > READ_VALUES_MAX)
+		if (text_att <= 0 || TupleDescAttr(desc, text_att - 1)->atttypid != TEXTOID ||
+			value_att <= 0 || !OidIsValid(value_type) ||
+			TupleDescAttr(desc, value_att - 1)->atttypid != value_type)
 			ereport(ERROR,
 					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-					 errmsg("indicator_read_values() reads at most %d columns", READ_VALUES_MAX)));
-		cols = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(ReadValuesColumns));
-		cols->n = n > 0 ? n : 2;
-		for (k = 0; k < cols->n; k++)
-		{
-			const char *name = n > 0 ? args[k] : standard[k];
-
-			cols->text_att[k] = trigger_column(fcinfo, trig->tg_relation, psprintf("%s_text", name), false);
-			cols->value_att[k] = trigger_column(fcinfo, trig->tg_relation, name, true);
-		}
-		cols->relid = RelationGetRelid(trig->tg_relation);
-		cols->tgoid = trig->tg_trigger->tgoid;
-		fcinfo->flinfo->fn_extra = cols;
-	}
-
-	tuple = TRIGGER_FIRED_BY_UPDATE(trig->tg_event) ? trig->tg_newtuple : trig->tg_trigtuple;
-	for (k = 0; k < cols->n; k++)
-	{
-		bool		isnull;
-		Datum		cell = heap_getattr(tuple, cols->text_att[k], RelationGetDescr(trig->tg_relation), &isnull);
-		text	   *t = isnull ? NULL : DatumGetTextPP(cell);
-		IvError		err;
-		bytea	   *value = parse_value(t ? VARDATA_ANY(t) : "", t ? VARSIZE_ANY_EXHDR(t) : 0, &err);
-
-		replace[k] = cols->value_att[k];
+					 errmsg("indicator_read_values() needs columns \"%s\" of type text and \"%s\" of type indicator_value in table \"%s\"",
+							names[k][0], names[k][1], RelationGetRelationName(trig->tg_relation)),
+					 errhint("It is the trigger of pjeval.indicator up to 0.2.0; ALTER EXTENSION pjeval UPDATE replaces it with generated columns.")));
+		t = heap_attisnull(tuple, text_att, desc) ? NULL
+			: DatumGetTextPP(heap_getattr(tuple, text_att, desc, &isnull));
+		value = parse_value(t ? VARDATA_ANY(t) : "", t ? VARSIZE_ANY_EXHDR(t) : 0, &err);
+		replace[k] = value_att;
 		values[k] = PointerGetDatum(value);
 		nulls[k] = value == NULL;
 	}
-	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, RelationGetDescr(trig->tg_relation),
-													 cols->n, replace, values, nulls));
+	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, desc, 2, replace, values, nulls));
 }
 
 Datum

@@ -220,9 +220,16 @@ COMMENT ON COLUMN @extschema@.read_finding.detail IS 'What the reader read or in
 
 -- 年度绩效指标: one row per indicator, in the form's order.  level1 and
 -- level2 hold the cell's text, filled down from the row above where the form
--- leaves it blank; level1 may carry its weight (产出指标 (50分)).  target and
--- actual are read from the text by a trigger: NULL where the text does not
--- read (never an error), an empty value where the cell is empty.
+-- leaves it blank; level1 may carry its weight (产出指标 (50分)).
+--
+-- What the row's own cells give is stored with it, as generated columns
+-- (computed by PostgreSQL on every INSERT and UPDATE, never written
+-- directly, recomputed when a dump is restored): target and actual are the
+-- texts read by try_indicator_value (NULL where the text does not read,
+-- never an error; an empty value where the cell is empty), level1_name and
+-- level2_name the level names as the standard lists them
+-- (indicator_level_name), which the views join with pjeval.standard_level.
+-- They come last because an update from 0.2.0 adds them to the table.
 CREATE TABLE @extschema@.indicator (
     indicator_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     evaluation_id   bigint NOT NULL REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
@@ -236,8 +243,6 @@ CREATE TABLE @extschema@.indicator (
                     CONSTRAINT indicator_level3_not_blank CHECK (pg_catalog.btrim(level3) <> ''),
     target_text     text,
     actual_text     text,
-    target          @extschema@.indicator_value,
-    actual          @extschema@.indicator_value,
     weight          numeric
                     CONSTRAINT indicator_weight_range CHECK (weight BETWEEN 0 AND 100)
                     CONSTRAINT indicator_weight_scorable CHECK (@extschema@.is_scorable_number(weight)),
@@ -247,6 +252,12 @@ CREATE TABLE @extschema@.indicator (
     deviation_reason text,
     band            text
                     CONSTRAINT indicator_band CHECK (band IN ('achieved', 'partial', 'not_achieved')),
+    target          @extschema@.indicator_value
+                    GENERATED ALWAYS AS (@extschema@.try_indicator_value(coalesce(target_text, ''))) STORED,
+    actual          @extschema@.indicator_value
+                    GENERATED ALWAYS AS (@extschema@.try_indicator_value(coalesce(actual_text, ''))) STORED,
+    level1_name     text GENERATED ALWAYS AS (@extschema@.indicator_level_name(level1)) STORED,
+    level2_name     text GENERATED ALWAYS AS (@extschema@.indicator_level_name(level2)) STORED,
     CONSTRAINT indicator_evaluation_position_key UNIQUE (evaluation_id, position)
 );
 
@@ -257,26 +268,14 @@ COMMENT ON COLUMN @extschema@.indicator.level2 IS '二级指标 as written, fill
 COMMENT ON COLUMN @extschema@.indicator.level3 IS '三级指标 as written';
 COMMENT ON COLUMN @extschema@.indicator.target_text IS '年度指标值 exactly as written (NULL: empty cell)';
 COMMENT ON COLUMN @extschema@.indicator.actual_text IS '实际完成值 exactly as written (NULL: empty cell)';
-COMMENT ON COLUMN @extschema@.indicator.target IS 'target_text read by try_indicator_value (set by a trigger; NULL when it does not read)';
-COMMENT ON COLUMN @extschema@.indicator.actual IS 'actual_text read by try_indicator_value (set by a trigger; NULL when it does not read)';
+COMMENT ON COLUMN @extschema@.indicator.target IS 'target_text read by try_indicator_value (generated; NULL when it does not read, the empty value for an empty cell)';
+COMMENT ON COLUMN @extschema@.indicator.actual IS 'actual_text read by try_indicator_value (generated; NULL when it does not read, the empty value for an empty cell)';
+COMMENT ON COLUMN @extschema@.indicator.level1_name IS 'level1 as the standard lists level names (generated: indicator_level_name, 产出指标 (50分) → 产出指标)';
+COMMENT ON COLUMN @extschema@.indicator.level2_name IS 'level2 as the standard lists level names (generated: indicator_level_name)';
 COMMENT ON COLUMN @extschema@.indicator.weight IS '分值 as written; NULL where the cell is empty';
 COMMENT ON COLUMN @extschema@.indicator.reported_score IS '得分 as written';
 COMMENT ON COLUMN @extschema@.indicator.deviation_reason IS '偏差原因分析及改进措施';
 COMMENT ON COLUMN @extschema@.indicator.band IS 'The evaluator''s band for a qualitative result: achieved (达成年度指标), partial (部分达成), not_achieved (未达成)';
-
--- The typed values always follow the text: they are written here and nowhere
--- else, so an UPDATE of target or actual alone cannot make them disagree.
--- In C (src/pg/indicator_value.c): it runs once per imported indicator row,
--- and is exactly target := try_indicator_value(coalesce(target_text, '')),
--- the same for actual.
-CREATE FUNCTION @extschema@.indicator_read_values()
-RETURNS trigger
-AS 'MODULE_PATHNAME', 'indicator_read_values'
-LANGUAGE C;
-
-CREATE TRIGGER indicator_read_values
-BEFORE INSERT OR UPDATE ON @extschema@.indicator
-FOR EACH ROW EXECUTE FUNCTION @extschema@.indicator_read_values();
 
 -- Who is who.  Roles are cluster-wide, so the extension creates none: these
 -- tables name roles that exist (or will).  A role is a member of a unit when
@@ -660,7 +659,6 @@ FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.history_append_only();
 -- Trigger functions are for the triggers above, not to be attached elsewhere
 -- (a trigger fires without EXECUTE; CREATE TRIGGER needs it).
 REVOKE EXECUTE ON FUNCTION @extschema@.unit_check_parent() FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION @extschema@.indicator_read_values() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.record_history() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.record_truncate() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.history_append_only() FROM PUBLIC;

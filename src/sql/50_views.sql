@@ -39,7 +39,9 @@
 -- 社会成本/生态环境成本指标: the list of pjeval.standard_level (the form
 -- reader's, with the names real templates use for a standard one, 进度指标 for
 -- 时效指标).  Names are compared as indicator_level_name() gives them: no
--- spaces, no weight in brackets (产出指标 (50分)), ending in 指标.
+-- spaces, no weight in brackets (产出指标 (50分)), ending in 指标; each
+-- indicator row stores its names so (level1_name, level2_name), computed
+-- once when the row is written, not on every read.
 CREATE VIEW @extschema@.standard_level AS
 SELECT l.name, l.level, l.kind, l.level1, l.standard
 FROM @extschema@.standard_level_list() l;
@@ -94,7 +96,7 @@ SELECT
         CASE WHEN 'not_met' = ANY (a.flags) AND NOT x.explained THEN 'not_met_unexplained' END,
         CASE WHEN 'over_achieved' = ANY (a.flags) AND NOT x.explained THEN 'over_achieved_unexplained' END,
         CASE WHEN n.level1_kind <> h.level2_home
-              AND NOT (n.level1_kind = 'cost' AND h.level2_name = '成本指标') THEN 'level2_misplaced' END,
+              AND NOT (n.level1_kind = 'cost' AND h.level2_standard = '成本指标') THEN 'level2_misplaced' END,
         CASE WHEN n.level1_kind IS NULL THEN 'level1_nonstandard' END,
         CASE WHEN h.level2_home IS NULL THEN 'level2_nonstandard' END,
         CASE WHEN a.score IS NULL AND i.reported_score IS NOT NULL
@@ -106,18 +108,12 @@ FROM @extschema@.indicator i
 JOIN @extschema@.evaluation e ON e.evaluation_id = i.evaluation_id
 JOIN @extschema@.project p ON p.project_id = e.project_id
 JOIN @extschema@.profile pr ON pr.name = e.profile
--- The level names, read once per row: the name as the standard lists it is
--- the key of a join with the list of standard names, so it is computed once
--- when the row is probed and the kind comes back as a column.  Written as a
--- LATERAL sub-select instead, the call would be copied into every reference
--- to level1_kind (a dozen in evaluation_result); kept apart with OFFSET 0 it
--- would run once per row too, but on PostgreSQL 15 its parameters keep the
--- whole view out of parallel workers.
-LEFT JOIN (SELECT l.name AS level1_name, l.kind AS level1_kind FROM @extschema@.standard_level l WHERE l.level = 1)
-    AS n ON n.level1_name = @extschema@.indicator_level_name(i.level1)
-LEFT JOIN (SELECT coalesce(l.standard, l.name) AS level2_name, l.name, l.kind AS level2_home
+-- the level names as stored with the row (indicator.level1_name, level2_name)
+LEFT JOIN (SELECT l.name, l.kind AS level1_kind FROM @extschema@.standard_level l WHERE l.level = 1)
+    AS n ON n.name = i.level1_name
+LEFT JOIN (SELECT coalesce(l.standard, l.name) AS level2_standard, l.name, l.kind AS level2_home
            FROM @extschema@.standard_level l WHERE l.level = 2)
-    AS h ON h.name = @extschema@.indicator_level_name(i.level2)
+    AS h ON h.name = i.level2_name
 CROSS JOIN LATERAL (
     -- an explanation that is empty or a placeholder explains nothing
     SELECT coalesce(pg_catalog.btrim(i.deviation_reason, E' \t\r\n　'), '')

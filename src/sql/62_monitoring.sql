@@ -8,7 +8,7 @@
 -- The tables follow the self-evaluation's (40_schema.sql) and reuse its
 -- machinery: the same row-level security test, the workflow triggers
 -- (evaluation_workflow, form_row_workflow, set_form_status), the history
--- triggers and indicator_read_values.  Lights are never stored: the view
+-- triggers and the indicator's generated typed values.  Lights are never stored: the view
 -- computes them.  After 60_security.sql, whose functions it attaches.
 
 -- 时间进度 and the lights
@@ -220,7 +220,7 @@ COMMENT ON COLUMN @extschema@.monitoring_fund_line.reported_rate IS '1-N月执�
 COMMENT ON COLUMN @extschema@.monitoring_fund_line.forecast IS '全年预计执行数';
 
 -- 年度绩效指标 of a monitoring report: target, in-year actual and forecast
--- as written and as read (indicator_read_values, as for pjeval.indicator).
+-- as written and as read (generated columns, as for pjeval.indicator).
 CREATE TABLE @extschema@.monitoring_indicator (
     monitoring_indicator_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     monitoring_id   bigint NOT NULL REFERENCES @extschema@.monitoring (monitoring_id) ON DELETE CASCADE,
@@ -235,9 +235,12 @@ CREATE TABLE @extschema@.monitoring_indicator (
     target_text     text,
     actual_text     text,
     forecast_text   text,
-    target          @extschema@.indicator_value,
-    actual          @extschema@.indicator_value,
-    forecast        @extschema@.indicator_value,
+    target          @extschema@.indicator_value
+                    GENERATED ALWAYS AS (@extschema@.try_indicator_value(coalesce(target_text, ''))) STORED,
+    actual          @extschema@.indicator_value
+                    GENERATED ALWAYS AS (@extschema@.try_indicator_value(coalesce(actual_text, ''))) STORED,
+    forecast        @extschema@.indicator_value
+                    GENERATED ALWAYS AS (@extschema@.try_indicator_value(coalesce(forecast_text, ''))) STORED,
     accrual         text
                     CONSTRAINT monitoring_indicator_accrual CHECK (accrual IN ('cumulative', 'point')),
     deviation_causes @extschema@.deviation_cause[] NOT NULL DEFAULT '{}',
@@ -256,10 +259,6 @@ COMMENT ON COLUMN @extschema@.monitoring_indicator.accrual IS 'The target''s acc
 COMMENT ON COLUMN @extschema@.monitoring_indicator.deviation_causes IS '偏差原因: the standard causes ticked';
 COMMENT ON COLUMN @extschema@.monitoring_indicator.deviation_note IS '偏差原因: what the form writes beyond the standard causes';
 COMMENT ON COLUMN @extschema@.monitoring_indicator.likelihood IS '完成目标可能性';
-
-CREATE TRIGGER indicator_read_values
-BEFORE INSERT OR UPDATE ON @extschema@.monitoring_indicator
-FOR EACH ROW EXECUTE FUNCTION @extschema@.indicator_read_values('target', 'actual', 'forecast');
 
 -- Row-level security: the self-evaluation's test (60_security.sql).
 ALTER TABLE @extschema@.monitoring ENABLE ROW LEVEL SECURITY;

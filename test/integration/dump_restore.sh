@@ -158,6 +158,15 @@ if grep -q "^COPY pjeval.history " "$WORK/dump.sql" && grep -q "setval('pjeval.i
 else
 	fail "the dump holds the user tables' rows and their sequences"
 fi
+# target, actual and the level names are generated columns: the dump holds
+# the texts only, and the restore computes them again (compared below).
+copy_indicator="$(grep '^COPY pjeval.indicator (' "$WORK/dump.sql")"
+if [ -n "$copy_indicator" ] && echo "$copy_indicator" | grep -q 'target_text' &&
+	! echo "$copy_indicator" | grep -Eq '[(, ](target|actual|level1_name|level2_name)[,)]'; then
+	ok "the dump holds the indicator texts, not their generated values"
+else
+	fail "the dump holds the indicator texts, not their generated values: $copy_indicator"
+fi
 if grep -q "^central-2020" "$WORK/dump.sql"; then
 	fail "the built-in profile is not dumped (CREATE EXTENSION makes it)"
 else
