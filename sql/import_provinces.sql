@@ -22,7 +22,11 @@ CREATE TEMP TABLE printed (name text PRIMARY KEY, project text, reported_total n
 INSERT INTO printed VALUES
     ('01-anhui-chizhou-2022.txt', '委托业务项目', NULL, NULL),
     ('02-yunnan-lijiang-2020.txt', '2020年省级自然资源卫片执法补助经费支出绩效自评表', NULL, NULL),
-    ('03-sichuan-qingshen-2023.txt', '51000021R000000019951-工资性支出', NULL, NULL);
+    ('03-sichuan-qingshen-2023.txt', '51000021R000000019951-工资性支出', NULL, NULL),
+    ('04-hebei-langfang-2019.txt', '办公宿舍楼、食堂及餐厅暖通改造经费', NULL, NULL),
+    ('05-anhui-luan-2022.txt', '市级文物保护专项经费', NULL, NULL),
+    ('06-hunan-nanyue-2020.txt', NULL, NULL,
+     '湖南''s 部门整体支出绩效自评表: the project only in the title, no 项目名称 row; funds as 年初预算资金总额 / 实际投入资金额; no 分值 or 得分 column');
 SELECT name, length(doc) > 0 AS read, pending IS NOT NULL AS pending
 FROM corpus FULL JOIN printed USING (name) ORDER BY name;
 

@@ -1289,6 +1289,29 @@ joined(Reader *r, PjCell op, PjCell v, PjCell unit)
 	return (PjCell) {r->scratch + start, r->used - start};
 }
 
+/*
+ * The central template's placeholder names of indicator lines, as a unit
+ * leaves them unfilled: 指标1, 指标2：, ……, … (a label, brackets and colons
+ * folded).
+ */
+static bool
+is_unfilled_indicator(const char *lab)
+{
+	static const char word[] = "指标";
+	const char *p = lab;
+
+	if (strcmp(lab, "……") == 0 || strcmp(lab, "…") == 0 || strcmp(lab, "...") == 0)
+		return true;
+	if (strncmp(p, word, strlen(word)) != 0)
+		return false;
+	p += strlen(word);
+	if (*p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return *p == '\0' || strcmp(p, ":") == 0 || strcmp(p, "：") == 0;
+}
+
 static bool
 read_indicator_row(Reader *r, const Row *row)
 {
@@ -1355,6 +1378,13 @@ read_indicator_row(Reader *r, const Row *row)
 		return fail(r, row, "a number under 分值 (the indicator's weight)");
 	if (!clean_number(r, cell_at(row, r->ind_col[IC_SCORE]), false, &ind.score))
 		return fail(r, row, "a number or — under 得分");
+	/*
+	 * The template's own unfilled line (指标2, ……) with nothing written
+	 * beside it: no indicator, as a person reads it.
+	 */
+	if (ind.target.len == 0 && ind.actual.len == 0 && ind.weight.len == 0 && ind.score.len == 0 &&
+		ind.explanation.len == 0 && ind.level3.len > 0 && is_unfilled_indicator(lab_at(row, r->ind_col[IC_L3])))
+		return true;
 	if (ind.level3.len == 0)
 	{
 		if (ind.target.len == 0 && ind.actual.len == 0 && ind.weight.len == 0 &&
@@ -1521,7 +1551,17 @@ is_title(const char *lab)
 	const char *y;
 
 	if (p == NULL)
-		return false;
+	{
+		/*
+		 * A project's own title, its year in brackets after it:
+		 * 市级文物保护专项经费绩效自评表(2022年度) (安徽 六安)
+		 */
+		static const char own[] = "绩效自评表";
+
+		p = strstr(lab, own);
+		return p != NULL && p > lab && p[strlen(own)] == '(' && is_marker(p, own) &&
+			year_of((PjCell) {p, strlen(p)}).len > 0;
+	}
 	if (is_marker(lab, word))
 		return true;
 	/* 部门预算项目支出绩效自评表(2023年度), 四川's 510000_0013zp */

@@ -24,7 +24,7 @@ export PGCLIENTENCODING=UTF8 PGDATABASE="$DB"
 cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1; rm -rf "$WORK"; }
 trap cleanup EXIT
 # forms the text reader refuses today (sql/import_provinces.sql, section 5)
-PENDING=" "
+PENDING=" 06-hunan-nanyue-2020 "
 
 # import_and_dump SETCMD CALL OUT: import in a transaction, print what was
 # stored (no ids, no line numbers), roll back; the error's SQLSTATE if any.

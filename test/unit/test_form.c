@@ -973,6 +973,31 @@ test_province_templates(void)
 		  "510000_0013zp: %s %s %s '%s' '%s' %s", s->field[0][PJ_FIELD_YEAR], s->field[0][PJ_FIELD_AMOUNT_UNIT],
 		  s->fund[0][1], s->ind[0][4], s->ind[0][5], s->field[0][PJ_FIELD_TOTAL_SCORE]);
 
+	/* a project's own title, its year in brackets (安徽 六安 2022) */
+	snprintf(doc, sizeof(doc), "市级文物保护专项经费绩效自评表(2022年度)\n项目名称\t甲\n实施单位\t丙所\n%s%s", funds, inds);
+	CHECK(read_doc(doc, s, &err) && s->forms == 1 && strcmp(s->field[0][PJ_FIELD_YEAR], "2022") == 0,
+		  "X绩效自评表(2022年度) is a title with its year: line %d %s %s", err.line, err.expected,
+		  s->field[0][PJ_FIELD_YEAR]);
+	CHECK(!read_doc("项目绩效自评表填写说明\n项目名称\t甲\n实施单位\t丙所\n", s, &err) &&
+		  strstr(err.expected, "绩效自评年度") != NULL,
+		  "绩效自评表 without a year in brackets is no title: line %d %s", err.line, err.expected);
+
+	/* the template's unfilled lines (河北 廊坊 2019): 指标2, ……, 指标1 with nothing beside */
+	CHECK(read_doc("2019年度项目支出绩效自评表\n项目名称\t甲\n实施单位\t丙所\n"
+				   "项目资金(万元)\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分\n"
+				   "\t年度资金总额\t43.2\t43.2\t37.24\t10\t86%\t9\n"
+				   "\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施\n"
+				   "\t产出指标\t数量指标\t指标1工程资金金额\t43.2\t37.24\t10\t9\n"
+				   "\t\t\t指标2\n\t\t\t……\n\t\t\t指标3：\n"
+				   "\t\t生态效益指标\t指标1\n"
+				   "\t\t\t指标2\t\t\t\t\t未填\n"
+				   "\t\t质量指标\t指标12\t100\t100\t10\t10\n", s, &err),
+		  "unfilled lines read: line %d %s", err.line, err.expected);
+	CHECK(s->nind == 3 && strcmp(s->ind[0][3], "指标1工程资金金额") == 0 && strcmp(s->ind[1][3], "指标2") == 0 &&
+		  strcmp(s->ind[1][8], "未填") == 0 && strcmp(s->ind[2][3], "指标12") == 0,
+		  "no indicator for an unfilled line, one for a line with anything written: %d '%s' '%s' '%s'", s->nind,
+		  s->ind[0][3], s->ind[1][3], s->ind[2][3]);
+
 	/* text only, or a title whose form has no year anywhere: refused as before */
 	CHECK(!read_doc("附件1\n第二行\n", s, &err) && err.line == 1 && strstr(err.expected, "the title") != NULL,
 		  "text that is no form refused on its first line: %d %s", err.line, err.expected);
