@@ -22,14 +22,10 @@
 -- The gaps docs/scaling.md lists, by (rule, object pattern for LIKE).
 CREATE TEMP TABLE dist_known (rule text, object text, why text, PRIMARY KEY (rule, object));
 INSERT INTO dist_known VALUES
-    ('unique keys include evaluation_id', 'fund_line.fund_line_pkey',
-     'scaling.md, Citus, must change 6: primary key (evaluation_id, fund_line_id)'),
-    ('unique keys include evaluation_id', 'indicator.indicator_pkey',
-     'scaling.md, Citus, must change 6: primary key (evaluation_id, indicator_id)'),
     ('unique keys include evaluation_id', 'history.history_pkey',
-     'scaling.md, Citus, must change 6: primary key (evaluation_id, history_id), form-less rows to history_admin'),
+     'scaling.md, Citus, must change 6: pjeval.distribute() drops it (history_id is unique by its identity); form-less rows have no shard'),
     ('unique keys include evaluation_id', 'evaluation.evaluation_project_year_key',
-     'scaling.md, Citus, must change 6: one form per project and year kept by a reference table of keys'),
+     'scaling.md, Citus, must change 6: pjeval.distribute() drops it; one form per project and year is then not enforced'),
     ('policies read no other distributed table', 'fund_line.fund_line_unit',
      'scaling.md, Citus, must change 1: unit_id carried on the form rows'),
     ('policies read no other distributed table', 'indicator.indicator_unit',
