@@ -22,14 +22,10 @@
 -- The gaps docs/scaling.md lists, by (rule, object pattern for LIKE).
 CREATE TEMP TABLE dist_known (rule text, object text, why text, PRIMARY KEY (rule, object));
 INSERT INTO dist_known VALUES
-    ('unique keys include evaluation_id', 'fund_line.fund_line_pkey',
-     'scaling.md, Citus, must change 6: primary key (evaluation_id, fund_line_id)'),
-    ('unique keys include evaluation_id', 'indicator.indicator_pkey',
-     'scaling.md, Citus, must change 6: primary key (evaluation_id, indicator_id)'),
     ('unique keys include evaluation_id', 'history.history_pkey',
-     'scaling.md, Citus, must change 6: primary key (evaluation_id, history_id), form-less rows to history_admin'),
+     'scaling.md, Citus, must change 6: pjeval.distribute() drops it (history_id is unique by its identity); form-less rows have no shard'),
     ('unique keys include evaluation_id', 'evaluation.evaluation_project_year_key',
-     'scaling.md, Citus, must change 6: one form per project and year kept by a reference table of keys'),
+     'scaling.md, Citus, must change 6: pjeval.distribute() drops it; one form per project and year is then not enforced'),
     ('policies read no other distributed table', 'fund_line.fund_line_unit',
      'scaling.md, Citus, must change 1: unit_id carried on the form rows'),
     ('policies read no other distributed table', 'indicator.indicator_unit',
@@ -42,9 +38,7 @@ INSERT INTO dist_known VALUES
     ('triggers on distributed tables touch co-located rows only', '%(pjeval.record_history)',
      'scaling.md, Citus, must change 2: history written by a trigger (citus.enable_unsafe_triggers)'),
     ('triggers on distributed tables touch co-located rows only', '%(pjeval.form_row_workflow)',
-     'scaling.md, Citus, must change 2: reads its evaluation row (co-located) FOR SHARE'),
-    ('every pjeval table is placed', 'monitoring%',
-     'scaling.md, Citus, must change 7: the monitoring tables are not placed yet');
+     'scaling.md, Citus, must change 2: reads its evaluation row (co-located) FOR SHARE');
 
 CREATE TEMP TABLE dist_result (rule text, object text, status text, detail text);
 

@@ -74,6 +74,13 @@ COMMENT ON FUNCTION @extschema@.default_profile() IS
 -- The forms that use it are locked (FOR SHARE) while this is checked, so
 -- none can be submitted meanwhile.  SECURITY DEFINER: the check sees every
 -- unit's forms, whatever the caller may see.
+-- One exception: Citus copying the table's rows into a shard of it
+-- (create_reference_table, a shard copied to a new node).  The copy runs on
+-- a shard (TG_RELID is a copy of pjeval.profile, never pjeval.profile
+-- itself) as the role that distributes the table, which must own it: so a
+-- built-in row may be inserted into a table other than pjeval.profile by a
+-- superuser or the extension's owner, who could disable the trigger anyway.
+-- On one node nothing else reaches this trigger.
 CREATE FUNCTION @extschema@.profile_protect()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -83,7 +90,15 @@ AS $$
 DECLARE
     bad record;
 BEGIN
-    IF (TG_OP = 'INSERT' AND NEW.builtin) OR (TG_OP <> 'INSERT' AND OLD.builtin) THEN
+    IF ((TG_OP = 'INSERT' AND NEW.builtin) OR (TG_OP <> 'INSERT' AND OLD.builtin))
+       AND NOT (TG_OP = 'INSERT' AND TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.profile'::pg_catalog.regclass
+                AND (pg_catalog.current_setting('is_superuser') OPERATOR(pg_catalog.=) 'on'
+                     OR EXISTS (SELECT FROM pg_catalog.pg_extension x
+                                WHERE x.extname OPERATOR(pg_catalog.=) 'pjeval'
+                                  AND pg_catalog.pg_has_role(CASE pg_catalog.current_setting('role')
+                                                             WHEN 'none' THEN SESSION_USER
+                                                             ELSE pg_catalog.current_setting('role')::name END,
+                                                             x.extowner, 'USAGE')))) THEN
         RAISE EXCEPTION 'profile "%" is built in', coalesce(OLD.name, NEW.name)
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'Copy it under a new name and change the copy: INSERT INTO pjeval.profile SELECT ... ';

@@ -145,7 +145,7 @@ COMMENT ON COLUMN @extschema@.evaluation.status IS 'draft → submitted (pjeval.
 -- as written, and the audit checks them against that row's amounts
 -- (pjeval.fund_line_result), they never count.  A blank amount cell is 0.
 CREATE TABLE @extschema@.fund_line (
-    fund_line_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    fund_line_id    bigint GENERATED ALWAYS AS IDENTITY,
     evaluation_id   bigint NOT NULL REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
     source          text NOT NULL
                     CONSTRAINT fund_line_source CHECK (source IN ('total', 'appropriation', 'carryover', 'other')),
@@ -169,7 +169,10 @@ CREATE TABLE @extschema@.fund_line (
                     CONSTRAINT fund_line_reported_score_scorable CHECK (@extschema@.is_scorable_number(reported_score)),
     label           text
                     CONSTRAINT fund_line_label_only_other CHECK (source = 'other' OR label IS NULL)
-                    CONSTRAINT fund_line_label_not_blank CHECK (pg_catalog.btrim(label) <> '')
+                    CONSTRAINT fund_line_label_not_blank CHECK (pg_catalog.btrim(label) <> ''),
+    -- keys include evaluation_id, the column Citus distributes the form
+    -- tables by (docs/scaling.md): it enforces no other
+    PRIMARY KEY (evaluation_id, fund_line_id)
 );
 
 -- The template's sources once per form; other sources (财政专户管理资金,
@@ -231,7 +234,7 @@ COMMENT ON COLUMN @extschema@.read_finding.detail IS 'What the reader read or in
 -- (indicator_level_name), which the views join with pjeval.standard_level.
 -- They come last because an update from 0.2.0 adds them to the table.
 CREATE TABLE @extschema@.indicator (
-    indicator_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    indicator_id    bigint GENERATED ALWAYS AS IDENTITY,
     evaluation_id   bigint NOT NULL REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
     position        integer NOT NULL
                     CONSTRAINT indicator_position_positive CHECK (position >= 1),
@@ -258,7 +261,8 @@ CREATE TABLE @extschema@.indicator (
                     GENERATED ALWAYS AS (@extschema@.try_indicator_value(coalesce(actual_text, ''))) STORED,
     level1_name     text GENERATED ALWAYS AS (@extschema@.indicator_level_name(level1)) STORED,
     level2_name     text GENERATED ALWAYS AS (@extschema@.indicator_level_name(level2)) STORED,
-    CONSTRAINT indicator_evaluation_position_key UNIQUE (evaluation_id, position)
+    CONSTRAINT indicator_evaluation_position_key UNIQUE (evaluation_id, position),
+    PRIMARY KEY (evaluation_id, indicator_id)  -- with evaluation_id, as fund_line's
 );
 
 COMMENT ON TABLE @extschema@.indicator IS
@@ -434,6 +438,9 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    -- the table, as its trigger names it: on a Citus shard TG_TABLE_NAME is
+    -- the shard's (indicator_102135), the argument the table's
+    tbl CONSTANT text := TG_ARGV[0];
     acting name;
     src text;
     old_j text;
@@ -443,11 +450,11 @@ DECLARE
     joins text := '';
 BEGIN
     -- Only for the tables it was made for (it runs as the owner).
-    IF TG_TABLE_SCHEMA <> '@extschema@'
-       OR TG_TABLE_NAME NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
-                                'monitoring', 'monitoring_fund_line', 'monitoring_indicator')
+    IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
+       OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
+                      'monitoring', 'monitoring_fund_line', 'monitoring_indicator')
        OR TG_LEVEL <> 'STATEMENT' THEN
-        RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
+        RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF @extschema@.restoring_dump() THEN
@@ -481,7 +488,7 @@ BEGIN
     -- lookup an index probe per row: flattened into a join, it was planned as
     -- a hash join over every evaluation and project, so an import of 1,000
     -- forms into 10^6 read the whole evaluation table twice.
-    CASE TG_TABLE_NAME
+    CASE tbl
         WHEN 'evaluation' THEN
             eval_id := 't.evaluation_id';
             unit := 'p.unit_id';
@@ -532,11 +539,11 @@ BEGIN
         SELECT $1, $2, %s, %s, %s, %s, %s, session_user, $3, pg_current_xact_id()::text::bigint
         FROM %s %s$q$,
         eval_id, unit,
-        CASE WHEN TG_TABLE_NAME IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator',
+        CASE WHEN tbl IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator',
                                     'monitoring', 'monitoring_fund_line', 'monitoring_indicator')
-             THEN 't.' || TG_TABLE_NAME || '_id' ELSE 'NULL::bigint' END,
+             THEN 't.' || tbl || '_id' ELSE 'NULL::bigint' END,
         old_j, new_j, src, joins)
-    USING TG_TABLE_NAME::text, TG_OP, acting;
+    USING tbl, TG_OP, acting;
     RETURN NULL;
 END
 $$;
@@ -548,11 +555,13 @@ LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    tbl CONSTANT text := TG_ARGV[0];  -- the table (TG_TABLE_NAME may be a shard's)
 BEGIN
-    IF TG_TABLE_SCHEMA <> '@extschema@'
-       OR TG_TABLE_NAME NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
+    IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
+       OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
                                 'monitoring', 'monitoring_fund_line', 'monitoring_indicator') THEN
-        RAISE EXCEPTION 'record_truncate() keeps the history of the pjeval tables only, not of %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
+        RAISE EXCEPTION 'record_truncate() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     EXECUTE format($q$
@@ -563,80 +572,80 @@ BEGIN
                (to_jsonb(t) ->> %2$L)::bigint, to_jsonb(t), session_user,
                CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END,
                pg_current_xact_id()::text::bigint
-        FROM %3$I.%4$I t$q$,
-        TG_TABLE_NAME, TG_TABLE_NAME || '_id', TG_TABLE_SCHEMA, TG_TABLE_NAME);
+        FROM %3$s t$q$,
+        tbl, tbl || '_id', TG_RELID::regclass);
     RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.unit
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('unit');
 CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.unit
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('unit');
 CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.unit
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('unit');
 CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.project
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('project');
 CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.project
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('project');
 CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.project
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('project');
 CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.evaluation
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('evaluation');
 CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.evaluation
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('evaluation');
 CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.evaluation
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('evaluation');
 CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.fund_line
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('fund_line');
 CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.fund_line
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('fund_line');
 CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.fund_line
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('fund_line');
 CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.indicator
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('indicator');
 CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.indicator
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('indicator');
 CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.indicator
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('indicator');
 CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.unit_member
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('unit_member');
 CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.unit_member
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('unit_member');
 CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.unit_member
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('unit_member');
 CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.reviewer
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('reviewer');
 CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.reviewer
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('reviewer');
 CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.reviewer
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('reviewer');
 
 -- Profiles a reviewer or administrator adds or changes (the built-in rows
 -- come with the extension and change only with it).
 CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.profile
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('profile');
 CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.profile
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('profile');
 CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.profile
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('profile');
 
 CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.unit
-FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate('unit');
 CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.project
-FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate('project');
 CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.evaluation
-FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate('evaluation');
 CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.fund_line
-FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate('fund_line');
 CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.indicator
-FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate('indicator');
 CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.unit_member
-FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate('unit_member');
 CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.reviewer
-FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate('reviewer');
 CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.profile
-FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate('profile');
 
 -- The history is append-only, for its owner too.
 CREATE FUNCTION @extschema@.history_append_only()

@@ -156,10 +156,17 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     workflow_columns CONSTANT text[] := ARRAY['status', 'updated_at', 'submitted_at', 'approved_at', 'approved_by'];
-    form CONSTANT text := CASE TG_TABLE_NAME WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
-    steps CONSTANT text := CASE TG_TABLE_NAME WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
-    id CONSTANT bigint := (to_jsonb(coalesce(NEW, OLD)) ->> (TG_TABLE_NAME || '_id'))::bigint;
+    -- the form's table is the trigger's argument (on a Citus shard
+    -- TG_TABLE_NAME is the shard's): evaluation or monitoring
+    form_table CONSTANT text := TG_ARGV[0];
+    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
+    id CONSTANT bigint := (to_jsonb(coalesce(NEW, OLD)) ->> (form_table || '_id'))::bigint;
 BEGIN
+    IF form_table IS NULL OR form_table NOT IN ('evaluation', 'monitoring') THEN
+        RAISE EXCEPTION 'evaluation_workflow() guards pjeval.evaluation and pjeval.monitoring, not %', coalesce(form_table, TG_TABLE_NAME)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF @extschema@.restoring_dump() THEN
         RETURN coalesce(NEW, OLD);
     END IF;
@@ -168,7 +175,7 @@ BEGIN
         IF NEW.status <> 'draft' THEN
             RAISE EXCEPTION 'a new % starts as a draft, not %', form, NEW.status
                 USING ERRCODE = 'object_not_in_prerequisite_state',
-                      HINT = format('Insert it as a draft and call pjeval.submit%s(%s_id) when it is complete.', steps, TG_TABLE_NAME);
+                      HINT = format('Insert it as a draft and call pjeval.submit%s(%s_id) when it is complete.', steps, form_table);
         END IF;
         IF NEW.profile IS DISTINCT FROM @extschema@.default_profile() AND NOT @extschema@.is_reviewer(current_user) THEN
             RAISE EXCEPTION 'only a reviewer can choose the profile of a form, not role %', current_user
@@ -257,7 +264,7 @@ $$;
 
 CREATE TRIGGER evaluation_workflow
 BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.evaluation
-FOR EACH ROW EXECUTE FUNCTION @extschema@.evaluation_workflow();
+FOR EACH ROW EXECUTE FUNCTION @extschema@.evaluation_workflow('evaluation');
 
 -- A project's header (项目编号, 项目名称, its unit) is part of its forms (its
 -- evaluations and monitoring reports): while one of them is submitted or
@@ -339,8 +346,10 @@ FOR EACH ROW EXECUTE FUNCTION @extschema@.project_workflow();
 -- form's rows costs one check, not one per row; a refusal undoes the whole
 -- statement.  UPDATE is checked row by row, before the row moves: a row moved
 -- into a read-only form is refused as such, before any other constraint.
--- The form's table is the trigger's argument: evaluation (the default) or
--- monitoring (62_monitoring.sql); its key is that name with _id.
+-- The trigger's arguments name the form's table, evaluation or monitoring
+-- (62_monitoring.sql; its key is that name with _id), and the rows' table
+-- for the messages: on a Citus shard TG_TABLE_NAME is the shard's
+-- (indicator_102135), never the table's.
 CREATE FUNCTION @extschema@.form_row_workflow()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -351,13 +360,14 @@ DECLARE
     ids bigint[];
     id bigint;
     st text;
-    form_table CONSTANT text := coalesce(TG_ARGV[0], 'evaluation');
+    form_table CONSTANT text := TG_ARGV[0];
+    row_table CONSTANT text := TG_ARGV[1];
     key CONSTANT text := form_table || '_id';
     form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
     steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
 BEGIN
-    IF form_table NOT IN ('evaluation', 'monitoring') THEN
-        RAISE EXCEPTION 'form_row_workflow() guards the rows of pjeval.evaluation and pjeval.monitoring, not of %', form_table
+    IF TG_NARGS <> 2 OR form_table NOT IN ('evaluation', 'monitoring') THEN
+        RAISE EXCEPTION 'form_row_workflow() guards the rows of pjeval.evaluation and pjeval.monitoring, not of %', coalesce(form_table, TG_TABLE_NAME)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF @extschema@.restoring_dump() THEN
@@ -382,7 +392,7 @@ BEGIN
                 FOR SHARE;
             END IF;
             IF FOUND AND st <> 'draft' THEN
-                RAISE EXCEPTION '% % is %: its % rows are read-only', form, id, st, TG_TABLE_NAME
+                RAISE EXCEPTION '% % is %: its % rows are read-only', form, id, st, row_table
                     USING ERRCODE = 'object_not_in_prerequisite_state',
                           HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen%s(%s);', steps, id);
             END IF;
@@ -406,7 +416,7 @@ BEGIN
         key, form_table, CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END)
     INTO bad;
     IF bad.id IS NOT NULL THEN
-        RAISE EXCEPTION '% % is %: its % rows are read-only', form, bad.id, bad.status, TG_TABLE_NAME
+        RAISE EXCEPTION '% % is %: its % rows are read-only', form, bad.id, bad.status, row_table
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen%s(%s);', steps, bad.id);
     END IF;
@@ -416,31 +426,31 @@ $$;
 
 CREATE TRIGGER form_row_workflow
 AFTER INSERT ON @extschema@.fund_line
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('evaluation', 'fund_line');
 CREATE TRIGGER form_row_workflow_update
 BEFORE UPDATE ON @extschema@.fund_line
-FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow();
+FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow('evaluation', 'fund_line');
 CREATE TRIGGER form_row_workflow_delete
 AFTER DELETE ON @extschema@.fund_line
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('evaluation', 'fund_line');
 CREATE TRIGGER form_row_workflow
 AFTER INSERT ON @extschema@.indicator
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('evaluation', 'indicator');
 CREATE TRIGGER form_row_workflow_update
 BEFORE UPDATE ON @extschema@.indicator
-FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow();
+FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow('evaluation', 'indicator');
 CREATE TRIGGER form_row_workflow_delete
 AFTER DELETE ON @extschema@.indicator
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('evaluation', 'indicator');
 CREATE TRIGGER form_row_workflow
 AFTER INSERT ON @extschema@.read_finding
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('evaluation', 'read_finding');
 CREATE TRIGGER form_row_workflow_update
 BEFORE UPDATE ON @extschema@.read_finding
-FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow();
+FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow('evaluation', 'read_finding');
 CREATE TRIGGER form_row_workflow_delete
 AFTER DELETE ON @extschema@.read_finding
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('evaluation', 'read_finding');
 
 REVOKE EXECUTE ON FUNCTION @extschema@.evaluation_workflow() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.project_workflow() FROM PUBLIC;

@@ -289,26 +289,26 @@ CREATE POLICY monitoring_indicator_unit ON @extschema@.monitoring_indicator FOR 
 -- their argument where they need it.
 CREATE TRIGGER evaluation_workflow
 BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.monitoring
-FOR EACH ROW EXECUTE FUNCTION @extschema@.evaluation_workflow();
+FOR EACH ROW EXECUTE FUNCTION @extschema@.evaluation_workflow('monitoring');
 
 CREATE TRIGGER form_row_workflow
 AFTER INSERT ON @extschema@.monitoring_fund_line
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring', 'monitoring_fund_line');
 CREATE TRIGGER form_row_workflow_update
 BEFORE UPDATE ON @extschema@.monitoring_fund_line
-FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring', 'monitoring_fund_line');
 CREATE TRIGGER form_row_workflow_delete
 AFTER DELETE ON @extschema@.monitoring_fund_line
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring', 'monitoring_fund_line');
 CREATE TRIGGER form_row_workflow
 AFTER INSERT ON @extschema@.monitoring_indicator
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring', 'monitoring_indicator');
 CREATE TRIGGER form_row_workflow_update
 BEFORE UPDATE ON @extschema@.monitoring_indicator
-FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring', 'monitoring_indicator');
 CREATE TRIGGER form_row_workflow_delete
 AFTER DELETE ON @extschema@.monitoring_indicator
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring');
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('monitoring', 'monitoring_indicator');
 
 CREATE FUNCTION @extschema@.submit_monitoring(monitoring_id bigint)
 RETURNS text
@@ -346,29 +346,29 @@ CREATE INDEX history_monitoring_idx ON @extschema@.history (row_id, history_id)
     WHERE table_name = 'monitoring';
 
 CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.monitoring
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('monitoring');
 CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.monitoring
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('monitoring');
 CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.monitoring
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('monitoring');
 CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.monitoring_fund_line
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('monitoring_fund_line');
 CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.monitoring_fund_line
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('monitoring_fund_line');
 CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.monitoring_fund_line
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('monitoring_fund_line');
 CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.monitoring_indicator
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('monitoring_indicator');
 CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.monitoring_indicator
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('monitoring_indicator');
 CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.monitoring_indicator
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('monitoring_indicator');
 CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.monitoring
-FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate('monitoring');
 CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.monitoring_fund_line
-FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate('monitoring_fund_line');
 CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.monitoring_indicator
-FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate();
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate('monitoring_indicator');
 
 -- One row per report: the total row's money against time, the indicator
 -- lights counted, and the lights computed from them, on the report's

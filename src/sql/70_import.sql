@@ -270,11 +270,13 @@ BEGIN
         -- form names none (and no other form of the document places it).
         -- Creating units is for reviewers (row-level security says so when
         -- someone else tries).
+        -- (Anti-joins, not NOT EXISTS: Citus plans no correlated sub-query
+        -- over a set-returning function such as jsonb_to_recordset.)
         INSERT INTO @extschema@.unit (name)
         SELECT DISTINCT f.top_unit
         FROM jsonb_to_recordset(forms) AS f (top_unit text)
-        WHERE f.top_unit IS NOT NULL
-          AND NOT EXISTS (SELECT FROM @extschema@.unit u WHERE u.name = f.top_unit)
+        LEFT JOIN @extschema@.unit u ON u.name = f.top_unit
+        WHERE f.top_unit IS NOT NULL AND u.unit_id IS NULL
         ORDER BY 1
         ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
 
@@ -290,16 +292,16 @@ BEGIN
         INSERT INTO @extschema@.unit (name, parent_id)
         SELECT DISTINCT f.unit, form_top[f.form - base]
         FROM jsonb_to_recordset(forms) AS f (form integer, unit text, top_unit text)
-        WHERE f.unit IS NOT NULL AND f.top_unit IS NOT NULL AND f.unit <> f.top_unit
-          AND NOT EXISTS (SELECT FROM @extschema@.unit u WHERE u.name = f.unit)
+        LEFT JOIN @extschema@.unit u ON u.name = f.unit
+        WHERE f.unit IS NOT NULL AND f.top_unit IS NOT NULL AND f.unit <> f.top_unit AND u.unit_id IS NULL
         ORDER BY 2, 1
         ON CONFLICT (parent_id, name) WHERE parent_id IS NOT NULL DO NOTHING;
 
         INSERT INTO @extschema@.unit (name)
         SELECT DISTINCT f.unit
         FROM jsonb_to_recordset(forms) AS f (unit text, top_unit text)
-        WHERE f.unit IS NOT NULL AND f.top_unit IS NULL
-          AND NOT EXISTS (SELECT FROM @extschema@.unit u WHERE u.name = f.unit)
+        LEFT JOIN @extschema@.unit u ON u.name = f.unit
+        WHERE f.unit IS NOT NULL AND f.top_unit IS NULL AND u.unit_id IS NULL
         ORDER BY 1
         ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
 
@@ -323,17 +325,16 @@ BEGIN
         INSERT INTO @extschema@.project (code, name, unit_id)
         SELECT DISTINCT ON (f.project_code) f.project_code, f.project_name, form_unit[f.form - base]
         FROM jsonb_to_recordset(forms) AS f (form integer, project_code text, project_name text)
-        WHERE f.project_code IS NOT NULL
-          AND NOT EXISTS (SELECT FROM @extschema@.project p WHERE p.code = f.project_code)
+        LEFT JOIN @extschema@.project p ON p.code = f.project_code
+        WHERE f.project_code IS NOT NULL AND p.project_id IS NULL
         ORDER BY f.project_code, f.form
         ON CONFLICT (code) DO NOTHING;
 
         INSERT INTO @extschema@.project (name, unit_id)
         SELECT DISTINCT f.project_name, form_unit[f.form - base]
         FROM jsonb_to_recordset(forms) AS f (form integer, project_code text, project_name text)
-        WHERE f.project_code IS NULL
-          AND NOT EXISTS (SELECT FROM @extschema@.project p
-                          WHERE p.unit_id = form_unit[f.form - base] AND p.name = f.project_name)
+        LEFT JOIN @extschema@.project p ON p.unit_id = form_unit[f.form - base] AND p.name = f.project_name
+        WHERE f.project_code IS NULL AND p.project_id IS NULL
         ORDER BY 2, 1
         ON CONFLICT (unit_id, name) WHERE code IS NULL DO NOTHING;
 

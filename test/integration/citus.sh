@@ -16,19 +16,16 @@
 #   3. the seed forms (demo/seed/longhua-2022.txt) and FORMS generated forms
 #      (bench/gen_forms.sql, a fixed seed) imported into both with
 #      import_forms, while the coordinator's tables are still local;
-#   4. the documented distribution, literally: citus.enable_unsafe_triggers
-#      on, then create_reference_table / create_distributed_table per the
-#      plan, referenced tables first.  Each refusal that issue 14 lists is
-#      printed as `known` and passes; any other error fails, and so does a
-#      known refusal that no longer happens (the list must then shrink,
-#      together with docs/scaling.md);
-#   5. the workarounds that let the tables distribute anyway (test-only,
-#      on this throwaway cluster, each printed): form-less history rows
-#      removed; on every node, policies with sub-selects dropped, keys
-#      widened to include evaluation_id, the foreign keys between plan
-#      tables dropped (added back once all are placed); user triggers
-#      disabled while rows are copied into shards.  Then every table must
-#      be placed as the plan says, the distributed ones co-located;
+#   4. the documented distribution: CALL pjeval.distribute().  Each refusal
+#      that issue 14 lists is printed as `known` and passes; any other error
+#      fails, and so does a known refusal that no longer happens (the list
+#      must then shrink, together with docs/scaling.md);
+#   5. the workarounds that let it through (test-only, on this throwaway
+#      cluster, each printed): form-less history rows removed; on every
+#      node, policies with sub-selects dropped.  Then CALL
+#      pjeval.distribute() must place every table as pjeval.distribution_plan()
+#      says, the distributed ones co-located, with the foreign keys back, no
+#      history written by the copy, the triggers enabled on the shards;
 #   6. CALL refresh_reports() on both; every view and materialized view of
 #      pjeval: the md5 of its ordered rows (timestamp columns left out: the
 #      clusters loaded at different times) on the coordinator equals the
@@ -164,58 +161,11 @@ else
 	finish
 fi
 
-# The plan, referenced tables first (depth in the graph of foreign keys
-# between plan tables), then evaluation, then the tables co-located with it.
-q coord -c '\ir bench/distribution_plan.sql' -c "
-	WITH RECURSIVE fk (child, parent) AS (
-	    SELECT c.conrelid::regclass::text, c.confrelid::regclass::text
-	    FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid <> c.confrelid
-	      AND c.connamespace = 'pjeval'::regnamespace),
-	depth (t, d) AS (
-	    SELECT 'pjeval.' || table_name, 0 FROM dist_plan
-	    UNION ALL
-	    SELECT fk.child, depth.d + 1 FROM fk JOIN depth ON fk.parent = depth.t WHERE depth.d < 20)
-	SELECT p.table_name || ' ' || p.placement
-	FROM dist_plan p JOIN depth ON depth.t = 'pjeval.' || p.table_name
-	GROUP BY p.table_name, p.placement
-	ORDER BY p.placement DESC, p.table_name <> 'evaluation', max(depth.d), p.table_name" >"$WORK/plan.txt"
-if [ "$(grep -c ' reference$\| distributed$' "$WORK/plan.txt")" -lt 10 ]; then
-	fail "the plan could not be read: $(cat "$WORK/plan.txt")"
-	finish
-fi
-place() { # TABLE PLACEMENT: the documented call
-	if [ "$2" = reference ]; then
-		echo "SELECT create_reference_table('pjeval.$1')"
-	elif [ "$1" = evaluation ]; then
-		echo "SELECT create_distributed_table('pjeval.evaluation', 'evaluation_id', colocate_with => 'none')"
-	else
-		echo "SELECT create_distributed_table('pjeval.$1', 'evaluation_id', colocate_with => 'pjeval.evaluation')"
-	fi
-}
-
-# ---- 4. the documented distribution, literally --------------------------------
-# What issue 14 found, per table: the first error of the documented call.
-declare -A KNOWN_PLACE=(
-	[finding_catalogue]='cannot drop view pjeval\.[a-z_]+ because extension pjeval requires it|the table referencing it (finding_message) is converted to a Citus local table, which recreates the views on it, and they belong to the extension'
-	[finding_message]='cannot drop view pjeval\.[a-z_]+ because extension pjeval requires it|it references a local table, so Citus converts it to a Citus local table, which recreates the views on it, and they belong to the extension'
-	[profile]='profile "[^"]*" is built in|cannot create policy|profile_protect refuses the copy of the built-in profiles into the shard; or converted with the monitoring tables, which reference it and whose policies have sub-selects (docs/scaling.md, must change 7)'
-	[unit]='Subqueries are not supported in policies on distributed tables|every policy has a (SELECT is_reviewer(...)) sub-select'
-	[project]='Subqueries are not supported in policies on distributed tables|every policy has a (SELECT ...) sub-select'
-	[unit_member]='Subqueries are not supported in policies on distributed tables|every policy has a (SELECT ...) sub-select'
-	[reviewer]='Subqueries are not supported in policies on distributed tables|every policy has a (SELECT ...) sub-select'
-	[report_snapshot]='Subqueries are not supported in policies on distributed tables|every policy has a (SELECT ...) sub-select'
-	[report_refresh]='cannot create policy|its policies, converted with the tables it is joined to by foreign keys, have sub-selects'
-	[standard_fund_source]='cannot create policy|converted with monitoring_fund_line, which references it and whose policies have sub-selects (docs/scaling.md, must change 7)'
-	[evaluation]='referenced table "unit" must be a distributed table or a reference table|its foreign keys reach unit, which did not distribute'
-	[fund_line]='relation evaluation is not distributed|co-located with evaluation, which did not distribute'
-	[indicator]='relation evaluation is not distributed|co-located with evaluation, which did not distribute'
-	[read_finding]='relation evaluation is not distributed|co-located with evaluation, which did not distribute'
-	[history]='relation evaluation is not distributed|co-located with evaluation, which did not distribute'
-)
 # known LABEL KNOWN_ENTRY OUTPUT RC: count a step that issue 14 says fails
+# (KNOWN_ENTRY: the error's pattern|why)
 known() {
 	local label=$1 entry=$2 out=$3 rc=$4 pat why err
-	pat="${entry%|*}"; why="${entry##*|}"	# the pattern may hold | alternatives
+	pat="${entry%%|*}"; why="${entry#*|}"
 	err="$(echo "$out" | grep -m1 -E '^(psql:.*)?ERROR:' | sed -E 's/^psql:[^E]*ERROR:/ERROR:/')"
 	if [ "$rc" -eq 0 ]; then
 		fail "$label: works now, but is listed as a known failure ($why): update this list and docs/scaling.md"
@@ -225,118 +175,71 @@ known() {
 		fail "$label: $(echo "$out" | grep -E 'ERROR|DETAIL' | head -n 2 | tr '\n' ' ')"
 	fi
 }
-while read -r t placement; do
-	out="$(q coord -c 'SET citus.enable_unsafe_triggers = on' -c "$(place "$t" "$placement")")"
-	rc=$?
-	if [ -n "${KNOWN_PLACE[$t]:-}" ]; then
-		known "documented: $(place "$t" "$placement")" "${KNOWN_PLACE[$t]}" "$out" "$rc"
-	elif [ "$rc" -eq 0 ]; then
-		ok "documented: $(place "$t" "$placement")"
-	else
-		fail "documented: $(place "$t" "$placement"): $(echo "$out" | grep -E 'ERROR|DETAIL' | head -n 2 | tr '\n' ' ')"
-	fi
-done <"$WORK/plan.txt"
+
+# ---- 4. the documented distribution: CALL pjeval.distribute() -----------------
+# One transaction: a refusal leaves every table where it was.  What still
+# stops it, in the order it checks: form-less history rows (no shard to go
+# to), then the policies with sub-selects (Citus refuses them).
+distribute() { q coord -c 'CALL pjeval.distribute()'; }
+out="$(distribute)"; rc=$?
+known "documented: CALL pjeval.distribute()" \
+	'pjeval\.history holds [0-9]+ rows of no form|history is distributed by evaluation_id; its rows of changes to units, projects, members and profiles have none' "$out" "$rc"
+n_placed="$(q coord -c 'SELECT count(*) FROM pg_dist_partition')"
+if [ "$n_placed" = 0 ]; then
+	ok "the refused CALL pjeval.distribute() placed no table"
+else
+	fail "the refused CALL pjeval.distribute() left $n_placed tables placed"
+fi
 
 # ---- 5. the workarounds, so that the rest can be compared ---------------------
-# Test-only, on this throwaway cluster: they take away row-level security,
-# the history of form-less rows and the one-form-per-project-and-year key.
-# The same DDL on the workers: CREATE EXTENSION made pjeval's tables there
-# too, and Citus keeps those (not the coordinator's changed definition) as
-# the workers' shell tables, so a change made on the coordinator before
-# distributing does not reach them (a foreign key added back later would
-# then exist twice there).
-# form-less history rows (units, projects) have no shard to go to
+# Test-only, on this throwaway cluster: they take away row-level security
+# and the history of form-less rows.  The policies go on every node:
+# CREATE EXTENSION made pjeval's tables on the workers too, and Citus keeps
+# those as the workers' definitions of the distributed tables.
 out="$(q coord -c 'ALTER TABLE pjeval.history DISABLE TRIGGER USER' \
 	-c 'DELETE FROM pjeval.history WHERE evaluation_id IS NULL' \
+	-c 'ALTER TABLE pjeval.history ENABLE TRIGGER USER' \
 	-c 'SELECT count(*) FROM pjeval.history')"
 if [ $? -eq 0 ]; then
 	ok "workaround: form-less history rows removed ($(echo "$out" | tail -n 1) form rows kept)"
 else
 	fail "workaround on history: $out"
 fi
-# foreign keys between plan tables dropped while the tables distribute (a
-# key from a local table to a distributed one makes Citus convert the local
-# table, which recreates the extension's views on it: see 4), added back after
-q coord -c '\ir bench/distribution_plan.sql' -F $'\t' -c "
-	SELECT c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid)
-	FROM pg_constraint c
-	WHERE c.contype = 'f'
-	  AND c.conrelid IN (SELECT ('pjeval.' || table_name)::regclass FROM dist_plan)
-	  AND c.confrelid IN (SELECT ('pjeval.' || table_name)::regclass FROM dist_plan)
-	ORDER BY 1, 2" >"$WORK/fkeys.txt"
-{
-	echo '\i bench/distribution_plan.sql'
-	while IFS=$'\t' read -r rel con def; do
-		echo "ALTER TABLE $rel DROP CONSTRAINT $con;"
-	done <"$WORK/fkeys.txt"
-	cat <<-'EOF'
-		DO $$
-		DECLARE r record;
-		BEGIN
-		    -- policies with a sub-select (Citus refuses them on distributed tables)
-		    FOR r IN SELECT pol.polname, pol.polrelid::regclass AS rel
-		             FROM pg_policy pol JOIN dist_plan d ON ('pjeval.' || d.table_name)::regclass = pol.polrelid
-		             WHERE coalesce(pg_get_expr(pol.polqual, pol.polrelid), '')
-		                   || coalesce(pg_get_expr(pol.polwithcheck, pol.polrelid), '') ~ 'SELECT'
-		    LOOP
-		        EXECUTE format('DROP POLICY %I ON %s', r.polname, r.rel);
-		    END LOOP;
-		    -- tables the plan does not place yet (docs/scaling.md, must change
-		    -- 7) stay on the coordinator: their keys to plan tables would make
-		    -- Citus convert them
-		    FOR r IN SELECT c.conname, c.conrelid::regclass AS rel
-		             FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
-		             WHERE c.contype = 'f' AND t.relnamespace = 'pjeval'::regnamespace
-		               AND t.relname NOT IN (SELECT table_name FROM dist_plan)
-		               AND c.confrelid IN (SELECT ('pjeval.' || table_name)::regclass FROM dist_plan)
-		    LOOP
-		        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', r.rel, r.conname);
-		    END LOOP;
-		END
-		$$;
-		-- keys of distributed tables include evaluation_id; the one across
-		-- shards cannot be kept
-		ALTER TABLE pjeval.evaluation DROP CONSTRAINT evaluation_project_year_key;
-		ALTER TABLE pjeval.fund_line DROP CONSTRAINT fund_line_pkey, ADD PRIMARY KEY (evaluation_id, fund_line_id);
-		ALTER TABLE pjeval.indicator DROP CONSTRAINT indicator_pkey, ADD PRIMARY KEY (evaluation_id, indicator_id);
-		ALTER TABLE pjeval.history DROP CONSTRAINT history_pkey, ADD PRIMARY KEY (evaluation_id, history_id);
-		SELECT count(*) FROM pg_policy WHERE polrelid IN (SELECT ('pjeval.' || table_name)::regclass FROM dist_plan);
-	EOF
-} >"$WORK/workaround.sql"
+out="$(distribute)"; rc=$?
+known "CALL pjeval.distribute() without form-less history" \
+	'Subqueries are not supported in policies on distributed tables|every policy with a membership test has a (SELECT is_reviewer / member_units(...)) sub-select' "$out" "$rc"
+cat >"$WORK/workaround.sql" <<-'SQL'
+	DO $$
+	DECLARE r record;
+	BEGIN
+	    -- policies with a sub-select (Citus refuses them on distributed tables)
+	    FOR r IN SELECT pol.polname, pol.polrelid::regclass AS rel
+	             FROM pg_policy pol JOIN pjeval.distribution_plan() d ON ('pjeval.' || d.table_name)::regclass = pol.polrelid
+	             WHERE coalesce(pg_get_expr(pol.polqual, pol.polrelid), '')
+	                   || coalesce(pg_get_expr(pol.polwithcheck, pol.polrelid), '') ~ 'SELECT'
+	    LOOP
+	        EXECUTE format('DROP POLICY %I ON %s', r.polname, r.rel);
+	    END LOOP;
+	END
+	$$;
+	SELECT count(*) FROM pg_policy WHERE polrelid IN (SELECT ('pjeval.' || table_name)::regclass FROM pjeval.distribution_plan());
+SQL
 for n in coord w1 w2; do
 	out="$(q "$n" -f "$WORK/workaround.sql")"
 	if [ $? -eq 0 ]; then
-		ok "workaround on $n: $(wc -l <"$WORK/fkeys.txt") foreign keys between plan tables dropped (added back below), policies with sub-selects dropped ($(echo "$out" | tail -n 1) left), primary keys of fund_line, indicator, history widened to (evaluation_id, id), evaluation's (project_id, year) key dropped"
+		ok "workaround on $n: policies with sub-selects dropped ($(echo "$out" | tail -n 1) left)"
 	else
 		fail "workaround on $n: $out"
 	fi
 done
-placed=0; total=0
-while read -r t placement; do
-	total=$((total + 1))
-	if q coord -c "SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'pjeval.$t'::regclass" | grep -q 1; then
-		placed=$((placed + 1)); continue
-	fi
-	out="$(q coord -c 'SET citus.enable_unsafe_triggers = on' \
-		-c "ALTER TABLE pjeval.$t DISABLE TRIGGER USER" \
-		-c "$(place "$t" "$placement")" \
-		-c "SELECT truncate_local_data_after_distributing_table('pjeval.$t')" \
-		-c "ALTER TABLE pjeval.$t ENABLE TRIGGER USER")"
-	if [ $? -eq 0 ]; then
-		placed=$((placed + 1))
-	else
-		fail "workaround: $(place "$t" "$placement") with its triggers disabled: $(echo "$out" | grep -E 'ERROR|DETAIL' | head -n 2 | tr '\n' ' ')"
-	fi
-done <"$WORK/plan.txt"
-q coord -c 'ALTER TABLE pjeval.history ENABLE TRIGGER USER' >/dev/null
-while IFS=$'\t' read -r rel con def; do
-	out="$(q coord -c "ALTER TABLE $rel ADD CONSTRAINT $con $def")"
-	if [ $? -eq 0 ]; then
-		ok "foreign key $rel.$con added back on the distributed tables: $def"
-	else
-		fail "foreign key $rel.$con ($def) on the distributed tables: $(echo "$out" | grep -E 'ERROR|DETAIL' | head -n 2 | tr '\n' ' ')"
-	fi
-done <"$WORK/fkeys.txt"
+nfk="$(q coord -c "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid IN (SELECT ('pjeval.' || table_name)::regclass FROM pjeval.distribution_plan())")"
+out="$(distribute)"
+if [ $? -eq 0 ]; then
+	ok "CALL pjeval.distribute(): done"
+else
+	fail "CALL pjeval.distribute() after the workarounds: $(echo "$out" | grep -E 'ERROR|DETAIL' | head -n 2 | tr '\n' ' ')"
+	finish
+fi
 out="$(q coord -c '\ir bench/distribution_plan.sql' -c "
 	SELECT count(*) FILTER (WHERE d.placement = 'reference' AND p.partmethod = 'n' AND p.repmodel = 't'),
 	       count(*) FILTER (WHERE d.placement = 'distributed' AND p.partmethod = 'h'
@@ -344,17 +247,33 @@ out="$(q coord -c '\ir bench/distribution_plan.sql' -c "
 	                                              WHERE logicalrelid = 'pjeval.evaluation'::regclass)
 	                        AND column_to_column_name(p.logicalrelid, p.partkey) = 'evaluation_id'),
 	       count(*)
-	FROM dist_plan d LEFT JOIN pg_dist_partition p ON p.logicalrelid = ('pjeval.' || d.table_name)::regclass")"
-IFS='|' read -r nref ndist nplan <<<"$out"
-if [ "$placed" = "$total" ] && [ -n "$nplan" ] && [ $((nref + ndist)) = "$nplan" ]; then
-	ok "with the workarounds every table is placed as planned: $nref reference tables, $ndist distributed by evaluation_id and co-located"
+	FROM dist_plan d LEFT JOIN pg_dist_partition p ON p.logicalrelid = ('pjeval.' || d.table_name)::regclass" \
+	-c "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid IN (SELECT ('pjeval.' || table_name)::regclass FROM pjeval.distribution_plan())" \
+	-c "SELECT count(*) FROM pjeval.history" \
+	-c "SELECT string_agg(DISTINCT r.result, ',') FROM run_command_on_shards('pjeval.indicator', \$\$SELECT string_agg(regexp_replace(tgname::text, '_[0-9]+\$', '') || ':' || tgenabled::text, ',' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = '%s'::regclass AND NOT tgisinternal\$\$) r")"
+IFS='|' read -r nref ndist nplan <<<"$(echo "$out" | sed -n 1p)"
+if [ -n "$nplan" ] && [ "$((nref + ndist))" = "$nplan" ]; then
+	ok "every table is placed as pjeval.distribution_plan() says: $nref reference tables, $ndist distributed by evaluation_id and co-located"
 else
-	fail "placement after the workarounds: $placed of $total placed; reference/distributed/plan: $out"
-fi
-
-if [ "$placed" != "$total" ]; then
-	fail "the tables did not distribute: the views and writes cannot be compared on the cluster"
+	fail "placement after CALL pjeval.distribute(): reference/distributed/plan: $out"
 	finish
+fi
+if [ "$(echo "$out" | sed -n 2p)" = "$nfk" ]; then
+	ok "the $nfk foreign keys of pjeval are back on the distributed tables"
+else
+	fail "foreign keys after CALL pjeval.distribute(): $(echo "$out" | sed -n 2p), before: $nfk"
+fi
+h="$(echo "$out" | sed -n 3p)"
+if [ "$h" = "$(q single -c 'SELECT count(*) FROM pjeval.history WHERE evaluation_id IS NOT NULL')" ]; then
+	ok "no history written by copying the rows into the shards ($h rows, as the single node's form rows)"
+else
+	fail "history after CALL pjeval.distribute(): $h rows"
+fi
+trg="$(echo "$out" | sed -n 4p)"
+if [ -n "$trg" ] && ! echo "$trg" | grep -q ':D'; then
+	ok "the triggers are enabled again on every shard of indicator: $trg"
+else
+	fail "the triggers on the shards of indicator: '$trg'"
 fi
 
 # ---- 6. the same answers ----------------------------------------------------------
@@ -375,18 +294,20 @@ digest_sql="
 	  AND a.atttypid NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype)
 	GROUP BY c.relname ORDER BY c.relname"
 q single -F $'\t' -c "$digest_sql" >"$WORK/views.txt"
+# views that do not run on the cluster yet (issue 14): error pattern|why
+declare -A KNOWN_VIEW=(
+	[monitoring_unit_summary]='correlated subqueries are not supported when the FROM clause contains a reference table|a correlated sub-query over the reference table monitoring'
+)
 nviews=0
 while IFS=$'\t' read -r view sql; do
 	nviews=$((nviews + 1))
-	case "$view" in
-	monitoring*)
-		# its tables are not placed yet: docs/scaling.md, must change 7
-		passed=$((passed + 1)); echo "known  - view $view: the monitoring tables stay on the coordinator (docs/scaling.md, must change 7)"
-		continue ;;
-	esac
 	s="$(q single -c "$sql")"; c="$(q coord -c "$sql")"
 	if [ "$s" = "$c" ] && [ "${s%% *}" -gt 0 ] 2>/dev/null; then
 		ok "view $view: ${s%% *} rows, the same md5 on the cluster as on the single node"
+	elif [ -n "${KNOWN_VIEW[$view]:-}" ]; then
+		known "view $view on the cluster" "${KNOWN_VIEW[$view]}" "$c" 1
+	elif [ "$s" = "$c" ] && [ "${s%% *}" = 0 ] && [[ $view == monitoring* ]]; then
+		ok "view $view: empty on both (no monitoring reports are loaded), and runs on the cluster"
 	else
 		fail "view $view: single node '$s', cluster '$c'"
 	fi
@@ -409,16 +330,16 @@ fi
 q single -f bench/gen_forms.sql -c "SELECT pg_temp.gen_forms(1, 0.43, 900001)" >"$WORK/one.txt"
 out="$(import coord one.txt)"; rc=$?
 known "import_forms of one more form on the cluster" \
-	'correlated subqueries are not supported|could not find named tuplestore|import_forms reads and writes the form tables in ways Citus cannot distribute, and the history trigger finds no transition table on a shard' "$out" "$rc"
+	'executor could not find named tuplestore|record_history() on a shard reads its transition table in an INSERT into a distributed table, which Citus plans as a distributed query' "$out" "$rc"
 out="$(q coord -c "UPDATE pjeval.indicator SET deviation_reason = 'x' WHERE evaluation_id = 3")"; rc=$?
 known "UPDATE of a form's indicator rows" \
-	'keeps the history of the pjeval tables only, not of pjeval\.indicator_[0-9]+|cannot perform a lateral outer join when a distributed subquery|record_history() on a shard sees the shard, not the table, and its transition tables are not there' "$out" "$rc"
+	'cannot perform a lateral outer join when a distributed subquery references complex subqueries|record_history() on a shard looks up the form of each row in evaluation, a distributed table' "$out" "$rc"
 out="$(q coord -c "SELECT pjeval.submit(3)")"; rc=$?
 known "pjeval.submit(3)" \
-	'keeps the history of the pjeval tables only, not of pjeval\.evaluation_[0-9]+|could not find named tuplestore|record_history() on a shard sees the shard, not the table, and its transition tables are not there' "$out" "$rc"
+	'executor could not find named tuplestore|record_history() on a shard reads its transition table in an INSERT into a distributed table' "$out" "$rc"
 out="$(q coord -c 'CREATE ROLE pjeval_citus_reader LOGIN' -c "INSERT INTO pjeval.reviewer VALUES ('pjeval_citus_reader')" 2>&1)"; rc=$?
 known "INSERT INTO pjeval.reviewer (a reference table with the history trigger)" \
-	'keeps the history of the pjeval tables only, not of pjeval\.reviewer_[0-9]+|could not find named tuplestore|record_history() on a shard sees the shard, not the table, and its transition tables are not there' "$out" "$rc"
+	'executor could not find named tuplestore|record_history() on a shard reads its transition table in an INSERT into a distributed table; the row has no form, so no shard of history either' "$out" "$rc"
 # row-level security: the policies with sub-selects had to go (5).  A
 # member of the seed's unit sees its forms on one node, none on the cluster
 # (row-level security is on and no policy lets a unit member in).
