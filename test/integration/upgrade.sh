@@ -165,7 +165,7 @@ while read -r from commit; do
 done <upgrade/RELEASES
 [ "$nreleased" -gt 0 ] && ok "$nreleased released versions updated" || fail "upgrade/RELEASES lists no released version"
 
-# Rows that 0.2.0 took and the checks of 0.2.1 refuse (numbers beyond exact
+# Rows that 0.2.0 took and the checks of 0.3.0 refuse (numbers beyond exact
 # scoring: 10^19, NaN, a weight of 19 decimal places): the update keeps them,
 # leaves those checks NOT VALID with a warning each (and validates the
 # others), and every view, page and refresh still answers, flagging them
@@ -206,7 +206,7 @@ else
 	fail "0.2.0 with numbers beyond exact scoring: install"
 fi
 
-# Texts whose reading changed in 0.2.1 (units, issue 11 item 2): 0.2.0
+# Texts whose reading changed in 0.3.0 (units, issue 11 item 2): 0.2.0
 # stored 5匹 as unreadable (NULL) and ≥ as qualitative text.  (The server
 # runs this build's library, so those rows are written as 0.2.0 stored them:
 # the reading trigger off, ≥ as the block 0.2.0 wrote.)  target and actual

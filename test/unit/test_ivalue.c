@@ -171,7 +171,7 @@ static const ValidCase valid[] = {
 	/* claims, qualitative, placeholders */
 	{"已完成", "已完成", "claim", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 	{"已完成100%", "已完成100%", "claim", "=", "100", "100", "%", "%", "ratio", ""},
-	/* a 每<period> label before the claimed frequency (fuzz_ivalue, 0.2.1) */
+	/* a 每<period> label before the claimed frequency (fuzz_ivalue, 0.3.0) */
 	{"已完成 每月 每周8次", "已完成每月8次/周", "claim", "=", "8", "8", "次/周", "次/周", "frequency", "每月"},
 	{"达成预期指标", "达成预期指标", "claim", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 	{"是", "是", "claim", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
@@ -253,8 +253,8 @@ static const ValidCase valid[] = {
 	{"第三季度", "7月~9月", "quantity", "range", "700", "700", "", "yyyymmdd", "date", ""},
 	{"三季度", "7月~9月", "quantity", "range", "700", "700", "", "yyyymmdd", "date", ""},
 	{"第3季度", "7月~9月", "quantity", "range", "700", "700", "", "yyyymmdd", "date", ""},
-	{"第03季度", "7月~9月", "quantity", "range", "700", "700", "", "yyyymmdd", "date", ""},	/* leading zero (fuzz_ivalue, 0.2.1) */
-	{"第=1季度", "1月~3月", "quantity", "range", "100", "100", "", "yyyymmdd", "date", ""},	/* equality word dropped (fuzz_ivalue, 0.2.1) */
+	{"第03季度", "7月~9月", "quantity", "range", "700", "700", "", "yyyymmdd", "date", ""},	/* leading zero (fuzz_ivalue, 0.3.0) */
+	{"第=1季度", "1月~3月", "quantity", "range", "100", "100", "", "yyyymmdd", "date", ""},	/* equality word dropped (fuzz_ivalue, 0.3.0) */
 	{"下半年", "7月~12月", "quantity", "range", "700", "700", "", "yyyymmdd", "date", ""},
 	{"1-6月", "1月~6月", "quantity", "range", "100", "100", "", "yyyymmdd", "date", ""},
 	{"2021年全年", "2021年1月1日~2021年12月31日", "quantity", "range", "20210101", "20210101", "",
