@@ -9022,3 +9022,779 @@ BEGIN
     RETURN @extschema@.workbook_write(pg_catalog.to_jsonb(sheets));
 END
 $fn$;
+
+-- stored results (issue 13): the rules run when a form changes, not on every
+-- read.  The live views become indicator_result_live and
+-- evaluation_result_live (per-form LATERAL sub-queries); their results are
+-- stored in indicator_outcome and evaluation_score by refresh_results(),
+-- called by statement-level triggers on evaluation, fund_line, indicator,
+-- read_finding and profile; indicator_result and evaluation_result read the
+-- stored rows (the same columns); verify_results() compares the two; the
+-- two new tables join distribution_plan().  Every form entered before the
+-- update is scored once, at the end of this section.
+CREATE VIEW @extschema@.indicator_result_live AS
+SELECT
+    i.evaluation_id,
+    i.indicator_id,
+    i.position,
+    i.level1,
+    i.level2,
+    i.level3,
+    n.level1_kind,
+    h.level2_home,
+    i.target_text,
+    i.actual_text,
+    i.target,
+    i.actual,
+    i.weight,
+    a.rule,
+    a.completion,
+    a.score AS computed_score,
+    i.reported_score,
+    i.reported_score - a.score AS score_difference,
+    coalesce(a.score, i.reported_score) AS counted_score,
+    a.flags,
+    i.band,
+    b.band_low,
+    b.band_high,
+    i.deviation_reason,
+    pg_catalog.array_remove(ARRAY[
+        CASE WHEN pg_catalog.abs(i.reported_score - a.score) > 0.01 THEN 'score_mismatch' END,
+        CASE WHEN i.reported_score > i.weight THEN 'score_above_weight' END,
+        CASE WHEN i.weight IS NULL AND @extschema@.indicator_level_weight(i.level1) IS NULL THEN 'weight_missing' END,
+        CASE WHEN i.target IS NULL THEN 'target_unreadable' END,
+        CASE WHEN i.actual IS NULL THEN 'actual_unreadable' END,
+        CASE WHEN 'missing_value' = ANY (a.flags) THEN 'value_missing' END,
+        CASE WHEN 'incomparable_units' = ANY (a.flags) THEN 'units_incomparable' END,
+        CASE WHEN 'unmatched_clause' = ANY (a.flags) THEN 'clause_unmatched' END,
+        CASE WHEN 'too_large' = ANY (a.flags) THEN 'value_too_large' END,
+        CASE WHEN 'unscorable' = ANY (a.flags) THEN 'unscorable' END,
+        CASE WHEN 'actual_is_claim' = ANY (a.flags) THEN 'actual_is_claim' END,
+        CASE WHEN 'qualitative_needs_band' = ANY (a.flags) AND i.band IS NULL THEN 'band_missing' END,
+        CASE WHEN i.reported_score < b.band_low
+               OR i.reported_score > b.band_high
+               OR (i.reported_score = b.band_high AND i.band <> 'achieved')
+             THEN 'score_outside_band' END,
+        CASE WHEN 'date_missed' = ANY (a.flags) THEN 'date_missed' END,
+        CASE WHEN 'not_met' = ANY (a.flags) AND NOT x.explained THEN 'not_met_unexplained' END,
+        CASE WHEN 'over_achieved' = ANY (a.flags) AND NOT x.explained THEN 'over_achieved_unexplained' END,
+        CASE WHEN n.level1_kind <> h.level2_home
+              AND NOT (n.level1_kind = 'cost' AND h.level2_standard = '成本指标') THEN 'level2_misplaced' END,
+        CASE WHEN n.level1_kind IS NULL THEN 'level1_nonstandard' END,
+        CASE WHEN h.level2_home IS NULL THEN 'level2_nonstandard' END,
+        CASE WHEN a.score IS NULL AND i.reported_score IS NOT NULL
+              AND NOT (i.weight IS NULL AND @extschema@.indicator_level_weight(i.level1) IS NOT NULL)
+             THEN 'reported_score_used' END,
+        CASE WHEN a.score IS NULL AND i.reported_score IS NULL THEN 'score_unavailable' END
+    ], NULL) AS findings
+FROM @extschema@.indicator i
+JOIN @extschema@.evaluation e ON e.evaluation_id = i.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+-- the level names as stored with the row (indicator.level1_name, level2_name)
+LEFT JOIN (SELECT l.name, l.kind AS level1_kind FROM @extschema@.standard_level l WHERE l.level = 1)
+    AS n ON n.name = i.level1_name
+LEFT JOIN (SELECT coalesce(l.standard, l.name) AS level2_standard, l.name, l.kind AS level2_home
+           FROM @extschema@.standard_level l WHERE l.level = 2)
+    AS h ON h.name = i.level2_name
+CROSS JOIN LATERAL (
+    -- an explanation that is empty or a placeholder explains nothing
+    SELECT coalesce(pg_catalog.btrim(i.deviation_reason, E' \t\r\n　'), '')
+               NOT IN ('', '-', '—', '－', '/', '一', '无') AS explained
+) x
+CROSS JOIN LATERAL (
+    -- the evaluator's band as a score range (profile band_achieved and
+    -- band_partial): 达成 [achieved, 1], 部分达成 [partial, achieved),
+    -- 未达成 [0, partial) of the weight
+    SELECT pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight * pr.band_achieved
+                                WHEN 'partial' THEN i.weight * pr.band_partial
+                                WHEN 'not_achieved' THEN 0
+                            END, 2) AS band_low,
+           pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight
+                                WHEN 'partial' THEN i.weight * pr.band_achieved
+                                WHEN 'not_achieved' THEN i.weight * pr.band_partial
+                            END, 2) AS band_high
+) b
+CROSS JOIN LATERAL @extschema@.assess(i.target, i.actual, i.weight, i.level2,
+                                      pr.over_achievement_ratio, pr.negative_formula) a;
+
+COMMENT ON VIEW @extschema@.indicator_result_live IS
+'Every indicator scored live by the rules (the recomputation pjeval.refresh_results() stores and pjeval.verify_results() checks against): the columns of pjeval.indicator_result; the owner''s, not granted';
+
+-- One row per form.  Amounts are in 元 (万元 forms multiplied by 10000).  The
+-- total is the fund score plus every indicator's counted score, each rounded
+-- first; it is NULL (and a finding says why) when some part has neither a
+-- computed nor a reported score, so it is never silently low.
+CREATE VIEW @extschema@.evaluation_result_live AS
+SELECT
+    e.evaluation_id,
+    e.project_id,
+    p.code AS project_code,
+    p.name AS project_name,
+    p.unit_id,
+    u.name AS unit_name,
+    bu.name AS budget_unit_name,
+    e.year,
+    e.status,
+    e.profile,
+    e.amount_unit,
+    pg_catalog.round(f.initial_budget * m.factor, 2) AS initial_budget,
+    pg_catalog.round(f.annual_budget * m.factor, 2) AS annual_budget,
+    pg_catalog.round(f.executed * m.factor, 2) AS executed,
+    pg_catalog.round(f.sources_initial_budget * m.factor, 2) AS sources_initial_budget,
+    pg_catalog.round(f.sources_annual_budget * m.factor, 2) AS sources_annual_budget,
+    pg_catalog.round(f.sources_executed * m.factor, 2) AS sources_executed,
+    c.execution_rate,
+    f.reported_rate AS reported_execution_rate,
+    c.fund_weight,
+    c.fund_score,
+    f.reported_score AS reported_fund_score,
+    s.output_score,
+    s.benefit_score,
+    s.satisfaction_score,
+    s.cost_score,
+    s.other_score,
+    s.indicator_score,
+    t.total_score,
+    e.reported_total,
+    e.reported_total - t.total_score AS total_difference,
+    g.grade,
+    c.fund_weight + w.weight_total AS weight_total,
+    w.output_weight,
+    w.benefit_weight,
+    w.satisfaction_weight,
+    w.cost_weight,
+    w.other_weight,
+    t.reported_score_sum,
+    coalesce(s.indicator_count, 0) AS indicator_count,
+    ff.findings,
+    pg_catalog.cardinality(ff.findings) + coalesce(s.finding_count, 0) + coalesce(rf.finding_count, 0)
+        + coalesce(sf.finding_count, 0) AS finding_count
+FROM @extschema@.evaluation e
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+LEFT JOIN @extschema@.unit bu ON bu.unit_id = e.budget_unit_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+LEFT JOIN LATERAL (
+    SELECT fl.evaluation_id,
+           pg_catalog.bool_or(fl.source = 'total') AS has_total,
+           pg_catalog.max(fl.initial_budget) FILTER (WHERE fl.source = 'total') AS initial_budget,
+           pg_catalog.max(fl.annual_budget) FILTER (WHERE fl.source = 'total') AS annual_budget,
+           pg_catalog.max(fl.executed) FILTER (WHERE fl.source = 'total') AS executed,
+           pg_catalog.max(fl.reported_weight) FILTER (WHERE fl.source = 'total') AS reported_weight,
+           pg_catalog.max(fl.reported_rate) FILTER (WHERE fl.source = 'total') AS reported_rate,
+           pg_catalog.max(fl.reported_score) FILTER (WHERE fl.source = 'total') AS reported_score,
+           pg_catalog.sum(fl.initial_budget) FILTER (WHERE fl.source <> 'total') AS sources_initial_budget,
+           pg_catalog.sum(fl.annual_budget) FILTER (WHERE fl.source <> 'total') AS sources_annual_budget,
+           pg_catalog.sum(fl.executed) FILTER (WHERE fl.source <> 'total') AS sources_executed
+    FROM @extschema@.fund_line fl
+    WHERE fl.evaluation_id = e.evaluation_id
+    GROUP BY fl.evaluation_id
+) f ON true
+LEFT JOIN LATERAL (
+    SELECT r.evaluation_id,
+           pg_catalog.count(*) AS indicator_count,
+           pg_catalog.count(*) FILTER (WHERE r.counted_score IS NULL) AS unscored,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'output' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'output'), 0) END AS output_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'benefit' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'benefit'), 0) END AS benefit_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'satisfaction' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'satisfaction'), 0) END AS satisfaction_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'cost' AND r.counted_score IS NULL) = 0
+                THEN pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'cost') END AS cost_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind IS NULL AND r.counted_score IS NULL) = 0
+                THEN pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind IS NULL) END AS other_score,
+           pg_catalog.sum(r.counted_score) AS indicator_score,
+           pg_catalog.sum(r.weight) AS weight_total,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'output'), 0) AS output_weight,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'benefit'), 0) AS benefit_weight,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'satisfaction'), 0) AS satisfaction_weight,
+           pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'cost') AS cost_weight,
+           pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind IS NULL) AS other_weight,
+           pg_catalog.sum(r.reported_score) AS reported_score_total,
+           pg_catalog.sum(pg_catalog.cardinality(r.findings)) AS finding_count
+    FROM @extschema@.indicator_result_live r
+    WHERE r.evaluation_id = e.evaluation_id
+    GROUP BY r.evaluation_id
+) s ON true
+-- Level-1 blocks weighted as a whole (产出指标（40分）) whose indicators
+-- carry no weight of their own: the block's weight counts for them.
+LEFT JOIN LATERAL (
+    SELECT x.evaluation_id,
+           pg_catalog.sum(x.weight) AS weight_total,
+           coalesce(pg_catalog.sum(x.weight) FILTER (WHERE l.kind = 'output'), 0) AS output_weight,
+           coalesce(pg_catalog.sum(x.weight) FILTER (WHERE l.kind = 'benefit'), 0) AS benefit_weight,
+           coalesce(pg_catalog.sum(x.weight) FILTER (WHERE l.kind = 'satisfaction'), 0) AS satisfaction_weight,
+           pg_catalog.sum(x.weight) FILTER (WHERE l.kind = 'cost') AS cost_weight,
+           pg_catalog.sum(x.weight) FILTER (WHERE l.kind IS NULL) AS other_weight
+    FROM (SELECT i.evaluation_id, i.level1, @extschema@.indicator_level_weight(i.level1) AS weight
+          FROM @extschema@.indicator i
+          WHERE i.weight IS NULL AND i.evaluation_id = e.evaluation_id
+          GROUP BY i.evaluation_id, i.level1) x
+    LEFT JOIN @extschema@.standard_level l ON l.level = 1 AND l.name = @extschema@.indicator_level_name(x.level1)
+    WHERE x.weight IS NOT NULL
+      AND NOT EXISTS (SELECT FROM @extschema@.indicator w
+                      WHERE w.evaluation_id = x.evaluation_id AND w.level1 = x.level1 AND w.weight IS NOT NULL)
+    GROUP BY x.evaluation_id
+) b ON true
+LEFT JOIN LATERAL (
+    SELECT x.evaluation_id, pg_catalog.count(*) AS finding_count
+    FROM @extschema@.read_finding x
+    WHERE x.evaluation_id = e.evaluation_id
+    GROUP BY x.evaluation_id
+) rf ON true
+LEFT JOIN LATERAL (
+    SELECT x.evaluation_id, pg_catalog.sum(pg_catalog.cardinality(x.findings)) AS finding_count
+    FROM @extschema@.fund_line_result x
+    WHERE x.source <> 'total' AND (x.reported_rate IS NOT NULL OR x.reported_score IS NOT NULL)
+      AND x.evaluation_id = e.evaluation_id
+    GROUP BY x.evaluation_id
+) sf ON true
+CROSS JOIN LATERAL (
+    SELECT CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor
+) m
+-- the weights: the indicators' own, and a block's for the indicators of a
+-- block weighted as a whole
+CROSS JOIN LATERAL (
+    SELECT coalesce(s.weight_total, 0) + coalesce(b.weight_total, 0) AS weight_total,
+           s.output_weight + coalesce(b.output_weight, 0) AS output_weight,
+           s.benefit_weight + coalesce(b.benefit_weight, 0) AS benefit_weight,
+           s.satisfaction_weight + coalesce(b.satisfaction_weight, 0) AS satisfaction_weight,
+           CASE WHEN s.cost_weight IS NOT NULL OR b.cost_weight IS NOT NULL
+                THEN coalesce(s.cost_weight, 0) + coalesce(b.cost_weight, 0) END AS cost_weight,
+           CASE WHEN s.other_weight IS NOT NULL OR b.other_weight IS NOT NULL
+                THEN coalesce(s.other_weight, 0) + coalesce(b.other_weight, 0) END AS other_weight
+) w
+CROSS JOIN LATERAL (
+    SELECT @extschema@.try_execution_rate(f.annual_budget, f.executed) AS execution_rate,
+           coalesce(f.reported_weight, e.fund_block_weight, pr.execution_weight) AS fund_weight,
+           @extschema@.try_fund_score(f.annual_budget, f.executed,
+                                      coalesce(f.reported_weight, e.fund_block_weight, pr.execution_weight)) AS fund_score
+) c
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN coalesce(c.fund_score, f.reported_score) IS NULL OR coalesce(s.unscored, 0) > 0 THEN NULL
+                ELSE coalesce(c.fund_score, f.reported_score) + coalesce(s.indicator_score, 0)
+           END AS total_score,
+           coalesce(f.reported_score, 0) + coalesce(s.reported_score_total, 0) AS reported_score_sum
+) t
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN @extschema@.is_scorable_number(t.total_score)
+                THEN @extschema@.grade(t.total_score, pr.grade_excellent, pr.grade_good, pr.grade_pass) END AS grade
+) g
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.array_remove(ARRAY[
+        CASE WHEN f.has_total IS NOT TRUE THEN 'fund_total_missing' END,
+        CASE WHEN f.annual_budget = 0 THEN 'budget_zero' END,
+        CASE WHEN f.sources_annual_budget IS NOT NULL
+              AND (f.sources_initial_budget <> f.initial_budget
+                   OR f.sources_annual_budget <> f.annual_budget
+                   OR f.sources_executed <> f.executed) THEN 'fund_sources_mismatch' END,
+        CASE WHEN f.executed > f.annual_budget THEN 'execution_above_budget' END,
+        CASE WHEN c.execution_rate < pr.low_execution_rate THEN 'execution_rate_low' END,
+        CASE @extschema@.rate_disagreement(f.reported_rate, c.execution_rate)
+             WHEN 'mismatch' THEN 'fund_rate_mismatch' WHEN 'misprint' THEN 'reported_rate_misprint' END,
+        CASE WHEN pg_catalog.abs(f.reported_score - c.fund_score) > 0.01 THEN 'fund_score_mismatch' END,
+        CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NOT NULL THEN 'reported_score_used' END,
+        CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NULL THEN 'score_unavailable' END,
+        CASE WHEN (f.has_total AND f.annual_budget <> 0 AND (c.execution_rate IS NULL OR c.fund_score IS NULL))
+               OR NOT @extschema@.is_scorable_number(t.total_score) THEN 'unscorable' END,
+        CASE WHEN c.fund_weight + w.weight_total <> 100 THEN 'weights_not_100' END,
+        CASE WHEN c.fund_weight <> pr.execution_weight THEN 'fund_weight_off_profile' END,
+        CASE WHEN w.output_weight <> pr.output_weight
+               OR w.benefit_weight <> pr.benefit_weight
+               OR w.satisfaction_weight <> pr.satisfaction_weight
+               OR coalesce(w.cost_weight, 0) <> coalesce(pr.cost_weight, 0) THEN 'level1_weight_off_profile' END,
+        CASE WHEN b.weight_total IS NOT NULL THEN 'weights_by_block' END,
+        CASE WHEN pg_catalog.abs(e.reported_total - t.reported_score_sum) > 0.01 THEN 'reported_total_mismatch' END,
+        CASE WHEN pg_catalog.abs(e.reported_total - t.total_score) > 0.01 THEN 'total_mismatch' END,
+        CASE WHEN e.reported_grade <> g.grade THEN 'reported_grade_mismatch' END,
+        CASE WHEN s.indicator_count IS NULL THEN 'indicators_missing' END
+    ], NULL) AS findings
+) ff;
+
+COMMENT ON VIEW @extschema@.evaluation_result_live IS
+'Every form scored live by the rules from pjeval.indicator_result_live (the recomputation pjeval.refresh_results() stores and pjeval.verify_results() checks against): the columns of pjeval.evaluation_result; the owner''s, not granted';
+
+-- The results as stored.  What the live views above compute is written
+-- here when an input changes, in the same statement (refresh_results(),
+-- 55_results.sql), and the views users read (indicator_result,
+-- evaluation_result, audit_finding and the reports) read these rows.  Both
+-- tables are keyed by evaluation_id first, like the form tables, so that a
+-- form's results live on the shard of its form on a Citus cluster.  Nobody
+-- writes them but refresh_results(); they are not dumped (a restore
+-- recomputes them as the forms' rows are loaded).
+CREATE TABLE @extschema@.indicator_outcome (
+    evaluation_id   bigint NOT NULL,
+    indicator_id    bigint NOT NULL,
+    level1_kind     text,
+    level2_home     text,
+    rule            text,
+    completion      numeric,
+    computed_score  numeric,
+    flags           text[],
+    band_low        numeric,
+    band_high       numeric,
+    findings        text[],
+    PRIMARY KEY (evaluation_id, indicator_id)
+);
+
+COMMENT ON TABLE @extschema@.indicator_outcome IS
+'What the rules make of each indicator row (pjeval.indicator_result_live), stored by pjeval.refresh_results() when the form changes; read through pjeval.indicator_result';
+
+CREATE TABLE @extschema@.evaluation_score (
+    evaluation_id   bigint PRIMARY KEY REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
+    initial_budget  numeric,
+    annual_budget   numeric,
+    executed        numeric,
+    sources_initial_budget numeric,
+    sources_annual_budget numeric,
+    sources_executed numeric,
+    execution_rate  numeric,
+    reported_execution_rate numeric,
+    fund_weight     numeric,
+    fund_score      numeric,
+    reported_fund_score numeric,
+    output_score    numeric,
+    benefit_score   numeric,
+    satisfaction_score numeric,
+    cost_score      numeric,
+    other_score     numeric,
+    indicator_score numeric,
+    total_score     numeric,
+    grade           text,
+    weight_total    numeric,
+    output_weight   numeric,
+    benefit_weight  numeric,
+    satisfaction_weight numeric,
+    cost_weight     numeric,
+    other_weight    numeric,
+    reported_score_sum numeric,
+    indicator_count bigint NOT NULL,
+    findings        text[] NOT NULL,
+    finding_count   bigint NOT NULL
+);
+
+COMMENT ON TABLE @extschema@.evaluation_score IS
+'What the rules make of each form (pjeval.evaluation_result_live), stored by pjeval.refresh_results() when the form, its fund lines, indicators or reader findings change; read through pjeval.evaluation_result';
+
+-- Every indicator, with what the rules make of it as stored (columns as
+-- indicator_result_live computes them).
+CREATE OR REPLACE VIEW @extschema@.indicator_result WITH (security_barrier = true) AS
+SELECT
+    i.evaluation_id,
+    i.indicator_id,
+    i.position,
+    i.level1,
+    i.level2,
+    i.level3,
+    o.level1_kind,
+    o.level2_home,
+    i.target_text,
+    i.actual_text,
+    i.target,
+    i.actual,
+    i.weight,
+    o.rule,
+    o.completion,
+    o.computed_score,
+    i.reported_score,
+    i.reported_score - o.computed_score AS score_difference,
+    coalesce(o.computed_score, i.reported_score) AS counted_score,
+    o.flags,
+    i.band,
+    o.band_low,
+    o.band_high,
+    i.deviation_reason,
+    o.findings
+FROM @extschema@.indicator i
+JOIN @extschema@.evaluation e ON e.evaluation_id = i.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+LEFT JOIN @extschema@.indicator_outcome o ON o.evaluation_id = i.evaluation_id AND o.indicator_id = i.indicator_id
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.indicator_result IS
+'Every indicator the caller may see, as stored when its form last changed (pjeval.indicator_outcome): rule, completion, computed and reported score and their difference, the score that counts in the total (the computed one, else the reported one), assess() flags and finding codes (see pjeval.audit_finding)';
+-- One row per form, as stored (columns as evaluation_result_live computes
+-- them); the form's own columns come from its tables.
+CREATE OR REPLACE VIEW @extschema@.evaluation_result WITH (security_barrier = true) AS
+SELECT
+    e.evaluation_id,
+    e.project_id,
+    p.code AS project_code,
+    p.name AS project_name,
+    p.unit_id,
+    u.name AS unit_name,
+    bu.name AS budget_unit_name,
+    e.year,
+    e.status,
+    e.profile,
+    e.amount_unit,
+    s.initial_budget,
+    s.annual_budget,
+    s.executed,
+    s.sources_initial_budget,
+    s.sources_annual_budget,
+    s.sources_executed,
+    s.execution_rate,
+    s.reported_execution_rate,
+    s.fund_weight,
+    s.fund_score,
+    s.reported_fund_score,
+    s.output_score,
+    s.benefit_score,
+    s.satisfaction_score,
+    s.cost_score,
+    s.other_score,
+    s.indicator_score,
+    s.total_score,
+    e.reported_total,
+    e.reported_total - s.total_score AS total_difference,
+    s.grade,
+    s.weight_total,
+    s.output_weight,
+    s.benefit_weight,
+    s.satisfaction_weight,
+    s.cost_weight,
+    s.other_weight,
+    s.reported_score_sum,
+    s.indicator_count,
+    s.findings,
+    s.finding_count
+FROM @extschema@.evaluation e
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+LEFT JOIN @extschema@.unit bu ON bu.unit_id = e.budget_unit_id
+LEFT JOIN @extschema@.evaluation_score s ON s.evaluation_id = e.evaluation_id
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.evaluation_result IS
+'Every form the caller may see, as stored when it last changed (pjeval.evaluation_score): amounts in 元, execution rate, fund score, subtotals per level 1, total (fund score + counted indicator scores), reported total, grade by the form''s profile, weights, and its form-level finding codes and count of all findings';
+DO $$
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::integer >= 150000 THEN
+        ALTER VIEW @extschema@.indicator_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.indicator_result RESET (security_barrier);
+        ALTER VIEW @extschema@.evaluation_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.evaluation_result RESET (security_barrier);
+    END IF;
+END
+$$;
+
+-- 55_results.sql - the results stored when a form changes (50_views.sql):
+-- pjeval.indicator_outcome per indicator and pjeval.evaluation_score per
+-- form, what indicator_result_live and evaluation_result_live compute.
+--
+-- When: every statement that changes an input of a form's results (an
+-- INSERT, UPDATE or DELETE of evaluation, fund_line, indicator or
+-- read_finding) recomputes the forms it touched, once per statement, in the
+-- same statement: AFTER ... FOR EACH STATEMENT triggers with transition
+-- tables collect the statement's distinct evaluation_ids and call
+-- refresh_results() once with them, which replaces those forms' stored rows
+-- with set-based statements.  A TRUNCATE recomputes everything.  The other
+-- inputs: a form's profile (a change of evaluation.profile is an UPDATE of
+-- evaluation, and a rename of a profile reaches its forms by ON UPDATE
+-- CASCADE); a profile's parameters cannot change while a submitted or
+-- approved form uses it (profile_protect, 20_profile.sql), and a change
+-- while only drafts use it is recomputed here too (profile trigger below);
+-- the rules themselves change only with the extension, whose update script
+-- calls refresh_results().  Project and unit names are read by the views
+-- from their tables, never stored.
+--
+-- Concurrent writers of one form: each recomputation first takes a
+-- transaction-level advisory lock per form (in evaluation_id order), so a
+-- second transaction recomputing the same form waits until the first
+-- commits and then reads the first one's rows too (READ COMMITTED takes a
+-- new snapshot per statement).  Under REPEATABLE READ or SERIALIZABLE the
+-- second one fails with a serialization error instead of storing results
+-- computed without the first one's rows (its delete of the stored rows
+-- meets the first one's).  Row locks on evaluation would deadlock with the
+-- FOR SHARE locks the workflow triggers take on the same rows.
+
+-- The forms' results recomputed and stored: those of the given forms, or
+-- (NULL) of every form, which also locks the form tables against writes
+-- until the transaction ends.  Forms that no longer exist lose their rows.
+CREATE FUNCTION @extschema@.refresh_results(evaluation_ids bigint[] DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_custom_plan
+SET jit = off
+AS $$
+DECLARE
+    id bigint;
+    n bigint;
+BEGIN
+    IF evaluation_ids IS NULL THEN
+        LOCK TABLE @extschema@.evaluation, @extschema@.fund_line, @extschema@.indicator, @extschema@.read_finding
+            IN SHARE MODE;
+        DELETE FROM @extschema@.indicator_outcome;
+        DELETE FROM @extschema@.evaluation_score;
+    ELSE
+        SELECT pg_catalog.array_agg(DISTINCT x.id ORDER BY x.id) INTO evaluation_ids
+        FROM pg_catalog.unnest(evaluation_ids) AS x (id)
+        WHERE x.id IS NOT NULL;
+        IF evaluation_ids IS NULL THEN
+            RETURN 0;
+        END IF;
+        -- 0x706a6572 is 'pjer': the class of the results' advisory locks (refresh_reports()
+        -- takes 'pjev')
+        FOREACH id IN ARRAY evaluation_ids LOOP
+            PERFORM pg_catalog.pg_advisory_xact_lock(1886020978, pg_catalog.hashint8(id));
+        END LOOP;
+        DELETE FROM @extschema@.indicator_outcome o WHERE o.evaluation_id = ANY (evaluation_ids);
+        DELETE FROM @extschema@.evaluation_score s WHERE s.evaluation_id = ANY (evaluation_ids);
+    END IF;
+
+    INSERT INTO @extschema@.indicator_outcome (evaluation_id, indicator_id, level1_kind, level2_home, rule,
+                                               completion, computed_score, flags, band_low, band_high, findings)
+    SELECT r.evaluation_id, r.indicator_id, r.level1_kind, r.level2_home, r.rule,
+           r.completion, r.computed_score, r.flags, r.band_low, r.band_high, r.findings
+    FROM @extschema@.indicator_result_live r
+    WHERE evaluation_ids IS NULL OR r.evaluation_id = ANY (evaluation_ids);
+
+    INSERT INTO @extschema@.evaluation_score (
+        evaluation_id, initial_budget, annual_budget, executed,
+        sources_initial_budget, sources_annual_budget, sources_executed,
+        execution_rate, reported_execution_rate, fund_weight, fund_score, reported_fund_score,
+        output_score, benefit_score, satisfaction_score, cost_score, other_score, indicator_score,
+        total_score, grade, weight_total, output_weight, benefit_weight, satisfaction_weight,
+        cost_weight, other_weight, reported_score_sum, indicator_count, findings, finding_count)
+    SELECT r.evaluation_id, r.initial_budget, r.annual_budget, r.executed,
+           r.sources_initial_budget, r.sources_annual_budget, r.sources_executed,
+           r.execution_rate, r.reported_execution_rate, r.fund_weight, r.fund_score, r.reported_fund_score,
+           r.output_score, r.benefit_score, r.satisfaction_score, r.cost_score, r.other_score, r.indicator_score,
+           r.total_score, r.grade, r.weight_total, r.output_weight, r.benefit_weight, r.satisfaction_weight,
+           r.cost_weight, r.other_weight, r.reported_score_sum, r.indicator_count, r.findings, r.finding_count
+    FROM @extschema@.evaluation_result_live r
+    WHERE evaluation_ids IS NULL OR r.evaluation_id = ANY (evaluation_ids);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.refresh_results(bigint[]) IS
+'Recomputes and stores the results (pjeval.indicator_outcome, pjeval.evaluation_score) of the given forms, or of every form (NULL, which locks the form tables against writes until the transaction ends); returns the number of forms stored. The triggers call it for every change; call it after loading rows with the triggers off (session_replication_role = replica)';
+REVOKE EXECUTE ON FUNCTION @extschema@.refresh_results(bigint[]) FROM PUBLIC;
+
+-- The triggers: one call per statement with the forms it touched.
+CREATE FUNCTION @extschema@.store_results()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_LEVEL <> 'STATEMENT' THEN
+        RAISE EXCEPTION 'store_results() stores the results of the pjeval forms only, not of %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    CASE TG_OP
+        WHEN 'INSERT' THEN
+            SELECT pg_catalog.array_agg(DISTINCT t.evaluation_id) INTO ids FROM new_rows t;
+        WHEN 'DELETE' THEN
+            SELECT pg_catalog.array_agg(DISTINCT t.evaluation_id) INTO ids FROM old_rows t;
+        WHEN 'UPDATE' THEN
+            SELECT pg_catalog.array_agg(DISTINCT t.evaluation_id) INTO ids
+            FROM (SELECT o.evaluation_id FROM old_rows o UNION ALL SELECT n.evaluation_id FROM new_rows n) t;
+        ELSE  -- TRUNCATE
+            PERFORM @extschema@.refresh_results(NULL);
+            RETURN NULL;
+    END CASE;
+    IF ids IS NOT NULL THEN
+        PERFORM @extschema@.refresh_results(ids);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION @extschema@.store_results() FROM PUBLIC;
+
+-- The trigger names sort before the workflow's and history's AFTER
+-- triggers: a statement the workflow refuses does no more work than before.
+CREATE TRIGGER results AFTER INSERT ON @extschema@.evaluation
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.evaluation
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_delete AFTER DELETE ON @extschema@.evaluation
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results AFTER INSERT ON @extschema@.fund_line
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.fund_line
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_delete AFTER DELETE ON @extschema@.fund_line
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_truncate AFTER TRUNCATE ON @extschema@.fund_line
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results AFTER INSERT ON @extschema@.indicator
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.indicator
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_delete AFTER DELETE ON @extschema@.indicator
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_truncate AFTER TRUNCATE ON @extschema@.indicator
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results AFTER INSERT ON @extschema@.read_finding
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.read_finding
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_delete AFTER DELETE ON @extschema@.read_finding
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_truncate AFTER TRUNCATE ON @extschema@.read_finding
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+
+-- A profile's parameters changed while only draft forms use it (a profile
+-- a submitted or approved form uses is frozen): its forms are recomputed.
+CREATE FUNCTION @extschema@.store_profile_results()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    SELECT pg_catalog.array_agg(e.evaluation_id) INTO ids
+    FROM @extschema@.evaluation e
+    WHERE e.profile IN (SELECT n.name FROM new_rows n);
+    IF ids IS NOT NULL THEN
+        PERFORM @extschema@.refresh_results(ids);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION @extschema@.store_profile_results() FROM PUBLIC;
+
+CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.profile
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_profile_results();
+
+-- Every difference between what is stored and what the live views compute
+-- now, from scratch: per indicator (position) and per form (position NULL),
+-- one row per column that differs, compared as text (so 1.0 and 1.00
+-- differ too); what = 'row' where a stored row is missing or left over.
+-- No rows: every stored result is what the rules give.
+CREATE FUNCTION @extschema@.verify_results()
+RETURNS TABLE (evaluation_id bigint, "position" integer, what text, stored text, recomputed text)
+LANGUAGE sql
+STABLE SECURITY DEFINER PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+    SELECT coalesce(o.evaluation_id, l.evaluation_id), i.position, d.what, d.stored, d.recomputed
+    FROM @extschema@.indicator_outcome o
+    FULL JOIN (SELECT r.* FROM @extschema@.indicator_result_live r) l
+      ON l.evaluation_id OPERATOR(pg_catalog.=) o.evaluation_id AND l.indicator_id OPERATOR(pg_catalog.=) o.indicator_id
+    LEFT JOIN @extschema@.indicator i
+      ON i.evaluation_id OPERATOR(pg_catalog.=) coalesce(o.evaluation_id, l.evaluation_id)
+     AND i.indicator_id OPERATOR(pg_catalog.=) coalesce(o.indicator_id, l.indicator_id)
+    CROSS JOIN LATERAL (VALUES
+        ('row', CASE WHEN o.indicator_id IS NOT NULL THEN 'stored' END,
+                CASE WHEN l.indicator_id IS NOT NULL THEN 'stored' END),
+        ('level1_kind', o.level1_kind, l.level1_kind),
+        ('level2_home', o.level2_home, l.level2_home),
+        ('rule', o.rule, l.rule),
+        ('completion', o.completion::text, l.completion::text),
+        ('computed_score', o.computed_score::text, l.computed_score::text),
+        ('flags', o.flags::text, l.flags::text),
+        ('band_low', o.band_low::text, l.band_low::text),
+        ('band_high', o.band_high::text, l.band_high::text),
+        ('findings', o.findings::text, l.findings::text)
+    ) AS d (what, stored, recomputed)
+    WHERE d.stored IS DISTINCT FROM d.recomputed
+    UNION ALL
+    SELECT coalesce(s.evaluation_id, l.evaluation_id), NULL::integer, d.what, d.stored, d.recomputed
+    FROM @extschema@.evaluation_score s
+    FULL JOIN (SELECT r.* FROM @extschema@.evaluation_result_live r) l
+      ON l.evaluation_id OPERATOR(pg_catalog.=) s.evaluation_id
+    CROSS JOIN LATERAL (VALUES
+        ('row', CASE WHEN s.evaluation_id IS NOT NULL THEN 'stored' END,
+                CASE WHEN l.evaluation_id IS NOT NULL THEN 'stored' END),
+        ('initial_budget', s.initial_budget::text, l.initial_budget::text),
+        ('annual_budget', s.annual_budget::text, l.annual_budget::text),
+        ('executed', s.executed::text, l.executed::text),
+        ('sources_initial_budget', s.sources_initial_budget::text, l.sources_initial_budget::text),
+        ('sources_annual_budget', s.sources_annual_budget::text, l.sources_annual_budget::text),
+        ('sources_executed', s.sources_executed::text, l.sources_executed::text),
+        ('execution_rate', s.execution_rate::text, l.execution_rate::text),
+        ('reported_execution_rate', s.reported_execution_rate::text, l.reported_execution_rate::text),
+        ('fund_weight', s.fund_weight::text, l.fund_weight::text),
+        ('fund_score', s.fund_score::text, l.fund_score::text),
+        ('reported_fund_score', s.reported_fund_score::text, l.reported_fund_score::text),
+        ('output_score', s.output_score::text, l.output_score::text),
+        ('benefit_score', s.benefit_score::text, l.benefit_score::text),
+        ('satisfaction_score', s.satisfaction_score::text, l.satisfaction_score::text),
+        ('cost_score', s.cost_score::text, l.cost_score::text),
+        ('other_score', s.other_score::text, l.other_score::text),
+        ('indicator_score', s.indicator_score::text, l.indicator_score::text),
+        ('total_score', s.total_score::text, l.total_score::text),
+        ('grade', s.grade, l.grade),
+        ('weight_total', s.weight_total::text, l.weight_total::text),
+        ('output_weight', s.output_weight::text, l.output_weight::text),
+        ('benefit_weight', s.benefit_weight::text, l.benefit_weight::text),
+        ('satisfaction_weight', s.satisfaction_weight::text, l.satisfaction_weight::text),
+        ('cost_weight', s.cost_weight::text, l.cost_weight::text),
+        ('other_weight', s.other_weight::text, l.other_weight::text),
+        ('reported_score_sum', s.reported_score_sum::text, l.reported_score_sum::text),
+        ('indicator_count', s.indicator_count::text, l.indicator_count::text),
+        ('findings', s.findings::text, l.findings::text),
+        ('finding_count', s.finding_count::text, l.finding_count::text)
+    ) AS d (what, stored, recomputed)
+    WHERE d.stored IS DISTINCT FROM d.recomputed
+    ORDER BY 1, 2 NULLS FIRST, 3
+$$;
+
+COMMENT ON FUNCTION @extschema@.verify_results() IS
+'Every difference between the stored results (pjeval.indicator_outcome, pjeval.evaluation_score) and what the rules give now, recomputed from scratch by the live views: one row per form (position NULL) or indicator and column, with both values as text; what = row for a stored row missing or left over. No rows: every stored result is right';
+REVOKE EXECUTE ON FUNCTION @extschema@.verify_results() FROM PUBLIC;
+
+-- Who reads them: as the form tables (60_security.sql), through the views
+-- (which on PostgreSQL 15+ run with the caller's rights); nobody writes them
+-- but refresh_results().
+ALTER TABLE @extschema@.indicator_outcome ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.evaluation_score ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY indicator_outcome_unit ON @extschema@.indicator_outcome FOR SELECT
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+CREATE POLICY evaluation_score_unit ON @extschema@.evaluation_score FOR SELECT
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+
+GRANT SELECT ON @extschema@.indicator_outcome, @extschema@.evaluation_score TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION @extschema@.distribution_plan()
+RETURNS TABLE (table_name text, placement text, step integer)
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.table_name, x.placement, p.step::integer
+    FROM ROWS FROM (pg_catalog.unnest(ARRAY[
+             -- the vocabulary
+             'finding_catalogue', 'finding_message', 'standard_fund_source', 'monitoring_reason',
+             -- who is who, the projects, the profiles (small, read by every view)
+             'unit', 'unit_member', 'reviewer', 'project', 'profile',
+             -- the reports' snapshot (per unit and year, written by refresh_reports())
+             'report_refresh', 'report_snapshot',
+             -- the monitoring reports (per project and month; not tied to a form)
+             'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- the forms, by evaluation_id: evaluation first
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'history',
+             -- the results stored with them (55_results.sql)
+             'indicator_outcome', 'evaluation_score']))
+         WITH ORDINALITY AS p (table_name, step)
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding', 'history',
+                                                          'indicator_outcome', 'evaluation_score')
+                                    THEN 'distributed' ELSE 'reference' END AS placement) x
+$$;
+
+
+SELECT @extschema@.refresh_results();

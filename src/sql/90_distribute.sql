@@ -23,9 +23,12 @@ AS $$
              -- the monitoring reports (per project and month; not tied to a form)
              'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
              -- the forms, by evaluation_id: evaluation first
-             'evaluation', 'fund_line', 'indicator', 'read_finding', 'history']))
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'history',
+             -- the results stored with them (55_results.sql)
+             'indicator_outcome', 'evaluation_score']))
          WITH ORDINALITY AS p (table_name, step)
-    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding', 'history')
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding', 'history',
+                                                          'indicator_outcome', 'evaluation_score')
                                     THEN 'distributed' ELSE 'reference' END AS placement) x
 $$;
 

@@ -1,0 +1,284 @@
+-- 55_results.sql - the results stored when a form changes (50_views.sql):
+-- pjeval.indicator_outcome per indicator and pjeval.evaluation_score per
+-- form, what indicator_result_live and evaluation_result_live compute.
+--
+-- When: every statement that changes an input of a form's results (an
+-- INSERT, UPDATE or DELETE of evaluation, fund_line, indicator or
+-- read_finding) recomputes the forms it touched, once per statement, in the
+-- same statement: AFTER ... FOR EACH STATEMENT triggers with transition
+-- tables collect the statement's distinct evaluation_ids and call
+-- refresh_results() once with them, which replaces those forms' stored rows
+-- with set-based statements.  A TRUNCATE recomputes everything.  The other
+-- inputs: a form's profile (a change of evaluation.profile is an UPDATE of
+-- evaluation, and a rename of a profile reaches its forms by ON UPDATE
+-- CASCADE); a profile's parameters cannot change while a submitted or
+-- approved form uses it (profile_protect, 20_profile.sql), and a change
+-- while only drafts use it is recomputed here too (profile trigger below);
+-- the rules themselves change only with the extension, whose update script
+-- calls refresh_results().  Project and unit names are read by the views
+-- from their tables, never stored.
+--
+-- Concurrent writers of one form: each recomputation first takes a
+-- transaction-level advisory lock per form (in evaluation_id order), so a
+-- second transaction recomputing the same form waits until the first
+-- commits and then reads the first one's rows too (READ COMMITTED takes a
+-- new snapshot per statement).  Under REPEATABLE READ or SERIALIZABLE the
+-- second one fails with a serialization error instead of storing results
+-- computed without the first one's rows (its delete of the stored rows
+-- meets the first one's).  Row locks on evaluation would deadlock with the
+-- FOR SHARE locks the workflow triggers take on the same rows.
+
+-- The forms' results recomputed and stored: those of the given forms, or
+-- (NULL) of every form, which also locks the form tables against writes
+-- until the transaction ends.  Forms that no longer exist lose their rows.
+CREATE FUNCTION @extschema@.refresh_results(evaluation_ids bigint[] DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_custom_plan
+SET jit = off
+AS $$
+DECLARE
+    id bigint;
+    n bigint;
+BEGIN
+    IF evaluation_ids IS NULL THEN
+        LOCK TABLE @extschema@.evaluation, @extschema@.fund_line, @extschema@.indicator, @extschema@.read_finding
+            IN SHARE MODE;
+        DELETE FROM @extschema@.indicator_outcome;
+        DELETE FROM @extschema@.evaluation_score;
+    ELSE
+        SELECT pg_catalog.array_agg(DISTINCT x.id ORDER BY x.id) INTO evaluation_ids
+        FROM pg_catalog.unnest(evaluation_ids) AS x (id)
+        WHERE x.id IS NOT NULL;
+        IF evaluation_ids IS NULL THEN
+            RETURN 0;
+        END IF;
+        -- 0x706a6572 is 'pjer': the class of the results' advisory locks (refresh_reports()
+        -- takes 'pjev')
+        FOREACH id IN ARRAY evaluation_ids LOOP
+            PERFORM pg_catalog.pg_advisory_xact_lock(1886020978, pg_catalog.hashint8(id));
+        END LOOP;
+        DELETE FROM @extschema@.indicator_outcome o WHERE o.evaluation_id = ANY (evaluation_ids);
+        DELETE FROM @extschema@.evaluation_score s WHERE s.evaluation_id = ANY (evaluation_ids);
+    END IF;
+
+    INSERT INTO @extschema@.indicator_outcome (evaluation_id, indicator_id, level1_kind, level2_home, rule,
+                                               completion, computed_score, flags, band_low, band_high, findings)
+    SELECT r.evaluation_id, r.indicator_id, r.level1_kind, r.level2_home, r.rule,
+           r.completion, r.computed_score, r.flags, r.band_low, r.band_high, r.findings
+    FROM @extschema@.indicator_result_live r
+    WHERE evaluation_ids IS NULL OR r.evaluation_id = ANY (evaluation_ids);
+
+    INSERT INTO @extschema@.evaluation_score (
+        evaluation_id, initial_budget, annual_budget, executed,
+        sources_initial_budget, sources_annual_budget, sources_executed,
+        execution_rate, reported_execution_rate, fund_weight, fund_score, reported_fund_score,
+        output_score, benefit_score, satisfaction_score, cost_score, other_score, indicator_score,
+        total_score, grade, weight_total, output_weight, benefit_weight, satisfaction_weight,
+        cost_weight, other_weight, reported_score_sum, indicator_count, findings, finding_count)
+    SELECT r.evaluation_id, r.initial_budget, r.annual_budget, r.executed,
+           r.sources_initial_budget, r.sources_annual_budget, r.sources_executed,
+           r.execution_rate, r.reported_execution_rate, r.fund_weight, r.fund_score, r.reported_fund_score,
+           r.output_score, r.benefit_score, r.satisfaction_score, r.cost_score, r.other_score, r.indicator_score,
+           r.total_score, r.grade, r.weight_total, r.output_weight, r.benefit_weight, r.satisfaction_weight,
+           r.cost_weight, r.other_weight, r.reported_score_sum, r.indicator_count, r.findings, r.finding_count
+    FROM @extschema@.evaluation_result_live r
+    WHERE evaluation_ids IS NULL OR r.evaluation_id = ANY (evaluation_ids);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.refresh_results(bigint[]) IS
+'Recomputes and stores the results (pjeval.indicator_outcome, pjeval.evaluation_score) of the given forms, or of every form (NULL, which locks the form tables against writes until the transaction ends); returns the number of forms stored. The triggers call it for every change; call it after loading rows with the triggers off (session_replication_role = replica)';
+REVOKE EXECUTE ON FUNCTION @extschema@.refresh_results(bigint[]) FROM PUBLIC;
+
+-- The triggers: one call per statement with the forms it touched.
+CREATE FUNCTION @extschema@.store_results()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_LEVEL <> 'STATEMENT' THEN
+        RAISE EXCEPTION 'store_results() stores the results of the pjeval forms only, not of %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    CASE TG_OP
+        WHEN 'INSERT' THEN
+            SELECT pg_catalog.array_agg(DISTINCT t.evaluation_id) INTO ids FROM new_rows t;
+        WHEN 'DELETE' THEN
+            SELECT pg_catalog.array_agg(DISTINCT t.evaluation_id) INTO ids FROM old_rows t;
+        WHEN 'UPDATE' THEN
+            SELECT pg_catalog.array_agg(DISTINCT t.evaluation_id) INTO ids
+            FROM (SELECT o.evaluation_id FROM old_rows o UNION ALL SELECT n.evaluation_id FROM new_rows n) t;
+        ELSE  -- TRUNCATE
+            PERFORM @extschema@.refresh_results(NULL);
+            RETURN NULL;
+    END CASE;
+    IF ids IS NOT NULL THEN
+        PERFORM @extschema@.refresh_results(ids);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION @extschema@.store_results() FROM PUBLIC;
+
+-- The trigger names sort before the workflow's and history's AFTER
+-- triggers: a statement the workflow refuses does no more work than before.
+CREATE TRIGGER results AFTER INSERT ON @extschema@.evaluation
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.evaluation
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_delete AFTER DELETE ON @extschema@.evaluation
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results AFTER INSERT ON @extschema@.fund_line
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.fund_line
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_delete AFTER DELETE ON @extschema@.fund_line
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_truncate AFTER TRUNCATE ON @extschema@.fund_line
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results AFTER INSERT ON @extschema@.indicator
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.indicator
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_delete AFTER DELETE ON @extschema@.indicator
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_truncate AFTER TRUNCATE ON @extschema@.indicator
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results AFTER INSERT ON @extschema@.read_finding
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.read_finding
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_delete AFTER DELETE ON @extschema@.read_finding
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+CREATE TRIGGER results_truncate AFTER TRUNCATE ON @extschema@.read_finding
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+
+-- A profile's parameters changed while only draft forms use it (a profile
+-- a submitted or approved form uses is frozen): its forms are recomputed.
+CREATE FUNCTION @extschema@.store_profile_results()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    SELECT pg_catalog.array_agg(e.evaluation_id) INTO ids
+    FROM @extschema@.evaluation e
+    WHERE e.profile IN (SELECT n.name FROM new_rows n);
+    IF ids IS NOT NULL THEN
+        PERFORM @extschema@.refresh_results(ids);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION @extschema@.store_profile_results() FROM PUBLIC;
+
+CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.profile
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_profile_results();
+
+-- Every difference between what is stored and what the live views compute
+-- now, from scratch: per indicator (position) and per form (position NULL),
+-- one row per column that differs, compared as text (so 1.0 and 1.00
+-- differ too); what = 'row' where a stored row is missing or left over.
+-- No rows: every stored result is what the rules give.
+CREATE FUNCTION @extschema@.verify_results()
+RETURNS TABLE (evaluation_id bigint, "position" integer, what text, stored text, recomputed text)
+LANGUAGE sql
+STABLE SECURITY DEFINER PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+    SELECT coalesce(o.evaluation_id, l.evaluation_id), i.position, d.what, d.stored, d.recomputed
+    FROM @extschema@.indicator_outcome o
+    FULL JOIN (SELECT r.* FROM @extschema@.indicator_result_live r) l
+      ON l.evaluation_id OPERATOR(pg_catalog.=) o.evaluation_id AND l.indicator_id OPERATOR(pg_catalog.=) o.indicator_id
+    LEFT JOIN @extschema@.indicator i
+      ON i.evaluation_id OPERATOR(pg_catalog.=) coalesce(o.evaluation_id, l.evaluation_id)
+     AND i.indicator_id OPERATOR(pg_catalog.=) coalesce(o.indicator_id, l.indicator_id)
+    CROSS JOIN LATERAL (VALUES
+        ('row', CASE WHEN o.indicator_id IS NOT NULL THEN 'stored' END,
+                CASE WHEN l.indicator_id IS NOT NULL THEN 'stored' END),
+        ('level1_kind', o.level1_kind, l.level1_kind),
+        ('level2_home', o.level2_home, l.level2_home),
+        ('rule', o.rule, l.rule),
+        ('completion', o.completion::text, l.completion::text),
+        ('computed_score', o.computed_score::text, l.computed_score::text),
+        ('flags', o.flags::text, l.flags::text),
+        ('band_low', o.band_low::text, l.band_low::text),
+        ('band_high', o.band_high::text, l.band_high::text),
+        ('findings', o.findings::text, l.findings::text)
+    ) AS d (what, stored, recomputed)
+    WHERE d.stored IS DISTINCT FROM d.recomputed
+    UNION ALL
+    SELECT coalesce(s.evaluation_id, l.evaluation_id), NULL::integer, d.what, d.stored, d.recomputed
+    FROM @extschema@.evaluation_score s
+    FULL JOIN (SELECT r.* FROM @extschema@.evaluation_result_live r) l
+      ON l.evaluation_id OPERATOR(pg_catalog.=) s.evaluation_id
+    CROSS JOIN LATERAL (VALUES
+        ('row', CASE WHEN s.evaluation_id IS NOT NULL THEN 'stored' END,
+                CASE WHEN l.evaluation_id IS NOT NULL THEN 'stored' END),
+        ('initial_budget', s.initial_budget::text, l.initial_budget::text),
+        ('annual_budget', s.annual_budget::text, l.annual_budget::text),
+        ('executed', s.executed::text, l.executed::text),
+        ('sources_initial_budget', s.sources_initial_budget::text, l.sources_initial_budget::text),
+        ('sources_annual_budget', s.sources_annual_budget::text, l.sources_annual_budget::text),
+        ('sources_executed', s.sources_executed::text, l.sources_executed::text),
+        ('execution_rate', s.execution_rate::text, l.execution_rate::text),
+        ('reported_execution_rate', s.reported_execution_rate::text, l.reported_execution_rate::text),
+        ('fund_weight', s.fund_weight::text, l.fund_weight::text),
+        ('fund_score', s.fund_score::text, l.fund_score::text),
+        ('reported_fund_score', s.reported_fund_score::text, l.reported_fund_score::text),
+        ('output_score', s.output_score::text, l.output_score::text),
+        ('benefit_score', s.benefit_score::text, l.benefit_score::text),
+        ('satisfaction_score', s.satisfaction_score::text, l.satisfaction_score::text),
+        ('cost_score', s.cost_score::text, l.cost_score::text),
+        ('other_score', s.other_score::text, l.other_score::text),
+        ('indicator_score', s.indicator_score::text, l.indicator_score::text),
+        ('total_score', s.total_score::text, l.total_score::text),
+        ('grade', s.grade, l.grade),
+        ('weight_total', s.weight_total::text, l.weight_total::text),
+        ('output_weight', s.output_weight::text, l.output_weight::text),
+        ('benefit_weight', s.benefit_weight::text, l.benefit_weight::text),
+        ('satisfaction_weight', s.satisfaction_weight::text, l.satisfaction_weight::text),
+        ('cost_weight', s.cost_weight::text, l.cost_weight::text),
+        ('other_weight', s.other_weight::text, l.other_weight::text),
+        ('reported_score_sum', s.reported_score_sum::text, l.reported_score_sum::text),
+        ('indicator_count', s.indicator_count::text, l.indicator_count::text),
+        ('findings', s.findings::text, l.findings::text),
+        ('finding_count', s.finding_count::text, l.finding_count::text)
+    ) AS d (what, stored, recomputed)
+    WHERE d.stored IS DISTINCT FROM d.recomputed
+    ORDER BY 1, 2 NULLS FIRST, 3
+$$;
+
+COMMENT ON FUNCTION @extschema@.verify_results() IS
+'Every difference between the stored results (pjeval.indicator_outcome, pjeval.evaluation_score) and what the rules give now, recomputed from scratch by the live views: one row per form (position NULL) or indicator and column, with both values as text; what = row for a stored row missing or left over. No rows: every stored result is right';
+REVOKE EXECUTE ON FUNCTION @extschema@.verify_results() FROM PUBLIC;
+
+-- Who reads them: as the form tables (60_security.sql), through the views
+-- (which on PostgreSQL 15+ run with the caller's rights); nobody writes them
+-- but refresh_results().
+ALTER TABLE @extschema@.indicator_outcome ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.evaluation_score ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY indicator_outcome_unit ON @extschema@.indicator_outcome FOR SELECT
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+CREATE POLICY evaluation_score_unit ON @extschema@.evaluation_score FOR SELECT
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+
+GRANT SELECT ON @extschema@.indicator_outcome, @extschema@.evaluation_score TO PUBLIC;
