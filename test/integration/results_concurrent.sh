@@ -61,7 +61,11 @@ if "${PSQL[@]}" >"$WORK/setup.log" 2>&1 <<-SQL
 	       ('conc-b', 'results_concurrent: changed while drafts use it', 95, 85, 'ratio', 1.50);
 	CREATE TABLE public.outcome (client integer, op text, ok bigint, refused bigint, why text[], PRIMARY KEY (client, op));
 
-	CREATE PROCEDURE public.churn(who integer, changes integer)
+	-- churn(client, n, false): n changes of random kinds to random forms;
+	-- churn(client, 0, true), the last round: one change of each kind to a
+	-- form of its own (returned to draft first), so that no later change
+	-- recomputes it again and hides a change whose result was not stored.
+	CREATE PROCEDURE public.churn(who integer, changes integer, last_round boolean)
 	LANGUAGE plpgsql AS \$\$
 	DECLARE
 	    -- each change twice over but a form's delete (forms would run out)
@@ -76,20 +80,33 @@ if "${PSQL[@]}" >"$WORK/setup.log" 2>&1 <<-SQL
 	    why text;
 	BEGIN
 	    PERFORM setseed(who / 100.0);
-	    FOR i IN 1 .. changes LOOP
-	        op := ops[1 + floor(random() * cardinality(ops))::integer];
-	        SELECT e.evaluation_id INTO f FROM pjeval.evaluation e ORDER BY random() LIMIT 1;
+	    FOR i IN 1 .. CASE WHEN last_round THEN 15 ELSE changes END LOOP
+	        IF last_round THEN
+	            op := ops[15 + i];
+	            SELECT e.evaluation_id INTO f FROM pjeval.evaluation e
+	            ORDER BY e.evaluation_id OFFSET (i * 4 + who) % (SELECT count(*) FROM pjeval.evaluation) LIMIT 1;
+	            BEGIN
+	                PERFORM pjeval.reopen(f) FROM pjeval.evaluation e WHERE e.evaluation_id = f AND e.status <> 'draft';
+	            EXCEPTION WHEN OTHERS THEN
+	                NULL;
+	            END;
+	            COMMIT;
+	        ELSE
+	            op := ops[1 + floor(random() * cardinality(ops))::integer];
+	            SELECT e.evaluation_id INTO f FROM pjeval.evaluation e ORDER BY random() LIMIT 1;
+	        END IF;
 	        good := true;
 	        BEGIN
 	            CASE op
 	            WHEN 'actual' THEN
 	                UPDATE pjeval.indicator SET actual_text = (ARRAY['100%', '≥95%', '12个', '已完成', '50%', '不适用',
-	                                                                 '2022年12月', '0.5万元', NULL, 'abc'])[1 + floor(random() * 10)::integer]
-	                WHERE evaluation_id = f AND position = 1 + floor(random() * 8)::integer;
+	                                                                 '2022年12月', '0.5万元', '0', 'abc'])[1 + floor(random() * 10)::integer]
+	                WHERE indicator_id = (SELECT indicator_id FROM pjeval.indicator WHERE evaluation_id = f ORDER BY random() LIMIT 1);
 	            WHEN 'weights' THEN
 	                -- several forms in one statement
 	                UPDATE pjeval.indicator SET weight = round((random() * 20)::numeric, 1)
-	                WHERE indicator_id IN (SELECT indicator_id FROM pjeval.indicator ORDER BY random() LIMIT 5);
+	                WHERE indicator_id IN (SELECT indicator_id FROM pjeval.indicator
+	                                       WHERE NOT last_round OR evaluation_id = f ORDER BY random() LIMIT 5);
 	            WHEN 'add_indicator' THEN
 	                INSERT INTO pjeval.indicator (evaluation_id, position, level1, level2, level3, target_text, actual_text, weight)
 	                SELECT f, coalesce(max(position), 0) + 1, '产出指标', '数量指标', '新增指标', '≥10个', (floor(random() * 20))::text || '个', 5
@@ -117,7 +134,8 @@ if "${PSQL[@]}" >"$WORK/setup.log" 2>&1 <<-SQL
 	            WHEN 'submit' THEN
 	                PERFORM pjeval.submit(f);
 	            WHEN 'reopen' THEN
-	                PERFORM pjeval.reopen(e.evaluation_id) FROM pjeval.evaluation e WHERE e.status <> 'draft' ORDER BY random() LIMIT 1;
+	                PERFORM pjeval.reopen(e.evaluation_id) FROM pjeval.evaluation e
+	                WHERE e.status <> 'draft' AND (NOT last_round OR e.evaluation_id = f) ORDER BY random() LIMIT 1;
 	            WHEN 'import' THEN
 	                PERFORM pjeval.import_forms((SELECT d.doc FROM public.doc d WHERE d.n = 1 + floor(random() * 40)::integer), 'replace');
 	            WHEN 'drop_form' THEN
@@ -158,7 +176,7 @@ check "the stored results are right before the clients start" \
 
 pids=()
 for k in $(seq 1 "$CLIENTS"); do
-	"${PSQL[@]}" -c "CALL public.churn($k, $CHANGES)" >"$WORK/client$k.log" 2>&1 &
+	"${PSQL[@]}" -c "CALL public.churn($k, $CHANGES, false)" -c "CALL public.churn($k, 0, true)" >"$WORK/client$k.log" 2>&1 &
 	pids+=($!)
 done
 clients_ok=true
