@@ -5,7 +5,8 @@
 # of indicators and fund lines, a form's profile and reported total, a
 # draft-only profile's parameters, submit and reopen, imports that add or
 # replace forms, deletes of whole forms), each change its own transaction;
-# then pjeval.verify_results() must return no rows.  Changes the workflow
+# then pjeval.verify_results() must return no rows, and no change may have
+# failed because another client was recomputing the same form.  Changes the workflow
 # refuses, deadlocks and serialization failures are counted, not failures:
 # what counts is that no committed change leaves a stored result stale.
 #
@@ -14,7 +15,8 @@
 #     pg_virtualenv -t -p pjeval bash test/integration/results_concurrent.sh
 # CLIENTS (4), CHANGES per client (1500), FORMS to start with (40).
 # BREAK_SQL, when set, runs after the setup (e.g. 'DROP TRIGGER
-# results_update ON pjeval.indicator'): the check must then fail.
+# results_update ON pjeval.indicator', or refresh_results() redefined without
+# its advisory lock): a check must then fail.
 # It creates (and drops) one database.  The last line is `N passed, N
 # failed`; the exit status is non-zero when a check failed.
 set -uo pipefail
@@ -74,15 +76,21 @@ if "${PSQL[@]}" >"$WORK/setup.log" 2>&1 <<-SQL
 	                                 'import', 'reader_finding'] || ARRAY['actual', 'weights', 'add_indicator',
 	                                 'drop_indicator', 'fund', 'add_fund', 'drop_fund', 'profile', 'profile_params',
 	                                 'reported_total', 'submit', 'reopen', 'import', 'reader_finding', 'drop_form'];
+	    -- the last round's order: the changes that recompute many forms first,
+	    -- the indicator changes last
+	    last_ops CONSTANT text[] := ARRAY['profile_params', 'import', 'drop_form', 'submit', 'reopen', 'profile',
+	                                      'reported_total', 'reader_finding', 'add_fund', 'drop_fund', 'fund',
+	                                      'add_indicator', 'drop_indicator', 'weights', 'actual'];
 	    op text;
 	    f bigint;
 	    good boolean;
 	    why text;
+	    cn text;
 	BEGIN
 	    PERFORM setseed(who / 100.0);
 	    FOR i IN 1 .. CASE WHEN last_round THEN 15 ELSE changes END LOOP
 	        IF last_round THEN
-	            op := ops[15 + i];
+	            op := last_ops[i];
 	            SELECT e.evaluation_id INTO f FROM pjeval.evaluation e
 	            ORDER BY e.evaluation_id OFFSET (i * 4 + who) % (SELECT count(*) FROM pjeval.evaluation) LIMIT 1;
 	            BEGIN
@@ -99,8 +107,13 @@ if "${PSQL[@]}" >"$WORK/setup.log" 2>&1 <<-SQL
 	        BEGIN
 	            CASE op
 	            WHEN 'actual' THEN
-	                UPDATE pjeval.indicator SET actual_text = (ARRAY['100%', '≥95%', '12个', '已完成', '50%', '不适用',
-	                                                                 '2022年12月', '0.5万元', '0', 'abc'])[1 + floor(random() * 10)::integer]
+	                UPDATE pjeval.indicator
+	                SET actual_text = CASE WHEN NOT last_round
+	                                       THEN (ARRAY['100%', '≥95%', '12个', '已完成', '50%', '不适用', '2022年12月',
+	                                                   '0.5万元', '0', 'abc'])[1 + floor(random() * 10)::integer]
+	                                       -- surely another completion than before
+	                                       WHEN target_text = '≥100' AND actual_text = '50' THEN '60' ELSE '50' END,
+	                    target_text = CASE WHEN last_round THEN '≥100' ELSE target_text END
 	                WHERE indicator_id = (SELECT indicator_id FROM pjeval.indicator WHERE evaluation_id = f ORDER BY random() LIMIT 1);
 	            WHEN 'weights' THEN
 	                -- several forms in one statement
@@ -146,7 +159,8 @@ if "${PSQL[@]}" >"$WORK/setup.log" 2>&1 <<-SQL
 	            END CASE;
 	        EXCEPTION WHEN OTHERS THEN
 	            good := false;
-	            why := SQLSTATE;
+	            GET STACKED DIAGNOSTICS cn = CONSTRAINT_NAME;
+	            why := SQLSTATE || coalesce(' ' || nullif(cn, ''), '');
 	        END;
 	        INSERT INTO public.outcome AS o
 	        VALUES (who, op, CASE WHEN good THEN 1 ELSE 0 END, CASE WHEN good THEN 0 ELSE 1 END,
@@ -197,6 +211,11 @@ check "forms remain, with indicators, some of them on another profile" \
 	             ELSE format('%s forms, %s on another profile, %s indicators', count(*),
 	                         count(*) FILTER (WHERE profile <> 'central-2020'), (SELECT count(*) FROM pjeval.indicator)) END
 	 FROM pjeval.evaluation"
+
+# Two clients recomputing one form wait for each other (an advisory lock per
+# form): neither fails on the other's stored rows.
+check "no change failed on the stored results' keys (concurrent recomputations of a form wait)" \
+	"SELECT count(*) = 0 FROM public.outcome o, unnest(o.why) w WHERE w ~ '(evaluation_score|indicator_outcome)_pkey'"
 
 out="$("${PSQL[@]}" -At -c "SELECT count(*) FROM pjeval.verify_results()" 2>&1)"
 if [ "$out" = 0 ]; then
