@@ -124,6 +124,15 @@ SELECT pjeval.refresh_results(ARRAY[(SELECT id FROM f)]) AS forms;
 SELECT * FROM pjeval.verify_results();
 ROLLBACK;
 
+-- A statement over very many forms takes one lock per bucket of forms
+-- (1,024), not one per form: 100,000 would fill the lock table ("out of
+-- shared memory").
+BEGIN;
+SELECT pjeval.refresh_results(ARRAY(SELECT pg_catalog.generate_series(1, 100000)::bigint)) AS forms_stored;
+SELECT pg_catalog.count(*) AS advisory_locks FROM pg_catalog.pg_locks
+WHERE locktype = 'advisory' AND classid = 1886020978 AND pid = pg_catalog.pg_backend_pid();
+ROLLBACK;
+
 -- Who reads the stored rows: PUBLIC through row-level security, like the
 -- form tables; nobody but refresh_results() writes them; the recomputation
 -- and the check are the owner's.

@@ -19,10 +19,15 @@
 -- from their tables, never stored.
 --
 -- Concurrent writers of one form: each recomputation first takes a
--- transaction-level advisory lock per form (in evaluation_id order), so a
--- second transaction recomputing the same form waits until the first
--- commits and then reads the first one's rows too (READ COMMITTED takes a
--- new snapshot per statement).  Under REPEATABLE READ or SERIALIZABLE the
+-- transaction-level advisory lock on the form's bucket (1,024 buckets, in
+-- their order), so a second transaction recomputing the same form waits
+-- until the first commits and then reads the first one's rows too (READ
+-- COMMITTED takes a new snapshot per statement); two forms in one bucket
+-- wait for each other as well, which costs a wait, never a wrong result.
+-- Without the lock the results would still never be stale (the second
+-- transaction's insert of the form's stored rows would fail on their
+-- primary key and roll its change back), but a writer would fail where it
+-- can wait.  Under REPEATABLE READ or SERIALIZABLE the
 -- second one fails with a serialization error instead of storing results
 -- computed without the first one's rows (its delete of the stored rows
 -- meets the first one's).  Row locks on evaluation would deadlock with the
@@ -40,7 +45,7 @@ SET plan_cache_mode = force_custom_plan
 SET jit = off
 AS $$
 DECLARE
-    id bigint;
+    bucket integer;
     n bigint;
 BEGIN
     IF evaluation_ids IS NULL THEN
@@ -55,10 +60,15 @@ BEGIN
         IF evaluation_ids IS NULL THEN
             RETURN 0;
         END IF;
-        -- 0x706a6572 is 'pjer': the class of the results' advisory locks (refresh_reports()
-        -- takes 'pjev')
-        FOREACH id IN ARRAY evaluation_ids LOOP
-            PERFORM pg_catalog.pg_advisory_xact_lock(1886020978, pg_catalog.hashint8(id));
+        -- One lock per bucket of forms (1,024 buckets by the hash of the
+        -- evaluation_id), taken in the buckets' order: a statement over many
+        -- forms takes at most 1,024 locks, not one per form, which would fill
+        -- the server's lock table (max_locks_per_transaction).  0x706a6572 is
+        -- 'pjer', the class of these advisory locks (refresh_reports() takes
+        -- 'pjev').
+        FOR bucket IN SELECT DISTINCT pg_catalog.hashint8(x.id) OPERATOR(pg_catalog.&) 1023
+                      FROM pg_catalog.unnest(evaluation_ids) AS x (id) ORDER BY 1 LOOP
+            PERFORM pg_catalog.pg_advisory_xact_lock(1886020978, bucket);
         END LOOP;
         DELETE FROM @extschema@.indicator_outcome o WHERE o.evaluation_id = ANY (evaluation_ids);
         DELETE FROM @extschema@.evaluation_score s WHERE s.evaluation_id = ANY (evaluation_ids);
