@@ -22,6 +22,8 @@ AS $$
              'report_refresh', 'report_snapshot',
              -- the monitoring reports (per project and month; not tied to a form)
              'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- 整改 items (per project and year)
+             'rectification',
              -- the forms, by evaluation_id: evaluation first
              'evaluation', 'fund_line', 'indicator', 'read_finding', 'history']))
          WITH ORDINALITY AS p (table_name, step)
