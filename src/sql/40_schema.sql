@@ -452,7 +452,8 @@ BEGIN
     -- Only for the tables it was made for (it runs as the owner).
     IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
        OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
-                      'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification')
+                      'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
+                      'review', 'review_item')
        OR TG_LEVEL <> 'STATEMENT' THEN
         RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
             USING ERRCODE = 'insufficient_privilege';
@@ -494,7 +495,7 @@ BEGIN
             unit := 'p.unit_id';
             joins := 'LEFT JOIN LATERAL (SELECT p.unit_id FROM @extschema@.project p
                                          WHERE p.project_id = t.project_id OFFSET 0) p ON true';
-        WHEN 'fund_line', 'indicator' THEN
+        WHEN 'fund_line', 'indicator', 'review', 'review_item' THEN
             eval_id := 't.evaluation_id';
             unit := CASE WHEN TG_OP = 'DELETE'
                          THEN 'coalesce(p.unit_id, (SELECT h.unit_id FROM @extschema@.history h
@@ -560,7 +561,8 @@ DECLARE
 BEGIN
     IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
        OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
-                                'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification') THEN
+                                'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
+                      'review', 'review_item') THEN
         RAISE EXCEPTION 'record_truncate() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
             USING ERRCODE = 'insufficient_privilege';
     END IF;

@@ -25,9 +25,10 @@ AS $$
              -- 整改 items (per project and year)
              'rectification',
              -- the forms, by evaluation_id: evaluation first
-             'evaluation', 'fund_line', 'indicator', 'read_finding', 'history']))
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history']))
          WITH ORDINALITY AS p (table_name, step)
-    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding', 'history')
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding',
+                                                          'review', 'review_item', 'history')
                                     THEN 'distributed' ELSE 'reference' END AS placement) x
 $$;
 
