@@ -574,3 +574,14 @@ COMMENT ON VIEW @extschema@.monitoring_finding IS
 'One row per monitoring consistency finding on a report the caller may see: report, indicator position (NULL for the whole report), code (pjeval.finding_code, scope monitor), severity and a message in Chinese and English: fund_red_unexplained (M1), impossible_unexplained (M2), certain_under_red (M3), schedule_declared_wrong (M5)';
 
 GRANT SELECT ON @extschema@.monitoring_unit_summary, @extschema@.monitoring_finding TO PUBLIC;
+
+-- Reading the monitoring form's text (src/core/form.c's monitoring layout,
+-- src/pg/monitor_form.c): the document's forms as jsonb, which
+-- pjeval.import_monitoring() writes into rows.
+CREATE FUNCTION @extschema@.read_monitoring_forms(document text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'read_monitoring_forms'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.read_monitoring_forms(text) IS
+'Reads every 项目支出绩效目标执行监控表 of a tab-separated document into a jsonb array: per form its header, month (监控期间 1-N月), amount unit, goal and progress, the 执行情况分析 answers, notes, the line of each field (lines), funds[], indicators[] and findings[] (cells as written; amounts as numbers). A form that cannot be read raises 22P02 naming the form, the line and what was expected; forms that make a jsonb value over 256 MB raise 54000';
