@@ -9288,3 +9288,145 @@ $fn$;
 
 COMMENT ON FUNCTION @extschema@.export_monitoring(bigint, text) IS
 'One monitoring report as the template''s tab-separated text (''text'', default: pjeval.import_monitoring reads it back to the same rows) or as a printable HTML page with its lights and findings (''html''). 02000 for a report that does not exist or that the caller may not see';
+
+-- monitoring, third increment (issue 15), part 2: the year-end check (M4):
+-- three codes of scope monitor with their messages, and
+-- pjeval.monitoring_finding holding a project's self-evaluation against the
+-- forecast of the year's last approved monitoring report.
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('year_end_execution_off_forecast', 'monitor', 'warning', '年度自评全年执行数与最后一次已审核监控的全年预计执行数相差超过预算的10%', 'the year-end 全年执行数 is more than 10 % of the budget away from the last approved monitoring forecast'),
+    ('year_end_met_against_forecast', 'monitor', 'warning', '监控预计不能完成，年度自评却报告完成且未说明原因', 'the last approved monitoring report forecast a miss, yet the self-evaluation reports the target met with no explanation'),
+    ('year_end_missed_against_forecast', 'monitor', 'warning', '监控预计“确定能”完成，年度自评却报告未完成', 'the last approved monitoring report was 确定能, yet the self-evaluation reports the target missed');
+
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('year_end_execution_off_forecast', 'monitoring', '%3$s年度自评全年执行数 %13$s 元与 1-%4$s月监控的全年预计执行数 %14$s 元相差全年预算数 %12$s 元的 %15$s%%，超过 %16$s%%', 'the %3$s self-evaluation''s 全年执行数 %13$s 元 differs from the forecast %14$s 元 of the 1-%4$s月 monitoring report by %15$s%% of the budget %12$s 元, more than %16$s%%'),
+    ('year_end_met_against_forecast', 'monitoring_indicator', '“%1$s”1-%7$s月监控预计全年 %4$s（%6$s，目标 %2$s），%9$s年度自评实际 %8$s 已完成，未说明原因', '"%1$s": the 1-%7$s月 monitoring report forecast %4$s (%6$s, target %2$s), yet the %9$s self-evaluation reports %8$s, met, with no explanation'),
+    ('year_end_missed_against_forecast', 'monitoring_indicator', '“%1$s”1-%7$s月监控为“%6$s”、预计全年 %4$s（目标 %2$s），%9$s年度自评实际 %8$s 未完成', '"%1$s": the 1-%7$s月 monitoring report was %6$s with a forecast of %4$s (target %2$s), yet the %9$s self-evaluation reports %8$s, missed');
+
+CREATE OR REPLACE VIEW @extschema@.monitoring_finding WITH (security_invoker = true) AS
+SELECT r.monitoring_id,
+       NULL::integer AS position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args) AS message_zh,
+       pg_catalog.format(fm.message_en, VARIADIC a.args) AS message_en
+FROM @extschema@.monitoring_result r
+JOIN @extschema@.monitoring m ON m.monitoring_id = r.monitoring_id
+CROSS JOIN LATERAL (VALUES
+    (CASE WHEN r.fund_light = 'red' AND r.forecast >= r.adjusted_budget
+               AND m.reason_type IS NULL AND pg_catalog.btrim(coalesce(m.analysis, '')) = ''
+          THEN 'fund_red_unexplained' END),
+    (CASE WHEN r.declared_on_schedule <> r.on_schedule THEN 'schedule_declared_wrong' END)
+) f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'monitoring'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[r.project_code, r.project_name, r.year::text, r.month::text, r.adjusted_budget::text,
+                 r.executed::text, r.forecast::text, r.execution_rate::text, r.time_progress::text,
+                 r.fund_index::text, CASE WHEN r.declared_on_schedule THEN '是' ELSE '否' END] AS args
+) a
+UNION ALL
+SELECT m.monitoring_id,
+       mi.position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.monitoring m
+JOIN @extschema@.project p ON p.project_id = m.project_id
+JOIN @extschema@.profile pr ON pr.name = m.profile
+JOIN @extschema@.monitoring_indicator mi ON mi.monitoring_id = m.monitoring_id
+CROSS JOIN LATERAL (
+    SELECT @extschema@.indicator_light(mi.target, mi.actual, m.month, mi.level2, mi.accrual, m.year,
+                                       pr.monitor_yellow_from, pr.monitor_green_from, pr.monitor_blue_from) AS light
+) l
+CROSS JOIN LATERAL (VALUES
+    (CASE WHEN mi.likelihood = '完全不可能' AND pg_catalog.cardinality(mi.deviation_causes) = 0
+               AND pg_catalog.btrim(coalesce(mi.deviation_note, '')) = ''
+          THEN 'impossible_unexplained' END),
+    (CASE WHEN mi.likelihood = '确定能' AND l.light = 'red' THEN 'certain_under_red' END)
+) f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'monitoring_indicator'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[mi.level3, mi.target_text, mi.actual_text, mi.forecast_text, l.light, mi.likelihood::text, m.month::text] AS args
+) a
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])
+UNION ALL
+-- M4, the year end: a project's self-evaluation against the forecast of the
+-- year's last approved monitoring report (the highest month approved), on
+-- that report.  Money: |全年执行数 − 全年预计执行数| > 10 % of 全年预算数 (the
+-- total rows, in 元).  Indicators, matched by their level names
+-- (indicator_level_name) and 三级指标 folded (NFKC, no white space): a
+-- forecast short of target or 完全不可能, and the self-evaluation's actual
+-- meeting its target with no 偏差原因; or 确定能 with a forecast meeting the
+-- target, and the actual missing it.  Meeting a target is the indicator
+-- light at month 12 with all bands at 100: v ≥ 100, a reverse or dated
+-- target met, 达成.
+SELECT y.monitoring_id,
+       y.position,
+       y.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC y.args),
+       pg_catalog.format(fm.message_en, VARIADIC y.args)
+FROM (
+    SELECT lm.monitoring_id, NULL::integer AS position, 'year_end_execution_off_forecast' AS code, 'monitoring' AS place,
+           ARRAY[lm.project_code, lm.project_name, lm.year::text, lm.month::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                 pg_catalog.round(x.budget, 2)::text, pg_catalog.round(x.executed, 2)::text, pg_catalog.round(x.forecast, 2)::text,
+                 pg_catalog.round(pg_catalog.abs(x.executed - x.forecast) * 100 / x.budget, 2)::text, '10'] AS args
+    FROM (SELECT DISTINCT ON (m.project_id, m.year) m.*, p.code AS project_code, p.name AS project_name
+          FROM @extschema@.monitoring m
+          JOIN @extschema@.project p ON p.project_id = m.project_id
+          WHERE m.status = 'approved'
+          ORDER BY m.project_id, m.year, m.month DESC) lm
+    JOIN @extschema@.evaluation e ON e.project_id = lm.project_id AND e.year = lm.year
+    JOIN @extschema@.monitoring_fund_line mf ON mf.monitoring_id = lm.monitoring_id AND mf.source = 'total'
+    JOIN @extschema@.fund_line ef ON ef.evaluation_id = e.evaluation_id AND ef.source = 'total'
+    CROSS JOIN LATERAL (
+        SELECT ef.annual_budget * CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS budget,
+               ef.executed * CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS executed,
+               mf.forecast * CASE lm.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS forecast
+    ) x
+    WHERE x.budget > 0 AND pg_catalog.abs(x.executed - x.forecast) * 100 > 10 * x.budget
+    UNION ALL
+    SELECT lm.monitoring_id, mi.position, c.code, 'monitoring_indicator',
+           ARRAY[mi.level3, mi.target_text, mi.actual_text, mi.forecast_text, NULL, mi.likelihood::text, lm.month::text,
+                 i.actual_text, lm.year::text]
+    FROM (SELECT DISTINCT ON (m.project_id, m.year) m.*
+          FROM @extschema@.monitoring m
+          WHERE m.status = 'approved'
+          ORDER BY m.project_id, m.year, m.month DESC) lm
+    JOIN @extschema@.evaluation e ON e.project_id = lm.project_id AND e.year = lm.year
+    JOIN @extschema@.monitoring_indicator mi ON mi.monitoring_id = lm.monitoring_id
+    JOIN @extschema@.indicator i
+      ON i.evaluation_id = e.evaluation_id
+     AND i.level1_name = @extschema@.indicator_level_name(mi.level1)
+     AND i.level2_name = @extschema@.indicator_level_name(mi.level2)
+     AND pg_catalog.regexp_replace(pg_catalog.normalize(i.level3, 'NFKC'), '\s+', '', 'g')
+         = pg_catalog.regexp_replace(pg_catalog.normalize(mi.level3, 'NFKC'), '\s+', '', 'g')
+    CROSS JOIN LATERAL (
+        SELECT @extschema@.indicator_light(mi.target, mi.forecast, 12, mi.level2, mi.accrual, lm.year, 100, 100, 100)
+                   IN ('green', 'blue') AS forecast_met,
+               @extschema@.indicator_light(i.target, i.actual, 12, i.level2, mi.accrual, lm.year, 100, 100, 100)
+                   IN ('green', 'blue') AS actual_met
+    ) met
+    CROSS JOIN LATERAL (VALUES
+        (CASE WHEN (mi.likelihood = '完全不可能' OR NOT met.forecast_met) AND met.actual_met
+                   AND pg_catalog.btrim(coalesce(i.deviation_reason, '')) = ''
+              THEN 'year_end_met_against_forecast' END),
+        (CASE WHEN mi.likelihood = '确定能' AND met.forecast_met AND NOT met.actual_met
+              THEN 'year_end_missed_against_forecast' END)
+    ) c (code)
+    WHERE c.code IS NOT NULL
+) y
+JOIN @extschema@.monitoring m ON m.monitoring_id = y.monitoring_id
+JOIN @extschema@.project p ON p.project_id = m.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = y.code
+JOIN @extschema@.finding_message fm ON fm.code = y.code AND fm.place = y.place
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.monitoring_finding IS
+'One row per monitoring consistency finding on a report the caller may see: report, indicator position (NULL for the whole report), code (pjeval.finding_code, scope monitor), severity and a message in Chinese and English: fund_red_unexplained (M1), impossible_unexplained (M2), certain_under_red (M3), schedule_declared_wrong (M5); against the year''s self-evaluation, on the last approved report (M4): year_end_execution_off_forecast, year_end_met_against_forecast, year_end_missed_against_forecast';
+
