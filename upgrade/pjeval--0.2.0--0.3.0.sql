@@ -9430,3 +9430,149 @@ WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
 COMMENT ON VIEW @extschema@.monitoring_finding IS
 'One row per monitoring consistency finding on a report the caller may see: report, indicator position (NULL for the whole report), code (pjeval.finding_code, scope monitor), severity and a message in Chinese and English: fund_red_unexplained (M1), impossible_unexplained (M2), certain_under_red (M3), schedule_declared_wrong (M5); against the year''s self-evaluation, on the last approved report (M4): year_end_execution_off_forecast, year_end_met_against_forecast, year_end_missed_against_forecast';
 
+
+-- monitoring, third increment (issue 15), part 3: 监控报送及时性: due dates
+-- (monitoring_due), the projects recorded overdue (monitoring_overdue) by
+-- record_overdue_monitoring() (a pg_cron job), and monitoring_unit_summary's
+-- due_date, reports_late and reports_overdue.
+-- 监控报送及时性: the due date of each round (year, month N), and the
+-- projects that had not submitted their report when it passed, as recorded
+-- by pjeval.record_overdue_monitoring() (a pg_cron job: docs/monitoring.md).
+-- Who expects a report: as monitoring_unit_summary's reports_missing, the
+-- projects with a self-evaluation of the year, a report of an earlier month
+-- of it, or a report for the round.
+CREATE TABLE @extschema@.monitoring_due (
+    year            integer NOT NULL
+                    CONSTRAINT monitoring_due_year_range CHECK (year BETWEEN 2000 AND 2100),
+    month           integer NOT NULL
+                    CONSTRAINT monitoring_due_month_range CHECK (month BETWEEN 1 AND 12),
+    due_date        date NOT NULL,
+    PRIMARY KEY (year, month)
+);
+
+COMMENT ON TABLE @extschema@.monitoring_due IS
+'报送截止日期: the date by which the reports of a round (year, 1-N月) are due; the administrator enters them';
+
+CREATE TABLE @extschema@.monitoring_overdue (
+    year            integer NOT NULL,
+    month           integer NOT NULL,
+    project_id      bigint NOT NULL REFERENCES @extschema@.project (project_id) ON DELETE CASCADE,
+    unit_id         bigint NOT NULL REFERENCES @extschema@.unit (unit_id),
+    due_date        date NOT NULL,
+    recorded_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (year, month, project_id),
+    FOREIGN KEY (year, month) REFERENCES @extschema@.monitoring_due (year, month) ON UPDATE CASCADE ON DELETE CASCADE
+);
+CREATE INDEX monitoring_overdue_unit_idx ON @extschema@.monitoring_overdue (unit_id, year, month);
+
+COMMENT ON TABLE @extschema@.monitoring_overdue IS
+'监控报送及时性: one row per project that was expected to report for a round and had no submitted or approved report when its due date passed (recorded by pjeval.record_overdue_monitoring, with the project''s unit then); kept when the report comes later';
+
+ALTER TABLE @extschema@.monitoring_overdue ENABLE ROW LEVEL SECURITY;
+CREATE POLICY monitoring_overdue_unit ON @extschema@.monitoring_overdue FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER)));
+
+-- Records, for every round whose due date is before as_of (the due day has
+-- ended), the expected projects without a submitted or approved report;
+-- rows already recorded stay as they are.  Returns the rows it added.  For
+-- the extension's owner, who must see every project (as refresh_reports);
+-- a pg_cron job runs it daily.
+CREATE FUNCTION @extschema@.record_overdue_monitoring(as_of date DEFAULT CURRENT_DATE)
+RETURNS integer
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    n integer;
+BEGIN
+    IF NOT @extschema@.is_reviewer(current_user) THEN
+        RAISE EXCEPTION 'the owner of pjeval, role %, does not see every project', current_user
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'The extension''s owner must be a superuser, bypass row-level security or be a reviewer (pjeval.reviewer).';
+    END IF;
+    INSERT INTO @extschema@.monitoring_overdue (year, month, project_id, unit_id, due_date)
+    SELECT d.year, d.month, p.project_id, p.unit_id, d.due_date
+    FROM @extschema@.monitoring_due d
+    JOIN @extschema@.project p
+      ON EXISTS (SELECT 1 FROM @extschema@.evaluation e WHERE e.project_id = p.project_id AND e.year = d.year)
+      OR EXISTS (SELECT 1 FROM @extschema@.monitoring m
+                 WHERE m.project_id = p.project_id AND m.year = d.year AND m.month <= d.month)
+    WHERE d.due_date < as_of
+      AND NOT EXISTS (SELECT 1 FROM @extschema@.monitoring m
+                      WHERE m.project_id = p.project_id AND m.year = d.year AND m.month = d.month
+                        AND m.status IN ('submitted', 'approved'))
+    ORDER BY d.year, d.month, p.project_id
+    ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.record_overdue_monitoring(date) IS
+'监控报送及时性: records in pjeval.monitoring_overdue, for every round of pjeval.monitoring_due whose due date is before as_of (default today), the projects expected to report (a self-evaluation of the year, a report of an earlier month of it, or a draft for the round) that have no submitted or approved report; returns the rows added. For the extension''s owner; daily from pg_cron: SELECT cron.schedule(''pjeval-monitoring-due'', ''5 0 * * *'', ''SELECT pjeval.record_overdue_monitoring()'')';
+REVOKE EXECUTE ON FUNCTION @extschema@.record_overdue_monitoring(date) FROM PUBLIC;
+
+GRANT SELECT ON @extschema@.monitoring_due, @extschema@.monitoring_overdue TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_due', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_overdue', '');
+
+CREATE OR REPLACE VIEW @extschema@.monitoring_unit_summary WITH (security_invoker = true) AS
+WITH counted AS (
+    SELECT r.unit_id, r.year, r.month,
+           pg_catalog.count(*) AS projects,
+           pg_catalog.sum(r.adjusted_budget * s.factor) AS adjusted_budget,
+           pg_catalog.sum(r.executed * s.factor) AS executed,
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'red') AS red,
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'yellow') AS yellow,
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'green') AS green,
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'blue') AS blue,
+           pg_catalog.count(*) FILTER (WHERE m.submitted_at::date > d.due_date) AS late
+    FROM @extschema@.monitoring_result r
+    JOIN @extschema@.monitoring m ON m.monitoring_id = r.monitoring_id
+    LEFT JOIN @extschema@.monitoring_due d ON d.year = m.year AND d.month = m.month
+    CROSS JOIN LATERAL (SELECT CASE m.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor) s
+    GROUP BY r.unit_id, r.year, r.month
+), missing AS (
+    SELECT p.unit_id, rd.year, rd.month, pg_catalog.count(*) AS reports_missing
+    FROM (SELECT DISTINCT m.year, m.month FROM @extschema@.monitoring m) rd
+    JOIN @extschema@.project p
+      ON EXISTS (SELECT 1 FROM @extschema@.evaluation e
+                 WHERE e.project_id = p.project_id AND e.year = rd.year)
+      OR EXISTS (SELECT 1 FROM @extschema@.monitoring m
+                 WHERE m.project_id = p.project_id AND m.year = rd.year AND m.month < rd.month)
+    WHERE NOT EXISTS (SELECT 1 FROM @extschema@.monitoring m
+                      WHERE m.project_id = p.project_id AND m.year = rd.year AND m.month = rd.month)
+    GROUP BY p.unit_id, rd.year, rd.month
+)
+SELECT unit_id,
+       u.name AS unit_name,
+       year,
+       month,
+       coalesce(c.projects, 0) AS projects,
+       c.adjusted_budget,
+       c.executed,
+       coalesce(c.red, 0) AS red,
+       coalesce(c.yellow, 0) AS yellow,
+       coalesce(c.green, 0) AS green,
+       coalesce(c.blue, 0) AS blue,
+       coalesce(x.reports_missing, 0) AS reports_missing,
+       d.due_date,
+       coalesce(c.late, 0) AS reports_late,
+       coalesce(o.overdue, 0) AS reports_overdue
+FROM counted c
+FULL JOIN missing x USING (unit_id, year, month)
+LEFT JOIN @extschema@.unit u USING (unit_id)
+LEFT JOIN @extschema@.monitoring_due d USING (year, month)
+LEFT JOIN (SELECT od.unit_id, od.year, od.month, pg_catalog.count(*) AS overdue
+           FROM @extschema@.monitoring_overdue od
+           GROUP BY od.unit_id, od.year, od.month) o USING (unit_id, year, month)
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.monitoring_unit_summary IS
+'Per unit, year and period (month N): the monitoring reports (projects), the total rows'' 调整后预算数 and 1-N月执行数 summed in 元, the project lights counted (red, yellow, green, blue), reports_missing: the unit''s projects with a self-evaluation of that year or a report of an earlier month of it but none for this period; due_date (pjeval.monitoring_due), reports_late: reports submitted after the due date (by their last submission), reports_overdue: projects recorded in pjeval.monitoring_overdue, without a submitted report when the due date passed';
+

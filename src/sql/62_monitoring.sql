@@ -443,6 +443,91 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_monitoring_id
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_fund_line_monitoring_fund_line_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_indicator_monitoring_indicator_id_seq', '');
 
+-- 监控报送及时性: the due date of each round (year, month N), and the
+-- projects that had not submitted their report when it passed, as recorded
+-- by pjeval.record_overdue_monitoring() (a pg_cron job: docs/monitoring.md).
+-- Who expects a report: as monitoring_unit_summary's reports_missing, the
+-- projects with a self-evaluation of the year, a report of an earlier month
+-- of it, or a report for the round.
+CREATE TABLE @extschema@.monitoring_due (
+    year            integer NOT NULL
+                    CONSTRAINT monitoring_due_year_range CHECK (year BETWEEN 2000 AND 2100),
+    month           integer NOT NULL
+                    CONSTRAINT monitoring_due_month_range CHECK (month BETWEEN 1 AND 12),
+    due_date        date NOT NULL,
+    PRIMARY KEY (year, month)
+);
+
+COMMENT ON TABLE @extschema@.monitoring_due IS
+'报送截止日期: the date by which the reports of a round (year, 1-N月) are due; the administrator enters them';
+
+CREATE TABLE @extschema@.monitoring_overdue (
+    year            integer NOT NULL,
+    month           integer NOT NULL,
+    project_id      bigint NOT NULL REFERENCES @extschema@.project (project_id) ON DELETE CASCADE,
+    unit_id         bigint NOT NULL REFERENCES @extschema@.unit (unit_id),
+    due_date        date NOT NULL,
+    recorded_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (year, month, project_id),
+    FOREIGN KEY (year, month) REFERENCES @extschema@.monitoring_due (year, month) ON UPDATE CASCADE ON DELETE CASCADE
+);
+CREATE INDEX monitoring_overdue_unit_idx ON @extschema@.monitoring_overdue (unit_id, year, month);
+
+COMMENT ON TABLE @extschema@.monitoring_overdue IS
+'监控报送及时性: one row per project that was expected to report for a round and had no submitted or approved report when its due date passed (recorded by pjeval.record_overdue_monitoring, with the project''s unit then); kept when the report comes later';
+
+ALTER TABLE @extschema@.monitoring_overdue ENABLE ROW LEVEL SECURITY;
+CREATE POLICY monitoring_overdue_unit ON @extschema@.monitoring_overdue FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER)));
+
+-- Records, for every round whose due date is before as_of (the due day has
+-- ended), the expected projects without a submitted or approved report;
+-- rows already recorded stay as they are.  Returns the rows it added.  For
+-- the extension's owner, who must see every project (as refresh_reports);
+-- a pg_cron job runs it daily.
+CREATE FUNCTION @extschema@.record_overdue_monitoring(as_of date DEFAULT CURRENT_DATE)
+RETURNS integer
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    n integer;
+BEGIN
+    IF NOT @extschema@.is_reviewer(current_user) THEN
+        RAISE EXCEPTION 'the owner of pjeval, role %, does not see every project', current_user
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'The extension''s owner must be a superuser, bypass row-level security or be a reviewer (pjeval.reviewer).';
+    END IF;
+    INSERT INTO @extschema@.monitoring_overdue (year, month, project_id, unit_id, due_date)
+    SELECT d.year, d.month, p.project_id, p.unit_id, d.due_date
+    FROM @extschema@.monitoring_due d
+    JOIN @extschema@.project p
+      ON EXISTS (SELECT 1 FROM @extschema@.evaluation e WHERE e.project_id = p.project_id AND e.year = d.year)
+      OR EXISTS (SELECT 1 FROM @extschema@.monitoring m
+                 WHERE m.project_id = p.project_id AND m.year = d.year AND m.month <= d.month)
+    WHERE d.due_date < as_of
+      AND NOT EXISTS (SELECT 1 FROM @extschema@.monitoring m
+                      WHERE m.project_id = p.project_id AND m.year = d.year AND m.month = d.month
+                        AND m.status IN ('submitted', 'approved'))
+    ORDER BY d.year, d.month, p.project_id
+    ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.record_overdue_monitoring(date) IS
+'监控报送及时性: records in pjeval.monitoring_overdue, for every round of pjeval.monitoring_due whose due date is before as_of (default today), the projects expected to report (a self-evaluation of the year, a report of an earlier month of it, or a draft for the round) that have no submitted or approved report; returns the rows added. For the extension''s owner; daily from pg_cron: SELECT cron.schedule(''pjeval-monitoring-due'', ''5 0 * * *'', ''SELECT pjeval.record_overdue_monitoring()'')';
+REVOKE EXECUTE ON FUNCTION @extschema@.record_overdue_monitoring(date) FROM PUBLIC;
+
+GRANT SELECT ON @extschema@.monitoring_due, @extschema@.monitoring_overdue TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_due', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_overdue', '');
+
 -- Per unit and round (year, month N), for dashboards (performance-cycle
 -- §3.4's roll-up): the reports and their money in 元, the project lights
 -- counted, and the reports missing: projects of the unit with a
@@ -458,9 +543,11 @@ WITH counted AS (
            pg_catalog.count(*) FILTER (WHERE r.project_light = 'red') AS red,
            pg_catalog.count(*) FILTER (WHERE r.project_light = 'yellow') AS yellow,
            pg_catalog.count(*) FILTER (WHERE r.project_light = 'green') AS green,
-           pg_catalog.count(*) FILTER (WHERE r.project_light = 'blue') AS blue
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'blue') AS blue,
+           pg_catalog.count(*) FILTER (WHERE m.submitted_at::date > d.due_date) AS late
     FROM @extschema@.monitoring_result r
     JOIN @extschema@.monitoring m ON m.monitoring_id = r.monitoring_id
+    LEFT JOIN @extschema@.monitoring_due d ON d.year = m.year AND d.month = m.month
     CROSS JOIN LATERAL (SELECT CASE m.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor) s
     GROUP BY r.unit_id, r.year, r.month
 ), missing AS (
@@ -486,15 +573,22 @@ SELECT unit_id,
        coalesce(c.yellow, 0) AS yellow,
        coalesce(c.green, 0) AS green,
        coalesce(c.blue, 0) AS blue,
-       coalesce(x.reports_missing, 0) AS reports_missing
+       coalesce(x.reports_missing, 0) AS reports_missing,
+       d.due_date,
+       coalesce(c.late, 0) AS reports_late,
+       coalesce(o.overdue, 0) AS reports_overdue
 FROM counted c
 FULL JOIN missing x USING (unit_id, year, month)
 LEFT JOIN @extschema@.unit u USING (unit_id)
+LEFT JOIN @extschema@.monitoring_due d USING (year, month)
+LEFT JOIN (SELECT od.unit_id, od.year, od.month, pg_catalog.count(*) AS overdue
+           FROM @extschema@.monitoring_overdue od
+           GROUP BY od.unit_id, od.year, od.month) o USING (unit_id, year, month)
 WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
    OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
 
 COMMENT ON VIEW @extschema@.monitoring_unit_summary IS
-'Per unit, year and period (month N): the monitoring reports (projects), the total rows'' 调整后预算数 and 1-N月执行数 summed in 元, the project lights counted (red, yellow, green, blue), and reports_missing: the unit''s projects with a self-evaluation of that year or a report of an earlier month of it but none for this period';
+'Per unit, year and period (month N): the monitoring reports (projects), the total rows'' 调整后预算数 and 1-N月执行数 summed in 元, the project lights counted (red, yellow, green, blue), reports_missing: the unit''s projects with a self-evaluation of that year or a report of an earlier month of it but none for this period; due_date (pjeval.monitoring_due), reports_late: reports submitted after the due date (by their last submission), reports_overdue: projects recorded in pjeval.monitoring_overdue, without a submitted report when the due date passed';
 
 -- The monitoring consistency findings (performance-cycle §4) that need only
 -- the report: their codes (scope monitor) and messages are rows of
