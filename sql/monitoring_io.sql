@@ -113,6 +113,14 @@ FROM unnest(ARRAY['6-根据合同约定资金暂未支付', '6', ' 6 - 根据合
 SELECT monitoring_likelihood(v) AS likelihood, v FROM unnest(ARRAY['确定能', '3', ' 有可能 ', '4', '能']) v;
 SELECT (monitoring_causes(v)).*, v FROM unnest(ARRAY['人员保障、其他', '其他，经费保障；天气', '', NULL]) v;
 
+-- A cell whose quote nothing closes (copied from a PDF) is read as text,
+-- with a notice naming its line.
+SELECT count(*) AS imported
+FROM import_monitoring(replace(replace(:'doc', '440309210901500007728', '440309210901500007777'),
+                               E'\t上半年网格员缺编12人', E'\t"上半年网格员缺编12人'));
+SELECT i.notes FROM monitoring_indicator i JOIN monitoring m USING (monitoring_id) JOIN project p USING (project_id)
+WHERE p.code = '440309210901500007777' AND i.position = 2;
+
 -- Refusals: the form, the line and what was expected; nothing imported.
 SELECT count(*) AS reports_before FROM monitoring;
 SELECT import_monitoring(replace(:'doc', E'年初预算数\t追加数', E'年初预算数(1-6月)\t追加数'));

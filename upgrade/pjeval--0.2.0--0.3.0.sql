@@ -9722,3 +9722,34 @@ $fn$;
 
 COMMENT ON FUNCTION @extschema@.monitoring_report_html(integer, integer, text) IS
 'The monitoring round (year, 1-N月; NULL: the year''s latest) as a printable page: the project lights of every unit the caller sees (or of one unit, by name) as an inline SVG bar chart, and the projects whose project or fund light is red with their reasons (原因类型, 情况分析, and each red indicator with its 偏差原因). A month outside 1-12 raises 22008';
+
+-- monitoring, third increment (issue 15), part 3 (continued): the plan
+-- places monitoring_due and monitoring_overdue (reference tables).
+CREATE OR REPLACE FUNCTION @extschema@.distribution_plan()
+RETURNS TABLE (table_name text, placement text, step integer)
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.table_name, x.placement, p.step::integer
+    FROM ROWS FROM (pg_catalog.unnest(ARRAY[
+             -- the vocabulary
+             'finding_catalogue', 'finding_message', 'standard_fund_source', 'monitoring_reason',
+             -- who is who, the projects, the profiles (small, read by every view)
+             'unit', 'unit_member', 'reviewer', 'project', 'profile',
+             -- the reports' snapshot (per unit and year, written by refresh_reports())
+             'report_refresh', 'report_snapshot',
+             -- the monitoring reports (per project and month; not tied to a form)
+             'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- their due dates and the projects recorded overdue (per round)
+             'monitoring_due', 'monitoring_overdue',
+             -- the forms, by evaluation_id: evaluation first
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'history']))
+         WITH ORDINALITY AS p (table_name, step)
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding', 'history')
+                                    THEN 'distributed' ELSE 'reference' END AS placement) x
+$$;
+
+COMMENT ON FUNCTION @extschema@.distribution_plan() IS
+'Where each pjeval table goes on a Citus cluster: distributed (by evaluation_id, co-located with evaluation) or reference, in the order pjeval.distribute() places them';
+
