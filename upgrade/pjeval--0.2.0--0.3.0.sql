@@ -9963,3 +9963,1107 @@ COMMENT ON VIEW @extschema@.review_checklist IS
 
 GRANT SELECT ON @extschema@.review_item_result, @extschema@.review_result, @extschema@.review_unit_summary,
                 @extschema@.review_finding, @extschema@.review_checklist TO PUBLIC;
+
+-- monitoring, third increment (issue 15), part 1: the monitoring form read
+-- (read_monitoring_forms, src/core/form.c's monitoring layout) and written
+-- (75_monitoring_io.sql: import_monitoring, export_monitoring and their
+-- helpers).
+-- Reading the monitoring form's text (src/core/form.c's monitoring layout,
+-- src/pg/monitor_form.c): the document's forms as jsonb, which
+-- pjeval.import_monitoring() writes into rows.
+CREATE FUNCTION @extschema@.read_monitoring_forms(document text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'read_monitoring_forms'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.read_monitoring_forms(text) IS
+'Reads every 项目支出绩效目标执行监控表 of a tab-separated document into a jsonb array: per form its header, month (监控期间 1-N月), amount unit, goal and progress, the 执行情况分析 answers, notes, the line of each field (lines), funds[], indicators[] and findings[] (cells as written; amounts as numbers). A form that cannot be read raises 22P02 naming the form, the line and what was expected; forms that make a jsonb value over 256 MB raise 54000';
+
+-- 75_monitoring_io.sql - reading and writing the monitoring form itself
+-- (项目支出绩效目标执行监控表, docs/monitoring.md):
+--
+--   import_monitoring(document, on_conflict)  the forms of a document (the
+--       template as tab-separated text, read in C by read_monitoring_forms)
+--       into monitoring reports, all or nothing, returning their ids in the
+--       document's order
+--   export_monitoring(id, format)  one report back as the template's text
+--       ('text', which import_monitoring reads back to the same rows) or as
+--       a printable HTML page with its lights ('html')
+--
+-- Units and projects are found or created as import_forms finds them; the
+-- errors are import_forms's (22P02 and 22003 with the form, the line and
+-- what was expected; 23505 for a report already stored or twice in the
+-- document; 42501 and 23000 for a project of another unit).  Everything
+-- runs with the caller's rights: row-level security and the workflow
+-- decide what an import may write.  After 62_monitoring.sql (the tables)
+-- and 70_import.sql (export_cell, document_line, html_escape).
+
+-- 原因类型 as written (6-根据合同约定资金暂未支付, 6, or the label) → its
+-- code in pjeval.monitoring_reason; NULL for text that names none.
+CREATE FUNCTION @extschema@.monitoring_reason_code(value text)
+RETURNS smallint
+LANGUAGE sql
+STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r.code
+    FROM @extschema@.monitoring_reason r,
+         LATERAL (SELECT pg_catalog.regexp_match(pg_catalog.btrim($1, E' \t\u3000'),
+                                                 '^([0-9]{1,2})\s*(?:[-－—、.．:：]\s*(.*))?$') AS m) x
+    WHERE CASE WHEN x.m IS NOT NULL
+               THEN r.code OPERATOR(pg_catalog.=) x.m[1]::smallint
+                    AND coalesce(x.m[2], '') IN ('', r.label)
+               ELSE r.label OPERATOR(pg_catalog.=) pg_catalog.btrim($1, E' \t\u3000') END
+$$;
+
+COMMENT ON FUNCTION @extschema@.monitoring_reason_code(text) IS
+'原因类型 as a form writes it (6-根据合同约定资金暂未支付, 6 or 根据合同约定资金暂未支付) → its code in pjeval.monitoring_reason; NULL when it names none';
+
+-- 完成目标可能性 as written: the word, or its code 1/2/3 (the enum's order).
+CREATE FUNCTION @extschema@.monitoring_likelihood(value text)
+RETURNS @extschema@.completion_likelihood
+LANGUAGE sql
+IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT l
+    FROM pg_catalog.unnest(pg_catalog.enum_range(NULL::@extschema@.completion_likelihood)) WITH ORDINALITY AS e (l, n)
+    WHERE l::text OPERATOR(pg_catalog.=) pg_catalog.btrim($1) OR n::text OPERATOR(pg_catalog.=) pg_catalog.btrim($1)
+$$;
+
+COMMENT ON FUNCTION @extschema@.monitoring_likelihood(text) IS
+'完成目标可能性 as a form writes it (确定能, 有可能, 完全不可能, or the codes 1, 2, 3) → the value; NULL when it names none';
+
+-- 偏差原因 as written (人员保障、其他): the standard causes named, in their
+-- order, and the rest of the text (words that name none, joined by 、).
+CREATE FUNCTION @extschema@.monitoring_causes(value text,
+                                              OUT causes @extschema@.deviation_cause[], OUT note text)
+RETURNS record
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce((SELECT pg_catalog.array_agg(c ORDER BY c)
+                     FROM pg_catalog.unnest(pg_catalog.enum_range(NULL::@extschema@.deviation_cause)) c
+                     WHERE c::text = ANY (w.words)), '{}'),
+           (SELECT pg_catalog.string_agg(x, '、' ORDER BY n)
+            FROM pg_catalog.unnest(w.words) WITH ORDINALITY AS u (x, n)
+            WHERE x <> ALL (pg_catalog.enum_range(NULL::@extschema@.deviation_cause)::text[]))
+    FROM (SELECT ARRAY(SELECT s FROM pg_catalog.regexp_split_to_table(coalesce($1, ''), '[、，,；;]+') AS s
+                       WHERE pg_catalog.btrim(s) <> '') AS words) w
+$$;
+
+COMMENT ON FUNCTION @extschema@.monitoring_causes(text) IS
+'偏差原因 as a form writes it (人员保障、其他) → the standard causes it names and the rest of its text (NULL when none)';
+
+-- The first cell of a read document that no table can hold, with what was
+-- expected there (import_problem's counterpart): a year out of range, no
+-- unit, a 原因类型 or 完成目标可能性 that names none, an unknown or repeated
+-- fund source, a negative amount or one beyond exact arithmetic, an
+-- indicator without 一级指标 or 二级指标.
+CREATE FUNCTION @extschema@.monitoring_import_problem(forms jsonb)
+RETURNS TABLE (form integer, line integer, expected text, sqlstate text)
+LANGUAGE sql
+STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $q$
+    SELECT p.form, p.line, p.expected, p.sqlstate
+    FROM (
+        SELECT f.form, coalesce((f.lines ->> 'year')::integer, f.line) AS line,
+               'a year between 2000 and 2100 after 监控年度' AS expected, '22003' AS sqlstate
+        FROM jsonb_to_recordset(forms) AS f (form integer, line integer, year integer, lines jsonb)
+        WHERE f.year NOT BETWEEN 2000 AND 2100
+        UNION ALL
+        SELECT f.form, coalesce((f.lines ->> 'project_name')::integer, f.line),
+               '实施单位 or 一级预算单位 in the header (the unit the project belongs to)', '22P02'
+        FROM jsonb_to_recordset(forms) AS f (form integer, line integer, unit text, top_unit text, lines jsonb)
+        WHERE f.unit IS NULL AND f.top_unit IS NULL
+        UNION ALL
+        SELECT f.form, (f.lines ->> 'reason_type')::integer,
+               pg_catalog.format('a 原因类型 of pjeval.monitoring_reason, as 6-根据合同约定资金暂未支付, 6 or its label, not “%s”', f.reason_type),
+               '22P02'
+        FROM jsonb_to_recordset(forms) AS f (form integer, reason_type text, lines jsonb)
+        WHERE f.reason_type IS NOT NULL AND @extschema@.monitoring_reason_code(f.reason_type) IS NULL
+        UNION ALL
+        SELECT x.form, x.line,
+               CASE WHEN x.kind IS NULL
+                    THEN pg_catalog.format('a fund source (年度资金总额, 当年财政拨款, 上年结转资金 or 其他资金), not “%s”', x.source)
+                    WHEN least(x.initial_budget, x.added, x.reduced, x.adjusted_budget, x.executed, x.rate, x.forecast) < 0
+                    THEN 'amounts of 0 or more'
+                    ELSE 'numbers of at most 18 significant digits and 18 decimal places (lights are computed exactly)' END,
+               CASE WHEN x.kind IS NULL THEN '22P02' ELSE '22003' END
+        FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].funds[*]'))
+             AS x (form integer, line integer, source text, kind text, initial_budget numeric, added numeric,
+                   reduced numeric, adjusted_budget numeric, executed numeric, rate numeric, forecast numeric)
+        WHERE x.kind IS NULL
+           OR least(x.initial_budget, x.added, x.reduced, x.adjusted_budget, x.executed, x.rate, x.forecast) < 0
+           OR NOT (@extschema@.is_scorable_number(x.initial_budget) AND @extschema@.is_scorable_number(x.added)
+                   AND @extschema@.is_scorable_number(x.reduced) AND @extschema@.is_scorable_number(x.adjusted_budget)
+                   AND @extschema@.is_scorable_number(x.executed) AND @extschema@.is_scorable_number(x.rate)
+                   AND @extschema@.is_scorable_number(x.forecast))
+        UNION ALL
+        SELECT d.form, d.lines[2],
+               pg_catalog.format('each fund source once per form (“%s” was the row of line %s)', d.source, d.lines[1]),
+               '22P02'
+        FROM (SELECT y.form, (pg_catalog.array_agg(y.source ORDER BY y.line))[1] AS source,
+                     pg_catalog.array_agg(y.line ORDER BY y.line) AS lines
+              FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].funds[*]'))
+                   AS y (form integer, line integer, source text, kind text)
+              GROUP BY y.form, y.kind, CASE WHEN y.kind = 'other' THEN nullif(y.source, '其他资金') END
+              HAVING pg_catalog.count(*) > 1) d
+        UNION ALL
+        SELECT i.form, i.line,
+               CASE WHEN i.level1 IS NULL THEN 'a 一级指标 (产出指标, 效益指标, …) for this indicator or a row above'
+                    WHEN i.level2 IS NULL THEN 'a 二级指标 (数量指标, 质量指标, …) for this indicator or a row above'
+                    ELSE pg_catalog.format('确定能, 有可能 or 完全不可能 (or 1, 2, 3) under 完成目标可能性, not “%s”', i.likelihood) END,
+               '22P02'
+        FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].indicators[*]'))
+             AS i (form integer, line integer, level1 text, level2 text, likelihood text)
+        WHERE i.level1 IS NULL OR i.level2 IS NULL
+           OR (i.likelihood IS NOT NULL AND @extschema@.monitoring_likelihood(i.likelihood) IS NULL)
+    ) p
+    ORDER BY p.form, p.line
+    LIMIT 1
+$q$;
+
+COMMENT ON FUNCTION @extschema@.monitoring_import_problem(jsonb) IS
+'The first cell of a read monitoring document that no table can hold, with what was expected there: how import_monitoring explains a refusal';
+
+CREATE FUNCTION @extschema@.import_monitoring(document text, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    forms jsonb;
+    f record;
+    bad record;
+    top_id bigint;
+    unit_id bigint;
+    proj record;
+    id bigint;
+    ids bigint[] := '{}';
+    seen text[] := '{}';
+    seen_at integer[] := '{}';
+    k integer;
+    quote_lines integer[];
+BEGIN
+    IF on_conflict IS NULL OR on_conflict NOT IN ('error', 'replace') THEN
+        RAISE EXCEPTION 'on_conflict must be ''error'' or ''replace'', not %',
+                coalesce(pg_catalog.quote_literal(on_conflict), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''error'' (the default) refuses a project, year and period already stored; ''replace'' replaces it and keeps the old version in pjeval.history.';
+    END IF;
+    IF document IS NULL THEN
+        RETURN;
+    END IF;
+
+    -- 1. Read (22P02 for a form that cannot be read), then what the reader
+    -- lets through but no table can hold.
+    forms := @extschema@.read_monitoring_forms(document);
+    SELECT * INTO bad FROM @extschema@.monitoring_import_problem(forms);
+    IF FOUND THEN
+        RAISE EXCEPTION 'monitoring form % of the document cannot be read: line %', bad.form, bad.line
+            USING ERRCODE = bad.sqlstate,
+                  DETAIL = pg_catalog.format('Line %s: "%s"; expected %s.', bad.line,
+                                             @extschema@.document_line(document, bad.line), bad.expected),
+                  HINT = 'Nothing of the document was imported.';
+    END IF;
+
+    -- 2. Form by form (a unit's monitoring forms are few): its units and
+    -- project found or created as import_forms finds them, then the report
+    -- with its rows.
+    FOR f IN
+        SELECT *
+        FROM jsonb_to_recordset(forms) AS x (form integer, line integer, project_code text, project_name text,
+                                             year integer, unit text, top_unit text, month integer, amount_unit text,
+                                             goal text, progress text, on_schedule text, stage_met text,
+                                             reason_type text, analysis text, adjustment text, notes text,
+                                             funds jsonb, indicators jsonb)
+        ORDER BY x.form
+    LOOP
+        -- 一级预算单位: a unit of that name (a top-level one first), created at the top level
+        top_id := NULL;
+        IF f.top_unit IS NOT NULL THEN
+            SELECT u.unit_id INTO top_id FROM @extschema@.unit u
+            WHERE u.name = f.top_unit ORDER BY u.parent_id IS NOT NULL, u.unit_id LIMIT 1;
+            IF top_id IS NULL THEN
+                INSERT INTO @extschema@.unit (name) VALUES (f.top_unit)
+                ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+                SELECT u.unit_id INTO top_id FROM @extschema@.unit u
+                WHERE u.name = f.top_unit AND u.parent_id IS NULL;
+            END IF;
+        END IF;
+        -- 实施单位: under its 一级预算单位 first, then at the top level, then any
+        unit_id := top_id;
+        IF f.unit IS NOT NULL AND f.unit IS DISTINCT FROM f.top_unit THEN
+            SELECT u.unit_id INTO unit_id FROM @extschema@.unit u
+            WHERE u.name = f.unit
+            ORDER BY u.parent_id IS NOT DISTINCT FROM top_id DESC, u.parent_id IS NULL DESC, u.unit_id LIMIT 1;
+            IF NOT FOUND THEN
+                IF top_id IS NULL THEN
+                    INSERT INTO @extschema@.unit (name) VALUES (f.unit)
+                    ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+                ELSE
+                    INSERT INTO @extschema@.unit (name, parent_id) VALUES (f.unit, top_id)
+                    ON CONFLICT (parent_id, name) WHERE parent_id IS NOT NULL DO NOTHING;
+                END IF;
+                SELECT u.unit_id INTO unit_id FROM @extschema@.unit u
+                WHERE u.name = f.unit AND u.parent_id IS NOT DISTINCT FROM top_id;
+            END IF;
+        END IF;
+
+        -- the project: by 项目编号, else by name within the unit
+        IF f.project_code IS NOT NULL THEN
+            INSERT INTO @extschema@.project (code, name, unit_id) VALUES (f.project_code, f.project_name, unit_id)
+            ON CONFLICT (code) DO NOTHING;
+            SELECT p.project_id, p.unit_id, u.name AS unit_name INTO proj
+            FROM @extschema@.project p JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+            WHERE p.code = f.project_code;
+        ELSE
+            INSERT INTO @extschema@.project (name, unit_id) VALUES (f.project_name, unit_id)
+            ON CONFLICT (unit_id, name) WHERE code IS NULL DO NOTHING;
+            SELECT p.project_id, p.unit_id, u.name AS unit_name INTO proj
+            FROM @extschema@.project p JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+            WHERE p.unit_id = import_monitoring.unit_id AND p.name = f.project_name
+            ORDER BY p.code IS NOT NULL, p.project_id LIMIT 1;
+        END IF;
+        IF proj.project_id IS NULL THEN
+            RAISE EXCEPTION 'monitoring form % of the document (line %): project % belongs to a unit that role % does not work for',
+                    f.form, f.line, f.project_code, current_user
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'A role imports the forms of the units it works for (pjeval.unit_member); reviewers import any.';
+        ELSIF proj.unit_id <> unit_id THEN
+            RAISE EXCEPTION 'monitoring form % of the document (line %): project % “%” belongs to unit “%”, not to “%”',
+                    f.form, f.line, coalesce(f.project_code, '(no 项目编号)'), f.project_name,
+                    proj.unit_name, coalesce(f.unit, f.top_unit)
+                USING ERRCODE = 'integrity_constraint_violation',
+                      HINT = 'A project has one implementing unit (实施单位). Correct the form, or move the project first: UPDATE pjeval.project SET unit_id = … (a reviewer).';
+        END IF;
+
+        -- one report per project, year and period in a document
+        k := pg_catalog.array_position(seen, proj.project_id || '/' || f.year || '/' || f.month);
+        IF k IS NOT NULL THEN
+            RAISE EXCEPTION 'monitoring forms % (line %) and % (line %) of the document are both project % “%” for %, 1-%月',
+                    k, seen_at[k], f.form, f.line, coalesce(f.project_code, '(no 项目编号)'), f.project_name, f.year, f.month
+                USING ERRCODE = 'unique_violation',
+                      HINT = 'A document holds one form per project, year and period: remove one of them. Nothing of the document was imported.';
+        END IF;
+        seen := seen || (proj.project_id || '/' || f.year || '/' || f.month);
+        seen_at := seen_at || f.line;
+
+        -- the report: new, or replaced in place (the same id, its profile
+        -- kept, its rows written anew, the old version in pjeval.history)
+        SELECT m.monitoring_id INTO id FROM @extschema@.monitoring m
+        WHERE m.project_id = proj.project_id AND m.year = f.year AND m.month = f.month
+        FOR UPDATE;
+        IF FOUND AND on_conflict = 'error' THEN
+            RAISE EXCEPTION 'project % “%” already has a monitoring report for %, 1-%月 (monitoring %)',
+                    coalesce(f.project_code, '(no 项目编号)'), f.project_name, f.year, f.month, id
+                USING ERRCODE = 'unique_violation',
+                      DETAIL = pg_catalog.format('Monitoring form %s of the document, line %s.', f.form, f.line),
+                      HINT = 'To replace it, import with on_conflict => ''replace'' (the old version stays in pjeval.history). Nothing of the document was imported.';
+        ELSIF FOUND THEN
+            UPDATE @extschema@.monitoring m
+            SET budget_unit_id = top_id, amount_unit = coalesce(f.amount_unit, '元'), annual_goal = f.goal,
+                progress = f.progress, declared_on_schedule = CASE f.on_schedule WHEN '是' THEN true WHEN '否' THEN false END,
+                declared_stage_met = CASE f.stage_met WHEN '是' THEN true WHEN '否' THEN false END,
+                reason_type = @extschema@.monitoring_reason_code(f.reason_type), analysis = f.analysis,
+                target_adjustment = f.adjustment, notes = f.notes, updated_at = pg_catalog.now()
+            WHERE m.monitoring_id = id;
+            DELETE FROM @extschema@.monitoring_fund_line l WHERE l.monitoring_id = id;
+            DELETE FROM @extschema@.monitoring_indicator i WHERE i.monitoring_id = id;
+        ELSE
+            INSERT INTO @extschema@.monitoring (project_id, year, month, budget_unit_id, amount_unit, annual_goal, progress,
+                                                declared_on_schedule, declared_stage_met, reason_type, analysis,
+                                                target_adjustment, notes)
+            VALUES (proj.project_id, f.year, f.month, top_id, coalesce(f.amount_unit, '元'), f.goal, f.progress,
+                    CASE f.on_schedule WHEN '是' THEN true WHEN '否' THEN false END,
+                    CASE f.stage_met WHEN '是' THEN true WHEN '否' THEN false END,
+                    @extschema@.monitoring_reason_code(f.reason_type), f.analysis, f.adjustment, f.notes)
+            RETURNING monitoring_id INTO id;
+        END IF;
+
+        INSERT INTO @extschema@.monitoring_fund_line (monitoring_id, source, label, initial_budget, added, reduced,
+                                                      adjusted_budget, executed, reported_rate, forecast)
+        SELECT id, x.kind, CASE WHEN x.kind = 'other' THEN nullif(x.source, sfs.label) END,
+               coalesce(x.initial_budget, 0), x.added, x.reduced, coalesce(x.adjusted_budget, 0),
+               coalesce(x.executed, 0), x.rate, x.forecast
+        FROM jsonb_to_recordset(f.funds) AS x (line integer, source text, kind text, initial_budget numeric, added numeric,
+                                               reduced numeric, adjusted_budget numeric, executed numeric,
+                                               rate numeric, forecast numeric)
+        LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.kind
+        ORDER BY x.line;
+
+        -- 备注 beginning with 时点 or 累计 (时点指标) says the target's accrual
+        INSERT INTO @extschema@.monitoring_indicator (monitoring_id, position, level1, level2, level3, target_text,
+                                                      actual_text, forecast_text, accrual, deviation_causes,
+                                                      deviation_note, likelihood, notes)
+        SELECT id, x.position, x.level1, x.level2, x.level3, x.target, x.actual, x.forecast,
+               CASE WHEN x.notes LIKE '时点%' THEN 'point' WHEN x.notes LIKE '累计%' THEN 'cumulative' END,
+               c.causes, c.note, @extschema@.monitoring_likelihood(x.likelihood), x.notes
+        FROM jsonb_to_recordset(f.indicators) AS x (position integer, level1 text, level2 text, level3 text,
+                                                    target text, actual text, forecast text, causes text,
+                                                    likelihood text, notes text)
+        CROSS JOIN LATERAL @extschema@.monitoring_causes(x.causes) c
+        ORDER BY x.position;
+
+        ids := ids || id;
+    END LOOP;
+
+    quote_lines := ARRAY(SELECT x.line
+                         FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                              AS x (line integer, code text)
+                         WHERE x.code = 'unclosed_quote' ORDER BY x.line);
+    IF pg_catalog.cardinality(quote_lines) > 0 THEN
+        RAISE NOTICE '% cell(s) of the document begin with a quote that nothing closes, read as text: line %',
+                pg_catalog.cardinality(quote_lines),
+                pg_catalog.array_to_string(quote_lines[1:10], ', ') || CASE WHEN pg_catalog.cardinality(quote_lines) > 10 THEN ', …' ELSE '' END
+            USING HINT = 'A spreadsheet closes every quote it opens; these cells were probably copied from a PDF. Check that their rows are whole.';
+    END IF;
+    RETURN QUERY SELECT x FROM pg_catalog.unnest(ids) x;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.import_monitoring(text, text) IS
+'Imports every 项目支出绩效目标执行监控表 of a tab-separated document (read by pjeval.read_monitoring_forms): units and projects found or created as import_forms finds them, one monitoring report per form with its fund lines and indicators. All or nothing. Returns the monitoring ids in the document''s order. on_conflict: ''error'' (default) refuses a project, year and period already stored (23505); ''replace'' replaces it in place, keeping the old version in pjeval.history';
+
+-- ------------------------------------------------------------------ export
+
+-- The light as a word of the page, with its colour class.
+CREATE FUNCTION @extschema@.light_html(light text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN $1 IS NULL THEN '<span class="light none">—</span>'
+                ELSE pg_catalog.format('<span class="light %s">%s</span>', $1,
+                                       CASE $1 WHEN 'red' THEN '红灯' WHEN 'yellow' THEN '黄灯'
+                                               WHEN 'green' THEN '绿灯' WHEN 'blue' THEN '蓝灯' ELSE '?' END) END
+$$;
+
+COMMENT ON FUNCTION @extschema@.light_html(text) IS
+'A light (red, yellow, green, blue or NULL) as a coloured word of an HTML page: 红灯, 黄灯, 绿灯, 蓝灯, —';
+
+CREATE FUNCTION @extschema@.export_monitoring(id bigint, format text DEFAULT 'text')
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    m record;
+    r record;
+    funds text;
+    inds text;
+    finds text;
+    nfind integer;
+    period text;
+BEGIN
+    IF format IS NULL OR format NOT IN ('text', 'html') THEN
+        RAISE EXCEPTION 'format must be ''text'' or ''html'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''text'' writes the template as tab-separated text (pjeval.import_monitoring reads it back); ''html'' writes a printable page with the lights.';
+    END IF;
+    IF export_monitoring.id IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT mo.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name,
+           mr.code || '-' || mr.label AS reason
+    INTO m
+    FROM @extschema@.monitoring mo
+    JOIN @extschema@.project p ON p.project_id = mo.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = mo.budget_unit_id
+    LEFT JOIN @extschema@.monitoring_reason mr ON mr.code = mo.reason_type
+    WHERE mo.monitoring_id = export_monitoring.id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'monitoring report % does not exist or is not visible to role %', export_monitoring.id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the reports of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+    period := '1-' || m.month || '月';
+
+    IF format = 'text' THEN
+        SELECT pg_catalog.string_agg(pg_catalog.concat_ws(E'\t',
+                   CASE WHEN f.n = 1 THEN '项目资金（' || m.amount_unit || '）' ELSE '' END,
+                   CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
+                                 WHEN 'carryover' THEN '上年结转资金'
+                                 ELSE @extschema@.export_cell(coalesce(f.label, '其他资金')) END,
+                   f.initial_budget, coalesce(f.added::text, '—'), coalesce(f.reduced::text, '—'), f.adjusted_budget,
+                   f.executed, coalesce(f.reported_rate::text, '—'), coalesce(f.forecast::text, '—')),
+               E'\n' ORDER BY f.n)
+        INTO funds
+        FROM (SELECT l.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
+                         ARRAY['total', 'appropriation', 'carryover', 'other'], l.source), l.monitoring_fund_line_id) AS n
+              FROM @extschema@.monitoring_fund_line l
+              WHERE l.monitoring_id = export_monitoring.id) f;
+
+        -- levels left blank where they repeat the row above, as on the form;
+        -- a target's accrual is said in 备注 (时点指标, 累计指标) when 备注 does not say it
+        SELECT pg_catalog.string_agg(pg_catalog.concat_ws(E'\t', '',
+                   CASE WHEN i.new1 THEN @extschema@.export_cell(i.level1) ELSE '' END,
+                   CASE WHEN i.new1 OR i.new2 THEN @extschema@.export_cell(i.level2) ELSE '' END,
+                   @extschema@.export_cell(i.level3), @extschema@.export_cell(i.target_text),
+                   @extschema@.export_cell(i.actual_text), @extschema@.export_cell(i.forecast_text),
+                   @extschema@.export_cell(nullif(pg_catalog.concat_ws('、',
+                       nullif(pg_catalog.array_to_string(i.deviation_causes, '、'), ''), i.deviation_note), '')),
+                   coalesce(i.likelihood::text, ''),
+                   @extschema@.export_cell(CASE
+                       WHEN i.accrual = 'point' AND coalesce(i.notes, '') NOT LIKE '时点%' THEN '时点指标' || coalesce('；' || i.notes, '')
+                       WHEN i.accrual = 'cumulative' AND coalesce(i.notes, '') NOT LIKE '累计%' THEN '累计指标' || coalesce('；' || i.notes, '')
+                       ELSE i.notes END)),
+               E'\n' ORDER BY i.position)
+        INTO inds
+        FROM (SELECT mi.*,
+                     mi.level1 IS DISTINCT FROM pg_catalog.lag(mi.level1) OVER w OR pg_catalog.lag(mi.position) OVER w IS NULL AS new1,
+                     mi.level2 IS DISTINCT FROM pg_catalog.lag(mi.level2) OVER w AS new2
+              FROM @extschema@.monitoring_indicator mi
+              WHERE mi.monitoring_id = export_monitoring.id
+              WINDOW w AS (ORDER BY mi.position)) i;
+
+        RETURN pg_catalog.array_to_string(ARRAY[
+            '项目支出绩效目标执行监控表',
+            '',
+            pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(m.project_code), '项目名称:',
+                                 @extschema@.export_cell(m.project_name), '监控年度:', m.year),
+            pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(m.unit_name), '一级预算单位:',
+                                 @extschema@.export_cell(m.budget_unit_name), '监控期间:', period),
+            '',
+            '资金执行情况',
+            '',
+            E'\t\t年初预算数\t追加数\t追减数\t调整后预算数\t' || period || E'执行数\t' || period || E'执行率 (%)\t全年预计执行数',
+            coalesce(funds, ''),
+            '',
+            '项目目标执行情况',
+            '',
+            E'年度总体目标\t年度目标\t' || period || '执行情况',
+            E'\t' || @extschema@.export_cell(m.annual_goal) || E'\t' || @extschema@.export_cell(m.progress),
+            E'年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t' || period || E'实际完成值\t全年预计完成值\t偏差原因\t完成目标可能性\t备注',
+            coalesce(inds, ''),
+            '',
+            '执行情况分析',
+            '',
+            E'是否达到序时支出进度:\t' || CASE m.declared_on_schedule WHEN true THEN '是' WHEN false THEN '否' ELSE '' END,
+            E'是否达到阶段性绩效目标:\t' || CASE m.declared_stage_met WHEN true THEN '是' WHEN false THEN '否' ELSE '' END,
+            E'原因类型:\t' || coalesce(m.reason, ''),
+            E'情况分析:\t' || @extschema@.export_cell(m.analysis),
+            E'绩效目标调整情况:\t' || @extschema@.export_cell(m.target_adjustment),
+            '',
+            '备注：',
+            @extschema@.export_cell(m.notes)], E'\n') || E'\n';
+    END IF;
+
+    -- 'html': the form as a printable page, with the lights the views compute
+    SELECT * INTO r FROM @extschema@.monitoring_result mr WHERE mr.monitoring_id = export_monitoring.id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr><td class="label">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
+               CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
+                             WHEN 'carryover' THEN '上年结转资金'
+                             ELSE @extschema@.html_escape(coalesce(f.label, '其他资金')) END,
+               f.initial_budget, coalesce(f.added::text, '—'), coalesce(f.reduced::text, '—'), f.adjusted_budget,
+               f.executed, coalesce(f.reported_rate::text, '—'), coalesce(f.forecast::text, '—')),
+               E'\n' ORDER BY pg_catalog.array_position(ARRAY['total', 'appropriation', 'carryover', 'other'], f.source),
+                              f.monitoring_fund_line_id)
+    INTO funds
+    FROM @extschema@.monitoring_fund_line f
+    WHERE f.monitoring_id = export_monitoring.id;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr class="light-%s"><td class="pos">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>',
+               coalesce(x.light, 'none'), x.position, @extschema@.html_escape(x.level1), @extschema@.html_escape(x.level2),
+               @extschema@.html_escape(x.level3), @extschema@.html_escape(x.target_text),
+               @extschema@.html_escape(x.actual_text), @extschema@.html_escape(x.forecast_text),
+               @extschema@.html_escape(nullif(pg_catalog.concat_ws('、',
+                   nullif(pg_catalog.array_to_string(x.deviation_causes, '、'), ''), x.deviation_note), '')),
+               @extschema@.html_escape(x.likelihood::text), @extschema@.html_escape(x.notes),
+               @extschema@.light_html(x.light)),
+               E'\n' ORDER BY x.position)
+    INTO inds
+    FROM (SELECT mi.*, @extschema@.indicator_light(mi.target, mi.actual, m.month, mi.level2, mi.accrual, m.year,
+                                                   pr.monitor_yellow_from, pr.monitor_green_from, pr.monitor_blue_from) AS light
+          FROM @extschema@.monitoring_indicator mi
+          JOIN @extschema@.profile pr ON pr.name = m.profile
+          WHERE mi.monitoring_id = export_monitoring.id) x;
+
+    SELECT pg_catalog.count(*),
+           pg_catalog.string_agg(pg_catalog.format('<li class="finding-%s"><span class="where">%s</span> %s <code>%s</code><br><span class="en">%s</span></li>',
+                                                   f.severity, CASE WHEN f.position IS NULL THEN '整表' ELSE '指标 ' || f.position END,
+                                                   @extschema@.html_escape(f.message_zh), @extschema@.html_escape(f.code),
+                                                   @extschema@.html_escape(f.message_en)),
+                                 E'\n' ORDER BY f.position NULLS FIRST, f.code)
+    INTO nfind, finds
+    FROM @extschema@.monitoring_finding f
+    WHERE f.monitoring_id = export_monitoring.id;
+
+    RETURN pg_catalog.concat(
+'<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="generator" content="pjeval">
+<title>项目支出绩效目标执行监控表 · ', @extschema@.html_escape(m.project_name), ' · ', m.year, '年', period, '</title>
+<style>
+@page { size: A4 landscape; margin: 12mm; }
+html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", SimSun, sans-serif; font-size: 9.5pt; }
+h1 { text-align: center; font-size: 16pt; margin: 0; }
+p.subtitle { text-align: center; margin: 1mm 0 4mm; }
+table.form { width: 100%; border-collapse: collapse; }
+table.form th, table.form td { border: 0.6pt solid #000; padding: 1mm; }
+table.form th { background: #f0f0f0; font-weight: 400; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.light { display: inline-block; padding: 0 1.5mm; border-radius: 1mm; color: #fff; white-space: nowrap; }
+.light.red { background: #c62828; } .light.yellow { background: #f9a825; color: #000; }
+.light.green { background: #2e7d32; } .light.blue { background: #1565c0; } .light.none { color: #555; }
+section.lights, section.findings { margin-top: 4mm; }
+@media print { * { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
+</style>
+</head>
+<body>
+<h1>项目支出绩效目标执行监控表</h1>
+<p class="subtitle">（', m.year, '年', period, '）</p>
+<table class="form">
+<tr><th>项目编号</th><td>', @extschema@.html_escape(m.project_code), '</td><th>项目名称</th><td>', @extschema@.html_escape(m.project_name),
+    '</td><th>监控年度</th><td>', m.year, '</td></tr>
+<tr><th>实施单位</th><td>', @extschema@.html_escape(m.unit_name), '</td><th>一级预算单位</th><td>', @extschema@.html_escape(m.budget_unit_name),
+    '</td><th>监控期间</th><td>', period, '</td></tr>
+</table>
+<section class="lights">
+<table class="form lights">
+<tr><th>执行率 (%)</th><th>时间进度 (%)</th><th>v</th><th>预算执行预警</th><th>目标执行预警</th><th>双监控（计算）</th><th>双监控（填报）</th></tr>
+<tr><td class="num">', coalesce(r.execution_rate::text, '—'), '</td><td class="num">', r.time_progress, '</td><td class="num">',
+    coalesce(r.fund_index::text, '—'), '</td><td>', @extschema@.light_html(r.fund_light), '</td><td>', @extschema@.light_html(r.project_light),
+    '</td><td>', @extschema@.light_html(r.dual_light), '</td><td>', @extschema@.light_html(r.declared_dual_light), '</td></tr>
+</table>
+</section>
+<h2>资金执行情况（', @extschema@.html_escape(m.amount_unit), '）</h2>
+<table class="form funds">
+<tr><th></th><th>年初预算数</th><th>追加数</th><th>追减数</th><th>调整后预算数</th><th>', period, '执行数</th><th>', period, '执行率 (%)</th><th>全年预计执行数</th></tr>
+', coalesce(funds, ''), '
+</table>
+<h2>项目目标执行情况</h2>
+<table class="form goals">
+<tr><th>年度目标</th><th>', period, '执行情况</th></tr>
+<tr><td>', @extschema@.html_escape(m.annual_goal), '</td><td>', @extschema@.html_escape(m.progress), '</td></tr>
+</table>
+<table class="form indicators">
+<tr><th>序号</th><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>年度指标值</th><th>', period, '实际完成值</th><th>全年预计完成值</th><th>偏差原因</th><th>完成目标可能性</th><th>备注</th><th>预警</th></tr>
+', coalesce(inds, ''), '
+</table>
+<h2>执行情况分析</h2>
+<table class="form analysis">
+<tr><th>是否达到序时支出进度</th><td>', CASE m.declared_on_schedule WHEN true THEN '是' WHEN false THEN '否' ELSE '' END,
+    '</td><th>是否达到阶段性绩效目标</th><td>', CASE m.declared_stage_met WHEN true THEN '是' WHEN false THEN '否' ELSE '' END, '</td></tr>
+<tr><th>原因类型</th><td colspan="3">', @extschema@.html_escape(m.reason), '</td></tr>
+<tr><th>情况分析</th><td colspan="3">', @extschema@.html_escape(m.analysis), '</td></tr>
+<tr><th>绩效目标调整情况</th><td colspan="3">', @extschema@.html_escape(m.target_adjustment), '</td></tr>
+<tr><th>备注</th><td colspan="3">', pg_catalog.replace(@extschema@.html_escape(m.notes), E'\n', '<br>'), '</td></tr>
+</table>
+<section class="findings">
+<h2>审核发现（', nfind, '）</h2>
+', CASE WHEN finds IS NULL THEN '<p>无。</p>' ELSE '<ol>' || E'\n' || finds || E'\n</ol>' END, '
+</section>
+</body>
+</html>
+');
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.export_monitoring(bigint, text) IS
+'One monitoring report as the template''s tab-separated text (''text'', default: pjeval.import_monitoring reads it back to the same rows) or as a printable HTML page with its lights and findings (''html''). 02000 for a report that does not exist or that the caller may not see';
+
+-- monitoring, third increment (issue 15), part 2: the year-end check (M4):
+-- three codes of scope monitor with their messages, and
+-- pjeval.monitoring_finding holding a project's self-evaluation against the
+-- forecast of the year's last approved monitoring report.
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('year_end_execution_off_forecast', 'monitor', 'warning', '年度自评全年执行数与最后一次已审核监控的全年预计执行数相差超过预算的10%', 'the year-end 全年执行数 is more than 10 % of the budget away from the last approved monitoring forecast'),
+    ('year_end_met_against_forecast', 'monitor', 'warning', '监控预计不能完成，年度自评却报告完成且未说明原因', 'the last approved monitoring report forecast a miss, yet the self-evaluation reports the target met with no explanation'),
+    ('year_end_missed_against_forecast', 'monitor', 'warning', '监控预计“确定能”完成，年度自评却报告未完成', 'the last approved monitoring report was 确定能, yet the self-evaluation reports the target missed');
+
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('year_end_execution_off_forecast', 'monitoring', '%3$s年度自评全年执行数 %13$s 元与 1-%4$s月监控的全年预计执行数 %14$s 元相差全年预算数 %12$s 元的 %15$s%%，超过 %16$s%%', 'the %3$s self-evaluation''s 全年执行数 %13$s 元 differs from the forecast %14$s 元 of the 1-%4$s月 monitoring report by %15$s%% of the budget %12$s 元, more than %16$s%%'),
+    ('year_end_met_against_forecast', 'monitoring_indicator', '“%1$s”1-%7$s月监控预计全年 %4$s（%6$s，目标 %2$s），%9$s年度自评实际 %8$s 已完成，未说明原因', '"%1$s": the 1-%7$s月 monitoring report forecast %4$s (%6$s, target %2$s), yet the %9$s self-evaluation reports %8$s, met, with no explanation'),
+    ('year_end_missed_against_forecast', 'monitoring_indicator', '“%1$s”1-%7$s月监控为“%6$s”、预计全年 %4$s（目标 %2$s），%9$s年度自评实际 %8$s 未完成', '"%1$s": the 1-%7$s月 monitoring report was %6$s with a forecast of %4$s (target %2$s), yet the %9$s self-evaluation reports %8$s, missed');
+
+CREATE OR REPLACE VIEW @extschema@.monitoring_finding WITH (security_invoker = true) AS
+SELECT r.monitoring_id,
+       NULL::integer AS position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args) AS message_zh,
+       pg_catalog.format(fm.message_en, VARIADIC a.args) AS message_en
+FROM @extschema@.monitoring_result r
+JOIN @extschema@.monitoring m ON m.monitoring_id = r.monitoring_id
+CROSS JOIN LATERAL (VALUES
+    (CASE WHEN r.fund_light = 'red' AND r.forecast >= r.adjusted_budget
+               AND m.reason_type IS NULL AND pg_catalog.btrim(coalesce(m.analysis, '')) = ''
+          THEN 'fund_red_unexplained' END),
+    (CASE WHEN r.declared_on_schedule <> r.on_schedule THEN 'schedule_declared_wrong' END)
+) f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'monitoring'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[r.project_code, r.project_name, r.year::text, r.month::text, r.adjusted_budget::text,
+                 r.executed::text, r.forecast::text, r.execution_rate::text, r.time_progress::text,
+                 r.fund_index::text, CASE WHEN r.declared_on_schedule THEN '是' ELSE '否' END] AS args
+) a
+UNION ALL
+SELECT m.monitoring_id,
+       mi.position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.monitoring m
+JOIN @extschema@.project p ON p.project_id = m.project_id
+JOIN @extschema@.profile pr ON pr.name = m.profile
+JOIN @extschema@.monitoring_indicator mi ON mi.monitoring_id = m.monitoring_id
+CROSS JOIN LATERAL (
+    SELECT @extschema@.indicator_light(mi.target, mi.actual, m.month, mi.level2, mi.accrual, m.year,
+                                       pr.monitor_yellow_from, pr.monitor_green_from, pr.monitor_blue_from) AS light
+) l
+CROSS JOIN LATERAL (VALUES
+    (CASE WHEN mi.likelihood = '完全不可能' AND pg_catalog.cardinality(mi.deviation_causes) = 0
+               AND pg_catalog.btrim(coalesce(mi.deviation_note, '')) = ''
+          THEN 'impossible_unexplained' END),
+    (CASE WHEN mi.likelihood = '确定能' AND l.light = 'red' THEN 'certain_under_red' END)
+) f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'monitoring_indicator'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[mi.level3, mi.target_text, mi.actual_text, mi.forecast_text, l.light, mi.likelihood::text, m.month::text] AS args
+) a
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])
+UNION ALL
+-- M4, the year end: a project's self-evaluation against the forecast of the
+-- year's last approved monitoring report (the highest month approved), on
+-- that report.  Money: |全年执行数 − 全年预计执行数| > 10 % of 全年预算数 (the
+-- total rows, in 元).  Indicators, matched by their level names
+-- (indicator_level_name) and 三级指标 folded (NFKC, no white space): a
+-- forecast short of target or 完全不可能, and the self-evaluation's actual
+-- meeting its target with no 偏差原因; or 确定能 with a forecast meeting the
+-- target, and the actual missing it.  Meeting a target is the indicator
+-- light at month 12 with all bands at 100: v ≥ 100, a reverse or dated
+-- target met, 达成.
+SELECT y.monitoring_id,
+       y.position,
+       y.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC y.args),
+       pg_catalog.format(fm.message_en, VARIADIC y.args)
+FROM (
+    SELECT lm.monitoring_id, NULL::integer AS position, 'year_end_execution_off_forecast' AS code, 'monitoring' AS place,
+           ARRAY[lm.project_code, lm.project_name, lm.year::text, lm.month::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                 pg_catalog.round(x.budget, 2)::text, pg_catalog.round(x.executed, 2)::text, pg_catalog.round(x.forecast, 2)::text,
+                 pg_catalog.round(pg_catalog.abs(x.executed - x.forecast) * 100 / x.budget, 2)::text, '10'] AS args
+    FROM (SELECT DISTINCT ON (m.project_id, m.year) m.*, p.code AS project_code, p.name AS project_name
+          FROM @extschema@.monitoring m
+          JOIN @extschema@.project p ON p.project_id = m.project_id
+          WHERE m.status = 'approved'
+          ORDER BY m.project_id, m.year, m.month DESC) lm
+    JOIN @extschema@.evaluation e ON e.project_id = lm.project_id AND e.year = lm.year
+    JOIN @extschema@.monitoring_fund_line mf ON mf.monitoring_id = lm.monitoring_id AND mf.source = 'total'
+    JOIN @extschema@.fund_line ef ON ef.evaluation_id = e.evaluation_id AND ef.source = 'total'
+    CROSS JOIN LATERAL (
+        SELECT ef.annual_budget * CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS budget,
+               ef.executed * CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS executed,
+               mf.forecast * CASE lm.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS forecast
+    ) x
+    WHERE x.budget > 0 AND pg_catalog.abs(x.executed - x.forecast) * 100 > 10 * x.budget
+    UNION ALL
+    SELECT lm.monitoring_id, mi.position, c.code, 'monitoring_indicator',
+           ARRAY[mi.level3, mi.target_text, mi.actual_text, mi.forecast_text, NULL, mi.likelihood::text, lm.month::text,
+                 i.actual_text, lm.year::text]
+    FROM (SELECT DISTINCT ON (m.project_id, m.year) m.*
+          FROM @extschema@.monitoring m
+          WHERE m.status = 'approved'
+          ORDER BY m.project_id, m.year, m.month DESC) lm
+    JOIN @extschema@.evaluation e ON e.project_id = lm.project_id AND e.year = lm.year
+    JOIN @extschema@.monitoring_indicator mi ON mi.monitoring_id = lm.monitoring_id
+    JOIN @extschema@.indicator i
+      ON i.evaluation_id = e.evaluation_id
+     AND i.level1_name = @extschema@.indicator_level_name(mi.level1)
+     AND i.level2_name = @extschema@.indicator_level_name(mi.level2)
+     AND pg_catalog.regexp_replace(pg_catalog.normalize(i.level3, 'NFKC'), '\s+', '', 'g')
+         = pg_catalog.regexp_replace(pg_catalog.normalize(mi.level3, 'NFKC'), '\s+', '', 'g')
+    CROSS JOIN LATERAL (
+        SELECT @extschema@.indicator_light(mi.target, mi.forecast, 12, mi.level2, mi.accrual, lm.year, 100, 100, 100)
+                   IN ('green', 'blue') AS forecast_met,
+               @extschema@.indicator_light(i.target, i.actual, 12, i.level2, mi.accrual, lm.year, 100, 100, 100)
+                   IN ('green', 'blue') AS actual_met
+    ) met
+    CROSS JOIN LATERAL (VALUES
+        (CASE WHEN (mi.likelihood = '完全不可能' OR NOT met.forecast_met) AND met.actual_met
+                   AND pg_catalog.btrim(coalesce(i.deviation_reason, '')) = ''
+              THEN 'year_end_met_against_forecast' END),
+        (CASE WHEN mi.likelihood = '确定能' AND met.forecast_met AND NOT met.actual_met
+              THEN 'year_end_missed_against_forecast' END)
+    ) c (code)
+    WHERE c.code IS NOT NULL
+) y
+JOIN @extschema@.monitoring m ON m.monitoring_id = y.monitoring_id
+JOIN @extschema@.project p ON p.project_id = m.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = y.code
+JOIN @extschema@.finding_message fm ON fm.code = y.code AND fm.place = y.place
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.monitoring_finding IS
+'One row per monitoring consistency finding on a report the caller may see: report, indicator position (NULL for the whole report), code (pjeval.finding_code, scope monitor), severity and a message in Chinese and English: fund_red_unexplained (M1), impossible_unexplained (M2), certain_under_red (M3), schedule_declared_wrong (M5); against the year''s self-evaluation, on the last approved report (M4): year_end_execution_off_forecast, year_end_met_against_forecast, year_end_missed_against_forecast';
+
+
+-- monitoring, third increment (issue 15), part 3: 监控报送及时性: due dates
+-- (monitoring_due), the projects recorded overdue (monitoring_overdue) by
+-- record_overdue_monitoring() (a pg_cron job), and monitoring_unit_summary's
+-- due_date, reports_late and reports_overdue.
+-- 监控报送及时性: the due date of each round (year, month N), and the
+-- projects that had not submitted their report when it passed, as recorded
+-- by pjeval.record_overdue_monitoring() (a pg_cron job: docs/monitoring.md).
+-- Who expects a report: as monitoring_unit_summary's reports_missing, the
+-- projects with a self-evaluation of the year, a report of an earlier month
+-- of it, or a report for the round.
+CREATE TABLE @extschema@.monitoring_due (
+    year            integer NOT NULL
+                    CONSTRAINT monitoring_due_year_range CHECK (year BETWEEN 2000 AND 2100),
+    month           integer NOT NULL
+                    CONSTRAINT monitoring_due_month_range CHECK (month BETWEEN 1 AND 12),
+    due_date        date NOT NULL,
+    PRIMARY KEY (year, month)
+);
+
+COMMENT ON TABLE @extschema@.monitoring_due IS
+'报送截止日期: the date by which the reports of a round (year, 1-N月) are due; the administrator enters them';
+
+CREATE TABLE @extschema@.monitoring_overdue (
+    year            integer NOT NULL,
+    month           integer NOT NULL,
+    project_id      bigint NOT NULL REFERENCES @extschema@.project (project_id) ON DELETE CASCADE,
+    unit_id         bigint NOT NULL REFERENCES @extschema@.unit (unit_id),
+    due_date        date NOT NULL,
+    recorded_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (year, month, project_id),
+    FOREIGN KEY (year, month) REFERENCES @extschema@.monitoring_due (year, month) ON UPDATE CASCADE ON DELETE CASCADE
+);
+CREATE INDEX monitoring_overdue_unit_idx ON @extschema@.monitoring_overdue (unit_id, year, month);
+
+COMMENT ON TABLE @extschema@.monitoring_overdue IS
+'监控报送及时性: one row per project that was expected to report for a round and had no submitted or approved report when its due date passed (recorded by pjeval.record_overdue_monitoring, with the project''s unit then); kept when the report comes later';
+
+ALTER TABLE @extschema@.monitoring_overdue ENABLE ROW LEVEL SECURITY;
+CREATE POLICY monitoring_overdue_unit ON @extschema@.monitoring_overdue FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER)));
+
+-- Records, for every round whose due date is before as_of (the due day has
+-- ended), the expected projects without a submitted or approved report;
+-- rows already recorded stay as they are.  Returns the rows it added.  For
+-- the extension's owner, who must see every project (as refresh_reports);
+-- a pg_cron job runs it daily.
+CREATE FUNCTION @extschema@.record_overdue_monitoring(as_of date DEFAULT CURRENT_DATE)
+RETURNS integer
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    n integer;
+BEGIN
+    IF NOT @extschema@.is_reviewer(current_user) THEN
+        RAISE EXCEPTION 'the owner of pjeval, role %, does not see every project', current_user
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'The extension''s owner must be a superuser, bypass row-level security or be a reviewer (pjeval.reviewer).';
+    END IF;
+    INSERT INTO @extschema@.monitoring_overdue (year, month, project_id, unit_id, due_date)
+    SELECT d.year, d.month, p.project_id, p.unit_id, d.due_date
+    FROM @extschema@.monitoring_due d
+    JOIN @extschema@.project p
+      ON EXISTS (SELECT 1 FROM @extschema@.evaluation e WHERE e.project_id = p.project_id AND e.year = d.year)
+      OR EXISTS (SELECT 1 FROM @extschema@.monitoring m
+                 WHERE m.project_id = p.project_id AND m.year = d.year AND m.month <= d.month)
+    WHERE d.due_date < as_of
+      AND NOT EXISTS (SELECT 1 FROM @extschema@.monitoring m
+                      WHERE m.project_id = p.project_id AND m.year = d.year AND m.month = d.month
+                        AND m.status IN ('submitted', 'approved'))
+    ORDER BY d.year, d.month, p.project_id
+    ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.record_overdue_monitoring(date) IS
+'监控报送及时性: records in pjeval.monitoring_overdue, for every round of pjeval.monitoring_due whose due date is before as_of (default today), the projects expected to report (a self-evaluation of the year, a report of an earlier month of it, or a draft for the round) that have no submitted or approved report; returns the rows added. For the extension''s owner; daily from pg_cron: SELECT cron.schedule(''pjeval-monitoring-due'', ''5 0 * * *'', ''SELECT pjeval.record_overdue_monitoring()'')';
+REVOKE EXECUTE ON FUNCTION @extschema@.record_overdue_monitoring(date) FROM PUBLIC;
+
+GRANT SELECT ON @extschema@.monitoring_due, @extschema@.monitoring_overdue TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_due', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_overdue', '');
+
+CREATE OR REPLACE VIEW @extschema@.monitoring_unit_summary WITH (security_invoker = true) AS
+WITH counted AS (
+    SELECT r.unit_id, r.year, r.month,
+           pg_catalog.count(*) AS projects,
+           pg_catalog.sum(r.adjusted_budget * s.factor) AS adjusted_budget,
+           pg_catalog.sum(r.executed * s.factor) AS executed,
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'red') AS red,
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'yellow') AS yellow,
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'green') AS green,
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'blue') AS blue,
+           pg_catalog.count(*) FILTER (WHERE m.submitted_at::date > d.due_date) AS late
+    FROM @extschema@.monitoring_result r
+    JOIN @extschema@.monitoring m ON m.monitoring_id = r.monitoring_id
+    LEFT JOIN @extschema@.monitoring_due d ON d.year = m.year AND d.month = m.month
+    CROSS JOIN LATERAL (SELECT CASE m.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor) s
+    GROUP BY r.unit_id, r.year, r.month
+), missing AS (
+    SELECT p.unit_id, rd.year, rd.month, pg_catalog.count(*) AS reports_missing
+    FROM (SELECT DISTINCT m.year, m.month FROM @extschema@.monitoring m) rd
+    JOIN @extschema@.project p
+      ON EXISTS (SELECT 1 FROM @extschema@.evaluation e
+                 WHERE e.project_id = p.project_id AND e.year = rd.year)
+      OR EXISTS (SELECT 1 FROM @extschema@.monitoring m
+                 WHERE m.project_id = p.project_id AND m.year = rd.year AND m.month < rd.month)
+    WHERE NOT EXISTS (SELECT 1 FROM @extschema@.monitoring m
+                      WHERE m.project_id = p.project_id AND m.year = rd.year AND m.month = rd.month)
+    GROUP BY p.unit_id, rd.year, rd.month
+)
+SELECT unit_id,
+       u.name AS unit_name,
+       year,
+       month,
+       coalesce(c.projects, 0) AS projects,
+       c.adjusted_budget,
+       c.executed,
+       coalesce(c.red, 0) AS red,
+       coalesce(c.yellow, 0) AS yellow,
+       coalesce(c.green, 0) AS green,
+       coalesce(c.blue, 0) AS blue,
+       coalesce(x.reports_missing, 0) AS reports_missing,
+       d.due_date,
+       coalesce(c.late, 0) AS reports_late,
+       coalesce(o.overdue, 0) AS reports_overdue
+FROM counted c
+FULL JOIN missing x USING (unit_id, year, month)
+LEFT JOIN @extschema@.unit u USING (unit_id)
+LEFT JOIN @extschema@.monitoring_due d USING (year, month)
+LEFT JOIN (SELECT od.unit_id, od.year, od.month, pg_catalog.count(*) AS overdue
+           FROM @extschema@.monitoring_overdue od
+           GROUP BY od.unit_id, od.year, od.month) o USING (unit_id, year, month)
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.monitoring_unit_summary IS
+'Per unit, year and period (month N): the monitoring reports (projects), the total rows'' 调整后预算数 and 1-N月执行数 summed in 元, the project lights counted (red, yellow, green, blue), reports_missing: the unit''s projects with a self-evaluation of that year or a report of an earlier month of it but none for this period; due_date (pjeval.monitoring_due), reports_late: reports submitted after the due date (by their last submission), reports_overdue: projects recorded in pjeval.monitoring_overdue, without a submitted report when the due date passed';
+
+
+-- monitoring, third increment (issue 15), part 4: the monitoring page
+-- (78_monitoring_report.sql): monitoring_report_html, the lights per unit
+-- as an inline SVG chart and the red projects with their reasons.
+-- 78_monitoring_report.sql - the monitoring section of the printable
+-- reports (docs/monitoring.md): one page per round (year, 1-N月) with the
+-- project lights of every unit as an inline SVG chart and the red projects
+-- with their reasons.  A page of its own beside report_html (80_reports.sql)
+-- and export_monitoring's 'html'; it reads the views with the caller's
+-- rights, so a unit member's page holds that unit's reports only.
+
+CREATE FUNCTION @extschema@.monitoring_report_html(year integer, month integer DEFAULT NULL, unit text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    n integer;              -- the round's month
+    units jsonb;
+    most integer;
+    chart text;
+    reds text;
+    nred integer;
+    bar_x constant integer := 230;   -- where the bars begin
+    bar_w constant integer := 420;   -- the widest bar
+    row_h constant integer := 24;
+BEGIN
+    IF monitoring_report_html.year IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF monitoring_report_html.month IS NOT NULL AND monitoring_report_html.month NOT BETWEEN 1 AND 12 THEN
+        RAISE EXCEPTION 'month must be from 1 to 12, not %', monitoring_report_html.month
+            USING ERRCODE = 'datetime_field_overflow',
+                  HINT = 'A monitoring period is 1-N月 with N from 1 to 12; NULL takes the year''s latest round.';
+    END IF;
+    n := coalesce(monitoring_report_html.month,
+                  (SELECT max(r.month) FROM @extschema@.monitoring_result r WHERE r.year = monitoring_report_html.year));
+
+    -- per unit: the project lights counted, reports without a lit indicator
+    SELECT coalesce(jsonb_agg(to_jsonb(s) ORDER BY s.unit_name, s.unit_id), '[]'), coalesce(max(s.projects), 0)
+    INTO units, most
+    FROM (SELECT su.unit_id, su.unit_name, su.projects, su.red, su.yellow, su.green, su.blue,
+                 su.projects - su.red - su.yellow - su.green - su.blue AS unlit, su.reports_missing
+          FROM @extschema@.monitoring_unit_summary su
+          WHERE su.year = monitoring_report_html.year AND su.month = n
+            AND (monitoring_report_html.unit IS NULL OR su.unit_name = monitoring_report_html.unit)) s;
+
+    -- the chart: a bar per unit, its segments the lights in order
+    SELECT string_agg(format(
+               '<g class="unit"><text x="%s" y="%s" text-anchor="end" class="name">%s</text>%s<text x="%s" y="%s" class="count">%s</text></g>',
+               bar_x - 8, 20 + i * row_h + 14, @extschema@.html_escape(u.unit_name),
+               (SELECT string_agg(format('<rect class="bar %s" x="%s" y="%s" width="%s" height="16"><title>%s %s</title></rect>',
+                                         seg.light, bar_x + seg.before * bar_w / most, 20 + i * row_h,
+                                         seg.cnt * bar_w / most, seg.label, seg.cnt), '' ORDER BY seg.k)
+                FROM (SELECT k, light, label, cnt, coalesce(sum(cnt) OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+                      FROM (VALUES (1, 'red', '红灯', u.red), (2, 'yellow', '黄灯', u.yellow), (3, 'green', '绿灯', u.green),
+                                   (4, 'blue', '蓝灯', u.blue), (5, 'none', '无灯', u.unlit)) v (k, light, label, cnt)) seg
+                WHERE seg.cnt > 0),
+               bar_x + u.projects * bar_w / most + 6, 20 + i * row_h + 13, u.projects),
+               E'\n' ORDER BY i)
+    INTO chart
+    FROM ROWS FROM (jsonb_to_recordset(units) AS (unit_name text, projects integer, red integer, yellow integer,
+                                                  green integer, blue integer, unlit integer))
+         WITH ORDINALITY AS u (unit_name, projects, red, yellow, green, blue, unlit, i);
+
+    -- the red projects (目标执行预警 or 预算执行预警 red) with their reasons
+    SELECT count(*), string_agg(format(
+               '<li class="project"><span class="code">%s</span> <span class="name">%s</span> <span class="unit">（%s）</span> 目标 %s 资金 %s 双监控 %s%s%s%s</li>',
+               @extschema@.html_escape(r.project_code), @extschema@.html_escape(r.project_name), @extschema@.html_escape(un.name),
+               @extschema@.light_html(r.project_light), @extschema@.light_html(r.fund_light), @extschema@.light_html(r.dual_light),
+               CASE WHEN r.fund_light = 'red' THEN format('<p class="fund">执行率 %s%%，时间进度 %s%%</p>', r.execution_rate, r.time_progress) ELSE '' END,
+               CASE WHEN m.reason_type IS NOT NULL OR nullif(btrim(coalesce(m.analysis, '')), '') IS NOT NULL
+                    THEN format('<p class="reason">原因类型：%s；情况分析：%s</p>',
+                                @extschema@.html_escape(coalesce(mr.code || '-' || mr.label, '—')),
+                                @extschema@.html_escape(coalesce(m.analysis, '—')))
+                    ELSE '' END,
+               coalesce((SELECT '<ul class="indicators">' || string_agg(format('<li>%s：目标 %s，1-%s月实际 %s，偏差原因 %s</li>',
+                                     @extschema@.html_escape(x.level3), @extschema@.html_escape(x.target_text), n,
+                                     @extschema@.html_escape(x.actual_text),
+                                     @extschema@.html_escape(coalesce(nullif(concat_ws('、', nullif(array_to_string(x.deviation_causes, '、'), ''),
+                                                                                        x.deviation_note), ''), '未填写'))),
+                                     '' ORDER BY x.position) || '</ul>'
+                         FROM @extschema@.monitoring_indicator x
+                         JOIN @extschema@.profile pr ON pr.name = m.profile
+                         WHERE x.monitoring_id = m.monitoring_id
+                           AND @extschema@.indicator_light(x.target, x.actual, m.month, x.level2, x.accrual, m.year,
+                                                           pr.monitor_yellow_from, pr.monitor_green_from, pr.monitor_blue_from) = 'red'),
+                        '')),
+               E'\n' ORDER BY un.name, r.project_code)
+    INTO nred, reds
+    FROM @extschema@.monitoring_result r
+    JOIN @extschema@.monitoring m ON m.monitoring_id = r.monitoring_id
+    JOIN @extschema@.unit un ON un.unit_id = r.unit_id
+    LEFT JOIN @extschema@.monitoring_reason mr ON mr.code = m.reason_type
+    WHERE r.year = monitoring_report_html.year AND r.month = n
+      AND (r.project_light = 'red' OR r.fund_light = 'red')
+      AND (monitoring_report_html.unit IS NULL OR un.name = monitoring_report_html.unit);
+
+    RETURN concat(
+'<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="generator" content="pjeval">
+<title>绩效运行监控 · ', monitoring_report_html.year, '年', CASE WHEN n IS NULL THEN '' ELSE '1-' || n || '月' END, '</title>
+<style>
+@page { size: A4 portrait; margin: 14mm 12mm; }
+html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", SimSun, sans-serif; font-size: 10pt; }
+h1 { text-align: center; font-size: 16pt; }
+svg.lights .name, svg.lights .count { font-size: 10px; }
+svg.lights rect.red, .light.red { fill: #c62828; background: #c62828; }
+svg.lights rect.yellow, .light.yellow { fill: #f9a825; background: #f9a825; }
+svg.lights rect.green, .light.green { fill: #2e7d32; background: #2e7d32; }
+svg.lights rect.blue, .light.blue { fill: #1565c0; background: #1565c0; }
+svg.lights rect.none { fill: #bdbdbd; }
+.light { display: inline-block; padding: 0 1.5mm; border-radius: 1mm; color: #fff; }
+.light.yellow { color: #000; } .light.none { color: #555; }
+li.project { margin-bottom: 2mm; break-inside: avoid; }
+@media print { * { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
+</style>
+</head>
+<body>
+<h1>绩效运行监控（', monitoring_report_html.year, '年', CASE WHEN n IS NULL THEN '' ELSE '1-' || n || '月' END, '）</h1>
+<section class="units">
+<h2>各单位项目目标执行预警</h2>
+', CASE WHEN jsonb_array_length(units) = 0 THEN '<p>无监控报表。</p>' ELSE concat(
+'<svg class="lights" xmlns="http://www.w3.org/2000/svg" role="img" width="', bar_x + bar_w + 40, '" height="',
+        jsonb_array_length(units) * row_h + 50, '" viewBox="0 0 ', bar_x + bar_w + 40, ' ', jsonb_array_length(units) * row_h + 50, '">
+<title>各单位项目预警灯数（', monitoring_report_html.year, '年1-', n, '月）</title>
+', chart, '
+<g class="legend" transform="translate(', bar_x, ',', jsonb_array_length(units) * row_h + 30, ')"><rect class="red" x="0" y="0" width="10" height="10"/><text x="14" y="9">红灯</text><rect class="yellow" x="60" y="0" width="10" height="10"/><text x="74" y="9">黄灯</text><rect class="green" x="120" y="0" width="10" height="10"/><text x="134" y="9">绿灯</text><rect class="blue" x="180" y="0" width="10" height="10"/><text x="194" y="9">蓝灯</text><rect class="none" x="240" y="0" width="10" height="10"/><text x="254" y="9">无灯</text></g>
+</svg>') END, '
+</section>
+<section class="red">
+<h2>红灯项目（', coalesce(nred, 0), '）</h2>
+', CASE WHEN reds IS NULL THEN '<p>无。</p>' ELSE '<ol>' || E'\n' || reds || E'\n</ol>' END, '
+</section>
+</body>
+</html>
+');
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.monitoring_report_html(integer, integer, text) IS
+'The monitoring round (year, 1-N月; NULL: the year''s latest) as a printable page: the project lights of every unit the caller sees (or of one unit, by name) as an inline SVG bar chart, and the projects whose project or fund light is red with their reasons (原因类型, 情况分析, and each red indicator with its 偏差原因). A month outside 1-12 raises 22008';
+
+-- monitoring, third increment (issue 15), part 3 (continued): the plan
+-- places monitoring_due and monitoring_overdue (reference tables).
+CREATE OR REPLACE FUNCTION @extschema@.distribution_plan()
+RETURNS TABLE (table_name text, placement text, step integer)
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.table_name, x.placement, p.step::integer
+    FROM ROWS FROM (pg_catalog.unnest(ARRAY[
+             -- the vocabulary
+             'finding_catalogue', 'finding_message', 'standard_fund_source', 'monitoring_reason',
+             -- who is who, the projects, the profiles (small, read by every view)
+             'unit', 'unit_member', 'reviewer', 'project', 'profile',
+             -- the reports' snapshot (per unit and year, written by refresh_reports())
+             'report_refresh', 'report_snapshot',
+             -- the monitoring reports (per project and month; not tied to a form)
+             'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- their due dates and the projects recorded overdue (per round)
+             'monitoring_due', 'monitoring_overdue',
+             -- the forms, by evaluation_id: evaluation first
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'history']))
+         WITH ORDINALITY AS p (table_name, step)
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding', 'history')
+                                    THEN 'distributed' ELSE 'reference' END AS placement) x
+$$;
+
+COMMENT ON FUNCTION @extschema@.distribution_plan() IS
+'Where each pjeval table goes on a Citus cluster: distributed (by evaluation_id, co-located with evaluation) or reference, in the order pjeval.distribute() places them';
+
+
+-- the distribution plan with the monitoring due dates, rectification and review (merge)
+CREATE OR REPLACE FUNCTION @extschema@.distribution_plan()
+RETURNS TABLE (table_name text, placement text, step integer)
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.table_name, x.placement, p.step::integer
+    FROM ROWS FROM (pg_catalog.unnest(ARRAY[
+             -- the vocabulary
+             'finding_catalogue', 'finding_message', 'standard_fund_source', 'monitoring_reason',
+             -- who is who, the projects, the profiles (small, read by every view)
+             'unit', 'unit_member', 'reviewer', 'project', 'profile',
+             -- the reports' snapshot (per unit and year, written by refresh_reports())
+             'report_refresh', 'report_snapshot',
+             -- the monitoring reports (per project and month; not tied to a form)
+             'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- their due dates and the projects recorded overdue (per round)
+             'monitoring_due', 'monitoring_overdue',
+             -- 整改 items (per project and year)
+             'rectification',
+             -- the forms, by evaluation_id: evaluation first
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history']))
+         WITH ORDINALITY AS p (table_name, step)
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding',
+                                                          'review', 'review_item', 'history')
+                                    THEN 'distributed' ELSE 'reference' END AS placement) x
+$$;

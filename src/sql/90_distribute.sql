@@ -22,6 +22,8 @@ AS $$
              'report_refresh', 'report_snapshot',
              -- the monitoring reports (per project and month; not tied to a form)
              'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- their due dates and the projects recorded overdue (per round)
+             'monitoring_due', 'monitoring_overdue',
              -- 整改 items (per project and year)
              'rectification',
              -- the forms, by evaluation_id: evaluation first

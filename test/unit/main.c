@@ -15,6 +15,7 @@ main(void)
 	test_rules();
 	test_monitor();
 	test_form();
+	test_monitor_form();
 	test_workbook();
 	test_store();
 	test_xlsx_write();
