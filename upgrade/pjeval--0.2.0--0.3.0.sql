@@ -8678,3 +8678,453 @@ $$;
 COMMENT ON PROCEDURE @extschema@.distribute() IS
 'On a Citus cluster: distributes pjeval''s tables as pjeval.distribution_plan() says (by evaluation_id, co-located, or reference tables), in one transaction; for a superuser or the extension''s owner (docs/scaling.md)';
 REVOKE EXECUTE ON PROCEDURE @extschema@.distribute() FROM PUBLIC;
+
+
+-- citus3 (issue 14, items 1 and 3): writes on a Citus cluster.  The history
+-- and workflow triggers, fired on a shard, read and write the shards on
+-- their node (colocated_shard): a form's history goes to the co-located
+-- shard of history, the history of the rows of no form to history_admin on
+-- the coordinator (a new table, empty on one node; history_all reads both);
+-- pjeval.distribute() moves history's rows of no form there instead of
+-- refusing, and needs the coordinator in the metadata; the functions the
+-- workflow trigger calls on a worker may read reference tables there
+-- (citus.allow_nested_distributed_execution).
+
+-- The history of the rows that belong to no form (units, projects, members,
+-- reviewers, profiles, the monitoring reports) on a Citus cluster, where
+-- history is distributed by evaluation_id and such a row has no shard
+-- (docs/scaling.md): a table of the coordinator alone, written by the
+-- trigger on the coordinator's copy of those reference tables, its ids from
+-- history's sequence.  pjeval.distribute() moves the rows of no form here
+-- from history; on one node it stays empty.  pjeval.history_all reads both.
+CREATE TABLE @extschema@.history_admin (
+    LIKE @extschema@.history INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+    PRIMARY KEY (history_id)
+);
+ALTER TABLE @extschema@.history_admin
+    ALTER COLUMN history_id SET DEFAULT pg_catalog.nextval('@extschema@.history_history_id_seq'::pg_catalog.regclass);
+CREATE INDEX history_admin_unit_idx ON @extschema@.history_admin (unit_id);
+CREATE INDEX history_admin_monitoring_idx ON @extschema@.history_admin (row_id, history_id) WHERE table_name = 'monitoring';
+
+COMMENT ON TABLE @extschema@.history_admin IS
+'On a Citus cluster, the history of the rows of no form (units, projects, members, reviewers, profiles, monitoring reports), kept on the coordinator; empty on one node. Append-only; pjeval.history_all reads it with pjeval.history';
+
+-- All of the history, wherever it is kept.
+CREATE VIEW @extschema@.history_all AS
+SELECT h.history_id, h.table_name, h.operation, h.evaluation_id, h.unit_id, h.row_id, h.old_row, h.new_row,
+       h.session_user_name, h.current_user_name, h.changed_at, h.transaction_id
+FROM @extschema@.history h
+UNION ALL
+SELECT a.history_id, a.table_name, a.operation, a.evaluation_id, a.unit_id, a.row_id, a.old_row, a.new_row,
+       a.session_user_name, a.current_user_name, a.changed_at, a.transaction_id
+FROM @extschema@.history_admin a;
+
+COMMENT ON VIEW @extschema@.history_all IS
+'Every history row: pjeval.history and, on a Citus cluster, pjeval.history_admin (the rows of no form); what each role sees is what the tables'' row-level security shows it';
+
+CREATE TRIGGER history_append_only BEFORE UPDATE OR DELETE ON @extschema@.history_admin
+FOR EACH ROW EXECUTE FUNCTION @extschema@.history_append_only();
+CREATE TRIGGER history_append_only_truncate BEFORE TRUNCATE ON @extschema@.history_admin
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.history_append_only();
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.history_admin', '');
+ALTER TABLE @extschema@.history_admin ENABLE ROW LEVEL SECURITY;
+CREATE POLICY history_admin_unit ON @extschema@.history_admin FOR SELECT
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]));
+GRANT SELECT ON @extschema@.history_admin TO PUBLIC;
+-- history_all reads both with the caller's rights (PostgreSQL 15+), so
+-- their policies decide; before 15 it would read them with its owner's, and
+-- PUBLIC does not get it.
+DO $$
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::integer >= 150000 THEN
+        ALTER VIEW @extschema@.history_all SET (security_invoker = true);
+        GRANT SELECT ON @extschema@.history_all TO PUBLIC;
+    END IF;
+END
+$$;
+
+ALTER FUNCTION @extschema@.is_reviewer(name) SET citus.allow_nested_distributed_execution = on;
+ALTER FUNCTION @extschema@.member_units(name) SET citus.allow_nested_distributed_execution = on;
+ALTER FUNCTION @extschema@.unit_and_ancestors(bigint) SET citus.allow_nested_distributed_execution = on;
+ALTER FUNCTION @extschema@.evaluation_check_budget_unit(bigint, bigint, bigint) SET citus.allow_nested_distributed_execution = on;
+
+CREATE OR REPLACE FUNCTION @extschema@.record_history()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    -- the table, as its trigger names it: on a Citus shard TG_TABLE_NAME is
+    -- the shard's (indicator_102135), the argument the table's
+    tbl CONSTANT text := TG_ARGV[0];
+    acting name;
+    src text;
+    old_j text;
+    new_j text;
+    eval_id text;
+    unit text;
+    joins text := '';
+    -- where the rows go: on one node pjeval.history.  On a Citus cluster
+    -- (docs/scaling.md) the trigger fires on a shard, TG_TABLE_NAME is the
+    -- shard's and the rows go to the shards on its node: a form's rows to the
+    -- co-located shard of history (history_id then from this node's range,
+    -- its group id in the top 16 bits: the shard has no identity), the
+    -- rows of no form (units, projects, members, reviewers, profiles, the
+    -- monitoring reports: reference tables, a copy on every node) to
+    -- pjeval.history_admin on the coordinator, from the coordinator's copy.
+    target text := '@extschema@.history';
+    ids text := '';
+    id_values text := '';
+    node_group integer;
+BEGIN
+    -- Only for the tables it was made for (it runs as the owner).
+    IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
+       OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
+                      'monitoring', 'monitoring_fund_line', 'monitoring_indicator')
+       OR TG_LEVEL <> 'STATEMENT' THEN
+        RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF @extschema@.restoring_dump() THEN
+        RETURN NULL;
+    END IF;
+    -- Inside this function current_user is the owner; the role in effect
+    -- for the session is in the role setting.
+    acting := CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END;
+    IF TG_TABLE_NAME <> tbl AND to_regclass('pg_catalog.pg_dist_local_group') IS NOT NULL THEN
+        EXECUTE 'SELECT groupid FROM pg_catalog.pg_dist_local_group' INTO node_group;
+        IF tbl IN ('evaluation', 'fund_line', 'indicator') THEN
+            target := @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'history');
+            ids := 'history_id, ';
+            id_values := format('(%s::bigint << 48) + nextval(%L::regclass), ', node_group, '@extschema@.history_history_id_seq');
+        ELSIF node_group = 0 THEN
+            target := '@extschema@.history_admin';
+        ELSE
+            RETURN NULL;
+        END IF;
+    END IF;
+
+    CASE TG_OP
+        WHEN 'INSERT' THEN
+            src := 'new_rows t';
+            old_j := 'NULL::jsonb';
+            new_j := 'to_jsonb(t)';
+        WHEN 'DELETE' THEN
+            src := 'old_rows t';
+            old_j := 'to_jsonb(t)';
+            new_j := 'NULL::jsonb';
+        ELSE
+            src := '(SELECT o.old_j, t.*
+                     FROM (SELECT row_number() OVER () AS n, to_jsonb(o) AS old_j FROM old_rows o) o
+                     JOIN (SELECT row_number() OVER () AS n, to_jsonb(t) AS new_j, t.* FROM new_rows t) t ON t.n = o.n
+                     ORDER BY t.n) t';
+            old_j := 't.old_j';
+            new_j := 't.new_j';
+    END CASE;
+    -- The form and the unit a row belongs to, looked up row by row in the
+    -- statement's order (a lateral lookup keeps that order, and repeats of
+    -- the same form are cached); a form deleted in this transaction (ON
+    -- DELETE CASCADE) has its unit in its own history.  OFFSET 0 keeps each
+    -- lookup an index probe per row: flattened into a join, it was planned as
+    -- a hash join over every evaluation and project, so an import of 1,000
+    -- forms into 10^6 read the whole evaluation table twice.
+    CASE tbl
+        WHEN 'evaluation' THEN
+            eval_id := 't.evaluation_id';
+            unit := 'p.unit_id';
+            joins := format('LEFT JOIN LATERAL (SELECT p.unit_id FROM %s p
+                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true',
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
+        WHEN 'fund_line', 'indicator' THEN
+            eval_id := 't.evaluation_id';
+            unit := CASE WHEN TG_OP = 'DELETE'
+                         THEN format('coalesce(p.unit_id, (SELECT h.unit_id FROM %s h
+                                                    WHERE h.evaluation_id = t.evaluation_id AND h.unit_id IS NOT NULL
+                                                    ORDER BY h.history_id DESC LIMIT 1))', target)
+                         ELSE 'p.unit_id' END;
+            joins := format('LEFT JOIN LATERAL (SELECT p.unit_id
+                                         FROM %s e
+                                         JOIN %s p ON p.project_id = e.project_id
+                                         WHERE e.evaluation_id = t.evaluation_id OFFSET 0) p ON true',
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'evaluation'),
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
+        -- a monitoring report (62_monitoring.sql) has no evaluation_id; its
+        -- rows find their unit through it, or once it is gone through its
+        -- own history (history_monitoring_idx)
+        WHEN 'monitoring' THEN
+            eval_id := 'NULL::bigint';
+            unit := 'p.unit_id';
+            joins := format('LEFT JOIN LATERAL (SELECT p.unit_id FROM %s p
+                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true',
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
+        WHEN 'monitoring_fund_line', 'monitoring_indicator' THEN
+            eval_id := 'NULL::bigint';
+            unit := CASE WHEN TG_OP = 'DELETE'
+                         THEN format('coalesce(p.unit_id, (SELECT h.unit_id FROM %s h
+                                                    WHERE h.table_name = ''monitoring'' AND h.row_id = t.monitoring_id
+                                                      AND h.unit_id IS NOT NULL
+                                                    ORDER BY h.history_id DESC LIMIT 1))', target)
+                         ELSE 'p.unit_id' END;
+            joins := format('LEFT JOIN LATERAL (SELECT p.unit_id
+                                         FROM %s m
+                                         JOIN %s p ON p.project_id = m.project_id
+                                         WHERE m.monitoring_id = t.monitoring_id OFFSET 0) p ON true',
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'monitoring'),
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
+        WHEN 'reviewer', 'profile' THEN
+            eval_id := 'NULL::bigint';
+            unit := 'NULL::bigint';
+        ELSE
+            eval_id := 'NULL::bigint';
+            unit := 't.unit_id';
+    END CASE;
+
+    EXECUTE format($q$
+        INSERT INTO %s (%stable_name, operation, evaluation_id, unit_id, row_id,
+                        old_row, new_row, session_user_name, current_user_name, transaction_id)
+        SELECT %s$1, $2, %s, %s, %s, %s, %s, session_user, $3, pg_current_xact_id()::text::bigint
+        FROM %s %s$q$,
+        target, ids, id_values, eval_id, unit,
+        CASE WHEN tbl IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator',
+                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator')
+             THEN 't.' || tbl || '_id' ELSE 'NULL::bigint' END,
+        old_j, new_j, src, joins)
+    USING tbl, TG_OP, acting;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.form_row_workflow()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    bad record;
+    ids bigint[];
+    id bigint;
+    st text;
+    form_table CONSTANT text := TG_ARGV[0];
+    row_table CONSTANT text := TG_ARGV[1];
+    key CONSTANT text := form_table || '_id';
+    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
+    forms text;  -- the form's table; on a Citus shard its co-located shard
+BEGIN
+    IF TG_NARGS <> 2 OR form_table NOT IN ('evaluation', 'monitoring') THEN
+        RAISE EXCEPTION 'form_row_workflow() guards the rows of pjeval.evaluation and pjeval.monitoring, not of %', coalesce(form_table, TG_TABLE_NAME)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF @extschema@.restoring_dump() THEN
+        RETURN CASE WHEN TG_LEVEL = 'ROW' THEN coalesce(NEW, OLD) END;
+    END IF;
+    forms := @extschema@.colocated_shard(TG_TABLE_NAME, row_table, form_table);
+    IF TG_LEVEL = 'ROW' THEN
+        -- UPDATE: the form the row is in, and the one it moves to
+        ids := ARRAY[(to_jsonb(OLD) ->> key)::bigint, (to_jsonb(NEW) ->> key)::bigint];
+        IF ids[1] = ids[2] THEN
+            ids := ids[1:1];
+        END IF;
+        FOREACH id IN ARRAY ids LOOP
+            -- (st is NULL where no row is found: EXECUTE does not set FOUND)
+            EXECUTE format('SELECT f.status FROM %s f WHERE f.%I = $1 FOR SHARE', forms, key)
+            INTO st USING id;
+            IF st <> 'draft' THEN
+                RAISE EXCEPTION '% % is %: its % rows are read-only', form, id, st, row_table
+                    USING ERRCODE = 'object_not_in_prerequisite_state',
+                          HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen%s(%s);', steps, id);
+            END IF;
+        END LOOP;
+        RETURN NEW;
+    END IF;
+    -- Every form the statement touched is locked; the first that is not a
+    -- draft, if any, is named.  Each kind of trigger has only its own
+    -- transition tables, hence the query's text is put together here.
+    EXECUTE format($q$
+        WITH locked AS MATERIALIZED (
+            SELECT e.%1$I AS id, e.status
+            FROM %2$s e
+            WHERE e.%1$I IN (SELECT r.%1$I FROM %3$s r)
+            FOR SHARE OF e)
+        SELECT l.id, l.status
+        FROM locked l
+        WHERE l.status <> 'draft'
+        ORDER BY l.id
+        LIMIT 1$q$,
+        key, forms, CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END)
+    INTO bad;
+    IF bad.id IS NOT NULL THEN
+        RAISE EXCEPTION '% % is %: its % rows are read-only', form, bad.id, bad.status, row_table
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen%s(%s);', steps, bad.id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- The table a trigger of table tbl reads or writes as target, on the node
+-- where it fires.  On one node (rel_name is tbl, or Citus is not there)
+-- that is the table itself.
+-- On a Citus cluster a trigger fires on a shard (rel_name is tbl_<shard id>)
+-- inside a query Citus sent to the node that holds it, where a query on
+-- another distributed or reference table is refused (a distributed query
+-- from a query on a shard): it reads and writes the shards on its own node
+-- instead, the co-located shard of a distributed table (the same hash
+-- range) or the node's copy of a reference table.  NULL where there is none
+-- (a reference table's copy has no co-located shard of a distributed table).
+CREATE FUNCTION @extschema@.colocated_shard(rel_name name, tbl text, target text)
+RETURNS text
+LANGUAGE plpgsql
+STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    shard bigint;
+    found_shard bigint;
+BEGIN
+    IF rel_name OPERATOR(pg_catalog.=) tbl OR pg_catalog.to_regclass('pg_catalog.pg_dist_shard') IS NULL THEN
+        RETURN pg_catalog.format('%I.%I', '@extschema@', target);
+    END IF;
+    IF rel_name OPERATOR(pg_catalog.!~) ('^' OPERATOR(pg_catalog.||) tbl OPERATOR(pg_catalog.||) '_[0-9]+$') THEN
+        RAISE EXCEPTION '% is neither pjeval.% nor one of its Citus shards', rel_name, tbl
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    shard := pg_catalog.substr(rel_name, pg_catalog.length(tbl) OPERATOR(pg_catalog.+) 2)::bigint;
+    EXECUTE 'SELECT t.shardid
+             FROM pg_catalog.pg_dist_shard s
+             JOIN pg_catalog.pg_dist_shard t
+               ON t.logicalrelid OPERATOR(pg_catalog.=) $2::regclass
+              AND (t.shardminvalue IS NULL OR t.shardminvalue OPERATOR(pg_catalog.=) s.shardminvalue)
+             WHERE s.shardid OPERATOR(pg_catalog.=) $1'
+        INTO found_shard USING shard, pg_catalog.format('%I.%I', '@extschema@', target);
+    IF found_shard IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN pg_catalog.format('%I.%I', '@extschema@', target OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) found_shard);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.colocated_shard(name, text, text) IS
+'For the triggers of table tbl firing on rel_name: pjeval.target itself on one node; on a Citus shard of tbl, the shard of target on the same node (co-located, or the node''s copy of a reference table), NULL where there is none';
+
+CREATE OR REPLACE FUNCTION @extschema@.distribution_plan()
+RETURNS TABLE (table_name text, placement text, step integer)
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.table_name, x.placement, p.step::integer
+    FROM ROWS FROM (pg_catalog.unnest(ARRAY[
+             -- the vocabulary
+             'finding_catalogue', 'finding_message', 'standard_fund_source', 'monitoring_reason',
+             -- who is who, the projects, the profiles (small, read by every view)
+             'unit', 'unit_member', 'reviewer', 'project', 'profile',
+             -- the reports' snapshot (per unit and year, written by refresh_reports())
+             'report_refresh', 'report_snapshot',
+             -- the monitoring reports (per project and month; not tied to a form)
+             'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- the forms, by evaluation_id: evaluation first
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'history',
+             -- the history of the rows of no form: stays on the coordinator
+             'history_admin']))
+         WITH ORDINALITY AS p (table_name, step)
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding', 'history')
+                                    THEN 'distributed'
+                                    WHEN p.table_name = 'history_admin' THEN 'coordinator'
+                                    ELSE 'reference' END AS placement) x
+$$;
+
+COMMENT ON FUNCTION @extschema@.distribution_plan() IS
+'Where each pjeval table goes on a Citus cluster: distributed (by evaluation_id, co-located with evaluation), reference, or coordinator (left where it is), in the order pjeval.distribute() places them';
+
+CREATE OR REPLACE PROCEDURE @extschema@.distribute()
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET citus.multi_shard_modify_mode = 'sequential'
+AS $$
+DECLARE
+    r record;
+    fkeys text[] := '{}';
+    placed regclass[];
+    owner name;
+    coordinator_known boolean;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        RAISE EXCEPTION 'pjeval.distribute() needs Citus: CREATE EXTENSION citus first'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'On a single node there is nothing to distribute.';
+    END IF;
+    SELECT x.extowner::regrole::text::name INTO owner FROM pg_catalog.pg_extension x WHERE x.extname = 'pjeval';
+    IF NOT (pg_catalog.current_setting('is_superuser') = 'on' OR pg_catalog.pg_has_role(current_user, owner, 'USAGE')) THEN
+        RAISE EXCEPTION 'only a superuser or the owner of pjeval (%) may distribute its tables, not role %', owner, current_user
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    EXECUTE 'SELECT coalesce(pg_catalog.array_agg(logicalrelid), ''{}'') FROM pg_catalog.pg_dist_partition' INTO placed;
+    EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_node WHERE groupid OPERATOR(pg_catalog.=) 0)' INTO coordinator_known;
+    IF NOT coordinator_known THEN
+        RAISE EXCEPTION 'pjeval.distribute() needs the coordinator in the cluster''s metadata'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'SELECT citus_set_coordinator_host(''<its host>'', <its port>); first: the history of units, projects, members and reviewers is kept on the coordinator (docs/scaling.md).';
+    END IF;
+    PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
+
+    -- history's rows of no form go to history_admin (once: history is then
+    -- distributed, and such rows are written to history_admin)
+    IF NOT '@extschema@.history'::regclass = ANY (placed) THEN
+        ALTER TABLE @extschema@.history DISABLE TRIGGER history_append_only;
+        WITH moved AS (DELETE FROM @extschema@.history h WHERE h.evaluation_id IS NULL RETURNING h.*)
+        INSERT INTO @extschema@.history_admin SELECT * FROM moved;
+        ALTER TABLE @extschema@.history ENABLE TRIGGER history_append_only;
+    END IF;
+
+    -- the foreign keys between the plan's tables, and the keys that go
+    FOR r IN SELECT c.conrelid::regclass AS rel, c.conname, pg_catalog.pg_get_constraintdef(c.oid) AS def
+             FROM pg_catalog.pg_constraint c
+             WHERE c.contype = 'f'
+               AND c.conrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass FROM @extschema@.distribution_plan() p)
+               AND c.confrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass FROM @extschema@.distribution_plan() p)
+               AND NOT c.conrelid = ANY (placed)
+             ORDER BY 1, 2
+    LOOP
+        fkeys := fkeys || pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', r.rel, r.conname, r.def);
+        EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', r.rel, r.conname);
+        EXECUTE 'SELECT pg_catalog.count(*) FROM pg_catalog.run_command_on_workers($1)'
+            USING pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', r.rel, r.conname);
+    END LOOP;
+    FOR r IN SELECT c.conrelid::regclass AS rel, c.conname
+             FROM pg_catalog.pg_constraint c
+             WHERE (c.conrelid, c.conname) IN (('@extschema@.evaluation'::regclass, 'evaluation_project_year_key'),
+                                               ('@extschema@.history'::regclass, 'history_pkey'))
+               AND NOT c.conrelid = ANY (placed)
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', r.rel, r.conname);
+        EXECUTE 'SELECT pg_catalog.count(*) FROM pg_catalog.run_command_on_workers($1)'
+            USING pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', r.rel, r.conname);
+    END LOOP;
+
+    -- the tables, in the plan's order
+    FOR r IN SELECT ('@extschema@.' || p.table_name)::regclass AS rel, p.table_name, p.placement
+             FROM @extschema@.distribution_plan() p
+             WHERE NOT ('@extschema@.' || p.table_name)::regclass = ANY (placed)
+               AND p.placement <> 'coordinator'
+             ORDER BY p.step
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER USER', r.rel);
+        IF r.placement = 'reference' THEN
+            EXECUTE 'SELECT pg_catalog.create_reference_table($1)' USING r.rel;
+        ELSE
+            EXECUTE 'SELECT pg_catalog.create_distributed_table($1, ''evaluation_id'', colocate_with => $2)'
+                USING r.rel, CASE r.table_name WHEN 'evaluation' THEN 'none' ELSE '@extschema@.evaluation' END;
+        END IF;
+        EXECUTE 'SELECT pg_catalog.truncate_local_data_after_distributing_table($1)' USING r.rel;
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE TRIGGER USER', r.rel);
+    END LOOP;
+
+    FOR i IN 1 .. pg_catalog.cardinality(fkeys) LOOP
+        EXECUTE fkeys[i];
+    END LOOP;
+END
+$$;
+

@@ -4,8 +4,10 @@
 
 -- The plan, the one list of it (bench/distribution_plan.sql and
 -- bench/check_distribution.sql read it): every table of pjeval, distributed
--- by evaluation_id and co-located with evaluation, or a reference table (a
--- copy on every node), in the order pjeval.distribute() places them.
+-- by evaluation_id and co-located with evaluation, a reference table (a
+-- copy on every node), or left on the coordinator (history_admin, written
+-- there by the history trigger of the reference tables' copy), in the order
+-- pjeval.distribute() places them.
 CREATE FUNCTION @extschema@.distribution_plan()
 RETURNS TABLE (table_name text, placement text, step integer)
 LANGUAGE sql
@@ -23,14 +25,63 @@ AS $$
              -- the monitoring reports (per project and month; not tied to a form)
              'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
              -- the forms, by evaluation_id: evaluation first
-             'evaluation', 'fund_line', 'indicator', 'read_finding', 'history']))
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'history',
+             -- the history of the rows of no form: stays on the coordinator
+             'history_admin']))
          WITH ORDINALITY AS p (table_name, step)
     CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding', 'history')
-                                    THEN 'distributed' ELSE 'reference' END AS placement) x
+                                    THEN 'distributed'
+                                    WHEN p.table_name = 'history_admin' THEN 'coordinator'
+                                    ELSE 'reference' END AS placement) x
 $$;
 
 COMMENT ON FUNCTION @extschema@.distribution_plan() IS
-'Where each pjeval table goes on a Citus cluster: distributed (by evaluation_id, co-located with evaluation) or reference, in the order pjeval.distribute() places them';
+'Where each pjeval table goes on a Citus cluster: distributed (by evaluation_id, co-located with evaluation), reference, or coordinator (left where it is), in the order pjeval.distribute() places them';
+
+-- The table a trigger of table tbl reads or writes as target, on the node
+-- where it fires.  On one node (rel_name is tbl, or Citus is not there)
+-- that is the table itself.
+-- On a Citus cluster a trigger fires on a shard (rel_name is tbl_<shard id>)
+-- inside a query Citus sent to the node that holds it, where a query on
+-- another distributed or reference table is refused (a distributed query
+-- from a query on a shard): it reads and writes the shards on its own node
+-- instead, the co-located shard of a distributed table (the same hash
+-- range) or the node's copy of a reference table.  NULL where there is none
+-- (a reference table's copy has no co-located shard of a distributed table).
+CREATE FUNCTION @extschema@.colocated_shard(rel_name name, tbl text, target text)
+RETURNS text
+LANGUAGE plpgsql
+STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    shard bigint;
+    found_shard bigint;
+BEGIN
+    IF rel_name OPERATOR(pg_catalog.=) tbl OR pg_catalog.to_regclass('pg_catalog.pg_dist_shard') IS NULL THEN
+        RETURN pg_catalog.format('%I.%I', '@extschema@', target);
+    END IF;
+    IF rel_name OPERATOR(pg_catalog.!~) ('^' OPERATOR(pg_catalog.||) tbl OPERATOR(pg_catalog.||) '_[0-9]+$') THEN
+        RAISE EXCEPTION '% is neither pjeval.% nor one of its Citus shards', rel_name, tbl
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    shard := pg_catalog.substr(rel_name, pg_catalog.length(tbl) OPERATOR(pg_catalog.+) 2)::bigint;
+    EXECUTE 'SELECT t.shardid
+             FROM pg_catalog.pg_dist_shard s
+             JOIN pg_catalog.pg_dist_shard t
+               ON t.logicalrelid OPERATOR(pg_catalog.=) $2::regclass
+              AND (t.shardminvalue IS NULL OR t.shardminvalue OPERATOR(pg_catalog.=) s.shardminvalue)
+             WHERE s.shardid OPERATOR(pg_catalog.=) $1'
+        INTO found_shard USING shard, pg_catalog.format('%I.%I', '@extschema@', target);
+    IF found_shard IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN pg_catalog.format('%I.%I', '@extschema@', target OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) found_shard);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.colocated_shard(name, text, text) IS
+'For the triggers of table tbl firing on rel_name: pjeval.target itself on one node; on a Citus shard of tbl, the shard of target on the same node (co-located, or the node''s copy of a reference table), NULL where there is none';
 
 -- Distributes pjeval's tables on a Citus cluster, as the plan says, in one
 -- transaction (a refusal leaves every table where it was).  For a superuser
@@ -45,7 +96,13 @@ COMMENT ON FUNCTION @extschema@.distribution_plan() IS
 --    history_id alone (unique by its identity);
 --  * the tables' triggers are disabled while Citus copies their rows into
 --    the shards (the rows are not new: no second history, no workflow check)
---    and enabled again, on every shard.
+--    and enabled again, on every shard;
+--  * history's rows of no form (changes to units, projects, members,
+--    reviewers, profiles, monitoring reports), which have no shard, move to
+--    history_admin, where the history trigger writes them on the cluster.
+-- The coordinator must be in the cluster's metadata
+-- (citus_set_coordinator_host): the reference tables then have a copy there,
+-- whose trigger keeps history_admin.
 -- Changes to a table that is still local are run on the workers too: their
 -- copies of pjeval's tables (CREATE EXTENSION made them) become the
 -- distributed tables' definitions there.  A table already placed is left.
@@ -59,6 +116,7 @@ DECLARE
     fkeys text[] := '{}';
     placed regclass[];
     owner name;
+    coordinator_known boolean;
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
         RAISE EXCEPTION 'pjeval.distribute() needs Citus: CREATE EXTENSION citus first'
@@ -71,14 +129,22 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     EXECUTE 'SELECT coalesce(pg_catalog.array_agg(logicalrelid), ''{}'') FROM pg_catalog.pg_dist_partition' INTO placed;
-    IF EXISTS (SELECT FROM @extschema@.history h WHERE h.evaluation_id IS NULL)
-       AND NOT '@extschema@.history'::regclass = ANY (placed) THEN
-        RAISE EXCEPTION 'pjeval.history holds % rows of no form (changes to units, projects, members, profiles, monitoring reports): they have no shard',
-                (SELECT count(*) FROM @extschema@.history h WHERE h.evaluation_id IS NULL)
+    EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_node WHERE groupid OPERATOR(pg_catalog.=) 0)' INTO coordinator_known;
+    IF NOT coordinator_known THEN
+        RAISE EXCEPTION 'pjeval.distribute() needs the coordinator in the cluster''s metadata'
             USING ERRCODE = 'feature_not_supported',
-                  HINT = 'docs/scaling.md: history is distributed by evaluation_id; keep the rows elsewhere first.';
+                  HINT = 'SELECT citus_set_coordinator_host(''<its host>'', <its port>); first: the history of units, projects, members and reviewers is kept on the coordinator (docs/scaling.md).';
     END IF;
     PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
+
+    -- history's rows of no form go to history_admin (once: history is then
+    -- distributed, and such rows are written to history_admin)
+    IF NOT '@extschema@.history'::regclass = ANY (placed) THEN
+        ALTER TABLE @extschema@.history DISABLE TRIGGER history_append_only;
+        WITH moved AS (DELETE FROM @extschema@.history h WHERE h.evaluation_id IS NULL RETURNING h.*)
+        INSERT INTO @extschema@.history_admin SELECT * FROM moved;
+        ALTER TABLE @extschema@.history ENABLE TRIGGER history_append_only;
+    END IF;
 
     -- the foreign keys between the plan's tables, and the keys that go
     FOR r IN SELECT c.conrelid::regclass AS rel, c.conname, pg_catalog.pg_get_constraintdef(c.oid) AS def
@@ -109,6 +175,7 @@ BEGIN
     FOR r IN SELECT ('@extschema@.' || p.table_name)::regclass AS rel, p.table_name, p.placement
              FROM @extschema@.distribution_plan() p
              WHERE NOT ('@extschema@.' || p.table_name)::regclass = ANY (placed)
+               AND p.placement <> 'coordinator'
              ORDER BY p.step
     LOOP
         EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER USER', r.rel);
