@@ -506,7 +506,8 @@ BEGIN
     -- Only for the tables it was made for (it runs as the owner).
     IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
        OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
-                      'monitoring', 'monitoring_fund_line', 'monitoring_indicator')
+                      'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
+                      'review', 'review_item')
        OR TG_LEVEL <> 'STATEMENT' THEN
         RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
             USING ERRCODE = 'insufficient_privilege';
@@ -519,7 +520,7 @@ BEGIN
     acting := CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END;
     IF TG_TABLE_NAME <> tbl AND to_regclass('pg_catalog.pg_dist_local_group') IS NOT NULL THEN
         EXECUTE 'SELECT groupid FROM pg_catalog.pg_dist_local_group' INTO node_group;
-        IF tbl IN ('evaluation', 'fund_line', 'indicator') THEN
+        IF tbl IN ('evaluation', 'fund_line', 'indicator', 'review', 'review_item') THEN
             target := @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'history');
             ids := 'history_id, ';
             id_values := format('(%s::bigint << 48) + nextval(%L::regclass), ', node_group, '@extschema@.history_history_id_seq');
@@ -561,7 +562,7 @@ BEGIN
             joins := format('LEFT JOIN LATERAL (SELECT p.unit_id FROM %s p
                                          WHERE p.project_id = t.project_id OFFSET 0) p ON true',
                             @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
-        WHEN 'fund_line', 'indicator' THEN
+        WHEN 'fund_line', 'indicator', 'review', 'review_item' THEN
             eval_id := 't.evaluation_id';
             unit := CASE WHEN TG_OP = 'DELETE'
                          THEN format('coalesce(p.unit_id, (SELECT h.unit_id FROM %s h
@@ -612,7 +613,7 @@ BEGIN
         FROM %s %s$q$,
         target, ids, id_values, eval_id, unit,
         CASE WHEN tbl IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator',
-                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator')
+                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification')
              THEN 't.' || tbl || '_id' ELSE 'NULL::bigint' END,
         old_j, new_j, src, joins)
     USING tbl, TG_OP, acting;
@@ -632,7 +633,8 @@ DECLARE
 BEGIN
     IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
        OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
-                                'monitoring', 'monitoring_fund_line', 'monitoring_indicator') THEN
+                                'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
+                      'review', 'review_item') THEN
         RAISE EXCEPTION 'record_truncate() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
             USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -640,7 +642,7 @@ BEGIN
         INSERT INTO @extschema@.history (table_name, operation, evaluation_id, unit_id, row_id,
                                          old_row, session_user_name, current_user_name, transaction_id)
         SELECT %1$L, 'TRUNCATE', (to_jsonb(t) ->> 'evaluation_id')::bigint,
-               CASE WHEN %1$L IN ('unit', 'project', 'unit_member') THEN (to_jsonb(t) ->> 'unit_id')::bigint END,
+               CASE WHEN %1$L IN ('unit', 'project', 'unit_member', 'rectification') THEN (to_jsonb(t) ->> 'unit_id')::bigint END,
                (to_jsonb(t) ->> %2$L)::bigint, to_jsonb(t), session_user,
                CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END,
                pg_current_xact_id()::text::bigint

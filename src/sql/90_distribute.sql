@@ -24,12 +24,15 @@ AS $$
              'report_refresh', 'report_snapshot',
              -- the monitoring reports (per project and month; not tied to a form)
              'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- 整改 items (per project and year)
+             'rectification',
              -- the forms, by evaluation_id: evaluation first
-             'evaluation', 'fund_line', 'indicator', 'read_finding', 'history',
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history',
              -- the history of the rows of no form: stays on the coordinator
              'history_admin']))
          WITH ORDINALITY AS p (table_name, step)
-    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding', 'history')
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding',
+                                                          'review', 'review_item', 'history')
                                     THEN 'distributed'
                                     WHEN p.table_name = 'history_admin' THEN 'coordinator'
                                     ELSE 'reference' END AS placement) x
