@@ -32,6 +32,16 @@ INSERT INTO dist_known VALUES
      'scaling.md, Citus, must change 1: unit_id carried on the form rows'),
     ('policies read no other distributed table', 'read_finding.read_finding_unit',
      'scaling.md, Citus, must change 1: unit_id carried on the form rows'),
+    ('policies read no other distributed table', 'review.review_unit',
+     'scaling.md, Citus, must change 1: unit_id carried on the form rows (复核, docs/review.md)'),
+    ('policies read no other distributed table', 'review_item.review_item_unit',
+     'scaling.md, Citus, must change 1: unit_id carried on the form rows (复核, docs/review.md)'),
+    ('triggers on distributed tables touch co-located rows only', 'review.review_check (pjeval.review_check)',
+     'scaling.md, Citus, must change 2: reads its form in evaluation by name, not through colocated_shard; not run on a cluster'),
+    ('triggers on distributed tables touch co-located rows only', 'review_item.review_item_check (pjeval.review_item_check)',
+     'scaling.md, Citus, must change 2: reads its review by name, not through colocated_shard; not run on a cluster'),
+    ('functions in views, policies and generated columns push down', 'pjeval.overdue_rectifications(date)',
+     'STABLE (today''s date): the view rectification_overdue over a reference table runs on the coordinator; not checked on a cluster'),
     ('policies have no sub-select', '%',
      'scaling.md, Checked on a real cluster: every policy wraps is_reviewer / member_units in a scalar sub-select, which Citus refuses');
 

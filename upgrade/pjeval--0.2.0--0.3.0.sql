@@ -10214,9 +10214,21 @@ BEGIN
             ids := ids[1:1];
         END IF;
         FOREACH id IN ARRAY ids LOOP
-            -- (st is NULL where no row is found: EXECUTE does not set FOUND)
-            EXECUTE format('SELECT f.status FROM %s f WHERE f.%I = $1 FOR SHARE', forms, key)
-            INTO st USING id;
+            -- (st is NULL where no row is found)
+            IF TG_TABLE_NAME <> row_table THEN
+                EXECUTE format('SELECT f.status FROM %s f WHERE f.%I = $1 FOR SHARE', forms, key)
+                INTO st USING id;
+            ELSIF form_table = 'evaluation' THEN
+                SELECT e.status INTO st
+                FROM @extschema@.evaluation e
+                WHERE e.evaluation_id = id
+                FOR SHARE;
+            ELSE
+                SELECT m.status INTO st
+                FROM @extschema@.monitoring m
+                WHERE m.monitoring_id = id
+                FOR SHARE;
+            END IF;
             IF st <> 'draft' THEN
                 RAISE EXCEPTION '% % is %: its % rows are read-only', form, id, st, row_table
                     USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -10856,8 +10868,18 @@ BEGIN
         ALTER TABLE @extschema@.history ENABLE TRIGGER history_append_only;
     END IF;
 
-    -- the foreign keys between the plan's tables, and the keys that go
-    FOR r IN SELECT c.conrelid::regclass AS rel, c.conname, pg_catalog.pg_get_constraintdef(c.oid) AS def
+    -- the foreign keys between the plan's tables, and the keys that go.  A
+    -- key between two distributed tables comes back without ON UPDATE
+    -- CASCADE, which Citus refuses on a key with the distribution column
+    -- (review_item's to review: a review's reviewer_role is then changed
+    -- only while it has no items).
+    FOR r IN SELECT c.conrelid::regclass AS rel, c.conname,
+                    CASE WHEN c.conrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass
+                                             FROM @extschema@.distribution_plan() p WHERE p.placement = 'distributed')
+                          AND c.confrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass
+                                              FROM @extschema@.distribution_plan() p WHERE p.placement = 'distributed')
+                         THEN pg_catalog.replace(pg_catalog.pg_get_constraintdef(c.oid), ' ON UPDATE CASCADE', '')
+                         ELSE pg_catalog.pg_get_constraintdef(c.oid) END AS def
              FROM pg_catalog.pg_constraint c
              WHERE c.contype = 'f'
                AND c.conrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass FROM @extschema@.distribution_plan() p)

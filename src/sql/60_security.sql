@@ -398,9 +398,21 @@ BEGIN
             ids := ids[1:1];
         END IF;
         FOREACH id IN ARRAY ids LOOP
-            -- (st is NULL where no row is found: EXECUTE does not set FOUND)
-            EXECUTE format('SELECT f.status FROM %s f WHERE f.%I = $1 FOR SHARE', forms, key)
-            INTO st USING id;
+            -- (st is NULL where no row is found)
+            IF TG_TABLE_NAME <> row_table THEN
+                EXECUTE format('SELECT f.status FROM %s f WHERE f.%I = $1 FOR SHARE', forms, key)
+                INTO st USING id;
+            ELSIF form_table = 'evaluation' THEN
+                SELECT e.status INTO st
+                FROM @extschema@.evaluation e
+                WHERE e.evaluation_id = id
+                FOR SHARE;
+            ELSE
+                SELECT m.status INTO st
+                FROM @extschema@.monitoring m
+                WHERE m.monitoring_id = id
+                FOR SHARE;
+            END IF;
             IF st <> 'draft' THEN
                 RAISE EXCEPTION '% % is %: its % rows are read-only', form, id, st, row_table
                     USING ERRCODE = 'object_not_in_prerequisite_state',

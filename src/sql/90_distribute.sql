@@ -92,7 +92,8 @@ COMMENT ON FUNCTION @extschema@.colocated_shard(name, text, text) IS
 --  * the foreign keys between the plan's tables are dropped and added back
 --    once every table is placed (a key from a local table to one being
 --    placed makes Citus convert the local table, which recreates the views
---    on it, and those belong to the extension);
+--    on it, and those belong to the extension); between distributed tables
+--    without ON UPDATE CASCADE, which Citus refuses there;
 --  * the keys Citus cannot enforce across shards are dropped: evaluation's
 --    UNIQUE (project_id, year) (one form per project and year is then the
 --    importer's to keep, see docs/scaling.md) and history's primary key on
@@ -177,8 +178,18 @@ BEGIN
         ALTER TABLE @extschema@.history ENABLE TRIGGER history_append_only;
     END IF;
 
-    -- the foreign keys between the plan's tables, and the keys that go
-    FOR r IN SELECT c.conrelid::regclass AS rel, c.conname, pg_catalog.pg_get_constraintdef(c.oid) AS def
+    -- the foreign keys between the plan's tables, and the keys that go.  A
+    -- key between two distributed tables comes back without ON UPDATE
+    -- CASCADE, which Citus refuses on a key with the distribution column
+    -- (review_item's to review: a review's reviewer_role is then changed
+    -- only while it has no items).
+    FOR r IN SELECT c.conrelid::regclass AS rel, c.conname,
+                    CASE WHEN c.conrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass
+                                             FROM @extschema@.distribution_plan() p WHERE p.placement = 'distributed')
+                          AND c.confrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass
+                                              FROM @extschema@.distribution_plan() p WHERE p.placement = 'distributed')
+                         THEN pg_catalog.replace(pg_catalog.pg_get_constraintdef(c.oid), ' ON UPDATE CASCADE', '')
+                         ELSE pg_catalog.pg_get_constraintdef(c.oid) END AS def
              FROM pg_catalog.pg_constraint c
              WHERE c.contype = 'f'
                AND c.conrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass FROM @extschema@.distribution_plan() p)
