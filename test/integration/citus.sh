@@ -171,7 +171,8 @@ for n in coord single; do
 	q "$n" -c "CREATE ROLE $W LOGIN BYPASSRLS" \
 		-c "GRANT INSERT, UPDATE, DELETE ON pjeval.unit, pjeval.unit_member, pjeval.project, pjeval.evaluation, pjeval.fund_line, pjeval.indicator, pjeval.read_finding TO $W" >/dev/null
 done
-q single -f bench/gen_forms.sql -c "SELECT pg_temp.gen_forms($FORMS, 0.42, 1)" >"$WORK/generated.txt"
+# (numbered from 10001: the seed forms' 项目编号 end in 4279 and 7728)
+q single -f bench/gen_forms.sql -c "SELECT pg_temp.gen_forms($FORMS, 0.42, 10001)" >"$WORK/generated.txt"
 gen_rc=$?
 cp demo/seed/longhua-2022.txt "$WORK/seed.txt"
 import() { # NODE FILE [ON_CONFLICT]: the documented psql command, as role $QUSER
