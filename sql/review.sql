@@ -102,6 +102,13 @@ UPDATE review_item SET review_score = 30, reason = '超额完成' WHERE evaluati
 RESET ROLE;
 SELECT position, code, message_en FROM review_finding WHERE evaluation_id = :eb ORDER BY position, code;
 
+-- A review finding raises a 整改 item (docs/rectification.md).
+GRANT INSERT, UPDATE ON rectification TO regress_pjv_reviewers;
+SET ROLE regress_pjv_reviewer;
+SELECT raise_rectification('review', :ec, 'review_reason_missing', '补写复核理由', '2023-07-31', 4) AS item \gset
+SELECT stage, position, finding_code, problem, requirement FROM rectification WHERE rectification_id = :item;
+RESET ROLE;
+
 -- 3. The checklist: C's audit findings beside the reviewer's decisions.
 SELECT position, code, review_score, defect_class FROM review_checklist WHERE evaluation_id = :ec ORDER BY position NULLS FIRST, code;
 

@@ -175,15 +175,19 @@ DECLARE
     found record;
     id bigint;
 BEGIN
-    IF stage IS NULL OR stage NOT IN ('evaluation', 'monitoring') THEN
-        RAISE EXCEPTION 'raise_rectification() raises items from evaluation and monitoring findings, not from %',
+    IF stage IS NULL OR stage NOT IN ('evaluation', 'monitoring', 'review') THEN
+        RAISE EXCEPTION 'raise_rectification() raises items from evaluation, monitoring and review findings, not from %',
                         coalesce(pg_catalog.quote_literal(stage), 'NULL')
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Insert other items (target, review, by hand) into pjeval.rectification.';
+                  HINT = 'Insert other items (target, by hand) into pjeval.rectification.';
     END IF;
-    IF stage = 'evaluation' THEN
+    IF stage IN ('evaluation', 'review') THEN
         SELECT e.project_id, e.year, p.unit_id, f.message_zh INTO found
-        FROM @extschema@.audit_finding f
+        FROM (SELECT a.evaluation_id, a.position, a.code, a.message_zh
+              FROM @extschema@.audit_finding a WHERE raise_rectification.stage = 'evaluation'
+              UNION ALL
+              SELECT v.evaluation_id, v.position, v.code, v.message_zh
+              FROM @extschema@.review_finding v WHERE raise_rectification.stage = 'review') f
         JOIN @extschema@.evaluation e ON e.evaluation_id = f.evaluation_id
         JOIN @extschema@.project p ON p.project_id = e.project_id
         WHERE f.evaluation_id = raise_rectification.form_id AND f.code = raise_rectification.finding_code
@@ -207,11 +211,11 @@ BEGIN
         LIMIT 1;
     END IF;
     IF found IS NULL THEN
-        RAISE EXCEPTION '% % has no finding % at %', CASE stage WHEN 'evaluation' THEN 'evaluation' ELSE 'monitoring report' END,
+        RAISE EXCEPTION '% % has no finding % at %', CASE stage WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END,
                         coalesce(form_id::text, 'NULL'), coalesce(finding_code, '(red project light)'),
                         coalesce('position ' || at_position, 'form level')
             USING ERRCODE = 'no_data_found',
-                  HINT = 'Raise only what pjeval.audit_finding, pjeval.monitoring_finding or a red pjeval.monitoring_result shows you.';
+                  HINT = 'Raise only what pjeval.audit_finding, pjeval.monitoring_finding, pjeval.review_finding or a red pjeval.monitoring_result shows you.';
     END IF;
 
     INSERT INTO @extschema@.rectification AS r (project_id, year, stage, form_id, position, finding_code,
@@ -233,7 +237,7 @@ END
 $$;
 
 COMMENT ON FUNCTION @extschema@.raise_rectification(text, bigint, text, text, date, integer, bigint, text) IS
-'Raises the 整改 item for one finding of a self-evaluation (stage evaluation: audit_finding) or a monitoring report (stage monitoring: monitoring_finding; code NULL: its red project light), once per finding (raised again, returns the existing item); 问题描述 is the finding''s message unless given, 责任单位 the project''s unit unless given. P0002 when the caller sees no such finding';
+'Raises the 整改 item for one finding of a self-evaluation (stage evaluation: audit_finding), of a review of it (stage review: review_finding; form_id the evaluation_id) or a monitoring report (stage monitoring: monitoring_finding; code NULL: its red project light), once per finding (raised again, returns the existing item); 问题描述 is the finding''s message unless given, 责任单位 the project''s unit unless given. P0002 when the caller sees no such finding';
 
 -- The items not closed by as_of whose 完成时限 has passed, with the days
 -- overdue (as_of - 完成时限).  SECURITY INVOKER: the caller's items.
