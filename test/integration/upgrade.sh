@@ -195,7 +195,7 @@ then
 		SELECT count(*) FROM pjeval.unit_year_report;
 	SQL
 	)"
-	want="fund_line_annual_budget_scorable NOT VALID, fund_line_executed_scorable NOT VALID, fund_line_initial_budget_scorable, fund_line_reported_rate_scorable, fund_line_reported_score_scorable, fund_line_reported_weight_scorable, indicator_reported_score_scorable, indicator_weight_scorable NOT VALID, review_item_score_scorable
+	want="fund_line_annual_budget_scorable NOT VALID, fund_line_executed_scorable NOT VALID, fund_line_initial_budget_scorable, fund_line_reported_rate_scorable, fund_line_reported_score_scorable, fund_line_reported_weight_scorable, indicator_reported_score_scorable, indicator_weight_scorable NOT VALID
 2
 1/- 1/1 2/-
 t|t
