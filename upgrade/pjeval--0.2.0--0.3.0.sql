@@ -11067,3 +11067,1029 @@ AS $$
                                                           'review', 'review_item', 'history')
                                     THEN 'distributed' ELSE 'reference' END AS placement) x
 $$;
+
+
+-- citus3 (issue 14, items 1, 3 and 4): writes and import_forms on a Citus
+-- cluster.  The history and workflow triggers, fired on a shard, read and
+-- write the shards on their node (colocated_shard): a form's history goes to
+-- the co-located shard of history, the history of the rows of no form to
+-- history_admin on the coordinator (a new table, empty on one node;
+-- history_all reads both); pjeval.distribute() moves history's rows of no
+-- form there, needs the coordinator in the metadata, gives the rights
+-- granted before to the workers, and refuses while policies have
+-- sub-selects unless called with without_row_security => true (it then
+-- drops them); the functions the
+-- workflow trigger calls on a worker may read reference tables there
+-- (citus.allow_nested_distributed_execution); import_forms on a cluster
+-- locks each project and year instead of FOR UPDATE and ON CONFLICT.
+
+-- The history of the rows that belong to no form (units, projects, members,
+-- reviewers, profiles, the monitoring reports) on a Citus cluster, where
+-- history is distributed by evaluation_id and such a row has no shard
+-- (docs/scaling.md): a table of the coordinator alone, written by the
+-- trigger on the coordinator's copy of those reference tables, its ids from
+-- history's sequence.  pjeval.distribute() moves the rows of no form here
+-- from history; on one node it stays empty.  pjeval.history_all reads both.
+CREATE TABLE @extschema@.history_admin (
+    LIKE @extschema@.history INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+    PRIMARY KEY (history_id)
+);
+ALTER TABLE @extschema@.history_admin
+    ALTER COLUMN history_id SET DEFAULT pg_catalog.nextval('@extschema@.history_history_id_seq'::pg_catalog.regclass);
+CREATE INDEX history_admin_unit_idx ON @extschema@.history_admin (unit_id);
+CREATE INDEX history_admin_monitoring_idx ON @extschema@.history_admin (row_id, history_id) WHERE table_name = 'monitoring';
+
+COMMENT ON TABLE @extschema@.history_admin IS
+'On a Citus cluster, the history of the rows of no form (units, projects, members, reviewers, profiles, monitoring reports), kept on the coordinator; empty on one node. Append-only; pjeval.history_all reads it with pjeval.history';
+
+-- All of the history, wherever it is kept.
+CREATE VIEW @extschema@.history_all AS
+SELECT h.history_id, h.table_name, h.operation, h.evaluation_id, h.unit_id, h.row_id, h.old_row, h.new_row,
+       h.session_user_name, h.current_user_name, h.changed_at, h.transaction_id
+FROM @extschema@.history h
+UNION ALL
+SELECT a.history_id, a.table_name, a.operation, a.evaluation_id, a.unit_id, a.row_id, a.old_row, a.new_row,
+       a.session_user_name, a.current_user_name, a.changed_at, a.transaction_id
+FROM @extschema@.history_admin a;
+
+COMMENT ON VIEW @extschema@.history_all IS
+'Every history row: pjeval.history and, on a Citus cluster, pjeval.history_admin (the rows of no form); what each role sees is what the tables'' row-level security shows it';
+
+CREATE TRIGGER history_append_only BEFORE UPDATE OR DELETE ON @extschema@.history_admin
+FOR EACH ROW EXECUTE FUNCTION @extschema@.history_append_only();
+CREATE TRIGGER history_append_only_truncate BEFORE TRUNCATE ON @extschema@.history_admin
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.history_append_only();
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.history_admin', '');
+ALTER TABLE @extschema@.history_admin ENABLE ROW LEVEL SECURITY;
+CREATE POLICY history_admin_unit ON @extschema@.history_admin FOR SELECT
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]));
+GRANT SELECT ON @extschema@.history_admin TO PUBLIC;
+-- history_all reads both with the caller's rights (PostgreSQL 15+), so
+-- their policies decide; before 15 it would read them with its owner's, and
+-- PUBLIC does not get it.
+DO $$
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::integer >= 150000 THEN
+        ALTER VIEW @extschema@.history_all SET (security_invoker = true);
+        GRANT SELECT ON @extschema@.history_all TO PUBLIC;
+    END IF;
+END
+$$;
+
+ALTER FUNCTION @extschema@.is_reviewer(name) SET citus.allow_nested_distributed_execution = on;
+ALTER FUNCTION @extschema@.member_units(name) SET citus.allow_nested_distributed_execution = on;
+ALTER FUNCTION @extschema@.unit_and_ancestors(bigint) SET citus.allow_nested_distributed_execution = on;
+ALTER FUNCTION @extschema@.evaluation_check_budget_unit(bigint, bigint, bigint) SET citus.allow_nested_distributed_execution = on;
+
+CREATE OR REPLACE FUNCTION @extschema@.record_history()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    -- the table, as its trigger names it: on a Citus shard TG_TABLE_NAME is
+    -- the shard's (indicator_102135), the argument the table's
+    tbl CONSTANT text := TG_ARGV[0];
+    acting name;
+    src text;
+    old_j text;
+    new_j text;
+    eval_id text;
+    unit text;
+    joins text := '';
+    -- where the rows go: on one node pjeval.history.  On a Citus cluster
+    -- (docs/scaling.md) the trigger fires on a shard, TG_TABLE_NAME is the
+    -- shard's and the rows go to the shards on its node: a form's rows to the
+    -- co-located shard of history (history_id then from this node's range,
+    -- its group id in the top 16 bits: the shard has no identity), the
+    -- rows of no form (units, projects, members, reviewers, profiles, the
+    -- monitoring reports: reference tables, a copy on every node) to
+    -- pjeval.history_admin on the coordinator, from the coordinator's copy.
+    target text := '@extschema@.history';
+    ids text := '';
+    id_values text := '';
+    node_group integer;
+BEGIN
+    -- Only for the tables it was made for (it runs as the owner).
+    IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
+       OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
+                      'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
+                      'review', 'review_item')
+       OR TG_LEVEL <> 'STATEMENT' THEN
+        RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF @extschema@.restoring_dump() THEN
+        RETURN NULL;
+    END IF;
+    -- Inside this function current_user is the owner; the role in effect
+    -- for the session is in the role setting.
+    acting := CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END;
+    IF TG_TABLE_NAME <> tbl AND to_regclass('pg_catalog.pg_dist_local_group') IS NOT NULL THEN
+        EXECUTE 'SELECT groupid FROM pg_catalog.pg_dist_local_group' INTO node_group;
+        IF tbl IN ('evaluation', 'fund_line', 'indicator', 'review', 'review_item') THEN
+            target := @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'history');
+            ids := 'history_id, ';
+            id_values := format('(%s::bigint << 48) + nextval(%L::regclass), ', node_group, '@extschema@.history_history_id_seq');
+        ELSIF node_group = 0 THEN
+            target := '@extschema@.history_admin';
+        ELSE
+            RETURN NULL;
+        END IF;
+    END IF;
+
+    CASE TG_OP
+        WHEN 'INSERT' THEN
+            src := 'new_rows t';
+            old_j := 'NULL::jsonb';
+            new_j := 'to_jsonb(t)';
+        WHEN 'DELETE' THEN
+            src := 'old_rows t';
+            old_j := 'to_jsonb(t)';
+            new_j := 'NULL::jsonb';
+        ELSE
+            src := '(SELECT o.old_j, t.*
+                     FROM (SELECT row_number() OVER () AS n, to_jsonb(o) AS old_j FROM old_rows o) o
+                     JOIN (SELECT row_number() OVER () AS n, to_jsonb(t) AS new_j, t.* FROM new_rows t) t ON t.n = o.n
+                     ORDER BY t.n) t';
+            old_j := 't.old_j';
+            new_j := 't.new_j';
+    END CASE;
+    -- The form and the unit a row belongs to, looked up row by row in the
+    -- statement's order (a lateral lookup keeps that order, and repeats of
+    -- the same form are cached); a form deleted in this transaction (ON
+    -- DELETE CASCADE) has its unit in its own history.  OFFSET 0 keeps each
+    -- lookup an index probe per row: flattened into a join, it was planned as
+    -- a hash join over every evaluation and project, so an import of 1,000
+    -- forms into 10^6 read the whole evaluation table twice.
+    CASE tbl
+        WHEN 'evaluation' THEN
+            eval_id := 't.evaluation_id';
+            unit := 'p.unit_id';
+            joins := format('LEFT JOIN LATERAL (SELECT p.unit_id FROM %s p
+                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true',
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
+        WHEN 'fund_line', 'indicator', 'review', 'review_item' THEN
+            eval_id := 't.evaluation_id';
+            unit := CASE WHEN TG_OP = 'DELETE'
+                         THEN format('coalesce(p.unit_id, (SELECT h.unit_id FROM %s h
+                                                    WHERE h.evaluation_id = t.evaluation_id AND h.unit_id IS NOT NULL
+                                                    ORDER BY h.history_id DESC LIMIT 1))', target)
+                         ELSE 'p.unit_id' END;
+            joins := format('LEFT JOIN LATERAL (SELECT p.unit_id
+                                         FROM %s e
+                                         JOIN %s p ON p.project_id = e.project_id
+                                         WHERE e.evaluation_id = t.evaluation_id OFFSET 0) p ON true',
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'evaluation'),
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
+        -- a monitoring report (62_monitoring.sql) has no evaluation_id; its
+        -- rows find their unit through it, or once it is gone through its
+        -- own history (history_monitoring_idx)
+        WHEN 'monitoring' THEN
+            eval_id := 'NULL::bigint';
+            unit := 'p.unit_id';
+            joins := format('LEFT JOIN LATERAL (SELECT p.unit_id FROM %s p
+                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true',
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
+        WHEN 'monitoring_fund_line', 'monitoring_indicator' THEN
+            eval_id := 'NULL::bigint';
+            unit := CASE WHEN TG_OP = 'DELETE'
+                         THEN format('coalesce(p.unit_id, (SELECT h.unit_id FROM %s h
+                                                    WHERE h.table_name = ''monitoring'' AND h.row_id = t.monitoring_id
+                                                      AND h.unit_id IS NOT NULL
+                                                    ORDER BY h.history_id DESC LIMIT 1))', target)
+                         ELSE 'p.unit_id' END;
+            joins := format('LEFT JOIN LATERAL (SELECT p.unit_id
+                                         FROM %s m
+                                         JOIN %s p ON p.project_id = m.project_id
+                                         WHERE m.monitoring_id = t.monitoring_id OFFSET 0) p ON true',
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'monitoring'),
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
+        WHEN 'reviewer', 'profile' THEN
+            eval_id := 'NULL::bigint';
+            unit := 'NULL::bigint';
+        ELSE
+            eval_id := 'NULL::bigint';
+            unit := 't.unit_id';
+    END CASE;
+
+    EXECUTE format($q$
+        INSERT INTO %s (%stable_name, operation, evaluation_id, unit_id, row_id,
+                        old_row, new_row, session_user_name, current_user_name, transaction_id)
+        SELECT %s$1, $2, %s, %s, %s, %s, %s, session_user, $3, pg_current_xact_id()::text::bigint
+        FROM %s %s$q$,
+        target, ids, id_values, eval_id, unit,
+        CASE WHEN tbl IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator',
+                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification')
+             THEN 't.' || tbl || '_id' ELSE 'NULL::bigint' END,
+        old_j, new_j, src, joins)
+    USING tbl, TG_OP, acting;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.form_row_workflow()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    bad record;
+    ids bigint[];
+    id bigint;
+    st text;
+    form_table CONSTANT text := TG_ARGV[0];
+    row_table CONSTANT text := TG_ARGV[1];
+    key CONSTANT text := form_table || '_id';
+    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
+    forms text;  -- the form's table; on a Citus shard its co-located shard
+BEGIN
+    IF TG_NARGS <> 2 OR form_table NOT IN ('evaluation', 'monitoring') THEN
+        RAISE EXCEPTION 'form_row_workflow() guards the rows of pjeval.evaluation and pjeval.monitoring, not of %', coalesce(form_table, TG_TABLE_NAME)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF @extschema@.restoring_dump() THEN
+        RETURN CASE WHEN TG_LEVEL = 'ROW' THEN coalesce(NEW, OLD) END;
+    END IF;
+    forms := @extschema@.colocated_shard(TG_TABLE_NAME, row_table, form_table);
+    IF TG_LEVEL = 'ROW' THEN
+        -- UPDATE: the form the row is in, and the one it moves to
+        ids := ARRAY[(to_jsonb(OLD) ->> key)::bigint, (to_jsonb(NEW) ->> key)::bigint];
+        IF ids[1] = ids[2] THEN
+            ids := ids[1:1];
+        END IF;
+        FOREACH id IN ARRAY ids LOOP
+            -- (st is NULL where no row is found)
+            IF TG_TABLE_NAME <> row_table THEN
+                EXECUTE format('SELECT f.status FROM %s f WHERE f.%I = $1 FOR SHARE', forms, key)
+                INTO st USING id;
+            ELSIF form_table = 'evaluation' THEN
+                SELECT e.status INTO st
+                FROM @extschema@.evaluation e
+                WHERE e.evaluation_id = id
+                FOR SHARE;
+            ELSE
+                SELECT m.status INTO st
+                FROM @extschema@.monitoring m
+                WHERE m.monitoring_id = id
+                FOR SHARE;
+            END IF;
+            IF st <> 'draft' THEN
+                RAISE EXCEPTION '% % is %: its % rows are read-only', form, id, st, row_table
+                    USING ERRCODE = 'object_not_in_prerequisite_state',
+                          HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen%s(%s);', steps, id);
+            END IF;
+        END LOOP;
+        RETURN NEW;
+    END IF;
+    -- Every form the statement touched is locked; the first that is not a
+    -- draft, if any, is named.  Each kind of trigger has only its own
+    -- transition tables, hence the query's text is put together here.
+    EXECUTE format($q$
+        WITH locked AS MATERIALIZED (
+            SELECT e.%1$I AS id, e.status
+            FROM %2$s e
+            WHERE e.%1$I IN (SELECT r.%1$I FROM %3$s r)
+            FOR SHARE OF e)
+        SELECT l.id, l.status
+        FROM locked l
+        WHERE l.status <> 'draft'
+        ORDER BY l.id
+        LIMIT 1$q$,
+        key, forms, CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END)
+    INTO bad;
+    IF bad.id IS NOT NULL THEN
+        RAISE EXCEPTION '% % is %: its % rows are read-only', form, bad.id, bad.status, row_table
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen%s(%s);', steps, bad.id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.import_forms(document text, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    forms jsonb;            -- the forms of a batch
+    funds jsonb;            -- every fund line of the batch
+    inds jsonb;             -- every indicator of the batch
+    bad record;
+    pos_offset bigint := 0; -- where the next batch begins (NULL: the document is read)
+    pos_line integer := 1;
+    pos_form integer := 0;
+    base integer;           -- forms before the batch: its form f is element f - base below
+    done_form integer[] := '{}';    -- the forms of the batches before, for step 5
+    done_line integer[] := '{}';
+    done_year integer[] := '{}';
+    done_project bigint[] := '{}';
+    done_code text[] := '{}';
+    done_name text[] := '{}';
+    quote_lines integer[] := '{}';  -- cells whose quote nothing closes (read as text)
+    writing_rows boolean := false;  -- in step 7: a failure there is a cell no table holds
+    form_unit bigint[];     -- per form of the batch, in the document's order
+    form_top bigint[];      -- 0: no 一级预算单位 (no NULLs: subscripts stay O(1))
+    form_project bigint[];
+    form_eval bigint[];
+    found_forms integer[];  -- batch-local, as the arrays above
+    found_evals bigint[];
+    old_bands jsonb;
+    todo integer[];         -- form numbers
+    attempt integer;
+    n integer;
+    t0 timestamptz := clock_timestamp();   -- for the timings at DEBUG1
+    on_cluster boolean := false;    -- evaluation distributed by Citus (step 6)
+BEGIN
+    IF on_conflict IS NULL OR on_conflict NOT IN ('error', 'replace') THEN
+        RAISE EXCEPTION 'on_conflict must be ''error'' or ''replace'', not %',
+                coalesce(pg_catalog.quote_literal(on_conflict), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''error'' (the default) refuses a project and year already stored; ''replace'' replaces it and keeps the old version in pjeval.history.';
+    END IF;
+    IF document IS NULL THEN
+        RETURN;
+    END IF;
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid OPERATOR(pg_catalog.=) $1::regclass)'
+            INTO on_cluster USING '@extschema@.evaluation';
+    END IF;
+
+    -- The document is read and written a batch of forms at a time (500
+    -- forms or about 8 MB of text, see read_form_batch), steps 1-7 per
+    -- batch, all in this one transaction: memory is that of a batch, and a
+    -- cancel or a timeout stops the import between any two rows it reads.
+    -- One exception block for all batches, not one per batch: each block
+    -- is a subtransaction, and the memory a committed subtransaction used
+    -- stays until the transaction ends (about 4 MB a batch).
+    BEGIN
+    LOOP
+        -- 1. Read.  A form that cannot be read at all raises here (22P02, with
+        -- the form, the line and what was expected); what earlier batches wrote
+        -- is undone with the rest.  The fund lines and indicators of the
+        -- batch's forms are taken out once, each with its form's position:
+        -- every statement below reads a flat set.
+        EXIT WHEN pos_offset IS NULL;
+        base := pos_form;
+        SELECT b.forms, b.next_offset, b.next_line, b.next_form INTO forms, pos_offset, pos_line, pos_form
+        FROM @extschema@.read_form_batch(document, pos_offset, pos_line, pos_form, 500) AS b;
+        n := pg_catalog.jsonb_array_length(forms);
+        EXIT WHEN n = 0;
+        funds := pg_catalog.jsonb_path_query_array(forms, '$[*].funds[*]');
+        inds := pg_catalog.jsonb_path_query_array(forms, '$[*].indicators[*]');
+        quote_lines := quote_lines || ARRAY(SELECT x.line
+                                            FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                                                 AS x (line integer, code text)
+                                            WHERE x.code = 'unclosed_quote'
+                                            ORDER BY x.line);
+
+        RAISE DEBUG 'import_forms: % % ms', 'read', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 2. What the reader lets through but no table can hold.  The header
+        -- is checked here (before units and projects are looked for); fund
+        -- lines and indicators by the tables' own constraints as they are
+        -- written (step 7), at no cost when all is well.  Either way the error
+        -- names the document's first such cell (import_raise_problem).
+        IF EXISTS (SELECT FROM jsonb_to_recordset(forms) AS f (year integer, unit text, top_unit text,
+                                                             total_weight numeric, total_score numeric)
+                   WHERE f.year NOT BETWEEN 2000 AND 2100 OR (f.unit IS NULL AND f.top_unit IS NULL)
+                      OR f.total_weight NOT BETWEEN 0 AND 100 OR f.total_score NOT BETWEEN 0 AND 100) THEN
+            PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'checked', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 3. Units.  一级预算单位 is a unit of that name (a top-level one first),
+        -- created at the top level when there is none; 实施单位 is a unit of
+        -- that name (under its 一级预算单位 first, then at the top level), created
+        -- under its 一级预算单位 when there is none, at the top level when the
+        -- form names none (and no other form of the document places it).
+        -- Creating units is for reviewers (row-level security says so when
+        -- someone else tries).
+        -- (Anti-joins, not NOT EXISTS: Citus plans no correlated sub-query
+        -- over a set-returning function such as jsonb_to_recordset.)
+        INSERT INTO @extschema@.unit (name)
+        SELECT DISTINCT f.top_unit
+        FROM jsonb_to_recordset(forms) AS f (top_unit text)
+        LEFT JOIN @extschema@.unit u ON u.name = f.top_unit
+        WHERE f.top_unit IS NOT NULL AND u.unit_id IS NULL
+        ORDER BY 1
+        ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(t.unit_id, 0) ORDER BY f.form) INTO form_top
+        FROM jsonb_to_recordset(forms) AS f (form integer, top_unit text)
+        LEFT JOIN (
+            SELECT n.name,
+                   coalesce((SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name AND u.parent_id IS NULL),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name ORDER BY u.unit_id LIMIT 1)) AS unit_id
+            FROM (SELECT DISTINCT x.top_unit AS name FROM jsonb_to_recordset(forms) AS x (top_unit text)) n
+        ) t ON t.name = f.top_unit;
+
+        INSERT INTO @extschema@.unit (name, parent_id)
+        SELECT DISTINCT f.unit, form_top[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, unit text, top_unit text)
+        LEFT JOIN @extschema@.unit u ON u.name = f.unit
+        WHERE f.unit IS NOT NULL AND f.top_unit IS NOT NULL AND f.unit <> f.top_unit AND u.unit_id IS NULL
+        ORDER BY 2, 1
+        ON CONFLICT (parent_id, name) WHERE parent_id IS NOT NULL DO NOTHING;
+
+        INSERT INTO @extschema@.unit (name)
+        SELECT DISTINCT f.unit
+        FROM jsonb_to_recordset(forms) AS f (unit text, top_unit text)
+        LEFT JOIN @extschema@.unit u ON u.name = f.unit
+        WHERE f.unit IS NOT NULL AND f.top_unit IS NULL AND u.unit_id IS NULL
+        ORDER BY 1
+        ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(t.unit_id, nullif(form_top[f.form - base], 0)) ORDER BY f.form) INTO form_unit
+        FROM jsonb_to_recordset(forms) AS f (form integer, unit text, top_unit text)
+        LEFT JOIN (
+            SELECT n.name, n.top,
+                   coalesce((SELECT u.unit_id FROM @extschema@.unit u WHERE u.parent_id = n.top AND u.name = n.name),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name AND u.parent_id IS NULL),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name ORDER BY u.unit_id LIMIT 1)) AS unit_id
+            FROM (SELECT DISTINCT x.unit AS name, form_top[x.form - base] AS top
+                  FROM jsonb_to_recordset(forms) AS x (form integer, unit text, top_unit text)
+                  WHERE x.unit IS DISTINCT FROM x.top_unit) n
+        ) t ON t.name = f.unit AND t.top = form_top[f.form - base] AND f.unit IS DISTINCT FROM f.top_unit;
+
+        RAISE DEBUG 'import_forms: % % ms', 'units', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 4. Projects: by 项目编号, else by name within the unit.  A project the
+        -- caller cannot see is not found; inserting it again then does nothing
+        -- (its code is taken) or is refused by row-level security.
+        INSERT INTO @extschema@.project (code, name, unit_id)
+        SELECT DISTINCT ON (f.project_code) f.project_code, f.project_name, form_unit[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, project_code text, project_name text)
+        LEFT JOIN @extschema@.project p ON p.code = f.project_code
+        WHERE f.project_code IS NOT NULL AND p.project_id IS NULL
+        ORDER BY f.project_code, f.form
+        ON CONFLICT (code) DO NOTHING;
+
+        INSERT INTO @extschema@.project (name, unit_id)
+        SELECT DISTINCT f.project_name, form_unit[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, project_code text, project_name text)
+        LEFT JOIN @extschema@.project p ON p.unit_id = form_unit[f.form - base] AND p.name = f.project_name
+        WHERE f.project_code IS NULL AND p.project_id IS NULL
+        ORDER BY 2, 1
+        ON CONFLICT (unit_id, name) WHERE code IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(pc.project_id, pn.project_id) ORDER BY f.form) INTO form_project
+        FROM (SELECT x.form, x.project_code, x.project_name, form_unit[x.form - base] AS unit_id
+              FROM jsonb_to_recordset(forms) AS x (form integer, project_code text, project_name text)) f
+        LEFT JOIN @extschema@.project pc ON pc.code = f.project_code
+        LEFT JOIN (
+            SELECT n.unit_id, n.name,
+                   coalesce((SELECT p.project_id FROM @extschema@.project p
+                             WHERE p.unit_id = n.unit_id AND p.name = n.name AND p.code IS NULL),
+                            (SELECT p.project_id FROM @extschema@.project p
+                             WHERE p.unit_id = n.unit_id AND p.name = n.name ORDER BY p.project_id LIMIT 1)) AS project_id
+            FROM (SELECT DISTINCT form_unit[x.form - base] AS unit_id, x.project_name AS name
+                  FROM jsonb_to_recordset(forms) AS x (form integer, project_code text, project_name text)
+                  WHERE x.project_code IS NULL) n
+        ) pn ON f.project_code IS NULL AND pn.unit_id = f.unit_id AND pn.name = f.project_name;
+
+        -- A project the caller cannot see, or one that belongs to another unit.
+        SELECT f.form, f.line, f.project_code, f.project_name, f.unit, f.top_unit, p.unit_id, u.name AS project_unit INTO bad
+        FROM jsonb_to_recordset(forms) AS f (form integer, line integer, project_code text, project_name text,
+                                             unit text, top_unit text)
+        LEFT JOIN @extschema@.project p ON p.project_id = form_project[f.form - base]
+        LEFT JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+        WHERE p.project_id IS NULL OR p.unit_id <> form_unit[f.form - base]
+        ORDER BY f.form
+        LIMIT 1;
+        IF FOUND AND bad.unit_id IS NULL THEN
+            RAISE EXCEPTION 'form % of the document (line %): project % belongs to a unit that role % does not work for',
+                    bad.form, bad.line, bad.project_code, current_user
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'A role imports the forms of the units it works for (pjeval.unit_member); reviewers import any.';
+        ELSIF FOUND THEN
+            RAISE EXCEPTION 'form % of the document (line %): project % “%” belongs to unit “%”, not to “%”',
+                    bad.form, bad.line, coalesce(bad.project_code, '(no 项目编号)'), bad.project_name,
+                    bad.project_unit, coalesce(bad.unit, bad.top_unit)
+                USING ERRCODE = 'integrity_constraint_violation',
+                      HINT = 'A project has one implementing unit (实施单位). Correct the form, or move the project first: UPDATE pjeval.project SET unit_id = … (a reviewer).';
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'projects', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 5. One form per project and year in the document: in the batch, and
+        -- against the forms of the batches before it (never a replace of a form
+        -- this import wrote).
+        SELECT a.form, a.line, b.form AS other_form, b.line AS other_line, a.year, a.project_code, a.project_name INTO bad
+        FROM (SELECT x.form, x.line, x.year, x.project_code, x.project_name, form_project[x.form - base] AS project_id
+              FROM jsonb_to_recordset(forms) AS x (form integer, line integer, year integer, project_code text, project_name text)
+              UNION ALL
+              SELECT d.*
+              FROM ROWS FROM (pg_catalog.unnest(done_form), pg_catalog.unnest(done_line), pg_catalog.unnest(done_year),
+                              pg_catalog.unnest(done_code), pg_catalog.unnest(done_name), pg_catalog.unnest(done_project))
+                   AS d (form, line, year, project_code, project_name, project_id)) a
+        JOIN jsonb_to_recordset(forms) AS b (form integer, line integer, year integer)
+          ON b.form > a.form AND b.year = a.year AND form_project[b.form - base] = a.project_id
+        ORDER BY b.form, a.form
+        LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'forms % (line %) and % (line %) of the document are both project % “%” for %',
+                    bad.form, bad.line, bad.other_form, bad.other_line,
+                    coalesce(bad.project_code, '(no 项目编号)'), bad.project_name, bad.year
+                USING ERRCODE = 'unique_violation',
+                      HINT = 'A document holds one form per project and year: remove one of them. Nothing of the document was imported.';
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'duplicates', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 6. The forms themselves.  A project and year already stored is an
+        -- error, or with on_conflict => 'replace' is replaced in place: the same
+        -- evaluation_id, its profile kept, its fund lines and indicators written
+        -- anew (the evaluator's band carried over where an indicator is
+        -- unchanged), the old version in pjeval.history.  The workflow refuses to
+        -- replace a form that is submitted or approved.  An import that races
+        -- with another for the same project and year finds it on its next try.
+        form_eval := pg_catalog.array_fill(NULL::bigint, ARRAY[n]);
+        todo := ARRAY(SELECT base + g FROM pg_catalog.generate_series(1, n) g);
+        old_bands := NULL;
+        attempt := 0;
+        LOOP
+            attempt := attempt + 1;
+
+            -- the forms of this try already stored, locked in one order
+            IF NOT on_cluster THEN
+                SELECT pg_catalog.array_agg(x.form - base ORDER BY x.form), pg_catalog.array_agg(x.evaluation_id ORDER BY x.form)
+                INTO found_forms, found_evals
+                FROM (SELECT f.form, e.evaluation_id
+                      FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+                      JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                      JOIN @extschema@.evaluation e ON e.project_id = form_project[f.form - base] AND e.year = f.year
+                      ORDER BY e.evaluation_id
+                      FOR UPDATE OF e) x;
+            ELSE
+                -- On a Citus cluster Citus neither locks rows of several
+                -- shards at once nor keeps evaluation's UNIQUE (project_id,
+                -- year) (docs/scaling.md): each project and year of the
+                -- batch is locked instead (a transaction advisory lock on
+                -- the coordinator, in one order), before its form is looked
+                -- for, so that two imports of it take turns, and the second
+                -- finds the first's form.
+                PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(
+                            pg_catalog.format('pjeval.evaluation %s %s', k.project_id, k.year), 0))
+                FROM (SELECT DISTINCT form_project[f.form - base] AS project_id, f.year
+                      FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+                      JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                      ORDER BY 1, 2) k;
+                SELECT pg_catalog.array_agg(x.form - base ORDER BY x.form), pg_catalog.array_agg(x.evaluation_id ORDER BY x.form)
+                INTO found_forms, found_evals
+                FROM (SELECT f.form, e.evaluation_id
+                      FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+                      JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                      JOIN @extschema@.evaluation e ON e.project_id = form_project[f.form - base] AND e.year = f.year) x;
+            END IF;
+
+            IF found_forms IS NOT NULL AND on_conflict = 'error' THEN
+                SELECT f.form, f.line, f.year, f.project_code, f.project_name INTO bad
+                FROM jsonb_to_recordset(forms) AS f (form integer, line integer, year integer, project_code text, project_name text)
+                WHERE f.form = base + found_forms[1];
+                RAISE EXCEPTION 'project % “%” already has a form for % (evaluation %)',
+                        coalesce(bad.project_code, '(no 项目编号)'), bad.project_name, bad.year, found_evals[1]
+                    USING ERRCODE = 'unique_violation',
+                          DETAIL = pg_catalog.format('Form %s of the document, line %s.', bad.form, bad.line),
+                          HINT = 'To replace it, import with on_conflict => ''replace'' (the old version stays in pjeval.history). Nothing of the document was imported.';
+            END IF;
+
+            IF found_forms IS NOT NULL THEN
+                UPDATE @extschema@.evaluation e
+                SET budget_unit_id = nullif(form_top[f.form - base], 0),
+                    amount_unit = coalesce(f.amount_unit, '元'),
+                    expected_goal = f.goal_expected,
+                    actual_outcome = f.goal_actual,
+                    reported_weight_total = f.total_weight,
+                    reported_total = f.total_score,
+                    notes = f.notes,
+                    reported_grade = f.total_grade,
+                    fund_block_weight = f.fund_weight
+                FROM ROWS FROM (pg_catalog.unnest(found_forms), pg_catalog.unnest(found_evals)) AS x (form, evaluation_id)
+                JOIN jsonb_to_recordset(forms) AS f (form integer, amount_unit text, goal_expected text, goal_actual text,
+                                                     total_weight numeric, total_score numeric, notes text, total_grade text,
+                                                     fund_weight numeric)
+                  ON f.form = base + x.form
+                WHERE e.evaluation_id = x.evaluation_id;
+
+                SELECT coalesce(old_bands, '{}') || coalesce(pg_catalog.jsonb_object_agg(
+                           i.evaluation_id || '/' || i.position || '/' || i.level3 || '/'
+                               || coalesce(i.target_text, '') || '/' || coalesce(i.actual_text, ''),
+                           i.band), '{}')
+                INTO old_bands
+                FROM @extschema@.indicator i
+                WHERE i.evaluation_id = ANY (found_evals) AND i.band IS NOT NULL;
+
+                DELETE FROM @extschema@.fund_line fl WHERE fl.evaluation_id = ANY (found_evals);
+                DELETE FROM @extschema@.indicator i WHERE i.evaluation_id = ANY (found_evals);
+                -- (asked first: an import without reader findings needs no
+                -- right on read_finding; SELECT 1, not SELECT: Citus plans no
+                -- empty target list over a distributed table)
+                IF EXISTS (SELECT 1 FROM @extschema@.read_finding rf WHERE rf.evaluation_id = ANY (found_evals)) THEN
+                    DELETE FROM @extschema@.read_finding rf WHERE rf.evaluation_id = ANY (found_evals);
+                END IF;
+
+                form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
+            END IF;
+
+            -- the forms not stored yet; one that a concurrent import has just
+            -- stored is left out, and found on the next try (on a cluster
+            -- the lock above keeps other imports out)
+            IF NOT on_cluster THEN
+                WITH ins AS (
+                    INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
+                                                        actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
+                                                        fund_block_weight)
+                    SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
+                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight
+                    FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
+                                                         goal_actual text, total_weight numeric, total_score numeric, notes text,
+                                                         total_grade text, fund_weight numeric)
+                    JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                    WHERE form_eval[f.form - base] IS NULL     -- not just replaced
+                    ORDER BY form_project[f.form - base], f.year
+                    ON CONFLICT (project_id, year) DO NOTHING
+                    RETURNING evaluation_id, project_id, year
+                )
+                SELECT pg_catalog.array_agg(f.form - base), pg_catalog.array_agg(ins.evaluation_id)
+                INTO found_forms, found_evals
+                FROM ins
+                JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
+                  ON form_project[f.form - base] = ins.project_id AND f.year = ins.year;
+            ELSE
+                WITH ins AS (
+                    INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
+                                                        actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
+                                                        fund_block_weight)
+                    SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
+                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight
+                    FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
+                                                         goal_actual text, total_weight numeric, total_score numeric, notes text,
+                                                         total_grade text, fund_weight numeric)
+                    JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                    WHERE form_eval[f.form - base] IS NULL     -- not just replaced
+                    ORDER BY form_project[f.form - base], f.year
+                    RETURNING evaluation_id, project_id, year
+                )
+                SELECT pg_catalog.array_agg(f.form - base), pg_catalog.array_agg(ins.evaluation_id)
+                INTO found_forms, found_evals
+                FROM ins
+                JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
+                  ON form_project[f.form - base] = ins.project_id AND f.year = ins.year;
+            END IF;
+
+            form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
+
+            todo := ARRAY(SELECT base + g FROM pg_catalog.generate_series(1, n) g WHERE form_eval[g] IS NULL);
+            EXIT WHEN pg_catalog.cardinality(todo) = 0;
+            IF attempt >= 3 THEN
+                RAISE EXCEPTION 'form % of the document: its project and year are being written by another import at the same time', todo[1]
+                    USING ERRCODE = 'serialization_failure',
+                          HINT = 'Try again.';
+            END IF;
+        END LOOP;
+
+        RAISE DEBUG 'import_forms: % % ms', 'evaluations', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 7. Their rows.  Amounts left blank are 0; the values of targets and
+        -- actuals are read by the indicator's trigger (NULL, and flagged by the
+        -- audit, where a cell does not read: the text is kept as written).
+        writing_rows := true;
+            INSERT INTO @extschema@.fund_line (evaluation_id, source, initial_budget, annual_budget, executed,
+                                               reported_weight, reported_rate, reported_score, label)
+            SELECT form_eval[x.form - base], x.kind, coalesce(x.initial_budget, 0),
+                   coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score,
+                   CASE WHEN x.kind = 'other' THEN nullif(x.source, sfs.label) END
+            FROM jsonb_to_recordset(funds) AS x (form integer, line integer, source text, kind text, initial_budget numeric,
+                                                 budget numeric, executed numeric, weight numeric, rate numeric, score numeric)
+            LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.kind
+            ORDER BY x.form, x.line;
+
+            RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+            t0 := clock_timestamp();
+            INSERT INTO @extschema@.indicator (evaluation_id, position, level1, level2, level3, target_text, actual_text,
+                                               weight, reported_score, deviation_reason, band)
+            SELECT form_eval[x.form - base], x.position,
+                   x.level1 || coalesce(' (' || x.level1_weight || '分)', ''),
+                   x.level2, x.level3, x.target, x.actual, x.weight, x.score, x.explanation,
+                   CASE WHEN old_bands IS NOT NULL
+                        THEN old_bands ->> (form_eval[x.form - base] || '/' || x.position || '/' || x.level3 || '/'
+                                            || coalesce(x.target, '') || '/' || coalesce(x.actual, '')) END
+            FROM jsonb_to_recordset(inds) AS x (form integer, position integer, level1 text, level1_weight numeric,
+                                                level2 text, level3 text, target text, actual text,
+                                                weight numeric, score numeric, explanation text);
+        writing_rows := false;
+
+        -- What the reader found worth a look, on the row of its line (an
+        -- indicator, a fund row) or on the form.
+        IF pg_catalog.jsonb_path_exists(forms, '$[*].findings[*]') THEN
+            INSERT INTO @extschema@.read_finding (evaluation_id, line, position, source, code, detail)
+            SELECT form_eval[x.form - base], x.line, i.position, fl.kind, x.code, x.detail
+            FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                 AS x (form integer, line integer, code text, detail text)
+            LEFT JOIN jsonb_to_recordset(inds) AS i (form integer, line integer, position integer)
+              ON i.form = x.form AND i.line = x.line
+            LEFT JOIN jsonb_to_recordset(funds) AS fl (form integer, line integer, kind text)
+              ON fl.form = x.form AND fl.line = x.line
+            ORDER BY x.form, x.line;
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'indicators', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        RETURN QUERY SELECT form_eval[g] FROM pg_catalog.generate_subscripts(form_eval, 1) g ORDER BY g;
+
+        SELECT done_form || pg_catalog.array_agg(x.form ORDER BY x.form),
+               done_line || pg_catalog.array_agg(x.line ORDER BY x.form),
+               done_year || pg_catalog.array_agg(x.year ORDER BY x.form),
+               done_project || pg_catalog.array_agg(form_project[x.form - base] ORDER BY x.form),
+               done_code || pg_catalog.array_agg(x.project_code ORDER BY x.form),
+               done_name || pg_catalog.array_agg(x.project_name ORDER BY x.form)
+        INTO done_form, done_line, done_year, done_project, done_code, done_name
+        FROM jsonb_to_recordset(forms) AS x (form integer, line integer, year integer, project_code text, project_name text);
+    END LOOP;
+    EXCEPTION WHEN not_null_violation OR check_violation OR unique_violation THEN
+        -- a cell no table can hold (step 7 of the batch that failed): say which
+        IF writing_rows THEN
+            PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
+        END IF;
+        RAISE;
+    END;
+
+    -- What was read but is worth a look: a cell that began with a quote
+    -- that nothing closes (copied from a PDF) was read as text.
+    IF pg_catalog.cardinality(quote_lines) > 0 THEN
+        RAISE NOTICE '% cell(s) of the document begin with a quote that nothing closes, read as text: line %',
+                pg_catalog.cardinality(quote_lines),
+                pg_catalog.array_to_string(quote_lines[1:10], ', ') || CASE WHEN pg_catalog.cardinality(quote_lines) > 10 THEN ', …' ELSE '' END
+            USING HINT = 'A spreadsheet closes every quote it opens; these cells were probably copied from a PDF. Check that their rows are whole.';
+    END IF;
+END
+$fn$;
+
+-- The table a trigger of table tbl reads or writes as target, on the node
+-- where it fires.  On one node (rel_name is tbl, or Citus is not there)
+-- that is the table itself.
+-- On a Citus cluster a trigger fires on a shard (rel_name is tbl_<shard id>)
+-- inside a query Citus sent to the node that holds it, where a query on
+-- another distributed or reference table is refused (a distributed query
+-- from a query on a shard): it reads and writes the shards on its own node
+-- instead, the co-located shard of a distributed table (the same hash
+-- range) or the node's copy of a reference table.  NULL where there is none
+-- (a reference table's copy has no co-located shard of a distributed table).
+CREATE FUNCTION @extschema@.colocated_shard(rel_name name, tbl text, target text)
+RETURNS text
+LANGUAGE plpgsql
+STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    shard bigint;
+    found_shard bigint;
+BEGIN
+    IF rel_name OPERATOR(pg_catalog.=) tbl OR pg_catalog.to_regclass('pg_catalog.pg_dist_shard') IS NULL THEN
+        RETURN pg_catalog.format('%I.%I', '@extschema@', target);
+    END IF;
+    IF rel_name OPERATOR(pg_catalog.!~) ('^' OPERATOR(pg_catalog.||) tbl OPERATOR(pg_catalog.||) '_[0-9]+$') THEN
+        RAISE EXCEPTION '% is neither pjeval.% nor one of its Citus shards', rel_name, tbl
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    shard := pg_catalog.substr(rel_name, pg_catalog.length(tbl) OPERATOR(pg_catalog.+) 2)::bigint;
+    EXECUTE 'SELECT t.shardid
+             FROM pg_catalog.pg_dist_shard s
+             JOIN pg_catalog.pg_dist_shard t
+               ON t.logicalrelid OPERATOR(pg_catalog.=) $2::regclass
+              AND (t.shardminvalue IS NULL OR t.shardminvalue OPERATOR(pg_catalog.=) s.shardminvalue)
+             WHERE s.shardid OPERATOR(pg_catalog.=) $1'
+        INTO found_shard USING shard, pg_catalog.format('%I.%I', '@extschema@', target);
+    IF found_shard IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN pg_catalog.format('%I.%I', '@extschema@', target OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) found_shard);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.colocated_shard(name, text, text) IS
+'For the triggers of table tbl firing on rel_name: pjeval.target itself on one node; on a Citus shard of tbl, the shard of target on the same node (co-located, or the node''s copy of a reference table), NULL where there is none';
+
+CREATE OR REPLACE FUNCTION @extschema@.distribution_plan()
+RETURNS TABLE (table_name text, placement text, step integer)
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.table_name, x.placement, p.step::integer
+    FROM ROWS FROM (pg_catalog.unnest(ARRAY[
+             -- the vocabulary
+             'finding_catalogue', 'finding_message', 'standard_fund_source', 'monitoring_reason',
+             -- who is who, the projects, the profiles (small, read by every view)
+             'unit', 'unit_member', 'reviewer', 'project', 'profile',
+             -- the reports' snapshot (per unit and year, written by refresh_reports())
+             'report_refresh', 'report_snapshot',
+             -- the monitoring reports (per project and month; not tied to a form)
+             'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- 整改 items (per project and year)
+             'rectification',
+             -- the forms, by evaluation_id: evaluation first
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history',
+             -- the history of the rows of no form: stays on the coordinator
+             'history_admin']))
+         WITH ORDINALITY AS p (table_name, step)
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding',
+                                                          'review', 'review_item', 'history')
+                                    THEN 'distributed'
+                                    WHEN p.table_name = 'history_admin' THEN 'coordinator'
+                                    ELSE 'reference' END AS placement) x
+$$;
+
+COMMENT ON FUNCTION @extschema@.distribution_plan() IS
+'Where each pjeval table goes on a Citus cluster: distributed (by evaluation_id, co-located with evaluation), reference, or coordinator (left where it is), in the order pjeval.distribute() places them';
+
+DROP PROCEDURE @extschema@.distribute();
+CREATE PROCEDURE @extschema@.distribute(without_row_security boolean DEFAULT false)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET citus.multi_shard_modify_mode = 'sequential'
+AS $$
+DECLARE
+    r record;
+    fkeys text[] := '{}';
+    placed regclass[];
+    owner name;
+    coordinator_known boolean;
+    policies text[];
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        RAISE EXCEPTION 'pjeval.distribute() needs Citus: CREATE EXTENSION citus first'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'On a single node there is nothing to distribute.';
+    END IF;
+    SELECT x.extowner::regrole::text::name INTO owner FROM pg_catalog.pg_extension x WHERE x.extname = 'pjeval';
+    IF NOT (pg_catalog.current_setting('is_superuser') = 'on' OR pg_catalog.pg_has_role(current_user, owner, 'USAGE')) THEN
+        RAISE EXCEPTION 'only a superuser or the owner of pjeval (%) may distribute its tables, not role %', owner, current_user
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    EXECUTE 'SELECT coalesce(pg_catalog.array_agg(logicalrelid), ''{}'') FROM pg_catalog.pg_dist_partition' INTO placed;
+    EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_node WHERE groupid OPERATOR(pg_catalog.=) 0)' INTO coordinator_known;
+    IF NOT coordinator_known THEN
+        RAISE EXCEPTION 'pjeval.distribute() needs the coordinator in the cluster''s metadata'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'SELECT citus_set_coordinator_host(''<its host>'', <its port>); first: the history of units, projects, members and reviewers is kept on the coordinator (docs/scaling.md).';
+    END IF;
+    -- The policies Citus refuses: every one that asks is_reviewer or
+    -- member_units through a scalar sub-select.  Dropped only when asked to;
+    -- row-level security stays on, so without them only the roles that
+    -- bypass it (superusers, BYPASSRLS) see and write the forms.
+    policies := ARRAY(SELECT pg_catalog.format('DROP POLICY IF EXISTS %I ON %s', pol.polname, pol.polrelid::regclass)
+                      FROM pg_catalog.pg_policy pol
+                      WHERE pol.polrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass
+                                             FROM @extschema@.distribution_plan() p
+                                             WHERE p.placement <> 'coordinator')
+                        AND NOT pol.polrelid = ANY (placed)
+                        AND coalesce(pg_catalog.pg_get_expr(pol.polqual, pol.polrelid), '')
+                            || coalesce(pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid), '') ~* '\mSELECT\M'
+                      ORDER BY 1);
+    IF pg_catalog.cardinality(policies) > 0 AND NOT without_row_security THEN
+        RAISE EXCEPTION 'pjeval.distribute(): % of pjeval''s row-level security policies ask through a sub-select, which Citus refuses on distributed and reference tables',
+                pg_catalog.cardinality(policies)
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'CALL pjeval.distribute(without_row_security => true) drops them; row-level security stays on, so only roles that bypass it (superusers, BYPASSRLS) then see and write the forms (docs/scaling.md).';
+    END IF;
+    PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
+    FOR i IN 1 .. pg_catalog.cardinality(policies) LOOP
+        EXECUTE policies[i];
+        EXECUTE 'SELECT pg_catalog.count(*) FROM pg_catalog.run_command_on_workers($1)' USING policies[i];
+    END LOOP;
+
+    -- history's rows of no form go to history_admin (once: history is then
+    -- distributed, and such rows are written to history_admin)
+    IF NOT '@extschema@.history'::regclass = ANY (placed) THEN
+        ALTER TABLE @extschema@.history DISABLE TRIGGER history_append_only;
+        WITH moved AS (DELETE FROM @extschema@.history h WHERE h.evaluation_id IS NULL RETURNING h.*)
+        INSERT INTO @extschema@.history_admin SELECT * FROM moved;
+        ALTER TABLE @extschema@.history ENABLE TRIGGER history_append_only;
+    END IF;
+
+    -- the foreign keys between the plan's tables, and the keys that go.  A
+    -- key between two distributed tables comes back without ON UPDATE
+    -- CASCADE, which Citus refuses on a key with the distribution column
+    -- (review_item's to review: a review's reviewer_role is then changed
+    -- only while it has no items).
+    FOR r IN SELECT c.conrelid::regclass AS rel, c.conname,
+                    CASE WHEN c.conrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass
+                                             FROM @extschema@.distribution_plan() p WHERE p.placement = 'distributed')
+                          AND c.confrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass
+                                              FROM @extschema@.distribution_plan() p WHERE p.placement = 'distributed')
+                         THEN pg_catalog.replace(pg_catalog.pg_get_constraintdef(c.oid), ' ON UPDATE CASCADE', '')
+                         ELSE pg_catalog.pg_get_constraintdef(c.oid) END AS def
+             FROM pg_catalog.pg_constraint c
+             WHERE c.contype = 'f'
+               AND c.conrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass FROM @extschema@.distribution_plan() p)
+               AND c.confrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass FROM @extschema@.distribution_plan() p)
+               AND NOT c.conrelid = ANY (placed)
+             ORDER BY 1, 2
+    LOOP
+        fkeys := fkeys || pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', r.rel, r.conname, r.def);
+        EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', r.rel, r.conname);
+        EXECUTE 'SELECT pg_catalog.count(*) FROM pg_catalog.run_command_on_workers($1)'
+            USING pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', r.rel, r.conname);
+    END LOOP;
+    FOR r IN SELECT c.conrelid::regclass AS rel, c.conname
+             FROM pg_catalog.pg_constraint c
+             WHERE (c.conrelid, c.conname) IN (('@extschema@.evaluation'::regclass, 'evaluation_project_year_key'),
+                                               ('@extschema@.history'::regclass, 'history_pkey'))
+               AND NOT c.conrelid = ANY (placed)
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', r.rel, r.conname);
+        EXECUTE 'SELECT pg_catalog.count(*) FROM pg_catalog.run_command_on_workers($1)'
+            USING pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', r.rel, r.conname);
+    END LOOP;
+
+    -- the tables, in the plan's order
+    FOR r IN SELECT ('@extschema@.' || p.table_name)::regclass AS rel, p.table_name, p.placement
+             FROM @extschema@.distribution_plan() p
+             WHERE NOT ('@extschema@.' || p.table_name)::regclass = ANY (placed)
+               AND p.placement <> 'coordinator'
+             ORDER BY p.step
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER USER', r.rel);
+        IF r.placement = 'reference' THEN
+            EXECUTE 'SELECT pg_catalog.create_reference_table($1)' USING r.rel;
+        ELSE
+            EXECUTE 'SELECT pg_catalog.create_distributed_table($1, ''evaluation_id'', colocate_with => $2)'
+                USING r.rel, CASE r.table_name WHEN 'evaluation' THEN 'none' ELSE '@extschema@.evaluation' END;
+        END IF;
+        EXECUTE 'SELECT pg_catalog.truncate_local_data_after_distributing_table($1)' USING r.rel;
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE TRIGGER USER', r.rel);
+    END LOOP;
+
+    FOR i IN 1 .. pg_catalog.cardinality(fkeys) LOOP
+        EXECUTE fkeys[i];
+    END LOOP;
+
+    -- The rights granted on the tables before (GRANT INSERT, UPDATE, DELETE
+    -- to the roles that enter forms, README "Who may do what") are the
+    -- coordinator's alone: granted again, now that the tables are Citus
+    -- tables, Citus gives them to the workers' tables and the shards too.
+    FOR r IN SELECT c.oid::regclass AS rel, a.privilege_type, a.grantee, a.is_grantable
+             FROM pg_catalog.pg_class c
+             CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a
+             WHERE c.oid IN (SELECT ('@extschema@.' || p.table_name)::regclass
+                             FROM @extschema@.distribution_plan() p
+                             WHERE p.placement <> 'coordinator')
+               AND NOT c.oid = ANY (placed)
+               AND a.grantee <> c.relowner
+             ORDER BY 1, 3, 2
+    LOOP
+        EXECUTE pg_catalog.format('GRANT %s ON %s TO %s%s', r.privilege_type, r.rel,
+                                  CASE WHEN r.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.grantee::regrole::text) END,
+                                  CASE WHEN r.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+END
+$$;
+
+COMMENT ON PROCEDURE @extschema@.distribute(boolean) IS
+'On a Citus cluster: distributes pjeval''s tables as pjeval.distribution_plan() says (by evaluation_id, co-located, or reference tables), in one transaction; for a superuser or the extension''s owner. Refuses while policies with sub-selects are there, which Citus refuses; without_row_security => true drops them, leaving only roles that bypass row-level security able to see the forms (docs/scaling.md)';
+REVOKE EXECUTE ON PROCEDURE @extschema@.distribute(boolean) FROM PUBLIC;
+
+-- the distribution plan with every table of the merged sources
+CREATE OR REPLACE FUNCTION @extschema@.distribution_plan()
+RETURNS TABLE (table_name text, placement text, step integer)
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.table_name, x.placement, p.step::integer
+    FROM ROWS FROM (pg_catalog.unnest(ARRAY[
+             -- the vocabulary
+             'finding_catalogue', 'finding_message', 'standard_fund_source', 'monitoring_reason',
+             -- who is who, the projects, the profiles (small, read by every view)
+             'unit', 'unit_member', 'reviewer', 'project', 'profile',
+             -- the reports' snapshot (per unit and year, written by refresh_reports())
+             'report_refresh', 'report_snapshot',
+             -- the monitoring reports (per project and month; not tied to a form)
+             'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- their due dates and the projects recorded overdue (per round)
+             'monitoring_due', 'monitoring_overdue',
+             -- 整改 items (per project and year)
+             'rectification',
+             -- the forms, by evaluation_id: evaluation first
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history',
+             -- the history of the rows of no form: stays on the coordinator
+             'history_admin']))
+         WITH ORDINALITY AS p (table_name, step)
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding',
+                                                          'review', 'review_item', 'history')
+                                    THEN 'distributed'
+                                    WHEN p.table_name = 'history_admin' THEN 'coordinator'
+                                    ELSE 'reference' END AS placement) x
+$$;
+
+COMMENT ON FUNCTION @extschema@.distribution_plan() IS
+'Where each pjeval table goes on a Citus cluster: distributed (by evaluation_id, co-located with evaluation), reference, or coordinator (left where it is), in the order pjeval.distribute() places them';

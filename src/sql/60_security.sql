@@ -35,6 +35,7 @@ ALTER TABLE @extschema@.fund_line ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.indicator ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.read_finding ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.history ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.history_admin ENABLE ROW LEVEL SECURITY;
 
 -- Units and who is who: anyone may read the names of units and reviewers;
 -- members read their units' memberships; only reviewers change them.
@@ -94,6 +95,9 @@ CREATE POLICY read_finding_unit ON @extschema@.read_finding FOR ALL
 CREATE POLICY history_unit ON @extschema@.history FOR SELECT
     USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
            OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]));
+CREATE POLICY history_admin_unit ON @extschema@.history_admin FOR SELECT
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]));
 
 -- Daily use needs no superuser.  PUBLIC reads; writing is granted by the
 -- administrator to the roles that need it (a role that bypasses row-level
@@ -104,7 +108,18 @@ GRANT SELECT ON
     @extschema@.project, @extschema@.evaluation, @extschema@.fund_line, @extschema@.indicator,
     @extschema@.read_finding
     TO PUBLIC;
-GRANT SELECT ON @extschema@.history TO PUBLIC;
+GRANT SELECT ON @extschema@.history, @extschema@.history_admin TO PUBLIC;
+-- history_all reads both with the caller's rights (PostgreSQL 15+), so
+-- their policies decide; before 15 it would read them with its owner's, and
+-- PUBLIC does not get it.
+DO $$
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::integer >= 150000 THEN
+        ALTER VIEW @extschema@.history_all SET (security_invoker = true);
+        GRANT SELECT ON @extschema@.history_all TO PUBLIC;
+    END IF;
+END
+$$;
 GRANT SELECT ON @extschema@.indicator_result, @extschema@.evaluation_result,
                 @extschema@.audit_finding, @extschema@.finding_code TO PUBLIC;
 GRANT SELECT ON @extschema@.finding_catalogue, @extschema@.finding_message, @extschema@.standard_fund_source,
@@ -120,6 +135,7 @@ CREATE FUNCTION @extschema@.evaluation_check_budget_unit(budget_unit_id bigint, 
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET citus.allow_nested_distributed_execution = on
 AS $$
 DECLARE
     p record;
@@ -365,6 +381,7 @@ DECLARE
     key CONSTANT text := form_table || '_id';
     form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
     steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
+    forms text;  -- the form's table; on a Citus shard its co-located shard
 BEGIN
     IF TG_NARGS <> 2 OR form_table NOT IN ('evaluation', 'monitoring') THEN
         RAISE EXCEPTION 'form_row_workflow() guards the rows of pjeval.evaluation and pjeval.monitoring, not of %', coalesce(form_table, TG_TABLE_NAME)
@@ -373,6 +390,7 @@ BEGIN
     IF @extschema@.restoring_dump() THEN
         RETURN CASE WHEN TG_LEVEL = 'ROW' THEN coalesce(NEW, OLD) END;
     END IF;
+    forms := @extschema@.colocated_shard(TG_TABLE_NAME, row_table, form_table);
     IF TG_LEVEL = 'ROW' THEN
         -- UPDATE: the form the row is in, and the one it moves to
         ids := ARRAY[(to_jsonb(OLD) ->> key)::bigint, (to_jsonb(NEW) ->> key)::bigint];
@@ -380,7 +398,11 @@ BEGIN
             ids := ids[1:1];
         END IF;
         FOREACH id IN ARRAY ids LOOP
-            IF form_table = 'evaluation' THEN
+            -- (st is NULL where no row is found)
+            IF TG_TABLE_NAME <> row_table THEN
+                EXECUTE format('SELECT f.status FROM %s f WHERE f.%I = $1 FOR SHARE', forms, key)
+                INTO st USING id;
+            ELSIF form_table = 'evaluation' THEN
                 SELECT e.status INTO st
                 FROM @extschema@.evaluation e
                 WHERE e.evaluation_id = id
@@ -391,7 +413,7 @@ BEGIN
                 WHERE m.monitoring_id = id
                 FOR SHARE;
             END IF;
-            IF FOUND AND st <> 'draft' THEN
+            IF st <> 'draft' THEN
                 RAISE EXCEPTION '% % is %: its % rows are read-only', form, id, st, row_table
                     USING ERRCODE = 'object_not_in_prerequisite_state',
                           HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen%s(%s);', steps, id);
@@ -405,7 +427,7 @@ BEGIN
     EXECUTE format($q$
         WITH locked AS MATERIALIZED (
             SELECT e.%1$I AS id, e.status
-            FROM @extschema@.%2$I e
+            FROM %2$s e
             WHERE e.%1$I IN (SELECT r.%1$I FROM %3$s r)
             FOR SHARE OF e)
         SELECT l.id, l.status
@@ -413,7 +435,7 @@ BEGIN
         WHERE l.status <> 'draft'
         ORDER BY l.id
         LIMIT 1$q$,
-        key, form_table, CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END)
+        key, forms, CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END)
     INTO bad;
     IF bad.id IS NOT NULL THEN
         RAISE EXCEPTION '% % is %: its % rows are read-only', form, bad.id, bad.status, row_table
