@@ -208,4 +208,25 @@ size_t		pj_next_line(const char *doc, size_t len, size_t at, size_t *line_len);
 bool		pj_read_forms(const char *doc, size_t len, char *scratch,
 						  const PjFormSink *sink, PjFormError *err);
 
+/*
+ * The rows of any tab-separated document, cell by cell, as the form reader
+ * reads them (quoted cells, line ends, white space and invisible characters
+ * trimmed, empty cells at a row's end dropped; at most 24 cells a row): for
+ * forms other than the self-evaluation, whose layout the caller reads
+ * (pjeval.document_rows, the target form).  row() gets each row's first
+ * line, its cells (valid until the next call) and the line of a quote read
+ * as text (0 if none); tick() (may be NULL) is called before each row and
+ * may stop the reading with a longjmp.  scratch holds
+ * pj_form_scratch_size(len) bytes.
+ */
+typedef struct PjRowSink
+{
+	void	   *ctx;
+	void		(*row) (void *ctx, int line, const PjCell *cells, int ncells, int quote_line);
+	void		(*tick) (void *ctx);
+} PjRowSink;
+
+void		pj_read_rows(const char *doc, size_t len, char *scratch, size_t scratch_len,
+						 const PjRowSink *sink);
+
 #endif							/* PJEVAL_FORM_H */

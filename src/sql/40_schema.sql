@@ -452,7 +452,8 @@ BEGIN
     -- Only for the tables it was made for (it runs as the owner).
     IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
        OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
-                      'monitoring', 'monitoring_fund_line', 'monitoring_indicator')
+                      'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+                      'target', 'target_fund_line', 'target_indicator')
        OR TG_LEVEL <> 'STATEMENT' THEN
         RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
             USING ERRCODE = 'insufficient_privilege';
@@ -525,6 +526,24 @@ BEGIN
                                          FROM @extschema@.monitoring m
                                          JOIN @extschema@.project p ON p.project_id = m.project_id
                                          WHERE m.monitoring_id = t.monitoring_id OFFSET 0) p ON true';
+        -- a target form (72_targets.sql) likewise
+        WHEN 'target' THEN
+            eval_id := 'NULL::bigint';
+            unit := 'p.unit_id';
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id FROM @extschema@.project p
+                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true';
+        WHEN 'target_fund_line', 'target_indicator' THEN
+            eval_id := 'NULL::bigint';
+            unit := CASE WHEN TG_OP = 'DELETE'
+                         THEN 'coalesce(p.unit_id, (SELECT h.unit_id FROM @extschema@.history h
+                                                    WHERE h.table_name = ''target'' AND h.row_id = t.target_id
+                                                      AND h.unit_id IS NOT NULL
+                                                    ORDER BY h.history_id DESC LIMIT 1))'
+                         ELSE 'p.unit_id' END;
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id
+                                         FROM @extschema@.target x
+                                         JOIN @extschema@.project p ON p.project_id = x.project_id
+                                         WHERE x.target_id = t.target_id OFFSET 0) p ON true';
         WHEN 'reviewer', 'profile' THEN
             eval_id := 'NULL::bigint';
             unit := 'NULL::bigint';
@@ -540,7 +559,8 @@ BEGIN
         FROM %s %s$q$,
         eval_id, unit,
         CASE WHEN tbl IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator',
-                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator')
+                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+                                    'target', 'target_fund_line', 'target_indicator')
              THEN 't.' || tbl || '_id' ELSE 'NULL::bigint' END,
         old_j, new_j, src, joins)
     USING tbl, TG_OP, acting;
@@ -560,7 +580,8 @@ DECLARE
 BEGIN
     IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
        OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
-                                'monitoring', 'monitoring_fund_line', 'monitoring_indicator') THEN
+                                'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+                                'target', 'target_fund_line', 'target_indicator') THEN
         RAISE EXCEPTION 'record_truncate() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
             USING ERRCODE = 'insufficient_privilege';
     END IF;

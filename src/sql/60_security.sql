@@ -159,12 +159,12 @@ DECLARE
     -- the form's table is the trigger's argument (on a Citus shard
     -- TG_TABLE_NAME is the shard's): evaluation or monitoring
     form_table CONSTANT text := TG_ARGV[0];
-    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
-    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
+    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' WHEN 'target' THEN 'target form' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' WHEN 'target' THEN '_target' ELSE '' END;
     id CONSTANT bigint := (to_jsonb(coalesce(NEW, OLD)) ->> (form_table || '_id'))::bigint;
 BEGIN
-    IF form_table IS NULL OR form_table NOT IN ('evaluation', 'monitoring') THEN
-        RAISE EXCEPTION 'evaluation_workflow() guards pjeval.evaluation and pjeval.monitoring, not %', coalesce(form_table, TG_TABLE_NAME)
+    IF form_table IS NULL OR form_table NOT IN ('evaluation', 'monitoring', 'target') THEN
+        RAISE EXCEPTION 'evaluation_workflow() guards pjeval.evaluation, pjeval.monitoring and pjeval.target, not %', coalesce(form_table, TG_TABLE_NAME)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF @extschema@.restoring_dump() THEN
@@ -363,11 +363,11 @@ DECLARE
     form_table CONSTANT text := TG_ARGV[0];
     row_table CONSTANT text := TG_ARGV[1];
     key CONSTANT text := form_table || '_id';
-    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
-    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
+    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' WHEN 'target' THEN 'target form' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' WHEN 'target' THEN '_target' ELSE '' END;
 BEGIN
-    IF TG_NARGS <> 2 OR form_table NOT IN ('evaluation', 'monitoring') THEN
-        RAISE EXCEPTION 'form_row_workflow() guards the rows of pjeval.evaluation and pjeval.monitoring, not of %', coalesce(form_table, TG_TABLE_NAME)
+    IF TG_NARGS <> 2 OR form_table NOT IN ('evaluation', 'monitoring', 'target') THEN
+        RAISE EXCEPTION 'form_row_workflow() guards the rows of pjeval.evaluation, pjeval.monitoring and pjeval.target, not of %', coalesce(form_table, TG_TABLE_NAME)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF @extschema@.restoring_dump() THEN
@@ -385,10 +385,15 @@ BEGIN
                 FROM @extschema@.evaluation e
                 WHERE e.evaluation_id = id
                 FOR SHARE;
-            ELSE
+            ELSIF form_table = 'monitoring' THEN
                 SELECT m.status INTO st
                 FROM @extschema@.monitoring m
                 WHERE m.monitoring_id = id
+                FOR SHARE;
+            ELSE
+                SELECT t.status INTO st
+                FROM @extschema@.target t
+                WHERE t.target_id = id
                 FOR SHARE;
             END IF;
             IF FOUND AND st <> 'draft' THEN
@@ -467,11 +472,11 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     st text;
-    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
-    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
+    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' WHEN 'target' THEN 'target form' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' WHEN 'target' THEN '_target' ELSE '' END;
 BEGIN
-    IF form_table IS NULL OR form_table NOT IN ('evaluation', 'monitoring') THEN
-        RAISE EXCEPTION 'set_form_status() moves pjeval.evaluation and pjeval.monitoring rows, not %', form_table
+    IF form_table IS NULL OR form_table NOT IN ('evaluation', 'monitoring', 'target') THEN
+        RAISE EXCEPTION 'set_form_status() moves pjeval.evaluation, pjeval.monitoring and pjeval.target rows, not %', form_table
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     EXECUTE format('SELECT f.status FROM @extschema@.%I f WHERE f.%I = $1 FOR UPDATE', form_table, form_table || '_id')
