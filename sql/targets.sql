@@ -97,7 +97,7 @@ SELECT export_targets(-1);
 
 -- ------------------------------------------------ workflow and 目标调整
 SELECT submit_target(:grid_2023), approve_target(:grid_2023);
-SELECT * FROM target_in_force WHERE target_id = :grid_2023;
+SELECT target_id = :grid_2023 AS this_form, version, approved_at IS NOT NULL AS approved FROM target_in_force WHERE target_id = :grid_2023;
 UPDATE target_indicator SET target_text = '≥1%' WHERE target_id = :grid_2023 AND position = 1;
 SELECT * FROM import_targets(:'exported', 'replace');
 -- 目标调整: a new version, a draft, with its reason; the original stays in force until it is approved
