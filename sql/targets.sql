@@ -122,7 +122,7 @@ CREATE ROLE regress_pjt_reviewers NOLOGIN;
 CREATE ROLE regress_pjt_member NOLOGIN IN ROLE regress_pjt_unit;
 CREATE ROLE regress_pjt_stranger NOLOGIN IN ROLE regress_pjt_other;
 CREATE ROLE regress_pjt_reviewer NOLOGIN IN ROLE regress_pjt_reviewers;
-GRANT INSERT, UPDATE, DELETE ON unit, project, target, target_fund_line, target_indicator, target_read_finding
+GRANT INSERT, UPDATE, DELETE ON unit, project, evaluation, target, target_fund_line, target_indicator, target_read_finding
     TO regress_pjt_unit, regress_pjt_other, regress_pjt_reviewers;
 INSERT INTO unit (name) VALUES ('目标其他单位');
 INSERT INTO unit_member (unit_id, role_name) SELECT unit_id, 'regress_pjt_unit' FROM unit WHERE name = '目标测试中心';
@@ -141,6 +141,8 @@ SELECT import_targets(:'grid2024') AS grid_2024 \gset
 SELECT submit_target(:grid_2024);
 UPDATE target_indicator SET notes = '改' WHERE target_id = :grid_2024;
 SELECT approve_target(:grid_2024);
+-- the project's header is part of its target forms: read-only while one is submitted
+UPDATE project SET name = '网格信息采集' WHERE code = 'TGT-7728';
 RESET ROLE;
 SET ROLE regress_pjt_reviewer;
 SELECT approve_target(:grid_2024);

@@ -8975,6 +8975,89 @@ END
 $$;
 
 
+CREATE OR REPLACE FUNCTION @extschema@.project_workflow()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    bad record;
+BEGIN
+    IF @extschema@.restoring_dump()
+       OR (NEW.code, NEW.name, NEW.unit_id) IS NOT DISTINCT FROM (OLD.code, OLD.name, OLD.unit_id)
+       OR @extschema@.is_reviewer(current_user) THEN
+        RETURN NEW;
+    END IF;
+    WITH locked AS MATERIALIZED (
+        SELECT e.evaluation_id, e.status
+        FROM @extschema@.evaluation e
+        WHERE e.project_id = OLD.project_id
+        FOR SHARE OF e)
+    SELECT 'evaluation'::text AS form, '' AS steps, l.evaluation_id AS id, l.status INTO bad
+    FROM locked l
+    WHERE l.status <> 'draft'
+    ORDER BY l.evaluation_id
+    LIMIT 1;
+    IF NOT FOUND THEN
+        -- The monitoring reports (62_monitoring.sql) likewise; a role that
+        -- may not lock them (no UPDATE on pjeval.monitoring) reads them.
+        IF has_any_column_privilege(current_user, '@extschema@.monitoring'::regclass, 'UPDATE') THEN
+            SELECT 'monitoring report'::text AS form, '_monitoring'::text AS steps, l.monitoring_id AS id, l.status INTO bad
+            FROM (SELECT m.monitoring_id, m.status
+                  FROM @extschema@.monitoring m
+                  WHERE m.project_id = OLD.project_id
+                  FOR SHARE OF m) l
+            WHERE l.status <> 'draft'
+            ORDER BY l.monitoring_id
+            LIMIT 1;
+        ELSE
+            SELECT 'monitoring report'::text AS form, '_monitoring'::text AS steps, m.monitoring_id AS id, m.status INTO bad
+            FROM @extschema@.monitoring m
+            WHERE m.project_id = OLD.project_id AND m.status <> 'draft'
+            ORDER BY m.monitoring_id
+            LIMIT 1;
+        END IF;
+    END IF;
+    IF NOT FOUND THEN
+        -- The target forms (72_targets.sql) likewise.
+        IF has_any_column_privilege(current_user, '@extschema@.target'::regclass, 'UPDATE') THEN
+            SELECT 'target form'::text AS form, '_target'::text AS steps, l.target_id AS id, l.status INTO bad
+            FROM (SELECT t.target_id, t.status
+                  FROM @extschema@.target t
+                  WHERE t.project_id = OLD.project_id
+                  FOR SHARE OF t) l
+            WHERE l.status <> 'draft'
+            ORDER BY l.target_id
+            LIMIT 1;
+        ELSE
+            SELECT 'target form'::text AS form, '_target'::text AS steps, t.target_id AS id, t.status INTO bad
+            FROM @extschema@.target t
+            WHERE t.project_id = OLD.project_id AND t.status <> 'draft'
+            ORDER BY t.target_id
+            LIMIT 1;
+        END IF;
+    END IF;
+    IF FOUND THEN
+        RAISE EXCEPTION 'project % “%”: % % is %, so its 项目编号, 项目名称 and unit are read-only',
+                coalesce(OLD.code, '(no 项目编号)'), OLD.name, bad.form, bad.id, bad.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = format('A reviewer can change them, or return the form to draft: SELECT pjeval.reopen%s(%s);', bad.steps, bad.id);
+    END IF;
+    -- (a unit the caller does not work for is the policy's to refuse)
+    IF NEW.unit_id IS DISTINCT FROM OLD.unit_id AND NEW.unit_id = ANY (@extschema@.member_units(current_user)) THEN
+        PERFORM @extschema@.evaluation_check_budget_unit(f.budget_unit_id, OLD.project_id, NEW.unit_id)
+        FROM (SELECT e.budget_unit_id FROM @extschema@.evaluation e WHERE e.project_id = OLD.project_id
+              UNION ALL
+              SELECT m.budget_unit_id FROM @extschema@.monitoring m WHERE m.project_id = OLD.project_id
+              UNION ALL
+              SELECT t.budget_unit_id FROM @extschema@.target t WHERE t.project_id = OLD.project_id) f
+        WHERE f.budget_unit_id IS NOT NULL;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+
 CREATE OR REPLACE FUNCTION @extschema@.form_row_workflow()
 RETURNS trigger
 LANGUAGE plpgsql

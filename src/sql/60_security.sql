@@ -267,7 +267,7 @@ BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.evaluation
 FOR EACH ROW EXECUTE FUNCTION @extschema@.evaluation_workflow('evaluation');
 
 -- A project's header (项目编号, 项目名称, its unit) is part of its forms (its
--- evaluations and monitoring reports): while one of them is submitted or
+-- evaluations, monitoring reports and target forms): while one of them is submitted or
 -- approved, only a reviewer changes it (the history keeps the old row).  The
 -- project's forms are locked FOR SHARE, so none can be submitted while the
 -- change is open (a monitoring report only where the role may lock it).  Moving a project to
@@ -315,6 +315,25 @@ BEGIN
             LIMIT 1;
         END IF;
     END IF;
+    IF NOT FOUND THEN
+        -- The target forms (72_targets.sql) likewise.
+        IF has_any_column_privilege(current_user, '@extschema@.target'::regclass, 'UPDATE') THEN
+            SELECT 'target form'::text AS form, '_target'::text AS steps, l.target_id AS id, l.status INTO bad
+            FROM (SELECT t.target_id, t.status
+                  FROM @extschema@.target t
+                  WHERE t.project_id = OLD.project_id
+                  FOR SHARE OF t) l
+            WHERE l.status <> 'draft'
+            ORDER BY l.target_id
+            LIMIT 1;
+        ELSE
+            SELECT 'target form'::text AS form, '_target'::text AS steps, t.target_id AS id, t.status INTO bad
+            FROM @extschema@.target t
+            WHERE t.project_id = OLD.project_id AND t.status <> 'draft'
+            ORDER BY t.target_id
+            LIMIT 1;
+        END IF;
+    END IF;
     IF FOUND THEN
         RAISE EXCEPTION 'project % “%”: % % is %, so its 项目编号, 项目名称 and unit are read-only',
                 coalesce(OLD.code, '(no 项目编号)'), OLD.name, bad.form, bad.id, bad.status
@@ -326,7 +345,9 @@ BEGIN
         PERFORM @extschema@.evaluation_check_budget_unit(f.budget_unit_id, OLD.project_id, NEW.unit_id)
         FROM (SELECT e.budget_unit_id FROM @extschema@.evaluation e WHERE e.project_id = OLD.project_id
               UNION ALL
-              SELECT m.budget_unit_id FROM @extschema@.monitoring m WHERE m.project_id = OLD.project_id) f
+              SELECT m.budget_unit_id FROM @extschema@.monitoring m WHERE m.project_id = OLD.project_id
+              UNION ALL
+              SELECT t.budget_unit_id FROM @extschema@.target t WHERE t.project_id = OLD.project_id) f
         WHERE f.budget_unit_id IS NOT NULL;
     END IF;
     RETURN NEW;
