@@ -25,12 +25,9 @@ AS $$
              -- the target forms (per project and year and version; 72_targets.sql)
              'target', 'target_fund_line', 'target_indicator', 'target_read_finding',
              -- the forms, by evaluation_id: evaluation first
-             'evaluation', 'fund_line', 'indicator', 'read_finding', 'history',
-             -- the reviews of the forms (74_review.sql)
-             'review', 'review_indicator']))
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'history']))
          WITH ORDINALITY AS p (table_name, step)
-    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding', 'history',
-                                                          'review', 'review_indicator')
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding', 'history')
                                     THEN 'distributed' ELSE 'reference' END AS placement) x
 $$;
 
