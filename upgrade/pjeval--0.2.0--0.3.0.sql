@@ -8679,18 +8679,353 @@ COMMENT ON PROCEDURE @extschema@.distribute() IS
 'On a Citus cluster: distributes pjeval''s tables as pjeval.distribution_plan() says (by evaluation_id, co-located, or reference tables), in one transaction; for a superuser or the extension''s owner (docs/scaling.md)';
 REVOKE EXECUTE ON PROCEDURE @extschema@.distribute() FROM PUBLIC;
 
+-- exports: export_form and export_workbook lay out the indicator rows with one
+-- function, export_indicator_rows (70_import.sql, 36_workbook.sql)
+CREATE FUNCTION @extschema@.export_indicator_rows(evaluation_id bigint)
+RETURNS TABLE(ind @extschema@.indicator, show_level1 boolean, show_level2 boolean,
+              level1_rows bigint, level2_rows bigint)
+LANGUAGE sql
+STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT b.ind, b.show_level1, b.show_level2,
+           pg_catalog.count(*) OVER (PARTITION BY b.run1),
+           pg_catalog.count(*) OVER (PARTITION BY b.run2)
+    FROM (SELECT a.*,
+                 pg_catalog.sum(a.show_level1::integer) OVER (ORDER BY (a.ind).position) AS run1,
+                 pg_catalog.sum(a.show_level2::integer) OVER (ORDER BY (a.ind).position) AS run2
+          FROM (SELECT x.ind, x.new1 AS show_level1,
+                       x.new2 OR (NOT x.new1 AND @extschema@.is_template_label((x.ind).level3)) AS show_level2
+                FROM (SELECT i AS ind,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL
+                                 OR @extschema@.is_template_label(i.level2) AS new1,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR i.level2 IS DISTINCT FROM pg_catalog.lag(i.level2) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new2
+                      FROM @extschema@.indicator i
+                      WHERE i.evaluation_id OPERATOR(pg_catalog.=) $1
+                      WINDOW w AS (ORDER BY i.position)) x) a) b
+    ORDER BY (b.ind).position
+$$;
 
--- targets (issue 16, first increment): the target form (pjeval.target,
--- target_fund_line, target_indicator, target_read_finding) under the
--- self-evaluation's row-level security, workflow and history;
--- import_targets, export_targets, adjust_target, target_in_force,
--- target_finding and cycle_finding; the finding scope target.  The
--- workflow and history functions learn the form 'target'.
-ALTER TABLE @extschema@.finding_catalogue DROP CONSTRAINT finding_catalogue_scope;
-ALTER TABLE @extschema@.finding_catalogue ADD CONSTRAINT finding_catalogue_scope CHECK (scope IN ('indicator', 'form', 'both', 'monitor', 'target'));
-ALTER TABLE @extschema@.finding_message DROP CONSTRAINT finding_message_place;
-ALTER TABLE @extschema@.finding_message ADD CONSTRAINT finding_message_place CHECK (place IN ('indicator', 'fund', 'total', 'source', 'line', 'monitoring', 'monitoring_indicator', 'target', 'target_indicator', 'target_line', 'cycle'));
+COMMENT ON FUNCTION @extschema@.export_indicator_rows(bigint) IS
+'A form''s indicator rows in order, with where the exports write the level-1 and level-2 cells (show_level1, show_level2) and how many rows each written cell heads';
 
+CREATE OR REPLACE FUNCTION @extschema@.export_form(evaluation_id bigint, format text DEFAULT 'text')
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    e record;
+    out text[] := '{}';
+    funds text;
+    inds text;
+BEGIN
+    IF format IS NULL OR format NOT IN ('text', 'html') THEN
+        RAISE EXCEPTION 'format must be ''text'' or ''html'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''text'' writes the template as tab-separated text (pjeval.import_forms reads it back); ''html'' writes a printable page.';
+    END IF;
+    IF export_form.evaluation_id IS NULL THEN
+        RETURN NULL;
+    END IF;
+
+    SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+    INTO e
+    FROM @extschema@.evaluation ev
+    JOIN @extschema@.project p ON p.project_id = ev.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id
+    WHERE ev.evaluation_id = export_form.evaluation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', export_form.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+
+    IF format = 'html' THEN
+        RETURN @extschema@.export_form_html(export_form.evaluation_id);
+    END IF;
+
+    -- The template's layout, as in the forms it was read from: the same
+    -- sections, labels and columns, blank lines between the sections.
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t',
+                   CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END,
+                   CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
+                                 WHEN 'carryover' THEN '上年结转资金'
+                                 ELSE @extschema@.export_cell(coalesce(f.label, '其他资金')) END,
+                   f.initial_budget, f.annual_budget, f.executed,
+                   coalesce(f.reported_weight::text, '—'), coalesce(f.reported_rate::text, '—'),
+                   coalesce(f.reported_score::text, '—')),
+               E'\n' ORDER BY f.n)
+    INTO funds
+    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source), fl.fund_line_id) AS n
+          FROM @extschema@.fund_line fl
+          WHERE fl.evaluation_id = export_form.evaluation_id) f;
+
+    -- Level-1 and level-2 cells where export_indicator_rows() writes them.
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t', '',
+                   CASE WHEN i.show_level1 THEN @extschema@.export_cell((i.ind).level1) ELSE '' END,
+                   CASE WHEN i.show_level2 THEN @extschema@.export_cell((i.ind).level2) ELSE '' END,
+                   @extschema@.export_cell((i.ind).level3), @extschema@.export_cell((i.ind).target_text),
+                   @extschema@.export_cell((i.ind).actual_text), coalesce((i.ind).weight::text, ''),
+                   coalesce((i.ind).reported_score::text, ''), @extschema@.export_cell((i.ind).deviation_reason)),
+               E'\n' ORDER BY (i.ind).position)
+    INTO inds
+    FROM @extschema@.export_indicator_rows(export_form.evaluation_id) i;
+
+    out := ARRAY[
+        '',
+        '项目支出绩效自评表',
+        '',
+        pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(e.project_code),
+                             '项目名称:', @extschema@.export_cell(e.project_name), '绩效自评年度:', e.year),
+        pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(e.unit_name),
+                             '一级预算单位:', @extschema@.export_cell(e.budget_unit_name), '', ''),
+        '',
+        '资金使用情况',
+        '',
+        E'\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率 (%)\t得分'];
+    IF funds IS NOT NULL THEN
+        out := out || funds;
+    END IF;
+    out := out || ARRAY[
+        '',
+        '项目目标完成情况',
+        '',
+        E'年度总体目标\t预期目标\t\t\t\t* 实际完成情况\t\t\t',
+        pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(e.expected_goal), '', '', '',
+                             @extschema@.export_cell(e.actual_outcome), '', '', ''),
+        E'年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t* 实际完成值\t* 分值\t* 得分\t偏差原因分析及改进措施'];
+    IF inds IS NOT NULL THEN
+        out := out || inds;
+    END IF;
+    out := out || ARRAY[
+        pg_catalog.concat_ws(E'\t', '总分', '', '', '', '', '', coalesce(e.reported_weight_total::text, ''),
+                             coalesce(e.reported_total::text, ''), coalesce(e.reported_grade, '—')),
+        '',
+        CASE WHEN e.notes IS NULL THEN '备注：'
+             WHEN e.notes ~ '[\t\n\r]' OR pg_catalog.left(e.notes, 1) = '"' OR pg_catalog.right(e.notes, 1) = '"'
+                 THEN E'备注：\t' || @extschema@.export_cell(e.notes)
+             ELSE '备注：' || e.notes END,
+        '',
+        '作为导入模板，置灰信息无需录入且不可修改。置灰部分如强制修改导入系统，数据有出入请自行负责；作为导出模板，置灰信息系统自动带出。'];
+    RETURN pg_catalog.array_to_string(out, E'\n') || E'\n';
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.export_workbook(evaluation_ids bigint[])
+RETURNS bytea
+LANGUAGE plpgsql
+STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    ids bigint[];
+    id bigint;
+    e record;
+    f record;
+    i record;
+    sheets jsonb[] := '{}';
+    cells jsonb[];
+    merges jsonb[];
+    r integer;
+    first integer;
+    head integer;
+    n integer;
+BEGIN
+    IF pg_catalog.array_position(evaluation_ids, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'evaluation_ids holds a NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass the ids of the forms to export, e.g. ARRAY(SELECT evaluation_id FROM pjeval.evaluation WHERE year = 2022).';
+    END IF;
+    -- each form once, in the order given
+    SELECT coalesce(pg_catalog.array_agg(x.id ORDER BY x.n), '{}') INTO ids
+    FROM (SELECT u.id, pg_catalog.min(u.n) AS n
+          FROM pg_catalog.unnest(evaluation_ids) WITH ORDINALITY AS u (id, n) GROUP BY u.id) x;
+    IF pg_catalog.cardinality(ids) = 0 THEN
+        RAISE EXCEPTION 'evaluation_ids is empty: a workbook needs one form at least'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the ids of the forms to export, e.g. ARRAY(SELECT evaluation_id FROM pjeval.evaluation WHERE year = 2022).';
+    END IF;
+
+    FOREACH id IN ARRAY ids LOOP
+        SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+        INTO e
+        FROM @extschema@.evaluation ev
+        JOIN @extschema@.project p ON p.project_id OPERATOR(pg_catalog.=) ev.project_id
+        JOIN @extschema@.unit u ON u.unit_id OPERATOR(pg_catalog.=) p.unit_id
+        LEFT JOIN @extschema@.unit bu ON bu.unit_id OPERATOR(pg_catalog.=) ev.budget_unit_id
+        WHERE ev.evaluation_id OPERATOR(pg_catalog.=) id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', id, current_user
+                USING ERRCODE = 'no_data_found',
+                      HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+        END IF;
+
+        -- export_form's text, row by row, without its blank lines; the
+        -- merged cells are blank below and right of their first cell, as
+        -- the text leaves them.
+        cells := ARRAY[@extschema@.workbook_cell(1, 1, 'title', '项目支出绩效自评表')];
+        merges := ARRAY['[1, 1, 1, 9]'::jsonb];
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(2, 1, 'head', '项目编号:'),
+            @extschema@.workbook_cell(2, 2, 'text', coalesce(e.project_code, '')),
+            @extschema@.workbook_cell(2, 3, 'head', '项目名称:'),
+            @extschema@.workbook_cell(2, 4, 'text', e.project_name),
+            @extschema@.workbook_cell(2, 5, 'head', '绩效自评年度:'),
+            @extschema@.workbook_cell(2, 6, 'number', e.year::text, 'number'),
+            @extschema@.workbook_cell(3, 1, 'head', '实施单位:'),
+            @extschema@.workbook_cell(3, 2, 'text', e.unit_name),
+            @extschema@.workbook_cell(3, 3, 'head', '一级预算单位:'),
+            @extschema@.workbook_cell(3, 4, 'text', coalesce(e.budget_unit_name, '')),
+            @extschema@.workbook_cell(4, 1, 'part', '资金使用情况'),
+            @extschema@.workbook_cell(5, 1, 'head', ''),
+            @extschema@.workbook_cell(5, 3, 'head', '年初预算数'),
+            @extschema@.workbook_cell(5, 4, 'head', '全年预算数'),
+            @extschema@.workbook_cell(5, 5, 'head', '全年执行数'),
+            @extschema@.workbook_cell(5, 6, 'head', '分值'),
+            @extschema@.workbook_cell(5, 7, 'head', '执行率 (%)'),
+            @extschema@.workbook_cell(5, 8, 'head', '得分')];
+        merges := merges || ARRAY['[2, 6, 2, 9]', '[3, 4, 3, 9]', '[4, 1, 4, 9]', '[5, 1, 5, 2]', '[5, 8, 5, 9]']::jsonb[];
+
+        r := 5;
+        first := 6;
+        FOR f IN
+            SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
+                       ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source)) AS n
+            FROM @extschema@.fund_line fl
+            WHERE fl.evaluation_id OPERATOR(pg_catalog.=) id
+            ORDER BY n
+        LOOP
+            r := r + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 1, 'head', CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END),
+                @extschema@.workbook_cell(r, 2, 'head', CASE f.source WHEN 'total' THEN '年度资金总额'
+                                                       WHEN 'appropriation' THEN '其中：当年财政拨款'
+                                                       WHEN 'carryover' THEN '上年结转资金' ELSE '其他资金' END),
+                @extschema@.workbook_cell(r, 3, 'number', f.initial_budget::text, 'amount'),
+                @extschema@.workbook_cell(r, 4, 'number', f.annual_budget::text, 'amount'),
+                @extschema@.workbook_cell(r, 5, 'number', f.executed::text, 'amount'),
+                coalesce(@extschema@.workbook_cell(r, 6, 'number', f.reported_weight::text, 'number'),
+                         @extschema@.workbook_cell(r, 6, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 7, 'number', f.reported_rate::text, 'number'),
+                         @extschema@.workbook_cell(r, 7, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 8, 'number', f.reported_score::text, 'number'),
+                         @extschema@.workbook_cell(r, 8, 'number', '—'))];
+            merges := merges || pg_catalog.jsonb_build_array(r, 8, r, 9);
+        END LOOP;
+        IF r > first THEN
+            merges := merges || pg_catalog.jsonb_build_array(first, 1, r, 1);
+        END IF;
+
+        r := r + 1;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'part', '项目目标完成情况'),
+            @extschema@.workbook_cell(r + 1, 1, 'head', '年度总体目标'),
+            @extschema@.workbook_cell(r + 1, 2, 'head', '预期目标'),
+            @extschema@.workbook_cell(r + 1, 6, 'head', '* 实际完成情况'),
+            @extschema@.workbook_cell(r + 2, 2, 'text', coalesce(e.expected_goal, '')),
+            @extschema@.workbook_cell(r + 2, 6, 'text', coalesce(e.actual_outcome, ''))];
+        merges := merges || ARRAY[pg_catalog.jsonb_build_array(r, 1, r, 9),
+                                  pg_catalog.jsonb_build_array(r + 1, 1, r + 2, 1),
+                                  pg_catalog.jsonb_build_array(r + 1, 2, r + 1, 5),
+                                  pg_catalog.jsonb_build_array(r + 1, 6, r + 1, 9),
+                                  pg_catalog.jsonb_build_array(r + 2, 2, r + 2, 5),
+                                  pg_catalog.jsonb_build_array(r + 2, 6, r + 2, 9)];
+
+        r := r + 3;
+        head := r;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '年度绩效指标'),
+            @extschema@.workbook_cell(r, 2, 'head', '一级指标'),
+            @extschema@.workbook_cell(r, 3, 'head', '二级指标'),
+            @extschema@.workbook_cell(r, 4, 'head', '三级指标'),
+            @extschema@.workbook_cell(r, 5, 'head', '年度指标值'),
+            @extschema@.workbook_cell(r, 6, 'head', '* 实际完成值'),
+            @extschema@.workbook_cell(r, 7, 'head', '* 分值'),
+            @extschema@.workbook_cell(r, 8, 'head', '* 得分'),
+            @extschema@.workbook_cell(r, 9, 'head', '偏差原因分析及改进措施')];
+        -- Level-1 and level-2 cells written where export_form writes them
+        -- (export_indicator_rows), each merged down over the rows it heads.
+        n := 0;
+        FOR i IN SELECT (x.ind).*, x.show_level1 AS w1, x.show_level2 AS w2, x.level1_rows AS size1,
+                        x.level2_rows AS size2
+                 FROM @extschema@.export_indicator_rows(id) x
+        LOOP
+            r := r + 1;
+            n := n + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 2, 'level', CASE WHEN i.w1 THEN i.level1 ELSE '' END),
+                @extschema@.workbook_cell(r, 3, 'level', CASE WHEN i.w2 THEN i.level2 ELSE '' END),
+                @extschema@.workbook_cell(r, 4, 'text', i.level3),
+                coalesce(@extschema@.workbook_cell(r, 5, 'text', i.target_text, 'value'),
+                         @extschema@.workbook_cell(r, 5, 'text', '')),
+                coalesce(@extschema@.workbook_cell(r, 6, 'text', i.actual_text, 'value'),
+                         @extschema@.workbook_cell(r, 6, 'text', '')),
+                coalesce(@extschema@.workbook_cell(r, 7, 'number', i.weight::text, 'number'),
+                         @extschema@.workbook_cell(r, 7, 'number', '')),
+                coalesce(@extschema@.workbook_cell(r, 8, 'number', i.reported_score::text, 'number'),
+                         @extschema@.workbook_cell(r, 8, 'number', '')),
+                @extschema@.workbook_cell(r, 9, 'text', coalesce(i.deviation_reason, ''))];
+            IF i.w1 AND i.size1 > 1 THEN
+                merges := merges || pg_catalog.jsonb_build_array(r, 2, r + i.size1 - 1, 2);
+            END IF;
+            IF i.w2 AND i.size2 > 1 THEN
+                merges := merges || pg_catalog.jsonb_build_array(r, 3, r + i.size2 - 1, 3);
+            END IF;
+        END LOOP;
+        IF n > 0 THEN
+            merges := merges || pg_catalog.jsonb_build_array(head, 1, r, 1);
+        END IF;
+
+        r := r + 1;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '总分'),
+            coalesce(@extschema@.workbook_cell(r, 7, 'number', e.reported_weight_total::text, 'number'),
+                     @extschema@.workbook_cell(r, 7, 'number', '')),
+            coalesce(@extschema@.workbook_cell(r, 8, 'number', e.reported_total::text, 'number'),
+                     @extschema@.workbook_cell(r, 8, 'number', '')),
+            @extschema@.workbook_cell(r, 9, 'head', '—')];
+        merges := merges || pg_catalog.jsonb_build_array(r, 1, r, 6);
+
+        -- 备注 as export_form writes it: in its own cell after the label
+        -- where the text holds a tab or a line break or quotes at an end
+        r := r + 1;
+        IF e.notes ~ '[\t\n\r]' OR pg_catalog.left(e.notes, 1) = '"' OR pg_catalog.right(e.notes, 1) = '"' THEN
+            cells := cells || ARRAY[@extschema@.workbook_cell(r, 1, 'head', '备注：'),
+                                    @extschema@.workbook_cell(r, 2, 'text', e.notes)];
+            merges := merges || pg_catalog.jsonb_build_array(r, 2, r, 9);
+        ELSE
+            cells := cells || @extschema@.workbook_cell(r, 1, 'text', '备注：' || coalesce(e.notes, ''));
+            merges := merges || pg_catalog.jsonb_build_array(r, 1, r, 9);
+        END IF;
+        r := r + 1;
+        cells := cells || @extschema@.workbook_cell(r, 1, 'note',
+            '作为导入模板，置灰信息无需录入且不可修改。置灰部分如强制修改导入系统，数据有出入请自行负责；作为导出模板，置灰信息系统自动带出。');
+        merges := merges || pg_catalog.jsonb_build_array(r, 1, r, 9);
+
+        sheets := sheets || pg_catalog.jsonb_build_object(
+            'name', e.project_name,
+            'cells', pg_catalog.to_jsonb(pg_catalog.array_remove(cells, NULL)),
+            'merges', pg_catalog.to_jsonb(merges),
+            'repeat', pg_catalog.jsonb_build_array(head, head));
+    END LOOP;
+    RETURN @extschema@.workbook_write(pg_catalog.to_jsonb(sheets));
+END
+$fn$;
+
+-- 整改: pjeval.rectification, raise_rectification(), overdue_rectifications(),
+-- rectification_overdue (68_rectification.sql); history knows the table;
+-- a reference table on a cluster
 CREATE OR REPLACE FUNCTION @extschema@.record_history()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -8712,8 +9047,7 @@ BEGIN
     -- Only for the tables it was made for (it runs as the owner).
     IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
        OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
-                      'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
-                      'target', 'target_fund_line', 'target_indicator')
+                      'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification')
        OR TG_LEVEL <> 'STATEMENT' THEN
         RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
             USING ERRCODE = 'insufficient_privilege';
@@ -8786,6 +9120,958 @@ BEGIN
                                          FROM @extschema@.monitoring m
                                          JOIN @extschema@.project p ON p.project_id = m.project_id
                                          WHERE m.monitoring_id = t.monitoring_id OFFSET 0) p ON true';
+        WHEN 'reviewer', 'profile' THEN
+            eval_id := 'NULL::bigint';
+            unit := 'NULL::bigint';
+        ELSE
+            eval_id := 'NULL::bigint';
+            unit := 't.unit_id';
+    END CASE;
+
+    EXECUTE format($q$
+        INSERT INTO @extschema@.history (table_name, operation, evaluation_id, unit_id, row_id,
+                                         old_row, new_row, session_user_name, current_user_name, transaction_id)
+        SELECT $1, $2, %s, %s, %s, %s, %s, session_user, $3, pg_current_xact_id()::text::bigint
+        FROM %s %s$q$,
+        eval_id, unit,
+        CASE WHEN tbl IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator',
+                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification')
+             THEN 't.' || tbl || '_id' ELSE 'NULL::bigint' END,
+        old_j, new_j, src, joins)
+    USING tbl, TG_OP, acting;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.record_truncate()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    tbl CONSTANT text := TG_ARGV[0];  -- the table (TG_TABLE_NAME may be a shard's)
+BEGIN
+    IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
+       OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
+                                'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification') THEN
+        RAISE EXCEPTION 'record_truncate() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    EXECUTE format($q$
+        INSERT INTO @extschema@.history (table_name, operation, evaluation_id, unit_id, row_id,
+                                         old_row, session_user_name, current_user_name, transaction_id)
+        SELECT %1$L, 'TRUNCATE', (to_jsonb(t) ->> 'evaluation_id')::bigint,
+               CASE WHEN %1$L IN ('unit', 'project', 'unit_member', 'rectification') THEN (to_jsonb(t) ->> 'unit_id')::bigint END,
+               (to_jsonb(t) ->> %2$L)::bigint, to_jsonb(t), session_user,
+               CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END,
+               pg_current_xact_id()::text::bigint
+        FROM %3$s t$q$,
+        tbl, tbl || '_id', TG_RELID::regclass);
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.distribution_plan()
+RETURNS TABLE (table_name text, placement text, step integer)
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.table_name, x.placement, p.step::integer
+    FROM ROWS FROM (pg_catalog.unnest(ARRAY[
+             -- the vocabulary
+             'finding_catalogue', 'finding_message', 'standard_fund_source', 'monitoring_reason',
+             -- who is who, the projects, the profiles (small, read by every view)
+             'unit', 'unit_member', 'reviewer', 'project', 'profile',
+             -- the reports' snapshot (per unit and year, written by refresh_reports())
+             'report_refresh', 'report_snapshot',
+             -- the monitoring reports (per project and month; not tied to a form)
+             'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- 整改 items (per project and year)
+             'rectification',
+             -- the forms, by evaluation_id: evaluation first
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'history']))
+         WITH ORDINALITY AS p (table_name, step)
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding', 'history')
+                                    THEN 'distributed' ELSE 'reference' END AS placement) x
+$$;
+
+-- 68_rectification.sql - 整改 (rectification; docs/rectification.md): the
+-- items a reviewer raises from a finding or a red light, what the unit does
+-- about them, and which are overdue.
+--
+-- An item names the project, the year and the stage it comes from (目标审核,
+-- 监控, 自评, 复核), the form and the finding (its code and indicator
+-- position) where it was raised from one, what is wrong (问题描述, the
+-- finding's message unless the reviewer writes another), what must be done
+-- (整改要求和建议), by whom (责任单位, the project's unit unless given) and by
+-- when (完成时限).  Its status goes 待整改 open → 整改中 in_progress → 待验收
+-- to_verify → 已销号 closed, and 退回 returns it from to_verify to
+-- in_progress [pjeval].  The unit moves it up to to_verify and writes its
+-- 整改措施 and 整改结果; only a reviewer raises, closes or returns an item and
+-- changes what is asked.  已销号 needs a 整改结果.  Overdue is computed,
+-- never stored: 完成时限 before the day asked about and not closed.
+-- After 62_monitoring.sql, whose findings it raises items from.
+
+CREATE TABLE @extschema@.rectification (
+    rectification_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    project_id      bigint NOT NULL REFERENCES @extschema@.project (project_id),
+    year            integer NOT NULL
+                    CONSTRAINT rectification_year_range CHECK (year BETWEEN 2000 AND 2100),
+    stage           text NOT NULL
+                    CONSTRAINT rectification_stage CHECK (stage IN ('target', 'monitoring', 'evaluation', 'review')),
+    form_id         bigint,
+    position        integer
+                    CONSTRAINT rectification_position_positive CHECK (position >= 1),
+    finding_code    text REFERENCES @extschema@.finding_catalogue (code),
+    problem         text NOT NULL
+                    CONSTRAINT rectification_problem_not_blank CHECK (pg_catalog.btrim(problem) <> ''),
+    requirement     text NOT NULL
+                    CONSTRAINT rectification_requirement_not_blank CHECK (pg_catalog.btrim(requirement) <> ''),
+    unit_id         bigint NOT NULL REFERENCES @extschema@.unit (unit_id),
+    due_date        date NOT NULL,
+    measures        text,
+    result          text,
+    evidence        text,
+    application     text,
+    status          text NOT NULL DEFAULT 'open'
+                    CONSTRAINT rectification_status CHECK (status IN ('open', 'in_progress', 'to_verify', 'closed')),
+    raised_at       timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    closed_at       timestamptz,
+    CONSTRAINT rectification_closed_with_result
+        CHECK (status <> 'closed' OR pg_catalog.btrim(coalesce(result, '')) <> ''),
+    CONSTRAINT rectification_closed_at CHECK ((status = 'closed') = (closed_at IS NOT NULL))
+);
+
+-- One item per finding (or per red light: a monitoring report's item with
+-- no code).
+CREATE UNIQUE INDEX rectification_finding_key ON @extschema@.rectification
+    (stage, form_id, (coalesce(finding_code, '')), (coalesce(position, 0)))
+    WHERE form_id IS NOT NULL;
+CREATE INDEX rectification_project_idx ON @extschema@.rectification (project_id, year);
+CREATE INDEX rectification_unit_idx ON @extschema@.rectification (unit_id);
+
+-- Users' data: kept by pg_dump, with its key sequence.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.rectification', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.rectification_rectification_id_seq', '');
+
+COMMENT ON TABLE @extschema@.rectification IS
+'整改 items: what a reviewer asked a unit to put right (from a finding, a red light or a review), by when, and what the unit did';
+COMMENT ON COLUMN @extschema@.rectification.stage IS '来源: target (目标审核), monitoring (监控), evaluation (自评) or review (复核)';
+COMMENT ON COLUMN @extschema@.rectification.form_id IS 'The form the item was raised from: an evaluation_id (evaluation), a monitoring_id (monitoring); NULL for an item raised by hand. Kept when the form is deleted';
+COMMENT ON COLUMN @extschema@.rectification.position IS 'The indicator''s position on that form (NULL: the form as a whole)';
+COMMENT ON COLUMN @extschema@.rectification.finding_code IS 'The finding raised (pjeval.finding_catalogue); NULL for a red project light or an item raised by hand';
+COMMENT ON COLUMN @extschema@.rectification.problem IS '问题描述: the finding''s message unless the reviewer wrote another';
+COMMENT ON COLUMN @extschema@.rectification.requirement IS '整改要求和建议';
+COMMENT ON COLUMN @extschema@.rectification.unit_id IS '责任单位 (by default the project''s 实施单位)';
+COMMENT ON COLUMN @extschema@.rectification.due_date IS '完成时限';
+COMMENT ON COLUMN @extschema@.rectification.measures IS '整改措施, written by the unit';
+COMMENT ON COLUMN @extschema@.rectification.result IS '整改结果和结论, written by the unit; needed to close the item';
+COMMENT ON COLUMN @extschema@.rectification.evidence IS '佐证材料';
+COMMENT ON COLUMN @extschema@.rectification.application IS '结果应用: what follows for the budget (暂缓拨款, 调整预算, …)';
+COMMENT ON COLUMN @extschema@.rectification.status IS 'open (待整改), in_progress (整改中), to_verify (待验收), closed (已销号)';
+
+-- Who may write what, and the status's steps.  SECURITY INVOKER: the
+-- caller's rights; the policies below decide which items it reaches.
+CREATE FUNCTION @extschema@.rectification_workflow()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    reviewer CONSTANT boolean := @extschema@.is_reviewer(current_user);
+    -- the steps: (from, to, by a reviewer only)
+    step CONSTANT text := OLD.status || '>' || NEW.status;
+BEGIN
+    IF @extschema@.restoring_dump() THEN
+        RETURN NEW;
+    END IF;
+    IF NOT reviewer AND (NEW.project_id, NEW.year, NEW.stage, NEW.form_id, NEW.position, NEW.finding_code,
+                         NEW.problem, NEW.requirement, NEW.unit_id, NEW.due_date, NEW.application, NEW.raised_at)
+                        IS DISTINCT FROM
+                        (OLD.project_id, OLD.year, OLD.stage, OLD.form_id, OLD.position, OLD.finding_code,
+                         OLD.problem, OLD.requirement, OLD.unit_id, OLD.due_date, OLD.application, OLD.raised_at) THEN
+        RAISE EXCEPTION 'only a reviewer changes what rectification item % asks, of whom and by when', OLD.rectification_id
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'A unit writes measures, result and evidence, and moves the item to in_progress and to_verify.';
+    END IF;
+    IF NEW.status <> OLD.status THEN
+        IF step NOT IN ('open>in_progress', 'in_progress>to_verify', 'open>to_verify',
+                        'to_verify>closed', 'to_verify>in_progress', 'closed>in_progress') THEN
+            RAISE EXCEPTION 'rectification item % cannot go from % to %', OLD.rectification_id, OLD.status, NEW.status
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'open → in_progress → to_verify → closed; a reviewer returns an item from to_verify (or closed) to in_progress.';
+        END IF;
+        IF NOT reviewer AND step IN ('to_verify>closed', 'to_verify>in_progress', 'closed>in_progress') THEN
+            RAISE EXCEPTION 'only a reviewer closes or returns rectification item %', OLD.rectification_id
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    ELSIF OLD.status = 'closed' AND NOT reviewer THEN
+        RAISE EXCEPTION 'rectification item % is closed', OLD.rectification_id
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    IF NEW.status = 'closed' AND pg_catalog.btrim(coalesce(NEW.result, '')) = '' THEN
+        RAISE EXCEPTION 'rectification item % cannot be closed without its result', OLD.rectification_id
+            USING ERRCODE = 'check_violation', HINT = 'Write 整改结果和结论 (result) first.';
+    END IF;
+    NEW.closed_at := CASE WHEN NEW.status = 'closed'
+                          THEN coalesce(CASE WHEN OLD.status = 'closed' THEN OLD.closed_at END, pg_catalog.now()) END;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER rectification_workflow
+BEFORE UPDATE ON @extschema@.rectification
+FOR EACH ROW EXECUTE FUNCTION @extschema@.rectification_workflow();
+
+-- Row-level security: reviewers raise and see all; a unit sees the items of
+-- its projects and those it is responsible for, and updates the latter
+-- (the trigger says which columns).
+ALTER TABLE @extschema@.rectification ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY rectification_review ON @extschema@.rectification FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER)))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER)));
+CREATE POLICY rectification_read ON @extschema@.rectification FOR SELECT
+    USING (unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])
+           OR project_id IN (SELECT p.project_id FROM @extschema@.project p
+                             WHERE p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])));
+CREATE POLICY rectification_unit ON @extschema@.rectification FOR UPDATE
+    USING (unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]))
+    WITH CHECK (unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]));
+
+GRANT SELECT ON @extschema@.rectification TO PUBLIC;
+
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.rectification
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('rectification');
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.rectification
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('rectification');
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.rectification
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('rectification');
+CREATE TRIGGER zz_history_truncate AFTER TRUNCATE ON @extschema@.rectification
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate('rectification');
+
+-- Raises the item for one finding of a self-evaluation (audit_finding) or a
+-- monitoring report (monitoring_finding), or for a monitoring report's red
+-- project light (code NULL), once: raised again, the finding gives the item
+-- it already has.  The problem is the finding's Chinese message unless one
+-- is given.  SECURITY INVOKER: the caller must see the finding and be a
+-- reviewer (the policies).
+CREATE FUNCTION @extschema@.raise_rectification(stage text, form_id bigint, finding_code text,
+                                                requirement text, due_date date,
+                                                at_position integer DEFAULT NULL,
+                                                unit_id bigint DEFAULT NULL,
+                                                problem text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+#variable_conflict use_column
+DECLARE
+    found record;
+    id bigint;
+BEGIN
+    IF stage IS NULL OR stage NOT IN ('evaluation', 'monitoring', 'review') THEN
+        RAISE EXCEPTION 'raise_rectification() raises items from evaluation, monitoring and review findings, not from %',
+                        coalesce(pg_catalog.quote_literal(stage), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Insert other items (target, by hand) into pjeval.rectification.';
+    END IF;
+    IF stage IN ('evaluation', 'review') THEN
+        SELECT e.project_id, e.year, p.unit_id, f.message_zh INTO found
+        FROM (SELECT a.evaluation_id, a.position, a.code, a.message_zh
+              FROM @extschema@.audit_finding a WHERE raise_rectification.stage = 'evaluation'
+              UNION ALL
+              SELECT v.evaluation_id, v.position, v.code, v.message_zh
+              FROM @extschema@.review_finding v WHERE raise_rectification.stage = 'review') f
+        JOIN @extschema@.evaluation e ON e.evaluation_id = f.evaluation_id
+        JOIN @extschema@.project p ON p.project_id = e.project_id
+        WHERE f.evaluation_id = raise_rectification.form_id AND f.code = raise_rectification.finding_code
+          AND f.position IS NOT DISTINCT FROM raise_rectification.at_position
+        LIMIT 1;
+    ELSIF finding_code IS NULL THEN
+        SELECT m.project_id, m.year, p.unit_id,
+               pg_catalog.format('%s年1-%s月 项目目标执行预警为红灯', m.year, m.month) AS message_zh INTO found
+        FROM @extschema@.monitoring_result r
+        JOIN @extschema@.monitoring m ON m.monitoring_id = r.monitoring_id
+        JOIN @extschema@.project p ON p.project_id = m.project_id
+        WHERE r.monitoring_id = raise_rectification.form_id AND r.project_light = 'red'
+          AND raise_rectification.at_position IS NULL;
+    ELSE
+        SELECT m.project_id, m.year, p.unit_id, f.message_zh INTO found
+        FROM @extschema@.monitoring_finding f
+        JOIN @extschema@.monitoring m ON m.monitoring_id = f.monitoring_id
+        JOIN @extschema@.project p ON p.project_id = m.project_id
+        WHERE f.monitoring_id = raise_rectification.form_id AND f.code = raise_rectification.finding_code
+          AND f.position IS NOT DISTINCT FROM raise_rectification.at_position
+        LIMIT 1;
+    END IF;
+    IF found IS NULL THEN
+        RAISE EXCEPTION '% % has no finding % at %', CASE stage WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END,
+                        coalesce(form_id::text, 'NULL'), coalesce(finding_code, '(red project light)'),
+                        coalesce('position ' || at_position, 'form level')
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'Raise only what pjeval.audit_finding, pjeval.monitoring_finding, pjeval.review_finding or a red pjeval.monitoring_result shows you.';
+    END IF;
+
+    INSERT INTO @extschema@.rectification AS r (project_id, year, stage, form_id, position, finding_code,
+                                                problem, requirement, unit_id, due_date)
+    VALUES (found.project_id, found.year, stage, form_id, at_position, finding_code,
+            coalesce(problem, found.message_zh), requirement, coalesce(unit_id, found.unit_id), due_date)
+    ON CONFLICT (stage, form_id, (coalesce(finding_code, '')), (coalesce(position, 0))) WHERE form_id IS NOT NULL
+    DO NOTHING
+    RETURNING r.rectification_id INTO id;
+    IF id IS NULL THEN
+        SELECT r.rectification_id INTO id
+        FROM @extschema@.rectification r
+        WHERE r.stage = raise_rectification.stage AND r.form_id = raise_rectification.form_id
+          AND coalesce(r.finding_code, '') = coalesce(raise_rectification.finding_code, '')
+          AND coalesce(r.position, 0) = coalesce(raise_rectification.at_position, 0);
+    END IF;
+    RETURN id;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.raise_rectification(text, bigint, text, text, date, integer, bigint, text) IS
+'Raises the 整改 item for one finding of a self-evaluation (stage evaluation: audit_finding), of a review of it (stage review: review_finding; form_id the evaluation_id) or a monitoring report (stage monitoring: monitoring_finding; code NULL: its red project light), once per finding (raised again, returns the existing item); 问题描述 is the finding''s message unless given, 责任单位 the project''s unit unless given. P0002 when the caller sees no such finding';
+
+-- The items not closed by as_of whose 完成时限 has passed, with the days
+-- overdue (as_of - 完成时限).  SECURITY INVOKER: the caller's items.
+CREATE FUNCTION @extschema@.overdue_rectifications(as_of date DEFAULT CURRENT_DATE)
+RETURNS TABLE (rectification_id bigint, unit_id bigint, unit_name text, project_id bigint,
+               project_code text, project_name text, year integer, stage text, status text,
+               due_date date, days_overdue integer, requirement text)
+LANGUAGE sql
+STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r.rectification_id, r.unit_id, u.name, r.project_id, p.code, p.name, r.year, r.stage, r.status,
+           r.due_date, $1 OPERATOR(pg_catalog.-) r.due_date, r.requirement
+    FROM @extschema@.rectification r
+    JOIN @extschema@.unit u ON u.unit_id OPERATOR(pg_catalog.=) r.unit_id
+    JOIN @extschema@.project p ON p.project_id OPERATOR(pg_catalog.=) r.project_id
+    WHERE r.status OPERATOR(pg_catalog.<>) 'closed' AND r.due_date OPERATOR(pg_catalog.<) $1
+    ORDER BY r.unit_id, r.due_date, r.rectification_id
+$$;
+
+COMMENT ON FUNCTION @extschema@.overdue_rectifications(date) IS
+'整改 items the caller may see that are not closed and whose 完成时限 is before as_of (default today), with the days overdue';
+
+CREATE VIEW @extschema@.rectification_overdue WITH (security_invoker = true) AS
+SELECT * FROM @extschema@.overdue_rectifications(CURRENT_DATE);
+
+COMMENT ON VIEW @extschema@.rectification_overdue IS
+'整改 items overdue today (pjeval.overdue_rectifications(current_date)), per unit';
+
+GRANT SELECT ON @extschema@.rectification_overdue TO PUBLIC;
+
+-- 复核: pjeval.review, review_item, review_item_result, review_result,
+-- review_unit_summary, review_finding, review_checklist (85_review.sql);
+-- finding codes of scope review; history knows the tables; distributed
+-- with their form on a cluster
+ALTER TABLE @extschema@.finding_catalogue DROP CONSTRAINT finding_catalogue_scope,
+    ADD CONSTRAINT finding_catalogue_scope CHECK (scope IN ('indicator', 'form', 'both', 'monitor', 'review'));
+ALTER TABLE @extschema@.finding_message DROP CONSTRAINT finding_message_place,
+    ADD CONSTRAINT finding_message_place CHECK (place IN ('indicator', 'fund', 'total', 'source', 'line', 'monitoring', 'monitoring_indicator',
+                                                                    'review_item'));
+CREATE OR REPLACE FUNCTION @extschema@.record_history()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    -- the table, as its trigger names it: on a Citus shard TG_TABLE_NAME is
+    -- the shard's (indicator_102135), the argument the table's
+    tbl CONSTANT text := TG_ARGV[0];
+    acting name;
+    src text;
+    old_j text;
+    new_j text;
+    eval_id text;
+    unit text;
+    joins text := '';
+BEGIN
+    -- Only for the tables it was made for (it runs as the owner).
+    IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
+       OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
+                      'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
+                      'review', 'review_item')
+       OR TG_LEVEL <> 'STATEMENT' THEN
+        RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF @extschema@.restoring_dump() THEN
+        RETURN NULL;
+    END IF;
+    -- Inside this function current_user is the owner; the role in effect
+    -- for the session is in the role setting.
+    acting := CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END;
+
+    CASE TG_OP
+        WHEN 'INSERT' THEN
+            src := 'new_rows t';
+            old_j := 'NULL::jsonb';
+            new_j := 'to_jsonb(t)';
+        WHEN 'DELETE' THEN
+            src := 'old_rows t';
+            old_j := 'to_jsonb(t)';
+            new_j := 'NULL::jsonb';
+        ELSE
+            src := '(SELECT o.old_j, t.*
+                     FROM (SELECT row_number() OVER () AS n, to_jsonb(o) AS old_j FROM old_rows o) o
+                     JOIN (SELECT row_number() OVER () AS n, to_jsonb(t) AS new_j, t.* FROM new_rows t) t ON t.n = o.n
+                     ORDER BY t.n) t';
+            old_j := 't.old_j';
+            new_j := 't.new_j';
+    END CASE;
+    -- The form and the unit a row belongs to, looked up row by row in the
+    -- statement's order (a lateral lookup keeps that order, and repeats of
+    -- the same form are cached); a form deleted in this transaction (ON
+    -- DELETE CASCADE) has its unit in its own history.  OFFSET 0 keeps each
+    -- lookup an index probe per row: flattened into a join, it was planned as
+    -- a hash join over every evaluation and project, so an import of 1,000
+    -- forms into 10^6 read the whole evaluation table twice.
+    CASE tbl
+        WHEN 'evaluation' THEN
+            eval_id := 't.evaluation_id';
+            unit := 'p.unit_id';
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id FROM @extschema@.project p
+                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true';
+        WHEN 'fund_line', 'indicator', 'review', 'review_item' THEN
+            eval_id := 't.evaluation_id';
+            unit := CASE WHEN TG_OP = 'DELETE'
+                         THEN 'coalesce(p.unit_id, (SELECT h.unit_id FROM @extschema@.history h
+                                                    WHERE h.evaluation_id = t.evaluation_id AND h.unit_id IS NOT NULL
+                                                    ORDER BY h.history_id DESC LIMIT 1))'
+                         ELSE 'p.unit_id' END;
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id
+                                         FROM @extschema@.evaluation e
+                                         JOIN @extschema@.project p ON p.project_id = e.project_id
+                                         WHERE e.evaluation_id = t.evaluation_id OFFSET 0) p ON true';
+        -- a monitoring report (62_monitoring.sql) has no evaluation_id; its
+        -- rows find their unit through it, or once it is gone through its
+        -- own history (history_monitoring_idx)
+        WHEN 'monitoring' THEN
+            eval_id := 'NULL::bigint';
+            unit := 'p.unit_id';
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id FROM @extschema@.project p
+                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true';
+        WHEN 'monitoring_fund_line', 'monitoring_indicator' THEN
+            eval_id := 'NULL::bigint';
+            unit := CASE WHEN TG_OP = 'DELETE'
+                         THEN 'coalesce(p.unit_id, (SELECT h.unit_id FROM @extschema@.history h
+                                                    WHERE h.table_name = ''monitoring'' AND h.row_id = t.monitoring_id
+                                                      AND h.unit_id IS NOT NULL
+                                                    ORDER BY h.history_id DESC LIMIT 1))'
+                         ELSE 'p.unit_id' END;
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id
+                                         FROM @extschema@.monitoring m
+                                         JOIN @extschema@.project p ON p.project_id = m.project_id
+                                         WHERE m.monitoring_id = t.monitoring_id OFFSET 0) p ON true';
+        WHEN 'reviewer', 'profile' THEN
+            eval_id := 'NULL::bigint';
+            unit := 'NULL::bigint';
+        ELSE
+            eval_id := 'NULL::bigint';
+            unit := 't.unit_id';
+    END CASE;
+
+    EXECUTE format($q$
+        INSERT INTO @extschema@.history (table_name, operation, evaluation_id, unit_id, row_id,
+                                         old_row, new_row, session_user_name, current_user_name, transaction_id)
+        SELECT $1, $2, %s, %s, %s, %s, %s, session_user, $3, pg_current_xact_id()::text::bigint
+        FROM %s %s$q$,
+        eval_id, unit,
+        CASE WHEN tbl IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator',
+                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification')
+             THEN 't.' || tbl || '_id' ELSE 'NULL::bigint' END,
+        old_j, new_j, src, joins)
+    USING tbl, TG_OP, acting;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.record_truncate()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    tbl CONSTANT text := TG_ARGV[0];  -- the table (TG_TABLE_NAME may be a shard's)
+BEGIN
+    IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
+       OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
+                                'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
+                      'review', 'review_item') THEN
+        RAISE EXCEPTION 'record_truncate() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    EXECUTE format($q$
+        INSERT INTO @extschema@.history (table_name, operation, evaluation_id, unit_id, row_id,
+                                         old_row, session_user_name, current_user_name, transaction_id)
+        SELECT %1$L, 'TRUNCATE', (to_jsonb(t) ->> 'evaluation_id')::bigint,
+               CASE WHEN %1$L IN ('unit', 'project', 'unit_member', 'rectification') THEN (to_jsonb(t) ->> 'unit_id')::bigint END,
+               (to_jsonb(t) ->> %2$L)::bigint, to_jsonb(t), session_user,
+               CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END,
+               pg_current_xact_id()::text::bigint
+        FROM %3$s t$q$,
+        tbl, tbl || '_id', TG_RELID::regclass);
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.distribution_plan()
+RETURNS TABLE (table_name text, placement text, step integer)
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.table_name, x.placement, p.step::integer
+    FROM ROWS FROM (pg_catalog.unnest(ARRAY[
+             -- the vocabulary
+             'finding_catalogue', 'finding_message', 'standard_fund_source', 'monitoring_reason',
+             -- who is who, the projects, the profiles (small, read by every view)
+             'unit', 'unit_member', 'reviewer', 'project', 'profile',
+             -- the reports' snapshot (per unit and year, written by refresh_reports())
+             'report_refresh', 'report_snapshot',
+             -- the monitoring reports (per project and month; not tied to a form)
+             'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- 整改 items (per project and year)
+             'rectification',
+             -- the forms, by evaluation_id: evaluation first
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history']))
+         WITH ORDINALITY AS p (table_name, step)
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding',
+                                                          'review', 'review_item', 'history')
+                                    THEN 'distributed' ELSE 'reference' END AS placement) x
+$$;
+
+-- 85_review.sql - 复核 (review; docs/review.md): a reviewer re-scores a
+-- submitted self-evaluation, row by row, and the views measure how far the
+-- unit's own scores were off (偏离度).
+--
+-- One review per form and reviewer role [pjeval]; per indicator row (and the
+-- execution row, position NULL) the 复核得分, the defect class the reviewer
+-- chose, 复核理由, 核验依据 and a level P0/P1/P2/pass as in a firm's 复核问题清单
+-- [practice: 郫都 复核].  A row not re-scored keeps the unit's score; a review
+-- never changes weights.  The review findings (R1-R5 of performance-cycle §6)
+-- are finding codes of scope review, in finding_catalogue like every other.
+-- After 80_reports.sql (quotient_half_up).
+
+-- Keyed by the form (evaluation_id) and the reviewer role, so that a form's
+-- reviews live with it (co-located on a cluster).
+CREATE TABLE @extschema@.review (
+    evaluation_id   bigint NOT NULL REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
+    reviewer_role   name NOT NULL DEFAULT CURRENT_USER,
+    reviewed_on     date NOT NULL DEFAULT CURRENT_DATE,
+    conclusion      text,
+    PRIMARY KEY (evaluation_id, reviewer_role)
+);
+
+CREATE TABLE @extschema@.review_item (
+    evaluation_id   bigint NOT NULL,
+    reviewer_role   name NOT NULL DEFAULT CURRENT_USER,
+    position        integer
+                    CONSTRAINT review_item_position_positive CHECK (position >= 1),
+    review_score    numeric NOT NULL
+                    CONSTRAINT review_item_score_scorable CHECK (@extschema@.is_scorable_number(review_score)),
+    defect_class    text
+                    CONSTRAINT review_item_defect_class CHECK (defect_class IN ('severe', 'moderate', 'minor', 'mismatch')),
+    reason          text,
+    basis           text,
+    level           text
+                    CONSTRAINT review_item_level CHECK (level IN ('P0', 'P1', 'P2', 'pass')),
+    FOREIGN KEY (evaluation_id, reviewer_role) REFERENCES @extschema@.review (evaluation_id, reviewer_role)
+        ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- One item per row of the form (NULL: the execution row).
+CREATE UNIQUE INDEX review_item_row_key ON @extschema@.review_item
+    (evaluation_id, reviewer_role, (coalesce(position, 0)));
+
+COMMENT ON TABLE @extschema@.review IS
+'复核: one reviewer''s re-scoring of one self-evaluation (one per form and reviewer role)';
+COMMENT ON TABLE @extschema@.review_item IS
+'复核 of one row of the form: the indicator at position (NULL: the execution row, 预算执行率), its 复核得分, the defect class chosen, 复核理由, 核验依据 and the level';
+COMMENT ON COLUMN @extschema@.review_item.defect_class IS 'severe (严重: 空洞定量无佐证, → 0), moderate (中等: 有方向无计算公式, 扣60%), minor (轻微: 有公式缺来源, 扣30%), mismatch (指标不匹配, → 0); NULL: no defect class';
+COMMENT ON COLUMN @extschema@.review_item.level IS '问题等级: P0, P1, P2 or pass (通过)';
+
+-- Only reviewers review, and only forms the unit has submitted.
+CREATE FUNCTION @extschema@.review_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    form_status text;
+BEGIN
+    IF @extschema@.restoring_dump() THEN
+        RETURN NEW;
+    END IF;
+    SELECT e.status INTO form_status FROM @extschema@.evaluation e WHERE e.evaluation_id = NEW.evaluation_id;
+    IF form_status = 'draft' THEN
+        RAISE EXCEPTION 'evaluation % is a draft: only a submitted or approved form is reviewed', NEW.evaluation_id
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER review_check
+BEFORE INSERT OR UPDATE OF evaluation_id ON @extschema@.review
+FOR EACH ROW EXECUTE FUNCTION @extschema@.review_check();
+
+-- A review item names a row the form has.
+CREATE FUNCTION @extschema@.review_item_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NEW.position IS NOT NULL AND NOT @extschema@.restoring_dump()
+       AND NOT EXISTS (SELECT 1 FROM @extschema@.indicator i
+                       WHERE i.evaluation_id = NEW.evaluation_id AND i.position = NEW.position) THEN
+        RAISE EXCEPTION 'evaluation % has no indicator at position %', NEW.evaluation_id, NEW.position
+            USING ERRCODE = 'foreign_key_violation',
+                  HINT = 'position is the indicator''s on the form; NULL is the execution row.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER review_item_check
+BEFORE INSERT OR UPDATE ON @extschema@.review_item
+FOR EACH ROW EXECUTE FUNCTION @extschema@.review_item_check();
+
+ALTER TABLE @extschema@.review ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.review_item ENABLE ROW LEVEL SECURITY;
+
+-- Reviewers write and see all; a unit reads the reviews of its forms.
+CREATE POLICY review_review ON @extschema@.review FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER)))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER)));
+CREATE POLICY review_unit ON @extschema@.review FOR SELECT
+    USING (evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+CREATE POLICY review_item_review ON @extschema@.review_item FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER)))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER)));
+CREATE POLICY review_item_unit ON @extschema@.review_item FOR SELECT
+    USING (evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+
+GRANT SELECT ON @extschema@.review, @extschema@.review_item TO PUBLIC;
+
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.review
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('review');
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.review
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('review');
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.review
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('review');
+CREATE TRIGGER zz_history_truncate AFTER TRUNCATE ON @extschema@.review
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate('review');
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.review_item
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('review_item');
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.review_item
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('review_item');
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.review_item
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('review_item');
+CREATE TRIGGER zz_history_truncate AFTER TRUNCATE ON @extschema@.review_item
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate('review_item');
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.review', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.review_item', '');
+
+-- The review findings (performance-cycle §6, R1-R5; [pjeval]).  Message
+-- arguments (place review_item): 1 三级指标 (or 预算执行率), 2 分值, 3 自评得分,
+-- 4 复核得分, 5 the defect class, 6 the score its class gives, 7 completion.
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('review_score_out_of_range', 'review', 'error', '复核得分超出 0 至分值的范围', 'the review score is outside 0 to the weight'),
+    ('review_reason_missing', 'review', 'warning', '复核得分与自评得分不同却未写复核理由', 'the review score differs from the self-assessed score with no reason given'),
+    ('review_above_self_not_met', 'review', 'warning', '指标未完成，复核得分却高于自评得分', 'the indicator was not met, yet the review score is above the self-assessed score'),
+    ('review_off_scale', 'review', 'error', '复核得分与所选问题类别的扣分标准不符', 'the review score is not what the chosen defect class gives'),
+    ('review_over_achievement_deducted', 'review', 'warning', '仅因超额完成扣分（超额完成不扣分，应在备注说明）', 'points deducted for over-achievement alone (over-achievement is noted, not penalised)');
+
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('review_score_out_of_range', 'review_item', '“%1$s”复核得分 %4$s 不在 0 至分值 %2$s 之间', '"%1$s": the review score %4$s is not between 0 and the weight %2$s'),
+    ('review_reason_missing', 'review_item', '“%1$s”复核得分 %4$s 与自评得分 %3$s 不同，未写复核理由', '"%1$s": the review score %4$s differs from the self-assessed %3$s with no reason'),
+    ('review_above_self_not_met', 'review_item', '“%1$s”完成率 %7$s，未完成，复核得分 %4$s 却高于自评得分 %3$s', '"%1$s": completion %7$s, not met, yet the review score %4$s is above the self-assessed %3$s'),
+    ('review_off_scale', 'review_item', '“%1$s”问题类别为%5$s，应得 %6$s 分，复核得分为 %4$s', '"%1$s": the defect class %5$s gives %6$s, the review score is %4$s'),
+    ('review_over_achievement_deducted', 'review_item', '“%1$s”完成率 %7$s，超额完成，未选问题类别，复核得分 %4$s 却低于自评得分 %3$s', '"%1$s": completion %7$s, over-achieved, no defect class, yet the review score %4$s is below the self-assessed %3$s');
+
+-- The deduction scale of a defect class [practice: 郫都 复核 口径]: severe
+-- and mismatch 0, moderate 分值 × 0.40, minor 分值 × 0.70, 2 places.
+CREATE FUNCTION @extschema@.review_class_score(defect_class text, weight pg_catalog.numeric)
+RETURNS pg_catalog.numeric
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.round(CASE $1 WHEN 'severe' THEN 0 WHEN 'mismatch' THEN 0
+                                    WHEN 'moderate' THEN $2 * 0.40 WHEN 'minor' THEN $2 * 0.70 END, 2)
+$$;
+
+COMMENT ON FUNCTION @extschema@.review_class_score(text, pg_catalog.numeric) IS
+'The score a defect class gives a row of weight w: severe (严重) and mismatch (指标不匹配) 0, moderate (中等) w × 0.40, minor (轻微) w × 0.70, half-up to 2 places; NULL without a class';
+
+-- Every reviewed row beside the unit's: 分值, 自评得分 (the unit's reported
+-- score; the execution row's reported fund score), 复核得分, their difference
+-- and 偏离度, and the row's review findings.
+CREATE VIEW @extschema@.review_item_result WITH (security_invoker = true) AS
+SELECT ri.evaluation_id,
+       ri.reviewer_role,
+       ri.position,
+       coalesce(ir.level3, '预算执行率') AS level3,
+       w.weight,
+       w.self_score,
+       ri.review_score,
+       w.self_score - ri.review_score AS difference,
+       @extschema@.quotient_half_up((w.self_score - ri.review_score) * 100, w.self_score) AS deviation,
+       ri.defect_class,
+       ri.level,
+       ri.reason,
+       ir.completion,
+       pg_catalog.array_remove(ARRAY[
+           CASE WHEN ri.review_score < 0 OR ri.review_score > w.weight THEN 'review_score_out_of_range' END,
+           CASE WHEN ri.review_score <> w.self_score AND pg_catalog.btrim(coalesce(ri.reason, '')) = ''
+                THEN 'review_reason_missing' END,
+           CASE WHEN ri.review_score > w.self_score AND 'not_met' = ANY (ir.flags) THEN 'review_above_self_not_met' END,
+           CASE WHEN ri.review_score <> @extschema@.review_class_score(ri.defect_class, w.weight) THEN 'review_off_scale' END,
+           CASE WHEN ri.review_score < w.self_score AND ri.defect_class IS NULL AND 'over_achieved' = ANY (ir.flags)
+                THEN 'review_over_achievement_deducted' END
+       ], NULL) AS findings
+FROM @extschema@.review_item ri
+LEFT JOIN @extschema@.indicator_result ir ON ir.evaluation_id = ri.evaluation_id AND ir.position = ri.position
+LEFT JOIN @extschema@.evaluation_result er ON er.evaluation_id = ri.evaluation_id AND ri.position IS NULL
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN ri.position IS NULL THEN er.fund_weight ELSE coalesce(ir.weight, 0) END AS weight,
+           CASE WHEN ri.position IS NULL THEN er.reported_fund_score ELSE ir.reported_score END AS self_score
+) w
+WHERE ri.position IS NULL OR ir.position IS NOT NULL;
+
+COMMENT ON VIEW @extschema@.review_item_result IS
+'Each re-scored row: weight, the unit''s score, the review score, difference, 偏离度 = (自评 − 复核) / 自评 in percent (2 places, NULL for a self score of 0), and its review finding codes';
+
+-- One row per review: 自评 (the unit's reported total, and pjeval's computed
+-- total), 复核 (every row's review score where it was re-scored, the unit's
+-- score elsewhere), difference and 偏离度 on each.
+CREATE VIEW @extschema@.review_result WITH (security_invoker = true) AS
+SELECT r.evaluation_id,
+       r.reviewer_role,
+       er.project_code,
+       er.project_name,
+       er.unit_id,
+       er.unit_name,
+       er.year,
+       r.reviewed_on,
+       er.reported_total AS self_total,
+       er.total_score AS computed_total,
+       t.review_total,
+       er.reported_total - t.review_total AS difference,
+       @extschema@.quotient_half_up((er.reported_total - t.review_total) * 100, er.reported_total) AS deviation,
+       @extschema@.quotient_half_up((er.total_score - t.review_total) * 100, er.total_score) AS computed_deviation,
+       t.rows_reviewed,
+       t.finding_count
+FROM @extschema@.review r
+JOIN @extschema@.evaluation_result er ON er.evaluation_id = r.evaluation_id
+CROSS JOIN LATERAL (
+    SELECT coalesce((SELECT ri.review_score FROM @extschema@.review_item ri
+                     WHERE ri.evaluation_id = r.evaluation_id AND ri.reviewer_role = r.reviewer_role
+                       AND ri.position IS NULL), er.reported_fund_score)
+           + coalesce((SELECT pg_catalog.sum(coalesce(ri.review_score, i.reported_score))
+                       FROM @extschema@.indicator i
+                       LEFT JOIN @extschema@.review_item ri ON ri.evaluation_id = i.evaluation_id
+                                                            AND ri.reviewer_role = r.reviewer_role AND ri.position = i.position
+                       WHERE i.evaluation_id = r.evaluation_id), 0) AS review_total,
+           (SELECT pg_catalog.count(*) FROM @extschema@.review_item ri
+            WHERE ri.evaluation_id = r.evaluation_id AND ri.reviewer_role = r.reviewer_role) AS rows_reviewed,
+           (SELECT coalesce(pg_catalog.sum(pg_catalog.cardinality(x.findings)), 0)
+            FROM @extschema@.review_item_result x
+            WHERE x.evaluation_id = r.evaluation_id AND x.reviewer_role = r.reviewer_role) AS finding_count
+) t;
+
+COMMENT ON VIEW @extschema@.review_result IS
+'One row per review: the unit''s reported total (self_total) and pjeval''s computed total beside the review total (each row''s review score where re-scored, the unit''s reported score elsewhere), their difference and 偏离度 = (自评 − 复核) / 自评 in percent, 2 places (NULL for a total of 0)';
+
+-- Per unit and year [pjeval]: projects sampled, mean 自评 and 复核, mean
+-- 偏离度, pooled 偏离度 = Σ(自评 − 复核) / Σ自评, and the self-scores of
+-- exactly 100.
+CREATE VIEW @extschema@.review_unit_summary WITH (security_invoker = true) AS
+SELECT r.unit_id,
+       r.unit_name,
+       r.year,
+       pg_catalog.count(*) AS reviews,
+       pg_catalog.round(pg_catalog.avg(r.self_total), 2) AS mean_self_total,
+       pg_catalog.round(pg_catalog.avg(r.review_total), 2) AS mean_review_total,
+       pg_catalog.round(pg_catalog.avg(r.deviation), 2) AS mean_deviation,
+       @extschema@.quotient_half_up(pg_catalog.sum(r.difference) * 100, pg_catalog.sum(r.self_total)) AS pooled_deviation,
+       pg_catalog.count(*) FILTER (WHERE r.self_total = 100) AS self_total_100
+FROM @extschema@.review_result r
+GROUP BY r.unit_id, r.unit_name, r.year;
+
+COMMENT ON VIEW @extschema@.review_unit_summary IS
+'Per unit and year: reviews, mean self and review totals, mean 偏离度, pooled 偏离度 = Σ(自评 − 复核) / Σ自评 (percent, 2 places), and how many self totals are exactly 100';
+
+-- The review findings as rows, with their messages (the reviewer's
+-- checklist beside pjeval.audit_finding's).
+CREATE VIEW @extschema@.review_finding WITH (security_invoker = true) AS
+SELECT x.evaluation_id,
+       x.reviewer_role,
+       x.position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args) AS message_zh,
+       pg_catalog.format(m.message_en, VARIADIC a.args) AS message_en
+FROM @extschema@.review_item_result x
+CROSS JOIN LATERAL pg_catalog.unnest(x.findings) AS f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message m ON m.code = f.code AND m.place = 'review_item'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[x.level3, x.weight::text, x.self_score::text, x.review_score::text,
+                 CASE x.defect_class WHEN 'severe' THEN '严重' WHEN 'moderate' THEN '中等'
+                                     WHEN 'minor' THEN '轻微' WHEN 'mismatch' THEN '指标不匹配' END,
+                 @extschema@.review_class_score(x.defect_class, x.weight)::text,
+                 pg_catalog.round(x.completion, 2)::text] AS args
+) a;
+
+COMMENT ON VIEW @extschema@.review_finding IS
+'The review findings (scope review in pjeval.finding_catalogue) of every re-scored row, with their messages';
+
+-- The reviewer's checklist: per reviewed form, every audit finding and
+-- what the reviewer decided on its row.
+CREATE VIEW @extschema@.review_checklist WITH (security_invoker = true) AS
+SELECT f.evaluation_id,
+       r.reviewer_role,
+       f.position,
+       f.code,
+       f.severity,
+       f.message_zh,
+       ri.review_score,
+       ri.defect_class,
+       ri.level,
+       ri.reason
+FROM @extschema@.review r
+JOIN @extschema@.audit_finding f ON f.evaluation_id = r.evaluation_id
+LEFT JOIN @extschema@.review_item ri ON ri.evaluation_id = r.evaluation_id AND ri.reviewer_role = r.reviewer_role
+                                     AND coalesce(ri.position, 0) = coalesce(f.position, 0);
+
+COMMENT ON VIEW @extschema@.review_checklist IS
+'Per review, every audit finding of the reviewed form beside what the reviewer decided on that row (NULL: not re-scored)';
+
+GRANT SELECT ON @extschema@.review_item_result, @extschema@.review_result, @extschema@.review_unit_summary,
+                @extschema@.review_finding, @extschema@.review_checklist TO PUBLIC;
+
+
+-- targets (issue 16, first increment): the target form (pjeval.target,
+-- target_fund_line, target_indicator, target_read_finding) under the
+-- self-evaluation's row-level security, workflow and history;
+-- import_targets, export_targets, adjust_target, target_in_force,
+-- target_finding and cycle_finding; the finding scope target.  The
+-- workflow and history functions learn the form 'target'.
+ALTER TABLE @extschema@.finding_catalogue DROP CONSTRAINT finding_catalogue_scope;
+ALTER TABLE @extschema@.finding_catalogue ADD CONSTRAINT finding_catalogue_scope CHECK (scope IN ('indicator', 'form', 'both', 'monitor', 'review', 'target'));
+ALTER TABLE @extschema@.finding_message DROP CONSTRAINT finding_message_place;
+ALTER TABLE @extschema@.finding_message ADD CONSTRAINT finding_message_place CHECK (place IN ('indicator', 'fund', 'total', 'source', 'line', 'monitoring', 'monitoring_indicator', 'review_item', 'target', 'target_indicator', 'target_line', 'cycle'));
+
+CREATE OR REPLACE FUNCTION @extschema@.record_history()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    -- the table, as its trigger names it: on a Citus shard TG_TABLE_NAME is
+    -- the shard's (indicator_102135), the argument the table's
+    tbl CONSTANT text := TG_ARGV[0];
+    acting name;
+    src text;
+    old_j text;
+    new_j text;
+    eval_id text;
+    unit text;
+    joins text := '';
+BEGIN
+    -- Only for the tables it was made for (it runs as the owner).
+    IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
+       OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
+                      'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
+                      'review', 'review_item',
+                      'target', 'target_fund_line', 'target_indicator')
+       OR TG_LEVEL <> 'STATEMENT' THEN
+        RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF @extschema@.restoring_dump() THEN
+        RETURN NULL;
+    END IF;
+    -- Inside this function current_user is the owner; the role in effect
+    -- for the session is in the role setting.
+    acting := CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END;
+
+    CASE TG_OP
+        WHEN 'INSERT' THEN
+            src := 'new_rows t';
+            old_j := 'NULL::jsonb';
+            new_j := 'to_jsonb(t)';
+        WHEN 'DELETE' THEN
+            src := 'old_rows t';
+            old_j := 'to_jsonb(t)';
+            new_j := 'NULL::jsonb';
+        ELSE
+            src := '(SELECT o.old_j, t.*
+                     FROM (SELECT row_number() OVER () AS n, to_jsonb(o) AS old_j FROM old_rows o) o
+                     JOIN (SELECT row_number() OVER () AS n, to_jsonb(t) AS new_j, t.* FROM new_rows t) t ON t.n = o.n
+                     ORDER BY t.n) t';
+            old_j := 't.old_j';
+            new_j := 't.new_j';
+    END CASE;
+    -- The form and the unit a row belongs to, looked up row by row in the
+    -- statement's order (a lateral lookup keeps that order, and repeats of
+    -- the same form are cached); a form deleted in this transaction (ON
+    -- DELETE CASCADE) has its unit in its own history.  OFFSET 0 keeps each
+    -- lookup an index probe per row: flattened into a join, it was planned as
+    -- a hash join over every evaluation and project, so an import of 1,000
+    -- forms into 10^6 read the whole evaluation table twice.
+    CASE tbl
+        WHEN 'evaluation' THEN
+            eval_id := 't.evaluation_id';
+            unit := 'p.unit_id';
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id FROM @extschema@.project p
+                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true';
+        WHEN 'fund_line', 'indicator', 'review', 'review_item' THEN
+            eval_id := 't.evaluation_id';
+            unit := CASE WHEN TG_OP = 'DELETE'
+                         THEN 'coalesce(p.unit_id, (SELECT h.unit_id FROM @extschema@.history h
+                                                    WHERE h.evaluation_id = t.evaluation_id AND h.unit_id IS NOT NULL
+                                                    ORDER BY h.history_id DESC LIMIT 1))'
+                         ELSE 'p.unit_id' END;
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id
+                                         FROM @extschema@.evaluation e
+                                         JOIN @extschema@.project p ON p.project_id = e.project_id
+                                         WHERE e.evaluation_id = t.evaluation_id OFFSET 0) p ON true';
+        -- a monitoring report (62_monitoring.sql) has no evaluation_id; its
+        -- rows find their unit through it, or once it is gone through its
+        -- own history (history_monitoring_idx)
+        WHEN 'monitoring' THEN
+            eval_id := 'NULL::bigint';
+            unit := 'p.unit_id';
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id FROM @extschema@.project p
+                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true';
+        WHEN 'monitoring_fund_line', 'monitoring_indicator' THEN
+            eval_id := 'NULL::bigint';
+            unit := CASE WHEN TG_OP = 'DELETE'
+                         THEN 'coalesce(p.unit_id, (SELECT h.unit_id FROM @extschema@.history h
+                                                    WHERE h.table_name = ''monitoring'' AND h.row_id = t.monitoring_id
+                                                      AND h.unit_id IS NOT NULL
+                                                    ORDER BY h.history_id DESC LIMIT 1))'
+                         ELSE 'p.unit_id' END;
+            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id
+                                         FROM @extschema@.monitoring m
+                                         JOIN @extschema@.project p ON p.project_id = m.project_id
+                                         WHERE m.monitoring_id = t.monitoring_id OFFSET 0) p ON true';
         -- a target form (72_targets.sql) likewise
         WHEN 'target' THEN
             eval_id := 'NULL::bigint';
@@ -8819,7 +10105,7 @@ BEGIN
         FROM %s %s$q$,
         eval_id, unit,
         CASE WHEN tbl IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator',
-                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
                                     'target', 'target_fund_line', 'target_indicator')
              THEN 't.' || tbl || '_id' ELSE 'NULL::bigint' END,
         old_j, new_j, src, joins)
@@ -8840,8 +10126,9 @@ DECLARE
 BEGIN
     IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
        OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
-                                'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
-                                'target', 'target_fund_line', 'target_indicator') THEN
+                                'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
+                      'review', 'review_item',
+                      'target', 'target_fund_line', 'target_indicator') THEN
         RAISE EXCEPTION 'record_truncate() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
             USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -8849,7 +10136,7 @@ BEGIN
         INSERT INTO @extschema@.history (table_name, operation, evaluation_id, unit_id, row_id,
                                          old_row, session_user_name, current_user_name, transaction_id)
         SELECT %1$L, 'TRUNCATE', (to_jsonb(t) ->> 'evaluation_id')::bigint,
-               CASE WHEN %1$L IN ('unit', 'project', 'unit_member') THEN (to_jsonb(t) ->> 'unit_id')::bigint END,
+               CASE WHEN %1$L IN ('unit', 'project', 'unit_member', 'rectification') THEN (to_jsonb(t) ->> 'unit_id')::bigint END,
                (to_jsonb(t) ->> %2$L)::bigint, to_jsonb(t), session_user,
                CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END,
                pg_current_xact_id()::text::bigint
@@ -9186,12 +10473,15 @@ AS $$
              'report_refresh', 'report_snapshot',
              -- the monitoring reports (per project and month; not tied to a form)
              'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- 整改 items (per project and year)
+             'rectification',
              -- the target forms (per project and year and version; 72_targets.sql)
              'target', 'target_fund_line', 'target_indicator', 'target_read_finding',
              -- the forms, by evaluation_id: evaluation first
-             'evaluation', 'fund_line', 'indicator', 'read_finding', 'history']))
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history']))
          WITH ORDINALITY AS p (table_name, step)
-    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding', 'history')
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding',
+                                                          'review', 'review_item', 'history')
                                     THEN 'distributed' ELSE 'reference' END AS placement) x
 $$;
 

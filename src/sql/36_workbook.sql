@@ -304,29 +304,11 @@ BEGIN
             @extschema@.workbook_cell(r, 8, 'head', '* 得分'),
             @extschema@.workbook_cell(r, 9, 'head', '偏差原因分析及改进措施')];
         -- Level-1 and level-2 cells written where export_form writes them
-        -- (a new level, or a word the reader would take for the template's
-        -- own), each merged down over the rows it heads.
+        -- (export_indicator_rows), each merged down over the rows it heads.
         n := 0;
-        FOR i IN
-            SELECT b.*,
-                   pg_catalog.count(*) OVER (PARTITION BY b.run1) AS size1,
-                   pg_catalog.count(*) OVER (PARTITION BY b.run2) AS size2
-            FROM (SELECT a.*,
-                         pg_catalog.sum(a.w1::integer) OVER (ORDER BY a.position) AS run1,
-                         pg_catalog.sum(a.w2::integer) OVER (ORDER BY a.position) AS run2
-                  FROM (SELECT x.*, x.new1 AS w1,
-                               x.new2 OR (NOT x.new1 AND @extschema@.is_template_label(x.level3)) AS w2
-                        FROM (SELECT ind.*,
-                                     ind.level1 IS DISTINCT FROM pg_catalog.lag(ind.level1) OVER w
-                                         OR pg_catalog.lag(ind.position) OVER w IS NULL
-                                         OR @extschema@.is_template_label(ind.level2) AS new1,
-                                     ind.level1 IS DISTINCT FROM pg_catalog.lag(ind.level1) OVER w
-                                         OR ind.level2 IS DISTINCT FROM pg_catalog.lag(ind.level2) OVER w
-                                         OR pg_catalog.lag(ind.position) OVER w IS NULL AS new2
-                              FROM @extschema@.indicator ind
-                              WHERE ind.evaluation_id OPERATOR(pg_catalog.=) id
-                              WINDOW w AS (ORDER BY ind.position)) x) a) b
-            ORDER BY b.position
+        FOR i IN SELECT (x.ind).*, x.show_level1 AS w1, x.show_level2 AS w2, x.level1_rows AS size1,
+                        x.level2_rows AS size2
+                 FROM @extschema@.export_indicator_rows(id) x
         LOOP
             r := r + 1;
             n := n + 1;

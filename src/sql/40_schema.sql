@@ -452,7 +452,8 @@ BEGIN
     -- Only for the tables it was made for (it runs as the owner).
     IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
        OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
-                      'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+                      'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
+                      'review', 'review_item',
                       'target', 'target_fund_line', 'target_indicator')
        OR TG_LEVEL <> 'STATEMENT' THEN
         RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
@@ -495,7 +496,7 @@ BEGIN
             unit := 'p.unit_id';
             joins := 'LEFT JOIN LATERAL (SELECT p.unit_id FROM @extschema@.project p
                                          WHERE p.project_id = t.project_id OFFSET 0) p ON true';
-        WHEN 'fund_line', 'indicator' THEN
+        WHEN 'fund_line', 'indicator', 'review', 'review_item' THEN
             eval_id := 't.evaluation_id';
             unit := CASE WHEN TG_OP = 'DELETE'
                          THEN 'coalesce(p.unit_id, (SELECT h.unit_id FROM @extschema@.history h
@@ -559,7 +560,7 @@ BEGIN
         FROM %s %s$q$,
         eval_id, unit,
         CASE WHEN tbl IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator',
-                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
                                     'target', 'target_fund_line', 'target_indicator')
              THEN 't.' || tbl || '_id' ELSE 'NULL::bigint' END,
         old_j, new_j, src, joins)
@@ -580,8 +581,9 @@ DECLARE
 BEGIN
     IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
        OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
-                                'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
-                                'target', 'target_fund_line', 'target_indicator') THEN
+                                'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
+                      'review', 'review_item',
+                      'target', 'target_fund_line', 'target_indicator') THEN
         RAISE EXCEPTION 'record_truncate() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
             USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -589,7 +591,7 @@ BEGIN
         INSERT INTO @extschema@.history (table_name, operation, evaluation_id, unit_id, row_id,
                                          old_row, session_user_name, current_user_name, transaction_id)
         SELECT %1$L, 'TRUNCATE', (to_jsonb(t) ->> 'evaluation_id')::bigint,
-               CASE WHEN %1$L IN ('unit', 'project', 'unit_member') THEN (to_jsonb(t) ->> 'unit_id')::bigint END,
+               CASE WHEN %1$L IN ('unit', 'project', 'unit_member', 'rectification') THEN (to_jsonb(t) ->> 'unit_id')::bigint END,
                (to_jsonb(t) ->> %2$L)::bigint, to_jsonb(t), session_user,
                CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END,
                pg_current_xact_id()::text::bigint

@@ -635,6 +635,43 @@ $$;
 COMMENT ON FUNCTION @extschema@.is_template_label(text) IS
 'True when the text, alone at the start of a row, would read as one of the template''s own labels (总分, 合计, 备注, a header label, the title)';
 
+-- A form's indicator rows as the exports lay them out (export_form's text,
+-- export_workbook's sheet): the level-1 and level-2 cells written where a
+-- new level starts, blank where they repeat the row above, unless the row
+-- would then begin with a word the reader takes for the template's own
+-- (总分, 备注, …); and how many rows each written cell heads (a workbook
+-- merges it over them).  Runs as the caller: row-level security applies.
+CREATE FUNCTION @extschema@.export_indicator_rows(evaluation_id bigint)
+RETURNS TABLE(ind @extschema@.indicator, show_level1 boolean, show_level2 boolean,
+              level1_rows bigint, level2_rows bigint)
+LANGUAGE sql
+STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT b.ind, b.show_level1, b.show_level2,
+           pg_catalog.count(*) OVER (PARTITION BY b.run1),
+           pg_catalog.count(*) OVER (PARTITION BY b.run2)
+    FROM (SELECT a.*,
+                 pg_catalog.sum(a.show_level1::integer) OVER (ORDER BY (a.ind).position) AS run1,
+                 pg_catalog.sum(a.show_level2::integer) OVER (ORDER BY (a.ind).position) AS run2
+          FROM (SELECT x.ind, x.new1 AS show_level1,
+                       x.new2 OR (NOT x.new1 AND @extschema@.is_template_label((x.ind).level3)) AS show_level2
+                FROM (SELECT i AS ind,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL
+                                 OR @extschema@.is_template_label(i.level2) AS new1,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR i.level2 IS DISTINCT FROM pg_catalog.lag(i.level2) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new2
+                      FROM @extschema@.indicator i
+                      WHERE i.evaluation_id OPERATOR(pg_catalog.=) $1
+                      WINDOW w AS (ORDER BY i.position)) x) a) b
+    ORDER BY (b.ind).position
+$$;
+
+COMMENT ON FUNCTION @extschema@.export_indicator_rows(bigint) IS
+'A form''s indicator rows in order, with where the exports write the level-1 and level-2 cells (show_level1, show_level2) and how many rows each written cell heads';
+
 
 CREATE FUNCTION @extschema@.export_form(evaluation_id bigint, format text DEFAULT 'text')
 RETURNS text
@@ -693,29 +730,17 @@ BEGIN
           FROM @extschema@.fund_line fl
           WHERE fl.evaluation_id = export_form.evaluation_id) f;
 
-    -- Level-1 and level-2 cells left blank where they repeat the row above,
-    -- as on the form, unless the row would then begin with a word the
-    -- reader takes for the template's own (总分, 备注, …).
+    -- Level-1 and level-2 cells where export_indicator_rows() writes them.
     SELECT pg_catalog.string_agg(
                pg_catalog.concat_ws(E'\t', '',
-                   CASE WHEN i.new1 THEN @extschema@.export_cell(i.level1) ELSE '' END,
-                   CASE WHEN i.new2 OR (NOT i.new1 AND @extschema@.is_template_label(i.level3))
-                        THEN @extschema@.export_cell(i.level2) ELSE '' END,
-                   @extschema@.export_cell(i.level3), @extschema@.export_cell(i.target_text),
-                   @extschema@.export_cell(i.actual_text), coalesce(i.weight::text, ''),
-                   coalesce(i.reported_score::text, ''), @extschema@.export_cell(i.deviation_reason)),
-               E'\n' ORDER BY i.position)
+                   CASE WHEN i.show_level1 THEN @extschema@.export_cell((i.ind).level1) ELSE '' END,
+                   CASE WHEN i.show_level2 THEN @extschema@.export_cell((i.ind).level2) ELSE '' END,
+                   @extschema@.export_cell((i.ind).level3), @extschema@.export_cell((i.ind).target_text),
+                   @extschema@.export_cell((i.ind).actual_text), coalesce((i.ind).weight::text, ''),
+                   coalesce((i.ind).reported_score::text, ''), @extschema@.export_cell((i.ind).deviation_reason)),
+               E'\n' ORDER BY (i.ind).position)
     INTO inds
-    FROM (SELECT ind.*,
-                 ind.level1 IS DISTINCT FROM pg_catalog.lag(ind.level1) OVER w
-                     OR pg_catalog.lag(ind.position) OVER w IS NULL
-                     OR @extschema@.is_template_label(ind.level2) AS new1,
-                 ind.level1 IS DISTINCT FROM pg_catalog.lag(ind.level1) OVER w
-                     OR ind.level2 IS DISTINCT FROM pg_catalog.lag(ind.level2) OVER w
-                     OR pg_catalog.lag(ind.position) OVER w IS NULL AS new2
-          FROM @extschema@.indicator ind
-          WHERE ind.evaluation_id = export_form.evaluation_id
-          WINDOW w AS (ORDER BY ind.position)) i;
+    FROM @extschema@.export_indicator_rows(export_form.evaluation_id) i;
 
     out := ARRAY[
         '',

@@ -22,12 +22,15 @@ AS $$
              'report_refresh', 'report_snapshot',
              -- the monitoring reports (per project and month; not tied to a form)
              'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- 整改 items (per project and year)
+             'rectification',
              -- the target forms (per project and year and version; 72_targets.sql)
              'target', 'target_fund_line', 'target_indicator', 'target_read_finding',
              -- the forms, by evaluation_id: evaluation first
-             'evaluation', 'fund_line', 'indicator', 'read_finding', 'history']))
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history']))
          WITH ORDINALITY AS p (table_name, step)
-    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding', 'history')
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding',
+                                                          'review', 'review_item', 'history')
                                     THEN 'distributed' ELSE 'reference' END AS placement) x
 $$;
 

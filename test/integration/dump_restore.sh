@@ -70,7 +70,7 @@ must "roles, units, members, reviewers, a profile, a third form, workflow steps"
 	CREATE ROLE pjeval_dr_rev NOLOGIN IN ROLE pjeval_dr_reviewers;
 	-- PUBLIC reads; the administrator grants the writes (dumped with the tables)
 	GRANT INSERT, UPDATE, DELETE ON pjeval.unit, pjeval.unit_member, pjeval.reviewer, pjeval.project,
-	    pjeval.evaluation, pjeval.fund_line, pjeval.indicator
+	    pjeval.evaluation, pjeval.fund_line, pjeval.indicator, pjeval.rectification, pjeval.review, pjeval.review_item
 	    TO pjeval_dr_unit_a, pjeval_dr_unit_b, pjeval_dr_reviewers;
 
 	INSERT INTO pjeval.unit (name, parent_id)
@@ -102,9 +102,15 @@ must "roles, units, members, reviewers, a profile, a third form, workflow steps"
 	WHERE e.year = 2023;
 	UPDATE pjeval.indicator SET deviation_reason = '已说明' WHERE level3 = '培训人次';
 	RESET ROLE;
-	-- the reviewer chooses its profile
+	-- the reviewer chooses its profile, and raises a 整改 item from a finding,
+	-- which the unit takes up
 	SET ROLE pjeval_dr_rev;
 	UPDATE pjeval.evaluation SET profile = 'local-exec20' WHERE year = 2023;
+	SELECT pjeval.raise_rectification('evaluation', e.evaluation_id, 'actual_unreadable', '补正实际完成值',
+	                                  '2024-06-30', 3)
+	FROM pjeval.evaluation e WHERE e.year = 2023;
+	SET ROLE pjeval_dr_bob;
+	UPDATE pjeval.rectification SET status = 'in_progress', measures = '核对满意度调查结果';
 	RESET ROLE;
 
 	-- form 1 approved, form 2 submitted, form 3 a draft
@@ -114,6 +120,12 @@ must "roles, units, members, reviewers, a profile, a third form, workflow steps"
 	SET ROLE pjeval_dr_rev;
 	SELECT pjeval.approve(e.evaluation_id) FROM pjeval.evaluation e JOIN pjeval.project p USING (project_id)
 	WHERE p.code = '440309210901500004279';
+	-- the reviewer re-scores a row of the submitted form
+	INSERT INTO pjeval.review (evaluation_id, reviewed_on, conclusion)
+	SELECT e.evaluation_id, '2023-06-30', '抽查' FROM pjeval.evaluation e JOIN pjeval.project p USING (project_id)
+	WHERE p.code = '440309210901500007728';
+	INSERT INTO pjeval.review_item (evaluation_id, position, review_score, defect_class, reason, level)
+	SELECT r.evaluation_id, 1, 4.00, 'moderate', '有方向无计算公式', 'P1' FROM pjeval.review r;
 	RESET ROLE;
 	EOF
 
@@ -133,6 +145,10 @@ snapshot() {
 	SELECT 'reviewer', t.* FROM pjeval.reviewer t ORDER BY 2;
 	SELECT 'history', t.* FROM pjeval.history t ORDER BY 2;
 	SELECT 'profile', t.* FROM pjeval.profile t ORDER BY 2;
+	SELECT 'rectification', t.* FROM pjeval.rectification t ORDER BY 2;
+	SELECT 'review', t.* FROM pjeval.review t ORDER BY 2, 3;
+	SELECT 'review_item', t.* FROM pjeval.review_item t ORDER BY 2, 3, 4;
+	SELECT 'review_result', t.* FROM pjeval.review_result t ORDER BY 2, 3;
 	SELECT 'sequence', s.sequencename, s.last_value FROM pg_catalog.pg_sequences s WHERE s.schemaname = 'pjeval' ORDER BY 2;
 	EOF
 }
@@ -189,7 +205,7 @@ for db in "$PLAIN" "$CUSTOM"; do
 		fail "$kind: evaluation_result is identical (3 forms)"
 		sed 's/^/    /' "$WORK/diff"
 	fi
-	for part in indicator_result audit_finding unit project evaluation fund_line indicator unit_member reviewer history profile sequence; do
+	for part in indicator_result audit_finding unit project evaluation fund_line indicator unit_member reviewer history profile rectification review review_item review_result sequence; do
 		if diff <(grep "^$part|" "$WORK/src.txt") <(grep "^$part|" "$WORK/$kind.txt") >"$WORK/diff"; then
 			ok "$kind: $part is identical ($(grep -c "^$part|" "$WORK/$kind.txt") rows)"
 		else

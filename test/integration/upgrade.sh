@@ -186,7 +186,7 @@ then
 		ok "one warning per check left NOT VALID" || fail "warnings: $(cat "$WORK/update.log")"
 	got="$("${PSQL[@]}" -d "$db" 2>&1 <<-'SQL'
 		SELECT string_agg(conname || CASE WHEN convalidated THEN '' ELSE ' NOT VALID' END, ', ' ORDER BY conname)
-		FROM pg_constraint WHERE conname LIKE '%\_scorable';
+		FROM pg_constraint WHERE conname LIKE '%\_scorable' AND conrelid IN ('pjeval.fund_line'::regclass, 'pjeval.indicator'::regclass);
 		SELECT count(*) FROM pjeval.evaluation_result WHERE grade IS NOT NULL;
 		SELECT string_agg(evaluation_id || '/' || coalesce(position::text, '-'), ' ' ORDER BY evaluation_id, position NULLS FIRST)
 		FROM pjeval.audit_finding WHERE code = 'unscorable';
