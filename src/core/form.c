@@ -2781,3 +2781,34 @@ pj_read_monitor_form(const char *doc, size_t len, PjFormPos *pos, char *scratch,
 	pos->form = r->form;
 	return PJ_READ_FORM;
 }
+
+void
+pj_read_rows(const char *doc, size_t len, char *scratch, size_t scratch_len,
+			 const PjRowSink *sink)
+{
+	Reader		r;
+	Row			row;
+	PjFormSink	ticks = {0};
+	PjFormError err;
+
+	memset(&r, 0, sizeof(r));
+	ticks.ctx = sink->ctx;
+	ticks.tick = sink->tick;
+	r.doc = doc;
+	r.len = len;
+	r.line = 1;
+	r.scratch = scratch;
+	r.cap = scratch_len;
+	r.sink = &ticks;
+	r.err = &err;
+	for (;;)
+	{
+		if (sink->tick)
+			sink->tick(sink->ctx);
+		r.used = 0;				/* the previous row's cells are done with */
+		if (!read_row(&r, &row))
+			break;
+		/* a row is never longer than the document: scratch_len holds it */
+		sink->row(sink->ctx, row.line, row.cells, row.ncells, row.unclosed_line);
+	}
+}

@@ -287,4 +287,25 @@ typedef struct PjMonitorSink
 PjReadStatus pj_read_monitor_form(const char *doc, size_t len, PjFormPos *pos, char *scratch,
 								  size_t scratch_len, const PjMonitorSink *sink, PjFormError *err);
 
+/*
+ * The rows of any tab-separated document, cell by cell, as the form reader
+ * reads them (quoted cells, line ends, white space and invisible characters
+ * trimmed, empty cells at a row's end dropped; at most 24 cells a row): for
+ * forms other than the self-evaluation, whose layout the caller reads
+ * (pjeval.document_rows, the target form).  row() gets each row's first
+ * line, its cells (valid until the next call) and the line of a quote read
+ * as text (0 if none); tick() (may be NULL) is called before each row and
+ * may stop the reading with a longjmp.  scratch holds
+ * pj_form_scratch_size(len) bytes.
+ */
+typedef struct PjRowSink
+{
+	void	   *ctx;
+	void		(*row) (void *ctx, int line, const PjCell *cells, int ncells, int quote_line);
+	void		(*tick) (void *ctx);
+} PjRowSink;
+
+void		pj_read_rows(const char *doc, size_t len, char *scratch, size_t scratch_len,
+						 const PjRowSink *sink);
+
 #endif							/* PJEVAL_FORM_H */

@@ -507,7 +507,8 @@ BEGIN
     IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
        OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
                       'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
-                      'review', 'review_item')
+                      'review', 'review_item',
+                      'target', 'target_fund_line', 'target_indicator')
        OR TG_LEVEL <> 'STATEMENT' THEN
         RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
             USING ERRCODE = 'insufficient_privilege';
@@ -598,6 +599,27 @@ BEGIN
                                          WHERE m.monitoring_id = t.monitoring_id OFFSET 0) p ON true',
                             @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'monitoring'),
                             @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
+        -- a target form (72_targets.sql) likewise
+        WHEN 'target' THEN
+            eval_id := 'NULL::bigint';
+            unit := 'p.unit_id';
+            joins := format('LEFT JOIN LATERAL (SELECT p.unit_id FROM %s p
+                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true',
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
+        WHEN 'target_fund_line', 'target_indicator' THEN
+            eval_id := 'NULL::bigint';
+            unit := CASE WHEN TG_OP = 'DELETE'
+                         THEN format('coalesce(p.unit_id, (SELECT h.unit_id FROM %s h
+                                                    WHERE h.table_name = ''target'' AND h.row_id = t.target_id
+                                                      AND h.unit_id IS NOT NULL
+                                                    ORDER BY h.history_id DESC LIMIT 1))', target)
+                         ELSE 'p.unit_id' END;
+            joins := format('LEFT JOIN LATERAL (SELECT p.unit_id
+                                         FROM %s x
+                                         JOIN %s p ON p.project_id = x.project_id
+                                         WHERE x.target_id = t.target_id OFFSET 0) p ON true',
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'target'),
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
         WHEN 'reviewer', 'profile' THEN
             eval_id := 'NULL::bigint';
             unit := 'NULL::bigint';
@@ -613,7 +635,8 @@ BEGIN
         FROM %s %s$q$,
         target, ids, id_values, eval_id, unit,
         CASE WHEN tbl IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator',
-                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification')
+                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
+                                    'target', 'target_fund_line', 'target_indicator')
              THEN 't.' || tbl || '_id' ELSE 'NULL::bigint' END,
         old_j, new_j, src, joins)
     USING tbl, TG_OP, acting;
@@ -634,7 +657,8 @@ BEGIN
     IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
        OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
                                 'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
-                      'review', 'review_item') THEN
+                      'review', 'review_item',
+                      'target', 'target_fund_line', 'target_indicator') THEN
         RAISE EXCEPTION 'record_truncate() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
             USING ERRCODE = 'insufficient_privilege';
     END IF;

@@ -420,7 +420,7 @@ COMMENT ON COLUMN @extschema@.evaluation_result.finding_count IS 'Number of rows
 CREATE TABLE @extschema@.finding_catalogue (
     code            text PRIMARY KEY,
     scope           text NOT NULL
-                    CONSTRAINT finding_catalogue_scope CHECK (scope IN ('indicator', 'form', 'both', 'monitor', 'review')),
+                    CONSTRAINT finding_catalogue_scope CHECK (scope IN ('indicator', 'form', 'both', 'monitor', 'review', 'target')),
     severity        text NOT NULL
                     CONSTRAINT finding_catalogue_severity CHECK (severity IN ('error', 'warning', 'info')),
     description_zh  text NOT NULL,
@@ -455,11 +455,13 @@ COMMENT ON TABLE @extschema@.finding_catalogue IS
 --   monitoring, monitoring_indicator: pjeval.monitoring_finding's
 --              (62_monitoring.sql), whose codes have the scope monitor
 --   review_item  pjeval.review_finding's (85_review.sql), scope review
+--   target, target_indicator, target_line, cycle: pjeval.target_finding's
+--              and pjeval.cycle_finding's (72_targets.sql), scope target
 CREATE TABLE @extschema@.finding_message (
     code            text NOT NULL REFERENCES @extschema@.finding_catalogue (code),
     place           text NOT NULL
                     CONSTRAINT finding_message_place CHECK (place IN ('indicator', 'fund', 'total', 'source', 'line', 'monitoring', 'monitoring_indicator',
-                                                                    'review_item')),
+                                                                    'review_item', 'target', 'target_indicator', 'target_line', 'cycle')),
     message_zh      text NOT NULL,
     message_en      text NOT NULL,
     PRIMARY KEY (code, place)

@@ -175,12 +175,12 @@ DECLARE
     -- the form's table is the trigger's argument (on a Citus shard
     -- TG_TABLE_NAME is the shard's): evaluation or monitoring
     form_table CONSTANT text := TG_ARGV[0];
-    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
-    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
+    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' WHEN 'target' THEN 'target form' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' WHEN 'target' THEN '_target' ELSE '' END;
     id CONSTANT bigint := (to_jsonb(coalesce(NEW, OLD)) ->> (form_table || '_id'))::bigint;
 BEGIN
-    IF form_table IS NULL OR form_table NOT IN ('evaluation', 'monitoring') THEN
-        RAISE EXCEPTION 'evaluation_workflow() guards pjeval.evaluation and pjeval.monitoring, not %', coalesce(form_table, TG_TABLE_NAME)
+    IF form_table IS NULL OR form_table NOT IN ('evaluation', 'monitoring', 'target') THEN
+        RAISE EXCEPTION 'evaluation_workflow() guards pjeval.evaluation, pjeval.monitoring and pjeval.target, not %', coalesce(form_table, TG_TABLE_NAME)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF @extschema@.restoring_dump() THEN
@@ -283,7 +283,7 @@ BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.evaluation
 FOR EACH ROW EXECUTE FUNCTION @extschema@.evaluation_workflow('evaluation');
 
 -- A project's header (项目编号, 项目名称, its unit) is part of its forms (its
--- evaluations and monitoring reports): while one of them is submitted or
+-- evaluations, monitoring reports and target forms): while one of them is submitted or
 -- approved, only a reviewer changes it (the history keeps the old row).  The
 -- project's forms are locked FOR SHARE, so none can be submitted while the
 -- change is open (a monitoring report only where the role may lock it).  Moving a project to
@@ -331,6 +331,25 @@ BEGIN
             LIMIT 1;
         END IF;
     END IF;
+    IF NOT FOUND THEN
+        -- The target forms (72_targets.sql) likewise.
+        IF has_any_column_privilege(current_user, '@extschema@.target'::regclass, 'UPDATE') THEN
+            SELECT 'target form'::text AS form, '_target'::text AS steps, l.target_id AS id, l.status INTO bad
+            FROM (SELECT t.target_id, t.status
+                  FROM @extschema@.target t
+                  WHERE t.project_id = OLD.project_id
+                  FOR SHARE OF t) l
+            WHERE l.status <> 'draft'
+            ORDER BY l.target_id
+            LIMIT 1;
+        ELSE
+            SELECT 'target form'::text AS form, '_target'::text AS steps, t.target_id AS id, t.status INTO bad
+            FROM @extschema@.target t
+            WHERE t.project_id = OLD.project_id AND t.status <> 'draft'
+            ORDER BY t.target_id
+            LIMIT 1;
+        END IF;
+    END IF;
     IF FOUND THEN
         RAISE EXCEPTION 'project % “%”: % % is %, so its 项目编号, 项目名称 and unit are read-only',
                 coalesce(OLD.code, '(no 项目编号)'), OLD.name, bad.form, bad.id, bad.status
@@ -342,7 +361,9 @@ BEGIN
         PERFORM @extschema@.evaluation_check_budget_unit(f.budget_unit_id, OLD.project_id, NEW.unit_id)
         FROM (SELECT e.budget_unit_id FROM @extschema@.evaluation e WHERE e.project_id = OLD.project_id
               UNION ALL
-              SELECT m.budget_unit_id FROM @extschema@.monitoring m WHERE m.project_id = OLD.project_id) f
+              SELECT m.budget_unit_id FROM @extschema@.monitoring m WHERE m.project_id = OLD.project_id
+              UNION ALL
+              SELECT t.budget_unit_id FROM @extschema@.target t WHERE t.project_id = OLD.project_id) f
         WHERE f.budget_unit_id IS NOT NULL;
     END IF;
     RETURN NEW;
@@ -379,12 +400,12 @@ DECLARE
     form_table CONSTANT text := TG_ARGV[0];
     row_table CONSTANT text := TG_ARGV[1];
     key CONSTANT text := form_table || '_id';
-    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
-    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
+    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' WHEN 'target' THEN 'target form' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' WHEN 'target' THEN '_target' ELSE '' END;
     forms text;  -- the form's table; on a Citus shard its co-located shard
 BEGIN
-    IF TG_NARGS <> 2 OR form_table NOT IN ('evaluation', 'monitoring') THEN
-        RAISE EXCEPTION 'form_row_workflow() guards the rows of pjeval.evaluation and pjeval.monitoring, not of %', coalesce(form_table, TG_TABLE_NAME)
+    IF TG_NARGS <> 2 OR form_table NOT IN ('evaluation', 'monitoring', 'target') THEN
+        RAISE EXCEPTION 'form_row_workflow() guards the rows of pjeval.evaluation, pjeval.monitoring and pjeval.target, not of %', coalesce(form_table, TG_TABLE_NAME)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF @extschema@.restoring_dump() THEN
@@ -407,10 +428,15 @@ BEGIN
                 FROM @extschema@.evaluation e
                 WHERE e.evaluation_id = id
                 FOR SHARE;
-            ELSE
+            ELSIF form_table = 'monitoring' THEN
                 SELECT m.status INTO st
                 FROM @extschema@.monitoring m
                 WHERE m.monitoring_id = id
+                FOR SHARE;
+            ELSE
+                SELECT t.status INTO st
+                FROM @extschema@.target t
+                WHERE t.target_id = id
                 FOR SHARE;
             END IF;
             IF st <> 'draft' THEN
@@ -489,11 +515,11 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     st text;
-    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
-    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
+    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' WHEN 'target' THEN 'target form' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' WHEN 'target' THEN '_target' ELSE '' END;
 BEGIN
-    IF form_table IS NULL OR form_table NOT IN ('evaluation', 'monitoring') THEN
-        RAISE EXCEPTION 'set_form_status() moves pjeval.evaluation and pjeval.monitoring rows, not %', form_table
+    IF form_table IS NULL OR form_table NOT IN ('evaluation', 'monitoring', 'target') THEN
+        RAISE EXCEPTION 'set_form_status() moves pjeval.evaluation, pjeval.monitoring and pjeval.target rows, not %', form_table
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     EXECUTE format('SELECT f.status FROM @extschema@.%I f WHERE f.%I = $1 FOR UPDATE', form_table, form_table || '_id')

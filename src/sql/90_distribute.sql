@@ -28,6 +28,8 @@ AS $$
              'monitoring_due', 'monitoring_overdue',
              -- 整改 items (per project and year)
              'rectification',
+             -- the target forms (per project and year and version; 72_targets.sql)
+             'target', 'target_fund_line', 'target_indicator', 'target_read_finding',
              -- the forms, by evaluation_id: evaluation first
              'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history',
              -- the history of the rows of no form: stays on the coordinator

@@ -329,6 +329,21 @@ check_monitor(const uint8_t *data, size_t size)
 			  strcmp(err[0].expected, err[1].expected) == 0 && strcmp(err[0].text, err[1].text) == 0);
 }
 
+/* pj_read_rows (the target form's reader): every cell in the document or
+ * the scratch, rows in line order, a quote's line within its row's lines. */
+static void
+on_row(void *ctx, int line, const PjCell *cells, int ncells, int quote_line)
+{
+	Ctx		   *c = ctx;
+	int			i;
+
+	CHECK(line > c->last_position && ncells >= 0 && ncells <= 24);
+	CHECK(quote_line == 0 || quote_line >= line);
+	for (i = 0; i < ncells; i++)
+		check_cell(c, cells[i]);
+	c->last_position = line;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -355,6 +370,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(memchr(err.text, '\0', sizeof(err.text)) != NULL);
 	}
 	check_form_by_form(data, size, &c, ok, &err);
+	{
+		PjRowSink	rows = {&c, on_row, NULL};
+
+		c.scratch = scratch;
+		c.scratch_len = scratch_len;
+		c.last_position = 0;
+		pj_read_rows((const char *) data, size, scratch, scratch_len, &rows);
+	}
 	free(scratch);
 	check_monitor(data, size);
 	return 0;

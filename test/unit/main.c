@@ -16,6 +16,7 @@ main(void)
 	test_monitor();
 	test_form();
 	test_monitor_form();
+	test_rows();
 	test_workbook();
 	test_store();
 	test_xlsx_write();
