@@ -14225,3 +14225,107 @@ AS $$
                                     WHEN p.table_name = 'history_admin' THEN 'coordinator'
                                     ELSE 'reference' END AS placement) x
 $$;
+
+-- monitoring_unit_summary and review_result without a sub-query per row (a
+-- cluster runs them; no JIT compilation on small databases)
+CREATE OR REPLACE VIEW @extschema@.monitoring_unit_summary WITH (security_invoker = true) AS
+WITH counted AS (
+    SELECT r.unit_id, r.year, r.month,
+           pg_catalog.count(*) AS projects,
+           pg_catalog.sum(r.adjusted_budget * s.factor) AS adjusted_budget,
+           pg_catalog.sum(r.executed * s.factor) AS executed,
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'red') AS red,
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'yellow') AS yellow,
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'green') AS green,
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'blue') AS blue,
+           pg_catalog.count(*) FILTER (WHERE m.submitted_at::date > d.due_date) AS late
+    FROM @extschema@.monitoring_result r
+    JOIN @extschema@.monitoring m ON m.monitoring_id = r.monitoring_id
+    LEFT JOIN @extschema@.monitoring_due d ON d.year = m.year AND d.month = m.month
+    CROSS JOIN LATERAL (SELECT CASE m.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor) s
+    GROUP BY r.unit_id, r.year, r.month
+), missing AS (
+    -- a project expected in a period (a self-evaluation of that year, or a
+    -- report of an earlier month of it) without a report for it: joins and
+    -- an anti-join, no sub-query per project (a cluster refuses those over
+    -- reference tables, and their cost estimate put small databases
+    -- through JIT compilation)
+    SELECT p.unit_id, x.year, x.month, pg_catalog.count(*) AS reports_missing
+    FROM (SELECT e.project_id, rd.year, rd.month
+          FROM (SELECT DISTINCT m.year, m.month FROM @extschema@.monitoring m) rd
+          JOIN @extschema@.evaluation e ON e.year = rd.year
+          UNION
+          SELECT m.project_id, rd.year, rd.month
+          FROM (SELECT DISTINCT m.year, m.month FROM @extschema@.monitoring m) rd
+          JOIN @extschema@.monitoring m ON m.year = rd.year AND m.month < rd.month) x
+    JOIN @extschema@.project p ON p.project_id = x.project_id
+    LEFT JOIN @extschema@.monitoring m ON m.project_id = x.project_id AND m.year = x.year AND m.month = x.month
+    WHERE m.monitoring_id IS NULL
+    GROUP BY p.unit_id, x.year, x.month
+)
+SELECT unit_id,
+       u.name AS unit_name,
+       year,
+       month,
+       coalesce(c.projects, 0) AS projects,
+       c.adjusted_budget,
+       c.executed,
+       coalesce(c.red, 0) AS red,
+       coalesce(c.yellow, 0) AS yellow,
+       coalesce(c.green, 0) AS green,
+       coalesce(c.blue, 0) AS blue,
+       coalesce(x.reports_missing, 0) AS reports_missing,
+       d.due_date,
+       coalesce(c.late, 0) AS reports_late,
+       coalesce(o.overdue, 0) AS reports_overdue
+FROM counted c
+FULL JOIN missing x USING (unit_id, year, month)
+LEFT JOIN @extschema@.unit u USING (unit_id)
+LEFT JOIN @extschema@.monitoring_due d USING (year, month)
+LEFT JOIN (SELECT od.unit_id, od.year, od.month, pg_catalog.count(*) AS overdue
+           FROM @extschema@.monitoring_overdue od
+           GROUP BY od.unit_id, od.year, od.month) o USING (unit_id, year, month)
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+CREATE OR REPLACE VIEW @extschema@.review_result WITH (security_invoker = true) AS
+SELECT r.evaluation_id,
+       r.reviewer_role,
+       er.project_code,
+       er.project_name,
+       er.unit_id,
+       er.unit_name,
+       er.year,
+       r.reviewed_on,
+       er.reported_total AS self_total,
+       er.total_score AS computed_total,
+       t.review_total,
+       er.reported_total - t.review_total AS difference,
+       @extschema@.quotient_half_up((er.reported_total - t.review_total) * 100, er.reported_total) AS deviation,
+       @extschema@.quotient_half_up((er.total_score - t.review_total) * 100, er.total_score) AS computed_deviation,
+       coalesce(c.rows_reviewed, 0) AS rows_reviewed,
+       coalesce(f.finding_count, 0) AS finding_count
+FROM @extschema@.review r
+JOIN @extschema@.evaluation_result er ON er.evaluation_id = r.evaluation_id
+-- joined on the form, never a sub-query per review: a form's reviews, items
+-- and indicators are on one shard of a cluster
+LEFT JOIN (SELECT ri.evaluation_id, ri.reviewer_role, pg_catalog.count(*) AS rows_reviewed,
+                  pg_catalog.max(ri.review_score) FILTER (WHERE ri.position IS NULL) AS fund_review_score
+           FROM @extschema@.review_item ri
+           GROUP BY ri.evaluation_id, ri.reviewer_role) c
+       ON c.evaluation_id = r.evaluation_id AND c.reviewer_role = r.reviewer_role
+LEFT JOIN (SELECT rv.evaluation_id, rv.reviewer_role,
+                  pg_catalog.sum(coalesce(ri.review_score, i.reported_score)) AS indicator_total
+           FROM @extschema@.review rv
+           JOIN @extschema@.indicator i ON i.evaluation_id = rv.evaluation_id
+           LEFT JOIN @extschema@.review_item ri ON ri.evaluation_id = i.evaluation_id
+                                                AND ri.reviewer_role = rv.reviewer_role AND ri.position = i.position
+           GROUP BY rv.evaluation_id, rv.reviewer_role) s
+       ON s.evaluation_id = r.evaluation_id AND s.reviewer_role = r.reviewer_role
+LEFT JOIN (SELECT x.evaluation_id, x.reviewer_role, pg_catalog.sum(pg_catalog.cardinality(x.findings)) AS finding_count
+           FROM @extschema@.review_item_result x
+           GROUP BY x.evaluation_id, x.reviewer_role) f
+       ON f.evaluation_id = r.evaluation_id AND f.reviewer_role = r.reviewer_role
+CROSS JOIN LATERAL (
+    SELECT coalesce(c.fund_review_score, er.reported_fund_score) + coalesce(s.indicator_total, 0) AS review_total
+) t;

@@ -551,16 +551,23 @@ WITH counted AS (
     CROSS JOIN LATERAL (SELECT CASE m.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor) s
     GROUP BY r.unit_id, r.year, r.month
 ), missing AS (
-    SELECT p.unit_id, rd.year, rd.month, pg_catalog.count(*) AS reports_missing
-    FROM (SELECT DISTINCT m.year, m.month FROM @extschema@.monitoring m) rd
-    JOIN @extschema@.project p
-      ON EXISTS (SELECT 1 FROM @extschema@.evaluation e
-                 WHERE e.project_id = p.project_id AND e.year = rd.year)
-      OR EXISTS (SELECT 1 FROM @extschema@.monitoring m
-                 WHERE m.project_id = p.project_id AND m.year = rd.year AND m.month < rd.month)
-    WHERE NOT EXISTS (SELECT 1 FROM @extschema@.monitoring m
-                      WHERE m.project_id = p.project_id AND m.year = rd.year AND m.month = rd.month)
-    GROUP BY p.unit_id, rd.year, rd.month
+    -- a project expected in a period (a self-evaluation of that year, or a
+    -- report of an earlier month of it) without a report for it: joins and
+    -- an anti-join, no sub-query per project (a cluster refuses those over
+    -- reference tables, and their cost estimate put small databases
+    -- through JIT compilation)
+    SELECT p.unit_id, x.year, x.month, pg_catalog.count(*) AS reports_missing
+    FROM (SELECT e.project_id, rd.year, rd.month
+          FROM (SELECT DISTINCT m.year, m.month FROM @extschema@.monitoring m) rd
+          JOIN @extschema@.evaluation e ON e.year = rd.year
+          UNION
+          SELECT m.project_id, rd.year, rd.month
+          FROM (SELECT DISTINCT m.year, m.month FROM @extschema@.monitoring m) rd
+          JOIN @extschema@.monitoring m ON m.year = rd.year AND m.month < rd.month) x
+    JOIN @extschema@.project p ON p.project_id = x.project_id
+    LEFT JOIN @extschema@.monitoring m ON m.project_id = x.project_id AND m.year = x.year AND m.month = x.month
+    WHERE m.monitoring_id IS NULL
+    GROUP BY p.unit_id, x.year, x.month
 )
 SELECT unit_id,
        u.name AS unit_name,

@@ -321,9 +321,6 @@ digest_sql="
 q single -F $'\t' -c "$digest_sql" >"$WORK/views.txt"
 # views that do not run on the cluster yet (issue 14): error pattern|why
 declare -A KNOWN_VIEW=(
-	[monitoring_unit_summary]='correlated subqueries are not supported when the FROM clause contains a reference table|a correlated sub-query over the reference table monitoring'
-	[review_result]='correlated subqueries are not supported when the FROM clause contains a subquery without FROM|a correlated sub-query (85_review.sql)'
-	[review_unit_summary]='correlated subqueries are not supported when the FROM clause contains a subquery without FROM|reads review_result'
 	[target_finding]='correlated subqueries are not supported when the FROM clause contains a reference table|a correlated sub-query over a reference table (72_targets.sql)'
 )
 nviews=0
