@@ -14329,3 +14329,77 @@ LEFT JOIN (SELECT x.evaluation_id, x.reviewer_role, pg_catalog.sum(pg_catalog.ca
 CROSS JOIN LATERAL (
     SELECT coalesce(c.fund_review_score, er.reported_fund_score) + coalesce(s.indicator_total, 0) AS review_total
 ) t;
+
+-- import_monitoring_workbook: the monitoring forms of a workbook, through what
+-- import_workbook does (import_workbook_as)
+CREATE FUNCTION @extschema@.import_workbook_as(workbook bytea, on_conflict text, importer text)
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    wb record;
+    st text;
+    msg text;
+    det text;
+    hint text;
+BEGIN
+    IF importer IS NULL OR importer NOT IN ('import_forms', 'import_monitoring') THEN
+        RAISE EXCEPTION 'import_workbook_as() imports with import_forms or import_monitoring, not %',
+                        coalesce(pg_catalog.quote_literal(importer), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF workbook IS NULL THEN
+        -- as the import of no document: on_conflict is still checked
+        RETURN QUERY EXECUTE pg_catalog.format('SELECT * FROM @extschema@.%I(NULL, $1)', importer) USING on_conflict;
+        RETURN;
+    END IF;
+    -- A file that is not a workbook raises here (22P03, 0A000, 54000):
+    -- nothing is written yet.
+    wb := @extschema@.workbook_read(workbook);
+    BEGIN
+        RETURN QUERY EXECUTE pg_catalog.format('SELECT * FROM @extschema@.%I($1, $2)', importer)
+            USING wb.document, on_conflict;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                                det = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+        msg := @extschema@.workbook_place(msg, wb.sheets, wb.line_sheet, wb.line_row);
+        det := @extschema@.workbook_place(nullif(det, ''), wb.sheets, wb.line_sheet, wb.line_row);
+        hint := @extschema@.workbook_place(nullif(hint, ''), wb.sheets, wb.line_sheet, wb.line_row);
+        IF det IS NOT NULL AND hint IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, DETAIL = det, HINT = hint;
+        ELSIF det IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, DETAIL = det;
+        ELSIF hint IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, HINT = hint;
+        ELSE
+            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg;
+        END IF;
+    END;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.import_workbook_as(bytea, text, text) IS
+'What import_workbook and import_monitoring_workbook share: the document pjeval.workbook_read makes of the workbook, imported by importer (import_forms or import_monitoring), its errors naming the sheet and row';
+
+CREATE OR REPLACE FUNCTION @extschema@.import_workbook(workbook bytea, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT * FROM @extschema@.import_workbook_as($1, $2, 'import_forms')
+$$;
+
+CREATE FUNCTION @extschema@.import_monitoring_workbook(workbook bytea, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT * FROM @extschema@.import_workbook_as($1, $2, 'import_monitoring')
+$$;
+
+COMMENT ON FUNCTION @extschema@.import_monitoring_workbook(bytea, text) IS
+'Imports every 项目支出绩效目标执行监控表 on every visible sheet of an .xlsx workbook: pjeval.import_monitoring on the document pjeval.workbook_text shows, with the same semantics (all or nothing, on_conflict); its errors keep their SQLSTATE and name the sheet and row (Sheet "NAME", row R) instead of a line. VOLATILE, runs with the caller''s rights';

@@ -592,3 +592,18 @@ $fn$;
 
 COMMENT ON FUNCTION @extschema@.export_monitoring(bigint, text) IS
 'One monitoring report as the template''s tab-separated text (''text'', default: pjeval.import_monitoring reads it back to the same rows) or as a printable HTML page with its lights and findings (''html''). 02000 for a report that does not exist or that the caller may not see';
+
+-- The monitoring forms of an .xlsx workbook, one per visible sheet, read as
+-- the spreadsheet shows them (36_workbook.sql): import_monitoring on that
+-- document, its errors naming the sheet and row.
+CREATE FUNCTION @extschema@.import_monitoring_workbook(workbook bytea, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT * FROM @extschema@.import_workbook_as($1, $2, 'import_monitoring')
+$$;
+
+COMMENT ON FUNCTION @extschema@.import_monitoring_workbook(bytea, text) IS
+'Imports every 项目支出绩效目标执行监控表 on every visible sheet of an .xlsx workbook: pjeval.import_monitoring on the document pjeval.workbook_text shows, with the same semantics (all or nothing, on_conflict); its errors keep their SQLSTATE and name the sheet and row (Sheet "NAME", row R) instead of a line. VOLATILE, runs with the caller''s rights';
