@@ -14403,3 +14403,175 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.import_monitoring_workbook(bytea, text) IS
 'Imports every 项目支出绩效目标执行监控表 on every visible sheet of an .xlsx workbook: pjeval.import_monitoring on the document pjeval.workbook_text shows, with the same semantics (all or nothing, on_conflict); its errors keep their SQLSTATE and name the sheet and row (Sheet "NAME", row R) instead of a line. VOLATILE, runs with the caller''s rights';
+
+-- monitoring: pjeval's own consistency checks M6-M9 (62_monitoring.sql)
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('stage_declared_wrong', 'monitor', 'warning', '填报达到阶段性绩效目标，项目目标执行预警却为红灯或黄灯', 'declared 是否达到阶段性绩效目标 = 是 while the project light is red or yellow'),
+    ('light_unexplained', 'monitor', 'warning', '指标为红灯或黄灯却未填写偏差原因', 'a red or yellow indicator with no 偏差原因'),
+    ('behind_schedule_unexplained', 'monitor', 'warning', '填报未达到序时支出进度却未选择原因类型', 'declared behind 序时进度 with no 原因类型'),
+    ('adjusted_budget_mismatch', 'monitor', 'error', '调整后预算数不等于年初预算数加追加数减追减数', 'the adjusted budget is not 年初预算数 + 追加数 − 追减数'),
+    ('executed_above_adjusted', 'monitor', 'warning', '1-N月执行数超过调整后预算数', 'more was executed in months 1-N than the adjusted budget'),
+    ('forecast_below_executed', 'monitor', 'error', '全年预计执行数小于1-N月已执行数', 'the forecast for the year is below what months 1-N already executed'),
+    ('executed_decreased', 'monitor', 'error', '1-N月执行数小于上一期监控的执行数（执行数应累计）', 'less executed by month N than the report of an earlier month says (execution is cumulative)');
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('stage_declared_wrong', 'monitoring', '填报是否达到阶段性绩效目标为“是”，1-%4$s月项目目标执行预警却为%23$s', 'declared 是否达到阶段性绩效目标 是, yet the project light of months 1-%4$s is %23$s'),
+    ('light_unexplained', 'monitoring_indicator', '“%1$s”1-%7$s月为%5$s（目标 %2$s，实际 %3$s），未填写偏差原因', '"%1$s" is %5$s in months 1-%7$s (target %2$s, actual %3$s) with no 偏差原因'),
+    ('behind_schedule_unexplained', 'monitoring', '填报未达到序时支出进度（1-%4$s月执行率 %8$s%%，时间进度 %9$s%%），未选择原因类型', 'declared behind 序时进度 (months 1-%4$s: %8$s%% against %9$s%%) with no 原因类型'),
+    ('adjusted_budget_mismatch', 'monitoring', '调整后预算数 %5$s 不等于年初预算数 %17$s + 追加数 %18$s − 追减数 %19$s', 'the adjusted budget %5$s is not 年初预算数 %17$s + 追加数 %18$s − 追减数 %19$s'),
+    ('executed_above_adjusted', 'monitoring', '1-%4$s月执行数 %6$s 超过调整后预算数 %5$s', 'months 1-%4$s executed %6$s, more than the adjusted budget %5$s'),
+    ('forecast_below_executed', 'monitoring', '全年预计执行数 %7$s 小于 1-%4$s月已执行数 %6$s', 'the forecast %7$s is below the %6$s months 1-%4$s already executed'),
+    ('executed_decreased', 'monitoring', '1-%4$s月执行数 %22$s 元小于 1-%20$s月监控的执行数 %21$s 元', 'months 1-%4$s executed %22$s 元, less than the %21$s 元 of the 1-%20$s月 report');
+CREATE OR REPLACE VIEW @extschema@.monitoring_finding WITH (security_invoker = true) AS
+SELECT r.monitoring_id,
+       NULL::integer AS position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args) AS message_zh,
+       pg_catalog.format(fm.message_en, VARIADIC a.args) AS message_en
+FROM @extschema@.monitoring_result r
+JOIN @extschema@.monitoring m ON m.monitoring_id = r.monitoring_id
+LEFT JOIN @extschema@.monitoring_fund_line tf ON tf.monitoring_id = m.monitoring_id AND tf.source = 'total'
+-- the report of the period before (M9), both amounts in 元
+LEFT JOIN LATERAL (
+    SELECT pm.month AS month,
+           pf.executed * CASE pm.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS executed
+    FROM @extschema@.monitoring pm
+    JOIN @extschema@.monitoring_fund_line pf ON pf.monitoring_id = pm.monitoring_id AND pf.source = 'total'
+    WHERE pm.project_id = m.project_id AND pm.year = m.year AND pm.month < m.month
+    ORDER BY pm.month DESC
+    LIMIT 1
+) pv ON true
+CROSS JOIN LATERAL (SELECT tf.executed * CASE m.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS executed) ty
+CROSS JOIN LATERAL (VALUES
+    (CASE WHEN r.fund_light = 'red' AND r.forecast >= r.adjusted_budget
+               AND m.reason_type IS NULL AND pg_catalog.btrim(coalesce(m.analysis, '')) = ''
+          THEN 'fund_red_unexplained' END),
+    (CASE WHEN r.declared_on_schedule <> r.on_schedule THEN 'schedule_declared_wrong' END),
+    -- M6-M9 [pjeval]
+    (CASE WHEN m.declared_stage_met AND r.project_light IN ('red', 'yellow') THEN 'stage_declared_wrong' END),
+    (CASE WHEN NOT m.declared_on_schedule AND m.reason_type IS NULL THEN 'behind_schedule_unexplained' END),
+    -- (only where the form has 追加数 or 追减数: without them 调整后 may differ)
+    (CASE WHEN tf.added IS NOT NULL OR tf.reduced IS NOT NULL THEN
+          CASE WHEN tf.adjusted_budget <> tf.initial_budget + coalesce(tf.added, 0) - coalesce(tf.reduced, 0)
+               THEN 'adjusted_budget_mismatch' END END),
+    (CASE WHEN tf.executed > tf.adjusted_budget THEN 'executed_above_adjusted' END),
+    (CASE WHEN tf.forecast < tf.executed THEN 'forecast_below_executed' END),
+    (CASE WHEN pv.executed > ty.executed THEN 'executed_decreased' END)
+) f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'monitoring'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[r.project_code, r.project_name, r.year::text, r.month::text, r.adjusted_budget::text,
+                 r.executed::text, r.forecast::text, r.execution_rate::text, r.time_progress::text,
+                 r.fund_index::text, CASE WHEN r.declared_on_schedule THEN '是' ELSE '否' END,
+                 NULL, NULL, NULL, NULL, NULL,
+                 tf.initial_budget::text, coalesce(tf.added, 0)::text, coalesce(tf.reduced, 0)::text,
+                 pv.month::text, pv.executed::text, ty.executed::text,
+                 CASE r.project_light WHEN 'red' THEN '红灯' WHEN 'yellow' THEN '黄灯' END] AS args
+) a
+UNION ALL
+SELECT m.monitoring_id,
+       mi.position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.monitoring m
+JOIN @extschema@.project p ON p.project_id = m.project_id
+JOIN @extschema@.profile pr ON pr.name = m.profile
+JOIN @extschema@.monitoring_indicator mi ON mi.monitoring_id = m.monitoring_id
+CROSS JOIN LATERAL (
+    SELECT @extschema@.indicator_light(mi.target, mi.actual, m.month, mi.level2, mi.accrual, m.year,
+                                       pr.monitor_yellow_from, pr.monitor_green_from, pr.monitor_blue_from) AS light
+) l
+CROSS JOIN LATERAL (VALUES
+    (CASE WHEN mi.likelihood = '完全不可能' AND pg_catalog.cardinality(mi.deviation_causes) = 0
+               AND pg_catalog.btrim(coalesce(mi.deviation_note, '')) = ''
+          THEN 'impossible_unexplained' END),
+    (CASE WHEN mi.likelihood = '确定能' AND l.light = 'red' THEN 'certain_under_red' END),
+    (CASE WHEN l.light IN ('red', 'yellow') AND pg_catalog.cardinality(mi.deviation_causes) = 0
+               AND pg_catalog.btrim(coalesce(mi.deviation_note, '')) = ''
+          THEN 'light_unexplained' END)
+) f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'monitoring_indicator'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[mi.level3, mi.target_text, mi.actual_text, mi.forecast_text,
+                 CASE WHEN f.code = 'light_unexplained' THEN CASE l.light WHEN 'red' THEN '红灯' ELSE '黄灯' END ELSE l.light END,
+                 mi.likelihood::text, m.month::text] AS args
+) a
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])
+UNION ALL
+-- M4, the year end: a project's self-evaluation against the forecast of the
+-- year's last approved monitoring report (the highest month approved), on
+-- that report.  Money: |全年执行数 − 全年预计执行数| > 10 % of 全年预算数 (the
+-- total rows, in 元).  Indicators, matched by their level names
+-- (indicator_level_name) and 三级指标 folded (NFKC, no white space): a
+-- forecast short of target or 完全不可能, and the self-evaluation's actual
+-- meeting its target with no 偏差原因; or 确定能 with a forecast meeting the
+-- target, and the actual missing it.  Meeting a target is the indicator
+-- light at month 12 with all bands at 100: v ≥ 100, a reverse or dated
+-- target met, 达成.
+SELECT y.monitoring_id,
+       y.position,
+       y.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC y.args),
+       pg_catalog.format(fm.message_en, VARIADIC y.args)
+FROM (
+    SELECT lm.monitoring_id, NULL::integer AS position, 'year_end_execution_off_forecast' AS code, 'monitoring' AS place,
+           ARRAY[lm.project_code, lm.project_name, lm.year::text, lm.month::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                 pg_catalog.round(x.budget, 2)::text, pg_catalog.round(x.executed, 2)::text, pg_catalog.round(x.forecast, 2)::text,
+                 pg_catalog.round(pg_catalog.abs(x.executed - x.forecast) * 100 / x.budget, 2)::text, '10'] AS args
+    FROM (SELECT DISTINCT ON (m.project_id, m.year) m.*, p.code AS project_code, p.name AS project_name
+          FROM @extschema@.monitoring m
+          JOIN @extschema@.project p ON p.project_id = m.project_id
+          WHERE m.status = 'approved'
+          ORDER BY m.project_id, m.year, m.month DESC) lm
+    JOIN @extschema@.evaluation e ON e.project_id = lm.project_id AND e.year = lm.year
+    JOIN @extschema@.monitoring_fund_line mf ON mf.monitoring_id = lm.monitoring_id AND mf.source = 'total'
+    JOIN @extschema@.fund_line ef ON ef.evaluation_id = e.evaluation_id AND ef.source = 'total'
+    CROSS JOIN LATERAL (
+        SELECT ef.annual_budget * CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS budget,
+               ef.executed * CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS executed,
+               mf.forecast * CASE lm.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS forecast
+    ) x
+    WHERE x.budget > 0 AND pg_catalog.abs(x.executed - x.forecast) * 100 > 10 * x.budget
+    UNION ALL
+    SELECT lm.monitoring_id, mi.position, c.code, 'monitoring_indicator',
+           ARRAY[mi.level3, mi.target_text, mi.actual_text, mi.forecast_text, NULL, mi.likelihood::text, lm.month::text,
+                 i.actual_text, lm.year::text]
+    FROM (SELECT DISTINCT ON (m.project_id, m.year) m.*
+          FROM @extschema@.monitoring m
+          WHERE m.status = 'approved'
+          ORDER BY m.project_id, m.year, m.month DESC) lm
+    JOIN @extschema@.evaluation e ON e.project_id = lm.project_id AND e.year = lm.year
+    JOIN @extschema@.monitoring_indicator mi ON mi.monitoring_id = lm.monitoring_id
+    JOIN @extschema@.indicator i
+      ON i.evaluation_id = e.evaluation_id
+     AND i.level1_name = @extschema@.indicator_level_name(mi.level1)
+     AND i.level2_name = @extschema@.indicator_level_name(mi.level2)
+     AND pg_catalog.regexp_replace(pg_catalog.normalize(i.level3, 'NFKC'), '\s+', '', 'g')
+         = pg_catalog.regexp_replace(pg_catalog.normalize(mi.level3, 'NFKC'), '\s+', '', 'g')
+    CROSS JOIN LATERAL (
+        SELECT @extschema@.indicator_light(mi.target, mi.forecast, 12, mi.level2, mi.accrual, lm.year, 100, 100, 100)
+                   IN ('green', 'blue') AS forecast_met,
+               @extschema@.indicator_light(i.target, i.actual, 12, i.level2, mi.accrual, lm.year, 100, 100, 100)
+                   IN ('green', 'blue') AS actual_met
+    ) met
+    CROSS JOIN LATERAL (VALUES
+        (CASE WHEN (mi.likelihood = '完全不可能' OR NOT met.forecast_met) AND met.actual_met
+                   AND pg_catalog.btrim(coalesce(i.deviation_reason, '')) = ''
+              THEN 'year_end_met_against_forecast' END),
+        (CASE WHEN mi.likelihood = '确定能' AND met.forecast_met AND NOT met.actual_met
+              THEN 'year_end_missed_against_forecast' END)
+    ) c (code)
+    WHERE c.code IS NOT NULL
+) y
+JOIN @extschema@.monitoring m ON m.monitoring_id = y.monitoring_id
+JOIN @extschema@.project p ON p.project_id = m.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = y.code
+JOIN @extschema@.finding_message fm ON fm.code = y.code AND fm.place = y.place
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);

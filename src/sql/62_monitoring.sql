@@ -610,6 +610,9 @@ COMMENT ON VIEW @extschema@.monitoring_unit_summary IS
 --   monitoring (M4 only)  12 the self-evaluation's 全年预算数, 13 its 全年执行数,
 --                         14 全年预计执行数 (all in 元), 15 the difference as a
 --                         percentage of 全年预算数, 16 the tolerance (10)
+--   monitoring (M8, M9)   17 年初预算数, 18 追加数, 19 追减数 (the report's total
+--                         row), 20 the month of the report before, 21 its
+--                         1-N月执行数, 22 this one's (both in 元)
 INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
     ('fund_red_unexplained', 'monitor', 'warning', '预算执行红灯，预计全年执行完毕却未填写原因类型和情况分析', 'the fund light is red and the whole budget is forecast to be spent, with neither a 原因类型 nor a 情况分析'),
     ('impossible_unexplained', 'monitor', 'warning', '完成目标可能性为“完全不可能”却未填写偏差原因', 'the target is 完全不可能 (cannot be met), with no 偏差原因'),
@@ -617,7 +620,14 @@ INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh
     ('schedule_declared_wrong', 'monitor', 'error', '填报的“是否达到序时支出进度”与执行率和时间进度不符', 'the declared 是否达到序时支出进度 contradicts the execution rate against 时间进度'),
     ('year_end_execution_off_forecast', 'monitor', 'warning', '年度自评全年执行数与最后一次已审核监控的全年预计执行数相差超过预算的10%', 'the year-end 全年执行数 is more than 10 % of the budget away from the last approved monitoring forecast'),
     ('year_end_met_against_forecast', 'monitor', 'warning', '监控预计不能完成，年度自评却报告完成且未说明原因', 'the last approved monitoring report forecast a miss, yet the self-evaluation reports the target met with no explanation'),
-    ('year_end_missed_against_forecast', 'monitor', 'warning', '监控预计“确定能”完成，年度自评却报告未完成', 'the last approved monitoring report was 确定能, yet the self-evaluation reports the target missed');
+    ('year_end_missed_against_forecast', 'monitor', 'warning', '监控预计“确定能”完成，年度自评却报告未完成', 'the last approved monitoring report was 确定能, yet the self-evaluation reports the target missed'),
+    ('stage_declared_wrong', 'monitor', 'warning', '填报达到阶段性绩效目标，项目目标执行预警却为红灯或黄灯', 'declared 是否达到阶段性绩效目标 = 是 while the project light is red or yellow'),
+    ('light_unexplained', 'monitor', 'warning', '指标为红灯或黄灯却未填写偏差原因', 'a red or yellow indicator with no 偏差原因'),
+    ('behind_schedule_unexplained', 'monitor', 'warning', '填报未达到序时支出进度却未选择原因类型', 'declared behind 序时进度 with no 原因类型'),
+    ('adjusted_budget_mismatch', 'monitor', 'error', '调整后预算数不等于年初预算数加追加数减追减数', 'the adjusted budget is not 年初预算数 + 追加数 − 追减数'),
+    ('executed_above_adjusted', 'monitor', 'warning', '1-N月执行数超过调整后预算数', 'more was executed in months 1-N than the adjusted budget'),
+    ('forecast_below_executed', 'monitor', 'error', '全年预计执行数小于1-N月已执行数', 'the forecast for the year is below what months 1-N already executed'),
+    ('executed_decreased', 'monitor', 'error', '1-N月执行数小于上一期监控的执行数（执行数应累计）', 'less executed by month N than the report of an earlier month says (execution is cumulative)');
 
 INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
     ('fund_red_unexplained', 'monitoring', '1-%4$s月执行率 %8$s%% 仅为时间进度 %9$s%% 的 %10$s%%（红灯），全年预计执行数 %7$s 不低于调整后预算数 %5$s，却未填写原因类型和情况分析', 'months 1-%4$s: the execution rate %8$s%% is %10$s%% of 时间进度 %9$s%% (red), yet the forecast %7$s is not below the budget %5$s and neither 原因类型 nor 情况分析 is given'),
@@ -626,7 +636,14 @@ INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VA
     ('certain_under_red', 'monitoring_indicator', '“%1$s”为红灯（目标 %2$s，1-%7$s月实际 %3$s），完成目标可能性却为“%6$s”', '"%1$s" is red (target %2$s, actual of months 1-%7$s %3$s), yet marked %6$s'),
     ('year_end_execution_off_forecast', 'monitoring', '%3$s年度自评全年执行数 %13$s 元与 1-%4$s月监控的全年预计执行数 %14$s 元相差全年预算数 %12$s 元的 %15$s%%，超过 %16$s%%', 'the %3$s self-evaluation''s 全年执行数 %13$s 元 differs from the forecast %14$s 元 of the 1-%4$s月 monitoring report by %15$s%% of the budget %12$s 元, more than %16$s%%'),
     ('year_end_met_against_forecast', 'monitoring_indicator', '“%1$s”1-%7$s月监控预计全年 %4$s（%6$s，目标 %2$s），%9$s年度自评实际 %8$s 已完成，未说明原因', '"%1$s": the 1-%7$s月 monitoring report forecast %4$s (%6$s, target %2$s), yet the %9$s self-evaluation reports %8$s, met, with no explanation'),
-    ('year_end_missed_against_forecast', 'monitoring_indicator', '“%1$s”1-%7$s月监控为“%6$s”、预计全年 %4$s（目标 %2$s），%9$s年度自评实际 %8$s 未完成', '"%1$s": the 1-%7$s月 monitoring report was %6$s with a forecast of %4$s (target %2$s), yet the %9$s self-evaluation reports %8$s, missed');
+    ('year_end_missed_against_forecast', 'monitoring_indicator', '“%1$s”1-%7$s月监控为“%6$s”、预计全年 %4$s（目标 %2$s），%9$s年度自评实际 %8$s 未完成', '"%1$s": the 1-%7$s月 monitoring report was %6$s with a forecast of %4$s (target %2$s), yet the %9$s self-evaluation reports %8$s, missed'),
+    ('stage_declared_wrong', 'monitoring', '填报是否达到阶段性绩效目标为“是”，1-%4$s月项目目标执行预警却为%23$s', 'declared 是否达到阶段性绩效目标 是, yet the project light of months 1-%4$s is %23$s'),
+    ('light_unexplained', 'monitoring_indicator', '“%1$s”1-%7$s月为%5$s（目标 %2$s，实际 %3$s），未填写偏差原因', '"%1$s" is %5$s in months 1-%7$s (target %2$s, actual %3$s) with no 偏差原因'),
+    ('behind_schedule_unexplained', 'monitoring', '填报未达到序时支出进度（1-%4$s月执行率 %8$s%%，时间进度 %9$s%%），未选择原因类型', 'declared behind 序时进度 (months 1-%4$s: %8$s%% against %9$s%%) with no 原因类型'),
+    ('adjusted_budget_mismatch', 'monitoring', '调整后预算数 %5$s 不等于年初预算数 %17$s + 追加数 %18$s − 追减数 %19$s', 'the adjusted budget %5$s is not 年初预算数 %17$s + 追加数 %18$s − 追减数 %19$s'),
+    ('executed_above_adjusted', 'monitoring', '1-%4$s月执行数 %6$s 超过调整后预算数 %5$s', 'months 1-%4$s executed %6$s, more than the adjusted budget %5$s'),
+    ('forecast_below_executed', 'monitoring', '全年预计执行数 %7$s 小于 1-%4$s月已执行数 %6$s', 'the forecast %7$s is below the %6$s months 1-%4$s already executed'),
+    ('executed_decreased', 'monitoring', '1-%4$s月执行数 %22$s 元小于 1-%20$s月监控的执行数 %21$s 元', 'months 1-%4$s executed %22$s 元, less than the %21$s 元 of the 1-%20$s月 report');
 
 -- One row per finding on a report the caller may see: report, indicator
 -- position (NULL for the report), code, severity and the messages.
@@ -639,18 +656,44 @@ SELECT r.monitoring_id,
        pg_catalog.format(fm.message_en, VARIADIC a.args) AS message_en
 FROM @extschema@.monitoring_result r
 JOIN @extschema@.monitoring m ON m.monitoring_id = r.monitoring_id
+LEFT JOIN @extschema@.monitoring_fund_line tf ON tf.monitoring_id = m.monitoring_id AND tf.source = 'total'
+-- the report of the period before (M9), both amounts in 元
+LEFT JOIN LATERAL (
+    SELECT pm.month AS month,
+           pf.executed * CASE pm.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS executed
+    FROM @extschema@.monitoring pm
+    JOIN @extschema@.monitoring_fund_line pf ON pf.monitoring_id = pm.monitoring_id AND pf.source = 'total'
+    WHERE pm.project_id = m.project_id AND pm.year = m.year AND pm.month < m.month
+    ORDER BY pm.month DESC
+    LIMIT 1
+) pv ON true
+CROSS JOIN LATERAL (SELECT tf.executed * CASE m.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS executed) ty
 CROSS JOIN LATERAL (VALUES
     (CASE WHEN r.fund_light = 'red' AND r.forecast >= r.adjusted_budget
                AND m.reason_type IS NULL AND pg_catalog.btrim(coalesce(m.analysis, '')) = ''
           THEN 'fund_red_unexplained' END),
-    (CASE WHEN r.declared_on_schedule <> r.on_schedule THEN 'schedule_declared_wrong' END)
+    (CASE WHEN r.declared_on_schedule <> r.on_schedule THEN 'schedule_declared_wrong' END),
+    -- M6-M9 [pjeval]
+    (CASE WHEN m.declared_stage_met AND r.project_light IN ('red', 'yellow') THEN 'stage_declared_wrong' END),
+    (CASE WHEN NOT m.declared_on_schedule AND m.reason_type IS NULL THEN 'behind_schedule_unexplained' END),
+    -- (only where the form has 追加数 or 追减数: without them 调整后 may differ)
+    (CASE WHEN tf.added IS NOT NULL OR tf.reduced IS NOT NULL THEN
+          CASE WHEN tf.adjusted_budget <> tf.initial_budget + coalesce(tf.added, 0) - coalesce(tf.reduced, 0)
+               THEN 'adjusted_budget_mismatch' END END),
+    (CASE WHEN tf.executed > tf.adjusted_budget THEN 'executed_above_adjusted' END),
+    (CASE WHEN tf.forecast < tf.executed THEN 'forecast_below_executed' END),
+    (CASE WHEN pv.executed > ty.executed THEN 'executed_decreased' END)
 ) f (code)
 JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
 JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'monitoring'
 CROSS JOIN LATERAL (
     SELECT ARRAY[r.project_code, r.project_name, r.year::text, r.month::text, r.adjusted_budget::text,
                  r.executed::text, r.forecast::text, r.execution_rate::text, r.time_progress::text,
-                 r.fund_index::text, CASE WHEN r.declared_on_schedule THEN '是' ELSE '否' END] AS args
+                 r.fund_index::text, CASE WHEN r.declared_on_schedule THEN '是' ELSE '否' END,
+                 NULL, NULL, NULL, NULL, NULL,
+                 tf.initial_budget::text, coalesce(tf.added, 0)::text, coalesce(tf.reduced, 0)::text,
+                 pv.month::text, pv.executed::text, ty.executed::text,
+                 CASE r.project_light WHEN 'red' THEN '红灯' WHEN 'yellow' THEN '黄灯' END] AS args
 ) a
 UNION ALL
 SELECT m.monitoring_id,
@@ -671,12 +714,17 @@ CROSS JOIN LATERAL (VALUES
     (CASE WHEN mi.likelihood = '完全不可能' AND pg_catalog.cardinality(mi.deviation_causes) = 0
                AND pg_catalog.btrim(coalesce(mi.deviation_note, '')) = ''
           THEN 'impossible_unexplained' END),
-    (CASE WHEN mi.likelihood = '确定能' AND l.light = 'red' THEN 'certain_under_red' END)
+    (CASE WHEN mi.likelihood = '确定能' AND l.light = 'red' THEN 'certain_under_red' END),
+    (CASE WHEN l.light IN ('red', 'yellow') AND pg_catalog.cardinality(mi.deviation_causes) = 0
+               AND pg_catalog.btrim(coalesce(mi.deviation_note, '')) = ''
+          THEN 'light_unexplained' END)
 ) f (code)
 JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
 JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'monitoring_indicator'
 CROSS JOIN LATERAL (
-    SELECT ARRAY[mi.level3, mi.target_text, mi.actual_text, mi.forecast_text, l.light, mi.likelihood::text, m.month::text] AS args
+    SELECT ARRAY[mi.level3, mi.target_text, mi.actual_text, mi.forecast_text,
+                 CASE WHEN f.code = 'light_unexplained' THEN CASE l.light WHEN 'red' THEN '红灯' ELSE '黄灯' END ELSE l.light END,
+                 mi.likelihood::text, m.month::text] AS args
 ) a
 WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
    OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])
