@@ -14575,3 +14575,451 @@ JOIN @extschema@.finding_catalogue fc ON fc.code = y.code
 JOIN @extschema@.finding_message fm ON fm.code = y.code AND fm.place = y.place
 WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
    OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+-- local profiles: a deduction for over-achievement, caps of the total by the
+-- execution rate, the built-in capped-2021 and capped-2021-80 (20_profile.sql,
+-- 50_views.sql)
+CREATE FUNCTION @extschema@.total_cap_valid(below pg_catalog.numeric[], cap pg_catalog.numeric[])
+RETURNS boolean
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT $1 IS NULL
+        OR (pg_catalog.cardinality($1) = pg_catalog.cardinality($2) AND pg_catalog.cardinality($1) > 0
+            AND pg_catalog.array_position($1, NULL) IS NULL AND pg_catalog.array_position($2, NULL) IS NULL
+            AND $1 = (SELECT pg_catalog.array_agg(DISTINCT b ORDER BY b) FROM pg_catalog.unnest($1) b))
+$$;
+
+COMMENT ON FUNCTION @extschema@.total_cap_valid(pg_catalog.numeric[], pg_catalog.numeric[]) IS
+'True when execution-rate caps are usable: none, or as many caps as bounds, no NULL, the bounds strictly ascending';
+
+CREATE FUNCTION @extschema@.capped_total(total pg_catalog.numeric, execution_rate pg_catalog.numeric,
+                                         below pg_catalog.numeric[], cap pg_catalog.numeric[])
+RETURNS pg_catalog.numeric
+LANGUAGE plpgsql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF total IS NULL OR execution_rate IS NULL OR below IS NULL THEN
+        RETURN total;
+    END IF;
+    FOR i IN 1 .. pg_catalog.cardinality(below) LOOP
+        IF execution_rate < below[i] THEN
+            RETURN LEAST(total, pg_catalog.round(cap[i], 2));
+        END IF;
+    END LOOP;
+    RETURN total;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.capped_total(pg_catalog.numeric, pg_catalog.numeric, pg_catalog.numeric[], pg_catalog.numeric[]) IS
+'The total a profile''s execution-rate caps leave: below below[i] percent (the first that applies) at most cap[i]; the total itself where no cap applies or the rate is NULL';
+
+ALTER TABLE @extschema@.profile
+    ADD COLUMN over_achievement_deduction numeric(5,2) CHECK (over_achievement_deduction >= 0),
+    ADD COLUMN total_cap_below numeric[],
+    ADD COLUMN total_cap numeric[],
+    ADD CONSTRAINT profile_total_cap CHECK ((total_cap_below IS NULL) = (total_cap IS NULL)
+                                        AND @extschema@.total_cap_valid(total_cap_below, total_cap));
+ALTER TABLE @extschema@.profile DISABLE TRIGGER USER;
+INSERT INTO @extschema@.profile (name, description, builtin, grade_excellent, grade_good, grade_pass,
+                                 over_achievement_deduction, total_cap_below, total_cap)
+VALUES ('capped-2021', '一体化: 总分按执行率封顶 (<50% 59, <60% 69, <70% 79, <80% 89), 超额完成≥130%的指标减2分; 优≥90 良≥80 中≥60', true,
+        90, 80, 60, 2, '{50,60,70,80}', '{59,69,79,89}'),
+       ('capped-2021-80', '一体化 as capped-2021, with the grade bands 优≥80 良≥70 中≥60', true,
+        80, 70, 60, 2, '{50,60,70,80}', '{59,69,79,89}');
+ALTER TABLE @extschema@.profile ENABLE TRIGGER USER;
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('total_capped', 'form', 'info', '执行率低于评分方案的封顶线，总分按封顶分计', 'the execution rate is below a cap of the profile: the total is capped');
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('total_capped', 'total', '执行率 %7$s%% 低于评分方案 %15$s 的封顶线，总分由 %29$s 封顶为 %13$s', 'the execution rate %7$s%% is below a cap of profile %15$s: the total %29$s is capped at %13$s');
+CREATE OR REPLACE VIEW @extschema@.indicator_result WITH (security_barrier = true) AS
+SELECT
+    i.evaluation_id,
+    i.indicator_id,
+    i.position,
+    i.level1,
+    i.level2,
+    i.level3,
+    n.level1_kind,
+    h.level2_home,
+    i.target_text,
+    i.actual_text,
+    i.target,
+    i.actual,
+    i.weight,
+    a.rule,
+    a.completion,
+    sc.score AS computed_score,
+    i.reported_score,
+    i.reported_score - sc.score AS score_difference,
+    coalesce(sc.score, i.reported_score) AS counted_score,
+    a.flags,
+    i.band,
+    b.band_low,
+    b.band_high,
+    i.deviation_reason,
+    pg_catalog.array_remove(ARRAY[
+        CASE WHEN pg_catalog.abs(i.reported_score - sc.score) > 0.01 THEN 'score_mismatch' END,
+        CASE WHEN i.reported_score > i.weight THEN 'score_above_weight' END,
+        CASE WHEN i.weight IS NULL AND @extschema@.indicator_level_weight(i.level1) IS NULL THEN 'weight_missing' END,
+        CASE WHEN i.target IS NULL THEN 'target_unreadable' END,
+        CASE WHEN i.actual IS NULL THEN 'actual_unreadable' END,
+        CASE WHEN 'missing_value' = ANY (a.flags) THEN 'value_missing' END,
+        CASE WHEN 'incomparable_units' = ANY (a.flags) THEN 'units_incomparable' END,
+        CASE WHEN 'unmatched_clause' = ANY (a.flags) THEN 'clause_unmatched' END,
+        CASE WHEN 'too_large' = ANY (a.flags) THEN 'value_too_large' END,
+        CASE WHEN 'unscorable' = ANY (a.flags) THEN 'unscorable' END,
+        CASE WHEN 'actual_is_claim' = ANY (a.flags) THEN 'actual_is_claim' END,
+        CASE WHEN 'qualitative_needs_band' = ANY (a.flags) AND i.band IS NULL THEN 'band_missing' END,
+        CASE WHEN i.reported_score < b.band_low
+               OR i.reported_score > b.band_high
+               OR (i.reported_score = b.band_high AND i.band <> 'achieved')
+             THEN 'score_outside_band' END,
+        CASE WHEN 'date_missed' = ANY (a.flags) THEN 'date_missed' END,
+        CASE WHEN 'not_met' = ANY (a.flags) AND NOT x.explained THEN 'not_met_unexplained' END,
+        CASE WHEN 'over_achieved' = ANY (a.flags) AND NOT x.explained THEN 'over_achieved_unexplained' END,
+        CASE WHEN n.level1_kind <> h.level2_home
+              AND NOT (n.level1_kind = 'cost' AND h.level2_standard = '成本指标') THEN 'level2_misplaced' END,
+        CASE WHEN n.level1_kind IS NULL THEN 'level1_nonstandard' END,
+        CASE WHEN h.level2_home IS NULL THEN 'level2_nonstandard' END,
+        CASE WHEN sc.score IS NULL AND i.reported_score IS NOT NULL
+              AND NOT (i.weight IS NULL AND @extschema@.indicator_level_weight(i.level1) IS NOT NULL)
+             THEN 'reported_score_used' END,
+        CASE WHEN sc.score IS NULL AND i.reported_score IS NULL THEN 'score_unavailable' END
+    ], NULL) AS findings
+FROM @extschema@.indicator i
+JOIN @extschema@.evaluation e ON e.evaluation_id = i.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+-- the level names as stored with the row (indicator.level1_name, level2_name)
+LEFT JOIN (SELECT l.name, l.kind AS level1_kind FROM @extschema@.standard_level l WHERE l.level = 1)
+    AS n ON n.name = i.level1_name
+LEFT JOIN (SELECT coalesce(l.standard, l.name) AS level2_standard, l.name, l.kind AS level2_home
+           FROM @extschema@.standard_level l WHERE l.level = 2)
+    AS h ON h.name = i.level2_name
+CROSS JOIN LATERAL (
+    -- an explanation that is empty or a placeholder explains nothing
+    SELECT coalesce(pg_catalog.btrim(i.deviation_reason, E' \t\r\n　'), '')
+               NOT IN ('', '-', '—', '－', '/', '一', '无') AS explained
+) x
+CROSS JOIN LATERAL (
+    -- the evaluator's band as a score range (profile band_achieved and
+    -- band_partial): 达成 [achieved, 1], 部分达成 [partial, achieved),
+    -- 未达成 [0, partial) of the weight
+    SELECT pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight * pr.band_achieved
+                                WHEN 'partial' THEN i.weight * pr.band_partial
+                                WHEN 'not_achieved' THEN 0
+                            END, 2) AS band_low,
+           pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight
+                                WHEN 'partial' THEN i.weight * pr.band_achieved
+                                WHEN 'not_achieved' THEN i.weight * pr.band_partial
+                            END, 2) AS band_high
+) b
+CROSS JOIN LATERAL @extschema@.assess(i.target, i.actual, i.weight, i.level2,
+                                      pr.over_achievement_ratio, pr.negative_formula) a
+-- a profile's deduction for over-achievement (capped-2021: 2 points, floor 0)
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN pr.over_achievement_deduction IS NOT NULL AND 'over_achieved' = ANY (a.flags)
+                THEN GREATEST(a.score - pr.over_achievement_deduction, 0)
+                ELSE a.score END AS score
+) sc
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+CREATE OR REPLACE VIEW @extschema@.evaluation_result WITH (security_barrier = true) AS
+SELECT
+    e.evaluation_id,
+    e.project_id,
+    p.code AS project_code,
+    p.name AS project_name,
+    p.unit_id,
+    u.name AS unit_name,
+    bu.name AS budget_unit_name,
+    e.year,
+    e.status,
+    e.profile,
+    e.amount_unit,
+    pg_catalog.round(f.initial_budget * m.factor, 2) AS initial_budget,
+    pg_catalog.round(f.annual_budget * m.factor, 2) AS annual_budget,
+    pg_catalog.round(f.executed * m.factor, 2) AS executed,
+    pg_catalog.round(f.sources_initial_budget * m.factor, 2) AS sources_initial_budget,
+    pg_catalog.round(f.sources_annual_budget * m.factor, 2) AS sources_annual_budget,
+    pg_catalog.round(f.sources_executed * m.factor, 2) AS sources_executed,
+    c.execution_rate,
+    f.reported_rate AS reported_execution_rate,
+    c.fund_weight,
+    c.fund_score,
+    f.reported_score AS reported_fund_score,
+    s.output_score,
+    s.benefit_score,
+    s.satisfaction_score,
+    s.cost_score,
+    s.other_score,
+    s.indicator_score,
+    t.total_score,
+    e.reported_total,
+    e.reported_total - t.total_score AS total_difference,
+    g.grade,
+    c.fund_weight + w.weight_total AS weight_total,
+    w.output_weight,
+    w.benefit_weight,
+    w.satisfaction_weight,
+    w.cost_weight,
+    w.other_weight,
+    t.reported_score_sum,
+    coalesce(s.indicator_count, 0) AS indicator_count,
+    ff.findings,
+    pg_catalog.cardinality(ff.findings) + coalesce(s.finding_count, 0) + coalesce(rf.finding_count, 0)
+        + coalesce(sf.finding_count, 0) AS finding_count
+FROM @extschema@.evaluation e
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+LEFT JOIN @extschema@.unit bu ON bu.unit_id = e.budget_unit_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+LEFT JOIN (
+    SELECT fl.evaluation_id,
+           pg_catalog.bool_or(fl.source = 'total') AS has_total,
+           pg_catalog.max(fl.initial_budget) FILTER (WHERE fl.source = 'total') AS initial_budget,
+           pg_catalog.max(fl.annual_budget) FILTER (WHERE fl.source = 'total') AS annual_budget,
+           pg_catalog.max(fl.executed) FILTER (WHERE fl.source = 'total') AS executed,
+           pg_catalog.max(fl.reported_weight) FILTER (WHERE fl.source = 'total') AS reported_weight,
+           pg_catalog.max(fl.reported_rate) FILTER (WHERE fl.source = 'total') AS reported_rate,
+           pg_catalog.max(fl.reported_score) FILTER (WHERE fl.source = 'total') AS reported_score,
+           pg_catalog.sum(fl.initial_budget) FILTER (WHERE fl.source <> 'total') AS sources_initial_budget,
+           pg_catalog.sum(fl.annual_budget) FILTER (WHERE fl.source <> 'total') AS sources_annual_budget,
+           pg_catalog.sum(fl.executed) FILTER (WHERE fl.source <> 'total') AS sources_executed
+    FROM @extschema@.fund_line fl
+    GROUP BY fl.evaluation_id
+) f ON f.evaluation_id = e.evaluation_id
+LEFT JOIN (
+    SELECT r.evaluation_id,
+           pg_catalog.count(*) AS indicator_count,
+           pg_catalog.count(*) FILTER (WHERE r.counted_score IS NULL) AS unscored,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'output' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'output'), 0) END AS output_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'benefit' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'benefit'), 0) END AS benefit_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'satisfaction' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'satisfaction'), 0) END AS satisfaction_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'cost' AND r.counted_score IS NULL) = 0
+                THEN pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'cost') END AS cost_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind IS NULL AND r.counted_score IS NULL) = 0
+                THEN pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind IS NULL) END AS other_score,
+           pg_catalog.sum(r.counted_score) AS indicator_score,
+           pg_catalog.sum(r.weight) AS weight_total,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'output'), 0) AS output_weight,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'benefit'), 0) AS benefit_weight,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'satisfaction'), 0) AS satisfaction_weight,
+           pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'cost') AS cost_weight,
+           pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind IS NULL) AS other_weight,
+           pg_catalog.sum(r.reported_score) AS reported_score_total,
+           pg_catalog.sum(pg_catalog.cardinality(r.findings)) AS finding_count
+    FROM @extschema@.indicator_result r
+    GROUP BY r.evaluation_id
+) s ON s.evaluation_id = e.evaluation_id
+-- Level-1 blocks weighted as a whole (产出指标（40分）) whose indicators
+-- carry no weight of their own: the block's weight counts for them.
+LEFT JOIN (
+    SELECT x.evaluation_id,
+           pg_catalog.sum(x.weight) AS weight_total,
+           coalesce(pg_catalog.sum(x.weight) FILTER (WHERE l.kind = 'output'), 0) AS output_weight,
+           coalesce(pg_catalog.sum(x.weight) FILTER (WHERE l.kind = 'benefit'), 0) AS benefit_weight,
+           coalesce(pg_catalog.sum(x.weight) FILTER (WHERE l.kind = 'satisfaction'), 0) AS satisfaction_weight,
+           pg_catalog.sum(x.weight) FILTER (WHERE l.kind = 'cost') AS cost_weight,
+           pg_catalog.sum(x.weight) FILTER (WHERE l.kind IS NULL) AS other_weight
+    FROM (SELECT i.evaluation_id, i.level1, @extschema@.indicator_level_weight(i.level1) AS weight
+          FROM @extschema@.indicator i
+          WHERE i.weight IS NULL
+          GROUP BY i.evaluation_id, i.level1) x
+    LEFT JOIN @extschema@.standard_level l ON l.level = 1 AND l.name = @extschema@.indicator_level_name(x.level1)
+    WHERE x.weight IS NOT NULL
+      AND NOT EXISTS (SELECT FROM @extschema@.indicator w
+                      WHERE w.evaluation_id = x.evaluation_id AND w.level1 = x.level1 AND w.weight IS NOT NULL)
+    GROUP BY x.evaluation_id
+) b ON b.evaluation_id = e.evaluation_id
+LEFT JOIN (
+    SELECT x.evaluation_id, pg_catalog.count(*) AS finding_count
+    FROM @extschema@.read_finding x
+    GROUP BY x.evaluation_id
+) rf ON rf.evaluation_id = e.evaluation_id
+LEFT JOIN (
+    SELECT x.evaluation_id, pg_catalog.sum(pg_catalog.cardinality(x.findings)) AS finding_count
+    FROM @extschema@.fund_line_result x
+    WHERE x.source <> 'total' AND (x.reported_rate IS NOT NULL OR x.reported_score IS NOT NULL)
+    GROUP BY x.evaluation_id
+) sf ON sf.evaluation_id = e.evaluation_id
+CROSS JOIN LATERAL (
+    SELECT CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor
+) m
+-- the weights: the indicators' own, and a block's for the indicators of a
+-- block weighted as a whole
+CROSS JOIN LATERAL (
+    SELECT coalesce(s.weight_total, 0) + coalesce(b.weight_total, 0) AS weight_total,
+           s.output_weight + coalesce(b.output_weight, 0) AS output_weight,
+           s.benefit_weight + coalesce(b.benefit_weight, 0) AS benefit_weight,
+           s.satisfaction_weight + coalesce(b.satisfaction_weight, 0) AS satisfaction_weight,
+           CASE WHEN s.cost_weight IS NOT NULL OR b.cost_weight IS NOT NULL
+                THEN coalesce(s.cost_weight, 0) + coalesce(b.cost_weight, 0) END AS cost_weight,
+           CASE WHEN s.other_weight IS NOT NULL OR b.other_weight IS NOT NULL
+                THEN coalesce(s.other_weight, 0) + coalesce(b.other_weight, 0) END AS other_weight
+) w
+CROSS JOIN LATERAL (
+    SELECT @extschema@.try_execution_rate(f.annual_budget, f.executed) AS execution_rate,
+           coalesce(f.reported_weight, e.fund_block_weight, pr.execution_weight) AS fund_weight,
+           @extschema@.try_fund_score(f.annual_budget, f.executed,
+                                      coalesce(f.reported_weight, e.fund_block_weight, pr.execution_weight)) AS fund_score
+) c
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN coalesce(c.fund_score, f.reported_score) IS NULL OR coalesce(s.unscored, 0) > 0 THEN NULL
+                ELSE coalesce(c.fund_score, f.reported_score) + coalesce(s.indicator_score, 0)
+           END AS sum_score
+) su
+CROSS JOIN LATERAL (
+    -- the profile's cap by the execution rate (capped-2021), after the sum
+    SELECT @extschema@.capped_total(su.sum_score, c.execution_rate, pr.total_cap_below, pr.total_cap) AS total_score,
+           coalesce(f.reported_score, 0) + coalesce(s.reported_score_total, 0) AS reported_score_sum
+) t
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN @extschema@.is_scorable_number(t.total_score)
+                THEN @extschema@.grade(t.total_score, pr.grade_excellent, pr.grade_good, pr.grade_pass) END AS grade
+) g
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.array_remove(ARRAY[
+        CASE WHEN f.has_total IS NOT TRUE THEN 'fund_total_missing' END,
+        CASE WHEN f.annual_budget = 0 THEN 'budget_zero' END,
+        CASE WHEN f.sources_annual_budget IS NOT NULL
+              AND (f.sources_initial_budget <> f.initial_budget
+                   OR f.sources_annual_budget <> f.annual_budget
+                   OR f.sources_executed <> f.executed) THEN 'fund_sources_mismatch' END,
+        CASE WHEN f.executed > f.annual_budget THEN 'execution_above_budget' END,
+        CASE WHEN c.execution_rate < pr.low_execution_rate THEN 'execution_rate_low' END,
+        CASE @extschema@.rate_disagreement(f.reported_rate, c.execution_rate)
+             WHEN 'mismatch' THEN 'fund_rate_mismatch' WHEN 'misprint' THEN 'reported_rate_misprint' END,
+        CASE WHEN pg_catalog.abs(f.reported_score - c.fund_score) > 0.01 THEN 'fund_score_mismatch' END,
+        CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NOT NULL THEN 'reported_score_used' END,
+        CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NULL THEN 'score_unavailable' END,
+        CASE WHEN (f.has_total AND f.annual_budget <> 0 AND (c.execution_rate IS NULL OR c.fund_score IS NULL))
+               OR NOT @extschema@.is_scorable_number(t.total_score) THEN 'unscorable' END,
+        CASE WHEN c.fund_weight + w.weight_total <> 100 THEN 'weights_not_100' END,
+        CASE WHEN c.fund_weight <> pr.execution_weight THEN 'fund_weight_off_profile' END,
+        CASE WHEN w.output_weight <> pr.output_weight
+               OR w.benefit_weight <> pr.benefit_weight
+               OR w.satisfaction_weight <> pr.satisfaction_weight
+               OR coalesce(w.cost_weight, 0) <> coalesce(pr.cost_weight, 0) THEN 'level1_weight_off_profile' END,
+        CASE WHEN b.weight_total IS NOT NULL THEN 'weights_by_block' END,
+        CASE WHEN pg_catalog.abs(e.reported_total - t.reported_score_sum) > 0.01 THEN 'reported_total_mismatch' END,
+        CASE WHEN pg_catalog.abs(e.reported_total - t.total_score) > 0.01 THEN 'total_mismatch' END,
+        CASE WHEN e.reported_grade <> g.grade THEN 'reported_grade_mismatch' END,
+        CASE WHEN t.total_score < su.sum_score THEN 'total_capped' END,
+        CASE WHEN s.indicator_count IS NULL THEN 'indicators_missing' END
+    ], NULL) AS findings
+) ff
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+CREATE OR REPLACE VIEW @extschema@.audit_finding WITH (security_barrier = true) AS
+SELECT r.evaluation_id,
+       r.position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args) AS message_zh,
+       pg_catalog.format(m.message_en, VARIADIC a.args) AS message_en
+FROM @extschema@.indicator_result r
+CROSS JOIN LATERAL pg_catalog.unnest(r.findings) AS f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message m ON m.code = f.code AND m.place = 'indicator'
+LEFT JOIN @extschema@.standard_level h ON h.level = 1 AND h.kind = r.level2_home
+CROSS JOIN LATERAL (
+    SELECT ARRAY[r.level3, r.level2, r.level1, r.target_text, r.actual_text,
+                 r.weight::text, r.reported_score::text, r.computed_score::text,
+                 pg_catalog.round(r.completion, 2)::text,
+                 pg_catalog.round(r.band_low, 2)::text, pg_catalog.round(r.band_high, 2)::text,
+                 h.name, h.name || ' (' || h.kind || ')',
+                 CASE WHEN f.code = 'target_unreadable' THEN @extschema@.indicator_value_error(r.target_text) END,
+                 CASE WHEN f.code = 'actual_unreadable' THEN @extschema@.indicator_value_error(r.actual_text) END] AS args
+) a
+UNION ALL
+SELECT e.evaluation_id,
+       NULL::integer,
+       f.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args),
+       pg_catalog.format(m.message_en, VARIADIC a.args)
+FROM @extschema@.evaluation_result e
+CROSS JOIN LATERAL pg_catalog.unnest(e.findings) AS f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+-- unscorable is the execution rate's or its score's where one of them is
+-- missing, else the total's
+JOIN @extschema@.finding_message m
+  ON m.code = f.code
+ AND m.place = CASE WHEN f.code <> 'unscorable' THEN m.place
+                    WHEN e.execution_rate IS NULL OR e.fund_score IS NULL THEN 'fund'
+                    ELSE 'total' END
+ AND m.place IN ('fund', 'total')
+JOIN @extschema@.profile pr ON pr.name = e.profile
+JOIN @extschema@.evaluation ev ON ev.evaluation_id = e.evaluation_id
+CROSS JOIN LATERAL (
+    SELECT ARRAY[e.sources_initial_budget::text, e.sources_annual_budget::text, e.sources_executed::text,
+                 e.initial_budget::text, e.annual_budget::text, e.executed::text,
+                 e.execution_rate::text, pr.low_execution_rate::text, e.reported_execution_rate::text,
+                 e.reported_fund_score::text, e.fund_score::text, e.fund_weight::text, e.total_score::text,
+                 e.weight_total::text, e.profile, pr.execution_weight::text,
+                 e.output_weight::text, pr.output_weight::text, e.benefit_weight::text, pr.benefit_weight::text,
+                 e.satisfaction_weight::text, pr.satisfaction_weight::text,
+                 coalesce(e.cost_weight, 0)::text, coalesce(pr.cost_weight, 0)::text,
+                 e.reported_total::text, e.reported_score_sum::text,
+                 ev.reported_grade, e.grade, (e.fund_score + e.indicator_score)::text] AS args
+) a
+UNION ALL
+-- a source row's printed 执行率 or 得分
+SELECT x.evaluation_id,
+       NULL::integer,
+       f.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args),
+       pg_catalog.format(m.message_en, VARIADIC a.args)
+FROM @extschema@.fund_line_result x
+CROSS JOIN LATERAL pg_catalog.unnest(x.findings) AS f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message m ON m.code = f.code AND m.place = 'source'
+JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.source
+CROSS JOIN LATERAL (
+    SELECT ARRAY[coalesce(x.label, sfs.label), x.reported_rate::text, x.computed_rate::text, x.reported_score::text,
+                 x.computed_score::text, x.weight::text] AS args
+) a
+WHERE x.source <> 'total' AND (x.reported_rate IS NOT NULL OR x.reported_score IS NOT NULL)
+UNION ALL
+-- what the form reader found, on the indicator of its line or on the form
+SELECT rf.evaluation_id,
+       rf.position,
+       rf.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args),
+       pg_catalog.format(m.message_en, VARIADIC a.args)
+FROM @extschema@.read_finding rf
+JOIN @extschema@.evaluation e ON e.evaluation_id = rf.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = rf.code
+JOIN @extschema@.finding_message m ON m.code = rf.code AND m.place = 'line'
+LEFT JOIN @extschema@.indicator i ON i.evaluation_id = rf.evaluation_id AND i.position = rf.position
+CROSS JOIN LATERAL (
+    SELECT ARRAY[rf.line::text, rf.detail, i.level3, rf.source] AS args
+) a
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+-- (their options as 50_views.sql leaves them)
+DO $$
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::integer >= 150000 THEN
+        ALTER VIEW @extschema@.indicator_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.indicator_result RESET (security_barrier);
+        ALTER VIEW @extschema@.evaluation_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.evaluation_result RESET (security_barrier);
+        ALTER VIEW @extschema@.audit_finding SET (security_invoker = true);
+        ALTER VIEW @extschema@.audit_finding RESET (security_barrier);
+    END IF;
+END
+$$;
