@@ -195,10 +195,10 @@ ORDER BY f.position;
 -- a 新增 project is not compared with last year (once the form is a draft
 -- again: approved, its header is read-only too)
 UPDATE target SET attribute = '新增' WHERE target_id = :grid_2024;
-SELECT count(*) AS after_marked_new FROM target_finding WHERE target_id = :grid_2024;
+SELECT count(*) AS after_marked_new FROM target_finding WHERE target_id = :grid_2024 AND code = 'target_below_last_year';
 SELECT reopen_target(:grid_2024);
 UPDATE target SET attribute = '新增' WHERE target_id = :grid_2024;
-SELECT count(*) AS after_marked_new FROM target_finding WHERE target_id = :grid_2024;
+SELECT count(*) AS after_marked_new FROM target_finding WHERE target_id = :grid_2024 AND code = 'target_below_last_year';
 
 -- ------------------------------------------ the self-evaluation and its targets
 -- 2023: 采集率 written 96%以上 on the self-evaluation against 97%以上 approved;
