@@ -23,7 +23,7 @@
 CREATE TEMP TABLE dist_known (rule text, object text, why text, PRIMARY KEY (rule, object));
 INSERT INTO dist_known VALUES
     ('unique keys include evaluation_id', 'history.history_pkey',
-     'scaling.md, Citus, must change 6: pjeval.distribute() drops it (history_id is unique by its identity); form-less rows have no shard'),
+     'scaling.md, Citus, must change 6: pjeval.distribute() drops it (history_id stays unique: the coordinator''s identity, each worker''s own range)'),
     ('unique keys include evaluation_id', 'evaluation.evaluation_project_year_key',
      'scaling.md, Citus, must change 6: pjeval.distribute() drops it; one form per project and year is then not enforced'),
     ('policies read no other distributed table', 'fund_line.fund_line_unit',
@@ -32,13 +32,18 @@ INSERT INTO dist_known VALUES
      'scaling.md, Citus, must change 1: unit_id carried on the form rows'),
     ('policies read no other distributed table', 'read_finding.read_finding_unit',
      'scaling.md, Citus, must change 1: unit_id carried on the form rows'),
+    ('policies read no other distributed table', 'review.review_unit',
+     'scaling.md, Citus, must change 1: unit_id carried on the form rows (复核, docs/review.md)'),
+    ('policies read no other distributed table', 'review_item.review_item_unit',
+     'scaling.md, Citus, must change 1: unit_id carried on the form rows (复核, docs/review.md)'),
+    ('triggers on distributed tables touch co-located rows only', 'review.review_check (pjeval.review_check)',
+     'scaling.md, Citus, must change 2: reads its form in evaluation by name, not through colocated_shard; not run on a cluster'),
+    ('triggers on distributed tables touch co-located rows only', 'review_item.review_item_check (pjeval.review_item_check)',
+     'scaling.md, Citus, must change 2: reads its review by name, not through colocated_shard; not run on a cluster'),
+    ('functions in views, policies and generated columns push down', 'pjeval.overdue_rectifications(date)',
+     'STABLE (today''s date): the view rectification_overdue over a reference table runs on the coordinator; not checked on a cluster'),
     ('policies have no sub-select', '%',
-     'scaling.md, Checked on a real cluster: every policy wraps is_reviewer / member_units in a scalar sub-select, which Citus refuses'),
-    -- triggers, by the function they run (object: table.trigger (function))
-    ('triggers on distributed tables touch co-located rows only', '%(pjeval.record_history)',
-     'scaling.md, Citus, must change 2: history written by a trigger (citus.enable_unsafe_triggers)'),
-    ('triggers on distributed tables touch co-located rows only', '%(pjeval.form_row_workflow)',
-     'scaling.md, Citus, must change 2: reads its evaluation row (co-located) FOR SHARE');
+     'scaling.md, Checked on a real cluster: every policy wraps is_reviewer / member_units in a scalar sub-select, which Citus refuses');
 
 CREATE TEMP TABLE dist_result (rule text, object text, status text, detail text);
 
@@ -107,7 +112,7 @@ SELECT 'identity columns are bigint, no nextval() defaults', format('%s.%s', d.t
 FROM dist_plan d
 JOIN pg_attribute a ON a.attrelid = ('pjeval.' || d.table_name)::regclass AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-WHERE a.attidentity <> '' OR ad.adbin IS NOT NULL;
+WHERE (a.attidentity <> '' OR ad.adbin IS NOT NULL) AND d.placement <> 'coordinator';
 
 -- 5. Every function the views, the policies and the generated columns call
 --    runs on a worker: it is PARALLEL SAFE, and IMMUTABLE (pushed into shard
@@ -187,16 +192,20 @@ SELECT 'policies have no sub-select', format('%s.%s', d.table_name, pol.polname)
             THEN 'FAILED' ELSE 'ok' END,
        coalesce(pg_get_expr(pol.polqual, pol.polrelid), pg_get_expr(pol.polwithcheck, pol.polrelid))
 FROM pg_policy pol
-JOIN dist_plan d ON ('pjeval.' || d.table_name)::regclass = pol.polrelid;
+JOIN dist_plan d ON ('pjeval.' || d.table_name)::regclass = pol.polrelid
+WHERE d.placement <> 'coordinator';  -- (not a Citus table: its policies run as on one node)
 
 -- 7. Triggers on distributed tables: only the ones that touch the row
---    itself (or, on TRUNCATE, its own table) pass; the others are listed in
+--    itself (or, on TRUNCATE, its own table), or on a shard only the shards
+--    on its node (pjeval.colocated_shard), pass; the others are listed in
 --    docs/scaling.md, by the function they run.
 INSERT INTO dist_result
 SELECT 'triggers on distributed tables touch co-located rows only',
        format('%s.%s (%s)', d.table_name, t.tgname, t.tgfoid::regproc::text),
        CASE WHEN t.tgfoid::regproc::text IN ('pjeval.evaluation_workflow',
-                                             'pjeval.record_truncate', 'pjeval.history_append_only') THEN 'ok'
+                                             'pjeval.record_truncate', 'pjeval.history_append_only',
+                                             -- on a shard: the shards on its node (colocated_shard)
+                                             'pjeval.record_history', 'pjeval.form_row_workflow') THEN 'ok'
             ELSE 'FAILED' END,
        pg_get_triggerdef(t.oid)
 FROM pg_trigger t

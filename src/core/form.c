@@ -669,18 +669,18 @@ clean_number(Reader *r, PjCell c, bool percent_ok, PjCell *out)
  * distinct parts of the document, so this never needs more than the bytes
  * they took there (see pj_form_scratch_size).
  */
-static void
-emit_notes(Reader *r)
+static bool
+join_notes(Reader *r, PjCell *out)
 {
 	size_t		start = r->used;
 	int			i;
 
 	if (r->nnotes == 0)
-		return;
+		return false;
 	if (r->nnotes == 1)
 	{
-		emit_field(r, PJ_FIELD_NOTES, r->notes[0]);
-		return;
+		*out = r->notes[0];
+		return true;
 	}
 	for (i = 0; i < r->nnotes; i++)
 	{
@@ -689,12 +689,22 @@ emit_notes(Reader *r)
 		if (r->notes[i].len > r->cap - r->used)
 		{
 			r->overflow = true;
-			return;
+			return false;
 		}
 		memcpy(r->scratch + r->used, r->notes[i].s, r->notes[i].len);
 		r->used += r->notes[i].len;
 	}
-	emit_field(r, PJ_FIELD_NOTES, (PjCell) {r->scratch + start, r->used - start});
+	*out = (PjCell) {r->scratch + start, r->used - start};
+	return true;
+}
+
+static void
+emit_notes(Reader *r)
+{
+	PjCell		notes;
+
+	if (join_notes(r, &notes))
+		emit_field(r, PJ_FIELD_NOTES, notes);
 }
 
 /* The form's end; never when scratch ran short (the form is read again). */
@@ -1994,4 +2004,811 @@ pj_read_forms(const char *doc, size_t len, char *scratch, const PjFormSink *sink
 			default:
 				return false;	/* an error (the scratch is big enough for any form) */
 		}
+}
+
+/* ------------------------------------------------------ the monitoring form */
+
+/*
+ * 项目支出绩效目标执行监控表 (form.h, docs/monitoring.md): the tokenizer,
+ * labels, numbers, errors and 备注 block above, with a layout of its own.
+ * The reader's state embeds the self-evaluation reader's (its tokenizer
+ * state, scratch, errors and notes); the sections come in the template's
+ * order and each is looked for only until it has begun, as above.
+ */
+typedef enum MonSection
+{
+	MS_HEADER,
+	MS_FUNDS,
+	MS_GOALS,
+	MS_INDICATORS,
+	MS_ANALYSIS,
+	MS_NOTES
+} MonSection;
+
+enum
+{
+	MF_INITIAL, MF_ADDED, MF_REDUCED, MF_ADJUSTED, MF_EXECUTED, MF_RATE, MF_FORECAST, MF_N
+};
+enum
+{
+	MI_L1, MI_L2, MI_L3, MI_TARGET, MI_ACTUAL, MI_FORECAST, MI_CAUSES, MI_LIKELIHOOD, MI_NOTES, MI_N
+};
+
+typedef struct MonReader
+{
+	Reader		r;
+	PjFormSink	shim;			/* the tokenizer's view of the sink: its tick */
+	const PjMonitorSink *sink;
+	MonSection	section;
+	int			month;			/* 监控期间's N, 0 until read */
+	int			fund_col[MF_N];
+	int			goal_col[2];
+	bool		goal_pending;
+	int			ind_col[MI_N];
+	PjCell		last_l1,
+				last_l2;
+	int			position;
+} MonReader;
+
+static const struct
+{
+	const char *label;
+	PjMonitorField field;
+}			mon_header_labels[] = {
+	{"项目编号", PJ_MF_PROJECT_CODE},
+	{"项目代码", PJ_MF_PROJECT_CODE},
+	{"项目名称", PJ_MF_PROJECT_NAME},
+	{"监控年度", PJ_MF_YEAR},
+	{"年度", PJ_MF_YEAR},
+	{"实施单位", PJ_MF_UNIT},
+	{"一级预算单位", PJ_MF_TOP_UNIT},
+	{"主管部门", PJ_MF_TOP_UNIT},
+	{"监控期间", PJ_MF_MONTH},
+};
+
+/* The labels of 执行情况分析's rows, each the first cell of its row. */
+static const struct
+{
+	const char *label;
+	PjMonitorField field;
+}			mon_analysis_labels[] = {
+	{"是否达到序时支出进度", PJ_MF_ON_SCHEDULE},
+	{"是否达到阶段性绩效目标", PJ_MF_STAGE_MET},
+	{"原因类型", PJ_MF_REASON_TYPE},
+	{"情况分析", PJ_MF_ANALYSIS},
+	{"绩效目标调整情况", PJ_MF_ADJUSTMENT},
+};
+
+static void
+mon_field(MonReader *m, PjMonitorField f, PjCell v, int line)
+{
+	if (m->sink->field)
+		m->sink->field(m->sink->ctx, f, v, line);
+}
+
+static bool
+is_monitor_title(const char *lab)
+{
+	return is_marker(lab, "项目支出绩效目标执行监控表") || is_marker(lab, "绩效目标执行监控表");
+}
+
+/*
+ * A period at s (a label): 1-N月 (also with —, –, －, ~, ～ or 至) or 截止N月
+ * / 截至N月 (底 or 末 may follow); N (which may be out of 1-12), 0 if none
+ * begins here.  *used: its bytes.
+ */
+static int
+period_at(const char *s, size_t *used)
+{
+	static const char *const dashes[] = {"-", "~", "—", "–", "－", "～", "至"};
+	size_t		i = 0,
+				k;
+	int			n = 0,
+				digits = 0;
+
+	if (s[0] == '1' && s[1] != '\0' && !(s[1] >= '0' && s[1] <= '9'))
+	{
+		for (k = 0; k < sizeof(dashes) / sizeof(dashes[0]); k++)
+			if (strncmp(s + 1, dashes[k], strlen(dashes[k])) == 0)
+				break;
+		if (k == sizeof(dashes) / sizeof(dashes[0]))
+			return 0;
+		i = 1 + strlen(dashes[k]);
+	}
+	else if (strncmp(s, "截止", 6) == 0 || strncmp(s, "截至", 6) == 0)
+		i = 6;
+	else
+		return 0;
+	while (s[i] >= '0' && s[i] <= '9' && digits < 3)
+	{
+		n = n * 10 + (s[i++] - '0');
+		digits++;
+	}
+	if (digits == 0 || strncmp(s + i, "月", 3) != 0)
+		return 0;
+	i += 3;
+	if (strncmp(s + i, "底", 3) == 0 || strncmp(s + i, "末", 3) == 0)
+		i += 3;
+	*used = i;
+	return n > 0 ? n : -1;
+}
+
+/*
+ * Does every period a header label names equal 监控期间's?  Fails the form
+ * where one does not (or where 监控期间 was not read before it).
+ */
+static bool
+mon_check_periods(MonReader *m, const Row *row)
+{
+	int			i;
+
+	for (i = 0; i < row->ncells; i++)
+	{
+		const char *lab = lab_at(row, i);
+		size_t		p = 0,
+					used;
+
+		while (lab[p] != '\0')
+		{
+			int			n = (p == 0 || !(lab[p - 1] >= '0' && lab[p - 1] <= '9')) ? period_at(lab + p, &used) : 0;
+			char		expected[96];
+
+			if (n == 0)
+			{
+				p++;
+				continue;
+			}
+			if (m->month == 0)
+				return fail(&m->r, row, "监控期间 (1-N月) in the header, above this line");
+			if (n != m->month)
+			{
+				snprintf(expected, sizeof(expected), "1-%d月 as 监控期间 says, in every header of the form", m->month);
+				return fail(&m->r, row, expected);
+			}
+			p += used;
+		}
+	}
+	return true;
+}
+
+static int
+mon_header_cell(PjCell c, const char *lab, PjCell *value, bool *in_cell)
+{
+	size_t		i;
+
+	*in_cell = false;
+	for (i = 0; i < sizeof(mon_header_labels) / sizeof(mon_header_labels[0]); i++)
+	{
+		size_t		n = strlen(mon_header_labels[i].label),
+					rest;
+
+		if (strncmp(lab, mon_header_labels[i].label, n) != 0)
+			continue;
+		rest = strlen(lab + n);
+		if (rest == 0 || (rest <= 48 && lab[n] == '(' && lab[n + rest - 1] == ')'))
+			return (int) mon_header_labels[i].field;
+	}
+	for (i = 0; i < sizeof(mon_header_labels) / sizeof(mon_header_labels[0]); i++)
+		if (inline_value(c, mon_header_labels[i].label, value))
+		{
+			*in_cell = true;
+			return (int) mon_header_labels[i].field;
+		}
+	return -1;
+}
+
+static bool
+mon_has_header(const Row *row, PjMonitorField field)
+{
+	int			i;
+	PjCell		v;
+	bool		in_cell;
+
+	for (i = 0; i < row->ncells; i++)
+		if (row->cells[i].len > 0 && mon_header_cell(row->cells[i], lab_at(row, i), &v, &in_cell) == (int) field)
+			return true;
+	return false;
+}
+
+static void
+mon_end_form(MonReader *m)
+{
+	PjCell		notes;
+
+	if (m->r.in_form && join_notes(&m->r, &notes))
+		mon_field(m, PJ_MF_NOTES, notes, m->r.last_line);
+	if (m->r.in_form && !m->r.overflow && m->sink->end)
+		m->sink->end(m->sink->ctx);
+	m->r.in_form = false;
+}
+
+static void
+mon_begin_form(MonReader *m, const Row *row)
+{
+	int			i;
+
+	mon_end_form(m);
+	m->r.form++;
+	m->r.form_row = *row;
+	m->r.in_form = true;
+	m->r.has_name = m->r.has_year = false;
+	m->r.title_year = title_year(row);
+	m->r.last_line = row->line;
+	m->r.notes_open = false;
+	m->r.nnotes = 0;
+	m->section = MS_HEADER;
+	m->month = 0;
+	m->goal_pending = false;
+	m->position = 0;
+	m->last_l1 = m->last_l2 = empty_cell;
+	/* the template's own columns until a header row says otherwise */
+	for (i = 0; i < MF_N; i++)
+		m->fund_col[i] = 2 + i;
+	m->goal_col[0] = 1;
+	m->goal_col[1] = 2;
+	for (i = 0; i < MI_N; i++)
+		m->ind_col[i] = 1 + i;
+	if (m->sink->begin)
+		m->sink->begin(m->sink->ctx, m->r.form, row->line);
+}
+
+static bool
+mon_check_complete(MonReader *m)
+{
+	if (!m->r.in_form)
+		return true;
+	if (!m->r.has_name)
+		return fail(&m->r, &m->r.form_row, "a header row with 项目名称 (项目编号, 项目名称, 监控年度) in the form this line begins");
+	if (!m->r.has_year && m->r.title_year.len > 0)
+	{
+		mon_field(m, PJ_MF_YEAR, m->r.title_year, m->r.form_row.line);
+		m->r.has_year = true;
+	}
+	if (!m->r.has_year)
+		return fail(&m->r, &m->r.form_row, "监控年度 in the header of the form this line begins");
+	if (m->month == 0)
+		return fail(&m->r, &m->r.form_row, "监控期间 (1-N月) in the header of the form this line begins");
+	return true;
+}
+
+static bool
+mon_start_form(MonReader *m, const Row *row)
+{
+	if (!mon_check_complete(m))
+		return false;
+	if (m->r.in_form)
+	{
+		mon_end_form(m);
+		m->r.stopped = true;
+		return true;
+	}
+	mon_begin_form(m, row);
+	return true;
+}
+
+static bool
+mon_read_header_row(MonReader *m, const Row *row)
+{
+	int			i;
+
+	for (i = 0; i < row->ncells; i++)
+	{
+		PjCell		v = empty_cell;
+		bool		in_cell;
+		int			f = row->cells[i].len > 0 ?
+			mon_header_cell(row->cells[i], lab_at(row, i), &v, &in_cell) : -1;
+
+		if (f < 0)
+			continue;
+		if (!in_cell && i + 1 < row->ncells)
+		{
+			PjCell		next_v;
+			bool		next_in_cell;
+
+			if (mon_header_cell(row->cells[i + 1], lab_at(row, i + 1), &next_v, &next_in_cell) < 0)
+				v = row->cells[++i];
+		}
+		if (f == PJ_MF_PROJECT_NAME)
+		{
+			if (m->r.has_name)
+				return fail(&m->r, row, "one 项目名称 per form (start the next form with its title 项目支出绩效目标执行监控表)");
+			if (v.len == 0)
+				return fail(&m->r, row, "a project name after 项目名称");
+			m->r.has_name = true;
+		}
+		if (f == PJ_MF_YEAR)
+		{
+			size_t		d = 0;
+
+			while (d < v.len && v.s[d] >= '0' && v.s[d] <= '9')
+				d++;
+			if (d != 4 || (v.len > 4 && !(cell_is((PjCell) {v.s + 4, v.len - 4}, "年") ||
+										  cell_is((PjCell) {v.s + 4, v.len - 4}, "年度"))))
+				return fail(&m->r, row, "a year such as 2023 after 监控年度");
+			v.len = 4;
+			m->r.has_year = true;
+		}
+		if (f == PJ_MF_MONTH)
+		{
+			char		lab[LABEL_MAX];
+			size_t		used = 0;
+			int			n;
+
+			label(v, lab);
+			n = period_at(lab, &used);
+			if (n < 1 || n > 12 || lab[used] != '\0')
+				return fail(&m->r, row, "a period 1-N月 (N from 1 to 12) after 监控期间");
+			m->month = n;
+			/* its digits, as written in the label */
+			v = (PjCell) {&"123456789101112"[n < 10 ? n - 1 : 9 + 2 * (n - 10)], n < 10 ? 1u : 2u};
+		}
+		if (f == PJ_MF_PROJECT_CODE && is_placeholder(v))
+			v = empty_cell;
+		mon_field(m, (PjMonitorField) f, v, row->line);
+	}
+	return true;
+}
+
+/* The column of each word of the funds' header (see the template). */
+static bool
+mon_read_fund_header(MonReader *m, const Row *row)
+{
+	int			i,
+				k;
+
+	for (k = 0; k < MF_N; k++)
+		m->fund_col[k] = -1;
+	for (i = 0; i < row->ncells; i++)
+	{
+		const char *lab = lab_at(row, i);
+
+		if (strstr(lab, "年初预算") != NULL)
+			m->fund_col[MF_INITIAL] = i;
+		else if (strstr(lab, "追加") != NULL)
+			m->fund_col[MF_ADDED] = i;
+		else if (strstr(lab, "追减") != NULL)
+			m->fund_col[MF_REDUCED] = i;
+		else if (strstr(lab, "调整后预算") != NULL || strstr(lab, "全年预算") != NULL)
+			m->fund_col[MF_ADJUSTED] = i;
+		else if (strstr(lab, "预计执行") != NULL)
+			m->fund_col[MF_FORECAST] = i;
+		else if (strstr(lab, "执行率") != NULL)
+			m->fund_col[MF_RATE] = i;
+		else if (strstr(lab, "执行数") != NULL)
+			m->fund_col[MF_EXECUTED] = i;
+		else if (strstr(lab, "资金") != NULL && strstr(lab, "万元") != NULL)
+			mon_field(m, PJ_MF_AMOUNT_UNIT, (PjCell) {"万元", strlen("万元")}, row->line);
+		else if (strstr(lab, "资金") != NULL && strstr(lab, "(元)") != NULL)
+			mon_field(m, PJ_MF_AMOUNT_UNIT, (PjCell) {"元", strlen("元")}, row->line);
+	}
+	if (m->fund_col[MF_ADJUSTED] < 0 || m->fund_col[MF_EXECUTED] < 0)
+		return fail(&m->r, row, "both 调整后预算数 and 1-N月执行数 in the funds header");
+	m->section = MS_FUNDS;
+	return mon_check_periods(m, row);
+}
+
+static bool
+mon_read_fund_row(MonReader *m, const Row *row)
+{
+	PjMonitorFundRow f;
+	int			i,
+				first_amount = MAX_CELLS;
+	static const char *const what[MF_N] = {
+		"an amount (a number) under 年初预算数", "an amount (a number) or — under 追加数",
+		"an amount (a number) or — under 追减数", "an amount (a number) under 调整后预算数",
+		"an amount (a number) under 1-N月执行数", "a percentage or — under 1-N月执行率",
+		"an amount (a number) under 全年预计执行数"
+	};
+	PjCell	   *cells[MF_N];
+
+	memset(&f, 0, sizeof(f));
+	cells[MF_INITIAL] = &f.initial_budget;
+	cells[MF_ADDED] = &f.added;
+	cells[MF_REDUCED] = &f.reduced;
+	cells[MF_ADJUSTED] = &f.adjusted_budget;
+	cells[MF_EXECUTED] = &f.executed;
+	cells[MF_RATE] = &f.rate;
+	cells[MF_FORECAST] = &f.forecast;
+	f.line = row->line;
+	for (i = 0; i < MF_N; i++)
+		if (m->fund_col[i] >= 0 && m->fund_col[i] < first_amount)
+			first_amount = m->fund_col[i];
+	/* the source is the last label before the amounts; 项目资金（元） gives the unit */
+	for (i = 0; i < row->ncells && i < first_amount; i++)
+	{
+		PjCell		c = row->cells[i];
+
+		if (c.len == 0)
+			continue;
+		if (cell_has(c, "项目资金") || cell_has(c, "资金来源"))
+		{
+			if (cell_has(c, "万元"))
+				mon_field(m, PJ_MF_AMOUNT_UNIT, (PjCell) {"万元", strlen("万元")}, row->line);
+			else if (cell_has(c, "元"))
+				mon_field(m, PJ_MF_AMOUNT_UNIT, (PjCell) {"元", strlen("元")}, row->line);
+			continue;
+		}
+		f.source = c;
+	}
+	{
+		char		buf[LABEL_MAX];
+
+		label(f.source, buf);
+		if (strncmp(buf, "其中", 6) == 0)
+		{
+			size_t		skip = 6;
+
+			while (skip < f.source.len && (f.source.s[skip] == ':' || f.source.s[skip] == ' ' ||
+										   (f.source.len - skip >= 3 && memcmp(f.source.s + skip, "：", 3) == 0)))
+				skip += f.source.s[skip] == ':' || f.source.s[skip] == ' ' ? 1 : 3;
+			f.source = trim((PjCell) {f.source.s + skip, f.source.len - skip});
+		}
+	}
+	if (f.source.len == 0)
+		return fail(&m->r, row, "the name of a fund source (年度资金总额, 当年财政拨款, 上年结转资金, 其他资金)");
+	f.kind = pj_fund_source(f.source);
+	for (i = 0; i < MF_N; i++)
+		if (!clean_number(&m->r, cell_at(row, m->fund_col[i]), i == MF_RATE, cells[i]))
+			return fail(&m->r, row, what[i]);
+	if (m->sink->fund)
+		m->sink->fund(m->sink->ctx, &f);
+	return true;
+}
+
+static bool
+mon_read_indicator_header(MonReader *m, const Row *row)
+{
+	int			i,
+				k;
+
+	for (k = 0; k < MI_N; k++)
+		m->ind_col[k] = -1;
+	for (i = 0; i < row->ncells; i++)
+	{
+		const char *lab = lab_at(row, i);
+
+		if (strstr(lab, "一级指标") != NULL)
+			m->ind_col[MI_L1] = i;
+		else if (strstr(lab, "二级指标") != NULL)
+			m->ind_col[MI_L2] = i;
+		else if (strstr(lab, "三级指标") != NULL)
+			m->ind_col[MI_L3] = i;
+		else if (strstr(lab, "预计完成值") != NULL)
+			m->ind_col[MI_FORECAST] = i;
+		else if (strstr(lab, "完成值") != NULL)
+			m->ind_col[MI_ACTUAL] = i;
+		else if (strstr(lab, "指标值") != NULL)
+			m->ind_col[MI_TARGET] = i;
+		else if (strstr(lab, "偏差原因") != NULL)
+			m->ind_col[MI_CAUSES] = i;
+		else if (strstr(lab, "可能性") != NULL)
+			m->ind_col[MI_LIKELIHOOD] = i;
+		else if (strncmp(lab, "备注", 6) == 0)
+			m->ind_col[MI_NOTES] = i;
+	}
+	for (k = 0; k <= MI_ACTUAL; k++)
+		if (m->ind_col[k] < 0)
+			return fail(&m->r, row, "the indicator header: 一级指标, 二级指标, 三级指标, 年度指标值, 1-N月实际完成值, 全年预计完成值, 偏差原因, 完成目标可能性, 备注");
+	m->section = MS_INDICATORS;
+	m->goal_pending = false;
+	return mon_check_periods(m, row);
+}
+
+static bool
+mon_read_indicator_row(MonReader *m, const Row *row)
+{
+	PjMonitorIndicatorRow x;
+	PjCell		l1 = cell_at(row, m->ind_col[MI_L1]),
+				l2 = cell_at(row, m->ind_col[MI_L2]);
+	int			k;
+	bool		data = false;
+
+	memset(&x, 0, sizeof(x));
+	x.line = row->line;
+	x.level3 = cell_at(row, m->ind_col[MI_L3]);
+	x.target = cell_at(row, m->ind_col[MI_TARGET]);
+	x.actual = cell_at(row, m->ind_col[MI_ACTUAL]);
+	x.forecast = cell_at(row, m->ind_col[MI_FORECAST]);
+	x.causes = cell_at(row, m->ind_col[MI_CAUSES]);
+	x.likelihood = cell_at(row, m->ind_col[MI_LIKELIHOOD]);
+	x.notes = cell_at(row, m->ind_col[MI_NOTES]);
+	for (k = MI_L3; k < MI_N; k++)
+		if (cell_at(row, m->ind_col[k]).len > 0)
+			data = true;
+	if (l1.len > 0)
+	{
+		m->last_l1 = l1;
+		m->last_l2 = empty_cell;
+	}
+	if (l2.len > 0)
+		m->last_l2 = l2;
+	if (!data)
+		return true;			/* a level's name alone (a merged cell's row) */
+	if (x.level3.len == 0)
+		return fail(&m->r, row, "a 三级指标 name in this indicator row");
+	x.level1 = m->last_l1;
+	x.level2 = m->last_l2;
+	x.position = ++m->position;
+	if (m->sink->indicator)
+		m->sink->indicator(m->sink->ctx, &x);
+	return true;
+}
+
+/* 是否达到序时支出进度 | 是, 原因类型: 6-…, 情况分析 | text (the value in its
+ * cell after a colon, or the next filled cell) */
+static bool
+mon_read_analysis_row(MonReader *m, const Row *row, int first, PjMonitorField f, const char *word)
+{
+	PjCell		v = empty_cell;
+	int			next = filled_after(row, first);
+
+	if (!inline_value(row->cells[first], word, &v))
+		v = cell_at(row, next);
+	if ((f == PJ_MF_ON_SCHEDULE || f == PJ_MF_STAGE_MET) && v.len > 0 && !cell_is(v, "是") && !cell_is(v, "否"))
+	{
+		char		expected[96];
+
+		snprintf(expected, sizeof(expected), "是 or 否 after %s", word);
+		return fail(&m->r, row, expected);
+	}
+	m->section = MS_ANALYSIS;
+	mon_field(m, f, v, row->line);
+	return true;
+}
+
+static bool
+mon_read_row(MonReader *m, const Row *row)
+{
+	int			first = first_filled(row);
+	const char *lab;
+	int			f0,
+				at;
+	size_t		k;
+	PjCell		v;
+	bool		in_cell,
+				label_col;
+
+	if (first < 0)
+		return true;
+	lab = lab_at(row, first);
+	if (is_monitor_title(lab))
+		return mon_start_form(m, row);
+	f0 = mon_header_cell(row->cells[first], lab, &v, &in_cell);
+	if (f0 == PJ_MF_PROJECT_NAME || f0 == PJ_MF_PROJECT_CODE)
+	{
+		if (!m->r.in_form || m->section > MS_HEADER || (m->r.has_name && mon_has_header(row, PJ_MF_PROJECT_NAME)))
+		{
+			if (!mon_start_form(m, row))
+				return false;
+			if (m->r.stopped)
+				return true;
+		}
+		return mon_read_header_row(m, row);
+	}
+	if (!m->r.in_form)
+	{
+		if (m->r.form == 0 && m->r.stray_line == 0)
+		{
+			m->r.stray_line = row->line;
+			m->r.stray_raw = row->raw;
+			m->r.stray_len = row->raw_len;
+		}
+		return true;
+	}
+	if (m->section == MS_HEADER && f0 >= 0)
+		return mon_read_header_row(m, row);
+	if (m->section == MS_HEADER && m->r.title_year.len == 0 && filled_after(row, first) < 0 &&
+		is_decoration(lab, strlen(lab)) && year_of(row->cells[first]).len > 0)
+	{
+		m->r.title_year = year_of(row->cells[first]);
+		return true;
+	}
+	if (m->section < MS_FUNDS && (at = find_marker(row, "资金执行情况", 0)) >= 0)
+	{
+		m->section = MS_FUNDS;
+		if (filled_after(row, at) < 0)
+			return true;
+	}
+	if (m->section <= MS_FUNDS && find_cell(row, "预算数", false) >= 0 && find_cell(row, "执行数", false) >= 0)
+		return mon_read_fund_header(m, row);
+	if (m->section < MS_GOALS && (at = find_marker(row, "项目目标执行情况", 0)) >= 0)
+	{
+		m->section = MS_GOALS;
+		if (filled_after(row, at) < 0)
+			return true;
+	}
+	if (m->section <= MS_GOALS && !m->goal_pending && (at = find_marker(row, "年度总体目标", 0)) >= 0)
+	{
+		int			e = find_marker(row, "年度目标", at + 1),
+					a = find_cell(row, "执行情况", false);
+
+		m->section = MS_GOALS;
+		if (e >= 0 || a > at)
+		{
+			if (!mon_check_periods(m, row))
+				return false;
+			m->goal_col[0] = e >= 0 ? e : at + 1;
+			m->goal_col[1] = a > at ? a : filled_after(row, m->goal_col[0]);
+			m->goal_pending = true;
+			return true;
+		}
+		e = filled_after(row, at);
+		if (e < 0)
+		{
+			m->goal_col[0] = at + 1;
+			m->goal_col[1] = at + 2;
+			m->goal_pending = true;
+			return true;
+		}
+		mon_field(m, PJ_MF_GOAL, row->cells[e], row->line);
+		mon_field(m, PJ_MF_PROGRESS, cell_at(row, filled_after(row, e)), row->line);
+		return true;
+	}
+	if ((m->section < MS_INDICATORS ||
+		 (m->section == MS_INDICATORS && (is_marker(lab, "年度绩效指标") || is_marker(lab, "一级指标")))) &&
+		find_marker(row, "一级指标", 0) >= 0 && find_marker(row, "三级指标", 0) >= 0)
+		return mon_read_indicator_header(m, row);
+	if (m->section < MS_INDICATORS && (at = find_marker(row, "年度绩效指标", 0)) >= 0)
+	{
+		m->section = MS_INDICATORS;
+		m->goal_pending = false;
+		if (filled_after(row, at) >= 0)
+			return fail(&m->r, row, "the indicator header: 一级指标, 二级指标, 三级指标, 年度指标值, 1-N月实际完成值, 全年预计完成值, 偏差原因, 完成目标可能性, 备注");
+		return true;
+	}
+	if (m->section < MS_ANALYSIS && is_marker(lab, "执行情况分析") && filled_after(row, first) < 0)
+	{
+		m->section = MS_ANALYSIS;
+		return true;
+	}
+	/* the analysis's labels and 备注 head their rows on the left */
+	label_col = m->section == MS_INDICATORS ? first <= m->ind_col[MI_L1] : true;
+	if (label_col && m->section >= MS_GOALS && !m->r.notes_open)
+		for (k = 0; k < sizeof(mon_analysis_labels) / sizeof(mon_analysis_labels[0]); k++)
+		{
+			PjCell		iv;
+
+			if (strcmp(lab, mon_analysis_labels[k].label) == 0 ||
+				inline_value(row->cells[first], mon_analysis_labels[k].label, &iv))
+				return mon_read_analysis_row(m, row, first, mon_analysis_labels[k].field,
+											 mon_analysis_labels[k].label);
+		}
+	if (label_col && m->section >= MS_FUNDS && row->cells[first].len >= 6 &&
+		memcmp(row->cells[first].s, "备注", 6) == 0 && !m->r.notes_open)
+	{
+		m->section = MS_NOTES;
+		return read_notes(&m->r, row, first);
+	}
+	switch (m->section)
+	{
+		case MS_FUNDS:
+			return mon_read_fund_row(m, row);
+		case MS_GOALS:
+			if (m->goal_pending)
+			{
+				mon_field(m, PJ_MF_GOAL, cell_at(row, m->goal_col[0]), row->line);
+				mon_field(m, PJ_MF_PROGRESS, cell_at(row, m->goal_col[1]), row->line);
+				m->goal_pending = false;
+			}
+			return true;
+		case MS_INDICATORS:
+			return mon_read_indicator_row(m, row);
+		case MS_NOTES:
+			return m->r.notes_open ? read_note_row(&m->r, row) : true;
+		default:
+			return true;		/* text the template does not define */
+	}
+}
+
+PjReadStatus
+pj_read_monitor_form(const char *doc, size_t len, PjFormPos *pos, char *scratch, size_t scratch_len,
+					 const PjMonitorSink *sink, PjFormError *err)
+{
+	MonReader	m;
+	Reader	   *r = &m.r;
+	Row			row;
+
+	memset(&m, 0, sizeof(m));
+	memset(err, 0, sizeof(*err));
+	m.sink = sink;
+	m.shim.ctx = sink->ctx;
+	m.shim.tick = sink->tick;
+	r->doc = doc;
+	r->len = len;
+	r->pos = pos->offset < len ? pos->offset : len;
+	r->line = pos->line;
+	r->form = pos->form;
+	r->scratch = scratch;
+	r->cap = scratch_len;
+	r->sink = &m.shim;
+	r->err = err;
+	for (;;)
+	{
+		size_t		row_start = r->pos;
+		int			row_line = r->line;
+		bool		ok;
+
+		if (sink->tick)
+			sink->tick(sink->ctx);
+		if (!read_row(r, &row))
+			break;
+		if (r->overflow)
+			return PJ_READ_SCRATCH;
+		ok = mon_read_row(&m, &row);
+		if (r->overflow)
+			return PJ_READ_SCRATCH;
+		if (!ok)
+			return PJ_READ_ERROR;
+		if (r->stopped)
+		{
+			pos->offset = row_start;
+			pos->line = row_line;
+			pos->form = r->form;
+			return PJ_READ_FORM;
+		}
+		if (row.unclosed_line > 0 && r->in_form && sink->finding)
+			sink->finding(sink->ctx, row.unclosed_line, PJ_FINDING_UNCLOSED_QUOTE, empty_cell);
+		r->last_line = row.line > r->line - 1 ? row.line : r->line - 1;
+		if (row.unclosed_line > r->last_line)
+			r->last_line = row.unclosed_line;
+	}
+	row.line = r->line;
+	row.raw = "";
+	row.raw_len = 0;
+	row.ncells = 0;
+	if (r->form == 0)
+	{
+		if (r->stray_line > 0)
+		{
+			row.line = r->stray_line;
+			row.raw = r->stray_raw;
+			row.raw_len = r->stray_len;
+			fail(r, &row, "the title 项目支出绩效目标执行监控表 or a header row with 项目名称");
+		}
+		else
+			fail(r, &row, "at least one form: the title 项目支出绩效目标执行监控表 and a header row with 项目名称");
+		return PJ_READ_ERROR;
+	}
+	if (!r->in_form)
+		return PJ_READ_DONE;
+	if (!mon_check_complete(&m))
+		return PJ_READ_ERROR;
+	mon_end_form(&m);
+	if (r->overflow)
+		return PJ_READ_SCRATCH;
+	pos->offset = r->pos;
+	pos->line = r->line;
+	pos->form = r->form;
+	return PJ_READ_FORM;
+}
+
+void
+pj_read_rows(const char *doc, size_t len, char *scratch, size_t scratch_len,
+			 const PjRowSink *sink)
+{
+	Reader		r;
+	Row			row;
+	PjFormSink	ticks = {0};
+	PjFormError err;
+
+	memset(&r, 0, sizeof(r));
+	ticks.ctx = sink->ctx;
+	ticks.tick = sink->tick;
+	r.doc = doc;
+	r.len = len;
+	r.line = 1;
+	r.scratch = scratch;
+	r.cap = scratch_len;
+	r.sink = &ticks;
+	r.err = &err;
+	for (;;)
+	{
+		if (sink->tick)
+			sink->tick(sink->ctx);
+		r.used = 0;				/* the previous row's cells are done with */
+		if (!read_row(&r, &row))
+			break;
+		/* a row is never longer than the document: scratch_len holds it */
+		sink->row(sink->ctx, row.line, row.cells, row.ncells, row.unclosed_line);
+	}
 }

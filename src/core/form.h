@@ -208,4 +208,104 @@ size_t		pj_next_line(const char *doc, size_t len, size_t at, size_t *line_len);
 bool		pj_read_forms(const char *doc, size_t len, char *scratch,
 						  const PjFormSink *sink, PjFormError *err);
 
+/*
+ * The monitoring form (项目支出绩效目标执行监控表, docs/monitoring.md): the
+ * same tokenizer, tolerance, errors and scratch rules as the
+ * self-evaluation's, a layout of its own.  Sections are found by their
+ * labels (资金执行情况, 项目目标执行情况, 年度绩效指标, 执行情况分析, 备注),
+ * columns by their header text; 追加数 and 追减数 are optional; 主管部门
+ * reads as 一级预算单位; the period is 1-N月, 1—N月, 1至N月 or 截止N月底, and
+ * every 1-N月 in a header must be 监控期间's, or the form cannot be read.
+ */
+typedef enum PjMonitorField
+{
+	PJ_MF_PROJECT_CODE,			/* 项目编号 */
+	PJ_MF_PROJECT_NAME,			/* 项目名称 */
+	PJ_MF_YEAR,					/* 监控年度: four digits */
+	PJ_MF_UNIT,					/* 实施单位 */
+	PJ_MF_TOP_UNIT,				/* 一级预算单位 (主管部门) */
+	PJ_MF_MONTH,				/* N of 监控期间 1-N月: digits, 1-12 */
+	PJ_MF_AMOUNT_UNIT,			/* 元 or 万元, from 项目资金（元） */
+	PJ_MF_GOAL,					/* 年度总体目标: 年度目标 */
+	PJ_MF_PROGRESS,				/* 年度总体目标: 1-N月执行情况 */
+	PJ_MF_ON_SCHEDULE,			/* 是否达到序时支出进度: 是 or 否 */
+	PJ_MF_STAGE_MET,			/* 是否达到阶段性绩效目标: 是 or 否 */
+	PJ_MF_REASON_TYPE,			/* 原因类型, as written (6-根据合同约定…) */
+	PJ_MF_ANALYSIS,				/* 情况分析 */
+	PJ_MF_ADJUSTMENT,			/* 绩效目标调整情况 */
+	PJ_MF_NOTES,				/* 备注 */
+	PJ_N_MONITOR_FIELDS
+} PjMonitorField;
+
+typedef struct PjMonitorFundRow
+{
+	int			line;
+	PjCell		source;			/* the row's label, 其中 removed */
+	const char *kind;			/* pj_fund_source(source), NULL for none */
+	PjCell		initial_budget, /* 年初预算数 */
+				added,			/* 追加数 (empty: not on the form) */
+				reduced,		/* 追减数 */
+				adjusted_budget,	/* 调整后预算数 (全年预算数) */
+				executed,		/* 1-N月执行数 */
+				rate,			/* 1-N月执行率 (%), empty for — */
+				forecast;		/* 全年预计执行数 */
+} PjMonitorFundRow;
+
+typedef struct PjMonitorIndicatorRow
+{
+	int			line;
+	int			position;		/* 1-based within the form */
+	PjCell		level1,			/* repeated labels filled in from above */
+				level2,
+				level3;
+	PjCell		target,			/* 年度指标值 */
+				actual,			/* 1-N月实际完成值 */
+				forecast,		/* 全年预计完成值 */
+				causes,			/* 偏差原因, as written (人员保障、其他) */
+				likelihood,		/* 完成目标可能性, as written */
+				notes;			/* 备注 */
+} PjMonitorIndicatorRow;
+
+typedef struct PjMonitorSink
+{
+	void	   *ctx;
+	void		(*begin) (void *ctx, int form, int line);
+	/* line: where the value was read */
+	void		(*field) (void *ctx, PjMonitorField field, PjCell value, int line);
+	void		(*fund) (void *ctx, const PjMonitorFundRow *row);
+	void		(*indicator) (void *ctx, const PjMonitorIndicatorRow *row);
+	void		(*end) (void *ctx);
+	void		(*finding) (void *ctx, int line, const char *code, PjCell detail);	/* may be NULL */
+	void		(*tick) (void *ctx);	/* may be NULL; as PjFormSink's */
+} PjMonitorSink;
+
+/*
+ * pj_read_form for the monitoring form: the same positions, scratch
+ * (pj_form_scratch_size) and statuses.  A form needs 项目名称, 监控年度 (or
+ * a year in its title) and 监控期间.
+ */
+PjReadStatus pj_read_monitor_form(const char *doc, size_t len, PjFormPos *pos, char *scratch,
+								  size_t scratch_len, const PjMonitorSink *sink, PjFormError *err);
+
+/*
+ * The rows of any tab-separated document, cell by cell, as the form reader
+ * reads them (quoted cells, line ends, white space and invisible characters
+ * trimmed, empty cells at a row's end dropped; at most 24 cells a row): for
+ * forms other than the self-evaluation, whose layout the caller reads
+ * (pjeval.document_rows, the target form).  row() gets each row's first
+ * line, its cells (valid until the next call) and the line of a quote read
+ * as text (0 if none); tick() (may be NULL) is called before each row and
+ * may stop the reading with a longjmp.  scratch holds
+ * pj_form_scratch_size(len) bytes.
+ */
+typedef struct PjRowSink
+{
+	void	   *ctx;
+	void		(*row) (void *ctx, int line, const PjCell *cells, int ncells, int quote_line);
+	void		(*tick) (void *ctx);
+} PjRowSink;
+
+void		pj_read_rows(const char *doc, size_t len, char *scratch, size_t scratch_len,
+						 const PjRowSink *sink);
+
 #endif							/* PJEVAL_FORM_H */

@@ -1026,6 +1026,9 @@ period_at(const Reader *r, size_t pos, size_t end, size_t *len)
 					 (w = longest_word(r, p, end, iv_prefix_words, iv_n_prefix_words)) != NULL &&
 					 w->cmp == IV_CMP_EQ)
 				p += w->len;
+			/* a plus sign, which canonical text drops too: 第+1季度 */
+			else if (iv_periods[i].text[t] >= '1' && iv_periods[i].text[t] <= '9' && r->norm[p] == '+')
+				p++;
 			else if (r->norm[p] == iv_periods[i].text[t])
 				p++, t++;
 			else

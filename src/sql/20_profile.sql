@@ -6,6 +6,48 @@
 -- the extension and are left out of pg_dump (CREATE EXTENSION recreates
 -- them); a user's own profiles are dumped with the data.
 
+-- The execution-rate caps of a profile (total_cap_below, total_cap) and the
+-- total they leave: below total_cap_below[i] percent (the first that
+-- applies; the bounds ascending, each band includes its lower bound) the
+-- total is at most total_cap[i].  No cap for a NULL rate or no bands.
+CREATE FUNCTION @extschema@.total_cap_valid(below pg_catalog.numeric[], cap pg_catalog.numeric[])
+RETURNS boolean
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT $1 IS NULL
+        OR (pg_catalog.cardinality($1) = pg_catalog.cardinality($2) AND pg_catalog.cardinality($1) > 0
+            AND pg_catalog.array_position($1, NULL) IS NULL AND pg_catalog.array_position($2, NULL) IS NULL
+            AND $1 = (SELECT pg_catalog.array_agg(DISTINCT b ORDER BY b) FROM pg_catalog.unnest($1) b))
+$$;
+
+COMMENT ON FUNCTION @extschema@.total_cap_valid(pg_catalog.numeric[], pg_catalog.numeric[]) IS
+'True when execution-rate caps are usable: none, or as many caps as bounds, no NULL, the bounds strictly ascending';
+
+CREATE FUNCTION @extschema@.capped_total(total pg_catalog.numeric, execution_rate pg_catalog.numeric,
+                                         below pg_catalog.numeric[], cap pg_catalog.numeric[])
+RETURNS pg_catalog.numeric
+LANGUAGE plpgsql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF total IS NULL OR execution_rate IS NULL OR below IS NULL THEN
+        RETURN total;
+    END IF;
+    FOR i IN 1 .. pg_catalog.cardinality(below) LOOP
+        IF execution_rate < below[i] THEN
+            RETURN LEAST(total, pg_catalog.round(cap[i], 2));
+        END IF;
+    END LOOP;
+    RETURN total;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.capped_total(pg_catalog.numeric, pg_catalog.numeric, pg_catalog.numeric[], pg_catalog.numeric[]) IS
+'The total a profile''s execution-rate caps leave: below below[i] percent (the first that applies) at most cap[i]; the total itself where no cap applies or the rate is NULL';
+
 CREATE TABLE @extschema@.profile (
     name                   text PRIMARY KEY
                            CHECK (name ~ '^[a-z0-9][a-z0-9_.-]*$'),
@@ -41,6 +83,16 @@ CREATE TABLE @extschema@.profile (
     monitor_yellow_from    numeric(6,2) NOT NULL DEFAULT 60,
     monitor_green_from     numeric(6,2) NOT NULL DEFAULT 80,
     monitor_blue_from      numeric(6,2) NOT NULL DEFAULT 120,
+    -- local rules (docs/scoring-rules.md, "Local profiles"): a positive
+    -- indicator at A/T ≥ over_achievement_ratio loses this many points
+    -- (floor 0; NULL: none, the national rule asks for an explanation only);
+    -- the total is capped by the execution rate: below total_cap_below[i]
+    -- percent (the first that applies, ascending) it is at most total_cap[i]
+    over_achievement_deduction numeric(5,2) CHECK (over_achievement_deduction >= 0),
+    total_cap_below        numeric[],
+    total_cap              numeric[],
+    CONSTRAINT profile_total_cap CHECK ((total_cap_below IS NULL) = (total_cap IS NULL)
+                                        AND @extschema@.total_cap_valid(total_cap_below, total_cap)),
     CONSTRAINT profile_monitor_bands CHECK (monitor_yellow_from >= 0 AND monitor_green_from >= monitor_yellow_from
                                             AND monitor_blue_from >= monitor_green_from),
     CHECK (execution_weight + output_weight + benefit_weight + satisfaction_weight
@@ -54,6 +106,17 @@ COMMENT ON TABLE @extschema@.profile IS
 
 INSERT INTO @extschema@.profile (name, description, builtin)
 VALUES ('central-2020', '财政部《项目支出绩效评价管理办法》(财预〔2020〕10号): 执行率10, 产出50, 效益30, 满意度10; 优≥90 良≥80 中≥60', true);
+
+-- Provincial variants (docs/scoring-rules.md, "Local profiles"): the 一体化
+-- manual's total capped by the execution rate and 2 points off an
+-- over-achieved indicator, with the national grade bands and with the
+-- 80/70/60 bands of provincial systems.
+INSERT INTO @extschema@.profile (name, description, builtin, grade_excellent, grade_good, grade_pass,
+                                 over_achievement_deduction, total_cap_below, total_cap)
+VALUES ('capped-2021', '一体化: 总分按执行率封顶 (<50% 59, <60% 69, <70% 79, <80% 89), 超额完成≥130%的指标减2分; 优≥90 良≥80 中≥60', true,
+        90, 80, 60, 2, '{50,60,70,80}', '{59,69,79,89}'),
+       ('capped-2021-80', '一体化 as capped-2021, with the grade bands 优≥80 良≥70 中≥60', true,
+        80, 70, 60, 2, '{50,60,70,80}', '{59,69,79,89}');
 
 -- The profile a form is scored by unless a reviewer chooses another (the
 -- default of evaluation.profile; a unit member's form always has it).

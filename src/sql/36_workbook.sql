@@ -71,7 +71,11 @@ $fn$;
 COMMENT ON FUNCTION @extschema@.workbook_place(text, text[], integer[], integer[]) IS
 'A message of import_forms with "line N" and "Line N" replaced by the sheet and row of the workbook they came from (Sheet "NAME", row R); the line a detail shows in quotes is left as it is';
 
-CREATE FUNCTION @extschema@.import_workbook(workbook bytea, on_conflict text DEFAULT 'error')
+-- The workbook's document given to an import (importer: import_forms or
+-- import_monitoring), its errors placed on the sheet and row instead of a
+-- line.  The import functions are defined later (70_import.sql,
+-- 75_monitoring_io.sql): PL/pgSQL finds them when it runs.
+CREATE FUNCTION @extschema@.import_workbook_as(workbook bytea, on_conflict text, importer text)
 RETURNS SETOF bigint
 LANGUAGE plpgsql
 VOLATILE
@@ -84,16 +88,22 @@ DECLARE
     det text;
     hint text;
 BEGIN
+    IF importer IS NULL OR importer NOT IN ('import_forms', 'import_monitoring') THEN
+        RAISE EXCEPTION 'import_workbook_as() imports with import_forms or import_monitoring, not %',
+                        coalesce(pg_catalog.quote_literal(importer), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF workbook IS NULL THEN
-        -- as import_forms of no document: on_conflict is still checked
-        RETURN QUERY SELECT * FROM @extschema@.import_forms(NULL, on_conflict);
+        -- as the import of no document: on_conflict is still checked
+        RETURN QUERY EXECUTE pg_catalog.format('SELECT * FROM @extschema@.%I(NULL, $1)', importer) USING on_conflict;
         RETURN;
     END IF;
     -- A file that is not a workbook raises here (22P03, 0A000, 54000):
     -- nothing is written yet.
     wb := @extschema@.workbook_read(workbook);
     BEGIN
-        RETURN QUERY SELECT * FROM @extschema@.import_forms(wb.document, on_conflict);
+        RETURN QUERY EXECUTE pg_catalog.format('SELECT * FROM @extschema@.%I($1, $2)', importer)
+            USING wb.document, on_conflict;
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
                                 det = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
@@ -112,6 +122,18 @@ BEGIN
     END;
 END
 $fn$;
+
+COMMENT ON FUNCTION @extschema@.import_workbook_as(bytea, text, text) IS
+'What import_workbook and import_monitoring_workbook share: the document pjeval.workbook_read makes of the workbook, imported by importer (import_forms or import_monitoring), its errors naming the sheet and row';
+
+CREATE FUNCTION @extschema@.import_workbook(workbook bytea, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT * FROM @extschema@.import_workbook_as($1, $2, 'import_forms')
+$$;
 
 COMMENT ON FUNCTION @extschema@.import_workbook(bytea, text) IS
 'Imports every 项目支出绩效自评表 on every visible sheet of an .xlsx workbook: pjeval.import_forms on the document pjeval.workbook_text shows, with the same semantics (all or nothing, on_conflict, findings); its errors keep their SQLSTATE and name the sheet and row (Sheet "NAME", row R) instead of a line. VOLATILE, runs with the caller''s rights';

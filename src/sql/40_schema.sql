@@ -42,6 +42,7 @@ RETURNS bigint[]
 LANGUAGE sql
 STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
+SET citus.allow_nested_distributed_execution = on
 AS $$
     WITH RECURSIVE up (unit_id, parent_id) AS (
         SELECT u.unit_id, u.parent_id FROM @extschema@.unit u WHERE u.unit_id OPERATOR(pg_catalog.=) $1
@@ -308,11 +309,19 @@ COMMENT ON TABLE @extschema@.reviewer IS
 -- passes its own CURRENT_USER (policies and views do), since inside a
 -- SECURITY DEFINER function current_user is the owner.  A role that
 -- bypasses row-level security (superuser, BYPASSRLS) is a reviewer.
+-- On a Citus cluster the workflow trigger calls them on a worker, inside
+-- the query on a shard of evaluation, where a query on a reference table
+-- is a nested distributed query: they are allowed one
+-- (citus.allow_nested_distributed_execution; they read reference tables
+-- only, whose copy is on every node; without Citus the setting is an
+-- unused placeholder).  So are unit_and_ancestors and
+-- evaluation_check_budget_unit, which the trigger calls too.
 CREATE FUNCTION @extschema@.is_reviewer(role_name name)
 RETURNS boolean
 LANGUAGE sql
 STABLE SECURITY DEFINER PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
+SET citus.allow_nested_distributed_execution = on
 AS $$
     SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
                    WHERE r.rolname = $1 AND (r.rolsuper OR r.rolbypassrls))
@@ -334,6 +343,7 @@ RETURNS bigint[]
 LANGUAGE plpgsql
 STABLE SECURITY DEFINER PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
+SET citus.allow_nested_distributed_execution = on
 AS $$
 DECLARE
     asking name := CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END;
@@ -396,6 +406,38 @@ COMMENT ON TABLE @extschema@.history IS
 COMMENT ON COLUMN @extschema@.history.row_id IS 'The row''s own key (indicator_id, fund_line_id, ...), where it has a single one';
 COMMENT ON COLUMN @extschema@.history.current_user_name IS 'The role in effect when the change was made: SET ROLE''s role, else the session user';
 
+-- The history of the rows that belong to no form (units, projects, members,
+-- reviewers, profiles, the monitoring reports) on a Citus cluster, where
+-- history is distributed by evaluation_id and such a row has no shard
+-- (docs/scaling.md): a table of the coordinator alone, written by the
+-- trigger on the coordinator's copy of those reference tables, its ids from
+-- history's sequence.  pjeval.distribute() moves the rows of no form here
+-- from history; on one node it stays empty.  pjeval.history_all reads both.
+CREATE TABLE @extschema@.history_admin (
+    LIKE @extschema@.history INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+    PRIMARY KEY (history_id)
+);
+ALTER TABLE @extschema@.history_admin
+    ALTER COLUMN history_id SET DEFAULT pg_catalog.nextval('@extschema@.history_history_id_seq'::pg_catalog.regclass);
+CREATE INDEX history_admin_unit_idx ON @extschema@.history_admin (unit_id);
+CREATE INDEX history_admin_monitoring_idx ON @extschema@.history_admin (row_id, history_id) WHERE table_name = 'monitoring';
+
+COMMENT ON TABLE @extschema@.history_admin IS
+'On a Citus cluster, the history of the rows of no form (units, projects, members, reviewers, profiles, monitoring reports), kept on the coordinator; empty on one node. Append-only; pjeval.history_all reads it with pjeval.history';
+
+-- All of the history, wherever it is kept.
+CREATE VIEW @extschema@.history_all AS
+SELECT h.history_id, h.table_name, h.operation, h.evaluation_id, h.unit_id, h.row_id, h.old_row, h.new_row,
+       h.session_user_name, h.current_user_name, h.changed_at, h.transaction_id
+FROM @extschema@.history h
+UNION ALL
+SELECT a.history_id, a.table_name, a.operation, a.evaluation_id, a.unit_id, a.row_id, a.old_row, a.new_row,
+       a.session_user_name, a.current_user_name, a.changed_at, a.transaction_id
+FROM @extschema@.history_admin a;
+
+COMMENT ON VIEW @extschema@.history_all IS
+'Every history row: pjeval.history and, on a Citus cluster, pjeval.history_admin (the rows of no form); what each role sees is what the tables'' row-level security shows it';
+
 -- pg_dump and pg_restore set row_security = off and check_function_bodies =
 -- off before they load data.  While both are off, and the session's role
 -- (SET ROLE's role, else the session user) is a superuser or the extension's
@@ -448,12 +490,25 @@ DECLARE
     eval_id text;
     unit text;
     joins text := '';
+    -- where the rows go: on one node pjeval.history.  On a Citus cluster
+    -- (docs/scaling.md) the trigger fires on a shard, TG_TABLE_NAME is the
+    -- shard's and the rows go to the shards on its node: a form's rows to the
+    -- co-located shard of history (history_id then from this node's range,
+    -- its group id in the top 16 bits: the shard has no identity), the
+    -- rows of no form (units, projects, members, reviewers, profiles, the
+    -- monitoring reports: reference tables, a copy on every node) to
+    -- pjeval.history_admin on the coordinator, from the coordinator's copy.
+    target text := '@extschema@.history';
+    ids text := '';
+    id_values text := '';
+    node_group integer;
 BEGIN
     -- Only for the tables it was made for (it runs as the owner).
     IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
        OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
                       'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
-                      'review', 'review_item')
+                      'review', 'review_item',
+                      'target', 'target_fund_line', 'target_indicator')
        OR TG_LEVEL <> 'STATEMENT' THEN
         RAISE EXCEPTION 'record_history() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
             USING ERRCODE = 'insufficient_privilege';
@@ -464,6 +519,18 @@ BEGIN
     -- Inside this function current_user is the owner; the role in effect
     -- for the session is in the role setting.
     acting := CASE current_setting('role') WHEN 'none' THEN session_user ELSE current_setting('role') END;
+    IF TG_TABLE_NAME <> tbl AND to_regclass('pg_catalog.pg_dist_local_group') IS NOT NULL THEN
+        EXECUTE 'SELECT groupid FROM pg_catalog.pg_dist_local_group' INTO node_group;
+        IF tbl IN ('evaluation', 'fund_line', 'indicator', 'review', 'review_item') THEN
+            target := @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'history');
+            ids := 'history_id, ';
+            id_values := format('(%s::bigint << 48) + nextval(%L::regclass), ', node_group, '@extschema@.history_history_id_seq');
+        ELSIF node_group = 0 THEN
+            target := '@extschema@.history_admin';
+        ELSE
+            RETURN NULL;
+        END IF;
+    END IF;
 
     CASE TG_OP
         WHEN 'INSERT' THEN
@@ -493,39 +560,66 @@ BEGIN
         WHEN 'evaluation' THEN
             eval_id := 't.evaluation_id';
             unit := 'p.unit_id';
-            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id FROM @extschema@.project p
-                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true';
+            joins := format('LEFT JOIN LATERAL (SELECT p.unit_id FROM %s p
+                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true',
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
         WHEN 'fund_line', 'indicator', 'review', 'review_item' THEN
             eval_id := 't.evaluation_id';
             unit := CASE WHEN TG_OP = 'DELETE'
-                         THEN 'coalesce(p.unit_id, (SELECT h.unit_id FROM @extschema@.history h
+                         THEN format('coalesce(p.unit_id, (SELECT h.unit_id FROM %s h
                                                     WHERE h.evaluation_id = t.evaluation_id AND h.unit_id IS NOT NULL
-                                                    ORDER BY h.history_id DESC LIMIT 1))'
+                                                    ORDER BY h.history_id DESC LIMIT 1))', target)
                          ELSE 'p.unit_id' END;
-            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id
-                                         FROM @extschema@.evaluation e
-                                         JOIN @extschema@.project p ON p.project_id = e.project_id
-                                         WHERE e.evaluation_id = t.evaluation_id OFFSET 0) p ON true';
+            joins := format('LEFT JOIN LATERAL (SELECT p.unit_id
+                                         FROM %s e
+                                         JOIN %s p ON p.project_id = e.project_id
+                                         WHERE e.evaluation_id = t.evaluation_id OFFSET 0) p ON true',
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'evaluation'),
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
         -- a monitoring report (62_monitoring.sql) has no evaluation_id; its
         -- rows find their unit through it, or once it is gone through its
         -- own history (history_monitoring_idx)
         WHEN 'monitoring' THEN
             eval_id := 'NULL::bigint';
             unit := 'p.unit_id';
-            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id FROM @extschema@.project p
-                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true';
+            joins := format('LEFT JOIN LATERAL (SELECT p.unit_id FROM %s p
+                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true',
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
         WHEN 'monitoring_fund_line', 'monitoring_indicator' THEN
             eval_id := 'NULL::bigint';
             unit := CASE WHEN TG_OP = 'DELETE'
-                         THEN 'coalesce(p.unit_id, (SELECT h.unit_id FROM @extschema@.history h
+                         THEN format('coalesce(p.unit_id, (SELECT h.unit_id FROM %s h
                                                     WHERE h.table_name = ''monitoring'' AND h.row_id = t.monitoring_id
                                                       AND h.unit_id IS NOT NULL
-                                                    ORDER BY h.history_id DESC LIMIT 1))'
+                                                    ORDER BY h.history_id DESC LIMIT 1))', target)
                          ELSE 'p.unit_id' END;
-            joins := 'LEFT JOIN LATERAL (SELECT p.unit_id
-                                         FROM @extschema@.monitoring m
-                                         JOIN @extschema@.project p ON p.project_id = m.project_id
-                                         WHERE m.monitoring_id = t.monitoring_id OFFSET 0) p ON true';
+            joins := format('LEFT JOIN LATERAL (SELECT p.unit_id
+                                         FROM %s m
+                                         JOIN %s p ON p.project_id = m.project_id
+                                         WHERE m.monitoring_id = t.monitoring_id OFFSET 0) p ON true',
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'monitoring'),
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
+        -- a target form (72_targets.sql) likewise
+        WHEN 'target' THEN
+            eval_id := 'NULL::bigint';
+            unit := 'p.unit_id';
+            joins := format('LEFT JOIN LATERAL (SELECT p.unit_id FROM %s p
+                                         WHERE p.project_id = t.project_id OFFSET 0) p ON true',
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
+        WHEN 'target_fund_line', 'target_indicator' THEN
+            eval_id := 'NULL::bigint';
+            unit := CASE WHEN TG_OP = 'DELETE'
+                         THEN format('coalesce(p.unit_id, (SELECT h.unit_id FROM %s h
+                                                    WHERE h.table_name = ''target'' AND h.row_id = t.target_id
+                                                      AND h.unit_id IS NOT NULL
+                                                    ORDER BY h.history_id DESC LIMIT 1))', target)
+                         ELSE 'p.unit_id' END;
+            joins := format('LEFT JOIN LATERAL (SELECT p.unit_id
+                                         FROM %s x
+                                         JOIN %s p ON p.project_id = x.project_id
+                                         WHERE x.target_id = t.target_id OFFSET 0) p ON true',
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'target'),
+                            @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'project'));
         WHEN 'reviewer', 'profile' THEN
             eval_id := 'NULL::bigint';
             unit := 'NULL::bigint';
@@ -535,13 +629,14 @@ BEGIN
     END CASE;
 
     EXECUTE format($q$
-        INSERT INTO @extschema@.history (table_name, operation, evaluation_id, unit_id, row_id,
-                                         old_row, new_row, session_user_name, current_user_name, transaction_id)
-        SELECT $1, $2, %s, %s, %s, %s, %s, session_user, $3, pg_current_xact_id()::text::bigint
+        INSERT INTO %s (%stable_name, operation, evaluation_id, unit_id, row_id,
+                        old_row, new_row, session_user_name, current_user_name, transaction_id)
+        SELECT %s$1, $2, %s, %s, %s, %s, %s, session_user, $3, pg_current_xact_id()::text::bigint
         FROM %s %s$q$,
-        eval_id, unit,
+        target, ids, id_values, eval_id, unit,
         CASE WHEN tbl IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator',
-                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification')
+                                    'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
+                                    'target', 'target_fund_line', 'target_indicator')
              THEN 't.' || tbl || '_id' ELSE 'NULL::bigint' END,
         old_j, new_j, src, joins)
     USING tbl, TG_OP, acting;
@@ -562,7 +657,8 @@ BEGIN
     IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1
        OR tbl NOT IN ('unit', 'project', 'evaluation', 'fund_line', 'indicator', 'unit_member', 'reviewer', 'profile',
                                 'monitoring', 'monitoring_fund_line', 'monitoring_indicator', 'rectification',
-                      'review', 'review_item') THEN
+                      'review', 'review_item',
+                      'target', 'target_fund_line', 'target_indicator') THEN
         RAISE EXCEPTION 'record_truncate() keeps the history of the pjeval tables only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
             USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -666,6 +762,10 @@ CREATE TRIGGER history_append_only BEFORE UPDATE OR DELETE ON @extschema@.histor
 FOR EACH ROW EXECUTE FUNCTION @extschema@.history_append_only();
 CREATE TRIGGER history_append_only_truncate BEFORE TRUNCATE ON @extschema@.history
 FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.history_append_only();
+CREATE TRIGGER history_append_only BEFORE UPDATE OR DELETE ON @extschema@.history_admin
+FOR EACH ROW EXECUTE FUNCTION @extschema@.history_append_only();
+CREATE TRIGGER history_append_only_truncate BEFORE TRUNCATE ON @extschema@.history_admin
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.history_append_only();
 
 -- Trigger functions are for the triggers above, not to be attached elsewhere
 -- (a trigger fires without EXECUTE; CREATE TRIGGER needs it).
@@ -685,6 +785,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.read_finding', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.unit_member', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.reviewer', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.history', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.history_admin', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.unit_unit_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.project_project_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.evaluation_evaluation_id_seq', '');

@@ -72,17 +72,17 @@ SELECT
     i.weight,
     a.rule,
     a.completion,
-    a.score AS computed_score,
+    sc.score AS computed_score,
     i.reported_score,
-    i.reported_score - a.score AS score_difference,
-    coalesce(a.score, i.reported_score) AS counted_score,
+    i.reported_score - sc.score AS score_difference,
+    coalesce(sc.score, i.reported_score) AS counted_score,
     a.flags,
     i.band,
     b.band_low,
     b.band_high,
     i.deviation_reason,
     pg_catalog.array_remove(ARRAY[
-        CASE WHEN pg_catalog.abs(i.reported_score - a.score) > 0.01 THEN 'score_mismatch' END,
+        CASE WHEN pg_catalog.abs(i.reported_score - sc.score) > 0.01 THEN 'score_mismatch' END,
         CASE WHEN i.reported_score > i.weight THEN 'score_above_weight' END,
         CASE WHEN i.weight IS NULL AND @extschema@.indicator_level_weight(i.level1) IS NULL THEN 'weight_missing' END,
         CASE WHEN i.target IS NULL THEN 'target_unreadable' END,
@@ -105,14 +105,13 @@ SELECT
               AND NOT (n.level1_kind = 'cost' AND h.level2_standard = '成本指标') THEN 'level2_misplaced' END,
         CASE WHEN n.level1_kind IS NULL THEN 'level1_nonstandard' END,
         CASE WHEN h.level2_home IS NULL THEN 'level2_nonstandard' END,
-        CASE WHEN a.score IS NULL AND i.reported_score IS NOT NULL
+        CASE WHEN sc.score IS NULL AND i.reported_score IS NOT NULL
               AND NOT (i.weight IS NULL AND @extschema@.indicator_level_weight(i.level1) IS NOT NULL)
              THEN 'reported_score_used' END,
-        CASE WHEN a.score IS NULL AND i.reported_score IS NULL THEN 'score_unavailable' END
+        CASE WHEN sc.score IS NULL AND i.reported_score IS NULL THEN 'score_unavailable' END
     ], NULL) AS findings
 FROM @extschema@.indicator i
 JOIN @extschema@.evaluation e ON e.evaluation_id = i.evaluation_id
-JOIN @extschema@.project p ON p.project_id = e.project_id
 JOIN @extschema@.profile pr ON pr.name = e.profile
 -- the level names as stored with the row (indicator.level1_name, level2_name)
 LEFT JOIN (SELECT l.name, l.kind AS level1_kind FROM @extschema@.standard_level l WHERE l.level = 1)
@@ -141,7 +140,13 @@ CROSS JOIN LATERAL (
                             END, 2) AS band_high
 ) b
 CROSS JOIN LATERAL @extschema@.assess(i.target, i.actual, i.weight, i.level2,
-                                      pr.over_achievement_ratio, pr.negative_formula) a;
+                                      pr.over_achievement_ratio, pr.negative_formula) a
+-- a profile's deduction for over-achievement (capped-2021: 2 points, floor 0)
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN pr.over_achievement_deduction IS NOT NULL AND 'over_achieved' = ANY (a.flags)
+                THEN GREATEST(a.score - pr.over_achievement_deduction, 0)
+                ELSE a.score END AS score
+) sc;
 
 COMMENT ON VIEW @extschema@.indicator_result_live IS
 'Every indicator scored live by the rules (the recomputation pjeval.refresh_results() stores and pjeval.verify_results() checks against): the columns of pjeval.indicator_result; the owner''s, not granted';
@@ -360,7 +365,11 @@ CROSS JOIN LATERAL (
 CROSS JOIN LATERAL (
     SELECT CASE WHEN coalesce(c.fund_score, f.reported_score) IS NULL OR coalesce(s.unscored, 0) > 0 THEN NULL
                 ELSE coalesce(c.fund_score, f.reported_score) + coalesce(s.indicator_score, 0)
-           END AS total_score,
+           END AS sum_score
+) su
+CROSS JOIN LATERAL (
+    -- the profile's cap by the execution rate (capped-2021), after the sum
+    SELECT @extschema@.capped_total(su.sum_score, c.execution_rate, pr.total_cap_below, pr.total_cap) AS total_score,
            coalesce(f.reported_score, 0) + coalesce(s.reported_score_total, 0) AS reported_score_sum
 ) t
 CROSS JOIN LATERAL (
@@ -394,6 +403,7 @@ CROSS JOIN LATERAL (
         CASE WHEN pg_catalog.abs(e.reported_total - t.reported_score_sum) > 0.01 THEN 'reported_total_mismatch' END,
         CASE WHEN pg_catalog.abs(e.reported_total - t.total_score) > 0.01 THEN 'total_mismatch' END,
         CASE WHEN e.reported_grade <> g.grade THEN 'reported_grade_mismatch' END,
+        CASE WHEN t.total_score < su.sum_score THEN 'total_capped' END,
         CASE WHEN s.indicator_count IS NULL THEN 'indicators_missing' END
     ], NULL) AS findings
 ) ff;
@@ -584,7 +594,7 @@ COMMENT ON COLUMN @extschema@.evaluation_result.finding_count IS 'Number of rows
 CREATE TABLE @extschema@.finding_catalogue (
     code            text PRIMARY KEY,
     scope           text NOT NULL
-                    CONSTRAINT finding_catalogue_scope CHECK (scope IN ('indicator', 'form', 'both', 'monitor', 'review')),
+                    CONSTRAINT finding_catalogue_scope CHECK (scope IN ('indicator', 'form', 'both', 'monitor', 'review', 'target')),
     severity        text NOT NULL
                     CONSTRAINT finding_catalogue_severity CHECK (severity IN ('error', 'warning', 'info')),
     description_zh  text NOT NULL,
@@ -610,7 +620,8 @@ COMMENT ON TABLE @extschema@.finding_catalogue IS
 --              14 weight total, 15 profile, 16 its execution weight, 17-24
 --              output, benefit, satisfaction and cost weight each beside the
 --              profile's, 25 reported total, 26 the reported scores' sum,
---              27 the reported grade, 28 the computed total's grade
+--              27 the reported grade, 28 the computed total's grade, 29 the
+--              total before a profile's cap by the execution rate
 --   source     (a source row of 资金使用情况) 1 its label, 2 reported
 --              execution rate, 3 computed, 4 reported score, 5 computed, 6
 --              the weight it is computed with
@@ -619,11 +630,13 @@ COMMENT ON TABLE @extschema@.finding_catalogue IS
 --   monitoring, monitoring_indicator: pjeval.monitoring_finding's
 --              (62_monitoring.sql), whose codes have the scope monitor
 --   review_item  pjeval.review_finding's (85_review.sql), scope review
+--   target, target_indicator, target_line, cycle: pjeval.target_finding's
+--              and pjeval.cycle_finding's (72_targets.sql), scope target
 CREATE TABLE @extschema@.finding_message (
     code            text NOT NULL REFERENCES @extschema@.finding_catalogue (code),
     place           text NOT NULL
                     CONSTRAINT finding_message_place CHECK (place IN ('indicator', 'fund', 'total', 'source', 'line', 'monitoring', 'monitoring_indicator',
-                                                                    'review_item')),
+                                                                    'review_item', 'target', 'target_indicator', 'target_line', 'cycle')),
     message_zh      text NOT NULL,
     message_en      text NOT NULL,
     PRIMARY KEY (code, place)
@@ -675,7 +688,8 @@ INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh
     ('unit_this_unit', 'form', 'info', '实施单位或一级预算单位填作“本单位”，按表中另一单位读入', 'the 实施单位 or 一级预算单位 was written as 本单位 (this unit): read as the unit the other cell names'),
     ('fund_weight_off_profile', 'form', 'warning', '表中预算执行率分值与评分方案不符（得分按表中分值计算）', 'the form''s weight for the execution rate differs from the profile''s (the score uses the form''s)'),
     ('weights_by_block', 'form', 'info', '表中指标未单列分值（按一级指标板块赋分），总分采用这些指标的填报得分', 'indicators carry no weight of their own (the form weights level-1 blocks): the total uses their reported scores'),
-    ('reported_grade_mismatch', 'form', 'error', '总分行填报的等级与按计算总分评定的等级不符', 'the grade on the 总分 row differs from the grade of the computed total');
+    ('reported_grade_mismatch', 'form', 'error', '总分行填报的等级与按计算总分评定的等级不符', 'the grade on the 总分 row differs from the grade of the computed total'),
+    ('total_capped', 'form', 'info', '执行率低于评分方案的封顶线，总分按封顶分计', 'the execution rate is below a cap of the profile: the total is capped');
 
 INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
     ('score_mismatch', 'indicator', '“%1$s”填报得分 %7$s 与计算得分 %8$s 不符', '"%1$s": the reported score %7$s differs from the computed %8$s'),
@@ -714,6 +728,7 @@ INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VA
     ('level1_weight_off_profile', 'total', '一级指标分值与评分方案“%15$s”不符：预算执行率 %12$s（%16$s），产出指标 %17$s（%18$s），效益指标 %19$s（%20$s），满意度指标 %21$s（%22$s），成本指标 %23$s（%24$s）', 'level-1 weights differ from profile "%15$s": execution %12$s (%16$s), output %17$s (%18$s), benefit %19$s (%20$s), satisfaction %21$s (%22$s), cost %23$s (%24$s)'),
     ('reported_total_mismatch', 'total', '填报总分 %25$s 与各项填报得分之和 %26$s 不符', 'the reported total %25$s differs from the sum of the reported scores %26$s'),
     ('total_mismatch', 'total', '填报总分 %25$s 与计算总分 %13$s 不符', 'the reported total %25$s differs from the computed total %13$s'),
+    ('total_capped', 'total', '执行率 %7$s%% 低于评分方案 %15$s 的封顶线，总分由 %29$s 封顶为 %13$s', 'the execution rate %7$s%% is below a cap of profile %15$s: the total %29$s is capped at %13$s'),
     ('fund_weight_off_profile', 'fund', '表中预算执行率分值 %12$s 与评分方案“%15$s”的 %16$s 不符，得分按表中分值计算', 'the form weights the execution rate %12$s, profile "%15$s" %16$s: the score uses the form''s weight'),
     ('weights_by_block', 'total', '表中指标未单列分值，按一级指标板块赋分：各指标得分无法按规则计算，总分 %13$s 采用其填报得分', 'the form weights level-1 blocks, not each indicator: their scores cannot be computed by the rules, the total %13$s uses the reported ones'),
     ('reported_grade_mismatch', 'total', '总分行填报等级“%27$s”与计算总分 %13$s 的等级“%28$s”不符', 'the grade %27$s on the 总分 row differs from %28$s, the grade of the computed total %13$s'),
@@ -790,7 +805,7 @@ CROSS JOIN LATERAL (
                  e.satisfaction_weight::text, pr.satisfaction_weight::text,
                  coalesce(e.cost_weight, 0)::text, coalesce(pr.cost_weight, 0)::text,
                  e.reported_total::text, e.reported_score_sum::text,
-                 ev.reported_grade, e.grade] AS args
+                 ev.reported_grade, e.grade, (e.fund_score + e.indicator_score)::text] AS args
 ) a
 UNION ALL
 -- a source row's printed 执行率 or 得分

@@ -35,6 +35,7 @@ ALTER TABLE @extschema@.fund_line ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.indicator ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.read_finding ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.history ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.history_admin ENABLE ROW LEVEL SECURITY;
 
 -- Units and who is who: anyone may read the names of units and reviewers;
 -- members read their units' memberships; only reviewers change them.
@@ -94,6 +95,9 @@ CREATE POLICY read_finding_unit ON @extschema@.read_finding FOR ALL
 CREATE POLICY history_unit ON @extschema@.history FOR SELECT
     USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
            OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]));
+CREATE POLICY history_admin_unit ON @extschema@.history_admin FOR SELECT
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]));
 
 -- Daily use needs no superuser.  PUBLIC reads; writing is granted by the
 -- administrator to the roles that need it (a role that bypasses row-level
@@ -104,7 +108,18 @@ GRANT SELECT ON
     @extschema@.project, @extschema@.evaluation, @extschema@.fund_line, @extschema@.indicator,
     @extschema@.read_finding
     TO PUBLIC;
-GRANT SELECT ON @extschema@.history TO PUBLIC;
+GRANT SELECT ON @extschema@.history, @extschema@.history_admin TO PUBLIC;
+-- history_all reads both with the caller's rights (PostgreSQL 15+), so
+-- their policies decide; before 15 it would read them with its owner's, and
+-- PUBLIC does not get it.
+DO $$
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::integer >= 150000 THEN
+        ALTER VIEW @extschema@.history_all SET (security_invoker = true);
+        GRANT SELECT ON @extschema@.history_all TO PUBLIC;
+    END IF;
+END
+$$;
 GRANT SELECT ON @extschema@.indicator_result, @extschema@.evaluation_result,
                 @extschema@.audit_finding, @extschema@.finding_code TO PUBLIC;
 GRANT SELECT ON @extschema@.finding_catalogue, @extschema@.finding_message, @extschema@.standard_fund_source,
@@ -120,6 +135,7 @@ CREATE FUNCTION @extschema@.evaluation_check_budget_unit(budget_unit_id bigint, 
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET citus.allow_nested_distributed_execution = on
 AS $$
 DECLARE
     p record;
@@ -159,12 +175,12 @@ DECLARE
     -- the form's table is the trigger's argument (on a Citus shard
     -- TG_TABLE_NAME is the shard's): evaluation or monitoring
     form_table CONSTANT text := TG_ARGV[0];
-    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
-    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
+    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' WHEN 'target' THEN 'target form' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' WHEN 'target' THEN '_target' ELSE '' END;
     id CONSTANT bigint := (to_jsonb(coalesce(NEW, OLD)) ->> (form_table || '_id'))::bigint;
 BEGIN
-    IF form_table IS NULL OR form_table NOT IN ('evaluation', 'monitoring') THEN
-        RAISE EXCEPTION 'evaluation_workflow() guards pjeval.evaluation and pjeval.monitoring, not %', coalesce(form_table, TG_TABLE_NAME)
+    IF form_table IS NULL OR form_table NOT IN ('evaluation', 'monitoring', 'target') THEN
+        RAISE EXCEPTION 'evaluation_workflow() guards pjeval.evaluation, pjeval.monitoring and pjeval.target, not %', coalesce(form_table, TG_TABLE_NAME)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF @extschema@.restoring_dump() THEN
@@ -267,7 +283,7 @@ BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.evaluation
 FOR EACH ROW EXECUTE FUNCTION @extschema@.evaluation_workflow('evaluation');
 
 -- A project's header (项目编号, 项目名称, its unit) is part of its forms (its
--- evaluations and monitoring reports): while one of them is submitted or
+-- evaluations, monitoring reports and target forms): while one of them is submitted or
 -- approved, only a reviewer changes it (the history keeps the old row).  The
 -- project's forms are locked FOR SHARE, so none can be submitted while the
 -- change is open (a monitoring report only where the role may lock it).  Moving a project to
@@ -315,6 +331,25 @@ BEGIN
             LIMIT 1;
         END IF;
     END IF;
+    IF NOT FOUND THEN
+        -- The target forms (72_targets.sql) likewise.
+        IF has_any_column_privilege(current_user, '@extschema@.target'::regclass, 'UPDATE') THEN
+            SELECT 'target form'::text AS form, '_target'::text AS steps, l.target_id AS id, l.status INTO bad
+            FROM (SELECT t.target_id, t.status
+                  FROM @extschema@.target t
+                  WHERE t.project_id = OLD.project_id
+                  FOR SHARE OF t) l
+            WHERE l.status <> 'draft'
+            ORDER BY l.target_id
+            LIMIT 1;
+        ELSE
+            SELECT 'target form'::text AS form, '_target'::text AS steps, t.target_id AS id, t.status INTO bad
+            FROM @extschema@.target t
+            WHERE t.project_id = OLD.project_id AND t.status <> 'draft'
+            ORDER BY t.target_id
+            LIMIT 1;
+        END IF;
+    END IF;
     IF FOUND THEN
         RAISE EXCEPTION 'project % “%”: % % is %, so its 项目编号, 项目名称 and unit are read-only',
                 coalesce(OLD.code, '(no 项目编号)'), OLD.name, bad.form, bad.id, bad.status
@@ -326,7 +361,9 @@ BEGIN
         PERFORM @extschema@.evaluation_check_budget_unit(f.budget_unit_id, OLD.project_id, NEW.unit_id)
         FROM (SELECT e.budget_unit_id FROM @extschema@.evaluation e WHERE e.project_id = OLD.project_id
               UNION ALL
-              SELECT m.budget_unit_id FROM @extschema@.monitoring m WHERE m.project_id = OLD.project_id) f
+              SELECT m.budget_unit_id FROM @extschema@.monitoring m WHERE m.project_id = OLD.project_id
+              UNION ALL
+              SELECT t.budget_unit_id FROM @extschema@.target t WHERE t.project_id = OLD.project_id) f
         WHERE f.budget_unit_id IS NOT NULL;
     END IF;
     RETURN NEW;
@@ -363,16 +400,18 @@ DECLARE
     form_table CONSTANT text := TG_ARGV[0];
     row_table CONSTANT text := TG_ARGV[1];
     key CONSTANT text := form_table || '_id';
-    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
-    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
+    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' WHEN 'target' THEN 'target form' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' WHEN 'target' THEN '_target' ELSE '' END;
+    forms text;  -- the form's table; on a Citus shard its co-located shard
 BEGIN
-    IF TG_NARGS <> 2 OR form_table NOT IN ('evaluation', 'monitoring') THEN
-        RAISE EXCEPTION 'form_row_workflow() guards the rows of pjeval.evaluation and pjeval.monitoring, not of %', coalesce(form_table, TG_TABLE_NAME)
+    IF TG_NARGS <> 2 OR form_table NOT IN ('evaluation', 'monitoring', 'target') THEN
+        RAISE EXCEPTION 'form_row_workflow() guards the rows of pjeval.evaluation, pjeval.monitoring and pjeval.target, not of %', coalesce(form_table, TG_TABLE_NAME)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF @extschema@.restoring_dump() THEN
         RETURN CASE WHEN TG_LEVEL = 'ROW' THEN coalesce(NEW, OLD) END;
     END IF;
+    forms := @extschema@.colocated_shard(TG_TABLE_NAME, row_table, form_table);
     IF TG_LEVEL = 'ROW' THEN
         -- UPDATE: the form the row is in, and the one it moves to
         ids := ARRAY[(to_jsonb(OLD) ->> key)::bigint, (to_jsonb(NEW) ->> key)::bigint];
@@ -380,18 +419,27 @@ BEGIN
             ids := ids[1:1];
         END IF;
         FOREACH id IN ARRAY ids LOOP
-            IF form_table = 'evaluation' THEN
+            -- (st is NULL where no row is found)
+            IF TG_TABLE_NAME <> row_table THEN
+                EXECUTE format('SELECT f.status FROM %s f WHERE f.%I = $1 FOR SHARE', forms, key)
+                INTO st USING id;
+            ELSIF form_table = 'evaluation' THEN
                 SELECT e.status INTO st
                 FROM @extschema@.evaluation e
                 WHERE e.evaluation_id = id
                 FOR SHARE;
-            ELSE
+            ELSIF form_table = 'monitoring' THEN
                 SELECT m.status INTO st
                 FROM @extschema@.monitoring m
                 WHERE m.monitoring_id = id
                 FOR SHARE;
+            ELSE
+                SELECT t.status INTO st
+                FROM @extschema@.target t
+                WHERE t.target_id = id
+                FOR SHARE;
             END IF;
-            IF FOUND AND st <> 'draft' THEN
+            IF st <> 'draft' THEN
                 RAISE EXCEPTION '% % is %: its % rows are read-only', form, id, st, row_table
                     USING ERRCODE = 'object_not_in_prerequisite_state',
                           HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen%s(%s);', steps, id);
@@ -405,7 +453,7 @@ BEGIN
     EXECUTE format($q$
         WITH locked AS MATERIALIZED (
             SELECT e.%1$I AS id, e.status
-            FROM @extschema@.%2$I e
+            FROM %2$s e
             WHERE e.%1$I IN (SELECT r.%1$I FROM %3$s r)
             FOR SHARE OF e)
         SELECT l.id, l.status
@@ -413,7 +461,7 @@ BEGIN
         WHERE l.status <> 'draft'
         ORDER BY l.id
         LIMIT 1$q$,
-        key, form_table, CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END)
+        key, forms, CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END)
     INTO bad;
     IF bad.id IS NOT NULL THEN
         RAISE EXCEPTION '% % is %: its % rows are read-only', form, bad.id, bad.status, row_table
@@ -467,11 +515,11 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     st text;
-    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' ELSE 'evaluation' END;
-    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' ELSE '' END;
+    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' WHEN 'target' THEN 'target form' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' WHEN 'target' THEN '_target' ELSE '' END;
 BEGIN
-    IF form_table IS NULL OR form_table NOT IN ('evaluation', 'monitoring') THEN
-        RAISE EXCEPTION 'set_form_status() moves pjeval.evaluation and pjeval.monitoring rows, not %', form_table
+    IF form_table IS NULL OR form_table NOT IN ('evaluation', 'monitoring', 'target') THEN
+        RAISE EXCEPTION 'set_form_status() moves pjeval.evaluation, pjeval.monitoring and pjeval.target rows, not %', form_table
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     EXECUTE format('SELECT f.status FROM @extschema@.%I f WHERE f.%I = $1 FOR UPDATE', form_table, form_table || '_id')

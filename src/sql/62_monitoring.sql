@@ -443,6 +443,91 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_monitoring_id
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_fund_line_monitoring_fund_line_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_indicator_monitoring_indicator_id_seq', '');
 
+-- 监控报送及时性: the due date of each round (year, month N), and the
+-- projects that had not submitted their report when it passed, as recorded
+-- by pjeval.record_overdue_monitoring() (a pg_cron job: docs/monitoring.md).
+-- Who expects a report: as monitoring_unit_summary's reports_missing, the
+-- projects with a self-evaluation of the year, a report of an earlier month
+-- of it, or a report for the round.
+CREATE TABLE @extschema@.monitoring_due (
+    year            integer NOT NULL
+                    CONSTRAINT monitoring_due_year_range CHECK (year BETWEEN 2000 AND 2100),
+    month           integer NOT NULL
+                    CONSTRAINT monitoring_due_month_range CHECK (month BETWEEN 1 AND 12),
+    due_date        date NOT NULL,
+    PRIMARY KEY (year, month)
+);
+
+COMMENT ON TABLE @extschema@.monitoring_due IS
+'报送截止日期: the date by which the reports of a round (year, 1-N月) are due; the administrator enters them';
+
+CREATE TABLE @extschema@.monitoring_overdue (
+    year            integer NOT NULL,
+    month           integer NOT NULL,
+    project_id      bigint NOT NULL REFERENCES @extschema@.project (project_id) ON DELETE CASCADE,
+    unit_id         bigint NOT NULL REFERENCES @extschema@.unit (unit_id),
+    due_date        date NOT NULL,
+    recorded_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (year, month, project_id),
+    FOREIGN KEY (year, month) REFERENCES @extschema@.monitoring_due (year, month) ON UPDATE CASCADE ON DELETE CASCADE
+);
+CREATE INDEX monitoring_overdue_unit_idx ON @extschema@.monitoring_overdue (unit_id, year, month);
+
+COMMENT ON TABLE @extschema@.monitoring_overdue IS
+'监控报送及时性: one row per project that was expected to report for a round and had no submitted or approved report when its due date passed (recorded by pjeval.record_overdue_monitoring, with the project''s unit then); kept when the report comes later';
+
+ALTER TABLE @extschema@.monitoring_overdue ENABLE ROW LEVEL SECURITY;
+CREATE POLICY monitoring_overdue_unit ON @extschema@.monitoring_overdue FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER)));
+
+-- Records, for every round whose due date is before as_of (the due day has
+-- ended), the expected projects without a submitted or approved report;
+-- rows already recorded stay as they are.  Returns the rows it added.  For
+-- the extension's owner, who must see every project (as refresh_reports);
+-- a pg_cron job runs it daily.
+CREATE FUNCTION @extschema@.record_overdue_monitoring(as_of date DEFAULT CURRENT_DATE)
+RETURNS integer
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    n integer;
+BEGIN
+    IF NOT @extschema@.is_reviewer(current_user) THEN
+        RAISE EXCEPTION 'the owner of pjeval, role %, does not see every project', current_user
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'The extension''s owner must be a superuser, bypass row-level security or be a reviewer (pjeval.reviewer).';
+    END IF;
+    INSERT INTO @extschema@.monitoring_overdue (year, month, project_id, unit_id, due_date)
+    SELECT d.year, d.month, p.project_id, p.unit_id, d.due_date
+    FROM @extschema@.monitoring_due d
+    JOIN @extschema@.project p
+      ON EXISTS (SELECT 1 FROM @extschema@.evaluation e WHERE e.project_id = p.project_id AND e.year = d.year)
+      OR EXISTS (SELECT 1 FROM @extschema@.monitoring m
+                 WHERE m.project_id = p.project_id AND m.year = d.year AND m.month <= d.month)
+    WHERE d.due_date < as_of
+      AND NOT EXISTS (SELECT 1 FROM @extschema@.monitoring m
+                      WHERE m.project_id = p.project_id AND m.year = d.year AND m.month = d.month
+                        AND m.status IN ('submitted', 'approved'))
+    ORDER BY d.year, d.month, p.project_id
+    ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.record_overdue_monitoring(date) IS
+'监控报送及时性: records in pjeval.monitoring_overdue, for every round of pjeval.monitoring_due whose due date is before as_of (default today), the projects expected to report (a self-evaluation of the year, a report of an earlier month of it, or a draft for the round) that have no submitted or approved report; returns the rows added. For the extension''s owner; daily from pg_cron: SELECT cron.schedule(''pjeval-monitoring-due'', ''5 0 * * *'', ''SELECT pjeval.record_overdue_monitoring()'')';
+REVOKE EXECUTE ON FUNCTION @extschema@.record_overdue_monitoring(date) FROM PUBLIC;
+
+GRANT SELECT ON @extschema@.monitoring_due, @extschema@.monitoring_overdue TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_due', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.monitoring_overdue', '');
+
 -- Per unit and round (year, month N), for dashboards (performance-cycle
 -- §3.4's roll-up): the reports and their money in 元, the project lights
 -- counted, and the reports missing: projects of the unit with a
@@ -458,22 +543,31 @@ WITH counted AS (
            pg_catalog.count(*) FILTER (WHERE r.project_light = 'red') AS red,
            pg_catalog.count(*) FILTER (WHERE r.project_light = 'yellow') AS yellow,
            pg_catalog.count(*) FILTER (WHERE r.project_light = 'green') AS green,
-           pg_catalog.count(*) FILTER (WHERE r.project_light = 'blue') AS blue
+           pg_catalog.count(*) FILTER (WHERE r.project_light = 'blue') AS blue,
+           pg_catalog.count(*) FILTER (WHERE m.submitted_at::date > d.due_date) AS late
     FROM @extschema@.monitoring_result r
     JOIN @extschema@.monitoring m ON m.monitoring_id = r.monitoring_id
+    LEFT JOIN @extschema@.monitoring_due d ON d.year = m.year AND d.month = m.month
     CROSS JOIN LATERAL (SELECT CASE m.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor) s
     GROUP BY r.unit_id, r.year, r.month
 ), missing AS (
-    SELECT p.unit_id, rd.year, rd.month, pg_catalog.count(*) AS reports_missing
-    FROM (SELECT DISTINCT m.year, m.month FROM @extschema@.monitoring m) rd
-    JOIN @extschema@.project p
-      ON EXISTS (SELECT 1 FROM @extschema@.evaluation e
-                 WHERE e.project_id = p.project_id AND e.year = rd.year)
-      OR EXISTS (SELECT 1 FROM @extschema@.monitoring m
-                 WHERE m.project_id = p.project_id AND m.year = rd.year AND m.month < rd.month)
-    WHERE NOT EXISTS (SELECT 1 FROM @extschema@.monitoring m
-                      WHERE m.project_id = p.project_id AND m.year = rd.year AND m.month = rd.month)
-    GROUP BY p.unit_id, rd.year, rd.month
+    -- a project expected in a period (a self-evaluation of that year, or a
+    -- report of an earlier month of it) without a report for it: joins and
+    -- an anti-join, no sub-query per project (a cluster refuses those over
+    -- reference tables, and their cost estimate put small databases
+    -- through JIT compilation)
+    SELECT p.unit_id, x.year, x.month, pg_catalog.count(*) AS reports_missing
+    FROM (SELECT e.project_id, rd.year, rd.month
+          FROM (SELECT DISTINCT m.year, m.month FROM @extschema@.monitoring m) rd
+          JOIN @extschema@.evaluation e ON e.year = rd.year
+          UNION
+          SELECT m.project_id, rd.year, rd.month
+          FROM (SELECT DISTINCT m.year, m.month FROM @extschema@.monitoring m) rd
+          JOIN @extschema@.monitoring m ON m.year = rd.year AND m.month < rd.month) x
+    JOIN @extschema@.project p ON p.project_id = x.project_id
+    LEFT JOIN @extschema@.monitoring m ON m.project_id = x.project_id AND m.year = x.year AND m.month = x.month
+    WHERE m.monitoring_id IS NULL
+    GROUP BY p.unit_id, x.year, x.month
 )
 SELECT unit_id,
        u.name AS unit_name,
@@ -486,15 +580,22 @@ SELECT unit_id,
        coalesce(c.yellow, 0) AS yellow,
        coalesce(c.green, 0) AS green,
        coalesce(c.blue, 0) AS blue,
-       coalesce(x.reports_missing, 0) AS reports_missing
+       coalesce(x.reports_missing, 0) AS reports_missing,
+       d.due_date,
+       coalesce(c.late, 0) AS reports_late,
+       coalesce(o.overdue, 0) AS reports_overdue
 FROM counted c
 FULL JOIN missing x USING (unit_id, year, month)
 LEFT JOIN @extschema@.unit u USING (unit_id)
+LEFT JOIN @extschema@.monitoring_due d USING (year, month)
+LEFT JOIN (SELECT od.unit_id, od.year, od.month, pg_catalog.count(*) AS overdue
+           FROM @extschema@.monitoring_overdue od
+           GROUP BY od.unit_id, od.year, od.month) o USING (unit_id, year, month)
 WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
    OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
 
 COMMENT ON VIEW @extschema@.monitoring_unit_summary IS
-'Per unit, year and period (month N): the monitoring reports (projects), the total rows'' 调整后预算数 and 1-N月执行数 summed in 元, the project lights counted (red, yellow, green, blue), and reports_missing: the unit''s projects with a self-evaluation of that year or a report of an earlier month of it but none for this period';
+'Per unit, year and period (month N): the monitoring reports (projects), the total rows'' 调整后预算数 and 1-N月执行数 summed in 元, the project lights counted (red, yellow, green, blue), reports_missing: the unit''s projects with a self-evaluation of that year or a report of an earlier month of it but none for this period; due_date (pjeval.monitoring_due), reports_late: reports submitted after the due date (by their last submission), reports_overdue: projects recorded in pjeval.monitoring_overdue, without a submitted report when the due date passed';
 
 -- The monitoring consistency findings (performance-cycle §4) that need only
 -- the report: their codes (scope monitor) and messages are rows of
@@ -504,18 +605,45 @@ COMMENT ON VIEW @extschema@.monitoring_unit_summary IS
 --                         10 v, 11 the declared 是否达到序时支出进度 (是/否)
 --   monitoring_indicator  1 三级指标, 2 年度指标值, 3 1-N月实际完成值,
 --                         4 全年预计完成值, 5 the indicator light, 6 完成目标可能性,
---                         7 month N
+--                         7 month N; for the year-end checks (M4) also 8 the
+--                         self-evaluation's 实际完成值, 9 its year
+--   monitoring (M4 only)  12 the self-evaluation's 全年预算数, 13 its 全年执行数,
+--                         14 全年预计执行数 (all in 元), 15 the difference as a
+--                         percentage of 全年预算数, 16 the tolerance (10)
+--   monitoring (M8, M9)   17 年初预算数, 18 追加数, 19 追减数 (the report's total
+--                         row), 20 the month of the report before, 21 its
+--                         1-N月执行数, 22 this one's (both in 元)
 INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
     ('fund_red_unexplained', 'monitor', 'warning', '预算执行红灯，预计全年执行完毕却未填写原因类型和情况分析', 'the fund light is red and the whole budget is forecast to be spent, with neither a 原因类型 nor a 情况分析'),
     ('impossible_unexplained', 'monitor', 'warning', '完成目标可能性为“完全不可能”却未填写偏差原因', 'the target is 完全不可能 (cannot be met), with no 偏差原因'),
     ('certain_under_red', 'monitor', 'warning', '指标红灯，完成目标可能性却为“确定能”', 'the indicator light is red, yet the target is 确定能 (certain to be met)'),
-    ('schedule_declared_wrong', 'monitor', 'error', '填报的“是否达到序时支出进度”与执行率和时间进度不符', 'the declared 是否达到序时支出进度 contradicts the execution rate against 时间进度');
+    ('schedule_declared_wrong', 'monitor', 'error', '填报的“是否达到序时支出进度”与执行率和时间进度不符', 'the declared 是否达到序时支出进度 contradicts the execution rate against 时间进度'),
+    ('year_end_execution_off_forecast', 'monitor', 'warning', '年度自评全年执行数与最后一次已审核监控的全年预计执行数相差超过预算的10%', 'the year-end 全年执行数 is more than 10 % of the budget away from the last approved monitoring forecast'),
+    ('year_end_met_against_forecast', 'monitor', 'warning', '监控预计不能完成，年度自评却报告完成且未说明原因', 'the last approved monitoring report forecast a miss, yet the self-evaluation reports the target met with no explanation'),
+    ('year_end_missed_against_forecast', 'monitor', 'warning', '监控预计“确定能”完成，年度自评却报告未完成', 'the last approved monitoring report was 确定能, yet the self-evaluation reports the target missed'),
+    ('stage_declared_wrong', 'monitor', 'warning', '填报达到阶段性绩效目标，项目目标执行预警却为红灯或黄灯', 'declared 是否达到阶段性绩效目标 = 是 while the project light is red or yellow'),
+    ('light_unexplained', 'monitor', 'warning', '指标为红灯或黄灯却未填写偏差原因', 'a red or yellow indicator with no 偏差原因'),
+    ('behind_schedule_unexplained', 'monitor', 'warning', '填报未达到序时支出进度却未选择原因类型', 'declared behind 序时进度 with no 原因类型'),
+    ('adjusted_budget_mismatch', 'monitor', 'error', '调整后预算数不等于年初预算数加追加数减追减数', 'the adjusted budget is not 年初预算数 + 追加数 − 追减数'),
+    ('executed_above_adjusted', 'monitor', 'warning', '1-N月执行数超过调整后预算数', 'more was executed in months 1-N than the adjusted budget'),
+    ('forecast_below_executed', 'monitor', 'error', '全年预计执行数小于1-N月已执行数', 'the forecast for the year is below what months 1-N already executed'),
+    ('executed_decreased', 'monitor', 'error', '1-N月执行数小于上一期监控的执行数（执行数应累计）', 'less executed by month N than the report of an earlier month says (execution is cumulative)');
 
 INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
     ('fund_red_unexplained', 'monitoring', '1-%4$s月执行率 %8$s%% 仅为时间进度 %9$s%% 的 %10$s%%（红灯），全年预计执行数 %7$s 不低于调整后预算数 %5$s，却未填写原因类型和情况分析', 'months 1-%4$s: the execution rate %8$s%% is %10$s%% of 时间进度 %9$s%% (red), yet the forecast %7$s is not below the budget %5$s and neither 原因类型 nor 情况分析 is given'),
     ('schedule_declared_wrong', 'monitoring', '填报是否达到序时支出进度为“%11$s”，而 1-%4$s月执行率 %8$s%% 与时间进度 %9$s%% 相比结论相反', 'declared 是否达到序时支出进度 %11$s, but the execution rate of months 1-%4$s, %8$s%% against 时间进度 %9$s%%, says the opposite'),
     ('impossible_unexplained', 'monitoring_indicator', '“%1$s”完成目标可能性为“%6$s”（目标 %2$s，1-%7$s月实际 %3$s，全年预计 %4$s），未填写偏差原因', '"%1$s" is %6$s (target %2$s, actual of months 1-%7$s %3$s, forecast %4$s) with no 偏差原因'),
-    ('certain_under_red', 'monitoring_indicator', '“%1$s”为红灯（目标 %2$s，1-%7$s月实际 %3$s），完成目标可能性却为“%6$s”', '"%1$s" is red (target %2$s, actual of months 1-%7$s %3$s), yet marked %6$s');
+    ('certain_under_red', 'monitoring_indicator', '“%1$s”为红灯（目标 %2$s，1-%7$s月实际 %3$s），完成目标可能性却为“%6$s”', '"%1$s" is red (target %2$s, actual of months 1-%7$s %3$s), yet marked %6$s'),
+    ('year_end_execution_off_forecast', 'monitoring', '%3$s年度自评全年执行数 %13$s 元与 1-%4$s月监控的全年预计执行数 %14$s 元相差全年预算数 %12$s 元的 %15$s%%，超过 %16$s%%', 'the %3$s self-evaluation''s 全年执行数 %13$s 元 differs from the forecast %14$s 元 of the 1-%4$s月 monitoring report by %15$s%% of the budget %12$s 元, more than %16$s%%'),
+    ('year_end_met_against_forecast', 'monitoring_indicator', '“%1$s”1-%7$s月监控预计全年 %4$s（%6$s，目标 %2$s），%9$s年度自评实际 %8$s 已完成，未说明原因', '"%1$s": the 1-%7$s月 monitoring report forecast %4$s (%6$s, target %2$s), yet the %9$s self-evaluation reports %8$s, met, with no explanation'),
+    ('year_end_missed_against_forecast', 'monitoring_indicator', '“%1$s”1-%7$s月监控为“%6$s”、预计全年 %4$s（目标 %2$s），%9$s年度自评实际 %8$s 未完成', '"%1$s": the 1-%7$s月 monitoring report was %6$s with a forecast of %4$s (target %2$s), yet the %9$s self-evaluation reports %8$s, missed'),
+    ('stage_declared_wrong', 'monitoring', '填报是否达到阶段性绩效目标为“是”，1-%4$s月项目目标执行预警却为%23$s', 'declared 是否达到阶段性绩效目标 是, yet the project light of months 1-%4$s is %23$s'),
+    ('light_unexplained', 'monitoring_indicator', '“%1$s”1-%7$s月为%5$s（目标 %2$s，实际 %3$s），未填写偏差原因', '"%1$s" is %5$s in months 1-%7$s (target %2$s, actual %3$s) with no 偏差原因'),
+    ('behind_schedule_unexplained', 'monitoring', '填报未达到序时支出进度（1-%4$s月执行率 %8$s%%，时间进度 %9$s%%），未选择原因类型', 'declared behind 序时进度 (months 1-%4$s: %8$s%% against %9$s%%) with no 原因类型'),
+    ('adjusted_budget_mismatch', 'monitoring', '调整后预算数 %5$s 不等于年初预算数 %17$s + 追加数 %18$s − 追减数 %19$s', 'the adjusted budget %5$s is not 年初预算数 %17$s + 追加数 %18$s − 追减数 %19$s'),
+    ('executed_above_adjusted', 'monitoring', '1-%4$s月执行数 %6$s 超过调整后预算数 %5$s', 'months 1-%4$s executed %6$s, more than the adjusted budget %5$s'),
+    ('forecast_below_executed', 'monitoring', '全年预计执行数 %7$s 小于 1-%4$s月已执行数 %6$s', 'the forecast %7$s is below the %6$s months 1-%4$s already executed'),
+    ('executed_decreased', 'monitoring', '1-%4$s月执行数 %22$s 元小于 1-%20$s月监控的执行数 %21$s 元', 'months 1-%4$s executed %22$s 元, less than the %21$s 元 of the 1-%20$s月 report');
 
 -- One row per finding on a report the caller may see: report, indicator
 -- position (NULL for the report), code, severity and the messages.
@@ -528,18 +656,44 @@ SELECT r.monitoring_id,
        pg_catalog.format(fm.message_en, VARIADIC a.args) AS message_en
 FROM @extschema@.monitoring_result r
 JOIN @extschema@.monitoring m ON m.monitoring_id = r.monitoring_id
+LEFT JOIN @extschema@.monitoring_fund_line tf ON tf.monitoring_id = m.monitoring_id AND tf.source = 'total'
+-- the report of the period before (M9), both amounts in 元
+LEFT JOIN LATERAL (
+    SELECT pm.month AS month,
+           pf.executed * CASE pm.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS executed
+    FROM @extschema@.monitoring pm
+    JOIN @extschema@.monitoring_fund_line pf ON pf.monitoring_id = pm.monitoring_id AND pf.source = 'total'
+    WHERE pm.project_id = m.project_id AND pm.year = m.year AND pm.month < m.month
+    ORDER BY pm.month DESC
+    LIMIT 1
+) pv ON true
+CROSS JOIN LATERAL (SELECT tf.executed * CASE m.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS executed) ty
 CROSS JOIN LATERAL (VALUES
     (CASE WHEN r.fund_light = 'red' AND r.forecast >= r.adjusted_budget
                AND m.reason_type IS NULL AND pg_catalog.btrim(coalesce(m.analysis, '')) = ''
           THEN 'fund_red_unexplained' END),
-    (CASE WHEN r.declared_on_schedule <> r.on_schedule THEN 'schedule_declared_wrong' END)
+    (CASE WHEN r.declared_on_schedule <> r.on_schedule THEN 'schedule_declared_wrong' END),
+    -- M6-M9 [pjeval]
+    (CASE WHEN m.declared_stage_met AND r.project_light IN ('red', 'yellow') THEN 'stage_declared_wrong' END),
+    (CASE WHEN NOT m.declared_on_schedule AND m.reason_type IS NULL THEN 'behind_schedule_unexplained' END),
+    -- (only where the form has 追加数 or 追减数: without them 调整后 may differ)
+    (CASE WHEN tf.added IS NOT NULL OR tf.reduced IS NOT NULL THEN
+          CASE WHEN tf.adjusted_budget <> tf.initial_budget + coalesce(tf.added, 0) - coalesce(tf.reduced, 0)
+               THEN 'adjusted_budget_mismatch' END END),
+    (CASE WHEN tf.executed > tf.adjusted_budget THEN 'executed_above_adjusted' END),
+    (CASE WHEN tf.forecast < tf.executed THEN 'forecast_below_executed' END),
+    (CASE WHEN pv.executed > ty.executed THEN 'executed_decreased' END)
 ) f (code)
 JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
 JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'monitoring'
 CROSS JOIN LATERAL (
     SELECT ARRAY[r.project_code, r.project_name, r.year::text, r.month::text, r.adjusted_budget::text,
                  r.executed::text, r.forecast::text, r.execution_rate::text, r.time_progress::text,
-                 r.fund_index::text, CASE WHEN r.declared_on_schedule THEN '是' ELSE '否' END] AS args
+                 r.fund_index::text, CASE WHEN r.declared_on_schedule THEN '是' ELSE '否' END,
+                 NULL, NULL, NULL, NULL, NULL,
+                 tf.initial_budget::text, coalesce(tf.added, 0)::text, coalesce(tf.reduced, 0)::text,
+                 pv.month::text, pv.executed::text, ty.executed::text,
+                 CASE r.project_light WHEN 'red' THEN '红灯' WHEN 'yellow' THEN '黄灯' END] AS args
 ) a
 UNION ALL
 SELECT m.monitoring_id,
@@ -560,17 +714,106 @@ CROSS JOIN LATERAL (VALUES
     (CASE WHEN mi.likelihood = '完全不可能' AND pg_catalog.cardinality(mi.deviation_causes) = 0
                AND pg_catalog.btrim(coalesce(mi.deviation_note, '')) = ''
           THEN 'impossible_unexplained' END),
-    (CASE WHEN mi.likelihood = '确定能' AND l.light = 'red' THEN 'certain_under_red' END)
+    (CASE WHEN mi.likelihood = '确定能' AND l.light = 'red' THEN 'certain_under_red' END),
+    (CASE WHEN l.light IN ('red', 'yellow') AND pg_catalog.cardinality(mi.deviation_causes) = 0
+               AND pg_catalog.btrim(coalesce(mi.deviation_note, '')) = ''
+          THEN 'light_unexplained' END)
 ) f (code)
 JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
 JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'monitoring_indicator'
 CROSS JOIN LATERAL (
-    SELECT ARRAY[mi.level3, mi.target_text, mi.actual_text, mi.forecast_text, l.light, mi.likelihood::text, m.month::text] AS args
+    SELECT ARRAY[mi.level3, mi.target_text, mi.actual_text, mi.forecast_text,
+                 CASE WHEN f.code = 'light_unexplained' THEN CASE l.light WHEN 'red' THEN '红灯' ELSE '黄灯' END ELSE l.light END,
+                 mi.likelihood::text, m.month::text] AS args
 ) a
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])
+UNION ALL
+-- M4, the year end: a project's self-evaluation against the forecast of the
+-- year's last approved monitoring report (the highest month approved), on
+-- that report.  Money: |全年执行数 − 全年预计执行数| > 10 % of 全年预算数 (the
+-- total rows, in 元).  Indicators, matched by their level names
+-- (indicator_level_name) and 三级指标 folded (NFKC, no white space): a
+-- forecast short of target or 完全不可能, and the self-evaluation's actual
+-- meeting its target with no 偏差原因; or 确定能 with a forecast meeting the
+-- target, and the actual missing it.  Meeting a target is the indicator
+-- light at month 12 with all bands at 100: v ≥ 100, a reverse or dated
+-- target met, 达成.
+SELECT y.monitoring_id,
+       y.position,
+       y.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC y.args),
+       pg_catalog.format(fm.message_en, VARIADIC y.args)
+FROM (
+    SELECT lm.monitoring_id, NULL::integer AS position, 'year_end_execution_off_forecast' AS code, 'monitoring' AS place,
+           ARRAY[lm.project_code, lm.project_name, lm.year::text, lm.month::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                 pg_catalog.round(x.budget, 2)::text, pg_catalog.round(x.executed, 2)::text, pg_catalog.round(x.forecast, 2)::text,
+                 pg_catalog.round(pg_catalog.abs(x.executed - x.forecast) * 100 / x.budget, 2)::text, '10'] AS args
+    FROM (SELECT DISTINCT ON (m.project_id, m.year) m.*, p.code AS project_code, p.name AS project_name
+          FROM @extschema@.monitoring m
+          JOIN @extschema@.project p ON p.project_id = m.project_id
+          WHERE m.status = 'approved'
+          ORDER BY m.project_id, m.year, m.month DESC) lm
+    JOIN @extschema@.evaluation e ON e.project_id = lm.project_id AND e.year = lm.year
+    JOIN @extschema@.monitoring_fund_line mf ON mf.monitoring_id = lm.monitoring_id AND mf.source = 'total'
+    JOIN @extschema@.fund_line ef ON ef.evaluation_id = e.evaluation_id AND ef.source = 'total'
+    CROSS JOIN LATERAL (
+        SELECT ef.annual_budget * CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS budget,
+               ef.executed * CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS executed,
+               mf.forecast * CASE lm.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS forecast
+    ) x
+    WHERE x.budget > 0 AND pg_catalog.abs(x.executed - x.forecast) * 100 > 10 * x.budget
+    UNION ALL
+    SELECT lm.monitoring_id, mi.position, c.code, 'monitoring_indicator',
+           ARRAY[mi.level3, mi.target_text, mi.actual_text, mi.forecast_text, NULL, mi.likelihood::text, lm.month::text,
+                 i.actual_text, lm.year::text]
+    FROM (SELECT DISTINCT ON (m.project_id, m.year) m.*
+          FROM @extschema@.monitoring m
+          WHERE m.status = 'approved'
+          ORDER BY m.project_id, m.year, m.month DESC) lm
+    JOIN @extschema@.evaluation e ON e.project_id = lm.project_id AND e.year = lm.year
+    JOIN @extschema@.monitoring_indicator mi ON mi.monitoring_id = lm.monitoring_id
+    JOIN @extschema@.indicator i
+      ON i.evaluation_id = e.evaluation_id
+     AND i.level1_name = @extschema@.indicator_level_name(mi.level1)
+     AND i.level2_name = @extschema@.indicator_level_name(mi.level2)
+     AND pg_catalog.regexp_replace(pg_catalog.normalize(i.level3, 'NFKC'), '\s+', '', 'g')
+         = pg_catalog.regexp_replace(pg_catalog.normalize(mi.level3, 'NFKC'), '\s+', '', 'g')
+    CROSS JOIN LATERAL (
+        SELECT @extschema@.indicator_light(mi.target, mi.forecast, 12, mi.level2, mi.accrual, lm.year, 100, 100, 100)
+                   IN ('green', 'blue') AS forecast_met,
+               @extschema@.indicator_light(i.target, i.actual, 12, i.level2, mi.accrual, lm.year, 100, 100, 100)
+                   IN ('green', 'blue') AS actual_met
+    ) met
+    CROSS JOIN LATERAL (VALUES
+        (CASE WHEN (mi.likelihood = '完全不可能' OR NOT met.forecast_met) AND met.actual_met
+                   AND pg_catalog.btrim(coalesce(i.deviation_reason, '')) = ''
+              THEN 'year_end_met_against_forecast' END),
+        (CASE WHEN mi.likelihood = '确定能' AND met.forecast_met AND NOT met.actual_met
+              THEN 'year_end_missed_against_forecast' END)
+    ) c (code)
+    WHERE c.code IS NOT NULL
+) y
+JOIN @extschema@.monitoring m ON m.monitoring_id = y.monitoring_id
+JOIN @extschema@.project p ON p.project_id = m.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = y.code
+JOIN @extschema@.finding_message fm ON fm.code = y.code AND fm.place = y.place
 WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
    OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
 
 COMMENT ON VIEW @extschema@.monitoring_finding IS
-'One row per monitoring consistency finding on a report the caller may see: report, indicator position (NULL for the whole report), code (pjeval.finding_code, scope monitor), severity and a message in Chinese and English: fund_red_unexplained (M1), impossible_unexplained (M2), certain_under_red (M3), schedule_declared_wrong (M5)';
+'One row per monitoring consistency finding on a report the caller may see: report, indicator position (NULL for the whole report), code (pjeval.finding_code, scope monitor), severity and a message in Chinese and English: fund_red_unexplained (M1), impossible_unexplained (M2), certain_under_red (M3), schedule_declared_wrong (M5); against the year''s self-evaluation, on the last approved report (M4): year_end_execution_off_forecast, year_end_met_against_forecast, year_end_missed_against_forecast';
 
 GRANT SELECT ON @extschema@.monitoring_unit_summary, @extschema@.monitoring_finding TO PUBLIC;
+
+-- Reading the monitoring form's text (src/core/form.c's monitoring layout,
+-- src/pg/monitor_form.c): the document's forms as jsonb, which
+-- pjeval.import_monitoring() writes into rows.
+CREATE FUNCTION @extschema@.read_monitoring_forms(document text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'read_monitoring_forms'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.read_monitoring_forms(text) IS
+'Reads every 项目支出绩效目标执行监控表 of a tab-separated document into a jsonb array: per form its header, month (监控期间 1-N月), amount unit, goal and progress, the 执行情况分析 answers, notes, the line of each field (lines), funds[], indicators[] and findings[] (cells as written; amounts as numbers). A form that cannot be read raises 22P02 naming the form, the line and what was expected; forms that make a jsonb value over 256 MB raise 54000';

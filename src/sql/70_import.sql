@@ -208,6 +208,7 @@ DECLARE
     attempt integer;
     n integer;
     t0 timestamptz := clock_timestamp();   -- for the timings at DEBUG1
+    on_cluster boolean := false;    -- evaluation distributed by Citus (step 6)
 BEGIN
     IF on_conflict IS NULL OR on_conflict NOT IN ('error', 'replace') THEN
         RAISE EXCEPTION 'on_conflict must be ''error'' or ''replace'', not %',
@@ -217,6 +218,10 @@ BEGIN
     END IF;
     IF document IS NULL THEN
         RETURN;
+    END IF;
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid OPERATOR(pg_catalog.=) $1::regclass)'
+            INTO on_cluster USING '@extschema@.evaluation';
     END IF;
 
     -- The document is read and written a batch of forms at a time (500
@@ -417,14 +422,36 @@ BEGIN
             attempt := attempt + 1;
 
             -- the forms of this try already stored, locked in one order
-            SELECT pg_catalog.array_agg(x.form - base ORDER BY x.form), pg_catalog.array_agg(x.evaluation_id ORDER BY x.form)
-            INTO found_forms, found_evals
-            FROM (SELECT f.form, e.evaluation_id
-                  FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
-                  JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
-                  JOIN @extschema@.evaluation e ON e.project_id = form_project[f.form - base] AND e.year = f.year
-                  ORDER BY e.evaluation_id
-                  FOR UPDATE OF e) x;
+            IF NOT on_cluster THEN
+                SELECT pg_catalog.array_agg(x.form - base ORDER BY x.form), pg_catalog.array_agg(x.evaluation_id ORDER BY x.form)
+                INTO found_forms, found_evals
+                FROM (SELECT f.form, e.evaluation_id
+                      FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+                      JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                      JOIN @extschema@.evaluation e ON e.project_id = form_project[f.form - base] AND e.year = f.year
+                      ORDER BY e.evaluation_id
+                      FOR UPDATE OF e) x;
+            ELSE
+                -- On a Citus cluster Citus neither locks rows of several
+                -- shards at once nor keeps evaluation's UNIQUE (project_id,
+                -- year) (docs/scaling.md): each project and year of the
+                -- batch is locked instead (a transaction advisory lock on
+                -- the coordinator, in one order), before its form is looked
+                -- for, so that two imports of it take turns, and the second
+                -- finds the first's form.
+                PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(
+                            pg_catalog.format('pjeval.evaluation %s %s', k.project_id, k.year), 0))
+                FROM (SELECT DISTINCT form_project[f.form - base] AS project_id, f.year
+                      FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+                      JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                      ORDER BY 1, 2) k;
+                SELECT pg_catalog.array_agg(x.form - base ORDER BY x.form), pg_catalog.array_agg(x.evaluation_id ORDER BY x.form)
+                INTO found_forms, found_evals
+                FROM (SELECT f.form, e.evaluation_id
+                      FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+                      JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                      JOIN @extschema@.evaluation e ON e.project_id = form_project[f.form - base] AND e.year = f.year) x;
+            END IF;
 
             IF found_forms IS NOT NULL AND on_conflict = 'error' THEN
                 SELECT f.form, f.line, f.year, f.project_code, f.project_name INTO bad
@@ -466,8 +493,9 @@ BEGIN
                 DELETE FROM @extschema@.fund_line fl WHERE fl.evaluation_id = ANY (found_evals);
                 DELETE FROM @extschema@.indicator i WHERE i.evaluation_id = ANY (found_evals);
                 -- (asked first: an import without reader findings needs no
-                -- right on read_finding)
-                IF EXISTS (SELECT FROM @extschema@.read_finding rf WHERE rf.evaluation_id = ANY (found_evals)) THEN
+                -- right on read_finding; SELECT 1, not SELECT: Citus plans no
+                -- empty target list over a distributed table)
+                IF EXISTS (SELECT 1 FROM @extschema@.read_finding rf WHERE rf.evaluation_id = ANY (found_evals)) THEN
                     DELETE FROM @extschema@.read_finding rf WHERE rf.evaluation_id = ANY (found_evals);
                 END IF;
 
@@ -475,27 +503,50 @@ BEGIN
             END IF;
 
             -- the forms not stored yet; one that a concurrent import has just
-            -- stored is left out, and found on the next try
-            WITH ins AS (
-                INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
-                                                    actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
-                                                    fund_block_weight)
-                SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
-                       f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight
-                FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
-                                                     goal_actual text, total_weight numeric, total_score numeric, notes text,
-                                                     total_grade text, fund_weight numeric)
-                JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
-                WHERE form_eval[f.form - base] IS NULL     -- not just replaced
-                ORDER BY form_project[f.form - base], f.year
-                ON CONFLICT (project_id, year) DO NOTHING
-                RETURNING evaluation_id, project_id, year
-            )
-            SELECT pg_catalog.array_agg(f.form - base), pg_catalog.array_agg(ins.evaluation_id)
-            INTO found_forms, found_evals
-            FROM ins
-            JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
-              ON form_project[f.form - base] = ins.project_id AND f.year = ins.year;
+            -- stored is left out, and found on the next try (on a cluster
+            -- the lock above keeps other imports out)
+            IF NOT on_cluster THEN
+                WITH ins AS (
+                    INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
+                                                        actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
+                                                        fund_block_weight)
+                    SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
+                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight
+                    FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
+                                                         goal_actual text, total_weight numeric, total_score numeric, notes text,
+                                                         total_grade text, fund_weight numeric)
+                    JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                    WHERE form_eval[f.form - base] IS NULL     -- not just replaced
+                    ORDER BY form_project[f.form - base], f.year
+                    ON CONFLICT (project_id, year) DO NOTHING
+                    RETURNING evaluation_id, project_id, year
+                )
+                SELECT pg_catalog.array_agg(f.form - base), pg_catalog.array_agg(ins.evaluation_id)
+                INTO found_forms, found_evals
+                FROM ins
+                JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
+                  ON form_project[f.form - base] = ins.project_id AND f.year = ins.year;
+            ELSE
+                WITH ins AS (
+                    INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
+                                                        actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
+                                                        fund_block_weight)
+                    SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
+                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight
+                    FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
+                                                         goal_actual text, total_weight numeric, total_score numeric, notes text,
+                                                         total_grade text, fund_weight numeric)
+                    JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                    WHERE form_eval[f.form - base] IS NULL     -- not just replaced
+                    ORDER BY form_project[f.form - base], f.year
+                    RETURNING evaluation_id, project_id, year
+                )
+                SELECT pg_catalog.array_agg(f.form - base), pg_catalog.array_agg(ins.evaluation_id)
+                INTO found_forms, found_evals
+                FROM ins
+                JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
+                  ON form_project[f.form - base] = ins.project_id AND f.year = ins.year;
+            END IF;
 
             form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
 

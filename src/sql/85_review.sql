@@ -220,24 +220,31 @@ SELECT r.evaluation_id,
        er.reported_total - t.review_total AS difference,
        @extschema@.quotient_half_up((er.reported_total - t.review_total) * 100, er.reported_total) AS deviation,
        @extschema@.quotient_half_up((er.total_score - t.review_total) * 100, er.total_score) AS computed_deviation,
-       t.rows_reviewed,
-       t.finding_count
+       coalesce(c.rows_reviewed, 0) AS rows_reviewed,
+       coalesce(f.finding_count, 0) AS finding_count
 FROM @extschema@.review r
 JOIN @extschema@.evaluation_result er ON er.evaluation_id = r.evaluation_id
+-- joined on the form, never a sub-query per review: a form's reviews, items
+-- and indicators are on one shard of a cluster
+LEFT JOIN (SELECT ri.evaluation_id, ri.reviewer_role, pg_catalog.count(*) AS rows_reviewed,
+                  pg_catalog.max(ri.review_score) FILTER (WHERE ri.position IS NULL) AS fund_review_score
+           FROM @extschema@.review_item ri
+           GROUP BY ri.evaluation_id, ri.reviewer_role) c
+       ON c.evaluation_id = r.evaluation_id AND c.reviewer_role = r.reviewer_role
+LEFT JOIN (SELECT rv.evaluation_id, rv.reviewer_role,
+                  pg_catalog.sum(coalesce(ri.review_score, i.reported_score)) AS indicator_total
+           FROM @extschema@.review rv
+           JOIN @extschema@.indicator i ON i.evaluation_id = rv.evaluation_id
+           LEFT JOIN @extschema@.review_item ri ON ri.evaluation_id = i.evaluation_id
+                                                AND ri.reviewer_role = rv.reviewer_role AND ri.position = i.position
+           GROUP BY rv.evaluation_id, rv.reviewer_role) s
+       ON s.evaluation_id = r.evaluation_id AND s.reviewer_role = r.reviewer_role
+LEFT JOIN (SELECT x.evaluation_id, x.reviewer_role, pg_catalog.sum(pg_catalog.cardinality(x.findings)) AS finding_count
+           FROM @extschema@.review_item_result x
+           GROUP BY x.evaluation_id, x.reviewer_role) f
+       ON f.evaluation_id = r.evaluation_id AND f.reviewer_role = r.reviewer_role
 CROSS JOIN LATERAL (
-    SELECT coalesce((SELECT ri.review_score FROM @extschema@.review_item ri
-                     WHERE ri.evaluation_id = r.evaluation_id AND ri.reviewer_role = r.reviewer_role
-                       AND ri.position IS NULL), er.reported_fund_score)
-           + coalesce((SELECT pg_catalog.sum(coalesce(ri.review_score, i.reported_score))
-                       FROM @extschema@.indicator i
-                       LEFT JOIN @extschema@.review_item ri ON ri.evaluation_id = i.evaluation_id
-                                                            AND ri.reviewer_role = r.reviewer_role AND ri.position = i.position
-                       WHERE i.evaluation_id = r.evaluation_id), 0) AS review_total,
-           (SELECT pg_catalog.count(*) FROM @extschema@.review_item ri
-            WHERE ri.evaluation_id = r.evaluation_id AND ri.reviewer_role = r.reviewer_role) AS rows_reviewed,
-           (SELECT coalesce(pg_catalog.sum(pg_catalog.cardinality(x.findings)), 0)
-            FROM @extschema@.review_item_result x
-            WHERE x.evaluation_id = r.evaluation_id AND x.reviewer_role = r.reviewer_role) AS finding_count
+    SELECT coalesce(c.fund_review_score, er.reported_fund_score) + coalesce(s.indicator_total, 0) AS review_total
 ) t;
 
 COMMENT ON VIEW @extschema@.review_result IS

@@ -4,8 +4,10 @@
 
 -- The plan, the one list of it (bench/distribution_plan.sql and
 -- bench/check_distribution.sql read it): every table of pjeval, distributed
--- by evaluation_id and co-located with evaluation, or a reference table (a
--- copy on every node), in the order pjeval.distribute() places them.
+-- by evaluation_id and co-located with evaluation, a reference table (a
+-- copy on every node), or left on the coordinator (history_admin, written
+-- there by the history trigger of the reference tables' copy), in the order
+-- pjeval.distribute() places them.
 CREATE FUNCTION @extschema@.distribution_plan()
 RETURNS TABLE (table_name text, placement text, step integer)
 LANGUAGE sql
@@ -22,21 +24,74 @@ AS $$
              'report_refresh', 'report_snapshot',
              -- the monitoring reports (per project and month; not tied to a form)
              'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- their due dates and the projects recorded overdue (per round)
+             'monitoring_due', 'monitoring_overdue',
              -- 整改 items (per project and year)
              'rectification',
+             -- the target forms (per project and year and version; 72_targets.sql)
+             'target', 'target_fund_line', 'target_indicator', 'target_read_finding',
              -- the forms, by evaluation_id: evaluation first
              'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history',
              -- the results stored with them (55_results.sql)
-             'indicator_outcome', 'evaluation_score']))
+             'indicator_outcome', 'evaluation_score',
+             -- the history of the rows of no form: stays on the coordinator
+             'history_admin']))
          WITH ORDINALITY AS p (table_name, step)
     CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding',
                                                           'review', 'review_item', 'history',
                                                           'indicator_outcome', 'evaluation_score')
-                                    THEN 'distributed' ELSE 'reference' END AS placement) x
+                                    THEN 'distributed'
+                                    WHEN p.table_name = 'history_admin' THEN 'coordinator'
+                                    ELSE 'reference' END AS placement) x
 $$;
 
 COMMENT ON FUNCTION @extschema@.distribution_plan() IS
-'Where each pjeval table goes on a Citus cluster: distributed (by evaluation_id, co-located with evaluation) or reference, in the order pjeval.distribute() places them';
+'Where each pjeval table goes on a Citus cluster: distributed (by evaluation_id, co-located with evaluation), reference, or coordinator (left where it is), in the order pjeval.distribute() places them';
+
+-- The table a trigger of table tbl reads or writes as target, on the node
+-- where it fires.  On one node (rel_name is tbl, or Citus is not there)
+-- that is the table itself.
+-- On a Citus cluster a trigger fires on a shard (rel_name is tbl_<shard id>)
+-- inside a query Citus sent to the node that holds it, where a query on
+-- another distributed or reference table is refused (a distributed query
+-- from a query on a shard): it reads and writes the shards on its own node
+-- instead, the co-located shard of a distributed table (the same hash
+-- range) or the node's copy of a reference table.  NULL where there is none
+-- (a reference table's copy has no co-located shard of a distributed table).
+CREATE FUNCTION @extschema@.colocated_shard(rel_name name, tbl text, target text)
+RETURNS text
+LANGUAGE plpgsql
+STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    shard bigint;
+    found_shard bigint;
+BEGIN
+    IF rel_name OPERATOR(pg_catalog.=) tbl OR pg_catalog.to_regclass('pg_catalog.pg_dist_shard') IS NULL THEN
+        RETURN pg_catalog.format('%I.%I', '@extschema@', target);
+    END IF;
+    IF rel_name OPERATOR(pg_catalog.!~) ('^' OPERATOR(pg_catalog.||) tbl OPERATOR(pg_catalog.||) '_[0-9]+$') THEN
+        RAISE EXCEPTION '% is neither pjeval.% nor one of its Citus shards', rel_name, tbl
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    shard := pg_catalog.substr(rel_name, pg_catalog.length(tbl) OPERATOR(pg_catalog.+) 2)::bigint;
+    EXECUTE 'SELECT t.shardid
+             FROM pg_catalog.pg_dist_shard s
+             JOIN pg_catalog.pg_dist_shard t
+               ON t.logicalrelid OPERATOR(pg_catalog.=) $2::regclass
+              AND (t.shardminvalue IS NULL OR t.shardminvalue OPERATOR(pg_catalog.=) s.shardminvalue)
+             WHERE s.shardid OPERATOR(pg_catalog.=) $1'
+        INTO found_shard USING shard, pg_catalog.format('%I.%I', '@extschema@', target);
+    IF found_shard IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN pg_catalog.format('%I.%I', '@extschema@', target OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) found_shard);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.colocated_shard(name, text, text) IS
+'For the triggers of table tbl firing on rel_name: pjeval.target itself on one node; on a Citus shard of tbl, the shard of target on the same node (co-located, or the node''s copy of a reference table), NULL where there is none';
 
 -- Distributes pjeval's tables on a Citus cluster, as the plan says, in one
 -- transaction (a refusal leaves every table where it was).  For a superuser
@@ -44,18 +99,29 @@ COMMENT ON FUNCTION @extschema@.distribution_plan() IS
 --  * the foreign keys between the plan's tables are dropped and added back
 --    once every table is placed (a key from a local table to one being
 --    placed makes Citus convert the local table, which recreates the views
---    on it, and those belong to the extension);
+--    on it, and those belong to the extension); between distributed tables
+--    without ON UPDATE CASCADE, which Citus refuses there;
 --  * the keys Citus cannot enforce across shards are dropped: evaluation's
 --    UNIQUE (project_id, year) (one form per project and year is then the
 --    importer's to keep, see docs/scaling.md) and history's primary key on
 --    history_id alone (unique by its identity);
 --  * the tables' triggers are disabled while Citus copies their rows into
 --    the shards (the rows are not new: no second history, no workflow check)
---    and enabled again, on every shard.
+--    and enabled again, on every shard;
+--  * history's rows of no form (changes to units, projects, members,
+--    reviewers, profiles, monitoring reports), which have no shard, move to
+--    history_admin, where the history trigger writes them on the cluster.
+-- The rights granted on the tables before are given to the workers too.
+-- It refuses while the tables have row-level security policies that ask
+-- through a sub-select (Citus refuses them); with without_row_security =>
+-- true it drops them first, on the workers too (docs/scaling.md).
+-- The coordinator must be in the cluster's metadata
+-- (citus_set_coordinator_host): the reference tables then have a copy there,
+-- whose trigger keeps history_admin.
 -- Changes to a table that is still local are run on the workers too: their
 -- copies of pjeval's tables (CREATE EXTENSION made them) become the
 -- distributed tables' definitions there.  A table already placed is left.
-CREATE PROCEDURE @extschema@.distribute()
+CREATE PROCEDURE @extschema@.distribute(without_row_security boolean DEFAULT false)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET citus.multi_shard_modify_mode = 'sequential'
@@ -65,6 +131,8 @@ DECLARE
     fkeys text[] := '{}';
     placed regclass[];
     owner name;
+    coordinator_known boolean;
+    policies text[];
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
         RAISE EXCEPTION 'pjeval.distribute() needs Citus: CREATE EXTENSION citus first'
@@ -77,17 +145,58 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     EXECUTE 'SELECT coalesce(pg_catalog.array_agg(logicalrelid), ''{}'') FROM pg_catalog.pg_dist_partition' INTO placed;
-    IF EXISTS (SELECT FROM @extschema@.history h WHERE h.evaluation_id IS NULL)
-       AND NOT '@extschema@.history'::regclass = ANY (placed) THEN
-        RAISE EXCEPTION 'pjeval.history holds % rows of no form (changes to units, projects, members, profiles, monitoring reports): they have no shard',
-                (SELECT count(*) FROM @extschema@.history h WHERE h.evaluation_id IS NULL)
+    EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_node WHERE groupid OPERATOR(pg_catalog.=) 0)' INTO coordinator_known;
+    IF NOT coordinator_known THEN
+        RAISE EXCEPTION 'pjeval.distribute() needs the coordinator in the cluster''s metadata'
             USING ERRCODE = 'feature_not_supported',
-                  HINT = 'docs/scaling.md: history is distributed by evaluation_id; keep the rows elsewhere first.';
+                  HINT = 'SELECT citus_set_coordinator_host(''<its host>'', <its port>); first: the history of units, projects, members and reviewers is kept on the coordinator (docs/scaling.md).';
+    END IF;
+    -- The policies Citus refuses: every one that asks is_reviewer or
+    -- member_units through a scalar sub-select.  Dropped only when asked to;
+    -- row-level security stays on, so without them only the roles that
+    -- bypass it (superusers, BYPASSRLS) see and write the forms.
+    policies := ARRAY(SELECT pg_catalog.format('DROP POLICY IF EXISTS %I ON %s', pol.polname, pol.polrelid::regclass)
+                      FROM pg_catalog.pg_policy pol
+                      WHERE pol.polrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass
+                                             FROM @extschema@.distribution_plan() p
+                                             WHERE p.placement <> 'coordinator')
+                        AND NOT pol.polrelid = ANY (placed)
+                        AND coalesce(pg_catalog.pg_get_expr(pol.polqual, pol.polrelid), '')
+                            || coalesce(pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid), '') ~* '\mSELECT\M'
+                      ORDER BY 1);
+    IF pg_catalog.cardinality(policies) > 0 AND NOT without_row_security THEN
+        RAISE EXCEPTION 'pjeval.distribute(): % of pjeval''s row-level security policies ask through a sub-select, which Citus refuses on distributed and reference tables',
+                pg_catalog.cardinality(policies)
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'CALL pjeval.distribute(without_row_security => true) drops them; row-level security stays on, so only roles that bypass it (superusers, BYPASSRLS) then see and write the forms (docs/scaling.md).';
     END IF;
     PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
+    FOR i IN 1 .. pg_catalog.cardinality(policies) LOOP
+        EXECUTE policies[i];
+        EXECUTE 'SELECT pg_catalog.count(*) FROM pg_catalog.run_command_on_workers($1)' USING policies[i];
+    END LOOP;
 
-    -- the foreign keys between the plan's tables, and the keys that go
-    FOR r IN SELECT c.conrelid::regclass AS rel, c.conname, pg_catalog.pg_get_constraintdef(c.oid) AS def
+    -- history's rows of no form go to history_admin (once: history is then
+    -- distributed, and such rows are written to history_admin)
+    IF NOT '@extschema@.history'::regclass = ANY (placed) THEN
+        ALTER TABLE @extschema@.history DISABLE TRIGGER history_append_only;
+        WITH moved AS (DELETE FROM @extschema@.history h WHERE h.evaluation_id IS NULL RETURNING h.*)
+        INSERT INTO @extschema@.history_admin SELECT * FROM moved;
+        ALTER TABLE @extschema@.history ENABLE TRIGGER history_append_only;
+    END IF;
+
+    -- the foreign keys between the plan's tables, and the keys that go.  A
+    -- key between two distributed tables comes back without ON UPDATE
+    -- CASCADE, which Citus refuses on a key with the distribution column
+    -- (review_item's to review: a review's reviewer_role is then changed
+    -- only while it has no items).
+    FOR r IN SELECT c.conrelid::regclass AS rel, c.conname,
+                    CASE WHEN c.conrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass
+                                             FROM @extschema@.distribution_plan() p WHERE p.placement = 'distributed')
+                          AND c.confrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass
+                                              FROM @extschema@.distribution_plan() p WHERE p.placement = 'distributed')
+                         THEN pg_catalog.replace(pg_catalog.pg_get_constraintdef(c.oid), ' ON UPDATE CASCADE', '')
+                         ELSE pg_catalog.pg_get_constraintdef(c.oid) END AS def
              FROM pg_catalog.pg_constraint c
              WHERE c.contype = 'f'
                AND c.conrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass FROM @extschema@.distribution_plan() p)
@@ -115,6 +224,7 @@ BEGIN
     FOR r IN SELECT ('@extschema@.' || p.table_name)::regclass AS rel, p.table_name, p.placement
              FROM @extschema@.distribution_plan() p
              WHERE NOT ('@extschema@.' || p.table_name)::regclass = ANY (placed)
+               AND p.placement <> 'coordinator'
              ORDER BY p.step
     LOOP
         EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER USER', r.rel);
@@ -131,9 +241,28 @@ BEGIN
     FOR i IN 1 .. pg_catalog.cardinality(fkeys) LOOP
         EXECUTE fkeys[i];
     END LOOP;
+
+    -- The rights granted on the tables before (GRANT INSERT, UPDATE, DELETE
+    -- to the roles that enter forms, README "Who may do what") are the
+    -- coordinator's alone: granted again, now that the tables are Citus
+    -- tables, Citus gives them to the workers' tables and the shards too.
+    FOR r IN SELECT c.oid::regclass AS rel, a.privilege_type, a.grantee, a.is_grantable
+             FROM pg_catalog.pg_class c
+             CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a
+             WHERE c.oid IN (SELECT ('@extschema@.' || p.table_name)::regclass
+                             FROM @extschema@.distribution_plan() p
+                             WHERE p.placement <> 'coordinator')
+               AND NOT c.oid = ANY (placed)
+               AND a.grantee <> c.relowner
+             ORDER BY 1, 3, 2
+    LOOP
+        EXECUTE pg_catalog.format('GRANT %s ON %s TO %s%s', r.privilege_type, r.rel,
+                                  CASE WHEN r.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.grantee::regrole::text) END,
+                                  CASE WHEN r.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
 END
 $$;
 
-COMMENT ON PROCEDURE @extschema@.distribute() IS
-'On a Citus cluster: distributes pjeval''s tables as pjeval.distribution_plan() says (by evaluation_id, co-located, or reference tables), in one transaction; for a superuser or the extension''s owner (docs/scaling.md)';
-REVOKE EXECUTE ON PROCEDURE @extschema@.distribute() FROM PUBLIC;
+COMMENT ON PROCEDURE @extschema@.distribute(boolean) IS
+'On a Citus cluster: distributes pjeval''s tables as pjeval.distribution_plan() says (by evaluation_id, co-located, or reference tables), in one transaction; for a superuser or the extension''s owner. Refuses while policies with sub-selects are there, which Citus refuses; without_row_security => true drops them, leaving only roles that bypass row-level security able to see the forms (docs/scaling.md)';
+REVOKE EXECUTE ON PROCEDURE @extschema@.distribute(boolean) FROM PUBLIC;

@@ -4,7 +4,10 @@
  * document and the scratch space, and every cell handed to the sink must lie
  * inside one of them (or be one of the reader's own constant strings).
  * Reading form by form (pj_read_form) with scratch space that starts tiny
- * and grows when the reader asks gives what one pass gives.
+ * and grows when the reader asks gives what one pass gives.  The same bytes
+ * go through the monitoring form's layout (pj_read_monitor_form) too, with
+ * the same checks: the corpus holds monitoring forms beside the
+ * self-evaluation's (form-corpus/monitoring-*.txt).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -212,6 +215,135 @@ check_form_by_form(const uint8_t *data, size_t size, const Ctx *whole, bool whol
 	free(scratch);
 }
 
+/* ------------------------------------------------- the monitoring layout */
+
+static void
+on_mon_field(void *ctx, PjMonitorField f, PjCell v, int line)
+{
+	CHECK(f >= 0 && f < PJ_N_MONITOR_FIELDS && line >= 1);
+	check_cell(ctx, v);
+	if (f == PJ_MF_MONTH)
+		CHECK(v.len == 1 || v.len == 2);
+	mix(ctx, v);
+}
+
+static void
+on_mon_fund(void *ctx, const PjMonitorFundRow *r)
+{
+	check_cell(ctx, r->source);
+	CHECK(r->source.len > 0);
+	check_cell(ctx, r->initial_budget);
+	check_cell(ctx, r->added);
+	check_cell(ctx, r->reduced);
+	check_cell(ctx, r->adjusted_budget);
+	check_cell(ctx, r->executed);
+	check_cell(ctx, r->rate);
+	check_cell(ctx, r->forecast);
+	mix(ctx, r->executed);
+	((Ctx *) ctx)->nfunds++;
+}
+
+static void
+on_mon_indicator(void *ctx, const PjMonitorIndicatorRow *r)
+{
+	Ctx		   *c = ctx;
+
+	CHECK(r->position == c->last_position + 1);
+	c->last_position = r->position;
+	CHECK(r->level3.len > 0);
+	check_cell(ctx, r->level1);
+	check_cell(ctx, r->level2);
+	check_cell(ctx, r->level3);
+	check_cell(ctx, r->target);
+	check_cell(ctx, r->actual);
+	check_cell(ctx, r->forecast);
+	check_cell(ctx, r->causes);
+	check_cell(ctx, r->likelihood);
+	check_cell(ctx, r->notes);
+	mix(ctx, r->level3);
+	mix(ctx, r->actual);
+	c->ninds++;
+}
+
+/*
+ * The monitoring layout, form by form: once with scratch space for the
+ * whole document, once from 8 bytes doubled whenever the reader asks; both
+ * give the same cells, forms and findings, or the same error.
+ */
+static void
+check_monitor(const uint8_t *data, size_t size)
+{
+	Ctx			pass[2];
+	PjFormError err[2];
+	PjReadStatus st[2];
+	int			k;
+
+	for (k = 0; k < 2; k++)
+	{
+		size_t		cap = k == 0 ? pj_form_scratch_size(size) : 8;
+		char	   *scratch = malloc(cap);
+		Ctx		   *c = &pass[k];
+		PjMonitorSink sink = {c, on_begin, on_mon_field, on_mon_fund, on_mon_indicator, on_end, on_finding, NULL};
+		PjFormPos	pos = {0, 1, 0};
+
+		memset(c, 0, sizeof(*c));
+		c->doc = (const char *) data;
+		c->doc_len = size;
+		c->scratch = scratch;
+		c->scratch_len = cap;
+		for (;;)
+		{
+			Ctx			before = *c;
+
+			st[k] = pj_read_monitor_form((const char *) data, size, &pos, scratch, cap, &sink, &err[k]);
+			if (st[k] == PJ_READ_SCRATCH)
+			{
+				CHECK(k == 1 && cap < pj_form_scratch_size(size));
+				*c = before;
+				cap *= 2;
+				free(scratch);
+				scratch = malloc(cap);
+				c->scratch = scratch;
+				c->scratch_len = cap;
+				continue;
+			}
+			if (st[k] != PJ_READ_FORM)
+				break;
+			CHECK(pos.offset <= size && c->ends == pos.form);
+		}
+		if (st[k] == PJ_READ_DONE)
+			CHECK(c->forms >= 1 && c->ends == c->forms);
+		else
+		{
+			CHECK(st[k] == PJ_READ_ERROR);
+			CHECK(err[k].form >= 1 && err[k].line >= 1 && err[k].expected[0] != '\0');
+			CHECK(memchr(err[k].text, '\0', sizeof(err[k].text)) != NULL);
+		}
+		free(scratch);
+	}
+	CHECK(st[0] == st[1]);
+	CHECK(pass[0].forms == pass[1].forms && pass[0].ends == pass[1].ends && pass[0].nfunds == pass[1].nfunds &&
+		  pass[0].ninds == pass[1].ninds && pass[0].nfindings == pass[1].nfindings && pass[0].hash == pass[1].hash);
+	if (st[0] == PJ_READ_ERROR)
+		CHECK(err[0].form == err[1].form && err[0].line == err[1].line &&
+			  strcmp(err[0].expected, err[1].expected) == 0 && strcmp(err[0].text, err[1].text) == 0);
+}
+
+/* pj_read_rows (the target form's reader): every cell in the document or
+ * the scratch, rows in line order, a quote's line within its row's lines. */
+static void
+on_row(void *ctx, int line, const PjCell *cells, int ncells, int quote_line)
+{
+	Ctx		   *c = ctx;
+	int			i;
+
+	CHECK(line > c->last_position && ncells >= 0 && ncells <= 24);
+	CHECK(quote_line == 0 || quote_line >= line);
+	for (i = 0; i < ncells; i++)
+		check_cell(c, cells[i]);
+	c->last_position = line;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -238,6 +370,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(memchr(err.text, '\0', sizeof(err.text)) != NULL);
 	}
 	check_form_by_form(data, size, &c, ok, &err);
+	{
+		PjRowSink	rows = {&c, on_row, NULL};
+
+		c.scratch = scratch;
+		c.scratch_len = scratch_len;
+		c.last_position = 0;
+		pj_read_rows((const char *) data, size, scratch, scratch_len, &rows);
+	}
 	free(scratch);
+	check_monitor(data, size);
 	return 0;
 }

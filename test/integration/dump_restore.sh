@@ -60,6 +60,12 @@ drop_all	# roles left behind by an interrupted run
 must "create the source database" createdb -T template0 -E UTF8 "$SRC"
 must "CREATE EXTENSION pjeval" "${PSQL[@]}" -d "$SRC" -c 'CREATE EXTENSION pjeval'
 must "enter the two seed forms" "${PSQL[@]}" -d "$SRC" -f test/integration/seed_forms.sql
+must "import the monitoring report of the worked example, submitted, with a due date" \
+	"${PSQL[@]}" -d "$SRC" -c "\\set doc \`cat demo/seed/longhua-monitoring-2023.txt\`" -f - <<-'EOF'
+	SELECT count(*) FROM pjeval.import_monitoring(:'doc');
+	SELECT pjeval.submit_monitoring(m.monitoring_id) FROM pjeval.monitoring m;
+	INSERT INTO pjeval.monitoring_due (year, month, due_date) VALUES (2023, 7, '2023-08-10');
+	EOF
 must "roles, units, members, reviewers, a profile, a third form, workflow steps" \
 	"${PSQL[@]}" -d "$SRC" <<-'EOF'
 	CREATE ROLE pjeval_dr_unit_a NOLOGIN;
@@ -146,6 +152,12 @@ snapshot() {
 	SELECT 'history', t.* FROM pjeval.history t ORDER BY 2;
 	SELECT 'profile', t.* FROM pjeval.profile t ORDER BY 2;
 	SELECT 'rectification', t.* FROM pjeval.rectification t ORDER BY 2;
+	SELECT 'monitoring', t.* FROM pjeval.monitoring t ORDER BY 2;
+	SELECT 'monitoring_fund_line', t.* FROM pjeval.monitoring_fund_line t ORDER BY 2;
+	SELECT 'monitoring_indicator', t.* FROM pjeval.monitoring_indicator t ORDER BY 2;
+	SELECT 'monitoring_result', t.* FROM pjeval.monitoring_result t ORDER BY 2;
+	SELECT 'monitoring_finding', t.* FROM pjeval.monitoring_finding t ORDER BY 2, 3 NULLS FIRST, 4;
+	SELECT 'monitoring_due', t.* FROM pjeval.monitoring_due t ORDER BY 2, 3;
 	SELECT 'review', t.* FROM pjeval.review t ORDER BY 2, 3;
 	SELECT 'review_item', t.* FROM pjeval.review_item t ORDER BY 2, 3, 4;
 	SELECT 'review_result', t.* FROM pjeval.review_result t ORDER BY 2, 3;
@@ -205,7 +217,7 @@ for db in "$PLAIN" "$CUSTOM"; do
 		fail "$kind: evaluation_result is identical (3 forms)"
 		sed 's/^/    /' "$WORK/diff"
 	fi
-	for part in indicator_result audit_finding unit project evaluation fund_line indicator unit_member reviewer history profile rectification review review_item review_result sequence; do
+	for part in indicator_result audit_finding unit project evaluation fund_line indicator unit_member reviewer history profile rectification review review_item review_result monitoring monitoring_fund_line monitoring_indicator monitoring_result monitoring_finding monitoring_due sequence; do
 		if diff <(grep "^$part|" "$WORK/src.txt") <(grep "^$part|" "$WORK/$kind.txt") >"$WORK/diff"; then
 			ok "$kind: $part is identical ($(grep -c "^$part|" "$WORK/$kind.txt") rows)"
 		else

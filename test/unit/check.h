@@ -26,6 +26,8 @@ void		test_ivalue(void);
 void		test_rules(void);
 void		test_monitor(void);
 void		test_form(void);
+void		test_monitor_form(void);
+void		test_rows(void);
 void		test_workbook(void);
 void		test_store(void);
 void		test_xlsx_write(void);

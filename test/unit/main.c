@@ -15,6 +15,8 @@ main(void)
 	test_rules();
 	test_monitor();
 	test_form();
+	test_monitor_form();
+	test_rows();
 	test_workbook();
 	test_store();
 	test_xlsx_write();

@@ -255,6 +255,7 @@ static const ValidCase valid[] = {
 	{"第3季度", "7月~9月", "quantity", "range", "700", "700", "", "yyyymmdd", "date", ""},
 	{"第03季度", "7月~9月", "quantity", "range", "700", "700", "", "yyyymmdd", "date", ""},	/* leading zero (fuzz_ivalue, 0.3.0) */
 	{"第=1季度", "1月~3月", "quantity", "range", "100", "100", "", "yyyymmdd", "date", ""},	/* equality word dropped (fuzz_ivalue, 0.3.0) */
+	{"第+1季度", "1月~3月", "quantity", "range", "100", "100", "", "yyyymmdd", "date", ""},	/* plus sign dropped (fuzz_ivalue, 0.3.0) */
 	{"下半年", "7月~12月", "quantity", "range", "700", "700", "", "yyyymmdd", "date", ""},
 	{"1-6月", "1月~6月", "quantity", "range", "100", "100", "", "yyyymmdd", "date", ""},
 	{"2021年全年", "2021年1月1日~2021年12月31日", "quantity", "range", "20210101", "20210101", "",

@@ -1,0 +1,1088 @@
+-- 72_targets.sql - the target form (项目支出绩效目标申报表, docs/targets.md):
+-- the tables, its import and export, the targets in force, the
+-- target-quality audit (pjeval.target_finding) and the consistency of the
+-- self-evaluation with its targets (pjeval.cycle_finding).
+--
+-- The tables follow the monitoring report's (62_monitoring.sql) and reuse the
+-- self-evaluation's machinery: the same row-level security test, the
+-- workflow triggers (evaluation_workflow, form_row_workflow, set_form_status
+-- know the form 'target'), the history triggers and the indicator's
+-- generated typed values.  A project's targets for a year are versions: 1 is
+-- the original, each 目标调整 a new version with its reason; the version in
+-- force is the approved one with the highest number (pjeval.target_in_force),
+-- and every version is kept.  After 70_import.sql, whose export_cell it
+-- uses.
+
+-- 项目支出绩效目标申报表: one version of a project's targets for a year.
+CREATE TABLE @extschema@.target (
+    target_id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    project_id      bigint NOT NULL REFERENCES @extschema@.project (project_id),
+    year            integer NOT NULL
+                    CONSTRAINT target_year_range CHECK (year BETWEEN 2000 AND 2100),
+    version         integer NOT NULL DEFAULT 1
+                    CONSTRAINT target_version_positive CHECK (version BETWEEN 1 AND 1000),
+    profile         text NOT NULL DEFAULT @extschema@.default_profile()
+                    REFERENCES @extschema@.profile (name) ON UPDATE CASCADE,
+    budget_unit_id  bigint REFERENCES @extschema@.unit (unit_id),
+    amount_unit     text NOT NULL DEFAULT '元'
+                    CONSTRAINT target_amount_unit CHECK (amount_unit IN ('元', '万元')),
+    attribute       text
+                    CONSTRAINT target_attribute CHECK (attribute IN ('新增', '延续')),
+    long_term_goal  text,
+    annual_goal     text,
+    adjustment_reason text
+                    CONSTRAINT target_adjustment_reason_not_blank CHECK (pg_catalog.btrim(adjustment_reason) <> ''),
+    requested_on    date,
+    notes           text,
+    status          text NOT NULL DEFAULT 'draft'
+                    CONSTRAINT target_status CHECK (status IN ('draft', 'submitted', 'approved')),
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    submitted_at    timestamptz,
+    approved_at     timestamptz,
+    approved_by     name,
+    CONSTRAINT target_adjustment_has_reason CHECK (version = 1 OR adjustment_reason IS NOT NULL),
+    CONSTRAINT target_project_year_version_key UNIQUE (project_id, year, version)
+);
+CREATE INDEX target_year_idx ON @extschema@.target (year);
+CREATE INDEX target_budget_unit_idx ON @extschema@.target (budget_unit_id);
+CREATE INDEX target_profile_idx ON @extschema@.target (profile);
+
+COMMENT ON TABLE @extschema@.target IS
+'One version of a 项目支出绩效目标申报表: a project''s targets for a year; version 1 is the original, each 目标调整 a new version with its reason; draft, submitted or approved. pjeval.target_in_force gives the version in force';
+COMMENT ON COLUMN @extschema@.target.version IS '1 the original; 2, 3, … the 目标调整 (adjustments), each with adjustment_reason';
+COMMENT ON COLUMN @extschema@.target.profile IS 'The profile the form is checked by (central-2020 unless a reviewer chooses another), as for the self-evaluation; the target checks take no knobs from it yet';
+COMMENT ON COLUMN @extschema@.target.budget_unit_id IS '主管部门 (一级预算单位) as written on the form';
+COMMENT ON COLUMN @extschema@.target.amount_unit IS 'The unit of the fund amounts: 项目资金（元） or （万元）';
+COMMENT ON COLUMN @extschema@.target.attribute IS '项目属性: 新增 or 延续';
+COMMENT ON COLUMN @extschema@.target.long_term_goal IS '总体目标: 长期目标, as written';
+COMMENT ON COLUMN @extschema@.target.annual_goal IS '总体目标: 年度目标, as written';
+COMMENT ON COLUMN @extschema@.target.adjustment_reason IS '调整原因 of a 目标调整 (version 2 on)';
+COMMENT ON COLUMN @extschema@.target.requested_on IS '申请日期 of a 目标调整';
+COMMENT ON COLUMN @extschema@.target.status IS 'draft → submitted (pjeval.submit_target) → approved (pjeval.approve_target); pjeval.reopen_target returns it to draft';
+
+-- 项目资金: one row per source, the previous year's budget and execution and
+-- this year's request (大庆's layout).
+CREATE TABLE @extschema@.target_fund_line (
+    target_fund_line_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    target_id       bigint NOT NULL REFERENCES @extschema@.target (target_id) ON DELETE CASCADE,
+    source          text NOT NULL REFERENCES @extschema@.standard_fund_source (source),
+    label           text
+                    CONSTRAINT target_fund_line_label_only_other CHECK (source = 'other' OR label IS NULL)
+                    CONSTRAINT target_fund_line_label_not_blank CHECK (pg_catalog.btrim(label) <> ''),
+    last_year_budget numeric
+                    CONSTRAINT target_fund_line_last_year_budget_amount
+                    CHECK (last_year_budget >= 0 AND @extschema@.is_scorable_number(last_year_budget)),
+    last_year_executed numeric
+                    CONSTRAINT target_fund_line_last_year_executed_amount
+                    CHECK (last_year_executed >= 0 AND @extschema@.is_scorable_number(last_year_executed)),
+    requested       numeric
+                    CONSTRAINT target_fund_line_requested_amount
+                    CHECK (requested >= 0 AND @extschema@.is_scorable_number(requested))
+);
+CREATE UNIQUE INDEX target_fund_line_source_key ON @extschema@.target_fund_line (target_id, source)
+    WHERE source <> 'other';
+CREATE UNIQUE INDEX target_fund_line_other_key ON @extschema@.target_fund_line (target_id, (coalesce(label, '')))
+    WHERE source = 'other';
+
+COMMENT ON TABLE @extschema@.target_fund_line IS
+'项目资金 of a target form, one row per source (pjeval.standard_fund_source; other sources by name): 上年度预算安排, 上年度实际执行, 本年度申请金额, in the form''s amount_unit';
+
+-- 绩效指标: the 长期 and 年度 sets, each indicator's 指标值 as written and as
+-- read (generated, as pjeval.indicator.target), 计算公式, 绩效标准 and
+-- 上年度实际水平.
+CREATE TABLE @extschema@.target_indicator (
+    target_indicator_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    target_id       bigint NOT NULL REFERENCES @extschema@.target (target_id) ON DELETE CASCADE,
+    position        integer NOT NULL
+                    CONSTRAINT target_indicator_position_positive CHECK (position >= 1),
+    term            text NOT NULL DEFAULT '年度'
+                    CONSTRAINT target_indicator_term CHECK (term IN ('年度', '长期')),
+    level1          text NOT NULL
+                    CONSTRAINT target_indicator_level1_not_blank CHECK (pg_catalog.btrim(level1) <> ''),
+    level2          text NOT NULL
+                    CONSTRAINT target_indicator_level2_not_blank CHECK (pg_catalog.btrim(level2) <> ''),
+    level3          text NOT NULL
+                    CONSTRAINT target_indicator_level3_not_blank CHECK (pg_catalog.btrim(level3) <> ''),
+    target_text     text,
+    target          @extschema@.indicator_value
+                    GENERATED ALWAYS AS (@extschema@.try_indicator_value(coalesce(target_text, ''))) STORED,
+    formula         text,
+    standard        text
+                    CONSTRAINT target_indicator_standard CHECK (standard IN ('历史', '行业', '计划', '其他')),
+    last_year_text  text,
+    last_year       @extschema@.indicator_value
+                    GENERATED ALWAYS AS (@extschema@.try_indicator_value(coalesce(last_year_text, ''))) STORED,
+    notes           text,
+    CONSTRAINT target_indicator_position_key UNIQUE (target_id, position)
+);
+CREATE INDEX target_indicator_level3_idx ON @extschema@.target_indicator (level3);
+
+COMMENT ON TABLE @extschema@.target_indicator IS
+'绩效指标 of a target form: term (年度 or 长期 set), levels, 指标值 (target_text as written, target as read), 计算公式 (formula), 绩效标准 (历史, 行业, 计划, 其他), 上年度实际水平 (last_year_text, last_year) and 备注';
+
+-- Row-level security: the self-evaluation's test (60_security.sql).
+ALTER TABLE @extschema@.target ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.target_fund_line ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.target_indicator ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY target_unit ON @extschema@.target FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR project_id IN (SELECT p.project_id FROM @extschema@.project p
+                             WHERE p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+                OR project_id IN (SELECT p.project_id FROM @extschema@.project p
+                                  WHERE p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])));
+
+CREATE POLICY target_fund_line_unit ON @extschema@.target_fund_line FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR target_id IN (SELECT t.target_id FROM @extschema@.target t))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+                OR target_id IN (SELECT t.target_id FROM @extschema@.target t));
+
+CREATE POLICY target_indicator_unit ON @extschema@.target_indicator FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR target_id IN (SELECT t.target_id FROM @extschema@.target t))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+                OR target_id IN (SELECT t.target_id FROM @extschema@.target t));
+
+-- The workflow: the self-evaluation's triggers, with the form's table as
+-- their argument.
+CREATE TRIGGER evaluation_workflow
+BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.target
+FOR EACH ROW EXECUTE FUNCTION @extschema@.evaluation_workflow('target');
+
+CREATE TRIGGER form_row_workflow
+AFTER INSERT ON @extschema@.target_fund_line
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('target', 'target_fund_line');
+CREATE TRIGGER form_row_workflow_update
+BEFORE UPDATE ON @extschema@.target_fund_line
+FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow('target', 'target_fund_line');
+CREATE TRIGGER form_row_workflow_delete
+AFTER DELETE ON @extschema@.target_fund_line
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('target', 'target_fund_line');
+CREATE TRIGGER form_row_workflow
+AFTER INSERT ON @extschema@.target_indicator
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('target', 'target_indicator');
+CREATE TRIGGER form_row_workflow_update
+BEFORE UPDATE ON @extschema@.target_indicator
+FOR EACH ROW EXECUTE FUNCTION @extschema@.form_row_workflow('target', 'target_indicator');
+CREATE TRIGGER form_row_workflow_delete
+AFTER DELETE ON @extschema@.target_indicator
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.form_row_workflow('target', 'target_indicator');
+
+CREATE FUNCTION @extschema@.submit_target(target_id bigint)
+RETURNS text
+LANGUAGE sql
+VOLATILE STRICT
+AS $$
+    SELECT @extschema@.set_form_status('target', $1, ARRAY['draft'], 'submitted', 'submitted')
+$$;
+
+CREATE FUNCTION @extschema@.approve_target(target_id bigint)
+RETURNS text
+LANGUAGE sql
+VOLATILE STRICT
+AS $$
+    SELECT @extschema@.set_form_status('target', $1, ARRAY['submitted'], 'approved', 'approved')
+$$;
+
+CREATE FUNCTION @extschema@.reopen_target(target_id bigint)
+RETURNS text
+LANGUAGE sql
+VOLATILE STRICT
+AS $$
+    SELECT @extschema@.set_form_status('target', $1, ARRAY['submitted', 'approved'], 'draft', 'reopened')
+$$;
+
+COMMENT ON FUNCTION @extschema@.submit_target(bigint) IS
+'Submits a draft target form (draft → submitted); from then on it and its rows are read-only';
+COMMENT ON FUNCTION @extschema@.approve_target(bigint) IS
+'Approves a submitted target form (submitted → approved); reviewers only. The approved version with the highest number is the one in force';
+COMMENT ON FUNCTION @extschema@.reopen_target(bigint) IS
+'Returns a submitted or approved target form to draft; reviewers only';
+
+-- History: the self-evaluation's triggers (record_history knows these tables).
+CREATE INDEX history_target_idx ON @extschema@.history (row_id, history_id)
+    WHERE table_name = 'target';
+
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.target
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('target');
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.target
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('target');
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.target
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('target');
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.target_fund_line
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('target_fund_line');
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.target_fund_line
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('target_fund_line');
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.target_fund_line
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('target_fund_line');
+CREATE TRIGGER zz_history AFTER INSERT ON @extschema@.target_indicator
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('target_indicator');
+CREATE TRIGGER zz_history_update AFTER UPDATE ON @extschema@.target_indicator
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('target_indicator');
+CREATE TRIGGER zz_history_delete AFTER DELETE ON @extschema@.target_indicator
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_history('target_indicator');
+CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.target
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate('target');
+CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.target_fund_line
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate('target_fund_line');
+CREATE TRIGGER zz_history_truncate BEFORE TRUNCATE ON @extschema@.target_indicator
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.record_truncate('target_indicator');
+
+-- 目标调整: a new draft version of the targets, a copy of the version in
+-- force (the last approved one), with the reason; the unit edits it, submits
+-- it, and once a reviewer approves it, it is in force.  The original stays.
+CREATE FUNCTION @extschema@.adjust_target(target_id bigint, reason text, requested_on date DEFAULT CURRENT_DATE)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t record;
+    new_id bigint;
+BEGIN
+    SELECT x.* INTO t FROM @extschema@.target x WHERE x.target_id = adjust_target.target_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'target form % does not exist or is not visible to role %', adjust_target.target_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+    IF t.status <> 'approved' THEN
+        RAISE EXCEPTION 'target form % is %: only approved targets are adjusted', t.target_id, t.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'A draft is changed in place; a submitted one is approved (pjeval.approve_target) or reopened first.';
+    END IF;
+    IF pg_catalog.btrim(coalesce(reason, '')) = '' THEN
+        RAISE EXCEPTION 'a 目标调整 needs its reason (调整原因)'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO @extschema@.target (project_id, year, version, budget_unit_id, amount_unit, attribute,
+                                    long_term_goal, annual_goal, adjustment_reason, requested_on, notes)
+    SELECT t.project_id, t.year, max(x.version) + 1, t.budget_unit_id, t.amount_unit, t.attribute,
+           t.long_term_goal, t.annual_goal, reason, adjust_target.requested_on, t.notes
+    FROM @extschema@.target x
+    WHERE x.project_id = t.project_id AND x.year = t.year
+    RETURNING target.target_id INTO new_id;
+    INSERT INTO @extschema@.target_fund_line (target_id, source, label, last_year_budget, last_year_executed, requested)
+    SELECT new_id, f.source, f.label, f.last_year_budget, f.last_year_executed, f.requested
+    FROM @extschema@.target_fund_line f WHERE f.target_id = t.target_id ORDER BY f.target_fund_line_id;
+    INSERT INTO @extschema@.target_indicator (target_id, position, term, level1, level2, level3, target_text,
+                                              formula, standard, last_year_text, notes)
+    SELECT new_id, i.position, i.term, i.level1, i.level2, i.level3, i.target_text,
+           i.formula, i.standard, i.last_year_text, i.notes
+    FROM @extschema@.target_indicator i WHERE i.target_id = t.target_id ORDER BY i.position;
+    RETURN new_id;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.adjust_target(bigint, text, date) IS
+'目标调整: a new draft version of an approved target form (a copy, numbered after the project''s last version of that year) with the reason and request date; change it, submit it, and once approved it is the version in force. The original is kept';
+
+-- The targets in force: per project and year, the approved version with the
+-- highest number.
+CREATE VIEW @extschema@.target_in_force WITH (security_invoker = true) AS
+SELECT DISTINCT ON (t.project_id, t.year)
+       t.target_id, t.project_id, t.year, t.version, t.approved_at
+FROM @extschema@.target t
+WHERE t.status = 'approved'
+ORDER BY t.project_id, t.year, t.version DESC;
+
+COMMENT ON VIEW @extschema@.target_in_force IS
+'Per project and year, the target form in force: the approved version with the highest number (a 目标调整 replaces the original once approved; both are kept)';
+
+-- ------------------------------------------------------------------ reading
+
+-- The rows of a tab-separated document as the form reader reads them.
+CREATE FUNCTION @extschema@.document_rows(document text, OUT line integer, OUT cells text[], OUT quote_line integer)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'document_rows'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.document_rows(text) IS
+'The rows of a tab-separated document as the form reader reads them: the row''s first line, its cells (quotes undone, white space and invisible characters trimmed, empty cells at the end dropped, at most 24) and the line of a quote read as text (NULL if none)';
+
+CREATE FUNCTION @extschema@.fund_source_of(label text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'fund_source_of'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fund_source_of(text) IS
+'The fund source a row label names, as the form reader reads it: total (资金总额, 合计, …), appropriation (财政拨款, …), carryover (上年结转资金, …), other (其他资金, …); NULL for a label that names none';
+
+-- A cell as a label: no white space, '*' or colon, full-width brackets
+-- folded (项目资金（元） and 项目资金 (元) are one label).
+CREATE FUNCTION @extschema@.target_label(cell text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.translate(pg_catalog.regexp_replace($1, '[[:space:]　*＊:：]+', '', 'g'), '（）', '()')
+$$;
+
+-- The target forms of a document as a jsonb array, one object per form:
+-- line, the header (project_code, project_name, year, unit, top_unit,
+-- attribute, version, adjustment_reason, requested_on), amount_unit, the
+-- goals, notes, funds[] {line, source, label, last_year_budget,
+-- last_year_executed, requested}, indicators[] {line, position, term,
+-- level1, level2, level3, target_text, formula, standard, last_year_text,
+-- notes} and findings[] {line, code}.  Layout in docs/targets.md.  A form
+-- that cannot be read raises 22P02 naming the line, the line's text and
+-- what was expected.
+CREATE FUNCTION @extschema@.read_targets(document text)
+RETURNS jsonb
+LANGUAGE plpgsql
+IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    r record;
+    forms jsonb := '[]';
+    f jsonb;                -- the form being read
+    funds jsonb;
+    inds jsonb;
+    findings jsonb;
+    section text := 'none';
+    cols jsonb;             -- header label -> 1-based column of the section's table
+    lab text;
+    c text;
+    v text;
+    i integer;
+    l1 text;
+    l2 text;
+    term text;
+    pos integer;
+    fund_label text;
+    src text;
+    amounts numeric[];
+    header_labels CONSTANT jsonb := '{"项目编号": "project_code", "项目代码": "project_code", "项目名称": "project_name",
+        "申报年度": "year", "年度": "year", "实施单位": "unit", "主管部门": "top_unit", "一级预算单位": "top_unit",
+        "项目属性": "attribute", "目标版本": "version", "调整原因": "adjustment_reason", "申请日期": "requested_on"}';
+    fund_words CONSTANT text[] := ARRAY['上年度预算安排', '上年度实际执行', '本年度申请金额'];
+    ind_words CONSTANT jsonb := '{"期限": "term", "指标期限": "term", "一级指标": "level1", "二级指标": "level2",
+        "三级指标": "level3", "指标内容": "level3", "指标值": "target_text", "本年度计划水平": "target_text",
+        "计算公式": "formula", "绩效标准": "standard", "上年度实际水平": "last_year_text", "备注": "notes"}';
+BEGIN
+    FOR r IN SELECT d.line, d.cells, d.quote_line FROM @extschema@.document_rows(document) d ORDER BY d.line LOOP
+        CONTINUE WHEN pg_catalog.cardinality(r.cells) = 0;
+        lab := @extschema@.target_label(coalesce(r.cells[1], ''));
+        -- a title begins a form
+        IF lab LIKE '%项目支出绩效目标申报表%' THEN
+            IF f IS NOT NULL THEN
+                forms := forms || pg_catalog.jsonb_build_array(@extschema@.target_form_end(document, f, funds, inds, findings));
+            END IF;
+            f := pg_catalog.jsonb_build_object('form', pg_catalog.jsonb_array_length(forms) + 1, 'line', r.line, 'amount_unit', '元');
+            funds := '[]'; inds := '[]'; findings := '[]';
+            section := 'header';
+            CONTINUE;
+        END IF;
+        IF f IS NULL THEN
+            RAISE EXCEPTION 'the document has no target form before line %', r.line
+                USING ERRCODE = 'invalid_text_representation',
+                      DETAIL = pg_catalog.format('line %s: %s', r.line, @extschema@.document_line(document, r.line)),
+                      HINT = 'A target form begins with the title 项目支出绩效目标申报表 on a line of its own.';
+        END IF;
+        IF r.quote_line IS NOT NULL THEN
+            findings := findings || pg_catalog.jsonb_build_object('line', r.quote_line, 'code', 'unclosed_quote');
+        END IF;
+        -- section heads
+        IF lab ~ '^项目资金\((万?元)\)' THEN
+            section := 'funds';
+            f := f || pg_catalog.jsonb_build_object('amount_unit', CASE WHEN lab LIKE '项目资金(万元)%' THEN '万元' ELSE '元' END);
+            cols := '{}';
+            FOR i IN 2 .. pg_catalog.cardinality(r.cells) LOOP
+                c := @extschema@.target_label(r.cells[i]);
+                IF c = ANY (fund_words) THEN
+                    cols := cols || pg_catalog.jsonb_build_object(c, i);
+                END IF;
+            END LOOP;
+            IF NOT cols ?& fund_words THEN
+                RAISE EXCEPTION 'target form %: the funds'' header at line % lacks a column', f->>'form', r.line
+                    USING ERRCODE = 'invalid_text_representation',
+                          DETAIL = pg_catalog.format('line %s: %s', r.line, @extschema@.document_line(document, r.line)),
+                          HINT = 'The header of 项目资金 names the columns 上年度预算安排, 上年度实际执行 and 本年度申请金额.';
+            END IF;
+            CONTINUE;
+        ELSIF lab = '总体目标' THEN
+            section := 'goals';
+            cols := '{}';
+            FOR i IN 2 .. pg_catalog.cardinality(r.cells) LOOP
+                c := @extschema@.target_label(r.cells[i]);
+                IF c IN ('长期目标', '年度目标') THEN
+                    cols := cols || pg_catalog.jsonb_build_object(c, i);
+                END IF;
+            END LOOP;
+            CONTINUE;
+        ELSIF lab IN ('绩效指标', '年度绩效指标', '绩效目标指标') THEN
+            section := 'indicators';
+            cols := '{}';
+            FOR i IN 2 .. pg_catalog.cardinality(r.cells) LOOP
+                c := ind_words ->> @extschema@.target_label(r.cells[i]);
+                IF c IS NOT NULL AND NOT cols ? c THEN
+                    cols := cols || pg_catalog.jsonb_build_object(c, i);
+                END IF;
+            END LOOP;
+            IF NOT cols ?& ARRAY['level1', 'level2', 'level3', 'target_text'] THEN
+                RAISE EXCEPTION 'target form %: the indicators'' header at line % lacks a column', f->>'form', r.line
+                    USING ERRCODE = 'invalid_text_representation',
+                          DETAIL = pg_catalog.format('line %s: %s', r.line, @extschema@.document_line(document, r.line)),
+                          HINT = 'The header of 绩效指标 names at least 一级指标, 二级指标, 三级指标 and 指标值.';
+            END IF;
+            l1 := NULL; l2 := NULL; term := '年度'; pos := 0;
+            CONTINUE;
+        ELSIF lab LIKE '备注%' THEN
+            section := 'notes';
+            v := pg_catalog.array_to_string(r.cells[2:], E'\n');
+            IF pg_catalog.length(lab) > 2 THEN      -- 备注：text in one cell
+                v := pg_catalog.concat_ws(E'\n', pg_catalog.regexp_replace(r.cells[1], '^\s*备注\s*[:：]?\s*', ''), nullif(v, ''));
+            END IF;
+            f := f || pg_catalog.jsonb_build_object('notes', nullif(v, ''));
+            CONTINUE;
+        END IF;
+
+        IF section = 'header' THEN
+            -- a header row names its fields (label: value); one of the
+            -- form's other labels (项目负责人:, 联系电话:) is passed over, a
+            -- row that is neither is out of place
+            IF NOT EXISTS (SELECT FROM pg_catalog.unnest(r.cells) x WHERE header_labels ? @extschema@.target_label(x))
+               AND r.cells[1] !~ '[:：]$' THEN
+                RAISE EXCEPTION 'target form %: line % is not a header row', f->>'form', r.line
+                    USING ERRCODE = 'invalid_text_representation',
+                          DETAIL = pg_catalog.format('line %s: %s', r.line, @extschema@.document_line(document, r.line)),
+                          HINT = 'Under the title come the header rows (项目编号:, 项目名称:, 申报年度:, 实施单位:, 主管部门:, 项目属性:, each label followed by its value), then the sections 项目资金（元）, 总体目标 and 绩效指标, each with its header row.';
+            END IF;
+            i := 1;
+            WHILE i <= pg_catalog.cardinality(r.cells) LOOP
+                c := header_labels ->> @extschema@.target_label(r.cells[i]);
+                IF c IS NOT NULL THEN
+                    v := nullif(r.cells[i + 1], '');
+                    IF c = 'year' AND v !~ '^\d{4}$' THEN
+                        RAISE EXCEPTION 'target form %: 申报年度 at line % is not a year: %', f->>'form', r.line, coalesce(v, '(empty)')
+                            USING ERRCODE = 'invalid_text_representation',
+                                  DETAIL = pg_catalog.format('line %s: %s', r.line, @extschema@.document_line(document, r.line)),
+                                  HINT = 'Write the year in four digits: 申报年度: 2023.';
+                    ELSIF c = 'version' AND v !~ '^\d{1,4}$' THEN
+                        RAISE EXCEPTION 'target form %: 目标版本 at line % is not a number: %', f->>'form', r.line, coalesce(v, '(empty)')
+                            USING ERRCODE = 'invalid_text_representation',
+                                  DETAIL = pg_catalog.format('line %s: %s', r.line, @extschema@.document_line(document, r.line)),
+                                  HINT = '目标版本 is 1 for the original targets, 2, 3, … for each 目标调整.';
+                    ELSIF c = 'attribute' AND v NOT IN ('新增', '延续') THEN
+                        RAISE EXCEPTION 'target form %: 项目属性 at line % is %, not 新增 or 延续', f->>'form', r.line, pg_catalog.quote_literal(v)
+                            USING ERRCODE = 'invalid_text_representation',
+                                  DETAIL = pg_catalog.format('line %s: %s', r.line, @extschema@.document_line(document, r.line)),
+                                  HINT = '项目属性 is 新增 (a new project) or 延续 (continued from last year).';
+                    ELSIF c = 'requested_on' AND v IS NOT NULL AND v !~ '^\d{4}-\d{2}-\d{2}$' THEN
+                        RAISE EXCEPTION 'target form %: 申请日期 at line % is not a date: %', f->>'form', r.line, v
+                            USING ERRCODE = 'invalid_text_representation',
+                                  DETAIL = pg_catalog.format('line %s: %s', r.line, @extschema@.document_line(document, r.line)),
+                                  HINT = 'Write the date as 2023-06-15.';
+                    END IF;
+                    f := f || pg_catalog.jsonb_build_object(c, v);
+                    i := i + 2;
+                ELSE
+                    i := i + 1;
+                END IF;
+            END LOOP;
+        ELSIF section = 'funds' THEN
+            fund_label := pg_catalog.regexp_replace(coalesce(nullif(r.cells[2], ''), r.cells[1]), '^\s*其中\s*[:：]?\s*', '');
+            CONTINUE WHEN coalesce(fund_label, '') = '';
+            src := @extschema@.fund_source_of(fund_label);
+            amounts := '{}';
+            FOREACH c IN ARRAY fund_words LOOP
+                v := pg_catalog.replace(nullif(r.cells[(cols ->> c)::integer], ''), ',', '');
+                IF v IN ('—', '-', '/') THEN
+                    v := NULL;
+                END IF;
+                IF v !~ '^\d{1,18}(\.\d{1,18})?$' THEN
+                    RAISE EXCEPTION 'target form %: % of “%” at line % is not an amount: %', f->>'form', c, fund_label, r.line, v
+                        USING ERRCODE = 'invalid_text_representation',
+                              DETAIL = pg_catalog.format('line %s: %s', r.line, @extschema@.document_line(document, r.line)),
+                              HINT = 'Amounts are plain numbers in the form''s unit (元 or 万元): 4800000.00, 1,821,100; — or empty for none.';
+                END IF;
+                amounts := amounts || v::numeric;
+            END LOOP;
+            funds := funds || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                'line', r.line, 'source', coalesce(src, 'other'),
+                'label', CASE WHEN coalesce(src, 'other') = 'other' THEN fund_label END,
+                'last_year_budget', amounts[1], 'last_year_executed', amounts[2], 'requested', amounts[3]));
+        ELSIF section = 'goals' THEN
+            f := f || pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+                'long_term_goal', nullif(r.cells[(cols ->> '长期目标')::integer], ''),
+                'annual_goal', nullif(r.cells[(cols ->> '年度目标')::integer], '')));
+        ELSIF section = 'indicators' THEN
+            -- levels and the term repeat from the row above when left blank
+            term := coalesce(nullif(r.cells[(cols ->> 'term')::integer], ''), term);
+            l1 := coalesce(nullif(r.cells[(cols ->> 'level1')::integer], ''), l1);
+            l2 := coalesce(nullif(r.cells[(cols ->> 'level2')::integer], ''), l2);
+            c := nullif(r.cells[(cols ->> 'level3')::integer], '');
+            IF term NOT IN ('年度', '长期') THEN
+                RAISE EXCEPTION 'target form %: the term at line % is %, not 年度 or 长期', f->>'form', r.line, pg_catalog.quote_literal(term)
+                    USING ERRCODE = 'invalid_text_representation',
+                          DETAIL = pg_catalog.format('line %s: %s', r.line, @extschema@.document_line(document, r.line)),
+                          HINT = '期限 says which set an indicator belongs to: 年度 (this year) or 长期 (the project''s whole term).';
+            END IF;
+            IF c IS NULL THEN
+                CONTINUE WHEN coalesce(nullif(r.cells[(cols ->> 'target_text')::integer], ''),
+                                       nullif(r.cells[(cols ->> 'formula')::integer], '')) IS NULL;
+                RAISE EXCEPTION 'target form %: the indicator at line % has no 三级指标', f->>'form', r.line
+                    USING ERRCODE = 'invalid_text_representation',
+                          DETAIL = pg_catalog.format('line %s: %s', r.line, @extschema@.document_line(document, r.line)),
+                          HINT = 'Every indicator row names its 三级指标 (指标内容).';
+            END IF;
+            IF l1 IS NULL OR l2 IS NULL THEN
+                RAISE EXCEPTION 'target form %: the indicator “%” at line % has no %', f->>'form', c, r.line,
+                        CASE WHEN l1 IS NULL THEN '一级指标' ELSE '二级指标' END
+                    USING ERRCODE = 'invalid_text_representation',
+                          DETAIL = pg_catalog.format('line %s: %s', r.line, @extschema@.document_line(document, r.line)),
+                          HINT = 'Write the 一级指标 and 二级指标 on the first row of each block; rows below may leave them blank.';
+            END IF;
+            v := nullif(r.cells[(cols ->> 'standard')::integer], '');
+            v := CASE WHEN v IS NULL THEN NULL WHEN v ~ '^(历史|行业|计划|其他)(标准)?$' THEN pg_catalog.left(v, 2) ELSE v END;
+            IF v NOT IN ('历史', '行业', '计划', '其他') THEN
+                RAISE EXCEPTION 'target form %: 绩效标准 at line % is %', f->>'form', r.line, pg_catalog.quote_literal(v)
+                    USING ERRCODE = 'invalid_text_representation',
+                          DETAIL = pg_catalog.format('line %s: %s', r.line, @extschema@.document_line(document, r.line)),
+                          HINT = '绩效标准 is 历史, 行业, 计划 or 其他 (标准).';
+            END IF;
+            pos := pos + 1;
+            inds := inds || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                'line', r.line, 'position', pos, 'term', term, 'level1', l1, 'level2', l2, 'level3', c,
+                'target_text', nullif(r.cells[(cols ->> 'target_text')::integer], ''),
+                'formula', nullif(r.cells[(cols ->> 'formula')::integer], ''),
+                'standard', v,
+                'last_year_text', nullif(r.cells[(cols ->> 'last_year_text')::integer], ''),
+                'notes', nullif(r.cells[(cols ->> 'notes')::integer], '')));
+        ELSIF section = 'notes' THEN
+            f := f || pg_catalog.jsonb_build_object('notes',
+                     pg_catalog.concat_ws(E'\n', f->>'notes', pg_catalog.array_to_string(r.cells, E'\t')));
+        END IF;
+    END LOOP;
+    IF f IS NULL THEN
+        RAISE EXCEPTION 'the document holds no target form'
+            USING ERRCODE = 'invalid_text_representation',
+                  HINT = 'A target form begins with the title 项目支出绩效目标申报表 on a line of its own.';
+    END IF;
+    RETURN forms || pg_catalog.jsonb_build_array(@extschema@.target_form_end(document, f, funds, inds, findings));
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.read_targets(text) IS
+'Reads every 项目支出绩效目标申报表 of a tab-separated document into a jsonb array: per form its header, amount unit, goals, notes, funds[], indicators[] and findings[] (cells as written, amounts as numbers). A form that cannot be read raises 22P02 naming the form, the line and what was expected';
+
+-- A form read to its end: what it must have (项目名称, 申报年度, a unit).
+CREATE FUNCTION @extschema@.target_form_end(document text, f jsonb, funds jsonb, inds jsonb, findings jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF f->>'project_name' IS NULL OR f->>'year' IS NULL OR coalesce(f->>'unit', f->>'top_unit') IS NULL THEN
+        RAISE EXCEPTION 'target form % (line %) lacks %', f->>'form', f->>'line',
+                CASE WHEN f->>'project_name' IS NULL THEN '项目名称' WHEN f->>'year' IS NULL THEN '申报年度'
+                     ELSE '实施单位 or 主管部门' END
+            USING ERRCODE = 'invalid_text_representation',
+                  DETAIL = pg_catalog.format('line %s: %s', f->>'line', @extschema@.document_line(document, (f->>'line')::integer)),
+                  HINT = 'The header under the title gives 项目编号, 项目名称, 申报年度, 实施单位, 主管部门 and 项目属性, each label followed by its value.';
+    END IF;
+    IF coalesce((f->>'version')::integer, 1) > 1 AND f->>'adjustment_reason' IS NULL THEN
+        RAISE EXCEPTION 'target form % (line %): 目标版本 % needs its 调整原因', f->>'form', f->>'line', f->>'version'
+            USING ERRCODE = 'invalid_text_representation',
+                  DETAIL = pg_catalog.format('line %s: %s', f->>'line', @extschema@.document_line(document, (f->>'line')::integer)),
+                  HINT = 'A 目标调整 (version 2 on) states its reason: 调整原因: … beside 目标版本.';
+    END IF;
+    RETURN f || pg_catalog.jsonb_build_object('funds', funds, 'indicators', inds, 'findings', findings);
+END
+$$;
+
+-- What the reader noticed on a stored form (findings that never stop an
+-- import): its line and code.
+CREATE TABLE @extschema@.target_read_finding (
+    target_id       bigint NOT NULL REFERENCES @extschema@.target (target_id) ON DELETE CASCADE,
+    line            integer NOT NULL,
+    code            text NOT NULL,
+    PRIMARY KEY (target_id, line, code)
+);
+
+COMMENT ON TABLE @extschema@.target_read_finding IS
+'What the reader noticed when a target form was imported (unclosed_quote: a quote read as text), by document line';
+
+ALTER TABLE @extschema@.target_read_finding ENABLE ROW LEVEL SECURITY;
+CREATE POLICY target_read_finding_unit ON @extschema@.target_read_finding FOR ALL
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR target_id IN (SELECT t.target_id FROM @extschema@.target t))
+    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+                OR target_id IN (SELECT t.target_id FROM @extschema@.target t));
+
+-- import_targets(document, on_conflict): the target forms of a document
+-- into rows, all or nothing, returning the target ids in the document's
+-- order.  Units and projects are found (or created) as import_forms finds
+-- them.  A project and year already stored: 'error' refuses (23505),
+-- 'replace' replaces its last version (a draft; the history keeps the old
+-- rows), 'adjust' adds the form as the next version (a 目标调整, with its
+-- 调整原因).  With the caller's rights: row-level security and the workflow
+-- decide what it may write.
+CREATE FUNCTION @extschema@.import_targets(document text, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    f jsonb;
+    top_id bigint;
+    unit_ref bigint;
+    proj_id bigint;
+    prev record;
+    ver integer;
+    new_id bigint;
+BEGIN
+    IF on_conflict IS NULL OR on_conflict NOT IN ('error', 'replace', 'adjust') THEN
+        RAISE EXCEPTION 'on_conflict must be ''error'', ''replace'' or ''adjust'', not %',
+                coalesce(pg_catalog.quote_literal(on_conflict), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''error'' (the default) refuses a project and year already stored; ''replace'' replaces its last version (a draft); ''adjust'' adds the form as the next version (目标调整).';
+    END IF;
+    IF document IS NULL THEN
+        RETURN;
+    END IF;
+    FOR f IN SELECT x FROM pg_catalog.jsonb_array_elements(@extschema@.read_targets(document)) x LOOP
+        -- units: 主管部门 at the top level, 实施单位 under it
+        top_id := NULL;
+        IF f->>'top_unit' IS NOT NULL THEN
+            SELECT u.unit_id INTO top_id FROM @extschema@.unit u
+            WHERE u.name = f->>'top_unit' ORDER BY u.parent_id IS NOT NULL, u.unit_id LIMIT 1;
+            IF top_id IS NULL THEN
+                INSERT INTO @extschema@.unit (name) VALUES (f->>'top_unit')
+                ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+                SELECT u.unit_id INTO top_id FROM @extschema@.unit u WHERE u.name = f->>'top_unit' AND u.parent_id IS NULL;
+            END IF;
+        END IF;
+        unit_ref := top_id;
+        IF f->>'unit' IS NOT NULL AND f->>'unit' IS DISTINCT FROM f->>'top_unit' THEN
+            SELECT u.unit_id INTO unit_ref FROM @extschema@.unit u
+            WHERE u.name = f->>'unit'
+            ORDER BY u.parent_id IS NOT DISTINCT FROM top_id DESC, u.parent_id IS NOT NULL, u.unit_id LIMIT 1;
+            IF unit_ref IS NULL THEN
+                IF top_id IS NULL THEN
+                    INSERT INTO @extschema@.unit (name) VALUES (f->>'unit')
+                    ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+                ELSE
+                    INSERT INTO @extschema@.unit (name, parent_id) VALUES (f->>'unit', top_id)
+                    ON CONFLICT (parent_id, name) WHERE parent_id IS NOT NULL DO NOTHING;
+                END IF;
+                SELECT u.unit_id INTO unit_ref FROM @extschema@.unit u
+                WHERE u.name = f->>'unit' AND u.parent_id IS NOT DISTINCT FROM top_id;
+            END IF;
+        END IF;
+        -- the project: by 项目编号, else by name within the unit
+        proj_id := NULL;
+        IF f->>'project_code' IS NOT NULL THEN
+            SELECT p.project_id INTO proj_id FROM @extschema@.project p WHERE p.code = f->>'project_code';
+        ELSE
+            SELECT p.project_id INTO proj_id FROM @extschema@.project p
+            WHERE p.code IS NULL AND p.unit_id = unit_ref AND p.name = f->>'project_name';
+        END IF;
+        IF proj_id IS NULL THEN
+            INSERT INTO @extschema@.project (code, name, unit_id)
+            VALUES (f->>'project_code', f->>'project_name', unit_ref)
+            RETURNING project.project_id INTO proj_id;
+        END IF;
+        -- the version
+        SELECT t.target_id, t.version, t.status INTO prev
+        FROM @extschema@.target t
+        WHERE t.project_id = proj_id AND t.year = (f->>'year')::integer
+        ORDER BY t.version DESC LIMIT 1
+        FOR UPDATE;
+        ver := coalesce((f->>'version')::integer, 1);
+        IF prev.target_id IS NOT NULL THEN
+            IF on_conflict = 'error' THEN
+                RAISE EXCEPTION 'project % “%” already has target form % (version %) for %',
+                        coalesce(f->>'project_code', '(no 项目编号)'), f->>'project_name', prev.target_id, prev.version, f->>'year'
+                    USING ERRCODE = 'unique_violation',
+                          HINT = 'on_conflict => ''replace'' replaces its last version (a draft); ''adjust'' adds the form as a 目标调整.';
+            ELSIF on_conflict = 'replace' THEN
+                DELETE FROM @extschema@.target t WHERE t.target_id = prev.target_id;
+                ver := prev.version;
+            ELSE
+                ver := prev.version + 1;
+                IF f->>'adjustment_reason' IS NULL THEN
+                    RAISE EXCEPTION 'target form % (line %): a 目标调整 needs its 调整原因', f->>'form', f->>'line'
+                        USING ERRCODE = 'invalid_text_representation',
+                              DETAIL = pg_catalog.format('line %s: %s', f->>'line', @extschema@.document_line(document, (f->>'line')::integer)),
+                              HINT = 'Write 调整原因: … in the header of the adjusted form.';
+                END IF;
+            END IF;
+        END IF;
+        INSERT INTO @extschema@.target (project_id, year, version, budget_unit_id, amount_unit, attribute,
+                                        long_term_goal, annual_goal, adjustment_reason, requested_on, notes)
+        VALUES (proj_id, (f->>'year')::integer, ver, top_id, f->>'amount_unit', f->>'attribute',
+                f->>'long_term_goal', f->>'annual_goal', CASE WHEN ver > 1 THEN f->>'adjustment_reason' END,
+                (f->>'requested_on')::date, f->>'notes')
+        RETURNING target.target_id INTO new_id;
+        INSERT INTO @extschema@.target_fund_line (target_id, source, label, last_year_budget, last_year_executed, requested)
+        SELECT new_id, x.source, x.label, x.last_year_budget, x.last_year_executed, x.requested
+        FROM pg_catalog.jsonb_to_recordset(f->'funds')
+             AS x (line integer, source text, label text, last_year_budget numeric, last_year_executed numeric, requested numeric)
+        ORDER BY x.line;
+        INSERT INTO @extschema@.target_indicator (target_id, position, term, level1, level2, level3, target_text,
+                                                  formula, standard, last_year_text, notes)
+        SELECT new_id, x.position, x.term, x.level1, x.level2, x.level3, x.target_text,
+               x.formula, x.standard, x.last_year_text, x.notes
+        FROM pg_catalog.jsonb_to_recordset(f->'indicators')
+             AS x (position integer, term text, level1 text, level2 text, level3 text, target_text text,
+                   formula text, standard text, last_year_text text, notes text)
+        ORDER BY x.position;
+        INSERT INTO @extschema@.target_read_finding (target_id, line, code)
+        SELECT DISTINCT new_id, x.line, x.code
+        FROM pg_catalog.jsonb_to_recordset(f->'findings') AS x (line integer, code text);
+        RETURN NEXT new_id;
+    END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.import_targets(text, text) IS
+'Imports the 项目支出绩效目标申报表 forms of a tab-separated document, all or nothing, and returns their target ids in order. A form that cannot be read raises 22P02 with its line. A project and year already stored: on_conflict ''error'' (23505), ''replace'' (its last version, a draft), ''adjust'' (the next version, a 目标调整 with its 调整原因)';
+
+-- One stored target form as the text import_targets reads back to the same
+-- rows.  'text' only for now.
+CREATE FUNCTION @extschema@.export_targets(id bigint, format text DEFAULT 'text')
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t record;
+    doc text[];
+BEGIN
+    IF format IS DISTINCT FROM 'text' THEN
+        RAISE EXCEPTION 'export_targets() writes the format ''text'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT x.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, b.name AS top_name
+    INTO t
+    FROM @extschema@.target x
+    JOIN @extschema@.project p ON p.project_id = x.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit b ON b.unit_id = x.budget_unit_id
+    WHERE x.target_id = id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'target form % does not exist or is not visible to role %', id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+    doc := ARRAY['项目支出绩效目标申报表', '',
+        pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(t.project_code), '项目名称:', @extschema@.export_cell(t.project_name),
+                             '申报年度:', t.year::text),
+        pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(t.unit_name), '主管部门:', @extschema@.export_cell(t.top_name),
+                             '项目属性:', coalesce(t.attribute, ''))];
+    IF t.version > 1 THEN
+        doc := doc || pg_catalog.concat_ws(E'\t', '目标版本:', t.version::text, '调整原因:', @extschema@.export_cell(t.adjustment_reason),
+                                           '申请日期:', coalesce(pg_catalog.to_char(t.requested_on, 'YYYY-MM-DD'), ''));
+    END IF;
+    doc := doc || ARRAY['', '项目资金（' || t.amount_unit || '）' || E'\t资金来源\t上年度预算安排\t上年度实际执行\t本年度申请金额']
+               || ARRAY(SELECT pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(coalesce(f.label, s.label)),
+                                                    coalesce(f.last_year_budget::text, '—'), coalesce(f.last_year_executed::text, '—'),
+                                                    coalesce(f.requested::text, '—'))
+                        FROM @extschema@.target_fund_line f
+                        JOIN @extschema@.standard_fund_source s ON s.source = f.source
+                        WHERE f.target_id = id
+                        ORDER BY s.position, f.label)
+               || ARRAY['', E'总体目标\t长期目标\t年度目标',
+                        pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(coalesce(t.long_term_goal, '')),
+                                             @extschema@.export_cell(coalesce(t.annual_goal, ''))),
+                        '', E'绩效指标\t期限\t一级指标\t二级指标\t三级指标\t指标值\t计算公式\t绩效标准\t上年度实际水平\t备注']
+               || ARRAY(SELECT pg_catalog.concat_ws(E'\t', '', i.term, @extschema@.export_cell(i.level1), @extschema@.export_cell(i.level2),
+                                                    @extschema@.export_cell(i.level3), @extschema@.export_cell(i.target_text),
+                                                    @extschema@.export_cell(i.formula), coalesce(i.standard, ''),
+                                                    @extschema@.export_cell(i.last_year_text), @extschema@.export_cell(i.notes))
+                        FROM @extschema@.target_indicator i
+                        WHERE i.target_id = id
+                        ORDER BY i.position)
+               || ARRAY['', E'备注：\t' || @extschema@.export_cell(coalesce(t.notes, ''))];
+    RETURN pg_catalog.array_to_string(doc, E'\n') || E'\n';
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.export_targets(bigint, text) IS
+'One stored target form as tab-separated text in the layout import_targets reads (format ''text''), which reads it back to the same rows';
+
+-- Daily use: PUBLIC reads (the policies decide what); writing is granted by
+-- the administrator, as for the self-evaluation tables.
+GRANT SELECT ON @extschema@.target, @extschema@.target_fund_line, @extschema@.target_indicator,
+                @extschema@.target_read_finding, @extschema@.target_in_force TO PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.target', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_fund_line', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_indicator', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_read_finding', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_target_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_fund_line_target_fund_line_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_indicator_target_indicator_id_seq', '');
+
+-- ---------------------------------------------------------------- findings
+
+-- The target-quality checks (performance-cycle §5.2, docs/targets.md) and
+-- the self-evaluation's consistency with its targets (§5.4): their codes
+-- (scope target) and messages are rows of finding_catalogue and
+-- finding_message, whose arguments are
+--   target            1 项目编号, 2 项目名称, 3 year, 4 version, 5 the 年度
+--                     indicators that apply (not 不适用)
+--   target_indicator  1 三级指标, 2 指标值, 3 一级指标, 4 二级指标, 5 计算公式,
+--                     6 the other project's 项目编号 (or name), 7 its unit,
+--                     8 last year's actual (of the clause), 9 last year, 10 the
+--                     clause's label in brackets, 11 this year's target (of the clause)
+--   target_line       1 the document's line
+--   cycle             1 项目编号, 2 项目名称, 3 year, 4 三级指标, 5 the
+--                     self-evaluation's 年度指标值, 6 the target in force,
+--                     7 its version
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('target_too_few', 'target', 'warning', '年度绩效指标中的三级指标少于 3 个', 'fewer than 3 三级指标 in the 年度 set'),
+    ('target_formula_missing', 'target', 'warning', '定量指标未填写计算公式', 'a quantitative indicator has no 计算公式'),
+    ('target_cost_at_least', 'target', 'warning', '成本指标使用“≥”或“>”，应为“≤”或“=”', 'a cost indicator is written ≥ or >: it should be ≤, or = for a fixed quota'),
+    ('target_bare_percentage', 'target', 'warning', '效益指标仅为百分比，无计算公式或数据来源（形式上定量、实质上定性）', 'a benefit indicator is a bare percentage with no 计算公式 or data source'),
+    ('target_satisfaction_unmeasured', 'target', 'warning', '满意度指标无调查依据或以投诉代替', 'a 满意度 indicator has no survey basis, or rests on complaints'),
+    ('target_copied', 'target', 'info', '与其他单位项目的指标名称和指标值相同，可能照搬', 'the same indicator name and value appear on another unit''s project the same year: perhaps copied'),
+    ('target_input_as_output', 'target', 'warning', '以资金、人员等投入作为产出目标', 'an input (money, staff, funding) is used as an output target'),
+    ('target_value_unreadable', 'target', 'warning', '指标值无法识别', 'the 指标值 cannot be read'),
+    ('target_unit_missing', 'target', 'warning', '定量指标值缺少计量单位', 'a quantitative 指标值 has no unit'),
+    ('target_level_missing', 'target', 'warning', '年度绩效指标缺少产出指标或效益指标', 'the 年度 set has no 产出 or no 效益 indicator'),
+    ('target_below_last_year', 'target', 'warning', '本年目标低于上年实际完成值（pjeval 规则：请复核目标是否偏低）', 'this year''s target is below last year''s actual (pjeval''s rule: review whether the target is too low)'),
+    ('evaluation_target_changed', 'target', 'error', '自评表的年度指标值与批复（调整）后的绩效目标不一致', 'the self-evaluation''s 年度指标值 differs from the approved (or adjusted) target in force'),
+    ('evaluation_target_unmatched', 'target', 'warning', '自评表的指标在批复的绩效目标中找不到', 'an indicator of the self-evaluation is not among the approved targets'),
+    ('evaluation_without_target', 'target', 'warning', '该年度已有绩效目标，本项目却没有批复的绩效目标申报表', 'targets exist for the year, but this project has no approved target form');
+
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('target_too_few', 'target', '项目 %1$s“%2$s” %3$s 年绩效目标（第 %4$s 版）年度三级指标仅 %5$s 个，至少应有 3 个', 'project %1$s "%2$s", %3$s targets (version %4$s): only %5$s 年度 三级指标, at least 3 are needed'),
+    ('target_formula_missing', 'target_indicator', '“%1$s”（%2$s）为定量指标，未填写计算公式', '"%1$s" (%2$s) is quantitative but has no 计算公式'),
+    ('target_cost_at_least', 'target_indicator', '成本指标“%1$s”写作 %2$s：成本应以“≤”控制，定额用“=”', 'cost indicator "%1$s" is written %2$s: a cost is capped with ≤, a fixed quota written ='),
+    ('target_bare_percentage', 'target_indicator', '效益指标“%1$s”仅为 %2$s，无计算公式或数据来源，不具考核性', 'benefit indicator "%1$s" is only %2$s, with no 计算公式 or data source: it cannot be assessed'),
+    ('target_satisfaction_unmeasured', 'target_indicator', '满意度指标“%1$s”（%2$s）未说明调查方式或样本，或以投诉代替满意度（计算公式：%5$s）', 'satisfaction indicator "%1$s" (%2$s) names no survey or sample, or rests on complaints (计算公式: %5$s)'),
+    ('target_copied', 'target_indicator', '“%1$s”（%2$s）与其他单位“%7$s”的项目 %6$s 完全相同，请核实是否照搬', '"%1$s" (%2$s) is exactly as on project %6$s of another unit, "%7$s": check whether it was copied'),
+    ('target_input_as_output', 'target_indicator', '“%1$s”（%2$s）在%3$s/%4$s下，是资金、人员等投入而非产出', '"%1$s" (%2$s) under %3$s/%4$s is an input (money, staff), not an output'),
+    ('target_value_unreadable', 'target_indicator', '“%1$s”的指标值“%2$s”无法识别', 'the 指标值 "%2$s" of "%1$s" cannot be read'),
+    ('target_unit_missing', 'target_indicator', '“%1$s”的指标值 %2$s 没有计量单位', 'the 指标值 %2$s of "%1$s" has no unit'),
+    ('target_level_missing', 'target', '项目 %1$s“%2$s” %3$s 年绩效目标（第 %4$s 版）年度指标中没有%6$s', 'project %1$s "%2$s", %3$s targets (version %4$s): the 年度 set has no %6$s'),
+    ('target_below_last_year', 'target_indicator', '“%1$s”%10$s本年目标 %11$s 低于（或宽于）%9$s 年实际完成值 %8$s：请复核目标是否偏低（pjeval 规则，非财政部规定）', '"%1$s"%10$s: this year''s target %11$s is below (or looser than) the actual of %9$s, %8$s: review whether the target is too low (pjeval''s rule, not a 财政部 threshold)'),
+    ('unclosed_quote', 'target_line', '第 %1$s 行有一个单元格以引号开头而没有引号闭合，已按文字读入：请核对该行是否完整', 'line %1$s: a cell begins with a quote that nothing closes and was read as text: check that the row is whole'),
+    ('evaluation_target_changed', 'cycle', '项目 %1$s“%2$s” %3$s 年自评表“%4$s”的年度指标值 %5$s 与批复的绩效目标（第 %7$s 版）%6$s 不一致', 'project %1$s "%2$s", %3$s: the self-evaluation''s 年度指标值 of "%4$s", %5$s, differs from the approved target (version %7$s), %6$s'),
+    ('evaluation_target_unmatched', 'cycle', '项目 %1$s“%2$s” %3$s 年自评表的指标“%4$s”（%5$s）不在批复的绩效目标（第 %7$s 版）中', 'project %1$s "%2$s", %3$s: the self-evaluation''s indicator "%4$s" (%5$s) is not among the approved targets (version %7$s)'),
+    ('evaluation_without_target', 'cycle', '项目 %1$s“%2$s” %3$s 年已有其他项目的绩效目标，本项目却没有批复的绩效目标申报表', 'project %1$s "%2$s", %3$s: targets exist for the year, but this project has no approved target form');
+
+-- The target indicators with their levels classified by the standard
+-- (pjeval.standard_level) and their name as matched across forms and years
+-- (white space dropped).
+CREATE VIEW @extschema@.target_indicator_class WITH (security_invoker = true) AS
+SELECT ti.target_indicator_id,
+       ti.target_id,
+       ti.position,
+       ti.term,
+       ti.level1,
+       ti.level2,
+       ti.level3,
+       ti.target_text,
+       ti.target,
+       ti.formula,
+       ti.notes,
+       ti.last_year,
+       pg_catalog.regexp_replace(ti.level3, '[[:space:]　]+', '', 'g') AS name_key,
+       coalesce(l1.kind, l2.kind) AS kind,
+       (l1.kind = 'cost' OR l2.kind = 'cost' OR l2.name = '成本指标') IS TRUE AS is_cost,
+       @extschema@.kind(ti.target) AS value_kind,
+       pg_catalog.btrim(coalesce(ti.formula, '')) = '' AS no_formula
+FROM @extschema@.target_indicator ti
+LEFT JOIN @extschema@.standard_level l1 ON l1.level = 1 AND l1.name = @extschema@.indicator_level_name(ti.level1)
+LEFT JOIN @extschema@.standard_level l2 ON l2.level = 2 AND l2.name = @extschema@.indicator_level_name(ti.level2);
+
+COMMENT ON VIEW @extschema@.target_indicator_class IS
+'Each target indicator with what the checks need: name_key (三级指标 without white space, how indicators match across forms and years), kind (output, benefit, satisfaction, cost: the standard level 1 its levels name), is_cost (成本指标 at either level), value_kind (pjeval.kind of 指标值) and no_formula';
+
+-- One row per target-quality finding on a target form the caller may see:
+-- the form, the indicator's position (NULL for the whole form), code,
+-- severity and the messages.  The same shape as pjeval.audit_finding.
+CREATE VIEW @extschema@.target_finding WITH (security_invoker = true) AS
+SELECT t.target_id,
+       NULL::integer AS position,
+       'target_too_few'::text AS code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args) AS message_zh,
+       pg_catalog.format(fm.message_en, VARIADIC a.args) AS message_en
+FROM @extschema@.target t
+JOIN @extschema@.project p ON p.project_id = t.project_id
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS n
+    FROM @extschema@.target_indicator ti
+    WHERE ti.target_id = t.target_id AND ti.term = '年度' AND NOT @extschema@.is_not_applicable(ti.target) IS TRUE
+) c
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_too_few'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_too_few' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, c.n::text] AS args
+) a
+WHERE c.n < 3
+UNION ALL
+-- T10 [pjeval]: a 年度 set with no 产出 or no 效益 indicator
+SELECT t.target_id,
+       NULL::integer,
+       'target_level_missing'::text,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target t
+JOIN @extschema@.project p ON p.project_id = t.project_id
+CROSS JOIN (VALUES ('output', '产出指标'), ('benefit', '效益指标')) AS l (kind, name)
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_level_missing'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_level_missing' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, NULL, l.name] AS args
+) a
+WHERE EXISTS (SELECT 1 FROM @extschema@.target_indicator ti WHERE ti.target_id = t.target_id AND ti.term = '年度')
+  AND NOT EXISTS (SELECT 1 FROM @extschema@.target_indicator_class i
+                  WHERE i.target_id = t.target_id AND i.term = '年度' AND i.kind = l.kind AND NOT i.is_cost)
+UNION ALL
+SELECT i.target_id,
+       i.position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target_indicator_class i
+JOIN @extschema@.target t ON t.target_id = i.target_id
+-- T7: the same name and value on another unit's project the same year
+LEFT JOIN LATERAL (
+    SELECT coalesce(op.code, op.name) AS project, ou.name AS unit
+    FROM @extschema@.target_indicator oi
+    JOIN @extschema@.target ot ON ot.target_id = oi.target_id
+    JOIN @extschema@.project op ON op.project_id = ot.project_id
+    JOIN @extschema@.unit ou ON ou.unit_id = op.unit_id
+    WHERE i.value_kind = 'quantity'
+      AND oi.level3 = i.level3 AND oi.target = i.target AND ot.year = t.year
+      AND op.unit_id <> (SELECT p.unit_id FROM @extschema@.project p WHERE p.project_id = t.project_id)
+    ORDER BY op.code, op.name
+    LIMIT 1
+) o ON true
+-- T9: last year's actual of the same project's indicator of that name (its
+-- self-evaluation, else the form's 上年度实际水平), clause by clause
+LEFT JOIN LATERAL (
+    SELECT tc.label,
+           pg_catalog.concat(nullif(lc.comparison, '='), lc.number, lc.unit) AS actual_text,
+           pg_catalog.concat(nullif(tc.comparison, '='), tc.number, tc.unit) AS target_clause
+    FROM (SELECT coalesce((SELECT e_i.actual
+                           FROM @extschema@.evaluation e
+                           JOIN @extschema@.indicator e_i ON e_i.evaluation_id = e.evaluation_id
+                           WHERE e.project_id = t.project_id AND e.year = t.year - 1
+                             AND pg_catalog.regexp_replace(e_i.level3, '[[:space:]　]+', '', 'g') = i.name_key
+                           ORDER BY e_i.position LIMIT 1), i.last_year) AS actual) la
+    CROSS JOIN LATERAL @extschema@.clauses(i.target) tc
+    JOIN LATERAL @extschema@.clauses(la.actual) lc
+      ON coalesce(lc.label, '') = coalesce(tc.label, '') AND lc.base_unit = tc.base_unit
+    WHERE t.attribute = '延续' AND i.value_kind = 'quantity'
+      AND tc.dimension IS DISTINCT FROM 'date' AND tc.base_upper IS NULL AND lc.base_upper IS NULL
+      AND CASE WHEN tc.comparison IN ('≤', '<') THEN tc.base_value > lc.base_value
+               WHEN tc.comparison IN ('≥', '>', '=') OR tc.comparison IS NULL THEN tc.base_value < lc.base_value
+          END
+) ly ON true
+CROSS JOIN LATERAL (VALUES
+    -- T3, except where T5 says more
+    (CASE WHEN i.value_kind = 'quantity' AND i.no_formula
+               AND NOT (i.kind = 'benefit' AND NOT i.is_cost AND @extschema@.base_unit(i.target) = '%'
+                        AND @extschema@.clause_count(i.target) <= 1)
+          THEN 'target_formula_missing' END),
+    (CASE WHEN i.is_cost AND @extschema@.comparison(i.target) IN ('≥', '>') THEN 'target_cost_at_least' END),
+    (CASE WHEN i.kind = 'benefit' AND NOT i.is_cost AND i.value_kind = 'quantity' AND i.no_formula
+               AND @extschema@.base_unit(i.target) = '%' AND @extschema@.clause_count(i.target) <= 1
+          THEN 'target_bare_percentage' END),
+    (CASE WHEN i.kind = 'satisfaction'
+               AND (pg_catalog.concat(i.formula, ' ', i.notes) !~ '调查|问卷|抽样|抽查|测评|样本|回访'
+                    OR pg_catalog.concat(i.formula, ' ', i.notes, ' ', i.target_text) ~ '投诉')
+          THEN 'target_satisfaction_unmeasured' END),
+    (CASE WHEN o.project IS NOT NULL THEN 'target_copied' END),
+    (CASE WHEN i.kind = 'output' AND NOT i.is_cost
+               AND (@extschema@.base_unit(i.target) = '元' OR i.level3 ~ '资金|经费|人员|投入')
+          THEN 'target_input_as_output' END),
+    (CASE WHEN ly.actual_text IS NOT NULL THEN 'target_below_last_year' END),
+    -- T10 [pjeval]: a 指标值 that does not read; a number with no unit
+    (CASE WHEN i.target IS NULL AND pg_catalog.btrim(coalesce(i.target_text, '')) <> '' THEN 'target_value_unreadable' END),
+    (CASE WHEN i.value_kind = 'quantity' AND @extschema@.base_unit(i.target) IS NULL THEN 'target_unit_missing' END)
+) f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'target_indicator'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[i.level3, i.target_text, i.level1, i.level2, coalesce(i.formula, ''), o.project, o.unit,
+                 ly.actual_text, (t.year - 1)::text, CASE WHEN ly.label IS NOT NULL THEN '（' || ly.label || '）' ELSE '' END,
+                 ly.target_clause] AS args
+) a
+UNION ALL
+SELECT rf.target_id,
+       NULL::integer,
+       rf.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, rf.line),
+       pg_catalog.format(fm.message_en, rf.line)
+FROM @extschema@.target_read_finding rf
+JOIN @extschema@.finding_catalogue fc ON fc.code = rf.code
+JOIN @extschema@.finding_message fm ON fm.code = rf.code AND fm.place = 'target_line';
+
+COMMENT ON VIEW @extschema@.target_finding IS
+'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), and what the reader noticed (unclosed_quote)';
+
+-- The self-evaluation against its targets: per evaluation of a project and
+-- year with a target form in force, each of its indicators whose 年度指标值
+-- differs from the target in force (matched by 三级指标 name, the same 二级指标
+-- first) or that has none there (不适用 rows aside); and an evaluation without an approved
+-- target form where the year has target forms.
+CREATE VIEW @extschema@.cycle_finding WITH (security_invoker = true) AS
+SELECT e.evaluation_id,
+       i.position,
+       tf.target_id,
+       f.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args) AS message_zh,
+       pg_catalog.format(fm.message_en, VARIADIC a.args) AS message_en
+FROM @extschema@.evaluation e
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.target_in_force tf ON tf.project_id = e.project_id AND tf.year = e.year
+JOIN @extschema@.indicator i ON i.evaluation_id = e.evaluation_id
+                              AND NOT @extschema@.is_not_applicable(i.target) IS TRUE
+LEFT JOIN LATERAL (
+    SELECT ti.target, ti.target_text
+    FROM @extschema@.target_indicator ti
+    WHERE ti.target_id = tf.target_id AND ti.term = '年度'
+      AND pg_catalog.regexp_replace(ti.level3, '[[:space:]　]+', '', 'g')
+          = pg_catalog.regexp_replace(i.level3, '[[:space:]　]+', '', 'g')
+    ORDER BY @extschema@.indicator_level_name(ti.level2) = i.level2_name DESC, ti.position
+    LIMIT 1
+) ti ON true
+CROSS JOIN LATERAL (VALUES
+    (CASE WHEN ti.target_text IS NULL AND ti.target IS NULL THEN 'evaluation_target_unmatched'
+          WHEN coalesce(i.target::text, i.target_text) IS DISTINCT FROM coalesce(ti.target::text, ti.target_text)
+          THEN 'evaluation_target_changed' END)
+) f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'cycle'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, e.year::text, i.level3, i.target_text, ti.target_text, tf.version::text] AS args
+) a
+UNION ALL
+SELECT e.evaluation_id,
+       NULL::integer,
+       NULL::bigint,
+       'evaluation_without_target',
+       fc.severity,
+       pg_catalog.format(fm.message_zh, p.code, p.name, e.year),
+       pg_catalog.format(fm.message_en, p.code, p.name, e.year)
+FROM @extschema@.evaluation e
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'evaluation_without_target'
+JOIN @extschema@.finding_message fm ON fm.code = 'evaluation_without_target' AND fm.place = 'cycle'
+WHERE NOT EXISTS (SELECT FROM @extschema@.target_in_force tf WHERE tf.project_id = e.project_id AND tf.year = e.year)
+  AND EXISTS (SELECT FROM @extschema@.target t WHERE t.year = e.year);
+
+COMMENT ON VIEW @extschema@.cycle_finding IS
+'The self-evaluation against its targets, one row per finding on a form the caller may see: evaluation, indicator position (NULL for the form), the target form in force, code, severity, messages: evaluation_target_changed (the 年度指标值 differs from the target in force, compared as read), evaluation_target_unmatched (no target of that 三级指标), evaluation_without_target (no approved target form while the year has target forms)';
+
+GRANT SELECT ON @extschema@.target_indicator_class, @extschema@.target_finding, @extschema@.cycle_finding TO PUBLIC;

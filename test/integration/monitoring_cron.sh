@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# monitoring_cron.sh - pg_cron runs `SELECT pjeval.record_overdue_monitoring()`
+# (监控报送及时性, docs/monitoring.md) on a schedule: the job succeeds, the
+# projects that had not submitted their report when the round's due date
+# passed are recorded, pjeval.monitoring_unit_summary counts them (and the
+# reports submitted late), and the job can be removed again.  As
+# reports_cron.sh, whose harness and set-up it follows.
+#
+#     pg_virtualenv -t -p pjeval -o shared_preload_libraries=pg_cron \
+#         -o cron.database_name=postgres bash test/integration/monitoring_cron.sh
+# The last line is `N passed, N failed`; the exit status is non-zero when a
+# check failed or the set-up did not work.
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2
+
+DB=postgres
+JOB=pjeval-monitoring-due
+WORK="$(mktemp -d -t pjeval-mcron.XXXXXX)"
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 --no-psqlrc -d "$DB")
+
+. test/integration/lib/harness.sh
+created=0
+
+cleanup() {
+	if [ "$created" -eq 1 ]; then
+		"${PSQL[@]}" >/dev/null 2>&1 <<-EOF
+			SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = '$JOB';
+			DROP EXTENSION IF EXISTS pjeval CASCADE;
+			DROP EXTENSION IF EXISTS pg_cron;
+		EOF
+	fi
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+must() {
+	local step="$1"
+	shift
+	if "$@" >"$WORK/step.log" 2>&1; then
+		ok "$step"
+	else
+		fail "$step"
+		sed 's/^/    /' "$WORK/step.log"
+		finish
+	fi
+}
+
+q() { "${PSQL[@]}" -A -t -c "$1"; }
+
+# ---- set-up --------------------------------------------------------------------
+preload="$(q "SHOW shared_preload_libraries" 2>&1)"
+crondb="$(q "SELECT current_setting('cron.database_name', true)" 2>&1)"
+if [[ "$preload" == *pg_cron* ]] && [ "$crondb" = "$DB" ]; then
+	ok "pg_cron is preloaded with cron.database_name = $DB"
+else
+	fail "pg_cron is preloaded with cron.database_name = $DB (shared_preload_libraries: $preload; cron.database_name: $crondb)"
+	finish
+fi
+if [ "$(q "SELECT count(*) FROM pg_extension WHERE extname = 'pjeval'")" != "0" ]; then
+	fail "pjeval is not yet installed in $DB (this test creates and drops it: run it in a throwaway cluster)"
+	finish
+fi
+created=1
+must "CREATE EXTENSION pg_cron, pjeval in $DB" "${PSQL[@]}" -c 'CREATE EXTENSION IF NOT EXISTS pg_cron' -c 'CREATE EXTENSION pjeval'
+
+# The worked example's report (1-7月), submitted now: after its due date.  A
+# second project of the unit with a 2023 self-evaluation and no report.
+doc="$(cat demo/seed/longhua-monitoring-2023.txt)"
+must "import the worked example and submit it; a project with a self-evaluation and no report; due dates" \
+	"${PSQL[@]}" -v doc="$doc" <<-'EOF'
+	SELECT pjeval.submit_monitoring(id) FROM pjeval.import_monitoring(:'doc') AS id;
+	INSERT INTO pjeval.project (code, name, unit_id)
+	SELECT 'CRON-B', '未报送项目', unit_id FROM pjeval.project WHERE code = '440309210901500007728';
+	INSERT INTO pjeval.evaluation (project_id, year) SELECT project_id, 2023 FROM pjeval.project WHERE code = 'CRON-B';
+	INSERT INTO pjeval.monitoring_due (year, month, due_date) VALUES (2023, 7, '2023-08-10'), (2100, 7, '2100-08-10');
+EOF
+
+if [ "$(q "SELECT count(*) FROM pjeval.monitoring_overdue")" = "0" ]; then
+	ok "before the job nothing is recorded"
+else
+	fail "before the job nothing is recorded"
+fi
+
+version="$(q "SELECT extversion FROM pg_extension WHERE extname = 'pg_cron'")"
+if [ "$(q "SELECT (string_to_array(split_part('$version', '-', 1), '.')::int[]) >= '{1,5}'::int[]")" = "t" ]; then
+	schedule='5 seconds'; limit=90
+else
+	schedule='* * * * *'; limit=150
+fi
+echo "# pg_cron $version: schedule '$schedule', waiting up to ${limit}s"
+
+# As reports_cron.sh: the job connects through the socket directory.  In
+# production it runs daily: cron.schedule('pjeval-monitoring-due', '5 0 * * *', …).
+must "cron.schedule('$JOB', '$schedule', 'SELECT pjeval.record_overdue_monitoring()')" "${PSQL[@]}" <<-EOF
+	SELECT cron.schedule('$JOB', '$schedule', 'SELECT pjeval.record_overdue_monitoring()');
+	UPDATE cron.job SET nodename = split_part(current_setting('unix_socket_directories'), ',', 1)
+	WHERE jobname = '$JOB' AND current_setting('unix_socket_directories') <> '';
+EOF
+jobid="$(q "SELECT jobid FROM cron.job WHERE jobname = '$JOB'")"
+
+# ---- wait (bounded) for a successful run and its record -----------------------
+start=$SECONDS
+state=""
+while [ $((SECONDS - start)) -lt "$limit" ]; do
+	state="$(q "SELECT (SELECT count(*) FROM cron.job_run_details WHERE jobid = $jobid AND status = 'succeeded')
+	                || ' ' || (SELECT count(*) FROM pjeval.monitoring_overdue)
+	                || ' ' || (SELECT count(*) FROM cron.job_run_details WHERE jobid = $jobid AND status = 'failed')")"
+	read -r succeeded recorded failures <<<"$state"
+	if [ "${succeeded:-0}" -gt 0 ] && [ "${recorded:-0}" -gt 0 ]; then
+		break
+	fi
+	if [ "${failures:-0}" -gt 0 ]; then
+		break
+	fi
+	sleep 2
+done
+waited=$((SECONDS - start))
+read -r succeeded recorded failures <<<"$state"
+
+if [ "${succeeded:-0}" -gt 0 ] && [ "${failures:-0}" -eq 0 ]; then
+	ok "the job ran and succeeded (after ${waited}s)"
+else
+	fail "the job ran and succeeded (succeeded $succeeded, failed $failures after ${waited}s)"
+	q "SELECT status, return_message FROM cron.job_run_details WHERE jobid = $jobid ORDER BY runid DESC LIMIT 3" | sed 's/^/    /'
+fi
+
+got="$(q "SELECT string_agg(o.year || '/' || o.month || ' ' || p.code || ' ' || o.due_date, ', ' ORDER BY p.code)
+          FROM pjeval.monitoring_overdue o JOIN pjeval.project p USING (project_id)")"
+if [ "$got" = "2023/7 CRON-B 2023-08-10" ]; then
+	ok "the project without a submitted report is recorded for the round whose due date passed, no other"
+else
+	fail "the project without a submitted report is recorded for the round whose due date passed, no other (got: $got)"
+fi
+
+got="$(q "SELECT string_agg(projects || ' ' || reports_missing || ' ' || due_date || ' ' || reports_late || ' ' || reports_overdue, ', ')
+          FROM pjeval.monitoring_unit_summary WHERE year = 2023 AND month = 7")"
+if [ "$got" = "1 1 2023-08-10 1 1" ]; then
+	ok "monitoring_unit_summary: 1 report (submitted late), 1 missing, recorded overdue, due 2023-08-10"
+else
+	fail "monitoring_unit_summary: 1 report (submitted late), 1 missing, recorded overdue, due 2023-08-10 (got: $got)"
+fi
+
+# The job keeps running; the round stays recorded once.
+if [ "$(q "SELECT pjeval.record_overdue_monitoring()") $(q "SELECT count(*) FROM pjeval.monitoring_overdue")" = "0 1" ]; then
+	ok "a later run records the round no second time"
+else
+	fail "a later run records the round no second time"
+fi
+
+must "cron.unschedule('$JOB')" q "SELECT cron.unschedule('$JOB')"
+if [ "$(q "SELECT count(*) FROM cron.job WHERE jobname = '$JOB'")" = "0" ]; then
+	ok "the job is gone"
+else
+	fail "the job is gone"
+fi
+
+finish
