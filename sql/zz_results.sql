@@ -133,6 +133,50 @@ SELECT pg_catalog.count(*) AS advisory_locks FROM pg_catalog.pg_locks
 WHERE locktype = 'advisory' AND classid = 1886020978 AND pid = pg_catalog.pg_backend_pid();
 ROLLBACK;
 
+-- A deferral (import_forms's, 55_results.sql): while it lasts the triggers
+-- only note the forms, store_deferred_results() stores them, and a
+-- transaction still deferring cannot commit, so stale results never are.
+CREATE TEMP TABLE seed AS
+SELECT e.evaluation_id AS id FROM pjeval.evaluation e JOIN pjeval.project p USING (project_id)
+WHERE p.code = '440309210901500004279';
+BEGIN;
+SELECT pjeval.defer_results();
+UPDATE pjeval.indicator SET actual_text = '50%' WHERE evaluation_id = (SELECT id FROM seed) AND position = 1;
+SELECT what, stored, recomputed FROM pjeval.verify_results() WHERE position = 1 ORDER BY what;
+SELECT pjeval.store_deferred_results() AS forms_stored;
+SELECT * FROM pjeval.verify_results();
+-- the deferral has ended: the next change is stored at once
+UPDATE pjeval.indicator SET actual_text = '60%' WHERE evaluation_id = (SELECT id FROM seed) AND position = 1;
+SELECT * FROM pjeval.verify_results();
+ROLLBACK;
+BEGIN;
+SELECT pjeval.defer_results();
+UPDATE pjeval.indicator SET actual_text = '50%' WHERE evaluation_id = (SELECT id FROM seed) AND position = 1;
+COMMIT;
+SELECT actual_text AS not_committed FROM pjeval.indicator WHERE evaluation_id = (SELECT id FROM seed) AND position = 1;
+-- a savepoint rolled back ends the deferral it began (what it deferred is
+-- gone with it); one released hands it to the transaction
+BEGIN;
+SAVEPOINT s;
+SELECT pjeval.defer_results();
+UPDATE pjeval.indicator SET weight = weight WHERE evaluation_id = (SELECT id FROM seed);
+ROLLBACK TO SAVEPOINT s;
+COMMIT;
+BEGIN;
+SAVEPOINT s;
+SELECT pjeval.defer_results();
+UPDATE pjeval.indicator SET weight = weight WHERE evaluation_id = (SELECT id FROM seed);
+RELEASE SAVEPOINT s;
+COMMIT;
+-- only the extension's owner takes the noted forms, and only to store them
+CREATE ROLE regress_pjr_defer NOLOGIN;
+SET ROLE regress_pjr_defer;
+SELECT pjeval.take_pending_results();
+SELECT pjeval.pend_results(ARRAY[1::bigint]);
+RESET ROLE;
+DROP ROLE regress_pjr_defer;
+SELECT * FROM pjeval.verify_results();
+
 -- Who reads the stored rows: PUBLIC through row-level security, like the
 -- form tables; nobody but refresh_results() writes them; the recomputation
 -- and the check are the owner's.

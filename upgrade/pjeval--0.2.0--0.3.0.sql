@@ -14910,6 +14910,68 @@ COMMENT ON VIEW @extschema@.target_finding IS
 -- stored rows (the same columns); verify_results() compares the two; the
 -- two new tables join distribution_plan().  Every form entered before the
 -- update is scored once, at the end of this section.
+-- The results as stored.  What the live views below compute is written
+-- here when an input changes, in the same statement (refresh_results(),
+-- 55_results.sql), and the views users read (indicator_result,
+-- evaluation_result, audit_finding and the reports) read these rows.  Both
+-- tables are keyed by evaluation_id first, like the form tables, so that a
+-- form's results live on the shard of its form on a Citus cluster.  Nobody
+-- writes them but refresh_results(); they are not dumped (a restore
+-- recomputes them as the forms' rows are loaded).
+CREATE TABLE @extschema@.indicator_outcome (
+    evaluation_id   bigint NOT NULL,
+    indicator_id    bigint NOT NULL,
+    level1_kind     text,
+    level2_home     text,
+    rule            text,
+    completion      numeric,
+    computed_score  numeric,
+    flags           text[],
+    band_low        numeric,
+    band_high       numeric,
+    findings        text[],
+    PRIMARY KEY (evaluation_id, indicator_id)
+);
+
+COMMENT ON TABLE @extschema@.indicator_outcome IS
+'What the rules make of each indicator row (pjeval.indicator_result_live), stored by pjeval.refresh_results() when the form changes; read through pjeval.indicator_result';
+
+CREATE TABLE @extschema@.evaluation_score (
+    evaluation_id   bigint PRIMARY KEY REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
+    initial_budget  numeric,
+    annual_budget   numeric,
+    executed        numeric,
+    sources_initial_budget numeric,
+    sources_annual_budget numeric,
+    sources_executed numeric,
+    execution_rate  numeric,
+    reported_execution_rate numeric,
+    fund_weight     numeric,
+    fund_score      numeric,
+    reported_fund_score numeric,
+    output_score    numeric,
+    benefit_score   numeric,
+    satisfaction_score numeric,
+    cost_score      numeric,
+    other_score     numeric,
+    indicator_score numeric,
+    total_score     numeric,
+    grade           text,
+    weight_total    numeric,
+    output_weight   numeric,
+    benefit_weight  numeric,
+    satisfaction_weight numeric,
+    cost_weight     numeric,
+    other_weight    numeric,
+    reported_score_sum numeric,
+    indicator_count bigint NOT NULL,
+    findings        text[] NOT NULL,
+    finding_count   bigint NOT NULL
+);
+
+COMMENT ON TABLE @extschema@.evaluation_score IS
+'What the rules make of each form (pjeval.evaluation_result_live), stored by pjeval.refresh_results() when the form, its fund lines, indicators or reader findings change; read through pjeval.evaluation_result';
+
 CREATE VIEW @extschema@.indicator_result_live AS
 SELECT
     i.evaluation_id,
@@ -15099,8 +15161,14 @@ LEFT JOIN LATERAL (
            pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind IS NULL) AS other_weight,
            pg_catalog.sum(r.reported_score) AS reported_score_total,
            pg_catalog.sum(pg_catalog.cardinality(r.findings)) AS finding_count
-    FROM @extschema@.indicator_result_live r
-    WHERE r.evaluation_id = e.evaluation_id
+    -- the indicators as stored (indicator_outcome, which refresh_results()
+    -- fills first and verify_results() checks against indicator_result_live)
+    FROM (SELECT i.evaluation_id, o.level1_kind, i.weight, i.reported_score, o.findings,
+                 coalesce(o.computed_score, i.reported_score) AS counted_score
+          FROM @extschema@.indicator i
+          JOIN @extschema@.indicator_outcome o
+            ON o.evaluation_id = i.evaluation_id AND o.indicator_id = i.indicator_id
+          WHERE i.evaluation_id = e.evaluation_id) r
     GROUP BY r.evaluation_id
 ) s ON true
 -- Level-1 blocks weighted as a whole (产出指标（40分）) whose indicators
@@ -15204,71 +15272,8 @@ CROSS JOIN LATERAL (
 ) ff;
 
 COMMENT ON VIEW @extschema@.evaluation_result_live IS
-'Every form scored live by the rules from pjeval.indicator_result_live (the recomputation pjeval.refresh_results() stores and pjeval.verify_results() checks against): the columns of pjeval.evaluation_result; the owner''s, not granted';
--- The results as stored.  What the live views above compute is written
--- here when an input changes, in the same statement (refresh_results(),
--- 55_results.sql), and the views users read (indicator_result,
--- evaluation_result, audit_finding and the reports) read these rows.  Both
--- tables are keyed by evaluation_id first, like the form tables, so that a
--- form's results live on the shard of its form on a Citus cluster.  Nobody
--- writes them but refresh_results(); they are not dumped (a restore
--- recomputes them as the forms' rows are loaded).
-CREATE TABLE @extschema@.indicator_outcome (
-    evaluation_id   bigint NOT NULL,
-    indicator_id    bigint NOT NULL,
-    level1_kind     text,
-    level2_home     text,
-    rule            text,
-    completion      numeric,
-    computed_score  numeric,
-    flags           text[],
-    band_low        numeric,
-    band_high       numeric,
-    findings        text[],
-    PRIMARY KEY (evaluation_id, indicator_id)
-);
+'Every form scored live by the rules from its indicators'' stored outcomes (pjeval.indicator_outcome, checked against pjeval.indicator_result_live; the recomputation pjeval.refresh_results() stores and pjeval.verify_results() checks against): the columns of pjeval.evaluation_result; the owner''s, not granted';
 
-COMMENT ON TABLE @extschema@.indicator_outcome IS
-'What the rules make of each indicator row (pjeval.indicator_result_live), stored by pjeval.refresh_results() when the form changes; read through pjeval.indicator_result';
-
-CREATE TABLE @extschema@.evaluation_score (
-    evaluation_id   bigint PRIMARY KEY REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
-    initial_budget  numeric,
-    annual_budget   numeric,
-    executed        numeric,
-    sources_initial_budget numeric,
-    sources_annual_budget numeric,
-    sources_executed numeric,
-    execution_rate  numeric,
-    reported_execution_rate numeric,
-    fund_weight     numeric,
-    fund_score      numeric,
-    reported_fund_score numeric,
-    output_score    numeric,
-    benefit_score   numeric,
-    satisfaction_score numeric,
-    cost_score      numeric,
-    other_score     numeric,
-    indicator_score numeric,
-    total_score     numeric,
-    grade           text,
-    weight_total    numeric,
-    output_weight   numeric,
-    benefit_weight  numeric,
-    satisfaction_weight numeric,
-    cost_weight     numeric,
-    other_weight    numeric,
-    reported_score_sum numeric,
-    indicator_count bigint NOT NULL,
-    findings        text[] NOT NULL,
-    finding_count   bigint NOT NULL
-);
-
-COMMENT ON TABLE @extschema@.evaluation_score IS
-'What the rules make of each form (pjeval.evaluation_result_live), stored by pjeval.refresh_results() when the form, its fund lines, indicators or reader findings change; read through pjeval.evaluation_result';
-
--- Every indicator, with what the rules make of it as stored (columns as
--- indicator_result_live computes them).
 CREATE OR REPLACE VIEW @extschema@.indicator_result WITH (security_barrier = true) AS
 SELECT
     i.evaluation_id,
@@ -15305,8 +15310,7 @@ WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
 
 COMMENT ON VIEW @extschema@.indicator_result IS
 'Every indicator the caller may see, as stored when its form last changed (pjeval.indicator_outcome): rule, completion, computed and reported score and their difference, the score that counts in the total (the computed one, else the reported one), assess() flags and finding codes (see pjeval.audit_finding)';
--- One row per form, as stored (columns as evaluation_result_live computes
--- them); the form's own columns come from its tables.
+
 CREATE OR REPLACE VIEW @extschema@.evaluation_result WITH (security_barrier = true) AS
 SELECT
     e.evaluation_id,
@@ -15361,16 +15365,6 @@ WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
 
 COMMENT ON VIEW @extschema@.evaluation_result IS
 'Every form the caller may see, as stored when it last changed (pjeval.evaluation_score): amounts in 元, execution rate, fund score, subtotals per level 1, total (fund score + counted indicator scores), reported total, grade by the form''s profile, weights, and its form-level finding codes and count of all findings';
-DO $$
-BEGIN
-    IF pg_catalog.current_setting('server_version_num')::integer >= 150000 THEN
-        ALTER VIEW @extschema@.indicator_result SET (security_invoker = true);
-        ALTER VIEW @extschema@.indicator_result RESET (security_barrier);
-        ALTER VIEW @extschema@.evaluation_result SET (security_invoker = true);
-        ALTER VIEW @extschema@.evaluation_result RESET (security_barrier);
-    END IF;
-END
-$$;
 
 -- 55_results.sql - the results stored when a form changes (50_views.sql):
 -- pjeval.indicator_outcome per indicator and pjeval.evaluation_score per
@@ -15479,6 +15473,49 @@ COMMENT ON FUNCTION @extschema@.refresh_results(bigint[]) IS
 'Recomputes and stores the results (pjeval.indicator_outcome, pjeval.evaluation_score) of the given forms, or of every form (NULL, which locks the form tables against writes until the transaction ends); returns the number of forms stored. The triggers call it for every change; call it after loading rows with the triggers off (session_replication_role = replica)';
 REVOKE EXECUTE ON FUNCTION @extschema@.refresh_results(bigint[]) FROM PUBLIC;
 
+-- A deferral (results.c): a writer of several statements over the same
+-- forms (import_forms) has their results stored once, when it is done.
+-- While this backend defers, the triggers below only note the forms
+-- (pend_results() is false when it does not);
+-- store_deferred_results() stores them and ends the deferral, and a
+-- transaction still deferring cannot commit (2D000), so results are never
+-- committed stale.  A rolled-back subtransaction that began the deferral
+-- ends it.
+CREATE FUNCTION @extschema@.defer_results()
+RETURNS void
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'pj_defer_results';
+
+COMMENT ON FUNCTION @extschema@.defer_results() IS
+'Defers the storing of results in this transaction: the forms that change are noted and their results stored by pjeval.store_deferred_results(), which must be called before COMMIT (a transaction still deferring is refused at COMMIT, 2D000). For loaders of many statements over the same forms';
+
+CREATE FUNCTION @extschema@.pend_results(evaluation_ids bigint[])
+RETURNS boolean
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'pj_pend_results';
+
+CREATE FUNCTION @extschema@.take_pending_results()
+RETURNS bigint[]
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'pj_take_pending_results';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.pend_results(bigint[]) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.take_pending_results() FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.store_deferred_results()
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN @extschema@.refresh_results(@extschema@.take_pending_results());
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.store_deferred_results() IS
+'Stores the results of the forms changed since pjeval.defer_results() and ends the deferral; returns the number of forms stored';
+
 -- The triggers: one call per statement with the forms it touched.
 CREATE FUNCTION @extschema@.store_results()
 RETURNS trigger
@@ -15505,7 +15542,10 @@ BEGIN
             PERFORM @extschema@.refresh_results(NULL);
             RETURN NULL;
     END CASE;
-    IF ids IS NOT NULL THEN
+    IF ids IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF NOT @extschema@.pend_results(ids) THEN  -- false: not deferring
         PERFORM @extschema@.refresh_results(ids);
     END IF;
     RETURN NULL;
@@ -15704,5 +15744,474 @@ AS $$
                                     ELSE 'reference' END AS placement) x
 $$;
 
+-- import_forms stores the results of a batch once (defer_results())
+CREATE OR REPLACE FUNCTION @extschema@.import_forms(document text, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    forms jsonb;            -- the forms of a batch
+    funds jsonb;            -- every fund line of the batch
+    inds jsonb;             -- every indicator of the batch
+    bad record;
+    pos_offset bigint := 0; -- where the next batch begins (NULL: the document is read)
+    pos_line integer := 1;
+    pos_form integer := 0;
+    base integer;           -- forms before the batch: its form f is element f - base below
+    done_form integer[] := '{}';    -- the forms of the batches before, for step 5
+    done_line integer[] := '{}';
+    done_year integer[] := '{}';
+    done_project bigint[] := '{}';
+    done_code text[] := '{}';
+    done_name text[] := '{}';
+    quote_lines integer[] := '{}';  -- cells whose quote nothing closes (read as text)
+    writing_rows boolean := false;  -- in step 7: a failure there is a cell no table holds
+    form_unit bigint[];     -- per form of the batch, in the document's order
+    form_top bigint[];      -- 0: no 一级预算单位 (no NULLs: subscripts stay O(1))
+    form_project bigint[];
+    form_eval bigint[];
+    found_forms integer[];  -- batch-local, as the arrays above
+    found_evals bigint[];
+    old_bands jsonb;
+    todo integer[];         -- form numbers
+    attempt integer;
+    n integer;
+    t0 timestamptz := clock_timestamp();   -- for the timings at DEBUG1
+    on_cluster boolean := false;    -- evaluation distributed by Citus (step 6)
+BEGIN
+    IF on_conflict IS NULL OR on_conflict NOT IN ('error', 'replace') THEN
+        RAISE EXCEPTION 'on_conflict must be ''error'' or ''replace'', not %',
+                coalesce(pg_catalog.quote_literal(on_conflict), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''error'' (the default) refuses a project and year already stored; ''replace'' replaces it and keeps the old version in pjeval.history.';
+    END IF;
+    IF document IS NULL THEN
+        RETURN;
+    END IF;
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid OPERATOR(pg_catalog.=) $1::regclass)'
+            INTO on_cluster USING '@extschema@.evaluation';
+    END IF;
+
+    -- The document is read and written a batch of forms at a time (500
+    -- forms or about 8 MB of text, see read_form_batch), steps 1-7 per
+    -- batch, all in this one transaction: memory is that of a batch, and a
+    -- cancel or a timeout stops the import between any two rows it reads.
+    -- One exception block for all batches, not one per batch: each block
+    -- is a subtransaction, and the memory a committed subtransaction used
+    -- stays until the transaction ends (about 4 MB a batch).
+    BEGIN
+    LOOP
+        -- 1. Read.  A form that cannot be read at all raises here (22P02, with
+        -- the form, the line and what was expected); what earlier batches wrote
+        -- is undone with the rest.  The fund lines and indicators of the
+        -- batch's forms are taken out once, each with its form's position:
+        -- every statement below reads a flat set.
+        EXIT WHEN pos_offset IS NULL;
+        base := pos_form;
+        SELECT b.forms, b.next_offset, b.next_line, b.next_form INTO forms, pos_offset, pos_line, pos_form
+        FROM @extschema@.read_form_batch(document, pos_offset, pos_line, pos_form, 500) AS b;
+        n := pg_catalog.jsonb_array_length(forms);
+        EXIT WHEN n = 0;
+        funds := pg_catalog.jsonb_path_query_array(forms, '$[*].funds[*]');
+        inds := pg_catalog.jsonb_path_query_array(forms, '$[*].indicators[*]');
+        quote_lines := quote_lines || ARRAY(SELECT x.line
+                                            FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                                                 AS x (line integer, code text)
+                                            WHERE x.code = 'unclosed_quote'
+                                            ORDER BY x.line);
+
+        RAISE DEBUG 'import_forms: % % ms', 'read', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 2. What the reader lets through but no table can hold.  The header
+        -- is checked here (before units and projects are looked for); fund
+        -- lines and indicators by the tables' own constraints as they are
+        -- written (step 7), at no cost when all is well.  Either way the error
+        -- names the document's first such cell (import_raise_problem).
+        IF EXISTS (SELECT FROM jsonb_to_recordset(forms) AS f (year integer, unit text, top_unit text,
+                                                             total_weight numeric, total_score numeric)
+                   WHERE f.year NOT BETWEEN 2000 AND 2100 OR (f.unit IS NULL AND f.top_unit IS NULL)
+                      OR f.total_weight NOT BETWEEN 0 AND 100 OR f.total_score NOT BETWEEN 0 AND 100) THEN
+            PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'checked', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 3. Units.  一级预算单位 is a unit of that name (a top-level one first),
+        -- created at the top level when there is none; 实施单位 is a unit of
+        -- that name (under its 一级预算单位 first, then at the top level), created
+        -- under its 一级预算单位 when there is none, at the top level when the
+        -- form names none (and no other form of the document places it).
+        -- Creating units is for reviewers (row-level security says so when
+        -- someone else tries).
+        -- (Anti-joins, not NOT EXISTS: Citus plans no correlated sub-query
+        -- over a set-returning function such as jsonb_to_recordset.)
+        INSERT INTO @extschema@.unit (name)
+        SELECT DISTINCT f.top_unit
+        FROM jsonb_to_recordset(forms) AS f (top_unit text)
+        LEFT JOIN @extschema@.unit u ON u.name = f.top_unit
+        WHERE f.top_unit IS NOT NULL AND u.unit_id IS NULL
+        ORDER BY 1
+        ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(t.unit_id, 0) ORDER BY f.form) INTO form_top
+        FROM jsonb_to_recordset(forms) AS f (form integer, top_unit text)
+        LEFT JOIN (
+            SELECT n.name,
+                   coalesce((SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name AND u.parent_id IS NULL),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name ORDER BY u.unit_id LIMIT 1)) AS unit_id
+            FROM (SELECT DISTINCT x.top_unit AS name FROM jsonb_to_recordset(forms) AS x (top_unit text)) n
+        ) t ON t.name = f.top_unit;
+
+        INSERT INTO @extschema@.unit (name, parent_id)
+        SELECT DISTINCT f.unit, form_top[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, unit text, top_unit text)
+        LEFT JOIN @extschema@.unit u ON u.name = f.unit
+        WHERE f.unit IS NOT NULL AND f.top_unit IS NOT NULL AND f.unit <> f.top_unit AND u.unit_id IS NULL
+        ORDER BY 2, 1
+        ON CONFLICT (parent_id, name) WHERE parent_id IS NOT NULL DO NOTHING;
+
+        INSERT INTO @extschema@.unit (name)
+        SELECT DISTINCT f.unit
+        FROM jsonb_to_recordset(forms) AS f (unit text, top_unit text)
+        LEFT JOIN @extschema@.unit u ON u.name = f.unit
+        WHERE f.unit IS NOT NULL AND f.top_unit IS NULL AND u.unit_id IS NULL
+        ORDER BY 1
+        ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(t.unit_id, nullif(form_top[f.form - base], 0)) ORDER BY f.form) INTO form_unit
+        FROM jsonb_to_recordset(forms) AS f (form integer, unit text, top_unit text)
+        LEFT JOIN (
+            SELECT n.name, n.top,
+                   coalesce((SELECT u.unit_id FROM @extschema@.unit u WHERE u.parent_id = n.top AND u.name = n.name),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name AND u.parent_id IS NULL),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name ORDER BY u.unit_id LIMIT 1)) AS unit_id
+            FROM (SELECT DISTINCT x.unit AS name, form_top[x.form - base] AS top
+                  FROM jsonb_to_recordset(forms) AS x (form integer, unit text, top_unit text)
+                  WHERE x.unit IS DISTINCT FROM x.top_unit) n
+        ) t ON t.name = f.unit AND t.top = form_top[f.form - base] AND f.unit IS DISTINCT FROM f.top_unit;
+
+        RAISE DEBUG 'import_forms: % % ms', 'units', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 4. Projects: by 项目编号, else by name within the unit.  A project the
+        -- caller cannot see is not found; inserting it again then does nothing
+        -- (its code is taken) or is refused by row-level security.
+        INSERT INTO @extschema@.project (code, name, unit_id)
+        SELECT DISTINCT ON (f.project_code) f.project_code, f.project_name, form_unit[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, project_code text, project_name text)
+        LEFT JOIN @extschema@.project p ON p.code = f.project_code
+        WHERE f.project_code IS NOT NULL AND p.project_id IS NULL
+        ORDER BY f.project_code, f.form
+        ON CONFLICT (code) DO NOTHING;
+
+        INSERT INTO @extschema@.project (name, unit_id)
+        SELECT DISTINCT f.project_name, form_unit[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, project_code text, project_name text)
+        LEFT JOIN @extschema@.project p ON p.unit_id = form_unit[f.form - base] AND p.name = f.project_name
+        WHERE f.project_code IS NULL AND p.project_id IS NULL
+        ORDER BY 2, 1
+        ON CONFLICT (unit_id, name) WHERE code IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(pc.project_id, pn.project_id) ORDER BY f.form) INTO form_project
+        FROM (SELECT x.form, x.project_code, x.project_name, form_unit[x.form - base] AS unit_id
+              FROM jsonb_to_recordset(forms) AS x (form integer, project_code text, project_name text)) f
+        LEFT JOIN @extschema@.project pc ON pc.code = f.project_code
+        LEFT JOIN (
+            SELECT n.unit_id, n.name,
+                   coalesce((SELECT p.project_id FROM @extschema@.project p
+                             WHERE p.unit_id = n.unit_id AND p.name = n.name AND p.code IS NULL),
+                            (SELECT p.project_id FROM @extschema@.project p
+                             WHERE p.unit_id = n.unit_id AND p.name = n.name ORDER BY p.project_id LIMIT 1)) AS project_id
+            FROM (SELECT DISTINCT form_unit[x.form - base] AS unit_id, x.project_name AS name
+                  FROM jsonb_to_recordset(forms) AS x (form integer, project_code text, project_name text)
+                  WHERE x.project_code IS NULL) n
+        ) pn ON f.project_code IS NULL AND pn.unit_id = f.unit_id AND pn.name = f.project_name;
+
+        -- A project the caller cannot see, or one that belongs to another unit.
+        SELECT f.form, f.line, f.project_code, f.project_name, f.unit, f.top_unit, p.unit_id, u.name AS project_unit INTO bad
+        FROM jsonb_to_recordset(forms) AS f (form integer, line integer, project_code text, project_name text,
+                                             unit text, top_unit text)
+        LEFT JOIN @extschema@.project p ON p.project_id = form_project[f.form - base]
+        LEFT JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+        WHERE p.project_id IS NULL OR p.unit_id <> form_unit[f.form - base]
+        ORDER BY f.form
+        LIMIT 1;
+        IF FOUND AND bad.unit_id IS NULL THEN
+            RAISE EXCEPTION 'form % of the document (line %): project % belongs to a unit that role % does not work for',
+                    bad.form, bad.line, bad.project_code, current_user
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'A role imports the forms of the units it works for (pjeval.unit_member); reviewers import any.';
+        ELSIF FOUND THEN
+            RAISE EXCEPTION 'form % of the document (line %): project % “%” belongs to unit “%”, not to “%”',
+                    bad.form, bad.line, coalesce(bad.project_code, '(no 项目编号)'), bad.project_name,
+                    bad.project_unit, coalesce(bad.unit, bad.top_unit)
+                USING ERRCODE = 'integrity_constraint_violation',
+                      HINT = 'A project has one implementing unit (实施单位). Correct the form, or move the project first: UPDATE pjeval.project SET unit_id = … (a reviewer).';
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'projects', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 5. One form per project and year in the document: in the batch, and
+        -- against the forms of the batches before it (never a replace of a form
+        -- this import wrote).
+        SELECT a.form, a.line, b.form AS other_form, b.line AS other_line, a.year, a.project_code, a.project_name INTO bad
+        FROM (SELECT x.form, x.line, x.year, x.project_code, x.project_name, form_project[x.form - base] AS project_id
+              FROM jsonb_to_recordset(forms) AS x (form integer, line integer, year integer, project_code text, project_name text)
+              UNION ALL
+              SELECT d.*
+              FROM ROWS FROM (pg_catalog.unnest(done_form), pg_catalog.unnest(done_line), pg_catalog.unnest(done_year),
+                              pg_catalog.unnest(done_code), pg_catalog.unnest(done_name), pg_catalog.unnest(done_project))
+                   AS d (form, line, year, project_code, project_name, project_id)) a
+        JOIN jsonb_to_recordset(forms) AS b (form integer, line integer, year integer)
+          ON b.form > a.form AND b.year = a.year AND form_project[b.form - base] = a.project_id
+        ORDER BY b.form, a.form
+        LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'forms % (line %) and % (line %) of the document are both project % “%” for %',
+                    bad.form, bad.line, bad.other_form, bad.other_line,
+                    coalesce(bad.project_code, '(no 项目编号)'), bad.project_name, bad.year
+                USING ERRCODE = 'unique_violation',
+                      HINT = 'A document holds one form per project and year: remove one of them. Nothing of the document was imported.';
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'duplicates', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 6. The forms themselves.  A project and year already stored is an
+        -- error, or with on_conflict => 'replace' is replaced in place: the same
+        -- evaluation_id, its profile kept, its fund lines and indicators written
+        -- anew (the evaluator's band carried over where an indicator is
+        -- unchanged), the old version in pjeval.history.  The workflow refuses to
+        -- replace a form that is submitted or approved.  An import that races
+        -- with another for the same project and year finds it on its next try.
+        form_eval := pg_catalog.array_fill(NULL::bigint, ARRAY[n]);
+        todo := ARRAY(SELECT base + g FROM pg_catalog.generate_series(1, n) g);
+        old_bands := NULL;
+        attempt := 0;
+        -- the results of the batch's forms are stored once, after step 7
+        -- (55_results.sql), not after each statement
+        PERFORM @extschema@.defer_results();
+        LOOP
+            attempt := attempt + 1;
+
+            -- the forms of this try already stored, locked in one order
+            IF NOT on_cluster THEN
+                SELECT pg_catalog.array_agg(x.form - base ORDER BY x.form), pg_catalog.array_agg(x.evaluation_id ORDER BY x.form)
+                INTO found_forms, found_evals
+                FROM (SELECT f.form, e.evaluation_id
+                      FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+                      JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                      JOIN @extschema@.evaluation e ON e.project_id = form_project[f.form - base] AND e.year = f.year
+                      ORDER BY e.evaluation_id
+                      FOR UPDATE OF e) x;
+            ELSE
+                -- On a Citus cluster Citus neither locks rows of several
+                -- shards at once nor keeps evaluation's UNIQUE (project_id,
+                -- year) (docs/scaling.md): each project and year of the
+                -- batch is locked instead (a transaction advisory lock on
+                -- the coordinator, in one order), before its form is looked
+                -- for, so that two imports of it take turns, and the second
+                -- finds the first's form.
+                PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(
+                            pg_catalog.format('pjeval.evaluation %s %s', k.project_id, k.year), 0))
+                FROM (SELECT DISTINCT form_project[f.form - base] AS project_id, f.year
+                      FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+                      JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                      ORDER BY 1, 2) k;
+                SELECT pg_catalog.array_agg(x.form - base ORDER BY x.form), pg_catalog.array_agg(x.evaluation_id ORDER BY x.form)
+                INTO found_forms, found_evals
+                FROM (SELECT f.form, e.evaluation_id
+                      FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+                      JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                      JOIN @extschema@.evaluation e ON e.project_id = form_project[f.form - base] AND e.year = f.year) x;
+            END IF;
+
+            IF found_forms IS NOT NULL AND on_conflict = 'error' THEN
+                SELECT f.form, f.line, f.year, f.project_code, f.project_name INTO bad
+                FROM jsonb_to_recordset(forms) AS f (form integer, line integer, year integer, project_code text, project_name text)
+                WHERE f.form = base + found_forms[1];
+                RAISE EXCEPTION 'project % “%” already has a form for % (evaluation %)',
+                        coalesce(bad.project_code, '(no 项目编号)'), bad.project_name, bad.year, found_evals[1]
+                    USING ERRCODE = 'unique_violation',
+                          DETAIL = pg_catalog.format('Form %s of the document, line %s.', bad.form, bad.line),
+                          HINT = 'To replace it, import with on_conflict => ''replace'' (the old version stays in pjeval.history). Nothing of the document was imported.';
+            END IF;
+
+            IF found_forms IS NOT NULL THEN
+                UPDATE @extschema@.evaluation e
+                SET budget_unit_id = nullif(form_top[f.form - base], 0),
+                    amount_unit = coalesce(f.amount_unit, '元'),
+                    expected_goal = f.goal_expected,
+                    actual_outcome = f.goal_actual,
+                    reported_weight_total = f.total_weight,
+                    reported_total = f.total_score,
+                    notes = f.notes,
+                    reported_grade = f.total_grade,
+                    fund_block_weight = f.fund_weight
+                FROM ROWS FROM (pg_catalog.unnest(found_forms), pg_catalog.unnest(found_evals)) AS x (form, evaluation_id)
+                JOIN jsonb_to_recordset(forms) AS f (form integer, amount_unit text, goal_expected text, goal_actual text,
+                                                     total_weight numeric, total_score numeric, notes text, total_grade text,
+                                                     fund_weight numeric)
+                  ON f.form = base + x.form
+                WHERE e.evaluation_id = x.evaluation_id;
+
+                SELECT coalesce(old_bands, '{}') || coalesce(pg_catalog.jsonb_object_agg(
+                           i.evaluation_id || '/' || i.position || '/' || i.level3 || '/'
+                               || coalesce(i.target_text, '') || '/' || coalesce(i.actual_text, ''),
+                           i.band), '{}')
+                INTO old_bands
+                FROM @extschema@.indicator i
+                WHERE i.evaluation_id = ANY (found_evals) AND i.band IS NOT NULL;
+
+                DELETE FROM @extschema@.fund_line fl WHERE fl.evaluation_id = ANY (found_evals);
+                DELETE FROM @extschema@.indicator i WHERE i.evaluation_id = ANY (found_evals);
+                -- (asked first: an import without reader findings needs no
+                -- right on read_finding; SELECT 1, not SELECT: Citus plans no
+                -- empty target list over a distributed table)
+                IF EXISTS (SELECT 1 FROM @extschema@.read_finding rf WHERE rf.evaluation_id = ANY (found_evals)) THEN
+                    DELETE FROM @extschema@.read_finding rf WHERE rf.evaluation_id = ANY (found_evals);
+                END IF;
+
+                form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
+            END IF;
+
+            -- the forms not stored yet; one that a concurrent import has just
+            -- stored is left out, and found on the next try (on a cluster
+            -- the lock above keeps other imports out)
+            IF NOT on_cluster THEN
+                WITH ins AS (
+                    INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
+                                                        actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
+                                                        fund_block_weight)
+                    SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
+                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight
+                    FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
+                                                         goal_actual text, total_weight numeric, total_score numeric, notes text,
+                                                         total_grade text, fund_weight numeric)
+                    JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                    WHERE form_eval[f.form - base] IS NULL     -- not just replaced
+                    ORDER BY form_project[f.form - base], f.year
+                    ON CONFLICT (project_id, year) DO NOTHING
+                    RETURNING evaluation_id, project_id, year
+                )
+                SELECT pg_catalog.array_agg(f.form - base), pg_catalog.array_agg(ins.evaluation_id)
+                INTO found_forms, found_evals
+                FROM ins
+                JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
+                  ON form_project[f.form - base] = ins.project_id AND f.year = ins.year;
+            ELSE
+                WITH ins AS (
+                    INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
+                                                        actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
+                                                        fund_block_weight)
+                    SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
+                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight
+                    FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
+                                                         goal_actual text, total_weight numeric, total_score numeric, notes text,
+                                                         total_grade text, fund_weight numeric)
+                    JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                    WHERE form_eval[f.form - base] IS NULL     -- not just replaced
+                    ORDER BY form_project[f.form - base], f.year
+                    RETURNING evaluation_id, project_id, year
+                )
+                SELECT pg_catalog.array_agg(f.form - base), pg_catalog.array_agg(ins.evaluation_id)
+                INTO found_forms, found_evals
+                FROM ins
+                JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
+                  ON form_project[f.form - base] = ins.project_id AND f.year = ins.year;
+            END IF;
+
+            form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
+
+            todo := ARRAY(SELECT base + g FROM pg_catalog.generate_series(1, n) g WHERE form_eval[g] IS NULL);
+            EXIT WHEN pg_catalog.cardinality(todo) = 0;
+            IF attempt >= 3 THEN
+                RAISE EXCEPTION 'form % of the document: its project and year are being written by another import at the same time', todo[1]
+                    USING ERRCODE = 'serialization_failure',
+                          HINT = 'Try again.';
+            END IF;
+        END LOOP;
+
+        RAISE DEBUG 'import_forms: % % ms', 'evaluations', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 7. Their rows.  Amounts left blank are 0; the values of targets and
+        -- actuals are read by the indicator's trigger (NULL, and flagged by the
+        -- audit, where a cell does not read: the text is kept as written).
+        writing_rows := true;
+            INSERT INTO @extschema@.fund_line (evaluation_id, source, initial_budget, annual_budget, executed,
+                                               reported_weight, reported_rate, reported_score, label)
+            SELECT form_eval[x.form - base], x.kind, coalesce(x.initial_budget, 0),
+                   coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score,
+                   CASE WHEN x.kind = 'other' THEN nullif(x.source, sfs.label) END
+            FROM jsonb_to_recordset(funds) AS x (form integer, line integer, source text, kind text, initial_budget numeric,
+                                                 budget numeric, executed numeric, weight numeric, rate numeric, score numeric)
+            LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.kind
+            ORDER BY x.form, x.line;
+
+            RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+            t0 := clock_timestamp();
+            INSERT INTO @extschema@.indicator (evaluation_id, position, level1, level2, level3, target_text, actual_text,
+                                               weight, reported_score, deviation_reason, band)
+            SELECT form_eval[x.form - base], x.position,
+                   x.level1 || coalesce(' (' || x.level1_weight || '分)', ''),
+                   x.level2, x.level3, x.target, x.actual, x.weight, x.score, x.explanation,
+                   CASE WHEN old_bands IS NOT NULL
+                        THEN old_bands ->> (form_eval[x.form - base] || '/' || x.position || '/' || x.level3 || '/'
+                                            || coalesce(x.target, '') || '/' || coalesce(x.actual, '')) END
+            FROM jsonb_to_recordset(inds) AS x (form integer, position integer, level1 text, level1_weight numeric,
+                                                level2 text, level3 text, target text, actual text,
+                                                weight numeric, score numeric, explanation text);
+        writing_rows := false;
+
+        -- What the reader found worth a look, on the row of its line (an
+        -- indicator, a fund row) or on the form.
+        IF pg_catalog.jsonb_path_exists(forms, '$[*].findings[*]') THEN
+            INSERT INTO @extschema@.read_finding (evaluation_id, line, position, source, code, detail)
+            SELECT form_eval[x.form - base], x.line, i.position, fl.kind, x.code, x.detail
+            FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                 AS x (form integer, line integer, code text, detail text)
+            LEFT JOIN jsonb_to_recordset(inds) AS i (form integer, line integer, position integer)
+              ON i.form = x.form AND i.line = x.line
+            LEFT JOIN jsonb_to_recordset(funds) AS fl (form integer, line integer, kind text)
+              ON fl.form = x.form AND fl.line = x.line
+            ORDER BY x.form, x.line;
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'indicators', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        PERFORM @extschema@.store_deferred_results();
+        RAISE DEBUG 'import_forms: % % ms', 'results', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        RETURN QUERY SELECT form_eval[g] FROM pg_catalog.generate_subscripts(form_eval, 1) g ORDER BY g;
+
+        SELECT done_form || pg_catalog.array_agg(x.form ORDER BY x.form),
+               done_line || pg_catalog.array_agg(x.line ORDER BY x.form),
+               done_year || pg_catalog.array_agg(x.year ORDER BY x.form),
+               done_project || pg_catalog.array_agg(form_project[x.form - base] ORDER BY x.form),
+               done_code || pg_catalog.array_agg(x.project_code ORDER BY x.form),
+               done_name || pg_catalog.array_agg(x.project_name ORDER BY x.form)
+        INTO done_form, done_line, done_year, done_project, done_code, done_name
+        FROM jsonb_to_recordset(forms) AS x (form integer, line integer, year integer, project_code text, project_name text);
+    END LOOP;
+    EXCEPTION WHEN not_null_violation OR check_violation OR unique_violation THEN
+        -- a cell no table can hold (step 7 of the batch that failed): say which
+        IF writing_rows THEN
+            PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
+        END IF;
+        RAISE;
+    END;
+
+    -- What was read but is worth a look: a cell that began with a quote
+    -- that nothing closes (copied from a PDF) was read as text.
+    IF pg_catalog.cardinality(quote_lines) > 0 THEN
+        RAISE NOTICE '% cell(s) of the document begin with a quote that nothing closes, read as text: line %',
+                pg_catalog.cardinality(quote_lines),
+                pg_catalog.array_to_string(quote_lines[1:10], ', ') || CASE WHEN pg_catalog.cardinality(quote_lines) > 10 THEN ', …' ELSE '' END
+            USING HINT = 'A spreadsheet closes every quote it opens; these cells were probably copied from a PDF. Check that their rows are whole.';
+    END IF;
+END
+$fn$;
 
 SELECT @extschema@.refresh_results();

@@ -55,6 +55,68 @@ FROM @extschema@.standard_level_list() l;
 COMMENT ON VIEW @extschema@.standard_level IS
 'The standard''s level-1 and level-2 names as indicator_level_name() gives them, the kind of level 1 each is or belongs under (output, benefit, satisfaction, cost) and that level 1''s name; a name real templates use for a standard one (进度指标) names it under standard. The form reader''s own list';
 
+-- The results as stored.  What the live views below compute is written
+-- here when an input changes, in the same statement (refresh_results(),
+-- 55_results.sql), and the views users read (indicator_result,
+-- evaluation_result, audit_finding and the reports) read these rows.  Both
+-- tables are keyed by evaluation_id first, like the form tables, so that a
+-- form's results live on the shard of its form on a Citus cluster.  Nobody
+-- writes them but refresh_results(); they are not dumped (a restore
+-- recomputes them as the forms' rows are loaded).
+CREATE TABLE @extschema@.indicator_outcome (
+    evaluation_id   bigint NOT NULL,
+    indicator_id    bigint NOT NULL,
+    level1_kind     text,
+    level2_home     text,
+    rule            text,
+    completion      numeric,
+    computed_score  numeric,
+    flags           text[],
+    band_low        numeric,
+    band_high       numeric,
+    findings        text[],
+    PRIMARY KEY (evaluation_id, indicator_id)
+);
+
+COMMENT ON TABLE @extschema@.indicator_outcome IS
+'What the rules make of each indicator row (pjeval.indicator_result_live), stored by pjeval.refresh_results() when the form changes; read through pjeval.indicator_result';
+
+CREATE TABLE @extschema@.evaluation_score (
+    evaluation_id   bigint PRIMARY KEY REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
+    initial_budget  numeric,
+    annual_budget   numeric,
+    executed        numeric,
+    sources_initial_budget numeric,
+    sources_annual_budget numeric,
+    sources_executed numeric,
+    execution_rate  numeric,
+    reported_execution_rate numeric,
+    fund_weight     numeric,
+    fund_score      numeric,
+    reported_fund_score numeric,
+    output_score    numeric,
+    benefit_score   numeric,
+    satisfaction_score numeric,
+    cost_score      numeric,
+    other_score     numeric,
+    indicator_score numeric,
+    total_score     numeric,
+    grade           text,
+    weight_total    numeric,
+    output_weight   numeric,
+    benefit_weight  numeric,
+    satisfaction_weight numeric,
+    cost_weight     numeric,
+    other_weight    numeric,
+    reported_score_sum numeric,
+    indicator_count bigint NOT NULL,
+    findings        text[] NOT NULL,
+    finding_count   bigint NOT NULL
+);
+
+COMMENT ON TABLE @extschema@.evaluation_score IS
+'What the rules make of each form (pjeval.evaluation_result_live), stored by pjeval.refresh_results() when the form, its fund lines, indicators or reader findings change; read through pjeval.evaluation_result';
+
 CREATE VIEW @extschema@.indicator_result_live AS
 SELECT
     i.evaluation_id,
@@ -304,8 +366,14 @@ LEFT JOIN LATERAL (
            pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind IS NULL) AS other_weight,
            pg_catalog.sum(r.reported_score) AS reported_score_total,
            pg_catalog.sum(pg_catalog.cardinality(r.findings)) AS finding_count
-    FROM @extschema@.indicator_result_live r
-    WHERE r.evaluation_id = e.evaluation_id
+    -- the indicators as stored (indicator_outcome, which refresh_results()
+    -- fills first and verify_results() checks against indicator_result_live)
+    FROM (SELECT i.evaluation_id, o.level1_kind, i.weight, i.reported_score, o.findings,
+                 coalesce(o.computed_score, i.reported_score) AS counted_score
+          FROM @extschema@.indicator i
+          JOIN @extschema@.indicator_outcome o
+            ON o.evaluation_id = i.evaluation_id AND o.indicator_id = i.indicator_id
+          WHERE i.evaluation_id = e.evaluation_id) r
     GROUP BY r.evaluation_id
 ) s ON true
 -- Level-1 blocks weighted as a whole (产出指标（40分）) whose indicators
@@ -409,69 +477,7 @@ CROSS JOIN LATERAL (
 ) ff;
 
 COMMENT ON VIEW @extschema@.evaluation_result_live IS
-'Every form scored live by the rules from pjeval.indicator_result_live (the recomputation pjeval.refresh_results() stores and pjeval.verify_results() checks against): the columns of pjeval.evaluation_result; the owner''s, not granted';
-
--- The results as stored.  What the live views above compute is written
--- here when an input changes, in the same statement (refresh_results(),
--- 55_results.sql), and the views users read (indicator_result,
--- evaluation_result, audit_finding and the reports) read these rows.  Both
--- tables are keyed by evaluation_id first, like the form tables, so that a
--- form's results live on the shard of its form on a Citus cluster.  Nobody
--- writes them but refresh_results(); they are not dumped (a restore
--- recomputes them as the forms' rows are loaded).
-CREATE TABLE @extschema@.indicator_outcome (
-    evaluation_id   bigint NOT NULL,
-    indicator_id    bigint NOT NULL,
-    level1_kind     text,
-    level2_home     text,
-    rule            text,
-    completion      numeric,
-    computed_score  numeric,
-    flags           text[],
-    band_low        numeric,
-    band_high       numeric,
-    findings        text[],
-    PRIMARY KEY (evaluation_id, indicator_id)
-);
-
-COMMENT ON TABLE @extschema@.indicator_outcome IS
-'What the rules make of each indicator row (pjeval.indicator_result_live), stored by pjeval.refresh_results() when the form changes; read through pjeval.indicator_result';
-
-CREATE TABLE @extschema@.evaluation_score (
-    evaluation_id   bigint PRIMARY KEY REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
-    initial_budget  numeric,
-    annual_budget   numeric,
-    executed        numeric,
-    sources_initial_budget numeric,
-    sources_annual_budget numeric,
-    sources_executed numeric,
-    execution_rate  numeric,
-    reported_execution_rate numeric,
-    fund_weight     numeric,
-    fund_score      numeric,
-    reported_fund_score numeric,
-    output_score    numeric,
-    benefit_score   numeric,
-    satisfaction_score numeric,
-    cost_score      numeric,
-    other_score     numeric,
-    indicator_score numeric,
-    total_score     numeric,
-    grade           text,
-    weight_total    numeric,
-    output_weight   numeric,
-    benefit_weight  numeric,
-    satisfaction_weight numeric,
-    cost_weight     numeric,
-    other_weight    numeric,
-    reported_score_sum numeric,
-    indicator_count bigint NOT NULL,
-    findings        text[] NOT NULL,
-    finding_count   bigint NOT NULL
-);
-
-COMMENT ON TABLE @extschema@.evaluation_score IS
-'What the rules make of each form (pjeval.evaluation_result_live), stored by pjeval.refresh_results() when the form, its fund lines, indicators or reader findings change; read through pjeval.evaluation_result';
+'Every form scored live by the rules from its indicators'' stored outcomes (pjeval.indicator_outcome, checked against pjeval.indicator_result_live; the recomputation pjeval.refresh_results() stores and pjeval.verify_results() checks against): the columns of pjeval.evaluation_result; the owner''s, not granted';
 
 -- Every indicator, with what the rules make of it as stored (columns as
 -- indicator_result_live computes them).

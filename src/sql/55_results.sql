@@ -105,6 +105,49 @@ COMMENT ON FUNCTION @extschema@.refresh_results(bigint[]) IS
 'Recomputes and stores the results (pjeval.indicator_outcome, pjeval.evaluation_score) of the given forms, or of every form (NULL, which locks the form tables against writes until the transaction ends); returns the number of forms stored. The triggers call it for every change; call it after loading rows with the triggers off (session_replication_role = replica)';
 REVOKE EXECUTE ON FUNCTION @extschema@.refresh_results(bigint[]) FROM PUBLIC;
 
+-- A deferral (results.c): a writer of several statements over the same
+-- forms (import_forms) has their results stored once, when it is done.
+-- While this backend defers, the triggers below only note the forms
+-- (pend_results() is false when it does not);
+-- store_deferred_results() stores them and ends the deferral, and a
+-- transaction still deferring cannot commit (2D000), so results are never
+-- committed stale.  A rolled-back subtransaction that began the deferral
+-- ends it.
+CREATE FUNCTION @extschema@.defer_results()
+RETURNS void
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'pj_defer_results';
+
+COMMENT ON FUNCTION @extschema@.defer_results() IS
+'Defers the storing of results in this transaction: the forms that change are noted and their results stored by pjeval.store_deferred_results(), which must be called before COMMIT (a transaction still deferring is refused at COMMIT, 2D000). For loaders of many statements over the same forms';
+
+CREATE FUNCTION @extschema@.pend_results(evaluation_ids bigint[])
+RETURNS boolean
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'pj_pend_results';
+
+CREATE FUNCTION @extschema@.take_pending_results()
+RETURNS bigint[]
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'pj_take_pending_results';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.pend_results(bigint[]) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.take_pending_results() FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.store_deferred_results()
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN @extschema@.refresh_results(@extschema@.take_pending_results());
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.store_deferred_results() IS
+'Stores the results of the forms changed since pjeval.defer_results() and ends the deferral; returns the number of forms stored';
+
 -- The triggers: one call per statement with the forms it touched.
 CREATE FUNCTION @extschema@.store_results()
 RETURNS trigger
@@ -131,7 +174,10 @@ BEGIN
             PERFORM @extschema@.refresh_results(NULL);
             RETURN NULL;
     END CASE;
-    IF ids IS NOT NULL THEN
+    IF ids IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF NOT @extschema@.pend_results(ids) THEN  -- false: not deferring
         PERFORM @extschema@.refresh_results(ids);
     END IF;
     RETURN NULL;

@@ -418,6 +418,9 @@ BEGIN
         todo := ARRAY(SELECT base + g FROM pg_catalog.generate_series(1, n) g);
         old_bands := NULL;
         attempt := 0;
+        -- the results of the batch's forms are stored once, after step 7
+        -- (55_results.sql), not after each statement
+        PERFORM @extschema@.defer_results();
         LOOP
             attempt := attempt + 1;
 
@@ -605,6 +608,9 @@ BEGIN
         END IF;
 
         RAISE DEBUG 'import_forms: % % ms', 'indicators', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        PERFORM @extschema@.store_deferred_results();
+        RAISE DEBUG 'import_forms: % % ms', 'results', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
         t0 := clock_timestamp();
         RETURN QUERY SELECT form_eval[g] FROM pg_catalog.generate_subscripts(form_eval, 1) g ORDER BY g;
 
