@@ -33,26 +33,68 @@
 -- meets the first one's).  Row locks on evaluation would deadlock with the
 -- FOR SHARE locks the workflow triggers take on the same rows.
 
+-- Where the recomputation reads a live view: on one node the view; on a
+-- Citus shard (the triggers fire on the workers, on the shards of a
+-- statement's rows) the view's text with every pjeval table it reads named
+-- by its shard on that node (colocated_shard(), 90_distribute.sql), and
+-- fund_line_result, the one view of tables the live views read, inlined:
+-- a query on the distributed tables themselves would be a distributed query
+-- inside one on a shard, which Citus refuses.
+CREATE FUNCTION @extschema@.results_source(view_name text, rel_name name, tbl text)
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    s CONSTANT text := pg_catalog.quote_ident('@extschema@') || '.';
+    pat CONSTANT text := pg_catalog.regexp_replace(s, '([^[:alnum:]_])', '\\\1', 'g');
+    q text;
+    t text;
+BEGIN
+    IF rel_name OPERATOR(pg_catalog.=) tbl THEN
+        RETURN s || pg_catalog.quote_ident(view_name);
+    END IF;
+    q := pg_catalog.regexp_replace(pg_catalog.pg_get_viewdef((s || pg_catalog.quote_ident(view_name))::regclass), ';\s*$', '');
+    q := pg_catalog.replace(q, s || 'fund_line_result',
+                            '(' || pg_catalog.regexp_replace(pg_catalog.pg_get_viewdef((s || 'fund_line_result')::regclass), ';\s*$', '') || ')');
+    FOR t IN SELECT p.table_name FROM @extschema@.distribution_plan() p LOOP
+        IF q ~ (pat || t || '\M') THEN
+            q := pg_catalog.regexp_replace(q, pat || t || '\M', @extschema@.colocated_shard(rel_name, tbl, t), 'g');
+        END IF;
+    END LOOP;
+    RETURN '(' || q || ')';
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION @extschema@.results_source(text, name, text) FROM PUBLIC;
+
 -- The forms' results recomputed and stored: those of the given forms, or
 -- (NULL) of every form, which also locks the form tables against writes
 -- until the transaction ends.  Forms that no longer exist lose their rows.
-CREATE FUNCTION @extschema@.refresh_results(evaluation_ids bigint[] DEFAULT NULL)
+-- rel_name and tbl: the table whose trigger calls it, as colocated_shard()
+-- takes them (on one node both the same).
+CREATE FUNCTION @extschema@.store_results_at(evaluation_ids bigint[], rel_name name, tbl text)
 RETURNS bigint
 LANGUAGE plpgsql
 VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-SET plan_cache_mode = force_custom_plan
 SET jit = off
 AS $$
 DECLARE
+    outcomes CONSTANT text := @extschema@.colocated_shard(rel_name, tbl, 'indicator_outcome');
+    scores CONSTANT text := @extschema@.colocated_shard(rel_name, tbl, 'evaluation_score');
     bucket integer;
     n bigint;
 BEGIN
     IF evaluation_ids IS NULL THEN
-        LOCK TABLE @extschema@.evaluation, @extschema@.fund_line, @extschema@.indicator, @extschema@.read_finding
-            IN SHARE MODE;
-        DELETE FROM @extschema@.indicator_outcome;
-        DELETE FROM @extschema@.evaluation_score;
+        EXECUTE pg_catalog.format('LOCK TABLE %s, %s, %s, %s IN SHARE MODE',
+                                  @extschema@.colocated_shard(rel_name, tbl, 'evaluation'),
+                                  @extschema@.colocated_shard(rel_name, tbl, 'fund_line'),
+                                  @extschema@.colocated_shard(rel_name, tbl, 'indicator'),
+                                  @extschema@.colocated_shard(rel_name, tbl, 'read_finding'));
+        EXECUTE pg_catalog.format('DELETE FROM %s', outcomes);
+        EXECUTE pg_catalog.format('DELETE FROM %s', scores);
     ELSE
         SELECT pg_catalog.array_agg(DISTINCT x.id ORDER BY x.id) INTO evaluation_ids
         FROM pg_catalog.unnest(evaluation_ids) AS x (id)
@@ -70,35 +112,52 @@ BEGIN
                       FROM pg_catalog.unnest(evaluation_ids) AS x (id) ORDER BY 1 LOOP
             PERFORM pg_catalog.pg_advisory_xact_lock(1886020978, bucket);
         END LOOP;
-        DELETE FROM @extschema@.indicator_outcome o WHERE o.evaluation_id = ANY (evaluation_ids);
-        DELETE FROM @extschema@.evaluation_score s WHERE s.evaluation_id = ANY (evaluation_ids);
+        EXECUTE pg_catalog.format('DELETE FROM %s o WHERE o.evaluation_id = ANY ($1)', outcomes) USING evaluation_ids;
+        EXECUTE pg_catalog.format('DELETE FROM %s s WHERE s.evaluation_id = ANY ($1)', scores) USING evaluation_ids;
     END IF;
 
-    INSERT INTO @extschema@.indicator_outcome (evaluation_id, indicator_id, level1_kind, level2_home, rule,
-                                               completion, computed_score, flags, band_low, band_high, findings)
-    SELECT r.evaluation_id, r.indicator_id, r.level1_kind, r.level2_home, r.rule,
-           r.completion, r.computed_score, r.flags, r.band_low, r.band_high, r.findings
-    FROM @extschema@.indicator_result_live r
-    WHERE evaluation_ids IS NULL OR r.evaluation_id = ANY (evaluation_ids);
+    EXECUTE pg_catalog.format($q$
+        INSERT INTO %s (evaluation_id, indicator_id, level1_kind, level2_home, rule,
+                        completion, computed_score, flags, band_low, band_high, findings)
+        SELECT r.evaluation_id, r.indicator_id, r.level1_kind, r.level2_home, r.rule,
+               r.completion, r.computed_score, r.flags, r.band_low, r.band_high, r.findings
+        FROM %s r
+        WHERE $1 IS NULL OR r.evaluation_id = ANY ($1)$q$,
+        outcomes, @extschema@.results_source('indicator_result_live', rel_name, tbl))
+    USING evaluation_ids;
 
-    INSERT INTO @extschema@.evaluation_score (
-        evaluation_id, initial_budget, annual_budget, executed,
-        sources_initial_budget, sources_annual_budget, sources_executed,
-        execution_rate, reported_execution_rate, fund_weight, fund_score, reported_fund_score,
-        output_score, benefit_score, satisfaction_score, cost_score, other_score, indicator_score,
-        total_score, grade, weight_total, output_weight, benefit_weight, satisfaction_weight,
-        cost_weight, other_weight, reported_score_sum, indicator_count, findings, finding_count)
-    SELECT r.evaluation_id, r.initial_budget, r.annual_budget, r.executed,
-           r.sources_initial_budget, r.sources_annual_budget, r.sources_executed,
-           r.execution_rate, r.reported_execution_rate, r.fund_weight, r.fund_score, r.reported_fund_score,
-           r.output_score, r.benefit_score, r.satisfaction_score, r.cost_score, r.other_score, r.indicator_score,
-           r.total_score, r.grade, r.weight_total, r.output_weight, r.benefit_weight, r.satisfaction_weight,
-           r.cost_weight, r.other_weight, r.reported_score_sum, r.indicator_count, r.findings, r.finding_count
-    FROM @extschema@.evaluation_result_live r
-    WHERE evaluation_ids IS NULL OR r.evaluation_id = ANY (evaluation_ids);
+    EXECUTE pg_catalog.format($q$
+        INSERT INTO %s (
+            evaluation_id, initial_budget, annual_budget, executed,
+            sources_initial_budget, sources_annual_budget, sources_executed,
+            execution_rate, reported_execution_rate, fund_weight, fund_score, reported_fund_score,
+            output_score, benefit_score, satisfaction_score, cost_score, other_score, indicator_score,
+            total_score, grade, weight_total, output_weight, benefit_weight, satisfaction_weight,
+            cost_weight, other_weight, reported_score_sum, indicator_count, findings, finding_count)
+        SELECT r.evaluation_id, r.initial_budget, r.annual_budget, r.executed,
+               r.sources_initial_budget, r.sources_annual_budget, r.sources_executed,
+               r.execution_rate, r.reported_execution_rate, r.fund_weight, r.fund_score, r.reported_fund_score,
+               r.output_score, r.benefit_score, r.satisfaction_score, r.cost_score, r.other_score, r.indicator_score,
+               r.total_score, r.grade, r.weight_total, r.output_weight, r.benefit_weight, r.satisfaction_weight,
+               r.cost_weight, r.other_weight, r.reported_score_sum, r.indicator_count, r.findings, r.finding_count
+        FROM %s r
+        WHERE $1 IS NULL OR r.evaluation_id = ANY ($1)$q$,
+        scores, @extschema@.results_source('evaluation_result_live', rel_name, tbl))
+    USING evaluation_ids;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END
+$$;
+
+REVOKE EXECUTE ON FUNCTION @extschema@.store_results_at(bigint[], name, text) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.refresh_results(evaluation_ids bigint[] DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql
+VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT @extschema@.store_results_at(evaluation_ids, 'evaluation', 'evaluation')
 $$;
 
 COMMENT ON FUNCTION @extschema@.refresh_results(bigint[]) IS
@@ -156,9 +215,11 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    tbl CONSTANT text := TG_ARGV[0];  -- the table (TG_TABLE_NAME may be a shard's)
     ids bigint[];
 BEGIN
-    IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_LEVEL <> 'STATEMENT' THEN
+    IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_LEVEL <> 'STATEMENT' OR TG_NARGS <> 1
+       OR tbl NOT IN ('evaluation', 'fund_line', 'indicator', 'read_finding') THEN
         RAISE EXCEPTION 'store_results() stores the results of the pjeval forms only, not of %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
             USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -171,15 +232,18 @@ BEGIN
             SELECT pg_catalog.array_agg(DISTINCT t.evaluation_id) INTO ids
             FROM (SELECT o.evaluation_id FROM old_rows o UNION ALL SELECT n.evaluation_id FROM new_rows n) t;
         ELSE  -- TRUNCATE
-            PERFORM @extschema@.refresh_results(NULL);
+            PERFORM @extschema@.store_results_at(NULL, TG_TABLE_NAME, tbl);
             RETURN NULL;
     END CASE;
     IF ids IS NULL THEN
         RETURN NULL;
     END IF;
-    IF NOT @extschema@.pend_results(ids) THEN  -- false: not deferring
-        PERFORM @extschema@.refresh_results(ids);
+    -- deferred (pend_results() is false when this backend does not defer):
+    -- on one node only, where store_deferred_results() stores them
+    IF TG_TABLE_NAME OPERATOR(pg_catalog.=) tbl AND @extschema@.pend_results(ids) THEN
+        RETURN NULL;
     END IF;
+    PERFORM @extschema@.store_results_at(ids, TG_TABLE_NAME, tbl);
     RETURN NULL;
 END
 $$;
@@ -189,35 +253,35 @@ REVOKE EXECUTE ON FUNCTION @extschema@.store_results() FROM PUBLIC;
 -- The trigger names sort before the workflow's and history's AFTER
 -- triggers: a statement the workflow refuses does no more work than before.
 CREATE TRIGGER results AFTER INSERT ON @extschema@.evaluation
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('evaluation');
 CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.evaluation
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('evaluation');
 CREATE TRIGGER results_delete AFTER DELETE ON @extschema@.evaluation
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('evaluation');
 CREATE TRIGGER results AFTER INSERT ON @extschema@.fund_line
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('fund_line');
 CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.fund_line
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('fund_line');
 CREATE TRIGGER results_delete AFTER DELETE ON @extschema@.fund_line
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('fund_line');
 CREATE TRIGGER results_truncate AFTER TRUNCATE ON @extschema@.fund_line
-FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('fund_line');
 CREATE TRIGGER results AFTER INSERT ON @extschema@.indicator
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('indicator');
 CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.indicator
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('indicator');
 CREATE TRIGGER results_delete AFTER DELETE ON @extschema@.indicator
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('indicator');
 CREATE TRIGGER results_truncate AFTER TRUNCATE ON @extschema@.indicator
-FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('indicator');
 CREATE TRIGGER results AFTER INSERT ON @extschema@.read_finding
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('read_finding');
 CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.read_finding
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('read_finding');
 CREATE TRIGGER results_delete AFTER DELETE ON @extschema@.read_finding
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('read_finding');
 CREATE TRIGGER results_truncate AFTER TRUNCATE ON @extschema@.read_finding
-FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results();
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('read_finding');
 
 -- A profile's parameters changed while only draft forms use it (a profile
 -- a submitted or approved form uses is frozen): its forms are recomputed.
@@ -229,13 +293,34 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     ids bigint[];
+    shard text;
 BEGIN
-    SELECT pg_catalog.array_agg(e.evaluation_id) INTO ids
-    FROM @extschema@.evaluation e
-    WHERE e.profile IN (SELECT n.name FROM new_rows n);
-    IF ids IS NOT NULL THEN
-        PERFORM @extschema@.refresh_results(ids);
+    IF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'profile' THEN
+        SELECT pg_catalog.array_agg(e.evaluation_id) INTO ids
+        FROM @extschema@.evaluation e
+        WHERE e.profile IN (SELECT n.name FROM new_rows n);
+        IF ids IS NOT NULL THEN
+            PERFORM @extschema@.refresh_results(ids);
+        END IF;
+        RETURN NULL;
     END IF;
+    -- On a Citus cluster the trigger fires on every node's copy of the
+    -- profiles: each recomputes the forms of the shards it holds.
+    FOR shard IN EXECUTE
+        'SELECT ''evaluation_'' OPERATOR(pg_catalog.||) s.shardid
+         FROM pg_catalog.pg_dist_shard s
+         JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid
+         WHERE s.logicalrelid OPERATOR(pg_catalog.=) $1::regclass
+           AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g)'
+        USING '@extschema@.evaluation'
+    LOOP
+        EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(e.evaluation_id) FROM %I.%I e
+                                   WHERE e.profile IN (SELECT n.name FROM new_rows n)', '@extschema@', shard)
+        INTO ids;
+        IF ids IS NOT NULL THEN
+            PERFORM @extschema@.store_results_at(ids, shard, 'evaluation');
+        END IF;
+    END LOOP;
     RETURN NULL;
 END
 $$;
