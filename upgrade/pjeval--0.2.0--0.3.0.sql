@@ -15456,7 +15456,7 @@ COMMENT ON TABLE @extschema@.evaluation_score IS
 
 CREATE VIEW @extschema@.indicator_result_live AS
 SELECT
-    i.evaluation_id,
+    e.evaluation_id,
     i.indicator_id,
     i.position,
     i.level1,

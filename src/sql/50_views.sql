@@ -128,9 +128,12 @@ RETURN coalesce(pg_catalog.btrim(reason, E' \t\r\n　'), '') NOT IN ('', '-', '�
 COMMENT ON FUNCTION @extschema@.is_explained(text) IS
 'False for an explanation that is empty or a placeholder (- — － / 一 无)';
 
+-- (evaluation_id is the form's, e's: a recomputation's filter on it reaches
+-- the forms by their key and their indicators by theirs, where one on
+-- i.evaluation_id would leave the planner a hash join over every form)
 CREATE VIEW @extschema@.indicator_result_live AS
 SELECT
-    i.evaluation_id,
+    e.evaluation_id,
     i.indicator_id,
     i.position,
     i.level1,
