@@ -14927,12 +14927,11 @@ INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VA
 -- explains nothing.
 CREATE FUNCTION @extschema@.is_explained(reason text)
 RETURNS boolean
-LANGUAGE sql
-IMMUTABLE PARALLEL SAFE
-RETURN coalesce(pg_catalog.btrim(reason, E' \t\r\n　'), '') NOT IN ('', '-', '—', '－', '/', '一', '无');
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'pj_is_explained';
 
 COMMENT ON FUNCTION @extschema@.is_explained(text) IS
-'False for an explanation that is empty or a placeholder (- — － / 一 无)';
+'False for an explanation that says nothing: NULL, blank, a placeholder (the value reader''s: - — － / 一 …) or 无';
 
 CREATE OR REPLACE VIEW @extschema@.audit_finding WITH (security_barrier = true) AS
 SELECT r.evaluation_id,

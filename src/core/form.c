@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "form.h"
+#include "ivalue_tables.h"
 #include "rules.h"
 
 #define MAX_CELLS 24
@@ -583,15 +584,7 @@ fail(Reader *r, const Row *row, const char *expected)
 static bool
 is_placeholder(PjCell c)
 {
-	static const char *const marks[] = {"-", "--", "—", "——", "–", "/", "一", "\\", "－"};
-	size_t		i;
-
-	if (c.len == 0)
-		return true;
-	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
-		if (c.len == strlen(marks[i]) && memcmp(c.s, marks[i], c.len) == 0)
-			return true;
-	return false;
+	return iv_is_placeholder(c.s, c.len);
 }
 
 /*

@@ -121,12 +121,11 @@ COMMENT ON TABLE @extschema@.evaluation_score IS
 -- explains nothing.
 CREATE FUNCTION @extschema@.is_explained(reason text)
 RETURNS boolean
-LANGUAGE sql
-IMMUTABLE PARALLEL SAFE
-RETURN coalesce(pg_catalog.btrim(reason, E' \t\r\n　'), '') NOT IN ('', '-', '—', '－', '/', '一', '无');
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'pj_is_explained';
 
 COMMENT ON FUNCTION @extschema@.is_explained(text) IS
-'False for an explanation that is empty or a placeholder (- — － / 一 无)';
+'False for an explanation that says nothing: NULL, blank, a placeholder (the value reader''s: - — － / 一 …) or 无';
 
 -- (evaluation_id is the form's, e's: a recomputation's filter on it reaches
 -- the forms by their key and their indicators by theirs, where one on
