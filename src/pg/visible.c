@@ -15,6 +15,13 @@
  * change of the role in effect (a SECURITY DEFINER function called in the
  * same expression) asks again.  A NULL id (a row of no unit) is a
  * reviewer's alone.
+ *
+ * The planner is told how many rows pass (pj_visible_support): all of them
+ * for a reviewer, for others as many as "id = ANY (the ids they may see)"
+ * would let through, so that a reviewer's report is planned for every form
+ * (hash joins) and a member's for its few.  The plans of queries with
+ * row-level security are made per role, so an estimate for one role is not
+ * used for another.
  */
 #include "compat.h"
 
@@ -23,6 +30,8 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/pg_list.h"
+#include "nodes/supportnodes.h"
+#include "optimizer/optimizer.h"
 #include "parser/parse_func.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -46,13 +55,14 @@ cmp_int64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Asks pjeval.visible_ids(what, role) and keeps its answer in c. */
+/*
+ * Asks pjeval.visible_ids(what, role) (in the schema of function self) and
+ * keeps its answer in c, allocated in mcxt.
+ */
 static void
-load_visible(FunctionCallInfo fcinfo, VisibleCache *c, text *what, Oid role)
+load_visible(Oid self, MemoryContext mcxt, VisibleCache *c, text *what, Oid role)
 {
-	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
-	Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
-	char	   *nspname = get_namespace_name(nsp);
+	char	   *nspname = get_namespace_name(get_func_namespace(self));
 	Oid			argtypes[2] = {TEXTOID, NAMEOID};
 	Oid			fn;
 	FmgrInfo	flinfo;
@@ -131,11 +141,60 @@ pj_visible(PG_FUNCTION_ARGS)
 	if (c->what == NULL || c->role != role
 		|| VARSIZE_ANY_EXHDR(c->what) != VARSIZE_ANY_EXHDR(what)
 		|| memcmp(VARDATA_ANY(c->what), VARDATA_ANY(what), VARSIZE_ANY_EXHDR(what)) != 0)
-		load_visible(fcinfo, c, what, role);
+		load_visible(fcinfo->flinfo->fn_oid, fcinfo->flinfo->fn_mcxt, c, what, role);
 	if (c->all)
 		PG_RETURN_BOOL(true);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_BOOL(false);
 	id = PG_GETARG_INT64(1);
 	PG_RETURN_BOOL(c->n > 0 && bsearch(&id, c->ids, c->n, sizeof(int64), cmp_int64) != NULL);
+}
+
+PG_FUNCTION_INFO_V1(pj_visible_support);
+
+Datum
+pj_visible_support(PG_FUNCTION_ARGS)
+{
+	Node	   *rawreq = (Node *) PG_GETARG_POINTER(0);
+	SupportRequestSelectivity *req;
+	Node	   *what;
+	Node	   *id;
+	VisibleCache c = {0};
+
+	if (!IsA(rawreq, SupportRequestSelectivity))
+		PG_RETURN_POINTER(NULL);
+	req = (SupportRequestSelectivity *) rawreq;
+	if (list_length(req->args) != 2)
+		PG_RETURN_POINTER(NULL);
+	what = (Node *) linitial(req->args);
+	id = (Node *) lsecond(req->args);
+	if (!IsA(what, Const) || ((Const *) what)->constisnull)
+		PG_RETURN_POINTER(NULL);
+
+	load_visible(req->funcid, CurrentMemoryContext, &c, DatumGetTextPP(((Const *) what)->constvalue), GetUserId());
+	if (c.all)
+		req->selectivity = 1.0;
+	else if (c.n == 0 || (IsA(id, Const) && ((Const *) id)->constisnull))
+		req->selectivity = 0.0;
+	else
+	{
+		/* as "id = ANY (ids)" */
+		Datum	   *elems = (Datum *) palloc(sizeof(Datum) * c.n);
+		ScalarArrayOpExpr *saop = makeNode(ScalarArrayOpExpr);
+
+		for (int i = 0; i < c.n; i++)
+			elems[i] = Int64GetDatum(c.ids[i]);
+		saop->opno = OpernameGetOprid(list_make2(makeString("pg_catalog"), makeString("=")), INT8OID, INT8OID);
+		saop->opfuncid = get_opcode(saop->opno);
+		saop->useOr = true;
+		saop->inputcollid = InvalidOid;
+		saop->args = list_make2(id,
+								makeConst(INT8ARRAYOID, -1, InvalidOid, -1,
+										  PointerGetDatum(construct_array(elems, c.n, INT8OID, 8, FLOAT8PASSBYVAL,
+																		  TYPALIGN_DOUBLE)),
+										  false, false));
+		saop->location = -1;
+		req->selectivity = clause_selectivity(req->root, (Node *) saop, req->varRelid, req->jointype, req->sjinfo);
+	}
+	PG_RETURN_POINTER(req);
 }

@@ -302,20 +302,20 @@ COMMENT ON COLUMN @extschema@.indicator.form_project_id IS 'The form''s project 
 -- The rows of a form (its fund lines, indicators, reader findings, reviews
 -- and review items) carry its project_id as form_project_id (a name of its
 -- own, so that a query's JOIN ... USING (project_id) stays unambiguous):
--- row-level security tests it on
--- the row itself (pjeval.visible, 60_security.sql), with no look-up of the
--- form, which on a Citus cluster lives in another table of the shard's node
--- (a sub-select in a policy Citus refuses).  Their key (evaluation_id,
--- form_project_id) → evaluation (evaluation_id, project_id) keeps it the
--- form's: ON UPDATE CASCADE moves it
--- with the form (on one node; a Citus cluster refuses the cascade on a key
--- with the distribution column, so there a form with rows keeps its
+-- row-level security tests it on the row itself (pjeval.visible,
+-- 60_security.sql), with no look-up of the form, which on a Citus cluster
+-- lives in another table of the shard's node (a sub-select in a policy
+-- Citus refuses).  Their key (evaluation_id, form_project_id) → evaluation
+-- (evaluation_id, project_id) keeps it the form's: ON UPDATE CASCADE moves
+-- it with the form (on one node; a Citus cluster refuses the cascade on a
+-- key with the distribution column, so there a form with rows keeps its
 -- project).  A project that moves to another unit moves nothing: the
 -- policies ask for the project's unit when they run.  A writer that leaves
--- form_project_id out (or moves a row to another form) gets the form's from this
--- trigger; import_forms writes it itself.  SECURITY DEFINER: it copies the
--- form's project whatever the caller may see, and the policy then decides;
--- a form that does not exist is refused as the key would refuse it.
+-- form_project_id out (or moves a row to another form) gets the form's
+-- from this trigger; import_forms writes it itself.  SECURITY DEFINER: it
+-- copies the form's project whatever the caller may see, and the policy
+-- then decides; a form that does not exist is refused as the key would
+-- refuse it.
 CREATE FUNCTION @extschema@.form_project()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -504,10 +504,18 @@ COMMENT ON FUNCTION @extschema@.visible_ids(text, name) IS
 -- every row, including those of no unit (id NULL), which are a reviewer's
 -- alone; others see the ids visible_ids gives them.  C (visible.c): the
 -- answer is asked once per statement and call, then each row is a binary
--- search, so a policy may call it row by row, on a Citus shard too.
+-- search, so a policy may call it row by row, on a Citus shard too.  Its
+-- support function tells the planner how many rows pass: every one for a
+-- reviewer, for others as many as id = ANY (their ids) would.
+CREATE FUNCTION @extschema@.visible_support(internal)
+RETURNS internal
+LANGUAGE C STRICT
+AS 'MODULE_PATHNAME', 'pj_visible_support';
+
 CREATE FUNCTION @extschema@.visible(what text, id bigint)
 RETURNS boolean
 LANGUAGE C STABLE PARALLEL SAFE
+SUPPORT @extschema@.visible_support
 AS 'MODULE_PATHNAME', 'pj_visible';
 
 COMMENT ON FUNCTION @extschema@.visible(text, bigint) IS
