@@ -349,7 +349,7 @@ uid="$(q single -c "SELECT p.unit_id FROM pjeval.project p WHERE p.code = '44030
 for n in single coord; do
 	out="$(q "$n" -c 'CREATE ROLE pjeval_citus_member LOGIN' -c 'CREATE ROLE pjeval_citus_reviewer LOGIN' \
 		-c 'CREATE ROLE pjeval_citus_nobody LOGIN' \
-		-c 'GRANT INSERT, UPDATE, DELETE ON pjeval.evaluation, pjeval.fund_line, pjeval.indicator, pjeval.read_finding TO pjeval_citus_member' \
+		-c 'GRANT INSERT, UPDATE, DELETE ON pjeval.unit, pjeval.unit_member, pjeval.project, pjeval.evaluation, pjeval.fund_line, pjeval.indicator, pjeval.read_finding TO pjeval_citus_member' \
 		-c "INSERT INTO pjeval.unit_member (unit_id, role_name) VALUES ($uid, 'pjeval_citus_member')" \
 		-c "INSERT INTO pjeval.reviewer (role_name) VALUES ('pjeval_citus_reviewer')")" ||
 		fail "the roles of row-level security on $n: $out"
@@ -403,6 +403,24 @@ if [ "$out" = "$n_own 1" ] && [ "$n_own" -gt 0 ]; then
 else
 	fail "the member's writes to its own form $own on the cluster: '$out' ($n_own indicator rows)"
 fi
+# A project moved to the member's unit (by a superuser, on the coordinator:
+# project is a reference table) brings its forms and their rows into the
+# member's sight at once, on every shard, and out of it when moved back.
+mp="$(q coord -c "SELECT e.project_id FROM pjeval.evaluation e WHERE e.evaluation_id = $other")"
+mu="$(q coord -c "SELECT unit_id FROM pjeval.project WHERE project_id = $mp")"
+nf="$(q coord -c "SELECT (SELECT count(*) FROM pjeval.evaluation WHERE project_id = $mp) || ' ' || (SELECT count(*) FROM pjeval.indicator WHERE form_project_id = $mp)")"
+seen="SELECT (SELECT count(*) FROM pjeval.evaluation_result WHERE project_id = $mp) || ' ' || (SELECT count(*) FROM pjeval.indicator WHERE form_project_id = $mp)"
+before="$(as pjeval_citus_member coord -c "$seen")"
+q coord -c "UPDATE pjeval.project SET unit_id = $uid WHERE project_id = $mp" >/dev/null
+moved="$(as pjeval_citus_member coord -c "$seen")"
+q coord -c "UPDATE pjeval.project SET unit_id = $mu WHERE project_id = $mp" >/dev/null
+back="$(as pjeval_citus_member coord -c "$seen")"
+if [ "$before" = "0 0" ] && [ "$moved" = "$nf" ] && [ "$back" = "0 0" ] && [ "${nf%% *}" -gt 0 ]; then
+	ok "row-level security on the cluster: project $mp moved to the member's unit brings its forms and indicators ($nf) into the member's sight, moved back takes them out (no row rewritten)"
+else
+	fail "a project moving unit on the cluster: the member sees '$before' before, '$moved' after (the project has '$nf'), '$back' when moved back"
+fi
+
 # A member's INSERT ... SELECT (import_forms writes so): Citus sends the
 # rows to the shards with COPY, which PostgreSQL refuses under row-level
 # security; the roles that load forms bypass it (3).  Known while it fails so.
