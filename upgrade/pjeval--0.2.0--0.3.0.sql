@@ -14901,6 +14901,488 @@ JOIN @extschema@.finding_message fm ON fm.code = rf.code AND fm.place = 'target_
 COMMENT ON VIEW @extschema@.target_finding IS
 'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), and what the reader noticed (unclosed_quote)';
 
+-- issue 16: the 四川 profile (scoring-rules.md "Local profiles"): a reason for an
+-- execution rate below the profile's line (evaluation.execution_reason,
+-- 未完成原因分析, finding execution_reason_missing), level-1 weights not
+-- compared where the profile does not split the indicators by level 1, the
+-- built-in sichuan-2023; the placeholder test of explanations as one
+-- function.
+ALTER TABLE @extschema@.profile
+    ADD COLUMN execution_reason_below numeric(5,2) CHECK (execution_reason_below BETWEEN 0 AND 100),
+    ADD COLUMN level1_split boolean NOT NULL DEFAULT true;
+ALTER TABLE @extschema@.evaluation ADD COLUMN execution_reason text;
+ALTER TABLE @extschema@.profile DISABLE TRIGGER USER;
+-- 四川 (510000_0013zp 部门预算项目支出绩效自评表, 2023): 执行率 10, the
+-- indicators 90 by their own weights with no level-1 split, and a reason
+-- (未完成原因分析) for an execution rate below 90 %.
+INSERT INTO @extschema@.profile (name, description, builtin, level1_split, execution_reason_below)
+VALUES ('sichuan-2023', '四川: 执行率10, 指标90 (按指标分值, 不分一级指标), 执行率低于90%须说明未完成原因; 优≥90 良≥80 中≥60', true,
+        false, 90);
+ALTER TABLE @extschema@.profile ENABLE TRIGGER USER;
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('execution_reason_missing', 'form', 'warning', '执行率低于评分方案要求说明原因的比例，未填写未完成原因分析', 'the execution rate is below the profile''s line for a stated reason, and the form gives none (未完成原因分析)');
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('execution_reason_missing', 'fund', '执行率 %7$s%% 低于评分方案“%15$s”的 %30$s%%，未说明原因（未完成原因分析）', 'the execution rate %7$s%% is below the %30$s%% of profile "%15$s" and no reason is given (未完成原因分析)');
+-- An explanation (偏差原因, 未完成原因分析) that is empty or a placeholder
+-- explains nothing.
+CREATE FUNCTION @extschema@.is_explained(reason text)
+RETURNS boolean
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+RETURN coalesce(pg_catalog.btrim(reason, E' \t\r\n　'), '') NOT IN ('', '-', '—', '－', '/', '一', '无');
+
+COMMENT ON FUNCTION @extschema@.is_explained(text) IS
+'False for an explanation that is empty or a placeholder (- — － / 一 无)';
+
+CREATE OR REPLACE VIEW @extschema@.audit_finding WITH (security_barrier = true) AS
+SELECT r.evaluation_id,
+       r.position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args) AS message_zh,
+       pg_catalog.format(m.message_en, VARIADIC a.args) AS message_en
+FROM @extschema@.indicator_result r
+CROSS JOIN LATERAL pg_catalog.unnest(r.findings) AS f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message m ON m.code = f.code AND m.place = 'indicator'
+LEFT JOIN @extschema@.standard_level h ON h.level = 1 AND h.kind = r.level2_home
+CROSS JOIN LATERAL (
+    SELECT ARRAY[r.level3, r.level2, r.level1, r.target_text, r.actual_text,
+                 r.weight::text, r.reported_score::text, r.computed_score::text,
+                 pg_catalog.round(r.completion, 2)::text,
+                 pg_catalog.round(r.band_low, 2)::text, pg_catalog.round(r.band_high, 2)::text,
+                 h.name, h.name || ' (' || h.kind || ')',
+                 CASE WHEN f.code = 'target_unreadable' THEN @extschema@.indicator_value_error(r.target_text) END,
+                 CASE WHEN f.code = 'actual_unreadable' THEN @extschema@.indicator_value_error(r.actual_text) END] AS args
+) a
+UNION ALL
+SELECT e.evaluation_id,
+       NULL::integer,
+       f.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args),
+       pg_catalog.format(m.message_en, VARIADIC a.args)
+FROM @extschema@.evaluation_result e
+CROSS JOIN LATERAL pg_catalog.unnest(e.findings) AS f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+-- unscorable is the execution rate's or its score's where one of them is
+-- missing, else the total's
+JOIN @extschema@.finding_message m
+  ON m.code = f.code
+ AND m.place = CASE WHEN f.code <> 'unscorable' THEN m.place
+                    WHEN e.execution_rate IS NULL OR e.fund_score IS NULL THEN 'fund'
+                    ELSE 'total' END
+ AND m.place IN ('fund', 'total')
+JOIN @extschema@.profile pr ON pr.name = e.profile
+JOIN @extschema@.evaluation ev ON ev.evaluation_id = e.evaluation_id
+CROSS JOIN LATERAL (
+    SELECT ARRAY[e.sources_initial_budget::text, e.sources_annual_budget::text, e.sources_executed::text,
+                 e.initial_budget::text, e.annual_budget::text, e.executed::text,
+                 e.execution_rate::text, pr.low_execution_rate::text, e.reported_execution_rate::text,
+                 e.reported_fund_score::text, e.fund_score::text, e.fund_weight::text, e.total_score::text,
+                 e.weight_total::text, e.profile, pr.execution_weight::text,
+                 e.output_weight::text, pr.output_weight::text, e.benefit_weight::text, pr.benefit_weight::text,
+                 e.satisfaction_weight::text, pr.satisfaction_weight::text,
+                 coalesce(e.cost_weight, 0)::text, coalesce(pr.cost_weight, 0)::text,
+                 e.reported_total::text, e.reported_score_sum::text,
+                 ev.reported_grade, e.grade, (e.fund_score + e.indicator_score)::text,
+                 pr.execution_reason_below::text] AS args
+) a
+UNION ALL
+-- a source row's printed 执行率 or 得分
+SELECT x.evaluation_id,
+       NULL::integer,
+       f.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args),
+       pg_catalog.format(m.message_en, VARIADIC a.args)
+FROM @extschema@.fund_line_result x
+CROSS JOIN LATERAL pg_catalog.unnest(x.findings) AS f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message m ON m.code = f.code AND m.place = 'source'
+JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.source
+CROSS JOIN LATERAL (
+    SELECT ARRAY[coalesce(x.label, sfs.label), x.reported_rate::text, x.computed_rate::text, x.reported_score::text,
+                 x.computed_score::text, x.weight::text] AS args
+) a
+WHERE x.source <> 'total' AND (x.reported_rate IS NOT NULL OR x.reported_score IS NOT NULL)
+UNION ALL
+-- what the form reader found, on the indicator of its line or on the form
+SELECT rf.evaluation_id,
+       rf.position,
+       rf.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args),
+       pg_catalog.format(m.message_en, VARIADIC a.args)
+FROM @extschema@.read_finding rf
+JOIN @extschema@.evaluation e ON e.evaluation_id = rf.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = rf.code
+JOIN @extschema@.finding_message m ON m.code = rf.code AND m.place = 'line'
+LEFT JOIN @extschema@.indicator i ON i.evaluation_id = rf.evaluation_id AND i.position = rf.position
+CROSS JOIN LATERAL (
+    SELECT ARRAY[rf.line::text, rf.detail, i.level3, rf.source] AS args
+) a
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+
+DO $$
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::integer >= 150000 THEN
+        ALTER VIEW @extschema@.audit_finding SET (security_invoker = true);
+        ALTER VIEW @extschema@.audit_finding RESET (security_barrier);
+    END IF;
+END
+$$;
+CREATE OR REPLACE FUNCTION @extschema@.export_form(evaluation_id bigint, format text DEFAULT 'text')
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    e record;
+    out text[] := '{}';
+    funds text;
+    inds text;
+BEGIN
+    IF format IS NULL OR format NOT IN ('text', 'html') THEN
+        RAISE EXCEPTION 'format must be ''text'' or ''html'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''text'' writes the template as tab-separated text (pjeval.import_forms reads it back); ''html'' writes a printable page.';
+    END IF;
+    IF export_form.evaluation_id IS NULL THEN
+        RETURN NULL;
+    END IF;
+
+    SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+    INTO e
+    FROM @extschema@.evaluation ev
+    JOIN @extschema@.project p ON p.project_id = ev.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id
+    WHERE ev.evaluation_id = export_form.evaluation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', export_form.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+
+    IF format = 'html' THEN
+        RETURN @extschema@.export_form_html(export_form.evaluation_id);
+    END IF;
+
+    -- The template's layout, as in the forms it was read from: the same
+    -- sections, labels and columns, blank lines between the sections.
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t',
+                   CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END,
+                   CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
+                                 WHEN 'carryover' THEN '上年结转资金'
+                                 ELSE @extschema@.export_cell(coalesce(f.label, '其他资金')) END,
+                   f.initial_budget, f.annual_budget, f.executed,
+                   coalesce(f.reported_weight::text, '—'), coalesce(f.reported_rate::text, '—'),
+                   coalesce(f.reported_score::text, '—')),
+               E'\n' ORDER BY f.n)
+    INTO funds
+    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source), fl.fund_line_id) AS n
+          FROM @extschema@.fund_line fl
+          WHERE fl.evaluation_id = export_form.evaluation_id) f;
+
+    -- Level-1 and level-2 cells where export_indicator_rows() writes them.
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t', '',
+                   CASE WHEN i.show_level1 THEN @extschema@.export_cell((i.ind).level1) ELSE '' END,
+                   CASE WHEN i.show_level2 THEN @extschema@.export_cell((i.ind).level2) ELSE '' END,
+                   @extschema@.export_cell((i.ind).level3), @extschema@.export_cell((i.ind).target_text),
+                   @extschema@.export_cell((i.ind).actual_text), coalesce((i.ind).weight::text, ''),
+                   coalesce((i.ind).reported_score::text, ''), @extschema@.export_cell((i.ind).deviation_reason)),
+               E'\n' ORDER BY (i.ind).position)
+    INTO inds
+    FROM @extschema@.export_indicator_rows(export_form.evaluation_id) i;
+
+    out := ARRAY[
+        '',
+        '项目支出绩效自评表',
+        '',
+        pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(e.project_code),
+                             '项目名称:', @extschema@.export_cell(e.project_name), '绩效自评年度:', e.year),
+        pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(e.unit_name),
+                             '一级预算单位:', @extschema@.export_cell(e.budget_unit_name), '', ''),
+        '',
+        '资金使用情况',
+        '',
+        E'\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率 (%)\t得分'];
+    IF funds IS NOT NULL THEN
+        out := out || funds;
+    END IF;
+    IF e.execution_reason IS NOT NULL THEN
+        out := out || (E'未完成原因分析\t' || @extschema@.export_cell(e.execution_reason));
+    END IF;
+    out := out || ARRAY[
+        '',
+        '项目目标完成情况',
+        '',
+        E'年度总体目标\t预期目标\t\t\t\t* 实际完成情况\t\t\t',
+        pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(e.expected_goal), '', '', '',
+                             @extschema@.export_cell(e.actual_outcome), '', '', ''),
+        E'年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t* 实际完成值\t* 分值\t* 得分\t偏差原因分析及改进措施'];
+    IF inds IS NOT NULL THEN
+        out := out || inds;
+    END IF;
+    out := out || ARRAY[
+        pg_catalog.concat_ws(E'\t', '总分', '', '', '', '', '', coalesce(e.reported_weight_total::text, ''),
+                             coalesce(e.reported_total::text, ''), coalesce(e.reported_grade, '—')),
+        '',
+        CASE WHEN e.notes IS NULL THEN '备注：'
+             WHEN e.notes ~ '[\t\n\r]' OR pg_catalog.left(e.notes, 1) = '"' OR pg_catalog.right(e.notes, 1) = '"'
+                 THEN E'备注：\t' || @extschema@.export_cell(e.notes)
+             ELSE '备注：' || e.notes END,
+        '',
+        '作为导入模板，置灰信息无需录入且不可修改。置灰部分如强制修改导入系统，数据有出入请自行负责；作为导出模板，置灰信息系统自动带出。'];
+    RETURN pg_catalog.array_to_string(out, E'\n') || E'\n';
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.export_form_html(evaluation_id bigint)
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    e record;
+    r record;
+    funds text;
+    inds text;
+    finds text;
+    nfund integer;
+    nind integer;
+    h text;
+    status_zh text;
+    fs jsonb;
+    total_sev text;
+    total_marks text;
+BEGIN
+    SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+    INTO e
+    FROM @extschema@.evaluation ev
+    JOIN @extschema@.project p ON p.project_id = ev.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id
+    WHERE ev.evaluation_id = export_form_html.evaluation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', export_form_html.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+    SELECT * INTO r FROM @extschema@.evaluation_result er WHERE er.evaluation_id = export_form_html.evaluation_id;
+    status_zh := CASE e.status WHEN 'draft' THEN '草稿' WHEN 'submitted' THEN '已提交' ELSE '已审核' END;
+
+    -- the findings, numbered: the whole form's first, then by indicator.
+    -- A form's finding is marked on the 年度资金总额 row when it is about the
+    -- funds, else on the 总分 row.
+    SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(x) ORDER BY x.n), '[]') INTO fs
+    FROM (SELECT pg_catalog.row_number() OVER (ORDER BY a.position NULLS FIRST,
+                     pg_catalog.array_position(ARRAY['error', 'warning', 'info'], a.severity), a.code) AS n,
+                 a.position, a.code, a.severity, a.message_zh, a.message_en,
+                 CASE WHEN a.position IS NOT NULL THEN 'indicator'
+                      WHEN a.code IN ('fund_total_missing', 'budget_zero', 'fund_sources_mismatch', 'execution_above_budget',
+                                      'execution_rate_low', 'fund_rate_mismatch', 'fund_score_mismatch',
+                                      'reported_score_used', 'score_unavailable', 'fund_weight_off_profile') THEN 'fund'
+                      ELSE 'total' END AS place
+          FROM @extschema@.audit_finding a
+          WHERE a.evaluation_id = export_form_html.evaluation_id) x;
+    SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1],
+           coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '')
+    INTO total_sev, total_marks
+    FROM jsonb_to_recordset(fs) AS x (n integer, severity text, place text)
+    WHERE x.place = 'total';
+
+    SELECT pg_catalog.count(*) INTO nfund FROM @extschema@.fund_line fl WHERE fl.evaluation_id = export_form_html.evaluation_id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s>%s<td class="label">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+               '<td class="num">%s</td><td class="num">%s%s</td><td class="num">%s%s%s</td></tr>',
+               CASE WHEN f.source = 'total' AND f.sev IS NOT NULL THEN ' class="finding-' || f.sev || '"' ELSE '' END,
+               CASE WHEN f.n = 1 THEN pg_catalog.format('<th rowspan="%s" colspan="2" class="label">项目资金（%s）</th>',
+                                                         nfund, @extschema@.html_escape(e.amount_unit)) ELSE '' END,
+               CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
+                             WHEN 'carryover' THEN '上年结转资金'
+                             ELSE @extschema@.html_escape(coalesce(f.label, '其他资金')) END,
+               f.initial_budget, f.annual_budget, f.executed,
+               coalesce(f.reported_weight::text, '—'),
+               coalesce(f.reported_rate::text, '—'),
+               CASE WHEN f.source = 'total' THEN pg_catalog.format('<span class="computed">计算 %s</span>',
+                                                                   coalesce(r.execution_rate::text, '—')) ELSE '' END,
+               coalesce(f.reported_score::text, '—'),
+               CASE WHEN f.source = 'total' THEN pg_catalog.format('<span class="computed">计算 %s</span>',
+                                                                   coalesce(r.fund_score::text, '—')) ELSE '' END,
+               CASE WHEN f.source = 'total' THEN f.marks ELSE '' END),
+               E'\n' ORDER BY f.n)
+    INTO funds
+    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source), fl.fund_line_id) AS n,
+                 m.sev, m.marks
+          FROM @extschema@.fund_line fl
+          CROSS JOIN LATERAL (
+              SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1] AS sev,
+                     coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '') AS marks
+              FROM jsonb_to_recordset(fs) AS x (n integer, severity text, place text)
+              WHERE x.place = 'fund') m
+          WHERE fl.evaluation_id = export_form_html.evaluation_id) f;
+
+    SELECT pg_catalog.count(*) INTO nind FROM @extschema@.indicator i WHERE i.evaluation_id = export_form_html.evaluation_id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s><td class="pos">%s</td>%s%s<td>%s</td><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s<span class="computed">计算 %s</span>%s</td><td>%s</td></tr>',
+               CASE WHEN g.sev IS NOT NULL THEN ' class="finding-' || g.sev || '"' ELSE '' END,
+               g.position,
+               CASE WHEN g.n1 = 1 THEN pg_catalog.format('<td rowspan="%s" class="level">%s</td>', g.size1, @extschema@.html_escape(g.level1)) ELSE '' END,
+               CASE WHEN g.n2 = 1 THEN pg_catalog.format('<td rowspan="%s" class="level">%s</td>', g.size2, @extschema@.html_escape(g.level2)) ELSE '' END,
+               @extschema@.html_escape(g.level3),
+               @extschema@.html_escape(g.target_text),
+               @extschema@.html_escape(g.actual_text),
+               coalesce(g.weight::text, ''),
+               coalesce(g.reported_score::text, ''),
+               coalesce(g.computed_score::text, '—'),
+               g.marks,
+               @extschema@.html_escape(g.deviation_reason)),
+               E'\n' ORDER BY g.position)
+    INTO inds
+    FROM (SELECT b.*,
+                 pg_catalog.row_number() OVER (PARTITION BY b.run1 ORDER BY b.position) AS n1,
+                 pg_catalog.count(*) OVER (PARTITION BY b.run1) AS size1,
+                 pg_catalog.row_number() OVER (PARTITION BY b.run1, b.run2 ORDER BY b.position) AS n2,
+                 pg_catalog.count(*) OVER (PARTITION BY b.run1, b.run2) AS size2
+          FROM (SELECT a.*,
+                       pg_catalog.sum(a.new1::integer) OVER (ORDER BY a.position) AS run1,
+                       pg_catalog.sum(a.new2::integer) OVER (ORDER BY a.position) AS run2
+                FROM (SELECT i.*, ir.computed_score,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new1,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR i.level2 IS DISTINCT FROM pg_catalog.lag(i.level2) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new2,
+                             m.sev, m.marks
+                      FROM @extschema@.indicator i
+                      LEFT JOIN @extschema@.indicator_result ir ON ir.indicator_id = i.indicator_id
+                      CROSS JOIN LATERAL (
+                          SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1] AS sev,
+                                 coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '') AS marks
+                          FROM jsonb_to_recordset(fs) AS x (n integer, position integer, severity text)
+                          WHERE x.position = i.position) m
+                      WHERE i.evaluation_id = export_form_html.evaluation_id
+                      WINDOW w AS (ORDER BY i.position)) a) b) g;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<li id="f%s" class="finding-%s"><span class="sev %s">%s</span> <span class="where">%s</span> %s <code>%s</code><br><span class="en">%s</span></li>',
+               x.n, x.severity, x.severity,
+               CASE x.severity WHEN 'error' THEN '错误' WHEN 'warning' THEN '警告' ELSE '提示' END,
+               CASE WHEN x.position IS NULL THEN '整表' ELSE '指标 ' || x.position END,
+               @extschema@.html_escape(x.message_zh), @extschema@.html_escape(x.code),
+               @extschema@.html_escape(x.message_en)),
+               E'\n' ORDER BY x.n)
+    INTO finds
+    FROM jsonb_to_recordset(fs) AS x (n integer, position integer, code text, severity text, message_zh text, message_en text);
+
+    h := pg_catalog.concat(
+'<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="pjeval">
+<title>项目支出绩效自评表 · ', @extschema@.html_escape(e.project_name), ' · ', e.year, '年度</title>
+<style>
+@page { size: A4 portrait; margin: 14mm 12mm 16mm; }
+html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", SimSun, sans-serif; font-size: 10pt; color: #000; background: #fff; }
+body { margin: 0 auto; padding: 8mm 0; max-width: 186mm; line-height: 1.45; }
+h1 { text-align: center; font-size: 17pt; letter-spacing: .25em; margin: 0; font-weight: 700; }
+p.subtitle { text-align: center; margin: 1mm 0 4mm; font-size: 10pt; }
+.status { display: inline-block; border: 1px solid #555; padding: 0 1.5mm; font-size: 8.5pt; margin-left: 2mm; }
+table.form { width: 100%; border-collapse: collapse; table-layout: fixed; }
+table.form th, table.form td { border: 0.6pt solid #000; padding: 1mm 1.4mm; vertical-align: middle; overflow-wrap: anywhere; }
+table.form th { font-weight: 400; background: #f0f0f0; text-align: center; font-size: 9pt; }
+table.form th.part { background: #dcdcdc; font-weight: 700; letter-spacing: .1em; }
+table.form th.section, table.form th.label, table.form td.level { text-align: center; }
+table.form td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.form td.text { text-align: left; }
+table.form td.pos { text-align: center; color: #333; }
+.computed { display: block; color: #444; font-size: 7.5pt; white-space: nowrap; }
+tr.finding-error > td:not(.level) { background: #fbe3e1; }
+tr.finding-warning > td:not(.level) { background: #fdf3cf; }
+tr.finding-info > td:not(.level) { background: #eaf1fb; }
+td.code { white-space: nowrap; font-size: 8.5pt; font-variant-numeric: tabular-nums; }
+a.mark { display: inline-block; min-width: 3.2mm; margin-left: .6mm; padding: 0 .5mm; border-radius: 1mm; font-size: 7pt; line-height: 1.4; text-align: center; text-decoration: none; color: #fff; vertical-align: super; }
+a.mark.error, .sev.error { background: #b3261e; }
+a.mark.warning, .sev.warning { background: #a86a00; }
+a.mark.info, .sev.info { background: #41618f; }
+.sev { color: #fff; padding: 0 1mm; border-radius: 1mm; font-size: 8pt; }
+section.findings { margin-top: 5mm; }
+section.findings h2 { font-size: 11pt; margin: 0 0 2mm; }
+section.findings ol { margin: 0; padding-left: 0; list-style: none; }
+section.findings li { padding: 1mm 1.5mm; margin-bottom: 1mm; border-left: 1mm solid transparent; break-inside: avoid; }
+section.findings li.finding-error { border-color: #b3261e; background: #fbe3e1; }
+section.findings li.finding-warning { border-color: #a86a00; background: #fdf3cf; }
+section.findings li.finding-info { border-color: #41618f; background: #eaf1fb; }
+section.findings .where { font-weight: 700; }
+section.findings code { font-size: 7.5pt; color: #555; }
+section.findings .en { color: #555; font-size: 8pt; }
+p.foot { font-size: 8pt; color: #444; margin-top: 3mm; }
+@media print {
+  body { padding: 0; max-width: none; }
+  li { break-inside: avoid; }
+  a.mark { color: #fff; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+</style>
+</head>
+<body>
+<h1>项目支出绩效自评表</h1>
+<p class="subtitle">（', e.year, '年度）<span class="status">', status_zh, '</span></p>
+<table class="form">
+<colgroup><col style="width:6%"><col style="width:11%"><col style="width:12%"><col style="width:17%"><col style="width:12%"><col style="width:12%"><col style="width:7%"><col style="width:10%"><col style="width:13%"></colgroup>
+<tbody>
+<tr><th colspan="2">项目编号</th><td colspan="2" class="code">', @extschema@.html_escape(e.project_code), '</td><th>项目名称</th><td colspan="2">',
+        @extschema@.html_escape(e.project_name), '</td><th>绩效自评年度</th><td>', e.year, '</td></tr>
+<tr><th colspan="2">实施单位</th><td colspan="2">', @extschema@.html_escape(e.unit_name), '</td><th>一级预算单位</th><td colspan="4">',
+        @extschema@.html_escape(e.budget_unit_name), '</td></tr>
+<tr><th colspan="9" class="part">资金使用情况</th></tr>
+<tr><th colspan="3"></th><th>年初预算数</th><th>全年预算数</th><th>全年执行数</th><th>分值</th><th>执行率 (%)</th><th>得分</th></tr>
+', coalesce(funds, ''),
+        CASE WHEN e.execution_reason IS NOT NULL
+             THEN E'\n<tr><th colspan="3">未完成原因分析</th><td colspan="6" class="text">'
+                  || pg_catalog.replace(@extschema@.html_escape(e.execution_reason), E'\n', '<br>') || '</td></tr>' END, '
+<tr><th colspan="9" class="part">项目目标完成情况</th></tr>
+<tr><th rowspan="2" colspan="2" class="section">年度总体目标</th><th colspan="3">预期目标</th><th colspan="4">实际完成情况</th></tr>
+<tr><td colspan="3" class="text">', @extschema@.html_escape(e.expected_goal), '</td><td colspan="4" class="text">',
+        @extschema@.html_escape(e.actual_outcome), '</td></tr>
+<tr><th colspan="9" class="part">年度绩效指标</th></tr>
+<tr><th>序号</th><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>年度指标值</th><th>实际完成值</th><th>分值</th><th>得分</th><th>偏差原因分析及改进措施</th></tr>
+', coalesce(inds, ''), '
+<tr', CASE WHEN total_sev IS NOT NULL THEN ' class="finding-' || total_sev || '"' END, '><th colspan="6">总分</th><td class="num">',
+        coalesce(e.reported_weight_total::text, ''), '</td><td class="num">', coalesce(e.reported_total::text, ''),
+        '<span class="computed">计算 ', coalesce(r.total_score::text, '—'), '</span>', total_marks, '</td><td>评级：',
+        coalesce(r.grade, '—'), '</td></tr>
+<tr><th colspan="2">备注</th><td colspan="7" class="text">', pg_catalog.replace(@extschema@.html_escape(e.notes), E'\n', '<br>'), '</td></tr>
+</tbody>
+</table>
+<p class="foot">“计算”为 pjeval 按评分规则（', @extschema@.html_escape(e.profile), '）核算的数值，与填报数值并列；有审核发现的行以底色标出并编号。</p>
+<section class="findings">
+<h2>审核发现（', pg_catalog.jsonb_array_length(fs), '）</h2>
+', CASE WHEN finds IS NULL THEN '<p>无。</p>' ELSE '<ol>' || E'\n' || finds || E'\n</ol>' END, '
+</section>
+</body>
+</html>
+');
+    RETURN h;
+END
+$fn$;
+
+
 -- stored results (issue 13): the rules run when a form changes, not on every
 -- read.  The live views become indicator_result_live and
 -- evaluation_result_live (per-form LATERAL sub-queries); their results are
@@ -14974,7 +15456,7 @@ COMMENT ON TABLE @extschema@.evaluation_score IS
 
 CREATE VIEW @extschema@.indicator_result_live AS
 SELECT
-    i.evaluation_id,
+    e.evaluation_id,
     i.indicator_id,
     i.position,
     i.level1,
@@ -15037,9 +15519,7 @@ LEFT JOIN (SELECT coalesce(l.standard, l.name) AS level2_standard, l.name, l.kin
            FROM @extschema@.standard_level l WHERE l.level = 2)
     AS h ON h.name = i.level2_name
 CROSS JOIN LATERAL (
-    -- an explanation that is empty or a placeholder explains nothing
-    SELECT coalesce(pg_catalog.btrim(i.deviation_reason, E' \t\r\n　'), '')
-               NOT IN ('', '-', '—', '－', '/', '一', '无') AS explained
+    SELECT @extschema@.is_explained(i.deviation_reason) AS explained
 ) x
 CROSS JOIN LATERAL (
     -- the evaluator's band as a score range (profile band_achieved and
@@ -15249,6 +15729,8 @@ CROSS JOIN LATERAL (
                    OR f.sources_executed <> f.executed) THEN 'fund_sources_mismatch' END,
         CASE WHEN f.executed > f.annual_budget THEN 'execution_above_budget' END,
         CASE WHEN c.execution_rate < pr.low_execution_rate THEN 'execution_rate_low' END,
+        CASE WHEN c.execution_rate < pr.execution_reason_below AND NOT @extschema@.is_explained(e.execution_reason)
+             THEN 'execution_reason_missing' END,
         CASE @extschema@.rate_disagreement(f.reported_rate, c.execution_rate)
              WHEN 'mismatch' THEN 'fund_rate_mismatch' WHEN 'misprint' THEN 'reported_rate_misprint' END,
         CASE WHEN pg_catalog.abs(f.reported_score - c.fund_score) > 0.01 THEN 'fund_score_mismatch' END,
@@ -15258,10 +15740,11 @@ CROSS JOIN LATERAL (
                OR NOT @extschema@.is_scorable_number(t.total_score) THEN 'unscorable' END,
         CASE WHEN c.fund_weight + w.weight_total <> 100 THEN 'weights_not_100' END,
         CASE WHEN c.fund_weight <> pr.execution_weight THEN 'fund_weight_off_profile' END,
-        CASE WHEN w.output_weight <> pr.output_weight
-               OR w.benefit_weight <> pr.benefit_weight
-               OR w.satisfaction_weight <> pr.satisfaction_weight
-               OR coalesce(w.cost_weight, 0) <> coalesce(pr.cost_weight, 0) THEN 'level1_weight_off_profile' END,
+        CASE WHEN pr.level1_split
+              AND (w.output_weight <> pr.output_weight
+                   OR w.benefit_weight <> pr.benefit_weight
+                   OR w.satisfaction_weight <> pr.satisfaction_weight
+                   OR coalesce(w.cost_weight, 0) <> coalesce(pr.cost_weight, 0)) THEN 'level1_weight_off_profile' END,
         CASE WHEN b.weight_total IS NOT NULL THEN 'weights_by_block' END,
         CASE WHEN pg_catalog.abs(e.reported_total - t.reported_score_sum) > 0.01 THEN 'reported_total_mismatch' END,
         CASE WHEN pg_catalog.abs(e.reported_total - t.total_score) > 0.01 THEN 'total_mismatch' END,
@@ -15385,8 +15868,10 @@ $$;
 -- read_finding) recomputes the forms it touched, once per statement, in the
 -- same statement: AFTER ... FOR EACH STATEMENT triggers with transition
 -- tables collect the statement's distinct evaluation_ids and call
--- refresh_results() once with them, which replaces those forms' stored rows
--- with set-based statements.  A TRUNCATE recomputes everything.  The other
+-- store_results_at() once with them (refresh_results() is the same for
+-- one node), which replaces those forms' stored rows with set-based
+-- statements; a writer that defers (defer_results(), below) has them
+-- stored once at its end.  A TRUNCATE recomputes everything.  The other
 -- inputs: a form's profile (a change of evaluation.profile is an UPDATE of
 -- evaluation, and a rename of a profile reaches its forms by ON UPDATE
 -- CASCADE); a profile's parameters cannot change while a submitted or
@@ -16144,11 +16629,12 @@ BEGIN
                     reported_total = f.total_score,
                     notes = f.notes,
                     reported_grade = f.total_grade,
-                    fund_block_weight = f.fund_weight
+                    fund_block_weight = f.fund_weight,
+                    execution_reason = f.execution_reason
                 FROM ROWS FROM (pg_catalog.unnest(found_forms), pg_catalog.unnest(found_evals)) AS x (form, evaluation_id)
                 JOIN jsonb_to_recordset(forms) AS f (form integer, amount_unit text, goal_expected text, goal_actual text,
                                                      total_weight numeric, total_score numeric, notes text, total_grade text,
-                                                     fund_weight numeric)
+                                                     fund_weight numeric, execution_reason text)
                   ON f.form = base + x.form
                 WHERE e.evaluation_id = x.evaluation_id;
 
@@ -16179,12 +16665,13 @@ BEGIN
                 WITH ins AS (
                     INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
                                                         actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
-                                                        fund_block_weight)
+                                                        fund_block_weight, execution_reason)
                     SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
-                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight
+                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight,
+                           f.execution_reason
                     FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
                                                          goal_actual text, total_weight numeric, total_score numeric, notes text,
-                                                         total_grade text, fund_weight numeric)
+                                                         total_grade text, fund_weight numeric, execution_reason text)
                     JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
                     WHERE form_eval[f.form - base] IS NULL     -- not just replaced
                     ORDER BY form_project[f.form - base], f.year
@@ -16200,12 +16687,13 @@ BEGIN
                 WITH ins AS (
                     INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
                                                         actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
-                                                        fund_block_weight)
+                                                        fund_block_weight, execution_reason)
                     SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
-                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight
+                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight,
+                           f.execution_reason
                     FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
                                                          goal_actual text, total_weight numeric, total_score numeric, notes text,
-                                                         total_grade text, fund_weight numeric)
+                                                         total_grade text, fund_weight numeric, execution_reason text)
                     JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
                     WHERE form_eval[f.form - base] IS NULL     -- not just replaced
                     ORDER BY form_project[f.form - base], f.year
@@ -16310,6 +16798,7 @@ END
 $fn$;
 
 SELECT @extschema@.refresh_results();
+-- end of the stored results (issue 13)
 
 -- issue 14: row-level security without sub-selects.  Every policy tests
 -- the row itself with pjeval.visible() (C, asked once per statement); the
@@ -16890,11 +17379,12 @@ BEGIN
                     reported_total = f.total_score,
                     notes = f.notes,
                     reported_grade = f.total_grade,
-                    fund_block_weight = f.fund_weight
+                    fund_block_weight = f.fund_weight,
+                    execution_reason = f.execution_reason
                 FROM ROWS FROM (pg_catalog.unnest(found_forms), pg_catalog.unnest(found_evals)) AS x (form, evaluation_id)
                 JOIN jsonb_to_recordset(forms) AS f (form integer, amount_unit text, goal_expected text, goal_actual text,
                                                      total_weight numeric, total_score numeric, notes text, total_grade text,
-                                                     fund_weight numeric)
+                                                     fund_weight numeric, execution_reason text)
                   ON f.form = base + x.form
                 WHERE e.evaluation_id = x.evaluation_id;
 
@@ -16925,12 +17415,13 @@ BEGIN
                 WITH ins AS (
                     INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
                                                         actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
-                                                        fund_block_weight)
+                                                        fund_block_weight, execution_reason)
                     SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
-                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight
+                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight,
+                           f.execution_reason
                     FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
                                                          goal_actual text, total_weight numeric, total_score numeric, notes text,
-                                                         total_grade text, fund_weight numeric)
+                                                         total_grade text, fund_weight numeric, execution_reason text)
                     JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
                     WHERE form_eval[f.form - base] IS NULL     -- not just replaced
                     ORDER BY form_project[f.form - base], f.year
@@ -16946,12 +17437,13 @@ BEGIN
                 WITH ins AS (
                     INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
                                                         actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
-                                                        fund_block_weight)
+                                                        fund_block_weight, execution_reason)
                     SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
-                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight
+                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight,
+                           f.execution_reason
                     FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
                                                          goal_actual text, total_weight numeric, total_score numeric, notes text,
-                                                         total_grade text, fund_weight numeric)
+                                                         total_grade text, fund_weight numeric, execution_reason text)
                     JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
                     WHERE form_eval[f.form - base] IS NULL     -- not just replaced
                     ORDER BY form_project[f.form - base], f.year

@@ -121,9 +121,23 @@ COMMENT ON COLUMN @extschema@.evaluation_score.form_project_id IS 'The form''s p
 COMMENT ON TABLE @extschema@.evaluation_score IS
 'What the rules make of each form (pjeval.evaluation_result_live), stored by pjeval.refresh_results() when the form, its fund lines, indicators or reader findings change; read through pjeval.evaluation_result';
 
+-- An explanation (偏差原因, 未完成原因分析) that is empty or a placeholder
+-- explains nothing.
+CREATE FUNCTION @extschema@.is_explained(reason text)
+RETURNS boolean
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+RETURN coalesce(pg_catalog.btrim(reason, E' \t\r\n　'), '') NOT IN ('', '-', '—', '－', '/', '一', '无');
+
+COMMENT ON FUNCTION @extschema@.is_explained(text) IS
+'False for an explanation that is empty or a placeholder (- — － / 一 无)';
+
+-- (evaluation_id is the form's, e's: a recomputation's filter on it reaches
+-- the forms by their key and their indicators by theirs, where one on
+-- i.evaluation_id would leave the planner a hash join over every form)
 CREATE VIEW @extschema@.indicator_result_live AS
 SELECT
-    i.evaluation_id,
+    e.evaluation_id,
     i.indicator_id,
     i.position,
     i.level1,
@@ -186,9 +200,7 @@ LEFT JOIN (SELECT coalesce(l.standard, l.name) AS level2_standard, l.name, l.kin
            FROM @extschema@.standard_level l WHERE l.level = 2)
     AS h ON h.name = i.level2_name
 CROSS JOIN LATERAL (
-    -- an explanation that is empty or a placeholder explains nothing
-    SELECT coalesce(pg_catalog.btrim(i.deviation_reason, E' \t\r\n　'), '')
-               NOT IN ('', '-', '—', '－', '/', '一', '无') AS explained
+    SELECT @extschema@.is_explained(i.deviation_reason) AS explained
 ) x
 CROSS JOIN LATERAL (
     -- the evaluator's band as a score range (profile band_achieved and
@@ -458,6 +470,8 @@ CROSS JOIN LATERAL (
                    OR f.sources_executed <> f.executed) THEN 'fund_sources_mismatch' END,
         CASE WHEN f.executed > f.annual_budget THEN 'execution_above_budget' END,
         CASE WHEN c.execution_rate < pr.low_execution_rate THEN 'execution_rate_low' END,
+        CASE WHEN c.execution_rate < pr.execution_reason_below AND NOT @extschema@.is_explained(e.execution_reason)
+             THEN 'execution_reason_missing' END,
         CASE @extschema@.rate_disagreement(f.reported_rate, c.execution_rate)
              WHEN 'mismatch' THEN 'fund_rate_mismatch' WHEN 'misprint' THEN 'reported_rate_misprint' END,
         CASE WHEN pg_catalog.abs(f.reported_score - c.fund_score) > 0.01 THEN 'fund_score_mismatch' END,
@@ -467,10 +481,11 @@ CROSS JOIN LATERAL (
                OR NOT @extschema@.is_scorable_number(t.total_score) THEN 'unscorable' END,
         CASE WHEN c.fund_weight + w.weight_total <> 100 THEN 'weights_not_100' END,
         CASE WHEN c.fund_weight <> pr.execution_weight THEN 'fund_weight_off_profile' END,
-        CASE WHEN w.output_weight <> pr.output_weight
-               OR w.benefit_weight <> pr.benefit_weight
-               OR w.satisfaction_weight <> pr.satisfaction_weight
-               OR coalesce(w.cost_weight, 0) <> coalesce(pr.cost_weight, 0) THEN 'level1_weight_off_profile' END,
+        CASE WHEN pr.level1_split
+              AND (w.output_weight <> pr.output_weight
+                   OR w.benefit_weight <> pr.benefit_weight
+                   OR w.satisfaction_weight <> pr.satisfaction_weight
+                   OR coalesce(w.cost_weight, 0) <> coalesce(pr.cost_weight, 0)) THEN 'level1_weight_off_profile' END,
         CASE WHEN b.weight_total IS NOT NULL THEN 'weights_by_block' END,
         CASE WHEN pg_catalog.abs(e.reported_total - t.reported_score_sum) > 0.01 THEN 'reported_total_mismatch' END,
         CASE WHEN pg_catalog.abs(e.reported_total - t.total_score) > 0.01 THEN 'total_mismatch' END,
@@ -631,7 +646,8 @@ COMMENT ON TABLE @extschema@.finding_catalogue IS
 --              output, benefit, satisfaction and cost weight each beside the
 --              profile's, 25 reported total, 26 the reported scores' sum,
 --              27 the reported grade, 28 the computed total's grade, 29 the
---              total before a profile's cap by the execution rate
+--              total before a profile's cap by the execution rate, 30 the
+--              profile's execution rate below which a reason is due
 --   source     (a source row of 资金使用情况) 1 its label, 2 reported
 --              execution rate, 3 computed, 4 reported score, 5 computed, 6
 --              the weight it is computed with
@@ -682,6 +698,7 @@ INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh
     ('fund_sources_mismatch', 'form', 'error', '各资金来源之和与年度资金总额不符', 'the fund sources do not add up to the total'),
     ('execution_above_budget', 'form', 'warning', '全年执行数超过全年预算数', 'more was executed than budgeted'),
     ('execution_rate_low', 'form', 'warning', '执行率低于评分方案的预警线', 'the execution rate is below the profile''s warning line'),
+    ('execution_reason_missing', 'form', 'warning', '执行率低于评分方案要求说明原因的比例，未填写未完成原因分析', 'the execution rate is below the profile''s line for a stated reason, and the form gives none (未完成原因分析)'),
     ('fund_rate_mismatch', 'form', 'error', '填报执行率与计算执行率不符', 'the reported execution rate differs from the computed one'),
     ('fund_score_mismatch', 'form', 'error', '预算执行率填报得分与计算得分不符', 'the reported execution-rate score differs from the computed one'),
     ('weights_not_100', 'form', 'error', '分值合计不等于 100', 'the weights do not total 100'),
@@ -728,6 +745,7 @@ INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VA
     ('fund_sources_mismatch', 'fund', '各资金来源之和（年初预算数 %1$s，全年预算数 %2$s，全年执行数 %3$s）与年度资金总额（%4$s，%5$s，%6$s）不符', 'the fund sources (initial %1$s, annual %2$s, executed %3$s) do not add up to the total (%4$s, %5$s, %6$s)'),
     ('execution_above_budget', 'fund', '全年执行数 %6$s 元超过全年预算数 %5$s 元', 'executed %6$s 元 is more than the annual budget %5$s 元'),
     ('execution_rate_low', 'fund', '执行率 %7$s%% 低于 %8$s%%', 'the execution rate %7$s%% is below %8$s%%'),
+    ('execution_reason_missing', 'fund', '执行率 %7$s%% 低于评分方案“%15$s”的 %30$s%%，未说明原因（未完成原因分析）', 'the execution rate %7$s%% is below the %30$s%% of profile "%15$s" and no reason is given (未完成原因分析)'),
     ('fund_rate_mismatch', 'fund', '填报执行率 %9$s%% 与计算执行率 %7$s%% 不符', 'the reported execution rate %9$s%% differs from the computed %7$s%%'),
     ('fund_score_mismatch', 'fund', '预算执行率填报得分 %10$s 与计算得分 %11$s 不符', 'the reported execution-rate score %10$s differs from the computed %11$s'),
     ('reported_score_used', 'fund', '预算执行率得分无法计算，总分采用填报得分 %10$s', 'the execution-rate score cannot be computed: the total uses the reported score %10$s'),
@@ -815,7 +833,8 @@ CROSS JOIN LATERAL (
                  e.satisfaction_weight::text, pr.satisfaction_weight::text,
                  coalesce(e.cost_weight, 0)::text, coalesce(pr.cost_weight, 0)::text,
                  e.reported_total::text, e.reported_score_sum::text,
-                 ev.reported_grade, e.grade, (e.fund_score + e.indicator_score)::text] AS args
+                 ev.reported_grade, e.grade, (e.fund_score + e.indicator_score)::text,
+                 pr.execution_reason_below::text] AS args
 ) a
 UNION ALL
 -- a source row's printed 执行率 or 得分

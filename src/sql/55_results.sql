@@ -7,8 +7,10 @@
 -- read_finding) recomputes the forms it touched, once per statement, in the
 -- same statement: AFTER ... FOR EACH STATEMENT triggers with transition
 -- tables collect the statement's distinct evaluation_ids and call
--- refresh_results() once with them, which replaces those forms' stored rows
--- with set-based statements.  A TRUNCATE recomputes everything.  The other
+-- store_results_at() once with them (refresh_results() is the same for
+-- one node), which replaces those forms' stored rows with set-based
+-- statements; a writer that defers (defer_results(), below) has them
+-- stored once at its end.  A TRUNCATE recomputes everything.  The other
 -- inputs: a form's profile (a change of evaluation.profile is an UPDATE of
 -- evaluation, and a rename of a profile reaches its forms by ON UPDATE
 -- CASCADE); a profile's parameters cannot change while a submitted or
