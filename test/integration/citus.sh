@@ -17,7 +17,8 @@
 #      the rights README gives the roles that enter forms), on both; the
 #      seed forms (demo/seed/longhua-2022.txt) imported into both while the
 #      coordinator's tables are still local;
-#   4. the documented distribution: CALL pjeval.distribute();
+#   4. the documented distribution: CALL pjeval.distribute() (first refused,
+#      placing nothing, while a probe policy with a sub-select is there);
 #   5. the policies on every node as on one node, none with a sub-select,
 #      row-level security on.  It must place every table as
 #      pjeval.distribution_plan() says, the distributed ones co-located, with
@@ -219,6 +220,17 @@ pol_sql="SELECT count(*) FILTER (WHERE coalesce(pg_get_expr(pol.polqual, pol.pol
          FROM pg_policy pol WHERE pol.polrelid IN (SELECT ('pjeval.' || table_name)::regclass FROM pjeval.distribution_plan())"
 rls_sql="SELECT count(*) FROM pg_class WHERE relrowsecurity AND oid IN (SELECT ('pjeval.' || table_name)::regclass FROM pjeval.distribution_plan())"
 pol_before="$(q single -c "$pol_sql" -c "$rls_sql" | paste -sd' ')"
+# A policy with a sub-select (an administrator's own) is refused before
+# anything is placed, and said how to write it.
+out="$(q coord -v VERBOSITY=verbose -c 'CREATE POLICY citus_probe ON pjeval.fund_line FOR SELECT USING (evaluation_id IN (SELECT e.evaluation_id FROM pjeval.evaluation e))' -c 'CALL pjeval.distribute()')"; rc=$?
+n_placed="$(q coord -c 'SELECT count(*) FROM pg_dist_partition')"
+q coord -c 'DROP POLICY citus_probe ON pjeval.fund_line' >/dev/null
+if [ "$rc" -ne 0 ] && echo "$out" | grep -q 'ERROR:  0A000: pjeval.distribute(): the row-level security policy citus_probe on pjeval.fund_line asks through a sub-select' \
+   && echo "$out" | grep -q "HINT:  Test the row itself" && [ "$n_placed" = 0 ]; then
+	ok "CALL pjeval.distribute() refuses (0A000) a policy with a sub-select, with the hint, and places no table"
+else
+	fail "CALL pjeval.distribute() with a policy with a sub-select: rc $rc '$out', $n_placed tables placed"
+fi
 out="$(q coord -c 'CALL pjeval.distribute()')"
 if [ $? -eq 0 ]; then
 	ok "documented: CALL pjeval.distribute(): done"
