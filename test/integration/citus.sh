@@ -37,7 +37,10 @@
 #      exactly its forms (the single node's count and md5 of
 #      evaluation_result and indicator_result), reads and writes no other
 #      unit's form, writes its own; a reviewer (not BYPASSRLS) sees every
-#      form, as on the single node; a role listed nowhere none;
+#      form, as on the single node; a role listed nowhere none; a project
+#      moved to the member's unit comes into its sight and leaves it when
+#      moved back; a form with rows keeps its project; import_forms as the
+#      member is known to fail (Citus's COPY under row-level security);
 #   7. writes on the cluster as pjeval_citus_writer: fund lines and indicators
 #      inserted, updated and deleted, submit / approve / reopen, each with
 #      its history on the co-located shard (or, for a reference table, in
@@ -431,6 +434,16 @@ if [ "$before" = "0 0" ] && [ "$moved" = "$nf" ] && [ "$back" = "0 0" ] && [ "${
 	ok "row-level security on the cluster: project $mp moved to the member's unit brings its forms and indicators ($nf) into the member's sight, moved back takes them out (no row rewritten)"
 else
 	fail "a project moving unit on the cluster: the member sees '$before' before, '$moved' after (the project has '$nf'), '$back' when moved back"
+fi
+
+# A form with rows keeps its project on the cluster: the key of its rows
+# to (evaluation_id, project_id) has no ON UPDATE CASCADE there (Citus
+# refuses it on a key with the distribution column).
+out="$(q coord -c 'BEGIN' -c "UPDATE pjeval.evaluation SET project_id = $mp WHERE evaluation_id = $own" -c 'ROLLBACK')"; rc=$?
+if [ "$rc" -ne 0 ] && echo "$out" | grep -q 'violates foreign key constraint'; then
+	ok "a form with rows keeps its project on the cluster: moving form $own to project $mp is refused ($(echo "$out" | grep -m1 ERROR | sed 's/^.*ERROR:  //'))"
+else
+	fail "moving form $own with its rows to another project on the cluster: rc $rc, '$out'"
 fi
 
 # A member's INSERT ... SELECT (import_forms writes so): Citus sends the
