@@ -17765,3 +17765,111 @@ $$;
 COMMENT ON PROCEDURE @extschema@.distribute() IS
 'On a Citus cluster: distributes pjeval''s tables as pjeval.distribution_plan() says (by evaluation_id, co-located, or reference tables), with their row-level security policies, in one transaction; for a superuser or the extension''s owner. Refuses while a policy has a sub-select, which Citus refuses (docs/scaling.md)';
 REVOKE EXECUTE ON PROCEDURE @extschema@.distribute() FROM PUBLIC;
+
+-- a profile's change on a Citus cluster: its triggers fire on every node's
+-- copy and check and recompute the forms of that node's shards
+-- (local_shards()), never the distributed tables.
+CREATE FUNCTION @extschema@.local_shards(tbl text)
+RETURNS SETOF name
+LANGUAGE plpgsql
+STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_shard') IS NULL THEN
+        RETURN NEXT tbl;
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE
+        'SELECT ($2 OPERATOR(pg_catalog.||) ''_'' OPERATOR(pg_catalog.||) s.shardid)::name
+         FROM pg_catalog.pg_dist_shard s
+         JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid
+         WHERE s.logicalrelid OPERATOR(pg_catalog.=) $1::regclass
+           AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g)
+         ORDER BY s.shardid'
+        USING pg_catalog.format('%I.%I', '@extschema@', tbl), tbl;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.local_shards(text) IS
+'The shards of the distributed table tbl on this node (names colocated_shard() takes); the table itself on one node';
+
+CREATE OR REPLACE FUNCTION @extschema@.profile_protect()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    bad record;
+    f record;
+BEGIN
+    IF ((TG_OP = 'INSERT' AND NEW.builtin) OR (TG_OP <> 'INSERT' AND OLD.builtin))
+       AND NOT (TG_OP = 'INSERT' AND TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.profile'::pg_catalog.regclass
+                AND (pg_catalog.current_setting('is_superuser') OPERATOR(pg_catalog.=) 'on'
+                     OR EXISTS (SELECT FROM pg_catalog.pg_extension x
+                                WHERE x.extname OPERATOR(pg_catalog.=) 'pjeval'
+                                  AND pg_catalog.pg_has_role(CASE pg_catalog.current_setting('role')
+                                                             WHEN 'none' THEN SESSION_USER
+                                                             ELSE pg_catalog.current_setting('role')::name END,
+                                                             x.extowner, 'USAGE')))) THEN
+        RAISE EXCEPTION 'profile "%" is built in', coalesce(OLD.name, NEW.name)
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Copy it under a new name and change the copy: INSERT INTO pjeval.profile SELECT ... ';
+    END IF;
+    IF TG_OP <> 'INSERT' AND NOT @extschema@.restoring_dump() THEN
+        -- the forms scored by it, locked; on a Citus cluster (the trigger
+        -- fires on every node's copy of the profiles) those of the shards
+        -- on this node, and the node's copy of the monitoring reports
+        FOR f IN SELECT 'evaluation' AS form, 'evaluation_id' AS key,
+                        @extschema@.colocated_shard(s, 'evaluation', 'evaluation') AS tbl
+                 FROM @extschema@.local_shards('evaluation') s
+                 UNION ALL
+                 SELECT 'monitoring report', 'monitoring_id',
+                        @extschema@.colocated_shard(TG_TABLE_NAME, 'profile', 'monitoring') LOOP
+            EXECUTE pg_catalog.format($q$
+                WITH locked AS MATERIALIZED (
+                    SELECT f.%1$I AS id, f.status FROM %2$s f
+                    WHERE f.profile OPERATOR(pg_catalog.=) $1
+                    FOR SHARE OF f)
+                SELECT l.id, l.status FROM locked l
+                WHERE l.status OPERATOR(pg_catalog.<>) 'draft'
+                ORDER BY l.id
+                LIMIT 1$q$, f.key, f.tbl)
+            INTO bad USING OLD.name;
+            IF bad.id IS NOT NULL THEN
+                RAISE EXCEPTION 'profile "%" scores % %, which is %: it cannot be changed or deleted', OLD.name, f.form, bad.id, bad.status
+                    USING ERRCODE = 'object_not_in_prerequisite_state',
+                          DETAIL = 'A profile that a submitted or approved form is scored by is frozen, so that the form''s grade stays as it was reviewed.',
+                          HINT = format('Copy it under a new name and change the copy: INSERT INTO pjeval.profile SELECT ''%s-2'', ... FROM pjeval.profile WHERE name = %L; a reviewer then moves draft forms to it.', OLD.name, OLD.name);
+            END IF;
+        END LOOP;
+    END IF;
+    RETURN coalesce(NEW, OLD);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.store_profile_results()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids bigint[];
+    shard name;
+BEGIN
+    -- On a Citus cluster the trigger fires on every node's copy of the
+    -- profiles: each recomputes the forms of the shards it holds.
+    FOR shard IN SELECT * FROM @extschema@.local_shards('evaluation') LOOP
+        EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(e.evaluation_id) FROM %s e
+                                   WHERE e.profile IN (SELECT n.name FROM new_rows n)',
+                                  @extschema@.colocated_shard(shard, 'evaluation', 'evaluation'))
+        INTO ids;
+        IF ids IS NOT NULL THEN
+            PERFORM @extschema@.store_results_at(ids, shard, 'evaluation');
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END
+$$;

@@ -298,29 +298,14 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     ids bigint[];
-    shard text;
+    shard name;
 BEGIN
-    IF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'profile' THEN
-        SELECT pg_catalog.array_agg(e.evaluation_id) INTO ids
-        FROM @extschema@.evaluation e
-        WHERE e.profile IN (SELECT n.name FROM new_rows n);
-        IF ids IS NOT NULL THEN
-            PERFORM @extschema@.refresh_results(ids);
-        END IF;
-        RETURN NULL;
-    END IF;
     -- On a Citus cluster the trigger fires on every node's copy of the
     -- profiles: each recomputes the forms of the shards it holds.
-    FOR shard IN EXECUTE
-        'SELECT ''evaluation_'' OPERATOR(pg_catalog.||) s.shardid
-         FROM pg_catalog.pg_dist_shard s
-         JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid
-         WHERE s.logicalrelid OPERATOR(pg_catalog.=) $1::regclass
-           AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g)'
-        USING '@extschema@.evaluation'
-    LOOP
-        EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(e.evaluation_id) FROM %I.%I e
-                                   WHERE e.profile IN (SELECT n.name FROM new_rows n)', '@extschema@', shard)
+    FOR shard IN SELECT * FROM @extschema@.local_shards('evaluation') LOOP
+        EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(e.evaluation_id) FROM %s e
+                                   WHERE e.profile IN (SELECT n.name FROM new_rows n)',
+                                  @extschema@.colocated_shard(shard, 'evaluation', 'evaluation'))
         INTO ids;
         IF ids IS NOT NULL THEN
             PERFORM @extschema@.store_results_at(ids, shard, 'evaluation');

@@ -93,6 +93,35 @@ $$;
 COMMENT ON FUNCTION @extschema@.colocated_shard(name, text, text) IS
 'For the triggers of table tbl firing on rel_name: pjeval.target itself on one node; on a Citus shard of tbl, the shard of target on the same node (co-located, or the node''s copy of a reference table), NULL where there is none';
 
+-- For the triggers of a reference table (profile), which fire on every
+-- node's copy: the shards of the distributed table tbl placed on this node,
+-- each as a name colocated_shard() takes; none on a node that holds none.
+-- On one node (no Citus) the table itself.
+CREATE FUNCTION @extschema@.local_shards(tbl text)
+RETURNS SETOF name
+LANGUAGE plpgsql
+STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_shard') IS NULL THEN
+        RETURN NEXT tbl;
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE
+        'SELECT ($2 OPERATOR(pg_catalog.||) ''_'' OPERATOR(pg_catalog.||) s.shardid)::name
+         FROM pg_catalog.pg_dist_shard s
+         JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid
+         WHERE s.logicalrelid OPERATOR(pg_catalog.=) $1::regclass
+           AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g)
+         ORDER BY s.shardid'
+        USING pg_catalog.format('%I.%I', '@extschema@', tbl), tbl;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.local_shards(text) IS
+'The shards of the distributed table tbl on this node (names colocated_shard() takes); the table itself on one node';
+
 -- Distributes pjeval's tables on a Citus cluster, as the plan says, in one
 -- transaction (a refusal leaves every table where it was).  For a superuser
 -- or the extension's owner (Citus needs the tables' owner).  On the way:
