@@ -14900,3 +14900,233 @@ JOIN @extschema@.finding_message fm ON fm.code = rf.code AND fm.place = 'target_
 
 COMMENT ON VIEW @extschema@.target_finding IS
 'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), and what the reader noticed (unclosed_quote)';
+
+-- issue 16: targets, session 5 (72_targets.sql): T2, the quantified share (target_setting,
+-- target_quantified, target_quantified_share_low)
+
+CREATE TABLE @extschema@.target_setting (
+    profile         text PRIMARY KEY
+                    REFERENCES @extschema@.profile (name) ON UPDATE CASCADE ON DELETE CASCADE,
+    quantified_share_min numeric(5,2)
+                    CONSTRAINT target_setting_quantified_share_min_range CHECK (quantified_share_min BETWEEN 0 AND 100)
+);
+
+COMMENT ON TABLE @extschema@.target_setting IS
+'What the target checks take from the profile a target form is checked by: quantified_share_min, the lowest share (in %) of 年度 indicators with a number before target_quantified_share_low is flagged (T2; NULL or no row: unset, never flagged). The administrator enters the rows';
+
+COMMENT ON COLUMN @extschema@.target_setting.quantified_share_min IS
+'T2: the minimum quantified share of the 年度 set, in % (0 to 100); NULL: unset, no finding';
+
+GRANT SELECT ON @extschema@.target_setting TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_setting', '');
+
+CREATE OR REPLACE FUNCTION @extschema@.distribution_plan()
+RETURNS TABLE (table_name text, placement text, step integer)
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.table_name, x.placement, p.step::integer
+    FROM ROWS FROM (pg_catalog.unnest(ARRAY[
+             -- the vocabulary
+             'finding_catalogue', 'finding_message', 'standard_fund_source', 'monitoring_reason',
+             -- who is who, the projects, the profiles (small, read by every view)
+             'unit', 'unit_member', 'reviewer', 'project', 'profile',
+             -- the reports' snapshot (per unit and year, written by refresh_reports())
+             'report_refresh', 'report_snapshot',
+             -- the monitoring reports (per project and month; not tied to a form)
+             'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- their due dates and the projects recorded overdue (per round)
+             'monitoring_due', 'monitoring_overdue',
+             -- 整改 items (per project and year)
+             'rectification',
+             -- the target forms (per project and year and version; 72_targets.sql)
+             'target', 'target_fund_line', 'target_indicator', 'target_read_finding', 'target_setting',
+             -- the forms, by evaluation_id: evaluation first
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history',
+             -- the history of the rows of no form: stays on the coordinator
+             'history_admin']))
+         WITH ORDINALITY AS p (table_name, step)
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding',
+                                                          'review', 'review_item', 'history')
+                                    THEN 'distributed'
+                                    WHEN p.table_name = 'history_admin' THEN 'coordinator'
+                                    ELSE 'reference' END AS placement) x
+$$;
+
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('target_quantified_share_low', 'target', 'warning', '年度绩效指标中量化指标的比例低于设定的最低比例', 'the share of 年度 indicators with a number is below the minimum set for the profile');
+
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('target_quantified_share_low', 'target', '项目 %1$s“%2$s” %3$s 年绩效目标（第 %4$s 版）年度指标 %5$s 个，其中量化指标 %7$s 个，占 %8$s%%，低于最低比例 %9$s%%', 'project %1$s "%2$s", %3$s targets (version %4$s): %7$s of %5$s 年度 indicators have a number, %8$s %%, below the minimum of %9$s %%');
+
+CREATE OR REPLACE VIEW @extschema@.target_quantified WITH (security_invoker = true) AS
+SELECT t.target_id,
+       c.applicable,
+       c.quantified,
+       CASE WHEN c.applicable > 0
+            THEN pg_catalog.round(c.quantified * 100.0 / c.applicable, 2) END
+           AS quantified_share,
+       s.quantified_share_min,
+       CASE WHEN c.applicable > 0
+            THEN pg_catalog.round(c.quantified * 100.0 / c.applicable, 2)
+                 < s.quantified_share_min END AS below_minimum
+FROM @extschema@.target t
+JOIN (SELECT x.target_id,
+             pg_catalog.count(ti.target_indicator_id)
+                 FILTER (WHERE NOT @extschema@.is_not_applicable(ti.target) IS TRUE) AS applicable,
+             pg_catalog.count(ti.target_indicator_id)
+                 FILTER (WHERE @extschema@.kind(ti.target) = 'quantity') AS quantified
+      FROM @extschema@.target x
+      LEFT JOIN @extschema@.target_indicator ti ON ti.target_id = x.target_id AND ti.term = '年度'
+      GROUP BY x.target_id) c ON c.target_id = t.target_id
+LEFT JOIN @extschema@.target_setting s ON s.profile = t.profile;
+
+COMMENT ON VIEW @extschema@.target_quantified IS
+'T2, per target form the caller may see: applicable (年度 indicators, 不适用 aside), quantified (those whose 指标值 has a number), quantified_share (in %, half-up to two places; NULL without indicators), quantified_share_min (pjeval.target_setting of the form''s profile; NULL: unset) and below_minimum (NULL when either is unset)';
+
+GRANT SELECT ON @extschema@.target_quantified TO PUBLIC;
+
+CREATE OR REPLACE VIEW @extschema@.target_finding WITH (security_invoker = true) AS
+SELECT t.target_id,
+       NULL::integer AS position,
+       'target_too_few'::text AS code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args) AS message_zh,
+       pg_catalog.format(fm.message_en, VARIADIC a.args) AS message_en
+FROM @extschema@.target t
+JOIN @extschema@.project p ON p.project_id = t.project_id
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.count(*) AS n
+    FROM @extschema@.target_indicator ti
+    WHERE ti.target_id = t.target_id AND ti.term = '年度' AND NOT @extschema@.is_not_applicable(ti.target) IS TRUE
+) c
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_too_few'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_too_few' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, c.n::text] AS args
+) a
+WHERE c.n < 3
+UNION ALL
+-- T10 [pjeval]: a 年度 set with no 产出 or no 效益 indicator
+SELECT t.target_id,
+       NULL::integer,
+       'target_level_missing'::text,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target t
+JOIN @extschema@.project p ON p.project_id = t.project_id
+CROSS JOIN (VALUES ('output', '产出指标'), ('benefit', '效益指标')) AS l (kind, name)
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_level_missing'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_level_missing' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, NULL, l.name] AS args
+) a
+WHERE EXISTS (SELECT 1 FROM @extschema@.target_indicator ti WHERE ti.target_id = t.target_id AND ti.term = '年度')
+  AND NOT EXISTS (SELECT 1 FROM @extschema@.target_indicator_class i
+                  WHERE i.target_id = t.target_id AND i.term = '年度' AND i.kind = l.kind AND NOT i.is_cost)
+UNION ALL
+-- T2: the quantified share below the minimum of the form's profile
+SELECT t.target_id,
+       NULL::integer,
+       'target_quantified_share_low'::text,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target_quantified q
+JOIN @extschema@.target t ON t.target_id = q.target_id
+JOIN @extschema@.project p ON p.project_id = t.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_quantified_share_low'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_quantified_share_low' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, q.applicable::text, NULL, q.quantified::text,
+                 q.quantified_share::text, q.quantified_share_min::text] AS args
+) a
+WHERE q.below_minimum
+UNION ALL
+SELECT i.target_id,
+       i.position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target_indicator_class i
+JOIN @extschema@.target t ON t.target_id = i.target_id
+-- T7: the same name and value on another unit's project the same year
+LEFT JOIN LATERAL (
+    SELECT coalesce(op.code, op.name) AS project, ou.name AS unit
+    FROM @extschema@.target_indicator oi
+    JOIN @extschema@.target ot ON ot.target_id = oi.target_id
+    JOIN @extschema@.project op ON op.project_id = ot.project_id
+    JOIN @extschema@.unit ou ON ou.unit_id = op.unit_id
+    WHERE i.value_kind = 'quantity'
+      AND oi.level3 = i.level3 AND oi.target = i.target AND ot.year = t.year
+      AND op.unit_id <> (SELECT p.unit_id FROM @extschema@.project p WHERE p.project_id = t.project_id)
+    ORDER BY op.code, op.name
+    LIMIT 1
+) o ON true
+-- T9: last year's actual of the same project's indicator of that name (its
+-- self-evaluation, else the form's 上年度实际水平), clause by clause
+LEFT JOIN LATERAL (
+    SELECT tc.label,
+           pg_catalog.concat(nullif(lc.comparison, '='), lc.number, lc.unit) AS actual_text,
+           pg_catalog.concat(nullif(tc.comparison, '='), tc.number, tc.unit) AS target_clause
+    FROM (SELECT coalesce((SELECT e_i.actual
+                           FROM @extschema@.evaluation e
+                           JOIN @extschema@.indicator e_i ON e_i.evaluation_id = e.evaluation_id
+                           WHERE e.project_id = t.project_id AND e.year = t.year - 1
+                             AND pg_catalog.regexp_replace(e_i.level3, '[[:space:]　]+', '', 'g') = i.name_key
+                           ORDER BY e_i.position LIMIT 1), i.last_year) AS actual) la
+    CROSS JOIN LATERAL @extschema@.clauses(i.target) tc
+    JOIN LATERAL @extschema@.clauses(la.actual) lc
+      ON coalesce(lc.label, '') = coalesce(tc.label, '') AND lc.base_unit = tc.base_unit
+    WHERE t.attribute = '延续' AND i.value_kind = 'quantity'
+      AND tc.dimension IS DISTINCT FROM 'date' AND tc.base_upper IS NULL AND lc.base_upper IS NULL
+      AND CASE WHEN tc.comparison IN ('≤', '<') THEN tc.base_value > lc.base_value
+               WHEN tc.comparison IN ('≥', '>', '=') OR tc.comparison IS NULL THEN tc.base_value < lc.base_value
+          END
+) ly ON true
+CROSS JOIN LATERAL (VALUES
+    -- T3, except where T5 says more
+    (CASE WHEN i.value_kind = 'quantity' AND i.no_formula
+               AND NOT (i.kind = 'benefit' AND NOT i.is_cost AND @extschema@.base_unit(i.target) = '%'
+                        AND @extschema@.clause_count(i.target) <= 1)
+          THEN 'target_formula_missing' END),
+    (CASE WHEN i.is_cost AND @extschema@.comparison(i.target) IN ('≥', '>') THEN 'target_cost_at_least' END),
+    (CASE WHEN i.kind = 'benefit' AND NOT i.is_cost AND i.value_kind = 'quantity' AND i.no_formula
+               AND @extschema@.base_unit(i.target) = '%' AND @extschema@.clause_count(i.target) <= 1
+          THEN 'target_bare_percentage' END),
+    (CASE WHEN i.kind = 'satisfaction'
+               AND (pg_catalog.concat(i.formula, ' ', i.notes) !~ '调查|问卷|抽样|抽查|测评|样本|回访'
+                    OR pg_catalog.concat(i.formula, ' ', i.notes, ' ', i.target_text) ~ '投诉')
+          THEN 'target_satisfaction_unmeasured' END),
+    (CASE WHEN o.project IS NOT NULL THEN 'target_copied' END),
+    (CASE WHEN i.kind = 'output' AND NOT i.is_cost
+               AND (@extschema@.base_unit(i.target) = '元' OR i.level3 ~ '资金|经费|人员|投入')
+          THEN 'target_input_as_output' END),
+    (CASE WHEN ly.actual_text IS NOT NULL THEN 'target_below_last_year' END),
+    -- T10 [pjeval]: a 指标值 that does not read; a number with no unit
+    (CASE WHEN i.target IS NULL AND pg_catalog.btrim(coalesce(i.target_text, '')) <> '' THEN 'target_value_unreadable' END),
+    (CASE WHEN i.value_kind = 'quantity' AND @extschema@.base_unit(i.target) IS NULL THEN 'target_unit_missing' END)
+) f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'target_indicator'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[i.level3, i.target_text, i.level1, i.level2, coalesce(i.formula, ''), o.project, o.unit,
+                 ly.actual_text, (t.year - 1)::text, CASE WHEN ly.label IS NOT NULL THEN '（' || ly.label || '）' ELSE '' END,
+                 ly.target_clause] AS args
+) a
+UNION ALL
+SELECT rf.target_id,
+       NULL::integer,
+       rf.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, rf.line),
+       pg_catalog.format(fm.message_en, rf.line)
+FROM @extschema@.target_read_finding rf
+JOIN @extschema@.finding_catalogue fc ON fc.code = rf.code
+JOIN @extschema@.finding_message fm ON fm.code = rf.code AND fm.place = 'target_line';
+
+COMMENT ON VIEW @extschema@.target_finding IS
+'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), target_quantified_share_low (T2, below the minimum of pjeval.target_setting), and what the reader noticed (unclosed_quote)';

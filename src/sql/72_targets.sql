@@ -293,6 +293,24 @@ ORDER BY t.project_id, t.year, t.version DESC;
 COMMENT ON VIEW @extschema@.target_in_force IS
 'Per project and year, the target form in force: the approved version with the highest number (a 目标调整 replaces the original once approved; both are kept)';
 
+-- What the target checks take from the form's profile (target.profile),
+-- kept here beside the checks: one row per profile, none for a profile the
+-- checks take nothing from.  quantified_share_min is T2's minimum, the
+-- percentage of the 年度 indicators that must have a number (NULL or no
+-- row: unset, nothing is flagged).  The administrator enters the rows, as
+-- monitoring_due's.
+CREATE TABLE @extschema@.target_setting (
+    profile         text PRIMARY KEY
+                    REFERENCES @extschema@.profile (name) ON UPDATE CASCADE ON DELETE CASCADE,
+    quantified_share_min numeric(5,2)
+                    CONSTRAINT target_setting_quantified_share_min_range CHECK (quantified_share_min BETWEEN 0 AND 100)
+);
+
+COMMENT ON TABLE @extschema@.target_setting IS
+'What the target checks take from the profile a target form is checked by: quantified_share_min, the lowest share (in %) of 年度 indicators with a number before target_quantified_share_low is flagged (T2; NULL or no row: unset, never flagged). The administrator enters the rows';
+COMMENT ON COLUMN @extschema@.target_setting.quantified_share_min IS
+'T2: the minimum quantified share of the 年度 set, in % (0 to 100); NULL: unset, no finding';
+
 -- ------------------------------------------------------------------ reading
 
 -- The rows of a tab-separated document as the form reader reads them.
@@ -814,12 +832,13 @@ COMMENT ON FUNCTION @extschema@.export_targets(bigint, text) IS
 -- Daily use: PUBLIC reads (the policies decide what); writing is granted by
 -- the administrator, as for the self-evaluation tables.
 GRANT SELECT ON @extschema@.target, @extschema@.target_fund_line, @extschema@.target_indicator,
-                @extschema@.target_read_finding, @extschema@.target_in_force TO PUBLIC;
+                @extschema@.target_read_finding, @extschema@.target_in_force, @extschema@.target_setting TO PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_fund_line', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_indicator', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_read_finding', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_setting', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_target_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_fund_line_target_fund_line_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_indicator_target_indicator_id_seq', '');
@@ -831,7 +850,9 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_indicator_target_
 -- (scope target) and messages are rows of finding_catalogue and
 -- finding_message, whose arguments are
 --   target            1 项目编号, 2 项目名称, 3 year, 4 version, 5 the 年度
---                     indicators that apply (not 不适用)
+--                     indicators that apply (not 不适用), 6 the level missing
+--                     (T10), 7 the 年度 indicators with a number, 8 their
+--                     share (%), 9 the profile's minimum share (%)
 --   target_indicator  1 三级指标, 2 指标值, 3 一级指标, 4 二级指标, 5 计算公式,
 --                     6 the other project's 项目编号 (or name), 7 its unit,
 --                     8 last year's actual (of the clause), 9 last year, 10 the
@@ -851,6 +872,7 @@ INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh
     ('target_value_unreadable', 'target', 'warning', '指标值无法识别', 'the 指标值 cannot be read'),
     ('target_unit_missing', 'target', 'warning', '定量指标值缺少计量单位', 'a quantitative 指标值 has no unit'),
     ('target_level_missing', 'target', 'warning', '年度绩效指标缺少产出指标或效益指标', 'the 年度 set has no 产出 or no 效益 indicator'),
+    ('target_quantified_share_low', 'target', 'warning', '年度绩效指标中量化指标的比例低于设定的最低比例', 'the share of 年度 indicators with a number is below the minimum set for the profile'),
     ('target_below_last_year', 'target', 'warning', '本年目标低于上年实际完成值（pjeval 规则：请复核目标是否偏低）', 'this year''s target is below last year''s actual (pjeval''s rule: review whether the target is too low)'),
     ('evaluation_target_changed', 'target', 'error', '自评表的年度指标值与批复（调整）后的绩效目标不一致', 'the self-evaluation''s 年度指标值 differs from the approved (or adjusted) target in force'),
     ('evaluation_target_unmatched', 'target', 'warning', '自评表的指标在批复的绩效目标中找不到', 'an indicator of the self-evaluation is not among the approved targets'),
@@ -867,6 +889,7 @@ INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VA
     ('target_value_unreadable', 'target_indicator', '“%1$s”的指标值“%2$s”无法识别', 'the 指标值 "%2$s" of "%1$s" cannot be read'),
     ('target_unit_missing', 'target_indicator', '“%1$s”的指标值 %2$s 没有计量单位', 'the 指标值 %2$s of "%1$s" has no unit'),
     ('target_level_missing', 'target', '项目 %1$s“%2$s” %3$s 年绩效目标（第 %4$s 版）年度指标中没有%6$s', 'project %1$s "%2$s", %3$s targets (version %4$s): the 年度 set has no %6$s'),
+    ('target_quantified_share_low', 'target', '项目 %1$s“%2$s” %3$s 年绩效目标（第 %4$s 版）年度指标 %5$s 个，其中量化指标 %7$s 个，占 %8$s%%，低于最低比例 %9$s%%', 'project %1$s "%2$s", %3$s targets (version %4$s): %7$s of %5$s 年度 indicators have a number, %8$s %%, below the minimum of %9$s %%'),
     ('target_below_last_year', 'target_indicator', '“%1$s”%10$s本年目标 %11$s 低于（或宽于）%9$s 年实际完成值 %8$s：请复核目标是否偏低（pjeval 规则，非财政部规定）', '"%1$s"%10$s: this year''s target %11$s is below (or looser than) the actual of %9$s, %8$s: review whether the target is too low (pjeval''s rule, not a 财政部 threshold)'),
     ('unclosed_quote', 'target_line', '第 %1$s 行有一个单元格以引号开头而没有引号闭合，已按文字读入：请核对该行是否完整', 'line %1$s: a cell begins with a quote that nothing closes and was read as text: check that the row is whole'),
     ('evaluation_target_changed', 'cycle', '项目 %1$s“%2$s” %3$s 年自评表“%4$s”的年度指标值 %5$s 与批复的绩效目标（第 %7$s 版）%6$s 不一致', 'project %1$s "%2$s", %3$s: the self-evaluation''s 年度指标值 of "%4$s", %5$s, differs from the approved target (version %7$s), %6$s'),
@@ -900,6 +923,35 @@ LEFT JOIN @extschema@.standard_level l2 ON l2.level = 2 AND l2.name = @extschema
 
 COMMENT ON VIEW @extschema@.target_indicator_class IS
 'Each target indicator with what the checks need: name_key (三级指标 without white space, how indicators match across forms and years), kind (output, benefit, satisfaction, cost: the standard level 1 its levels name), is_cost (成本指标 at either level), value_kind (pjeval.kind of 指标值) and no_formula';
+
+-- T2: per target form, the 年度 indicators that apply (not 不适用), those
+-- whose 指标值 has a number (pjeval.kind: quantity, dates included), their
+-- share in % (half-up to two places), the minimum of the form's profile
+-- (target_setting) and whether the share is below it.
+CREATE VIEW @extschema@.target_quantified WITH (security_invoker = true) AS
+SELECT t.target_id,
+       c.applicable,
+       c.quantified,
+       CASE WHEN c.applicable > 0
+            THEN pg_catalog.round(c.quantified * 100.0 / c.applicable, 2) END
+           AS quantified_share,
+       s.quantified_share_min,
+       CASE WHEN c.applicable > 0
+            THEN pg_catalog.round(c.quantified * 100.0 / c.applicable, 2)
+                 < s.quantified_share_min END AS below_minimum
+FROM @extschema@.target t
+JOIN (SELECT x.target_id,
+             pg_catalog.count(ti.target_indicator_id)
+                 FILTER (WHERE NOT @extschema@.is_not_applicable(ti.target) IS TRUE) AS applicable,
+             pg_catalog.count(ti.target_indicator_id)
+                 FILTER (WHERE @extschema@.kind(ti.target) = 'quantity') AS quantified
+      FROM @extschema@.target x
+      LEFT JOIN @extschema@.target_indicator ti ON ti.target_id = x.target_id AND ti.term = '年度'
+      GROUP BY x.target_id) c ON c.target_id = t.target_id
+LEFT JOIN @extschema@.target_setting s ON s.profile = t.profile;
+
+COMMENT ON VIEW @extschema@.target_quantified IS
+'T2, per target form the caller may see: applicable (年度 indicators, 不适用 aside), quantified (those whose 指标值 has a number), quantified_share (in %, half-up to two places; NULL without indicators), quantified_share_min (pjeval.target_setting of the form''s profile; NULL: unset) and below_minimum (NULL when either is unset)';
 
 -- One row per target-quality finding on a target form the caller may see:
 -- the form, the indicator's position (NULL for the whole form), code,
@@ -943,6 +995,24 @@ CROSS JOIN LATERAL (
 WHERE EXISTS (SELECT 1 FROM @extschema@.target_indicator ti WHERE ti.target_id = t.target_id AND ti.term = '年度')
   AND NOT EXISTS (SELECT 1 FROM @extschema@.target_indicator_class i
                   WHERE i.target_id = t.target_id AND i.term = '年度' AND i.kind = l.kind AND NOT i.is_cost)
+UNION ALL
+-- T2: the quantified share below the minimum of the form's profile
+SELECT t.target_id,
+       NULL::integer,
+       'target_quantified_share_low'::text,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target_quantified q
+JOIN @extschema@.target t ON t.target_id = q.target_id
+JOIN @extschema@.project p ON p.project_id = t.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_quantified_share_low'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_quantified_share_low' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, q.applicable::text, NULL, q.quantified::text,
+                 q.quantified_share::text, q.quantified_share_min::text] AS args
+) a
+WHERE q.below_minimum
 UNION ALL
 SELECT i.target_id,
        i.position,
@@ -1028,7 +1098,7 @@ JOIN @extschema@.finding_catalogue fc ON fc.code = rf.code
 JOIN @extschema@.finding_message fm ON fm.code = rf.code AND fm.place = 'target_line';
 
 COMMENT ON VIEW @extschema@.target_finding IS
-'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), and what the reader noticed (unclosed_quote)';
+'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), target_quantified_share_low (T2, below the minimum of pjeval.target_setting), and what the reader noticed (unclosed_quote)';
 
 -- The self-evaluation against its targets: per evaluation of a project and
 -- year with a target form in force, each of its indicators whose 年度指标值
@@ -1085,4 +1155,5 @@ WHERE NOT EXISTS (SELECT FROM @extschema@.target_in_force tf WHERE tf.project_id
 COMMENT ON VIEW @extschema@.cycle_finding IS
 'The self-evaluation against its targets, one row per finding on a form the caller may see: evaluation, indicator position (NULL for the form), the target form in force, code, severity, messages: evaluation_target_changed (the 年度指标值 differs from the target in force, compared as read), evaluation_target_unmatched (no target of that 三级指标), evaluation_without_target (no approved target form while the year has target forms)';
 
-GRANT SELECT ON @extschema@.target_indicator_class, @extschema@.target_finding, @extschema@.cycle_finding TO PUBLIC;
+GRANT SELECT ON @extschema@.target_indicator_class, @extschema@.target_quantified, @extschema@.target_finding,
+                @extschema@.cycle_finding TO PUBLIC;
