@@ -765,8 +765,10 @@ $$;
 COMMENT ON FUNCTION @extschema@.import_targets(text, text) IS
 'Imports the 项目支出绩效目标申报表 forms of a tab-separated document, all or nothing, and returns their target ids in order. A form that cannot be read raises 22P02 with its line. A project and year already stored: on_conflict ''error'' (23505), ''replace'' (its last version, a draft), ''adjust'' (the next version, a 目标调整 with its 调整原因)';
 
--- One stored target form as the text import_targets reads back to the same
--- rows.  'text' only for now.
+-- One stored target form: 'text', what import_targets reads back to the
+-- same rows, or 'html', a printable page (XHTML, so that it parses as XML)
+-- with the quantified share and the target-quality findings beside the
+-- rows they concern.
 CREATE FUNCTION @extschema@.export_targets(id bigint, format text DEFAULT 'text')
 RETURNS text
 LANGUAGE plpgsql
@@ -775,11 +777,18 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     t record;
+    q record;
     doc text[];
+    funds text;
+    inds text;
+    finds text;
+    nfind integer;
+    marked_positions integer[];
 BEGIN
-    IF format IS DISTINCT FROM 'text' THEN
-        RAISE EXCEPTION 'export_targets() writes the format ''text'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+    IF format IS NULL OR format NOT IN ('text', 'html') THEN
+        RAISE EXCEPTION 'format must be ''text'' or ''html'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''text'' writes the layout as tab-separated text (pjeval.import_targets reads it back); ''html'' writes a printable page with the findings.';
     END IF;
     SELECT x.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, b.name AS top_name
     INTO t
@@ -793,41 +802,141 @@ BEGIN
             USING ERRCODE = 'no_data_found',
                   HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
     END IF;
-    doc := ARRAY['项目支出绩效目标申报表', '',
-        pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(t.project_code), '项目名称:', @extschema@.export_cell(t.project_name),
-                             '申报年度:', t.year::text),
-        pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(t.unit_name), '主管部门:', @extschema@.export_cell(t.top_name),
-                             '项目属性:', coalesce(t.attribute, ''))];
-    IF t.version > 1 THEN
-        doc := doc || pg_catalog.concat_ws(E'\t', '目标版本:', t.version::text, '调整原因:', @extschema@.export_cell(t.adjustment_reason),
-                                           '申请日期:', coalesce(pg_catalog.to_char(t.requested_on, 'YYYY-MM-DD'), ''));
+    IF format = 'text' THEN
+        doc := ARRAY['项目支出绩效目标申报表', '',
+            pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(t.project_code), '项目名称:', @extschema@.export_cell(t.project_name),
+                                 '申报年度:', t.year::text),
+            pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(t.unit_name), '主管部门:', @extschema@.export_cell(t.top_name),
+                                 '项目属性:', coalesce(t.attribute, ''))];
+        IF t.version > 1 THEN
+            doc := doc || pg_catalog.concat_ws(E'\t', '目标版本:', t.version::text, '调整原因:', @extschema@.export_cell(t.adjustment_reason),
+                                               '申请日期:', coalesce(pg_catalog.to_char(t.requested_on, 'YYYY-MM-DD'), ''));
+        END IF;
+        doc := doc || ARRAY['', '项目资金（' || t.amount_unit || '）' || E'\t资金来源\t上年度预算安排\t上年度实际执行\t本年度申请金额']
+                   || ARRAY(SELECT pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(coalesce(f.label, s.label)),
+                                                        coalesce(f.last_year_budget::text, '—'), coalesce(f.last_year_executed::text, '—'),
+                                                        coalesce(f.requested::text, '—'))
+                            FROM @extschema@.target_fund_line f
+                            JOIN @extschema@.standard_fund_source s ON s.source = f.source
+                            WHERE f.target_id = id
+                            ORDER BY s.position, f.label)
+                   || ARRAY['', E'总体目标\t长期目标\t年度目标',
+                            pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(coalesce(t.long_term_goal, '')),
+                                                 @extschema@.export_cell(coalesce(t.annual_goal, ''))),
+                            '', E'绩效指标\t期限\t一级指标\t二级指标\t三级指标\t指标值\t计算公式\t绩效标准\t上年度实际水平\t备注']
+                   || ARRAY(SELECT pg_catalog.concat_ws(E'\t', '', i.term, @extschema@.export_cell(i.level1), @extschema@.export_cell(i.level2),
+                                                        @extschema@.export_cell(i.level3), @extschema@.export_cell(i.target_text),
+                                                        @extschema@.export_cell(i.formula), coalesce(i.standard, ''),
+                                                        @extschema@.export_cell(i.last_year_text), @extschema@.export_cell(i.notes))
+                            FROM @extschema@.target_indicator i
+                            WHERE i.target_id = id
+                            ORDER BY i.position)
+                   || ARRAY['', E'备注：\t' || @extschema@.export_cell(coalesce(t.notes, ''))];
+        RETURN pg_catalog.array_to_string(doc, E'\n') || E'\n';
     END IF;
-    doc := doc || ARRAY['', '项目资金（' || t.amount_unit || '）' || E'\t资金来源\t上年度预算安排\t上年度实际执行\t本年度申请金额']
-               || ARRAY(SELECT pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(coalesce(f.label, s.label)),
-                                                    coalesce(f.last_year_budget::text, '—'), coalesce(f.last_year_executed::text, '—'),
-                                                    coalesce(f.requested::text, '—'))
-                        FROM @extschema@.target_fund_line f
-                        JOIN @extschema@.standard_fund_source s ON s.source = f.source
-                        WHERE f.target_id = id
-                        ORDER BY s.position, f.label)
-               || ARRAY['', E'总体目标\t长期目标\t年度目标',
-                        pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(coalesce(t.long_term_goal, '')),
-                                             @extschema@.export_cell(coalesce(t.annual_goal, ''))),
-                        '', E'绩效指标\t期限\t一级指标\t二级指标\t三级指标\t指标值\t计算公式\t绩效标准\t上年度实际水平\t备注']
-               || ARRAY(SELECT pg_catalog.concat_ws(E'\t', '', i.term, @extschema@.export_cell(i.level1), @extschema@.export_cell(i.level2),
-                                                    @extschema@.export_cell(i.level3), @extschema@.export_cell(i.target_text),
-                                                    @extschema@.export_cell(i.formula), coalesce(i.standard, ''),
-                                                    @extschema@.export_cell(i.last_year_text), @extschema@.export_cell(i.notes))
-                        FROM @extschema@.target_indicator i
-                        WHERE i.target_id = id
-                        ORDER BY i.position)
-               || ARRAY['', E'备注：\t' || @extschema@.export_cell(coalesce(t.notes, ''))];
-    RETURN pg_catalog.array_to_string(doc, E'\n') || E'\n';
+
+    -- 'html'
+    -- the findings, and the positions of the rows they concern
+    SELECT pg_catalog.count(*), coalesce(pg_catalog.array_agg(f.position) FILTER (WHERE f.position IS NOT NULL), '{}'),
+           pg_catalog.string_agg(pg_catalog.format('<li class="finding-%s"><span class="where">%s</span> %s <code>%s</code><br/><span class="en">%s</span></li>',
+                                                   f.severity, CASE WHEN f.position IS NULL THEN '整表' ELSE '指标 ' || f.position END,
+                                                   @extschema@.html_escape(f.message_zh), @extschema@.html_escape(f.code),
+                                                   @extschema@.html_escape(f.message_en)),
+                                 E'\n' ORDER BY f.position NULLS FIRST, f.code, f.message_zh)
+    INTO nfind, marked_positions, finds
+    FROM @extschema@.target_finding f
+    WHERE f.target_id = id;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
+               @extschema@.html_escape(coalesce(f.label, s.label)), coalesce(f.last_year_budget::text, '—'),
+               coalesce(f.last_year_executed::text, '—'), coalesce(f.requested::text, '—')),
+               E'\n' ORDER BY s.position, f.label)
+    INTO funds
+    FROM @extschema@.target_fund_line f
+    JOIN @extschema@.standard_fund_source s ON s.source = f.source
+    WHERE f.target_id = id;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr class="%s" id="i%s"><td class="pos">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>',
+               CASE WHEN i.marked THEN 'finding' ELSE 'plain' END, i.position, i.position, i.term,
+               @extschema@.html_escape(i.level1), @extschema@.html_escape(i.level2), @extschema@.html_escape(i.level3),
+               @extschema@.html_escape(i.target_text), @extschema@.html_escape(i.formula), @extschema@.html_escape(i.standard),
+               @extschema@.html_escape(i.last_year_text), @extschema@.html_escape(i.notes)),
+               E'\n' ORDER BY i.position)
+    INTO inds
+    FROM (SELECT ti.*, ti.position = ANY (marked_positions) AS marked
+          FROM @extschema@.target_indicator ti
+          WHERE ti.target_id = id) i;
+
+    SELECT * INTO q FROM @extschema@.target_quantified x WHERE x.target_id = id;
+
+    RETURN pg_catalog.concat(
+'<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" lang="zh-CN" xml:lang="zh-CN">
+<head>
+<meta charset="utf-8"/>
+<meta name="generator" content="pjeval export_targets"/>
+<title>项目支出绩效目标申报表 · ', @extschema@.html_escape(t.project_name), ' · ', t.year, '年度 · 第', t.version, '版</title>
+<style>
+@page { size: A4 landscape; margin: 12mm; }
+html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", SimSun, sans-serif; font-size: 9.5pt; }
+h1 { text-align: center; font-size: 16pt; margin: 0; }
+p.subtitle { text-align: center; margin: 1mm 0 4mm; }
+table.form { width: 100%; border-collapse: collapse; margin-bottom: 3mm; }
+table.form th, table.form td { border: 0.6pt solid #000; padding: 1mm; vertical-align: top; }
+table.form th { background: #f0f0f0; font-weight: 400; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.text { white-space: pre-wrap; }
+tr.finding td { background: #fff3cd; }
+section.findings { margin-top: 4mm; }
+@media print { * { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
+</style>
+</head>
+<body>
+<h1>项目支出绩效目标申报表</h1>
+<p class="subtitle">（', t.year, '年度 · 第', t.version, '版 · ',
+    CASE t.status WHEN 'draft' THEN '草稿' WHEN 'submitted' THEN '已提交' ELSE '已批复' END, '）</p>
+<table class="form header">
+<tr><th>项目编号</th><td>', @extschema@.html_escape(t.project_code), '</td><th>项目名称</th><td>', @extschema@.html_escape(t.project_name),
+    '</td><th>申报年度</th><td>', t.year, '</td></tr>
+<tr><th>实施单位</th><td>', @extschema@.html_escape(t.unit_name), '</td><th>主管部门</th><td>', @extschema@.html_escape(t.top_name),
+    '</td><th>项目属性</th><td>', @extschema@.html_escape(t.attribute), '</td></tr>
+', CASE WHEN t.version > 1 THEN pg_catalog.concat('<tr><th>目标版本</th><td>', t.version, '</td><th>调整原因</th><td>',
+                                                     @extschema@.html_escape(t.adjustment_reason), '</td><th>申请日期</th><td>',
+                                                     pg_catalog.to_char(t.requested_on, 'YYYY-MM-DD'), '</td></tr>
+') END, '</table>
+<h2>项目资金（', @extschema@.html_escape(t.amount_unit), '）</h2>
+<table class="form funds">
+<tr><th>资金来源</th><th>上年度预算安排</th><th>上年度实际执行</th><th>本年度申请金额</th></tr>
+', coalesce(funds || E'\n', ''), '</table>
+<h2>总体目标</h2>
+<table class="form goals">
+<tr><th>长期目标</th><th>年度目标</th></tr>
+<tr><td class="text">', @extschema@.html_escape(t.long_term_goal), '</td><td class="text">', @extschema@.html_escape(t.annual_goal), '</td></tr>
+</table>
+<h2>绩效指标</h2>
+<table class="form indicators">
+<tr><th>序号</th><th>期限</th><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>指标值</th><th>计算公式</th><th>绩效标准</th><th>上年度实际水平</th><th>备注</th></tr>
+', coalesce(inds || E'\n', ''), '</table>
+<p class="quantified">年度指标 ', q.applicable, ' 个，其中量化指标 ', q.quantified, ' 个',
+    CASE WHEN q.quantified_share IS NOT NULL THEN '，占 ' || q.quantified_share || '%' ELSE '' END,
+    CASE WHEN q.quantified_share_min IS NOT NULL THEN '（最低比例 ' || q.quantified_share_min || '%）' ELSE '' END, '。</p>
+<table class="form notes">
+<tr><th>备注</th><td class="text">', pg_catalog.replace(@extschema@.html_escape(t.notes), E'\n', '<br/>'), '</td></tr>
+</table>
+<section class="findings">
+<h2>目标质量审核发现（', nfind, '）</h2>
+', CASE WHEN finds IS NULL THEN '<p>无。</p>' ELSE '<ol>' || E'\n' || finds || E'\n</ol>' END, '
+</section>
+</body>
+</html>
+');
 END
 $$;
 
 COMMENT ON FUNCTION @extschema@.export_targets(bigint, text) IS
-'One stored target form as tab-separated text in the layout import_targets reads (format ''text''), which reads it back to the same rows';
+'One stored target form: ''text'' (default) in the tab-separated layout import_targets reads, which reads it back to the same rows; ''html'' a printable page (XHTML) with the quantified share (pjeval.target_quantified) and the findings of pjeval.target_finding, their rows marked. 02000 for a form that does not exist or that the caller may not see';
 
 -- Daily use: PUBLIC reads (the policies decide what); writing is granted by
 -- the administrator, as for the self-evaluation tables.
