@@ -15301,3 +15301,68 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.export_targets(bigint, text) IS
 'One stored target form: ''text'' (default) in the tab-separated layout import_targets reads, which reads it back to the same rows; ''html'' a printable page (XHTML) with the quantified share (pjeval.target_quantified) and the findings of pjeval.target_finding, their rows marked. 02000 for a form that does not exist or that the caller may not see';
+
+-- import_targets_workbook: the target forms of a workbook, through import_workbook_as (36_workbook.sql)
+
+CREATE OR REPLACE FUNCTION @extschema@.import_workbook_as(workbook bytea, on_conflict text, importer text)
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    wb record;
+    st text;
+    msg text;
+    det text;
+    hint text;
+BEGIN
+    IF importer IS NULL OR importer NOT IN ('import_forms', 'import_monitoring', 'import_targets') THEN
+        RAISE EXCEPTION 'import_workbook_as() imports with import_forms, import_monitoring or import_targets, not %',
+                        coalesce(pg_catalog.quote_literal(importer), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF workbook IS NULL THEN
+        -- as the import of no document: on_conflict is still checked
+        RETURN QUERY EXECUTE pg_catalog.format('SELECT * FROM @extschema@.%I(NULL, $1)', importer) USING on_conflict;
+        RETURN;
+    END IF;
+    -- A file that is not a workbook raises here (22P03, 0A000, 54000):
+    -- nothing is written yet.
+    wb := @extschema@.workbook_read(workbook);
+    BEGIN
+        RETURN QUERY EXECUTE pg_catalog.format('SELECT * FROM @extschema@.%I($1, $2)', importer)
+            USING wb.document, on_conflict;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                                det = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+        msg := @extschema@.workbook_place(msg, wb.sheets, wb.line_sheet, wb.line_row);
+        det := @extschema@.workbook_place(nullif(det, ''), wb.sheets, wb.line_sheet, wb.line_row);
+        hint := @extschema@.workbook_place(nullif(hint, ''), wb.sheets, wb.line_sheet, wb.line_row);
+        IF det IS NOT NULL AND hint IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, DETAIL = det, HINT = hint;
+        ELSIF det IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, DETAIL = det;
+        ELSIF hint IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, HINT = hint;
+        ELSE
+            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg;
+        END IF;
+    END;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.import_workbook_as(bytea, text, text) IS
+'What import_workbook, import_monitoring_workbook and import_targets_workbook share: the document pjeval.workbook_read makes of the workbook, imported by importer (import_forms, import_monitoring or import_targets), its errors naming the sheet and row';
+
+CREATE OR REPLACE FUNCTION @extschema@.import_targets_workbook(workbook bytea, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT * FROM @extschema@.import_workbook_as($1, $2, 'import_targets')
+$$;
+
+COMMENT ON FUNCTION @extschema@.import_targets_workbook(bytea, text) IS
+'Imports every 项目支出绩效目标申报表 on every visible sheet of an .xlsx workbook: pjeval.import_targets on the document pjeval.workbook_text shows, with the same semantics (all or nothing, on_conflict); its errors keep their SQLSTATE and name the sheet and row (Sheet "NAME", row R) instead of a line. VOLATILE, runs with the caller''s rights';

@@ -765,6 +765,21 @@ $$;
 COMMENT ON FUNCTION @extschema@.import_targets(text, text) IS
 'Imports the 项目支出绩效目标申报表 forms of a tab-separated document, all or nothing, and returns their target ids in order. A form that cannot be read raises 22P02 with its line. A project and year already stored: on_conflict ''error'' (23505), ''replace'' (its last version, a draft), ''adjust'' (the next version, a 目标调整 with its 调整原因)';
 
+-- The target forms of an .xlsx workbook, one or more per visible sheet, read
+-- as the spreadsheet shows them (36_workbook.sql): import_targets on that
+-- document, its errors naming the sheet and row.
+CREATE FUNCTION @extschema@.import_targets_workbook(workbook bytea, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT * FROM @extschema@.import_workbook_as($1, $2, 'import_targets')
+$$;
+
+COMMENT ON FUNCTION @extschema@.import_targets_workbook(bytea, text) IS
+'Imports every 项目支出绩效目标申报表 on every visible sheet of an .xlsx workbook: pjeval.import_targets on the document pjeval.workbook_text shows, with the same semantics (all or nothing, on_conflict); its errors keep their SQLSTATE and name the sheet and row (Sheet "NAME", row R) instead of a line. VOLATILE, runs with the caller''s rights';
+
 -- One stored target form: 'text', what import_targets reads back to the
 -- same rows, or 'html', a printable page (XHTML, so that it parses as XML)
 -- with the quantified share and the target-quality findings beside the
