@@ -1087,19 +1087,16 @@ SELECT t.target_id,
        fc.severity,
        pg_catalog.format(fm.message_zh, VARIADIC a.args) AS message_zh,
        pg_catalog.format(fm.message_en, VARIADIC a.args) AS message_en
-FROM @extschema@.target t
+-- T1: the 年度 indicators that apply, as T2 counts them
+FROM @extschema@.target_quantified c
+JOIN @extschema@.target t ON t.target_id = c.target_id
 JOIN @extschema@.project p ON p.project_id = t.project_id
-CROSS JOIN LATERAL (
-    SELECT pg_catalog.count(*) AS n
-    FROM @extschema@.target_indicator ti
-    WHERE ti.target_id = t.target_id AND ti.term = '年度' AND NOT @extschema@.is_not_applicable(ti.target) IS TRUE
-) c
 JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_too_few'
 JOIN @extschema@.finding_message fm ON fm.code = 'target_too_few' AND fm.place = 'target'
 CROSS JOIN LATERAL (
-    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, c.n::text] AS args
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, c.applicable::text] AS args
 ) a
-WHERE c.n < 3
+WHERE c.applicable < 3
 UNION ALL
 -- T10 [pjeval]: a 年度 set with no 产出 or no 效益 indicator
 SELECT t.target_id,
@@ -1146,33 +1143,54 @@ SELECT i.target_id,
        pg_catalog.format(fm.message_en, VARIADIC a.args)
 FROM @extschema@.target_indicator_class i
 JOIN @extschema@.target t ON t.target_id = i.target_id
--- T7: the same name and value on another unit's project the same year
-LEFT JOIN LATERAL (
-    SELECT coalesce(op.code, op.name) AS project, ou.name AS unit
-    FROM @extschema@.target_indicator oi
-    JOIN @extschema@.target ot ON ot.target_id = oi.target_id
-    JOIN @extschema@.project op ON op.project_id = ot.project_id
-    JOIN @extschema@.unit ou ON ou.unit_id = op.unit_id
-    WHERE i.value_kind = 'quantity'
-      AND oi.level3 = i.level3 AND oi.target = i.target AND ot.year = t.year
-      AND op.unit_id <> (SELECT p.unit_id FROM @extschema@.project p WHERE p.project_id = t.project_id)
-    ORDER BY op.code, op.name
-    LIMIT 1
-) o ON true
+JOIN @extschema@.project tp ON tp.project_id = t.project_id
+-- T7: the same name and value on another unit's project the same year.  Per
+-- 三级指标, 指标值 (a number) and year, each unit's first project (by
+-- 项目编号, then name), the units in that order: the first unit's project is
+-- the other one for every other unit, the second unit's for the first.  One
+-- pass over the indicators, not a search per indicator (which grew with the
+-- square of the forms sharing a name and value: bench/targets_bench.sh).
+LEFT JOIN (
+    SELECT b.level3, b.target, b.year,
+           pg_catalog.array_agg(b.unit_id ORDER BY b.code, b.name) AS units,
+           pg_catalog.array_agg(coalesce(b.code, b.name) ORDER BY b.code, b.name) AS projects,
+           pg_catalog.array_agg(b.unit_name ORDER BY b.code, b.name) AS unit_names
+    FROM (SELECT DISTINCT ON (oi.level3, oi.target, ot.year, op.unit_id)
+                 oi.level3, oi.target, ot.year, op.unit_id, op.code, op.name, ou.name AS unit_name
+          FROM @extschema@.target_indicator oi
+          JOIN @extschema@.target ot ON ot.target_id = oi.target_id
+          JOIN @extschema@.project op ON op.project_id = ot.project_id
+          JOIN @extschema@.unit ou ON ou.unit_id = op.unit_id
+          WHERE @extschema@.kind(oi.target) = 'quantity'
+          ORDER BY oi.level3, oi.target, ot.year, op.unit_id, op.code, op.name) b
+    GROUP BY b.level3, b.target, b.year
+    HAVING pg_catalog.count(*) > 1
+) cp ON cp.level3 = i.level3 AND cp.target = i.target AND cp.year = t.year
+CROSS JOIN LATERAL (
+    SELECT cp.projects[k] AS project, cp.unit_names[k] AS unit
+    FROM (SELECT CASE WHEN cp.units[1] <> tp.unit_id THEN 1 ELSE 2 END AS k) x
+) o
 -- T9: last year's actual of the same project's indicator of that name (its
--- self-evaluation, else the form's 上年度实际水平), clause by clause
+-- self-evaluation, else the form's 上年度实际水平), clause by clause.  The
+-- self-evaluations' actuals are read once, for the projects and years a 延续
+-- form follows (the first indicator of that name by position), and joined:
+-- no search per indicator.
+LEFT JOIN (
+    SELECT DISTINCT ON (e.project_id, e.year, k.name_key) e.project_id, e.year, k.name_key, e_i.actual
+    FROM @extschema@.evaluation e
+    JOIN (SELECT DISTINCT lt.project_id, lt.year - 1 AS year
+          FROM @extschema@.target lt WHERE lt.attribute = '延续') lt
+      ON lt.project_id = e.project_id AND lt.year = e.year
+    JOIN @extschema@.indicator e_i ON e_i.evaluation_id = e.evaluation_id
+    CROSS JOIN LATERAL (SELECT pg_catalog.regexp_replace(e_i.level3, '[[:space:]　]+', '', 'g') AS name_key) k
+    ORDER BY e.project_id, e.year, k.name_key, e_i.position
+) la ON t.attribute = '延续' AND la.project_id = t.project_id AND la.year = t.year - 1 AND la.name_key = i.name_key
 LEFT JOIN LATERAL (
     SELECT tc.label,
            pg_catalog.concat(nullif(lc.comparison, '='), lc.number, lc.unit) AS actual_text,
            pg_catalog.concat(nullif(tc.comparison, '='), tc.number, tc.unit) AS target_clause
-    FROM (SELECT coalesce((SELECT e_i.actual
-                           FROM @extschema@.evaluation e
-                           JOIN @extschema@.indicator e_i ON e_i.evaluation_id = e.evaluation_id
-                           WHERE e.project_id = t.project_id AND e.year = t.year - 1
-                             AND pg_catalog.regexp_replace(e_i.level3, '[[:space:]　]+', '', 'g') = i.name_key
-                           ORDER BY e_i.position LIMIT 1), i.last_year) AS actual) la
-    CROSS JOIN LATERAL @extschema@.clauses(i.target) tc
-    JOIN LATERAL @extschema@.clauses(la.actual) lc
+    FROM @extschema@.clauses(i.target) tc
+    JOIN @extschema@.clauses(coalesce(la.actual, i.last_year)) lc
       ON coalesce(lc.label, '') = coalesce(tc.label, '') AND lc.base_unit = tc.base_unit
     WHERE t.attribute = '延续' AND i.value_kind = 'quantity'
       AND tc.dimension IS DISTINCT FROM 'date' AND tc.base_upper IS NULL AND lc.base_upper IS NULL
