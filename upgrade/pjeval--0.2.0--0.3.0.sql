@@ -15078,33 +15078,34 @@ CROSS JOIN LATERAL (
     FROM (SELECT CASE WHEN cp.units[1] <> tp.unit_id THEN 1 ELSE 2 END AS k) x
 ) o
 -- T9: last year's actual of the same project's indicator of that name (its
--- self-evaluation, else the form's 上年度实际水平), clause by clause.  The
--- self-evaluations' actuals are read once, for the projects and years a 延续
--- form follows (the first indicator of that name by position), and joined:
--- no search per indicator.
+-- self-evaluation, else the form's 上年度实际水平), clause by clause.  For the
+-- 延续 forms' indicators with a number at once: each with the first
+-- indicator of its name (by position) in the project's self-evaluation of the
+-- year before, joined, not searched for per indicator; and the clauses read
+-- inside, so that on a Citus cluster it is one sub-query of its own.
 LEFT JOIN (
-    SELECT DISTINCT ON (e.project_id, e.year, k.name_key) e.project_id, e.year, k.name_key, e_i.actual
-    FROM @extschema@.evaluation e
-    JOIN (SELECT DISTINCT lt.project_id, lt.year - 1 AS year
-          FROM @extschema@.target lt WHERE lt.attribute = '延续') lt
-      ON lt.project_id = e.project_id AND lt.year = e.year
-    JOIN @extschema@.indicator e_i ON e_i.evaluation_id = e.evaluation_id
-    CROSS JOIN LATERAL (SELECT pg_catalog.regexp_replace(e_i.level3, '[[:space:]　]+', '', 'g') AS name_key) k
-    ORDER BY e.project_id, e.year, k.name_key, e_i.position
-) la ON t.attribute = '延续' AND la.project_id = t.project_id AND la.year = t.year - 1 AND la.name_key = i.name_key
-LEFT JOIN LATERAL (
-    SELECT tc.label,
+    SELECT y.target_indicator_id, tc.label,
            pg_catalog.concat(nullif(lc.comparison, '='), lc.number, lc.unit) AS actual_text,
            pg_catalog.concat(nullif(tc.comparison, '='), tc.number, tc.unit) AS target_clause
-    FROM @extschema@.clauses(i.target) tc
-    JOIN @extschema@.clauses(coalesce(la.actual, i.last_year)) lc
+    FROM (SELECT DISTINCT ON (ti.target_indicator_id) ti.target_indicator_id, ti.target,
+                 coalesce(e_i.actual, ti.last_year) AS actual
+          FROM @extschema@.target_indicator ti
+          JOIN @extschema@.target lt ON lt.target_id = ti.target_id
+          LEFT JOIN @extschema@.evaluation e ON e.project_id = lt.project_id AND e.year = lt.year - 1
+          LEFT JOIN @extschema@.indicator e_i
+            ON e_i.evaluation_id = e.evaluation_id
+           AND pg_catalog.regexp_replace(e_i.level3, '[[:space:]　]+', '', 'g')
+               = pg_catalog.regexp_replace(ti.level3, '[[:space:]　]+', '', 'g')
+          WHERE lt.attribute = '延续' AND @extschema@.kind(ti.target) = 'quantity'
+          ORDER BY ti.target_indicator_id, e_i.position) y
+    CROSS JOIN LATERAL @extschema@.clauses(y.target) tc
+    JOIN LATERAL @extschema@.clauses(y.actual) lc
       ON coalesce(lc.label, '') = coalesce(tc.label, '') AND lc.base_unit = tc.base_unit
-    WHERE t.attribute = '延续' AND i.value_kind = 'quantity'
-      AND tc.dimension IS DISTINCT FROM 'date' AND tc.base_upper IS NULL AND lc.base_upper IS NULL
+    WHERE tc.dimension IS DISTINCT FROM 'date' AND tc.base_upper IS NULL AND lc.base_upper IS NULL
       AND CASE WHEN tc.comparison IN ('≤', '<') THEN tc.base_value > lc.base_value
                WHEN tc.comparison IN ('≥', '>', '=') OR tc.comparison IS NULL THEN tc.base_value < lc.base_value
           END
-) ly ON true
+) ly ON ly.target_indicator_id = i.target_indicator_id
 CROSS JOIN LATERAL (VALUES
     -- T3, except where T5 says more
     (CASE WHEN i.value_kind = 'quantity' AND i.no_formula
