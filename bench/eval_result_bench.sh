@@ -8,6 +8,10 @@
 #
 #   w=W plain_ms=… view_ms=… ratio=… workers=… (median of ROUNDS, interleaved)
 #
+# then one line for a dashboard's query (one unit's forms of one year):
+#
+#   unit=… year=… forms=… ms=… (median of ROUNDS)
+#
 # and, with EXPLAIN=FILE, keeps EXPLAIN (ANALYZE, BUFFERS) of both queries
 # at w=2 in FILE (the workers figures come from it).  A benchmark: it
 # asserts nothing.
@@ -87,3 +91,20 @@ for w in $WORKERS; do
 		"$pw" "$vw" "${p_runs[*]}" "${v_runs[*]}"
 done
 [ -n "${EXPLAIN:-}" ] || rm -f "$plans"
+
+# A dashboard's query: one unit's forms of one year, as evaluation_result
+# gives them (the unit with the median number of forms, its latest year),
+# timed in one session after a first run.
+read -r unit year < <(psql -X -q -At -F ' ' -c "
+    SELECT p.unit_id, max(e.year) FROM pjeval.evaluation e JOIN pjeval.project p USING (project_id)
+    GROUP BY p.unit_id ORDER BY count(*), p.unit_id
+    OFFSET (SELECT count(DISTINCT unit_id) / 2 FROM pjeval.project) LIMIT 1")
+DASH_Q="SELECT count(*), sum(total_score), sum(finding_count), count(*) FILTER (WHERE grade = '优')
+FROM pjeval.evaluation_result WHERE unit_id = $unit AND year = $year"
+# in one session, as a dashboard's pooled connection runs it: the first
+# run (the session's catalog caches, the plan) is left out
+mapfile -t d_runs < <(for ((r = 0; r <= ROUNDS; r++)); do echo '\timing on'; echo "$DASH_Q;"; done |
+	psql -X -q -v ON_ERROR_STOP=1 | sed -nE 's/^Time: ([0-9.]+) ms.*/\1/p' | tail -n +2)
+printf 'dashboard unit=%s year=%s forms=%s ms=%.2f runs="%s"\n' "$unit" "$year" \
+	"$(psql -X -q -At -c "SELECT count(*) FROM pjeval.evaluation_result WHERE unit_id = $unit AND year = $year")" \
+	"$(printf '%s\n' "${d_runs[@]}" | median)" "${d_runs[*]}"

@@ -360,6 +360,13 @@ BEGIN
            s.deviation_reason, s.band
     FROM ind_stage s
     ORDER BY s.n, s.position;
+
+    -- the stored results (pjeval 0.3.0: refresh_results(), which the
+    -- triggers call on every change and which stand aside here), in the
+    -- same transaction as the chunk's rows
+    IF to_regprocedure('pjeval.refresh_results(bigint[])') IS NOT NULL THEN
+        PERFORM pjeval.refresh_results(ARRAY(SELECT pg_catalog.generate_series(lo, hi)));
+    END IF;
 END
 $$;
 

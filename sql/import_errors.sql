@@ -130,4 +130,7 @@ SELECT count(*) AS imported FROM import_forms(NULL);
 -- here it is UTF-8.
 SELECT pg_encoding_to_char(encoding) AS encoding FROM pg_database WHERE datname = current_database();
 
+-- the stored results are what the rules give (zz_results, 55_results.sql)
+RESET ROLE;
+SELECT * FROM pjeval.verify_results();
 ROLLBACK;

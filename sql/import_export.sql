@@ -165,4 +165,7 @@ FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace AND n.nspname = 'pj
 WHERE p.proname IN ('export_form', 'import_forms', 'export_form_html')
 ORDER BY p.proname;
 
+-- the stored results are what the rules give (zz_results, 55_results.sql)
+RESET ROLE;
+SELECT * FROM pjeval.verify_results();
 ROLLBACK;

@@ -58,6 +58,8 @@ SELECT p.name, a.position, a.code, a.severity, a.message_zh
 FROM printed p JOIN evaluation_result r ON r.project_name = p.project
 JOIN audit_finding a USING (evaluation_id)
 ORDER BY p.name, a.position NULLS LAST, a.code;
+-- the stored results are what the rules give (zz_results, 55_results.sql)
+SELECT * FROM pjeval.verify_results();
 ROLLBACK;
 
 -- 5. Pending: forms that wait for a feature of another branch, with the

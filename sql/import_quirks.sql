@@ -193,4 +193,7 @@ SELECT p.name, f.source, f.initial_budget, f.annual_budget, f.executed
 FROM fund_line f JOIN evaluation e USING (evaluation_id) JOIN project p USING (project_id)
 WHERE p.name IN ('样式测试三', '样式测试四') AND f.source = 'total' ORDER BY p.name;
 
+-- the stored results are what the rules give (zz_results, 55_results.sql)
+RESET ROLE;
+SELECT * FROM pjeval.verify_results();
 ROLLBACK;

@@ -138,4 +138,7 @@ SELECT h.table_name, h.current_user_name, count(*)
 FROM history h WHERE h.operation = 'INSERT' AND h.table_name IN ('unit', 'project', 'evaluation')
 GROUP BY 1, 2 ORDER BY 1, 2;
 
+-- the stored results are what the rules give (zz_results, 55_results.sql)
+RESET ROLE;
+SELECT * FROM pjeval.verify_results();
 ROLLBACK;

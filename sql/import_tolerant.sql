@@ -190,4 +190,7 @@ SET ROLE regress_pjt_member;
 DELETE FROM read_finding WHERE evaluation_id = :own;
 RESET ROLE;
 
+-- the stored results are what the rules give (zz_results, 55_results.sql)
+RESET ROLE;
+SELECT * FROM pjeval.verify_results();
 ROLLBACK;

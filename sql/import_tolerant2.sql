@@ -108,4 +108,7 @@ DELETE FROM evaluation;
 DELETE FROM project;
 DELETE FROM unit;
 
+-- the stored results are what the rules give (zz_results, 55_results.sql)
+RESET ROLE;
+SELECT * FROM pjeval.verify_results();
 ROLLBACK;

@@ -131,7 +131,7 @@ CALL refresh_reports();
 SELECT avg_total_score AS inside_the_transaction FROM unit_year_report WHERE year = 2023 AND unit_name = '示范区环卫中心';
 -- the lock that makes a second refresh wait is held until the end
 SELECT locktype, classid, objid, objsubid, mode, granted
-FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid();
+FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() ORDER BY classid, objid;
 ROLLBACK;
 SELECT count(*) - :refreshes_before AS new_refreshes,
        (SELECT avg_total_score FROM unit_year_report WHERE year = 2023 AND unit_name = '示范区环卫中心') AS after_rollback,

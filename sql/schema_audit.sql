@@ -177,6 +177,8 @@ WHERE e.finding_count <> (SELECT count(*) FROM audit_finding f WHERE f.evaluatio
 SELECT (SELECT count(*) FROM audit_finding WHERE evaluation_id = (SELECT evaluation_id FROM a WHERE code = 'T-A1'))
      = (SELECT count(*) FROM audit_finding f JOIN a USING (evaluation_id) WHERE a.code = 'T-A1') AS same;
 
+-- the stored results are what the rules give (zz_results, 55_results.sql)
+SELECT * FROM pjeval.verify_results();
 -- Clean up (the seed forms stay).
 DELETE FROM evaluation WHERE evaluation_id IN (SELECT evaluation_id FROM a);
 DELETE FROM project WHERE code LIKE 'T-A_';

@@ -14901,6 +14901,1904 @@ JOIN @extschema@.finding_message fm ON fm.code = rf.code AND fm.place = 'target_
 COMMENT ON VIEW @extschema@.target_finding IS
 'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), and what the reader noticed (unclosed_quote)';
 
+-- issue 16: the 四川 profile (scoring-rules.md "Local profiles"): a reason for an
+-- execution rate below the profile's line (evaluation.execution_reason,
+-- 未完成原因分析, finding execution_reason_missing), level-1 weights not
+-- compared where the profile does not split the indicators by level 1, the
+-- built-in sichuan-2023; the placeholder test of explanations as one
+-- function.
+ALTER TABLE @extschema@.profile
+    ADD COLUMN execution_reason_below numeric(5,2) CHECK (execution_reason_below BETWEEN 0 AND 100),
+    ADD COLUMN level1_split boolean NOT NULL DEFAULT true;
+ALTER TABLE @extschema@.evaluation ADD COLUMN execution_reason text;
+ALTER TABLE @extschema@.profile DISABLE TRIGGER USER;
+-- 四川 (510000_0013zp 部门预算项目支出绩效自评表, 2023): 执行率 10, the
+-- indicators 90 by their own weights with no level-1 split, and a reason
+-- (未完成原因分析) for an execution rate below 90 %.
+INSERT INTO @extschema@.profile (name, description, builtin, level1_split, execution_reason_below)
+VALUES ('sichuan-2023', '四川: 执行率10, 指标90 (按指标分值, 不分一级指标), 执行率低于90%须说明未完成原因; 优≥90 良≥80 中≥60', true,
+        false, 90);
+ALTER TABLE @extschema@.profile ENABLE TRIGGER USER;
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('execution_reason_missing', 'form', 'warning', '执行率低于评分方案要求说明原因的比例，未填写未完成原因分析', 'the execution rate is below the profile''s line for a stated reason, and the form gives none (未完成原因分析)');
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('execution_reason_missing', 'fund', '执行率 %7$s%% 低于评分方案“%15$s”的 %30$s%%，未说明原因（未完成原因分析）', 'the execution rate %7$s%% is below the %30$s%% of profile "%15$s" and no reason is given (未完成原因分析)');
+-- An explanation (偏差原因, 未完成原因分析) that is empty or a placeholder
+-- explains nothing.
+CREATE FUNCTION @extschema@.is_explained(reason text)
+RETURNS boolean
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'pj_is_explained';
+
+COMMENT ON FUNCTION @extschema@.is_explained(text) IS
+'False for an explanation that says nothing: NULL, blank, a placeholder (the value reader''s: - — － / 一 …) or 无';
+
+CREATE OR REPLACE VIEW @extschema@.audit_finding WITH (security_barrier = true) AS
+SELECT r.evaluation_id,
+       r.position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args) AS message_zh,
+       pg_catalog.format(m.message_en, VARIADIC a.args) AS message_en
+FROM @extschema@.indicator_result r
+CROSS JOIN LATERAL pg_catalog.unnest(r.findings) AS f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message m ON m.code = f.code AND m.place = 'indicator'
+LEFT JOIN @extschema@.standard_level h ON h.level = 1 AND h.kind = r.level2_home
+CROSS JOIN LATERAL (
+    SELECT ARRAY[r.level3, r.level2, r.level1, r.target_text, r.actual_text,
+                 r.weight::text, r.reported_score::text, r.computed_score::text,
+                 pg_catalog.round(r.completion, 2)::text,
+                 pg_catalog.round(r.band_low, 2)::text, pg_catalog.round(r.band_high, 2)::text,
+                 h.name, h.name || ' (' || h.kind || ')',
+                 CASE WHEN f.code = 'target_unreadable' THEN @extschema@.indicator_value_error(r.target_text) END,
+                 CASE WHEN f.code = 'actual_unreadable' THEN @extschema@.indicator_value_error(r.actual_text) END] AS args
+) a
+UNION ALL
+SELECT e.evaluation_id,
+       NULL::integer,
+       f.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args),
+       pg_catalog.format(m.message_en, VARIADIC a.args)
+FROM @extschema@.evaluation_result e
+CROSS JOIN LATERAL pg_catalog.unnest(e.findings) AS f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+-- unscorable is the execution rate's or its score's where one of them is
+-- missing, else the total's
+JOIN @extschema@.finding_message m
+  ON m.code = f.code
+ AND m.place = CASE WHEN f.code <> 'unscorable' THEN m.place
+                    WHEN e.execution_rate IS NULL OR e.fund_score IS NULL THEN 'fund'
+                    ELSE 'total' END
+ AND m.place IN ('fund', 'total')
+JOIN @extschema@.profile pr ON pr.name = e.profile
+JOIN @extschema@.evaluation ev ON ev.evaluation_id = e.evaluation_id
+CROSS JOIN LATERAL (
+    SELECT ARRAY[e.sources_initial_budget::text, e.sources_annual_budget::text, e.sources_executed::text,
+                 e.initial_budget::text, e.annual_budget::text, e.executed::text,
+                 e.execution_rate::text, pr.low_execution_rate::text, e.reported_execution_rate::text,
+                 e.reported_fund_score::text, e.fund_score::text, e.fund_weight::text, e.total_score::text,
+                 e.weight_total::text, e.profile, pr.execution_weight::text,
+                 e.output_weight::text, pr.output_weight::text, e.benefit_weight::text, pr.benefit_weight::text,
+                 e.satisfaction_weight::text, pr.satisfaction_weight::text,
+                 coalesce(e.cost_weight, 0)::text, coalesce(pr.cost_weight, 0)::text,
+                 e.reported_total::text, e.reported_score_sum::text,
+                 ev.reported_grade, e.grade, (e.fund_score + e.indicator_score)::text,
+                 pr.execution_reason_below::text] AS args
+) a
+UNION ALL
+-- a source row's printed 执行率 or 得分
+SELECT x.evaluation_id,
+       NULL::integer,
+       f.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args),
+       pg_catalog.format(m.message_en, VARIADIC a.args)
+FROM @extschema@.fund_line_result x
+CROSS JOIN LATERAL pg_catalog.unnest(x.findings) AS f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message m ON m.code = f.code AND m.place = 'source'
+JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.source
+CROSS JOIN LATERAL (
+    SELECT ARRAY[coalesce(x.label, sfs.label), x.reported_rate::text, x.computed_rate::text, x.reported_score::text,
+                 x.computed_score::text, x.weight::text] AS args
+) a
+WHERE x.source <> 'total' AND (x.reported_rate IS NOT NULL OR x.reported_score IS NOT NULL)
+UNION ALL
+-- what the form reader found, on the indicator of its line or on the form
+SELECT rf.evaluation_id,
+       rf.position,
+       rf.code,
+       fc.severity,
+       pg_catalog.format(m.message_zh, VARIADIC a.args),
+       pg_catalog.format(m.message_en, VARIADIC a.args)
+FROM @extschema@.read_finding rf
+JOIN @extschema@.evaluation e ON e.evaluation_id = rf.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = rf.code
+JOIN @extschema@.finding_message m ON m.code = rf.code AND m.place = 'line'
+LEFT JOIN @extschema@.indicator i ON i.evaluation_id = rf.evaluation_id AND i.position = rf.position
+CROSS JOIN LATERAL (
+    SELECT ARRAY[rf.line::text, rf.detail, i.level3, rf.source] AS args
+) a
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+
+DO $$
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::integer >= 150000 THEN
+        ALTER VIEW @extschema@.audit_finding SET (security_invoker = true);
+        ALTER VIEW @extschema@.audit_finding RESET (security_barrier);
+    END IF;
+END
+$$;
+CREATE OR REPLACE FUNCTION @extschema@.export_form(evaluation_id bigint, format text DEFAULT 'text')
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    e record;
+    out text[] := '{}';
+    funds text;
+    inds text;
+BEGIN
+    IF format IS NULL OR format NOT IN ('text', 'html') THEN
+        RAISE EXCEPTION 'format must be ''text'' or ''html'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''text'' writes the template as tab-separated text (pjeval.import_forms reads it back); ''html'' writes a printable page.';
+    END IF;
+    IF export_form.evaluation_id IS NULL THEN
+        RETURN NULL;
+    END IF;
+
+    SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+    INTO e
+    FROM @extschema@.evaluation ev
+    JOIN @extschema@.project p ON p.project_id = ev.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id
+    WHERE ev.evaluation_id = export_form.evaluation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', export_form.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+
+    IF format = 'html' THEN
+        RETURN @extschema@.export_form_html(export_form.evaluation_id);
+    END IF;
+
+    -- The template's layout, as in the forms it was read from: the same
+    -- sections, labels and columns, blank lines between the sections.
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t',
+                   CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END,
+                   CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
+                                 WHEN 'carryover' THEN '上年结转资金'
+                                 ELSE @extschema@.export_cell(coalesce(f.label, '其他资金')) END,
+                   f.initial_budget, f.annual_budget, f.executed,
+                   coalesce(f.reported_weight::text, '—'), coalesce(f.reported_rate::text, '—'),
+                   coalesce(f.reported_score::text, '—')),
+               E'\n' ORDER BY f.n)
+    INTO funds
+    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source), fl.fund_line_id) AS n
+          FROM @extschema@.fund_line fl
+          WHERE fl.evaluation_id = export_form.evaluation_id) f;
+
+    -- Level-1 and level-2 cells where export_indicator_rows() writes them.
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t', '',
+                   CASE WHEN i.show_level1 THEN @extschema@.export_cell((i.ind).level1) ELSE '' END,
+                   CASE WHEN i.show_level2 THEN @extschema@.export_cell((i.ind).level2) ELSE '' END,
+                   @extschema@.export_cell((i.ind).level3), @extschema@.export_cell((i.ind).target_text),
+                   @extschema@.export_cell((i.ind).actual_text), coalesce((i.ind).weight::text, ''),
+                   coalesce((i.ind).reported_score::text, ''), @extschema@.export_cell((i.ind).deviation_reason)),
+               E'\n' ORDER BY (i.ind).position)
+    INTO inds
+    FROM @extschema@.export_indicator_rows(export_form.evaluation_id) i;
+
+    out := ARRAY[
+        '',
+        '项目支出绩效自评表',
+        '',
+        pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(e.project_code),
+                             '项目名称:', @extschema@.export_cell(e.project_name), '绩效自评年度:', e.year),
+        pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(e.unit_name),
+                             '一级预算单位:', @extschema@.export_cell(e.budget_unit_name), '', ''),
+        '',
+        '资金使用情况',
+        '',
+        E'\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率 (%)\t得分'];
+    IF funds IS NOT NULL THEN
+        out := out || funds;
+    END IF;
+    IF e.execution_reason IS NOT NULL THEN
+        out := out || (E'未完成原因分析\t' || @extschema@.export_cell(e.execution_reason));
+    END IF;
+    out := out || ARRAY[
+        '',
+        '项目目标完成情况',
+        '',
+        E'年度总体目标\t预期目标\t\t\t\t* 实际完成情况\t\t\t',
+        pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(e.expected_goal), '', '', '',
+                             @extschema@.export_cell(e.actual_outcome), '', '', ''),
+        E'年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t* 实际完成值\t* 分值\t* 得分\t偏差原因分析及改进措施'];
+    IF inds IS NOT NULL THEN
+        out := out || inds;
+    END IF;
+    out := out || ARRAY[
+        pg_catalog.concat_ws(E'\t', '总分', '', '', '', '', '', coalesce(e.reported_weight_total::text, ''),
+                             coalesce(e.reported_total::text, ''), coalesce(e.reported_grade, '—')),
+        '',
+        CASE WHEN e.notes IS NULL THEN '备注：'
+             WHEN e.notes ~ '[\t\n\r]' OR pg_catalog.left(e.notes, 1) = '"' OR pg_catalog.right(e.notes, 1) = '"'
+                 THEN E'备注：\t' || @extschema@.export_cell(e.notes)
+             ELSE '备注：' || e.notes END,
+        '',
+        '作为导入模板，置灰信息无需录入且不可修改。置灰部分如强制修改导入系统，数据有出入请自行负责；作为导出模板，置灰信息系统自动带出。'];
+    RETURN pg_catalog.array_to_string(out, E'\n') || E'\n';
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.export_form_html(evaluation_id bigint)
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    e record;
+    r record;
+    funds text;
+    inds text;
+    finds text;
+    nfund integer;
+    nind integer;
+    h text;
+    status_zh text;
+    fs jsonb;
+    total_sev text;
+    total_marks text;
+BEGIN
+    SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+    INTO e
+    FROM @extschema@.evaluation ev
+    JOIN @extschema@.project p ON p.project_id = ev.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id
+    WHERE ev.evaluation_id = export_form_html.evaluation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', export_form_html.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+    SELECT * INTO r FROM @extschema@.evaluation_result er WHERE er.evaluation_id = export_form_html.evaluation_id;
+    status_zh := CASE e.status WHEN 'draft' THEN '草稿' WHEN 'submitted' THEN '已提交' ELSE '已审核' END;
+
+    -- the findings, numbered: the whole form's first, then by indicator.
+    -- A form's finding is marked on the 年度资金总额 row when it is about the
+    -- funds, else on the 总分 row.
+    SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(x) ORDER BY x.n), '[]') INTO fs
+    FROM (SELECT pg_catalog.row_number() OVER (ORDER BY a.position NULLS FIRST,
+                     pg_catalog.array_position(ARRAY['error', 'warning', 'info'], a.severity), a.code) AS n,
+                 a.position, a.code, a.severity, a.message_zh, a.message_en,
+                 CASE WHEN a.position IS NOT NULL THEN 'indicator'
+                      WHEN a.code IN ('fund_total_missing', 'budget_zero', 'fund_sources_mismatch', 'execution_above_budget',
+                                      'execution_rate_low', 'fund_rate_mismatch', 'fund_score_mismatch',
+                                      'reported_score_used', 'score_unavailable', 'fund_weight_off_profile') THEN 'fund'
+                      ELSE 'total' END AS place
+          FROM @extschema@.audit_finding a
+          WHERE a.evaluation_id = export_form_html.evaluation_id) x;
+    SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1],
+           coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '')
+    INTO total_sev, total_marks
+    FROM jsonb_to_recordset(fs) AS x (n integer, severity text, place text)
+    WHERE x.place = 'total';
+
+    SELECT pg_catalog.count(*) INTO nfund FROM @extschema@.fund_line fl WHERE fl.evaluation_id = export_form_html.evaluation_id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s>%s<td class="label">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+               '<td class="num">%s</td><td class="num">%s%s</td><td class="num">%s%s%s</td></tr>',
+               CASE WHEN f.source = 'total' AND f.sev IS NOT NULL THEN ' class="finding-' || f.sev || '"' ELSE '' END,
+               CASE WHEN f.n = 1 THEN pg_catalog.format('<th rowspan="%s" colspan="2" class="label">项目资金（%s）</th>',
+                                                         nfund, @extschema@.html_escape(e.amount_unit)) ELSE '' END,
+               CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
+                             WHEN 'carryover' THEN '上年结转资金'
+                             ELSE @extschema@.html_escape(coalesce(f.label, '其他资金')) END,
+               f.initial_budget, f.annual_budget, f.executed,
+               coalesce(f.reported_weight::text, '—'),
+               coalesce(f.reported_rate::text, '—'),
+               CASE WHEN f.source = 'total' THEN pg_catalog.format('<span class="computed">计算 %s</span>',
+                                                                   coalesce(r.execution_rate::text, '—')) ELSE '' END,
+               coalesce(f.reported_score::text, '—'),
+               CASE WHEN f.source = 'total' THEN pg_catalog.format('<span class="computed">计算 %s</span>',
+                                                                   coalesce(r.fund_score::text, '—')) ELSE '' END,
+               CASE WHEN f.source = 'total' THEN f.marks ELSE '' END),
+               E'\n' ORDER BY f.n)
+    INTO funds
+    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
+                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source), fl.fund_line_id) AS n,
+                 m.sev, m.marks
+          FROM @extschema@.fund_line fl
+          CROSS JOIN LATERAL (
+              SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1] AS sev,
+                     coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '') AS marks
+              FROM jsonb_to_recordset(fs) AS x (n integer, severity text, place text)
+              WHERE x.place = 'fund') m
+          WHERE fl.evaluation_id = export_form_html.evaluation_id) f;
+
+    SELECT pg_catalog.count(*) INTO nind FROM @extschema@.indicator i WHERE i.evaluation_id = export_form_html.evaluation_id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s><td class="pos">%s</td>%s%s<td>%s</td><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s<span class="computed">计算 %s</span>%s</td><td>%s</td></tr>',
+               CASE WHEN g.sev IS NOT NULL THEN ' class="finding-' || g.sev || '"' ELSE '' END,
+               g.position,
+               CASE WHEN g.n1 = 1 THEN pg_catalog.format('<td rowspan="%s" class="level">%s</td>', g.size1, @extschema@.html_escape(g.level1)) ELSE '' END,
+               CASE WHEN g.n2 = 1 THEN pg_catalog.format('<td rowspan="%s" class="level">%s</td>', g.size2, @extschema@.html_escape(g.level2)) ELSE '' END,
+               @extschema@.html_escape(g.level3),
+               @extschema@.html_escape(g.target_text),
+               @extschema@.html_escape(g.actual_text),
+               coalesce(g.weight::text, ''),
+               coalesce(g.reported_score::text, ''),
+               coalesce(g.computed_score::text, '—'),
+               g.marks,
+               @extschema@.html_escape(g.deviation_reason)),
+               E'\n' ORDER BY g.position)
+    INTO inds
+    FROM (SELECT b.*,
+                 pg_catalog.row_number() OVER (PARTITION BY b.run1 ORDER BY b.position) AS n1,
+                 pg_catalog.count(*) OVER (PARTITION BY b.run1) AS size1,
+                 pg_catalog.row_number() OVER (PARTITION BY b.run1, b.run2 ORDER BY b.position) AS n2,
+                 pg_catalog.count(*) OVER (PARTITION BY b.run1, b.run2) AS size2
+          FROM (SELECT a.*,
+                       pg_catalog.sum(a.new1::integer) OVER (ORDER BY a.position) AS run1,
+                       pg_catalog.sum(a.new2::integer) OVER (ORDER BY a.position) AS run2
+                FROM (SELECT i.*, ir.computed_score,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new1,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR i.level2 IS DISTINCT FROM pg_catalog.lag(i.level2) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new2,
+                             m.sev, m.marks
+                      FROM @extschema@.indicator i
+                      LEFT JOIN @extschema@.indicator_result ir ON ir.indicator_id = i.indicator_id
+                      CROSS JOIN LATERAL (
+                          SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1] AS sev,
+                                 coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '') AS marks
+                          FROM jsonb_to_recordset(fs) AS x (n integer, position integer, severity text)
+                          WHERE x.position = i.position) m
+                      WHERE i.evaluation_id = export_form_html.evaluation_id
+                      WINDOW w AS (ORDER BY i.position)) a) b) g;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<li id="f%s" class="finding-%s"><span class="sev %s">%s</span> <span class="where">%s</span> %s <code>%s</code><br><span class="en">%s</span></li>',
+               x.n, x.severity, x.severity,
+               CASE x.severity WHEN 'error' THEN '错误' WHEN 'warning' THEN '警告' ELSE '提示' END,
+               CASE WHEN x.position IS NULL THEN '整表' ELSE '指标 ' || x.position END,
+               @extschema@.html_escape(x.message_zh), @extschema@.html_escape(x.code),
+               @extschema@.html_escape(x.message_en)),
+               E'\n' ORDER BY x.n)
+    INTO finds
+    FROM jsonb_to_recordset(fs) AS x (n integer, position integer, code text, severity text, message_zh text, message_en text);
+
+    h := pg_catalog.concat(
+'<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="pjeval">
+<title>项目支出绩效自评表 · ', @extschema@.html_escape(e.project_name), ' · ', e.year, '年度</title>
+<style>
+@page { size: A4 portrait; margin: 14mm 12mm 16mm; }
+html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", SimSun, sans-serif; font-size: 10pt; color: #000; background: #fff; }
+body { margin: 0 auto; padding: 8mm 0; max-width: 186mm; line-height: 1.45; }
+h1 { text-align: center; font-size: 17pt; letter-spacing: .25em; margin: 0; font-weight: 700; }
+p.subtitle { text-align: center; margin: 1mm 0 4mm; font-size: 10pt; }
+.status { display: inline-block; border: 1px solid #555; padding: 0 1.5mm; font-size: 8.5pt; margin-left: 2mm; }
+table.form { width: 100%; border-collapse: collapse; table-layout: fixed; }
+table.form th, table.form td { border: 0.6pt solid #000; padding: 1mm 1.4mm; vertical-align: middle; overflow-wrap: anywhere; }
+table.form th { font-weight: 400; background: #f0f0f0; text-align: center; font-size: 9pt; }
+table.form th.part { background: #dcdcdc; font-weight: 700; letter-spacing: .1em; }
+table.form th.section, table.form th.label, table.form td.level { text-align: center; }
+table.form td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.form td.text { text-align: left; }
+table.form td.pos { text-align: center; color: #333; }
+.computed { display: block; color: #444; font-size: 7.5pt; white-space: nowrap; }
+tr.finding-error > td:not(.level) { background: #fbe3e1; }
+tr.finding-warning > td:not(.level) { background: #fdf3cf; }
+tr.finding-info > td:not(.level) { background: #eaf1fb; }
+td.code { white-space: nowrap; font-size: 8.5pt; font-variant-numeric: tabular-nums; }
+a.mark { display: inline-block; min-width: 3.2mm; margin-left: .6mm; padding: 0 .5mm; border-radius: 1mm; font-size: 7pt; line-height: 1.4; text-align: center; text-decoration: none; color: #fff; vertical-align: super; }
+a.mark.error, .sev.error { background: #b3261e; }
+a.mark.warning, .sev.warning { background: #a86a00; }
+a.mark.info, .sev.info { background: #41618f; }
+.sev { color: #fff; padding: 0 1mm; border-radius: 1mm; font-size: 8pt; }
+section.findings { margin-top: 5mm; }
+section.findings h2 { font-size: 11pt; margin: 0 0 2mm; }
+section.findings ol { margin: 0; padding-left: 0; list-style: none; }
+section.findings li { padding: 1mm 1.5mm; margin-bottom: 1mm; border-left: 1mm solid transparent; break-inside: avoid; }
+section.findings li.finding-error { border-color: #b3261e; background: #fbe3e1; }
+section.findings li.finding-warning { border-color: #a86a00; background: #fdf3cf; }
+section.findings li.finding-info { border-color: #41618f; background: #eaf1fb; }
+section.findings .where { font-weight: 700; }
+section.findings code { font-size: 7.5pt; color: #555; }
+section.findings .en { color: #555; font-size: 8pt; }
+p.foot { font-size: 8pt; color: #444; margin-top: 3mm; }
+@media print {
+  body { padding: 0; max-width: none; }
+  li { break-inside: avoid; }
+  a.mark { color: #fff; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+</style>
+</head>
+<body>
+<h1>项目支出绩效自评表</h1>
+<p class="subtitle">（', e.year, '年度）<span class="status">', status_zh, '</span></p>
+<table class="form">
+<colgroup><col style="width:6%"><col style="width:11%"><col style="width:12%"><col style="width:17%"><col style="width:12%"><col style="width:12%"><col style="width:7%"><col style="width:10%"><col style="width:13%"></colgroup>
+<tbody>
+<tr><th colspan="2">项目编号</th><td colspan="2" class="code">', @extschema@.html_escape(e.project_code), '</td><th>项目名称</th><td colspan="2">',
+        @extschema@.html_escape(e.project_name), '</td><th>绩效自评年度</th><td>', e.year, '</td></tr>
+<tr><th colspan="2">实施单位</th><td colspan="2">', @extschema@.html_escape(e.unit_name), '</td><th>一级预算单位</th><td colspan="4">',
+        @extschema@.html_escape(e.budget_unit_name), '</td></tr>
+<tr><th colspan="9" class="part">资金使用情况</th></tr>
+<tr><th colspan="3"></th><th>年初预算数</th><th>全年预算数</th><th>全年执行数</th><th>分值</th><th>执行率 (%)</th><th>得分</th></tr>
+', coalesce(funds, ''),
+        CASE WHEN e.execution_reason IS NOT NULL
+             THEN E'\n<tr><th colspan="3">未完成原因分析</th><td colspan="6" class="text">'
+                  || pg_catalog.replace(@extschema@.html_escape(e.execution_reason), E'\n', '<br>') || '</td></tr>' END, '
+<tr><th colspan="9" class="part">项目目标完成情况</th></tr>
+<tr><th rowspan="2" colspan="2" class="section">年度总体目标</th><th colspan="3">预期目标</th><th colspan="4">实际完成情况</th></tr>
+<tr><td colspan="3" class="text">', @extschema@.html_escape(e.expected_goal), '</td><td colspan="4" class="text">',
+        @extschema@.html_escape(e.actual_outcome), '</td></tr>
+<tr><th colspan="9" class="part">年度绩效指标</th></tr>
+<tr><th>序号</th><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>年度指标值</th><th>实际完成值</th><th>分值</th><th>得分</th><th>偏差原因分析及改进措施</th></tr>
+', coalesce(inds, ''), '
+<tr', CASE WHEN total_sev IS NOT NULL THEN ' class="finding-' || total_sev || '"' END, '><th colspan="6">总分</th><td class="num">',
+        coalesce(e.reported_weight_total::text, ''), '</td><td class="num">', coalesce(e.reported_total::text, ''),
+        '<span class="computed">计算 ', coalesce(r.total_score::text, '—'), '</span>', total_marks, '</td><td>评级：',
+        coalesce(r.grade, '—'), '</td></tr>
+<tr><th colspan="2">备注</th><td colspan="7" class="text">', pg_catalog.replace(@extschema@.html_escape(e.notes), E'\n', '<br>'), '</td></tr>
+</tbody>
+</table>
+<p class="foot">“计算”为 pjeval 按评分规则（', @extschema@.html_escape(e.profile), '）核算的数值，与填报数值并列；有审核发现的行以底色标出并编号。</p>
+<section class="findings">
+<h2>审核发现（', pg_catalog.jsonb_array_length(fs), '）</h2>
+', CASE WHEN finds IS NULL THEN '<p>无。</p>' ELSE '<ol>' || E'\n' || finds || E'\n</ol>' END, '
+</section>
+</body>
+</html>
+');
+    RETURN h;
+END
+$fn$;
+
+
+-- stored results (issue 13): the rules run when a form changes, not on every
+-- read.  The live views become indicator_result_live and
+-- evaluation_result_live (per-form LATERAL sub-queries); their results are
+-- stored in indicator_outcome and evaluation_score by refresh_results(),
+-- called by statement-level triggers on evaluation, fund_line, indicator,
+-- read_finding and profile; indicator_result and evaluation_result read the
+-- stored rows (the same columns); verify_results() compares the two; the
+-- two new tables join distribution_plan().  Every form entered before the
+-- update is scored once, at the end of this section.
+-- The results as stored.  What the live views below compute is written
+-- here when an input changes, in the same statement (refresh_results(),
+-- 55_results.sql), and the views users read (indicator_result,
+-- evaluation_result, audit_finding and the reports) read these rows.  Both
+-- tables are keyed by evaluation_id first, like the form tables, so that a
+-- form's results live on the shard of its form on a Citus cluster.  Nobody
+-- writes them but refresh_results(); they are not dumped (a restore
+-- recomputes them as the forms' rows are loaded).
+CREATE TABLE @extschema@.indicator_outcome (
+    evaluation_id   bigint NOT NULL,
+    indicator_id    bigint NOT NULL,
+    level1_kind     text,
+    level2_home     text,
+    rule            text,
+    completion      numeric,
+    computed_score  numeric,
+    flags           text[],
+    band_low        numeric,
+    band_high       numeric,
+    findings        text[],
+    PRIMARY KEY (evaluation_id, indicator_id)
+);
+
+COMMENT ON TABLE @extschema@.indicator_outcome IS
+'What the rules make of each indicator row (pjeval.indicator_result_live), stored by pjeval.refresh_results() when the form changes; read through pjeval.indicator_result';
+
+CREATE TABLE @extschema@.evaluation_score (
+    evaluation_id   bigint PRIMARY KEY REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
+    initial_budget  numeric,
+    annual_budget   numeric,
+    executed        numeric,
+    sources_initial_budget numeric,
+    sources_annual_budget numeric,
+    sources_executed numeric,
+    execution_rate  numeric,
+    reported_execution_rate numeric,
+    fund_weight     numeric,
+    fund_score      numeric,
+    reported_fund_score numeric,
+    output_score    numeric,
+    benefit_score   numeric,
+    satisfaction_score numeric,
+    cost_score      numeric,
+    other_score     numeric,
+    indicator_score numeric,
+    total_score     numeric,
+    grade           text,
+    weight_total    numeric,
+    output_weight   numeric,
+    benefit_weight  numeric,
+    satisfaction_weight numeric,
+    cost_weight     numeric,
+    other_weight    numeric,
+    reported_score_sum numeric,
+    indicator_count bigint NOT NULL,
+    findings        text[] NOT NULL,
+    finding_count   bigint NOT NULL
+);
+
+COMMENT ON TABLE @extschema@.evaluation_score IS
+'What the rules make of each form (pjeval.evaluation_result_live), stored by pjeval.refresh_results() when the form, its fund lines, indicators or reader findings change; read through pjeval.evaluation_result';
+
+CREATE VIEW @extschema@.indicator_result_live AS
+SELECT
+    e.evaluation_id,
+    i.indicator_id,
+    i.position,
+    i.level1,
+    i.level2,
+    i.level3,
+    n.level1_kind,
+    h.level2_home,
+    i.target_text,
+    i.actual_text,
+    i.target,
+    i.actual,
+    i.weight,
+    a.rule,
+    a.completion,
+    sc.score AS computed_score,
+    i.reported_score,
+    i.reported_score - sc.score AS score_difference,
+    coalesce(sc.score, i.reported_score) AS counted_score,
+    a.flags,
+    i.band,
+    b.band_low,
+    b.band_high,
+    i.deviation_reason,
+    pg_catalog.array_remove(ARRAY[
+        CASE WHEN pg_catalog.abs(i.reported_score - sc.score) > 0.01 THEN 'score_mismatch' END,
+        CASE WHEN i.reported_score > i.weight THEN 'score_above_weight' END,
+        CASE WHEN i.weight IS NULL AND @extschema@.indicator_level_weight(i.level1) IS NULL THEN 'weight_missing' END,
+        CASE WHEN i.target IS NULL THEN 'target_unreadable' END,
+        CASE WHEN i.actual IS NULL THEN 'actual_unreadable' END,
+        CASE WHEN 'missing_value' = ANY (a.flags) THEN 'value_missing' END,
+        CASE WHEN 'incomparable_units' = ANY (a.flags) THEN 'units_incomparable' END,
+        CASE WHEN 'unmatched_clause' = ANY (a.flags) THEN 'clause_unmatched' END,
+        CASE WHEN 'too_large' = ANY (a.flags) THEN 'value_too_large' END,
+        CASE WHEN 'unscorable' = ANY (a.flags) THEN 'unscorable' END,
+        CASE WHEN 'actual_is_claim' = ANY (a.flags) THEN 'actual_is_claim' END,
+        CASE WHEN 'qualitative_needs_band' = ANY (a.flags) AND i.band IS NULL THEN 'band_missing' END,
+        CASE WHEN i.reported_score < b.band_low
+               OR i.reported_score > b.band_high
+               OR (i.reported_score = b.band_high AND i.band <> 'achieved')
+             THEN 'score_outside_band' END,
+        CASE WHEN 'date_missed' = ANY (a.flags) THEN 'date_missed' END,
+        CASE WHEN 'not_met' = ANY (a.flags) AND NOT x.explained THEN 'not_met_unexplained' END,
+        CASE WHEN 'over_achieved' = ANY (a.flags) AND NOT x.explained THEN 'over_achieved_unexplained' END,
+        CASE WHEN n.level1_kind <> h.level2_home
+              AND NOT (n.level1_kind = 'cost' AND h.level2_standard = '成本指标') THEN 'level2_misplaced' END,
+        CASE WHEN n.level1_kind IS NULL THEN 'level1_nonstandard' END,
+        CASE WHEN h.level2_home IS NULL THEN 'level2_nonstandard' END,
+        CASE WHEN sc.score IS NULL AND i.reported_score IS NOT NULL
+              AND NOT (i.weight IS NULL AND @extschema@.indicator_level_weight(i.level1) IS NOT NULL)
+             THEN 'reported_score_used' END,
+        CASE WHEN sc.score IS NULL AND i.reported_score IS NULL THEN 'score_unavailable' END
+    ], NULL) AS findings
+FROM @extschema@.indicator i
+JOIN @extschema@.evaluation e ON e.evaluation_id = i.evaluation_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+-- the level names as stored with the row (indicator.level1_name, level2_name)
+LEFT JOIN (SELECT l.name, l.kind AS level1_kind FROM @extschema@.standard_level l WHERE l.level = 1)
+    AS n ON n.name = i.level1_name
+LEFT JOIN (SELECT coalesce(l.standard, l.name) AS level2_standard, l.name, l.kind AS level2_home
+           FROM @extschema@.standard_level l WHERE l.level = 2)
+    AS h ON h.name = i.level2_name
+CROSS JOIN LATERAL (
+    SELECT @extschema@.is_explained(i.deviation_reason) AS explained
+) x
+CROSS JOIN LATERAL (
+    -- the evaluator's band as a score range (profile band_achieved and
+    -- band_partial): 达成 [achieved, 1], 部分达成 [partial, achieved),
+    -- 未达成 [0, partial) of the weight
+    SELECT pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight * pr.band_achieved
+                                WHEN 'partial' THEN i.weight * pr.band_partial
+                                WHEN 'not_achieved' THEN 0
+                            END, 2) AS band_low,
+           pg_catalog.round(CASE i.band
+                                WHEN 'achieved' THEN i.weight
+                                WHEN 'partial' THEN i.weight * pr.band_achieved
+                                WHEN 'not_achieved' THEN i.weight * pr.band_partial
+                            END, 2) AS band_high
+) b
+CROSS JOIN LATERAL @extschema@.assess(i.target, i.actual, i.weight, i.level2,
+                                      pr.over_achievement_ratio, pr.negative_formula) a
+-- a profile's deduction for over-achievement (capped-2021: 2 points, floor 0)
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN pr.over_achievement_deduction IS NOT NULL AND 'over_achieved' = ANY (a.flags)
+                THEN GREATEST(a.score - pr.over_achievement_deduction, 0)
+                ELSE a.score END AS score
+) sc;
+
+COMMENT ON VIEW @extschema@.indicator_result_live IS
+'Every indicator scored live by the rules (the recomputation pjeval.refresh_results() stores and pjeval.verify_results() checks against): the columns of pjeval.indicator_result; the owner''s, not granted';
+
+-- One row per form.  Amounts are in 元 (万元 forms multiplied by 10000).  The
+-- total is the fund score plus every indicator's counted score, each rounded
+-- first; it is NULL (and a finding says why) when some part has neither a
+-- computed nor a reported score, so it is never silently low.
+CREATE VIEW @extschema@.evaluation_result_live AS
+SELECT
+    e.evaluation_id,
+    e.project_id,
+    p.code AS project_code,
+    p.name AS project_name,
+    p.unit_id,
+    u.name AS unit_name,
+    bu.name AS budget_unit_name,
+    e.year,
+    e.status,
+    e.profile,
+    e.amount_unit,
+    pg_catalog.round(f.initial_budget * m.factor, 2) AS initial_budget,
+    pg_catalog.round(f.annual_budget * m.factor, 2) AS annual_budget,
+    pg_catalog.round(f.executed * m.factor, 2) AS executed,
+    pg_catalog.round(f.sources_initial_budget * m.factor, 2) AS sources_initial_budget,
+    pg_catalog.round(f.sources_annual_budget * m.factor, 2) AS sources_annual_budget,
+    pg_catalog.round(f.sources_executed * m.factor, 2) AS sources_executed,
+    c.execution_rate,
+    f.reported_rate AS reported_execution_rate,
+    c.fund_weight,
+    c.fund_score,
+    f.reported_score AS reported_fund_score,
+    s.output_score,
+    s.benefit_score,
+    s.satisfaction_score,
+    s.cost_score,
+    s.other_score,
+    s.indicator_score,
+    t.total_score,
+    e.reported_total,
+    e.reported_total - t.total_score AS total_difference,
+    g.grade,
+    c.fund_weight + w.weight_total AS weight_total,
+    w.output_weight,
+    w.benefit_weight,
+    w.satisfaction_weight,
+    w.cost_weight,
+    w.other_weight,
+    t.reported_score_sum,
+    coalesce(s.indicator_count, 0) AS indicator_count,
+    ff.findings,
+    pg_catalog.cardinality(ff.findings) + coalesce(s.finding_count, 0) + coalesce(rf.finding_count, 0)
+        + coalesce(sf.finding_count, 0) AS finding_count
+FROM @extschema@.evaluation e
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+LEFT JOIN @extschema@.unit bu ON bu.unit_id = e.budget_unit_id
+JOIN @extschema@.profile pr ON pr.name = e.profile
+LEFT JOIN LATERAL (
+    SELECT fl.evaluation_id,
+           pg_catalog.bool_or(fl.source = 'total') AS has_total,
+           pg_catalog.max(fl.initial_budget) FILTER (WHERE fl.source = 'total') AS initial_budget,
+           pg_catalog.max(fl.annual_budget) FILTER (WHERE fl.source = 'total') AS annual_budget,
+           pg_catalog.max(fl.executed) FILTER (WHERE fl.source = 'total') AS executed,
+           pg_catalog.max(fl.reported_weight) FILTER (WHERE fl.source = 'total') AS reported_weight,
+           pg_catalog.max(fl.reported_rate) FILTER (WHERE fl.source = 'total') AS reported_rate,
+           pg_catalog.max(fl.reported_score) FILTER (WHERE fl.source = 'total') AS reported_score,
+           pg_catalog.sum(fl.initial_budget) FILTER (WHERE fl.source <> 'total') AS sources_initial_budget,
+           pg_catalog.sum(fl.annual_budget) FILTER (WHERE fl.source <> 'total') AS sources_annual_budget,
+           pg_catalog.sum(fl.executed) FILTER (WHERE fl.source <> 'total') AS sources_executed
+    FROM @extschema@.fund_line fl
+    WHERE fl.evaluation_id = e.evaluation_id
+    GROUP BY fl.evaluation_id
+) f ON true
+LEFT JOIN LATERAL (
+    SELECT r.evaluation_id,
+           pg_catalog.count(*) AS indicator_count,
+           pg_catalog.count(*) FILTER (WHERE r.counted_score IS NULL) AS unscored,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'output' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'output'), 0) END AS output_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'benefit' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'benefit'), 0) END AS benefit_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'satisfaction' AND r.counted_score IS NULL) = 0
+                THEN coalesce(pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'satisfaction'), 0) END AS satisfaction_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind = 'cost' AND r.counted_score IS NULL) = 0
+                THEN pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind = 'cost') END AS cost_score,
+           CASE WHEN pg_catalog.count(*) FILTER (WHERE r.level1_kind IS NULL AND r.counted_score IS NULL) = 0
+                THEN pg_catalog.sum(r.counted_score) FILTER (WHERE r.level1_kind IS NULL) END AS other_score,
+           pg_catalog.sum(r.counted_score) AS indicator_score,
+           pg_catalog.sum(r.weight) AS weight_total,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'output'), 0) AS output_weight,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'benefit'), 0) AS benefit_weight,
+           coalesce(pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'satisfaction'), 0) AS satisfaction_weight,
+           pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind = 'cost') AS cost_weight,
+           pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind IS NULL) AS other_weight,
+           pg_catalog.sum(r.reported_score) AS reported_score_total,
+           pg_catalog.sum(pg_catalog.cardinality(r.findings)) AS finding_count
+    -- the indicators as stored (indicator_outcome, which refresh_results()
+    -- fills first and verify_results() checks against indicator_result_live)
+    FROM (SELECT i.evaluation_id, o.level1_kind, i.weight, i.reported_score, o.findings,
+                 coalesce(o.computed_score, i.reported_score) AS counted_score
+          FROM @extschema@.indicator i
+          JOIN @extschema@.indicator_outcome o
+            ON o.evaluation_id = i.evaluation_id AND o.indicator_id = i.indicator_id
+          WHERE i.evaluation_id = e.evaluation_id) r
+    GROUP BY r.evaluation_id
+) s ON true
+-- Level-1 blocks weighted as a whole (产出指标（40分）) whose indicators
+-- carry no weight of their own: the block's weight counts for them.
+LEFT JOIN LATERAL (
+    SELECT x.evaluation_id,
+           pg_catalog.sum(x.weight) AS weight_total,
+           coalesce(pg_catalog.sum(x.weight) FILTER (WHERE l.kind = 'output'), 0) AS output_weight,
+           coalesce(pg_catalog.sum(x.weight) FILTER (WHERE l.kind = 'benefit'), 0) AS benefit_weight,
+           coalesce(pg_catalog.sum(x.weight) FILTER (WHERE l.kind = 'satisfaction'), 0) AS satisfaction_weight,
+           pg_catalog.sum(x.weight) FILTER (WHERE l.kind = 'cost') AS cost_weight,
+           pg_catalog.sum(x.weight) FILTER (WHERE l.kind IS NULL) AS other_weight
+    FROM (SELECT i.evaluation_id, i.level1, @extschema@.indicator_level_weight(i.level1) AS weight
+          FROM @extschema@.indicator i
+          WHERE i.weight IS NULL AND i.evaluation_id = e.evaluation_id
+          GROUP BY i.evaluation_id, i.level1) x
+    LEFT JOIN @extschema@.standard_level l ON l.level = 1 AND l.name = @extschema@.indicator_level_name(x.level1)
+    WHERE x.weight IS NOT NULL
+      AND NOT EXISTS (SELECT FROM @extschema@.indicator w
+                      WHERE w.evaluation_id = x.evaluation_id AND w.level1 = x.level1 AND w.weight IS NOT NULL)
+    GROUP BY x.evaluation_id
+) b ON true
+LEFT JOIN LATERAL (
+    SELECT x.evaluation_id, pg_catalog.count(*) AS finding_count
+    FROM @extschema@.read_finding x
+    WHERE x.evaluation_id = e.evaluation_id
+    GROUP BY x.evaluation_id
+) rf ON true
+LEFT JOIN LATERAL (
+    SELECT x.evaluation_id, pg_catalog.sum(pg_catalog.cardinality(x.findings)) AS finding_count
+    FROM @extschema@.fund_line_result x
+    WHERE x.source <> 'total' AND (x.reported_rate IS NOT NULL OR x.reported_score IS NOT NULL)
+      AND x.evaluation_id = e.evaluation_id
+    GROUP BY x.evaluation_id
+) sf ON true
+CROSS JOIN LATERAL (
+    SELECT CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor
+) m
+-- the weights: the indicators' own, and a block's for the indicators of a
+-- block weighted as a whole
+CROSS JOIN LATERAL (
+    SELECT coalesce(s.weight_total, 0) + coalesce(b.weight_total, 0) AS weight_total,
+           s.output_weight + coalesce(b.output_weight, 0) AS output_weight,
+           s.benefit_weight + coalesce(b.benefit_weight, 0) AS benefit_weight,
+           s.satisfaction_weight + coalesce(b.satisfaction_weight, 0) AS satisfaction_weight,
+           CASE WHEN s.cost_weight IS NOT NULL OR b.cost_weight IS NOT NULL
+                THEN coalesce(s.cost_weight, 0) + coalesce(b.cost_weight, 0) END AS cost_weight,
+           CASE WHEN s.other_weight IS NOT NULL OR b.other_weight IS NOT NULL
+                THEN coalesce(s.other_weight, 0) + coalesce(b.other_weight, 0) END AS other_weight
+) w
+CROSS JOIN LATERAL (
+    SELECT @extschema@.try_execution_rate(f.annual_budget, f.executed) AS execution_rate,
+           coalesce(f.reported_weight, e.fund_block_weight, pr.execution_weight) AS fund_weight,
+           @extschema@.try_fund_score(f.annual_budget, f.executed,
+                                      coalesce(f.reported_weight, e.fund_block_weight, pr.execution_weight)) AS fund_score
+) c
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN coalesce(c.fund_score, f.reported_score) IS NULL OR coalesce(s.unscored, 0) > 0 THEN NULL
+                ELSE coalesce(c.fund_score, f.reported_score) + coalesce(s.indicator_score, 0)
+           END AS sum_score
+) su
+CROSS JOIN LATERAL (
+    -- the profile's cap by the execution rate (capped-2021), after the sum
+    SELECT @extschema@.capped_total(su.sum_score, c.execution_rate, pr.total_cap_below, pr.total_cap) AS total_score,
+           coalesce(f.reported_score, 0) + coalesce(s.reported_score_total, 0) AS reported_score_sum
+) t
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN @extschema@.is_scorable_number(t.total_score)
+                THEN @extschema@.grade(t.total_score, pr.grade_excellent, pr.grade_good, pr.grade_pass) END AS grade
+) g
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.array_remove(ARRAY[
+        CASE WHEN f.has_total IS NOT TRUE THEN 'fund_total_missing' END,
+        CASE WHEN f.annual_budget = 0 THEN 'budget_zero' END,
+        CASE WHEN f.sources_annual_budget IS NOT NULL
+              AND (f.sources_initial_budget <> f.initial_budget
+                   OR f.sources_annual_budget <> f.annual_budget
+                   OR f.sources_executed <> f.executed) THEN 'fund_sources_mismatch' END,
+        CASE WHEN f.executed > f.annual_budget THEN 'execution_above_budget' END,
+        CASE WHEN c.execution_rate < pr.low_execution_rate THEN 'execution_rate_low' END,
+        CASE WHEN c.execution_rate < pr.execution_reason_below AND NOT @extschema@.is_explained(e.execution_reason)
+             THEN 'execution_reason_missing' END,
+        CASE @extschema@.rate_disagreement(f.reported_rate, c.execution_rate)
+             WHEN 'mismatch' THEN 'fund_rate_mismatch' WHEN 'misprint' THEN 'reported_rate_misprint' END,
+        CASE WHEN pg_catalog.abs(f.reported_score - c.fund_score) > 0.01 THEN 'fund_score_mismatch' END,
+        CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NOT NULL THEN 'reported_score_used' END,
+        CASE WHEN f.has_total AND c.fund_score IS NULL AND f.reported_score IS NULL THEN 'score_unavailable' END,
+        CASE WHEN (f.has_total AND f.annual_budget <> 0 AND (c.execution_rate IS NULL OR c.fund_score IS NULL))
+               OR NOT @extschema@.is_scorable_number(t.total_score) THEN 'unscorable' END,
+        CASE WHEN c.fund_weight + w.weight_total <> 100 THEN 'weights_not_100' END,
+        CASE WHEN c.fund_weight <> pr.execution_weight THEN 'fund_weight_off_profile' END,
+        CASE WHEN pr.level1_split
+              AND (w.output_weight <> pr.output_weight
+                   OR w.benefit_weight <> pr.benefit_weight
+                   OR w.satisfaction_weight <> pr.satisfaction_weight
+                   OR coalesce(w.cost_weight, 0) <> coalesce(pr.cost_weight, 0)) THEN 'level1_weight_off_profile' END,
+        CASE WHEN b.weight_total IS NOT NULL THEN 'weights_by_block' END,
+        CASE WHEN pg_catalog.abs(e.reported_total - t.reported_score_sum) > 0.01 THEN 'reported_total_mismatch' END,
+        CASE WHEN pg_catalog.abs(e.reported_total - t.total_score) > 0.01 THEN 'total_mismatch' END,
+        CASE WHEN e.reported_grade <> g.grade THEN 'reported_grade_mismatch' END,
+        CASE WHEN t.total_score < su.sum_score THEN 'total_capped' END,
+        CASE WHEN s.indicator_count IS NULL THEN 'indicators_missing' END
+    ], NULL) AS findings
+) ff;
+
+COMMENT ON VIEW @extschema@.evaluation_result_live IS
+'Every form scored live by the rules from its indicators'' stored outcomes (pjeval.indicator_outcome, checked against pjeval.indicator_result_live; the recomputation pjeval.refresh_results() stores and pjeval.verify_results() checks against): the columns of pjeval.evaluation_result; the owner''s, not granted';
+
+CREATE OR REPLACE VIEW @extschema@.indicator_result WITH (security_barrier = true) AS
+SELECT
+    i.evaluation_id,
+    i.indicator_id,
+    i.position,
+    i.level1,
+    i.level2,
+    i.level3,
+    o.level1_kind,
+    o.level2_home,
+    i.target_text,
+    i.actual_text,
+    i.target,
+    i.actual,
+    i.weight,
+    o.rule,
+    o.completion,
+    o.computed_score,
+    i.reported_score,
+    i.reported_score - o.computed_score AS score_difference,
+    coalesce(o.computed_score, i.reported_score) AS counted_score,
+    o.flags,
+    i.band,
+    o.band_low,
+    o.band_high,
+    i.deviation_reason,
+    o.findings
+FROM @extschema@.indicator i
+JOIN @extschema@.evaluation e ON e.evaluation_id = i.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+LEFT JOIN @extschema@.indicator_outcome o ON o.evaluation_id = i.evaluation_id AND o.indicator_id = i.indicator_id
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.indicator_result IS
+'Every indicator the caller may see, as stored when its form last changed (pjeval.indicator_outcome): rule, completion, computed and reported score and their difference, the score that counts in the total (the computed one, else the reported one), assess() flags and finding codes (see pjeval.audit_finding)';
+
+CREATE OR REPLACE VIEW @extschema@.evaluation_result WITH (security_barrier = true) AS
+SELECT
+    e.evaluation_id,
+    e.project_id,
+    p.code AS project_code,
+    p.name AS project_name,
+    p.unit_id,
+    u.name AS unit_name,
+    bu.name AS budget_unit_name,
+    e.year,
+    e.status,
+    e.profile,
+    e.amount_unit,
+    s.initial_budget,
+    s.annual_budget,
+    s.executed,
+    s.sources_initial_budget,
+    s.sources_annual_budget,
+    s.sources_executed,
+    s.execution_rate,
+    s.reported_execution_rate,
+    s.fund_weight,
+    s.fund_score,
+    s.reported_fund_score,
+    s.output_score,
+    s.benefit_score,
+    s.satisfaction_score,
+    s.cost_score,
+    s.other_score,
+    s.indicator_score,
+    s.total_score,
+    e.reported_total,
+    e.reported_total - s.total_score AS total_difference,
+    s.grade,
+    s.weight_total,
+    s.output_weight,
+    s.benefit_weight,
+    s.satisfaction_weight,
+    s.cost_weight,
+    s.other_weight,
+    s.reported_score_sum,
+    s.indicator_count,
+    s.findings,
+    s.finding_count
+FROM @extschema@.evaluation e
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+LEFT JOIN @extschema@.unit bu ON bu.unit_id = e.budget_unit_id
+LEFT JOIN @extschema@.evaluation_score s ON s.evaluation_id = e.evaluation_id
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.evaluation_result IS
+'Every form the caller may see, as stored when it last changed (pjeval.evaluation_score): amounts in 元, execution rate, fund score, subtotals per level 1, total (fund score + counted indicator scores), reported total, grade by the form''s profile, weights, and its form-level finding codes and count of all findings';
+DO $$
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::integer >= 150000 THEN
+        ALTER VIEW @extschema@.indicator_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.indicator_result RESET (security_barrier);
+        ALTER VIEW @extschema@.evaluation_result SET (security_invoker = true);
+        ALTER VIEW @extschema@.evaluation_result RESET (security_barrier);
+    END IF;
+END
+$$;
+
+-- 55_results.sql - the results stored when a form changes (50_views.sql):
+-- pjeval.indicator_outcome per indicator and pjeval.evaluation_score per
+-- form, what indicator_result_live and evaluation_result_live compute.
+--
+-- When: every statement that changes an input of a form's results (an
+-- INSERT, UPDATE or DELETE of evaluation, fund_line, indicator or
+-- read_finding) recomputes the forms it touched, once per statement, in the
+-- same statement: AFTER ... FOR EACH STATEMENT triggers with transition
+-- tables collect the statement's distinct evaluation_ids and call
+-- store_results_at() once with them (refresh_results() is the same for
+-- one node), which replaces those forms' stored rows with set-based
+-- statements; a writer that defers (defer_results(), below) has them
+-- stored once at its end.  A TRUNCATE recomputes everything.  The other
+-- inputs: a form's profile (a change of evaluation.profile is an UPDATE of
+-- evaluation, and a rename of a profile reaches its forms by ON UPDATE
+-- CASCADE); a profile's parameters cannot change while a submitted or
+-- approved form uses it (profile_protect, 20_profile.sql), and a change
+-- while only drafts use it is recomputed here too (profile trigger below);
+-- the rules themselves change only with the extension, whose update script
+-- calls refresh_results().  Project and unit names are read by the views
+-- from their tables, never stored.
+--
+-- Concurrent writers of one form: each recomputation first takes a
+-- transaction-level advisory lock on the form's bucket (1,024 buckets, in
+-- their order), so a second transaction recomputing the same form waits
+-- until the first commits and then reads the first one's rows too (READ
+-- COMMITTED takes a new snapshot per statement); two forms in one bucket
+-- wait for each other as well, which costs a wait, never a wrong result.
+-- Without the lock the results would still never be stale (the second
+-- transaction's insert of the form's stored rows would fail on their
+-- primary key and roll its change back), but a writer would fail where it
+-- can wait.  Under REPEATABLE READ or SERIALIZABLE the
+-- second one fails with a serialization error instead of storing results
+-- computed without the first one's rows (its delete of the stored rows
+-- meets the first one's).  Row locks on evaluation would deadlock with the
+-- FOR SHARE locks the workflow triggers take on the same rows.
+
+-- Where the recomputation reads a live view: on one node the view; on a
+-- Citus shard (the triggers fire on the workers, on the shards of a
+-- statement's rows) the view's text with every pjeval table it reads named
+-- by its shard on that node (colocated_shard(), 90_distribute.sql), and
+-- fund_line_result, the one view of tables the live views read, inlined:
+-- a query on the distributed tables themselves would be a distributed query
+-- inside one on a shard, which Citus refuses.
+CREATE FUNCTION @extschema@.results_source(view_name text, rel_name name, tbl text)
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    s CONSTANT text := pg_catalog.quote_ident('@extschema@') || '.';
+    pat CONSTANT text := pg_catalog.regexp_replace(s, '([^[:alnum:]_])', '\\\1', 'g');
+    q text;
+    t text;
+BEGIN
+    IF rel_name OPERATOR(pg_catalog.=) tbl THEN
+        RETURN s || pg_catalog.quote_ident(view_name);
+    END IF;
+    q := pg_catalog.regexp_replace(pg_catalog.pg_get_viewdef((s || pg_catalog.quote_ident(view_name))::regclass), ';\s*$', '');
+    q := pg_catalog.replace(q, s || 'fund_line_result',
+                            '(' || pg_catalog.regexp_replace(pg_catalog.pg_get_viewdef((s || 'fund_line_result')::regclass), ';\s*$', '') || ')');
+    FOR t IN SELECT p.table_name FROM @extschema@.distribution_plan() p LOOP
+        IF q ~ (pat || t || '\M') THEN
+            q := pg_catalog.regexp_replace(q, pat || t || '\M', @extschema@.colocated_shard(rel_name, tbl, t), 'g');
+        END IF;
+    END LOOP;
+    RETURN '(' || q || ')';
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION @extschema@.results_source(text, name, text) FROM PUBLIC;
+
+-- The forms' results recomputed and stored: those of the given forms, or
+-- (NULL) of every form, which also locks the form tables against writes
+-- until the transaction ends.  Forms that no longer exist lose their rows.
+-- rel_name and tbl: the table whose trigger calls it, as colocated_shard()
+-- takes them (on one node both the same).
+CREATE FUNCTION @extschema@.store_results_at(evaluation_ids bigint[], rel_name name, tbl text)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+    outcomes CONSTANT text := @extschema@.colocated_shard(rel_name, tbl, 'indicator_outcome');
+    scores CONSTANT text := @extschema@.colocated_shard(rel_name, tbl, 'evaluation_score');
+    bucket integer;
+    n bigint;
+BEGIN
+    IF evaluation_ids IS NULL THEN
+        EXECUTE pg_catalog.format('LOCK TABLE %s, %s, %s, %s IN SHARE MODE',
+                                  @extschema@.colocated_shard(rel_name, tbl, 'evaluation'),
+                                  @extschema@.colocated_shard(rel_name, tbl, 'fund_line'),
+                                  @extschema@.colocated_shard(rel_name, tbl, 'indicator'),
+                                  @extschema@.colocated_shard(rel_name, tbl, 'read_finding'));
+        EXECUTE pg_catalog.format('DELETE FROM %s', outcomes);
+        EXECUTE pg_catalog.format('DELETE FROM %s', scores);
+    ELSE
+        SELECT pg_catalog.array_agg(DISTINCT x.id ORDER BY x.id) INTO evaluation_ids
+        FROM pg_catalog.unnest(evaluation_ids) AS x (id)
+        WHERE x.id IS NOT NULL;
+        IF evaluation_ids IS NULL THEN
+            RETURN 0;
+        END IF;
+        -- One lock per bucket of forms (1,024 buckets by the hash of the
+        -- evaluation_id), taken in the buckets' order: a statement over many
+        -- forms takes at most 1,024 locks, not one per form, which would fill
+        -- the server's lock table (max_locks_per_transaction).  0x706a6572 is
+        -- 'pjer', the class of these advisory locks (refresh_reports() takes
+        -- 'pjev').
+        FOR bucket IN SELECT DISTINCT pg_catalog.hashint8(x.id) OPERATOR(pg_catalog.&) 1023
+                      FROM pg_catalog.unnest(evaluation_ids) AS x (id) ORDER BY 1 LOOP
+            PERFORM pg_catalog.pg_advisory_xact_lock(1886020978, bucket);
+        END LOOP;
+        EXECUTE pg_catalog.format('DELETE FROM %s o WHERE o.evaluation_id = ANY ($1)', outcomes) USING evaluation_ids;
+        EXECUTE pg_catalog.format('DELETE FROM %s s WHERE s.evaluation_id = ANY ($1)', scores) USING evaluation_ids;
+    END IF;
+
+    EXECUTE pg_catalog.format($q$
+        INSERT INTO %s (evaluation_id, indicator_id, level1_kind, level2_home, rule,
+                        completion, computed_score, flags, band_low, band_high, findings)
+        SELECT r.evaluation_id, r.indicator_id, r.level1_kind, r.level2_home, r.rule,
+               r.completion, r.computed_score, r.flags, r.band_low, r.band_high, r.findings
+        FROM %s r
+        WHERE $1 IS NULL OR r.evaluation_id = ANY ($1)$q$,
+        outcomes, @extschema@.results_source('indicator_result_live', rel_name, tbl))
+    USING evaluation_ids;
+
+    EXECUTE pg_catalog.format($q$
+        INSERT INTO %s (
+            evaluation_id, initial_budget, annual_budget, executed,
+            sources_initial_budget, sources_annual_budget, sources_executed,
+            execution_rate, reported_execution_rate, fund_weight, fund_score, reported_fund_score,
+            output_score, benefit_score, satisfaction_score, cost_score, other_score, indicator_score,
+            total_score, grade, weight_total, output_weight, benefit_weight, satisfaction_weight,
+            cost_weight, other_weight, reported_score_sum, indicator_count, findings, finding_count)
+        SELECT r.evaluation_id, r.initial_budget, r.annual_budget, r.executed,
+               r.sources_initial_budget, r.sources_annual_budget, r.sources_executed,
+               r.execution_rate, r.reported_execution_rate, r.fund_weight, r.fund_score, r.reported_fund_score,
+               r.output_score, r.benefit_score, r.satisfaction_score, r.cost_score, r.other_score, r.indicator_score,
+               r.total_score, r.grade, r.weight_total, r.output_weight, r.benefit_weight, r.satisfaction_weight,
+               r.cost_weight, r.other_weight, r.reported_score_sum, r.indicator_count, r.findings, r.finding_count
+        FROM %s r
+        WHERE $1 IS NULL OR r.evaluation_id = ANY ($1)$q$,
+        scores, @extschema@.results_source('evaluation_result_live', rel_name, tbl))
+    USING evaluation_ids;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION @extschema@.store_results_at(bigint[], name, text) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.refresh_results(evaluation_ids bigint[] DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql
+VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT @extschema@.store_results_at(evaluation_ids, 'evaluation', 'evaluation')
+$$;
+
+COMMENT ON FUNCTION @extschema@.refresh_results(bigint[]) IS
+'Recomputes and stores the results (pjeval.indicator_outcome, pjeval.evaluation_score) of the given forms, or of every form (NULL, which locks the form tables against writes until the transaction ends); returns the number of forms stored. The triggers call it for every change; call it after loading rows with the triggers off (session_replication_role = replica)';
+REVOKE EXECUTE ON FUNCTION @extschema@.refresh_results(bigint[]) FROM PUBLIC;
+
+-- A deferral (results.c): a writer of several statements over the same
+-- forms (import_forms) has their results stored once, when it is done.
+-- While this backend defers, the triggers below only note the forms
+-- (pend_results() is false when it does not);
+-- store_deferred_results() stores them and ends the deferral, and a
+-- transaction still deferring cannot commit (2D000), so results are never
+-- committed stale.  A rolled-back subtransaction that began the deferral
+-- ends it.
+CREATE FUNCTION @extschema@.defer_results()
+RETURNS void
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'pj_defer_results';
+
+COMMENT ON FUNCTION @extschema@.defer_results() IS
+'Defers the storing of results in this transaction: the forms that change are noted and their results stored by pjeval.store_deferred_results(), which must be called before COMMIT (a transaction still deferring is refused at COMMIT, 2D000). For loaders of many statements over the same forms';
+
+CREATE FUNCTION @extschema@.pend_results(evaluation_ids bigint[])
+RETURNS boolean
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'pj_pend_results';
+
+CREATE FUNCTION @extschema@.take_pending_results()
+RETURNS bigint[]
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'pj_take_pending_results';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.pend_results(bigint[]) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.take_pending_results() FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.store_deferred_results()
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN @extschema@.refresh_results(@extschema@.take_pending_results());
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.store_deferred_results() IS
+'Stores the results of the forms changed since pjeval.defer_results() and ends the deferral; returns the number of forms stored';
+
+-- The triggers: one call per statement with the forms it touched.
+CREATE FUNCTION @extschema@.store_results()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    tbl CONSTANT text := TG_ARGV[0];  -- the table (TG_TABLE_NAME may be a shard's)
+    ids bigint[];
+BEGIN
+    IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_LEVEL <> 'STATEMENT' OR TG_NARGS <> 1
+       OR tbl NOT IN ('evaluation', 'fund_line', 'indicator', 'read_finding') THEN
+        RAISE EXCEPTION 'store_results() stores the results of the pjeval forms only, not of %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    CASE TG_OP
+        WHEN 'INSERT' THEN
+            SELECT pg_catalog.array_agg(DISTINCT t.evaluation_id) INTO ids FROM new_rows t;
+        WHEN 'DELETE' THEN
+            SELECT pg_catalog.array_agg(DISTINCT t.evaluation_id) INTO ids FROM old_rows t;
+        WHEN 'UPDATE' THEN
+            SELECT pg_catalog.array_agg(DISTINCT t.evaluation_id) INTO ids
+            FROM (SELECT o.evaluation_id FROM old_rows o UNION ALL SELECT n.evaluation_id FROM new_rows n) t;
+        ELSE  -- TRUNCATE
+            PERFORM @extschema@.store_results_at(NULL, TG_TABLE_NAME, tbl);
+            RETURN NULL;
+    END CASE;
+    IF ids IS NULL THEN
+        RETURN NULL;
+    END IF;
+    -- deferred (pend_results() is false when this backend does not defer):
+    -- on one node only, where store_deferred_results() stores them
+    IF TG_TABLE_NAME OPERATOR(pg_catalog.=) tbl AND @extschema@.pend_results(ids) THEN
+        RETURN NULL;
+    END IF;
+    PERFORM @extschema@.store_results_at(ids, TG_TABLE_NAME, tbl);
+    RETURN NULL;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION @extschema@.store_results() FROM PUBLIC;
+
+-- The trigger names sort before the workflow's and history's AFTER
+-- triggers: a statement the workflow refuses does no more work than before.
+CREATE TRIGGER results AFTER INSERT ON @extschema@.evaluation
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('evaluation');
+CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.evaluation
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('evaluation');
+CREATE TRIGGER results_delete AFTER DELETE ON @extschema@.evaluation
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('evaluation');
+CREATE TRIGGER results AFTER INSERT ON @extschema@.fund_line
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('fund_line');
+CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.fund_line
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('fund_line');
+CREATE TRIGGER results_delete AFTER DELETE ON @extschema@.fund_line
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('fund_line');
+CREATE TRIGGER results_truncate AFTER TRUNCATE ON @extschema@.fund_line
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('fund_line');
+CREATE TRIGGER results AFTER INSERT ON @extschema@.indicator
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('indicator');
+CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.indicator
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('indicator');
+CREATE TRIGGER results_delete AFTER DELETE ON @extschema@.indicator
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('indicator');
+CREATE TRIGGER results_truncate AFTER TRUNCATE ON @extschema@.indicator
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('indicator');
+CREATE TRIGGER results AFTER INSERT ON @extschema@.read_finding
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('read_finding');
+CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.read_finding
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('read_finding');
+CREATE TRIGGER results_delete AFTER DELETE ON @extschema@.read_finding
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('read_finding');
+CREATE TRIGGER results_truncate AFTER TRUNCATE ON @extschema@.read_finding
+FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_results('read_finding');
+
+-- A profile's parameters changed while only draft forms use it (a profile
+-- a submitted or approved form uses is frozen): its forms are recomputed.
+CREATE FUNCTION @extschema@.store_profile_results()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ids bigint[];
+    shard text;
+BEGIN
+    IF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'profile' THEN
+        SELECT pg_catalog.array_agg(e.evaluation_id) INTO ids
+        FROM @extschema@.evaluation e
+        WHERE e.profile IN (SELECT n.name FROM new_rows n);
+        IF ids IS NOT NULL THEN
+            PERFORM @extschema@.refresh_results(ids);
+        END IF;
+        RETURN NULL;
+    END IF;
+    -- On a Citus cluster the trigger fires on every node's copy of the
+    -- profiles: each recomputes the forms of the shards it holds.
+    FOR shard IN EXECUTE
+        'SELECT ''evaluation_'' OPERATOR(pg_catalog.||) s.shardid
+         FROM pg_catalog.pg_dist_shard s
+         JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid
+         WHERE s.logicalrelid OPERATOR(pg_catalog.=) $1::regclass
+           AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g)'
+        USING '@extschema@.evaluation'
+    LOOP
+        EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(e.evaluation_id) FROM %I.%I e
+                                   WHERE e.profile IN (SELECT n.name FROM new_rows n)', '@extschema@', shard)
+        INTO ids;
+        IF ids IS NOT NULL THEN
+            PERFORM @extschema@.store_results_at(ids, shard, 'evaluation');
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION @extschema@.store_profile_results() FROM PUBLIC;
+
+CREATE TRIGGER results_update AFTER UPDATE ON @extschema@.profile
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.store_profile_results();
+
+-- Every difference between what is stored and what the live views compute
+-- now, from scratch: per indicator (position) and per form (position NULL),
+-- one row per column that differs, compared as text (so 1.0 and 1.00
+-- differ too); what = 'row' where a stored row is missing or left over.
+-- No rows: every stored result is what the rules give.
+CREATE FUNCTION @extschema@.verify_results()
+RETURNS TABLE (evaluation_id bigint, "position" integer, what text, stored text, recomputed text)
+LANGUAGE sql
+STABLE SECURITY DEFINER PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+    SELECT coalesce(o.evaluation_id, l.evaluation_id), i.position, d.what, d.stored, d.recomputed
+    FROM @extschema@.indicator_outcome o
+    FULL JOIN (SELECT r.* FROM @extschema@.indicator_result_live r) l
+      ON l.evaluation_id OPERATOR(pg_catalog.=) o.evaluation_id AND l.indicator_id OPERATOR(pg_catalog.=) o.indicator_id
+    LEFT JOIN @extschema@.indicator i
+      ON i.evaluation_id OPERATOR(pg_catalog.=) coalesce(o.evaluation_id, l.evaluation_id)
+     AND i.indicator_id OPERATOR(pg_catalog.=) coalesce(o.indicator_id, l.indicator_id)
+    CROSS JOIN LATERAL (VALUES
+        ('row', CASE WHEN o.indicator_id IS NOT NULL THEN 'stored' END,
+                CASE WHEN l.indicator_id IS NOT NULL THEN 'stored' END),
+        ('level1_kind', o.level1_kind, l.level1_kind),
+        ('level2_home', o.level2_home, l.level2_home),
+        ('rule', o.rule, l.rule),
+        ('completion', o.completion::text, l.completion::text),
+        ('computed_score', o.computed_score::text, l.computed_score::text),
+        ('flags', o.flags::text, l.flags::text),
+        ('band_low', o.band_low::text, l.band_low::text),
+        ('band_high', o.band_high::text, l.band_high::text),
+        ('findings', o.findings::text, l.findings::text)
+    ) AS d (what, stored, recomputed)
+    WHERE d.stored IS DISTINCT FROM d.recomputed
+    UNION ALL
+    SELECT coalesce(s.evaluation_id, l.evaluation_id), NULL::integer, d.what, d.stored, d.recomputed
+    FROM @extschema@.evaluation_score s
+    FULL JOIN (SELECT r.* FROM @extschema@.evaluation_result_live r) l
+      ON l.evaluation_id OPERATOR(pg_catalog.=) s.evaluation_id
+    CROSS JOIN LATERAL (VALUES
+        ('row', CASE WHEN s.evaluation_id IS NOT NULL THEN 'stored' END,
+                CASE WHEN l.evaluation_id IS NOT NULL THEN 'stored' END),
+        ('initial_budget', s.initial_budget::text, l.initial_budget::text),
+        ('annual_budget', s.annual_budget::text, l.annual_budget::text),
+        ('executed', s.executed::text, l.executed::text),
+        ('sources_initial_budget', s.sources_initial_budget::text, l.sources_initial_budget::text),
+        ('sources_annual_budget', s.sources_annual_budget::text, l.sources_annual_budget::text),
+        ('sources_executed', s.sources_executed::text, l.sources_executed::text),
+        ('execution_rate', s.execution_rate::text, l.execution_rate::text),
+        ('reported_execution_rate', s.reported_execution_rate::text, l.reported_execution_rate::text),
+        ('fund_weight', s.fund_weight::text, l.fund_weight::text),
+        ('fund_score', s.fund_score::text, l.fund_score::text),
+        ('reported_fund_score', s.reported_fund_score::text, l.reported_fund_score::text),
+        ('output_score', s.output_score::text, l.output_score::text),
+        ('benefit_score', s.benefit_score::text, l.benefit_score::text),
+        ('satisfaction_score', s.satisfaction_score::text, l.satisfaction_score::text),
+        ('cost_score', s.cost_score::text, l.cost_score::text),
+        ('other_score', s.other_score::text, l.other_score::text),
+        ('indicator_score', s.indicator_score::text, l.indicator_score::text),
+        ('total_score', s.total_score::text, l.total_score::text),
+        ('grade', s.grade, l.grade),
+        ('weight_total', s.weight_total::text, l.weight_total::text),
+        ('output_weight', s.output_weight::text, l.output_weight::text),
+        ('benefit_weight', s.benefit_weight::text, l.benefit_weight::text),
+        ('satisfaction_weight', s.satisfaction_weight::text, l.satisfaction_weight::text),
+        ('cost_weight', s.cost_weight::text, l.cost_weight::text),
+        ('other_weight', s.other_weight::text, l.other_weight::text),
+        ('reported_score_sum', s.reported_score_sum::text, l.reported_score_sum::text),
+        ('indicator_count', s.indicator_count::text, l.indicator_count::text),
+        ('findings', s.findings::text, l.findings::text),
+        ('finding_count', s.finding_count::text, l.finding_count::text)
+    ) AS d (what, stored, recomputed)
+    WHERE d.stored IS DISTINCT FROM d.recomputed
+    ORDER BY 1, 2 NULLS FIRST, 3
+$$;
+
+COMMENT ON FUNCTION @extschema@.verify_results() IS
+'Every difference between the stored results (pjeval.indicator_outcome, pjeval.evaluation_score) and what the rules give now, recomputed from scratch by the live views: one row per form (position NULL) or indicator and column, with both values as text; what = row for a stored row missing or left over. No rows: every stored result is right';
+REVOKE EXECUTE ON FUNCTION @extschema@.verify_results() FROM PUBLIC;
+
+-- Who reads them: as the form tables (60_security.sql), through the views
+-- (which on PostgreSQL 15+ run with the caller's rights); nobody writes them
+-- but refresh_results().
+ALTER TABLE @extschema@.indicator_outcome ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.evaluation_score ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY indicator_outcome_unit ON @extschema@.indicator_outcome FOR SELECT
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+CREATE POLICY evaluation_score_unit ON @extschema@.evaluation_score FOR SELECT
+    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
+           OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+
+GRANT SELECT ON @extschema@.indicator_outcome, @extschema@.evaluation_score TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION @extschema@.distribution_plan()
+RETURNS TABLE (table_name text, placement text, step integer)
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.table_name, x.placement, p.step::integer
+    FROM ROWS FROM (pg_catalog.unnest(ARRAY[
+             -- the vocabulary
+             'finding_catalogue', 'finding_message', 'standard_fund_source', 'monitoring_reason',
+             -- who is who, the projects, the profiles (small, read by every view)
+             'unit', 'unit_member', 'reviewer', 'project', 'profile',
+             -- the reports' snapshot (per unit and year, written by refresh_reports())
+             'report_refresh', 'report_snapshot',
+             -- the monitoring reports (per project and month; not tied to a form)
+             'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- their due dates and the projects recorded overdue (per round)
+             'monitoring_due', 'monitoring_overdue',
+             -- 整改 items (per project and year)
+             'rectification',
+             -- the target forms (per project and year and version; 72_targets.sql)
+             'target', 'target_fund_line', 'target_indicator', 'target_read_finding',
+             -- the forms, by evaluation_id: evaluation first
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history',
+             -- the results stored with them (55_results.sql)
+             'indicator_outcome', 'evaluation_score',
+             -- the history of the rows of no form: stays on the coordinator
+             'history_admin']))
+         WITH ORDINALITY AS p (table_name, step)
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding',
+                                                          'review', 'review_item', 'history',
+                                                          'indicator_outcome', 'evaluation_score')
+                                    THEN 'distributed'
+                                    WHEN p.table_name = 'history_admin' THEN 'coordinator'
+                                    ELSE 'reference' END AS placement) x
+$$;
+
+-- import_forms stores the results of a batch once (defer_results())
+CREATE OR REPLACE FUNCTION @extschema@.import_forms(document text, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    forms jsonb;            -- the forms of a batch
+    funds jsonb;            -- every fund line of the batch
+    inds jsonb;             -- every indicator of the batch
+    bad record;
+    pos_offset bigint := 0; -- where the next batch begins (NULL: the document is read)
+    pos_line integer := 1;
+    pos_form integer := 0;
+    base integer;           -- forms before the batch: its form f is element f - base below
+    done_form integer[] := '{}';    -- the forms of the batches before, for step 5
+    done_line integer[] := '{}';
+    done_year integer[] := '{}';
+    done_project bigint[] := '{}';
+    done_code text[] := '{}';
+    done_name text[] := '{}';
+    quote_lines integer[] := '{}';  -- cells whose quote nothing closes (read as text)
+    writing_rows boolean := false;  -- in step 7: a failure there is a cell no table holds
+    form_unit bigint[];     -- per form of the batch, in the document's order
+    form_top bigint[];      -- 0: no 一级预算单位 (no NULLs: subscripts stay O(1))
+    form_project bigint[];
+    form_eval bigint[];
+    found_forms integer[];  -- batch-local, as the arrays above
+    found_evals bigint[];
+    old_bands jsonb;
+    todo integer[];         -- form numbers
+    attempt integer;
+    n integer;
+    t0 timestamptz := clock_timestamp();   -- for the timings at DEBUG1
+    on_cluster boolean := false;    -- evaluation distributed by Citus (step 6)
+BEGIN
+    IF on_conflict IS NULL OR on_conflict NOT IN ('error', 'replace') THEN
+        RAISE EXCEPTION 'on_conflict must be ''error'' or ''replace'', not %',
+                coalesce(pg_catalog.quote_literal(on_conflict), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''error'' (the default) refuses a project and year already stored; ''replace'' replaces it and keeps the old version in pjeval.history.';
+    END IF;
+    IF document IS NULL THEN
+        RETURN;
+    END IF;
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid OPERATOR(pg_catalog.=) $1::regclass)'
+            INTO on_cluster USING '@extschema@.evaluation';
+    END IF;
+
+    -- The document is read and written a batch of forms at a time (500
+    -- forms or about 8 MB of text, see read_form_batch), steps 1-7 per
+    -- batch, all in this one transaction: memory is that of a batch, and a
+    -- cancel or a timeout stops the import between any two rows it reads.
+    -- One exception block for all batches, not one per batch: each block
+    -- is a subtransaction, and the memory a committed subtransaction used
+    -- stays until the transaction ends (about 4 MB a batch).
+    BEGIN
+    LOOP
+        -- 1. Read.  A form that cannot be read at all raises here (22P02, with
+        -- the form, the line and what was expected); what earlier batches wrote
+        -- is undone with the rest.  The fund lines and indicators of the
+        -- batch's forms are taken out once, each with its form's position:
+        -- every statement below reads a flat set.
+        EXIT WHEN pos_offset IS NULL;
+        base := pos_form;
+        SELECT b.forms, b.next_offset, b.next_line, b.next_form INTO forms, pos_offset, pos_line, pos_form
+        FROM @extschema@.read_form_batch(document, pos_offset, pos_line, pos_form, 500) AS b;
+        n := pg_catalog.jsonb_array_length(forms);
+        EXIT WHEN n = 0;
+        funds := pg_catalog.jsonb_path_query_array(forms, '$[*].funds[*]');
+        inds := pg_catalog.jsonb_path_query_array(forms, '$[*].indicators[*]');
+        quote_lines := quote_lines || ARRAY(SELECT x.line
+                                            FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                                                 AS x (line integer, code text)
+                                            WHERE x.code = 'unclosed_quote'
+                                            ORDER BY x.line);
+
+        RAISE DEBUG 'import_forms: % % ms', 'read', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 2. What the reader lets through but no table can hold.  The header
+        -- is checked here (before units and projects are looked for); fund
+        -- lines and indicators by the tables' own constraints as they are
+        -- written (step 7), at no cost when all is well.  Either way the error
+        -- names the document's first such cell (import_raise_problem).
+        IF EXISTS (SELECT FROM jsonb_to_recordset(forms) AS f (year integer, unit text, top_unit text,
+                                                             total_weight numeric, total_score numeric)
+                   WHERE f.year NOT BETWEEN 2000 AND 2100 OR (f.unit IS NULL AND f.top_unit IS NULL)
+                      OR f.total_weight NOT BETWEEN 0 AND 100 OR f.total_score NOT BETWEEN 0 AND 100) THEN
+            PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'checked', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 3. Units.  一级预算单位 is a unit of that name (a top-level one first),
+        -- created at the top level when there is none; 实施单位 is a unit of
+        -- that name (under its 一级预算单位 first, then at the top level), created
+        -- under its 一级预算单位 when there is none, at the top level when the
+        -- form names none (and no other form of the document places it).
+        -- Creating units is for reviewers (row-level security says so when
+        -- someone else tries).
+        -- (Anti-joins, not NOT EXISTS: Citus plans no correlated sub-query
+        -- over a set-returning function such as jsonb_to_recordset.)
+        INSERT INTO @extschema@.unit (name)
+        SELECT DISTINCT f.top_unit
+        FROM jsonb_to_recordset(forms) AS f (top_unit text)
+        LEFT JOIN @extschema@.unit u ON u.name = f.top_unit
+        WHERE f.top_unit IS NOT NULL AND u.unit_id IS NULL
+        ORDER BY 1
+        ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(t.unit_id, 0) ORDER BY f.form) INTO form_top
+        FROM jsonb_to_recordset(forms) AS f (form integer, top_unit text)
+        LEFT JOIN (
+            SELECT n.name,
+                   coalesce((SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name AND u.parent_id IS NULL),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name ORDER BY u.unit_id LIMIT 1)) AS unit_id
+            FROM (SELECT DISTINCT x.top_unit AS name FROM jsonb_to_recordset(forms) AS x (top_unit text)) n
+        ) t ON t.name = f.top_unit;
+
+        INSERT INTO @extschema@.unit (name, parent_id)
+        SELECT DISTINCT f.unit, form_top[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, unit text, top_unit text)
+        LEFT JOIN @extschema@.unit u ON u.name = f.unit
+        WHERE f.unit IS NOT NULL AND f.top_unit IS NOT NULL AND f.unit <> f.top_unit AND u.unit_id IS NULL
+        ORDER BY 2, 1
+        ON CONFLICT (parent_id, name) WHERE parent_id IS NOT NULL DO NOTHING;
+
+        INSERT INTO @extschema@.unit (name)
+        SELECT DISTINCT f.unit
+        FROM jsonb_to_recordset(forms) AS f (unit text, top_unit text)
+        LEFT JOIN @extschema@.unit u ON u.name = f.unit
+        WHERE f.unit IS NOT NULL AND f.top_unit IS NULL AND u.unit_id IS NULL
+        ORDER BY 1
+        ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(t.unit_id, nullif(form_top[f.form - base], 0)) ORDER BY f.form) INTO form_unit
+        FROM jsonb_to_recordset(forms) AS f (form integer, unit text, top_unit text)
+        LEFT JOIN (
+            SELECT n.name, n.top,
+                   coalesce((SELECT u.unit_id FROM @extschema@.unit u WHERE u.parent_id = n.top AND u.name = n.name),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name AND u.parent_id IS NULL),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name ORDER BY u.unit_id LIMIT 1)) AS unit_id
+            FROM (SELECT DISTINCT x.unit AS name, form_top[x.form - base] AS top
+                  FROM jsonb_to_recordset(forms) AS x (form integer, unit text, top_unit text)
+                  WHERE x.unit IS DISTINCT FROM x.top_unit) n
+        ) t ON t.name = f.unit AND t.top = form_top[f.form - base] AND f.unit IS DISTINCT FROM f.top_unit;
+
+        RAISE DEBUG 'import_forms: % % ms', 'units', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 4. Projects: by 项目编号, else by name within the unit.  A project the
+        -- caller cannot see is not found; inserting it again then does nothing
+        -- (its code is taken) or is refused by row-level security.
+        INSERT INTO @extschema@.project (code, name, unit_id)
+        SELECT DISTINCT ON (f.project_code) f.project_code, f.project_name, form_unit[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, project_code text, project_name text)
+        LEFT JOIN @extschema@.project p ON p.code = f.project_code
+        WHERE f.project_code IS NOT NULL AND p.project_id IS NULL
+        ORDER BY f.project_code, f.form
+        ON CONFLICT (code) DO NOTHING;
+
+        INSERT INTO @extschema@.project (name, unit_id)
+        SELECT DISTINCT f.project_name, form_unit[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, project_code text, project_name text)
+        LEFT JOIN @extschema@.project p ON p.unit_id = form_unit[f.form - base] AND p.name = f.project_name
+        WHERE f.project_code IS NULL AND p.project_id IS NULL
+        ORDER BY 2, 1
+        ON CONFLICT (unit_id, name) WHERE code IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(pc.project_id, pn.project_id) ORDER BY f.form) INTO form_project
+        FROM (SELECT x.form, x.project_code, x.project_name, form_unit[x.form - base] AS unit_id
+              FROM jsonb_to_recordset(forms) AS x (form integer, project_code text, project_name text)) f
+        LEFT JOIN @extschema@.project pc ON pc.code = f.project_code
+        LEFT JOIN (
+            SELECT n.unit_id, n.name,
+                   coalesce((SELECT p.project_id FROM @extschema@.project p
+                             WHERE p.unit_id = n.unit_id AND p.name = n.name AND p.code IS NULL),
+                            (SELECT p.project_id FROM @extschema@.project p
+                             WHERE p.unit_id = n.unit_id AND p.name = n.name ORDER BY p.project_id LIMIT 1)) AS project_id
+            FROM (SELECT DISTINCT form_unit[x.form - base] AS unit_id, x.project_name AS name
+                  FROM jsonb_to_recordset(forms) AS x (form integer, project_code text, project_name text)
+                  WHERE x.project_code IS NULL) n
+        ) pn ON f.project_code IS NULL AND pn.unit_id = f.unit_id AND pn.name = f.project_name;
+
+        -- A project the caller cannot see, or one that belongs to another unit.
+        SELECT f.form, f.line, f.project_code, f.project_name, f.unit, f.top_unit, p.unit_id, u.name AS project_unit INTO bad
+        FROM jsonb_to_recordset(forms) AS f (form integer, line integer, project_code text, project_name text,
+                                             unit text, top_unit text)
+        LEFT JOIN @extschema@.project p ON p.project_id = form_project[f.form - base]
+        LEFT JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+        WHERE p.project_id IS NULL OR p.unit_id <> form_unit[f.form - base]
+        ORDER BY f.form
+        LIMIT 1;
+        IF FOUND AND bad.unit_id IS NULL THEN
+            RAISE EXCEPTION 'form % of the document (line %): project % belongs to a unit that role % does not work for',
+                    bad.form, bad.line, bad.project_code, current_user
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'A role imports the forms of the units it works for (pjeval.unit_member); reviewers import any.';
+        ELSIF FOUND THEN
+            RAISE EXCEPTION 'form % of the document (line %): project % “%” belongs to unit “%”, not to “%”',
+                    bad.form, bad.line, coalesce(bad.project_code, '(no 项目编号)'), bad.project_name,
+                    bad.project_unit, coalesce(bad.unit, bad.top_unit)
+                USING ERRCODE = 'integrity_constraint_violation',
+                      HINT = 'A project has one implementing unit (实施单位). Correct the form, or move the project first: UPDATE pjeval.project SET unit_id = … (a reviewer).';
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'projects', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 5. One form per project and year in the document: in the batch, and
+        -- against the forms of the batches before it (never a replace of a form
+        -- this import wrote).
+        SELECT a.form, a.line, b.form AS other_form, b.line AS other_line, a.year, a.project_code, a.project_name INTO bad
+        FROM (SELECT x.form, x.line, x.year, x.project_code, x.project_name, form_project[x.form - base] AS project_id
+              FROM jsonb_to_recordset(forms) AS x (form integer, line integer, year integer, project_code text, project_name text)
+              UNION ALL
+              SELECT d.*
+              FROM ROWS FROM (pg_catalog.unnest(done_form), pg_catalog.unnest(done_line), pg_catalog.unnest(done_year),
+                              pg_catalog.unnest(done_code), pg_catalog.unnest(done_name), pg_catalog.unnest(done_project))
+                   AS d (form, line, year, project_code, project_name, project_id)) a
+        JOIN jsonb_to_recordset(forms) AS b (form integer, line integer, year integer)
+          ON b.form > a.form AND b.year = a.year AND form_project[b.form - base] = a.project_id
+        ORDER BY b.form, a.form
+        LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'forms % (line %) and % (line %) of the document are both project % “%” for %',
+                    bad.form, bad.line, bad.other_form, bad.other_line,
+                    coalesce(bad.project_code, '(no 项目编号)'), bad.project_name, bad.year
+                USING ERRCODE = 'unique_violation',
+                      HINT = 'A document holds one form per project and year: remove one of them. Nothing of the document was imported.';
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'duplicates', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 6. The forms themselves.  A project and year already stored is an
+        -- error, or with on_conflict => 'replace' is replaced in place: the same
+        -- evaluation_id, its profile kept, its fund lines and indicators written
+        -- anew (the evaluator's band carried over where an indicator is
+        -- unchanged), the old version in pjeval.history.  The workflow refuses to
+        -- replace a form that is submitted or approved.  An import that races
+        -- with another for the same project and year finds it on its next try.
+        form_eval := pg_catalog.array_fill(NULL::bigint, ARRAY[n]);
+        todo := ARRAY(SELECT base + g FROM pg_catalog.generate_series(1, n) g);
+        old_bands := NULL;
+        attempt := 0;
+        -- the results of the batch's forms are stored once, after step 7
+        -- (55_results.sql), not after each statement
+        PERFORM @extschema@.defer_results();
+        LOOP
+            attempt := attempt + 1;
+
+            -- the forms of this try already stored, locked in one order
+            IF NOT on_cluster THEN
+                SELECT pg_catalog.array_agg(x.form - base ORDER BY x.form), pg_catalog.array_agg(x.evaluation_id ORDER BY x.form)
+                INTO found_forms, found_evals
+                FROM (SELECT f.form, e.evaluation_id
+                      FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+                      JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                      JOIN @extschema@.evaluation e ON e.project_id = form_project[f.form - base] AND e.year = f.year
+                      ORDER BY e.evaluation_id
+                      FOR UPDATE OF e) x;
+            ELSE
+                -- On a Citus cluster Citus neither locks rows of several
+                -- shards at once nor keeps evaluation's UNIQUE (project_id,
+                -- year) (docs/scaling.md): each project and year of the
+                -- batch is locked instead (a transaction advisory lock on
+                -- the coordinator, in one order), before its form is looked
+                -- for, so that two imports of it take turns, and the second
+                -- finds the first's form.
+                PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(
+                            pg_catalog.format('pjeval.evaluation %s %s', k.project_id, k.year), 0))
+                FROM (SELECT DISTINCT form_project[f.form - base] AS project_id, f.year
+                      FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+                      JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                      ORDER BY 1, 2) k;
+                SELECT pg_catalog.array_agg(x.form - base ORDER BY x.form), pg_catalog.array_agg(x.evaluation_id ORDER BY x.form)
+                INTO found_forms, found_evals
+                FROM (SELECT f.form, e.evaluation_id
+                      FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+                      JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                      JOIN @extschema@.evaluation e ON e.project_id = form_project[f.form - base] AND e.year = f.year) x;
+            END IF;
+
+            IF found_forms IS NOT NULL AND on_conflict = 'error' THEN
+                SELECT f.form, f.line, f.year, f.project_code, f.project_name INTO bad
+                FROM jsonb_to_recordset(forms) AS f (form integer, line integer, year integer, project_code text, project_name text)
+                WHERE f.form = base + found_forms[1];
+                RAISE EXCEPTION 'project % “%” already has a form for % (evaluation %)',
+                        coalesce(bad.project_code, '(no 项目编号)'), bad.project_name, bad.year, found_evals[1]
+                    USING ERRCODE = 'unique_violation',
+                          DETAIL = pg_catalog.format('Form %s of the document, line %s.', bad.form, bad.line),
+                          HINT = 'To replace it, import with on_conflict => ''replace'' (the old version stays in pjeval.history). Nothing of the document was imported.';
+            END IF;
+
+            IF found_forms IS NOT NULL THEN
+                UPDATE @extschema@.evaluation e
+                SET budget_unit_id = nullif(form_top[f.form - base], 0),
+                    amount_unit = coalesce(f.amount_unit, '元'),
+                    expected_goal = f.goal_expected,
+                    actual_outcome = f.goal_actual,
+                    reported_weight_total = f.total_weight,
+                    reported_total = f.total_score,
+                    notes = f.notes,
+                    reported_grade = f.total_grade,
+                    fund_block_weight = f.fund_weight,
+                    execution_reason = f.execution_reason
+                FROM ROWS FROM (pg_catalog.unnest(found_forms), pg_catalog.unnest(found_evals)) AS x (form, evaluation_id)
+                JOIN jsonb_to_recordset(forms) AS f (form integer, amount_unit text, goal_expected text, goal_actual text,
+                                                     total_weight numeric, total_score numeric, notes text, total_grade text,
+                                                     fund_weight numeric, execution_reason text)
+                  ON f.form = base + x.form
+                WHERE e.evaluation_id = x.evaluation_id;
+
+                SELECT coalesce(old_bands, '{}') || coalesce(pg_catalog.jsonb_object_agg(
+                           i.evaluation_id || '/' || i.position || '/' || i.level3 || '/'
+                               || coalesce(i.target_text, '') || '/' || coalesce(i.actual_text, ''),
+                           i.band), '{}')
+                INTO old_bands
+                FROM @extschema@.indicator i
+                WHERE i.evaluation_id = ANY (found_evals) AND i.band IS NOT NULL;
+
+                DELETE FROM @extschema@.fund_line fl WHERE fl.evaluation_id = ANY (found_evals);
+                DELETE FROM @extschema@.indicator i WHERE i.evaluation_id = ANY (found_evals);
+                -- (asked first: an import without reader findings needs no
+                -- right on read_finding; SELECT 1, not SELECT: Citus plans no
+                -- empty target list over a distributed table)
+                IF EXISTS (SELECT 1 FROM @extschema@.read_finding rf WHERE rf.evaluation_id = ANY (found_evals)) THEN
+                    DELETE FROM @extschema@.read_finding rf WHERE rf.evaluation_id = ANY (found_evals);
+                END IF;
+
+                form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
+            END IF;
+
+            -- the forms not stored yet; one that a concurrent import has just
+            -- stored is left out, and found on the next try (on a cluster
+            -- the lock above keeps other imports out)
+            IF NOT on_cluster THEN
+                WITH ins AS (
+                    INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
+                                                        actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
+                                                        fund_block_weight, execution_reason)
+                    SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
+                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight,
+                           f.execution_reason
+                    FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
+                                                         goal_actual text, total_weight numeric, total_score numeric, notes text,
+                                                         total_grade text, fund_weight numeric, execution_reason text)
+                    JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                    WHERE form_eval[f.form - base] IS NULL     -- not just replaced
+                    ORDER BY form_project[f.form - base], f.year
+                    ON CONFLICT (project_id, year) DO NOTHING
+                    RETURNING evaluation_id, project_id, year
+                )
+                SELECT pg_catalog.array_agg(f.form - base), pg_catalog.array_agg(ins.evaluation_id)
+                INTO found_forms, found_evals
+                FROM ins
+                JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
+                  ON form_project[f.form - base] = ins.project_id AND f.year = ins.year;
+            ELSE
+                WITH ins AS (
+                    INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
+                                                        actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
+                                                        fund_block_weight, execution_reason)
+                    SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
+                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight,
+                           f.execution_reason
+                    FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
+                                                         goal_actual text, total_weight numeric, total_score numeric, notes text,
+                                                         total_grade text, fund_weight numeric, execution_reason text)
+                    JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                    WHERE form_eval[f.form - base] IS NULL     -- not just replaced
+                    ORDER BY form_project[f.form - base], f.year
+                    RETURNING evaluation_id, project_id, year
+                )
+                SELECT pg_catalog.array_agg(f.form - base), pg_catalog.array_agg(ins.evaluation_id)
+                INTO found_forms, found_evals
+                FROM ins
+                JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
+                  ON form_project[f.form - base] = ins.project_id AND f.year = ins.year;
+            END IF;
+
+            form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
+
+            todo := ARRAY(SELECT base + g FROM pg_catalog.generate_series(1, n) g WHERE form_eval[g] IS NULL);
+            EXIT WHEN pg_catalog.cardinality(todo) = 0;
+            IF attempt >= 3 THEN
+                RAISE EXCEPTION 'form % of the document: its project and year are being written by another import at the same time', todo[1]
+                    USING ERRCODE = 'serialization_failure',
+                          HINT = 'Try again.';
+            END IF;
+        END LOOP;
+
+        RAISE DEBUG 'import_forms: % % ms', 'evaluations', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 7. Their rows.  Amounts left blank are 0; the values of targets and
+        -- actuals are read by the indicator's trigger (NULL, and flagged by the
+        -- audit, where a cell does not read: the text is kept as written).
+        writing_rows := true;
+            INSERT INTO @extschema@.fund_line (evaluation_id, source, initial_budget, annual_budget, executed,
+                                               reported_weight, reported_rate, reported_score, label)
+            SELECT form_eval[x.form - base], x.kind, coalesce(x.initial_budget, 0),
+                   coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score,
+                   CASE WHEN x.kind = 'other' THEN nullif(x.source, sfs.label) END
+            FROM jsonb_to_recordset(funds) AS x (form integer, line integer, source text, kind text, initial_budget numeric,
+                                                 budget numeric, executed numeric, weight numeric, rate numeric, score numeric)
+            LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.kind
+            ORDER BY x.form, x.line;
+
+            RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+            t0 := clock_timestamp();
+            INSERT INTO @extschema@.indicator (evaluation_id, position, level1, level2, level3, target_text, actual_text,
+                                               weight, reported_score, deviation_reason, band)
+            SELECT form_eval[x.form - base], x.position,
+                   x.level1 || coalesce(' (' || x.level1_weight || '分)', ''),
+                   x.level2, x.level3, x.target, x.actual, x.weight, x.score, x.explanation,
+                   CASE WHEN old_bands IS NOT NULL
+                        THEN old_bands ->> (form_eval[x.form - base] || '/' || x.position || '/' || x.level3 || '/'
+                                            || coalesce(x.target, '') || '/' || coalesce(x.actual, '')) END
+            FROM jsonb_to_recordset(inds) AS x (form integer, position integer, level1 text, level1_weight numeric,
+                                                level2 text, level3 text, target text, actual text,
+                                                weight numeric, score numeric, explanation text);
+        writing_rows := false;
+
+        -- What the reader found worth a look, on the row of its line (an
+        -- indicator, a fund row) or on the form.
+        IF pg_catalog.jsonb_path_exists(forms, '$[*].findings[*]') THEN
+            INSERT INTO @extschema@.read_finding (evaluation_id, line, position, source, code, detail)
+            SELECT form_eval[x.form - base], x.line, i.position, fl.kind, x.code, x.detail
+            FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                 AS x (form integer, line integer, code text, detail text)
+            LEFT JOIN jsonb_to_recordset(inds) AS i (form integer, line integer, position integer)
+              ON i.form = x.form AND i.line = x.line
+            LEFT JOIN jsonb_to_recordset(funds) AS fl (form integer, line integer, kind text)
+              ON fl.form = x.form AND fl.line = x.line
+            ORDER BY x.form, x.line;
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'indicators', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        PERFORM @extschema@.store_deferred_results();
+        RAISE DEBUG 'import_forms: % % ms', 'results', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        RETURN QUERY SELECT form_eval[g] FROM pg_catalog.generate_subscripts(form_eval, 1) g ORDER BY g;
+
+        SELECT done_form || pg_catalog.array_agg(x.form ORDER BY x.form),
+               done_line || pg_catalog.array_agg(x.line ORDER BY x.form),
+               done_year || pg_catalog.array_agg(x.year ORDER BY x.form),
+               done_project || pg_catalog.array_agg(form_project[x.form - base] ORDER BY x.form),
+               done_code || pg_catalog.array_agg(x.project_code ORDER BY x.form),
+               done_name || pg_catalog.array_agg(x.project_name ORDER BY x.form)
+        INTO done_form, done_line, done_year, done_project, done_code, done_name
+        FROM jsonb_to_recordset(forms) AS x (form integer, line integer, year integer, project_code text, project_name text);
+    END LOOP;
+    EXCEPTION WHEN not_null_violation OR check_violation OR unique_violation THEN
+        -- a cell no table can hold (step 7 of the batch that failed): say which
+        IF writing_rows THEN
+            PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
+        END IF;
+        RAISE;
+    END;
+
+    -- What was read but is worth a look: a cell that began with a quote
+    -- that nothing closes (copied from a PDF) was read as text.
+    IF pg_catalog.cardinality(quote_lines) > 0 THEN
+        RAISE NOTICE '% cell(s) of the document begin with a quote that nothing closes, read as text: line %',
+                pg_catalog.cardinality(quote_lines),
+                pg_catalog.array_to_string(quote_lines[1:10], ', ') || CASE WHEN pg_catalog.cardinality(quote_lines) > 10 THEN ', …' ELSE '' END
+            USING HINT = 'A spreadsheet closes every quote it opens; these cells were probably copied from a PDF. Check that their rows are whole.';
+    END IF;
+END
+$fn$;
+
+SELECT @extschema@.refresh_results();
+-- end of the stored results (issue 13)
+
 -- issue 16: targets, session 5 (72_targets.sql): T2, the quantified share (target_setting,
 -- target_quantified, target_quantified_share_low)
 
@@ -14944,11 +16842,14 @@ AS $$
              'target', 'target_fund_line', 'target_indicator', 'target_read_finding', 'target_setting',
              -- the forms, by evaluation_id: evaluation first
              'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history',
+             -- the results stored with them (55_results.sql)
+             'indicator_outcome', 'evaluation_score',
              -- the history of the rows of no form: stays on the coordinator
              'history_admin']))
          WITH ORDINALITY AS p (table_name, step)
     CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding',
-                                                          'review', 'review_item', 'history')
+                                                          'review', 'review_item', 'history',
+                                                          'indicator_outcome', 'evaluation_score')
                                     THEN 'distributed'
                                     WHEN p.table_name = 'history_admin' THEN 'coordinator'
                                     ELSE 'reference' END AS placement) x

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "form.h"
+#include "ivalue_tables.h"
 #include "rules.h"
 
 #define MAX_CELLS 24
@@ -583,15 +584,7 @@ fail(Reader *r, const Row *row, const char *expected)
 static bool
 is_placeholder(PjCell c)
 {
-	static const char *const marks[] = {"-", "--", "—", "——", "–", "/", "一", "\\", "－"};
-	size_t		i;
-
-	if (c.len == 0)
-		return true;
-	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
-		if (c.len == strlen(marks[i]) && memcmp(c.s, marks[i], c.len) == 0)
-			return true;
-	return false;
+	return iv_is_placeholder(c.s, c.len);
 }
 
 /*
@@ -1514,6 +1507,29 @@ add_note(Reader *r, const Row *row, PjCell c, bool new_line)
 	return true;
 }
 
+static int	filled_after(const Row *row, int at);
+
+/*
+ * 未完成原因分析 (the 四川 form: why the budget was not spent): the text after
+ * the label and its colon in the same cell, else the next filled cell.
+ */
+static bool
+read_reason(Reader *r, const Row *row, int at)
+{
+	PjCell		c = row->cells[at];
+	size_t		n = strlen("未完成原因分析");
+
+	c = trim((PjCell) {c.s + n, c.len - n});
+	if (c.len >= 3 && memcmp(c.s, "：", 3) == 0)
+		c = trim((PjCell) {c.s + 3, c.len - 3});
+	else if (c.len >= 1 && c.s[0] == ':')
+		c = trim((PjCell) {c.s + 1, c.len - 1});
+	if (c.len == 0)
+		c = cell_at(row, filled_after(row, at));
+	emit_field(r, PJ_FIELD_EXECUTION_REASON, c);
+	return true;
+}
+
 /* 备注：text in the same cell, or in the cells after it, or in the lines below */
 static bool
 read_notes(Reader *r, const Row *row, int at)
@@ -1626,6 +1642,7 @@ opens_template_row(const char *s, size_t len)
 			is_marker(lab, "资金使用情况") || is_marker(lab, "预算执行情况") || is_marker(lab, "项目目标完成情况") ||
 			is_marker(lab, "年度总体目标") || is_marker(lab, "年度绩效指标") ||
 			strcmp(lab, "总分") == 0 || strcmp(lab, "合计") == 0 || starts_with(lab, "备注") ||
+			starts_with(lab, "未完成原因分析") ||
 			starts_with(lab, "作为导入模板") || starts_with(lab, "作为导出模板");
 	}
 	return false;
@@ -1858,6 +1875,8 @@ read_row_in_form(Reader *r, const Row *row)
 	if (label_col && row->cells[first].len >= 6 && memcmp(row->cells[first].s, "备注", 6) == 0 &&
 		!r->notes_open)
 		return read_notes(r, row, first);
+	if (label_col && !r->notes_open && starts_with(lab, "未完成原因分析"))
+		return read_reason(r, row, first);
 
 	switch (r->section)
 	{

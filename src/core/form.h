@@ -42,6 +42,7 @@ typedef enum PjFormField
 	PJ_FIELD_TOTAL_GRADE,		/* 总分: the grade its last cell holds, as the
 								 * standard names it (优, 良, 中, 差) */
 	PJ_FIELD_FUND_WEIGHT,		/* 20 from the funds' heading 预算执行情况（20分） */
+	PJ_FIELD_EXECUTION_REASON,	/* 未完成原因分析: why the budget was not spent */
 	PJ_N_FORM_FIELDS
 } PjFormField;
 

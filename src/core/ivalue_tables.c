@@ -135,11 +135,62 @@ const char *const iv_claim_prefixes[] = {
 };
 const size_t iv_n_claim_prefixes = sizeof(iv_claim_prefixes) / sizeof(iv_claim_prefixes[0]);
 
-/* Cells that mean "empty"; 一 is the character often typed for a dash. */
+/*
+ * Cells that mean "empty" (the value reader's, the form reader's, and the
+ * explanations'); 一 is the character often typed for a dash, － the
+ * full-width hyphen.
+ */
 const char *const iv_placeholders[] = {
-	"-", "--", "—", "——", "–", "―", "/", "\\", "一", "一一",
+	"-", "--", "—", "——", "–", "―", "－", "/", "\\", "一", "一一",
 };
 const size_t iv_n_placeholders = sizeof(iv_placeholders) / sizeof(iv_placeholders[0]);
+
+bool
+iv_is_placeholder(const char *s, size_t len)
+{
+	size_t		i;
+
+	if (len == 0)
+		return true;
+	for (i = 0; i < iv_n_placeholders; i++)
+		if (len == strlen(iv_placeholders[i]) && memcmp(s, iv_placeholders[i], len) == 0)
+			return true;
+	return false;
+}
+
+/* white space at s[0] (ASCII, or the ideographic space U+3000): its length */
+static size_t
+space_at(const char *s, size_t len)
+{
+	if (len > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' || s[0] == '\n'))
+		return 1;
+	if (len >= 3 && memcmp(s, "\xe3\x80\x80", 3) == 0)
+		return 3;
+	return 0;
+}
+
+/*
+ * An explanation (偏差原因, 未完成原因分析) that says nothing: blank, a
+ * placeholder, or 无 ("none").
+ */
+bool
+iv_explains_nothing(const char *s, size_t len)
+{
+	size_t		n;
+
+	while ((n = space_at(s, len)) > 0)
+		s += n, len -= n;
+	for (;;)
+	{
+		if (len > 0 && space_at(s + len - 1, 1) == 1)
+			len--;
+		else if (len >= 3 && space_at(s + len - 3, 3) == 3)
+			len -= 3;
+		else
+			break;
+	}
+	return iv_is_placeholder(s, len) || (len == strlen("无") && memcmp(s, "无", len) == 0);
+}
 
 /*
  * The decimal digits of every script (Unicode 14, general category Nd), each

@@ -69,6 +69,8 @@ extern const char *const iv_claim_prefixes[];	/* may carry a number: 已完成10
 extern const size_t iv_n_claim_prefixes;
 extern const char *const iv_placeholders[];
 extern const size_t iv_n_placeholders;
+bool		iv_is_placeholder(const char *s, size_t len);	/* empty or a placeholder */
+bool		iv_explains_nothing(const char *s, size_t len); /* blank, placeholder or 无 */
 
 /* The digit 0-9 that a decimal digit of any script other than ASCII stands for; -1: none. */
 int			iv_digit_value(uint32_t c);

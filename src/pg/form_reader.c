@@ -81,7 +81,7 @@ typedef struct JsonSink
 static const char *const field_names[PJ_N_FORM_FIELDS] = {
 	"project_code", "project_name", "year", "unit", "top_unit", "amount_unit",
 	"goal_expected", "goal_actual", "total_weight", "total_score", "notes",
-	"total_grade", "fund_weight",
+	"total_grade", "fund_weight", "execution_reason",
 };
 
 static void

@@ -34,6 +34,7 @@
  * makes the whole answer NULL.
  */
 #include "glue.h"
+#include "ivalue_tables.h"
 
 #include <string.h>
 
@@ -1163,4 +1164,20 @@ scoring_level_name(PG_FUNCTION_ARGS)
 	memcpy(VARDATA(result) + n, PJ_WORD_INDICATOR, word);
 	SET_VARSIZE(result, VARHDRSZ + n + word);
 	PG_RETURN_TEXT_P(result);
+}
+
+/*
+ * is_explained(text): false for an explanation that says nothing (NULL,
+ * blank, a placeholder, 无: iv_explains_nothing), true otherwise.
+ */
+PG_FUNCTION_INFO_V1(pj_is_explained);
+Datum
+pj_is_explained(PG_FUNCTION_ARGS)
+{
+	text	   *t;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BOOL(false);
+	t = PG_GETARG_TEXT_PP(0);
+	PG_RETURN_BOOL(!iv_explains_nothing(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
 }

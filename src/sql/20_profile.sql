@@ -91,6 +91,12 @@ CREATE TABLE @extschema@.profile (
     over_achievement_deduction numeric(5,2) CHECK (over_achievement_deduction >= 0),
     total_cap_below        numeric[],
     total_cap              numeric[],
+    -- 四川: an execution rate below this percentage needs a reason
+    -- (evaluation.execution_reason, 未完成原因分析; NULL: none asked for);
+    -- level1_split false: the indicators' 90 points are not split by level
+    -- 1, so level-1 weights are not compared with the profile's
+    execution_reason_below numeric(5,2) CHECK (execution_reason_below BETWEEN 0 AND 100),
+    level1_split           boolean NOT NULL DEFAULT true,
     CONSTRAINT profile_total_cap CHECK ((total_cap_below IS NULL) = (total_cap IS NULL)
                                         AND @extschema@.total_cap_valid(total_cap_below, total_cap)),
     CONSTRAINT profile_monitor_bands CHECK (monitor_yellow_from >= 0 AND monitor_green_from >= monitor_yellow_from
@@ -117,6 +123,13 @@ VALUES ('capped-2021', '一体化: 总分按执行率封顶 (<50% 59, <60% 69, <
         90, 80, 60, 2, '{50,60,70,80}', '{59,69,79,89}'),
        ('capped-2021-80', '一体化 as capped-2021, with the grade bands 优≥80 良≥70 中≥60', true,
         80, 70, 60, 2, '{50,60,70,80}', '{59,69,79,89}');
+
+-- 四川 (510000_0013zp 部门预算项目支出绩效自评表, 2023): 执行率 10, the
+-- indicators 90 by their own weights with no level-1 split, and a reason
+-- (未完成原因分析) for an execution rate below 90 %.
+INSERT INTO @extschema@.profile (name, description, builtin, level1_split, execution_reason_below)
+VALUES ('sichuan-2023', '四川: 执行率10, 指标90 (按指标分值, 不分一级指标), 执行率低于90%须说明未完成原因; 优≥90 良≥80 中≥60', true,
+        false, 90);
 
 -- The profile a form is scored by unless a reviewer chooses another (the
 -- default of evaluation.profile; a unit member's form always has it).

@@ -122,6 +122,7 @@ CREATE TABLE @extschema@.evaluation (
                     CONSTRAINT evaluation_reported_grade CHECK (reported_grade IN ('优', '良', '中', '差')),
     fund_block_weight numeric
                     CONSTRAINT evaluation_fund_block_weight_range CHECK (fund_block_weight BETWEEN 0 AND 100),
+    execution_reason text,          -- 未完成原因分析 (四川): why the budget was not spent
     CONSTRAINT evaluation_project_year_key UNIQUE (project_id, year)
 );
 CREATE INDEX evaluation_year_idx ON @extschema@.evaluation (year);

@@ -1,5 +1,4 @@
--- 50_views.sql - what the rules make of the stored forms, computed live on
--- every read (scores are never stored):
+-- 50_views.sql - what the rules make of the stored forms:
 --
 --   indicator_result   every indicator: completion, computed and reported
 --                      score, their difference, flags, finding codes
@@ -9,8 +8,16 @@
 --                      and a message in Chinese and English
 --   finding_code       the list of codes (documentation as data)
 --
--- assess() runs once per indicator row (CROSS JOIN LATERAL); per-form
--- numbers come from grouped joins, never from a subquery per row.
+-- The rules run when a form changes, not when it is read: the live views
+-- indicator_result_live and evaluation_result_live compute the results from
+-- the form's rows, pjeval.refresh_results() (55_results.sql) stores what they
+-- compute for the forms a statement changed in pjeval.indicator_outcome and
+-- pjeval.evaluation_score, and indicator_result and evaluation_result read
+-- those rows beside the form's own columns.  pjeval.verify_results()
+-- compares the stored rows with the live views.  In the live views assess()
+-- runs once per indicator row (CROSS JOIN LATERAL); per-form numbers come
+-- from LATERAL sub-queries on the form's evaluation_id, which reach its rows
+-- by their index, so that recomputing a few forms reads only those.
 --
 -- No stored value makes a view fail: what they call never raises for one
 -- (try_execution_rate, try_fund_score, assess() with a weight beyond exact
@@ -18,9 +25,10 @@
 -- rules cannot compute with exactly gives NULL and the finding unscorable
 -- on its own form, and every other form is scored as usual.
 --
--- Who sees what: every view keeps only the forms of the caller's units (all
--- of them for a reviewer) by the same test as the row-level security policies
--- (60_security.sql), with CURRENT_USER evaluated at query time.  Where the
+-- Who sees what: every view users read keeps only the forms of the caller's
+-- units (all of them for a reviewer) by the same test as the row-level
+-- security policies (60_security.sql), with CURRENT_USER evaluated at query
+-- time; the live views are their owner's alone.  Where the
 -- server has security_invoker (PostgreSQL 15+) the views also run with the
 -- caller's rights, so the tables' own policies apply as well; before 15 a
 -- view reads its tables with its owner's rights, and the owner (who installed
@@ -29,9 +37,7 @@
 -- seeing rows before that test has run.  On 15+ the barrier comes off again:
 -- the tables' policies are security quals of their own, always evaluated
 -- before a caller's function, and a barrier view cannot be merged into the
--- query that reads it, which kept evaluation_result from aggregating
--- indicator_result partially in parallel workers (2M rows of 70 columns
--- through one Gather instead of one per form and worker).
+-- query that reads it.
 
 -- Standard placement (scoring-rules §1): 产出 = 数量/质量/时效/成本指标,
 -- 效益 = 经济效益/社会效益/生态效益/可持续影响指标, 满意度 = 服务对象满意度/
@@ -49,9 +55,84 @@ FROM @extschema@.standard_level_list() l;
 COMMENT ON VIEW @extschema@.standard_level IS
 'The standard''s level-1 and level-2 names as indicator_level_name() gives them, the kind of level 1 each is or belongs under (output, benefit, satisfaction, cost) and that level 1''s name; a name real templates use for a standard one (进度指标) names it under standard. The form reader''s own list';
 
-CREATE VIEW @extschema@.indicator_result WITH (security_barrier = true) AS
+-- The results as stored.  What the live views below compute is written
+-- here when an input changes, in the same statement (refresh_results(),
+-- 55_results.sql), and the views users read (indicator_result,
+-- evaluation_result, audit_finding and the reports) read these rows.  Both
+-- tables are keyed by evaluation_id first, like the form tables, so that a
+-- form's results live on the shard of its form on a Citus cluster.  Nobody
+-- writes them but refresh_results(); they are not dumped (a restore
+-- recomputes them as the forms' rows are loaded).
+CREATE TABLE @extschema@.indicator_outcome (
+    evaluation_id   bigint NOT NULL,
+    indicator_id    bigint NOT NULL,
+    level1_kind     text,
+    level2_home     text,
+    rule            text,
+    completion      numeric,
+    computed_score  numeric,
+    flags           text[],
+    band_low        numeric,
+    band_high       numeric,
+    findings        text[],
+    PRIMARY KEY (evaluation_id, indicator_id)
+);
+
+COMMENT ON TABLE @extschema@.indicator_outcome IS
+'What the rules make of each indicator row (pjeval.indicator_result_live), stored by pjeval.refresh_results() when the form changes; read through pjeval.indicator_result';
+
+CREATE TABLE @extschema@.evaluation_score (
+    evaluation_id   bigint PRIMARY KEY REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
+    initial_budget  numeric,
+    annual_budget   numeric,
+    executed        numeric,
+    sources_initial_budget numeric,
+    sources_annual_budget numeric,
+    sources_executed numeric,
+    execution_rate  numeric,
+    reported_execution_rate numeric,
+    fund_weight     numeric,
+    fund_score      numeric,
+    reported_fund_score numeric,
+    output_score    numeric,
+    benefit_score   numeric,
+    satisfaction_score numeric,
+    cost_score      numeric,
+    other_score     numeric,
+    indicator_score numeric,
+    total_score     numeric,
+    grade           text,
+    weight_total    numeric,
+    output_weight   numeric,
+    benefit_weight  numeric,
+    satisfaction_weight numeric,
+    cost_weight     numeric,
+    other_weight    numeric,
+    reported_score_sum numeric,
+    indicator_count bigint NOT NULL,
+    findings        text[] NOT NULL,
+    finding_count   bigint NOT NULL
+);
+
+COMMENT ON TABLE @extschema@.evaluation_score IS
+'What the rules make of each form (pjeval.evaluation_result_live), stored by pjeval.refresh_results() when the form, its fund lines, indicators or reader findings change; read through pjeval.evaluation_result';
+
+-- An explanation (偏差原因, 未完成原因分析) that is empty or a placeholder
+-- explains nothing.
+CREATE FUNCTION @extschema@.is_explained(reason text)
+RETURNS boolean
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'pj_is_explained';
+
+COMMENT ON FUNCTION @extschema@.is_explained(text) IS
+'False for an explanation that says nothing: NULL, blank, a placeholder (the value reader''s: - — － / 一 …) or 无';
+
+-- (evaluation_id is the form's, e's: a recomputation's filter on it reaches
+-- the forms by their key and their indicators by theirs, where one on
+-- i.evaluation_id would leave the planner a hash join over every form)
+CREATE VIEW @extschema@.indicator_result_live AS
 SELECT
-    i.evaluation_id,
+    e.evaluation_id,
     i.indicator_id,
     i.position,
     i.level1,
@@ -106,7 +187,6 @@ SELECT
     ], NULL) AS findings
 FROM @extschema@.indicator i
 JOIN @extschema@.evaluation e ON e.evaluation_id = i.evaluation_id
-JOIN @extschema@.project p ON p.project_id = e.project_id
 JOIN @extschema@.profile pr ON pr.name = e.profile
 -- the level names as stored with the row (indicator.level1_name, level2_name)
 LEFT JOIN (SELECT l.name, l.kind AS level1_kind FROM @extschema@.standard_level l WHERE l.level = 1)
@@ -115,9 +195,7 @@ LEFT JOIN (SELECT coalesce(l.standard, l.name) AS level2_standard, l.name, l.kin
            FROM @extschema@.standard_level l WHERE l.level = 2)
     AS h ON h.name = i.level2_name
 CROSS JOIN LATERAL (
-    -- an explanation that is empty or a placeholder explains nothing
-    SELECT coalesce(pg_catalog.btrim(i.deviation_reason, E' \t\r\n　'), '')
-               NOT IN ('', '-', '—', '－', '/', '一', '无') AS explained
+    SELECT @extschema@.is_explained(i.deviation_reason) AS explained
 ) x
 CROSS JOIN LATERAL (
     -- the evaluator's band as a score range (profile band_achieved and
@@ -141,19 +219,10 @@ CROSS JOIN LATERAL (
     SELECT CASE WHEN pr.over_achievement_deduction IS NOT NULL AND 'over_achieved' = ANY (a.flags)
                 THEN GREATEST(a.score - pr.over_achievement_deduction, 0)
                 ELSE a.score END AS score
-) sc
-WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
-   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+) sc;
 
-COMMENT ON VIEW @extschema@.indicator_result IS
-'Every indicator the caller may see, scored live: rule, completion, computed and reported score and their difference, the score that counts in the total (the computed one, else the reported one), assess() flags and finding codes (see pjeval.audit_finding)';
-COMMENT ON COLUMN @extschema@.indicator_result.level1_kind IS 'output (产出), benefit (效益), satisfaction (满意度), cost (成本), or NULL for a non-standard level 1';
-COMMENT ON COLUMN @extschema@.indicator_result.level2_home IS 'The level 1 this level 2 belongs under by the standard (NULL: not a standard level 2)';
-COMMENT ON COLUMN @extschema@.indicator_result.score_difference IS 'reported_score - computed_score';
-COMMENT ON COLUMN @extschema@.indicator_result.counted_score IS 'The score the total counts: computed_score, or reported_score where the rules leave the score to a person (scoring-rules §3)';
-COMMENT ON COLUMN @extschema@.indicator_result.band_low IS 'The lowest score the recorded band allows';
-COMMENT ON COLUMN @extschema@.indicator_result.band_high IS 'The highest score the recorded band allows (excluded for partial and not_achieved)';
-COMMENT ON COLUMN @extschema@.indicator_result.findings IS 'Codes of the problems found on this row (pjeval.finding_code)';
+COMMENT ON VIEW @extschema@.indicator_result_live IS
+'Every indicator scored live by the rules (the recomputation pjeval.refresh_results() stores and pjeval.verify_results() checks against): the columns of pjeval.indicator_result; the owner''s, not granted';
 
 -- The fund sources as the template names them (the one list the views and
 -- reports take their labels and order from).
@@ -219,7 +288,7 @@ COMMENT ON VIEW @extschema@.fund_line_result IS
 -- total is the fund score plus every indicator's counted score, each rounded
 -- first; it is NULL (and a finding says why) when some part has neither a
 -- computed nor a reported score, so it is never silently low.
-CREATE VIEW @extschema@.evaluation_result WITH (security_barrier = true) AS
+CREATE VIEW @extschema@.evaluation_result_live AS
 SELECT
     e.evaluation_id,
     e.project_id,
@@ -269,7 +338,7 @@ JOIN @extschema@.project p ON p.project_id = e.project_id
 JOIN @extschema@.unit u ON u.unit_id = p.unit_id
 LEFT JOIN @extschema@.unit bu ON bu.unit_id = e.budget_unit_id
 JOIN @extschema@.profile pr ON pr.name = e.profile
-LEFT JOIN (
+LEFT JOIN LATERAL (
     SELECT fl.evaluation_id,
            pg_catalog.bool_or(fl.source = 'total') AS has_total,
            pg_catalog.max(fl.initial_budget) FILTER (WHERE fl.source = 'total') AS initial_budget,
@@ -282,9 +351,10 @@ LEFT JOIN (
            pg_catalog.sum(fl.annual_budget) FILTER (WHERE fl.source <> 'total') AS sources_annual_budget,
            pg_catalog.sum(fl.executed) FILTER (WHERE fl.source <> 'total') AS sources_executed
     FROM @extschema@.fund_line fl
+    WHERE fl.evaluation_id = e.evaluation_id
     GROUP BY fl.evaluation_id
-) f ON f.evaluation_id = e.evaluation_id
-LEFT JOIN (
+) f ON true
+LEFT JOIN LATERAL (
     SELECT r.evaluation_id,
            pg_catalog.count(*) AS indicator_count,
            pg_catalog.count(*) FILTER (WHERE r.counted_score IS NULL) AS unscored,
@@ -307,12 +377,19 @@ LEFT JOIN (
            pg_catalog.sum(r.weight) FILTER (WHERE r.level1_kind IS NULL) AS other_weight,
            pg_catalog.sum(r.reported_score) AS reported_score_total,
            pg_catalog.sum(pg_catalog.cardinality(r.findings)) AS finding_count
-    FROM @extschema@.indicator_result r
+    -- the indicators as stored (indicator_outcome, which refresh_results()
+    -- fills first and verify_results() checks against indicator_result_live)
+    FROM (SELECT i.evaluation_id, o.level1_kind, i.weight, i.reported_score, o.findings,
+                 coalesce(o.computed_score, i.reported_score) AS counted_score
+          FROM @extschema@.indicator i
+          JOIN @extschema@.indicator_outcome o
+            ON o.evaluation_id = i.evaluation_id AND o.indicator_id = i.indicator_id
+          WHERE i.evaluation_id = e.evaluation_id) r
     GROUP BY r.evaluation_id
-) s ON s.evaluation_id = e.evaluation_id
+) s ON true
 -- Level-1 blocks weighted as a whole (产出指标（40分）) whose indicators
 -- carry no weight of their own: the block's weight counts for them.
-LEFT JOIN (
+LEFT JOIN LATERAL (
     SELECT x.evaluation_id,
            pg_catalog.sum(x.weight) AS weight_total,
            coalesce(pg_catalog.sum(x.weight) FILTER (WHERE l.kind = 'output'), 0) AS output_weight,
@@ -322,25 +399,27 @@ LEFT JOIN (
            pg_catalog.sum(x.weight) FILTER (WHERE l.kind IS NULL) AS other_weight
     FROM (SELECT i.evaluation_id, i.level1, @extschema@.indicator_level_weight(i.level1) AS weight
           FROM @extschema@.indicator i
-          WHERE i.weight IS NULL
+          WHERE i.weight IS NULL AND i.evaluation_id = e.evaluation_id
           GROUP BY i.evaluation_id, i.level1) x
     LEFT JOIN @extschema@.standard_level l ON l.level = 1 AND l.name = @extschema@.indicator_level_name(x.level1)
     WHERE x.weight IS NOT NULL
       AND NOT EXISTS (SELECT FROM @extschema@.indicator w
                       WHERE w.evaluation_id = x.evaluation_id AND w.level1 = x.level1 AND w.weight IS NOT NULL)
     GROUP BY x.evaluation_id
-) b ON b.evaluation_id = e.evaluation_id
-LEFT JOIN (
+) b ON true
+LEFT JOIN LATERAL (
     SELECT x.evaluation_id, pg_catalog.count(*) AS finding_count
     FROM @extschema@.read_finding x
+    WHERE x.evaluation_id = e.evaluation_id
     GROUP BY x.evaluation_id
-) rf ON rf.evaluation_id = e.evaluation_id
-LEFT JOIN (
+) rf ON true
+LEFT JOIN LATERAL (
     SELECT x.evaluation_id, pg_catalog.sum(pg_catalog.cardinality(x.findings)) AS finding_count
     FROM @extschema@.fund_line_result x
     WHERE x.source <> 'total' AND (x.reported_rate IS NOT NULL OR x.reported_score IS NOT NULL)
+      AND x.evaluation_id = e.evaluation_id
     GROUP BY x.evaluation_id
-) sf ON sf.evaluation_id = e.evaluation_id
+) sf ON true
 CROSS JOIN LATERAL (
     SELECT CASE e.amount_unit WHEN '万元' THEN 10000 ELSE 1 END AS factor
 ) m
@@ -386,6 +465,8 @@ CROSS JOIN LATERAL (
                    OR f.sources_executed <> f.executed) THEN 'fund_sources_mismatch' END,
         CASE WHEN f.executed > f.annual_budget THEN 'execution_above_budget' END,
         CASE WHEN c.execution_rate < pr.low_execution_rate THEN 'execution_rate_low' END,
+        CASE WHEN c.execution_rate < pr.execution_reason_below AND NOT @extschema@.is_explained(e.execution_reason)
+             THEN 'execution_reason_missing' END,
         CASE @extschema@.rate_disagreement(f.reported_rate, c.execution_rate)
              WHEN 'mismatch' THEN 'fund_rate_mismatch' WHEN 'misprint' THEN 'reported_rate_misprint' END,
         CASE WHEN pg_catalog.abs(f.reported_score - c.fund_score) > 0.01 THEN 'fund_score_mismatch' END,
@@ -395,10 +476,11 @@ CROSS JOIN LATERAL (
                OR NOT @extschema@.is_scorable_number(t.total_score) THEN 'unscorable' END,
         CASE WHEN c.fund_weight + w.weight_total <> 100 THEN 'weights_not_100' END,
         CASE WHEN c.fund_weight <> pr.execution_weight THEN 'fund_weight_off_profile' END,
-        CASE WHEN w.output_weight <> pr.output_weight
-               OR w.benefit_weight <> pr.benefit_weight
-               OR w.satisfaction_weight <> pr.satisfaction_weight
-               OR coalesce(w.cost_weight, 0) <> coalesce(pr.cost_weight, 0) THEN 'level1_weight_off_profile' END,
+        CASE WHEN pr.level1_split
+              AND (w.output_weight <> pr.output_weight
+                   OR w.benefit_weight <> pr.benefit_weight
+                   OR w.satisfaction_weight <> pr.satisfaction_weight
+                   OR coalesce(w.cost_weight, 0) <> coalesce(pr.cost_weight, 0)) THEN 'level1_weight_off_profile' END,
         CASE WHEN b.weight_total IS NOT NULL THEN 'weights_by_block' END,
         CASE WHEN pg_catalog.abs(e.reported_total - t.reported_score_sum) > 0.01 THEN 'reported_total_mismatch' END,
         CASE WHEN pg_catalog.abs(e.reported_total - t.total_score) > 0.01 THEN 'total_mismatch' END,
@@ -406,12 +488,113 @@ CROSS JOIN LATERAL (
         CASE WHEN t.total_score < su.sum_score THEN 'total_capped' END,
         CASE WHEN s.indicator_count IS NULL THEN 'indicators_missing' END
     ], NULL) AS findings
-) ff
+) ff;
+
+COMMENT ON VIEW @extschema@.evaluation_result_live IS
+'Every form scored live by the rules from its indicators'' stored outcomes (pjeval.indicator_outcome, checked against pjeval.indicator_result_live; the recomputation pjeval.refresh_results() stores and pjeval.verify_results() checks against): the columns of pjeval.evaluation_result; the owner''s, not granted';
+
+-- Every indicator, with what the rules make of it as stored (columns as
+-- indicator_result_live computes them).
+CREATE VIEW @extschema@.indicator_result WITH (security_barrier = true) AS
+SELECT
+    i.evaluation_id,
+    i.indicator_id,
+    i.position,
+    i.level1,
+    i.level2,
+    i.level3,
+    o.level1_kind,
+    o.level2_home,
+    i.target_text,
+    i.actual_text,
+    i.target,
+    i.actual,
+    i.weight,
+    o.rule,
+    o.completion,
+    o.computed_score,
+    i.reported_score,
+    i.reported_score - o.computed_score AS score_difference,
+    coalesce(o.computed_score, i.reported_score) AS counted_score,
+    o.flags,
+    i.band,
+    o.band_low,
+    o.band_high,
+    i.deviation_reason,
+    o.findings
+FROM @extschema@.indicator i
+JOIN @extschema@.evaluation e ON e.evaluation_id = i.evaluation_id
+JOIN @extschema@.project p ON p.project_id = e.project_id
+LEFT JOIN @extschema@.indicator_outcome o ON o.evaluation_id = i.evaluation_id AND o.indicator_id = i.indicator_id
+WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
+   OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
+
+COMMENT ON VIEW @extschema@.indicator_result IS
+'Every indicator the caller may see, as stored when its form last changed (pjeval.indicator_outcome): rule, completion, computed and reported score and their difference, the score that counts in the total (the computed one, else the reported one), assess() flags and finding codes (see pjeval.audit_finding)';
+COMMENT ON COLUMN @extschema@.indicator_result.level1_kind IS 'output (产出), benefit (效益), satisfaction (满意度), cost (成本), or NULL for a non-standard level 1';
+COMMENT ON COLUMN @extschema@.indicator_result.level2_home IS 'The level 1 this level 2 belongs under by the standard (NULL: not a standard level 2)';
+COMMENT ON COLUMN @extschema@.indicator_result.score_difference IS 'reported_score - computed_score';
+COMMENT ON COLUMN @extschema@.indicator_result.counted_score IS 'The score the total counts: computed_score, or reported_score where the rules leave the score to a person (scoring-rules §3)';
+COMMENT ON COLUMN @extschema@.indicator_result.band_low IS 'The lowest score the recorded band allows';
+COMMENT ON COLUMN @extschema@.indicator_result.band_high IS 'The highest score the recorded band allows (excluded for partial and not_achieved)';
+COMMENT ON COLUMN @extschema@.indicator_result.findings IS 'Codes of the problems found on this row (pjeval.finding_code)';
+
+-- One row per form, as stored (columns as evaluation_result_live computes
+-- them); the form's own columns come from its tables.
+CREATE VIEW @extschema@.evaluation_result WITH (security_barrier = true) AS
+SELECT
+    e.evaluation_id,
+    e.project_id,
+    p.code AS project_code,
+    p.name AS project_name,
+    p.unit_id,
+    u.name AS unit_name,
+    bu.name AS budget_unit_name,
+    e.year,
+    e.status,
+    e.profile,
+    e.amount_unit,
+    s.initial_budget,
+    s.annual_budget,
+    s.executed,
+    s.sources_initial_budget,
+    s.sources_annual_budget,
+    s.sources_executed,
+    s.execution_rate,
+    s.reported_execution_rate,
+    s.fund_weight,
+    s.fund_score,
+    s.reported_fund_score,
+    s.output_score,
+    s.benefit_score,
+    s.satisfaction_score,
+    s.cost_score,
+    s.other_score,
+    s.indicator_score,
+    s.total_score,
+    e.reported_total,
+    e.reported_total - s.total_score AS total_difference,
+    s.grade,
+    s.weight_total,
+    s.output_weight,
+    s.benefit_weight,
+    s.satisfaction_weight,
+    s.cost_weight,
+    s.other_weight,
+    s.reported_score_sum,
+    s.indicator_count,
+    s.findings,
+    s.finding_count
+FROM @extschema@.evaluation e
+JOIN @extschema@.project p ON p.project_id = e.project_id
+JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+LEFT JOIN @extschema@.unit bu ON bu.unit_id = e.budget_unit_id
+LEFT JOIN @extschema@.evaluation_score s ON s.evaluation_id = e.evaluation_id
 WHERE (SELECT @extschema@.is_reviewer(CURRENT_USER))
    OR p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]);
 
 COMMENT ON VIEW @extschema@.evaluation_result IS
-'Every form the caller may see, scored live: amounts in 元, execution rate, fund score, subtotals per level 1, total (fund score + counted indicator scores), reported total, grade by the form''s profile, weights, and its form-level finding codes and count of all findings';
+'Every form the caller may see, as stored when it last changed (pjeval.evaluation_score): amounts in 元, execution rate, fund score, subtotals per level 1, total (fund score + counted indicator scores), reported total, grade by the form''s profile, weights, and its form-level finding codes and count of all findings';
 COMMENT ON COLUMN @extschema@.evaluation_result.execution_rate IS '执行率 in percent: 全年执行数 / 全年预算数 of the 年度资金总额 row, 2 places; NULL for a zero budget, or amounts beyond exact scoring (finding unscorable)';
 COMMENT ON COLUMN @extschema@.evaluation_result.fund_weight IS 'The form''s 分值 for the execution rate, else the profile''s';
 COMMENT ON COLUMN @extschema@.evaluation_result.other_score IS 'Subtotal of rows under a non-standard level 1 (NULL when there are none)';
@@ -458,7 +641,8 @@ COMMENT ON TABLE @extschema@.finding_catalogue IS
 --              output, benefit, satisfaction and cost weight each beside the
 --              profile's, 25 reported total, 26 the reported scores' sum,
 --              27 the reported grade, 28 the computed total's grade, 29 the
---              total before a profile's cap by the execution rate
+--              total before a profile's cap by the execution rate, 30 the
+--              profile's execution rate below which a reason is due
 --   source     (a source row of 资金使用情况) 1 its label, 2 reported
 --              execution rate, 3 computed, 4 reported score, 5 computed, 6
 --              the weight it is computed with
@@ -509,6 +693,7 @@ INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh
     ('fund_sources_mismatch', 'form', 'error', '各资金来源之和与年度资金总额不符', 'the fund sources do not add up to the total'),
     ('execution_above_budget', 'form', 'warning', '全年执行数超过全年预算数', 'more was executed than budgeted'),
     ('execution_rate_low', 'form', 'warning', '执行率低于评分方案的预警线', 'the execution rate is below the profile''s warning line'),
+    ('execution_reason_missing', 'form', 'warning', '执行率低于评分方案要求说明原因的比例，未填写未完成原因分析', 'the execution rate is below the profile''s line for a stated reason, and the form gives none (未完成原因分析)'),
     ('fund_rate_mismatch', 'form', 'error', '填报执行率与计算执行率不符', 'the reported execution rate differs from the computed one'),
     ('fund_score_mismatch', 'form', 'error', '预算执行率填报得分与计算得分不符', 'the reported execution-rate score differs from the computed one'),
     ('weights_not_100', 'form', 'error', '分值合计不等于 100', 'the weights do not total 100'),
@@ -555,6 +740,7 @@ INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VA
     ('fund_sources_mismatch', 'fund', '各资金来源之和（年初预算数 %1$s，全年预算数 %2$s，全年执行数 %3$s）与年度资金总额（%4$s，%5$s，%6$s）不符', 'the fund sources (initial %1$s, annual %2$s, executed %3$s) do not add up to the total (%4$s, %5$s, %6$s)'),
     ('execution_above_budget', 'fund', '全年执行数 %6$s 元超过全年预算数 %5$s 元', 'executed %6$s 元 is more than the annual budget %5$s 元'),
     ('execution_rate_low', 'fund', '执行率 %7$s%% 低于 %8$s%%', 'the execution rate %7$s%% is below %8$s%%'),
+    ('execution_reason_missing', 'fund', '执行率 %7$s%% 低于评分方案“%15$s”的 %30$s%%，未说明原因（未完成原因分析）', 'the execution rate %7$s%% is below the %30$s%% of profile "%15$s" and no reason is given (未完成原因分析)'),
     ('fund_rate_mismatch', 'fund', '填报执行率 %9$s%% 与计算执行率 %7$s%% 不符', 'the reported execution rate %9$s%% differs from the computed %7$s%%'),
     ('fund_score_mismatch', 'fund', '预算执行率填报得分 %10$s 与计算得分 %11$s 不符', 'the reported execution-rate score %10$s differs from the computed %11$s'),
     ('reported_score_used', 'fund', '预算执行率得分无法计算，总分采用填报得分 %10$s', 'the execution-rate score cannot be computed: the total uses the reported score %10$s'),
@@ -642,7 +828,8 @@ CROSS JOIN LATERAL (
                  e.satisfaction_weight::text, pr.satisfaction_weight::text,
                  coalesce(e.cost_weight, 0)::text, coalesce(pr.cost_weight, 0)::text,
                  e.reported_total::text, e.reported_score_sum::text,
-                 ev.reported_grade, e.grade, (e.fund_score + e.indicator_score)::text] AS args
+                 ev.reported_grade, e.grade, (e.fund_score + e.indicator_score)::text,
+                 pr.execution_reason_below::text] AS args
 ) a
 UNION ALL
 -- a source row's printed 执行率 or 得分

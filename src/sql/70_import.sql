@@ -418,6 +418,9 @@ BEGIN
         todo := ARRAY(SELECT base + g FROM pg_catalog.generate_series(1, n) g);
         old_bands := NULL;
         attempt := 0;
+        -- the results of the batch's forms are stored once, after step 7
+        -- (55_results.sql), not after each statement
+        PERFORM @extschema@.defer_results();
         LOOP
             attempt := attempt + 1;
 
@@ -474,11 +477,12 @@ BEGIN
                     reported_total = f.total_score,
                     notes = f.notes,
                     reported_grade = f.total_grade,
-                    fund_block_weight = f.fund_weight
+                    fund_block_weight = f.fund_weight,
+                    execution_reason = f.execution_reason
                 FROM ROWS FROM (pg_catalog.unnest(found_forms), pg_catalog.unnest(found_evals)) AS x (form, evaluation_id)
                 JOIN jsonb_to_recordset(forms) AS f (form integer, amount_unit text, goal_expected text, goal_actual text,
                                                      total_weight numeric, total_score numeric, notes text, total_grade text,
-                                                     fund_weight numeric)
+                                                     fund_weight numeric, execution_reason text)
                   ON f.form = base + x.form
                 WHERE e.evaluation_id = x.evaluation_id;
 
@@ -509,12 +513,13 @@ BEGIN
                 WITH ins AS (
                     INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
                                                         actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
-                                                        fund_block_weight)
+                                                        fund_block_weight, execution_reason)
                     SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
-                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight
+                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight,
+                           f.execution_reason
                     FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
                                                          goal_actual text, total_weight numeric, total_score numeric, notes text,
-                                                         total_grade text, fund_weight numeric)
+                                                         total_grade text, fund_weight numeric, execution_reason text)
                     JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
                     WHERE form_eval[f.form - base] IS NULL     -- not just replaced
                     ORDER BY form_project[f.form - base], f.year
@@ -530,12 +535,13 @@ BEGIN
                 WITH ins AS (
                     INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
                                                         actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
-                                                        fund_block_weight)
+                                                        fund_block_weight, execution_reason)
                     SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
-                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight
+                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight,
+                           f.execution_reason
                     FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
                                                          goal_actual text, total_weight numeric, total_score numeric, notes text,
-                                                         total_grade text, fund_weight numeric)
+                                                         total_grade text, fund_weight numeric, execution_reason text)
                     JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
                     WHERE form_eval[f.form - base] IS NULL     -- not just replaced
                     ORDER BY form_project[f.form - base], f.year
@@ -605,6 +611,9 @@ BEGIN
         END IF;
 
         RAISE DEBUG 'import_forms: % % ms', 'indicators', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        PERFORM @extschema@.store_deferred_results();
+        RAISE DEBUG 'import_forms: % % ms', 'results', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
         t0 := clock_timestamp();
         RETURN QUERY SELECT form_eval[g] FROM pg_catalog.generate_subscripts(form_eval, 1) g ORDER BY g;
 
@@ -807,6 +816,9 @@ BEGIN
         E'\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率 (%)\t得分'];
     IF funds IS NOT NULL THEN
         out := out || funds;
+    END IF;
+    IF e.execution_reason IS NOT NULL THEN
+        out := out || (E'未完成原因分析\t' || @extschema@.export_cell(e.execution_reason));
     END IF;
     out := out || ARRAY[
         '',
@@ -1047,7 +1059,10 @@ p.foot { font-size: 8pt; color: #444; margin-top: 3mm; }
         @extschema@.html_escape(e.budget_unit_name), '</td></tr>
 <tr><th colspan="9" class="part">资金使用情况</th></tr>
 <tr><th colspan="3"></th><th>年初预算数</th><th>全年预算数</th><th>全年执行数</th><th>分值</th><th>执行率 (%)</th><th>得分</th></tr>
-', coalesce(funds, ''), '
+', coalesce(funds, ''),
+        CASE WHEN e.execution_reason IS NOT NULL
+             THEN E'\n<tr><th colspan="3">未完成原因分析</th><td colspan="6" class="text">'
+                  || pg_catalog.replace(@extschema@.html_escape(e.execution_reason), E'\n', '<br>') || '</td></tr>' END, '
 <tr><th colspan="9" class="part">项目目标完成情况</th></tr>
 <tr><th rowspan="2" colspan="2" class="section">年度总体目标</th><th colspan="3">预期目标</th><th colspan="4">实际完成情况</th></tr>
 <tr><td colspan="3" class="text">', @extschema@.html_escape(e.expected_goal), '</td><td colspan="4" class="text">',

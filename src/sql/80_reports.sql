@@ -1,7 +1,7 @@
 -- 80_reports.sql - dashboards and scheduled aggregate reports (docs/reports.md).
 --
--- Live dashboard views, computed on every read from the views of
--- 50_views.sql, so they always agree with evaluation_result and
+-- Live dashboard views, aggregated on every read from the views of
+-- 50_views.sql (which read the stored results), so they always agree with evaluation_result and
 -- indicator_result and see exactly the forms the caller may see:
 --
 --   project_trend               one row per form (project and year), with the
@@ -25,10 +25,10 @@
 -- How the live views stay fast: evaluation_result and indicator_result are
 -- security barriers, so a filter on year or unit cannot reach inside them.
 -- The live views therefore take the forms from the tables (where row-level
--- security and the caller's filters apply) and score each one through a
--- LATERAL sub-query on its evaluation_id, which does reach the indicators by
--- their index: a dashboard query for one unit or one year scores only those
--- forms.  The materialized views score everything at once with hash joins
+-- security and the caller's filters apply) and read each one's results
+-- (stored when the form last changed, 55_results.sql) through a LATERAL
+-- sub-query on its evaluation_id, which reaches them by their key: a
+-- dashboard query for one unit or one year reads only those forms.  The materialized views score everything at once with hash joins
 -- (faster for all the forms, and parallel), from the same column lists: each
 -- pair is built below from one text.  Figures in bench/reports_bench.sh.
 

@@ -32,11 +32,14 @@ AS $$
              'target', 'target_fund_line', 'target_indicator', 'target_read_finding', 'target_setting',
              -- the forms, by evaluation_id: evaluation first
              'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history',
+             -- the results stored with them (55_results.sql)
+             'indicator_outcome', 'evaluation_score',
              -- the history of the rows of no form: stays on the coordinator
              'history_admin']))
          WITH ORDINALITY AS p (table_name, step)
     CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding',
-                                                          'review', 'review_item', 'history')
+                                                          'review', 'review_item', 'history',
+                                                          'indicator_outcome', 'evaluation_score')
                                     THEN 'distributed'
                                     WHEN p.table_name = 'history_admin' THEN 'coordinator'
                                     ELSE 'reference' END AS placement) x

@@ -45,7 +45,9 @@
 #      its history on the co-located shard (or, for a reference table, in
 #      history_admin on the coordinator), and the workflow's refusal naming
 #      the table, not the shard; import_forms refusing a form already
-#      stored (nothing left on any shard) and replacing one;
+#      stored (nothing left on any shard) and replacing one; then the
+#      stored results, after these writes and a profile's change, what
+#      verify_results() recomputes;
 #   8. what does not work on the cluster yet (issue 14), each statement
 #      run and its error compared with the known one: `known` while it fails
 #      as listed, FAILED when it fails otherwise or starts to work.
@@ -458,6 +460,24 @@ if [ "$out" = 2 ] && [ "$n" = $((hist_seed + 1)) ] && [ "$(counts | cut -d' ' -f
 	ok "import_forms(..., 'replace') on the cluster: the seed forms replaced in place (one more history row of the form, as many forms and indicators; its total score $tot)"
 else
 	fail "import_forms replace on the cluster: '$out', history of the form's evaluation row $hist_seed -> $n, counts $before -> $(counts)"
+fi
+
+# The stored results after every write above (55_results.sql): recomputed
+# on the shards' own nodes, they are what the live views compute now; and a
+# profile's change recomputes, on each node, the forms of its shards.
+out="$(q coord -c "INSERT INTO pjeval.profile (name, description) VALUES ('citus-results', 'citus.sh')" \
+	-c "UPDATE pjeval.evaluation SET profile = 'citus-results' WHERE evaluation_id IN (3, 4)" \
+	-c "SELECT string_agg(grade, ',' ORDER BY evaluation_id) FROM pjeval.evaluation_result WHERE evaluation_id IN (3, 4)" \
+	-c "UPDATE pjeval.profile SET grade_excellent = 99, grade_good = 98, grade_pass = 97 WHERE name = 'citus-results'" \
+	-c "SELECT string_agg(grade, ',' ORDER BY evaluation_id) FROM pjeval.evaluation_result WHERE evaluation_id IN (3, 4)" \
+	-c "SELECT string_agg(grade, ',' ORDER BY evaluation_id) FROM pjeval.evaluation_result_live WHERE evaluation_id IN (3, 4)" \
+	-c 'SELECT count(*) FROM pjeval.verify_results()' 2>&1)"
+g_before="$(echo "$out" | sed -n 1p)"; g_stored="$(echo "$out" | sed -n 2p)"; g_live="$(echo "$out" | sed -n 3p)"
+diffs="$(echo "$out" | sed -n 4p)"
+if [ "$diffs" = 0 ] && [ -n "$g_stored" ] && [ "$g_stored" = "$g_live" ] && [ "$g_stored" != "$g_before" ]; then
+	ok "stored results on the cluster: after the writes, the replace and a profile's change (grades $g_before -> $g_stored), verify_results() finds no difference"
+else
+	fail "stored results on the cluster: '$out'"
 fi
 
 # ---- 8. what does not work on the cluster yet (issue 14) -------------------------

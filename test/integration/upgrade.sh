@@ -84,13 +84,15 @@ catalog() {
 	SQL
 }
 
-# What the seed forms score: every form's numbers and findings.
+# What the seed forms score: every form's numbers and findings, and how many
+# stored results differ from the rules (none).
 scores() {
 	"${PSQL[@]}" -d "$1" <<-'SQL'
 		SELECT project_code, year, execution_rate, fund_score, output_score, benefit_score,
 		       satisfaction_score, total_score, grade, finding_count
 		FROM pjeval.evaluation_result ORDER BY project_code;
 		SELECT count(*), string_agg(DISTINCT code, ',' ORDER BY code) FROM pjeval.audit_finding;
+		SELECT count(*) AS stored_results_differing FROM pjeval.verify_results();
 	SQL
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ivalue.h"
+#include "ivalue_tables.h"
 
 #include "check.h"
 
@@ -181,6 +182,7 @@ static const ValidCase valid[] = {
 	{"-", "—", "empty", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 	{"一", "—", "empty", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 	{"/", "—", "empty", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+	{"－", "—", "empty", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 	{"", "—", "empty", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 	/* OCR damage reads as what it says */
 	{"290%", "290%", "quantity", "=", "290", "290", "%", "%", "ratio", ""},
@@ -522,6 +524,24 @@ test_round_trip(void)
 	}
 }
 
+/* The one list of placeholders, and explanations that say nothing. */
+static void
+test_placeholders(void)
+{
+	static const char *const empty[] = {"", "-", "—", "－", "/", "一", "\\", "一一"};
+	static const char *const nothing[] = {"", " ", "\u3000", " — ", "\u3000无\u3000", "无", "\t/\n"};
+	static const char *const something[] = {"x", "无法", "已完成", "-1", "/ 见说明", "一项"};
+	size_t		i;
+
+	for (i = 0; i < sizeof(empty) / sizeof(empty[0]); i++)
+		CHECK(iv_is_placeholder(empty[i], strlen(empty[i])), "\"%s\" should be a placeholder", empty[i]);
+	CHECK(!iv_is_placeholder("无", strlen("无")), "无 is no placeholder of a value");
+	for (i = 0; i < sizeof(nothing) / sizeof(nothing[0]); i++)
+		CHECK(iv_explains_nothing(nothing[i], strlen(nothing[i])), "\"%s\" should explain nothing", nothing[i]);
+	for (i = 0; i < sizeof(something) / sizeof(something[0]); i++)
+		CHECK(!iv_explains_nothing(something[i], strlen(something[i])), "\"%s\" explains something", something[i]);
+}
+
 void
 test_ivalue(void)
 {
@@ -530,4 +550,5 @@ test_ivalue(void)
 	test_invalid();
 	test_encoding_and_limits();
 	test_round_trip();
+	test_placeholders();
 }
