@@ -26,24 +26,12 @@ INSERT INTO dist_known VALUES
      'scaling.md, Citus, must change 6: pjeval.distribute() drops it (history_id stays unique: the coordinator''s identity, each worker''s own range)'),
     ('unique keys include evaluation_id', 'evaluation.evaluation_project_year_key',
      'scaling.md, Citus, must change 6: pjeval.distribute() drops it; one form per project and year is then not enforced'),
-    ('policies read no other distributed table', 'fund_line.fund_line_unit',
-     'scaling.md, Citus, must change 1: unit_id carried on the form rows'),
-    ('policies read no other distributed table', 'indicator.indicator_unit',
-     'scaling.md, Citus, must change 1: unit_id carried on the form rows'),
-    ('policies read no other distributed table', 'read_finding.read_finding_unit',
-     'scaling.md, Citus, must change 1: unit_id carried on the form rows'),
-    ('policies read no other distributed table', 'review.review_unit',
-     'scaling.md, Citus, must change 1: unit_id carried on the form rows (复核, docs/review.md)'),
-    ('policies read no other distributed table', 'review_item.review_item_unit',
-     'scaling.md, Citus, must change 1: unit_id carried on the form rows (复核, docs/review.md)'),
     ('triggers on distributed tables touch co-located rows only', 'review.review_check (pjeval.review_check)',
      'scaling.md, Citus, must change 2: reads its form in evaluation by name, not through colocated_shard; not run on a cluster'),
     ('triggers on distributed tables touch co-located rows only', 'review_item.review_item_check (pjeval.review_item_check)',
      'scaling.md, Citus, must change 2: reads its review by name, not through colocated_shard; not run on a cluster'),
     ('functions in views, policies and generated columns push down', 'pjeval.overdue_rectifications(date)',
-     'STABLE (today''s date): the view rectification_overdue over a reference table runs on the coordinator; not checked on a cluster'),
-    ('policies have no sub-select', '%',
-     'scaling.md, Checked on a real cluster: every policy wraps is_reviewer / member_units in a scalar sub-select, which Citus refuses');
+     'STABLE (today''s date): the view rectification_overdue over a reference table runs on the coordinator; not checked on a cluster');
 
 CREATE TEMP TABLE dist_result (rule text, object text, status text, detail text);
 
@@ -117,9 +105,10 @@ WHERE (a.attidentity <> '' OR ad.adbin IS NOT NULL) AND d.placement <> 'coordina
 -- 5. Every function the views, the policies and the generated columns call
 --    runs on a worker: it is PARALLEL SAFE, and IMMUTABLE (pushed into shard
 --    queries; a generated column is computed on the shard that stores the
---    row) unless it is one of the two STABLE membership functions the views
---    and policies wrap in a scalar sub-select (planned once, its result
---    shipped).
+--    row) unless it is one of the STABLE membership functions: is_reviewer
+--    and member_units, which the views wrap in a scalar sub-select (planned
+--    once, its result shipped), and visible, the policies' test of a row
+--    (asked once per statement on each node, 60_security.sql).
 CREATE TEMP TABLE dist_called AS
 SELECT DISTINCT p.oid AS fn, v.relname AS caller
 FROM pg_rewrite r
@@ -146,7 +135,7 @@ INSERT INTO dist_result
 SELECT 'functions in views, policies and generated columns push down', p.oid::regprocedure::text,
        CASE WHEN p.proparallel <> 's' THEN 'FAILED'
             WHEN p.provolatile = 'i' THEN 'ok'
-            WHEN p.provolatile = 's' AND p.proname IN ('is_reviewer', 'member_units') THEN 'ok'
+            WHEN p.provolatile = 's' AND p.proname IN ('is_reviewer', 'member_units', 'visible') THEN 'ok'
             ELSE 'FAILED' END,
        format('%s %s, called by %s',
               CASE p.provolatile WHEN 'i' THEN 'IMMUTABLE' WHEN 's' THEN 'STABLE' ELSE 'VOLATILE' END,
@@ -205,7 +194,8 @@ SELECT 'triggers on distributed tables touch co-located rows only',
        CASE WHEN t.tgfoid::regproc::text IN ('pjeval.evaluation_workflow',
                                              'pjeval.record_truncate', 'pjeval.history_append_only',
                                              -- on a shard: the shards on its node (colocated_shard)
-                                             'pjeval.record_history', 'pjeval.form_row_workflow') THEN 'ok'
+                                             'pjeval.record_history', 'pjeval.form_row_workflow',
+                                             'pjeval.form_project', 'pjeval.store_results') THEN 'ok'
             ELSE 'FAILED' END,
        pg_get_triggerdef(t.oid)
 FROM pg_trigger t

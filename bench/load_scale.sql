@@ -333,10 +333,10 @@ BEGIN
     LEFT JOIN (SELECT n, sum(reported_score) AS reported FROM ind_stage GROUP BY n) s ON s.n = f.n
     ORDER BY f.n;
 
-    INSERT INTO pjeval.fund_line (fund_line_id, evaluation_id, source, initial_budget, annual_budget, executed,
+    INSERT INTO pjeval.fund_line (fund_line_id, evaluation_id, form_project_id, source, initial_budget, annual_budget, executed,
                                   reported_weight, reported_rate, reported_score)
     OVERRIDING SYSTEM VALUE
-    SELECT f.n * 4 + x.k, f.n, x.source, x.initial_budget, x.annual_budget, x.executed,
+    SELECT f.n * 4 + x.k, f.n, f.project_id, x.source, x.initial_budget, x.annual_budget, x.executed,
            x.reported_weight, x.reported_rate, x.reported_score
     FROM form_stage f
     CROSS JOIN LATERAL (VALUES
@@ -351,11 +351,11 @@ BEGIN
     WHERE x.k <= 1 OR (x.k = 2 AND f.carry > 0) OR (x.k = 3 AND f.other > 0)
     ORDER BY f.n, x.k;
 
-    INSERT INTO pjeval.indicator (indicator_id, evaluation_id, position, level1, level2, level3,
+    INSERT INTO pjeval.indicator (indicator_id, evaluation_id, form_project_id, position, level1, level2, level3,
                                   target_text, actual_text, weight, reported_score,
                                   deviation_reason, band)
     OVERRIDING SYSTEM VALUE
-    SELECT s.n * 32 + s.position, s.n, s.position, s.level1, s.level2, s.level3,
+    SELECT s.n * 32 + s.position, s.n, (s.n - 1) / 6 + 1, s.position, s.level1, s.level2, s.level3,
            s.target_text, s.actual_text, s.weight, s.reported_score,
            s.deviation_reason, s.band
     FROM ind_stage s

@@ -82,18 +82,18 @@ generate() {
 	FROM pjeval.project p JOIN pjeval.unit u USING (unit_id), generate_series(2019, 2023) y;
 	-- per form: a budget, an execution ratio, a quality (how well targets are met)
 	CREATE TEMP TABLE form_q AS
-	SELECT e.evaluation_id, e.amount_unit,
+	SELECT e.evaluation_id, e.project_id, e.amount_unit,
 	       CASE WHEN e.amount_unit = '万元' THEN round((10 + random() * 990)::numeric, 2)
 	            ELSE round((100000 + random() * 9900000)::numeric, 2) END AS b,
 	       (0.45 + random() * 0.6)::numeric AS r,
 	       0.35 + random() * 0.75 AS quality
 	FROM pjeval.evaluation e;
-	INSERT INTO pjeval.fund_line (evaluation_id, source, initial_budget, annual_budget, executed, reported_weight, reported_score)
-	SELECT evaluation_id, 'total', b, b, round(b * r, 2), 10, pjeval.fund_score(b, round(b * r, 2), 10) FROM form_q;
-	INSERT INTO pjeval.fund_line (evaluation_id, source, initial_budget, annual_budget, executed)
-	SELECT evaluation_id, 'appropriation', b, b, round(b * r, 2) FROM form_q;
-	INSERT INTO pjeval.fund_line (evaluation_id, source) SELECT evaluation_id, 'carryover' FROM form_q;
-	INSERT INTO pjeval.fund_line (evaluation_id, source) SELECT evaluation_id, 'other' FROM form_q;
+	INSERT INTO pjeval.fund_line (evaluation_id, form_project_id, source, initial_budget, annual_budget, executed, reported_weight, reported_score)
+	SELECT evaluation_id, project_id, 'total', b, b, round(b * r, 2), 10, pjeval.fund_score(b, round(b * r, 2), 10) FROM form_q;
+	INSERT INTO pjeval.fund_line (evaluation_id, form_project_id, source, initial_budget, annual_budget, executed)
+	SELECT evaluation_id, project_id, 'appropriation', b, b, round(b * r, 2) FROM form_q;
+	INSERT INTO pjeval.fund_line (evaluation_id, form_project_id, source) SELECT evaluation_id, project_id, 'carryover' FROM form_q;
+	INSERT INTO pjeval.fund_line (evaluation_id, form_project_id, source) SELECT evaluation_id, project_id, 'other' FROM form_q;
 	-- 20 indicators a form: counts, percentages, days, a cost, qualitative
 	-- rows and 不适用, in the standard places (one 社会成本 row under 效益)
 	CREATE TEMP TABLE tmpl (position int, level1 text, level2 text, kind text, weight numeric);
@@ -108,16 +108,16 @@ generate() {
 	 (15, '效益指标 (30分)', '生态效益指标', 'na', 0), (16, '效益指标 (30分)', '可持续影响指标', 'qual', 6),
 	 (17, '满意度指标 (10分)', '服务对象满意度指标', 'pct', 5), (18, '满意度指标 (10分)', '服务对象满意度指标', 'pct', 5),
 	 (19, '满意度指标 (10分)', '其他满意度指标', 'na', 0), (20, '效益指标 (30分)', '社会成本指标', 'na', 0);
-	INSERT INTO pjeval.indicator (evaluation_id, position, level1, level2, level3, target_text, actual_text,
+	INSERT INTO pjeval.indicator (evaluation_id, form_project_id, position, level1, level2, level3, target_text, actual_text,
 	                              weight, reported_score, deviation_reason)
-	SELECT x.evaluation_id, x.position, x.level1, x.level2, x.level3, x.tt, x.at, x.weight,
+	SELECT x.evaluation_id, x.project_id, x.position, x.level1, x.level2, x.level3, x.tt, x.at, x.weight,
 	       -- most report what the rules give; one row in ten claims the full weight
 	       CASE WHEN x.claim THEN x.weight
 	            ELSE coalesce(pjeval.indicator_score(pjeval.try_indicator_value(x.tt), pjeval.try_indicator_value(x.at),
 	                                                 x.weight, x.level2), x.weight) END,
 	       CASE WHEN x.explained THEN '已说明原因' END
 	FROM (
-	  SELECT v.evaluation_id, v.position, v.level1, v.level2, format('指标%s', v.position) AS level3, v.weight,
+	  SELECT v.evaluation_id, v.project_id, v.position, v.level1, v.level2, format('指标%s', v.position) AS level3, v.weight,
 	         v.rnd2 < 0.5 AS explained, v.rnd2 > 0.9 AS claim,
 	         CASE v.kind WHEN 'count' THEN format('≥%s次', v.n) WHEN 'pct' THEN format('≥%s%%', 80 + v.n % 20)
 	                     WHEN 'days' THEN format('≤%s天', 10 + v.n % 50) WHEN 'cost' THEN format('≤%s万元', v.n)
@@ -128,7 +128,7 @@ generate() {
 	                     WHEN 'cost' THEN format('%s万元', round((v.n * (0.8 + v.rnd * 0.3))::numeric, 2))
 	                     WHEN 'qual' THEN CASE WHEN v.rnd < 0.9 THEN '有效提升' ELSE '部分提升' END
 	                     ELSE '不适用' END AS at
-	  FROM (SELECT f.evaluation_id, f.quality, t.*, random() AS rnd, random() AS rnd2, 1 + (random() * 500)::int AS n
+	  FROM (SELECT f.evaluation_id, f.project_id, f.quality, t.*, random() AS rnd, random() AS rnd2, 1 + (random() * 500)::int AS n
 	        FROM form_q f CROSS JOIN tmpl t) v
 	) x;
 	-- the reported total: the reported scores added up, a few rounded up

@@ -240,8 +240,8 @@ FROM pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.
 WHERE a.attrelid = 'pjeval.indicator'::regclass AND a.attgenerated <> ''
 ORDER BY a.attnum;
 CREATE TABLE public.like_indicator (LIKE pjeval.indicator INCLUDING GENERATED);
-INSERT INTO public.like_indicator (indicator_id, evaluation_id, position, level1, level2, level3, target_text, actual_text)
-VALUES (1, 1, 1, '产出指标 (50分)', '数量指标', '甲', '≥95%', NULL), (2, 1, 2, '产出', '时效', '乙', '≥9x%', '3次/周')
+INSERT INTO public.like_indicator (indicator_id, evaluation_id, form_project_id, position, level1, level2, level3, target_text, actual_text)
+VALUES (1, 1, 1, 1, '产出指标 (50分)', '数量指标', '甲', '≥95%', NULL), (2, 1, 1, 2, '产出', '时效', '乙', '≥9x%', '3次/周')
 RETURNING target_text, target, actual_text, actual, kind(actual) AS actual_kind, level1_name, level2_name;
 DROP TABLE public.like_indicator;
 

@@ -229,11 +229,11 @@ SELECT 'nobody' AS who, count(*) AS indicators FROM indicator_result;
 SELECT 'nobody' AS who, count(*) AS findings FROM audit_finding;
 ROLLBACK;
 
--- The plans, with row-level security in force: the policies and the views
--- call is_reviewer and member_units once per query (InitPlan), reach a
--- form's rows through hashed sub-plans (built once), and a query for one form
--- finds its fund lines and indicators by its id.  A sub-plan run once per
--- row would be a SubPlan that is not hashed.
+-- The plans, with row-level security in force: the views call is_reviewer
+-- and member_units once per query (InitPlan), the policies test each row
+-- with pjeval.visible (no sub-plan), and a query for one form finds its
+-- fund lines and indicators by its id.  A sub-plan run once per row would
+-- be a SubPlan that is not hashed.
 CREATE FUNCTION pg_temp.plan(query text) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE

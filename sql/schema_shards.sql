@@ -111,7 +111,7 @@ ROLLBACK;
 -- it says so (0A000), and it is not for everyone (EXECUTE revoked).
 CALL pjeval.distribute();
 \echo :LAST_ERROR_SQLSTATE
-SELECT has_function_privilege('public', 'pjeval.distribute(boolean)', 'EXECUTE') AS public_may_distribute;
+SELECT has_function_privilege('public', 'pjeval.distribute()', 'EXECUTE') AS public_may_distribute;
 -- The plan places every table of pjeval, each once.
 SELECT count(*) AS tables, count(*) FILTER (WHERE placement = 'distributed') AS distributed,
        bool_and(to_regclass('pjeval.' || table_name) IS NOT NULL) AS all_exist

@@ -165,6 +165,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     bad record;
+    f record;
 BEGIN
     IF ((TG_OP = 'INSERT' AND NEW.builtin) OR (TG_OP <> 'INSERT' AND OLD.builtin))
        AND NOT (TG_OP = 'INSERT' AND TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.profile'::pg_catalog.regclass
@@ -180,27 +181,32 @@ BEGIN
                   HINT = 'Copy it under a new name and change the copy: INSERT INTO pjeval.profile SELECT ... ';
     END IF;
     IF TG_OP <> 'INSERT' AND NOT @extschema@.restoring_dump() THEN
-        WITH locked_evaluation AS MATERIALIZED (
-            SELECT 'evaluation'::text AS form, e.evaluation_id AS id, e.status
-            FROM @extschema@.evaluation e
-            WHERE e.profile OPERATOR(pg_catalog.=) OLD.name
-            FOR SHARE OF e),
-        locked_monitoring AS MATERIALIZED (
-            SELECT 'monitoring report'::text AS form, m.monitoring_id AS id, m.status
-            FROM @extschema@.monitoring m
-            WHERE m.profile OPERATOR(pg_catalog.=) OLD.name
-            FOR SHARE OF m)
-        SELECT l.form, l.id, l.status INTO bad
-        FROM (SELECT * FROM locked_evaluation UNION ALL SELECT * FROM locked_monitoring) l
-        WHERE l.status OPERATOR(pg_catalog.<>) 'draft'
-        ORDER BY l.form, l.id
-        LIMIT 1;
-        IF FOUND THEN
-            RAISE EXCEPTION 'profile "%" scores % %, which is %: it cannot be changed or deleted', OLD.name, bad.form, bad.id, bad.status
-                USING ERRCODE = 'object_not_in_prerequisite_state',
-                      DETAIL = 'A profile that a submitted or approved form is scored by is frozen, so that the form''s grade stays as it was reviewed.',
-                      HINT = format('Copy it under a new name and change the copy: INSERT INTO pjeval.profile SELECT ''%s-2'', ... FROM pjeval.profile WHERE name = %L; a reviewer then moves draft forms to it.', OLD.name, OLD.name);
-        END IF;
+        -- the forms scored by it, locked; on a Citus cluster (the trigger
+        -- fires on every node's copy of the profiles) those of the shards
+        -- on this node, and the node's copy of the monitoring reports
+        FOR f IN SELECT 'evaluation' AS form, 'evaluation_id' AS key,
+                        @extschema@.colocated_shard(s, 'evaluation', 'evaluation') AS tbl
+                 FROM @extschema@.local_shards('evaluation') s
+                 UNION ALL
+                 SELECT 'monitoring report', 'monitoring_id',
+                        @extschema@.colocated_shard(TG_TABLE_NAME, 'profile', 'monitoring') LOOP
+            EXECUTE pg_catalog.format($q$
+                WITH locked AS MATERIALIZED (
+                    SELECT f.%1$I AS id, f.status FROM %2$s f
+                    WHERE f.profile OPERATOR(pg_catalog.=) $1
+                    FOR SHARE OF f)
+                SELECT l.id, l.status FROM locked l
+                WHERE l.status OPERATOR(pg_catalog.<>) 'draft'
+                ORDER BY l.id
+                LIMIT 1$q$, f.key, f.tbl)
+            INTO bad USING OLD.name;
+            IF bad.id IS NOT NULL THEN
+                RAISE EXCEPTION 'profile "%" scores % %, which is %: it cannot be changed or deleted', OLD.name, f.form, bad.id, bad.status
+                    USING ERRCODE = 'object_not_in_prerequisite_state',
+                          DETAIL = 'A profile that a submitted or approved form is scored by is frozen, so that the form''s grade stays as it was reviewed.',
+                          HINT = format('Copy it under a new name and change the copy: INSERT INTO pjeval.profile SELECT ''%s-2'', ... FROM pjeval.profile WHERE name = %L; a reviewer then moves draft forms to it.', OLD.name, OLD.name);
+            END IF;
+        END LOOP;
     END IF;
     RETURN coalesce(NEW, OLD);
 END

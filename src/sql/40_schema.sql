@@ -123,7 +123,9 @@ CREATE TABLE @extschema@.evaluation (
     fund_block_weight numeric
                     CONSTRAINT evaluation_fund_block_weight_range CHECK (fund_block_weight BETWEEN 0 AND 100),
     execution_reason text,          -- 未完成原因分析 (四川): why the budget was not spent
-    CONSTRAINT evaluation_project_year_key UNIQUE (project_id, year)
+    CONSTRAINT evaluation_project_year_key UNIQUE (project_id, year),
+    -- what the keys of the form's rows reference: their project_id is the form's
+    CONSTRAINT evaluation_evaluation_project_key UNIQUE (evaluation_id, project_id)
 );
 CREATE INDEX evaluation_year_idx ON @extschema@.evaluation (year);
 CREATE INDEX evaluation_profile_idx ON @extschema@.evaluation (profile);
@@ -148,7 +150,7 @@ COMMENT ON COLUMN @extschema@.evaluation.status IS 'draft → submitted (pjeval.
 -- (pjeval.fund_line_result), they never count.  A blank amount cell is 0.
 CREATE TABLE @extschema@.fund_line (
     fund_line_id    bigint GENERATED ALWAYS AS IDENTITY,
-    evaluation_id   bigint NOT NULL REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
+    evaluation_id   bigint NOT NULL,
     source          text NOT NULL
                     CONSTRAINT fund_line_source CHECK (source IN ('total', 'appropriation', 'carryover', 'other')),
     initial_budget  numeric NOT NULL DEFAULT 0
@@ -174,7 +176,11 @@ CREATE TABLE @extschema@.fund_line (
                     CONSTRAINT fund_line_label_not_blank CHECK (pg_catalog.btrim(label) <> ''),
     -- keys include evaluation_id, the column Citus distributes the form
     -- tables by (docs/scaling.md): it enforces no other
-    PRIMARY KEY (evaluation_id, fund_line_id)
+    PRIMARY KEY (evaluation_id, fund_line_id),
+    -- the form's project, for row-level security (see form_project below)
+    form_project_id bigint NOT NULL,
+    CONSTRAINT fund_line_evaluation_id_fkey FOREIGN KEY (evaluation_id, form_project_id)
+        REFERENCES @extschema@.evaluation (evaluation_id, project_id) ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- The template's sources once per form; other sources (财政专户管理资金,
@@ -202,7 +208,7 @@ COMMENT ON COLUMN @extschema@.fund_line.reported_score IS '得分 as written (th
 -- position names the indicator of the line, source the fund row; both NULL
 -- for the header and the rest of the form.
 CREATE TABLE @extschema@.read_finding (
-    evaluation_id   bigint NOT NULL REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
+    evaluation_id   bigint NOT NULL,
     line            integer NOT NULL
                     CONSTRAINT read_finding_line_positive CHECK (line >= 1),
     position        integer
@@ -213,7 +219,10 @@ CREATE TABLE @extschema@.read_finding (
                     CONSTRAINT read_finding_code_not_blank CHECK (pg_catalog.btrim(code) <> ''),
     detail          text,
     CONSTRAINT read_finding_one_place CHECK (position IS NULL OR source IS NULL),
-    PRIMARY KEY (evaluation_id, line, code)
+    PRIMARY KEY (evaluation_id, line, code),
+    form_project_id bigint NOT NULL,
+    CONSTRAINT read_finding_evaluation_id_fkey FOREIGN KEY (evaluation_id, form_project_id)
+        REFERENCES @extschema@.evaluation (evaluation_id, project_id) ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 COMMENT ON TABLE @extschema@.read_finding IS
@@ -234,10 +243,11 @@ COMMENT ON COLUMN @extschema@.read_finding.detail IS 'What the reader read or in
 -- never an error; an empty value where the cell is empty), level1_name and
 -- level2_name the level names as the standard lists them
 -- (indicator_level_name), which the views join with pjeval.standard_level.
--- They come last because an update from 0.2.0 adds them to the table.
+-- They come last because an update from 0.2.0 adds them to the table;
+-- form_project_id after them likewise (form_project below).
 CREATE TABLE @extschema@.indicator (
     indicator_id    bigint GENERATED ALWAYS AS IDENTITY,
-    evaluation_id   bigint NOT NULL REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
+    evaluation_id   bigint NOT NULL,
     position        integer NOT NULL
                     CONSTRAINT indicator_position_positive CHECK (position >= 1),
     level1          text NOT NULL
@@ -264,7 +274,10 @@ CREATE TABLE @extschema@.indicator (
     level1_name     text GENERATED ALWAYS AS (@extschema@.indicator_level_name(level1)) STORED,
     level2_name     text GENERATED ALWAYS AS (@extschema@.indicator_level_name(level2)) STORED,
     CONSTRAINT indicator_evaluation_position_key UNIQUE (evaluation_id, position),
-    PRIMARY KEY (evaluation_id, indicator_id)  -- with evaluation_id, as fund_line's
+    PRIMARY KEY (evaluation_id, indicator_id),  -- with evaluation_id, as fund_line's
+    form_project_id bigint NOT NULL,
+    CONSTRAINT indicator_evaluation_id_fkey FOREIGN KEY (evaluation_id, form_project_id)
+        REFERENCES @extschema@.evaluation (evaluation_id, project_id) ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 COMMENT ON TABLE @extschema@.indicator IS
@@ -282,6 +295,74 @@ COMMENT ON COLUMN @extschema@.indicator.weight IS '分值 as written; NULL where
 COMMENT ON COLUMN @extschema@.indicator.reported_score IS '得分 as written';
 COMMENT ON COLUMN @extschema@.indicator.deviation_reason IS '偏差原因分析及改进措施';
 COMMENT ON COLUMN @extschema@.indicator.band IS 'The evaluator''s band for a qualitative result: achieved (达成年度指标), partial (部分达成), not_achieved (未达成)';
+
+COMMENT ON COLUMN @extschema@.fund_line.form_project_id IS 'The form''s project (pjeval.evaluation.project_id, kept equal by the key to it), which row-level security tests';
+COMMENT ON COLUMN @extschema@.read_finding.form_project_id IS 'The form''s project (pjeval.evaluation.project_id, kept equal by the key to it), which row-level security tests';
+COMMENT ON COLUMN @extschema@.indicator.form_project_id IS 'The form''s project (pjeval.evaluation.project_id, kept equal by the key to it), which row-level security tests';
+
+-- The rows of a form (its fund lines, indicators, reader findings, reviews
+-- and review items) carry its project_id as form_project_id (a name of its
+-- own, so that a query's JOIN ... USING (project_id) stays unambiguous):
+-- row-level security tests it on the row itself (pjeval.visible,
+-- 60_security.sql), with no look-up of the form, which on a Citus cluster
+-- lives in another table of the shard's node (a sub-select in a policy
+-- Citus refuses).  Their key (evaluation_id, form_project_id) → evaluation
+-- (evaluation_id, project_id) keeps it the form's: ON UPDATE CASCADE moves
+-- it with the form (on one node; a Citus cluster refuses the cascade on a
+-- key with the distribution column, so there a form with rows keeps its
+-- project).  A project that moves to another unit moves nothing: the
+-- policies ask for the project's unit when they run.  A writer that leaves
+-- form_project_id out (or moves a row to another form) gets the form's
+-- from this trigger; import_forms writes it itself.  SECURITY DEFINER: it
+-- copies the form's project whatever the caller may see, and the policy
+-- then decides; a form that does not exist is refused as the key would
+-- refuse it.
+CREATE FUNCTION @extschema@.form_project()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    tbl CONSTANT text := TG_ARGV[0];  -- the table (TG_TABLE_NAME may be a shard's)
+    pid bigint;
+BEGIN
+    IF TG_TABLE_SCHEMA <> '@extschema@' OR TG_NARGS <> 1 OR TG_LEVEL <> 'ROW'
+       OR tbl NOT IN ('fund_line', 'indicator', 'read_finding', 'review', 'review_item') THEN
+        RAISE EXCEPTION 'form_project() fills the form_project_id of the rows of pjeval''s forms only, not of %.% (%)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tbl
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    EXECUTE format('SELECT e.project_id FROM %s e WHERE e.evaluation_id = $1',
+                   @extschema@.colocated_shard(TG_TABLE_NAME, tbl, 'evaluation'))
+    INTO pid USING NEW.evaluation_id;
+    IF pid IS NULL THEN
+        RAISE EXCEPTION 'insert or update on table "%" violates foreign key constraint "%"', tbl,
+                CASE tbl WHEN 'review_item' THEN 'review_item_evaluation_id_reviewer_role_fkey' ELSE tbl || '_evaluation_id_fkey' END
+            USING ERRCODE = 'foreign_key_violation',
+                  DETAIL = format('Key (evaluation_id)=(%s) is not present in table "evaluation".', NEW.evaluation_id);
+    END IF;
+    NEW.form_project_id := pid;
+    RETURN NEW;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION @extschema@.form_project() FROM PUBLIC;
+
+CREATE TRIGGER form_project BEFORE INSERT ON @extschema@.fund_line
+FOR EACH ROW WHEN (NEW.form_project_id IS NULL) EXECUTE FUNCTION @extschema@.form_project('fund_line');
+CREATE TRIGGER form_project_update BEFORE UPDATE OF evaluation_id ON @extschema@.fund_line
+FOR EACH ROW WHEN (NEW.evaluation_id IS DISTINCT FROM OLD.evaluation_id AND NEW.form_project_id IS NOT DISTINCT FROM OLD.form_project_id)
+EXECUTE FUNCTION @extschema@.form_project('fund_line');
+CREATE TRIGGER form_project BEFORE INSERT ON @extschema@.indicator
+FOR EACH ROW WHEN (NEW.form_project_id IS NULL) EXECUTE FUNCTION @extschema@.form_project('indicator');
+CREATE TRIGGER form_project_update BEFORE UPDATE OF evaluation_id ON @extschema@.indicator
+FOR EACH ROW WHEN (NEW.evaluation_id IS DISTINCT FROM OLD.evaluation_id AND NEW.form_project_id IS NOT DISTINCT FROM OLD.form_project_id)
+EXECUTE FUNCTION @extschema@.form_project('indicator');
+CREATE TRIGGER form_project BEFORE INSERT ON @extschema@.read_finding
+FOR EACH ROW WHEN (NEW.form_project_id IS NULL) EXECUTE FUNCTION @extschema@.form_project('read_finding');
+CREATE TRIGGER form_project_update BEFORE UPDATE OF evaluation_id ON @extschema@.read_finding
+FOR EACH ROW WHEN (NEW.evaluation_id IS DISTINCT FROM OLD.evaluation_id AND NEW.form_project_id IS NOT DISTINCT FROM OLD.form_project_id)
+EXECUTE FUNCTION @extschema@.form_project('read_finding');
 
 -- Who is who.  Roles are cluster-wide, so the extension creates none: these
 -- tables name roles that exist (or will).  A role is a member of a unit when
@@ -377,6 +458,69 @@ COMMENT ON FUNCTION @extschema@.is_reviewer(name) IS
 'True when the role is a member of a role listed in pjeval.reviewer, or bypasses row-level security; call it with CURRENT_USER';
 COMMENT ON FUNCTION @extschema@.member_units(name) IS
 'The units whose forms the role may see and change (through pjeval.unit_member, with sub-units where with_subunits); call it with CURRENT_USER. A role may ask about itself and the roles it is a member of, a reviewer about anyone (42501 otherwise)';
+
+-- The ids a role may see, of units, projects, monitoring reports or target
+-- forms: NULL (all of them) for a reviewer.  SECURITY DEFINER, as
+-- member_units; the projects, reports and target forms are reference tables
+-- on a Citus cluster, read on the node (citus.allow_nested_distributed_execution,
+-- as member_units).  For pjeval.visible, which asks it once per statement.
+CREATE FUNCTION @extschema@.visible_ids(what text, role_name name)
+RETURNS bigint[]
+LANGUAGE plpgsql
+STABLE SECURITY DEFINER PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET citus.allow_nested_distributed_execution = on
+AS $$
+DECLARE
+    units bigint[];
+BEGIN
+    IF what IS NULL OR what NOT IN ('unit', 'project', 'monitoring', 'target') THEN
+        RAISE EXCEPTION 'pjeval.visible(): what must be unit, project, monitoring or target, not %', coalesce(what, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF @extschema@.is_reviewer(role_name) THEN
+        RETURN NULL;
+    END IF;
+    units := @extschema@.member_units(role_name);
+    RETURN CASE what
+        WHEN 'unit' THEN units
+        WHEN 'project' THEN ARRAY(SELECT p.project_id FROM @extschema@.project p
+                                  WHERE p.unit_id = ANY (units))
+        WHEN 'monitoring' THEN ARRAY(SELECT m.monitoring_id FROM @extschema@.monitoring m
+                                     JOIN @extschema@.project p ON p.project_id = m.project_id
+                                     WHERE p.unit_id = ANY (units))
+        ELSE ARRAY(SELECT t.target_id FROM @extschema@.target t
+                   JOIN @extschema@.project p ON p.project_id = t.project_id
+                   WHERE p.unit_id = ANY (units)) END;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION @extschema@.visible_ids(text, name) FROM PUBLIC;
+
+COMMENT ON FUNCTION @extschema@.visible_ids(text, name) IS
+'The ids of the units, projects, monitoring reports or target forms (what) the role may see, NULL for a reviewer (all); what pjeval.visible asks once per statement';
+
+-- The test of every policy: may the role in effect see the row of this
+-- unit, project, monitoring report or target form (what)?  A reviewer sees
+-- every row, including those of no unit (id NULL), which are a reviewer's
+-- alone; others see the ids visible_ids gives them.  C (visible.c): the
+-- answer is asked once per statement and call, then each row is a binary
+-- search, so a policy may call it row by row, on a Citus shard too.  Its
+-- support function tells the planner how many rows pass: every one for a
+-- reviewer, for others as many as id = ANY (their ids) would.
+CREATE FUNCTION @extschema@.visible_support(internal)
+RETURNS internal
+LANGUAGE C STRICT
+AS 'MODULE_PATHNAME', 'pj_visible_support';
+
+CREATE FUNCTION @extschema@.visible(what text, id bigint)
+RETURNS boolean
+LANGUAGE C STABLE PARALLEL SAFE
+SUPPORT @extschema@.visible_support
+AS 'MODULE_PATHNAME', 'pj_visible';
+
+COMMENT ON FUNCTION @extschema@.visible(text, bigint) IS
+'True when the role in effect may see the row of this unit, project, monitoring report or target form (what: unit, project, monitoring, target): a reviewer every one (and the rows of no unit, id NULL), others those of the units they work for (pjeval.unit_member); asked once per statement, for the row-level security policies';
 
 -- History: every INSERT, UPDATE and DELETE on the tables above, as whole rows
 -- in jsonb.  It is written by a SECURITY DEFINER trigger, so no one needs (or

@@ -75,7 +75,8 @@ CREATE TABLE @extschema@.indicator_outcome (
     band_low        numeric,
     band_high       numeric,
     findings        text[],
-    PRIMARY KEY (evaluation_id, indicator_id)
+    PRIMARY KEY (evaluation_id, indicator_id),
+    form_project_id bigint NOT NULL   -- the form's project_id, for row-level security
 );
 
 COMMENT ON TABLE @extschema@.indicator_outcome IS
@@ -111,9 +112,12 @@ CREATE TABLE @extschema@.evaluation_score (
     reported_score_sum numeric,
     indicator_count bigint NOT NULL,
     findings        text[] NOT NULL,
-    finding_count   bigint NOT NULL
+    finding_count   bigint NOT NULL,
+    form_project_id bigint NOT NULL   -- the form's project_id, for row-level security
 );
 
+COMMENT ON COLUMN @extschema@.indicator_outcome.form_project_id IS 'The form''s project (pjeval.evaluation.project_id, stored with the results), which row-level security tests';
+COMMENT ON COLUMN @extschema@.evaluation_score.form_project_id IS 'The form''s project (pjeval.evaluation.project_id, stored with the results), which row-level security tests';
 COMMENT ON TABLE @extschema@.evaluation_score IS
 'What the rules make of each form (pjeval.evaluation_result_live), stored by pjeval.refresh_results() when the form, its fund lines, indicators or reader findings change; read through pjeval.evaluation_result';
 

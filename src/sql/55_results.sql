@@ -120,12 +120,14 @@ BEGIN
 
     EXECUTE pg_catalog.format($q$
         INSERT INTO %s (evaluation_id, indicator_id, level1_kind, level2_home, rule,
-                        completion, computed_score, flags, band_low, band_high, findings)
+                        completion, computed_score, flags, band_low, band_high, findings, form_project_id)
         SELECT r.evaluation_id, r.indicator_id, r.level1_kind, r.level2_home, r.rule,
-               r.completion, r.computed_score, r.flags, r.band_low, r.band_high, r.findings
+               r.completion, r.computed_score, r.flags, r.band_low, r.band_high, r.findings, i.form_project_id
         FROM %s r
+        JOIN %s i ON i.evaluation_id = r.evaluation_id AND i.indicator_id = r.indicator_id
         WHERE $1 IS NULL OR r.evaluation_id = ANY ($1)$q$,
-        outcomes, @extschema@.results_source('indicator_result_live', rel_name, tbl))
+        outcomes, @extschema@.results_source('indicator_result_live', rel_name, tbl),
+        @extschema@.colocated_shard(rel_name, tbl, 'indicator'))
     USING evaluation_ids;
 
     EXECUTE pg_catalog.format($q$
@@ -135,13 +137,14 @@ BEGIN
             execution_rate, reported_execution_rate, fund_weight, fund_score, reported_fund_score,
             output_score, benefit_score, satisfaction_score, cost_score, other_score, indicator_score,
             total_score, grade, weight_total, output_weight, benefit_weight, satisfaction_weight,
-            cost_weight, other_weight, reported_score_sum, indicator_count, findings, finding_count)
+            cost_weight, other_weight, reported_score_sum, indicator_count, findings, finding_count, form_project_id)
         SELECT r.evaluation_id, r.initial_budget, r.annual_budget, r.executed,
                r.sources_initial_budget, r.sources_annual_budget, r.sources_executed,
                r.execution_rate, r.reported_execution_rate, r.fund_weight, r.fund_score, r.reported_fund_score,
                r.output_score, r.benefit_score, r.satisfaction_score, r.cost_score, r.other_score, r.indicator_score,
                r.total_score, r.grade, r.weight_total, r.output_weight, r.benefit_weight, r.satisfaction_weight,
-               r.cost_weight, r.other_weight, r.reported_score_sum, r.indicator_count, r.findings, r.finding_count
+               r.cost_weight, r.other_weight, r.reported_score_sum, r.indicator_count, r.findings, r.finding_count,
+               r.project_id
         FROM %s r
         WHERE $1 IS NULL OR r.evaluation_id = ANY ($1)$q$,
         scores, @extschema@.results_source('evaluation_result_live', rel_name, tbl))
@@ -295,29 +298,14 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     ids bigint[];
-    shard text;
+    shard name;
 BEGIN
-    IF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'profile' THEN
-        SELECT pg_catalog.array_agg(e.evaluation_id) INTO ids
-        FROM @extschema@.evaluation e
-        WHERE e.profile IN (SELECT n.name FROM new_rows n);
-        IF ids IS NOT NULL THEN
-            PERFORM @extschema@.refresh_results(ids);
-        END IF;
-        RETURN NULL;
-    END IF;
     -- On a Citus cluster the trigger fires on every node's copy of the
     -- profiles: each recomputes the forms of the shards it holds.
-    FOR shard IN EXECUTE
-        'SELECT ''evaluation_'' OPERATOR(pg_catalog.||) s.shardid
-         FROM pg_catalog.pg_dist_shard s
-         JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid
-         WHERE s.logicalrelid OPERATOR(pg_catalog.=) $1::regclass
-           AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g)'
-        USING '@extschema@.evaluation'
-    LOOP
-        EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(e.evaluation_id) FROM %I.%I e
-                                   WHERE e.profile IN (SELECT n.name FROM new_rows n)', '@extschema@', shard)
+    FOR shard IN SELECT * FROM @extschema@.local_shards('evaluation') LOOP
+        EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(e.evaluation_id) FROM %s e
+                                   WHERE e.profile IN (SELECT n.name FROM new_rows n)',
+                                  @extschema@.colocated_shard(shard, 'evaluation', 'evaluation'))
         INTO ids;
         IF ids IS NOT NULL THEN
             PERFORM @extschema@.store_results_at(ids, shard, 'evaluation');
@@ -418,10 +406,8 @@ ALTER TABLE @extschema@.indicator_outcome ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.evaluation_score ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY indicator_outcome_unit ON @extschema@.indicator_outcome FOR SELECT
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+    USING (@extschema@.visible('project', form_project_id));
 CREATE POLICY evaluation_score_unit ON @extschema@.evaluation_score FOR SELECT
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+    USING (@extschema@.visible('project', form_project_id));
 
 GRANT SELECT ON @extschema@.indicator_outcome, @extschema@.evaluation_score TO PUBLIC;

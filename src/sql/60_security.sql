@@ -4,10 +4,12 @@
 -- Row-level security: a role sees and changes the forms of the units it works
 -- for (pjeval.unit_member, checked with pg_has_role through the SECURITY
 -- DEFINER pjeval.member_units); a reviewer (pjeval.reviewer, or a role that
--- bypasses row-level security) sees and changes all.  Each policy calls those
--- functions once per query (a scalar sub-select becomes an InitPlan) and
--- reaches a form's rows through a hashed semi-join, never a sub-query per
--- row.  The extension creates no role: roles are cluster-wide.  PUBLIC may
+-- bypasses row-level security) sees and changes all.  Each policy tests the
+-- row itself with pjeval.visible (its unit_id, its project_id; the rows of
+-- a form carry the form's as form_project_id, 40_schema.sql), which asks who may see
+-- what once per statement and then answers each row from memory: no
+-- sub-select (Citus refuses one in a policy), no look-up per row, on one
+-- node or on a shard.  The extension creates no role: roles are cluster-wide.  PUBLIC may
 -- read (the policies decide what); the right to write is the
 -- administrator's to give, to the roles that enter or review forms (GRANT
 -- INSERT, UPDATE, DELETE ON the seven tables below, README "Who may do
@@ -38,66 +40,54 @@ ALTER TABLE @extschema@.history ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.history_admin ENABLE ROW LEVEL SECURITY;
 
 -- Units and who is who: anyone may read the names of units and reviewers;
--- members read their units' memberships; only reviewers change them.
+-- members read their units' memberships; only reviewers change them
+-- (visible(..., NULL): a reviewer's alone).
 CREATE POLICY unit_read ON @extschema@.unit FOR SELECT USING (true);
 CREATE POLICY unit_review ON @extschema@.unit FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER)))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER)));
+    USING (@extschema@.visible('unit', NULL))
+    WITH CHECK (@extschema@.visible('unit', NULL));
 
 CREATE POLICY unit_member_read ON @extschema@.unit_member FOR SELECT
-    USING (unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]));
+    USING (@extschema@.visible('unit', unit_id));
 CREATE POLICY unit_member_review ON @extschema@.unit_member FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER)))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER)));
+    USING (@extschema@.visible('unit', NULL))
+    WITH CHECK (@extschema@.visible('unit', NULL));
 
 CREATE POLICY reviewer_read ON @extschema@.reviewer FOR SELECT USING (true);
 CREATE POLICY reviewer_review ON @extschema@.reviewer FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER)))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER)));
+    USING (@extschema@.visible('unit', NULL))
+    WITH CHECK (@extschema@.visible('unit', NULL));
 
 -- The forms: a project belongs to a unit, an evaluation to a project, fund
--- lines and indicators to an evaluation.  The same test reads and writes, so
--- nothing can be moved into (or out of) another unit either.
+-- lines and indicators to an evaluation, and carry its project.  The same
+-- test reads and writes, so nothing can be moved into (or out of) another
+-- unit either.
 CREATE POLICY project_unit ON @extschema@.project FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-                OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]));
+    USING (@extschema@.visible('unit', unit_id))
+    WITH CHECK (@extschema@.visible('unit', unit_id));
 
 CREATE POLICY evaluation_unit ON @extschema@.evaluation FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR project_id IN (SELECT p.project_id FROM @extschema@.project p
-                             WHERE p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-                OR project_id IN (SELECT p.project_id FROM @extschema@.project p
-                                  WHERE p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])));
+    USING (@extschema@.visible('project', project_id))
+    WITH CHECK (@extschema@.visible('project', project_id));
 
 CREATE POLICY fund_line_unit ON @extschema@.fund_line FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-                OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+    USING (@extschema@.visible('project', form_project_id))
+    WITH CHECK (@extschema@.visible('project', form_project_id));
 
 CREATE POLICY indicator_unit ON @extschema@.indicator FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-                OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+    USING (@extschema@.visible('project', form_project_id))
+    WITH CHECK (@extschema@.visible('project', form_project_id));
 
 CREATE POLICY read_finding_unit ON @extschema@.read_finding FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-                OR evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+    USING (@extschema@.visible('project', form_project_id))
+    WITH CHECK (@extschema@.visible('project', form_project_id));
 
 -- History: read-only for everyone (written by its trigger), each unit sees
 -- its own, including that of forms since deleted.
 CREATE POLICY history_unit ON @extschema@.history FOR SELECT
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]));
+    USING (@extschema@.visible('unit', unit_id));
 CREATE POLICY history_admin_unit ON @extschema@.history_admin FOR SELECT
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]));
+    USING (@extschema@.visible('unit', unit_id));
 
 -- Daily use needs no superuser.  PUBLIC reads; writing is granted by the
 -- administrator to the roles that need it (a role that bypasses row-level

@@ -266,24 +266,16 @@ ALTER TABLE @extschema@.monitoring_fund_line ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.monitoring_indicator ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY monitoring_unit ON @extschema@.monitoring FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR project_id IN (SELECT p.project_id FROM @extschema@.project p
-                             WHERE p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-                OR project_id IN (SELECT p.project_id FROM @extschema@.project p
-                                  WHERE p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])));
+    USING (@extschema@.visible('project', project_id))
+    WITH CHECK (@extschema@.visible('project', project_id));
 
 CREATE POLICY monitoring_fund_line_unit ON @extschema@.monitoring_fund_line FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR monitoring_id IN (SELECT m.monitoring_id FROM @extschema@.monitoring m))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-                OR monitoring_id IN (SELECT m.monitoring_id FROM @extschema@.monitoring m));
+    USING (@extschema@.visible('monitoring', monitoring_id))
+    WITH CHECK (@extschema@.visible('monitoring', monitoring_id));
 
 CREATE POLICY monitoring_indicator_unit ON @extschema@.monitoring_indicator FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR monitoring_id IN (SELECT m.monitoring_id FROM @extschema@.monitoring m))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-                OR monitoring_id IN (SELECT m.monitoring_id FROM @extschema@.monitoring m));
+    USING (@extschema@.visible('monitoring', monitoring_id))
+    WITH CHECK (@extschema@.visible('monitoring', monitoring_id));
 
 -- The workflow: the self-evaluation's triggers, with the form's table as
 -- their argument where they need it.
@@ -478,9 +470,8 @@ COMMENT ON TABLE @extschema@.monitoring_overdue IS
 
 ALTER TABLE @extschema@.monitoring_overdue ENABLE ROW LEVEL SECURITY;
 CREATE POLICY monitoring_overdue_unit ON @extschema@.monitoring_overdue FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER)));
+    USING (@extschema@.visible('unit', unit_id))
+    WITH CHECK (@extschema@.visible('unit', NULL));
 
 -- Records, for every round whose due date is before as_of (the due day has
 -- ended), the expected projects without a submitted or approved report;

@@ -132,15 +132,13 @@ FOR EACH ROW EXECUTE FUNCTION @extschema@.rectification_workflow();
 ALTER TABLE @extschema@.rectification ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY rectification_review ON @extschema@.rectification FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER)))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER)));
+    USING (@extschema@.visible('unit', NULL))
+    WITH CHECK (@extschema@.visible('unit', NULL));
 CREATE POLICY rectification_read ON @extschema@.rectification FOR SELECT
-    USING (unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])
-           OR project_id IN (SELECT p.project_id FROM @extschema@.project p
-                             WHERE p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])));
+    USING (@extschema@.visible('unit', unit_id) OR @extschema@.visible('project', project_id));
 CREATE POLICY rectification_unit ON @extschema@.rectification FOR UPDATE
-    USING (unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]))
-    WITH CHECK (unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]));
+    USING (@extschema@.visible('unit', unit_id))
+    WITH CHECK (@extschema@.visible('unit', unit_id));
 
 GRANT SELECT ON @extschema@.rectification TO PUBLIC;
 

@@ -571,9 +571,9 @@ BEGIN
         -- actuals are read by the indicator's trigger (NULL, and flagged by the
         -- audit, where a cell does not read: the text is kept as written).
         writing_rows := true;
-            INSERT INTO @extschema@.fund_line (evaluation_id, source, initial_budget, annual_budget, executed,
+            INSERT INTO @extschema@.fund_line (evaluation_id, form_project_id, source, initial_budget, annual_budget, executed,
                                                reported_weight, reported_rate, reported_score, label)
-            SELECT form_eval[x.form - base], x.kind, coalesce(x.initial_budget, 0),
+            SELECT form_eval[x.form - base], form_project[x.form - base], x.kind, coalesce(x.initial_budget, 0),
                    coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score,
                    CASE WHEN x.kind = 'other' THEN nullif(x.source, sfs.label) END
             FROM jsonb_to_recordset(funds) AS x (form integer, line integer, source text, kind text, initial_budget numeric,
@@ -583,9 +583,9 @@ BEGIN
 
             RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
             t0 := clock_timestamp();
-            INSERT INTO @extschema@.indicator (evaluation_id, position, level1, level2, level3, target_text, actual_text,
+            INSERT INTO @extschema@.indicator (evaluation_id, form_project_id, position, level1, level2, level3, target_text, actual_text,
                                                weight, reported_score, deviation_reason, band)
-            SELECT form_eval[x.form - base], x.position,
+            SELECT form_eval[x.form - base], form_project[x.form - base], x.position,
                    x.level1 || coalesce(' (' || x.level1_weight || '分)', ''),
                    x.level2, x.level3, x.target, x.actual, x.weight, x.score, x.explanation,
                    CASE WHEN old_bands IS NOT NULL
@@ -599,8 +599,8 @@ BEGIN
         -- What the reader found worth a look, on the row of its line (an
         -- indicator, a fund row) or on the form.
         IF pg_catalog.jsonb_path_exists(forms, '$[*].findings[*]') THEN
-            INSERT INTO @extschema@.read_finding (evaluation_id, line, position, source, code, detail)
-            SELECT form_eval[x.form - base], x.line, i.position, fl.kind, x.code, x.detail
+            INSERT INTO @extschema@.read_finding (evaluation_id, form_project_id, line, position, source, code, detail)
+            SELECT form_eval[x.form - base], form_project[x.form - base], x.line, i.position, fl.kind, x.code, x.detail
             FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
                  AS x (form integer, line integer, code text, detail text)
             LEFT JOIN jsonb_to_recordset(inds) AS i (form integer, line integer, position integer)

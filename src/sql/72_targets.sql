@@ -127,24 +127,16 @@ ALTER TABLE @extschema@.target_fund_line ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.target_indicator ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY target_unit ON @extschema@.target FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR project_id IN (SELECT p.project_id FROM @extschema@.project p
-                             WHERE p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-                OR project_id IN (SELECT p.project_id FROM @extschema@.project p
-                                  WHERE p.unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[])));
+    USING (@extschema@.visible('project', project_id))
+    WITH CHECK (@extschema@.visible('project', project_id));
 
 CREATE POLICY target_fund_line_unit ON @extschema@.target_fund_line FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR target_id IN (SELECT t.target_id FROM @extschema@.target t))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-                OR target_id IN (SELECT t.target_id FROM @extschema@.target t));
+    USING (@extschema@.visible('target', target_id))
+    WITH CHECK (@extschema@.visible('target', target_id));
 
 CREATE POLICY target_indicator_unit ON @extschema@.target_indicator FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR target_id IN (SELECT t.target_id FROM @extschema@.target t))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-                OR target_id IN (SELECT t.target_id FROM @extschema@.target t));
+    USING (@extschema@.visible('target', target_id))
+    WITH CHECK (@extschema@.visible('target', target_id));
 
 -- The workflow: the self-evaluation's triggers, with the form's table as
 -- their argument.
@@ -630,10 +622,8 @@ COMMENT ON TABLE @extschema@.target_read_finding IS
 
 ALTER TABLE @extschema@.target_read_finding ENABLE ROW LEVEL SECURITY;
 CREATE POLICY target_read_finding_unit ON @extschema@.target_read_finding FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR target_id IN (SELECT t.target_id FROM @extschema@.target t))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-                OR target_id IN (SELECT t.target_id FROM @extschema@.target t));
+    USING (@extschema@.visible('target', target_id))
+    WITH CHECK (@extschema@.visible('target', target_id));
 
 -- import_targets(document, on_conflict): the target forms of a document
 -- into rows, all or nothing, returning the target ids in the document's

@@ -572,8 +572,7 @@ ALTER TABLE @extschema@.report_refresh ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.report_snapshot ENABLE ROW LEVEL SECURITY;
 CREATE POLICY report_refresh_read ON @extschema@.report_refresh FOR SELECT USING (true);
 CREATE POLICY report_snapshot_unit ON @extschema@.report_snapshot FOR SELECT
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER))
-           OR unit_id = ANY ((SELECT @extschema@.member_units(CURRENT_USER))::bigint[]));
+    USING (@extschema@.visible('unit', unit_id));
 
 -- pg_dump keeps the history; the materialized views are rebuilt by the next
 -- refresh after a restore.

@@ -13,11 +13,16 @@
 -- Keyed by the form (evaluation_id) and the reviewer role, so that a form's
 -- reviews live with it (co-located on a cluster).
 CREATE TABLE @extschema@.review (
-    evaluation_id   bigint NOT NULL REFERENCES @extschema@.evaluation (evaluation_id) ON DELETE CASCADE,
+    evaluation_id   bigint NOT NULL,
     reviewer_role   name NOT NULL DEFAULT CURRENT_USER,
     reviewed_on     date NOT NULL DEFAULT CURRENT_DATE,
     conclusion      text,
-    PRIMARY KEY (evaluation_id, reviewer_role)
+    PRIMARY KEY (evaluation_id, reviewer_role),
+    -- the form's project, for row-level security (form_project, 40_schema.sql)
+    form_project_id bigint NOT NULL,
+    CONSTRAINT review_evaluation_id_fkey FOREIGN KEY (evaluation_id, form_project_id)
+        REFERENCES @extschema@.evaluation (evaluation_id, project_id) ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT review_evaluation_role_project_key UNIQUE (evaluation_id, reviewer_role, form_project_id)
 );
 
 CREATE TABLE @extschema@.review_item (
@@ -33,7 +38,9 @@ CREATE TABLE @extschema@.review_item (
     basis           text,
     level           text
                     CONSTRAINT review_item_level CHECK (level IN ('P0', 'P1', 'P2', 'pass')),
-    FOREIGN KEY (evaluation_id, reviewer_role) REFERENCES @extschema@.review (evaluation_id, reviewer_role)
+    form_project_id bigint NOT NULL,
+    CONSTRAINT review_item_evaluation_id_reviewer_role_fkey FOREIGN KEY (evaluation_id, reviewer_role, form_project_id)
+        REFERENCES @extschema@.review (evaluation_id, reviewer_role, form_project_id)
         ON DELETE CASCADE ON UPDATE CASCADE
 );
 
@@ -46,6 +53,8 @@ COMMENT ON TABLE @extschema@.review IS
 COMMENT ON TABLE @extschema@.review_item IS
 '复核 of one row of the form: the indicator at position (NULL: the execution row, 预算执行率), its 复核得分, the defect class chosen, 复核理由, 核验依据 and the level';
 COMMENT ON COLUMN @extschema@.review_item.defect_class IS 'severe (严重: 空洞定量无佐证, → 0), moderate (中等: 有方向无计算公式, 扣60%), minor (轻微: 有公式缺来源, 扣30%), mismatch (指标不匹配, → 0); NULL: no defect class';
+COMMENT ON COLUMN @extschema@.review.form_project_id IS 'The form''s project (pjeval.evaluation.project_id, kept equal by the key to it), which row-level security tests';
+COMMENT ON COLUMN @extschema@.review_item.form_project_id IS 'The form''s project (its review''s, kept equal by the key to it), which row-level security tests';
 COMMENT ON COLUMN @extschema@.review_item.level IS '问题等级: P0, P1, P2 or pass (通过)';
 
 -- Only reviewers review, and only forms the unit has submitted.
@@ -95,20 +104,31 @@ CREATE TRIGGER review_item_check
 BEFORE INSERT OR UPDATE ON @extschema@.review_item
 FOR EACH ROW EXECUTE FUNCTION @extschema@.review_item_check();
 
+CREATE TRIGGER form_project BEFORE INSERT ON @extschema@.review
+FOR EACH ROW WHEN (NEW.form_project_id IS NULL) EXECUTE FUNCTION @extschema@.form_project('review');
+CREATE TRIGGER form_project_update BEFORE UPDATE OF evaluation_id ON @extschema@.review
+FOR EACH ROW WHEN (NEW.evaluation_id IS DISTINCT FROM OLD.evaluation_id AND NEW.form_project_id IS NOT DISTINCT FROM OLD.form_project_id)
+EXECUTE FUNCTION @extschema@.form_project('review');
+CREATE TRIGGER form_project BEFORE INSERT ON @extschema@.review_item
+FOR EACH ROW WHEN (NEW.form_project_id IS NULL) EXECUTE FUNCTION @extschema@.form_project('review_item');
+CREATE TRIGGER form_project_update BEFORE UPDATE OF evaluation_id ON @extschema@.review_item
+FOR EACH ROW WHEN (NEW.evaluation_id IS DISTINCT FROM OLD.evaluation_id AND NEW.form_project_id IS NOT DISTINCT FROM OLD.form_project_id)
+EXECUTE FUNCTION @extschema@.form_project('review_item');
+
 ALTER TABLE @extschema@.review ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.review_item ENABLE ROW LEVEL SECURITY;
 
 -- Reviewers write and see all; a unit reads the reviews of its forms.
 CREATE POLICY review_review ON @extschema@.review FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER)))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER)));
+    USING (@extschema@.visible('unit', NULL))
+    WITH CHECK (@extschema@.visible('unit', NULL));
 CREATE POLICY review_unit ON @extschema@.review FOR SELECT
-    USING (evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+    USING (@extschema@.visible('project', form_project_id));
 CREATE POLICY review_item_review ON @extschema@.review_item FOR ALL
-    USING ((SELECT @extschema@.is_reviewer(CURRENT_USER)))
-    WITH CHECK ((SELECT @extschema@.is_reviewer(CURRENT_USER)));
+    USING (@extschema@.visible('unit', NULL))
+    WITH CHECK (@extschema@.visible('unit', NULL));
 CREATE POLICY review_item_unit ON @extschema@.review_item FOR SELECT
-    USING (evaluation_id IN (SELECT e.evaluation_id FROM @extschema@.evaluation e));
+    USING (@extschema@.visible('project', form_project_id));
 
 GRANT SELECT ON @extschema@.review, @extschema@.review_item TO PUBLIC;
 

@@ -93,6 +93,35 @@ $$;
 COMMENT ON FUNCTION @extschema@.colocated_shard(name, text, text) IS
 'For the triggers of table tbl firing on rel_name: pjeval.target itself on one node; on a Citus shard of tbl, the shard of target on the same node (co-located, or the node''s copy of a reference table), NULL where there is none';
 
+-- For the triggers of a reference table (profile), which fire on every
+-- node's copy: the shards of the distributed table tbl placed on this node,
+-- each as a name colocated_shard() takes; none on a node that holds none.
+-- On one node (no Citus) the table itself.
+CREATE FUNCTION @extschema@.local_shards(tbl text)
+RETURNS SETOF name
+LANGUAGE plpgsql
+STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_shard') IS NULL THEN
+        RETURN NEXT tbl;
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE
+        'SELECT ($2 OPERATOR(pg_catalog.||) ''_'' OPERATOR(pg_catalog.||) s.shardid)::name
+         FROM pg_catalog.pg_dist_shard s
+         JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid
+         WHERE s.logicalrelid OPERATOR(pg_catalog.=) $1::regclass
+           AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g)
+         ORDER BY s.shardid'
+        USING pg_catalog.format('%I.%I', '@extschema@', tbl), tbl;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.local_shards(text) IS
+'The shards of the distributed table tbl on this node (names colocated_shard() takes); the table itself on one node';
+
 -- Distributes pjeval's tables on a Citus cluster, as the plan says, in one
 -- transaction (a refusal leaves every table where it was).  For a superuser
 -- or the extension's owner (Citus needs the tables' owner).  On the way:
@@ -112,16 +141,17 @@ COMMENT ON FUNCTION @extschema@.colocated_shard(name, text, text) IS
 --    reviewers, profiles, monitoring reports), which have no shard, move to
 --    history_admin, where the history trigger writes them on the cluster.
 -- The rights granted on the tables before are given to the workers too.
--- It refuses while the tables have row-level security policies that ask
--- through a sub-select (Citus refuses them); with without_row_security =>
--- true it drops them first, on the workers too (docs/scaling.md).
+-- pjeval's row-level security policies go with the tables: they test the
+-- row itself (pjeval.visible, 60_security.sql), with no sub-select.  It
+-- refuses while a table of the plan has a policy with a sub-select (one an
+-- administrator added: Citus refuses it), before it places anything.
 -- The coordinator must be in the cluster's metadata
 -- (citus_set_coordinator_host): the reference tables then have a copy there,
 -- whose trigger keeps history_admin.
 -- Changes to a table that is still local are run on the workers too: their
 -- copies of pjeval's tables (CREATE EXTENSION made them) become the
 -- distributed tables' definitions there.  A table already placed is left.
-CREATE PROCEDURE @extschema@.distribute(without_row_security boolean DEFAULT false)
+CREATE PROCEDURE @extschema@.distribute()
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET citus.multi_shard_modify_mode = 'sequential'
@@ -151,11 +181,8 @@ BEGIN
             USING ERRCODE = 'feature_not_supported',
                   HINT = 'SELECT citus_set_coordinator_host(''<its host>'', <its port>); first: the history of units, projects, members and reviewers is kept on the coordinator (docs/scaling.md).';
     END IF;
-    -- The policies Citus refuses: every one that asks is_reviewer or
-    -- member_units through a scalar sub-select.  Dropped only when asked to;
-    -- row-level security stays on, so without them only the roles that
-    -- bypass it (superusers, BYPASSRLS) see and write the forms.
-    policies := ARRAY(SELECT pg_catalog.format('DROP POLICY IF EXISTS %I ON %s', pol.polname, pol.polrelid::regclass)
+    -- The policies Citus refuses: any with a sub-select.
+    policies := ARRAY(SELECT pg_catalog.format('%I on %s', pol.polname, pol.polrelid::regclass)
                       FROM pg_catalog.pg_policy pol
                       WHERE pol.polrelid IN (SELECT ('@extschema@.' || p.table_name)::regclass
                                              FROM @extschema@.distribution_plan() p
@@ -164,17 +191,14 @@ BEGIN
                         AND coalesce(pg_catalog.pg_get_expr(pol.polqual, pol.polrelid), '')
                             || coalesce(pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid), '') ~* '\mSELECT\M'
                       ORDER BY 1);
-    IF pg_catalog.cardinality(policies) > 0 AND NOT without_row_security THEN
-        RAISE EXCEPTION 'pjeval.distribute(): % of pjeval''s row-level security policies ask through a sub-select, which Citus refuses on distributed and reference tables',
-                pg_catalog.cardinality(policies)
+    IF pg_catalog.cardinality(policies) > 0 THEN
+        RAISE EXCEPTION 'pjeval.distribute(): the row-level security policy % asks through a sub-select, which Citus refuses on distributed and reference tables',
+                policies[1]
             USING ERRCODE = 'feature_not_supported',
-                  HINT = 'CALL pjeval.distribute(without_row_security => true) drops them; row-level security stays on, so only roles that bypass it (superusers, BYPASSRLS) then see and write the forms (docs/scaling.md).';
+                  DETAIL = pg_catalog.format('Policies with a sub-select: %s.', pg_catalog.array_to_string(policies, ', ')),
+                  HINT = 'Test the row itself, as pjeval''s own policies do: USING (pjeval.visible(''project'', project_id)) (docs/scaling.md).';
     END IF;
     PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
-    FOR i IN 1 .. pg_catalog.cardinality(policies) LOOP
-        EXECUTE policies[i];
-        EXECUTE 'SELECT pg_catalog.count(*) FROM pg_catalog.run_command_on_workers($1)' USING policies[i];
-    END LOOP;
 
     -- history's rows of no form go to history_admin (once: history is then
     -- distributed, and such rows are written to history_admin)
@@ -263,6 +287,6 @@ BEGIN
 END
 $$;
 
-COMMENT ON PROCEDURE @extschema@.distribute(boolean) IS
-'On a Citus cluster: distributes pjeval''s tables as pjeval.distribution_plan() says (by evaluation_id, co-located, or reference tables), in one transaction; for a superuser or the extension''s owner. Refuses while policies with sub-selects are there, which Citus refuses; without_row_security => true drops them, leaving only roles that bypass row-level security able to see the forms (docs/scaling.md)';
-REVOKE EXECUTE ON PROCEDURE @extschema@.distribute(boolean) FROM PUBLIC;
+COMMENT ON PROCEDURE @extschema@.distribute() IS
+'On a Citus cluster: distributes pjeval''s tables as pjeval.distribution_plan() says (by evaluation_id, co-located, or reference tables), with their row-level security policies, in one transaction; for a superuser or the extension''s owner. Refuses while a policy has a sub-select, which Citus refuses (docs/scaling.md)';
+REVOKE EXECUTE ON PROCEDURE @extschema@.distribute() FROM PUBLIC;
