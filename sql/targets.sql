@@ -92,7 +92,7 @@ FROM ((SELECT position, term, level1, level2, level3, target_text, formula, stan
       UNION ALL
       (SELECT * FROM before_rows EXCEPT SELECT position, term, level1, level2, level3, target_text, formula, standard, last_year_text, notes
        FROM target_indicator WHERE target_id = :grid_2023)) d;
-SELECT export_targets(:grid_2023, 'html');
+SELECT export_targets(:grid_2023, 'pdf');
 SELECT export_targets(-1);
 
 -- ------------------------------------------------ workflow and 目标调整

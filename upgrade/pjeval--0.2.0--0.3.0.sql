@@ -17873,3 +17873,491 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+-- issue 16: targets, session 5 (72_targets.sql): T2, the quantified share (target_setting,
+-- target_quantified, target_quantified_share_low)
+
+CREATE TABLE @extschema@.target_setting (
+    profile         text PRIMARY KEY
+                    REFERENCES @extschema@.profile (name) ON UPDATE CASCADE ON DELETE CASCADE,
+    quantified_share_min numeric(5,2)
+                    CONSTRAINT target_setting_quantified_share_min_range CHECK (quantified_share_min BETWEEN 0 AND 100)
+);
+
+COMMENT ON TABLE @extschema@.target_setting IS
+'What the target checks take from the profile a target form is checked by: quantified_share_min, the lowest share (in %) of 年度 indicators with a number before target_quantified_share_low is flagged (T2; NULL or no row: unset, never flagged). The administrator enters the rows';
+
+COMMENT ON COLUMN @extschema@.target_setting.quantified_share_min IS
+'T2: the minimum quantified share of the 年度 set, in % (0 to 100); NULL: unset, no finding';
+
+GRANT SELECT ON @extschema@.target_setting TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_setting', '');
+
+CREATE OR REPLACE FUNCTION @extschema@.distribution_plan()
+RETURNS TABLE (table_name text, placement text, step integer)
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.table_name, x.placement, p.step::integer
+    FROM ROWS FROM (pg_catalog.unnest(ARRAY[
+             -- the vocabulary
+             'finding_catalogue', 'finding_message', 'standard_fund_source', 'monitoring_reason',
+             -- who is who, the projects, the profiles (small, read by every view)
+             'unit', 'unit_member', 'reviewer', 'project', 'profile',
+             -- the reports' snapshot (per unit and year, written by refresh_reports())
+             'report_refresh', 'report_snapshot',
+             -- the monitoring reports (per project and month; not tied to a form)
+             'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- their due dates and the projects recorded overdue (per round)
+             'monitoring_due', 'monitoring_overdue',
+             -- 整改 items (per project and year)
+             'rectification',
+             -- the target forms (per project and year and version; 72_targets.sql)
+             'target', 'target_fund_line', 'target_indicator', 'target_read_finding', 'target_setting',
+             -- the forms, by evaluation_id: evaluation first
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history',
+             -- the results stored with them (55_results.sql)
+             'indicator_outcome', 'evaluation_score',
+             -- the history of the rows of no form: stays on the coordinator
+             'history_admin']))
+         WITH ORDINALITY AS p (table_name, step)
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding',
+                                                          'review', 'review_item', 'history',
+                                                          'indicator_outcome', 'evaluation_score')
+                                    THEN 'distributed'
+                                    WHEN p.table_name = 'history_admin' THEN 'coordinator'
+                                    ELSE 'reference' END AS placement) x
+$$;
+
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('target_quantified_share_low', 'target', 'warning', '年度绩效指标中量化指标的比例低于设定的最低比例', 'the share of 年度 indicators with a number is below the minimum set for the profile');
+
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('target_quantified_share_low', 'target', '项目 %1$s“%2$s” %3$s 年绩效目标（第 %4$s 版）年度指标 %5$s 个，其中量化指标 %7$s 个，占 %8$s%%，低于最低比例 %9$s%%', 'project %1$s "%2$s", %3$s targets (version %4$s): %7$s of %5$s 年度 indicators have a number, %8$s %%, below the minimum of %9$s %%');
+
+CREATE OR REPLACE VIEW @extschema@.target_quantified WITH (security_invoker = true) AS
+SELECT t.target_id,
+       c.applicable,
+       c.quantified,
+       CASE WHEN c.applicable > 0
+            THEN pg_catalog.round(c.quantified * 100.0 / c.applicable, 2) END
+           AS quantified_share,
+       s.quantified_share_min,
+       CASE WHEN c.applicable > 0
+            THEN pg_catalog.round(c.quantified * 100.0 / c.applicable, 2)
+                 < s.quantified_share_min END AS below_minimum
+FROM @extschema@.target t
+JOIN (SELECT x.target_id,
+             pg_catalog.count(ti.target_indicator_id)
+                 FILTER (WHERE NOT @extschema@.is_not_applicable(ti.target) IS TRUE) AS applicable,
+             pg_catalog.count(ti.target_indicator_id)
+                 FILTER (WHERE @extschema@.kind(ti.target) = 'quantity') AS quantified
+      FROM @extschema@.target x
+      LEFT JOIN @extschema@.target_indicator ti ON ti.target_id = x.target_id AND ti.term = '年度'
+      GROUP BY x.target_id) c ON c.target_id = t.target_id
+LEFT JOIN @extschema@.target_setting s ON s.profile = t.profile;
+
+COMMENT ON VIEW @extschema@.target_quantified IS
+'T2, per target form the caller may see: applicable (年度 indicators, 不适用 aside), quantified (those whose 指标值 has a number), quantified_share (in %, half-up to two places; NULL without indicators), quantified_share_min (pjeval.target_setting of the form''s profile; NULL: unset) and below_minimum (NULL when either is unset)';
+
+GRANT SELECT ON @extschema@.target_quantified TO PUBLIC;
+
+CREATE OR REPLACE VIEW @extschema@.target_finding WITH (security_invoker = true) AS
+SELECT t.target_id,
+       NULL::integer AS position,
+       'target_too_few'::text AS code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args) AS message_zh,
+       pg_catalog.format(fm.message_en, VARIADIC a.args) AS message_en
+-- T1: the 年度 indicators that apply, as T2 counts them
+FROM @extschema@.target_quantified c
+JOIN @extschema@.target t ON t.target_id = c.target_id
+JOIN @extschema@.project p ON p.project_id = t.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_too_few'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_too_few' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, c.applicable::text] AS args
+) a
+WHERE c.applicable < 3
+UNION ALL
+-- T10 [pjeval]: a 年度 set with no 产出 or no 效益 indicator
+SELECT t.target_id,
+       NULL::integer,
+       'target_level_missing'::text,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target t
+JOIN @extschema@.project p ON p.project_id = t.project_id
+CROSS JOIN (VALUES ('output', '产出指标'), ('benefit', '效益指标')) AS l (kind, name)
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_level_missing'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_level_missing' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, NULL, l.name] AS args
+) a
+WHERE EXISTS (SELECT 1 FROM @extschema@.target_indicator ti WHERE ti.target_id = t.target_id AND ti.term = '年度')
+  AND NOT EXISTS (SELECT 1 FROM @extschema@.target_indicator_class i
+                  WHERE i.target_id = t.target_id AND i.term = '年度' AND i.kind = l.kind AND NOT i.is_cost)
+UNION ALL
+-- T2: the quantified share below the minimum of the form's profile
+SELECT t.target_id,
+       NULL::integer,
+       'target_quantified_share_low'::text,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target_quantified q
+JOIN @extschema@.target t ON t.target_id = q.target_id
+JOIN @extschema@.project p ON p.project_id = t.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_quantified_share_low'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_quantified_share_low' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, q.applicable::text, NULL, q.quantified::text,
+                 q.quantified_share::text, q.quantified_share_min::text] AS args
+) a
+WHERE q.below_minimum
+UNION ALL
+SELECT i.target_id,
+       i.position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target_indicator_class i
+JOIN @extschema@.target t ON t.target_id = i.target_id
+JOIN @extschema@.project tp ON tp.project_id = t.project_id
+-- T7: the same name and value on another unit's project the same year.  Per
+-- 三级指标, 指标值 (a number) and year, each unit's first project (by
+-- 项目编号, then name), the units in that order: the first unit's project is
+-- the other one for every other unit, the second unit's for the first.  One
+-- pass over the indicators, not a search per indicator (which grew with the
+-- square of the forms sharing a name and value: bench/targets_bench.sh).
+LEFT JOIN (
+    SELECT b.level3, b.target, b.year,
+           pg_catalog.array_agg(b.unit_id ORDER BY b.code, b.name) AS units,
+           pg_catalog.array_agg(coalesce(b.code, b.name) ORDER BY b.code, b.name) AS projects,
+           pg_catalog.array_agg(b.unit_name ORDER BY b.code, b.name) AS unit_names
+    FROM (SELECT DISTINCT ON (oi.level3, oi.target, ot.year, op.unit_id)
+                 oi.level3, oi.target, ot.year, op.unit_id, op.code, op.name, ou.name AS unit_name
+          FROM @extschema@.target_indicator oi
+          JOIN @extschema@.target ot ON ot.target_id = oi.target_id
+          JOIN @extschema@.project op ON op.project_id = ot.project_id
+          JOIN @extschema@.unit ou ON ou.unit_id = op.unit_id
+          WHERE @extschema@.kind(oi.target) = 'quantity'
+          ORDER BY oi.level3, oi.target, ot.year, op.unit_id, op.code, op.name) b
+    GROUP BY b.level3, b.target, b.year
+    HAVING pg_catalog.count(*) > 1
+) cp ON cp.level3 = i.level3 AND cp.target = i.target AND cp.year = t.year
+CROSS JOIN LATERAL (
+    SELECT cp.projects[k] AS project, cp.unit_names[k] AS unit
+    FROM (SELECT CASE WHEN cp.units[1] <> tp.unit_id THEN 1 ELSE 2 END AS k) x
+) o
+-- T9: last year's actual of the same project's indicator of that name (its
+-- self-evaluation, else the form's 上年度实际水平), clause by clause.  For the
+-- 延续 forms' indicators with a number at once: each with the first
+-- indicator of its name (by position) in the project's self-evaluation of the
+-- year before, joined, not searched for per indicator; and the clauses read
+-- inside, so that on a Citus cluster it is one sub-query of its own.
+LEFT JOIN (
+    SELECT y.target_indicator_id, tc.label,
+           pg_catalog.concat(nullif(lc.comparison, '='), lc.number, lc.unit) AS actual_text,
+           pg_catalog.concat(nullif(tc.comparison, '='), tc.number, tc.unit) AS target_clause
+    FROM (SELECT DISTINCT ON (ti.target_indicator_id) ti.target_indicator_id, ti.target,
+                 coalesce(e_i.actual, ti.last_year) AS actual
+          FROM @extschema@.target_indicator ti
+          JOIN @extschema@.target lt ON lt.target_id = ti.target_id
+          LEFT JOIN @extschema@.evaluation e ON e.project_id = lt.project_id AND e.year = lt.year - 1
+          LEFT JOIN @extschema@.indicator e_i
+            ON e_i.evaluation_id = e.evaluation_id
+           AND pg_catalog.regexp_replace(e_i.level3, '[[:space:]　]+', '', 'g')
+               = pg_catalog.regexp_replace(ti.level3, '[[:space:]　]+', '', 'g')
+          WHERE lt.attribute = '延续' AND @extschema@.kind(ti.target) = 'quantity'
+          ORDER BY ti.target_indicator_id, e_i.position) y
+    CROSS JOIN LATERAL @extschema@.clauses(y.target) tc
+    JOIN LATERAL @extschema@.clauses(y.actual) lc
+      ON coalesce(lc.label, '') = coalesce(tc.label, '') AND lc.base_unit = tc.base_unit
+    WHERE tc.dimension IS DISTINCT FROM 'date' AND tc.base_upper IS NULL AND lc.base_upper IS NULL
+      AND CASE WHEN tc.comparison IN ('≤', '<') THEN tc.base_value > lc.base_value
+               WHEN tc.comparison IN ('≥', '>', '=') OR tc.comparison IS NULL THEN tc.base_value < lc.base_value
+          END
+) ly ON ly.target_indicator_id = i.target_indicator_id
+CROSS JOIN LATERAL (VALUES
+    -- T3, except where T5 says more
+    (CASE WHEN i.value_kind = 'quantity' AND i.no_formula
+               AND NOT (i.kind = 'benefit' AND NOT i.is_cost AND @extschema@.base_unit(i.target) = '%'
+                        AND @extschema@.clause_count(i.target) <= 1)
+          THEN 'target_formula_missing' END),
+    (CASE WHEN i.is_cost AND @extschema@.comparison(i.target) IN ('≥', '>') THEN 'target_cost_at_least' END),
+    (CASE WHEN i.kind = 'benefit' AND NOT i.is_cost AND i.value_kind = 'quantity' AND i.no_formula
+               AND @extschema@.base_unit(i.target) = '%' AND @extschema@.clause_count(i.target) <= 1
+          THEN 'target_bare_percentage' END),
+    (CASE WHEN i.kind = 'satisfaction'
+               AND (pg_catalog.concat(i.formula, ' ', i.notes) !~ '调查|问卷|抽样|抽查|测评|样本|回访'
+                    OR pg_catalog.concat(i.formula, ' ', i.notes, ' ', i.target_text) ~ '投诉')
+          THEN 'target_satisfaction_unmeasured' END),
+    (CASE WHEN o.project IS NOT NULL THEN 'target_copied' END),
+    (CASE WHEN i.kind = 'output' AND NOT i.is_cost
+               AND (@extschema@.base_unit(i.target) = '元' OR i.level3 ~ '资金|经费|人员|投入')
+          THEN 'target_input_as_output' END),
+    (CASE WHEN ly.actual_text IS NOT NULL THEN 'target_below_last_year' END),
+    -- T10 [pjeval]: a 指标值 that does not read; a number with no unit
+    (CASE WHEN i.target IS NULL AND pg_catalog.btrim(coalesce(i.target_text, '')) <> '' THEN 'target_value_unreadable' END),
+    (CASE WHEN i.value_kind = 'quantity' AND @extschema@.base_unit(i.target) IS NULL THEN 'target_unit_missing' END)
+) f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'target_indicator'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[i.level3, i.target_text, i.level1, i.level2, coalesce(i.formula, ''), o.project, o.unit,
+                 ly.actual_text, (t.year - 1)::text, CASE WHEN ly.label IS NOT NULL THEN '（' || ly.label || '）' ELSE '' END,
+                 ly.target_clause] AS args
+) a
+UNION ALL
+SELECT rf.target_id,
+       NULL::integer,
+       rf.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, rf.line),
+       pg_catalog.format(fm.message_en, rf.line)
+FROM @extschema@.target_read_finding rf
+JOIN @extschema@.finding_catalogue fc ON fc.code = rf.code
+JOIN @extschema@.finding_message fm ON fm.code = rf.code AND fm.place = 'target_line';
+
+COMMENT ON VIEW @extschema@.target_finding IS
+'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), target_quantified_share_low (T2, below the minimum of pjeval.target_setting), and what the reader noticed (unclosed_quote)';
+
+-- export_targets: 'html' too
+
+CREATE OR REPLACE FUNCTION @extschema@.export_targets(id bigint, format text DEFAULT 'text')
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t record;
+    q record;
+    doc text[];
+    funds text;
+    inds text;
+    finds text;
+    nfind integer;
+    marked_positions integer[];
+BEGIN
+    IF format IS NULL OR format NOT IN ('text', 'html') THEN
+        RAISE EXCEPTION 'format must be ''text'' or ''html'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''text'' writes the layout as tab-separated text (pjeval.import_targets reads it back); ''html'' writes a printable page with the findings.';
+    END IF;
+    SELECT x.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, b.name AS top_name
+    INTO t
+    FROM @extschema@.target x
+    JOIN @extschema@.project p ON p.project_id = x.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit b ON b.unit_id = x.budget_unit_id
+    WHERE x.target_id = id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'target form % does not exist or is not visible to role %', id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+    IF format = 'text' THEN
+        doc := ARRAY['项目支出绩效目标申报表', '',
+            pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(t.project_code), '项目名称:', @extschema@.export_cell(t.project_name),
+                                 '申报年度:', t.year::text),
+            pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(t.unit_name), '主管部门:', @extschema@.export_cell(t.top_name),
+                                 '项目属性:', coalesce(t.attribute, ''))];
+        IF t.version > 1 THEN
+            doc := doc || pg_catalog.concat_ws(E'\t', '目标版本:', t.version::text, '调整原因:', @extschema@.export_cell(t.adjustment_reason),
+                                               '申请日期:', coalesce(pg_catalog.to_char(t.requested_on, 'YYYY-MM-DD'), ''));
+        END IF;
+        doc := doc || ARRAY['', '项目资金（' || t.amount_unit || '）' || E'\t资金来源\t上年度预算安排\t上年度实际执行\t本年度申请金额']
+                   || ARRAY(SELECT pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(coalesce(f.label, s.label)),
+                                                        coalesce(f.last_year_budget::text, '—'), coalesce(f.last_year_executed::text, '—'),
+                                                        coalesce(f.requested::text, '—'))
+                            FROM @extschema@.target_fund_line f
+                            JOIN @extschema@.standard_fund_source s ON s.source = f.source
+                            WHERE f.target_id = id
+                            ORDER BY s.position, f.label)
+                   || ARRAY['', E'总体目标\t长期目标\t年度目标',
+                            pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(coalesce(t.long_term_goal, '')),
+                                                 @extschema@.export_cell(coalesce(t.annual_goal, ''))),
+                            '', E'绩效指标\t期限\t一级指标\t二级指标\t三级指标\t指标值\t计算公式\t绩效标准\t上年度实际水平\t备注']
+                   || ARRAY(SELECT pg_catalog.concat_ws(E'\t', '', i.term, @extschema@.export_cell(i.level1), @extschema@.export_cell(i.level2),
+                                                        @extschema@.export_cell(i.level3), @extschema@.export_cell(i.target_text),
+                                                        @extschema@.export_cell(i.formula), coalesce(i.standard, ''),
+                                                        @extschema@.export_cell(i.last_year_text), @extschema@.export_cell(i.notes))
+                            FROM @extschema@.target_indicator i
+                            WHERE i.target_id = id
+                            ORDER BY i.position)
+                   || ARRAY['', E'备注：\t' || @extschema@.export_cell(coalesce(t.notes, ''))];
+        RETURN pg_catalog.array_to_string(doc, E'\n') || E'\n';
+    END IF;
+
+    -- 'html'
+    -- the findings, and the positions of the rows they concern
+    SELECT pg_catalog.count(*), coalesce(pg_catalog.array_agg(f.position) FILTER (WHERE f.position IS NOT NULL), '{}'),
+           pg_catalog.string_agg(pg_catalog.format('<li class="finding-%s"><span class="where">%s</span> %s <code>%s</code><br/><span class="en">%s</span></li>',
+                                                   f.severity, CASE WHEN f.position IS NULL THEN '整表' ELSE '指标 ' || f.position END,
+                                                   @extschema@.html_escape(f.message_zh), @extschema@.html_escape(f.code),
+                                                   @extschema@.html_escape(f.message_en)),
+                                 E'\n' ORDER BY f.position NULLS FIRST, f.code, f.message_zh)
+    INTO nfind, marked_positions, finds
+    FROM @extschema@.target_finding f
+    WHERE f.target_id = id;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
+               @extschema@.html_escape(coalesce(f.label, s.label)), coalesce(f.last_year_budget::text, '—'),
+               coalesce(f.last_year_executed::text, '—'), coalesce(f.requested::text, '—')),
+               E'\n' ORDER BY s.position, f.label)
+    INTO funds
+    FROM @extschema@.target_fund_line f
+    JOIN @extschema@.standard_fund_source s ON s.source = f.source
+    WHERE f.target_id = id;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr class="%s" id="i%s"><td class="pos">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>',
+               CASE WHEN i.marked THEN 'finding' ELSE 'plain' END, i.position, i.position, i.term,
+               @extschema@.html_escape(i.level1), @extschema@.html_escape(i.level2), @extschema@.html_escape(i.level3),
+               @extschema@.html_escape(i.target_text), @extschema@.html_escape(i.formula), @extschema@.html_escape(i.standard),
+               @extschema@.html_escape(i.last_year_text), @extschema@.html_escape(i.notes)),
+               E'\n' ORDER BY i.position)
+    INTO inds
+    FROM (SELECT ti.*, ti.position = ANY (marked_positions) AS marked
+          FROM @extschema@.target_indicator ti
+          WHERE ti.target_id = id) i;
+
+    SELECT * INTO q FROM @extschema@.target_quantified x WHERE x.target_id = id;
+
+    RETURN pg_catalog.concat(
+'<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" lang="zh-CN" xml:lang="zh-CN">
+<head>
+<meta charset="utf-8"/>
+<meta name="generator" content="pjeval export_targets"/>
+<title>项目支出绩效目标申报表 · ', @extschema@.html_escape(t.project_name), ' · ', t.year, '年度 · 第', t.version, '版</title>
+<style>
+@page { size: A4 landscape; margin: 12mm; }
+html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", SimSun, sans-serif; font-size: 9.5pt; }
+h1 { text-align: center; font-size: 16pt; margin: 0; }
+p.subtitle { text-align: center; margin: 1mm 0 4mm; }
+table.form { width: 100%; border-collapse: collapse; margin-bottom: 3mm; }
+table.form th, table.form td { border: 0.6pt solid #000; padding: 1mm; vertical-align: top; }
+table.form th { background: #f0f0f0; font-weight: 400; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.text { white-space: pre-wrap; }
+tr.finding td { background: #fff3cd; }
+section.findings { margin-top: 4mm; }
+@media print { * { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
+</style>
+</head>
+<body>
+<h1>项目支出绩效目标申报表</h1>
+<p class="subtitle">（', t.year, '年度 · 第', t.version, '版 · ',
+    CASE t.status WHEN 'draft' THEN '草稿' WHEN 'submitted' THEN '已提交' ELSE '已批复' END, '）</p>
+<table class="form header">
+<tr><th>项目编号</th><td>', @extschema@.html_escape(t.project_code), '</td><th>项目名称</th><td>', @extschema@.html_escape(t.project_name),
+    '</td><th>申报年度</th><td>', t.year, '</td></tr>
+<tr><th>实施单位</th><td>', @extschema@.html_escape(t.unit_name), '</td><th>主管部门</th><td>', @extschema@.html_escape(t.top_name),
+    '</td><th>项目属性</th><td>', @extschema@.html_escape(t.attribute), '</td></tr>
+', CASE WHEN t.version > 1 THEN pg_catalog.concat('<tr><th>目标版本</th><td>', t.version, '</td><th>调整原因</th><td>',
+                                                     @extschema@.html_escape(t.adjustment_reason), '</td><th>申请日期</th><td>',
+                                                     pg_catalog.to_char(t.requested_on, 'YYYY-MM-DD'), '</td></tr>
+') END, '</table>
+<h2>项目资金（', @extschema@.html_escape(t.amount_unit), '）</h2>
+<table class="form funds">
+<tr><th>资金来源</th><th>上年度预算安排</th><th>上年度实际执行</th><th>本年度申请金额</th></tr>
+', coalesce(funds || E'\n', ''), '</table>
+<h2>总体目标</h2>
+<table class="form goals">
+<tr><th>长期目标</th><th>年度目标</th></tr>
+<tr><td class="text">', @extschema@.html_escape(t.long_term_goal), '</td><td class="text">', @extschema@.html_escape(t.annual_goal), '</td></tr>
+</table>
+<h2>绩效指标</h2>
+<table class="form indicators">
+<tr><th>序号</th><th>期限</th><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>指标值</th><th>计算公式</th><th>绩效标准</th><th>上年度实际水平</th><th>备注</th></tr>
+', coalesce(inds || E'\n', ''), '</table>
+<p class="quantified">年度指标 ', q.applicable, ' 个，其中量化指标 ', q.quantified, ' 个',
+    CASE WHEN q.quantified_share IS NOT NULL THEN '，占 ' || q.quantified_share || '%' ELSE '' END,
+    CASE WHEN q.quantified_share_min IS NOT NULL THEN '（最低比例 ' || q.quantified_share_min || '%）' ELSE '' END, '。</p>
+<table class="form notes">
+<tr><th>备注</th><td class="text">', pg_catalog.replace(@extschema@.html_escape(t.notes), E'\n', '<br/>'), '</td></tr>
+</table>
+<section class="findings">
+<h2>目标质量审核发现（', nfind, '）</h2>
+', CASE WHEN finds IS NULL THEN '<p>无。</p>' ELSE '<ol>' || E'\n' || finds || E'\n</ol>' END, '
+</section>
+</body>
+</html>
+');
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.export_targets(bigint, text) IS
+'One stored target form: ''text'' (default) in the tab-separated layout import_targets reads, which reads it back to the same rows; ''html'' a printable page (XHTML) with the quantified share (pjeval.target_quantified) and the findings of pjeval.target_finding, their rows marked. 02000 for a form that does not exist or that the caller may not see';
+
+-- import_targets_workbook: the target forms of a workbook, through import_workbook_as (36_workbook.sql)
+
+CREATE OR REPLACE FUNCTION @extschema@.import_workbook_as(workbook bytea, on_conflict text, importer text)
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    wb record;
+    st text;
+    msg text;
+    det text;
+    hint text;
+BEGIN
+    IF importer IS NULL OR importer NOT IN ('import_forms', 'import_monitoring', 'import_targets') THEN
+        RAISE EXCEPTION 'import_workbook_as() imports with import_forms, import_monitoring or import_targets, not %',
+                        coalesce(pg_catalog.quote_literal(importer), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF workbook IS NULL THEN
+        -- as the import of no document: on_conflict is still checked
+        RETURN QUERY EXECUTE pg_catalog.format('SELECT * FROM @extschema@.%I(NULL, $1)', importer) USING on_conflict;
+        RETURN;
+    END IF;
+    -- A file that is not a workbook raises here (22P03, 0A000, 54000):
+    -- nothing is written yet.
+    wb := @extschema@.workbook_read(workbook);
+    BEGIN
+        RETURN QUERY EXECUTE pg_catalog.format('SELECT * FROM @extschema@.%I($1, $2)', importer)
+            USING wb.document, on_conflict;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                                det = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+        msg := @extschema@.workbook_place(msg, wb.sheets, wb.line_sheet, wb.line_row);
+        det := @extschema@.workbook_place(nullif(det, ''), wb.sheets, wb.line_sheet, wb.line_row);
+        hint := @extschema@.workbook_place(nullif(hint, ''), wb.sheets, wb.line_sheet, wb.line_row);
+        IF det IS NOT NULL AND hint IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, DETAIL = det, HINT = hint;
+        ELSIF det IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, DETAIL = det;
+        ELSIF hint IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, HINT = hint;
+        ELSE
+            RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg;
+        END IF;
+    END;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.import_workbook_as(bytea, text, text) IS
+'What import_workbook, import_monitoring_workbook and import_targets_workbook share: the document pjeval.workbook_read makes of the workbook, imported by importer (import_forms, import_monitoring or import_targets), its errors naming the sheet and row';
+
+CREATE OR REPLACE FUNCTION @extschema@.import_targets_workbook(workbook bytea, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT * FROM @extschema@.import_workbook_as($1, $2, 'import_targets')
+$$;
+
+COMMENT ON FUNCTION @extschema@.import_targets_workbook(bytea, text) IS
+'Imports every 项目支出绩效目标申报表 on every visible sheet of an .xlsx workbook: pjeval.import_targets on the document pjeval.workbook_text shows, with the same semantics (all or nothing, on_conflict); its errors keep their SQLSTATE and name the sheet and row (Sheet "NAME", row R) instead of a line. VOLATILE, runs with the caller''s rights';

@@ -71,10 +71,11 @@ $fn$;
 COMMENT ON FUNCTION @extschema@.workbook_place(text, text[], integer[], integer[]) IS
 'A message of import_forms with "line N" and "Line N" replaced by the sheet and row of the workbook they came from (Sheet "NAME", row R); the line a detail shows in quotes is left as it is';
 
--- The workbook's document given to an import (importer: import_forms or
--- import_monitoring), its errors placed on the sheet and row instead of a
--- line.  The import functions are defined later (70_import.sql,
--- 75_monitoring_io.sql): PL/pgSQL finds them when it runs.
+-- The workbook's document given to an import (importer: import_forms,
+-- import_monitoring or import_targets), its errors placed on the sheet and
+-- row instead of a line.  The import functions are defined later
+-- (70_import.sql, 72_targets.sql, 75_monitoring_io.sql): PL/pgSQL finds them
+-- when it runs.
 CREATE FUNCTION @extschema@.import_workbook_as(workbook bytea, on_conflict text, importer text)
 RETURNS SETOF bigint
 LANGUAGE plpgsql
@@ -88,8 +89,8 @@ DECLARE
     det text;
     hint text;
 BEGIN
-    IF importer IS NULL OR importer NOT IN ('import_forms', 'import_monitoring') THEN
-        RAISE EXCEPTION 'import_workbook_as() imports with import_forms or import_monitoring, not %',
+    IF importer IS NULL OR importer NOT IN ('import_forms', 'import_monitoring', 'import_targets') THEN
+        RAISE EXCEPTION 'import_workbook_as() imports with import_forms, import_monitoring or import_targets, not %',
                         coalesce(pg_catalog.quote_literal(importer), 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -124,7 +125,7 @@ END
 $fn$;
 
 COMMENT ON FUNCTION @extschema@.import_workbook_as(bytea, text, text) IS
-'What import_workbook and import_monitoring_workbook share: the document pjeval.workbook_read makes of the workbook, imported by importer (import_forms or import_monitoring), its errors naming the sheet and row';
+'What import_workbook, import_monitoring_workbook and import_targets_workbook share: the document pjeval.workbook_read makes of the workbook, imported by importer (import_forms, import_monitoring or import_targets), its errors naming the sheet and row';
 
 CREATE FUNCTION @extschema@.import_workbook(workbook bytea, on_conflict text DEFAULT 'error')
 RETURNS SETOF bigint

@@ -285,6 +285,24 @@ ORDER BY t.project_id, t.year, t.version DESC;
 COMMENT ON VIEW @extschema@.target_in_force IS
 'Per project and year, the target form in force: the approved version with the highest number (a 目标调整 replaces the original once approved; both are kept)';
 
+-- What the target checks take from the form's profile (target.profile),
+-- kept here beside the checks: one row per profile, none for a profile the
+-- checks take nothing from.  quantified_share_min is T2's minimum, the
+-- percentage of the 年度 indicators that must have a number (NULL or no
+-- row: unset, nothing is flagged).  The administrator enters the rows, as
+-- monitoring_due's.
+CREATE TABLE @extschema@.target_setting (
+    profile         text PRIMARY KEY
+                    REFERENCES @extschema@.profile (name) ON UPDATE CASCADE ON DELETE CASCADE,
+    quantified_share_min numeric(5,2)
+                    CONSTRAINT target_setting_quantified_share_min_range CHECK (quantified_share_min BETWEEN 0 AND 100)
+);
+
+COMMENT ON TABLE @extschema@.target_setting IS
+'What the target checks take from the profile a target form is checked by: quantified_share_min, the lowest share (in %) of 年度 indicators with a number before target_quantified_share_low is flagged (T2; NULL or no row: unset, never flagged). The administrator enters the rows';
+COMMENT ON COLUMN @extschema@.target_setting.quantified_share_min IS
+'T2: the minimum quantified share of the 年度 set, in % (0 to 100); NULL: unset, no finding';
+
 -- ------------------------------------------------------------------ reading
 
 -- The rows of a tab-separated document as the form reader reads them.
@@ -737,8 +755,25 @@ $$;
 COMMENT ON FUNCTION @extschema@.import_targets(text, text) IS
 'Imports the 项目支出绩效目标申报表 forms of a tab-separated document, all or nothing, and returns their target ids in order. A form that cannot be read raises 22P02 with its line. A project and year already stored: on_conflict ''error'' (23505), ''replace'' (its last version, a draft), ''adjust'' (the next version, a 目标调整 with its 调整原因)';
 
--- One stored target form as the text import_targets reads back to the same
--- rows.  'text' only for now.
+-- The target forms of an .xlsx workbook, one or more per visible sheet, read
+-- as the spreadsheet shows them (36_workbook.sql): import_targets on that
+-- document, its errors naming the sheet and row.
+CREATE FUNCTION @extschema@.import_targets_workbook(workbook bytea, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE sql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT * FROM @extschema@.import_workbook_as($1, $2, 'import_targets')
+$$;
+
+COMMENT ON FUNCTION @extschema@.import_targets_workbook(bytea, text) IS
+'Imports every 项目支出绩效目标申报表 on every visible sheet of an .xlsx workbook: pjeval.import_targets on the document pjeval.workbook_text shows, with the same semantics (all or nothing, on_conflict); its errors keep their SQLSTATE and name the sheet and row (Sheet "NAME", row R) instead of a line. VOLATILE, runs with the caller''s rights';
+
+-- One stored target form: 'text', what import_targets reads back to the
+-- same rows, or 'html', a printable page (XHTML, so that it parses as XML)
+-- with the quantified share and the target-quality findings beside the
+-- rows they concern.
 CREATE FUNCTION @extschema@.export_targets(id bigint, format text DEFAULT 'text')
 RETURNS text
 LANGUAGE plpgsql
@@ -747,11 +782,18 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     t record;
+    q record;
     doc text[];
+    funds text;
+    inds text;
+    finds text;
+    nfind integer;
+    marked_positions integer[];
 BEGIN
-    IF format IS DISTINCT FROM 'text' THEN
-        RAISE EXCEPTION 'export_targets() writes the format ''text'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+    IF format IS NULL OR format NOT IN ('text', 'html') THEN
+        RAISE EXCEPTION 'format must be ''text'' or ''html'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''text'' writes the layout as tab-separated text (pjeval.import_targets reads it back); ''html'' writes a printable page with the findings.';
     END IF;
     SELECT x.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, b.name AS top_name
     INTO t
@@ -765,51 +807,152 @@ BEGIN
             USING ERRCODE = 'no_data_found',
                   HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
     END IF;
-    doc := ARRAY['项目支出绩效目标申报表', '',
-        pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(t.project_code), '项目名称:', @extschema@.export_cell(t.project_name),
-                             '申报年度:', t.year::text),
-        pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(t.unit_name), '主管部门:', @extschema@.export_cell(t.top_name),
-                             '项目属性:', coalesce(t.attribute, ''))];
-    IF t.version > 1 THEN
-        doc := doc || pg_catalog.concat_ws(E'\t', '目标版本:', t.version::text, '调整原因:', @extschema@.export_cell(t.adjustment_reason),
-                                           '申请日期:', coalesce(pg_catalog.to_char(t.requested_on, 'YYYY-MM-DD'), ''));
+    IF format = 'text' THEN
+        doc := ARRAY['项目支出绩效目标申报表', '',
+            pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(t.project_code), '项目名称:', @extschema@.export_cell(t.project_name),
+                                 '申报年度:', t.year::text),
+            pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(t.unit_name), '主管部门:', @extschema@.export_cell(t.top_name),
+                                 '项目属性:', coalesce(t.attribute, ''))];
+        IF t.version > 1 THEN
+            doc := doc || pg_catalog.concat_ws(E'\t', '目标版本:', t.version::text, '调整原因:', @extschema@.export_cell(t.adjustment_reason),
+                                               '申请日期:', coalesce(pg_catalog.to_char(t.requested_on, 'YYYY-MM-DD'), ''));
+        END IF;
+        doc := doc || ARRAY['', '项目资金（' || t.amount_unit || '）' || E'\t资金来源\t上年度预算安排\t上年度实际执行\t本年度申请金额']
+                   || ARRAY(SELECT pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(coalesce(f.label, s.label)),
+                                                        coalesce(f.last_year_budget::text, '—'), coalesce(f.last_year_executed::text, '—'),
+                                                        coalesce(f.requested::text, '—'))
+                            FROM @extschema@.target_fund_line f
+                            JOIN @extschema@.standard_fund_source s ON s.source = f.source
+                            WHERE f.target_id = id
+                            ORDER BY s.position, f.label)
+                   || ARRAY['', E'总体目标\t长期目标\t年度目标',
+                            pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(coalesce(t.long_term_goal, '')),
+                                                 @extschema@.export_cell(coalesce(t.annual_goal, ''))),
+                            '', E'绩效指标\t期限\t一级指标\t二级指标\t三级指标\t指标值\t计算公式\t绩效标准\t上年度实际水平\t备注']
+                   || ARRAY(SELECT pg_catalog.concat_ws(E'\t', '', i.term, @extschema@.export_cell(i.level1), @extschema@.export_cell(i.level2),
+                                                        @extschema@.export_cell(i.level3), @extschema@.export_cell(i.target_text),
+                                                        @extschema@.export_cell(i.formula), coalesce(i.standard, ''),
+                                                        @extschema@.export_cell(i.last_year_text), @extschema@.export_cell(i.notes))
+                            FROM @extschema@.target_indicator i
+                            WHERE i.target_id = id
+                            ORDER BY i.position)
+                   || ARRAY['', E'备注：\t' || @extschema@.export_cell(coalesce(t.notes, ''))];
+        RETURN pg_catalog.array_to_string(doc, E'\n') || E'\n';
     END IF;
-    doc := doc || ARRAY['', '项目资金（' || t.amount_unit || '）' || E'\t资金来源\t上年度预算安排\t上年度实际执行\t本年度申请金额']
-               || ARRAY(SELECT pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(coalesce(f.label, s.label)),
-                                                    coalesce(f.last_year_budget::text, '—'), coalesce(f.last_year_executed::text, '—'),
-                                                    coalesce(f.requested::text, '—'))
-                        FROM @extschema@.target_fund_line f
-                        JOIN @extschema@.standard_fund_source s ON s.source = f.source
-                        WHERE f.target_id = id
-                        ORDER BY s.position, f.label)
-               || ARRAY['', E'总体目标\t长期目标\t年度目标',
-                        pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(coalesce(t.long_term_goal, '')),
-                                             @extschema@.export_cell(coalesce(t.annual_goal, ''))),
-                        '', E'绩效指标\t期限\t一级指标\t二级指标\t三级指标\t指标值\t计算公式\t绩效标准\t上年度实际水平\t备注']
-               || ARRAY(SELECT pg_catalog.concat_ws(E'\t', '', i.term, @extschema@.export_cell(i.level1), @extschema@.export_cell(i.level2),
-                                                    @extschema@.export_cell(i.level3), @extschema@.export_cell(i.target_text),
-                                                    @extschema@.export_cell(i.formula), coalesce(i.standard, ''),
-                                                    @extschema@.export_cell(i.last_year_text), @extschema@.export_cell(i.notes))
-                        FROM @extschema@.target_indicator i
-                        WHERE i.target_id = id
-                        ORDER BY i.position)
-               || ARRAY['', E'备注：\t' || @extschema@.export_cell(coalesce(t.notes, ''))];
-    RETURN pg_catalog.array_to_string(doc, E'\n') || E'\n';
+
+    -- 'html'
+    -- the findings, and the positions of the rows they concern
+    SELECT pg_catalog.count(*), coalesce(pg_catalog.array_agg(f.position) FILTER (WHERE f.position IS NOT NULL), '{}'),
+           pg_catalog.string_agg(pg_catalog.format('<li class="finding-%s"><span class="where">%s</span> %s <code>%s</code><br/><span class="en">%s</span></li>',
+                                                   f.severity, CASE WHEN f.position IS NULL THEN '整表' ELSE '指标 ' || f.position END,
+                                                   @extschema@.html_escape(f.message_zh), @extschema@.html_escape(f.code),
+                                                   @extschema@.html_escape(f.message_en)),
+                                 E'\n' ORDER BY f.position NULLS FIRST, f.code, f.message_zh)
+    INTO nfind, marked_positions, finds
+    FROM @extschema@.target_finding f
+    WHERE f.target_id = id;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
+               @extschema@.html_escape(coalesce(f.label, s.label)), coalesce(f.last_year_budget::text, '—'),
+               coalesce(f.last_year_executed::text, '—'), coalesce(f.requested::text, '—')),
+               E'\n' ORDER BY s.position, f.label)
+    INTO funds
+    FROM @extschema@.target_fund_line f
+    JOIN @extschema@.standard_fund_source s ON s.source = f.source
+    WHERE f.target_id = id;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr class="%s" id="i%s"><td class="pos">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>',
+               CASE WHEN i.marked THEN 'finding' ELSE 'plain' END, i.position, i.position, i.term,
+               @extschema@.html_escape(i.level1), @extschema@.html_escape(i.level2), @extschema@.html_escape(i.level3),
+               @extschema@.html_escape(i.target_text), @extschema@.html_escape(i.formula), @extschema@.html_escape(i.standard),
+               @extschema@.html_escape(i.last_year_text), @extschema@.html_escape(i.notes)),
+               E'\n' ORDER BY i.position)
+    INTO inds
+    FROM (SELECT ti.*, ti.position = ANY (marked_positions) AS marked
+          FROM @extschema@.target_indicator ti
+          WHERE ti.target_id = id) i;
+
+    SELECT * INTO q FROM @extschema@.target_quantified x WHERE x.target_id = id;
+
+    RETURN pg_catalog.concat(
+'<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" lang="zh-CN" xml:lang="zh-CN">
+<head>
+<meta charset="utf-8"/>
+<meta name="generator" content="pjeval export_targets"/>
+<title>项目支出绩效目标申报表 · ', @extschema@.html_escape(t.project_name), ' · ', t.year, '年度 · 第', t.version, '版</title>
+<style>
+@page { size: A4 landscape; margin: 12mm; }
+html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", SimSun, sans-serif; font-size: 9.5pt; }
+h1 { text-align: center; font-size: 16pt; margin: 0; }
+p.subtitle { text-align: center; margin: 1mm 0 4mm; }
+table.form { width: 100%; border-collapse: collapse; margin-bottom: 3mm; }
+table.form th, table.form td { border: 0.6pt solid #000; padding: 1mm; vertical-align: top; }
+table.form th { background: #f0f0f0; font-weight: 400; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.text { white-space: pre-wrap; }
+tr.finding td { background: #fff3cd; }
+section.findings { margin-top: 4mm; }
+@media print { * { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
+</style>
+</head>
+<body>
+<h1>项目支出绩效目标申报表</h1>
+<p class="subtitle">（', t.year, '年度 · 第', t.version, '版 · ',
+    CASE t.status WHEN 'draft' THEN '草稿' WHEN 'submitted' THEN '已提交' ELSE '已批复' END, '）</p>
+<table class="form header">
+<tr><th>项目编号</th><td>', @extschema@.html_escape(t.project_code), '</td><th>项目名称</th><td>', @extschema@.html_escape(t.project_name),
+    '</td><th>申报年度</th><td>', t.year, '</td></tr>
+<tr><th>实施单位</th><td>', @extschema@.html_escape(t.unit_name), '</td><th>主管部门</th><td>', @extschema@.html_escape(t.top_name),
+    '</td><th>项目属性</th><td>', @extschema@.html_escape(t.attribute), '</td></tr>
+', CASE WHEN t.version > 1 THEN pg_catalog.concat('<tr><th>目标版本</th><td>', t.version, '</td><th>调整原因</th><td>',
+                                                     @extschema@.html_escape(t.adjustment_reason), '</td><th>申请日期</th><td>',
+                                                     pg_catalog.to_char(t.requested_on, 'YYYY-MM-DD'), '</td></tr>
+') END, '</table>
+<h2>项目资金（', @extschema@.html_escape(t.amount_unit), '）</h2>
+<table class="form funds">
+<tr><th>资金来源</th><th>上年度预算安排</th><th>上年度实际执行</th><th>本年度申请金额</th></tr>
+', coalesce(funds || E'\n', ''), '</table>
+<h2>总体目标</h2>
+<table class="form goals">
+<tr><th>长期目标</th><th>年度目标</th></tr>
+<tr><td class="text">', @extschema@.html_escape(t.long_term_goal), '</td><td class="text">', @extschema@.html_escape(t.annual_goal), '</td></tr>
+</table>
+<h2>绩效指标</h2>
+<table class="form indicators">
+<tr><th>序号</th><th>期限</th><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>指标值</th><th>计算公式</th><th>绩效标准</th><th>上年度实际水平</th><th>备注</th></tr>
+', coalesce(inds || E'\n', ''), '</table>
+<p class="quantified">年度指标 ', q.applicable, ' 个，其中量化指标 ', q.quantified, ' 个',
+    CASE WHEN q.quantified_share IS NOT NULL THEN '，占 ' || q.quantified_share || '%' ELSE '' END,
+    CASE WHEN q.quantified_share_min IS NOT NULL THEN '（最低比例 ' || q.quantified_share_min || '%）' ELSE '' END, '。</p>
+<table class="form notes">
+<tr><th>备注</th><td class="text">', pg_catalog.replace(@extschema@.html_escape(t.notes), E'\n', '<br/>'), '</td></tr>
+</table>
+<section class="findings">
+<h2>目标质量审核发现（', nfind, '）</h2>
+', CASE WHEN finds IS NULL THEN '<p>无。</p>' ELSE '<ol>' || E'\n' || finds || E'\n</ol>' END, '
+</section>
+</body>
+</html>
+');
 END
 $$;
 
 COMMENT ON FUNCTION @extschema@.export_targets(bigint, text) IS
-'One stored target form as tab-separated text in the layout import_targets reads (format ''text''), which reads it back to the same rows';
+'One stored target form: ''text'' (default) in the tab-separated layout import_targets reads, which reads it back to the same rows; ''html'' a printable page (XHTML) with the quantified share (pjeval.target_quantified) and the findings of pjeval.target_finding, their rows marked. 02000 for a form that does not exist or that the caller may not see';
 
 -- Daily use: PUBLIC reads (the policies decide what); writing is granted by
 -- the administrator, as for the self-evaluation tables.
 GRANT SELECT ON @extschema@.target, @extschema@.target_fund_line, @extschema@.target_indicator,
-                @extschema@.target_read_finding, @extschema@.target_in_force TO PUBLIC;
+                @extschema@.target_read_finding, @extschema@.target_in_force, @extschema@.target_setting TO PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_fund_line', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_indicator', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_read_finding', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_setting', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_target_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_fund_line_target_fund_line_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_indicator_target_indicator_id_seq', '');
@@ -821,7 +964,9 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_indicator_target_
 -- (scope target) and messages are rows of finding_catalogue and
 -- finding_message, whose arguments are
 --   target            1 项目编号, 2 项目名称, 3 year, 4 version, 5 the 年度
---                     indicators that apply (not 不适用)
+--                     indicators that apply (not 不适用), 6 the level missing
+--                     (T10), 7 the 年度 indicators with a number, 8 their
+--                     share (%), 9 the profile's minimum share (%)
 --   target_indicator  1 三级指标, 2 指标值, 3 一级指标, 4 二级指标, 5 计算公式,
 --                     6 the other project's 项目编号 (or name), 7 its unit,
 --                     8 last year's actual (of the clause), 9 last year, 10 the
@@ -841,6 +986,7 @@ INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh
     ('target_value_unreadable', 'target', 'warning', '指标值无法识别', 'the 指标值 cannot be read'),
     ('target_unit_missing', 'target', 'warning', '定量指标值缺少计量单位', 'a quantitative 指标值 has no unit'),
     ('target_level_missing', 'target', 'warning', '年度绩效指标缺少产出指标或效益指标', 'the 年度 set has no 产出 or no 效益 indicator'),
+    ('target_quantified_share_low', 'target', 'warning', '年度绩效指标中量化指标的比例低于设定的最低比例', 'the share of 年度 indicators with a number is below the minimum set for the profile'),
     ('target_below_last_year', 'target', 'warning', '本年目标低于上年实际完成值（pjeval 规则：请复核目标是否偏低）', 'this year''s target is below last year''s actual (pjeval''s rule: review whether the target is too low)'),
     ('evaluation_target_changed', 'target', 'error', '自评表的年度指标值与批复（调整）后的绩效目标不一致', 'the self-evaluation''s 年度指标值 differs from the approved (or adjusted) target in force'),
     ('evaluation_target_unmatched', 'target', 'warning', '自评表的指标在批复的绩效目标中找不到', 'an indicator of the self-evaluation is not among the approved targets'),
@@ -857,6 +1003,7 @@ INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VA
     ('target_value_unreadable', 'target_indicator', '“%1$s”的指标值“%2$s”无法识别', 'the 指标值 "%2$s" of "%1$s" cannot be read'),
     ('target_unit_missing', 'target_indicator', '“%1$s”的指标值 %2$s 没有计量单位', 'the 指标值 %2$s of "%1$s" has no unit'),
     ('target_level_missing', 'target', '项目 %1$s“%2$s” %3$s 年绩效目标（第 %4$s 版）年度指标中没有%6$s', 'project %1$s "%2$s", %3$s targets (version %4$s): the 年度 set has no %6$s'),
+    ('target_quantified_share_low', 'target', '项目 %1$s“%2$s” %3$s 年绩效目标（第 %4$s 版）年度指标 %5$s 个，其中量化指标 %7$s 个，占 %8$s%%，低于最低比例 %9$s%%', 'project %1$s "%2$s", %3$s targets (version %4$s): %7$s of %5$s 年度 indicators have a number, %8$s %%, below the minimum of %9$s %%'),
     ('target_below_last_year', 'target_indicator', '“%1$s”%10$s本年目标 %11$s 低于（或宽于）%9$s 年实际完成值 %8$s：请复核目标是否偏低（pjeval 规则，非财政部规定）', '"%1$s"%10$s: this year''s target %11$s is below (or looser than) the actual of %9$s, %8$s: review whether the target is too low (pjeval''s rule, not a 财政部 threshold)'),
     ('unclosed_quote', 'target_line', '第 %1$s 行有一个单元格以引号开头而没有引号闭合，已按文字读入：请核对该行是否完整', 'line %1$s: a cell begins with a quote that nothing closes and was read as text: check that the row is whole'),
     ('evaluation_target_changed', 'cycle', '项目 %1$s“%2$s” %3$s 年自评表“%4$s”的年度指标值 %5$s 与批复的绩效目标（第 %7$s 版）%6$s 不一致', 'project %1$s "%2$s", %3$s: the self-evaluation''s 年度指标值 of "%4$s", %5$s, differs from the approved target (version %7$s), %6$s'),
@@ -891,6 +1038,35 @@ LEFT JOIN @extschema@.standard_level l2 ON l2.level = 2 AND l2.name = @extschema
 COMMENT ON VIEW @extschema@.target_indicator_class IS
 'Each target indicator with what the checks need: name_key (三级指标 without white space, how indicators match across forms and years), kind (output, benefit, satisfaction, cost: the standard level 1 its levels name), is_cost (成本指标 at either level), value_kind (pjeval.kind of 指标值) and no_formula';
 
+-- T2: per target form, the 年度 indicators that apply (not 不适用), those
+-- whose 指标值 has a number (pjeval.kind: quantity, dates included), their
+-- share in % (half-up to two places), the minimum of the form's profile
+-- (target_setting) and whether the share is below it.
+CREATE VIEW @extschema@.target_quantified WITH (security_invoker = true) AS
+SELECT t.target_id,
+       c.applicable,
+       c.quantified,
+       CASE WHEN c.applicable > 0
+            THEN pg_catalog.round(c.quantified * 100.0 / c.applicable, 2) END
+           AS quantified_share,
+       s.quantified_share_min,
+       CASE WHEN c.applicable > 0
+            THEN pg_catalog.round(c.quantified * 100.0 / c.applicable, 2)
+                 < s.quantified_share_min END AS below_minimum
+FROM @extschema@.target t
+JOIN (SELECT x.target_id,
+             pg_catalog.count(ti.target_indicator_id)
+                 FILTER (WHERE NOT @extschema@.is_not_applicable(ti.target) IS TRUE) AS applicable,
+             pg_catalog.count(ti.target_indicator_id)
+                 FILTER (WHERE @extschema@.kind(ti.target) = 'quantity') AS quantified
+      FROM @extschema@.target x
+      LEFT JOIN @extschema@.target_indicator ti ON ti.target_id = x.target_id AND ti.term = '年度'
+      GROUP BY x.target_id) c ON c.target_id = t.target_id
+LEFT JOIN @extschema@.target_setting s ON s.profile = t.profile;
+
+COMMENT ON VIEW @extschema@.target_quantified IS
+'T2, per target form the caller may see: applicable (年度 indicators, 不适用 aside), quantified (those whose 指标值 has a number), quantified_share (in %, half-up to two places; NULL without indicators), quantified_share_min (pjeval.target_setting of the form''s profile; NULL: unset) and below_minimum (NULL when either is unset)';
+
 -- One row per target-quality finding on a target form the caller may see:
 -- the form, the indicator's position (NULL for the whole form), code,
 -- severity and the messages.  The same shape as pjeval.audit_finding.
@@ -901,19 +1077,16 @@ SELECT t.target_id,
        fc.severity,
        pg_catalog.format(fm.message_zh, VARIADIC a.args) AS message_zh,
        pg_catalog.format(fm.message_en, VARIADIC a.args) AS message_en
-FROM @extschema@.target t
+-- T1: the 年度 indicators that apply, as T2 counts them
+FROM @extschema@.target_quantified c
+JOIN @extschema@.target t ON t.target_id = c.target_id
 JOIN @extschema@.project p ON p.project_id = t.project_id
-CROSS JOIN LATERAL (
-    SELECT pg_catalog.count(*) AS n
-    FROM @extschema@.target_indicator ti
-    WHERE ti.target_id = t.target_id AND ti.term = '年度' AND NOT @extschema@.is_not_applicable(ti.target) IS TRUE
-) c
 JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_too_few'
 JOIN @extschema@.finding_message fm ON fm.code = 'target_too_few' AND fm.place = 'target'
 CROSS JOIN LATERAL (
-    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, c.n::text] AS args
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, c.applicable::text] AS args
 ) a
-WHERE c.n < 3
+WHERE c.applicable < 3
 UNION ALL
 -- T10 [pjeval]: a 年度 set with no 产出 or no 效益 indicator
 SELECT t.target_id,
@@ -934,6 +1107,24 @@ WHERE EXISTS (SELECT 1 FROM @extschema@.target_indicator ti WHERE ti.target_id =
   AND NOT EXISTS (SELECT 1 FROM @extschema@.target_indicator_class i
                   WHERE i.target_id = t.target_id AND i.term = '年度' AND i.kind = l.kind AND NOT i.is_cost)
 UNION ALL
+-- T2: the quantified share below the minimum of the form's profile
+SELECT t.target_id,
+       NULL::integer,
+       'target_quantified_share_low'::text,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target_quantified q
+JOIN @extschema@.target t ON t.target_id = q.target_id
+JOIN @extschema@.project p ON p.project_id = t.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_quantified_share_low'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_quantified_share_low' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, q.applicable::text, NULL, q.quantified::text,
+                 q.quantified_share::text, q.quantified_share_min::text] AS args
+) a
+WHERE q.below_minimum
+UNION ALL
 SELECT i.target_id,
        i.position,
        f.code,
@@ -942,40 +1133,62 @@ SELECT i.target_id,
        pg_catalog.format(fm.message_en, VARIADIC a.args)
 FROM @extschema@.target_indicator_class i
 JOIN @extschema@.target t ON t.target_id = i.target_id
--- T7: the same name and value on another unit's project the same year
-LEFT JOIN LATERAL (
-    SELECT coalesce(op.code, op.name) AS project, ou.name AS unit
-    FROM @extschema@.target_indicator oi
-    JOIN @extschema@.target ot ON ot.target_id = oi.target_id
-    JOIN @extschema@.project op ON op.project_id = ot.project_id
-    JOIN @extschema@.unit ou ON ou.unit_id = op.unit_id
-    WHERE i.value_kind = 'quantity'
-      AND oi.level3 = i.level3 AND oi.target = i.target AND ot.year = t.year
-      AND op.unit_id <> (SELECT p.unit_id FROM @extschema@.project p WHERE p.project_id = t.project_id)
-    ORDER BY op.code, op.name
-    LIMIT 1
-) o ON true
+JOIN @extschema@.project tp ON tp.project_id = t.project_id
+-- T7: the same name and value on another unit's project the same year.  Per
+-- 三级指标, 指标值 (a number) and year, each unit's first project (by
+-- 项目编号, then name), the units in that order: the first unit's project is
+-- the other one for every other unit, the second unit's for the first.  One
+-- pass over the indicators, not a search per indicator (which grew with the
+-- square of the forms sharing a name and value: bench/targets_bench.sh).
+LEFT JOIN (
+    SELECT b.level3, b.target, b.year,
+           pg_catalog.array_agg(b.unit_id ORDER BY b.code, b.name) AS units,
+           pg_catalog.array_agg(coalesce(b.code, b.name) ORDER BY b.code, b.name) AS projects,
+           pg_catalog.array_agg(b.unit_name ORDER BY b.code, b.name) AS unit_names
+    FROM (SELECT DISTINCT ON (oi.level3, oi.target, ot.year, op.unit_id)
+                 oi.level3, oi.target, ot.year, op.unit_id, op.code, op.name, ou.name AS unit_name
+          FROM @extschema@.target_indicator oi
+          JOIN @extschema@.target ot ON ot.target_id = oi.target_id
+          JOIN @extschema@.project op ON op.project_id = ot.project_id
+          JOIN @extschema@.unit ou ON ou.unit_id = op.unit_id
+          WHERE @extschema@.kind(oi.target) = 'quantity'
+          ORDER BY oi.level3, oi.target, ot.year, op.unit_id, op.code, op.name) b
+    GROUP BY b.level3, b.target, b.year
+    HAVING pg_catalog.count(*) > 1
+) cp ON cp.level3 = i.level3 AND cp.target = i.target AND cp.year = t.year
+CROSS JOIN LATERAL (
+    SELECT cp.projects[k] AS project, cp.unit_names[k] AS unit
+    FROM (SELECT CASE WHEN cp.units[1] <> tp.unit_id THEN 1 ELSE 2 END AS k) x
+) o
 -- T9: last year's actual of the same project's indicator of that name (its
--- self-evaluation, else the form's 上年度实际水平), clause by clause
-LEFT JOIN LATERAL (
-    SELECT tc.label,
+-- self-evaluation, else the form's 上年度实际水平), clause by clause.  For the
+-- 延续 forms' indicators with a number at once: each with the first
+-- indicator of its name (by position) in the project's self-evaluation of the
+-- year before, joined, not searched for per indicator; and the clauses read
+-- inside, so that on a Citus cluster it is one sub-query of its own.
+LEFT JOIN (
+    SELECT y.target_indicator_id, tc.label,
            pg_catalog.concat(nullif(lc.comparison, '='), lc.number, lc.unit) AS actual_text,
            pg_catalog.concat(nullif(tc.comparison, '='), tc.number, tc.unit) AS target_clause
-    FROM (SELECT coalesce((SELECT e_i.actual
-                           FROM @extschema@.evaluation e
-                           JOIN @extschema@.indicator e_i ON e_i.evaluation_id = e.evaluation_id
-                           WHERE e.project_id = t.project_id AND e.year = t.year - 1
-                             AND pg_catalog.regexp_replace(e_i.level3, '[[:space:]　]+', '', 'g') = i.name_key
-                           ORDER BY e_i.position LIMIT 1), i.last_year) AS actual) la
-    CROSS JOIN LATERAL @extschema@.clauses(i.target) tc
-    JOIN LATERAL @extschema@.clauses(la.actual) lc
+    FROM (SELECT DISTINCT ON (ti.target_indicator_id) ti.target_indicator_id, ti.target,
+                 coalesce(e_i.actual, ti.last_year) AS actual
+          FROM @extschema@.target_indicator ti
+          JOIN @extschema@.target lt ON lt.target_id = ti.target_id
+          LEFT JOIN @extschema@.evaluation e ON e.project_id = lt.project_id AND e.year = lt.year - 1
+          LEFT JOIN @extschema@.indicator e_i
+            ON e_i.evaluation_id = e.evaluation_id
+           AND pg_catalog.regexp_replace(e_i.level3, '[[:space:]　]+', '', 'g')
+               = pg_catalog.regexp_replace(ti.level3, '[[:space:]　]+', '', 'g')
+          WHERE lt.attribute = '延续' AND @extschema@.kind(ti.target) = 'quantity'
+          ORDER BY ti.target_indicator_id, e_i.position) y
+    CROSS JOIN LATERAL @extschema@.clauses(y.target) tc
+    JOIN LATERAL @extschema@.clauses(y.actual) lc
       ON coalesce(lc.label, '') = coalesce(tc.label, '') AND lc.base_unit = tc.base_unit
-    WHERE t.attribute = '延续' AND i.value_kind = 'quantity'
-      AND tc.dimension IS DISTINCT FROM 'date' AND tc.base_upper IS NULL AND lc.base_upper IS NULL
+    WHERE tc.dimension IS DISTINCT FROM 'date' AND tc.base_upper IS NULL AND lc.base_upper IS NULL
       AND CASE WHEN tc.comparison IN ('≤', '<') THEN tc.base_value > lc.base_value
                WHEN tc.comparison IN ('≥', '>', '=') OR tc.comparison IS NULL THEN tc.base_value < lc.base_value
           END
-) ly ON true
+) ly ON ly.target_indicator_id = i.target_indicator_id
 CROSS JOIN LATERAL (VALUES
     -- T3, except where T5 says more
     (CASE WHEN i.value_kind = 'quantity' AND i.no_formula
@@ -1018,7 +1231,7 @@ JOIN @extschema@.finding_catalogue fc ON fc.code = rf.code
 JOIN @extschema@.finding_message fm ON fm.code = rf.code AND fm.place = 'target_line';
 
 COMMENT ON VIEW @extschema@.target_finding IS
-'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), and what the reader noticed (unclosed_quote)';
+'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), target_quantified_share_low (T2, below the minimum of pjeval.target_setting), and what the reader noticed (unclosed_quote)';
 
 -- The self-evaluation against its targets: per evaluation of a project and
 -- year with a target form in force, each of its indicators whose 年度指标值
@@ -1075,4 +1288,5 @@ WHERE NOT EXISTS (SELECT FROM @extschema@.target_in_force tf WHERE tf.project_id
 COMMENT ON VIEW @extschema@.cycle_finding IS
 'The self-evaluation against its targets, one row per finding on a form the caller may see: evaluation, indicator position (NULL for the form), the target form in force, code, severity, messages: evaluation_target_changed (the 年度指标值 differs from the target in force, compared as read), evaluation_target_unmatched (no target of that 三级指标), evaluation_without_target (no approved target form while the year has target forms)';
 
-GRANT SELECT ON @extschema@.target_indicator_class, @extschema@.target_finding, @extschema@.cycle_finding TO PUBLIC;
+GRANT SELECT ON @extschema@.target_indicator_class, @extschema@.target_quantified, @extschema@.target_finding,
+                @extschema@.cycle_finding TO PUBLIC;
