@@ -56,12 +56,12 @@ FROM wb;
 -- the same results and the same findings.
 CREATE FUNCTION pg_temp.rows(ids bigint[]) RETURNS TABLE (x text) LANGUAGE sql AS $$
     SELECT concat_ws(' | ', 'form', p.code, p.name, u.name, bu.name, e.year, e.profile, e.amount_unit, e.expected_goal,
-                     e.actual_outcome, e.reported_weight_total, e.reported_total, e.notes, e.status)
+                     e.actual_outcome, e.reported_weight_total, e.reported_total, e.notes, e.status, e.execution_reason)
     FROM pjeval.evaluation e JOIN pjeval.project p USING (project_id) JOIN pjeval.unit u ON u.unit_id = p.unit_id
     LEFT JOIN pjeval.unit bu ON bu.unit_id = e.budget_unit_id
     WHERE e.evaluation_id = ANY (ids)
     UNION ALL
-    SELECT concat_ws(' | ', 'fund', p.code, f.source, f.initial_budget, f.annual_budget, f.executed,
+    SELECT concat_ws(' | ', 'fund', p.code, f.source, f.label, f.initial_budget, f.annual_budget, f.executed,
                      f.reported_weight, f.reported_rate, f.reported_score)
     FROM pjeval.fund_line f JOIN pjeval.evaluation e USING (evaluation_id) JOIN pjeval.project p USING (project_id)
     WHERE e.evaluation_id = ANY (ids)
@@ -105,6 +105,8 @@ SELECT x.id FROM import_forms(concat_ws(E'\n',
     E'实施单位:\t导出测试中心甲\t一级预算单位:\t导出测试中心甲',
     E'\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率 (%)\t得分',
     E'项目资金（元）\t年度资金总额\t1234567890123.456\t100.5\t100\t10\t99.5\t9.95',
+    E'\t单位资金\t1\t1\t1',
+    E'未完成原因分析\t"合同尾款\n次年支付"',
     E'年度总体目标\t预期目标\t\t\t\t实际完成情况',
     E'\t"=HYPERLINK(""http://x"")\t第二格"\t\t\t\t@SUM(A1)',
     E'年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施',

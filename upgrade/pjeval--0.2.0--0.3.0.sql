@@ -18361,3 +18361,338 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.import_targets_workbook(bytea, text) IS
 'Imports every 项目支出绩效目标申报表 on every visible sheet of an .xlsx workbook: pjeval.import_targets on the document pjeval.workbook_text shows, with the same semantics (all or nothing, on_conflict); its errors keep their SQLSTATE and name the sheet and row (Sheet "NAME", row R) instead of a line. VOLATILE, runs with the caller''s rights';
+
+-- the fund lines' labels in one place (fund_line_label(), from
+-- standard_fund_source) for export_form and export_workbook; the workbook
+-- keeps an other source's own name and 未完成原因分析
+CREATE FUNCTION @extschema@.fund_line_label(source text, label text)
+RETURNS text
+LANGUAGE sql
+STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE $1 WHEN 'appropriation' THEN '其中：' ELSE '' END
+           || coalesce(CASE WHEN $1 OPERATOR(pg_catalog.=) 'other' THEN $2 END, s.label)
+    FROM @extschema@.standard_fund_source s
+    WHERE s.source OPERATOR(pg_catalog.=) $1
+$$;
+
+COMMENT ON FUNCTION @extschema@.fund_line_label(text, text) IS
+'The label the template gives a fund line of this source (and own label, for other sources)';
+
+CREATE OR REPLACE FUNCTION @extschema@.export_form(evaluation_id bigint, format text DEFAULT 'text')
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    e record;
+    out text[] := '{}';
+    funds text;
+    inds text;
+BEGIN
+    IF format IS NULL OR format NOT IN ('text', 'html') THEN
+        RAISE EXCEPTION 'format must be ''text'' or ''html'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''text'' writes the template as tab-separated text (pjeval.import_forms reads it back); ''html'' writes a printable page.';
+    END IF;
+    IF export_form.evaluation_id IS NULL THEN
+        RETURN NULL;
+    END IF;
+
+    SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+    INTO e
+    FROM @extschema@.evaluation ev
+    JOIN @extschema@.project p ON p.project_id = ev.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id
+    WHERE ev.evaluation_id = export_form.evaluation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', export_form.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+
+    IF format = 'html' THEN
+        RETURN @extschema@.export_form_html(export_form.evaluation_id);
+    END IF;
+
+    -- The template's layout, as in the forms it was read from: the same
+    -- sections, labels and columns, blank lines between the sections.
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t',
+                   CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END,
+                   @extschema@.export_cell(@extschema@.fund_line_label(f.source, f.label)),
+                   f.initial_budget, f.annual_budget, f.executed,
+                   coalesce(f.reported_weight::text, '—'), coalesce(f.reported_rate::text, '—'),
+                   coalesce(f.reported_score::text, '—')),
+               E'\n' ORDER BY f.n)
+    INTO funds
+    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY s.position, fl.fund_line_id) AS n
+          FROM @extschema@.fund_line fl
+          JOIN @extschema@.standard_fund_source s ON s.source = fl.source
+          WHERE fl.evaluation_id = export_form.evaluation_id) f;
+
+    -- Level-1 and level-2 cells where export_indicator_rows() writes them.
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t', '',
+                   CASE WHEN i.show_level1 THEN @extschema@.export_cell((i.ind).level1) ELSE '' END,
+                   CASE WHEN i.show_level2 THEN @extschema@.export_cell((i.ind).level2) ELSE '' END,
+                   @extschema@.export_cell((i.ind).level3), @extschema@.export_cell((i.ind).target_text),
+                   @extschema@.export_cell((i.ind).actual_text), coalesce((i.ind).weight::text, ''),
+                   coalesce((i.ind).reported_score::text, ''), @extschema@.export_cell((i.ind).deviation_reason)),
+               E'\n' ORDER BY (i.ind).position)
+    INTO inds
+    FROM @extschema@.export_indicator_rows(export_form.evaluation_id) i;
+
+    out := ARRAY[
+        '',
+        '项目支出绩效自评表',
+        '',
+        pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(e.project_code),
+                             '项目名称:', @extschema@.export_cell(e.project_name), '绩效自评年度:', e.year),
+        pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(e.unit_name),
+                             '一级预算单位:', @extschema@.export_cell(e.budget_unit_name), '', ''),
+        '',
+        '资金使用情况',
+        '',
+        E'\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率 (%)\t得分'];
+    IF funds IS NOT NULL THEN
+        out := out || funds;
+    END IF;
+    IF e.execution_reason IS NOT NULL THEN
+        out := out || (E'未完成原因分析\t' || @extschema@.export_cell(e.execution_reason));
+    END IF;
+    out := out || ARRAY[
+        '',
+        '项目目标完成情况',
+        '',
+        E'年度总体目标\t预期目标\t\t\t\t* 实际完成情况\t\t\t',
+        pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(e.expected_goal), '', '', '',
+                             @extschema@.export_cell(e.actual_outcome), '', '', ''),
+        E'年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t* 实际完成值\t* 分值\t* 得分\t偏差原因分析及改进措施'];
+    IF inds IS NOT NULL THEN
+        out := out || inds;
+    END IF;
+    out := out || ARRAY[
+        pg_catalog.concat_ws(E'\t', '总分', '', '', '', '', '', coalesce(e.reported_weight_total::text, ''),
+                             coalesce(e.reported_total::text, ''), coalesce(e.reported_grade, '—')),
+        '',
+        CASE WHEN e.notes IS NULL THEN '备注：'
+             WHEN e.notes ~ '[\t\n\r]' OR pg_catalog.left(e.notes, 1) = '"' OR pg_catalog.right(e.notes, 1) = '"'
+                 THEN E'备注：\t' || @extschema@.export_cell(e.notes)
+             ELSE '备注：' || e.notes END,
+        '',
+        '作为导入模板，置灰信息无需录入且不可修改。置灰部分如强制修改导入系统，数据有出入请自行负责；作为导出模板，置灰信息系统自动带出。'];
+    RETURN pg_catalog.array_to_string(out, E'\n') || E'\n';
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.export_workbook(evaluation_ids bigint[])
+RETURNS bytea
+LANGUAGE plpgsql
+STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    ids bigint[];
+    id bigint;
+    e record;
+    f record;
+    i record;
+    sheets jsonb[] := '{}';
+    cells jsonb[];
+    merges jsonb[];
+    r integer;
+    first integer;
+    head integer;
+    n integer;
+BEGIN
+    IF pg_catalog.array_position(evaluation_ids, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'evaluation_ids holds a NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass the ids of the forms to export, e.g. ARRAY(SELECT evaluation_id FROM pjeval.evaluation WHERE year = 2022).';
+    END IF;
+    -- each form once, in the order given
+    SELECT coalesce(pg_catalog.array_agg(x.id ORDER BY x.n), '{}') INTO ids
+    FROM (SELECT u.id, pg_catalog.min(u.n) AS n
+          FROM pg_catalog.unnest(evaluation_ids) WITH ORDINALITY AS u (id, n) GROUP BY u.id) x;
+    IF pg_catalog.cardinality(ids) = 0 THEN
+        RAISE EXCEPTION 'evaluation_ids is empty: a workbook needs one form at least'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the ids of the forms to export, e.g. ARRAY(SELECT evaluation_id FROM pjeval.evaluation WHERE year = 2022).';
+    END IF;
+
+    FOREACH id IN ARRAY ids LOOP
+        SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+        INTO e
+        FROM @extschema@.evaluation ev
+        JOIN @extschema@.project p ON p.project_id OPERATOR(pg_catalog.=) ev.project_id
+        JOIN @extschema@.unit u ON u.unit_id OPERATOR(pg_catalog.=) p.unit_id
+        LEFT JOIN @extschema@.unit bu ON bu.unit_id OPERATOR(pg_catalog.=) ev.budget_unit_id
+        WHERE ev.evaluation_id OPERATOR(pg_catalog.=) id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', id, current_user
+                USING ERRCODE = 'no_data_found',
+                      HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+        END IF;
+
+        -- export_form's text, row by row, without its blank lines; the
+        -- merged cells are blank below and right of their first cell, as
+        -- the text leaves them.
+        cells := ARRAY[@extschema@.workbook_cell(1, 1, 'title', '项目支出绩效自评表')];
+        merges := ARRAY['[1, 1, 1, 9]'::jsonb];
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(2, 1, 'head', '项目编号:'),
+            @extschema@.workbook_cell(2, 2, 'text', coalesce(e.project_code, '')),
+            @extschema@.workbook_cell(2, 3, 'head', '项目名称:'),
+            @extschema@.workbook_cell(2, 4, 'text', e.project_name),
+            @extschema@.workbook_cell(2, 5, 'head', '绩效自评年度:'),
+            @extschema@.workbook_cell(2, 6, 'number', e.year::text, 'number'),
+            @extschema@.workbook_cell(3, 1, 'head', '实施单位:'),
+            @extschema@.workbook_cell(3, 2, 'text', e.unit_name),
+            @extschema@.workbook_cell(3, 3, 'head', '一级预算单位:'),
+            @extschema@.workbook_cell(3, 4, 'text', coalesce(e.budget_unit_name, '')),
+            @extschema@.workbook_cell(4, 1, 'part', '资金使用情况'),
+            @extschema@.workbook_cell(5, 1, 'head', ''),
+            @extschema@.workbook_cell(5, 3, 'head', '年初预算数'),
+            @extschema@.workbook_cell(5, 4, 'head', '全年预算数'),
+            @extschema@.workbook_cell(5, 5, 'head', '全年执行数'),
+            @extschema@.workbook_cell(5, 6, 'head', '分值'),
+            @extschema@.workbook_cell(5, 7, 'head', '执行率 (%)'),
+            @extschema@.workbook_cell(5, 8, 'head', '得分')];
+        merges := merges || ARRAY['[2, 6, 2, 9]', '[3, 4, 3, 9]', '[4, 1, 4, 9]', '[5, 1, 5, 2]', '[5, 8, 5, 9]']::jsonb[];
+
+        r := 5;
+        first := 6;
+        FOR f IN
+            SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY s.position, fl.fund_line_id) AS n
+            FROM @extschema@.fund_line fl
+            JOIN @extschema@.standard_fund_source s ON s.source OPERATOR(pg_catalog.=) fl.source
+            WHERE fl.evaluation_id OPERATOR(pg_catalog.=) id
+            ORDER BY n
+        LOOP
+            r := r + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 1, 'head', CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END),
+                @extschema@.workbook_cell(r, 2, 'head', @extschema@.fund_line_label(f.source, f.label)),
+                @extschema@.workbook_cell(r, 3, 'number', f.initial_budget::text, 'amount'),
+                @extschema@.workbook_cell(r, 4, 'number', f.annual_budget::text, 'amount'),
+                @extschema@.workbook_cell(r, 5, 'number', f.executed::text, 'amount'),
+                coalesce(@extschema@.workbook_cell(r, 6, 'number', f.reported_weight::text, 'number'),
+                         @extschema@.workbook_cell(r, 6, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 7, 'number', f.reported_rate::text, 'number'),
+                         @extschema@.workbook_cell(r, 7, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 8, 'number', f.reported_score::text, 'number'),
+                         @extschema@.workbook_cell(r, 8, 'number', '—'))];
+            merges := merges || pg_catalog.jsonb_build_array(r, 8, r, 9);
+        END LOOP;
+        IF r > first THEN
+            merges := merges || pg_catalog.jsonb_build_array(first, 1, r, 1);
+        END IF;
+        IF e.execution_reason IS NOT NULL THEN
+            -- 未完成原因分析 (四川), as export_form writes it
+            r := r + 1;
+            cells := cells || ARRAY[@extschema@.workbook_cell(r, 1, 'head', '未完成原因分析'),
+                                    @extschema@.workbook_cell(r, 2, 'text', e.execution_reason)];
+            merges := merges || pg_catalog.jsonb_build_array(r, 2, r, 9);
+        END IF;
+
+        r := r + 1;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'part', '项目目标完成情况'),
+            @extschema@.workbook_cell(r + 1, 1, 'head', '年度总体目标'),
+            @extschema@.workbook_cell(r + 1, 2, 'head', '预期目标'),
+            @extschema@.workbook_cell(r + 1, 6, 'head', '* 实际完成情况'),
+            @extschema@.workbook_cell(r + 2, 2, 'text', coalesce(e.expected_goal, '')),
+            @extschema@.workbook_cell(r + 2, 6, 'text', coalesce(e.actual_outcome, ''))];
+        merges := merges || ARRAY[pg_catalog.jsonb_build_array(r, 1, r, 9),
+                                  pg_catalog.jsonb_build_array(r + 1, 1, r + 2, 1),
+                                  pg_catalog.jsonb_build_array(r + 1, 2, r + 1, 5),
+                                  pg_catalog.jsonb_build_array(r + 1, 6, r + 1, 9),
+                                  pg_catalog.jsonb_build_array(r + 2, 2, r + 2, 5),
+                                  pg_catalog.jsonb_build_array(r + 2, 6, r + 2, 9)];
+
+        r := r + 3;
+        head := r;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '年度绩效指标'),
+            @extschema@.workbook_cell(r, 2, 'head', '一级指标'),
+            @extschema@.workbook_cell(r, 3, 'head', '二级指标'),
+            @extschema@.workbook_cell(r, 4, 'head', '三级指标'),
+            @extschema@.workbook_cell(r, 5, 'head', '年度指标值'),
+            @extschema@.workbook_cell(r, 6, 'head', '* 实际完成值'),
+            @extschema@.workbook_cell(r, 7, 'head', '* 分值'),
+            @extschema@.workbook_cell(r, 8, 'head', '* 得分'),
+            @extschema@.workbook_cell(r, 9, 'head', '偏差原因分析及改进措施')];
+        -- Level-1 and level-2 cells written where export_form writes them
+        -- (export_indicator_rows), each merged down over the rows it heads.
+        n := 0;
+        FOR i IN SELECT (x.ind).*, x.show_level1 AS w1, x.show_level2 AS w2, x.level1_rows AS size1,
+                        x.level2_rows AS size2
+                 FROM @extschema@.export_indicator_rows(id) x
+        LOOP
+            r := r + 1;
+            n := n + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 2, 'level', CASE WHEN i.w1 THEN i.level1 ELSE '' END),
+                @extschema@.workbook_cell(r, 3, 'level', CASE WHEN i.w2 THEN i.level2 ELSE '' END),
+                @extschema@.workbook_cell(r, 4, 'text', i.level3),
+                coalesce(@extschema@.workbook_cell(r, 5, 'text', i.target_text, 'value'),
+                         @extschema@.workbook_cell(r, 5, 'text', '')),
+                coalesce(@extschema@.workbook_cell(r, 6, 'text', i.actual_text, 'value'),
+                         @extschema@.workbook_cell(r, 6, 'text', '')),
+                coalesce(@extschema@.workbook_cell(r, 7, 'number', i.weight::text, 'number'),
+                         @extschema@.workbook_cell(r, 7, 'number', '')),
+                coalesce(@extschema@.workbook_cell(r, 8, 'number', i.reported_score::text, 'number'),
+                         @extschema@.workbook_cell(r, 8, 'number', '')),
+                @extschema@.workbook_cell(r, 9, 'text', coalesce(i.deviation_reason, ''))];
+            IF i.w1 AND i.size1 > 1 THEN
+                merges := merges || pg_catalog.jsonb_build_array(r, 2, r + i.size1 - 1, 2);
+            END IF;
+            IF i.w2 AND i.size2 > 1 THEN
+                merges := merges || pg_catalog.jsonb_build_array(r, 3, r + i.size2 - 1, 3);
+            END IF;
+        END LOOP;
+        IF n > 0 THEN
+            merges := merges || pg_catalog.jsonb_build_array(head, 1, r, 1);
+        END IF;
+
+        r := r + 1;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '总分'),
+            coalesce(@extschema@.workbook_cell(r, 7, 'number', e.reported_weight_total::text, 'number'),
+                     @extschema@.workbook_cell(r, 7, 'number', '')),
+            coalesce(@extschema@.workbook_cell(r, 8, 'number', e.reported_total::text, 'number'),
+                     @extschema@.workbook_cell(r, 8, 'number', '')),
+            @extschema@.workbook_cell(r, 9, 'head', '—')];
+        merges := merges || pg_catalog.jsonb_build_array(r, 1, r, 6);
+
+        -- 备注 as export_form writes it: in its own cell after the label
+        -- where the text holds a tab or a line break or quotes at an end
+        r := r + 1;
+        IF e.notes ~ '[\t\n\r]' OR pg_catalog.left(e.notes, 1) = '"' OR pg_catalog.right(e.notes, 1) = '"' THEN
+            cells := cells || ARRAY[@extschema@.workbook_cell(r, 1, 'head', '备注：'),
+                                    @extschema@.workbook_cell(r, 2, 'text', e.notes)];
+            merges := merges || pg_catalog.jsonb_build_array(r, 2, r, 9);
+        ELSE
+            cells := cells || @extschema@.workbook_cell(r, 1, 'text', '备注：' || coalesce(e.notes, ''));
+            merges := merges || pg_catalog.jsonb_build_array(r, 1, r, 9);
+        END IF;
+        r := r + 1;
+        cells := cells || @extschema@.workbook_cell(r, 1, 'note',
+            '作为导入模板，置灰信息无需录入且不可修改。置灰部分如强制修改导入系统，数据有出入请自行负责；作为导出模板，置灰信息系统自动带出。');
+        merges := merges || pg_catalog.jsonb_build_array(r, 1, r, 9);
+
+        sheets := sheets || pg_catalog.jsonb_build_object(
+            'name', e.project_name,
+            'cells', pg_catalog.to_jsonb(pg_catalog.array_remove(cells, NULL)),
+            'merges', pg_catalog.to_jsonb(merges),
+            'repeat', pg_catalog.jsonb_build_array(head, head));
+    END LOOP;
+    RETURN @extschema@.workbook_write(pg_catalog.to_jsonb(sheets));
+END
+$fn$;

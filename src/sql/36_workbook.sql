@@ -272,18 +272,16 @@ BEGIN
         r := 5;
         first := 6;
         FOR f IN
-            SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
-                       ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source)) AS n
+            SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY s.position, fl.fund_line_id) AS n
             FROM @extschema@.fund_line fl
+            JOIN @extschema@.standard_fund_source s ON s.source OPERATOR(pg_catalog.=) fl.source
             WHERE fl.evaluation_id OPERATOR(pg_catalog.=) id
             ORDER BY n
         LOOP
             r := r + 1;
             cells := cells || ARRAY[
                 @extschema@.workbook_cell(r, 1, 'head', CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END),
-                @extschema@.workbook_cell(r, 2, 'head', CASE f.source WHEN 'total' THEN '年度资金总额'
-                                                       WHEN 'appropriation' THEN '其中：当年财政拨款'
-                                                       WHEN 'carryover' THEN '上年结转资金' ELSE '其他资金' END),
+                @extschema@.workbook_cell(r, 2, 'head', @extschema@.fund_line_label(f.source, f.label)),
                 @extschema@.workbook_cell(r, 3, 'number', f.initial_budget::text, 'amount'),
                 @extschema@.workbook_cell(r, 4, 'number', f.annual_budget::text, 'amount'),
                 @extschema@.workbook_cell(r, 5, 'number', f.executed::text, 'amount'),
@@ -297,6 +295,13 @@ BEGIN
         END LOOP;
         IF r > first THEN
             merges := merges || pg_catalog.jsonb_build_array(first, 1, r, 1);
+        END IF;
+        IF e.execution_reason IS NOT NULL THEN
+            -- 未完成原因分析 (四川), as export_form writes it
+            r := r + 1;
+            cells := cells || ARRAY[@extschema@.workbook_cell(r, 1, 'head', '未完成原因分析'),
+                                    @extschema@.workbook_cell(r, 2, 'text', e.execution_reason)];
+            merges := merges || pg_catalog.jsonb_build_array(r, 2, r, 9);
         END IF;
 
         r := r + 1;

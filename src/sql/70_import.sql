@@ -777,17 +777,15 @@ BEGIN
     SELECT pg_catalog.string_agg(
                pg_catalog.concat_ws(E'\t',
                    CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END,
-                   CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
-                                 WHEN 'carryover' THEN '上年结转资金'
-                                 ELSE @extschema@.export_cell(coalesce(f.label, '其他资金')) END,
+                   @extschema@.export_cell(@extschema@.fund_line_label(f.source, f.label)),
                    f.initial_budget, f.annual_budget, f.executed,
                    coalesce(f.reported_weight::text, '—'), coalesce(f.reported_rate::text, '—'),
                    coalesce(f.reported_score::text, '—')),
                E'\n' ORDER BY f.n)
     INTO funds
-    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
-                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source), fl.fund_line_id) AS n
+    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY s.position, fl.fund_line_id) AS n
           FROM @extschema@.fund_line fl
+          JOIN @extschema@.standard_fund_source s ON s.source = fl.source
           WHERE fl.evaluation_id = export_form.evaluation_id) f;
 
     -- Level-1 and level-2 cells where export_indicator_rows() writes them.
