@@ -18696,3 +18696,101 @@ BEGIN
     RETURN @extschema@.workbook_write(pg_catalog.to_jsonb(sheets));
 END
 $fn$;
+
+-- the recomputation analyzes a table whose statistics call it empty (0 rows a page)
+CREATE OR REPLACE FUNCTION @extschema@.store_results_at(evaluation_ids bigint[], rel_name name, tbl text)
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+    t pg_catalog.regclass;
+    outcomes CONSTANT text := @extschema@.colocated_shard(rel_name, tbl, 'indicator_outcome');
+    scores CONSTANT text := @extschema@.colocated_shard(rel_name, tbl, 'evaluation_score');
+    bucket integer;
+    n bigint;
+BEGIN
+    IF evaluation_ids IS NULL THEN
+        EXECUTE pg_catalog.format('LOCK TABLE %s, %s, %s, %s IN SHARE MODE',
+                                  @extschema@.colocated_shard(rel_name, tbl, 'evaluation'),
+                                  @extschema@.colocated_shard(rel_name, tbl, 'fund_line'),
+                                  @extschema@.colocated_shard(rel_name, tbl, 'indicator'),
+                                  @extschema@.colocated_shard(rel_name, tbl, 'read_finding'));
+        EXECUTE pg_catalog.format('DELETE FROM %s', outcomes);
+        EXECUTE pg_catalog.format('DELETE FROM %s', scores);
+    ELSE
+        SELECT pg_catalog.array_agg(DISTINCT x.id ORDER BY x.id) INTO evaluation_ids
+        FROM pg_catalog.unnest(evaluation_ids) AS x (id)
+        WHERE x.id IS NOT NULL;
+        IF evaluation_ids IS NULL THEN
+            RETURN 0;
+        END IF;
+        -- One lock per bucket of forms (1,024 buckets by the hash of the
+        -- evaluation_id), taken in the buckets' order: a statement over many
+        -- forms takes at most 1,024 locks, not one per form, which would fill
+        -- the server's lock table (max_locks_per_transaction).  0x706a6572 is
+        -- 'pjer', the class of these advisory locks (refresh_reports() takes
+        -- 'pjev').
+        FOR bucket IN SELECT DISTINCT pg_catalog.hashint8(x.id) OPERATOR(pg_catalog.&) 1023
+                      FROM pg_catalog.unnest(evaluation_ids) AS x (id) ORDER BY 1 LOOP
+            PERFORM pg_catalog.pg_advisory_xact_lock(1886020978, bucket);
+        END LOOP;
+        -- A table analyzed while it held no live row (say, after an import
+        -- that rolled back) has a density of 0 rows a page, so the planner
+        -- takes it for empty however much it holds now, and the statements
+        -- below scan whole tables once per form.  Such a table is analyzed
+        -- first (ANALYZE counts this transaction's own rows); once it has a
+        -- density, the planner scales it by the table's current size.
+        IF rel_name OPERATOR(pg_catalog.=) tbl THEN
+            FOR t IN SELECT c.oid::pg_catalog.regclass
+                     FROM pg_catalog.pg_class c
+                     WHERE c.oid IN ('@extschema@.evaluation'::pg_catalog.regclass, '@extschema@.fund_line'::pg_catalog.regclass,
+                                     '@extschema@.indicator'::pg_catalog.regclass, '@extschema@.read_finding'::pg_catalog.regclass,
+                                     '@extschema@.indicator_outcome'::pg_catalog.regclass,
+                                     '@extschema@.evaluation_score'::pg_catalog.regclass,
+                                     '@extschema@.project'::pg_catalog.regclass, '@extschema@.unit'::pg_catalog.regclass)
+                       AND c.reltuples OPERATOR(pg_catalog.=) 0 AND c.relpages OPERATOR(pg_catalog.>) 0 LOOP
+                EXECUTE pg_catalog.format('ANALYZE %s', t);
+            END LOOP;
+        END IF;
+        EXECUTE pg_catalog.format('DELETE FROM %s o WHERE o.evaluation_id = ANY ($1)', outcomes) USING evaluation_ids;
+        EXECUTE pg_catalog.format('DELETE FROM %s s WHERE s.evaluation_id = ANY ($1)', scores) USING evaluation_ids;
+    END IF;
+
+    EXECUTE pg_catalog.format($q$
+        INSERT INTO %s (evaluation_id, indicator_id, level1_kind, level2_home, rule,
+                        completion, computed_score, flags, band_low, band_high, findings, form_project_id)
+        SELECT r.evaluation_id, r.indicator_id, r.level1_kind, r.level2_home, r.rule,
+               r.completion, r.computed_score, r.flags, r.band_low, r.band_high, r.findings, i.form_project_id
+        FROM %s r
+        JOIN %s i ON i.evaluation_id = r.evaluation_id AND i.indicator_id = r.indicator_id
+        WHERE $1 IS NULL OR r.evaluation_id = ANY ($1)$q$,
+        outcomes, @extschema@.results_source('indicator_result_live', rel_name, tbl),
+        @extschema@.colocated_shard(rel_name, tbl, 'indicator'))
+    USING evaluation_ids;
+
+    EXECUTE pg_catalog.format($q$
+        INSERT INTO %s (
+            evaluation_id, initial_budget, annual_budget, executed,
+            sources_initial_budget, sources_annual_budget, sources_executed,
+            execution_rate, reported_execution_rate, fund_weight, fund_score, reported_fund_score,
+            output_score, benefit_score, satisfaction_score, cost_score, other_score, indicator_score,
+            total_score, grade, weight_total, output_weight, benefit_weight, satisfaction_weight,
+            cost_weight, other_weight, reported_score_sum, indicator_count, findings, finding_count, form_project_id)
+        SELECT r.evaluation_id, r.initial_budget, r.annual_budget, r.executed,
+               r.sources_initial_budget, r.sources_annual_budget, r.sources_executed,
+               r.execution_rate, r.reported_execution_rate, r.fund_weight, r.fund_score, r.reported_fund_score,
+               r.output_score, r.benefit_score, r.satisfaction_score, r.cost_score, r.other_score, r.indicator_score,
+               r.total_score, r.grade, r.weight_total, r.output_weight, r.benefit_weight, r.satisfaction_weight,
+               r.cost_weight, r.other_weight, r.reported_score_sum, r.indicator_count, r.findings, r.finding_count,
+               r.project_id
+        FROM %s r
+        WHERE $1 IS NULL OR r.evaluation_id = ANY ($1)$q$,
+        scores, @extschema@.results_source('evaluation_result_live', rel_name, tbl))
+    USING evaluation_ids;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;

@@ -84,6 +84,7 @@ SET search_path = pg_catalog, pg_temp
 SET jit = off
 AS $$
 DECLARE
+    t pg_catalog.regclass;
     outcomes CONSTANT text := @extschema@.colocated_shard(rel_name, tbl, 'indicator_outcome');
     scores CONSTANT text := @extschema@.colocated_shard(rel_name, tbl, 'evaluation_score');
     bucket integer;
@@ -114,6 +115,24 @@ BEGIN
                       FROM pg_catalog.unnest(evaluation_ids) AS x (id) ORDER BY 1 LOOP
             PERFORM pg_catalog.pg_advisory_xact_lock(1886020978, bucket);
         END LOOP;
+        -- A table analyzed while it held no live row (say, after an import
+        -- that rolled back) has a density of 0 rows a page, so the planner
+        -- takes it for empty however much it holds now, and the statements
+        -- below scan whole tables once per form.  Such a table is analyzed
+        -- first (ANALYZE counts this transaction's own rows); once it has a
+        -- density, the planner scales it by the table's current size.
+        IF rel_name OPERATOR(pg_catalog.=) tbl THEN
+            FOR t IN SELECT c.oid::pg_catalog.regclass
+                     FROM pg_catalog.pg_class c
+                     WHERE c.oid IN ('@extschema@.evaluation'::pg_catalog.regclass, '@extschema@.fund_line'::pg_catalog.regclass,
+                                     '@extschema@.indicator'::pg_catalog.regclass, '@extschema@.read_finding'::pg_catalog.regclass,
+                                     '@extschema@.indicator_outcome'::pg_catalog.regclass,
+                                     '@extschema@.evaluation_score'::pg_catalog.regclass,
+                                     '@extschema@.project'::pg_catalog.regclass, '@extschema@.unit'::pg_catalog.regclass)
+                       AND c.reltuples OPERATOR(pg_catalog.=) 0 AND c.relpages OPERATOR(pg_catalog.>) 0 LOOP
+                EXECUTE pg_catalog.format('ANALYZE %s', t);
+            END LOOP;
+        END IF;
         EXECUTE pg_catalog.format('DELETE FROM %s o WHERE o.evaluation_id = ANY ($1)', outcomes) USING evaluation_ids;
         EXECUTE pg_catalog.format('DELETE FROM %s s WHERE s.evaluation_id = ANY ($1)', scores) USING evaluation_ids;
     END IF;
