@@ -18795,8 +18795,24 @@ BEGIN
 END
 $$;
 
--- issue 14, session 6: a unit's member imports on a Citus cluster (import_insert),
--- and the policies' WITH CHECK names the table, never the shard (may_write)
+-- issue 14, session 6: Citus.  The imports write through import_insert (on a
+-- cluster INSERT ... VALUES: a unit's member imports under row-level security);
+-- the policies' WITH CHECK names the table, never the shard (may_write); the
+-- exports and the monitoring job run on a cluster.
+CREATE FUNCTION @extschema@.fund_line_label(source text, label text, standard_label text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE $1 WHEN 'appropriation' THEN '其中：' ELSE '' END
+           || coalesce(CASE WHEN $1 OPERATOR(pg_catalog.=) 'other' THEN $2 END, $3)
+$$;
+
+
+COMMENT ON FUNCTION @extschema@.fund_line_label(text, text, text) IS
+'The label the template gives a fund line of this source: its standard label (pjeval.standard_fund_source), 其中： before 当年财政拨款, an other source''s own label where it has one';
+
 CREATE FUNCTION @extschema@.may_write(tbl text, what text, id bigint)
 RETURNS boolean
 LANGUAGE C STABLE PARALLEL SAFE
@@ -18805,7 +18821,7 @@ AS 'MODULE_PATHNAME', 'pj_may_write';
 COMMENT ON FUNCTION @extschema@.may_write(text, text, bigint) IS
 'The WITH CHECK of the row-level security policies: true when pjeval.visible(what, id), else the error new row violates row-level security policy for table tbl (42501), naming the table, on a Citus shard too';
 
-CREATE FUNCTION @extschema@.import_insert(tbl regclass, rows jsonb, on_cluster boolean,
+CREATE FUNCTION @extschema@.import_insert(tbl regclass, rows jsonb,
                                           conflict text DEFAULT NULL, returns text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -18822,12 +18838,22 @@ DECLARE
     part jsonb;
     stmt text;
     done integer := 0;
+    on_cluster boolean := false;
 BEGIN
+    IF n > 0 AND pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid OPERATOR(pg_catalog.=) $1)'
+            INTO on_cluster USING tbl;
+    END IF;
     WHILE done < n LOOP
         IF on_cluster THEN
             SELECT pg_catalog.format('INSERT INTO %s (%s) VALUES %s', tbl, collist,
                                      pg_catalog.string_agg(
-                                         (SELECT '(' || pg_catalog.string_agg(pg_catalog.quote_nullable(r.v ->> c), ', ' ORDER BY o) || ')'
+                                         (SELECT '(' || pg_catalog.string_agg(
+                                                    CASE WHEN pg_catalog.jsonb_typeof(r.v -> c) = 'array'   -- an array column
+                                                         THEN pg_catalog.quote_literal(coalesce(
+                                                                  (SELECT pg_catalog.array_agg(e)::text
+                                                                   FROM pg_catalog.jsonb_array_elements_text(r.v -> c) e), '{}'))
+                                                         ELSE pg_catalog.quote_nullable(r.v ->> c) END, ', ' ORDER BY o) || ')'
                                           FROM pg_catalog.unnest(cols) WITH ORDINALITY AS u (c, o)),
                                          ', ' ORDER BY r.i))
             INTO stmt
@@ -18850,8 +18876,8 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@.import_insert(regclass, jsonb, boolean, text, text) IS
-'import_forms''s writes: the rows (a jsonb array of objects keyed by column name) inserted in order, with an ON CONFLICT clause and a RETURNING list whose rows it returns as jsonb; on a Citus cluster as INSERT ... VALUES (Citus would write an INSERT ... SELECT with COPY, which PostgreSQL refuses under row-level security)';
+COMMENT ON FUNCTION @extschema@.import_insert(regclass, jsonb, text, text) IS
+'The imports'' writes: the rows (a jsonb array of objects keyed by column name) inserted in order, with an ON CONFLICT clause and a RETURNING list whose rows it returns as jsonb; into a Citus table as INSERT ... VALUES (Citus would write an INSERT ... SELECT with COPY, which PostgreSQL refuses under row-level security)';
 
 CREATE OR REPLACE FUNCTION @extschema@.import_forms(document text, on_conflict text DEFAULT 'error')
 RETURNS SETOF bigint
@@ -19206,7 +19232,6 @@ BEGIN
                                                            total_grade text, fund_weight numeric, execution_reason text)
                       JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
                       WHERE form_eval[f.form - base] IS NULL),     -- not just replaced
-                     on_cluster,
                      CASE WHEN NOT on_cluster THEN '(project_id, year) DO NOTHING' END,
                      'evaluation_id, project_id, year')) AS ins (evaluation_id bigint, project_id bigint, year integer)
             JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
@@ -19239,8 +19264,7 @@ BEGIN
                         ORDER BY x.form, x.line)
                  FROM jsonb_to_recordset(funds) AS x (form integer, line integer, source text, kind text, initial_budget numeric,
                                                       budget numeric, executed numeric, weight numeric, rate numeric, score numeric)
-                 LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.kind),
-                on_cluster);
+                 LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.kind));
 
             RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
             t0 := clock_timestamp();
@@ -19255,8 +19279,7 @@ BEGIN
                                                              || coalesce(x.target, '') || '/' || coalesce(x.actual, '')) END))
                  FROM jsonb_to_recordset(inds) AS x (form integer, position integer, level1 text, level1_weight numeric,
                                                      level2 text, level3 text, target text, actual text,
-                                                     weight numeric, score numeric, explanation text)),
-                on_cluster);
+                                                     weight numeric, score numeric, explanation text)));
         writing_rows := false;
 
         -- What the reader found worth a look, on the row of its line (an
@@ -19272,8 +19295,7 @@ BEGIN
                  LEFT JOIN jsonb_to_recordset(inds) AS i (form integer, line integer, position integer)
                    ON i.form = x.form AND i.line = x.line
                  LEFT JOIN jsonb_to_recordset(funds) AS fl (form integer, line integer, kind text)
-                   ON fl.form = x.form AND fl.line = x.line),
-                on_cluster);
+                   ON fl.form = x.form AND fl.line = x.line));
         END IF;
 
         RAISE DEBUG 'import_forms: % % ms', 'indicators', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
@@ -19311,39 +19333,206 @@ BEGIN
 END
 $fn$;
 
-ALTER POLICY unit_review ON @extschema@.unit WITH CHECK (@extschema@.may_write('unit', 'unit', NULL));
-ALTER POLICY unit_member_review ON @extschema@.unit_member WITH CHECK (@extschema@.may_write('unit_member', 'unit', NULL));
-ALTER POLICY reviewer_review ON @extschema@.reviewer WITH CHECK (@extschema@.may_write('reviewer', 'unit', NULL));
-ALTER POLICY project_unit ON @extschema@.project WITH CHECK (@extschema@.may_write('project', 'unit', unit_id));
-ALTER POLICY evaluation_unit ON @extschema@.evaluation WITH CHECK (@extschema@.may_write('evaluation', 'project', project_id));
-ALTER POLICY fund_line_unit ON @extschema@.fund_line WITH CHECK (@extschema@.may_write('fund_line', 'project', form_project_id));
-ALTER POLICY indicator_unit ON @extschema@.indicator WITH CHECK (@extschema@.may_write('indicator', 'project', form_project_id));
-ALTER POLICY read_finding_unit ON @extschema@.read_finding WITH CHECK (@extschema@.may_write('read_finding', 'project', form_project_id));
-ALTER POLICY monitoring_unit ON @extschema@.monitoring WITH CHECK (@extschema@.may_write('monitoring', 'project', project_id));
-ALTER POLICY monitoring_fund_line_unit ON @extschema@.monitoring_fund_line WITH CHECK (@extschema@.may_write('monitoring_fund_line', 'monitoring', monitoring_id));
-ALTER POLICY monitoring_indicator_unit ON @extschema@.monitoring_indicator WITH CHECK (@extschema@.may_write('monitoring_indicator', 'monitoring', monitoring_id));
-ALTER POLICY monitoring_overdue_unit ON @extschema@.monitoring_overdue WITH CHECK (@extschema@.may_write('monitoring_overdue', 'unit', NULL));
-ALTER POLICY target_unit ON @extschema@.target WITH CHECK (@extschema@.may_write('target', 'project', project_id));
-ALTER POLICY target_fund_line_unit ON @extschema@.target_fund_line WITH CHECK (@extschema@.may_write('target_fund_line', 'target', target_id));
-ALTER POLICY target_indicator_unit ON @extschema@.target_indicator WITH CHECK (@extschema@.may_write('target_indicator', 'target', target_id));
-ALTER POLICY target_read_finding_unit ON @extschema@.target_read_finding WITH CHECK (@extschema@.may_write('target_read_finding', 'target', target_id));
-ALTER POLICY review_review ON @extschema@.review WITH CHECK (@extschema@.may_write('review', 'unit', NULL));
-ALTER POLICY review_item_review ON @extschema@.review_item WITH CHECK (@extschema@.may_write('review_item', 'unit', NULL));
-
--- issue 14, session 6: a fund line's label from the label its caller joins (on a
--- Citus shard a query of the function's own would be a nested distributed query)
-CREATE FUNCTION @extschema@.fund_line_label(source text, label text, standard_label text)
-RETURNS text
-LANGUAGE sql
-IMMUTABLE PARALLEL SAFE
+CREATE OR REPLACE FUNCTION @extschema@.import_monitoring(document text, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
 SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT CASE $1 WHEN 'appropriation' THEN '其中：' ELSE '' END
-           || coalesce(CASE WHEN $1 OPERATOR(pg_catalog.=) 'other' THEN $2 END, $3)
-$$;
+AS $fn$
+DECLARE
+    forms jsonb;
+    f record;
+    bad record;
+    top_id bigint;
+    unit_id bigint;
+    proj record;
+    id bigint;
+    ids bigint[] := '{}';
+    seen text[] := '{}';
+    seen_at integer[] := '{}';
+    k integer;
+    quote_lines integer[];
+BEGIN
+    IF on_conflict IS NULL OR on_conflict NOT IN ('error', 'replace') THEN
+        RAISE EXCEPTION 'on_conflict must be ''error'' or ''replace'', not %',
+                coalesce(pg_catalog.quote_literal(on_conflict), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''error'' (the default) refuses a project, year and period already stored; ''replace'' replaces it and keeps the old version in pjeval.history.';
+    END IF;
+    IF document IS NULL THEN
+        RETURN;
+    END IF;
 
-COMMENT ON FUNCTION @extschema@.fund_line_label(text, text, text) IS
-'The label the template gives a fund line of this source: its standard label (pjeval.standard_fund_source), 其中： before 当年财政拨款, an other source''s own label where it has one';
+    -- 1. Read (22P02 for a form that cannot be read), then what the reader
+    -- lets through but no table can hold.
+    forms := @extschema@.read_monitoring_forms(document);
+    SELECT * INTO bad FROM @extschema@.monitoring_import_problem(forms);
+    IF FOUND THEN
+        RAISE EXCEPTION 'monitoring form % of the document cannot be read: line %', bad.form, bad.line
+            USING ERRCODE = bad.sqlstate,
+                  DETAIL = pg_catalog.format('Line %s: "%s"; expected %s.', bad.line,
+                                             @extschema@.document_line(document, bad.line), bad.expected),
+                  HINT = 'Nothing of the document was imported.';
+    END IF;
+
+    -- 2. Form by form (a unit's monitoring forms are few): its units and
+    -- project found or created as import_forms finds them, then the report
+    -- with its rows.
+    FOR f IN
+        SELECT *
+        FROM jsonb_to_recordset(forms) AS x (form integer, line integer, project_code text, project_name text,
+                                             year integer, unit text, top_unit text, month integer, amount_unit text,
+                                             goal text, progress text, on_schedule text, stage_met text,
+                                             reason_type text, analysis text, adjustment text, notes text,
+                                             funds jsonb, indicators jsonb)
+        ORDER BY x.form
+    LOOP
+        -- 一级预算单位: a unit of that name (a top-level one first), created at the top level
+        top_id := NULL;
+        IF f.top_unit IS NOT NULL THEN
+            SELECT u.unit_id INTO top_id FROM @extschema@.unit u
+            WHERE u.name = f.top_unit ORDER BY u.parent_id IS NOT NULL, u.unit_id LIMIT 1;
+            IF top_id IS NULL THEN
+                INSERT INTO @extschema@.unit (name) VALUES (f.top_unit)
+                ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+                SELECT u.unit_id INTO top_id FROM @extschema@.unit u
+                WHERE u.name = f.top_unit AND u.parent_id IS NULL;
+            END IF;
+        END IF;
+        -- 实施单位: under its 一级预算单位 first, then at the top level, then any
+        unit_id := top_id;
+        IF f.unit IS NOT NULL AND f.unit IS DISTINCT FROM f.top_unit THEN
+            SELECT u.unit_id INTO unit_id FROM @extschema@.unit u
+            WHERE u.name = f.unit
+            ORDER BY u.parent_id IS NOT DISTINCT FROM top_id DESC, u.parent_id IS NULL DESC, u.unit_id LIMIT 1;
+            IF NOT FOUND THEN
+                IF top_id IS NULL THEN
+                    INSERT INTO @extschema@.unit (name) VALUES (f.unit)
+                    ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+                ELSE
+                    INSERT INTO @extschema@.unit (name, parent_id) VALUES (f.unit, top_id)
+                    ON CONFLICT (parent_id, name) WHERE parent_id IS NOT NULL DO NOTHING;
+                END IF;
+                SELECT u.unit_id INTO unit_id FROM @extschema@.unit u
+                WHERE u.name = f.unit AND u.parent_id IS NOT DISTINCT FROM top_id;
+            END IF;
+        END IF;
+
+        -- the project: by 项目编号, else by name within the unit
+        IF f.project_code IS NOT NULL THEN
+            INSERT INTO @extschema@.project (code, name, unit_id) VALUES (f.project_code, f.project_name, unit_id)
+            ON CONFLICT (code) DO NOTHING;
+            SELECT p.project_id, p.unit_id, u.name AS unit_name INTO proj
+            FROM @extschema@.project p JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+            WHERE p.code = f.project_code;
+        ELSE
+            INSERT INTO @extschema@.project (name, unit_id) VALUES (f.project_name, unit_id)
+            ON CONFLICT (unit_id, name) WHERE code IS NULL DO NOTHING;
+            SELECT p.project_id, p.unit_id, u.name AS unit_name INTO proj
+            FROM @extschema@.project p JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+            WHERE p.unit_id = import_monitoring.unit_id AND p.name = f.project_name
+            ORDER BY p.code IS NOT NULL, p.project_id LIMIT 1;
+        END IF;
+        IF proj.project_id IS NULL THEN
+            RAISE EXCEPTION 'monitoring form % of the document (line %): project % belongs to a unit that role % does not work for',
+                    f.form, f.line, f.project_code, current_user
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'A role imports the forms of the units it works for (pjeval.unit_member); reviewers import any.';
+        ELSIF proj.unit_id <> unit_id THEN
+            RAISE EXCEPTION 'monitoring form % of the document (line %): project % “%” belongs to unit “%”, not to “%”',
+                    f.form, f.line, coalesce(f.project_code, '(no 项目编号)'), f.project_name,
+                    proj.unit_name, coalesce(f.unit, f.top_unit)
+                USING ERRCODE = 'integrity_constraint_violation',
+                      HINT = 'A project has one implementing unit (实施单位). Correct the form, or move the project first: UPDATE pjeval.project SET unit_id = … (a reviewer).';
+        END IF;
+
+        -- one report per project, year and period in a document
+        k := pg_catalog.array_position(seen, proj.project_id || '/' || f.year || '/' || f.month);
+        IF k IS NOT NULL THEN
+            RAISE EXCEPTION 'monitoring forms % (line %) and % (line %) of the document are both project % “%” for %, 1-%月',
+                    k, seen_at[k], f.form, f.line, coalesce(f.project_code, '(no 项目编号)'), f.project_name, f.year, f.month
+                USING ERRCODE = 'unique_violation',
+                      HINT = 'A document holds one form per project, year and period: remove one of them. Nothing of the document was imported.';
+        END IF;
+        seen := seen || (proj.project_id || '/' || f.year || '/' || f.month);
+        seen_at := seen_at || f.line;
+
+        -- the report: new, or replaced in place (the same id, its profile
+        -- kept, its rows written anew, the old version in pjeval.history)
+        SELECT m.monitoring_id INTO id FROM @extschema@.monitoring m
+        WHERE m.project_id = proj.project_id AND m.year = f.year AND m.month = f.month
+        FOR UPDATE;
+        IF FOUND AND on_conflict = 'error' THEN
+            RAISE EXCEPTION 'project % “%” already has a monitoring report for %, 1-%月 (monitoring %)',
+                    coalesce(f.project_code, '(no 项目编号)'), f.project_name, f.year, f.month, id
+                USING ERRCODE = 'unique_violation',
+                      DETAIL = pg_catalog.format('Monitoring form %s of the document, line %s.', f.form, f.line),
+                      HINT = 'To replace it, import with on_conflict => ''replace'' (the old version stays in pjeval.history). Nothing of the document was imported.';
+        ELSIF FOUND THEN
+            UPDATE @extschema@.monitoring m
+            SET budget_unit_id = top_id, amount_unit = coalesce(f.amount_unit, '元'), annual_goal = f.goal,
+                progress = f.progress, declared_on_schedule = CASE WHEN f.on_schedule = '是' THEN true WHEN f.on_schedule = '否' THEN false END,
+                declared_stage_met = CASE WHEN f.stage_met = '是' THEN true WHEN f.stage_met = '否' THEN false END,
+                reason_type = @extschema@.monitoring_reason_code(f.reason_type), analysis = f.analysis,
+                target_adjustment = f.adjustment, notes = f.notes, updated_at = pg_catalog.now()
+            WHERE m.monitoring_id = id;
+            DELETE FROM @extschema@.monitoring_fund_line l WHERE l.monitoring_id = id;
+            DELETE FROM @extschema@.monitoring_indicator i WHERE i.monitoring_id = id;
+        ELSE
+            INSERT INTO @extschema@.monitoring (project_id, year, month, budget_unit_id, amount_unit, annual_goal, progress,
+                                                declared_on_schedule, declared_stage_met, reason_type, analysis,
+                                                target_adjustment, notes)
+            VALUES (proj.project_id, f.year, f.month, top_id, coalesce(f.amount_unit, '元'), f.goal, f.progress,
+                    CASE WHEN f.on_schedule = '是' THEN true WHEN f.on_schedule = '否' THEN false END,
+                    CASE WHEN f.stage_met = '是' THEN true WHEN f.stage_met = '否' THEN false END,
+                    @extschema@.monitoring_reason_code(f.reason_type), f.analysis, f.adjustment, f.notes)
+            RETURNING monitoring_id INTO id;
+        END IF;
+
+        -- (through import_insert: on a Citus cluster as INSERT ... VALUES)
+        PERFORM @extschema@.import_insert('@extschema@.monitoring_fund_line',
+            (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'monitoring_id', id, 'source', x.kind,
+                        'label', CASE WHEN x.kind = 'other' THEN nullif(x.source, sfs.label) END,
+                        'initial_budget', coalesce(x.initial_budget, 0), 'added', x.added, 'reduced', x.reduced,
+                        'adjusted_budget', coalesce(x.adjusted_budget, 0), 'executed', coalesce(x.executed, 0),
+                        'reported_rate', x.rate, 'forecast', x.forecast)
+                    ORDER BY x.line)
+             FROM jsonb_to_recordset(f.funds) AS x (line integer, source text, kind text, initial_budget numeric, added numeric,
+                                                    reduced numeric, adjusted_budget numeric, executed numeric,
+                                                    rate numeric, forecast numeric)
+             LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.kind));
+
+        -- 备注 beginning with 时点 or 累计 (时点指标) says the target's accrual
+        PERFORM @extschema@.import_insert('@extschema@.monitoring_indicator',
+            (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'monitoring_id', id, 'position', x.position, 'level1', x.level1, 'level2', x.level2,
+                        'level3', x.level3, 'target_text', x.target, 'actual_text', x.actual, 'forecast_text', x.forecast,
+                        'accrual', CASE WHEN x.notes LIKE '时点%' THEN 'point' WHEN x.notes LIKE '累计%' THEN 'cumulative' END,
+                        'deviation_causes', c.causes, 'deviation_note', c.note,
+                        'likelihood', @extschema@.monitoring_likelihood(x.likelihood), 'notes', x.notes)
+                    ORDER BY x.position)
+             FROM jsonb_to_recordset(f.indicators) AS x (position integer, level1 text, level2 text, level3 text,
+                                                         target text, actual text, forecast text, causes text,
+                                                         likelihood text, notes text)
+             CROSS JOIN LATERAL @extschema@.monitoring_causes(x.causes) c));
+
+        ids := ids || id;
+    END LOOP;
+
+    quote_lines := ARRAY(SELECT x.line
+                         FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                              AS x (line integer, code text)
+                         WHERE x.code = 'unclosed_quote' ORDER BY x.line);
+    IF pg_catalog.cardinality(quote_lines) > 0 THEN
+        RAISE NOTICE '% cell(s) of the document begin with a quote that nothing closes, read as text: line %',
+                pg_catalog.cardinality(quote_lines),
+                pg_catalog.array_to_string(quote_lines[1:10], ', ') || CASE WHEN pg_catalog.cardinality(quote_lines) > 10 THEN ', …' ELSE '' END
+            USING HINT = 'A spreadsheet closes every quote it opens; these cells were probably copied from a PDF. Check that their rows are whole.';
+    END IF;
+    RETURN QUERY SELECT x FROM pg_catalog.unnest(ids) x;
+END
+$fn$;
 
 CREATE OR REPLACE FUNCTION @extschema@.export_form(evaluation_id bigint, format text DEFAULT 'text')
 RETURNS text
@@ -19662,9 +19851,6 @@ BEGIN
 END
 $fn$;
 
-DROP FUNCTION @extschema@.fund_line_label(text, text);
-
--- issue 14, session 6: the exports and the monitoring job on a Citus cluster
 CREATE OR REPLACE FUNCTION @extschema@.export_indicator_rows(evaluation_id bigint)
 RETURNS TABLE(ind @extschema@.indicator, show_level1 boolean, show_level2 boolean,
               level1_rows bigint, level2_rows bigint)
@@ -19738,3 +19924,22 @@ BEGIN
 END
 $fn$;
 
+DROP FUNCTION @extschema@.fund_line_label(text, text);
+ALTER POLICY unit_review ON @extschema@.unit WITH CHECK (@extschema@.may_write('unit', 'unit', NULL));
+ALTER POLICY unit_member_review ON @extschema@.unit_member WITH CHECK (@extschema@.may_write('unit_member', 'unit', NULL));
+ALTER POLICY reviewer_review ON @extschema@.reviewer WITH CHECK (@extschema@.may_write('reviewer', 'unit', NULL));
+ALTER POLICY project_unit ON @extschema@.project WITH CHECK (@extschema@.may_write('project', 'unit', unit_id));
+ALTER POLICY evaluation_unit ON @extschema@.evaluation WITH CHECK (@extschema@.may_write('evaluation', 'project', project_id));
+ALTER POLICY fund_line_unit ON @extschema@.fund_line WITH CHECK (@extschema@.may_write('fund_line', 'project', form_project_id));
+ALTER POLICY indicator_unit ON @extschema@.indicator WITH CHECK (@extschema@.may_write('indicator', 'project', form_project_id));
+ALTER POLICY read_finding_unit ON @extschema@.read_finding WITH CHECK (@extschema@.may_write('read_finding', 'project', form_project_id));
+ALTER POLICY monitoring_unit ON @extschema@.monitoring WITH CHECK (@extschema@.may_write('monitoring', 'project', project_id));
+ALTER POLICY monitoring_fund_line_unit ON @extschema@.monitoring_fund_line WITH CHECK (@extschema@.may_write('monitoring_fund_line', 'monitoring', monitoring_id));
+ALTER POLICY monitoring_indicator_unit ON @extschema@.monitoring_indicator WITH CHECK (@extschema@.may_write('monitoring_indicator', 'monitoring', monitoring_id));
+ALTER POLICY monitoring_overdue_unit ON @extschema@.monitoring_overdue WITH CHECK (@extschema@.may_write('monitoring_overdue', 'unit', NULL));
+ALTER POLICY target_unit ON @extschema@.target WITH CHECK (@extschema@.may_write('target', 'project', project_id));
+ALTER POLICY target_fund_line_unit ON @extschema@.target_fund_line WITH CHECK (@extschema@.may_write('target_fund_line', 'target', target_id));
+ALTER POLICY target_indicator_unit ON @extschema@.target_indicator WITH CHECK (@extschema@.may_write('target_indicator', 'target', target_id));
+ALTER POLICY target_read_finding_unit ON @extschema@.target_read_finding WITH CHECK (@extschema@.may_write('target_read_finding', 'target', target_id));
+ALTER POLICY review_review ON @extschema@.review WITH CHECK (@extschema@.may_write('review', 'unit', NULL));
+ALTER POLICY review_item_review ON @extschema@.review_item WITH CHECK (@extschema@.may_write('review_item', 'unit', NULL));

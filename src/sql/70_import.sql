@@ -61,15 +61,16 @@ $$;
 COMMENT ON FUNCTION @extschema@.import_set_elements(bigint[], integer[], bigint[]) IS
 'The array a with a[keys[i]] set to vals[i]: import_forms''s way to fill in its per-form array of evaluation ids';
 
--- import_forms writes its rows through this: rows is a jsonb array of
+-- The imports write their rows through this: rows is a jsonb array of
 -- objects keyed by column name (every object with the same keys), inserted
--- in the array's order; conflict an ON CONFLICT clause, returning a
--- RETURNING list whose rows it gives back as a jsonb array ('[]' without).
--- On one node an INSERT ... SELECT.  On a Citus cluster (on_cluster) an
--- INSERT ... VALUES of at most 1,000 rows a statement, which Citus routes
--- row by row to the shards: an INSERT ... SELECT it writes with COPY, which
--- PostgreSQL refuses under row-level security (a unit's member importing).
-CREATE FUNCTION @extschema@.import_insert(tbl regclass, rows jsonb, on_cluster boolean,
+-- in the array's order; conflict an ON CONFLICT clause, returns a RETURNING
+-- list whose rows it gives back as a jsonb array ('[]' without).  Into a
+-- table of this node an INSERT ... SELECT.  Into a table of a Citus cluster
+-- (distributed or reference) an INSERT ... VALUES of at most 1,000 rows a
+-- statement, which Citus routes row by row to the shards: an INSERT ...
+-- SELECT it writes with COPY, which PostgreSQL refuses under row-level
+-- security (a unit's member importing).
+CREATE FUNCTION @extschema@.import_insert(tbl regclass, rows jsonb,
                                           conflict text DEFAULT NULL, returns text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -86,12 +87,22 @@ DECLARE
     part jsonb;
     stmt text;
     done integer := 0;
+    on_cluster boolean := false;
 BEGIN
+    IF n > 0 AND pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid OPERATOR(pg_catalog.=) $1)'
+            INTO on_cluster USING tbl;
+    END IF;
     WHILE done < n LOOP
         IF on_cluster THEN
             SELECT pg_catalog.format('INSERT INTO %s (%s) VALUES %s', tbl, collist,
                                      pg_catalog.string_agg(
-                                         (SELECT '(' || pg_catalog.string_agg(pg_catalog.quote_nullable(r.v ->> c), ', ' ORDER BY o) || ')'
+                                         (SELECT '(' || pg_catalog.string_agg(
+                                                    CASE WHEN pg_catalog.jsonb_typeof(r.v -> c) = 'array'   -- an array column
+                                                         THEN pg_catalog.quote_literal(coalesce(
+                                                                  (SELECT pg_catalog.array_agg(e)::text
+                                                                   FROM pg_catalog.jsonb_array_elements_text(r.v -> c) e), '{}'))
+                                                         ELSE pg_catalog.quote_nullable(r.v ->> c) END, ', ' ORDER BY o) || ')'
                                           FROM pg_catalog.unnest(cols) WITH ORDINALITY AS u (c, o)),
                                          ', ' ORDER BY r.i))
             INTO stmt
@@ -114,8 +125,8 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@.import_insert(regclass, jsonb, boolean, text, text) IS
-'import_forms''s writes: the rows (a jsonb array of objects keyed by column name) inserted in order, with an ON CONFLICT clause and a RETURNING list whose rows it returns as jsonb; on a Citus cluster as INSERT ... VALUES (Citus would write an INSERT ... SELECT with COPY, which PostgreSQL refuses under row-level security)';
+COMMENT ON FUNCTION @extschema@.import_insert(regclass, jsonb, text, text) IS
+'The imports'' writes: the rows (a jsonb array of objects keyed by column name) inserted in order, with an ON CONFLICT clause and a RETURNING list whose rows it returns as jsonb; into a Citus table as INSERT ... VALUES (Citus would write an INSERT ... SELECT with COPY, which PostgreSQL refuses under row-level security)';
 
 -- The first cell of a document (in the document's order) that the reader
 -- lets through but no table can hold: a year out of range, no unit, an
@@ -582,7 +593,6 @@ BEGIN
                                                            total_grade text, fund_weight numeric, execution_reason text)
                       JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
                       WHERE form_eval[f.form - base] IS NULL),     -- not just replaced
-                     on_cluster,
                      CASE WHEN NOT on_cluster THEN '(project_id, year) DO NOTHING' END,
                      'evaluation_id, project_id, year')) AS ins (evaluation_id bigint, project_id bigint, year integer)
             JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
@@ -615,8 +625,7 @@ BEGIN
                         ORDER BY x.form, x.line)
                  FROM jsonb_to_recordset(funds) AS x (form integer, line integer, source text, kind text, initial_budget numeric,
                                                       budget numeric, executed numeric, weight numeric, rate numeric, score numeric)
-                 LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.kind),
-                on_cluster);
+                 LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.kind));
 
             RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
             t0 := clock_timestamp();
@@ -631,8 +640,7 @@ BEGIN
                                                              || coalesce(x.target, '') || '/' || coalesce(x.actual, '')) END))
                  FROM jsonb_to_recordset(inds) AS x (form integer, position integer, level1 text, level1_weight numeric,
                                                      level2 text, level3 text, target text, actual text,
-                                                     weight numeric, score numeric, explanation text)),
-                on_cluster);
+                                                     weight numeric, score numeric, explanation text)));
         writing_rows := false;
 
         -- What the reader found worth a look, on the row of its line (an
@@ -648,8 +656,7 @@ BEGIN
                  LEFT JOIN jsonb_to_recordset(inds) AS i (form integer, line integer, position integer)
                    ON i.form = x.form AND i.line = x.line
                  LEFT JOIN jsonb_to_recordset(funds) AS fl (form integer, line integer, kind text)
-                   ON fl.form = x.form AND fl.line = x.line),
-                on_cluster);
+                   ON fl.form = x.form AND fl.line = x.line));
         END IF;
 
         RAISE DEBUG 'import_forms: % % ms', 'indicators', round(extract(epoch FROM clock_timestamp() - t0) * 1000);

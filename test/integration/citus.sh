@@ -329,6 +329,45 @@ else
 	fail "target_below_last_year: single '$a', cluster '$b'"
 fi
 
+# ---- 5d. monitoring, review and rectification on both ----------------------------------
+# So that step 6 compares these views with rows in them: the worked example's
+# monitoring report (demo/seed/longhua-monitoring-2023.txt), submitted, with
+# two rounds due, one of them not reported (recorded overdue); a generated
+# form (the last generated project's) submitted and reviewed (rows
+# re-scored, one without a reason), and a
+# 整改 item raised from its review finding and one from an audit finding of
+# seed form 1.  As the superuser, the same statements on both.
+cat >"$WORK/cycle.sql" <<-EOF
+	\\set doc \`cat $ROOT/demo/seed/longhua-monitoring-2023.txt\`
+	SELECT count(*) FROM pjeval.import_monitoring(:'doc');
+	SELECT m.monitoring_id AS mon FROM pjeval.monitoring m ORDER BY 1 LIMIT 1 \\gset
+	SELECT pjeval.submit_monitoring(:mon);
+	INSERT INTO pjeval.monitoring_due (year, month, due_date) VALUES (2023, 7, '2023-08-10'), (2023, 10, '2023-11-10');
+	SELECT pjeval.record_overdue_monitoring('2024-01-01');
+	SELECT e.evaluation_id AS rev FROM pjeval.evaluation e JOIN pjeval.project p USING (project_id)
+	WHERE p.code > '440309210901500010000' ORDER BY p.code DESC, e.year DESC LIMIT 1 \\gset
+	SELECT pjeval.submit(:rev);
+	INSERT INTO pjeval.review (evaluation_id, reviewed_on) VALUES (:rev, '2023-06-30');
+	INSERT INTO pjeval.review_item (evaluation_id, position, review_score, reason, level)
+	VALUES (:rev, 1, 1, '依据不足', 'P1'), (:rev, 2, 0, NULL, 'P0'), (:rev, NULL, 8, NULL, 'pass');
+	SELECT code AS rf_code, coalesce(position::text, 'NULL') AS rf_position FROM pjeval.review_finding
+	WHERE evaluation_id = :rev ORDER BY position NULLS FIRST, code LIMIT 1 \\gset
+	SELECT pjeval.raise_rectification('review', :rev, :'rf_code', '补写复核理由', '2023-07-31', :rf_position) IS NOT NULL;
+	SELECT code AS af_code, coalesce(position::text, 'NULL') AS af_position FROM pjeval.audit_finding
+	WHERE evaluation_id = 1 ORDER BY position NULLS FIRST, code LIMIT 1 \\gset
+	SELECT pjeval.raise_rectification('evaluation', 1, :'af_code', '整改', '2023-09-30', :af_position) IS NOT NULL;
+	SELECT (SELECT count(*) FROM pjeval.monitoring) || ' ' || (SELECT count(*) FROM pjeval.monitoring_overdue)
+	       || ' ' || (SELECT count(*) FROM pjeval.review_item) || ' ' || (SELECT count(*) FROM pjeval.review_finding)
+	       || ' ' || (SELECT count(*) FROM pjeval.rectification);
+EOF
+a="$(q single -f "$WORK/cycle.sql" | paste -sd' ')"
+b="$(q coord -f "$WORK/cycle.sql" | paste -sd' ')"
+if [ "$a" = "$b" ] && ! echo "$a" | grep -q ERROR && [ "$(echo "$a" | awk '{print $NF}')" = 2 ]; then
+	ok "on the cluster as on the single node: a monitoring report imported and submitted, a round recorded overdue, a form reviewed, two 整改 items raised (monitoring, overdue, review items, review findings, items: $(echo "$a" | awk '{print $(NF-4), $(NF-3), $(NF-2), $(NF-1), $NF}'))"
+else
+	fail "monitoring, review and rectification: single node '$a', cluster '$b'"
+fi
+
 # ---- 6. the same answers ----------------------------------------------------------
 q single -c 'CALL pjeval.refresh_reports()' >/dev/null
 out="$(q coord -c 'CALL pjeval.refresh_reports()')"
@@ -364,7 +403,7 @@ while IFS=$'\t' read -r view sql; do
 	elif [ -n "${KNOWN_VIEW[$view]:-}" ]; then
 		known "view $view on the cluster" "${KNOWN_VIEW[$view]}" "$c" 1
 	elif [ "$s" = "$c" ] && [ "${s%% *}" = 0 ] && [[ $view == monitoring* || $view == review* || $view == rectification* || $view == target* || $view == cycle_finding ]]; then
-		ok "view $view: empty on both (no monitoring reports, reviews or rectifications are loaded), and runs on the cluster"
+		ok "view $view: empty on both, and runs on the cluster"
 	else
 		fail "view $view: single node '$s', cluster '$c'"
 	fi
