@@ -177,11 +177,11 @@ timed() {
 # node, one line of the table
 results=()
 bench() {
-	local c s
+	local c s c_ms c_runs c_rows c_md5 s_ms s_runs s_md5
 	c="$(timed "$2" coord "$3" "${4:-}")"
 	s="$(timed "$2" single "$3" "${4:-}")"
 	IFS='|' read -r c_ms c_runs c_rows c_md5 <<<"$c"
-	IFS='|' read -r s_ms s_runs s_rows s_md5 <<<"$s"
+	IFS='|' read -r s_ms s_runs _ s_md5 <<<"$s"
 	results+=("$(awk -v l="$1" -v r="${2#pjeval_bench_}" -v c="$c_ms" -v s="$s_ms" -v n="$c_rows" -v same="$([ "$c_md5" = "$s_md5" ] && echo yes || echo NO)" \
 		'BEGIN { printf "%-48s %-8s %11.1f %11.1f %7.2f %6s %5s", l, r, c, s, c / s, n, same }')")
 	echo "runs: $1, ${2#pjeval_bench_}: cluster ms $c_runs; single ms $s_runs"

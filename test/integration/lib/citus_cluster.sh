@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # citus_cluster.sh - throwaway PostgreSQL clusters on 127.0.0.1 for Citus
 # (a coordinator, workers, a single node beside them), sourced from the
 # repository's root:  . test/integration/lib/citus_cluster.sh
