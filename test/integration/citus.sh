@@ -9,8 +9,9 @@
 #
 # What it does, each step counted:
 #   1. four clusters in a temporary directory (initdb, trust on 127.0.0.1,
-#      own ports, stopped and removed at exit): a coordinator and two
-#      workers with shared_preload_libraries = citus, and a single node;
+#      own ports, stopped and removed at exit; lib/citus_cluster.sh): a
+#      coordinator (citus and pg_cron preloaded) and two workers (citus),
+#      and a single node;
 #   2. citus on the three, the workers added, CREATE EXTENSION pjeval on the
 #      coordinator (Citus propagates it) and on the single node;
 #   3. a role that is not a superuser, pjeval_citus_writer (BYPASSRLS, with
@@ -35,15 +36,19 @@
 #      run on the 32 shards; the target fixtures (test/fixtures/targets,
 #      the 2023 form as the 延续 of seed form 2) imported by import_targets
 #      on both before, so that target_finding and cycle_finding compare
-#      rows;
+#      rows, and (5d) a monitoring report, a round overdue, a review and
+#      two 整改 items on both, so that their views compare rows;
 #  6b. row-level security on the cluster: a member of the seed's unit sees
 #      exactly its forms (the single node's count and md5 of
 #      evaluation_result and indicator_result), reads and writes no other
 #      unit's form, writes its own; a reviewer (not BYPASSRLS) sees every
 #      form, as on the single node; a role listed nowhere none; a project
 #      moved to the member's unit comes into its sight and leaves it when
-#      moved back; a form with rows keeps its project; import_forms as the
-#      member is known to fail (Citus's COPY under row-level security);
+#      moved back; a form with rows keeps its project; a row the policies
+#      refuse is refused naming the table, not the shard; the member
+#      imports its unit's forms with import_forms (the single node's
+#      scores, grades and history), and a document with another unit's
+#      project is refused as on the single node, leaving nothing;
 #   7. writes on the cluster as pjeval_citus_writer: fund lines and indicators
 #      inserted, updated and deleted, submit / approve / reopen, each with
 #      its history on the co-located shard (or, for a reference table, in
@@ -52,6 +57,11 @@
 #      stored (nothing left on any shard) and replacing one; then the
 #      stored results, after these writes and a profile's change, what
 #      the live views compute;
+#   8. export_form (text, HTML) and export_workbook as the member, the
+#      single node's; the pg_cron jobs of docs/reports.md and
+#      docs/monitoring.md scheduled by pjeval_citus_writer on the
+#      coordinator run and succeed (waited for up to 150 s: pg_cron 1.4
+#      takes minutes only).
 #   What does not work on the cluster yet (a view, in 6) is run and its
 #   error compared with the known one: `known` while it fails as listed,
 #   FAILED when it fails otherwise or starts to work.
@@ -76,32 +86,10 @@ if [ ! -f "$("$BIN/pg_config" --pkglibdir)/citus.so" ]; then
 	skip "citus: Citus is not installed ($("$BIN/pg_config" --pkglibdir)/citus.so absent; it is not in Debian's archive: scripts/build-citus.sh builds it from a Citus source tree)"
 fi
 
-WORK="$(mktemp -d -t pjeval-citus.XXXXXX)"
-chmod 755 "$WORK"
-AS=()
-if [ "$(id -u)" = 0 ]; then
-	AS=(runuser -u postgres --)
-	chown postgres "$WORK"
-fi
-NODES=(coord w1 w2 single)
-declare -A PORT
-cleanup() {
-	[ -n "${CITUS_KEEP:-}" ] && { echo "kept: $WORK (ports ${PORT[*]})"; return; }
-	for n in "${NODES[@]}"; do
-		[ -f "$WORK/$n/postmaster.pid" ] && "${AS[@]}" "$BIN/pg_ctl" -D "$WORK/$n" -m immediate stop >/dev/null 2>&1
-	done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# A port nothing listens on, from a start that differs per run.
-free_port() {
-	local p=$1
-	while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || [ -e "/tmp/.s.PGSQL.$p" ]; do
-		p=$((p + 1))
-	done
-	echo "$p"
-}
+. test/integration/lib/citus_cluster.sh
+cluster_init
+WORK="$CLUSTER_WORK"
+trap cluster_cleanup EXIT
 
 # q NODE SQL...: psql on a node, unaligned, errors to stdout (qu: as role
 # $QUSER).
@@ -115,31 +103,13 @@ qu() {
 }
 
 # ---- 1. the clusters --------------------------------------------------------
-next=$((20000 + ($$ % 20000)))
 up=1
-for n in "${NODES[@]}"; do
-	PORT[$n]="$(free_port "$next")"
-	next=$((PORT[$n] + 1))
+for n in coord w1 w2 single; do
 	preload=citus; [ "$n" = single ] && preload=''
 	# pg_cron on the coordinator, where the job runs (8)
 	[ "$n" = coord ] && preload=citus,pg_cron
-	if ! "${AS[@]}" "$BIN/initdb" -D "$WORK/$n" -U postgres -E UTF8 --locale=C -A trust >"$WORK/$n.initdb.log" 2>&1; then
-		cat "$WORK/$n.initdb.log"; up=0; break
-	fi
-	cat >>"$WORK/$n/postgresql.conf" <<-EOF
-		port = ${PORT[$n]}
-		listen_addresses = '127.0.0.1'
-		unix_socket_directories = '$WORK'
-		shared_preload_libraries = '$preload'
-		shared_buffers = 64MB
-		max_connections = 60
-		fsync = off
-		jit = off
-		cron.database_name = 'postgres'
-	EOF
-	if ! "${AS[@]}" "$BIN/pg_ctl" -D "$WORK/$n" -l "$WORK/$n.log" -w -t 60 start >/dev/null; then
-		cat "$WORK/$n.log"; up=0; break
-	fi
+	cluster_start "$n" "$preload" 'shared_buffers = 64MB' 'max_connections = 60' 'fsync = off' 'jit = off' \
+		"cron.database_name = 'postgres'" || { up=0; break; }
 done
 if [ "$up" = 1 ]; then
 	ok "four clusters on 127.0.0.1: coordinator ${PORT[coord]}, workers ${PORT[w1]} and ${PORT[w2]} (citus preloaded), single node ${PORT[single]}"
@@ -149,10 +119,7 @@ else
 fi
 
 # ---- 2. Citus and pjeval -----------------------------------------------------
-out="$(for n in coord w1 w2; do q "$n" -c 'CREATE EXTENSION citus' || exit 1; done
-       q coord -c "SELECT citus_set_coordinator_host('127.0.0.1', ${PORT[coord]})" \
-	       -c "SELECT citus_add_node('127.0.0.1', ${PORT[w1]})" \
-	       -c "SELECT citus_add_node('127.0.0.1', ${PORT[w2]})" >/dev/null || exit 1
+out="$(citus_join coord w1 w2 2>&1 || exit 1
        q coord -c "SELECT citus_version()" -c "SELECT count(*) FROM citus_get_active_worker_nodes()")"
 if [ "$(echo "$out" | tail -n 1)" = 2 ]; then
 	ok "$(echo "$out" | head -n 1 | cut -d' ' -f1-2): a coordinator and 2 active workers"

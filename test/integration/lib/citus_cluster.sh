@@ -2,8 +2,7 @@
 # citus_cluster.sh - throwaway PostgreSQL clusters on 127.0.0.1 for Citus
 # (a coordinator, workers, a single node beside them), sourced from the
 # repository's root:  . test/integration/lib/citus_cluster.sh
-# Used by bench/citus_bench.sh; what test/integration/citus.sh does in its
-# step 1 and the first part of step 2, as functions.
+# Used by test/integration/citus.sh and bench/citus_bench.sh.
 #
 #   cluster_init              a temporary directory, $CLUSTER_WORK (owned by
 #                             postgres when run as root: the clusters are
