@@ -19924,6 +19924,129 @@ BEGIN
 END
 $fn$;
 
+CREATE OR REPLACE FUNCTION @extschema@.evaluation_workflow()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    workflow_columns CONSTANT text[] := ARRAY['status', 'updated_at', 'submitted_at', 'approved_at', 'approved_by'];
+    -- the form's table is the trigger's argument (on a Citus shard
+    -- TG_TABLE_NAME is the shard's): evaluation or monitoring
+    form_table CONSTANT text := TG_ARGV[0];
+    form CONSTANT text := CASE form_table WHEN 'monitoring' THEN 'monitoring report' WHEN 'target' THEN 'target form' ELSE 'evaluation' END;
+    steps CONSTANT text := CASE form_table WHEN 'monitoring' THEN '_monitoring' WHEN 'target' THEN '_target' ELSE '' END;
+    id CONSTANT bigint := (to_jsonb(coalesce(NEW, OLD)) ->> (form_table || '_id'))::bigint;
+BEGIN
+    IF form_table IS NULL OR form_table NOT IN ('evaluation', 'monitoring', 'target') THEN
+        RAISE EXCEPTION 'evaluation_workflow() guards pjeval.evaluation, pjeval.monitoring and pjeval.target, not %', coalesce(form_table, TG_TABLE_NAME)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF @extschema@.restoring_dump() THEN
+        RETURN coalesce(NEW, OLD);
+    END IF;
+
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.status <> 'draft' THEN
+            RAISE EXCEPTION 'a new % starts as a draft, not %', form, NEW.status
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = format('Insert it as a draft and call pjeval.submit%s(%s_id) when it is complete.', steps, form_table);
+        END IF;
+        IF NEW.profile IS DISTINCT FROM @extschema@.default_profile() AND NOT @extschema@.is_reviewer(current_user) THEN
+            RAISE EXCEPTION 'only a reviewer can choose the profile of a form, not role %', current_user
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = format('Leave the profile out (the form is scored by %s); a reviewer can change it later.', @extschema@.default_profile());
+        END IF;
+        PERFORM @extschema@.evaluation_check_budget_unit(NEW.budget_unit_id, NEW.project_id);
+        NEW.created_at := now();
+        NEW.updated_at := now();
+        NEW.submitted_at := NULL;
+        NEW.approved_at := NULL;
+        NEW.approved_by := NULL;
+        RETURN NEW;
+    END IF;
+
+    IF TG_OP = 'DELETE' THEN
+        IF OLD.status <> 'draft' THEN
+            RAISE EXCEPTION '% % is %: it cannot be deleted', form, id, OLD.status
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = format('A reviewer can return it to draft first: SELECT pjeval.reopen%s(%s);', steps, id);
+        END IF;
+        RETURN OLD;
+    END IF;
+
+    -- UPDATE
+    NEW.created_at := OLD.created_at;
+    IF NEW.status = OLD.status THEN
+        IF OLD.status <> 'draft' THEN
+            RAISE EXCEPTION '% % is %: it is read-only', form, id, OLD.status
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = format('A reviewer can return it to draft: SELECT pjeval.reopen%s(%s);', steps, id);
+        END IF;
+        IF NEW.profile IS DISTINCT FROM OLD.profile AND NOT @extschema@.is_reviewer(current_user) THEN
+            RAISE EXCEPTION 'only a reviewer can change the profile of % %, not role %', form, id, current_user
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Choosing the scoring profile is the reviewer''s act; ask a reviewer (pjeval.reviewer).';
+        END IF;
+        -- On a Citus shard (TG_TABLE_NAME is the shard's) the keys of a
+        -- form's rows to (evaluation_id, project_id) cannot cascade
+        -- (docs/scaling.md): a form keeps its project there, refused here
+        -- by the table's name rather than by a key naming shards.
+        IF form_table = 'evaluation' AND NEW.project_id IS DISTINCT FROM OLD.project_id
+           AND TG_TABLE_NAME <> form_table AND pg_catalog.to_regclass('pg_catalog.pg_dist_shard') IS NOT NULL THEN
+            RAISE EXCEPTION 'evaluation % keeps its project on a Citus cluster', id
+                USING ERRCODE = 'feature_not_supported',
+                      HINT = 'The keys of its fund lines, indicators and reviews to the form cannot follow a change of project there. Import the form again under the other project (and delete this one), or move the project to another unit.';
+        END IF;
+        IF NEW.budget_unit_id IS DISTINCT FROM OLD.budget_unit_id OR NEW.project_id IS DISTINCT FROM OLD.project_id THEN
+            PERFORM @extschema@.evaluation_check_budget_unit(NEW.budget_unit_id, NEW.project_id);
+        END IF;
+        NEW.submitted_at := OLD.submitted_at;
+        NEW.approved_at := OLD.approved_at;
+        NEW.approved_by := OLD.approved_by;
+        NEW.updated_at := now();
+        RETURN NEW;
+    END IF;
+
+    -- A change of status, and nothing else with it.
+    IF to_jsonb(NEW) - workflow_columns IS DISTINCT FROM to_jsonb(OLD) - workflow_columns THEN
+        RAISE EXCEPTION '% %: change the status alone, not together with other columns', form, id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = format('Save the changes while it is a draft, then call pjeval.submit%1$s, pjeval.approve%1$s or pjeval.reopen%1$s.', steps);
+    END IF;
+
+    IF OLD.status = 'draft' AND NEW.status = 'submitted' THEN
+        NEW.submitted_at := now();
+        NEW.approved_at := NULL;
+        NEW.approved_by := NULL;
+    ELSIF OLD.status = 'submitted' AND NEW.status = 'approved' THEN
+        IF NOT @extschema@.is_reviewer(current_user) THEN
+            RAISE EXCEPTION 'only a reviewer can approve % %', form, id
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Reviewers are the members of the roles listed in pjeval.reviewer.';
+        END IF;
+        NEW.submitted_at := OLD.submitted_at;
+        NEW.approved_at := now();
+        NEW.approved_by := current_user;
+    ELSIF OLD.status IN ('submitted', 'approved') AND NEW.status = 'draft' THEN
+        IF NOT @extschema@.is_reviewer(current_user) THEN
+            RAISE EXCEPTION 'only a reviewer can reopen % %', form, id
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Reviewers are the members of the roles listed in pjeval.reviewer.';
+        END IF;
+        NEW.submitted_at := NULL;
+        NEW.approved_at := NULL;
+        NEW.approved_by := NULL;
+    ELSE
+        RAISE EXCEPTION '% % cannot go from % to %', form, id, OLD.status, NEW.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = format('The steps are draft → submitted (pjeval.submit%1$s) → approved (pjeval.approve%1$s); pjeval.reopen%1$s returns a form to draft.', steps);
+    END IF;
+    NEW.updated_at := now();
+    RETURN NEW;
+END
+$$;
+
 DROP FUNCTION @extschema@.fund_line_label(text, text);
 ALTER POLICY unit_review ON @extschema@.unit WITH CHECK (@extschema@.may_write('unit', 'unit', NULL));
 ALTER POLICY unit_member_review ON @extschema@.unit_member WITH CHECK (@extschema@.may_write('unit_member', 'unit', NULL));

@@ -219,6 +219,16 @@ BEGIN
                 USING ERRCODE = 'insufficient_privilege',
                       HINT = 'Choosing the scoring profile is the reviewer''s act; ask a reviewer (pjeval.reviewer).';
         END IF;
+        -- On a Citus shard (TG_TABLE_NAME is the shard's) the keys of a
+        -- form's rows to (evaluation_id, project_id) cannot cascade
+        -- (docs/scaling.md): a form keeps its project there, refused here
+        -- by the table's name rather than by a key naming shards.
+        IF form_table = 'evaluation' AND NEW.project_id IS DISTINCT FROM OLD.project_id
+           AND TG_TABLE_NAME <> form_table AND pg_catalog.to_regclass('pg_catalog.pg_dist_shard') IS NOT NULL THEN
+            RAISE EXCEPTION 'evaluation % keeps its project on a Citus cluster', id
+                USING ERRCODE = 'feature_not_supported',
+                      HINT = 'The keys of its fund lines, indicators and reviews to the form cannot follow a change of project there. Import the form again under the other project (and delete this one), or move the project to another unit.';
+        END IF;
         IF NEW.budget_unit_id IS DISTINCT FROM OLD.budget_unit_id OR NEW.project_id IS DISTINCT FROM OLD.project_id THEN
             PERFORM @extschema@.evaluation_check_budget_unit(NEW.budget_unit_id, NEW.project_id);
         END IF;
