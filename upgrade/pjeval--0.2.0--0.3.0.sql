@@ -17874,24 +17874,18 @@ BEGIN
 END
 $$;
 
--- issue 16: targets, session 5 (72_targets.sql): T2, the quantified share (target_setting,
--- target_quantified, target_quantified_share_low)
+-- issue 16: targets, session 5 (72_targets.sql): T2, the quantified share (the
+-- profile's target_quantified_share_min, target_quantified, target_quantified_share_low)
 
-CREATE TABLE @extschema@.target_setting (
-    profile         text PRIMARY KEY
-                    REFERENCES @extschema@.profile (name) ON UPDATE CASCADE ON DELETE CASCADE,
-    quantified_share_min numeric(5,2)
-                    CONSTRAINT target_setting_quantified_share_min_range CHECK (quantified_share_min BETWEEN 0 AND 100)
-);
+ALTER TABLE @extschema@.profile
+    ADD COLUMN target_quantified_share_min numeric(5,2)
+        CONSTRAINT profile_target_quantified_share_min_range
+        CHECK (target_quantified_share_min BETWEEN 0 AND 100);
 
-COMMENT ON TABLE @extschema@.target_setting IS
-'What the target checks take from the profile a target form is checked by: quantified_share_min, the lowest share (in %) of 年度 indicators with a number before target_quantified_share_low is flagged (T2; NULL or no row: unset, never flagged). The administrator enters the rows';
+COMMENT ON COLUMN @extschema@.profile.target_quantified_share_min IS
+'T2 of the target checks: the minimum share (in %, 0 to 100) of a target form''s 年度 indicators with a number (pjeval.target_quantified); NULL: unset, no finding';
 
-COMMENT ON COLUMN @extschema@.target_setting.quantified_share_min IS
-'T2: the minimum quantified share of the 年度 set, in % (0 to 100); NULL: unset, no finding';
-
-GRANT SELECT ON @extschema@.target_setting TO PUBLIC;
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_setting', '');
+COMMENT ON COLUMN @extschema@.target.profile IS 'The profile the form is checked by (central-2020 unless a reviewer chooses another), as for the self-evaluation; T2 takes its minimum from it (profile.target_quantified_share_min)';
 
 CREATE OR REPLACE FUNCTION @extschema@.distribution_plan()
 RETURNS TABLE (table_name text, placement text, step integer)
@@ -17914,7 +17908,7 @@ AS $$
              -- 整改 items (per project and year)
              'rectification',
              -- the target forms (per project and year and version; 72_targets.sql)
-             'target', 'target_fund_line', 'target_indicator', 'target_read_finding', 'target_setting',
+             'target', 'target_fund_line', 'target_indicator', 'target_read_finding',
              -- the forms, by evaluation_id: evaluation first
              'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history',
              -- the results stored with them (55_results.sql)
@@ -17943,10 +17937,10 @@ SELECT t.target_id,
        CASE WHEN c.applicable > 0
             THEN pg_catalog.round(c.quantified * 100.0 / c.applicable, 2) END
            AS quantified_share,
-       s.quantified_share_min,
+       pr.target_quantified_share_min AS quantified_share_min,
        CASE WHEN c.applicable > 0
             THEN pg_catalog.round(c.quantified * 100.0 / c.applicable, 2)
-                 < s.quantified_share_min END AS below_minimum
+                 < pr.target_quantified_share_min END AS below_minimum
 FROM @extschema@.target t
 JOIN (SELECT x.target_id,
              pg_catalog.count(ti.target_indicator_id)
@@ -17956,10 +17950,10 @@ JOIN (SELECT x.target_id,
       FROM @extschema@.target x
       LEFT JOIN @extschema@.target_indicator ti ON ti.target_id = x.target_id AND ti.term = '年度'
       GROUP BY x.target_id) c ON c.target_id = t.target_id
-LEFT JOIN @extschema@.target_setting s ON s.profile = t.profile;
+JOIN @extschema@.profile pr ON pr.name = t.profile;
 
 COMMENT ON VIEW @extschema@.target_quantified IS
-'T2, per target form the caller may see: applicable (年度 indicators, 不适用 aside), quantified (those whose 指标值 has a number), quantified_share (in %, half-up to two places; NULL without indicators), quantified_share_min (pjeval.target_setting of the form''s profile; NULL: unset) and below_minimum (NULL when either is unset)';
+'T2, per target form the caller may see: applicable (年度 indicators, 不适用 aside), quantified (those whose 指标值 has a number), quantified_share (in %, half-up to two places; NULL without indicators), quantified_share_min (target_quantified_share_min of the form''s profile; NULL: unset) and below_minimum (NULL when either is unset)';
 
 GRANT SELECT ON @extschema@.target_quantified TO PUBLIC;
 
@@ -18124,7 +18118,7 @@ JOIN @extschema@.finding_catalogue fc ON fc.code = rf.code
 JOIN @extschema@.finding_message fm ON fm.code = rf.code AND fm.place = 'target_line';
 
 COMMENT ON VIEW @extschema@.target_finding IS
-'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), target_quantified_share_low (T2, below the minimum of pjeval.target_setting), and what the reader noticed (unclosed_quote)';
+'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), target_quantified_share_low (T2, below the minimum of the form''s profile), and what the reader noticed (unclosed_quote)';
 
 -- export_targets: 'html' too
 

@@ -51,7 +51,7 @@ CREATE INDEX target_profile_idx ON @extschema@.target (profile);
 COMMENT ON TABLE @extschema@.target IS
 'One version of a 项目支出绩效目标申报表: a project''s targets for a year; version 1 is the original, each 目标调整 a new version with its reason; draft, submitted or approved. pjeval.target_in_force gives the version in force';
 COMMENT ON COLUMN @extschema@.target.version IS '1 the original; 2, 3, … the 目标调整 (adjustments), each with adjustment_reason';
-COMMENT ON COLUMN @extschema@.target.profile IS 'The profile the form is checked by (central-2020 unless a reviewer chooses another), as for the self-evaluation; the target checks take no knobs from it yet';
+COMMENT ON COLUMN @extschema@.target.profile IS 'The profile the form is checked by (central-2020 unless a reviewer chooses another), as for the self-evaluation; T2 takes its minimum from it (profile.target_quantified_share_min)';
 COMMENT ON COLUMN @extschema@.target.budget_unit_id IS '主管部门 (一级预算单位) as written on the form';
 COMMENT ON COLUMN @extschema@.target.amount_unit IS 'The unit of the fund amounts: 项目资金（元） or （万元）';
 COMMENT ON COLUMN @extschema@.target.attribute IS '项目属性: 新增 or 延续';
@@ -284,24 +284,6 @@ ORDER BY t.project_id, t.year, t.version DESC;
 
 COMMENT ON VIEW @extschema@.target_in_force IS
 'Per project and year, the target form in force: the approved version with the highest number (a 目标调整 replaces the original once approved; both are kept)';
-
--- What the target checks take from the form's profile (target.profile),
--- kept here beside the checks: one row per profile, none for a profile the
--- checks take nothing from.  quantified_share_min is T2's minimum, the
--- percentage of the 年度 indicators that must have a number (NULL or no
--- row: unset, nothing is flagged).  The administrator enters the rows, as
--- monitoring_due's.
-CREATE TABLE @extschema@.target_setting (
-    profile         text PRIMARY KEY
-                    REFERENCES @extschema@.profile (name) ON UPDATE CASCADE ON DELETE CASCADE,
-    quantified_share_min numeric(5,2)
-                    CONSTRAINT target_setting_quantified_share_min_range CHECK (quantified_share_min BETWEEN 0 AND 100)
-);
-
-COMMENT ON TABLE @extschema@.target_setting IS
-'What the target checks take from the profile a target form is checked by: quantified_share_min, the lowest share (in %) of 年度 indicators with a number before target_quantified_share_low is flagged (T2; NULL or no row: unset, never flagged). The administrator enters the rows';
-COMMENT ON COLUMN @extschema@.target_setting.quantified_share_min IS
-'T2: the minimum quantified share of the 年度 set, in % (0 to 100); NULL: unset, no finding';
 
 -- ------------------------------------------------------------------ reading
 
@@ -946,13 +928,12 @@ COMMENT ON FUNCTION @extschema@.export_targets(bigint, text) IS
 -- Daily use: PUBLIC reads (the policies decide what); writing is granted by
 -- the administrator, as for the self-evaluation tables.
 GRANT SELECT ON @extschema@.target, @extschema@.target_fund_line, @extschema@.target_indicator,
-                @extschema@.target_read_finding, @extschema@.target_in_force, @extschema@.target_setting TO PUBLIC;
+                @extschema@.target_read_finding, @extschema@.target_in_force TO PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_fund_line', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_indicator', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_read_finding', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_setting', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_target_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_fund_line_target_fund_line_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_indicator_target_indicator_id_seq', '');
@@ -1041,7 +1022,7 @@ COMMENT ON VIEW @extschema@.target_indicator_class IS
 -- T2: per target form, the 年度 indicators that apply (not 不适用), those
 -- whose 指标值 has a number (pjeval.kind: quantity, dates included), their
 -- share in % (half-up to two places), the minimum of the form's profile
--- (target_setting) and whether the share is below it.
+-- (profile.target_quantified_share_min) and whether the share is below it.
 CREATE VIEW @extschema@.target_quantified WITH (security_invoker = true) AS
 SELECT t.target_id,
        c.applicable,
@@ -1049,10 +1030,10 @@ SELECT t.target_id,
        CASE WHEN c.applicable > 0
             THEN pg_catalog.round(c.quantified * 100.0 / c.applicable, 2) END
            AS quantified_share,
-       s.quantified_share_min,
+       pr.target_quantified_share_min AS quantified_share_min,
        CASE WHEN c.applicable > 0
             THEN pg_catalog.round(c.quantified * 100.0 / c.applicable, 2)
-                 < s.quantified_share_min END AS below_minimum
+                 < pr.target_quantified_share_min END AS below_minimum
 FROM @extschema@.target t
 JOIN (SELECT x.target_id,
              pg_catalog.count(ti.target_indicator_id)
@@ -1062,10 +1043,10 @@ JOIN (SELECT x.target_id,
       FROM @extschema@.target x
       LEFT JOIN @extschema@.target_indicator ti ON ti.target_id = x.target_id AND ti.term = '年度'
       GROUP BY x.target_id) c ON c.target_id = t.target_id
-LEFT JOIN @extschema@.target_setting s ON s.profile = t.profile;
+JOIN @extschema@.profile pr ON pr.name = t.profile;
 
 COMMENT ON VIEW @extschema@.target_quantified IS
-'T2, per target form the caller may see: applicable (年度 indicators, 不适用 aside), quantified (those whose 指标值 has a number), quantified_share (in %, half-up to two places; NULL without indicators), quantified_share_min (pjeval.target_setting of the form''s profile; NULL: unset) and below_minimum (NULL when either is unset)';
+'T2, per target form the caller may see: applicable (年度 indicators, 不适用 aside), quantified (those whose 指标值 has a number), quantified_share (in %, half-up to two places; NULL without indicators), quantified_share_min (target_quantified_share_min of the form''s profile; NULL: unset) and below_minimum (NULL when either is unset)';
 
 -- One row per target-quality finding on a target form the caller may see:
 -- the form, the indicator's position (NULL for the whole form), code,
@@ -1231,7 +1212,7 @@ JOIN @extschema@.finding_catalogue fc ON fc.code = rf.code
 JOIN @extschema@.finding_message fm ON fm.code = rf.code AND fm.place = 'target_line';
 
 COMMENT ON VIEW @extschema@.target_finding IS
-'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), target_quantified_share_low (T2, below the minimum of pjeval.target_setting), and what the reader noticed (unclosed_quote)';
+'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), target_quantified_share_low (T2, below the minimum of the form''s profile), and what the reader noticed (unclosed_quote)';
 
 -- The self-evaluation against its targets: per evaluation of a project and
 -- year with a target form in force, each of its indicators whose 年度指标值
