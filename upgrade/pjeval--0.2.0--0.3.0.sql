@@ -18788,3 +18788,203 @@ BEGIN
     RETURN n;
 END
 $$;
+
+-- issue 16: targets, session 6 (72_targets.sql): T9's money comparison
+-- (target_request_above_executed)
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('target_request_above_executed', 'target', 'warning', '延续项目本年度申请金额高于上年度实际执行，而上年度执行率低于评分方案的预警线（pjeval 规则：请复核申请金额）', 'a 延续 project requests more than it spent last year, when last year''s execution rate was below the profile''s warning line (pjeval''s rule: review the request)');
+
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('target_request_above_executed', 'target', '项目 %1$s“%2$s” %3$s 年绩效目标（第 %4$s 版）%10$s：本年度申请金额 %13$s%14$s 高于 %15$s 年实际执行 %12$s%14$s，而 %15$s 年预算 %11$s%14$s 的执行率 %16$s%% 低于 %17$s%%：请复核申请金额（pjeval 规则，非财政部规定）', 'project %1$s "%2$s", %3$s targets (version %4$s), %10$s: the request of %13$s %14$s is above the %12$s %14$s spent in %15$s, when that year''s execution rate of a budget of %11$s %14$s was %16$s %%, below %17$s %%: review the request (pjeval''s rule, not a 财政部 threshold)');
+
+CREATE OR REPLACE VIEW @extschema@.target_finding WITH (security_invoker = true) AS
+SELECT t.target_id,
+       NULL::integer AS position,
+       'target_too_few'::text AS code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args) AS message_zh,
+       pg_catalog.format(fm.message_en, VARIADIC a.args) AS message_en
+-- T1: the 年度 indicators that apply, as T2 counts them
+FROM @extschema@.target_quantified c
+JOIN @extschema@.target t ON t.target_id = c.target_id
+JOIN @extschema@.project p ON p.project_id = t.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_too_few'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_too_few' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, c.applicable::text] AS args
+) a
+WHERE c.applicable < 3
+UNION ALL
+-- T10 [pjeval]: a 年度 set with no 产出 or no 效益 indicator
+SELECT t.target_id,
+       NULL::integer,
+       'target_level_missing'::text,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target t
+JOIN @extschema@.project p ON p.project_id = t.project_id
+CROSS JOIN (VALUES ('output', '产出指标'), ('benefit', '效益指标')) AS l (kind, name)
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_level_missing'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_level_missing' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, NULL, l.name] AS args
+) a
+WHERE EXISTS (SELECT 1 FROM @extschema@.target_indicator ti WHERE ti.target_id = t.target_id AND ti.term = '年度')
+  AND NOT EXISTS (SELECT 1 FROM @extschema@.target_indicator_class i
+                  WHERE i.target_id = t.target_id AND i.term = '年度' AND i.kind = l.kind AND NOT i.is_cost)
+UNION ALL
+-- T2: the quantified share below the minimum of the form's profile
+SELECT t.target_id,
+       NULL::integer,
+       'target_quantified_share_low'::text,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target_quantified q
+JOIN @extschema@.target t ON t.target_id = q.target_id
+JOIN @extschema@.project p ON p.project_id = t.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_quantified_share_low'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_quantified_share_low' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, q.applicable::text, NULL, q.quantified::text,
+                 q.quantified_share::text, q.quantified_share_min::text] AS args
+) a
+WHERE q.below_minimum
+UNION ALL
+-- T9 [pjeval], money: a 延续 form's fund line asking for more than last year
+-- executed, when last year's execution rate (executed / budget, as
+-- execution_rate rounds it) is below the profile's low_execution_rate (a
+-- NULL amount or a zero budget never flags)
+SELECT t.target_id,
+       NULL::integer,
+       'target_request_above_executed'::text,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target_fund_line f
+JOIN @extschema@.target t ON t.target_id = f.target_id
+JOIN @extschema@.project p ON p.project_id = t.project_id
+JOIN @extschema@.profile pr ON pr.name = t.profile
+JOIN @extschema@.standard_fund_source s ON s.source = f.source
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_request_above_executed'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_request_above_executed' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT @extschema@.try_execution_rate(f.last_year_budget, f.last_year_executed) AS rate
+) r
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, NULL, NULL, NULL, NULL, NULL,
+                 coalesce(f.label, s.label), f.last_year_budget::text, f.last_year_executed::text, f.requested::text,
+                 t.amount_unit, (t.year - 1)::text, r.rate::text, pr.low_execution_rate::text] AS args
+) a
+WHERE t.attribute = '延续'
+  AND f.requested > f.last_year_executed
+  AND r.rate < pr.low_execution_rate
+UNION ALL
+SELECT i.target_id,
+       i.position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target_indicator_class i
+JOIN @extschema@.target t ON t.target_id = i.target_id
+JOIN @extschema@.project tp ON tp.project_id = t.project_id
+-- T7: the same name and value on another unit's project the same year.  Per
+-- 三级指标, 指标值 (a number) and year, each unit's first project (by
+-- 项目编号, then name), the units in that order: the first unit's project is
+-- the other one for every other unit, the second unit's for the first.  One
+-- pass over the indicators, not a search per indicator (which grew with the
+-- square of the forms sharing a name and value: bench/targets_bench.sh).
+LEFT JOIN (
+    SELECT b.level3, b.target, b.year,
+           pg_catalog.array_agg(b.unit_id ORDER BY b.code, b.name) AS units,
+           pg_catalog.array_agg(coalesce(b.code, b.name) ORDER BY b.code, b.name) AS projects,
+           pg_catalog.array_agg(b.unit_name ORDER BY b.code, b.name) AS unit_names
+    FROM (SELECT DISTINCT ON (oi.level3, oi.target, ot.year, op.unit_id)
+                 oi.level3, oi.target, ot.year, op.unit_id, op.code, op.name, ou.name AS unit_name
+          FROM @extschema@.target_indicator oi
+          JOIN @extschema@.target ot ON ot.target_id = oi.target_id
+          JOIN @extschema@.project op ON op.project_id = ot.project_id
+          JOIN @extschema@.unit ou ON ou.unit_id = op.unit_id
+          WHERE @extschema@.kind(oi.target) = 'quantity'
+          ORDER BY oi.level3, oi.target, ot.year, op.unit_id, op.code, op.name) b
+    GROUP BY b.level3, b.target, b.year
+    HAVING pg_catalog.count(*) > 1
+) cp ON cp.level3 = i.level3 AND cp.target = i.target AND cp.year = t.year
+CROSS JOIN LATERAL (
+    SELECT cp.projects[k] AS project, cp.unit_names[k] AS unit
+    FROM (SELECT CASE WHEN cp.units[1] <> tp.unit_id THEN 1 ELSE 2 END AS k) x
+) o
+-- T9: last year's actual of the same project's indicator of that name (its
+-- self-evaluation, else the form's 上年度实际水平), clause by clause.  For the
+-- 延续 forms' indicators with a number at once: each with the first
+-- indicator of its name (by position) in the project's self-evaluation of the
+-- year before, joined, not searched for per indicator; and the clauses read
+-- inside, so that on a Citus cluster it is one sub-query of its own.
+LEFT JOIN (
+    SELECT y.target_indicator_id, tc.label,
+           pg_catalog.concat(nullif(lc.comparison, '='), lc.number, lc.unit) AS actual_text,
+           pg_catalog.concat(nullif(tc.comparison, '='), tc.number, tc.unit) AS target_clause
+    FROM (SELECT DISTINCT ON (ti.target_indicator_id) ti.target_indicator_id, ti.target,
+                 coalesce(e_i.actual, ti.last_year) AS actual
+          FROM @extschema@.target_indicator ti
+          JOIN @extschema@.target lt ON lt.target_id = ti.target_id
+          LEFT JOIN @extschema@.evaluation e ON e.project_id = lt.project_id AND e.year = lt.year - 1
+          LEFT JOIN @extschema@.indicator e_i
+            ON e_i.evaluation_id = e.evaluation_id
+           AND pg_catalog.regexp_replace(e_i.level3, '[[:space:]　]+', '', 'g')
+               = pg_catalog.regexp_replace(ti.level3, '[[:space:]　]+', '', 'g')
+          WHERE lt.attribute = '延续' AND @extschema@.kind(ti.target) = 'quantity'
+          ORDER BY ti.target_indicator_id, e_i.position) y
+    CROSS JOIN LATERAL @extschema@.clauses(y.target) tc
+    JOIN LATERAL @extschema@.clauses(y.actual) lc
+      ON coalesce(lc.label, '') = coalesce(tc.label, '') AND lc.base_unit = tc.base_unit
+    WHERE tc.dimension IS DISTINCT FROM 'date' AND tc.base_upper IS NULL AND lc.base_upper IS NULL
+      AND CASE WHEN tc.comparison IN ('≤', '<') THEN tc.base_value > lc.base_value
+               WHEN tc.comparison IN ('≥', '>', '=') OR tc.comparison IS NULL THEN tc.base_value < lc.base_value
+          END
+) ly ON ly.target_indicator_id = i.target_indicator_id
+CROSS JOIN LATERAL (VALUES
+    -- T3, except where T5 says more
+    (CASE WHEN i.value_kind = 'quantity' AND i.no_formula
+               AND NOT (i.kind = 'benefit' AND NOT i.is_cost AND @extschema@.base_unit(i.target) = '%'
+                        AND @extschema@.clause_count(i.target) <= 1)
+          THEN 'target_formula_missing' END),
+    (CASE WHEN i.is_cost AND @extschema@.comparison(i.target) IN ('≥', '>') THEN 'target_cost_at_least' END),
+    (CASE WHEN i.kind = 'benefit' AND NOT i.is_cost AND i.value_kind = 'quantity' AND i.no_formula
+               AND @extschema@.base_unit(i.target) = '%' AND @extschema@.clause_count(i.target) <= 1
+          THEN 'target_bare_percentage' END),
+    (CASE WHEN i.kind = 'satisfaction'
+               AND (pg_catalog.concat(i.formula, ' ', i.notes) !~ '调查|问卷|抽样|抽查|测评|样本|回访'
+                    OR pg_catalog.concat(i.formula, ' ', i.notes, ' ', i.target_text) ~ '投诉')
+          THEN 'target_satisfaction_unmeasured' END),
+    (CASE WHEN o.project IS NOT NULL THEN 'target_copied' END),
+    (CASE WHEN i.kind = 'output' AND NOT i.is_cost
+               AND (@extschema@.base_unit(i.target) = '元' OR i.level3 ~ '资金|经费|人员|投入')
+          THEN 'target_input_as_output' END),
+    (CASE WHEN ly.actual_text IS NOT NULL THEN 'target_below_last_year' END),
+    -- T10 [pjeval]: a 指标值 that does not read; a number with no unit
+    (CASE WHEN i.target IS NULL AND pg_catalog.btrim(coalesce(i.target_text, '')) <> '' THEN 'target_value_unreadable' END),
+    (CASE WHEN i.value_kind = 'quantity' AND @extschema@.base_unit(i.target) IS NULL THEN 'target_unit_missing' END)
+) f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'target_indicator'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[i.level3, i.target_text, i.level1, i.level2, coalesce(i.formula, ''), o.project, o.unit,
+                 ly.actual_text, (t.year - 1)::text, CASE WHEN ly.label IS NOT NULL THEN '（' || ly.label || '）' ELSE '' END,
+                 ly.target_clause] AS args
+) a
+UNION ALL
+SELECT rf.target_id,
+       NULL::integer,
+       rf.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, rf.line),
+       pg_catalog.format(fm.message_en, rf.line)
+FROM @extschema@.target_read_finding rf
+JOIN @extschema@.finding_catalogue fc ON fc.code = rf.code
+JOIN @extschema@.finding_message fm ON fm.code = rf.code AND fm.place = 'target_line';
+
+COMMENT ON VIEW @extschema@.target_finding IS
+'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year and target_request_above_executed (T9, pjeval''s rules), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), target_quantified_share_low (T2, below the minimum of the form''s profile), and what the reader noticed (unclosed_quote)';

@@ -947,7 +947,11 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_indicator_target_
 --   target            1 项目编号, 2 项目名称, 3 year, 4 version, 5 the 年度
 --                     indicators that apply (not 不适用), 6 the level missing
 --                     (T10), 7 the 年度 indicators with a number, 8 their
---                     share (%), 9 the profile's minimum share (%)
+--                     share (%), 9 the profile's minimum share (%); for a
+--                     fund line (T9, money) 10 its source, 11 上年度预算安排,
+--                     12 上年度实际执行, 13 本年度申请金额, 14 the form's
+--                     amount unit, 15 last year, 16 last year's execution
+--                     rate (%), 17 the profile's low_execution_rate (%)
 --   target_indicator  1 三级指标, 2 指标值, 3 一级指标, 4 二级指标, 5 计算公式,
 --                     6 the other project's 项目编号 (or name), 7 its unit,
 --                     8 last year's actual (of the clause), 9 last year, 10 the
@@ -969,6 +973,7 @@ INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh
     ('target_level_missing', 'target', 'warning', '年度绩效指标缺少产出指标或效益指标', 'the 年度 set has no 产出 or no 效益 indicator'),
     ('target_quantified_share_low', 'target', 'warning', '年度绩效指标中量化指标的比例低于设定的最低比例', 'the share of 年度 indicators with a number is below the minimum set for the profile'),
     ('target_below_last_year', 'target', 'warning', '本年目标低于上年实际完成值（pjeval 规则：请复核目标是否偏低）', 'this year''s target is below last year''s actual (pjeval''s rule: review whether the target is too low)'),
+    ('target_request_above_executed', 'target', 'warning', '延续项目本年度申请金额高于上年度实际执行，而上年度执行率低于评分方案的预警线（pjeval 规则：请复核申请金额）', 'a 延续 project requests more than it spent last year, when last year''s execution rate was below the profile''s warning line (pjeval''s rule: review the request)'),
     ('evaluation_target_changed', 'target', 'error', '自评表的年度指标值与批复（调整）后的绩效目标不一致', 'the self-evaluation''s 年度指标值 differs from the approved (or adjusted) target in force'),
     ('evaluation_target_unmatched', 'target', 'warning', '自评表的指标在批复的绩效目标中找不到', 'an indicator of the self-evaluation is not among the approved targets'),
     ('evaluation_without_target', 'target', 'warning', '该年度已有绩效目标，本项目却没有批复的绩效目标申报表', 'targets exist for the year, but this project has no approved target form');
@@ -986,6 +991,7 @@ INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VA
     ('target_level_missing', 'target', '项目 %1$s“%2$s” %3$s 年绩效目标（第 %4$s 版）年度指标中没有%6$s', 'project %1$s "%2$s", %3$s targets (version %4$s): the 年度 set has no %6$s'),
     ('target_quantified_share_low', 'target', '项目 %1$s“%2$s” %3$s 年绩效目标（第 %4$s 版）年度指标 %5$s 个，其中量化指标 %7$s 个，占 %8$s%%，低于最低比例 %9$s%%', 'project %1$s "%2$s", %3$s targets (version %4$s): %7$s of %5$s 年度 indicators have a number, %8$s %%, below the minimum of %9$s %%'),
     ('target_below_last_year', 'target_indicator', '“%1$s”%10$s本年目标 %11$s 低于（或宽于）%9$s 年实际完成值 %8$s：请复核目标是否偏低（pjeval 规则，非财政部规定）', '"%1$s"%10$s: this year''s target %11$s is below (or looser than) the actual of %9$s, %8$s: review whether the target is too low (pjeval''s rule, not a 财政部 threshold)'),
+    ('target_request_above_executed', 'target', '项目 %1$s“%2$s” %3$s 年绩效目标（第 %4$s 版）%10$s：本年度申请金额 %13$s%14$s 高于 %15$s 年实际执行 %12$s%14$s，而 %15$s 年预算 %11$s%14$s 的执行率 %16$s%% 低于 %17$s%%：请复核申请金额（pjeval 规则，非财政部规定）', 'project %1$s "%2$s", %3$s targets (version %4$s), %10$s: the request of %13$s %14$s is above the %12$s %14$s spent in %15$s, when that year''s execution rate of a budget of %11$s %14$s was %16$s %%, below %17$s %%: review the request (pjeval''s rule, not a 财政部 threshold)'),
     ('unclosed_quote', 'target_line', '第 %1$s 行有一个单元格以引号开头而没有引号闭合，已按文字读入：请核对该行是否完整', 'line %1$s: a cell begins with a quote that nothing closes and was read as text: check that the row is whole'),
     ('evaluation_target_changed', 'cycle', '项目 %1$s“%2$s” %3$s 年自评表“%4$s”的年度指标值 %5$s 与批复的绩效目标（第 %7$s 版）%6$s 不一致', 'project %1$s "%2$s", %3$s: the self-evaluation''s 年度指标值 of "%4$s", %5$s, differs from the approved target (version %7$s), %6$s'),
     ('evaluation_target_unmatched', 'cycle', '项目 %1$s“%2$s” %3$s 年自评表的指标“%4$s”（%5$s）不在批复的绩效目标（第 %7$s 版）中', 'project %1$s "%2$s", %3$s: the self-evaluation''s indicator "%4$s" (%5$s) is not among the approved targets (version %7$s)'),
@@ -1106,6 +1112,35 @@ CROSS JOIN LATERAL (
 ) a
 WHERE q.below_minimum
 UNION ALL
+-- T9 [pjeval], money: a 延续 form's fund line asking for more than last year
+-- executed, when last year's execution rate (executed / budget, as
+-- execution_rate rounds it) is below the profile's low_execution_rate (a
+-- NULL amount or a zero budget never flags)
+SELECT t.target_id,
+       NULL::integer,
+       'target_request_above_executed'::text,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target_fund_line f
+JOIN @extschema@.target t ON t.target_id = f.target_id
+JOIN @extschema@.project p ON p.project_id = t.project_id
+JOIN @extschema@.profile pr ON pr.name = t.profile
+JOIN @extschema@.standard_fund_source s ON s.source = f.source
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_request_above_executed'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_request_above_executed' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT @extschema@.try_execution_rate(f.last_year_budget, f.last_year_executed) AS rate
+) r
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, NULL, NULL, NULL, NULL, NULL,
+                 coalesce(f.label, s.label), f.last_year_budget::text, f.last_year_executed::text, f.requested::text,
+                 t.amount_unit, (t.year - 1)::text, r.rate::text, pr.low_execution_rate::text] AS args
+) a
+WHERE t.attribute = '延续'
+  AND f.requested > f.last_year_executed
+  AND r.rate < pr.low_execution_rate
+UNION ALL
 SELECT i.target_id,
        i.position,
        f.code,
@@ -1212,7 +1247,7 @@ JOIN @extschema@.finding_catalogue fc ON fc.code = rf.code
 JOIN @extschema@.finding_message fm ON fm.code = rf.code AND fm.place = 'target_line';
 
 COMMENT ON VIEW @extschema@.target_finding IS
-'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), target_quantified_share_low (T2, below the minimum of the form''s profile), and what the reader noticed (unclosed_quote)';
+'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year and target_request_above_executed (T9, pjeval''s rules), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), target_quantified_share_low (T2, below the minimum of the form''s profile), and what the reader noticed (unclosed_quote)';
 
 -- The self-evaluation against its targets: per evaluation of a project and
 -- year with a target form in force, each of its indicators whose 年度指标值
