@@ -775,7 +775,7 @@ BEGIN
     IF format IS NULL OR format NOT IN ('text', 'html') THEN
         RAISE EXCEPTION 'format must be ''text'' or ''html'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = '''text'' writes the layout as tab-separated text (pjeval.import_targets reads it back); ''html'' writes a printable page with the findings.';
+                  HINT = '''text'' writes the layout as tab-separated text (pjeval.import_targets reads it back); ''html'' writes a printable page with the findings; an .xlsx workbook (bytea) comes from pjeval.export_targets_workbook(ARRAY[id]).';
     END IF;
     SELECT x.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, b.name AS top_name
     INTO t
@@ -923,7 +923,179 @@ END
 $$;
 
 COMMENT ON FUNCTION @extschema@.export_targets(bigint, text) IS
-'One stored target form: ''text'' (default) in the tab-separated layout import_targets reads, which reads it back to the same rows; ''html'' a printable page (XHTML) with the quantified share (pjeval.target_quantified) and the findings of pjeval.target_finding, their rows marked. 02000 for a form that does not exist or that the caller may not see';
+'One stored target form: ''text'' (default) in the tab-separated layout import_targets reads, which reads it back to the same rows; ''html'' a printable page (XHTML) with the quantified share (pjeval.target_quantified) and the findings of pjeval.target_finding, their rows marked (an .xlsx workbook comes from pjeval.export_targets_workbook). 02000 for a form that does not exist or that the caller may not see';
+
+-- Target forms as an .xlsx workbook, one sheet each, laid out as
+-- export_targets' text (without its blank lines), so that
+-- import_targets_workbook reads it back to the same rows: ten columns (A-J,
+-- the indicators' header is the widest row), amounts as numbers (#,##0.00
+-- with the amount's own decimals), 指标值 as workbook_cell's values.  With
+-- the caller's rights: a form it cannot see raises no_data_found.
+CREATE FUNCTION @extschema@.export_targets_workbook(target_ids bigint[])
+RETURNS bytea
+LANGUAGE plpgsql
+STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    ids bigint[];
+    id bigint;
+    t record;
+    f record;
+    i record;
+    sheets jsonb[] := '{}';
+    cells jsonb[];
+    merges jsonb[];
+    r integer;
+    head integer;
+BEGIN
+    IF pg_catalog.array_position(target_ids, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'target_ids holds a NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass the ids of the target forms to export, e.g. ARRAY(SELECT target_id FROM pjeval.target WHERE year = 2024).';
+    END IF;
+    -- each form once, in the order given
+    SELECT coalesce(pg_catalog.array_agg(x.id ORDER BY x.n), '{}') INTO ids
+    FROM (SELECT u.id, pg_catalog.min(u.n) AS n
+          FROM pg_catalog.unnest(target_ids) WITH ORDINALITY AS u (id, n) GROUP BY u.id) x;
+    IF pg_catalog.cardinality(ids) = 0 THEN
+        RAISE EXCEPTION 'target_ids is empty: a workbook needs one form at least'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the ids of the target forms to export, e.g. ARRAY(SELECT target_id FROM pjeval.target WHERE year = 2024).';
+    END IF;
+
+    FOREACH id IN ARRAY ids LOOP
+        SELECT x.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, b.name AS top_name
+        INTO t
+        FROM @extschema@.target x
+        JOIN @extschema@.project p ON p.project_id OPERATOR(pg_catalog.=) x.project_id
+        JOIN @extschema@.unit u ON u.unit_id OPERATOR(pg_catalog.=) p.unit_id
+        LEFT JOIN @extschema@.unit b ON b.unit_id OPERATOR(pg_catalog.=) x.budget_unit_id
+        WHERE x.target_id OPERATOR(pg_catalog.=) id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'target form % does not exist or is not visible to role %', id, current_user
+                USING ERRCODE = 'no_data_found',
+                      HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+        END IF;
+
+        -- the header, as export_targets writes it
+        cells := ARRAY[
+            @extschema@.workbook_cell(1, 1, 'title', '项目支出绩效目标申报表'),
+            @extschema@.workbook_cell(2, 1, 'head', '项目编号:'),
+            @extschema@.workbook_cell(2, 2, 'text', coalesce(t.project_code, '')),
+            @extschema@.workbook_cell(2, 3, 'head', '项目名称:'),
+            @extschema@.workbook_cell(2, 4, 'text', t.project_name),
+            @extschema@.workbook_cell(2, 5, 'head', '申报年度:'),
+            @extschema@.workbook_cell(2, 6, 'number', t.year::text, 'number'),
+            @extschema@.workbook_cell(3, 1, 'head', '实施单位:'),
+            @extschema@.workbook_cell(3, 2, 'text', t.unit_name),
+            @extschema@.workbook_cell(3, 3, 'head', '主管部门:'),
+            @extschema@.workbook_cell(3, 4, 'text', coalesce(t.top_name, '')),
+            @extschema@.workbook_cell(3, 5, 'head', '项目属性:'),
+            @extschema@.workbook_cell(3, 6, 'text', coalesce(t.attribute, ''))];
+        merges := ARRAY['[1, 1, 1, 10]'::jsonb];
+        r := 3;
+        IF t.version > 1 THEN
+            r := r + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 1, 'head', '目标版本:'),
+                @extschema@.workbook_cell(r, 2, 'number', t.version::text, 'number'),
+                @extschema@.workbook_cell(r, 3, 'head', '调整原因:'),
+                @extschema@.workbook_cell(r, 4, 'text', t.adjustment_reason),
+                @extschema@.workbook_cell(r, 5, 'head', '申请日期:'),
+                @extschema@.workbook_cell(r, 6, 'text', coalesce(pg_catalog.to_char(t.requested_on, 'YYYY-MM-DD'), ''))];
+        END IF;
+
+        -- 项目资金: a row per source, — for an amount not given
+        r := r + 1;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '项目资金（' || t.amount_unit || '）'),
+            @extschema@.workbook_cell(r, 2, 'head', '资金来源'),
+            @extschema@.workbook_cell(r, 3, 'head', '上年度预算安排'),
+            @extschema@.workbook_cell(r, 4, 'head', '上年度实际执行'),
+            @extschema@.workbook_cell(r, 5, 'head', '本年度申请金额')];
+        FOR f IN
+            SELECT coalesce(fl.label, s.label) AS label, fl.last_year_budget, fl.last_year_executed, fl.requested
+            FROM @extschema@.target_fund_line fl
+            JOIN @extschema@.standard_fund_source s ON s.source OPERATOR(pg_catalog.=) fl.source
+            WHERE fl.target_id OPERATOR(pg_catalog.=) id
+            ORDER BY s.position, fl.label
+        LOOP
+            r := r + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 2, 'head', f.label),
+                coalesce(@extschema@.workbook_cell(r, 3, 'number', f.last_year_budget::text, 'amount'),
+                         @extschema@.workbook_cell(r, 3, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 4, 'number', f.last_year_executed::text, 'amount'),
+                         @extschema@.workbook_cell(r, 4, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 5, 'number', f.requested::text, 'amount'),
+                         @extschema@.workbook_cell(r, 5, 'number', '—'))];
+        END LOOP;
+
+        -- 总体目标
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r + 1, 1, 'head', '总体目标'),
+            @extschema@.workbook_cell(r + 1, 2, 'head', '长期目标'),
+            @extschema@.workbook_cell(r + 1, 3, 'head', '年度目标'),
+            @extschema@.workbook_cell(r + 2, 2, 'text', coalesce(t.long_term_goal, '')),
+            @extschema@.workbook_cell(r + 2, 3, 'text', coalesce(t.annual_goal, ''))];
+        r := r + 3;
+
+        -- 绩效指标: ten columns
+        head := r;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '绩效指标'),
+            @extschema@.workbook_cell(r, 2, 'head', '期限'),
+            @extschema@.workbook_cell(r, 3, 'head', '一级指标'),
+            @extschema@.workbook_cell(r, 4, 'head', '二级指标'),
+            @extschema@.workbook_cell(r, 5, 'head', '三级指标'),
+            @extschema@.workbook_cell(r, 6, 'head', '指标值'),
+            @extschema@.workbook_cell(r, 7, 'head', '计算公式'),
+            @extschema@.workbook_cell(r, 8, 'head', '绩效标准'),
+            @extschema@.workbook_cell(r, 9, 'head', '上年度实际水平'),
+            @extschema@.workbook_cell(r, 10, 'head', '备注')];
+        FOR i IN
+            SELECT ti.term, ti.level1, ti.level2, ti.level3, ti.target_text, ti.formula, ti.standard,
+                   ti.last_year_text, ti.notes
+            FROM @extschema@.target_indicator ti
+            WHERE ti.target_id OPERATOR(pg_catalog.=) id
+            ORDER BY ti.position
+        LOOP
+            r := r + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 2, 'level', i.term),
+                @extschema@.workbook_cell(r, 3, 'level', i.level1),
+                @extschema@.workbook_cell(r, 4, 'level', i.level2),
+                @extschema@.workbook_cell(r, 5, 'text', i.level3),
+                coalesce(@extschema@.workbook_cell(r, 6, 'text', i.target_text, 'value'),
+                         @extschema@.workbook_cell(r, 6, 'text', '')),
+                @extschema@.workbook_cell(r, 7, 'text', coalesce(i.formula, '')),
+                @extschema@.workbook_cell(r, 8, 'text', coalesce(i.standard, '')),
+                coalesce(@extschema@.workbook_cell(r, 9, 'text', i.last_year_text, 'value'),
+                         @extschema@.workbook_cell(r, 9, 'text', '')),
+                @extschema@.workbook_cell(r, 10, 'text', coalesce(i.notes, ''))];
+        END LOOP;
+
+        -- 备注 in its own cell after the label
+        r := r + 1;
+        cells := cells || ARRAY[@extschema@.workbook_cell(r, 1, 'head', '备注：'),
+                                @extschema@.workbook_cell(r, 2, 'text', coalesce(t.notes, ''))];
+        merges := merges || pg_catalog.jsonb_build_array(r, 2, r, 10);
+
+        sheets := sheets || pg_catalog.jsonb_build_object(
+            'name', t.project_name,
+            'cells', pg_catalog.to_jsonb(pg_catalog.array_remove(cells, NULL)),
+            'merges', pg_catalog.to_jsonb(merges),
+            'repeat', pg_catalog.jsonb_build_array(head, head),
+            'widths', '[11, 10, 12, 13, 20, 13, 20, 8, 13, 16]'::jsonb);
+    END LOOP;
+    RETURN @extschema@.workbook_write(pg_catalog.to_jsonb(sheets));
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.export_targets_workbook(bigint[]) IS
+'The target forms as an .xlsx workbook, one sheet each (named after the project), laid out as export_targets writes them in ten columns (A-J), so that pjeval.import_targets_workbook reads it back to the same rows: amounts as numbers (#,##0.00), 指标值 percentages as percent cells, 宋体, borders, A4 portrait one page wide. Each id once, in the order given; an id the caller cannot see raises no_data_found';
 
 -- Daily use: PUBLIC reads (the policies decide what); writing is granted by
 -- the administrator, as for the self-evaluation tables.
