@@ -104,6 +104,22 @@ SET ROLE regress_pjs_writer;
 INSERT INTO profile_102041 (name, builtin) VALUES ('central-2020-b', true);
 RESET ROLE;
 
+-- The policies on a shard (Citus copies them as they are, expression and
+-- all): a new row they refuse is refused with the table's name, not the
+-- shard's, for a role that may not write it.
+ALTER TABLE indicator_102041 ENABLE ROW LEVEL SECURITY;
+SELECT format('CREATE POLICY %I ON pjeval.indicator_102041 FOR %s USING (%s) WITH CHECK (%s)',
+              policyname, cmd, qual, with_check)
+FROM pg_policies WHERE schemaname = 'pjeval' AND tablename = 'indicator' \gexec
+INSERT INTO evaluation (project_id, year) SELECT project_id, 2025 FROM project WHERE code = 'T-SHARD'
+RETURNING evaluation_id AS form2 \gset
+CREATE ROLE regress_pjs_member NOLOGIN;
+GRANT SELECT, INSERT ON indicator_102041 TO regress_pjs_member;
+SET ROLE regress_pjs_member;
+SELECT pg_temp.try($$INSERT INTO indicator_102041 (evaluation_id, position, level1, level2, level3, weight)
+                      VALUES ($$ || :form2 || $$, 1, '产出指标', '数量指标', '完成数', 10)$$, :form2);
+RESET ROLE;
+
 :restore_sequences;
 ROLLBACK;
 

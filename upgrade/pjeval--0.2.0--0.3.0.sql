@@ -18789,6 +18789,1155 @@ BEGIN
 END
 $$;
 
+-- issue 14, session 6: Citus.  The imports write through import_insert (on a
+-- cluster INSERT ... VALUES: a unit's member imports under row-level security);
+-- the policies' WITH CHECK names the table, never the shard (may_write); the
+-- exports and the monitoring job run on a cluster.
+CREATE FUNCTION @extschema@.fund_line_label(source text, label text, standard_label text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE $1 WHEN 'appropriation' THEN '其中：' ELSE '' END
+           || coalesce(CASE WHEN $1 OPERATOR(pg_catalog.=) 'other' THEN $2 END, $3)
+$$;
+
+
+COMMENT ON FUNCTION @extschema@.fund_line_label(text, text, text) IS
+'The label the template gives a fund line of this source: its standard label (pjeval.standard_fund_source), 其中： before 当年财政拨款, an other source''s own label where it has one';
+
+CREATE FUNCTION @extschema@.may_write(tbl text, what text, id bigint)
+RETURNS boolean
+LANGUAGE C STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'pj_may_write';
+
+COMMENT ON FUNCTION @extschema@.may_write(text, text, bigint) IS
+'The WITH CHECK of the row-level security policies: true when pjeval.visible(what, id), else the error new row violates row-level security policy for table tbl (42501), naming the table, on a Citus shard too';
+
+CREATE FUNCTION @extschema@.import_insert(tbl regclass, rows jsonb,
+                                          conflict text DEFAULT NULL, returns text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cols text[] := ARRAY(SELECT k FROM pg_catalog.jsonb_object_keys(rows -> 0) k ORDER BY k);
+    collist text := (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c), ', ' ORDER BY o)
+                     FROM pg_catalog.unnest(cols) WITH ORDINALITY AS u (c, o));
+    tail text := coalesce(' ON CONFLICT ' || conflict, '') || coalesce(' RETURNING ' || returns, '');
+    n integer := coalesce(pg_catalog.jsonb_array_length(rows), 0);
+    result jsonb := '[]';
+    part jsonb;
+    stmt text;
+    done integer := 0;
+    on_cluster boolean := false;
+BEGIN
+    IF n > 0 AND pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid OPERATOR(pg_catalog.=) $1)'
+            INTO on_cluster USING tbl;
+    END IF;
+    WHILE done < n LOOP
+        IF on_cluster THEN
+            SELECT pg_catalog.format('INSERT INTO %s (%s) VALUES %s', tbl, collist,
+                                     pg_catalog.string_agg(
+                                         (SELECT '(' || pg_catalog.string_agg(
+                                                    CASE WHEN pg_catalog.jsonb_typeof(r.v -> c) = 'array'   -- an array column
+                                                         THEN pg_catalog.quote_literal(coalesce(
+                                                                  (SELECT pg_catalog.array_agg(e)::text
+                                                                   FROM pg_catalog.jsonb_array_elements_text(r.v -> c) e), '{}'))
+                                                         ELSE pg_catalog.quote_nullable(r.v ->> c) END, ', ' ORDER BY o) || ')'
+                                          FROM pg_catalog.unnest(cols) WITH ORDINALITY AS u (c, o)),
+                                         ', ' ORDER BY r.i))
+            INTO stmt
+            FROM pg_catalog.jsonb_array_elements(rows) WITH ORDINALITY AS r (v, i)
+            WHERE r.i > done AND r.i <= done + 1000;
+            done := done + 1000;
+        ELSE
+            stmt := pg_catalog.format('INSERT INTO %s (%s) SELECT %s FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $1)',
+                                      tbl, collist, collist, tbl);
+            done := n;
+        END IF;
+        IF returns IS NULL THEN
+            EXECUTE stmt || tail USING rows;
+        ELSE
+            EXECUTE 'WITH ins AS (' || stmt || tail || ') SELECT pg_catalog.jsonb_agg(ins) FROM ins' INTO part USING rows;
+            result := result || coalesce(part, '[]');
+        END IF;
+    END LOOP;
+    RETURN result;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.import_insert(regclass, jsonb, text, text) IS
+'The imports'' writes: the rows (a jsonb array of objects keyed by column name) inserted in order, with an ON CONFLICT clause and a RETURNING list whose rows it returns as jsonb; into a Citus table as INSERT ... VALUES (Citus would write an INSERT ... SELECT with COPY, which PostgreSQL refuses under row-level security)';
+
+CREATE OR REPLACE FUNCTION @extschema@.import_forms(document text, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    forms jsonb;            -- the forms of a batch
+    funds jsonb;            -- every fund line of the batch
+    inds jsonb;             -- every indicator of the batch
+    bad record;
+    pos_offset bigint := 0; -- where the next batch begins (NULL: the document is read)
+    pos_line integer := 1;
+    pos_form integer := 0;
+    base integer;           -- forms before the batch: its form f is element f - base below
+    done_form integer[] := '{}';    -- the forms of the batches before, for step 5
+    done_line integer[] := '{}';
+    done_year integer[] := '{}';
+    done_project bigint[] := '{}';
+    done_code text[] := '{}';
+    done_name text[] := '{}';
+    quote_lines integer[] := '{}';  -- cells whose quote nothing closes (read as text)
+    writing_rows boolean := false;  -- in step 7: a failure there is a cell no table holds
+    form_unit bigint[];     -- per form of the batch, in the document's order
+    form_top bigint[];      -- 0: no 一级预算单位 (no NULLs: subscripts stay O(1))
+    form_project bigint[];
+    form_eval bigint[];
+    found_forms integer[];  -- batch-local, as the arrays above
+    found_evals bigint[];
+    old_bands jsonb;
+    todo integer[];         -- form numbers
+    attempt integer;
+    n integer;
+    t0 timestamptz := clock_timestamp();   -- for the timings at DEBUG1
+    on_cluster boolean := false;    -- evaluation distributed by Citus (step 6)
+BEGIN
+    IF on_conflict IS NULL OR on_conflict NOT IN ('error', 'replace') THEN
+        RAISE EXCEPTION 'on_conflict must be ''error'' or ''replace'', not %',
+                coalesce(pg_catalog.quote_literal(on_conflict), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''error'' (the default) refuses a project and year already stored; ''replace'' replaces it and keeps the old version in pjeval.history.';
+    END IF;
+    IF document IS NULL THEN
+        RETURN;
+    END IF;
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid OPERATOR(pg_catalog.=) $1::regclass)'
+            INTO on_cluster USING '@extschema@.evaluation';
+    END IF;
+
+    -- The document is read and written a batch of forms at a time (500
+    -- forms or about 8 MB of text, see read_form_batch), steps 1-7 per
+    -- batch, all in this one transaction: memory is that of a batch, and a
+    -- cancel or a timeout stops the import between any two rows it reads.
+    -- One exception block for all batches, not one per batch: each block
+    -- is a subtransaction, and the memory a committed subtransaction used
+    -- stays until the transaction ends (about 4 MB a batch).
+    BEGIN
+    LOOP
+        -- 1. Read.  A form that cannot be read at all raises here (22P02, with
+        -- the form, the line and what was expected); what earlier batches wrote
+        -- is undone with the rest.  The fund lines and indicators of the
+        -- batch's forms are taken out once, each with its form's position:
+        -- every statement below reads a flat set.
+        EXIT WHEN pos_offset IS NULL;
+        base := pos_form;
+        SELECT b.forms, b.next_offset, b.next_line, b.next_form INTO forms, pos_offset, pos_line, pos_form
+        FROM @extschema@.read_form_batch(document, pos_offset, pos_line, pos_form, 500) AS b;
+        n := pg_catalog.jsonb_array_length(forms);
+        EXIT WHEN n = 0;
+        funds := pg_catalog.jsonb_path_query_array(forms, '$[*].funds[*]');
+        inds := pg_catalog.jsonb_path_query_array(forms, '$[*].indicators[*]');
+        quote_lines := quote_lines || ARRAY(SELECT x.line
+                                            FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                                                 AS x (line integer, code text)
+                                            WHERE x.code = 'unclosed_quote'
+                                            ORDER BY x.line);
+
+        RAISE DEBUG 'import_forms: % % ms', 'read', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 2. What the reader lets through but no table can hold.  The header
+        -- is checked here (before units and projects are looked for); fund
+        -- lines and indicators by the tables' own constraints as they are
+        -- written (step 7), at no cost when all is well.  Either way the error
+        -- names the document's first such cell (import_raise_problem).
+        IF EXISTS (SELECT FROM jsonb_to_recordset(forms) AS f (year integer, unit text, top_unit text,
+                                                             total_weight numeric, total_score numeric)
+                   WHERE f.year NOT BETWEEN 2000 AND 2100 OR (f.unit IS NULL AND f.top_unit IS NULL)
+                      OR f.total_weight NOT BETWEEN 0 AND 100 OR f.total_score NOT BETWEEN 0 AND 100) THEN
+            PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'checked', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 3. Units.  一级预算单位 is a unit of that name (a top-level one first),
+        -- created at the top level when there is none; 实施单位 is a unit of
+        -- that name (under its 一级预算单位 first, then at the top level), created
+        -- under its 一级预算单位 when there is none, at the top level when the
+        -- form names none (and no other form of the document places it).
+        -- Creating units is for reviewers (row-level security says so when
+        -- someone else tries).
+        -- (Anti-joins, not NOT EXISTS: Citus plans no correlated sub-query
+        -- over a set-returning function such as jsonb_to_recordset.)
+        INSERT INTO @extschema@.unit (name)
+        SELECT DISTINCT f.top_unit
+        FROM jsonb_to_recordset(forms) AS f (top_unit text)
+        LEFT JOIN @extschema@.unit u ON u.name = f.top_unit
+        WHERE f.top_unit IS NOT NULL AND u.unit_id IS NULL
+        ORDER BY 1
+        ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(t.unit_id, 0) ORDER BY f.form) INTO form_top
+        FROM jsonb_to_recordset(forms) AS f (form integer, top_unit text)
+        LEFT JOIN (
+            SELECT n.name,
+                   coalesce((SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name AND u.parent_id IS NULL),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name ORDER BY u.unit_id LIMIT 1)) AS unit_id
+            FROM (SELECT DISTINCT x.top_unit AS name FROM jsonb_to_recordset(forms) AS x (top_unit text)) n
+        ) t ON t.name = f.top_unit;
+
+        INSERT INTO @extschema@.unit (name, parent_id)
+        SELECT DISTINCT f.unit, form_top[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, unit text, top_unit text)
+        LEFT JOIN @extschema@.unit u ON u.name = f.unit
+        WHERE f.unit IS NOT NULL AND f.top_unit IS NOT NULL AND f.unit <> f.top_unit AND u.unit_id IS NULL
+        ORDER BY 2, 1
+        ON CONFLICT (parent_id, name) WHERE parent_id IS NOT NULL DO NOTHING;
+
+        INSERT INTO @extschema@.unit (name)
+        SELECT DISTINCT f.unit
+        FROM jsonb_to_recordset(forms) AS f (unit text, top_unit text)
+        LEFT JOIN @extschema@.unit u ON u.name = f.unit
+        WHERE f.unit IS NOT NULL AND f.top_unit IS NULL AND u.unit_id IS NULL
+        ORDER BY 1
+        ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(t.unit_id, nullif(form_top[f.form - base], 0)) ORDER BY f.form) INTO form_unit
+        FROM jsonb_to_recordset(forms) AS f (form integer, unit text, top_unit text)
+        LEFT JOIN (
+            SELECT n.name, n.top,
+                   coalesce((SELECT u.unit_id FROM @extschema@.unit u WHERE u.parent_id = n.top AND u.name = n.name),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name AND u.parent_id IS NULL),
+                            (SELECT u.unit_id FROM @extschema@.unit u WHERE u.name = n.name ORDER BY u.unit_id LIMIT 1)) AS unit_id
+            FROM (SELECT DISTINCT x.unit AS name, form_top[x.form - base] AS top
+                  FROM jsonb_to_recordset(forms) AS x (form integer, unit text, top_unit text)
+                  WHERE x.unit IS DISTINCT FROM x.top_unit) n
+        ) t ON t.name = f.unit AND t.top = form_top[f.form - base] AND f.unit IS DISTINCT FROM f.top_unit;
+
+        RAISE DEBUG 'import_forms: % % ms', 'units', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 4. Projects: by 项目编号, else by name within the unit.  A project the
+        -- caller cannot see is not found; inserting it again then does nothing
+        -- (its code is taken) or is refused by row-level security.
+        INSERT INTO @extschema@.project (code, name, unit_id)
+        SELECT DISTINCT ON (f.project_code) f.project_code, f.project_name, form_unit[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, project_code text, project_name text)
+        LEFT JOIN @extschema@.project p ON p.code = f.project_code
+        WHERE f.project_code IS NOT NULL AND p.project_id IS NULL
+        ORDER BY f.project_code, f.form
+        ON CONFLICT (code) DO NOTHING;
+
+        INSERT INTO @extschema@.project (name, unit_id)
+        SELECT DISTINCT f.project_name, form_unit[f.form - base]
+        FROM jsonb_to_recordset(forms) AS f (form integer, project_code text, project_name text)
+        LEFT JOIN @extschema@.project p ON p.unit_id = form_unit[f.form - base] AND p.name = f.project_name
+        WHERE f.project_code IS NULL AND p.project_id IS NULL
+        ORDER BY 2, 1
+        ON CONFLICT (unit_id, name) WHERE code IS NULL DO NOTHING;
+
+        SELECT pg_catalog.array_agg(coalesce(pc.project_id, pn.project_id) ORDER BY f.form) INTO form_project
+        FROM (SELECT x.form, x.project_code, x.project_name, form_unit[x.form - base] AS unit_id
+              FROM jsonb_to_recordset(forms) AS x (form integer, project_code text, project_name text)) f
+        LEFT JOIN @extschema@.project pc ON pc.code = f.project_code
+        LEFT JOIN (
+            SELECT n.unit_id, n.name,
+                   coalesce((SELECT p.project_id FROM @extschema@.project p
+                             WHERE p.unit_id = n.unit_id AND p.name = n.name AND p.code IS NULL),
+                            (SELECT p.project_id FROM @extschema@.project p
+                             WHERE p.unit_id = n.unit_id AND p.name = n.name ORDER BY p.project_id LIMIT 1)) AS project_id
+            FROM (SELECT DISTINCT form_unit[x.form - base] AS unit_id, x.project_name AS name
+                  FROM jsonb_to_recordset(forms) AS x (form integer, project_code text, project_name text)
+                  WHERE x.project_code IS NULL) n
+        ) pn ON f.project_code IS NULL AND pn.unit_id = f.unit_id AND pn.name = f.project_name;
+
+        -- A project the caller cannot see, or one that belongs to another unit.
+        SELECT f.form, f.line, f.project_code, f.project_name, f.unit, f.top_unit, p.unit_id, u.name AS project_unit INTO bad
+        FROM jsonb_to_recordset(forms) AS f (form integer, line integer, project_code text, project_name text,
+                                             unit text, top_unit text)
+        LEFT JOIN @extschema@.project p ON p.project_id = form_project[f.form - base]
+        LEFT JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+        WHERE p.project_id IS NULL OR p.unit_id <> form_unit[f.form - base]
+        ORDER BY f.form
+        LIMIT 1;
+        IF FOUND AND bad.unit_id IS NULL THEN
+            RAISE EXCEPTION 'form % of the document (line %): project % belongs to a unit that role % does not work for',
+                    bad.form, bad.line, bad.project_code, current_user
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'A role imports the forms of the units it works for (pjeval.unit_member); reviewers import any.';
+        ELSIF FOUND THEN
+            RAISE EXCEPTION 'form % of the document (line %): project % “%” belongs to unit “%”, not to “%”',
+                    bad.form, bad.line, coalesce(bad.project_code, '(no 项目编号)'), bad.project_name,
+                    bad.project_unit, coalesce(bad.unit, bad.top_unit)
+                USING ERRCODE = 'integrity_constraint_violation',
+                      HINT = 'A project has one implementing unit (实施单位). Correct the form, or move the project first: UPDATE pjeval.project SET unit_id = … (a reviewer).';
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'projects', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 5. One form per project and year in the document: in the batch, and
+        -- against the forms of the batches before it (never a replace of a form
+        -- this import wrote).
+        SELECT a.form, a.line, b.form AS other_form, b.line AS other_line, a.year, a.project_code, a.project_name INTO bad
+        FROM (SELECT x.form, x.line, x.year, x.project_code, x.project_name, form_project[x.form - base] AS project_id
+              FROM jsonb_to_recordset(forms) AS x (form integer, line integer, year integer, project_code text, project_name text)
+              UNION ALL
+              SELECT d.*
+              FROM ROWS FROM (pg_catalog.unnest(done_form), pg_catalog.unnest(done_line), pg_catalog.unnest(done_year),
+                              pg_catalog.unnest(done_code), pg_catalog.unnest(done_name), pg_catalog.unnest(done_project))
+                   AS d (form, line, year, project_code, project_name, project_id)) a
+        JOIN jsonb_to_recordset(forms) AS b (form integer, line integer, year integer)
+          ON b.form > a.form AND b.year = a.year AND form_project[b.form - base] = a.project_id
+        ORDER BY b.form, a.form
+        LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'forms % (line %) and % (line %) of the document are both project % “%” for %',
+                    bad.form, bad.line, bad.other_form, bad.other_line,
+                    coalesce(bad.project_code, '(no 项目编号)'), bad.project_name, bad.year
+                USING ERRCODE = 'unique_violation',
+                      HINT = 'A document holds one form per project and year: remove one of them. Nothing of the document was imported.';
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'duplicates', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 6. The forms themselves.  A project and year already stored is an
+        -- error, or with on_conflict => 'replace' is replaced in place: the same
+        -- evaluation_id, its profile kept, its fund lines and indicators written
+        -- anew (the evaluator's band carried over where an indicator is
+        -- unchanged), the old version in pjeval.history.  The workflow refuses to
+        -- replace a form that is submitted or approved.  An import that races
+        -- with another for the same project and year finds it on its next try.
+        form_eval := pg_catalog.array_fill(NULL::bigint, ARRAY[n]);
+        todo := ARRAY(SELECT base + g FROM pg_catalog.generate_series(1, n) g);
+        old_bands := NULL;
+        attempt := 0;
+        -- the results of the batch's forms are stored once, after step 7
+        -- (55_results.sql), not after each statement
+        PERFORM @extschema@.defer_results();
+        LOOP
+            attempt := attempt + 1;
+
+            -- the forms of this try already stored, locked in one order
+            IF NOT on_cluster THEN
+                SELECT pg_catalog.array_agg(x.form - base ORDER BY x.form), pg_catalog.array_agg(x.evaluation_id ORDER BY x.form)
+                INTO found_forms, found_evals
+                FROM (SELECT f.form, e.evaluation_id
+                      FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+                      JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                      JOIN @extschema@.evaluation e ON e.project_id = form_project[f.form - base] AND e.year = f.year
+                      ORDER BY e.evaluation_id
+                      FOR UPDATE OF e) x;
+            ELSE
+                -- On a Citus cluster Citus neither locks rows of several
+                -- shards at once nor keeps evaluation's UNIQUE (project_id,
+                -- year) (docs/scaling.md): each project and year of the
+                -- batch is locked instead (a transaction advisory lock on
+                -- the coordinator, in one order), before its form is looked
+                -- for, so that two imports of it take turns, and the second
+                -- finds the first's form.
+                PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(
+                            pg_catalog.format('pjeval.evaluation %s %s', k.project_id, k.year), 0))
+                FROM (SELECT DISTINCT form_project[f.form - base] AS project_id, f.year
+                      FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+                      JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                      ORDER BY 1, 2) k;
+                SELECT pg_catalog.array_agg(x.form - base ORDER BY x.form), pg_catalog.array_agg(x.evaluation_id ORDER BY x.form)
+                INTO found_forms, found_evals
+                FROM (SELECT f.form, e.evaluation_id
+                      FROM jsonb_to_recordset(forms) AS f (form integer, year integer)
+                      JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                      JOIN @extschema@.evaluation e ON e.project_id = form_project[f.form - base] AND e.year = f.year) x;
+            END IF;
+
+            IF found_forms IS NOT NULL AND on_conflict = 'error' THEN
+                SELECT f.form, f.line, f.year, f.project_code, f.project_name INTO bad
+                FROM jsonb_to_recordset(forms) AS f (form integer, line integer, year integer, project_code text, project_name text)
+                WHERE f.form = base + found_forms[1];
+                RAISE EXCEPTION 'project % “%” already has a form for % (evaluation %)',
+                        coalesce(bad.project_code, '(no 项目编号)'), bad.project_name, bad.year, found_evals[1]
+                    USING ERRCODE = 'unique_violation',
+                          DETAIL = pg_catalog.format('Form %s of the document, line %s.', bad.form, bad.line),
+                          HINT = 'To replace it, import with on_conflict => ''replace'' (the old version stays in pjeval.history). Nothing of the document was imported.';
+            END IF;
+
+            IF found_forms IS NOT NULL THEN
+                UPDATE @extschema@.evaluation e
+                SET budget_unit_id = nullif(form_top[f.form - base], 0),
+                    amount_unit = coalesce(f.amount_unit, '元'),
+                    expected_goal = f.goal_expected,
+                    actual_outcome = f.goal_actual,
+                    reported_weight_total = f.total_weight,
+                    reported_total = f.total_score,
+                    notes = f.notes,
+                    reported_grade = f.total_grade,
+                    fund_block_weight = f.fund_weight,
+                    execution_reason = f.execution_reason
+                FROM ROWS FROM (pg_catalog.unnest(found_forms), pg_catalog.unnest(found_evals)) AS x (form, evaluation_id)
+                JOIN jsonb_to_recordset(forms) AS f (form integer, amount_unit text, goal_expected text, goal_actual text,
+                                                     total_weight numeric, total_score numeric, notes text, total_grade text,
+                                                     fund_weight numeric, execution_reason text)
+                  ON f.form = base + x.form
+                WHERE e.evaluation_id = x.evaluation_id;
+
+                SELECT coalesce(old_bands, '{}') || coalesce(pg_catalog.jsonb_object_agg(
+                           i.evaluation_id || '/' || i.position || '/' || i.level3 || '/'
+                               || coalesce(i.target_text, '') || '/' || coalesce(i.actual_text, ''),
+                           i.band), '{}')
+                INTO old_bands
+                FROM @extschema@.indicator i
+                WHERE i.evaluation_id = ANY (found_evals) AND i.band IS NOT NULL;
+
+                DELETE FROM @extschema@.fund_line fl WHERE fl.evaluation_id = ANY (found_evals);
+                DELETE FROM @extschema@.indicator i WHERE i.evaluation_id = ANY (found_evals);
+                -- (asked first: an import without reader findings needs no
+                -- right on read_finding; SELECT 1, not SELECT: Citus plans no
+                -- empty target list over a distributed table)
+                IF EXISTS (SELECT 1 FROM @extschema@.read_finding rf WHERE rf.evaluation_id = ANY (found_evals)) THEN
+                    DELETE FROM @extschema@.read_finding rf WHERE rf.evaluation_id = ANY (found_evals);
+                END IF;
+
+                form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
+            END IF;
+
+            -- the forms not stored yet; one that a concurrent import has just
+            -- stored is left out, and found on the next try (on a cluster
+            -- the lock above keeps other imports out)
+            SELECT pg_catalog.array_agg(f.form - base), pg_catalog.array_agg(ins.evaluation_id)
+            INTO found_forms, found_evals
+            FROM jsonb_to_recordset(@extschema@.import_insert(
+                     '@extschema@.evaluation',
+                     (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                                 'project_id', form_project[f.form - base], 'year', f.year,
+                                 'budget_unit_id', nullif(form_top[f.form - base], 0),
+                                 'amount_unit', coalesce(f.amount_unit, '元'), 'expected_goal', f.goal_expected,
+                                 'actual_outcome', f.goal_actual, 'reported_weight_total', f.total_weight,
+                                 'reported_total', f.total_score, 'notes', f.notes, 'reported_grade', f.total_grade,
+                                 'fund_block_weight', f.fund_weight, 'execution_reason', f.execution_reason)
+                             ORDER BY form_project[f.form - base], f.year)
+                      FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
+                                                           goal_actual text, total_weight numeric, total_score numeric, notes text,
+                                                           total_grade text, fund_weight numeric, execution_reason text)
+                      JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                      WHERE form_eval[f.form - base] IS NULL),     -- not just replaced
+                     CASE WHEN NOT on_cluster THEN '(project_id, year) DO NOTHING' END,
+                     'evaluation_id, project_id, year')) AS ins (evaluation_id bigint, project_id bigint, year integer)
+            JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
+              ON form_project[f.form - base] = ins.project_id AND f.year = ins.year;
+
+            form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
+
+            todo := ARRAY(SELECT base + g FROM pg_catalog.generate_series(1, n) g WHERE form_eval[g] IS NULL);
+            EXIT WHEN pg_catalog.cardinality(todo) = 0;
+            IF attempt >= 3 THEN
+                RAISE EXCEPTION 'form % of the document: its project and year are being written by another import at the same time', todo[1]
+                    USING ERRCODE = 'serialization_failure',
+                          HINT = 'Try again.';
+            END IF;
+        END LOOP;
+
+        RAISE DEBUG 'import_forms: % % ms', 'evaluations', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        -- 7. Their rows.  Amounts left blank are 0; the values of targets and
+        -- actuals are read by the indicator's trigger (NULL, and flagged by the
+        -- audit, where a cell does not read: the text is kept as written).
+        writing_rows := true;
+            PERFORM @extschema@.import_insert('@extschema@.fund_line',
+                (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                            'evaluation_id', form_eval[x.form - base], 'form_project_id', form_project[x.form - base],
+                            'source', x.kind, 'initial_budget', coalesce(x.initial_budget, 0),
+                            'annual_budget', coalesce(x.budget, 0), 'executed', coalesce(x.executed, 0),
+                            'reported_weight', x.weight, 'reported_rate', x.rate, 'reported_score', x.score,
+                            'label', CASE WHEN x.kind = 'other' THEN nullif(x.source, sfs.label) END)
+                        ORDER BY x.form, x.line)
+                 FROM jsonb_to_recordset(funds) AS x (form integer, line integer, source text, kind text, initial_budget numeric,
+                                                      budget numeric, executed numeric, weight numeric, rate numeric, score numeric)
+                 LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.kind));
+
+            RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+            t0 := clock_timestamp();
+            PERFORM @extschema@.import_insert('@extschema@.indicator',
+                (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                            'evaluation_id', form_eval[x.form - base], 'form_project_id', form_project[x.form - base],
+                            'position', x.position, 'level1', x.level1 || coalesce(' (' || x.level1_weight || '分)', ''),
+                            'level2', x.level2, 'level3', x.level3, 'target_text', x.target, 'actual_text', x.actual,
+                            'weight', x.weight, 'reported_score', x.score, 'deviation_reason', x.explanation,
+                            'band', CASE WHEN old_bands IS NOT NULL
+                                         THEN old_bands ->> (form_eval[x.form - base] || '/' || x.position || '/' || x.level3 || '/'
+                                                             || coalesce(x.target, '') || '/' || coalesce(x.actual, '')) END))
+                 FROM jsonb_to_recordset(inds) AS x (form integer, position integer, level1 text, level1_weight numeric,
+                                                     level2 text, level3 text, target text, actual text,
+                                                     weight numeric, score numeric, explanation text)));
+        writing_rows := false;
+
+        -- What the reader found worth a look, on the row of its line (an
+        -- indicator, a fund row) or on the form.
+        IF pg_catalog.jsonb_path_exists(forms, '$[*].findings[*]') THEN
+            PERFORM @extschema@.import_insert('@extschema@.read_finding',
+                (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                            'evaluation_id', form_eval[x.form - base], 'form_project_id', form_project[x.form - base],
+                            'line', x.line, 'position', i.position, 'source', fl.kind, 'code', x.code, 'detail', x.detail)
+                        ORDER BY x.form, x.line)
+                 FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                      AS x (form integer, line integer, code text, detail text)
+                 LEFT JOIN jsonb_to_recordset(inds) AS i (form integer, line integer, position integer)
+                   ON i.form = x.form AND i.line = x.line
+                 LEFT JOIN jsonb_to_recordset(funds) AS fl (form integer, line integer, kind text)
+                   ON fl.form = x.form AND fl.line = x.line));
+        END IF;
+
+        RAISE DEBUG 'import_forms: % % ms', 'indicators', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        PERFORM @extschema@.store_deferred_results();
+        RAISE DEBUG 'import_forms: % % ms', 'results', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+        t0 := clock_timestamp();
+        RETURN QUERY SELECT form_eval[g] FROM pg_catalog.generate_subscripts(form_eval, 1) g ORDER BY g;
+
+        SELECT done_form || pg_catalog.array_agg(x.form ORDER BY x.form),
+               done_line || pg_catalog.array_agg(x.line ORDER BY x.form),
+               done_year || pg_catalog.array_agg(x.year ORDER BY x.form),
+               done_project || pg_catalog.array_agg(form_project[x.form - base] ORDER BY x.form),
+               done_code || pg_catalog.array_agg(x.project_code ORDER BY x.form),
+               done_name || pg_catalog.array_agg(x.project_name ORDER BY x.form)
+        INTO done_form, done_line, done_year, done_project, done_code, done_name
+        FROM jsonb_to_recordset(forms) AS x (form integer, line integer, year integer, project_code text, project_name text);
+    END LOOP;
+    EXCEPTION WHEN not_null_violation OR check_violation OR unique_violation THEN
+        -- a cell no table can hold (step 7 of the batch that failed): say which
+        IF writing_rows THEN
+            PERFORM @extschema@.import_raise_problem(document, forms, funds, inds);
+        END IF;
+        RAISE;
+    END;
+
+    -- What was read but is worth a look: a cell that began with a quote
+    -- that nothing closes (copied from a PDF) was read as text.
+    IF pg_catalog.cardinality(quote_lines) > 0 THEN
+        RAISE NOTICE '% cell(s) of the document begin with a quote that nothing closes, read as text: line %',
+                pg_catalog.cardinality(quote_lines),
+                pg_catalog.array_to_string(quote_lines[1:10], ', ') || CASE WHEN pg_catalog.cardinality(quote_lines) > 10 THEN ', …' ELSE '' END
+            USING HINT = 'A spreadsheet closes every quote it opens; these cells were probably copied from a PDF. Check that their rows are whole.';
+    END IF;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.import_monitoring(document text, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    forms jsonb;
+    f record;
+    bad record;
+    top_id bigint;
+    unit_id bigint;
+    proj record;
+    id bigint;
+    ids bigint[] := '{}';
+    seen text[] := '{}';
+    seen_at integer[] := '{}';
+    k integer;
+    quote_lines integer[];
+BEGIN
+    IF on_conflict IS NULL OR on_conflict NOT IN ('error', 'replace') THEN
+        RAISE EXCEPTION 'on_conflict must be ''error'' or ''replace'', not %',
+                coalesce(pg_catalog.quote_literal(on_conflict), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''error'' (the default) refuses a project, year and period already stored; ''replace'' replaces it and keeps the old version in pjeval.history.';
+    END IF;
+    IF document IS NULL THEN
+        RETURN;
+    END IF;
+
+    -- 1. Read (22P02 for a form that cannot be read), then what the reader
+    -- lets through but no table can hold.
+    forms := @extschema@.read_monitoring_forms(document);
+    SELECT * INTO bad FROM @extschema@.monitoring_import_problem(forms);
+    IF FOUND THEN
+        RAISE EXCEPTION 'monitoring form % of the document cannot be read: line %', bad.form, bad.line
+            USING ERRCODE = bad.sqlstate,
+                  DETAIL = pg_catalog.format('Line %s: "%s"; expected %s.', bad.line,
+                                             @extschema@.document_line(document, bad.line), bad.expected),
+                  HINT = 'Nothing of the document was imported.';
+    END IF;
+
+    -- 2. Form by form (a unit's monitoring forms are few): its units and
+    -- project found or created as import_forms finds them, then the report
+    -- with its rows.
+    FOR f IN
+        SELECT *
+        FROM jsonb_to_recordset(forms) AS x (form integer, line integer, project_code text, project_name text,
+                                             year integer, unit text, top_unit text, month integer, amount_unit text,
+                                             goal text, progress text, on_schedule text, stage_met text,
+                                             reason_type text, analysis text, adjustment text, notes text,
+                                             funds jsonb, indicators jsonb)
+        ORDER BY x.form
+    LOOP
+        -- 一级预算单位: a unit of that name (a top-level one first), created at the top level
+        top_id := NULL;
+        IF f.top_unit IS NOT NULL THEN
+            SELECT u.unit_id INTO top_id FROM @extschema@.unit u
+            WHERE u.name = f.top_unit ORDER BY u.parent_id IS NOT NULL, u.unit_id LIMIT 1;
+            IF top_id IS NULL THEN
+                INSERT INTO @extschema@.unit (name) VALUES (f.top_unit)
+                ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+                SELECT u.unit_id INTO top_id FROM @extschema@.unit u
+                WHERE u.name = f.top_unit AND u.parent_id IS NULL;
+            END IF;
+        END IF;
+        -- 实施单位: under its 一级预算单位 first, then at the top level, then any
+        unit_id := top_id;
+        IF f.unit IS NOT NULL AND f.unit IS DISTINCT FROM f.top_unit THEN
+            SELECT u.unit_id INTO unit_id FROM @extschema@.unit u
+            WHERE u.name = f.unit
+            ORDER BY u.parent_id IS NOT DISTINCT FROM top_id DESC, u.parent_id IS NULL DESC, u.unit_id LIMIT 1;
+            IF NOT FOUND THEN
+                IF top_id IS NULL THEN
+                    INSERT INTO @extschema@.unit (name) VALUES (f.unit)
+                    ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+                ELSE
+                    INSERT INTO @extschema@.unit (name, parent_id) VALUES (f.unit, top_id)
+                    ON CONFLICT (parent_id, name) WHERE parent_id IS NOT NULL DO NOTHING;
+                END IF;
+                SELECT u.unit_id INTO unit_id FROM @extschema@.unit u
+                WHERE u.name = f.unit AND u.parent_id IS NOT DISTINCT FROM top_id;
+            END IF;
+        END IF;
+
+        -- the project: by 项目编号, else by name within the unit
+        IF f.project_code IS NOT NULL THEN
+            INSERT INTO @extschema@.project (code, name, unit_id) VALUES (f.project_code, f.project_name, unit_id)
+            ON CONFLICT (code) DO NOTHING;
+            SELECT p.project_id, p.unit_id, u.name AS unit_name INTO proj
+            FROM @extschema@.project p JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+            WHERE p.code = f.project_code;
+        ELSE
+            INSERT INTO @extschema@.project (name, unit_id) VALUES (f.project_name, unit_id)
+            ON CONFLICT (unit_id, name) WHERE code IS NULL DO NOTHING;
+            SELECT p.project_id, p.unit_id, u.name AS unit_name INTO proj
+            FROM @extschema@.project p JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+            WHERE p.unit_id = import_monitoring.unit_id AND p.name = f.project_name
+            ORDER BY p.code IS NOT NULL, p.project_id LIMIT 1;
+        END IF;
+        IF proj.project_id IS NULL THEN
+            RAISE EXCEPTION 'monitoring form % of the document (line %): project % belongs to a unit that role % does not work for',
+                    f.form, f.line, f.project_code, current_user
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'A role imports the forms of the units it works for (pjeval.unit_member); reviewers import any.';
+        ELSIF proj.unit_id <> unit_id THEN
+            RAISE EXCEPTION 'monitoring form % of the document (line %): project % “%” belongs to unit “%”, not to “%”',
+                    f.form, f.line, coalesce(f.project_code, '(no 项目编号)'), f.project_name,
+                    proj.unit_name, coalesce(f.unit, f.top_unit)
+                USING ERRCODE = 'integrity_constraint_violation',
+                      HINT = 'A project has one implementing unit (实施单位). Correct the form, or move the project first: UPDATE pjeval.project SET unit_id = … (a reviewer).';
+        END IF;
+
+        -- one report per project, year and period in a document
+        k := pg_catalog.array_position(seen, proj.project_id || '/' || f.year || '/' || f.month);
+        IF k IS NOT NULL THEN
+            RAISE EXCEPTION 'monitoring forms % (line %) and % (line %) of the document are both project % “%” for %, 1-%月',
+                    k, seen_at[k], f.form, f.line, coalesce(f.project_code, '(no 项目编号)'), f.project_name, f.year, f.month
+                USING ERRCODE = 'unique_violation',
+                      HINT = 'A document holds one form per project, year and period: remove one of them. Nothing of the document was imported.';
+        END IF;
+        seen := seen || (proj.project_id || '/' || f.year || '/' || f.month);
+        seen_at := seen_at || f.line;
+
+        -- the report: new, or replaced in place (the same id, its profile
+        -- kept, its rows written anew, the old version in pjeval.history)
+        SELECT m.monitoring_id INTO id FROM @extschema@.monitoring m
+        WHERE m.project_id = proj.project_id AND m.year = f.year AND m.month = f.month
+        FOR UPDATE;
+        IF FOUND AND on_conflict = 'error' THEN
+            RAISE EXCEPTION 'project % “%” already has a monitoring report for %, 1-%月 (monitoring %)',
+                    coalesce(f.project_code, '(no 项目编号)'), f.project_name, f.year, f.month, id
+                USING ERRCODE = 'unique_violation',
+                      DETAIL = pg_catalog.format('Monitoring form %s of the document, line %s.', f.form, f.line),
+                      HINT = 'To replace it, import with on_conflict => ''replace'' (the old version stays in pjeval.history). Nothing of the document was imported.';
+        ELSIF FOUND THEN
+            UPDATE @extschema@.monitoring m
+            SET budget_unit_id = top_id, amount_unit = coalesce(f.amount_unit, '元'), annual_goal = f.goal,
+                progress = f.progress, declared_on_schedule = CASE WHEN f.on_schedule = '是' THEN true WHEN f.on_schedule = '否' THEN false END,
+                declared_stage_met = CASE WHEN f.stage_met = '是' THEN true WHEN f.stage_met = '否' THEN false END,
+                reason_type = @extschema@.monitoring_reason_code(f.reason_type), analysis = f.analysis,
+                target_adjustment = f.adjustment, notes = f.notes, updated_at = pg_catalog.now()
+            WHERE m.monitoring_id = id;
+            DELETE FROM @extschema@.monitoring_fund_line l WHERE l.monitoring_id = id;
+            DELETE FROM @extschema@.monitoring_indicator i WHERE i.monitoring_id = id;
+        ELSE
+            INSERT INTO @extschema@.monitoring (project_id, year, month, budget_unit_id, amount_unit, annual_goal, progress,
+                                                declared_on_schedule, declared_stage_met, reason_type, analysis,
+                                                target_adjustment, notes)
+            VALUES (proj.project_id, f.year, f.month, top_id, coalesce(f.amount_unit, '元'), f.goal, f.progress,
+                    CASE WHEN f.on_schedule = '是' THEN true WHEN f.on_schedule = '否' THEN false END,
+                    CASE WHEN f.stage_met = '是' THEN true WHEN f.stage_met = '否' THEN false END,
+                    @extschema@.monitoring_reason_code(f.reason_type), f.analysis, f.adjustment, f.notes)
+            RETURNING monitoring_id INTO id;
+        END IF;
+
+        -- (through import_insert: on a Citus cluster as INSERT ... VALUES)
+        PERFORM @extschema@.import_insert('@extschema@.monitoring_fund_line',
+            (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'monitoring_id', id, 'source', x.kind,
+                        'label', CASE WHEN x.kind = 'other' THEN nullif(x.source, sfs.label) END,
+                        'initial_budget', coalesce(x.initial_budget, 0), 'added', x.added, 'reduced', x.reduced,
+                        'adjusted_budget', coalesce(x.adjusted_budget, 0), 'executed', coalesce(x.executed, 0),
+                        'reported_rate', x.rate, 'forecast', x.forecast)
+                    ORDER BY x.line)
+             FROM jsonb_to_recordset(f.funds) AS x (line integer, source text, kind text, initial_budget numeric, added numeric,
+                                                    reduced numeric, adjusted_budget numeric, executed numeric,
+                                                    rate numeric, forecast numeric)
+             LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.kind));
+
+        -- 备注 beginning with 时点 or 累计 (时点指标) says the target's accrual
+        PERFORM @extschema@.import_insert('@extschema@.monitoring_indicator',
+            (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'monitoring_id', id, 'position', x.position, 'level1', x.level1, 'level2', x.level2,
+                        'level3', x.level3, 'target_text', x.target, 'actual_text', x.actual, 'forecast_text', x.forecast,
+                        'accrual', CASE WHEN x.notes LIKE '时点%' THEN 'point' WHEN x.notes LIKE '累计%' THEN 'cumulative' END,
+                        'deviation_causes', c.causes, 'deviation_note', c.note,
+                        'likelihood', @extschema@.monitoring_likelihood(x.likelihood), 'notes', x.notes)
+                    ORDER BY x.position)
+             FROM jsonb_to_recordset(f.indicators) AS x (position integer, level1 text, level2 text, level3 text,
+                                                         target text, actual text, forecast text, causes text,
+                                                         likelihood text, notes text)
+             CROSS JOIN LATERAL @extschema@.monitoring_causes(x.causes) c));
+
+        ids := ids || id;
+    END LOOP;
+
+    quote_lines := ARRAY(SELECT x.line
+                         FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                              AS x (line integer, code text)
+                         WHERE x.code = 'unclosed_quote' ORDER BY x.line);
+    IF pg_catalog.cardinality(quote_lines) > 0 THEN
+        RAISE NOTICE '% cell(s) of the document begin with a quote that nothing closes, read as text: line %',
+                pg_catalog.cardinality(quote_lines),
+                pg_catalog.array_to_string(quote_lines[1:10], ', ') || CASE WHEN pg_catalog.cardinality(quote_lines) > 10 THEN ', …' ELSE '' END
+            USING HINT = 'A spreadsheet closes every quote it opens; these cells were probably copied from a PDF. Check that their rows are whole.';
+    END IF;
+    RETURN QUERY SELECT x FROM pg_catalog.unnest(ids) x;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.export_form(evaluation_id bigint, format text DEFAULT 'text')
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    e record;
+    out text[] := '{}';
+    funds text;
+    inds text;
+BEGIN
+    IF format IS NULL OR format NOT IN ('text', 'html') THEN
+        RAISE EXCEPTION 'format must be ''text'' or ''html'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''text'' writes the template as tab-separated text (pjeval.import_forms reads it back); ''html'' writes a printable page.';
+    END IF;
+    IF export_form.evaluation_id IS NULL THEN
+        RETURN NULL;
+    END IF;
+
+    SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+    INTO e
+    FROM @extschema@.evaluation ev
+    JOIN @extschema@.project p ON p.project_id = ev.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id
+    WHERE ev.evaluation_id = export_form.evaluation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', export_form.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+
+    IF format = 'html' THEN
+        RETURN @extschema@.export_form_html(export_form.evaluation_id);
+    END IF;
+
+    -- The template's layout, as in the forms it was read from: the same
+    -- sections, labels and columns, blank lines between the sections.
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t',
+                   CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END,
+                   @extschema@.export_cell(@extschema@.fund_line_label(f.source, f.label, f.standard_label)),
+                   f.initial_budget, f.annual_budget, f.executed,
+                   coalesce(f.reported_weight::text, '—'), coalesce(f.reported_rate::text, '—'),
+                   coalesce(f.reported_score::text, '—')),
+               E'\n' ORDER BY f.n)
+    INTO funds
+    FROM (SELECT fl.*, s.label AS standard_label, pg_catalog.row_number() OVER (ORDER BY s.position, fl.fund_line_id) AS n
+          FROM @extschema@.fund_line fl
+          JOIN @extschema@.standard_fund_source s ON s.source = fl.source
+          WHERE fl.evaluation_id = export_form.evaluation_id) f;
+
+    -- Level-1 and level-2 cells where export_indicator_rows() writes them.
+    SELECT pg_catalog.string_agg(
+               pg_catalog.concat_ws(E'\t', '',
+                   CASE WHEN i.show_level1 THEN @extschema@.export_cell((i.ind).level1) ELSE '' END,
+                   CASE WHEN i.show_level2 THEN @extschema@.export_cell((i.ind).level2) ELSE '' END,
+                   @extschema@.export_cell((i.ind).level3), @extschema@.export_cell((i.ind).target_text),
+                   @extschema@.export_cell((i.ind).actual_text), coalesce((i.ind).weight::text, ''),
+                   coalesce((i.ind).reported_score::text, ''), @extschema@.export_cell((i.ind).deviation_reason)),
+               E'\n' ORDER BY (i.ind).position)
+    INTO inds
+    FROM @extschema@.export_indicator_rows(export_form.evaluation_id) i;
+
+    out := ARRAY[
+        '',
+        '项目支出绩效自评表',
+        '',
+        pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(e.project_code),
+                             '项目名称:', @extschema@.export_cell(e.project_name), '绩效自评年度:', e.year),
+        pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(e.unit_name),
+                             '一级预算单位:', @extschema@.export_cell(e.budget_unit_name), '', ''),
+        '',
+        '资金使用情况',
+        '',
+        E'\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率 (%)\t得分'];
+    IF funds IS NOT NULL THEN
+        out := out || funds;
+    END IF;
+    IF e.execution_reason IS NOT NULL THEN
+        out := out || (E'未完成原因分析\t' || @extschema@.export_cell(e.execution_reason));
+    END IF;
+    out := out || ARRAY[
+        '',
+        '项目目标完成情况',
+        '',
+        E'年度总体目标\t预期目标\t\t\t\t* 实际完成情况\t\t\t',
+        pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(e.expected_goal), '', '', '',
+                             @extschema@.export_cell(e.actual_outcome), '', '', ''),
+        E'年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t* 实际完成值\t* 分值\t* 得分\t偏差原因分析及改进措施'];
+    IF inds IS NOT NULL THEN
+        out := out || inds;
+    END IF;
+    out := out || ARRAY[
+        pg_catalog.concat_ws(E'\t', '总分', '', '', '', '', '', coalesce(e.reported_weight_total::text, ''),
+                             coalesce(e.reported_total::text, ''), coalesce(e.reported_grade, '—')),
+        '',
+        CASE WHEN e.notes IS NULL THEN '备注：'
+             WHEN e.notes ~ '[\t\n\r]' OR pg_catalog.left(e.notes, 1) = '"' OR pg_catalog.right(e.notes, 1) = '"'
+                 THEN E'备注：\t' || @extschema@.export_cell(e.notes)
+             ELSE '备注：' || e.notes END,
+        '',
+        '作为导入模板，置灰信息无需录入且不可修改。置灰部分如强制修改导入系统，数据有出入请自行负责；作为导出模板，置灰信息系统自动带出。'];
+    RETURN pg_catalog.array_to_string(out, E'\n') || E'\n';
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.export_workbook(evaluation_ids bigint[])
+RETURNS bytea
+LANGUAGE plpgsql
+STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    ids bigint[];
+    id bigint;
+    e record;
+    f record;
+    i record;
+    sheets jsonb[] := '{}';
+    cells jsonb[];
+    merges jsonb[];
+    r integer;
+    first integer;
+    head integer;
+    n integer;
+BEGIN
+    IF pg_catalog.array_position(evaluation_ids, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'evaluation_ids holds a NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass the ids of the forms to export, e.g. ARRAY(SELECT evaluation_id FROM pjeval.evaluation WHERE year = 2022).';
+    END IF;
+    -- each form once, in the order given
+    SELECT coalesce(pg_catalog.array_agg(x.id ORDER BY x.n), '{}') INTO ids
+    FROM (SELECT u.id, pg_catalog.min(u.n) AS n
+          FROM pg_catalog.unnest(evaluation_ids) WITH ORDINALITY AS u (id, n) GROUP BY u.id) x;
+    IF pg_catalog.cardinality(ids) = 0 THEN
+        RAISE EXCEPTION 'evaluation_ids is empty: a workbook needs one form at least'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the ids of the forms to export, e.g. ARRAY(SELECT evaluation_id FROM pjeval.evaluation WHERE year = 2022).';
+    END IF;
+
+    FOREACH id IN ARRAY ids LOOP
+        SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+        INTO e
+        FROM @extschema@.evaluation ev
+        JOIN @extschema@.project p ON p.project_id OPERATOR(pg_catalog.=) ev.project_id
+        JOIN @extschema@.unit u ON u.unit_id OPERATOR(pg_catalog.=) p.unit_id
+        LEFT JOIN @extschema@.unit bu ON bu.unit_id OPERATOR(pg_catalog.=) ev.budget_unit_id
+        WHERE ev.evaluation_id OPERATOR(pg_catalog.=) id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', id, current_user
+                USING ERRCODE = 'no_data_found',
+                      HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+        END IF;
+
+        -- export_form's text, row by row, without its blank lines; the
+        -- merged cells are blank below and right of their first cell, as
+        -- the text leaves them.
+        cells := ARRAY[@extschema@.workbook_cell(1, 1, 'title', '项目支出绩效自评表')];
+        merges := ARRAY['[1, 1, 1, 9]'::jsonb];
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(2, 1, 'head', '项目编号:'),
+            @extschema@.workbook_cell(2, 2, 'text', coalesce(e.project_code, '')),
+            @extschema@.workbook_cell(2, 3, 'head', '项目名称:'),
+            @extschema@.workbook_cell(2, 4, 'text', e.project_name),
+            @extschema@.workbook_cell(2, 5, 'head', '绩效自评年度:'),
+            @extschema@.workbook_cell(2, 6, 'number', e.year::text, 'number'),
+            @extschema@.workbook_cell(3, 1, 'head', '实施单位:'),
+            @extschema@.workbook_cell(3, 2, 'text', e.unit_name),
+            @extschema@.workbook_cell(3, 3, 'head', '一级预算单位:'),
+            @extschema@.workbook_cell(3, 4, 'text', coalesce(e.budget_unit_name, '')),
+            @extschema@.workbook_cell(4, 1, 'part', '资金使用情况'),
+            @extschema@.workbook_cell(5, 1, 'head', ''),
+            @extschema@.workbook_cell(5, 3, 'head', '年初预算数'),
+            @extschema@.workbook_cell(5, 4, 'head', '全年预算数'),
+            @extschema@.workbook_cell(5, 5, 'head', '全年执行数'),
+            @extschema@.workbook_cell(5, 6, 'head', '分值'),
+            @extschema@.workbook_cell(5, 7, 'head', '执行率 (%)'),
+            @extschema@.workbook_cell(5, 8, 'head', '得分')];
+        merges := merges || ARRAY['[2, 6, 2, 9]', '[3, 4, 3, 9]', '[4, 1, 4, 9]', '[5, 1, 5, 2]', '[5, 8, 5, 9]']::jsonb[];
+
+        r := 5;
+        first := 6;
+        FOR f IN
+            SELECT fl.*, s.label AS standard_label, pg_catalog.row_number() OVER (ORDER BY s.position, fl.fund_line_id) AS n
+            FROM @extschema@.fund_line fl
+            JOIN @extschema@.standard_fund_source s ON s.source OPERATOR(pg_catalog.=) fl.source
+            WHERE fl.evaluation_id OPERATOR(pg_catalog.=) id
+            ORDER BY n
+        LOOP
+            r := r + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 1, 'head', CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END),
+                @extschema@.workbook_cell(r, 2, 'head', @extschema@.fund_line_label(f.source, f.label, f.standard_label)),
+                @extschema@.workbook_cell(r, 3, 'number', f.initial_budget::text, 'amount'),
+                @extschema@.workbook_cell(r, 4, 'number', f.annual_budget::text, 'amount'),
+                @extschema@.workbook_cell(r, 5, 'number', f.executed::text, 'amount'),
+                coalesce(@extschema@.workbook_cell(r, 6, 'number', f.reported_weight::text, 'number'),
+                         @extschema@.workbook_cell(r, 6, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 7, 'number', f.reported_rate::text, 'number'),
+                         @extschema@.workbook_cell(r, 7, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 8, 'number', f.reported_score::text, 'number'),
+                         @extschema@.workbook_cell(r, 8, 'number', '—'))];
+            merges := merges || pg_catalog.jsonb_build_array(r, 8, r, 9);
+        END LOOP;
+        IF r > first THEN
+            merges := merges || pg_catalog.jsonb_build_array(first, 1, r, 1);
+        END IF;
+        IF e.execution_reason IS NOT NULL THEN
+            -- 未完成原因分析 (四川), as export_form writes it
+            r := r + 1;
+            cells := cells || ARRAY[@extschema@.workbook_cell(r, 1, 'head', '未完成原因分析'),
+                                    @extschema@.workbook_cell(r, 2, 'text', e.execution_reason)];
+            merges := merges || pg_catalog.jsonb_build_array(r, 2, r, 9);
+        END IF;
+
+        r := r + 1;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'part', '项目目标完成情况'),
+            @extschema@.workbook_cell(r + 1, 1, 'head', '年度总体目标'),
+            @extschema@.workbook_cell(r + 1, 2, 'head', '预期目标'),
+            @extschema@.workbook_cell(r + 1, 6, 'head', '* 实际完成情况'),
+            @extschema@.workbook_cell(r + 2, 2, 'text', coalesce(e.expected_goal, '')),
+            @extschema@.workbook_cell(r + 2, 6, 'text', coalesce(e.actual_outcome, ''))];
+        merges := merges || ARRAY[pg_catalog.jsonb_build_array(r, 1, r, 9),
+                                  pg_catalog.jsonb_build_array(r + 1, 1, r + 2, 1),
+                                  pg_catalog.jsonb_build_array(r + 1, 2, r + 1, 5),
+                                  pg_catalog.jsonb_build_array(r + 1, 6, r + 1, 9),
+                                  pg_catalog.jsonb_build_array(r + 2, 2, r + 2, 5),
+                                  pg_catalog.jsonb_build_array(r + 2, 6, r + 2, 9)];
+
+        r := r + 3;
+        head := r;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '年度绩效指标'),
+            @extschema@.workbook_cell(r, 2, 'head', '一级指标'),
+            @extschema@.workbook_cell(r, 3, 'head', '二级指标'),
+            @extschema@.workbook_cell(r, 4, 'head', '三级指标'),
+            @extschema@.workbook_cell(r, 5, 'head', '年度指标值'),
+            @extschema@.workbook_cell(r, 6, 'head', '* 实际完成值'),
+            @extschema@.workbook_cell(r, 7, 'head', '* 分值'),
+            @extschema@.workbook_cell(r, 8, 'head', '* 得分'),
+            @extschema@.workbook_cell(r, 9, 'head', '偏差原因分析及改进措施')];
+        -- Level-1 and level-2 cells written where export_form writes them
+        -- (export_indicator_rows), each merged down over the rows it heads.
+        n := 0;
+        FOR i IN SELECT (x.ind).*, x.show_level1 AS w1, x.show_level2 AS w2, x.level1_rows AS size1,
+                        x.level2_rows AS size2
+                 FROM @extschema@.export_indicator_rows(id) x
+        LOOP
+            r := r + 1;
+            n := n + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 2, 'level', CASE WHEN i.w1 THEN i.level1 ELSE '' END),
+                @extschema@.workbook_cell(r, 3, 'level', CASE WHEN i.w2 THEN i.level2 ELSE '' END),
+                @extschema@.workbook_cell(r, 4, 'text', i.level3),
+                coalesce(@extschema@.workbook_cell(r, 5, 'text', i.target_text, 'value'),
+                         @extschema@.workbook_cell(r, 5, 'text', '')),
+                coalesce(@extschema@.workbook_cell(r, 6, 'text', i.actual_text, 'value'),
+                         @extschema@.workbook_cell(r, 6, 'text', '')),
+                coalesce(@extschema@.workbook_cell(r, 7, 'number', i.weight::text, 'number'),
+                         @extschema@.workbook_cell(r, 7, 'number', '')),
+                coalesce(@extschema@.workbook_cell(r, 8, 'number', i.reported_score::text, 'number'),
+                         @extschema@.workbook_cell(r, 8, 'number', '')),
+                @extschema@.workbook_cell(r, 9, 'text', coalesce(i.deviation_reason, ''))];
+            IF i.w1 AND i.size1 > 1 THEN
+                merges := merges || pg_catalog.jsonb_build_array(r, 2, r + i.size1 - 1, 2);
+            END IF;
+            IF i.w2 AND i.size2 > 1 THEN
+                merges := merges || pg_catalog.jsonb_build_array(r, 3, r + i.size2 - 1, 3);
+            END IF;
+        END LOOP;
+        IF n > 0 THEN
+            merges := merges || pg_catalog.jsonb_build_array(head, 1, r, 1);
+        END IF;
+
+        r := r + 1;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '总分'),
+            coalesce(@extschema@.workbook_cell(r, 7, 'number', e.reported_weight_total::text, 'number'),
+                     @extschema@.workbook_cell(r, 7, 'number', '')),
+            coalesce(@extschema@.workbook_cell(r, 8, 'number', e.reported_total::text, 'number'),
+                     @extschema@.workbook_cell(r, 8, 'number', '')),
+            @extschema@.workbook_cell(r, 9, 'head', '—')];
+        merges := merges || pg_catalog.jsonb_build_array(r, 1, r, 6);
+
+        -- 备注 as export_form writes it: in its own cell after the label
+        -- where the text holds a tab or a line break or quotes at an end
+        r := r + 1;
+        IF e.notes ~ '[\t\n\r]' OR pg_catalog.left(e.notes, 1) = '"' OR pg_catalog.right(e.notes, 1) = '"' THEN
+            cells := cells || ARRAY[@extschema@.workbook_cell(r, 1, 'head', '备注：'),
+                                    @extschema@.workbook_cell(r, 2, 'text', e.notes)];
+            merges := merges || pg_catalog.jsonb_build_array(r, 2, r, 9);
+        ELSE
+            cells := cells || @extschema@.workbook_cell(r, 1, 'text', '备注：' || coalesce(e.notes, ''));
+            merges := merges || pg_catalog.jsonb_build_array(r, 1, r, 9);
+        END IF;
+        r := r + 1;
+        cells := cells || @extschema@.workbook_cell(r, 1, 'note',
+            '作为导入模板，置灰信息无需录入且不可修改。置灰部分如强制修改导入系统，数据有出入请自行负责；作为导出模板，置灰信息系统自动带出。');
+        merges := merges || pg_catalog.jsonb_build_array(r, 1, r, 9);
+
+        sheets := sheets || pg_catalog.jsonb_build_object(
+            'name', e.project_name,
+            'cells', pg_catalog.to_jsonb(pg_catalog.array_remove(cells, NULL)),
+            'merges', pg_catalog.to_jsonb(merges),
+            'repeat', pg_catalog.jsonb_build_array(head, head));
+    END LOOP;
+    RETURN @extschema@.workbook_write(pg_catalog.to_jsonb(sheets));
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.export_indicator_rows(evaluation_id bigint)
+RETURNS TABLE(ind @extschema@.indicator, show_level1 boolean, show_level2 boolean,
+              level1_rows bigint, level2_rows bigint)
+LANGUAGE plpgsql
+STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN QUERY
+    SELECT b.ind, b.show_level1, b.show_level2,
+           pg_catalog.count(*) OVER (PARTITION BY b.run1),
+           pg_catalog.count(*) OVER (PARTITION BY b.run2)
+    FROM (SELECT a.*,
+                 pg_catalog.sum(a.show_level1::integer) OVER (ORDER BY (a.ind).position) AS run1,
+                 pg_catalog.sum(a.show_level2::integer) OVER (ORDER BY (a.ind).position) AS run2
+          FROM (SELECT x.ind, x.new1 AS show_level1,
+                       x.new2 OR (NOT x.new1 AND @extschema@.is_template_label((x.ind).level3)) AS show_level2
+                FROM (SELECT i AS ind,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL
+                                 OR @extschema@.is_template_label(i.level2) AS new1,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR i.level2 IS DISTINCT FROM pg_catalog.lag(i.level2) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new2
+                      FROM @extschema@.indicator i
+                      WHERE i.evaluation_id OPERATOR(pg_catalog.=) export_indicator_rows.evaluation_id
+                      WINDOW w AS (ORDER BY i.position)) x) a) b
+    ORDER BY (b.ind).position;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.record_overdue_monitoring(as_of date DEFAULT CURRENT_DATE)
+RETURNS integer
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    n integer;
+BEGIN
+    IF NOT @extschema@.is_reviewer(current_user) THEN
+        RAISE EXCEPTION 'the owner of pjeval, role %, does not see every project', current_user
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'The extension''s owner must be a superuser, bypass row-level security or be a reviewer (pjeval.reviewer).';
+    END IF;
+    -- (joins of grouped rows, no correlated sub-query: on a Citus cluster
+    -- evaluation is distributed, and Citus plans none beside a reference
+    -- table.)  A project is expected from month from_month of a year on: 1
+    -- with a self-evaluation of the year, else its first report's month.
+    INSERT INTO @extschema@.monitoring_overdue (year, month, project_id, unit_id, due_date)
+    SELECT d.year, d.month, p.project_id, p.unit_id, d.due_date
+    FROM (SELECT c.project_id, c.year, pg_catalog.min(c.from_month) AS from_month
+          FROM (SELECT e.project_id, e.year, 1 AS from_month
+                FROM @extschema@.evaluation e GROUP BY e.project_id, e.year
+                UNION ALL
+                SELECT m.project_id, m.year, pg_catalog.min(m.month)
+                FROM @extschema@.monitoring m GROUP BY m.project_id, m.year) c
+          GROUP BY c.project_id, c.year) x
+    JOIN @extschema@.monitoring_due d ON d.year = x.year AND d.month >= x.from_month
+    JOIN @extschema@.project p ON p.project_id = x.project_id
+    LEFT JOIN (SELECT m.project_id, m.year, m.month
+               FROM @extschema@.monitoring m WHERE m.status IN ('submitted', 'approved')
+               GROUP BY m.project_id, m.year, m.month) done
+      ON done.project_id = x.project_id AND done.year = d.year AND done.month = d.month
+    WHERE d.due_date < as_of AND done.project_id IS NULL
+    ORDER BY d.year, d.month, p.project_id
+    ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$fn$;
+
+DROP FUNCTION @extschema@.fund_line_label(text, text);
+ALTER POLICY unit_review ON @extschema@.unit WITH CHECK (@extschema@.may_write('unit', 'unit', NULL));
+ALTER POLICY unit_member_review ON @extschema@.unit_member WITH CHECK (@extschema@.may_write('unit_member', 'unit', NULL));
+ALTER POLICY reviewer_review ON @extschema@.reviewer WITH CHECK (@extschema@.may_write('reviewer', 'unit', NULL));
+ALTER POLICY project_unit ON @extschema@.project WITH CHECK (@extschema@.may_write('project', 'unit', unit_id));
+ALTER POLICY evaluation_unit ON @extschema@.evaluation WITH CHECK (@extschema@.may_write('evaluation', 'project', project_id));
+ALTER POLICY fund_line_unit ON @extschema@.fund_line WITH CHECK (@extschema@.may_write('fund_line', 'project', form_project_id));
+ALTER POLICY indicator_unit ON @extschema@.indicator WITH CHECK (@extschema@.may_write('indicator', 'project', form_project_id));
+ALTER POLICY read_finding_unit ON @extschema@.read_finding WITH CHECK (@extschema@.may_write('read_finding', 'project', form_project_id));
+ALTER POLICY monitoring_unit ON @extschema@.monitoring WITH CHECK (@extschema@.may_write('monitoring', 'project', project_id));
+ALTER POLICY monitoring_fund_line_unit ON @extschema@.monitoring_fund_line WITH CHECK (@extschema@.may_write('monitoring_fund_line', 'monitoring', monitoring_id));
+ALTER POLICY monitoring_indicator_unit ON @extschema@.monitoring_indicator WITH CHECK (@extschema@.may_write('monitoring_indicator', 'monitoring', monitoring_id));
+ALTER POLICY monitoring_overdue_unit ON @extschema@.monitoring_overdue WITH CHECK (@extschema@.may_write('monitoring_overdue', 'unit', NULL));
+ALTER POLICY target_unit ON @extschema@.target WITH CHECK (@extschema@.may_write('target', 'project', project_id));
+ALTER POLICY target_fund_line_unit ON @extschema@.target_fund_line WITH CHECK (@extschema@.may_write('target_fund_line', 'target', target_id));
+ALTER POLICY target_indicator_unit ON @extschema@.target_indicator WITH CHECK (@extschema@.may_write('target_indicator', 'target', target_id));
+ALTER POLICY target_read_finding_unit ON @extschema@.target_read_finding WITH CHECK (@extschema@.may_write('target_read_finding', 'target', target_id));
+ALTER POLICY review_review ON @extschema@.review WITH CHECK (@extschema@.may_write('review', 'unit', NULL));
+ALTER POLICY review_item_review ON @extschema@.review_item WITH CHECK (@extschema@.may_write('review_item', 'unit', NULL));
+
 -- issue 16: targets, session 6 (72_targets.sql): T9's money comparison
 -- (target_request_above_executed)
 INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES

@@ -16,6 +16,9 @@
  * same expression) asks again.  A NULL id (a row of no unit) is a
  * reviewer's alone.
  *
+ * pjeval.may_write(tbl, what, id), the policies' WITH CHECK, is visible()
+ * that refuses a row it does not let through with the table's name.
+ *
  * The planner is told how many rows pass (pj_visible_support): all of them
  * for a reviewer, for others as many as "id = ANY (the ids they may see)"
  * would let through, so that a reviewer's report is planned for every form
@@ -118,21 +121,22 @@ load_visible(Oid self, MemoryContext mcxt, VisibleCache *c, text *what, Oid role
 	memcpy(c->what, what, VARSIZE_ANY(what));
 }
 
-PG_FUNCTION_INFO_V1(pj_visible);
-
-Datum
-pj_visible(PG_FUNCTION_ARGS)
+/*
+ * visible(what, id), with what the argument at position arg and id the next.
+ */
+static bool
+visible_at(FunctionCallInfo fcinfo, int arg)
 {
 	VisibleCache *c = (VisibleCache *) fcinfo->flinfo->fn_extra;
 	Oid			role = GetUserId();
 	text	   *what;
 	int64		id;
 
-	if (PG_ARGISNULL(0))
+	if (PG_ARGISNULL(arg))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("pjeval.visible(): what must be unit, project, monitoring or target, not NULL")));
-	what = PG_GETARG_TEXT_PP(0);
+	what = PG_GETARG_TEXT_PP(arg);
 	if (c == NULL)
 	{
 		c = (VisibleCache *) MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(VisibleCache));
@@ -143,11 +147,39 @@ pj_visible(PG_FUNCTION_ARGS)
 		|| memcmp(VARDATA_ANY(c->what), VARDATA_ANY(what), VARSIZE_ANY_EXHDR(what)) != 0)
 		load_visible(fcinfo->flinfo->fn_oid, fcinfo->flinfo->fn_mcxt, c, what, role);
 	if (c->all)
+		return true;
+	if (PG_ARGISNULL(arg + 1))
+		return false;
+	id = PG_GETARG_INT64(arg + 1);
+	return c->n > 0 && bsearch(&id, c->ids, c->n, sizeof(int64), cmp_int64) != NULL;
+}
+
+PG_FUNCTION_INFO_V1(pj_visible);
+
+Datum
+pj_visible(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(visible_at(fcinfo, 0));
+}
+
+/*
+ * may_write(tbl, what, id): the WITH CHECK of the policies, true when
+ * visible(what, id), else PostgreSQL's refusal of a new row with the table
+ * named tbl.  On a Citus cluster the check runs on the shard, whose name
+ * PostgreSQL's own message would give (indicator_102108).
+ */
+PG_FUNCTION_INFO_V1(pj_may_write);
+
+Datum
+pj_may_write(PG_FUNCTION_ARGS)
+{
+	if (visible_at(fcinfo, 1))
 		PG_RETURN_BOOL(true);
-	if (PG_ARGISNULL(1))
-		PG_RETURN_BOOL(false);
-	id = PG_GETARG_INT64(1);
-	PG_RETURN_BOOL(c->n > 0 && bsearch(&id, c->ids, c->n, sizeof(int64), cmp_int64) != NULL);
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("new row violates row-level security policy for table \"%s\"",
+					PG_ARGISNULL(0) ? "?" : text_to_cstring(PG_GETARG_TEXT_PP(0)))));
+	PG_RETURN_BOOL(false);		/* not reached */
 }
 
 PG_FUNCTION_INFO_V1(pj_visible_support);

@@ -272,7 +272,7 @@ BEGIN
         r := 5;
         first := 6;
         FOR f IN
-            SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY s.position, fl.fund_line_id) AS n
+            SELECT fl.*, s.label AS standard_label, pg_catalog.row_number() OVER (ORDER BY s.position, fl.fund_line_id) AS n
             FROM @extschema@.fund_line fl
             JOIN @extschema@.standard_fund_source s ON s.source OPERATOR(pg_catalog.=) fl.source
             WHERE fl.evaluation_id OPERATOR(pg_catalog.=) id
@@ -281,7 +281,7 @@ BEGIN
             r := r + 1;
             cells := cells || ARRAY[
                 @extschema@.workbook_cell(r, 1, 'head', CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END),
-                @extschema@.workbook_cell(r, 2, 'head', @extschema@.fund_line_label(f.source, f.label)),
+                @extschema@.workbook_cell(r, 2, 'head', @extschema@.fund_line_label(f.source, f.label, f.standard_label)),
                 @extschema@.workbook_cell(r, 3, 'number', f.initial_budget::text, 'amount'),
                 @extschema@.workbook_cell(r, 4, 'number', f.annual_budget::text, 'amount'),
                 @extschema@.workbook_cell(r, 5, 'number', f.executed::text, 'amount'),

@@ -522,6 +522,18 @@ AS 'MODULE_PATHNAME', 'pj_visible';
 COMMENT ON FUNCTION @extschema@.visible(text, bigint) IS
 'True when the role in effect may see the row of this unit, project, monitoring report or target form (what: unit, project, monitoring, target): a reviewer every one (and the rows of no unit, id NULL), others those of the units they work for (pjeval.unit_member); asked once per statement, for the row-level security policies';
 
+-- The WITH CHECK of the policies: visible(what, id), and where it is not,
+-- PostgreSQL's refusal of the new row with the table named tbl.  On a Citus
+-- cluster the check runs on a shard, which PostgreSQL's own message names
+-- (indicator_102108); the policies pass their table's name.
+CREATE FUNCTION @extschema@.may_write(tbl text, what text, id bigint)
+RETURNS boolean
+LANGUAGE C STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'pj_may_write';
+
+COMMENT ON FUNCTION @extschema@.may_write(text, text, bigint) IS
+'The WITH CHECK of the row-level security policies: true when pjeval.visible(what, id), else the error new row violates row-level security policy for table tbl (42501), naming the table, on a Citus shard too';
+
 -- History: every INSERT, UPDATE and DELETE on the tables above, as whole rows
 -- in jsonb.  It is written by a SECURITY DEFINER trigger, so no one needs (or
 -- gets) the right to write it; rows are never changed or removed (see

@@ -246,22 +246,22 @@ INSERT INTO @extschema@.standard_fund_source (source, label, position) VALUES
     ('other', '其他资金', 4);
 
 -- A fund line's label as the template writes it (export_form,
--- export_workbook): the standard one, 其中： before 当年财政拨款, an other
--- source by its own name.
-CREATE FUNCTION @extschema@.fund_line_label(source text, label text)
+-- export_workbook): the standard one (standard_fund_source.label, which the
+-- caller joins: on a Citus cluster this runs on the shards, where a query of
+-- its own on a reference table would be a nested distributed query),
+-- 其中： before 当年财政拨款, an other source by its own name.
+CREATE FUNCTION @extschema@.fund_line_label(source text, label text, standard_label text)
 RETURNS text
 LANGUAGE sql
-STABLE PARALLEL SAFE
+IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE $1 WHEN 'appropriation' THEN '其中：' ELSE '' END
-           || coalesce(CASE WHEN $1 OPERATOR(pg_catalog.=) 'other' THEN $2 END, s.label)
-    FROM @extschema@.standard_fund_source s
-    WHERE s.source OPERATOR(pg_catalog.=) $1
+           || coalesce(CASE WHEN $1 OPERATOR(pg_catalog.=) 'other' THEN $2 END, $3)
 $$;
 
-COMMENT ON FUNCTION @extschema@.fund_line_label(text, text) IS
-'The label the template gives a fund line of this source (and own label, for other sources)';
+COMMENT ON FUNCTION @extschema@.fund_line_label(text, text, text) IS
+'The label the template gives a fund line of this source: its standard label (pjeval.standard_fund_source), 其中： before 当年财政拨款, an other source''s own label where it has one';
 
 -- Every fund line, with the execution rate and score its own amounts give.
 -- The total row's are the form's (pjeval.evaluation_result); a source row's

@@ -45,18 +45,18 @@ ALTER TABLE @extschema@.history_admin ENABLE ROW LEVEL SECURITY;
 CREATE POLICY unit_read ON @extschema@.unit FOR SELECT USING (true);
 CREATE POLICY unit_review ON @extschema@.unit FOR ALL
     USING (@extschema@.visible('unit', NULL))
-    WITH CHECK (@extschema@.visible('unit', NULL));
+    WITH CHECK (@extschema@.may_write('unit', 'unit', NULL));
 
 CREATE POLICY unit_member_read ON @extschema@.unit_member FOR SELECT
     USING (@extschema@.visible('unit', unit_id));
 CREATE POLICY unit_member_review ON @extschema@.unit_member FOR ALL
     USING (@extschema@.visible('unit', NULL))
-    WITH CHECK (@extschema@.visible('unit', NULL));
+    WITH CHECK (@extschema@.may_write('unit_member', 'unit', NULL));
 
 CREATE POLICY reviewer_read ON @extschema@.reviewer FOR SELECT USING (true);
 CREATE POLICY reviewer_review ON @extschema@.reviewer FOR ALL
     USING (@extschema@.visible('unit', NULL))
-    WITH CHECK (@extschema@.visible('unit', NULL));
+    WITH CHECK (@extschema@.may_write('reviewer', 'unit', NULL));
 
 -- The forms: a project belongs to a unit, an evaluation to a project, fund
 -- lines and indicators to an evaluation, and carry its project.  The same
@@ -64,23 +64,23 @@ CREATE POLICY reviewer_review ON @extschema@.reviewer FOR ALL
 -- unit either.
 CREATE POLICY project_unit ON @extschema@.project FOR ALL
     USING (@extschema@.visible('unit', unit_id))
-    WITH CHECK (@extschema@.visible('unit', unit_id));
+    WITH CHECK (@extschema@.may_write('project', 'unit', unit_id));
 
 CREATE POLICY evaluation_unit ON @extschema@.evaluation FOR ALL
     USING (@extschema@.visible('project', project_id))
-    WITH CHECK (@extschema@.visible('project', project_id));
+    WITH CHECK (@extschema@.may_write('evaluation', 'project', project_id));
 
 CREATE POLICY fund_line_unit ON @extschema@.fund_line FOR ALL
     USING (@extschema@.visible('project', form_project_id))
-    WITH CHECK (@extschema@.visible('project', form_project_id));
+    WITH CHECK (@extschema@.may_write('fund_line', 'project', form_project_id));
 
 CREATE POLICY indicator_unit ON @extschema@.indicator FOR ALL
     USING (@extschema@.visible('project', form_project_id))
-    WITH CHECK (@extschema@.visible('project', form_project_id));
+    WITH CHECK (@extschema@.may_write('indicator', 'project', form_project_id));
 
 CREATE POLICY read_finding_unit ON @extschema@.read_finding FOR ALL
     USING (@extschema@.visible('project', form_project_id))
-    WITH CHECK (@extschema@.visible('project', form_project_id));
+    WITH CHECK (@extschema@.may_write('read_finding', 'project', form_project_id));
 
 -- History: read-only for everyone (written by its trigger), each unit sees
 -- its own, including that of forms since deleted.

@@ -267,15 +267,15 @@ ALTER TABLE @extschema@.monitoring_indicator ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY monitoring_unit ON @extschema@.monitoring FOR ALL
     USING (@extschema@.visible('project', project_id))
-    WITH CHECK (@extschema@.visible('project', project_id));
+    WITH CHECK (@extschema@.may_write('monitoring', 'project', project_id));
 
 CREATE POLICY monitoring_fund_line_unit ON @extschema@.monitoring_fund_line FOR ALL
     USING (@extschema@.visible('monitoring', monitoring_id))
-    WITH CHECK (@extschema@.visible('monitoring', monitoring_id));
+    WITH CHECK (@extschema@.may_write('monitoring_fund_line', 'monitoring', monitoring_id));
 
 CREATE POLICY monitoring_indicator_unit ON @extschema@.monitoring_indicator FOR ALL
     USING (@extschema@.visible('monitoring', monitoring_id))
-    WITH CHECK (@extschema@.visible('monitoring', monitoring_id));
+    WITH CHECK (@extschema@.may_write('monitoring_indicator', 'monitoring', monitoring_id));
 
 -- The workflow: the self-evaluation's triggers, with the form's table as
 -- their argument where they need it.
@@ -471,7 +471,7 @@ COMMENT ON TABLE @extschema@.monitoring_overdue IS
 ALTER TABLE @extschema@.monitoring_overdue ENABLE ROW LEVEL SECURITY;
 CREATE POLICY monitoring_overdue_unit ON @extschema@.monitoring_overdue FOR ALL
     USING (@extschema@.visible('unit', unit_id))
-    WITH CHECK (@extschema@.visible('unit', NULL));
+    WITH CHECK (@extschema@.may_write('monitoring_overdue', 'unit', NULL));
 
 -- Records, for every round whose due date is before as_of (the due day has
 -- ended), the expected projects without a submitted or approved report;
@@ -493,17 +493,26 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'The extension''s owner must be a superuser, bypass row-level security or be a reviewer (pjeval.reviewer).';
     END IF;
+    -- (joins of grouped rows, no correlated sub-query: on a Citus cluster
+    -- evaluation is distributed, and Citus plans none beside a reference
+    -- table.)  A project is expected from month from_month of a year on: 1
+    -- with a self-evaluation of the year, else its first report's month.
     INSERT INTO @extschema@.monitoring_overdue (year, month, project_id, unit_id, due_date)
     SELECT d.year, d.month, p.project_id, p.unit_id, d.due_date
-    FROM @extschema@.monitoring_due d
-    JOIN @extschema@.project p
-      ON EXISTS (SELECT 1 FROM @extschema@.evaluation e WHERE e.project_id = p.project_id AND e.year = d.year)
-      OR EXISTS (SELECT 1 FROM @extschema@.monitoring m
-                 WHERE m.project_id = p.project_id AND m.year = d.year AND m.month <= d.month)
-    WHERE d.due_date < as_of
-      AND NOT EXISTS (SELECT 1 FROM @extschema@.monitoring m
-                      WHERE m.project_id = p.project_id AND m.year = d.year AND m.month = d.month
-                        AND m.status IN ('submitted', 'approved'))
+    FROM (SELECT c.project_id, c.year, pg_catalog.min(c.from_month) AS from_month
+          FROM (SELECT e.project_id, e.year, 1 AS from_month
+                FROM @extschema@.evaluation e GROUP BY e.project_id, e.year
+                UNION ALL
+                SELECT m.project_id, m.year, pg_catalog.min(m.month)
+                FROM @extschema@.monitoring m GROUP BY m.project_id, m.year) c
+          GROUP BY c.project_id, c.year) x
+    JOIN @extschema@.monitoring_due d ON d.year = x.year AND d.month >= x.from_month
+    JOIN @extschema@.project p ON p.project_id = x.project_id
+    LEFT JOIN (SELECT m.project_id, m.year, m.month
+               FROM @extschema@.monitoring m WHERE m.status IN ('submitted', 'approved')
+               GROUP BY m.project_id, m.year, m.month) done
+      ON done.project_id = x.project_id AND done.year = d.year AND done.month = d.month
+    WHERE d.due_date < as_of AND done.project_id IS NULL
     ORDER BY d.year, d.month, p.project_id
     ON CONFLICT DO NOTHING;
     GET DIAGNOSTICS n = ROW_COUNT;

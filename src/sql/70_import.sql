@@ -61,6 +61,73 @@ $$;
 COMMENT ON FUNCTION @extschema@.import_set_elements(bigint[], integer[], bigint[]) IS
 'The array a with a[keys[i]] set to vals[i]: import_forms''s way to fill in its per-form array of evaluation ids';
 
+-- The imports write their rows through this: rows is a jsonb array of
+-- objects keyed by column name (every object with the same keys), inserted
+-- in the array's order; conflict an ON CONFLICT clause, returns a RETURNING
+-- list whose rows it gives back as a jsonb array ('[]' without).  Into a
+-- table of this node an INSERT ... SELECT.  Into a table of a Citus cluster
+-- (distributed or reference) an INSERT ... VALUES of at most 1,000 rows a
+-- statement, which Citus routes row by row to the shards: an INSERT ...
+-- SELECT it writes with COPY, which PostgreSQL refuses under row-level
+-- security (a unit's member importing).
+CREATE FUNCTION @extschema@.import_insert(tbl regclass, rows jsonb,
+                                          conflict text DEFAULT NULL, returns text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cols text[] := ARRAY(SELECT k FROM pg_catalog.jsonb_object_keys(rows -> 0) k ORDER BY k);
+    collist text := (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c), ', ' ORDER BY o)
+                     FROM pg_catalog.unnest(cols) WITH ORDINALITY AS u (c, o));
+    tail text := coalesce(' ON CONFLICT ' || conflict, '') || coalesce(' RETURNING ' || returns, '');
+    n integer := coalesce(pg_catalog.jsonb_array_length(rows), 0);
+    result jsonb := '[]';
+    part jsonb;
+    stmt text;
+    done integer := 0;
+    on_cluster boolean := false;
+BEGIN
+    IF n > 0 AND pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid OPERATOR(pg_catalog.=) $1)'
+            INTO on_cluster USING tbl;
+    END IF;
+    WHILE done < n LOOP
+        IF on_cluster THEN
+            SELECT pg_catalog.format('INSERT INTO %s (%s) VALUES %s', tbl, collist,
+                                     pg_catalog.string_agg(
+                                         (SELECT '(' || pg_catalog.string_agg(
+                                                    CASE WHEN pg_catalog.jsonb_typeof(r.v -> c) = 'array'   -- an array column
+                                                         THEN pg_catalog.quote_literal(coalesce(
+                                                                  (SELECT pg_catalog.array_agg(e)::text
+                                                                   FROM pg_catalog.jsonb_array_elements_text(r.v -> c) e), '{}'))
+                                                         ELSE pg_catalog.quote_nullable(r.v ->> c) END, ', ' ORDER BY o) || ')'
+                                          FROM pg_catalog.unnest(cols) WITH ORDINALITY AS u (c, o)),
+                                         ', ' ORDER BY r.i))
+            INTO stmt
+            FROM pg_catalog.jsonb_array_elements(rows) WITH ORDINALITY AS r (v, i)
+            WHERE r.i > done AND r.i <= done + 1000;
+            done := done + 1000;
+        ELSE
+            stmt := pg_catalog.format('INSERT INTO %s (%s) SELECT %s FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $1)',
+                                      tbl, collist, collist, tbl);
+            done := n;
+        END IF;
+        IF returns IS NULL THEN
+            EXECUTE stmt || tail USING rows;
+        ELSE
+            EXECUTE 'WITH ins AS (' || stmt || tail || ') SELECT pg_catalog.jsonb_agg(ins) FROM ins' INTO part USING rows;
+            result := result || coalesce(part, '[]');
+        END IF;
+    END LOOP;
+    RETURN result;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.import_insert(regclass, jsonb, text, text) IS
+'The imports'' writes: the rows (a jsonb array of objects keyed by column name) inserted in order, with an ON CONFLICT clause and a RETURNING list whose rows it returns as jsonb; into a Citus table as INSERT ... VALUES (Citus would write an INSERT ... SELECT with COPY, which PostgreSQL refuses under row-level security)';
+
 -- The first cell of a document (in the document's order) that the reader
 -- lets through but no table can hold: a year out of range, no unit, an
 -- unknown fund source or one twice, a negative amount, a weight or score
@@ -509,50 +576,27 @@ BEGIN
             -- the forms not stored yet; one that a concurrent import has just
             -- stored is left out, and found on the next try (on a cluster
             -- the lock above keeps other imports out)
-            IF NOT on_cluster THEN
-                WITH ins AS (
-                    INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
-                                                        actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
-                                                        fund_block_weight, execution_reason)
-                    SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
-                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight,
-                           f.execution_reason
-                    FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
-                                                         goal_actual text, total_weight numeric, total_score numeric, notes text,
-                                                         total_grade text, fund_weight numeric, execution_reason text)
-                    JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
-                    WHERE form_eval[f.form - base] IS NULL     -- not just replaced
-                    ORDER BY form_project[f.form - base], f.year
-                    ON CONFLICT (project_id, year) DO NOTHING
-                    RETURNING evaluation_id, project_id, year
-                )
-                SELECT pg_catalog.array_agg(f.form - base), pg_catalog.array_agg(ins.evaluation_id)
-                INTO found_forms, found_evals
-                FROM ins
-                JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
-                  ON form_project[f.form - base] = ins.project_id AND f.year = ins.year;
-            ELSE
-                WITH ins AS (
-                    INSERT INTO @extschema@.evaluation (project_id, year, budget_unit_id, amount_unit, expected_goal,
-                                                        actual_outcome, reported_weight_total, reported_total, notes, reported_grade,
-                                                        fund_block_weight, execution_reason)
-                    SELECT form_project[f.form - base], f.year, nullif(form_top[f.form - base], 0), coalesce(f.amount_unit, '元'),
-                           f.goal_expected, f.goal_actual, f.total_weight, f.total_score, f.notes, f.total_grade, f.fund_weight,
-                           f.execution_reason
-                    FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
-                                                         goal_actual text, total_weight numeric, total_score numeric, notes text,
-                                                         total_grade text, fund_weight numeric, execution_reason text)
-                    JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
-                    WHERE form_eval[f.form - base] IS NULL     -- not just replaced
-                    ORDER BY form_project[f.form - base], f.year
-                    RETURNING evaluation_id, project_id, year
-                )
-                SELECT pg_catalog.array_agg(f.form - base), pg_catalog.array_agg(ins.evaluation_id)
-                INTO found_forms, found_evals
-                FROM ins
-                JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
-                  ON form_project[f.form - base] = ins.project_id AND f.year = ins.year;
-            END IF;
+            SELECT pg_catalog.array_agg(f.form - base), pg_catalog.array_agg(ins.evaluation_id)
+            INTO found_forms, found_evals
+            FROM jsonb_to_recordset(@extschema@.import_insert(
+                     '@extschema@.evaluation',
+                     (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                                 'project_id', form_project[f.form - base], 'year', f.year,
+                                 'budget_unit_id', nullif(form_top[f.form - base], 0),
+                                 'amount_unit', coalesce(f.amount_unit, '元'), 'expected_goal', f.goal_expected,
+                                 'actual_outcome', f.goal_actual, 'reported_weight_total', f.total_weight,
+                                 'reported_total', f.total_score, 'notes', f.notes, 'reported_grade', f.total_grade,
+                                 'fund_block_weight', f.fund_weight, 'execution_reason', f.execution_reason)
+                             ORDER BY form_project[f.form - base], f.year)
+                      FROM jsonb_to_recordset(forms) AS f (form integer, year integer, amount_unit text, goal_expected text,
+                                                           goal_actual text, total_weight numeric, total_score numeric, notes text,
+                                                           total_grade text, fund_weight numeric, execution_reason text)
+                      JOIN pg_catalog.unnest(todo) AS t (form) ON t.form = f.form
+                      WHERE form_eval[f.form - base] IS NULL),     -- not just replaced
+                     CASE WHEN NOT on_cluster THEN '(project_id, year) DO NOTHING' END,
+                     'evaluation_id, project_id, year')) AS ins (evaluation_id bigint, project_id bigint, year integer)
+            JOIN jsonb_to_recordset(forms) AS f (form integer, year integer)
+              ON form_project[f.form - base] = ins.project_id AND f.year = ins.year;
 
             form_eval := @extschema@.import_set_elements(form_eval, found_forms, found_evals);
 
@@ -571,43 +615,48 @@ BEGIN
         -- actuals are read by the indicator's trigger (NULL, and flagged by the
         -- audit, where a cell does not read: the text is kept as written).
         writing_rows := true;
-            INSERT INTO @extschema@.fund_line (evaluation_id, form_project_id, source, initial_budget, annual_budget, executed,
-                                               reported_weight, reported_rate, reported_score, label)
-            SELECT form_eval[x.form - base], form_project[x.form - base], x.kind, coalesce(x.initial_budget, 0),
-                   coalesce(x.budget, 0), coalesce(x.executed, 0), x.weight, x.rate, x.score,
-                   CASE WHEN x.kind = 'other' THEN nullif(x.source, sfs.label) END
-            FROM jsonb_to_recordset(funds) AS x (form integer, line integer, source text, kind text, initial_budget numeric,
-                                                 budget numeric, executed numeric, weight numeric, rate numeric, score numeric)
-            LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.kind
-            ORDER BY x.form, x.line;
+            PERFORM @extschema@.import_insert('@extschema@.fund_line',
+                (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                            'evaluation_id', form_eval[x.form - base], 'form_project_id', form_project[x.form - base],
+                            'source', x.kind, 'initial_budget', coalesce(x.initial_budget, 0),
+                            'annual_budget', coalesce(x.budget, 0), 'executed', coalesce(x.executed, 0),
+                            'reported_weight', x.weight, 'reported_rate', x.rate, 'reported_score', x.score,
+                            'label', CASE WHEN x.kind = 'other' THEN nullif(x.source, sfs.label) END)
+                        ORDER BY x.form, x.line)
+                 FROM jsonb_to_recordset(funds) AS x (form integer, line integer, source text, kind text, initial_budget numeric,
+                                                      budget numeric, executed numeric, weight numeric, rate numeric, score numeric)
+                 LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.kind));
 
             RAISE DEBUG 'import_forms: % % ms', 'fund lines', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
             t0 := clock_timestamp();
-            INSERT INTO @extschema@.indicator (evaluation_id, form_project_id, position, level1, level2, level3, target_text, actual_text,
-                                               weight, reported_score, deviation_reason, band)
-            SELECT form_eval[x.form - base], form_project[x.form - base], x.position,
-                   x.level1 || coalesce(' (' || x.level1_weight || '分)', ''),
-                   x.level2, x.level3, x.target, x.actual, x.weight, x.score, x.explanation,
-                   CASE WHEN old_bands IS NOT NULL
-                        THEN old_bands ->> (form_eval[x.form - base] || '/' || x.position || '/' || x.level3 || '/'
-                                            || coalesce(x.target, '') || '/' || coalesce(x.actual, '')) END
-            FROM jsonb_to_recordset(inds) AS x (form integer, position integer, level1 text, level1_weight numeric,
-                                                level2 text, level3 text, target text, actual text,
-                                                weight numeric, score numeric, explanation text);
+            PERFORM @extschema@.import_insert('@extschema@.indicator',
+                (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                            'evaluation_id', form_eval[x.form - base], 'form_project_id', form_project[x.form - base],
+                            'position', x.position, 'level1', x.level1 || coalesce(' (' || x.level1_weight || '分)', ''),
+                            'level2', x.level2, 'level3', x.level3, 'target_text', x.target, 'actual_text', x.actual,
+                            'weight', x.weight, 'reported_score', x.score, 'deviation_reason', x.explanation,
+                            'band', CASE WHEN old_bands IS NOT NULL
+                                         THEN old_bands ->> (form_eval[x.form - base] || '/' || x.position || '/' || x.level3 || '/'
+                                                             || coalesce(x.target, '') || '/' || coalesce(x.actual, '')) END))
+                 FROM jsonb_to_recordset(inds) AS x (form integer, position integer, level1 text, level1_weight numeric,
+                                                     level2 text, level3 text, target text, actual text,
+                                                     weight numeric, score numeric, explanation text)));
         writing_rows := false;
 
         -- What the reader found worth a look, on the row of its line (an
         -- indicator, a fund row) or on the form.
         IF pg_catalog.jsonb_path_exists(forms, '$[*].findings[*]') THEN
-            INSERT INTO @extschema@.read_finding (evaluation_id, form_project_id, line, position, source, code, detail)
-            SELECT form_eval[x.form - base], form_project[x.form - base], x.line, i.position, fl.kind, x.code, x.detail
-            FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
-                 AS x (form integer, line integer, code text, detail text)
-            LEFT JOIN jsonb_to_recordset(inds) AS i (form integer, line integer, position integer)
-              ON i.form = x.form AND i.line = x.line
-            LEFT JOIN jsonb_to_recordset(funds) AS fl (form integer, line integer, kind text)
-              ON fl.form = x.form AND fl.line = x.line
-            ORDER BY x.form, x.line;
+            PERFORM @extschema@.import_insert('@extschema@.read_finding',
+                (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                            'evaluation_id', form_eval[x.form - base], 'form_project_id', form_project[x.form - base],
+                            'line', x.line, 'position', i.position, 'source', fl.kind, 'code', x.code, 'detail', x.detail)
+                        ORDER BY x.form, x.line)
+                 FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                      AS x (form integer, line integer, code text, detail text)
+                 LEFT JOIN jsonb_to_recordset(inds) AS i (form integer, line integer, position integer)
+                   ON i.form = x.form AND i.line = x.line
+                 LEFT JOIN jsonb_to_recordset(funds) AS fl (form integer, line integer, kind text)
+                   ON fl.form = x.form AND fl.line = x.line));
         END IF;
 
         RAISE DEBUG 'import_forms: % % ms', 'indicators', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
@@ -701,13 +750,17 @@ COMMENT ON FUNCTION @extschema@.is_template_label(text) IS
 -- would then begin with a word the reader takes for the template's own
 -- (总分, 备注, …); and how many rows each written cell heads (a workbook
 -- merges it over them).  Runs as the caller: row-level security applies.
+-- (PL/pgSQL, not SQL: Citus plans no query of a distributed table with a
+-- SQL function's parameter in it.)
 CREATE FUNCTION @extschema@.export_indicator_rows(evaluation_id bigint)
 RETURNS TABLE(ind @extschema@.indicator, show_level1 boolean, show_level2 boolean,
               level1_rows bigint, level2_rows bigint)
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+BEGIN
+    RETURN QUERY
     SELECT b.ind, b.show_level1, b.show_level2,
            pg_catalog.count(*) OVER (PARTITION BY b.run1),
            pg_catalog.count(*) OVER (PARTITION BY b.run2)
@@ -724,9 +777,10 @@ AS $$
                                  OR i.level2 IS DISTINCT FROM pg_catalog.lag(i.level2) OVER w
                                  OR pg_catalog.lag(i.position) OVER w IS NULL AS new2
                       FROM @extschema@.indicator i
-                      WHERE i.evaluation_id OPERATOR(pg_catalog.=) $1
+                      WHERE i.evaluation_id OPERATOR(pg_catalog.=) export_indicator_rows.evaluation_id
                       WINDOW w AS (ORDER BY i.position)) x) a) b
-    ORDER BY (b.ind).position
+    ORDER BY (b.ind).position;
+END
 $$;
 
 COMMENT ON FUNCTION @extschema@.export_indicator_rows(bigint) IS
@@ -777,13 +831,13 @@ BEGIN
     SELECT pg_catalog.string_agg(
                pg_catalog.concat_ws(E'\t',
                    CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END,
-                   @extschema@.export_cell(@extschema@.fund_line_label(f.source, f.label)),
+                   @extschema@.export_cell(@extschema@.fund_line_label(f.source, f.label, f.standard_label)),
                    f.initial_budget, f.annual_budget, f.executed,
                    coalesce(f.reported_weight::text, '—'), coalesce(f.reported_rate::text, '—'),
                    coalesce(f.reported_score::text, '—')),
                E'\n' ORDER BY f.n)
     INTO funds
-    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY s.position, fl.fund_line_id) AS n
+    FROM (SELECT fl.*, s.label AS standard_label, pg_catalog.row_number() OVER (ORDER BY s.position, fl.fund_line_id) AS n
           FROM @extschema@.fund_line fl
           JOIN @extschema@.standard_fund_source s ON s.source = fl.source
           WHERE fl.evaluation_id = export_form.evaluation_id) f;

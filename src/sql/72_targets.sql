@@ -128,15 +128,15 @@ ALTER TABLE @extschema@.target_indicator ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY target_unit ON @extschema@.target FOR ALL
     USING (@extschema@.visible('project', project_id))
-    WITH CHECK (@extschema@.visible('project', project_id));
+    WITH CHECK (@extschema@.may_write('target', 'project', project_id));
 
 CREATE POLICY target_fund_line_unit ON @extschema@.target_fund_line FOR ALL
     USING (@extschema@.visible('target', target_id))
-    WITH CHECK (@extschema@.visible('target', target_id));
+    WITH CHECK (@extschema@.may_write('target_fund_line', 'target', target_id));
 
 CREATE POLICY target_indicator_unit ON @extschema@.target_indicator FOR ALL
     USING (@extschema@.visible('target', target_id))
-    WITH CHECK (@extschema@.visible('target', target_id));
+    WITH CHECK (@extschema@.may_write('target_indicator', 'target', target_id));
 
 -- The workflow: the self-evaluation's triggers, with the form's table as
 -- their argument.
@@ -605,7 +605,7 @@ COMMENT ON TABLE @extschema@.target_read_finding IS
 ALTER TABLE @extschema@.target_read_finding ENABLE ROW LEVEL SECURITY;
 CREATE POLICY target_read_finding_unit ON @extschema@.target_read_finding FOR ALL
     USING (@extschema@.visible('target', target_id))
-    WITH CHECK (@extschema@.visible('target', target_id));
+    WITH CHECK (@extschema@.may_write('target_read_finding', 'target', target_id));
 
 -- import_targets(document, on_conflict): the target forms of a document
 -- into rows, all or nothing, returning the target ids in the document's

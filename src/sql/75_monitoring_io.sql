@@ -286,8 +286,8 @@ BEGIN
         ELSIF FOUND THEN
             UPDATE @extschema@.monitoring m
             SET budget_unit_id = top_id, amount_unit = coalesce(f.amount_unit, '元'), annual_goal = f.goal,
-                progress = f.progress, declared_on_schedule = CASE f.on_schedule WHEN '是' THEN true WHEN '否' THEN false END,
-                declared_stage_met = CASE f.stage_met WHEN '是' THEN true WHEN '否' THEN false END,
+                progress = f.progress, declared_on_schedule = CASE WHEN f.on_schedule = '是' THEN true WHEN f.on_schedule = '否' THEN false END,
+                declared_stage_met = CASE WHEN f.stage_met = '是' THEN true WHEN f.stage_met = '否' THEN false END,
                 reason_type = @extschema@.monitoring_reason_code(f.reason_type), analysis = f.analysis,
                 target_adjustment = f.adjustment, notes = f.notes, updated_at = pg_catalog.now()
             WHERE m.monitoring_id = id;
@@ -298,35 +298,39 @@ BEGIN
                                                 declared_on_schedule, declared_stage_met, reason_type, analysis,
                                                 target_adjustment, notes)
             VALUES (proj.project_id, f.year, f.month, top_id, coalesce(f.amount_unit, '元'), f.goal, f.progress,
-                    CASE f.on_schedule WHEN '是' THEN true WHEN '否' THEN false END,
-                    CASE f.stage_met WHEN '是' THEN true WHEN '否' THEN false END,
+                    CASE WHEN f.on_schedule = '是' THEN true WHEN f.on_schedule = '否' THEN false END,
+                    CASE WHEN f.stage_met = '是' THEN true WHEN f.stage_met = '否' THEN false END,
                     @extschema@.monitoring_reason_code(f.reason_type), f.analysis, f.adjustment, f.notes)
             RETURNING monitoring_id INTO id;
         END IF;
 
-        INSERT INTO @extschema@.monitoring_fund_line (monitoring_id, source, label, initial_budget, added, reduced,
-                                                      adjusted_budget, executed, reported_rate, forecast)
-        SELECT id, x.kind, CASE WHEN x.kind = 'other' THEN nullif(x.source, sfs.label) END,
-               coalesce(x.initial_budget, 0), x.added, x.reduced, coalesce(x.adjusted_budget, 0),
-               coalesce(x.executed, 0), x.rate, x.forecast
-        FROM jsonb_to_recordset(f.funds) AS x (line integer, source text, kind text, initial_budget numeric, added numeric,
-                                               reduced numeric, adjusted_budget numeric, executed numeric,
-                                               rate numeric, forecast numeric)
-        LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.kind
-        ORDER BY x.line;
+        -- (through import_insert: on a Citus cluster as INSERT ... VALUES)
+        PERFORM @extschema@.import_insert('@extschema@.monitoring_fund_line',
+            (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'monitoring_id', id, 'source', x.kind,
+                        'label', CASE WHEN x.kind = 'other' THEN nullif(x.source, sfs.label) END,
+                        'initial_budget', coalesce(x.initial_budget, 0), 'added', x.added, 'reduced', x.reduced,
+                        'adjusted_budget', coalesce(x.adjusted_budget, 0), 'executed', coalesce(x.executed, 0),
+                        'reported_rate', x.rate, 'forecast', x.forecast)
+                    ORDER BY x.line)
+             FROM jsonb_to_recordset(f.funds) AS x (line integer, source text, kind text, initial_budget numeric, added numeric,
+                                                    reduced numeric, adjusted_budget numeric, executed numeric,
+                                                    rate numeric, forecast numeric)
+             LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.kind));
 
         -- 备注 beginning with 时点 or 累计 (时点指标) says the target's accrual
-        INSERT INTO @extschema@.monitoring_indicator (monitoring_id, position, level1, level2, level3, target_text,
-                                                      actual_text, forecast_text, accrual, deviation_causes,
-                                                      deviation_note, likelihood, notes)
-        SELECT id, x.position, x.level1, x.level2, x.level3, x.target, x.actual, x.forecast,
-               CASE WHEN x.notes LIKE '时点%' THEN 'point' WHEN x.notes LIKE '累计%' THEN 'cumulative' END,
-               c.causes, c.note, @extschema@.monitoring_likelihood(x.likelihood), x.notes
-        FROM jsonb_to_recordset(f.indicators) AS x (position integer, level1 text, level2 text, level3 text,
-                                                    target text, actual text, forecast text, causes text,
-                                                    likelihood text, notes text)
-        CROSS JOIN LATERAL @extschema@.monitoring_causes(x.causes) c
-        ORDER BY x.position;
+        PERFORM @extschema@.import_insert('@extschema@.monitoring_indicator',
+            (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'monitoring_id', id, 'position', x.position, 'level1', x.level1, 'level2', x.level2,
+                        'level3', x.level3, 'target_text', x.target, 'actual_text', x.actual, 'forecast_text', x.forecast,
+                        'accrual', CASE WHEN x.notes LIKE '时点%' THEN 'point' WHEN x.notes LIKE '累计%' THEN 'cumulative' END,
+                        'deviation_causes', c.causes, 'deviation_note', c.note,
+                        'likelihood', @extschema@.monitoring_likelihood(x.likelihood), 'notes', x.notes)
+                    ORDER BY x.position)
+             FROM jsonb_to_recordset(f.indicators) AS x (position integer, level1 text, level2 text, level3 text,
+                                                         target text, actual text, forecast text, causes text,
+                                                         likelihood text, notes text)
+             CROSS JOIN LATERAL @extschema@.monitoring_causes(x.causes) c));
 
         ids := ids || id;
     END LOOP;

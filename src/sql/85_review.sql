@@ -121,12 +121,12 @@ ALTER TABLE @extschema@.review_item ENABLE ROW LEVEL SECURITY;
 -- Reviewers write and see all; a unit reads the reviews of its forms.
 CREATE POLICY review_review ON @extschema@.review FOR ALL
     USING (@extschema@.visible('unit', NULL))
-    WITH CHECK (@extschema@.visible('unit', NULL));
+    WITH CHECK (@extschema@.may_write('review', 'unit', NULL));
 CREATE POLICY review_unit ON @extschema@.review FOR SELECT
     USING (@extschema@.visible('project', form_project_id));
 CREATE POLICY review_item_review ON @extschema@.review_item FOR ALL
     USING (@extschema@.visible('unit', NULL))
-    WITH CHECK (@extschema@.visible('unit', NULL));
+    WITH CHECK (@extschema@.may_write('review_item', 'unit', NULL));
 CREATE POLICY review_item_unit ON @extschema@.review_item FOR SELECT
     USING (@extschema@.visible('project', form_project_id));
 

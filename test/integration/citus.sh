@@ -121,6 +121,8 @@ for n in "${NODES[@]}"; do
 	PORT[$n]="$(free_port "$next")"
 	next=$((PORT[$n] + 1))
 	preload=citus; [ "$n" = single ] && preload=''
+	# pg_cron on the coordinator, where the job runs (8)
+	[ "$n" = coord ] && preload=citus,pg_cron
 	if ! "${AS[@]}" "$BIN/initdb" -D "$WORK/$n" -U postgres -E UTF8 --locale=C -A trust >"$WORK/$n.initdb.log" 2>&1; then
 		cat "$WORK/$n.initdb.log"; up=0; break
 	fi
@@ -133,6 +135,7 @@ for n in "${NODES[@]}"; do
 		max_connections = 60
 		fsync = off
 		jit = off
+		cron.database_name = 'postgres'
 	EOF
 	if ! "${AS[@]}" "$BIN/pg_ctl" -D "$WORK/$n" -l "$WORK/$n.log" -w -t 60 start >/dev/null; then
 		cat "$WORK/$n.log"; up=0; break
@@ -326,6 +329,45 @@ else
 	fail "target_below_last_year: single '$a', cluster '$b'"
 fi
 
+# ---- 5d. monitoring, review and rectification on both ----------------------------------
+# So that step 6 compares these views with rows in them: the worked example's
+# monitoring report (demo/seed/longhua-monitoring-2023.txt), submitted, with
+# two rounds due, one of them not reported (recorded overdue); a generated
+# form (the last generated project's) submitted and reviewed (rows
+# re-scored, one without a reason), and a
+# 整改 item raised from its review finding and one from an audit finding of
+# seed form 1.  As the superuser, the same statements on both.
+cat >"$WORK/cycle.sql" <<-EOF
+	\\set doc \`cat $ROOT/demo/seed/longhua-monitoring-2023.txt\`
+	SELECT count(*) FROM pjeval.import_monitoring(:'doc');
+	SELECT m.monitoring_id AS mon FROM pjeval.monitoring m ORDER BY 1 LIMIT 1 \\gset
+	SELECT pjeval.submit_monitoring(:mon);
+	INSERT INTO pjeval.monitoring_due (year, month, due_date) VALUES (2023, 7, '2023-08-10'), (2023, 10, '2023-11-10');
+	SELECT pjeval.record_overdue_monitoring('2024-01-01');
+	SELECT e.evaluation_id AS rev FROM pjeval.evaluation e JOIN pjeval.project p USING (project_id)
+	WHERE p.code > '440309210901500010000' ORDER BY p.code DESC, e.year DESC LIMIT 1 \\gset
+	SELECT pjeval.submit(:rev);
+	INSERT INTO pjeval.review (evaluation_id, reviewed_on) VALUES (:rev, '2023-06-30');
+	INSERT INTO pjeval.review_item (evaluation_id, position, review_score, reason, level)
+	VALUES (:rev, 1, 1, '依据不足', 'P1'), (:rev, 2, 0, NULL, 'P0'), (:rev, NULL, 8, NULL, 'pass');
+	SELECT code AS rf_code, coalesce(position::text, 'NULL') AS rf_position FROM pjeval.review_finding
+	WHERE evaluation_id = :rev ORDER BY position NULLS FIRST, code LIMIT 1 \\gset
+	SELECT pjeval.raise_rectification('review', :rev, :'rf_code', '补写复核理由', '2023-07-31', :rf_position) IS NOT NULL;
+	SELECT code AS af_code, coalesce(position::text, 'NULL') AS af_position FROM pjeval.audit_finding
+	WHERE evaluation_id = 1 ORDER BY position NULLS FIRST, code LIMIT 1 \\gset
+	SELECT pjeval.raise_rectification('evaluation', 1, :'af_code', '整改', '2023-09-30', :af_position) IS NOT NULL;
+	SELECT (SELECT count(*) FROM pjeval.monitoring) || ' ' || (SELECT count(*) FROM pjeval.monitoring_overdue)
+	       || ' ' || (SELECT count(*) FROM pjeval.review_item) || ' ' || (SELECT count(*) FROM pjeval.review_finding)
+	       || ' ' || (SELECT count(*) FROM pjeval.rectification);
+EOF
+a="$(q single -f "$WORK/cycle.sql" | paste -sd' ')"
+b="$(q coord -f "$WORK/cycle.sql" | paste -sd' ')"
+if [ "$a" = "$b" ] && ! echo "$a" | grep -q ERROR && [ "$(echo "$a" | awk '{print $NF}')" = 2 ]; then
+	ok "on the cluster as on the single node: a monitoring report imported and submitted, a round recorded overdue, a form reviewed, two 整改 items raised (monitoring, overdue, review items, review findings, items: $(echo "$a" | awk '{print $(NF-4), $(NF-3), $(NF-2), $(NF-1), $NF}'))"
+else
+	fail "monitoring, review and rectification: single node '$a', cluster '$b'"
+fi
+
 # ---- 6. the same answers ----------------------------------------------------------
 q single -c 'CALL pjeval.refresh_reports()' >/dev/null
 out="$(q coord -c 'CALL pjeval.refresh_reports()')"
@@ -361,7 +403,7 @@ while IFS=$'\t' read -r view sql; do
 	elif [ -n "${KNOWN_VIEW[$view]:-}" ]; then
 		known "view $view on the cluster" "${KNOWN_VIEW[$view]}" "$c" 1
 	elif [ "$s" = "$c" ] && [ "${s%% *}" = 0 ] && [[ $view == monitoring* || $view == review* || $view == rectification* || $view == target* || $view == cycle_finding ]]; then
-		ok "view $view: empty on both (no monitoring reports, reviews or rectifications are loaded), and runs on the cluster"
+		ok "view $view: empty on both, and runs on the cluster"
 	else
 		fail "view $view: single node '$s', cluster '$c'"
 	fi
@@ -426,9 +468,9 @@ ins="$(as pjeval_citus_member coord -c "INSERT INTO pjeval.indicator (evaluation
 own_project="$(q coord -c "SELECT project_id FROM pjeval.evaluation WHERE evaluation_id = $own")"
 ins2="$(as pjeval_citus_member coord -c "INSERT INTO pjeval.indicator (evaluation_id, form_project_id, position, level1, level2, level3) VALUES ($other, $own_project, 999, '产出指标', '数量指标', '越权')")"
 untouched="$(q coord -c "SELECT count(*) FROM pjeval.indicator WHERE evaluation_id = $other AND (deviation_reason = '越权' OR position = 999)" -c "SELECT count(*) > 0 FROM pjeval.fund_line WHERE evaluation_id = $other" | paste -sd' ')"
-if [ "$out" = "0 0 0 0 0" ] && echo "$ins" | grep -q 'ERROR:  new row violates row-level security policy for table "indicator' \
+if [ "$out" = "0 0 0 0 0" ] && echo "$ins" | grep -q 'ERROR:  new row violates row-level security policy for table "indicator"$' \
    && echo "$ins2" | grep -q 'ERROR:  insert or update on table "indicator.*" violates foreign key constraint' && [ "$untouched" = "0 t" ]; then
-	ok "row-level security on the cluster: the member neither reads (tables, views) nor updates or deletes another unit's form $other; inserting into it is refused ($(echo "$ins" | head -n 1 | sed 's/^ERROR:  //'): PostgreSQL's message on the worker names the shard), also with its own project named on the row (foreign key)"
+	ok "row-level security on the cluster: the member neither reads (tables, views) nor updates or deletes another unit's form $other; inserting into it is refused ($(echo "$ins" | head -n 1 | sed 's/^ERROR:  //'): the policy names the table, not the shard), also with its own project named on the row (foreign key)"
 else
 	fail "the member and another unit's form $other on the cluster: reads/updates/deletes '$out', insert '$ins', insert naming its own project '$ins2', form's rows touched/fund lines left: '$untouched'"
 fi
@@ -470,15 +512,40 @@ else
 	fail "moving form $own with its rows to another project on the cluster: rc $rc, '$out'"
 fi
 
-# A member's INSERT ... SELECT (import_forms writes so): Citus sends the
-# rows to the shards with COPY, which PostgreSQL refuses under row-level
-# security; the roles that load forms bypass it (3).  Known while it fails so.
-out="$(cd "$WORK" && as pjeval_citus_member coord -c "\\set doc \`cat seed.txt\`" -c 'BEGIN' -f - -c 'ROLLBACK' <<<"SELECT count(*) FROM pjeval.import_forms(:'doc', 'replace')")"; rc=$?
-if [ "$rc" -eq 0 ] && ! echo "$out" | grep -q ERROR; then
-	fail "import_forms as the member on the cluster works now ('$out'): update docs/scaling.md (a member's INSERT ... SELECT) and this check"
+# A member imports its unit's forms on the cluster (import_forms writes
+# them with INSERT ... VALUES there: Citus would write an INSERT ... SELECT
+# with COPY, which PostgreSQL refuses under row-level security): the seed
+# forms as 2023's, on both, in a transaction rolled back; the same scores,
+# grades and history on both.  A document that also holds another unit's
+# project is refused by the policy, which names the table, and leaves
+# nothing.
+sed 's/绩效自评年度:\t2022/绩效自评年度:\t2023/' "$WORK/seed.txt" >"$WORK/seed2023.txt"
+# (form 2 as a new project of another unit, one the member does not work for)
+ounit="$(q single -c "SELECT name FROM pjeval.unit WHERE parent_id IS NULL AND unit_id <> $uid AND name <> (SELECT u.name FROM pjeval.unit u WHERE u.unit_id = $uid) AND unit_id IS DISTINCT FROM (SELECT u.parent_id FROM pjeval.unit u WHERE u.unit_id = $uid) ORDER BY name LIMIT 1")"
+sed "45,\$ { s/440309210901500007728/440309210999999999999/; s/\\(实施单位:\t\\)[^\t]*/\\1$ounit/; s/\\(一级预算单位:\t\\)[^\t]*/\\1$ounit/ }" \
+	"$WORK/seed2023.txt" >"$WORK/seed2023_other.txt"
+msql="SELECT count(*) FROM pjeval.import_forms(:'doc');
+      SELECT string_agg(concat_ws(' ', p.code, r.year, r.total_score, r.grade, r.finding_count), ', ' ORDER BY p.code)
+      FROM pjeval.evaluation_result r JOIN pjeval.project p USING (project_id) WHERE r.year = 2023 AND p.unit_id = $uid;
+      SELECT count(*) FROM pjeval.history h JOIN pjeval.evaluation e USING (evaluation_id)
+      WHERE e.year = 2023 AND h.operation = 'INSERT' AND h.current_user_name = 'pjeval_citus_member';"
+mimport() { (cd "$WORK" && as pjeval_citus_member "$1" -c "\\set doc \`cat $2\`" -c 'BEGIN' -f - -c 'ROLLBACK' <<<"$msql" | paste -sd'|'); }
+s_="$(mimport single seed2023.txt)"
+c_="$(mimport coord seed2023.txt)"
+if [ "${s_%%|*}" = 2 ] && [ "$s_" = "$c_" ]; then
+	ok "import_forms as the member (row-level security on) on the cluster: its unit's 2 forms of 2023 imported, with the single node's scores, grades and history ($c_)"
 else
-	known "import_forms (INSERT ... SELECT) as a member, under row-level security, on the cluster" \
-		'COPY FROM not supported with row-level security|Citus writes the rows of an INSERT ... SELECT with COPY, which PostgreSQL refuses under row-level security: the roles that load forms bypass it (docs/scaling.md)' "$out" 1
+	fail "import_forms as the member on the cluster: '$c_', on the single node '$s_'"
+fi
+before="$(q coord -c 'SELECT count(*) FROM pjeval.evaluation' -c 'SELECT count(*) FROM pjeval.project' | paste -sd' ')"
+out="$(cd "$WORK" && as pjeval_citus_member coord -c "\\set doc \`cat seed2023_other.txt\`" -f - <<<"SELECT count(*) FROM pjeval.import_forms(:'doc')")"; rc=$?
+err="$(echo "$out" | grep -m1 'ERROR:' | sed -E 's/^.*ERROR: +//')"
+after="$(q coord -c 'SELECT count(*) FROM pjeval.evaluation' -c 'SELECT count(*) FROM pjeval.project' | paste -sd' ')"
+single_err="$(cd "$WORK" && as pjeval_citus_member single -c "\\set doc \`cat seed2023_other.txt\`" -f - <<<"SELECT count(*) FROM pjeval.import_forms(:'doc')" | grep -m1 'ERROR:' | sed -E 's/^.*ERROR: +//')"
+if [ "$rc" -ne 0 ] && [ "$err" = "$single_err" ] && [ "$err" = 'new row violates row-level security policy for table "project"' ] && [ "$after" = "$before" ]; then
+	ok "import_forms as the member on the cluster, with a project it may not create: refused as on the single node ($err), nothing left ($after forms and projects)"
+else
+	fail "import_forms as the member with another unit's project: rc $rc, '$err' (single node: '$single_err'); forms and projects $before -> $after"
 fi
 
 # ---- 7. writes on the cluster, with their history -------------------------------
@@ -587,6 +654,53 @@ if [ "$same" = t ] && [ -n "$g_stored" ] && [ "$g_stored" = "$g_live" ] && [ "$g
 	ok "stored results on the cluster: after the writes, the replace and a profile's change (grades $g_before -> $g_stored), every form's and indicator's stored row equals the live views' (md5)"
 else
 	fail "stored results on the cluster: '$out'"
+fi
+
+# ---- 8. exports and the pg_cron job on the cluster -------------------------------
+# export_form (text and HTML) and export_workbook of the seed forms as the
+# member, the same as on the single node (seed form 2 is as imported on
+# both; the workbook compared by its cells, pjeval.workbook_text).
+# (Called with the form's id, as docs/import.md does: called per row of a
+# query on a distributed table it would run on the shards, and its own
+# queries there would be nested distributed queries, which Citus refuses.)
+eid() { q "$1" -c "SELECT e.evaluation_id FROM pjeval.evaluation e JOIN pjeval.project p USING (project_id) WHERE p.code = '440309210901500007728' AND e.year = 2022"; }
+esql() { echo "SELECT md5(pjeval.export_form($1)) || ' ' || md5(pjeval.export_form($1, 'html')) || ' ' || md5(pjeval.workbook_text(pjeval.export_workbook(ARRAY[$1]::bigint[])))"; }
+s_="$(as pjeval_citus_member single -c "$(esql "$(eid single)")")"
+c_="$(as pjeval_citus_member coord -c "$(esql "$(eid coord)")")"
+if [ "$(echo "$s_" | wc -w)" = 3 ] && [ "$s_" = "$c_" ]; then
+	ok "export_form (text, HTML) and export_workbook of seed form 2 as the member on the cluster: the single node's (md5 $c_)"
+else
+	fail "exports on the cluster: '$c_', single node '$s_'"
+fi
+
+# The scheduled jobs of docs/reports.md and docs/monitoring.md, scheduled by
+# $W (not a superuser) with pg_cron on the coordinator: CALL
+# pjeval.refresh_reports() and pjeval.record_overdue_monitoring() run and
+# succeed, and the reports are refreshed.  ($W is granted what
+# docs/reports.md and docs/monitoring.md say the roles that run them need.)  pg_cron 1.4 (Debian 12) takes
+# minutes only: waited for up to 150 s.
+out="$(q coord -c 'BEGIN' -c 'SET LOCAL citus.enable_ddl_propagation = off' -c 'CREATE EXTENSION pg_cron' -c 'COMMIT' \
+	-c "GRANT USAGE ON SCHEMA cron TO $W" \
+	-c "GRANT EXECUTE ON PROCEDURE pjeval.refresh_reports(boolean) TO $W" \
+	-c "GRANT EXECUTE ON FUNCTION pjeval.record_overdue_monitoring(date) TO $W")" || fail "CREATE EXTENSION pg_cron on the coordinator: $out"
+refreshed="$(q coord -c 'SELECT count(*) FROM pjeval.report_refresh')"
+jobs="$(w -c "SELECT cron.schedule('pjeval-refresh', '* * * * *', 'CALL pjeval.refresh_reports()')" \
+	-c "SELECT cron.schedule('pjeval-monitoring-due', '* * * * *', 'SELECT pjeval.record_overdue_monitoring()')" | paste -sd' ')"
+start=$SECONDS
+state=''
+while [ $((SECONDS - start)) -lt 150 ]; do
+	state="$(q coord -c "SELECT count(DISTINCT j.jobname) FILTER (WHERE d.status = 'succeeded') || ' ' || count(*) FILTER (WHERE d.status = 'failed')
+	                     FROM cron.job j LEFT JOIN cron.job_run_details d USING (jobid)")"
+	[ "${state%% *}" = 2 ] || [ "${state##* }" != 0 ] && break
+	sleep 2
+done
+runs="$(q coord -c "SELECT string_agg(j.jobname || ' ' || j.username || ' ' || d.status || ' ' || d.return_message, ', ' ORDER BY j.jobname)
+                     FROM cron.job j JOIN cron.job_run_details d USING (jobid)")"
+now_refreshed="$(q coord -c 'SELECT count(*) FROM pjeval.report_refresh')"
+if [ "$state" = '2 0' ] && [ "$now_refreshed" -gt "$refreshed" ] && [[ $runs == *"pjeval-refresh $W succeeded CALL"* ]]; then
+	ok "pg_cron on the coordinator: jobs $jobs scheduled by $W ran and succeeded within $((SECONDS - start)) s ($runs); report_refresh $refreshed -> $now_refreshed rows"
+else
+	fail "pg_cron on the cluster: state '$state' after $((SECONDS - start)) s, runs '$runs', report_refresh $refreshed -> $now_refreshed"
 fi
 
 finish
