@@ -1,8 +1,8 @@
 -- targets3: T2 of the target-quality checks (docs/targets.md): the
 -- quantified share of a target form's 年度 set (pjeval.target_quantified)
 -- and its finding target_quantified_share_low, flagged below the minimum of
--- the form's profile (pjeval.target_setting), never while it is unset.  One
--- transaction, rolled back at the end.
+-- the form's profile (profile.target_quantified_share_min), never while it
+-- is unset.  One transaction, rolled back at the end.
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 SET search_path = public, pjeval;
@@ -40,15 +40,26 @@ SELECT t.target_id, g, '效益指标', '社会效益指标', '指标' || g, CASE
 FROM target t JOIN project p USING (project_id), generate_series(1, 800) g
 WHERE p.code = 'T2-E';
 
--- Unset (no row of target_setting): the share is reported, nothing is flagged.
+-- Unset (the profile's target_quantified_share_min is NULL, as in every
+-- built-in profile): the share is reported, nothing is flagged.
+SELECT name FROM profile WHERE target_quantified_share_min IS NOT NULL;
 SELECT p.code, q.applicable, q.quantified, q.quantified_share, q.quantified_share_min, q.below_minimum
 FROM target_quantified q JOIN target t USING (target_id) JOIN project p USING (project_id)
 WHERE p.code LIKE 'T2-%' ORDER BY p.code;
 SELECT count(*) AS t2_findings_unset FROM target_finding WHERE code = 'target_quantified_share_low';
 
--- A minimum of 70 % for the forms' profile: A (66.67), D (33.33) and E
--- (0.13) are below it; B is not; C, without indicators, is never flagged.
-INSERT INTO target_setting (profile, quantified_share_min) VALUES (default_profile(), 70);
+-- A built-in profile is not changed for it, as for any other parameter: a
+-- copy is.
+SAVEPOINT s;
+UPDATE profile SET target_quantified_share_min = 70 WHERE name = default_profile();
+ROLLBACK TO SAVEPOINT s;
+
+-- A copy of the default profile with a minimum of 70 %, the forms moved to
+-- it: A (66.67), D (33.33) and E (0.13) are below it; B is not; C, without
+-- indicators, is never flagged.
+INSERT INTO profile (name, description, target_quantified_share_min)
+VALUES ('regress-t2', 'central-2020 with T2''s minimum', 70);
+UPDATE target SET profile = 'regress-t2' WHERE project_id IN (SELECT project_id FROM project WHERE code LIKE 'T2-%');
 SELECT p.code, q.quantified_share, q.quantified_share_min, q.below_minimum
 FROM target_quantified q JOIN target t USING (target_id) JOIN project p USING (project_id)
 WHERE p.code LIKE 'T2-%' ORDER BY p.code;
@@ -57,28 +68,37 @@ FROM target_finding f JOIN target t USING (target_id) JOIN project p USING (proj
 WHERE p.code LIKE 'T2-%' AND f.code = 'target_quantified_share_low'
 ORDER BY p.code;
 
--- A share equal to the minimum is not below it.
-UPDATE target_setting SET quantified_share_min = 66.67 WHERE profile = default_profile();
+-- A share equal to the minimum is not below it; the change is in the
+-- profile's history.
+UPDATE profile SET target_quantified_share_min = 66.67 WHERE name = 'regress-t2';
 SELECT p.code FROM target_finding f JOIN target t USING (target_id) JOIN project p USING (project_id)
 WHERE p.code LIKE 'T2-%' AND f.code = 'target_quantified_share_low' ORDER BY p.code;
+SELECT operation, old_row ->> 'target_quantified_share_min' AS old_min, new_row ->> 'target_quantified_share_min' AS new_min
+FROM history_all WHERE table_name = 'profile' AND coalesce(new_row, old_row) ->> 'name' = 'regress-t2'
+ORDER BY history_id;
 
 -- The minimum belongs to the profile the form is checked by: a form moved to
--- another profile, which has no row, is not flagged.
+-- another profile, whose minimum is unset, is not flagged.
 UPDATE target SET profile = 'capped-2021'
 WHERE project_id = (SELECT project_id FROM project WHERE code = 'T2-D');
 SELECT p.code FROM target_finding f JOIN target t USING (target_id) JOIN project p USING (project_id)
 WHERE p.code LIKE 'T2-%' AND f.code = 'target_quantified_share_low' ORDER BY p.code;
 
 -- NULL is unset.
-UPDATE target_setting SET quantified_share_min = NULL WHERE profile = default_profile();
+UPDATE profile SET target_quantified_share_min = NULL WHERE name = 'regress-t2';
 SELECT count(*) AS t2_findings_null FROM target_finding WHERE code = 'target_quantified_share_low';
 
 -- A minimum is a percentage.
 SAVEPOINT s;
-INSERT INTO target_setting (profile, quantified_share_min) VALUES ('capped-2021', 100.5);
+UPDATE profile SET target_quantified_share_min = 100.5 WHERE name = 'regress-t2';
 ROLLBACK TO SAVEPOINT s;
-INSERT INTO target_setting (profile, quantified_share_min) VALUES ('no-such-profile', 50);
+UPDATE profile SET target_quantified_share_min = -1 WHERE name = 'regress-t2';
 ROLLBACK TO SAVEPOINT s;
+
+-- It is the profile's column, and no table of its own.
+SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+WHERE attrelid = 'pjeval.profile'::regclass AND attname = 'target_quantified_share_min';
+SELECT to_regclass('pjeval.target_setting') AS target_setting;
 
 -- The code is in the catalogue with its scope, as the other target codes.
 SELECT code, scope, severity FROM finding_catalogue WHERE code = 'target_quantified_share_low';

@@ -17874,24 +17874,18 @@ BEGIN
 END
 $$;
 
--- issue 16: targets, session 5 (72_targets.sql): T2, the quantified share (target_setting,
--- target_quantified, target_quantified_share_low)
+-- issue 16: targets, session 5 (72_targets.sql): T2, the quantified share (the
+-- profile's target_quantified_share_min, target_quantified, target_quantified_share_low)
 
-CREATE TABLE @extschema@.target_setting (
-    profile         text PRIMARY KEY
-                    REFERENCES @extschema@.profile (name) ON UPDATE CASCADE ON DELETE CASCADE,
-    quantified_share_min numeric(5,2)
-                    CONSTRAINT target_setting_quantified_share_min_range CHECK (quantified_share_min BETWEEN 0 AND 100)
-);
+ALTER TABLE @extschema@.profile
+    ADD COLUMN target_quantified_share_min numeric(5,2)
+        CONSTRAINT profile_target_quantified_share_min_range
+        CHECK (target_quantified_share_min BETWEEN 0 AND 100);
 
-COMMENT ON TABLE @extschema@.target_setting IS
-'What the target checks take from the profile a target form is checked by: quantified_share_min, the lowest share (in %) of 年度 indicators with a number before target_quantified_share_low is flagged (T2; NULL or no row: unset, never flagged). The administrator enters the rows';
+COMMENT ON COLUMN @extschema@.profile.target_quantified_share_min IS
+'T2 of the target checks: the minimum share (in %, 0 to 100) of a target form''s 年度 indicators with a number (pjeval.target_quantified); NULL: unset, no finding';
 
-COMMENT ON COLUMN @extschema@.target_setting.quantified_share_min IS
-'T2: the minimum quantified share of the 年度 set, in % (0 to 100); NULL: unset, no finding';
-
-GRANT SELECT ON @extschema@.target_setting TO PUBLIC;
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_setting', '');
+COMMENT ON COLUMN @extschema@.target.profile IS 'The profile the form is checked by (central-2020 unless a reviewer chooses another), as for the self-evaluation; T2 takes its minimum from it (profile.target_quantified_share_min)';
 
 CREATE OR REPLACE FUNCTION @extschema@.distribution_plan()
 RETURNS TABLE (table_name text, placement text, step integer)
@@ -17914,7 +17908,7 @@ AS $$
              -- 整改 items (per project and year)
              'rectification',
              -- the target forms (per project and year and version; 72_targets.sql)
-             'target', 'target_fund_line', 'target_indicator', 'target_read_finding', 'target_setting',
+             'target', 'target_fund_line', 'target_indicator', 'target_read_finding',
              -- the forms, by evaluation_id: evaluation first
              'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history',
              -- the results stored with them (55_results.sql)
@@ -17943,10 +17937,10 @@ SELECT t.target_id,
        CASE WHEN c.applicable > 0
             THEN pg_catalog.round(c.quantified * 100.0 / c.applicable, 2) END
            AS quantified_share,
-       s.quantified_share_min,
+       pr.target_quantified_share_min AS quantified_share_min,
        CASE WHEN c.applicable > 0
             THEN pg_catalog.round(c.quantified * 100.0 / c.applicable, 2)
-                 < s.quantified_share_min END AS below_minimum
+                 < pr.target_quantified_share_min END AS below_minimum
 FROM @extschema@.target t
 JOIN (SELECT x.target_id,
              pg_catalog.count(ti.target_indicator_id)
@@ -17956,10 +17950,10 @@ JOIN (SELECT x.target_id,
       FROM @extschema@.target x
       LEFT JOIN @extschema@.target_indicator ti ON ti.target_id = x.target_id AND ti.term = '年度'
       GROUP BY x.target_id) c ON c.target_id = t.target_id
-LEFT JOIN @extschema@.target_setting s ON s.profile = t.profile;
+JOIN @extschema@.profile pr ON pr.name = t.profile;
 
 COMMENT ON VIEW @extschema@.target_quantified IS
-'T2, per target form the caller may see: applicable (年度 indicators, 不适用 aside), quantified (those whose 指标值 has a number), quantified_share (in %, half-up to two places; NULL without indicators), quantified_share_min (pjeval.target_setting of the form''s profile; NULL: unset) and below_minimum (NULL when either is unset)';
+'T2, per target form the caller may see: applicable (年度 indicators, 不适用 aside), quantified (those whose 指标值 has a number), quantified_share (in %, half-up to two places; NULL without indicators), quantified_share_min (target_quantified_share_min of the form''s profile; NULL: unset) and below_minimum (NULL when either is unset)';
 
 GRANT SELECT ON @extschema@.target_quantified TO PUBLIC;
 
@@ -18124,7 +18118,7 @@ JOIN @extschema@.finding_catalogue fc ON fc.code = rf.code
 JOIN @extschema@.finding_message fm ON fm.code = rf.code AND fm.place = 'target_line';
 
 COMMENT ON VIEW @extschema@.target_finding IS
-'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), target_quantified_share_low (T2, below the minimum of pjeval.target_setting), and what the reader noticed (unclosed_quote)';
+'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), target_quantified_share_low (T2, below the minimum of the form''s profile), and what the reader noticed (unclosed_quote)';
 
 -- export_targets: 'html' too
 
@@ -20066,3 +20060,544 @@ ALTER POLICY target_indicator_unit ON @extschema@.target_indicator WITH CHECK (@
 ALTER POLICY target_read_finding_unit ON @extschema@.target_read_finding WITH CHECK (@extschema@.may_write('target_read_finding', 'target', target_id));
 ALTER POLICY review_review ON @extschema@.review WITH CHECK (@extschema@.may_write('review', 'unit', NULL));
 ALTER POLICY review_item_review ON @extschema@.review_item WITH CHECK (@extschema@.may_write('review_item', 'unit', NULL));
+
+-- issue 16: targets, session 6 (72_targets.sql): T9's money comparison
+-- (target_request_above_executed)
+INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh, description_en) VALUES
+    ('target_request_above_executed', 'target', 'warning', '延续项目本年度申请金额高于上年度实际执行，而上年度执行率低于评分方案的预警线（pjeval 规则：请复核申请金额）', 'a 延续 project requests more than it spent last year, when last year''s execution rate was below the profile''s warning line (pjeval''s rule: review the request)');
+
+INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VALUES
+    ('target_request_above_executed', 'target', '项目 %1$s“%2$s” %3$s 年绩效目标（第 %4$s 版）%10$s：本年度申请金额 %13$s%14$s 高于 %15$s 年实际执行 %12$s%14$s，而 %15$s 年预算 %11$s%14$s 的执行率 %16$s%% 低于 %17$s%%：请复核申请金额（pjeval 规则，非财政部规定）', 'project %1$s "%2$s", %3$s targets (version %4$s), %10$s: the request of %13$s %14$s is above the %12$s %14$s spent in %15$s, when that year''s execution rate of a budget of %11$s %14$s was %16$s %%, below %17$s %%: review the request (pjeval''s rule, not a 财政部 threshold)');
+
+CREATE OR REPLACE VIEW @extschema@.target_finding WITH (security_invoker = true) AS
+SELECT t.target_id,
+       NULL::integer AS position,
+       'target_too_few'::text AS code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args) AS message_zh,
+       pg_catalog.format(fm.message_en, VARIADIC a.args) AS message_en
+-- T1: the 年度 indicators that apply, as T2 counts them
+FROM @extschema@.target_quantified c
+JOIN @extschema@.target t ON t.target_id = c.target_id
+JOIN @extschema@.project p ON p.project_id = t.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_too_few'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_too_few' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, c.applicable::text] AS args
+) a
+WHERE c.applicable < 3
+UNION ALL
+-- T10 [pjeval]: a 年度 set with no 产出 or no 效益 indicator
+SELECT t.target_id,
+       NULL::integer,
+       'target_level_missing'::text,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target t
+JOIN @extschema@.project p ON p.project_id = t.project_id
+CROSS JOIN (VALUES ('output', '产出指标'), ('benefit', '效益指标')) AS l (kind, name)
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_level_missing'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_level_missing' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, NULL, l.name] AS args
+) a
+WHERE EXISTS (SELECT 1 FROM @extschema@.target_indicator ti WHERE ti.target_id = t.target_id AND ti.term = '年度')
+  AND NOT EXISTS (SELECT 1 FROM @extschema@.target_indicator_class i
+                  WHERE i.target_id = t.target_id AND i.term = '年度' AND i.kind = l.kind AND NOT i.is_cost)
+UNION ALL
+-- T2: the quantified share below the minimum of the form's profile
+SELECT t.target_id,
+       NULL::integer,
+       'target_quantified_share_low'::text,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target_quantified q
+JOIN @extschema@.target t ON t.target_id = q.target_id
+JOIN @extschema@.project p ON p.project_id = t.project_id
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_quantified_share_low'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_quantified_share_low' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, q.applicable::text, NULL, q.quantified::text,
+                 q.quantified_share::text, q.quantified_share_min::text] AS args
+) a
+WHERE q.below_minimum
+UNION ALL
+-- T9 [pjeval], money: a 延续 form's fund line asking for more than last year
+-- executed, when last year's execution rate (executed / budget, as
+-- execution_rate rounds it) is below the profile's low_execution_rate (a
+-- NULL amount or a zero budget never flags)
+SELECT t.target_id,
+       NULL::integer,
+       'target_request_above_executed'::text,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target_fund_line f
+JOIN @extschema@.target t ON t.target_id = f.target_id
+JOIN @extschema@.project p ON p.project_id = t.project_id
+JOIN @extschema@.profile pr ON pr.name = t.profile
+JOIN @extschema@.standard_fund_source s ON s.source = f.source
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_request_above_executed'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_request_above_executed' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT @extschema@.try_execution_rate(f.last_year_budget, f.last_year_executed) AS rate
+) r
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, NULL, NULL, NULL, NULL, NULL,
+                 coalesce(f.label, s.label), f.last_year_budget::text, f.last_year_executed::text, f.requested::text,
+                 t.amount_unit, (t.year - 1)::text, r.rate::text, pr.low_execution_rate::text] AS args
+) a
+WHERE t.attribute = '延续'
+  AND f.requested > f.last_year_executed
+  AND r.rate < pr.low_execution_rate
+UNION ALL
+SELECT i.target_id,
+       i.position,
+       f.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target_indicator_class i
+JOIN @extschema@.target t ON t.target_id = i.target_id
+JOIN @extschema@.project tp ON tp.project_id = t.project_id
+-- T7: the same name and value on another unit's project the same year.  Per
+-- 三级指标, 指标值 (a number) and year, each unit's first project (by
+-- 项目编号, then name), the units in that order: the first unit's project is
+-- the other one for every other unit, the second unit's for the first.  One
+-- pass over the indicators, not a search per indicator (which grew with the
+-- square of the forms sharing a name and value: bench/targets_bench.sh).
+LEFT JOIN (
+    SELECT b.level3, b.target, b.year,
+           pg_catalog.array_agg(b.unit_id ORDER BY b.code, b.name) AS units,
+           pg_catalog.array_agg(coalesce(b.code, b.name) ORDER BY b.code, b.name) AS projects,
+           pg_catalog.array_agg(b.unit_name ORDER BY b.code, b.name) AS unit_names
+    FROM (SELECT DISTINCT ON (oi.level3, oi.target, ot.year, op.unit_id)
+                 oi.level3, oi.target, ot.year, op.unit_id, op.code, op.name, ou.name AS unit_name
+          FROM @extschema@.target_indicator oi
+          JOIN @extschema@.target ot ON ot.target_id = oi.target_id
+          JOIN @extschema@.project op ON op.project_id = ot.project_id
+          JOIN @extschema@.unit ou ON ou.unit_id = op.unit_id
+          WHERE @extschema@.kind(oi.target) = 'quantity'
+          ORDER BY oi.level3, oi.target, ot.year, op.unit_id, op.code, op.name) b
+    GROUP BY b.level3, b.target, b.year
+    HAVING pg_catalog.count(*) > 1
+) cp ON cp.level3 = i.level3 AND cp.target = i.target AND cp.year = t.year
+CROSS JOIN LATERAL (
+    SELECT cp.projects[k] AS project, cp.unit_names[k] AS unit
+    FROM (SELECT CASE WHEN cp.units[1] <> tp.unit_id THEN 1 ELSE 2 END AS k) x
+) o
+-- T9: last year's actual of the same project's indicator of that name (its
+-- self-evaluation, else the form's 上年度实际水平), clause by clause.  For the
+-- 延续 forms' indicators with a number at once: each with the first
+-- indicator of its name (by position) in the project's self-evaluation of the
+-- year before, joined, not searched for per indicator; and the clauses read
+-- inside, so that on a Citus cluster it is one sub-query of its own.
+LEFT JOIN (
+    SELECT y.target_indicator_id, tc.label,
+           pg_catalog.concat(nullif(lc.comparison, '='), lc.number, lc.unit) AS actual_text,
+           pg_catalog.concat(nullif(tc.comparison, '='), tc.number, tc.unit) AS target_clause
+    FROM (SELECT DISTINCT ON (ti.target_indicator_id) ti.target_indicator_id, ti.target,
+                 coalesce(e_i.actual, ti.last_year) AS actual
+          FROM @extschema@.target_indicator ti
+          JOIN @extschema@.target lt ON lt.target_id = ti.target_id
+          LEFT JOIN @extschema@.evaluation e ON e.project_id = lt.project_id AND e.year = lt.year - 1
+          LEFT JOIN @extschema@.indicator e_i
+            ON e_i.evaluation_id = e.evaluation_id
+           AND pg_catalog.regexp_replace(e_i.level3, '[[:space:]　]+', '', 'g')
+               = pg_catalog.regexp_replace(ti.level3, '[[:space:]　]+', '', 'g')
+          WHERE lt.attribute = '延续' AND @extschema@.kind(ti.target) = 'quantity'
+          ORDER BY ti.target_indicator_id, e_i.position) y
+    CROSS JOIN LATERAL @extschema@.clauses(y.target) tc
+    JOIN LATERAL @extschema@.clauses(y.actual) lc
+      ON coalesce(lc.label, '') = coalesce(tc.label, '') AND lc.base_unit = tc.base_unit
+    WHERE tc.dimension IS DISTINCT FROM 'date' AND tc.base_upper IS NULL AND lc.base_upper IS NULL
+      AND CASE WHEN tc.comparison IN ('≤', '<') THEN tc.base_value > lc.base_value
+               WHEN tc.comparison IN ('≥', '>', '=') OR tc.comparison IS NULL THEN tc.base_value < lc.base_value
+          END
+) ly ON ly.target_indicator_id = i.target_indicator_id
+CROSS JOIN LATERAL (VALUES
+    -- T3, except where T5 says more
+    (CASE WHEN i.value_kind = 'quantity' AND i.no_formula
+               AND NOT (i.kind = 'benefit' AND NOT i.is_cost AND @extschema@.base_unit(i.target) = '%'
+                        AND @extschema@.clause_count(i.target) <= 1)
+          THEN 'target_formula_missing' END),
+    (CASE WHEN i.is_cost AND @extschema@.comparison(i.target) IN ('≥', '>') THEN 'target_cost_at_least' END),
+    (CASE WHEN i.kind = 'benefit' AND NOT i.is_cost AND i.value_kind = 'quantity' AND i.no_formula
+               AND @extschema@.base_unit(i.target) = '%' AND @extschema@.clause_count(i.target) <= 1
+          THEN 'target_bare_percentage' END),
+    (CASE WHEN i.kind = 'satisfaction'
+               AND (pg_catalog.concat(i.formula, ' ', i.notes) !~ '调查|问卷|抽样|抽查|测评|样本|回访'
+                    OR pg_catalog.concat(i.formula, ' ', i.notes, ' ', i.target_text) ~ '投诉')
+          THEN 'target_satisfaction_unmeasured' END),
+    (CASE WHEN o.project IS NOT NULL THEN 'target_copied' END),
+    (CASE WHEN i.kind = 'output' AND NOT i.is_cost
+               AND (@extschema@.base_unit(i.target) = '元' OR i.level3 ~ '资金|经费|人员|投入')
+          THEN 'target_input_as_output' END),
+    (CASE WHEN ly.actual_text IS NOT NULL THEN 'target_below_last_year' END),
+    -- T10 [pjeval]: a 指标值 that does not read; a number with no unit
+    (CASE WHEN i.target IS NULL AND pg_catalog.btrim(coalesce(i.target_text, '')) <> '' THEN 'target_value_unreadable' END),
+    (CASE WHEN i.value_kind = 'quantity' AND @extschema@.base_unit(i.target) IS NULL THEN 'target_unit_missing' END)
+) f (code)
+JOIN @extschema@.finding_catalogue fc ON fc.code = f.code
+JOIN @extschema@.finding_message fm ON fm.code = f.code AND fm.place = 'target_indicator'
+CROSS JOIN LATERAL (
+    SELECT ARRAY[i.level3, i.target_text, i.level1, i.level2, coalesce(i.formula, ''), o.project, o.unit,
+                 ly.actual_text, (t.year - 1)::text, CASE WHEN ly.label IS NOT NULL THEN '（' || ly.label || '）' ELSE '' END,
+                 ly.target_clause] AS args
+) a
+UNION ALL
+SELECT rf.target_id,
+       NULL::integer,
+       rf.code,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, rf.line),
+       pg_catalog.format(fm.message_en, rf.line)
+FROM @extschema@.target_read_finding rf
+JOIN @extschema@.finding_catalogue fc ON fc.code = rf.code
+JOIN @extschema@.finding_message fm ON fm.code = rf.code AND fm.place = 'target_line';
+
+COMMENT ON VIEW @extschema@.target_finding IS
+'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year and target_request_above_executed (T9, pjeval''s rules), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), target_quantified_share_low (T2, below the minimum of the form''s profile), and what the reader noticed (unclosed_quote)';
+
+-- issue 16: targets, session 6 (72_targets.sql, 36_workbook.sql): a target
+-- form as an .xlsx workbook (export_targets_workbook), a sheet's own columns
+-- in workbook_write (up to 16)
+COMMENT ON FUNCTION @extschema@.workbook_write(jsonb) IS
+'The .xlsx workbook of sheets laid out as pjeval.export_workbook lays them out: an array of {"name", "cells": [[row, column, style, text] or [row, column, style, number, format]], "merges": [[first row, first column, last row, last column]], "repeat": [first row, last row]}, rows and columns from 1, columns A-I with the template''s widths or, with "widths": [characters, ...], as many columns as widths (at most 16, A-P; each above 0 and at most 255), styles title, part, head, text, level, number, note. Written by libxlsxwriter to a temporary file under base/pgsql_tmp, which is removed; never a formula';
+
+CREATE OR REPLACE FUNCTION @extschema@.export_targets(id bigint, format text DEFAULT 'text')
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t record;
+    q record;
+    doc text[];
+    funds text;
+    inds text;
+    finds text;
+    nfind integer;
+    marked_positions integer[];
+BEGIN
+    IF format IS NULL OR format NOT IN ('text', 'html') THEN
+        RAISE EXCEPTION 'format must be ''text'' or ''html'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''text'' writes the layout as tab-separated text (pjeval.import_targets reads it back); ''html'' writes a printable page with the findings; an .xlsx workbook (bytea) comes from pjeval.export_targets_workbook(ARRAY[id]).';
+    END IF;
+    SELECT x.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, b.name AS top_name
+    INTO t
+    FROM @extschema@.target x
+    JOIN @extschema@.project p ON p.project_id = x.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit b ON b.unit_id = x.budget_unit_id
+    WHERE x.target_id = id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'target form % does not exist or is not visible to role %', id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+    IF format = 'text' THEN
+        doc := ARRAY['项目支出绩效目标申报表', '',
+            pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(t.project_code), '项目名称:', @extschema@.export_cell(t.project_name),
+                                 '申报年度:', t.year::text),
+            pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(t.unit_name), '主管部门:', @extschema@.export_cell(t.top_name),
+                                 '项目属性:', coalesce(t.attribute, ''))];
+        IF t.version > 1 THEN
+            doc := doc || pg_catalog.concat_ws(E'\t', '目标版本:', t.version::text, '调整原因:', @extschema@.export_cell(t.adjustment_reason),
+                                               '申请日期:', coalesce(pg_catalog.to_char(t.requested_on, 'YYYY-MM-DD'), ''));
+        END IF;
+        doc := doc || ARRAY['', '项目资金（' || t.amount_unit || '）' || E'\t资金来源\t上年度预算安排\t上年度实际执行\t本年度申请金额']
+                   || ARRAY(SELECT pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(coalesce(f.label, s.label)),
+                                                        coalesce(f.last_year_budget::text, '—'), coalesce(f.last_year_executed::text, '—'),
+                                                        coalesce(f.requested::text, '—'))
+                            FROM @extschema@.target_fund_line f
+                            JOIN @extschema@.standard_fund_source s ON s.source = f.source
+                            WHERE f.target_id = id
+                            ORDER BY s.position, f.label)
+                   || ARRAY['', E'总体目标\t长期目标\t年度目标',
+                            pg_catalog.concat_ws(E'\t', '', @extschema@.export_cell(coalesce(t.long_term_goal, '')),
+                                                 @extschema@.export_cell(coalesce(t.annual_goal, ''))),
+                            '', E'绩效指标\t期限\t一级指标\t二级指标\t三级指标\t指标值\t计算公式\t绩效标准\t上年度实际水平\t备注']
+                   || ARRAY(SELECT pg_catalog.concat_ws(E'\t', '', i.term, @extschema@.export_cell(i.level1), @extschema@.export_cell(i.level2),
+                                                        @extschema@.export_cell(i.level3), @extschema@.export_cell(i.target_text),
+                                                        @extschema@.export_cell(i.formula), coalesce(i.standard, ''),
+                                                        @extschema@.export_cell(i.last_year_text), @extschema@.export_cell(i.notes))
+                            FROM @extschema@.target_indicator i
+                            WHERE i.target_id = id
+                            ORDER BY i.position)
+                   || ARRAY['', E'备注：\t' || @extschema@.export_cell(coalesce(t.notes, ''))];
+        RETURN pg_catalog.array_to_string(doc, E'\n') || E'\n';
+    END IF;
+
+    -- 'html'
+    -- the findings, and the positions of the rows they concern
+    SELECT pg_catalog.count(*), coalesce(pg_catalog.array_agg(f.position) FILTER (WHERE f.position IS NOT NULL), '{}'),
+           pg_catalog.string_agg(pg_catalog.format('<li class="finding-%s"><span class="where">%s</span> %s <code>%s</code><br/><span class="en">%s</span></li>',
+                                                   f.severity, CASE WHEN f.position IS NULL THEN '整表' ELSE '指标 ' || f.position END,
+                                                   @extschema@.html_escape(f.message_zh), @extschema@.html_escape(f.code),
+                                                   @extschema@.html_escape(f.message_en)),
+                                 E'\n' ORDER BY f.position NULLS FIRST, f.code, f.message_zh)
+    INTO nfind, marked_positions, finds
+    FROM @extschema@.target_finding f
+    WHERE f.target_id = id;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
+               @extschema@.html_escape(coalesce(f.label, s.label)), coalesce(f.last_year_budget::text, '—'),
+               coalesce(f.last_year_executed::text, '—'), coalesce(f.requested::text, '—')),
+               E'\n' ORDER BY s.position, f.label)
+    INTO funds
+    FROM @extschema@.target_fund_line f
+    JOIN @extschema@.standard_fund_source s ON s.source = f.source
+    WHERE f.target_id = id;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr class="%s" id="i%s"><td class="pos">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>',
+               CASE WHEN i.marked THEN 'finding' ELSE 'plain' END, i.position, i.position, i.term,
+               @extschema@.html_escape(i.level1), @extschema@.html_escape(i.level2), @extschema@.html_escape(i.level3),
+               @extschema@.html_escape(i.target_text), @extschema@.html_escape(i.formula), @extschema@.html_escape(i.standard),
+               @extschema@.html_escape(i.last_year_text), @extschema@.html_escape(i.notes)),
+               E'\n' ORDER BY i.position)
+    INTO inds
+    FROM (SELECT ti.*, ti.position = ANY (marked_positions) AS marked
+          FROM @extschema@.target_indicator ti
+          WHERE ti.target_id = id) i;
+
+    SELECT * INTO q FROM @extschema@.target_quantified x WHERE x.target_id = id;
+
+    RETURN pg_catalog.concat(
+'<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" lang="zh-CN" xml:lang="zh-CN">
+<head>
+<meta charset="utf-8"/>
+<meta name="generator" content="pjeval export_targets"/>
+<title>项目支出绩效目标申报表 · ', @extschema@.html_escape(t.project_name), ' · ', t.year, '年度 · 第', t.version, '版</title>
+<style>
+@page { size: A4 landscape; margin: 12mm; }
+html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", SimSun, sans-serif; font-size: 9.5pt; }
+h1 { text-align: center; font-size: 16pt; margin: 0; }
+p.subtitle { text-align: center; margin: 1mm 0 4mm; }
+table.form { width: 100%; border-collapse: collapse; margin-bottom: 3mm; }
+table.form th, table.form td { border: 0.6pt solid #000; padding: 1mm; vertical-align: top; }
+table.form th { background: #f0f0f0; font-weight: 400; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.text { white-space: pre-wrap; }
+tr.finding td { background: #fff3cd; }
+section.findings { margin-top: 4mm; }
+@media print { * { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
+</style>
+</head>
+<body>
+<h1>项目支出绩效目标申报表</h1>
+<p class="subtitle">（', t.year, '年度 · 第', t.version, '版 · ',
+    CASE t.status WHEN 'draft' THEN '草稿' WHEN 'submitted' THEN '已提交' ELSE '已批复' END, '）</p>
+<table class="form header">
+<tr><th>项目编号</th><td>', @extschema@.html_escape(t.project_code), '</td><th>项目名称</th><td>', @extschema@.html_escape(t.project_name),
+    '</td><th>申报年度</th><td>', t.year, '</td></tr>
+<tr><th>实施单位</th><td>', @extschema@.html_escape(t.unit_name), '</td><th>主管部门</th><td>', @extschema@.html_escape(t.top_name),
+    '</td><th>项目属性</th><td>', @extschema@.html_escape(t.attribute), '</td></tr>
+', CASE WHEN t.version > 1 THEN pg_catalog.concat('<tr><th>目标版本</th><td>', t.version, '</td><th>调整原因</th><td>',
+                                                     @extschema@.html_escape(t.adjustment_reason), '</td><th>申请日期</th><td>',
+                                                     pg_catalog.to_char(t.requested_on, 'YYYY-MM-DD'), '</td></tr>
+') END, '</table>
+<h2>项目资金（', @extschema@.html_escape(t.amount_unit), '）</h2>
+<table class="form funds">
+<tr><th>资金来源</th><th>上年度预算安排</th><th>上年度实际执行</th><th>本年度申请金额</th></tr>
+', coalesce(funds || E'\n', ''), '</table>
+<h2>总体目标</h2>
+<table class="form goals">
+<tr><th>长期目标</th><th>年度目标</th></tr>
+<tr><td class="text">', @extschema@.html_escape(t.long_term_goal), '</td><td class="text">', @extschema@.html_escape(t.annual_goal), '</td></tr>
+</table>
+<h2>绩效指标</h2>
+<table class="form indicators">
+<tr><th>序号</th><th>期限</th><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>指标值</th><th>计算公式</th><th>绩效标准</th><th>上年度实际水平</th><th>备注</th></tr>
+', coalesce(inds || E'\n', ''), '</table>
+<p class="quantified">年度指标 ', q.applicable, ' 个，其中量化指标 ', q.quantified, ' 个',
+    CASE WHEN q.quantified_share IS NOT NULL THEN '，占 ' || q.quantified_share || '%' ELSE '' END,
+    CASE WHEN q.quantified_share_min IS NOT NULL THEN '（最低比例 ' || q.quantified_share_min || '%）' ELSE '' END, '。</p>
+<table class="form notes">
+<tr><th>备注</th><td class="text">', pg_catalog.replace(@extschema@.html_escape(t.notes), E'\n', '<br/>'), '</td></tr>
+</table>
+<section class="findings">
+<h2>目标质量审核发现（', nfind, '）</h2>
+', CASE WHEN finds IS NULL THEN '<p>无。</p>' ELSE '<ol>' || E'\n' || finds || E'\n</ol>' END, '
+</section>
+</body>
+</html>
+');
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.export_targets(bigint, text) IS
+'One stored target form: ''text'' (default) in the tab-separated layout import_targets reads, which reads it back to the same rows; ''html'' a printable page (XHTML) with the quantified share (pjeval.target_quantified) and the findings of pjeval.target_finding, their rows marked (an .xlsx workbook comes from pjeval.export_targets_workbook). 02000 for a form that does not exist or that the caller may not see';
+
+CREATE FUNCTION @extschema@.export_targets_workbook(target_ids bigint[])
+RETURNS bytea
+LANGUAGE plpgsql
+STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    ids bigint[];
+    id bigint;
+    t record;
+    f record;
+    i record;
+    sheets jsonb[] := '{}';
+    cells jsonb[];
+    merges jsonb[];
+    r integer;
+    head integer;
+BEGIN
+    IF pg_catalog.array_position(target_ids, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'target_ids holds a NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass the ids of the target forms to export, e.g. ARRAY(SELECT target_id FROM pjeval.target WHERE year = 2024).';
+    END IF;
+    -- each form once, in the order given
+    SELECT coalesce(pg_catalog.array_agg(x.id ORDER BY x.n), '{}') INTO ids
+    FROM (SELECT u.id, pg_catalog.min(u.n) AS n
+          FROM pg_catalog.unnest(target_ids) WITH ORDINALITY AS u (id, n) GROUP BY u.id) x;
+    IF pg_catalog.cardinality(ids) = 0 THEN
+        RAISE EXCEPTION 'target_ids is empty: a workbook needs one form at least'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the ids of the target forms to export, e.g. ARRAY(SELECT target_id FROM pjeval.target WHERE year = 2024).';
+    END IF;
+
+    FOREACH id IN ARRAY ids LOOP
+        SELECT x.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, b.name AS top_name
+        INTO t
+        FROM @extschema@.target x
+        JOIN @extschema@.project p ON p.project_id OPERATOR(pg_catalog.=) x.project_id
+        JOIN @extschema@.unit u ON u.unit_id OPERATOR(pg_catalog.=) p.unit_id
+        LEFT JOIN @extschema@.unit b ON b.unit_id OPERATOR(pg_catalog.=) x.budget_unit_id
+        WHERE x.target_id OPERATOR(pg_catalog.=) id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'target form % does not exist or is not visible to role %', id, current_user
+                USING ERRCODE = 'no_data_found',
+                      HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+        END IF;
+
+        -- the header, as export_targets writes it
+        cells := ARRAY[
+            @extschema@.workbook_cell(1, 1, 'title', '项目支出绩效目标申报表'),
+            @extschema@.workbook_cell(2, 1, 'head', '项目编号:'),
+            @extschema@.workbook_cell(2, 2, 'text', coalesce(t.project_code, '')),
+            @extschema@.workbook_cell(2, 3, 'head', '项目名称:'),
+            @extschema@.workbook_cell(2, 4, 'text', t.project_name),
+            @extschema@.workbook_cell(2, 5, 'head', '申报年度:'),
+            @extschema@.workbook_cell(2, 6, 'number', t.year::text, 'number'),
+            @extschema@.workbook_cell(3, 1, 'head', '实施单位:'),
+            @extschema@.workbook_cell(3, 2, 'text', t.unit_name),
+            @extschema@.workbook_cell(3, 3, 'head', '主管部门:'),
+            @extschema@.workbook_cell(3, 4, 'text', coalesce(t.top_name, '')),
+            @extschema@.workbook_cell(3, 5, 'head', '项目属性:'),
+            @extschema@.workbook_cell(3, 6, 'text', coalesce(t.attribute, ''))];
+        merges := ARRAY['[1, 1, 1, 10]'::jsonb];
+        r := 3;
+        IF t.version > 1 THEN
+            r := r + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 1, 'head', '目标版本:'),
+                @extschema@.workbook_cell(r, 2, 'number', t.version::text, 'number'),
+                @extschema@.workbook_cell(r, 3, 'head', '调整原因:'),
+                @extschema@.workbook_cell(r, 4, 'text', t.adjustment_reason),
+                @extschema@.workbook_cell(r, 5, 'head', '申请日期:'),
+                @extschema@.workbook_cell(r, 6, 'text', coalesce(pg_catalog.to_char(t.requested_on, 'YYYY-MM-DD'), ''))];
+        END IF;
+
+        -- 项目资金: a row per source, — for an amount not given
+        r := r + 1;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '项目资金（' || t.amount_unit || '）'),
+            @extschema@.workbook_cell(r, 2, 'head', '资金来源'),
+            @extschema@.workbook_cell(r, 3, 'head', '上年度预算安排'),
+            @extschema@.workbook_cell(r, 4, 'head', '上年度实际执行'),
+            @extschema@.workbook_cell(r, 5, 'head', '本年度申请金额')];
+        FOR f IN
+            SELECT coalesce(fl.label, s.label) AS label, fl.last_year_budget, fl.last_year_executed, fl.requested
+            FROM @extschema@.target_fund_line fl
+            JOIN @extschema@.standard_fund_source s ON s.source OPERATOR(pg_catalog.=) fl.source
+            WHERE fl.target_id OPERATOR(pg_catalog.=) id
+            ORDER BY s.position, fl.label
+        LOOP
+            r := r + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 2, 'head', f.label),
+                coalesce(@extschema@.workbook_cell(r, 3, 'number', f.last_year_budget::text, 'amount'),
+                         @extschema@.workbook_cell(r, 3, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 4, 'number', f.last_year_executed::text, 'amount'),
+                         @extschema@.workbook_cell(r, 4, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 5, 'number', f.requested::text, 'amount'),
+                         @extschema@.workbook_cell(r, 5, 'number', '—'))];
+        END LOOP;
+
+        -- 总体目标
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r + 1, 1, 'head', '总体目标'),
+            @extschema@.workbook_cell(r + 1, 2, 'head', '长期目标'),
+            @extschema@.workbook_cell(r + 1, 3, 'head', '年度目标'),
+            @extschema@.workbook_cell(r + 2, 2, 'text', coalesce(t.long_term_goal, '')),
+            @extschema@.workbook_cell(r + 2, 3, 'text', coalesce(t.annual_goal, ''))];
+        r := r + 3;
+
+        -- 绩效指标: ten columns
+        head := r;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '绩效指标'),
+            @extschema@.workbook_cell(r, 2, 'head', '期限'),
+            @extschema@.workbook_cell(r, 3, 'head', '一级指标'),
+            @extschema@.workbook_cell(r, 4, 'head', '二级指标'),
+            @extschema@.workbook_cell(r, 5, 'head', '三级指标'),
+            @extschema@.workbook_cell(r, 6, 'head', '指标值'),
+            @extschema@.workbook_cell(r, 7, 'head', '计算公式'),
+            @extschema@.workbook_cell(r, 8, 'head', '绩效标准'),
+            @extschema@.workbook_cell(r, 9, 'head', '上年度实际水平'),
+            @extschema@.workbook_cell(r, 10, 'head', '备注')];
+        FOR i IN
+            SELECT ti.term, ti.level1, ti.level2, ti.level3, ti.target_text, ti.formula, ti.standard,
+                   ti.last_year_text, ti.notes
+            FROM @extschema@.target_indicator ti
+            WHERE ti.target_id OPERATOR(pg_catalog.=) id
+            ORDER BY ti.position
+        LOOP
+            r := r + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 2, 'level', i.term),
+                @extschema@.workbook_cell(r, 3, 'level', i.level1),
+                @extschema@.workbook_cell(r, 4, 'level', i.level2),
+                @extschema@.workbook_cell(r, 5, 'text', i.level3),
+                coalesce(@extschema@.workbook_cell(r, 6, 'text', i.target_text, 'value'),
+                         @extschema@.workbook_cell(r, 6, 'text', '')),
+                @extschema@.workbook_cell(r, 7, 'text', coalesce(i.formula, '')),
+                @extschema@.workbook_cell(r, 8, 'text', coalesce(i.standard, '')),
+                coalesce(@extschema@.workbook_cell(r, 9, 'text', i.last_year_text, 'value'),
+                         @extschema@.workbook_cell(r, 9, 'text', '')),
+                @extschema@.workbook_cell(r, 10, 'text', coalesce(i.notes, ''))];
+        END LOOP;
+
+        -- 备注 in its own cell after the label
+        r := r + 1;
+        cells := cells || ARRAY[@extschema@.workbook_cell(r, 1, 'head', '备注：'),
+                                @extschema@.workbook_cell(r, 2, 'text', coalesce(t.notes, ''))];
+        merges := merges || pg_catalog.jsonb_build_array(r, 2, r, 10);
+
+        sheets := sheets || pg_catalog.jsonb_build_object(
+            'name', t.project_name,
+            'cells', pg_catalog.to_jsonb(pg_catalog.array_remove(cells, NULL)),
+            'merges', pg_catalog.to_jsonb(merges),
+            'repeat', pg_catalog.jsonb_build_array(head, head),
+            'widths', '[11, 10, 12, 13, 20, 13, 20, 8, 13, 16]'::jsonb);
+    END LOOP;
+    RETURN @extschema@.workbook_write(pg_catalog.to_jsonb(sheets));
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.export_targets_workbook(bigint[]) IS
+'The target forms as an .xlsx workbook, one sheet each (named after the project), laid out as export_targets writes them in ten columns (A-J), so that pjeval.import_targets_workbook reads it back to the same rows: amounts as numbers (#,##0.00), 指标值 percentages as percent cells, 宋体, borders, A4 portrait one page wide. Each id once, in the order given; an id the caller cannot see raises no_data_found';

@@ -202,7 +202,7 @@ workbook_read(PG_FUNCTION_ARGS)
 
 /* ------------------------------------------------------------ writing */
 
-#define WX_HINT "pjeval.workbook_write takes the sheets pjeval.export_workbook lays out: an array of {\"name\", \"cells\": [[row, column, style, value, format]], \"merges\": [[row, column, row, column]], \"repeat\": [row, row]}, rows and columns from 1."
+#define WX_HINT "pjeval.workbook_write takes the sheets pjeval.export_workbook lays out: an array of {\"name\", \"cells\": [[row, column, style, value, format]], \"merges\": [[row, column, row, column]], \"repeat\": [row, row], \"widths\": [characters, ...] (optional, up to 16 columns; the template's nine without it)}, rows and columns from 1."
 
 static void pg_attribute_noreturn()
 wx_bad(int sheet, const char *what)
@@ -295,6 +295,7 @@ wx_sheets(Jsonb *j, PjXlsxSheet **out)
 		JsonbValue *cells;
 		JsonbValue *merges;
 		JsonbValue *repeat;
+		JsonbValue *widths;
 		PjXlsxSheet *sh = &sheets[s];
 		PjXlsxCell *cs;
 		PjXlsxRange *ms;
@@ -308,6 +309,7 @@ wx_sheets(Jsonb *j, PjXlsxSheet **out)
 		cells = getKeyJsonValueFromContainer(obj, "cells", 5, NULL);
 		merges = getKeyJsonValueFromContainer(obj, "merges", 6, NULL);
 		repeat = getKeyJsonValueFromContainer(obj, "repeat", 6, NULL);
+		widths = getKeyJsonValueFromContainer(obj, "widths", 6, NULL);
 
 		sh->ncells = wx_size(cells, s + 1, "cells");
 		if (sh->ncells > pj_wb_default_limits.max_cells)
@@ -364,6 +366,26 @@ wx_sheets(Jsonb *j, PjXlsxSheet **out)
 				wx_bad(s + 1, "repeat is not [first row, last row]");
 			sh->repeat_first = wx_index(wx_item(repeat, 0), s + 1, "repeat's first row");
 			sh->repeat_last = wx_index(wx_item(repeat, 1), s + 1, "repeat's last row");
+		}
+
+		/* the sheet's own columns (the writer checks each width) */
+		if (widths != NULL && widths->type != jbvNull)
+		{
+			double	   *ws;
+
+			sh->ncols = wx_size(widths, s + 1, "widths");
+			if (sh->ncols < 1 || sh->ncols > PJ_XLSX_MAX_COLUMNS)
+				wx_bad(s + 1, psprintf("widths has %d columns, not 1 to %d", sh->ncols, PJ_XLSX_MAX_COLUMNS));
+			ws = palloc(sizeof(double) * sh->ncols);
+			for (i = 0; i < sh->ncols; i++)
+			{
+				JsonbValue *w = wx_item(widths, i);
+
+				if (w == NULL || w->type != jbvNumeric)
+					wx_bad(s + 1, "a column's width is not a number");
+				ws[i] = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(w->val.numeric)));
+			}
+			sh->widths = ws;
 		}
 	}
 	*out = sheets;

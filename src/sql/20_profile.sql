@@ -97,6 +97,12 @@ CREATE TABLE @extschema@.profile (
     -- 1, so level-1 weights are not compared with the profile's
     execution_reason_below numeric(5,2) CHECK (execution_reason_below BETWEEN 0 AND 100),
     level1_split           boolean NOT NULL DEFAULT true,
+    -- the target-quality check T2 (docs/targets.md): the lowest share (in %)
+    -- of a target form's 年度 indicators with a number (NULL: unset, never
+    -- flagged)
+    target_quantified_share_min numeric(5,2)
+                           CONSTRAINT profile_target_quantified_share_min_range
+                           CHECK (target_quantified_share_min BETWEEN 0 AND 100),
     CONSTRAINT profile_total_cap CHECK ((total_cap_below IS NULL) = (total_cap IS NULL)
                                         AND @extschema@.total_cap_valid(total_cap_below, total_cap)),
     CONSTRAINT profile_monitor_bands CHECK (monitor_yellow_from >= 0 AND monitor_green_from >= monitor_yellow_from
@@ -109,6 +115,9 @@ CREATE TABLE @extschema@.profile (
 
 COMMENT ON TABLE @extschema@.profile IS
 'Named scoring profiles: level-1 weights, grade and qualitative bands, over-achievement ratio and negative-indicator formula. central-2020 (财预〔2020〕10号) is the default.';
+
+COMMENT ON COLUMN @extschema@.profile.target_quantified_share_min IS
+'T2 of the target checks: the minimum share (in %, 0 to 100) of a target form''s 年度 indicators with a number (pjeval.target_quantified); NULL: unset, no finding';
 
 INSERT INTO @extschema@.profile (name, description, builtin)
 VALUES ('central-2020', '财政部《项目支出绩效评价管理办法》(财预〔2020〕10号): 执行率10, 产出50, 效益30, 满意度10; 优≥90 良≥80 中≥60', true);

@@ -155,7 +155,7 @@ AS 'MODULE_PATHNAME', 'workbook_write'
 LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION @extschema@.workbook_write(jsonb) IS
-'The .xlsx workbook of sheets laid out as pjeval.export_workbook lays them out: an array of {"name", "cells": [[row, column, style, text] or [row, column, style, number, format]], "merges": [[first row, first column, last row, last column]], "repeat": [first row, last row]}, rows and columns from 1, columns A-I, styles title, part, head, text, level, number, note. Written by libxlsxwriter to a temporary file under base/pgsql_tmp, which is removed; never a formula';
+'The .xlsx workbook of sheets laid out as pjeval.export_workbook lays them out: an array of {"name", "cells": [[row, column, style, text] or [row, column, style, number, format]], "merges": [[first row, first column, last row, last column]], "repeat": [first row, last row]}, rows and columns from 1, columns A-I with the template''s widths or, with "widths": [characters, ...], as many columns as widths (at most 16, A-P; each above 0 and at most 255), styles title, part, head, text, level, number, note. Written by libxlsxwriter to a temporary file under base/pgsql_tmp, which is removed; never a formula';
 
 -- One cell of a sheet for workbook_write, NULL for no value: kind 'text'
 -- (as written), 'amount' (a number with thousands and its own decimals:

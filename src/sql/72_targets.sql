@@ -51,7 +51,7 @@ CREATE INDEX target_profile_idx ON @extschema@.target (profile);
 COMMENT ON TABLE @extschema@.target IS
 'One version of a 项目支出绩效目标申报表: a project''s targets for a year; version 1 is the original, each 目标调整 a new version with its reason; draft, submitted or approved. pjeval.target_in_force gives the version in force';
 COMMENT ON COLUMN @extschema@.target.version IS '1 the original; 2, 3, … the 目标调整 (adjustments), each with adjustment_reason';
-COMMENT ON COLUMN @extschema@.target.profile IS 'The profile the form is checked by (central-2020 unless a reviewer chooses another), as for the self-evaluation; the target checks take no knobs from it yet';
+COMMENT ON COLUMN @extschema@.target.profile IS 'The profile the form is checked by (central-2020 unless a reviewer chooses another), as for the self-evaluation; T2 takes its minimum from it (profile.target_quantified_share_min)';
 COMMENT ON COLUMN @extschema@.target.budget_unit_id IS '主管部门 (一级预算单位) as written on the form';
 COMMENT ON COLUMN @extschema@.target.amount_unit IS 'The unit of the fund amounts: 项目资金（元） or （万元）';
 COMMENT ON COLUMN @extschema@.target.attribute IS '项目属性: 新增 or 延续';
@@ -284,24 +284,6 @@ ORDER BY t.project_id, t.year, t.version DESC;
 
 COMMENT ON VIEW @extschema@.target_in_force IS
 'Per project and year, the target form in force: the approved version with the highest number (a 目标调整 replaces the original once approved; both are kept)';
-
--- What the target checks take from the form's profile (target.profile),
--- kept here beside the checks: one row per profile, none for a profile the
--- checks take nothing from.  quantified_share_min is T2's minimum, the
--- percentage of the 年度 indicators that must have a number (NULL or no
--- row: unset, nothing is flagged).  The administrator enters the rows, as
--- monitoring_due's.
-CREATE TABLE @extschema@.target_setting (
-    profile         text PRIMARY KEY
-                    REFERENCES @extschema@.profile (name) ON UPDATE CASCADE ON DELETE CASCADE,
-    quantified_share_min numeric(5,2)
-                    CONSTRAINT target_setting_quantified_share_min_range CHECK (quantified_share_min BETWEEN 0 AND 100)
-);
-
-COMMENT ON TABLE @extschema@.target_setting IS
-'What the target checks take from the profile a target form is checked by: quantified_share_min, the lowest share (in %) of 年度 indicators with a number before target_quantified_share_low is flagged (T2; NULL or no row: unset, never flagged). The administrator enters the rows';
-COMMENT ON COLUMN @extschema@.target_setting.quantified_share_min IS
-'T2: the minimum quantified share of the 年度 set, in % (0 to 100); NULL: unset, no finding';
 
 -- ------------------------------------------------------------------ reading
 
@@ -793,7 +775,7 @@ BEGIN
     IF format IS NULL OR format NOT IN ('text', 'html') THEN
         RAISE EXCEPTION 'format must be ''text'' or ''html'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = '''text'' writes the layout as tab-separated text (pjeval.import_targets reads it back); ''html'' writes a printable page with the findings.';
+                  HINT = '''text'' writes the layout as tab-separated text (pjeval.import_targets reads it back); ''html'' writes a printable page with the findings; an .xlsx workbook (bytea) comes from pjeval.export_targets_workbook(ARRAY[id]).';
     END IF;
     SELECT x.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, b.name AS top_name
     INTO t
@@ -941,18 +923,189 @@ END
 $$;
 
 COMMENT ON FUNCTION @extschema@.export_targets(bigint, text) IS
-'One stored target form: ''text'' (default) in the tab-separated layout import_targets reads, which reads it back to the same rows; ''html'' a printable page (XHTML) with the quantified share (pjeval.target_quantified) and the findings of pjeval.target_finding, their rows marked. 02000 for a form that does not exist or that the caller may not see';
+'One stored target form: ''text'' (default) in the tab-separated layout import_targets reads, which reads it back to the same rows; ''html'' a printable page (XHTML) with the quantified share (pjeval.target_quantified) and the findings of pjeval.target_finding, their rows marked (an .xlsx workbook comes from pjeval.export_targets_workbook). 02000 for a form that does not exist or that the caller may not see';
+
+-- Target forms as an .xlsx workbook, one sheet each, laid out as
+-- export_targets' text (without its blank lines), so that
+-- import_targets_workbook reads it back to the same rows: ten columns (A-J,
+-- the indicators' header is the widest row), amounts as numbers (#,##0.00
+-- with the amount's own decimals), 指标值 as workbook_cell's values.  With
+-- the caller's rights: a form it cannot see raises no_data_found.
+CREATE FUNCTION @extschema@.export_targets_workbook(target_ids bigint[])
+RETURNS bytea
+LANGUAGE plpgsql
+STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    ids bigint[];
+    id bigint;
+    t record;
+    f record;
+    i record;
+    sheets jsonb[] := '{}';
+    cells jsonb[];
+    merges jsonb[];
+    r integer;
+    head integer;
+BEGIN
+    IF pg_catalog.array_position(target_ids, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'target_ids holds a NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass the ids of the target forms to export, e.g. ARRAY(SELECT target_id FROM pjeval.target WHERE year = 2024).';
+    END IF;
+    -- each form once, in the order given
+    SELECT coalesce(pg_catalog.array_agg(x.id ORDER BY x.n), '{}') INTO ids
+    FROM (SELECT u.id, pg_catalog.min(u.n) AS n
+          FROM pg_catalog.unnest(target_ids) WITH ORDINALITY AS u (id, n) GROUP BY u.id) x;
+    IF pg_catalog.cardinality(ids) = 0 THEN
+        RAISE EXCEPTION 'target_ids is empty: a workbook needs one form at least'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the ids of the target forms to export, e.g. ARRAY(SELECT target_id FROM pjeval.target WHERE year = 2024).';
+    END IF;
+
+    FOREACH id IN ARRAY ids LOOP
+        SELECT x.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, b.name AS top_name
+        INTO t
+        FROM @extschema@.target x
+        JOIN @extschema@.project p ON p.project_id OPERATOR(pg_catalog.=) x.project_id
+        JOIN @extschema@.unit u ON u.unit_id OPERATOR(pg_catalog.=) p.unit_id
+        LEFT JOIN @extschema@.unit b ON b.unit_id OPERATOR(pg_catalog.=) x.budget_unit_id
+        WHERE x.target_id OPERATOR(pg_catalog.=) id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'target form % does not exist or is not visible to role %', id, current_user
+                USING ERRCODE = 'no_data_found',
+                      HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+        END IF;
+
+        -- the header, as export_targets writes it
+        cells := ARRAY[
+            @extschema@.workbook_cell(1, 1, 'title', '项目支出绩效目标申报表'),
+            @extschema@.workbook_cell(2, 1, 'head', '项目编号:'),
+            @extschema@.workbook_cell(2, 2, 'text', coalesce(t.project_code, '')),
+            @extschema@.workbook_cell(2, 3, 'head', '项目名称:'),
+            @extschema@.workbook_cell(2, 4, 'text', t.project_name),
+            @extschema@.workbook_cell(2, 5, 'head', '申报年度:'),
+            @extschema@.workbook_cell(2, 6, 'number', t.year::text, 'number'),
+            @extschema@.workbook_cell(3, 1, 'head', '实施单位:'),
+            @extschema@.workbook_cell(3, 2, 'text', t.unit_name),
+            @extschema@.workbook_cell(3, 3, 'head', '主管部门:'),
+            @extschema@.workbook_cell(3, 4, 'text', coalesce(t.top_name, '')),
+            @extschema@.workbook_cell(3, 5, 'head', '项目属性:'),
+            @extschema@.workbook_cell(3, 6, 'text', coalesce(t.attribute, ''))];
+        merges := ARRAY['[1, 1, 1, 10]'::jsonb];
+        r := 3;
+        IF t.version > 1 THEN
+            r := r + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 1, 'head', '目标版本:'),
+                @extschema@.workbook_cell(r, 2, 'number', t.version::text, 'number'),
+                @extschema@.workbook_cell(r, 3, 'head', '调整原因:'),
+                @extschema@.workbook_cell(r, 4, 'text', t.adjustment_reason),
+                @extschema@.workbook_cell(r, 5, 'head', '申请日期:'),
+                @extschema@.workbook_cell(r, 6, 'text', coalesce(pg_catalog.to_char(t.requested_on, 'YYYY-MM-DD'), ''))];
+        END IF;
+
+        -- 项目资金: a row per source, — for an amount not given
+        r := r + 1;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '项目资金（' || t.amount_unit || '）'),
+            @extschema@.workbook_cell(r, 2, 'head', '资金来源'),
+            @extschema@.workbook_cell(r, 3, 'head', '上年度预算安排'),
+            @extschema@.workbook_cell(r, 4, 'head', '上年度实际执行'),
+            @extschema@.workbook_cell(r, 5, 'head', '本年度申请金额')];
+        FOR f IN
+            SELECT coalesce(fl.label, s.label) AS label, fl.last_year_budget, fl.last_year_executed, fl.requested
+            FROM @extschema@.target_fund_line fl
+            JOIN @extschema@.standard_fund_source s ON s.source OPERATOR(pg_catalog.=) fl.source
+            WHERE fl.target_id OPERATOR(pg_catalog.=) id
+            ORDER BY s.position, fl.label
+        LOOP
+            r := r + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 2, 'head', f.label),
+                coalesce(@extschema@.workbook_cell(r, 3, 'number', f.last_year_budget::text, 'amount'),
+                         @extschema@.workbook_cell(r, 3, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 4, 'number', f.last_year_executed::text, 'amount'),
+                         @extschema@.workbook_cell(r, 4, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 5, 'number', f.requested::text, 'amount'),
+                         @extschema@.workbook_cell(r, 5, 'number', '—'))];
+        END LOOP;
+
+        -- 总体目标
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r + 1, 1, 'head', '总体目标'),
+            @extschema@.workbook_cell(r + 1, 2, 'head', '长期目标'),
+            @extschema@.workbook_cell(r + 1, 3, 'head', '年度目标'),
+            @extschema@.workbook_cell(r + 2, 2, 'text', coalesce(t.long_term_goal, '')),
+            @extschema@.workbook_cell(r + 2, 3, 'text', coalesce(t.annual_goal, ''))];
+        r := r + 3;
+
+        -- 绩效指标: ten columns
+        head := r;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '绩效指标'),
+            @extschema@.workbook_cell(r, 2, 'head', '期限'),
+            @extschema@.workbook_cell(r, 3, 'head', '一级指标'),
+            @extschema@.workbook_cell(r, 4, 'head', '二级指标'),
+            @extschema@.workbook_cell(r, 5, 'head', '三级指标'),
+            @extschema@.workbook_cell(r, 6, 'head', '指标值'),
+            @extschema@.workbook_cell(r, 7, 'head', '计算公式'),
+            @extschema@.workbook_cell(r, 8, 'head', '绩效标准'),
+            @extschema@.workbook_cell(r, 9, 'head', '上年度实际水平'),
+            @extschema@.workbook_cell(r, 10, 'head', '备注')];
+        FOR i IN
+            SELECT ti.term, ti.level1, ti.level2, ti.level3, ti.target_text, ti.formula, ti.standard,
+                   ti.last_year_text, ti.notes
+            FROM @extschema@.target_indicator ti
+            WHERE ti.target_id OPERATOR(pg_catalog.=) id
+            ORDER BY ti.position
+        LOOP
+            r := r + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 2, 'level', i.term),
+                @extschema@.workbook_cell(r, 3, 'level', i.level1),
+                @extschema@.workbook_cell(r, 4, 'level', i.level2),
+                @extschema@.workbook_cell(r, 5, 'text', i.level3),
+                coalesce(@extschema@.workbook_cell(r, 6, 'text', i.target_text, 'value'),
+                         @extschema@.workbook_cell(r, 6, 'text', '')),
+                @extschema@.workbook_cell(r, 7, 'text', coalesce(i.formula, '')),
+                @extschema@.workbook_cell(r, 8, 'text', coalesce(i.standard, '')),
+                coalesce(@extschema@.workbook_cell(r, 9, 'text', i.last_year_text, 'value'),
+                         @extschema@.workbook_cell(r, 9, 'text', '')),
+                @extschema@.workbook_cell(r, 10, 'text', coalesce(i.notes, ''))];
+        END LOOP;
+
+        -- 备注 in its own cell after the label
+        r := r + 1;
+        cells := cells || ARRAY[@extschema@.workbook_cell(r, 1, 'head', '备注：'),
+                                @extschema@.workbook_cell(r, 2, 'text', coalesce(t.notes, ''))];
+        merges := merges || pg_catalog.jsonb_build_array(r, 2, r, 10);
+
+        sheets := sheets || pg_catalog.jsonb_build_object(
+            'name', t.project_name,
+            'cells', pg_catalog.to_jsonb(pg_catalog.array_remove(cells, NULL)),
+            'merges', pg_catalog.to_jsonb(merges),
+            'repeat', pg_catalog.jsonb_build_array(head, head),
+            'widths', '[11, 10, 12, 13, 20, 13, 20, 8, 13, 16]'::jsonb);
+    END LOOP;
+    RETURN @extschema@.workbook_write(pg_catalog.to_jsonb(sheets));
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.export_targets_workbook(bigint[]) IS
+'The target forms as an .xlsx workbook, one sheet each (named after the project), laid out as export_targets writes them in ten columns (A-J), so that pjeval.import_targets_workbook reads it back to the same rows: amounts as numbers (#,##0.00), 指标值 percentages as percent cells, 宋体, borders, A4 portrait one page wide. Each id once, in the order given; an id the caller cannot see raises no_data_found';
 
 -- Daily use: PUBLIC reads (the policies decide what); writing is granted by
 -- the administrator, as for the self-evaluation tables.
 GRANT SELECT ON @extschema@.target, @extschema@.target_fund_line, @extschema@.target_indicator,
-                @extschema@.target_read_finding, @extschema@.target_in_force, @extschema@.target_setting TO PUBLIC;
+                @extschema@.target_read_finding, @extschema@.target_in_force TO PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_fund_line', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_indicator', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_read_finding', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_setting', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_target_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_fund_line_target_fund_line_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_indicator_target_indicator_id_seq', '');
@@ -966,7 +1119,11 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.target_indicator_target_
 --   target            1 项目编号, 2 项目名称, 3 year, 4 version, 5 the 年度
 --                     indicators that apply (not 不适用), 6 the level missing
 --                     (T10), 7 the 年度 indicators with a number, 8 their
---                     share (%), 9 the profile's minimum share (%)
+--                     share (%), 9 the profile's minimum share (%); for a
+--                     fund line (T9, money) 10 its source, 11 上年度预算安排,
+--                     12 上年度实际执行, 13 本年度申请金额, 14 the form's
+--                     amount unit, 15 last year, 16 last year's execution
+--                     rate (%), 17 the profile's low_execution_rate (%)
 --   target_indicator  1 三级指标, 2 指标值, 3 一级指标, 4 二级指标, 5 计算公式,
 --                     6 the other project's 项目编号 (or name), 7 its unit,
 --                     8 last year's actual (of the clause), 9 last year, 10 the
@@ -988,6 +1145,7 @@ INSERT INTO @extschema@.finding_catalogue (code, scope, severity, description_zh
     ('target_level_missing', 'target', 'warning', '年度绩效指标缺少产出指标或效益指标', 'the 年度 set has no 产出 or no 效益 indicator'),
     ('target_quantified_share_low', 'target', 'warning', '年度绩效指标中量化指标的比例低于设定的最低比例', 'the share of 年度 indicators with a number is below the minimum set for the profile'),
     ('target_below_last_year', 'target', 'warning', '本年目标低于上年实际完成值（pjeval 规则：请复核目标是否偏低）', 'this year''s target is below last year''s actual (pjeval''s rule: review whether the target is too low)'),
+    ('target_request_above_executed', 'target', 'warning', '延续项目本年度申请金额高于上年度实际执行，而上年度执行率低于评分方案的预警线（pjeval 规则：请复核申请金额）', 'a 延续 project requests more than it spent last year, when last year''s execution rate was below the profile''s warning line (pjeval''s rule: review the request)'),
     ('evaluation_target_changed', 'target', 'error', '自评表的年度指标值与批复（调整）后的绩效目标不一致', 'the self-evaluation''s 年度指标值 differs from the approved (or adjusted) target in force'),
     ('evaluation_target_unmatched', 'target', 'warning', '自评表的指标在批复的绩效目标中找不到', 'an indicator of the self-evaluation is not among the approved targets'),
     ('evaluation_without_target', 'target', 'warning', '该年度已有绩效目标，本项目却没有批复的绩效目标申报表', 'targets exist for the year, but this project has no approved target form');
@@ -1005,6 +1163,7 @@ INSERT INTO @extschema@.finding_message (code, place, message_zh, message_en) VA
     ('target_level_missing', 'target', '项目 %1$s“%2$s” %3$s 年绩效目标（第 %4$s 版）年度指标中没有%6$s', 'project %1$s "%2$s", %3$s targets (version %4$s): the 年度 set has no %6$s'),
     ('target_quantified_share_low', 'target', '项目 %1$s“%2$s” %3$s 年绩效目标（第 %4$s 版）年度指标 %5$s 个，其中量化指标 %7$s 个，占 %8$s%%，低于最低比例 %9$s%%', 'project %1$s "%2$s", %3$s targets (version %4$s): %7$s of %5$s 年度 indicators have a number, %8$s %%, below the minimum of %9$s %%'),
     ('target_below_last_year', 'target_indicator', '“%1$s”%10$s本年目标 %11$s 低于（或宽于）%9$s 年实际完成值 %8$s：请复核目标是否偏低（pjeval 规则，非财政部规定）', '"%1$s"%10$s: this year''s target %11$s is below (or looser than) the actual of %9$s, %8$s: review whether the target is too low (pjeval''s rule, not a 财政部 threshold)'),
+    ('target_request_above_executed', 'target', '项目 %1$s“%2$s” %3$s 年绩效目标（第 %4$s 版）%10$s：本年度申请金额 %13$s%14$s 高于 %15$s 年实际执行 %12$s%14$s，而 %15$s 年预算 %11$s%14$s 的执行率 %16$s%% 低于 %17$s%%：请复核申请金额（pjeval 规则，非财政部规定）', 'project %1$s "%2$s", %3$s targets (version %4$s), %10$s: the request of %13$s %14$s is above the %12$s %14$s spent in %15$s, when that year''s execution rate of a budget of %11$s %14$s was %16$s %%, below %17$s %%: review the request (pjeval''s rule, not a 财政部 threshold)'),
     ('unclosed_quote', 'target_line', '第 %1$s 行有一个单元格以引号开头而没有引号闭合，已按文字读入：请核对该行是否完整', 'line %1$s: a cell begins with a quote that nothing closes and was read as text: check that the row is whole'),
     ('evaluation_target_changed', 'cycle', '项目 %1$s“%2$s” %3$s 年自评表“%4$s”的年度指标值 %5$s 与批复的绩效目标（第 %7$s 版）%6$s 不一致', 'project %1$s "%2$s", %3$s: the self-evaluation''s 年度指标值 of "%4$s", %5$s, differs from the approved target (version %7$s), %6$s'),
     ('evaluation_target_unmatched', 'cycle', '项目 %1$s“%2$s” %3$s 年自评表的指标“%4$s”（%5$s）不在批复的绩效目标（第 %7$s 版）中', 'project %1$s "%2$s", %3$s: the self-evaluation''s indicator "%4$s" (%5$s) is not among the approved targets (version %7$s)'),
@@ -1041,7 +1200,7 @@ COMMENT ON VIEW @extschema@.target_indicator_class IS
 -- T2: per target form, the 年度 indicators that apply (not 不适用), those
 -- whose 指标值 has a number (pjeval.kind: quantity, dates included), their
 -- share in % (half-up to two places), the minimum of the form's profile
--- (target_setting) and whether the share is below it.
+-- (profile.target_quantified_share_min) and whether the share is below it.
 CREATE VIEW @extschema@.target_quantified WITH (security_invoker = true) AS
 SELECT t.target_id,
        c.applicable,
@@ -1049,10 +1208,10 @@ SELECT t.target_id,
        CASE WHEN c.applicable > 0
             THEN pg_catalog.round(c.quantified * 100.0 / c.applicable, 2) END
            AS quantified_share,
-       s.quantified_share_min,
+       pr.target_quantified_share_min AS quantified_share_min,
        CASE WHEN c.applicable > 0
             THEN pg_catalog.round(c.quantified * 100.0 / c.applicable, 2)
-                 < s.quantified_share_min END AS below_minimum
+                 < pr.target_quantified_share_min END AS below_minimum
 FROM @extschema@.target t
 JOIN (SELECT x.target_id,
              pg_catalog.count(ti.target_indicator_id)
@@ -1062,10 +1221,10 @@ JOIN (SELECT x.target_id,
       FROM @extschema@.target x
       LEFT JOIN @extschema@.target_indicator ti ON ti.target_id = x.target_id AND ti.term = '年度'
       GROUP BY x.target_id) c ON c.target_id = t.target_id
-LEFT JOIN @extschema@.target_setting s ON s.profile = t.profile;
+JOIN @extschema@.profile pr ON pr.name = t.profile;
 
 COMMENT ON VIEW @extschema@.target_quantified IS
-'T2, per target form the caller may see: applicable (年度 indicators, 不适用 aside), quantified (those whose 指标值 has a number), quantified_share (in %, half-up to two places; NULL without indicators), quantified_share_min (pjeval.target_setting of the form''s profile; NULL: unset) and below_minimum (NULL when either is unset)';
+'T2, per target form the caller may see: applicable (年度 indicators, 不适用 aside), quantified (those whose 指标值 has a number), quantified_share (in %, half-up to two places; NULL without indicators), quantified_share_min (target_quantified_share_min of the form''s profile; NULL: unset) and below_minimum (NULL when either is unset)';
 
 -- One row per target-quality finding on a target form the caller may see:
 -- the form, the indicator's position (NULL for the whole form), code,
@@ -1124,6 +1283,35 @@ CROSS JOIN LATERAL (
                  q.quantified_share::text, q.quantified_share_min::text] AS args
 ) a
 WHERE q.below_minimum
+UNION ALL
+-- T9 [pjeval], money: a 延续 form's fund line asking for more than last year
+-- executed, when last year's execution rate (executed / budget, as
+-- execution_rate rounds it) is below the profile's low_execution_rate (a
+-- NULL amount or a zero budget never flags)
+SELECT t.target_id,
+       NULL::integer,
+       'target_request_above_executed'::text,
+       fc.severity,
+       pg_catalog.format(fm.message_zh, VARIADIC a.args),
+       pg_catalog.format(fm.message_en, VARIADIC a.args)
+FROM @extschema@.target_fund_line f
+JOIN @extschema@.target t ON t.target_id = f.target_id
+JOIN @extschema@.project p ON p.project_id = t.project_id
+JOIN @extschema@.profile pr ON pr.name = t.profile
+JOIN @extschema@.standard_fund_source s ON s.source = f.source
+JOIN @extschema@.finding_catalogue fc ON fc.code = 'target_request_above_executed'
+JOIN @extschema@.finding_message fm ON fm.code = 'target_request_above_executed' AND fm.place = 'target'
+CROSS JOIN LATERAL (
+    SELECT @extschema@.try_execution_rate(f.last_year_budget, f.last_year_executed) AS rate
+) r
+CROSS JOIN LATERAL (
+    SELECT ARRAY[p.code, p.name, t.year::text, t.version::text, NULL, NULL, NULL, NULL, NULL,
+                 coalesce(f.label, s.label), f.last_year_budget::text, f.last_year_executed::text, f.requested::text,
+                 t.amount_unit, (t.year - 1)::text, r.rate::text, pr.low_execution_rate::text] AS args
+) a
+WHERE t.attribute = '延续'
+  AND f.requested > f.last_year_executed
+  AND r.rate < pr.low_execution_rate
 UNION ALL
 SELECT i.target_id,
        i.position,
@@ -1231,7 +1419,7 @@ JOIN @extschema@.finding_catalogue fc ON fc.code = rf.code
 JOIN @extschema@.finding_message fm ON fm.code = rf.code AND fm.place = 'target_line';
 
 COMMENT ON VIEW @extschema@.target_finding IS
-'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year (T9, pjeval''s rule), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), target_quantified_share_low (T2, below the minimum of pjeval.target_setting), and what the reader noticed (unclosed_quote)';
+'One row per target-quality finding on a target form the caller may see (the shape of pjeval.audit_finding): form, indicator position (NULL for the form), code (scope target), severity and a message in Chinese and English: target_too_few (T1), target_formula_missing (T3), target_cost_at_least (T4), target_bare_percentage (T5), target_satisfaction_unmeasured (T6), target_copied (T7), target_input_as_output (T8), target_below_last_year and target_request_above_executed (T9, pjeval''s rules), target_value_unreadable, target_unit_missing and target_level_missing (T10, pjeval''s), target_quantified_share_low (T2, below the minimum of the form''s profile), and what the reader noticed (unclosed_quote)';
 
 -- The self-evaluation against its targets: per evaluation of a project and
 -- year with a target form in force, each of its indicators whose 年度指标值

@@ -29,7 +29,7 @@ AS $$
              -- 整改 items (per project and year)
              'rectification',
              -- the target forms (per project and year and version; 72_targets.sql)
-             'target', 'target_fund_line', 'target_indicator', 'target_read_finding', 'target_setting',
+             'target', 'target_fund_line', 'target_indicator', 'target_read_finding',
              -- the forms, by evaluation_id: evaluation first
              'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history',
              -- the results stored with them (55_results.sql)

@@ -414,21 +414,32 @@ write_sheet(lxw_workbook *wb, Formats *fs, const PjXlsxSheet *sh, const char *na
 	lxw_worksheet *ws;
 	unsigned char *used;
 	double	   *height;
+	const double *width = sh->ncols == 0 ? column_width : sh->widths;
+	int			ncols = sh->ncols == 0 ? PJ_XLSX_COLUMNS : sh->ncols;
 	int			nrows = 0;
 	int			i;
 	int			c;
 	lxw_error	e;
 	PjWbStatus	st = PJ_WB_OK;
 
+	/* the sheet's columns: the template's, or as many as it gives widths */
+	if (sh->ncols < 0 || sh->ncols > PJ_XLSX_MAX_COLUMNS || (sh->ncols > 0 && sh->widths == NULL))
+		return fail(err, PJ_WB_INVALID, "sheet \"%s\": %ld columns, not 1 to %d", name, (long) sh->ncols,
+					PJ_XLSX_MAX_COLUMNS);
+	for (c = 0; c < ncols; c++)
+		if (!(width[c] > 0 && width[c] <= PJ_XLSX_MAX_WIDTH))	/* NaN too */
+			return fail(err, PJ_WB_INVALID, "sheet \"%s\": the width of column %c is not above 0 and at most %g",
+						name, 'A' + c, PJ_XLSX_MAX_WIDTH);
+
 	/* rows in use, checked before anything is written */
 	for (i = 0; i < sh->ncells; i++)
 	{
 		const PjXlsxCell *cell = &sh->cells[i];
 
-		if (cell->row < 0 || cell->row >= PJ_XLSX_MAX_ROWS || cell->col < 0 || cell->col >= PJ_XLSX_COLUMNS ||
+		if (cell->row < 0 || cell->row >= PJ_XLSX_MAX_ROWS || cell->col < 0 || cell->col >= ncols ||
 			(cell->text == NULL) == (cell->number == NULL) || (int) cell->style < 0 || cell->style >= PJ_XS_COUNT)
-			return fail(err, PJ_WB_INVALID, "sheet \"%s\": cell %ld of row %ld is not a cell of the template (columns A-I, text or a number)",
-						name, (long) i + 1, (long) cell->row + 1);
+			return fail(err, PJ_WB_INVALID, "sheet \"%s\": cell %ld of row %ld is not a cell of the sheet (columns A-%c, text or a number)",
+						name, (long) i + 1, (long) cell->row + 1, 'A' + ncols - 1);
 		if (cell->row + 1 > nrows)
 			nrows = cell->row + 1;
 	}
@@ -436,11 +447,11 @@ write_sheet(lxw_workbook *wb, Formats *fs, const PjXlsxSheet *sh, const char *na
 	{
 		const PjXlsxRange *m = &sh->merges[i];
 
-		if (m->first_row < 0 || m->first_col < 0 || m->last_row >= PJ_XLSX_MAX_ROWS || m->last_col >= PJ_XLSX_COLUMNS ||
+		if (m->first_row < 0 || m->first_col < 0 || m->last_row >= PJ_XLSX_MAX_ROWS || m->last_col >= ncols ||
 			m->first_row > m->last_row || m->first_col > m->last_col ||
 			(m->first_row == m->last_row && m->first_col == m->last_col))
-			return fail(err, PJ_WB_INVALID, "sheet \"%s\": merged range %ld (from row %ld) is not a range of the template's columns A-I",
-						name, (long) i + 1, (long) m->first_row + 1);
+			return fail(err, PJ_WB_INVALID, "sheet \"%s\": merged range %ld (from row %ld) is not a range of the sheet's columns A-%c",
+						name, (long) i + 1, (long) m->first_row + 1, 'A' + ncols - 1);
 		if (m->last_row + 1 > nrows)
 			nrows = m->last_row + 1;
 	}
@@ -449,7 +460,7 @@ write_sheet(lxw_workbook *wb, Formats *fs, const PjXlsxSheet *sh, const char *na
 					name, (long) sh->repeat_first + 1, (long) sh->repeat_last + 1);
 
 	/* merged ranges may not overlap: each cell of the grid is in one at most */
-	used = calloc((size_t) nrows * PJ_XLSX_COLUMNS + 1, 1);
+	used = calloc((size_t) nrows * (size_t) ncols + 1, 1);
 	height = calloc((size_t) nrows + 1, sizeof(double));
 	if (used == NULL || height == NULL)
 	{
@@ -467,13 +478,13 @@ write_sheet(lxw_workbook *wb, Formats *fs, const PjXlsxSheet *sh, const char *na
 		for (r = m->first_row; r <= m->last_row && st == PJ_WB_OK; r++)
 			for (c = m->first_col; c <= m->last_col; c++)
 			{
-				if (used[(size_t) r * PJ_XLSX_COLUMNS + c])
+				if (used[(size_t) r * (size_t) ncols + c])
 				{
 					st = fail(err, PJ_WB_INVALID, "sheet \"%s\": merged range %ld overlaps another one in row %ld",
 							  name, (long) i + 1, (long) r + 1);
 					break;
 				}
-				used[(size_t) r * PJ_XLSX_COLUMNS + c] = 1;
+				used[(size_t) r * (size_t) ncols + c] = 1;
 			}
 	}
 	if (st != PJ_WB_OK)
@@ -485,8 +496,8 @@ write_sheet(lxw_workbook *wb, Formats *fs, const PjXlsxSheet *sh, const char *na
 		st = fail(err, PJ_WB_WRITE_FAILED, "libxlsxwriter refused the sheet name \"%s\"", name);
 		goto done;
 	}
-	for (c = 0; c < PJ_XLSX_COLUMNS; c++)
-		if ((e = worksheet_set_column(ws, (lxw_col_t) c, (lxw_col_t) c, column_width[c], NULL)) != LXW_NO_ERROR)
+	for (c = 0; c < ncols; c++)
+		if ((e = worksheet_set_column(ws, (lxw_col_t) c, (lxw_col_t) c, width[c], NULL)) != LXW_NO_ERROR)
 		{
 			st = lxw_fail(err, e, "set the column widths", name);
 			goto done;
@@ -522,12 +533,12 @@ write_sheet(lxw_workbook *wb, Formats *fs, const PjXlsxSheet *sh, const char *na
 			double		h;
 
 			for (c = m->first_col; c <= m->last_col; c++)
-				w += column_width[c];
+				w += width[c];
 			h = text_lines(top->text, w) * LINE_POINTS + 3;
 			if (h > height[m->first_row])
 				height[m->first_row] = h;
 		}
-		used[(size_t) m->first_row * PJ_XLSX_COLUMNS + m->first_col] = 2;	/* the range's top-left */
+		used[(size_t) m->first_row * (size_t) ncols + m->first_col] = 2;	/* the range's top-left */
 	}
 
 	for (i = 0; i < sh->ncells; i++)
@@ -560,11 +571,11 @@ write_sheet(lxw_workbook *wb, Formats *fs, const PjXlsxSheet *sh, const char *na
 			}
 			if (cell->style == PJ_XS_TEXT || cell->style == PJ_XS_HEAD || cell->style == PJ_XS_NOTE)
 			{
-				unsigned char u = used[(size_t) cell->row * PJ_XLSX_COLUMNS + cell->col];
+				unsigned char u = used[(size_t) cell->row * (size_t) ncols + cell->col];
 
 				if (u == 0)		/* not in a merged range: its own column's width */
 				{
-					double		h = text_lines(cell->text, column_width[cell->col]) * LINE_POINTS + 3;
+					double		h = text_lines(cell->text, width[cell->col]) * LINE_POINTS + 3;
 
 					if (h > height[cell->row])
 						height[cell->row] = h;

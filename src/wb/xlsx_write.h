@@ -79,6 +79,10 @@ typedef struct PjXlsxSheet
 	int			nmerges;
 	int			repeat_first;	/* rows printed at the top of every page, or -1 */
 	int			repeat_last;
+	const double *widths;		/* the sheet's column widths in characters (each > 0 and at
+								 * most PJ_XLSX_MAX_WIDTH), from column A */
+	int			ncols;			/* how many: 1 .. PJ_XLSX_MAX_COLUMNS; 0: the template's
+								 * nine (A..I), whatever widths is */
 } PjXlsxSheet;
 
 typedef struct PjXlsxDoc
@@ -89,8 +93,12 @@ typedef struct PjXlsxDoc
 	const char *tmpdir;			/* libxlsxwriter's temporary files; NULL: the system's */
 } PjXlsxDoc;
 
-/* Columns of the template (A..I) and their widths in characters. */
+/* Columns of the template (A..I), whose widths a sheet has unless it gives
+ * its own; a sheet that does has at most PJ_XLSX_MAX_COLUMNS (A..P), each at
+ * most PJ_XLSX_MAX_WIDTH characters wide (Excel's 255). */
 #define PJ_XLSX_COLUMNS 9
+#define PJ_XLSX_MAX_COLUMNS 16
+#define PJ_XLSX_MAX_WIDTH 255.0
 
 /* Excel's limits that the writer checks. */
 #define PJ_XLSX_MAX_ROWS	1048576

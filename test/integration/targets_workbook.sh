@@ -7,7 +7,9 @@
 # sheet each, read by pjeval.import_targets_workbook, give the rows, the
 # quantified shares and the findings pjeval.import_targets gives the text; a
 # sheet that cannot be read is refused with its sheet and row named, and
-# nothing is written.
+# nothing is written.  The other way, pjeval.export_targets_workbook writes
+# the stored forms in ten columns (A-J), which openpyxl opens and which
+# import back to the same rows, quantified shares and findings.
 #
 # Run it with PGHOST/PGPORT/PGUSER pointing at a server where pjeval is
 # installed and PGUSER is a superuser, e.g.
@@ -148,6 +150,39 @@ if grep -q 'ERROR:  22023' "$WORK/conflict.out"; then
 	ok "on_conflict outside error, replace, adjust: 22023"
 else
 	fail "on_conflict: $(cat "$WORK/conflict.out")"
+fi
+
+# the other way: the stored forms exported as a workbook (ten columns, A-J),
+# opened by openpyxl, imported again where they were (the rows removed,
+# units and projects kept) as the text was
+psql -X -q -At -v ON_ERROR_STOP=1 -c "\\set doc \`cat $WORK/both.txt\`" -f - >"$WORK/export.b64" 2>"$WORK/export.err" <<'SQL'
+SELECT count(*) FROM pjeval.import_targets(:'doc') \gset
+SELECT encode(pjeval.export_targets_workbook(ARRAY(SELECT target_id FROM pjeval.target ORDER BY target_id)), 'base64');
+DELETE FROM pjeval.target;
+SQL
+base64 -d <"$WORK/export.b64" >"$WORK/exported.xlsx" 2>/dev/null
+if /usr/bin/python3 - "$WORK/exported.xlsx" <<-'PY'
+	import sys, openpyxl
+	wb = openpyxl.load_workbook(sys.argv[1])
+	ok = len(wb.worksheets) == 3
+	for ws in wb.worksheets:
+	    heads = [r for r in ws.iter_rows() if r[0].value == "绩效指标"]
+	    ok = ok and ws.max_column == 10 and len(heads) == 1 and heads[0][9].value == "备注" \
+	        and ws.column_dimensions["J"].width > 0
+	ok = ok and any(isinstance(c.value, (int, float)) and c.number_format == "#,##0.00"
+	                for ws in wb.worksheets for r in ws.iter_rows() for c in r)
+	sys.exit(0 if ok else 1)
+	PY
+then
+	ok "export_targets_workbook: 3 sheets of ten columns (A-J, 备注 in J), amounts as numbers, opened by openpyxl"
+else
+	fail "the exported workbook: $(cat "$WORK/export.err") $(ls -l "$WORK/exported.xlsx" 2>&1)"
+fi
+import_and_dump "\\set wb \`base64 -w0 $WORK/exported.xlsx\`" "pjeval.import_targets_workbook(decode(:'wb', 'base64'))" "$WORK/exported.out"
+if [ -s "$WORK/exported.out" ] && cmp -s "$WORK/text.out" "$WORK/exported.out"; then
+	ok "the exported workbook imports as the text: the same rows, quantified shares and findings"
+else
+	fail "exported workbook and text differ: $(diff "$WORK/text.out" "$WORK/exported.out" | head -20) $(cat "$WORK/exported.out.err")"
 fi
 
 finish

@@ -105,8 +105,8 @@ test_write_read(void)
 	};
 	static const PjXlsxRange merges[] = {{0, 0, 0, 8}, {2, 1, 3, 1}, {4, 0, 4, 8}};
 	PjXlsxSheet sheets[2] = {
-		{"甲/乙:项目", cells, 18, merges, 3, 2, 2},
-		{"甲_乙_项目", cells, 1, NULL, 0, -1, -1},
+		{"甲/乙:项目", cells, 18, merges, 3, 2, 2, NULL, 0},
+		{"甲_乙_项目", cells, 1, NULL, 0, -1, -1, NULL, 0},
 	};
 	PjXlsxDoc	doc = {sheets, 2, 1640995200, NULL};
 	PjWorkbook	wb;
@@ -130,6 +130,39 @@ test_write_read(void)
 	CHECK(wb.nsheets == 2 && strcmp(wb.sheet_names[0], "甲_乙_项目") == 0 &&
 		  strcmp(wb.sheet_names[1], "甲_乙_项目 (2)") == 0,
 		  "sheet names: %s, %s", wb.nsheets > 0 ? wb.sheet_names[0] : "", wb.nsheets > 1 ? wb.sheet_names[1] : "");
+	pj_wb_free(&wb);
+}
+
+/* A sheet with its own columns: ten (A..J, the target form's), a cell and a
+ * merged range in J, read back; the sixteenth column is the last one. */
+static void
+test_own_columns(void)
+{
+	static const double widths[PJ_XLSX_MAX_COLUMNS] = {9, 6, 12, 13, 20, 13, 20, 8, 13, 14, 5, 5, 5, 5, 5, 5};
+	static const PjXlsxCell cells[] = {
+		{0, 0, PJ_XS_TITLE, "项目支出绩效目标申报表", NULL, NULL},
+		{1, 1, PJ_XS_HEAD, "期限", NULL, NULL},
+		{1, 9, PJ_XS_HEAD, "备注", NULL, NULL},
+		{2, 9, PJ_XS_TEXT, "第十列的备注，较长的文字会折行显示", NULL, NULL},
+		{3, 15, PJ_XS_NUMBER, NULL, "16", "0"},
+	};
+	static const PjXlsxRange merges[] = {{0, 0, 0, 9}, {2, 0, 2, 8}};
+	PjXlsxSheet sheet = {"目标", cells, 5, merges, 2, -1, -1, widths, PJ_XLSX_MAX_COLUMNS};
+	PjXlsxDoc	doc = {&sheet, 1, 0, NULL};
+	PjWorkbook	wb;
+	PjWbError	err;
+	bool		left;
+	PjWbStatus	st = write_read(&doc, NULL, &wb, &err, &left);
+	const char *want =
+		"项目支出绩效目标申报表\n"
+		"\t期限\t\t\t\t\t\t\t\t备注\n"
+		"\t\t\t\t\t\t\t\t\t第十列的备注，较长的文字会折行显示\n"
+		"\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t16\n";
+
+	CHECK(st == PJ_WB_OK, "ten columns and more: status %d %s", (int) st, err.message);
+	if (st != PJ_WB_OK)
+		return;
+	CHECK(strcmp(wb.text, want) == 0, "read back:\n%s\nwant:\n%s", wb.text, want);
 	pj_wb_free(&wb);
 }
 
@@ -161,7 +194,7 @@ test_refusals(void)
 	static const PjXlsxCell beyond[] = {{0, PJ_XLSX_COLUMNS, PJ_XS_TEXT, "j", NULL, NULL}};
 	static const PjXlsxCell both[] = {{0, 0, PJ_XS_TEXT, "a", "1", NULL}};
 	static const PjXlsxRange huge[] = {{0, 0, PJ_XLSX_MAX_ROWS - 1, PJ_XLSX_COLUMNS - 1}};
-	PjXlsxSheet sheet = {"s", cells, 2, overlap, 2, -1, -1};
+	PjXlsxSheet sheet = {"s", cells, 2, overlap, 2, -1, -1, NULL, 0};
 	PjXlsxDoc	doc = {&sheet, 1, 0, NULL};
 	PjXlsxCell	long_cell = {0, 0, PJ_XS_TEXT, NULL, NULL, NULL};
 	PjXlsxSheet *many;
@@ -177,6 +210,45 @@ test_refusals(void)
 	sheet.cells = beyond;
 	sheet.ncells = 1;
 	refused("a cell beyond column I", &doc, NULL, PJ_WB_INVALID, "cell 1 of row 1");
+	{
+		/* a sheet's own columns: a cell beyond them, too many, a bad width */
+		double		widths[PJ_XLSX_MAX_COLUMNS + 1];
+		static const PjXlsxCell in_j[] = {{0, 9, PJ_XS_TEXT, "j", NULL, NULL}};
+		static const PjXlsxRange to_j[] = {{0, 0, 0, 9}};
+
+		for (i = 0; i <= PJ_XLSX_MAX_COLUMNS; i++)
+			widths[i] = 10;
+		sheet.widths = widths;
+		sheet.ncols = 9;
+		sheet.cells = in_j;
+		refused("a cell beyond the sheet's nine columns", &doc, NULL, PJ_WB_INVALID, "not a cell of the sheet (columns A-I");
+		sheet.cells = beyond;
+		sheet.ncells = 0;
+		sheet.merges = to_j;
+		sheet.nmerges = 1;
+		refused("a merged range beyond the sheet's columns", &doc, NULL, PJ_WB_INVALID, "the sheet's columns A-I");
+		sheet.merges = NULL;
+		sheet.nmerges = 0;
+		sheet.ncells = 1;
+		sheet.cells = in_j;
+		sheet.ncols = PJ_XLSX_MAX_COLUMNS + 1;
+		refused("seventeen columns", &doc, NULL, PJ_WB_INVALID, "17 columns, not 1 to 16");
+		sheet.ncols = -1;
+		refused("a negative column count", &doc, NULL, PJ_WB_INVALID, "-1 columns");
+		sheet.ncols = 10;
+		sheet.widths = NULL;
+		refused("columns without widths", &doc, NULL, PJ_WB_INVALID, "10 columns");
+		sheet.widths = widths;
+		widths[9] = 0;
+		refused("a width of 0", &doc, NULL, PJ_WB_INVALID, "the width of column J");
+		widths[9] = 255.5;
+		refused("a width beyond Excel's", &doc, NULL, PJ_WB_INVALID, "the width of column J");
+		widths[9] = 0.0 / 0.0;
+		refused("a width that is not a number", &doc, NULL, PJ_WB_INVALID, "the width of column J");
+		sheet.widths = NULL;
+		sheet.ncols = 0;
+		sheet.cells = beyond;
+	}
 	sheet.cells = both;
 	refused("a cell with text and a number", &doc, NULL, PJ_WB_INVALID, "cell 1 of row 1");
 	sheet.cells = cells;
@@ -281,5 +353,6 @@ test_xlsx_write(void)
 	}
 
 	test_write_read();
+	test_own_columns();
 	test_refusals();
 }
