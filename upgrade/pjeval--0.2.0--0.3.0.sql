@@ -20601,3 +20601,60 @@ $fn$;
 
 COMMENT ON FUNCTION @extschema@.export_targets_workbook(bigint[]) IS
 'The target forms as an .xlsx workbook, one sheet each (named after the project), laid out as export_targets writes them in ten columns (A-J), so that pjeval.import_targets_workbook reads it back to the same rows: amounts as numbers (#,##0.00), 指标值 percentages as percent cells, 宋体, borders, A4 portrait one page wide. Each id once, in the order given; an id the caller cannot see raises no_data_found';
+
+-- issue 14, session 6: import_insert writes 10,000 rows a statement into a Citus table
+CREATE OR REPLACE FUNCTION @extschema@.import_insert(tbl regclass, rows jsonb,
+                                          conflict text DEFAULT NULL, returns text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cols text[] := ARRAY(SELECT k FROM pg_catalog.jsonb_object_keys(rows -> 0) k ORDER BY k);
+    collist text := (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c), ', ' ORDER BY o)
+                     FROM pg_catalog.unnest(cols) WITH ORDINALITY AS u (c, o));
+    tail text := coalesce(' ON CONFLICT ' || conflict, '') || coalesce(' RETURNING ' || returns, '');
+    n integer := coalesce(pg_catalog.jsonb_array_length(rows), 0);
+    result jsonb := '[]';
+    part jsonb;
+    stmt text;
+    done integer := 0;
+    on_cluster boolean := false;
+BEGIN
+    IF n > 0 AND pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid OPERATOR(pg_catalog.=) $1)'
+            INTO on_cluster USING tbl;
+    END IF;
+    WHILE done < n LOOP
+        IF on_cluster THEN
+            SELECT pg_catalog.format('INSERT INTO %s (%s) VALUES %s', tbl, collist,
+                                     pg_catalog.string_agg(
+                                         (SELECT '(' || pg_catalog.string_agg(
+                                                    CASE WHEN pg_catalog.jsonb_typeof(r.v -> c) = 'array'   -- an array column
+                                                         THEN pg_catalog.quote_literal(coalesce(
+                                                                  (SELECT pg_catalog.array_agg(e)::text
+                                                                   FROM pg_catalog.jsonb_array_elements_text(r.v -> c) e), '{}'))
+                                                         ELSE pg_catalog.quote_nullable(r.v ->> c) END, ', ' ORDER BY o) || ')'
+                                          FROM pg_catalog.unnest(cols) WITH ORDINALITY AS u (c, o)),
+                                         ', ' ORDER BY r.i))
+            INTO stmt
+            FROM pg_catalog.jsonb_array_elements(rows) WITH ORDINALITY AS r (v, i)
+            WHERE r.i > done AND r.i <= done + 10000;
+            done := done + 10000;
+        ELSE
+            stmt := pg_catalog.format('INSERT INTO %s (%s) SELECT %s FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $1)',
+                                      tbl, collist, collist, tbl);
+            done := n;
+        END IF;
+        IF returns IS NULL THEN
+            EXECUTE stmt || tail USING rows;
+        ELSE
+            EXECUTE 'WITH ins AS (' || stmt || tail || ') SELECT pg_catalog.jsonb_agg(ins) FROM ins' INTO part USING rows;
+            result := result || coalesce(part, '[]');
+        END IF;
+    END LOOP;
+    RETURN result;
+END
+$$;
+

@@ -66,7 +66,7 @@ COMMENT ON FUNCTION @extschema@.import_set_elements(bigint[], integer[], bigint[
 -- in the array's order; conflict an ON CONFLICT clause, returns a RETURNING
 -- list whose rows it gives back as a jsonb array ('[]' without).  Into a
 -- table of this node an INSERT ... SELECT.  Into a table of a Citus cluster
--- (distributed or reference) an INSERT ... VALUES of at most 1,000 rows a
+-- (distributed or reference) an INSERT ... VALUES of at most 10,000 rows a
 -- statement, which Citus routes row by row to the shards: an INSERT ...
 -- SELECT it writes with COPY, which PostgreSQL refuses under row-level
 -- security (a unit's member importing).
@@ -107,8 +107,8 @@ BEGIN
                                          ', ' ORDER BY r.i))
             INTO stmt
             FROM pg_catalog.jsonb_array_elements(rows) WITH ORDINALITY AS r (v, i)
-            WHERE r.i > done AND r.i <= done + 1000;
-            done := done + 1000;
+            WHERE r.i > done AND r.i <= done + 10000;
+            done := done + 10000;
         ELSE
             stmt := pg_catalog.format('INSERT INTO %s (%s) SELECT %s FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $1)',
                                       tbl, collist, collist, tbl);
