@@ -20658,3 +20658,461 @@ BEGIN
 END
 $$;
 
+
+-- issue 14, session 6: import_targets writes through import_insert (a member imports on a Citus cluster)
+CREATE OR REPLACE FUNCTION @extschema@.import_targets(document text, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    f jsonb;
+    top_id bigint;
+    unit_ref bigint;
+    proj_id bigint;
+    prev record;
+    ver integer;
+    new_id bigint;
+BEGIN
+    IF on_conflict IS NULL OR on_conflict NOT IN ('error', 'replace', 'adjust') THEN
+        RAISE EXCEPTION 'on_conflict must be ''error'', ''replace'' or ''adjust'', not %',
+                coalesce(pg_catalog.quote_literal(on_conflict), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''error'' (the default) refuses a project and year already stored; ''replace'' replaces its last version (a draft); ''adjust'' adds the form as the next version (目标调整).';
+    END IF;
+    IF document IS NULL THEN
+        RETURN;
+    END IF;
+    FOR f IN SELECT x FROM pg_catalog.jsonb_array_elements(@extschema@.read_targets(document)) x LOOP
+        -- units: 主管部门 at the top level, 实施单位 under it
+        top_id := NULL;
+        IF f->>'top_unit' IS NOT NULL THEN
+            SELECT u.unit_id INTO top_id FROM @extschema@.unit u
+            WHERE u.name = f->>'top_unit' ORDER BY u.parent_id IS NOT NULL, u.unit_id LIMIT 1;
+            IF top_id IS NULL THEN
+                INSERT INTO @extschema@.unit (name) VALUES (f->>'top_unit')
+                ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+                SELECT u.unit_id INTO top_id FROM @extschema@.unit u WHERE u.name = f->>'top_unit' AND u.parent_id IS NULL;
+            END IF;
+        END IF;
+        unit_ref := top_id;
+        IF f->>'unit' IS NOT NULL AND f->>'unit' IS DISTINCT FROM f->>'top_unit' THEN
+            SELECT u.unit_id INTO unit_ref FROM @extschema@.unit u
+            WHERE u.name = f->>'unit'
+            ORDER BY u.parent_id IS NOT DISTINCT FROM top_id DESC, u.parent_id IS NOT NULL, u.unit_id LIMIT 1;
+            IF unit_ref IS NULL THEN
+                IF top_id IS NULL THEN
+                    INSERT INTO @extschema@.unit (name) VALUES (f->>'unit')
+                    ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+                ELSE
+                    INSERT INTO @extschema@.unit (name, parent_id) VALUES (f->>'unit', top_id)
+                    ON CONFLICT (parent_id, name) WHERE parent_id IS NOT NULL DO NOTHING;
+                END IF;
+                SELECT u.unit_id INTO unit_ref FROM @extschema@.unit u
+                WHERE u.name = f->>'unit' AND u.parent_id IS NOT DISTINCT FROM top_id;
+            END IF;
+        END IF;
+        -- the project: by 项目编号, else by name within the unit
+        proj_id := NULL;
+        IF f->>'project_code' IS NOT NULL THEN
+            SELECT p.project_id INTO proj_id FROM @extschema@.project p WHERE p.code = f->>'project_code';
+        ELSE
+            SELECT p.project_id INTO proj_id FROM @extschema@.project p
+            WHERE p.code IS NULL AND p.unit_id = unit_ref AND p.name = f->>'project_name';
+        END IF;
+        IF proj_id IS NULL THEN
+            INSERT INTO @extschema@.project (code, name, unit_id)
+            VALUES (f->>'project_code', f->>'project_name', unit_ref)
+            RETURNING project.project_id INTO proj_id;
+        END IF;
+        -- the version
+        SELECT t.target_id, t.version, t.status INTO prev
+        FROM @extschema@.target t
+        WHERE t.project_id = proj_id AND t.year = (f->>'year')::integer
+        ORDER BY t.version DESC LIMIT 1
+        FOR UPDATE;
+        ver := coalesce((f->>'version')::integer, 1);
+        IF prev.target_id IS NOT NULL THEN
+            IF on_conflict = 'error' THEN
+                RAISE EXCEPTION 'project % “%” already has target form % (version %) for %',
+                        coalesce(f->>'project_code', '(no 项目编号)'), f->>'project_name', prev.target_id, prev.version, f->>'year'
+                    USING ERRCODE = 'unique_violation',
+                          HINT = 'on_conflict => ''replace'' replaces its last version (a draft); ''adjust'' adds the form as a 目标调整.';
+            ELSIF on_conflict = 'replace' THEN
+                DELETE FROM @extschema@.target t WHERE t.target_id = prev.target_id;
+                ver := prev.version;
+            ELSE
+                ver := prev.version + 1;
+                IF f->>'adjustment_reason' IS NULL THEN
+                    RAISE EXCEPTION 'target form % (line %): a 目标调整 needs its 调整原因', f->>'form', f->>'line'
+                        USING ERRCODE = 'invalid_text_representation',
+                              DETAIL = pg_catalog.format('line %s: %s', f->>'line', @extschema@.document_line(document, (f->>'line')::integer)),
+                              HINT = 'Write 调整原因: … in the header of the adjusted form.';
+                END IF;
+            END IF;
+        END IF;
+        INSERT INTO @extschema@.target (project_id, year, version, budget_unit_id, amount_unit, attribute,
+                                        long_term_goal, annual_goal, adjustment_reason, requested_on, notes)
+        VALUES (proj_id, (f->>'year')::integer, ver, top_id, f->>'amount_unit', f->>'attribute',
+                f->>'long_term_goal', f->>'annual_goal', CASE WHEN ver > 1 THEN f->>'adjustment_reason' END,
+                (f->>'requested_on')::date, f->>'notes')
+        RETURNING target.target_id INTO new_id;
+        -- (through import_insert: on a Citus cluster as INSERT ... VALUES)
+        PERFORM @extschema@.import_insert('@extschema@.target_fund_line',
+            (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'target_id', new_id, 'source', x.source, 'label', x.label, 'last_year_budget', x.last_year_budget,
+                        'last_year_executed', x.last_year_executed, 'requested', x.requested) ORDER BY x.line)
+             FROM pg_catalog.jsonb_to_recordset(f->'funds')
+                  AS x (line integer, source text, label text, last_year_budget numeric, last_year_executed numeric, requested numeric)));
+        PERFORM @extschema@.import_insert('@extschema@.target_indicator',
+            (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'target_id', new_id, 'position', x.position, 'term', x.term, 'level1', x.level1, 'level2', x.level2,
+                        'level3', x.level3, 'target_text', x.target_text, 'formula', x.formula, 'standard', x.standard,
+                        'last_year_text', x.last_year_text, 'notes', x.notes) ORDER BY x.position)
+             FROM pg_catalog.jsonb_to_recordset(f->'indicators')
+                  AS x (position integer, term text, level1 text, level2 text, level3 text, target_text text,
+                        formula text, standard text, last_year_text text, notes text)));
+        PERFORM @extschema@.import_insert('@extschema@.target_read_finding',
+            (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('target_id', new_id, 'line', x.line, 'code', x.code)
+                                         ORDER BY x.line, x.code)
+             FROM (SELECT DISTINCT y.line, y.code
+                   FROM pg_catalog.jsonb_to_recordset(f->'findings') AS y (line integer, code text)) x));
+        RETURN NEXT new_id;
+    END LOOP;
+END
+$$;
+
+
+-- issue 14, session 6: import_targets and import_monitoring take turns by an advisory lock, not FOR UPDATE
+CREATE OR REPLACE FUNCTION @extschema@.import_targets(document text, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    f jsonb;
+    top_id bigint;
+    unit_ref bigint;
+    proj_id bigint;
+    prev record;
+    ver integer;
+    new_id bigint;
+BEGIN
+    IF on_conflict IS NULL OR on_conflict NOT IN ('error', 'replace', 'adjust') THEN
+        RAISE EXCEPTION 'on_conflict must be ''error'', ''replace'' or ''adjust'', not %',
+                coalesce(pg_catalog.quote_literal(on_conflict), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''error'' (the default) refuses a project and year already stored; ''replace'' replaces its last version (a draft); ''adjust'' adds the form as the next version (目标调整).';
+    END IF;
+    IF document IS NULL THEN
+        RETURN;
+    END IF;
+    FOR f IN SELECT x FROM pg_catalog.jsonb_array_elements(@extschema@.read_targets(document)) x LOOP
+        -- units: 主管部门 at the top level, 实施单位 under it
+        top_id := NULL;
+        IF f->>'top_unit' IS NOT NULL THEN
+            SELECT u.unit_id INTO top_id FROM @extschema@.unit u
+            WHERE u.name = f->>'top_unit' ORDER BY u.parent_id IS NOT NULL, u.unit_id LIMIT 1;
+            IF top_id IS NULL THEN
+                INSERT INTO @extschema@.unit (name) VALUES (f->>'top_unit')
+                ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+                SELECT u.unit_id INTO top_id FROM @extschema@.unit u WHERE u.name = f->>'top_unit' AND u.parent_id IS NULL;
+            END IF;
+        END IF;
+        unit_ref := top_id;
+        IF f->>'unit' IS NOT NULL AND f->>'unit' IS DISTINCT FROM f->>'top_unit' THEN
+            SELECT u.unit_id INTO unit_ref FROM @extschema@.unit u
+            WHERE u.name = f->>'unit'
+            ORDER BY u.parent_id IS NOT DISTINCT FROM top_id DESC, u.parent_id IS NOT NULL, u.unit_id LIMIT 1;
+            IF unit_ref IS NULL THEN
+                IF top_id IS NULL THEN
+                    INSERT INTO @extschema@.unit (name) VALUES (f->>'unit')
+                    ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+                ELSE
+                    INSERT INTO @extschema@.unit (name, parent_id) VALUES (f->>'unit', top_id)
+                    ON CONFLICT (parent_id, name) WHERE parent_id IS NOT NULL DO NOTHING;
+                END IF;
+                SELECT u.unit_id INTO unit_ref FROM @extschema@.unit u
+                WHERE u.name = f->>'unit' AND u.parent_id IS NOT DISTINCT FROM top_id;
+            END IF;
+        END IF;
+        -- the project: by 项目编号, else by name within the unit
+        proj_id := NULL;
+        IF f->>'project_code' IS NOT NULL THEN
+            SELECT p.project_id INTO proj_id FROM @extschema@.project p WHERE p.code = f->>'project_code';
+        ELSE
+            SELECT p.project_id INTO proj_id FROM @extschema@.project p
+            WHERE p.code IS NULL AND p.unit_id = unit_ref AND p.name = f->>'project_name';
+        END IF;
+        IF proj_id IS NULL THEN
+            INSERT INTO @extschema@.project (code, name, unit_id)
+            VALUES (f->>'project_code', f->>'project_name', unit_ref)
+            RETURNING project.project_id INTO proj_id;
+        END IF;
+        -- the version; two imports of the project and year take turns (a
+        -- transaction advisory lock, not FOR UPDATE: on a Citus cluster a row
+        -- lock on a reference table needs rights on the tables it references)
+        PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(
+                    pg_catalog.format('pjeval.target %s %s', proj_id, (f->>'year')::integer), 0));
+        SELECT t.target_id, t.version, t.status INTO prev
+        FROM @extschema@.target t
+        WHERE t.project_id = proj_id AND t.year = (f->>'year')::integer
+        ORDER BY t.version DESC LIMIT 1;
+        ver := coalesce((f->>'version')::integer, 1);
+        IF prev.target_id IS NOT NULL THEN
+            IF on_conflict = 'error' THEN
+                RAISE EXCEPTION 'project % “%” already has target form % (version %) for %',
+                        coalesce(f->>'project_code', '(no 项目编号)'), f->>'project_name', prev.target_id, prev.version, f->>'year'
+                    USING ERRCODE = 'unique_violation',
+                          HINT = 'on_conflict => ''replace'' replaces its last version (a draft); ''adjust'' adds the form as a 目标调整.';
+            ELSIF on_conflict = 'replace' THEN
+                DELETE FROM @extschema@.target t WHERE t.target_id = prev.target_id;
+                ver := prev.version;
+            ELSE
+                ver := prev.version + 1;
+                IF f->>'adjustment_reason' IS NULL THEN
+                    RAISE EXCEPTION 'target form % (line %): a 目标调整 needs its 调整原因', f->>'form', f->>'line'
+                        USING ERRCODE = 'invalid_text_representation',
+                              DETAIL = pg_catalog.format('line %s: %s', f->>'line', @extschema@.document_line(document, (f->>'line')::integer)),
+                              HINT = 'Write 调整原因: … in the header of the adjusted form.';
+                END IF;
+            END IF;
+        END IF;
+        INSERT INTO @extschema@.target (project_id, year, version, budget_unit_id, amount_unit, attribute,
+                                        long_term_goal, annual_goal, adjustment_reason, requested_on, notes)
+        VALUES (proj_id, (f->>'year')::integer, ver, top_id, f->>'amount_unit', f->>'attribute',
+                f->>'long_term_goal', f->>'annual_goal', CASE WHEN ver > 1 THEN f->>'adjustment_reason' END,
+                (f->>'requested_on')::date, f->>'notes')
+        RETURNING target.target_id INTO new_id;
+        -- (through import_insert: on a Citus cluster as INSERT ... VALUES)
+        PERFORM @extschema@.import_insert('@extschema@.target_fund_line',
+            (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'target_id', new_id, 'source', x.source, 'label', x.label, 'last_year_budget', x.last_year_budget,
+                        'last_year_executed', x.last_year_executed, 'requested', x.requested) ORDER BY x.line)
+             FROM pg_catalog.jsonb_to_recordset(f->'funds')
+                  AS x (line integer, source text, label text, last_year_budget numeric, last_year_executed numeric, requested numeric)));
+        PERFORM @extschema@.import_insert('@extschema@.target_indicator',
+            (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'target_id', new_id, 'position', x.position, 'term', x.term, 'level1', x.level1, 'level2', x.level2,
+                        'level3', x.level3, 'target_text', x.target_text, 'formula', x.formula, 'standard', x.standard,
+                        'last_year_text', x.last_year_text, 'notes', x.notes) ORDER BY x.position)
+             FROM pg_catalog.jsonb_to_recordset(f->'indicators')
+                  AS x (position integer, term text, level1 text, level2 text, level3 text, target_text text,
+                        formula text, standard text, last_year_text text, notes text)));
+        PERFORM @extschema@.import_insert('@extschema@.target_read_finding',
+            (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('target_id', new_id, 'line', x.line, 'code', x.code)
+                                         ORDER BY x.line, x.code)
+             FROM (SELECT DISTINCT y.line, y.code
+                   FROM pg_catalog.jsonb_to_recordset(f->'findings') AS y (line integer, code text)) x));
+        RETURN NEXT new_id;
+    END LOOP;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.import_monitoring(document text, on_conflict text DEFAULT 'error')
+RETURNS SETOF bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    forms jsonb;
+    f record;
+    bad record;
+    top_id bigint;
+    unit_id bigint;
+    proj record;
+    id bigint;
+    ids bigint[] := '{}';
+    seen text[] := '{}';
+    seen_at integer[] := '{}';
+    k integer;
+    quote_lines integer[];
+BEGIN
+    IF on_conflict IS NULL OR on_conflict NOT IN ('error', 'replace') THEN
+        RAISE EXCEPTION 'on_conflict must be ''error'' or ''replace'', not %',
+                coalesce(pg_catalog.quote_literal(on_conflict), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''error'' (the default) refuses a project, year and period already stored; ''replace'' replaces it and keeps the old version in pjeval.history.';
+    END IF;
+    IF document IS NULL THEN
+        RETURN;
+    END IF;
+
+    -- 1. Read (22P02 for a form that cannot be read), then what the reader
+    -- lets through but no table can hold.
+    forms := @extschema@.read_monitoring_forms(document);
+    SELECT * INTO bad FROM @extschema@.monitoring_import_problem(forms);
+    IF FOUND THEN
+        RAISE EXCEPTION 'monitoring form % of the document cannot be read: line %', bad.form, bad.line
+            USING ERRCODE = bad.sqlstate,
+                  DETAIL = pg_catalog.format('Line %s: "%s"; expected %s.', bad.line,
+                                             @extschema@.document_line(document, bad.line), bad.expected),
+                  HINT = 'Nothing of the document was imported.';
+    END IF;
+
+    -- 2. Form by form (a unit's monitoring forms are few): its units and
+    -- project found or created as import_forms finds them, then the report
+    -- with its rows.
+    FOR f IN
+        SELECT *
+        FROM jsonb_to_recordset(forms) AS x (form integer, line integer, project_code text, project_name text,
+                                             year integer, unit text, top_unit text, month integer, amount_unit text,
+                                             goal text, progress text, on_schedule text, stage_met text,
+                                             reason_type text, analysis text, adjustment text, notes text,
+                                             funds jsonb, indicators jsonb)
+        ORDER BY x.form
+    LOOP
+        -- 一级预算单位: a unit of that name (a top-level one first), created at the top level
+        top_id := NULL;
+        IF f.top_unit IS NOT NULL THEN
+            SELECT u.unit_id INTO top_id FROM @extschema@.unit u
+            WHERE u.name = f.top_unit ORDER BY u.parent_id IS NOT NULL, u.unit_id LIMIT 1;
+            IF top_id IS NULL THEN
+                INSERT INTO @extschema@.unit (name) VALUES (f.top_unit)
+                ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+                SELECT u.unit_id INTO top_id FROM @extschema@.unit u
+                WHERE u.name = f.top_unit AND u.parent_id IS NULL;
+            END IF;
+        END IF;
+        -- 实施单位: under its 一级预算单位 first, then at the top level, then any
+        unit_id := top_id;
+        IF f.unit IS NOT NULL AND f.unit IS DISTINCT FROM f.top_unit THEN
+            SELECT u.unit_id INTO unit_id FROM @extschema@.unit u
+            WHERE u.name = f.unit
+            ORDER BY u.parent_id IS NOT DISTINCT FROM top_id DESC, u.parent_id IS NULL DESC, u.unit_id LIMIT 1;
+            IF NOT FOUND THEN
+                IF top_id IS NULL THEN
+                    INSERT INTO @extschema@.unit (name) VALUES (f.unit)
+                    ON CONFLICT (name) WHERE parent_id IS NULL DO NOTHING;
+                ELSE
+                    INSERT INTO @extschema@.unit (name, parent_id) VALUES (f.unit, top_id)
+                    ON CONFLICT (parent_id, name) WHERE parent_id IS NOT NULL DO NOTHING;
+                END IF;
+                SELECT u.unit_id INTO unit_id FROM @extschema@.unit u
+                WHERE u.name = f.unit AND u.parent_id IS NOT DISTINCT FROM top_id;
+            END IF;
+        END IF;
+
+        -- the project: by 项目编号, else by name within the unit
+        IF f.project_code IS NOT NULL THEN
+            INSERT INTO @extschema@.project (code, name, unit_id) VALUES (f.project_code, f.project_name, unit_id)
+            ON CONFLICT (code) DO NOTHING;
+            SELECT p.project_id, p.unit_id, u.name AS unit_name INTO proj
+            FROM @extschema@.project p JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+            WHERE p.code = f.project_code;
+        ELSE
+            INSERT INTO @extschema@.project (name, unit_id) VALUES (f.project_name, unit_id)
+            ON CONFLICT (unit_id, name) WHERE code IS NULL DO NOTHING;
+            SELECT p.project_id, p.unit_id, u.name AS unit_name INTO proj
+            FROM @extschema@.project p JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+            WHERE p.unit_id = import_monitoring.unit_id AND p.name = f.project_name
+            ORDER BY p.code IS NOT NULL, p.project_id LIMIT 1;
+        END IF;
+        IF proj.project_id IS NULL THEN
+            RAISE EXCEPTION 'monitoring form % of the document (line %): project % belongs to a unit that role % does not work for',
+                    f.form, f.line, f.project_code, current_user
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'A role imports the forms of the units it works for (pjeval.unit_member); reviewers import any.';
+        ELSIF proj.unit_id <> unit_id THEN
+            RAISE EXCEPTION 'monitoring form % of the document (line %): project % “%” belongs to unit “%”, not to “%”',
+                    f.form, f.line, coalesce(f.project_code, '(no 项目编号)'), f.project_name,
+                    proj.unit_name, coalesce(f.unit, f.top_unit)
+                USING ERRCODE = 'integrity_constraint_violation',
+                      HINT = 'A project has one implementing unit (实施单位). Correct the form, or move the project first: UPDATE pjeval.project SET unit_id = … (a reviewer).';
+        END IF;
+
+        -- one report per project, year and period in a document
+        k := pg_catalog.array_position(seen, proj.project_id || '/' || f.year || '/' || f.month);
+        IF k IS NOT NULL THEN
+            RAISE EXCEPTION 'monitoring forms % (line %) and % (line %) of the document are both project % “%” for %, 1-%月',
+                    k, seen_at[k], f.form, f.line, coalesce(f.project_code, '(no 项目编号)'), f.project_name, f.year, f.month
+                USING ERRCODE = 'unique_violation',
+                      HINT = 'A document holds one form per project, year and period: remove one of them. Nothing of the document was imported.';
+        END IF;
+        seen := seen || (proj.project_id || '/' || f.year || '/' || f.month);
+        seen_at := seen_at || f.line;
+
+        -- the report: new, or replaced in place (the same id, its profile
+        -- kept, its rows written anew, the old version in pjeval.history)
+        -- (two imports of the report take turns: a transaction advisory
+        -- lock, not FOR UPDATE: on a Citus cluster a row lock on a reference
+        -- table needs rights on the tables it references)
+        PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(
+                    pg_catalog.format('pjeval.monitoring %s %s %s', proj.project_id, f.year, f.month), 0));
+        SELECT m.monitoring_id INTO id FROM @extschema@.monitoring m
+        WHERE m.project_id = proj.project_id AND m.year = f.year AND m.month = f.month;
+        IF FOUND AND on_conflict = 'error' THEN
+            RAISE EXCEPTION 'project % “%” already has a monitoring report for %, 1-%月 (monitoring %)',
+                    coalesce(f.project_code, '(no 项目编号)'), f.project_name, f.year, f.month, id
+                USING ERRCODE = 'unique_violation',
+                      DETAIL = pg_catalog.format('Monitoring form %s of the document, line %s.', f.form, f.line),
+                      HINT = 'To replace it, import with on_conflict => ''replace'' (the old version stays in pjeval.history). Nothing of the document was imported.';
+        ELSIF FOUND THEN
+            UPDATE @extschema@.monitoring m
+            SET budget_unit_id = top_id, amount_unit = coalesce(f.amount_unit, '元'), annual_goal = f.goal,
+                progress = f.progress, declared_on_schedule = CASE WHEN f.on_schedule = '是' THEN true WHEN f.on_schedule = '否' THEN false END,
+                declared_stage_met = CASE WHEN f.stage_met = '是' THEN true WHEN f.stage_met = '否' THEN false END,
+                reason_type = @extschema@.monitoring_reason_code(f.reason_type), analysis = f.analysis,
+                target_adjustment = f.adjustment, notes = f.notes, updated_at = pg_catalog.now()
+            WHERE m.monitoring_id = id;
+            DELETE FROM @extschema@.monitoring_fund_line l WHERE l.monitoring_id = id;
+            DELETE FROM @extschema@.monitoring_indicator i WHERE i.monitoring_id = id;
+        ELSE
+            INSERT INTO @extschema@.monitoring (project_id, year, month, budget_unit_id, amount_unit, annual_goal, progress,
+                                                declared_on_schedule, declared_stage_met, reason_type, analysis,
+                                                target_adjustment, notes)
+            VALUES (proj.project_id, f.year, f.month, top_id, coalesce(f.amount_unit, '元'), f.goal, f.progress,
+                    CASE WHEN f.on_schedule = '是' THEN true WHEN f.on_schedule = '否' THEN false END,
+                    CASE WHEN f.stage_met = '是' THEN true WHEN f.stage_met = '否' THEN false END,
+                    @extschema@.monitoring_reason_code(f.reason_type), f.analysis, f.adjustment, f.notes)
+            RETURNING monitoring_id INTO id;
+        END IF;
+
+        -- (through import_insert: on a Citus cluster as INSERT ... VALUES)
+        PERFORM @extschema@.import_insert('@extschema@.monitoring_fund_line',
+            (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'monitoring_id', id, 'source', x.kind,
+                        'label', CASE WHEN x.kind = 'other' THEN nullif(x.source, sfs.label) END,
+                        'initial_budget', coalesce(x.initial_budget, 0), 'added', x.added, 'reduced', x.reduced,
+                        'adjusted_budget', coalesce(x.adjusted_budget, 0), 'executed', coalesce(x.executed, 0),
+                        'reported_rate', x.rate, 'forecast', x.forecast)
+                    ORDER BY x.line)
+             FROM jsonb_to_recordset(f.funds) AS x (line integer, source text, kind text, initial_budget numeric, added numeric,
+                                                    reduced numeric, adjusted_budget numeric, executed numeric,
+                                                    rate numeric, forecast numeric)
+             LEFT JOIN @extschema@.standard_fund_source sfs ON sfs.source = x.kind));
+
+        -- 备注 beginning with 时点 or 累计 (时点指标) says the target's accrual
+        PERFORM @extschema@.import_insert('@extschema@.monitoring_indicator',
+            (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'monitoring_id', id, 'position', x.position, 'level1', x.level1, 'level2', x.level2,
+                        'level3', x.level3, 'target_text', x.target, 'actual_text', x.actual, 'forecast_text', x.forecast,
+                        'accrual', CASE WHEN x.notes LIKE '时点%' THEN 'point' WHEN x.notes LIKE '累计%' THEN 'cumulative' END,
+                        'deviation_causes', c.causes, 'deviation_note', c.note,
+                        'likelihood', @extschema@.monitoring_likelihood(x.likelihood), 'notes', x.notes)
+                    ORDER BY x.position)
+             FROM jsonb_to_recordset(f.indicators) AS x (position integer, level1 text, level2 text, level3 text,
+                                                         target text, actual text, forecast text, causes text,
+                                                         likelihood text, notes text)
+             CROSS JOIN LATERAL @extschema@.monitoring_causes(x.causes) c));
+
+        ids := ids || id;
+    END LOOP;
+
+    quote_lines := ARRAY(SELECT x.line
+                         FROM jsonb_to_recordset(pg_catalog.jsonb_path_query_array(forms, '$[*].findings[*]'))
+                              AS x (line integer, code text)
+                         WHERE x.code = 'unclosed_quote' ORDER BY x.line);
+    IF pg_catalog.cardinality(quote_lines) > 0 THEN
+        RAISE NOTICE '% cell(s) of the document begin with a quote that nothing closes, read as text: line %',
+                pg_catalog.cardinality(quote_lines),
+                pg_catalog.array_to_string(quote_lines[1:10], ', ') || CASE WHEN pg_catalog.cardinality(quote_lines) > 10 THEN ', …' ELSE '' END
+            USING HINT = 'A spreadsheet closes every quote it opens; these cells were probably copied from a PDF. Check that their rows are whole.';
+    END IF;
+    RETURN QUERY SELECT x FROM pg_catalog.unnest(ids) x;
+END
+$fn$;
+

@@ -681,12 +681,15 @@ BEGIN
             VALUES (f->>'project_code', f->>'project_name', unit_ref)
             RETURNING project.project_id INTO proj_id;
         END IF;
-        -- the version
+        -- the version; two imports of the project and year take turns (a
+        -- transaction advisory lock, not FOR UPDATE: on a Citus cluster a row
+        -- lock on a reference table needs rights on the tables it references)
+        PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(
+                    pg_catalog.format('pjeval.target %s %s', proj_id, (f->>'year')::integer), 0));
         SELECT t.target_id, t.version, t.status INTO prev
         FROM @extschema@.target t
         WHERE t.project_id = proj_id AND t.year = (f->>'year')::integer
-        ORDER BY t.version DESC LIMIT 1
-        FOR UPDATE;
+        ORDER BY t.version DESC LIMIT 1;
         ver := coalesce((f->>'version')::integer, 1);
         IF prev.target_id IS NOT NULL THEN
             IF on_conflict = 'error' THEN
@@ -713,22 +716,26 @@ BEGIN
                 f->>'long_term_goal', f->>'annual_goal', CASE WHEN ver > 1 THEN f->>'adjustment_reason' END,
                 (f->>'requested_on')::date, f->>'notes')
         RETURNING target.target_id INTO new_id;
-        INSERT INTO @extschema@.target_fund_line (target_id, source, label, last_year_budget, last_year_executed, requested)
-        SELECT new_id, x.source, x.label, x.last_year_budget, x.last_year_executed, x.requested
-        FROM pg_catalog.jsonb_to_recordset(f->'funds')
-             AS x (line integer, source text, label text, last_year_budget numeric, last_year_executed numeric, requested numeric)
-        ORDER BY x.line;
-        INSERT INTO @extschema@.target_indicator (target_id, position, term, level1, level2, level3, target_text,
-                                                  formula, standard, last_year_text, notes)
-        SELECT new_id, x.position, x.term, x.level1, x.level2, x.level3, x.target_text,
-               x.formula, x.standard, x.last_year_text, x.notes
-        FROM pg_catalog.jsonb_to_recordset(f->'indicators')
-             AS x (position integer, term text, level1 text, level2 text, level3 text, target_text text,
-                   formula text, standard text, last_year_text text, notes text)
-        ORDER BY x.position;
-        INSERT INTO @extschema@.target_read_finding (target_id, line, code)
-        SELECT DISTINCT new_id, x.line, x.code
-        FROM pg_catalog.jsonb_to_recordset(f->'findings') AS x (line integer, code text);
+        -- (through import_insert: on a Citus cluster as INSERT ... VALUES)
+        PERFORM @extschema@.import_insert('@extschema@.target_fund_line',
+            (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'target_id', new_id, 'source', x.source, 'label', x.label, 'last_year_budget', x.last_year_budget,
+                        'last_year_executed', x.last_year_executed, 'requested', x.requested) ORDER BY x.line)
+             FROM pg_catalog.jsonb_to_recordset(f->'funds')
+                  AS x (line integer, source text, label text, last_year_budget numeric, last_year_executed numeric, requested numeric)));
+        PERFORM @extschema@.import_insert('@extschema@.target_indicator',
+            (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'target_id', new_id, 'position', x.position, 'term', x.term, 'level1', x.level1, 'level2', x.level2,
+                        'level3', x.level3, 'target_text', x.target_text, 'formula', x.formula, 'standard', x.standard,
+                        'last_year_text', x.last_year_text, 'notes', x.notes) ORDER BY x.position)
+             FROM pg_catalog.jsonb_to_recordset(f->'indicators')
+                  AS x (position integer, term text, level1 text, level2 text, level3 text, target_text text,
+                        formula text, standard text, last_year_text text, notes text)));
+        PERFORM @extschema@.import_insert('@extschema@.target_read_finding',
+            (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('target_id', new_id, 'line', x.line, 'code', x.code)
+                                         ORDER BY x.line, x.code)
+             FROM (SELECT DISTINCT y.line, y.code
+                   FROM pg_catalog.jsonb_to_recordset(f->'findings') AS y (line integer, code text)) x));
         RETURN NEXT new_id;
     END LOOP;
 END

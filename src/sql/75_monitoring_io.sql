@@ -274,9 +274,13 @@ BEGIN
 
         -- the report: new, or replaced in place (the same id, its profile
         -- kept, its rows written anew, the old version in pjeval.history)
+        -- (two imports of the report take turns: a transaction advisory
+        -- lock, not FOR UPDATE: on a Citus cluster a row lock on a reference
+        -- table needs rights on the tables it references)
+        PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(
+                    pg_catalog.format('pjeval.monitoring %s %s %s', proj.project_id, f.year, f.month), 0));
         SELECT m.monitoring_id INTO id FROM @extschema@.monitoring m
-        WHERE m.project_id = proj.project_id AND m.year = f.year AND m.month = f.month
-        FOR UPDATE;
+        WHERE m.project_id = proj.project_id AND m.year = f.year AND m.month = f.month;
         IF FOUND AND on_conflict = 'error' THEN
             RAISE EXCEPTION 'project % “%” already has a monitoring report for %, 1-%月 (monitoring %)',
                     coalesce(f.project_code, '(no 项目编号)'), f.project_name, f.year, f.month, id

@@ -175,7 +175,7 @@ known() {
 	err="$(echo "$out" | grep -m1 -E '^(psql:.*)?ERROR:' | sed -E 's/^psql:[^E]*ERROR:/ERROR:/')"
 	if [ "$rc" -eq 0 ]; then
 		fail "$label: works now, but is listed as a known failure ($why): update this list and docs/scaling.md"
-	elif echo "$out" | grep -qE "$pat"; then
+	elif grep -qE "$pat" <<<"$out"; then
 		passed=$((passed + 1)); echo "known  - $label: $err ($why)"
 	else
 		fail "$label: $(echo "$out" | grep -E 'ERROR|DETAIL' | head -n 2 | tr '\n' ' ')"
@@ -201,8 +201,8 @@ pol_before="$(q single -c "$pol_sql" -c "$rls_sql" | paste -sd' ')"
 out="$(q coord -v VERBOSITY=verbose -c 'CREATE POLICY citus_probe ON pjeval.fund_line FOR SELECT USING (evaluation_id IN (SELECT e.evaluation_id FROM pjeval.evaluation e))' -c 'CALL pjeval.distribute()')"; rc=$?
 n_placed="$(q coord -c 'SELECT count(*) FROM pg_dist_partition')"
 q coord -c 'DROP POLICY citus_probe ON pjeval.fund_line' >/dev/null
-if [ "$rc" -ne 0 ] && echo "$out" | grep -q 'ERROR:  0A000: pjeval.distribute(): the row-level security policy citus_probe on pjeval.fund_line asks through a sub-select' \
-   && echo "$out" | grep -q "HINT:  Test the row itself" && [ "$n_placed" = 0 ]; then
+if [ "$rc" -ne 0 ] && grep -q 'ERROR:  0A000: pjeval.distribute(): the row-level security policy citus_probe on pjeval.fund_line asks through a sub-select' <<<"$out" \
+   && grep -q "HINT:  Test the row itself" <<<"$out" && [ "$n_placed" = 0 ]; then
 	ok "CALL pjeval.distribute() refuses (0A000) a policy with a sub-select, with the hint, and places no table"
 else
 	fail "CALL pjeval.distribute() with a policy with a sub-select: rc $rc '$out', $n_placed tables placed"
@@ -253,7 +253,7 @@ else
 	fail "history|history_admin after CALL pjeval.distribute(): $h rows, single node's form rows|rows of no form: $h_single"
 fi
 trg="$(echo "$out" | sed -n 5p)"
-if [ -n "$trg" ] && ! echo "$trg" | grep -q ':D'; then
+if [ -n "$trg" ] && ! grep -q ':D' <<<"$trg"; then
 	ok "the triggers are enabled again on every shard of indicator: $trg"
 else
 	fail "the triggers on the shards of indicator: '$trg'"
@@ -329,7 +329,7 @@ cat >"$WORK/cycle.sql" <<-EOF
 EOF
 a="$(q single -f "$WORK/cycle.sql" | paste -sd' ')"
 b="$(q coord -f "$WORK/cycle.sql" | paste -sd' ')"
-if [ "$a" = "$b" ] && ! echo "$a" | grep -q ERROR && [ "$(echo "$a" | awk '{print $NF}')" = 2 ]; then
+if [ "$a" = "$b" ] && ! grep -q ERROR <<<"$a" && [ "$(echo "$a" | awk '{print $NF}')" = 2 ]; then
 	ok "on the cluster as on the single node: a monitoring report imported and submitted, a round recorded overdue, a form reviewed, two 整改 items raised (monitoring, overdue, review items, review findings, items: $(echo "$a" | awk '{print $(NF-4), $(NF-3), $(NF-2), $(NF-1), $NF}'))"
 else
 	fail "monitoring, review and rectification: single node '$a', cluster '$b'"
@@ -377,13 +377,13 @@ while IFS=$'\t' read -r view sql; do
 done <"$WORK/views.txt"
 [ "$nviews" -ge 10 ] || fail "only $nviews views found to compare"
 plan="$(q coord -c 'EXPLAIN (COSTS OFF) SELECT * FROM pjeval.evaluation_result WHERE evaluation_id = 2')"
-if echo "$plan" | grep -q 'Task Count: 1$'; then
+if grep -q 'Task Count: 1$' <<<"$plan"; then
 	ok "EXPLAIN: one form of evaluation_result is a single-shard query (Task Count: 1)"
 else
 	fail "EXPLAIN of one form of evaluation_result: $(echo "$plan" | head -n 5 | tr '\n' ' ')"
 fi
 plan="$(q coord -c 'EXPLAIN (COSTS OFF) SELECT count(*), sum(total_score) FROM pjeval.evaluation_result')"
-if echo "$plan" | grep -q 'Task Count: 32$'; then
+if grep -q 'Task Count: 32$' <<<"$plan"; then
 	ok "EXPLAIN: evaluation_result over all forms runs on the 32 shards (Task Count: 32)"
 else
 	fail "EXPLAIN of evaluation_result over all forms: $(echo "$plan" | head -n 5 | tr '\n' ' ')"
@@ -397,7 +397,7 @@ uid="$(q single -c "SELECT p.unit_id FROM pjeval.project p WHERE p.code = '44030
 for n in single coord; do
 	out="$(q "$n" -c 'CREATE ROLE pjeval_citus_member LOGIN' -c 'CREATE ROLE pjeval_citus_reviewer LOGIN' \
 		-c 'CREATE ROLE pjeval_citus_nobody LOGIN' \
-		-c 'GRANT INSERT, UPDATE, DELETE ON pjeval.unit, pjeval.unit_member, pjeval.project, pjeval.evaluation, pjeval.fund_line, pjeval.indicator, pjeval.read_finding TO pjeval_citus_member' \
+		-c 'GRANT INSERT, UPDATE, DELETE ON pjeval.unit, pjeval.unit_member, pjeval.project, pjeval.evaluation, pjeval.fund_line, pjeval.indicator, pjeval.read_finding, pjeval.target, pjeval.target_fund_line, pjeval.target_indicator, pjeval.target_read_finding, pjeval.monitoring, pjeval.monitoring_fund_line, pjeval.monitoring_indicator TO pjeval_citus_member' \
 		-c "INSERT INTO pjeval.unit_member (unit_id, role_name) VALUES ($uid, 'pjeval_citus_member')" \
 		-c "INSERT INTO pjeval.reviewer (role_name) VALUES ('pjeval_citus_reviewer')")" ||
 		fail "the roles of row-level security on $n: $out"
@@ -435,8 +435,8 @@ ins="$(as pjeval_citus_member coord -c "INSERT INTO pjeval.indicator (evaluation
 own_project="$(q coord -c "SELECT project_id FROM pjeval.evaluation WHERE evaluation_id = $own")"
 ins2="$(as pjeval_citus_member coord -c "INSERT INTO pjeval.indicator (evaluation_id, form_project_id, position, level1, level2, level3) VALUES ($other, $own_project, 999, '产出指标', '数量指标', '越权')")"
 untouched="$(q coord -c "SELECT count(*) FROM pjeval.indicator WHERE evaluation_id = $other AND (deviation_reason = '越权' OR position = 999)" -c "SELECT count(*) > 0 FROM pjeval.fund_line WHERE evaluation_id = $other" | paste -sd' ')"
-if [ "$out" = "0 0 0 0 0" ] && echo "$ins" | grep -q 'ERROR:  new row violates row-level security policy for table "indicator"$' \
-   && echo "$ins2" | grep -q 'ERROR:  insert or update on table "indicator.*" violates foreign key constraint' && [ "$untouched" = "0 t" ]; then
+if [ "$out" = "0 0 0 0 0" ] && grep -q 'ERROR:  new row violates row-level security policy for table "indicator"$' <<<"$ins" \
+   && grep -q 'ERROR:  insert or update on table "indicator.*" violates foreign key constraint' <<<"$ins2" && [ "$untouched" = "0 t" ]; then
 	ok "row-level security on the cluster: the member neither reads (tables, views) nor updates or deletes another unit's form $other; inserting into it is refused ($(echo "$ins" | head -n 1 | sed 's/^ERROR:  //'): the policy names the table, not the shard), also with its own project named on the row (foreign key)"
 else
 	fail "the member and another unit's form $other on the cluster: reads/updates/deletes '$out', insert '$ins', insert naming its own project '$ins2', form's rows touched/fund lines left: '$untouched'"
@@ -473,7 +473,7 @@ fi
 # to (evaluation_id, project_id) has no ON UPDATE CASCADE there (Citus
 # refuses it on a key with the distribution column).
 out="$(q coord -c 'BEGIN' -c "UPDATE pjeval.evaluation SET project_id = $mp WHERE evaluation_id = $own" -c 'ROLLBACK')"; rc=$?
-if [ "$rc" -ne 0 ] && echo "$out" | grep -q "ERROR:  evaluation $own keeps its project on a Citus cluster"; then
+if [ "$rc" -ne 0 ] && grep -q "ERROR:  evaluation $own keeps its project on a Citus cluster" <<<"$out"; then
 	ok "a form keeps its project on the cluster: moving form $own to project $mp is refused by the table's name ($(echo "$out" | grep -m1 ERROR | sed 's/^.*ERROR:  //'))"
 else
 	fail "moving form $own with its rows to another project on the cluster: rc $rc, '$out'"
@@ -514,6 +514,57 @@ if [ "$rc" -ne 0 ] && [ "$err" = "$single_err" ] && [ "$err" = 'new row violates
 	ok "import_forms as the member on the cluster, with a project it may not create: refused as on the single node ($err), nothing left ($after forms and projects)"
 else
 	fail "import_forms as the member with another unit's project: rc $rc, '$err' (single node: '$single_err'); forms and projects $before -> $after"
+fi
+
+# The member's target form for its unit's project (the grid fixture as 2025's)
+# and its monitoring report (the worked example as 2024's), on both, in a
+# transaction rolled back: on the single node the same rows as a reviewer's;
+# on the cluster known to fail.  target and monitoring are reference tables
+# that reference other reference tables (profile, monitoring_reason); to
+# write one, Citus first locks the tables it references, on the first
+# worker, and requires of the role a right to change them
+# (lock_shard_resources: UPDATE, DELETE or TRUNCATE), which a unit's member
+# does not have on pjeval's vocabulary.
+sed 's/TGT-7728/440309210901500007728/; s/申报年度:\t2023/申报年度:\t2025/; s/目标测试中心/深圳市龙华区平安建设中心/g' \
+	test/fixtures/targets/grid-2023.txt >"$WORK/target2025.txt"
+tsql="SELECT count(*) FROM pjeval.import_targets(:'doc');
+      SELECT count(*) || ' ' || md5(coalesce(string_agg(f.code || ' ' || coalesce(f.position::text, '-') || ' ' || f.message_en, E'\\n'
+                                             ORDER BY f.code, f.position, f.message_en COLLATE \"C\"), ''))
+      FROM pjeval.target_finding f JOIN pjeval.target t USING (target_id) WHERE t.year = 2025;"
+timport() { (cd "$WORK" && as pjeval_citus_member "$1" -c "\\set doc \`cat target2025.txt\`" -c 'BEGIN' -f - -c 'ROLLBACK' <<<"$tsql" | paste -sd'|'); }
+s_="$(timport single)"
+c_="$(timport coord)"
+if [ "${s_%%|*}" = 1 ] && [ "${s_#*|}" != "0 " ]; then
+	ok "import_targets as the member on the single node: its unit's target form of 2025 (forms|findings and their md5: $s_)"
+else
+	fail "import_targets as the member on the single node: '$s_'"
+fi
+if [ "$s_" = "$c_" ]; then
+	fail "import_targets as the member on the cluster works now ('$c_'): update docs/scaling.md and this check"
+else
+	known "import_targets as a member on the cluster" \
+		'permission denied for table profile|Citus locks the reference tables that target references before writing it, and requires a right to change them (lock_shard_resources); a reviewer with those rights, or BYPASSRLS, loads target forms (docs/scaling.md)' "$c_" 1
+fi
+
+sed 's/监控年度:\t2023/监控年度:\t2024/' demo/seed/longhua-monitoring-2023.txt >"$WORK/monitoring2024.txt"
+msql2="SELECT count(*) FROM pjeval.import_monitoring(:'doc');
+       SELECT count(*) || ' ' || md5(coalesce(string_agg(r::text, E'\\n' ORDER BY r::text COLLATE \"C\"), ''))
+       FROM (SELECT m.year, m.month, x.project_light, x.fund_light FROM pjeval.monitoring_result x
+             JOIN pjeval.monitoring m USING (monitoring_id) WHERE m.year = 2024) r;
+       SELECT count(*) FROM pjeval.monitoring_finding f JOIN pjeval.monitoring m USING (monitoring_id) WHERE m.year = 2024;"
+mimport2() { (cd "$WORK" && as pjeval_citus_member "$1" -c "\\set doc \`cat monitoring2024.txt\`" -c 'BEGIN' -f - -c 'ROLLBACK' <<<"$msql2" | paste -sd'|'); }
+s_="$(mimport2 single)"
+c_="$(mimport2 coord)"
+if [ "${s_%%|*}" = 1 ]; then
+	ok "import_monitoring as the member on the single node: its unit's report of 2024 (reports|lights and their md5|findings: $s_)"
+else
+	fail "import_monitoring as the member on the single node: '$s_'"
+fi
+if [ "$s_" = "$c_" ]; then
+	fail "import_monitoring as the member on the cluster works now ('$c_'): update docs/scaling.md and this check"
+else
+	known "import_monitoring as a member on the cluster" \
+		'permission denied for table monitoring_reason|Citus locks the reference tables that monitoring references before writing it, and requires a right to change them (lock_shard_resources); a reviewer with those rights, or BYPASSRLS, loads monitoring reports (docs/scaling.md)' "$c_" 1
 fi
 
 # ---- 7. writes on the cluster, with their history -------------------------------

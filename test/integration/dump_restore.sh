@@ -189,7 +189,7 @@ fi
 # target, actual and the level names are generated columns: the dump holds
 # the texts only, and the restore computes them again (compared below).
 copy_indicator="$(grep '^COPY pjeval.indicator (' "$WORK/dump.sql")"
-if [ -n "$copy_indicator" ] && echo "$copy_indicator" | grep -q 'target_text' &&
+if [ -n "$copy_indicator" ] && grep -q 'target_text' <<<"$copy_indicator" &&
 	! echo "$copy_indicator" | grep -Eq '[(, ](target|actual|level1_name|level2_name)[,)]'; then
 	ok "the dump holds the indicator texts, not their generated values"
 else
@@ -256,7 +256,7 @@ bob changes 1" ]; then
 	                       WHERE p.code = '440309210901500004279');
 	EOF
 	)"
-	if echo "$out" | grep -q '55000'; then
+	if grep -q '55000' <<<"$out"; then
 		ok "$kind: the approved form is still read-only (55000)"
 	else
 		fail "$kind: the approved form is still read-only (55000)"

@@ -123,8 +123,8 @@ bg_pid=""
 cd "$WORK" || exit 2
 out="$("${PSQL[@]}" -c '\set doc `cat forms.txt`' -f - <<< "SELECT jsonb_array_length(pjeval.read_forms(:'doc'))" 2>&1)"
 cd - >/dev/null || exit 2
-if echo "$out" | grep -q 'ERROR:  the forms read up to form [0-9]* of the document make a jsonb value of more than 255 MB' &&
-	echo "$out" | grep -q 'HINT:  pjeval.read_form_batch reads a document a few forms at a time'; then
+if grep -q 'ERROR:  the forms read up to form [0-9]* of the document make a jsonb value of more than 255 MB' <<<"$out" &&
+	grep -q 'HINT:  pjeval.read_form_batch reads a document a few forms at a time' <<<"$out"; then
 	ok "read_forms refuses a jsonb value past 256 MB, pointing to read_form_batch"
 else
 	fail "read_forms refuses a jsonb value past 256 MB"; echo "$out" | head -3 | cut -c1-200 | sed 's/^/    /'

@@ -89,8 +89,8 @@ before="$(count)"
 out="$(psql -X -A -t -v ON_ERROR_STOP=1 -c "\\set doc \`cat '$WORK/broken.txt'\`" -f - \
 	<<< "SELECT count(*) FROM pjeval.import_forms(:'doc')" 2>&1)"
 rc=$?
-if [ "$rc" = 3 ] && echo "$out" | grep -q 'form 1 of the document cannot be read: line 11' \
-	&& echo "$out" | grep -q 'expected an amount (a number) under 全年预算数' && [ "$(count)" = "$before" ]; then
+if [ "$rc" = 3 ] && grep -q 'form 1 of the document cannot be read: line 11' <<<"$out" \
+	&& grep -q 'expected an amount (a number) under 全年预算数' <<<"$out" && [ "$(count)" = "$before" ]; then
 	ok "a broken file: exit status 3, the form, line and what was expected, nothing imported"
 	echo "$out" | sed -n 's/^psql:[^ ]* \(ERROR\)/    \1/p; s/^\(DETAIL\)/    \1/p'
 else
