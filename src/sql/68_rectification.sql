@@ -11,8 +11,10 @@
 -- to_verify → 已销号 closed, and 退回 returns it from to_verify to
 -- in_progress [pjeval].  The unit moves it up to to_verify and writes its
 -- 整改措施 and 整改结果; only a reviewer raises, closes or returns an item and
--- changes what is asked.  已销号 needs a 整改结果.  Overdue is computed,
--- never stored: 完成时限 before the day asked about and not closed.
+-- changes what is asked.  已销号 needs a 整改结果.  Overdue is computed:
+-- 完成时限 before the day asked about and not closed; a daily job records
+-- what it found overdue (rectification_overdue_record), kept when the item
+-- closes later.
 -- After 62_monitoring.sql, whose findings it raises items from.
 
 CREATE TABLE @extschema@.rectification (
