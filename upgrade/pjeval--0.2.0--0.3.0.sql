@@ -21116,3 +21116,128 @@ BEGIN
 END
 $fn$;
 
+-- issue 16: 整改 overdue job, session 6 (68_rectification.sql, 90_distribute.sql): the
+-- items found overdue (rectification_overdue_record) by
+-- record_overdue_rectifications() (a pg_cron job), rectification_overdue_summary
+-- per unit, and the table in distribution_plan().
+-- 整改 overdue, as the daily job records it (docs/rectification.md,
+-- "Overdue"): each item found not closed after its 完成时限, once, with its
+-- responsible unit and 完成时限 then and the day it was found (found_on −
+-- due_date: the days overdue then).  Kept when the item is closed later:
+-- "closed late" stays visible.  Written only by
+-- pjeval.record_overdue_rectifications(), a pg_cron job; as
+-- monitoring_overdue.
+CREATE TABLE @extschema@.rectification_overdue_record (
+    rectification_id bigint PRIMARY KEY
+                    REFERENCES @extschema@.rectification (rectification_id) ON DELETE CASCADE,
+    unit_id         bigint NOT NULL REFERENCES @extschema@.unit (unit_id),
+    due_date        date NOT NULL,
+    found_on        date NOT NULL,
+    recorded_at     timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+CREATE INDEX rectification_overdue_record_unit_idx ON @extschema@.rectification_overdue_record (unit_id);
+
+COMMENT ON TABLE @extschema@.rectification_overdue_record IS
+'整改 overdue: one row per item found not closed after its 完成时限 (recorded by pjeval.record_overdue_rectifications, with the responsible unit and 完成时限 then and the day found, found_on); kept when the item is closed later';
+
+ALTER TABLE @extschema@.rectification_overdue_record ENABLE ROW LEVEL SECURITY;
+CREATE POLICY rectification_overdue_record_unit ON @extschema@.rectification_overdue_record FOR ALL
+    USING (@extschema@.visible('unit', unit_id))
+    WITH CHECK (@extschema@.may_write('rectification_overdue_record', 'unit', NULL));
+
+GRANT SELECT ON @extschema@.rectification_overdue_record TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.rectification_overdue_record', '');
+
+-- Records every item not closed whose 完成时限 is before as_of (the day has
+-- ended); items already recorded stay as they are.  Returns the rows it
+-- added.  For the extension's owner, who must see every item (as
+-- record_overdue_monitoring); a pg_cron job runs it daily.  No sub-query:
+-- rectification is a reference table on a Citus cluster.
+CREATE FUNCTION @extschema@.record_overdue_rectifications(as_of date DEFAULT CURRENT_DATE)
+RETURNS integer
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    n integer;
+BEGIN
+    IF NOT @extschema@.is_reviewer(current_user) THEN
+        RAISE EXCEPTION 'the owner of pjeval, role %, does not see every rectification item', current_user
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'The extension''s owner must be a superuser, bypass row-level security or be a reviewer (pjeval.reviewer).';
+    END IF;
+    INSERT INTO @extschema@.rectification_overdue_record (rectification_id, unit_id, due_date, found_on)
+    SELECT r.rectification_id, r.unit_id, r.due_date, as_of
+    FROM @extschema@.rectification r
+    WHERE r.status <> 'closed' AND r.due_date < as_of
+    ORDER BY r.rectification_id
+    ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.record_overdue_rectifications(date) IS
+'整改 overdue: records in pjeval.rectification_overdue_record every item not closed whose 完成时限 is before as_of (default today), once, with its responsible unit and 完成时限 then and found_on = as_of; returns the rows added. For the extension''s owner; daily from pg_cron: SELECT cron.schedule(''pjeval-rectification-overdue'', ''10 0 * * *'', ''SELECT pjeval.record_overdue_rectifications()'')';
+REVOKE EXECUTE ON FUNCTION @extschema@.record_overdue_rectifications(date) FROM PUBLIC;
+
+-- Per responsible unit (as recorded), for dashboards: the items recorded
+-- overdue, of them closed since (late) and still not closed, and the most
+-- days overdue when found.  Who sees what: the records and items the
+-- caller sees.
+CREATE VIEW @extschema@.rectification_overdue_summary WITH (security_invoker = true) AS
+SELECT o.unit_id,
+       u.name AS unit_name,
+       pg_catalog.count(*) AS recorded_overdue,
+       pg_catalog.count(*) FILTER (WHERE r.status = 'closed') AS closed_late,
+       pg_catalog.count(*) FILTER (WHERE r.status <> 'closed') AS still_open,
+       pg_catalog.max(o.found_on - o.due_date) AS max_days_overdue
+FROM @extschema@.rectification_overdue_record o
+JOIN @extschema@.unit u ON u.unit_id = o.unit_id
+LEFT JOIN @extschema@.rectification r ON r.rectification_id = o.rectification_id
+GROUP BY o.unit_id, u.name;
+
+COMMENT ON VIEW @extschema@.rectification_overdue_summary IS
+'整改 overdue per responsible unit (as recorded by pjeval.record_overdue_rectifications): recorded_overdue items, of them closed_late (closed since) and still_open, and max_days_overdue (found_on - 完成时限)';
+
+GRANT SELECT ON @extschema@.rectification_overdue_summary TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION @extschema@.distribution_plan()
+RETURNS TABLE (table_name text, placement text, step integer)
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.table_name, x.placement, p.step::integer
+    FROM ROWS FROM (pg_catalog.unnest(ARRAY[
+             -- the vocabulary
+             'finding_catalogue', 'finding_message', 'standard_fund_source', 'monitoring_reason',
+             -- who is who, the projects, the profiles (small, read by every view)
+             'unit', 'unit_member', 'reviewer', 'project', 'profile',
+             -- the reports' snapshot (per unit and year, written by refresh_reports())
+             'report_refresh', 'report_snapshot',
+             -- the monitoring reports (per project and month; not tied to a form)
+             'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
+             -- their due dates and the projects recorded overdue (per round)
+             'monitoring_due', 'monitoring_overdue',
+             -- 整改 items (per project and year) and those recorded overdue
+             'rectification', 'rectification_overdue_record',
+             -- the target forms (per project and year and version; 72_targets.sql)
+             'target', 'target_fund_line', 'target_indicator', 'target_read_finding',
+             -- the forms, by evaluation_id: evaluation first
+             'evaluation', 'fund_line', 'indicator', 'read_finding', 'review', 'review_item', 'history',
+             -- the results stored with them (55_results.sql)
+             'indicator_outcome', 'evaluation_score',
+             -- the history of the rows of no form: stays on the coordinator
+             'history_admin']))
+         WITH ORDINALITY AS p (table_name, step)
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.table_name IN ('evaluation', 'fund_line', 'indicator', 'read_finding',
+                                                          'review', 'review_item', 'history',
+                                                          'indicator_outcome', 'evaluation_score')
+                                    THEN 'distributed'
+                                    WHEN p.table_name = 'history_admin' THEN 'coordinator'
+                                    ELSE 'reference' END AS placement) x
+$$;
+

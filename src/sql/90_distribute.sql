@@ -26,8 +26,8 @@ AS $$
              'monitoring', 'monitoring_fund_line', 'monitoring_indicator',
              -- their due dates and the projects recorded overdue (per round)
              'monitoring_due', 'monitoring_overdue',
-             -- 整改 items (per project and year)
-             'rectification',
+             -- 整改 items (per project and year) and those recorded overdue
+             'rectification', 'rectification_overdue_record',
              -- the target forms (per project and year and version; 72_targets.sql)
              'target', 'target_fund_line', 'target_indicator', 'target_read_finding',
              -- the forms, by evaluation_id: evaluation first

@@ -118,6 +118,8 @@ must "roles, units, members, reviewers, a profile, a third form, workflow steps"
 	SET ROLE pjeval_dr_bob;
 	UPDATE pjeval.rectification SET status = 'in_progress', measures = '核对满意度调查结果';
 	RESET ROLE;
+	-- the daily job finds it overdue (due 2024-06-30)
+	SELECT pjeval.record_overdue_rectifications('2024-07-01');
 
 	-- form 1 approved, form 2 submitted, form 3 a draft
 	SET ROLE pjeval_dr_alice;
@@ -152,6 +154,7 @@ snapshot() {
 	SELECT 'history', t.* FROM pjeval.history t ORDER BY 2;
 	SELECT 'profile', t.* FROM pjeval.profile t ORDER BY 2;
 	SELECT 'rectification', t.* FROM pjeval.rectification t ORDER BY 2;
+	SELECT 'rectification_overdue_record', t.* FROM pjeval.rectification_overdue_record t ORDER BY 2;
 	SELECT 'monitoring', t.* FROM pjeval.monitoring t ORDER BY 2;
 	SELECT 'monitoring_fund_line', t.* FROM pjeval.monitoring_fund_line t ORDER BY 2;
 	SELECT 'monitoring_indicator', t.* FROM pjeval.monitoring_indicator t ORDER BY 2;
@@ -217,7 +220,7 @@ for db in "$PLAIN" "$CUSTOM"; do
 		fail "$kind: evaluation_result is identical (3 forms)"
 		sed 's/^/    /' "$WORK/diff"
 	fi
-	for part in indicator_result audit_finding unit project evaluation fund_line indicator unit_member reviewer history profile rectification review review_item review_result monitoring monitoring_fund_line monitoring_indicator monitoring_result monitoring_finding monitoring_due sequence; do
+	for part in indicator_result audit_finding unit project evaluation fund_line indicator unit_member reviewer history profile rectification rectification_overdue_record review review_item review_result monitoring monitoring_fund_line monitoring_indicator monitoring_result monitoring_finding monitoring_due sequence; do
 		if diff <(grep "^$part|" "$WORK/src.txt") <(grep "^$part|" "$WORK/$kind.txt") >"$WORK/diff"; then
 			ok "$kind: $part is identical ($(grep -c "^$part|" "$WORK/$kind.txt") rows)"
 		else

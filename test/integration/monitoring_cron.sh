@@ -3,7 +3,9 @@
 # (监控报送及时性, docs/monitoring.md) on a schedule: the job succeeds, the
 # projects that had not submitted their report when the round's due date
 # passed are recorded, pjeval.monitoring_unit_summary counts them (and the
-# reports submitted late), and the job can be removed again.  As
+# reports submitted late), and the job can be removed again.  Then the same
+# for `SELECT pjeval.record_overdue_rectifications()` (整改 overdue,
+# docs/rectification.md): the item past its 完成时限 is recorded, once.  As
 # reports_cron.sh, whose harness and set-up it follows.
 #
 #     pg_virtualenv -t -p pjeval -o shared_preload_libraries=pg_cron \
@@ -16,6 +18,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2
 
 DB=postgres
 JOB=pjeval-monitoring-due
+RJOB=pjeval-rectification-overdue
 WORK="$(mktemp -d -t pjeval-mcron.XXXXXX)"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 --no-psqlrc -d "$DB")
 
@@ -25,7 +28,7 @@ created=0
 cleanup() {
 	if [ "$created" -eq 1 ]; then
 		"${PSQL[@]}" >/dev/null 2>&1 <<-EOF
-			SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = '$JOB';
+			SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname IN ('$JOB', '$RJOB');
 			DROP EXTENSION IF EXISTS pjeval CASCADE;
 			DROP EXTENSION IF EXISTS pg_cron;
 		EOF
@@ -74,6 +77,16 @@ must "import the worked example and submit it; a project with a self-evaluation 
 	SELECT 'CRON-B', '未报送项目', unit_id FROM pjeval.project WHERE code = '440309210901500007728';
 	INSERT INTO pjeval.evaluation (project_id, year) SELECT project_id, 2023 FROM pjeval.project WHERE code = 'CRON-B';
 	INSERT INTO pjeval.monitoring_due (year, month, due_date) VALUES (2023, 7, '2023-08-10'), (2100, 7, '2100-08-10');
+EOF
+# The worked example's 整改 item, due 2023-09-30 and still 整改中; another
+# due in 2100.
+must "two rectification items: the worked example's (due 2023-09-30, in progress), one due in 2100" "${PSQL[@]}" <<-'EOF'
+	INSERT INTO pjeval.rectification (project_id, year, stage, problem, requirement, unit_id, due_date, status)
+	SELECT project_id, 2023, 'monitoring', v.problem, v.requirement, unit_id, v.due_date, 'in_progress'
+	FROM pjeval.project,
+	     (VALUES ('实有人口信息未注销率 3.20% 高于 3%', '核实未注销率数据，9月底前完成注销清理', date '2023-09-30'),
+	             ('以后的问题', '以后整改', date '2100-09-30')) AS v (problem, requirement, due_date)
+	WHERE code = '440309210901500007728';
 EOF
 
 if [ "$(q "SELECT count(*) FROM pjeval.monitoring_overdue")" = "0" ]; then
@@ -153,6 +166,75 @@ if [ "$(q "SELECT count(*) FROM cron.job WHERE jobname = '$JOB'")" = "0" ]; then
 	ok "the job is gone"
 else
 	fail "the job is gone"
+fi
+
+# ---- 整改 overdue: the second job ------------------------------------------------
+if [ "$(q "SELECT count(*) FROM pjeval.rectification_overdue_record")" = "0" ]; then
+	ok "before the 整改 job no item is recorded overdue"
+else
+	fail "before the 整改 job no item is recorded overdue"
+fi
+
+# In production it runs daily: cron.schedule('pjeval-rectification-overdue',
+# '10 0 * * *', 'SELECT pjeval.record_overdue_rectifications()').
+must "cron.schedule('$RJOB', '$schedule', 'SELECT pjeval.record_overdue_rectifications()')" "${PSQL[@]}" <<-EOF
+	SELECT cron.schedule('$RJOB', '$schedule', 'SELECT pjeval.record_overdue_rectifications()');
+	UPDATE cron.job SET nodename = split_part(current_setting('unix_socket_directories'), ',', 1)
+	WHERE jobname = '$RJOB' AND current_setting('unix_socket_directories') <> '';
+EOF
+rjobid="$(q "SELECT jobid FROM cron.job WHERE jobname = '$RJOB'")"
+
+start=$SECONDS
+state=""
+while [ $((SECONDS - start)) -lt "$limit" ]; do
+	state="$(q "SELECT (SELECT count(*) FROM cron.job_run_details WHERE jobid = $rjobid AND status = 'succeeded')
+	                || ' ' || (SELECT count(*) FROM pjeval.rectification_overdue_record)
+	                || ' ' || (SELECT count(*) FROM cron.job_run_details WHERE jobid = $rjobid AND status = 'failed')")"
+	read -r succeeded recorded failures <<<"$state"
+	if [ "${succeeded:-0}" -gt 0 ] && [ "${recorded:-0}" -gt 0 ]; then
+		break
+	fi
+	if [ "${failures:-0}" -gt 0 ]; then
+		break
+	fi
+	sleep 2
+done
+waited=$((SECONDS - start))
+read -r succeeded recorded failures <<<"$state"
+
+if [ "${succeeded:-0}" -gt 0 ] && [ "${failures:-0}" -eq 0 ]; then
+	ok "the 整改 job ran and succeeded (after ${waited}s)"
+else
+	fail "the 整改 job ran and succeeded (succeeded $succeeded, failed $failures after ${waited}s)"
+	q "SELECT status, return_message FROM cron.job_run_details WHERE jobid = $rjobid ORDER BY runid DESC LIMIT 3" | sed 's/^/    /'
+fi
+
+got="$(q "SELECT string_agg(r.requirement || ' ' || to_char(o.due_date, 'YYYY-MM-DD') || ' ' || (o.found_on = current_date), ', ')
+          FROM pjeval.rectification_overdue_record o JOIN pjeval.rectification r USING (rectification_id)")"
+if [ "$got" = "核实未注销率数据，9月底前完成注销清理 2023-09-30 true" ]; then
+	ok "the item past its 完成时限 is recorded, found today, not the one due in 2100"
+else
+	fail "the item past its 完成时限 is recorded, found today, not the one due in 2100 (got: $got)"
+fi
+
+if [ "$(q "SELECT pjeval.record_overdue_rectifications()") $(q "SELECT count(*) FROM pjeval.rectification_overdue_record")" = "0 1" ]; then
+	ok "a later run records the item no second time"
+else
+	fail "a later run records the item no second time"
+fi
+
+got="$(q "SELECT recorded_overdue || ' ' || closed_late || ' ' || still_open FROM pjeval.rectification_overdue_summary")"
+if [ "$got" = "1 0 1" ]; then
+	ok "rectification_overdue_summary: 1 item recorded overdue, still open"
+else
+	fail "rectification_overdue_summary: 1 item recorded overdue, still open (got: $got)"
+fi
+
+must "cron.unschedule('$RJOB')" q "SELECT cron.unschedule('$RJOB')"
+if [ "$(q "SELECT count(*) FROM cron.job WHERE jobname = '$RJOB'")" = "0" ]; then
+	ok "the 整改 job is gone"
+else
+	fail "the 整改 job is gone"
 fi
 
 finish
