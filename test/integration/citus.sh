@@ -694,29 +694,32 @@ fi
 
 # The scheduled jobs of docs/reports.md and docs/monitoring.md, scheduled by
 # $W (not a superuser) with pg_cron on the coordinator: CALL
-# pjeval.refresh_reports() and pjeval.record_overdue_monitoring() run and
+# pjeval.refresh_reports(), pjeval.record_overdue_monitoring() and
+# pjeval.record_overdue_rectifications() run and
 # succeed, and the reports are refreshed.  ($W is granted what
 # docs/reports.md and docs/monitoring.md say the roles that run them need.)  pg_cron 1.4 (Debian 12) takes
 # minutes only: waited for up to 150 s.
 out="$(q coord -c 'BEGIN' -c 'SET LOCAL citus.enable_ddl_propagation = off' -c 'CREATE EXTENSION pg_cron' -c 'COMMIT' \
 	-c "GRANT USAGE ON SCHEMA cron TO $W" \
 	-c "GRANT EXECUTE ON PROCEDURE pjeval.refresh_reports(boolean) TO $W" \
-	-c "GRANT EXECUTE ON FUNCTION pjeval.record_overdue_monitoring(date) TO $W")" || fail "CREATE EXTENSION pg_cron on the coordinator: $out"
+	-c "GRANT EXECUTE ON FUNCTION pjeval.record_overdue_monitoring(date) TO $W" \
+	-c "GRANT EXECUTE ON FUNCTION pjeval.record_overdue_rectifications(date) TO $W")" || fail "CREATE EXTENSION pg_cron on the coordinator: $out"
 refreshed="$(q coord -c 'SELECT count(*) FROM pjeval.report_refresh')"
 jobs="$(w -c "SELECT cron.schedule('pjeval-refresh', '* * * * *', 'CALL pjeval.refresh_reports()')" \
-	-c "SELECT cron.schedule('pjeval-monitoring-due', '* * * * *', 'SELECT pjeval.record_overdue_monitoring()')" | paste -sd' ')"
+	-c "SELECT cron.schedule('pjeval-monitoring-due', '* * * * *', 'SELECT pjeval.record_overdue_monitoring()')" \
+	-c "SELECT cron.schedule('pjeval-rectification-overdue', '* * * * *', 'SELECT pjeval.record_overdue_rectifications()')" | paste -sd' ')"
 start=$SECONDS
 state=''
 while [ $((SECONDS - start)) -lt 150 ]; do
 	state="$(q coord -c "SELECT count(DISTINCT j.jobname) FILTER (WHERE d.status = 'succeeded') || ' ' || count(*) FILTER (WHERE d.status = 'failed')
 	                     FROM cron.job j LEFT JOIN cron.job_run_details d USING (jobid)")"
-	[ "${state%% *}" = 2 ] || [ "${state##* }" != 0 ] && break
+	[ "${state%% *}" = 3 ] || [ "${state##* }" != 0 ] && break
 	sleep 2
 done
 runs="$(q coord -c "SELECT string_agg(j.jobname || ' ' || j.username || ' ' || d.status || ' ' || d.return_message, ', ' ORDER BY j.jobname)
                      FROM cron.job j JOIN cron.job_run_details d USING (jobid)")"
 now_refreshed="$(q coord -c 'SELECT count(*) FROM pjeval.report_refresh')"
-if [ "$state" = '2 0' ] && [ "$now_refreshed" -gt "$refreshed" ] && [[ $runs == *"pjeval-refresh $W succeeded CALL"* ]]; then
+if [ "$state" = '3 0' ] && [ "$now_refreshed" -gt "$refreshed" ] && [[ $runs == *"pjeval-refresh $W succeeded CALL"* ]]; then
 	ok "pg_cron on the coordinator: jobs $jobs scheduled by $W ran and succeeded within $((SECONDS - start)) s ($runs); report_refresh $refreshed -> $now_refreshed rows"
 else
 	fail "pg_cron on the cluster: state '$state' after $((SECONDS - start)) s, runs '$runs', report_refresh $refreshed -> $now_refreshed"
