@@ -21241,3 +21241,378 @@ AS $$
                                     ELSE 'reference' END AS placement) x
 $$;
 
+
+-- session 6: the workbook exports share their check of the ids (workbook_ids)
+CREATE FUNCTION @extschema@.workbook_ids(ids bigint[], arg text, hint text)
+RETURNS bigint[]
+LANGUAGE plpgsql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    result bigint[];
+BEGIN
+    IF pg_catalog.array_position(ids, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION '% holds a NULL', arg
+            USING ERRCODE = 'null_value_not_allowed', HINT = hint;
+    END IF;
+    SELECT coalesce(pg_catalog.array_agg(x.id ORDER BY x.n), '{}') INTO result
+    FROM (SELECT u.id, pg_catalog.min(u.n) AS n
+          FROM pg_catalog.unnest(ids) WITH ORDINALITY AS u (id, n) GROUP BY u.id) x;
+    IF pg_catalog.cardinality(result) = 0 THEN
+        RAISE EXCEPTION '% is empty: a workbook needs one form at least', arg
+            USING ERRCODE = 'invalid_parameter_value', HINT = hint;
+    END IF;
+    RETURN result;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.workbook_ids(bigint[], text, text) IS
+'The ids of the forms a workbook export writes, each once in the order given; refuses a NULL among them (22004) or none (22023)';
+
+CREATE OR REPLACE FUNCTION @extschema@.export_workbook(evaluation_ids bigint[])
+RETURNS bytea
+LANGUAGE plpgsql
+STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    ids bigint[];
+    id bigint;
+    e record;
+    f record;
+    i record;
+    sheets jsonb[] := '{}';
+    cells jsonb[];
+    merges jsonb[];
+    r integer;
+    first integer;
+    head integer;
+    n integer;
+BEGIN
+    ids := @extschema@.workbook_ids(evaluation_ids, 'evaluation_ids',
+        'Pass the ids of the forms to export, e.g. ARRAY(SELECT evaluation_id FROM pjeval.evaluation WHERE year = 2022).');
+
+    FOREACH id IN ARRAY ids LOOP
+        SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+        INTO e
+        FROM @extschema@.evaluation ev
+        JOIN @extschema@.project p ON p.project_id OPERATOR(pg_catalog.=) ev.project_id
+        JOIN @extschema@.unit u ON u.unit_id OPERATOR(pg_catalog.=) p.unit_id
+        LEFT JOIN @extschema@.unit bu ON bu.unit_id OPERATOR(pg_catalog.=) ev.budget_unit_id
+        WHERE ev.evaluation_id OPERATOR(pg_catalog.=) id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', id, current_user
+                USING ERRCODE = 'no_data_found',
+                      HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+        END IF;
+
+        -- export_form's text, row by row, without its blank lines; the
+        -- merged cells are blank below and right of their first cell, as
+        -- the text leaves them.
+        cells := ARRAY[@extschema@.workbook_cell(1, 1, 'title', '项目支出绩效自评表')];
+        merges := ARRAY['[1, 1, 1, 9]'::jsonb];
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(2, 1, 'head', '项目编号:'),
+            @extschema@.workbook_cell(2, 2, 'text', coalesce(e.project_code, '')),
+            @extschema@.workbook_cell(2, 3, 'head', '项目名称:'),
+            @extschema@.workbook_cell(2, 4, 'text', e.project_name),
+            @extschema@.workbook_cell(2, 5, 'head', '绩效自评年度:'),
+            @extschema@.workbook_cell(2, 6, 'number', e.year::text, 'number'),
+            @extschema@.workbook_cell(3, 1, 'head', '实施单位:'),
+            @extschema@.workbook_cell(3, 2, 'text', e.unit_name),
+            @extschema@.workbook_cell(3, 3, 'head', '一级预算单位:'),
+            @extschema@.workbook_cell(3, 4, 'text', coalesce(e.budget_unit_name, '')),
+            @extschema@.workbook_cell(4, 1, 'part', '资金使用情况'),
+            @extschema@.workbook_cell(5, 1, 'head', ''),
+            @extschema@.workbook_cell(5, 3, 'head', '年初预算数'),
+            @extschema@.workbook_cell(5, 4, 'head', '全年预算数'),
+            @extschema@.workbook_cell(5, 5, 'head', '全年执行数'),
+            @extschema@.workbook_cell(5, 6, 'head', '分值'),
+            @extschema@.workbook_cell(5, 7, 'head', '执行率 (%)'),
+            @extschema@.workbook_cell(5, 8, 'head', '得分')];
+        merges := merges || ARRAY['[2, 6, 2, 9]', '[3, 4, 3, 9]', '[4, 1, 4, 9]', '[5, 1, 5, 2]', '[5, 8, 5, 9]']::jsonb[];
+
+        r := 5;
+        first := 6;
+        FOR f IN
+            SELECT fl.*, s.label AS standard_label, pg_catalog.row_number() OVER (ORDER BY s.position, fl.fund_line_id) AS n
+            FROM @extschema@.fund_line fl
+            JOIN @extschema@.standard_fund_source s ON s.source OPERATOR(pg_catalog.=) fl.source
+            WHERE fl.evaluation_id OPERATOR(pg_catalog.=) id
+            ORDER BY n
+        LOOP
+            r := r + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 1, 'head', CASE WHEN f.n = 1 THEN '项目资金（' || e.amount_unit || '）' ELSE '' END),
+                @extschema@.workbook_cell(r, 2, 'head', @extschema@.fund_line_label(f.source, f.label, f.standard_label)),
+                @extschema@.workbook_cell(r, 3, 'number', f.initial_budget::text, 'amount'),
+                @extschema@.workbook_cell(r, 4, 'number', f.annual_budget::text, 'amount'),
+                @extschema@.workbook_cell(r, 5, 'number', f.executed::text, 'amount'),
+                coalesce(@extschema@.workbook_cell(r, 6, 'number', f.reported_weight::text, 'number'),
+                         @extschema@.workbook_cell(r, 6, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 7, 'number', f.reported_rate::text, 'number'),
+                         @extschema@.workbook_cell(r, 7, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 8, 'number', f.reported_score::text, 'number'),
+                         @extschema@.workbook_cell(r, 8, 'number', '—'))];
+            merges := merges || pg_catalog.jsonb_build_array(r, 8, r, 9);
+        END LOOP;
+        IF r > first THEN
+            merges := merges || pg_catalog.jsonb_build_array(first, 1, r, 1);
+        END IF;
+        IF e.execution_reason IS NOT NULL THEN
+            -- 未完成原因分析 (四川), as export_form writes it
+            r := r + 1;
+            cells := cells || ARRAY[@extschema@.workbook_cell(r, 1, 'head', '未完成原因分析'),
+                                    @extschema@.workbook_cell(r, 2, 'text', e.execution_reason)];
+            merges := merges || pg_catalog.jsonb_build_array(r, 2, r, 9);
+        END IF;
+
+        r := r + 1;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'part', '项目目标完成情况'),
+            @extschema@.workbook_cell(r + 1, 1, 'head', '年度总体目标'),
+            @extschema@.workbook_cell(r + 1, 2, 'head', '预期目标'),
+            @extschema@.workbook_cell(r + 1, 6, 'head', '* 实际完成情况'),
+            @extschema@.workbook_cell(r + 2, 2, 'text', coalesce(e.expected_goal, '')),
+            @extschema@.workbook_cell(r + 2, 6, 'text', coalesce(e.actual_outcome, ''))];
+        merges := merges || ARRAY[pg_catalog.jsonb_build_array(r, 1, r, 9),
+                                  pg_catalog.jsonb_build_array(r + 1, 1, r + 2, 1),
+                                  pg_catalog.jsonb_build_array(r + 1, 2, r + 1, 5),
+                                  pg_catalog.jsonb_build_array(r + 1, 6, r + 1, 9),
+                                  pg_catalog.jsonb_build_array(r + 2, 2, r + 2, 5),
+                                  pg_catalog.jsonb_build_array(r + 2, 6, r + 2, 9)];
+
+        r := r + 3;
+        head := r;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '年度绩效指标'),
+            @extschema@.workbook_cell(r, 2, 'head', '一级指标'),
+            @extschema@.workbook_cell(r, 3, 'head', '二级指标'),
+            @extschema@.workbook_cell(r, 4, 'head', '三级指标'),
+            @extschema@.workbook_cell(r, 5, 'head', '年度指标值'),
+            @extschema@.workbook_cell(r, 6, 'head', '* 实际完成值'),
+            @extschema@.workbook_cell(r, 7, 'head', '* 分值'),
+            @extschema@.workbook_cell(r, 8, 'head', '* 得分'),
+            @extschema@.workbook_cell(r, 9, 'head', '偏差原因分析及改进措施')];
+        -- Level-1 and level-2 cells written where export_form writes them
+        -- (export_indicator_rows), each merged down over the rows it heads.
+        n := 0;
+        FOR i IN SELECT (x.ind).*, x.show_level1 AS w1, x.show_level2 AS w2, x.level1_rows AS size1,
+                        x.level2_rows AS size2
+                 FROM @extschema@.export_indicator_rows(id) x
+        LOOP
+            r := r + 1;
+            n := n + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 2, 'level', CASE WHEN i.w1 THEN i.level1 ELSE '' END),
+                @extschema@.workbook_cell(r, 3, 'level', CASE WHEN i.w2 THEN i.level2 ELSE '' END),
+                @extschema@.workbook_cell(r, 4, 'text', i.level3),
+                coalesce(@extschema@.workbook_cell(r, 5, 'text', i.target_text, 'value'),
+                         @extschema@.workbook_cell(r, 5, 'text', '')),
+                coalesce(@extschema@.workbook_cell(r, 6, 'text', i.actual_text, 'value'),
+                         @extschema@.workbook_cell(r, 6, 'text', '')),
+                coalesce(@extschema@.workbook_cell(r, 7, 'number', i.weight::text, 'number'),
+                         @extschema@.workbook_cell(r, 7, 'number', '')),
+                coalesce(@extschema@.workbook_cell(r, 8, 'number', i.reported_score::text, 'number'),
+                         @extschema@.workbook_cell(r, 8, 'number', '')),
+                @extschema@.workbook_cell(r, 9, 'text', coalesce(i.deviation_reason, ''))];
+            IF i.w1 AND i.size1 > 1 THEN
+                merges := merges || pg_catalog.jsonb_build_array(r, 2, r + i.size1 - 1, 2);
+            END IF;
+            IF i.w2 AND i.size2 > 1 THEN
+                merges := merges || pg_catalog.jsonb_build_array(r, 3, r + i.size2 - 1, 3);
+            END IF;
+        END LOOP;
+        IF n > 0 THEN
+            merges := merges || pg_catalog.jsonb_build_array(head, 1, r, 1);
+        END IF;
+
+        r := r + 1;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '总分'),
+            coalesce(@extschema@.workbook_cell(r, 7, 'number', e.reported_weight_total::text, 'number'),
+                     @extschema@.workbook_cell(r, 7, 'number', '')),
+            coalesce(@extschema@.workbook_cell(r, 8, 'number', e.reported_total::text, 'number'),
+                     @extschema@.workbook_cell(r, 8, 'number', '')),
+            @extschema@.workbook_cell(r, 9, 'head', '—')];
+        merges := merges || pg_catalog.jsonb_build_array(r, 1, r, 6);
+
+        -- 备注 as export_form writes it: in its own cell after the label
+        -- where the text holds a tab or a line break or quotes at an end
+        r := r + 1;
+        IF e.notes ~ '[\t\n\r]' OR pg_catalog.left(e.notes, 1) = '"' OR pg_catalog.right(e.notes, 1) = '"' THEN
+            cells := cells || ARRAY[@extschema@.workbook_cell(r, 1, 'head', '备注：'),
+                                    @extschema@.workbook_cell(r, 2, 'text', e.notes)];
+            merges := merges || pg_catalog.jsonb_build_array(r, 2, r, 9);
+        ELSE
+            cells := cells || @extschema@.workbook_cell(r, 1, 'text', '备注：' || coalesce(e.notes, ''));
+            merges := merges || pg_catalog.jsonb_build_array(r, 1, r, 9);
+        END IF;
+        r := r + 1;
+        cells := cells || @extschema@.workbook_cell(r, 1, 'note',
+            '作为导入模板，置灰信息无需录入且不可修改。置灰部分如强制修改导入系统，数据有出入请自行负责；作为导出模板，置灰信息系统自动带出。');
+        merges := merges || pg_catalog.jsonb_build_array(r, 1, r, 9);
+
+        sheets := sheets || pg_catalog.jsonb_build_object(
+            'name', e.project_name,
+            'cells', pg_catalog.to_jsonb(pg_catalog.array_remove(cells, NULL)),
+            'merges', pg_catalog.to_jsonb(merges),
+            'repeat', pg_catalog.jsonb_build_array(head, head));
+    END LOOP;
+    RETURN @extschema@.workbook_write(pg_catalog.to_jsonb(sheets));
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.export_targets_workbook(target_ids bigint[])
+RETURNS bytea
+LANGUAGE plpgsql
+STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    ids bigint[];
+    id bigint;
+    t record;
+    f record;
+    i record;
+    sheets jsonb[] := '{}';
+    cells jsonb[];
+    merges jsonb[];
+    r integer;
+    head integer;
+BEGIN
+    ids := @extschema@.workbook_ids(target_ids, 'target_ids',
+        'Pass the ids of the target forms to export, e.g. ARRAY(SELECT target_id FROM pjeval.target WHERE year = 2024).');
+
+    FOREACH id IN ARRAY ids LOOP
+        SELECT x.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, b.name AS top_name
+        INTO t
+        FROM @extschema@.target x
+        JOIN @extschema@.project p ON p.project_id OPERATOR(pg_catalog.=) x.project_id
+        JOIN @extschema@.unit u ON u.unit_id OPERATOR(pg_catalog.=) p.unit_id
+        LEFT JOIN @extschema@.unit b ON b.unit_id OPERATOR(pg_catalog.=) x.budget_unit_id
+        WHERE x.target_id OPERATOR(pg_catalog.=) id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'target form % does not exist or is not visible to role %', id, current_user
+                USING ERRCODE = 'no_data_found',
+                      HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+        END IF;
+
+        -- the header, as export_targets writes it
+        cells := ARRAY[
+            @extschema@.workbook_cell(1, 1, 'title', '项目支出绩效目标申报表'),
+            @extschema@.workbook_cell(2, 1, 'head', '项目编号:'),
+            @extschema@.workbook_cell(2, 2, 'text', coalesce(t.project_code, '')),
+            @extschema@.workbook_cell(2, 3, 'head', '项目名称:'),
+            @extschema@.workbook_cell(2, 4, 'text', t.project_name),
+            @extschema@.workbook_cell(2, 5, 'head', '申报年度:'),
+            @extschema@.workbook_cell(2, 6, 'number', t.year::text, 'number'),
+            @extschema@.workbook_cell(3, 1, 'head', '实施单位:'),
+            @extschema@.workbook_cell(3, 2, 'text', t.unit_name),
+            @extschema@.workbook_cell(3, 3, 'head', '主管部门:'),
+            @extschema@.workbook_cell(3, 4, 'text', coalesce(t.top_name, '')),
+            @extschema@.workbook_cell(3, 5, 'head', '项目属性:'),
+            @extschema@.workbook_cell(3, 6, 'text', coalesce(t.attribute, ''))];
+        merges := ARRAY['[1, 1, 1, 10]'::jsonb];
+        r := 3;
+        IF t.version > 1 THEN
+            r := r + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 1, 'head', '目标版本:'),
+                @extschema@.workbook_cell(r, 2, 'number', t.version::text, 'number'),
+                @extschema@.workbook_cell(r, 3, 'head', '调整原因:'),
+                @extschema@.workbook_cell(r, 4, 'text', t.adjustment_reason),
+                @extschema@.workbook_cell(r, 5, 'head', '申请日期:'),
+                @extschema@.workbook_cell(r, 6, 'text', coalesce(pg_catalog.to_char(t.requested_on, 'YYYY-MM-DD'), ''))];
+        END IF;
+
+        -- 项目资金: a row per source, — for an amount not given
+        r := r + 1;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '项目资金（' || t.amount_unit || '）'),
+            @extschema@.workbook_cell(r, 2, 'head', '资金来源'),
+            @extschema@.workbook_cell(r, 3, 'head', '上年度预算安排'),
+            @extschema@.workbook_cell(r, 4, 'head', '上年度实际执行'),
+            @extschema@.workbook_cell(r, 5, 'head', '本年度申请金额')];
+        FOR f IN
+            SELECT coalesce(fl.label, s.label) AS label, fl.last_year_budget, fl.last_year_executed, fl.requested
+            FROM @extschema@.target_fund_line fl
+            JOIN @extschema@.standard_fund_source s ON s.source OPERATOR(pg_catalog.=) fl.source
+            WHERE fl.target_id OPERATOR(pg_catalog.=) id
+            ORDER BY s.position, fl.label
+        LOOP
+            r := r + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 2, 'head', f.label),
+                coalesce(@extschema@.workbook_cell(r, 3, 'number', f.last_year_budget::text, 'amount'),
+                         @extschema@.workbook_cell(r, 3, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 4, 'number', f.last_year_executed::text, 'amount'),
+                         @extschema@.workbook_cell(r, 4, 'number', '—')),
+                coalesce(@extschema@.workbook_cell(r, 5, 'number', f.requested::text, 'amount'),
+                         @extschema@.workbook_cell(r, 5, 'number', '—'))];
+        END LOOP;
+
+        -- 总体目标
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r + 1, 1, 'head', '总体目标'),
+            @extschema@.workbook_cell(r + 1, 2, 'head', '长期目标'),
+            @extschema@.workbook_cell(r + 1, 3, 'head', '年度目标'),
+            @extschema@.workbook_cell(r + 2, 2, 'text', coalesce(t.long_term_goal, '')),
+            @extschema@.workbook_cell(r + 2, 3, 'text', coalesce(t.annual_goal, ''))];
+        r := r + 3;
+
+        -- 绩效指标: ten columns
+        head := r;
+        cells := cells || ARRAY[
+            @extschema@.workbook_cell(r, 1, 'head', '绩效指标'),
+            @extschema@.workbook_cell(r, 2, 'head', '期限'),
+            @extschema@.workbook_cell(r, 3, 'head', '一级指标'),
+            @extschema@.workbook_cell(r, 4, 'head', '二级指标'),
+            @extschema@.workbook_cell(r, 5, 'head', '三级指标'),
+            @extschema@.workbook_cell(r, 6, 'head', '指标值'),
+            @extschema@.workbook_cell(r, 7, 'head', '计算公式'),
+            @extschema@.workbook_cell(r, 8, 'head', '绩效标准'),
+            @extschema@.workbook_cell(r, 9, 'head', '上年度实际水平'),
+            @extschema@.workbook_cell(r, 10, 'head', '备注')];
+        FOR i IN
+            SELECT ti.term, ti.level1, ti.level2, ti.level3, ti.target_text, ti.formula, ti.standard,
+                   ti.last_year_text, ti.notes
+            FROM @extschema@.target_indicator ti
+            WHERE ti.target_id OPERATOR(pg_catalog.=) id
+            ORDER BY ti.position
+        LOOP
+            r := r + 1;
+            cells := cells || ARRAY[
+                @extschema@.workbook_cell(r, 2, 'level', i.term),
+                @extschema@.workbook_cell(r, 3, 'level', i.level1),
+                @extschema@.workbook_cell(r, 4, 'level', i.level2),
+                @extschema@.workbook_cell(r, 5, 'text', i.level3),
+                coalesce(@extschema@.workbook_cell(r, 6, 'text', i.target_text, 'value'),
+                         @extschema@.workbook_cell(r, 6, 'text', '')),
+                @extschema@.workbook_cell(r, 7, 'text', coalesce(i.formula, '')),
+                @extschema@.workbook_cell(r, 8, 'text', coalesce(i.standard, '')),
+                coalesce(@extschema@.workbook_cell(r, 9, 'text', i.last_year_text, 'value'),
+                         @extschema@.workbook_cell(r, 9, 'text', '')),
+                @extschema@.workbook_cell(r, 10, 'text', coalesce(i.notes, ''))];
+        END LOOP;
+
+        -- 备注 in its own cell after the label
+        r := r + 1;
+        cells := cells || ARRAY[@extschema@.workbook_cell(r, 1, 'head', '备注：'),
+                                @extschema@.workbook_cell(r, 2, 'text', coalesce(t.notes, ''))];
+        merges := merges || pg_catalog.jsonb_build_array(r, 2, r, 10);
+
+        sheets := sheets || pg_catalog.jsonb_build_object(
+            'name', t.project_name,
+            'cells', pg_catalog.to_jsonb(pg_catalog.array_remove(cells, NULL)),
+            'merges', pg_catalog.to_jsonb(merges),
+            'repeat', pg_catalog.jsonb_build_array(head, head),
+            'widths', '[11, 10, 12, 13, 20, 13, 20, 8, 13, 16]'::jsonb);
+    END LOOP;
+    RETURN @extschema@.workbook_write(pg_catalog.to_jsonb(sheets));
+END
+$fn$;
+

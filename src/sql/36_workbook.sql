@@ -193,6 +193,36 @@ $$;
 COMMENT ON FUNCTION @extschema@.workbook_cell(integer, integer, text, text, text) IS
 'A cell for pjeval.workbook_write: [row, column, style, text] or [row, column, style, number, format]; kind amount (#,##0.00 with as many decimals as the number has), number (its own decimals), value (95% as a percent cell, 17 as a number, else text) or text; NULL for a NULL value';
 
+-- The forms a workbook export writes: each id once, in the order given;
+-- a NULL among them or none at all refused (arg names the argument, hint
+-- says what to pass).
+CREATE FUNCTION @extschema@.workbook_ids(ids bigint[], arg text, hint text)
+RETURNS bigint[]
+LANGUAGE plpgsql
+IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    result bigint[];
+BEGIN
+    IF pg_catalog.array_position(ids, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION '% holds a NULL', arg
+            USING ERRCODE = 'null_value_not_allowed', HINT = hint;
+    END IF;
+    SELECT coalesce(pg_catalog.array_agg(x.id ORDER BY x.n), '{}') INTO result
+    FROM (SELECT u.id, pg_catalog.min(u.n) AS n
+          FROM pg_catalog.unnest(ids) WITH ORDINALITY AS u (id, n) GROUP BY u.id) x;
+    IF pg_catalog.cardinality(result) = 0 THEN
+        RAISE EXCEPTION '% is empty: a workbook needs one form at least', arg
+            USING ERRCODE = 'invalid_parameter_value', HINT = hint;
+    END IF;
+    RETURN result;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.workbook_ids(bigint[], text, text) IS
+'The ids of the forms a workbook export writes, each once in the order given; refuses a NULL among them (22004) or none (22023)';
+
 CREATE FUNCTION @extschema@.export_workbook(evaluation_ids bigint[])
 RETURNS bytea
 LANGUAGE plpgsql
@@ -214,20 +244,8 @@ DECLARE
     head integer;
     n integer;
 BEGIN
-    IF pg_catalog.array_position(evaluation_ids, NULL) IS NOT NULL THEN
-        RAISE EXCEPTION 'evaluation_ids holds a NULL'
-            USING ERRCODE = 'null_value_not_allowed',
-                  HINT = 'Pass the ids of the forms to export, e.g. ARRAY(SELECT evaluation_id FROM pjeval.evaluation WHERE year = 2022).';
-    END IF;
-    -- each form once, in the order given
-    SELECT coalesce(pg_catalog.array_agg(x.id ORDER BY x.n), '{}') INTO ids
-    FROM (SELECT u.id, pg_catalog.min(u.n) AS n
-          FROM pg_catalog.unnest(evaluation_ids) WITH ORDINALITY AS u (id, n) GROUP BY u.id) x;
-    IF pg_catalog.cardinality(ids) = 0 THEN
-        RAISE EXCEPTION 'evaluation_ids is empty: a workbook needs one form at least'
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Pass the ids of the forms to export, e.g. ARRAY(SELECT evaluation_id FROM pjeval.evaluation WHERE year = 2022).';
-    END IF;
+    ids := @extschema@.workbook_ids(evaluation_ids, 'evaluation_ids',
+        'Pass the ids of the forms to export, e.g. ARRAY(SELECT evaluation_id FROM pjeval.evaluation WHERE year = 2022).');
 
     FOREACH id IN ARRAY ids LOOP
         SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name

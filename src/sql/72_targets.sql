@@ -957,20 +957,8 @@ DECLARE
     r integer;
     head integer;
 BEGIN
-    IF pg_catalog.array_position(target_ids, NULL) IS NOT NULL THEN
-        RAISE EXCEPTION 'target_ids holds a NULL'
-            USING ERRCODE = 'null_value_not_allowed',
-                  HINT = 'Pass the ids of the target forms to export, e.g. ARRAY(SELECT target_id FROM pjeval.target WHERE year = 2024).';
-    END IF;
-    -- each form once, in the order given
-    SELECT coalesce(pg_catalog.array_agg(x.id ORDER BY x.n), '{}') INTO ids
-    FROM (SELECT u.id, pg_catalog.min(u.n) AS n
-          FROM pg_catalog.unnest(target_ids) WITH ORDINALITY AS u (id, n) GROUP BY u.id) x;
-    IF pg_catalog.cardinality(ids) = 0 THEN
-        RAISE EXCEPTION 'target_ids is empty: a workbook needs one form at least'
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Pass the ids of the target forms to export, e.g. ARRAY(SELECT target_id FROM pjeval.target WHERE year = 2024).';
-    END IF;
+    ids := @extschema@.workbook_ids(target_ids, 'target_ids',
+        'Pass the ids of the target forms to export, e.g. ARRAY(SELECT target_id FROM pjeval.target WHERE year = 2024).');
 
     FOREACH id IN ARRAY ids LOOP
         SELECT x.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, b.name AS top_name

@@ -23,6 +23,7 @@ WORK="$(mktemp -d -t pjeval-mcron.XXXXXX)"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 --no-psqlrc -d "$DB")
 
 . test/integration/lib/harness.sh
+. test/integration/lib/cron.sh
 created=0
 
 cleanup() {
@@ -113,30 +114,7 @@ EOF
 jobid="$(q "SELECT jobid FROM cron.job WHERE jobname = '$JOB'")"
 
 # ---- wait (bounded) for a successful run and its record -----------------------
-start=$SECONDS
-state=""
-while [ $((SECONDS - start)) -lt "$limit" ]; do
-	state="$(q "SELECT (SELECT count(*) FROM cron.job_run_details WHERE jobid = $jobid AND status = 'succeeded')
-	                || ' ' || (SELECT count(*) FROM pjeval.monitoring_overdue)
-	                || ' ' || (SELECT count(*) FROM cron.job_run_details WHERE jobid = $jobid AND status = 'failed')")"
-	read -r succeeded recorded failures <<<"$state"
-	if [ "${succeeded:-0}" -gt 0 ] && [ "${recorded:-0}" -gt 0 ]; then
-		break
-	fi
-	if [ "${failures:-0}" -gt 0 ]; then
-		break
-	fi
-	sleep 2
-done
-waited=$((SECONDS - start))
-read -r succeeded recorded failures <<<"$state"
-
-if [ "${succeeded:-0}" -gt 0 ] && [ "${failures:-0}" -eq 0 ]; then
-	ok "the job ran and succeeded (after ${waited}s)"
-else
-	fail "the job ran and succeeded (succeeded $succeeded, failed $failures after ${waited}s)"
-	q "SELECT status, return_message FROM cron.job_run_details WHERE jobid = $jobid ORDER BY runid DESC LIMIT 3" | sed 's/^/    /'
-fi
+cron_wait "the job" "$jobid" "$limit" "SELECT count(*) FROM pjeval.monitoring_overdue"
 
 got="$(q "SELECT string_agg(o.year || '/' || o.month || ' ' || p.code || ' ' || o.due_date, ', ' ORDER BY p.code)
           FROM pjeval.monitoring_overdue o JOIN pjeval.project p USING (project_id)")"
@@ -184,30 +162,7 @@ must "cron.schedule('$RJOB', '$schedule', 'SELECT pjeval.record_overdue_rectific
 EOF
 rjobid="$(q "SELECT jobid FROM cron.job WHERE jobname = '$RJOB'")"
 
-start=$SECONDS
-state=""
-while [ $((SECONDS - start)) -lt "$limit" ]; do
-	state="$(q "SELECT (SELECT count(*) FROM cron.job_run_details WHERE jobid = $rjobid AND status = 'succeeded')
-	                || ' ' || (SELECT count(*) FROM pjeval.rectification_overdue_record)
-	                || ' ' || (SELECT count(*) FROM cron.job_run_details WHERE jobid = $rjobid AND status = 'failed')")"
-	read -r succeeded recorded failures <<<"$state"
-	if [ "${succeeded:-0}" -gt 0 ] && [ "${recorded:-0}" -gt 0 ]; then
-		break
-	fi
-	if [ "${failures:-0}" -gt 0 ]; then
-		break
-	fi
-	sleep 2
-done
-waited=$((SECONDS - start))
-read -r succeeded recorded failures <<<"$state"
-
-if [ "${succeeded:-0}" -gt 0 ] && [ "${failures:-0}" -eq 0 ]; then
-	ok "the 整改 job ran and succeeded (after ${waited}s)"
-else
-	fail "the 整改 job ran and succeeded (succeeded $succeeded, failed $failures after ${waited}s)"
-	q "SELECT status, return_message FROM cron.job_run_details WHERE jobid = $rjobid ORDER BY runid DESC LIMIT 3" | sed 's/^/    /'
-fi
+cron_wait "the 整改 job" "$rjobid" "$limit" "SELECT count(*) FROM pjeval.rectification_overdue_record"
 
 got="$(q "SELECT string_agg(r.requirement || ' ' || to_char(o.due_date, 'YYYY-MM-DD') || ' ' || (o.found_on = current_date), ', ')
           FROM pjeval.rectification_overdue_record o JOIN pjeval.rectification r USING (rectification_id)")"

@@ -24,6 +24,7 @@ WORK="$(mktemp -d -t pjeval-cron.XXXXXX)"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 --no-psqlrc -d "$DB")
 
 . test/integration/lib/harness.sh
+. test/integration/lib/cron.sh
 created=0
 
 
@@ -100,30 +101,7 @@ EOF
 jobid="$(q "SELECT jobid FROM cron.job WHERE jobname = '$JOB'")"
 
 # ---- wait (bounded) for a successful run and its snapshot -------------------------
-start=$SECONDS
-state=""
-while [ $((SECONDS - start)) -lt "$limit" ]; do
-	state="$(q "SELECT (SELECT count(*) FROM cron.job_run_details WHERE jobid = $jobid AND status = 'succeeded')
-	                || ' ' || (SELECT count(*) FROM pjeval.report_snapshot)
-	                || ' ' || (SELECT count(*) FROM cron.job_run_details WHERE jobid = $jobid AND status = 'failed')")"
-	read -r succeeded snapshots failures <<<"$state"
-	if [ "${succeeded:-0}" -gt 0 ] && [ "${snapshots:-0}" -gt 0 ]; then
-		break
-	fi
-	if [ "${failures:-0}" -gt 0 ]; then
-		break
-	fi
-	sleep 2
-done
-waited=$((SECONDS - start))
-read -r succeeded snapshots failures <<<"$state"
-
-if [ "${succeeded:-0}" -gt 0 ] && [ "${failures:-0}" -eq 0 ]; then
-	ok "cron.job_run_details shows a successful run after ${waited}s"
-else
-	fail "cron.job_run_details shows a successful run (after ${waited}s: $succeeded succeeded, $failures failed)"
-	q "SELECT status, return_message FROM cron.job_run_details WHERE jobid = $jobid ORDER BY runid" | sed 's/^/    /'
-fi
+cron_wait "the job" "$jobid" "$limit" "SELECT count(*) FROM pjeval.report_snapshot"
 msg="$(q "SELECT return_message FROM cron.job_run_details WHERE jobid = $jobid AND status = 'succeeded' ORDER BY runid LIMIT 1")"
 if [ "$msg" = "CALL" ]; then
 	ok "the job ran the procedure (return message CALL)"
@@ -131,8 +109,8 @@ else
 	fail "the job ran the procedure (return message: $msg)"
 fi
 
-if [ "${snapshots:-0}" -gt 0 ]; then
-	ok "a dated snapshot appeared ($snapshots rows)"
+if [ "${cron_counted:-0}" -gt 0 ]; then
+	ok "a dated snapshot appeared ($cron_counted rows)"
 else
 	fail "a dated snapshot appeared"
 fi
