@@ -107,8 +107,8 @@ WHERE (a.attidentity <> '' OR ad.adbin IS NOT NULL) AND d.placement <> 'coordina
 --    queries; a generated column is computed on the shard that stores the
 --    row) unless it is one of the STABLE membership functions: is_reviewer
 --    and member_units, which the views wrap in a scalar sub-select (planned
---    once, its result shipped), and visible, the policies' test of a row
---    (asked once per statement on each node, 60_security.sql).
+--    once, its result shipped), and visible and may_write, the policies'
+--    test of a row (asked once per statement on each node, 60_security.sql).
 CREATE TEMP TABLE dist_called AS
 SELECT DISTINCT p.oid AS fn, v.relname AS caller
 FROM pg_rewrite r
@@ -135,7 +135,7 @@ INSERT INTO dist_result
 SELECT 'functions in views, policies and generated columns push down', p.oid::regprocedure::text,
        CASE WHEN p.proparallel <> 's' THEN 'FAILED'
             WHEN p.provolatile = 'i' THEN 'ok'
-            WHEN p.provolatile = 's' AND p.proname IN ('is_reviewer', 'member_units', 'visible') THEN 'ok'
+            WHEN p.provolatile = 's' AND p.proname IN ('is_reviewer', 'member_units', 'visible', 'may_write') THEN 'ok'
             ELSE 'FAILED' END,
        format('%s %s, called by %s',
               CASE p.provolatile WHEN 'i' THEN 'IMMUTABLE' WHEN 's' THEN 'STABLE' ELSE 'VOLATILE' END,
