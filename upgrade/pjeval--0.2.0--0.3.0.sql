@@ -21616,3 +21616,459 @@ BEGIN
 END
 $fn$;
 
+
+-- session 6: the exports of forms and monitoring reports take the fund labels and their order from standard_fund_source
+CREATE OR REPLACE FUNCTION @extschema@.export_form_html(evaluation_id bigint)
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $fn$
+DECLARE
+    e record;
+    r record;
+    funds text;
+    inds text;
+    finds text;
+    nfund integer;
+    nind integer;
+    h text;
+    status_zh text;
+    fs jsonb;
+    total_sev text;
+    total_marks text;
+BEGIN
+    SELECT ev.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name
+    INTO e
+    FROM @extschema@.evaluation ev
+    JOIN @extschema@.project p ON p.project_id = ev.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = ev.budget_unit_id
+    WHERE ev.evaluation_id = export_form_html.evaluation_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'evaluation % does not exist or is not visible to role %', export_form_html.evaluation_id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the forms of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+    SELECT * INTO r FROM @extschema@.evaluation_result er WHERE er.evaluation_id = export_form_html.evaluation_id;
+    status_zh := CASE e.status WHEN 'draft' THEN '草稿' WHEN 'submitted' THEN '已提交' ELSE '已审核' END;
+
+    -- the findings, numbered: the whole form's first, then by indicator.
+    -- A form's finding is marked on the 年度资金总额 row when it is about the
+    -- funds, else on the 总分 row.
+    SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(x) ORDER BY x.n), '[]') INTO fs
+    FROM (SELECT pg_catalog.row_number() OVER (ORDER BY a.position NULLS FIRST,
+                     pg_catalog.array_position(ARRAY['error', 'warning', 'info'], a.severity), a.code) AS n,
+                 a.position, a.code, a.severity, a.message_zh, a.message_en,
+                 CASE WHEN a.position IS NOT NULL THEN 'indicator'
+                      WHEN a.code IN ('fund_total_missing', 'budget_zero', 'fund_sources_mismatch', 'execution_above_budget',
+                                      'execution_rate_low', 'fund_rate_mismatch', 'fund_score_mismatch',
+                                      'reported_score_used', 'score_unavailable', 'fund_weight_off_profile') THEN 'fund'
+                      ELSE 'total' END AS place
+          FROM @extschema@.audit_finding a
+          WHERE a.evaluation_id = export_form_html.evaluation_id) x;
+    SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1],
+           coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '')
+    INTO total_sev, total_marks
+    FROM jsonb_to_recordset(fs) AS x (n integer, severity text, place text)
+    WHERE x.place = 'total';
+
+    SELECT pg_catalog.count(*) INTO nfund FROM @extschema@.fund_line fl WHERE fl.evaluation_id = export_form_html.evaluation_id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s>%s<td class="label">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>'
+               '<td class="num">%s</td><td class="num">%s%s</td><td class="num">%s%s%s</td></tr>',
+               CASE WHEN f.source = 'total' AND f.sev IS NOT NULL THEN ' class="finding-' || f.sev || '"' ELSE '' END,
+               CASE WHEN f.n = 1 THEN pg_catalog.format('<th rowspan="%s" colspan="2" class="label">项目资金（%s）</th>',
+                                                         nfund, @extschema@.html_escape(e.amount_unit)) ELSE '' END,
+               @extschema@.html_escape(@extschema@.fund_line_label(f.source, f.label, f.standard_label)),
+               f.initial_budget, f.annual_budget, f.executed,
+               coalesce(f.reported_weight::text, '—'),
+               coalesce(f.reported_rate::text, '—'),
+               CASE WHEN f.source = 'total' THEN pg_catalog.format('<span class="computed">计算 %s</span>',
+                                                                   coalesce(r.execution_rate::text, '—')) ELSE '' END,
+               coalesce(f.reported_score::text, '—'),
+               CASE WHEN f.source = 'total' THEN pg_catalog.format('<span class="computed">计算 %s</span>',
+                                                                   coalesce(r.fund_score::text, '—')) ELSE '' END,
+               CASE WHEN f.source = 'total' THEN f.marks ELSE '' END),
+               E'\n' ORDER BY f.n)
+    INTO funds
+    FROM (SELECT fl.*, s.label AS standard_label, pg_catalog.row_number() OVER (ORDER BY s.position, fl.fund_line_id) AS n,
+                 m.sev, m.marks
+          FROM @extschema@.fund_line fl
+          JOIN @extschema@.standard_fund_source s ON s.source = fl.source
+          CROSS JOIN LATERAL (
+              SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1] AS sev,
+                     coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '') AS marks
+              FROM jsonb_to_recordset(fs) AS x (n integer, severity text, place text)
+              WHERE x.place = 'fund') m
+          WHERE fl.evaluation_id = export_form_html.evaluation_id) f;
+
+    SELECT pg_catalog.count(*) INTO nind FROM @extschema@.indicator i WHERE i.evaluation_id = export_form_html.evaluation_id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr%s><td class="pos">%s</td>%s%s<td>%s</td><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s<span class="computed">计算 %s</span>%s</td><td>%s</td></tr>',
+               CASE WHEN g.sev IS NOT NULL THEN ' class="finding-' || g.sev || '"' ELSE '' END,
+               g.position,
+               CASE WHEN g.n1 = 1 THEN pg_catalog.format('<td rowspan="%s" class="level">%s</td>', g.size1, @extschema@.html_escape(g.level1)) ELSE '' END,
+               CASE WHEN g.n2 = 1 THEN pg_catalog.format('<td rowspan="%s" class="level">%s</td>', g.size2, @extschema@.html_escape(g.level2)) ELSE '' END,
+               @extschema@.html_escape(g.level3),
+               @extschema@.html_escape(g.target_text),
+               @extschema@.html_escape(g.actual_text),
+               coalesce(g.weight::text, ''),
+               coalesce(g.reported_score::text, ''),
+               coalesce(g.computed_score::text, '—'),
+               g.marks,
+               @extschema@.html_escape(g.deviation_reason)),
+               E'\n' ORDER BY g.position)
+    INTO inds
+    FROM (SELECT b.*,
+                 pg_catalog.row_number() OVER (PARTITION BY b.run1 ORDER BY b.position) AS n1,
+                 pg_catalog.count(*) OVER (PARTITION BY b.run1) AS size1,
+                 pg_catalog.row_number() OVER (PARTITION BY b.run1, b.run2 ORDER BY b.position) AS n2,
+                 pg_catalog.count(*) OVER (PARTITION BY b.run1, b.run2) AS size2
+          FROM (SELECT a.*,
+                       pg_catalog.sum(a.new1::integer) OVER (ORDER BY a.position) AS run1,
+                       pg_catalog.sum(a.new2::integer) OVER (ORDER BY a.position) AS run2
+                FROM (SELECT i.*, ir.computed_score,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new1,
+                             i.level1 IS DISTINCT FROM pg_catalog.lag(i.level1) OVER w
+                                 OR i.level2 IS DISTINCT FROM pg_catalog.lag(i.level2) OVER w
+                                 OR pg_catalog.lag(i.position) OVER w IS NULL AS new2,
+                             m.sev, m.marks
+                      FROM @extschema@.indicator i
+                      LEFT JOIN @extschema@.indicator_result ir ON ir.indicator_id = i.indicator_id
+                      CROSS JOIN LATERAL (
+                          SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1] AS sev,
+                                 coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '') AS marks
+                          FROM jsonb_to_recordset(fs) AS x (n integer, position integer, severity text)
+                          WHERE x.position = i.position) m
+                      WHERE i.evaluation_id = export_form_html.evaluation_id
+                      WINDOW w AS (ORDER BY i.position)) a) b) g;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<li id="f%s" class="finding-%s"><span class="sev %s">%s</span> <span class="where">%s</span> %s <code>%s</code><br><span class="en">%s</span></li>',
+               x.n, x.severity, x.severity,
+               CASE x.severity WHEN 'error' THEN '错误' WHEN 'warning' THEN '警告' ELSE '提示' END,
+               CASE WHEN x.position IS NULL THEN '整表' ELSE '指标 ' || x.position END,
+               @extschema@.html_escape(x.message_zh), @extschema@.html_escape(x.code),
+               @extschema@.html_escape(x.message_en)),
+               E'\n' ORDER BY x.n)
+    INTO finds
+    FROM jsonb_to_recordset(fs) AS x (n integer, position integer, code text, severity text, message_zh text, message_en text);
+
+    h := pg_catalog.concat(
+'<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="pjeval">
+<title>项目支出绩效自评表 · ', @extschema@.html_escape(e.project_name), ' · ', e.year, '年度</title>
+<style>
+@page { size: A4 portrait; margin: 14mm 12mm 16mm; }
+html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", SimSun, sans-serif; font-size: 10pt; color: #000; background: #fff; }
+body { margin: 0 auto; padding: 8mm 0; max-width: 186mm; line-height: 1.45; }
+h1 { text-align: center; font-size: 17pt; letter-spacing: .25em; margin: 0; font-weight: 700; }
+p.subtitle { text-align: center; margin: 1mm 0 4mm; font-size: 10pt; }
+.status { display: inline-block; border: 1px solid #555; padding: 0 1.5mm; font-size: 8.5pt; margin-left: 2mm; }
+table.form { width: 100%; border-collapse: collapse; table-layout: fixed; }
+table.form th, table.form td { border: 0.6pt solid #000; padding: 1mm 1.4mm; vertical-align: middle; overflow-wrap: anywhere; }
+table.form th { font-weight: 400; background: #f0f0f0; text-align: center; font-size: 9pt; }
+table.form th.part { background: #dcdcdc; font-weight: 700; letter-spacing: .1em; }
+table.form th.section, table.form th.label, table.form td.level { text-align: center; }
+table.form td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.form td.text { text-align: left; }
+table.form td.pos { text-align: center; color: #333; }
+.computed { display: block; color: #444; font-size: 7.5pt; white-space: nowrap; }
+tr.finding-error > td:not(.level) { background: #fbe3e1; }
+tr.finding-warning > td:not(.level) { background: #fdf3cf; }
+tr.finding-info > td:not(.level) { background: #eaf1fb; }
+td.code { white-space: nowrap; font-size: 8.5pt; font-variant-numeric: tabular-nums; }
+a.mark { display: inline-block; min-width: 3.2mm; margin-left: .6mm; padding: 0 .5mm; border-radius: 1mm; font-size: 7pt; line-height: 1.4; text-align: center; text-decoration: none; color: #fff; vertical-align: super; }
+a.mark.error, .sev.error { background: #b3261e; }
+a.mark.warning, .sev.warning { background: #a86a00; }
+a.mark.info, .sev.info { background: #41618f; }
+.sev { color: #fff; padding: 0 1mm; border-radius: 1mm; font-size: 8pt; }
+section.findings { margin-top: 5mm; }
+section.findings h2 { font-size: 11pt; margin: 0 0 2mm; }
+section.findings ol { margin: 0; padding-left: 0; list-style: none; }
+section.findings li { padding: 1mm 1.5mm; margin-bottom: 1mm; border-left: 1mm solid transparent; break-inside: avoid; }
+section.findings li.finding-error { border-color: #b3261e; background: #fbe3e1; }
+section.findings li.finding-warning { border-color: #a86a00; background: #fdf3cf; }
+section.findings li.finding-info { border-color: #41618f; background: #eaf1fb; }
+section.findings .where { font-weight: 700; }
+section.findings code { font-size: 7.5pt; color: #555; }
+section.findings .en { color: #555; font-size: 8pt; }
+p.foot { font-size: 8pt; color: #444; margin-top: 3mm; }
+@media print {
+  body { padding: 0; max-width: none; }
+  li { break-inside: avoid; }
+  a.mark { color: #fff; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+</style>
+</head>
+<body>
+<h1>项目支出绩效自评表</h1>
+<p class="subtitle">（', e.year, '年度）<span class="status">', status_zh, '</span></p>
+<table class="form">
+<colgroup><col style="width:6%"><col style="width:11%"><col style="width:12%"><col style="width:17%"><col style="width:12%"><col style="width:12%"><col style="width:7%"><col style="width:10%"><col style="width:13%"></colgroup>
+<tbody>
+<tr><th colspan="2">项目编号</th><td colspan="2" class="code">', @extschema@.html_escape(e.project_code), '</td><th>项目名称</th><td colspan="2">',
+        @extschema@.html_escape(e.project_name), '</td><th>绩效自评年度</th><td>', e.year, '</td></tr>
+<tr><th colspan="2">实施单位</th><td colspan="2">', @extschema@.html_escape(e.unit_name), '</td><th>一级预算单位</th><td colspan="4">',
+        @extschema@.html_escape(e.budget_unit_name), '</td></tr>
+<tr><th colspan="9" class="part">资金使用情况</th></tr>
+<tr><th colspan="3"></th><th>年初预算数</th><th>全年预算数</th><th>全年执行数</th><th>分值</th><th>执行率 (%)</th><th>得分</th></tr>
+', coalesce(funds, ''),
+        CASE WHEN e.execution_reason IS NOT NULL
+             THEN E'\n<tr><th colspan="3">未完成原因分析</th><td colspan="6" class="text">'
+                  || pg_catalog.replace(@extschema@.html_escape(e.execution_reason), E'\n', '<br>') || '</td></tr>' END, '
+<tr><th colspan="9" class="part">项目目标完成情况</th></tr>
+<tr><th rowspan="2" colspan="2" class="section">年度总体目标</th><th colspan="3">预期目标</th><th colspan="4">实际完成情况</th></tr>
+<tr><td colspan="3" class="text">', @extschema@.html_escape(e.expected_goal), '</td><td colspan="4" class="text">',
+        @extschema@.html_escape(e.actual_outcome), '</td></tr>
+<tr><th colspan="9" class="part">年度绩效指标</th></tr>
+<tr><th>序号</th><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>年度指标值</th><th>实际完成值</th><th>分值</th><th>得分</th><th>偏差原因分析及改进措施</th></tr>
+', coalesce(inds, ''), '
+<tr', CASE WHEN total_sev IS NOT NULL THEN ' class="finding-' || total_sev || '"' END, '><th colspan="6">总分</th><td class="num">',
+        coalesce(e.reported_weight_total::text, ''), '</td><td class="num">', coalesce(e.reported_total::text, ''),
+        '<span class="computed">计算 ', coalesce(r.total_score::text, '—'), '</span>', total_marks, '</td><td>评级：',
+        coalesce(r.grade, '—'), '</td></tr>
+<tr><th colspan="2">备注</th><td colspan="7" class="text">', pg_catalog.replace(@extschema@.html_escape(e.notes), E'\n', '<br>'), '</td></tr>
+</tbody>
+</table>
+<p class="foot">“计算”为 pjeval 按评分规则（', @extschema@.html_escape(e.profile), '）核算的数值，与填报数值并列；有审核发现的行以底色标出并编号。</p>
+<section class="findings">
+<h2>审核发现（', pg_catalog.jsonb_array_length(fs), '）</h2>
+', CASE WHEN finds IS NULL THEN '<p>无。</p>' ELSE '<ol>' || E'\n' || finds || E'\n</ol>' END, '
+</section>
+</body>
+</html>
+');
+    RETURN h;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.export_monitoring(id bigint, format text DEFAULT 'text')
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    m record;
+    r record;
+    funds text;
+    inds text;
+    finds text;
+    nfind integer;
+    period text;
+BEGIN
+    IF format IS NULL OR format NOT IN ('text', 'html') THEN
+        RAISE EXCEPTION 'format must be ''text'' or ''html'', not %', coalesce(pg_catalog.quote_literal(format), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = '''text'' writes the template as tab-separated text (pjeval.import_monitoring reads it back); ''html'' writes a printable page with the lights.';
+    END IF;
+    IF export_monitoring.id IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT mo.*, p.code AS project_code, p.name AS project_name, u.name AS unit_name, bu.name AS budget_unit_name,
+           mr.code || '-' || mr.label AS reason
+    INTO m
+    FROM @extschema@.monitoring mo
+    JOIN @extschema@.project p ON p.project_id = mo.project_id
+    JOIN @extschema@.unit u ON u.unit_id = p.unit_id
+    LEFT JOIN @extschema@.unit bu ON bu.unit_id = mo.budget_unit_id
+    LEFT JOIN @extschema@.monitoring_reason mr ON mr.code = mo.reason_type
+    WHERE mo.monitoring_id = export_monitoring.id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'monitoring report % does not exist or is not visible to role %', export_monitoring.id, current_user
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'A role sees the reports of the units it works for (pjeval.unit_member); reviewers see all.';
+    END IF;
+    period := '1-' || m.month || '月';
+
+    IF format = 'text' THEN
+        SELECT pg_catalog.string_agg(pg_catalog.concat_ws(E'\t',
+                   CASE WHEN f.n = 1 THEN '项目资金（' || m.amount_unit || '）' ELSE '' END,
+                   @extschema@.export_cell(@extschema@.fund_line_label(f.source, f.label, f.standard_label)),
+                   f.initial_budget, coalesce(f.added::text, '—'), coalesce(f.reduced::text, '—'), f.adjusted_budget,
+                   f.executed, coalesce(f.reported_rate::text, '—'), coalesce(f.forecast::text, '—')),
+               E'\n' ORDER BY f.n)
+        INTO funds
+        FROM (SELECT l.*, s.label AS standard_label,
+                     pg_catalog.row_number() OVER (ORDER BY s.position, l.monitoring_fund_line_id) AS n
+              FROM @extschema@.monitoring_fund_line l
+              JOIN @extschema@.standard_fund_source s ON s.source = l.source
+              WHERE l.monitoring_id = export_monitoring.id) f;
+
+        -- levels left blank where they repeat the row above, as on the form;
+        -- a target's accrual is said in 备注 (时点指标, 累计指标) when 备注 does not say it
+        SELECT pg_catalog.string_agg(pg_catalog.concat_ws(E'\t', '',
+                   CASE WHEN i.new1 THEN @extschema@.export_cell(i.level1) ELSE '' END,
+                   CASE WHEN i.new1 OR i.new2 THEN @extschema@.export_cell(i.level2) ELSE '' END,
+                   @extschema@.export_cell(i.level3), @extschema@.export_cell(i.target_text),
+                   @extschema@.export_cell(i.actual_text), @extschema@.export_cell(i.forecast_text),
+                   @extschema@.export_cell(nullif(pg_catalog.concat_ws('、',
+                       nullif(pg_catalog.array_to_string(i.deviation_causes, '、'), ''), i.deviation_note), '')),
+                   coalesce(i.likelihood::text, ''),
+                   @extschema@.export_cell(CASE
+                       WHEN i.accrual = 'point' AND coalesce(i.notes, '') NOT LIKE '时点%' THEN '时点指标' || coalesce('；' || i.notes, '')
+                       WHEN i.accrual = 'cumulative' AND coalesce(i.notes, '') NOT LIKE '累计%' THEN '累计指标' || coalesce('；' || i.notes, '')
+                       ELSE i.notes END)),
+               E'\n' ORDER BY i.position)
+        INTO inds
+        FROM (SELECT mi.*,
+                     mi.level1 IS DISTINCT FROM pg_catalog.lag(mi.level1) OVER w OR pg_catalog.lag(mi.position) OVER w IS NULL AS new1,
+                     mi.level2 IS DISTINCT FROM pg_catalog.lag(mi.level2) OVER w AS new2
+              FROM @extschema@.monitoring_indicator mi
+              WHERE mi.monitoring_id = export_monitoring.id
+              WINDOW w AS (ORDER BY mi.position)) i;
+
+        RETURN pg_catalog.array_to_string(ARRAY[
+            '项目支出绩效目标执行监控表',
+            '',
+            pg_catalog.concat_ws(E'\t', '项目编号:', @extschema@.export_cell(m.project_code), '项目名称:',
+                                 @extschema@.export_cell(m.project_name), '监控年度:', m.year),
+            pg_catalog.concat_ws(E'\t', '实施单位:', @extschema@.export_cell(m.unit_name), '一级预算单位:',
+                                 @extschema@.export_cell(m.budget_unit_name), '监控期间:', period),
+            '',
+            '资金执行情况',
+            '',
+            E'\t\t年初预算数\t追加数\t追减数\t调整后预算数\t' || period || E'执行数\t' || period || E'执行率 (%)\t全年预计执行数',
+            coalesce(funds, ''),
+            '',
+            '项目目标执行情况',
+            '',
+            E'年度总体目标\t年度目标\t' || period || '执行情况',
+            E'\t' || @extschema@.export_cell(m.annual_goal) || E'\t' || @extschema@.export_cell(m.progress),
+            E'年度绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t' || period || E'实际完成值\t全年预计完成值\t偏差原因\t完成目标可能性\t备注',
+            coalesce(inds, ''),
+            '',
+            '执行情况分析',
+            '',
+            E'是否达到序时支出进度:\t' || CASE m.declared_on_schedule WHEN true THEN '是' WHEN false THEN '否' ELSE '' END,
+            E'是否达到阶段性绩效目标:\t' || CASE m.declared_stage_met WHEN true THEN '是' WHEN false THEN '否' ELSE '' END,
+            E'原因类型:\t' || coalesce(m.reason, ''),
+            E'情况分析:\t' || @extschema@.export_cell(m.analysis),
+            E'绩效目标调整情况:\t' || @extschema@.export_cell(m.target_adjustment),
+            '',
+            '备注：',
+            @extschema@.export_cell(m.notes)], E'\n') || E'\n';
+    END IF;
+
+    -- 'html': the form as a printable page, with the lights the views compute
+    SELECT * INTO r FROM @extschema@.monitoring_result mr WHERE mr.monitoring_id = export_monitoring.id;
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr><td class="label">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
+               @extschema@.html_escape(@extschema@.fund_line_label(f.source, f.label, s.label)),
+               f.initial_budget, coalesce(f.added::text, '—'), coalesce(f.reduced::text, '—'), f.adjusted_budget,
+               f.executed, coalesce(f.reported_rate::text, '—'), coalesce(f.forecast::text, '—')),
+               E'\n' ORDER BY s.position, f.monitoring_fund_line_id)
+    INTO funds
+    FROM @extschema@.monitoring_fund_line f
+    JOIN @extschema@.standard_fund_source s ON s.source = f.source
+    WHERE f.monitoring_id = export_monitoring.id;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr class="light-%s"><td class="pos">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>',
+               coalesce(x.light, 'none'), x.position, @extschema@.html_escape(x.level1), @extschema@.html_escape(x.level2),
+               @extschema@.html_escape(x.level3), @extschema@.html_escape(x.target_text),
+               @extschema@.html_escape(x.actual_text), @extschema@.html_escape(x.forecast_text),
+               @extschema@.html_escape(nullif(pg_catalog.concat_ws('、',
+                   nullif(pg_catalog.array_to_string(x.deviation_causes, '、'), ''), x.deviation_note), '')),
+               @extschema@.html_escape(x.likelihood::text), @extschema@.html_escape(x.notes),
+               @extschema@.light_html(x.light)),
+               E'\n' ORDER BY x.position)
+    INTO inds
+    FROM (SELECT mi.*, @extschema@.indicator_light(mi.target, mi.actual, m.month, mi.level2, mi.accrual, m.year,
+                                                   pr.monitor_yellow_from, pr.monitor_green_from, pr.monitor_blue_from) AS light
+          FROM @extschema@.monitoring_indicator mi
+          JOIN @extschema@.profile pr ON pr.name = m.profile
+          WHERE mi.monitoring_id = export_monitoring.id) x;
+
+    SELECT pg_catalog.count(*),
+           pg_catalog.string_agg(pg_catalog.format('<li class="finding-%s"><span class="where">%s</span> %s <code>%s</code><br><span class="en">%s</span></li>',
+                                                   f.severity, CASE WHEN f.position IS NULL THEN '整表' ELSE '指标 ' || f.position END,
+                                                   @extschema@.html_escape(f.message_zh), @extschema@.html_escape(f.code),
+                                                   @extschema@.html_escape(f.message_en)),
+                                 E'\n' ORDER BY f.position NULLS FIRST, f.code)
+    INTO nfind, finds
+    FROM @extschema@.monitoring_finding f
+    WHERE f.monitoring_id = export_monitoring.id;
+
+    RETURN pg_catalog.concat(
+'<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="generator" content="pjeval">
+<title>项目支出绩效目标执行监控表 · ', @extschema@.html_escape(m.project_name), ' · ', m.year, '年', period, '</title>
+<style>
+@page { size: A4 landscape; margin: 12mm; }
+html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", SimSun, sans-serif; font-size: 9.5pt; }
+h1 { text-align: center; font-size: 16pt; margin: 0; }
+p.subtitle { text-align: center; margin: 1mm 0 4mm; }
+table.form { width: 100%; border-collapse: collapse; }
+table.form th, table.form td { border: 0.6pt solid #000; padding: 1mm; }
+table.form th { background: #f0f0f0; font-weight: 400; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.light { display: inline-block; padding: 0 1.5mm; border-radius: 1mm; color: #fff; white-space: nowrap; }
+.light.red { background: #c62828; } .light.yellow { background: #f9a825; color: #000; }
+.light.green { background: #2e7d32; } .light.blue { background: #1565c0; } .light.none { color: #555; }
+section.lights, section.findings { margin-top: 4mm; }
+@media print { * { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
+</style>
+</head>
+<body>
+<h1>项目支出绩效目标执行监控表</h1>
+<p class="subtitle">（', m.year, '年', period, '）</p>
+<table class="form">
+<tr><th>项目编号</th><td>', @extschema@.html_escape(m.project_code), '</td><th>项目名称</th><td>', @extschema@.html_escape(m.project_name),
+    '</td><th>监控年度</th><td>', m.year, '</td></tr>
+<tr><th>实施单位</th><td>', @extschema@.html_escape(m.unit_name), '</td><th>一级预算单位</th><td>', @extschema@.html_escape(m.budget_unit_name),
+    '</td><th>监控期间</th><td>', period, '</td></tr>
+</table>
+<section class="lights">
+<table class="form lights">
+<tr><th>执行率 (%)</th><th>时间进度 (%)</th><th>v</th><th>预算执行预警</th><th>目标执行预警</th><th>双监控（计算）</th><th>双监控（填报）</th></tr>
+<tr><td class="num">', coalesce(r.execution_rate::text, '—'), '</td><td class="num">', r.time_progress, '</td><td class="num">',
+    coalesce(r.fund_index::text, '—'), '</td><td>', @extschema@.light_html(r.fund_light), '</td><td>', @extschema@.light_html(r.project_light),
+    '</td><td>', @extschema@.light_html(r.dual_light), '</td><td>', @extschema@.light_html(r.declared_dual_light), '</td></tr>
+</table>
+</section>
+<h2>资金执行情况（', @extschema@.html_escape(m.amount_unit), '）</h2>
+<table class="form funds">
+<tr><th></th><th>年初预算数</th><th>追加数</th><th>追减数</th><th>调整后预算数</th><th>', period, '执行数</th><th>', period, '执行率 (%)</th><th>全年预计执行数</th></tr>
+', coalesce(funds, ''), '
+</table>
+<h2>项目目标执行情况</h2>
+<table class="form goals">
+<tr><th>年度目标</th><th>', period, '执行情况</th></tr>
+<tr><td>', @extschema@.html_escape(m.annual_goal), '</td><td>', @extschema@.html_escape(m.progress), '</td></tr>
+</table>
+<table class="form indicators">
+<tr><th>序号</th><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>年度指标值</th><th>', period, '实际完成值</th><th>全年预计完成值</th><th>偏差原因</th><th>完成目标可能性</th><th>备注</th><th>预警</th></tr>
+', coalesce(inds, ''), '
+</table>
+<h2>执行情况分析</h2>
+<table class="form analysis">
+<tr><th>是否达到序时支出进度</th><td>', CASE m.declared_on_schedule WHEN true THEN '是' WHEN false THEN '否' ELSE '' END,
+    '</td><th>是否达到阶段性绩效目标</th><td>', CASE m.declared_stage_met WHEN true THEN '是' WHEN false THEN '否' ELSE '' END, '</td></tr>
+<tr><th>原因类型</th><td colspan="3">', @extschema@.html_escape(m.reason), '</td></tr>
+<tr><th>情况分析</th><td colspan="3">', @extschema@.html_escape(m.analysis), '</td></tr>
+<tr><th>绩效目标调整情况</th><td colspan="3">', @extschema@.html_escape(m.target_adjustment), '</td></tr>
+<tr><th>备注</th><td colspan="3">', pg_catalog.replace(@extschema@.html_escape(m.notes), E'\n', '<br>'), '</td></tr>
+</table>
+<section class="findings">
+<h2>审核发现（', nfind, '）</h2>
+', CASE WHEN finds IS NULL THEN '<p>无。</p>' ELSE '<ol>' || E'\n' || finds || E'\n</ol>' END, '
+</section>
+</body>
+</html>
+');
+END
+$fn$;
+

@@ -245,8 +245,8 @@ INSERT INTO @extschema@.standard_fund_source (source, label, position) VALUES
     ('carryover', '上年结转资金', 3),
     ('other', '其他资金', 4);
 
--- A fund line's label as the template writes it (export_form,
--- export_workbook): the standard one (standard_fund_source.label, which the
+-- A fund line's label as the template writes it (the exports of forms and
+-- monitoring reports): the standard one (standard_fund_source.label, which the
 -- caller joins: on a Citus cluster this runs on the shards, where a query of
 -- its own on a reference table would be a nested distributed query),
 -- 其中： before 当年财政拨款, an other source by its own name.

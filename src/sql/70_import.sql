@@ -969,9 +969,7 @@ BEGIN
                CASE WHEN f.source = 'total' AND f.sev IS NOT NULL THEN ' class="finding-' || f.sev || '"' ELSE '' END,
                CASE WHEN f.n = 1 THEN pg_catalog.format('<th rowspan="%s" colspan="2" class="label">项目资金（%s）</th>',
                                                          nfund, @extschema@.html_escape(e.amount_unit)) ELSE '' END,
-               CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
-                             WHEN 'carryover' THEN '上年结转资金'
-                             ELSE @extschema@.html_escape(coalesce(f.label, '其他资金')) END,
+               @extschema@.html_escape(@extschema@.fund_line_label(f.source, f.label, f.standard_label)),
                f.initial_budget, f.annual_budget, f.executed,
                coalesce(f.reported_weight::text, '—'),
                coalesce(f.reported_rate::text, '—'),
@@ -983,10 +981,10 @@ BEGIN
                CASE WHEN f.source = 'total' THEN f.marks ELSE '' END),
                E'\n' ORDER BY f.n)
     INTO funds
-    FROM (SELECT fl.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
-                     ARRAY['total', 'appropriation', 'carryover', 'other'], fl.source), fl.fund_line_id) AS n,
+    FROM (SELECT fl.*, s.label AS standard_label, pg_catalog.row_number() OVER (ORDER BY s.position, fl.fund_line_id) AS n,
                  m.sev, m.marks
           FROM @extschema@.fund_line fl
+          JOIN @extschema@.standard_fund_source s ON s.source = fl.source
           CROSS JOIN LATERAL (
               SELECT (pg_catalog.array_agg(x.severity ORDER BY pg_catalog.array_position(ARRAY['error', 'warning', 'info'], x.severity)))[1] AS sev,
                      coalesce(pg_catalog.string_agg(pg_catalog.format('<a class="mark %s" href="#f%s">%s</a>', x.severity, x.n, x.n), '' ORDER BY x.n), '') AS marks

@@ -416,16 +416,15 @@ BEGIN
     IF format = 'text' THEN
         SELECT pg_catalog.string_agg(pg_catalog.concat_ws(E'\t',
                    CASE WHEN f.n = 1 THEN '项目资金（' || m.amount_unit || '）' ELSE '' END,
-                   CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
-                                 WHEN 'carryover' THEN '上年结转资金'
-                                 ELSE @extschema@.export_cell(coalesce(f.label, '其他资金')) END,
+                   @extschema@.export_cell(@extschema@.fund_line_label(f.source, f.label, f.standard_label)),
                    f.initial_budget, coalesce(f.added::text, '—'), coalesce(f.reduced::text, '—'), f.adjusted_budget,
                    f.executed, coalesce(f.reported_rate::text, '—'), coalesce(f.forecast::text, '—')),
                E'\n' ORDER BY f.n)
         INTO funds
-        FROM (SELECT l.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(
-                         ARRAY['total', 'appropriation', 'carryover', 'other'], l.source), l.monitoring_fund_line_id) AS n
+        FROM (SELECT l.*, s.label AS standard_label,
+                     pg_catalog.row_number() OVER (ORDER BY s.position, l.monitoring_fund_line_id) AS n
               FROM @extschema@.monitoring_fund_line l
+              JOIN @extschema@.standard_fund_source s ON s.source = l.source
               WHERE l.monitoring_id = export_monitoring.id) f;
 
         -- levels left blank where they repeat the row above, as on the form;
@@ -487,15 +486,13 @@ BEGIN
     SELECT * INTO r FROM @extschema@.monitoring_result mr WHERE mr.monitoring_id = export_monitoring.id;
     SELECT pg_catalog.string_agg(pg_catalog.format(
                '<tr><td class="label">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
-               CASE f.source WHEN 'total' THEN '年度资金总额' WHEN 'appropriation' THEN '其中：当年财政拨款'
-                             WHEN 'carryover' THEN '上年结转资金'
-                             ELSE @extschema@.html_escape(coalesce(f.label, '其他资金')) END,
+               @extschema@.html_escape(@extschema@.fund_line_label(f.source, f.label, s.label)),
                f.initial_budget, coalesce(f.added::text, '—'), coalesce(f.reduced::text, '—'), f.adjusted_budget,
                f.executed, coalesce(f.reported_rate::text, '—'), coalesce(f.forecast::text, '—')),
-               E'\n' ORDER BY pg_catalog.array_position(ARRAY['total', 'appropriation', 'carryover', 'other'], f.source),
-                              f.monitoring_fund_line_id)
+               E'\n' ORDER BY s.position, f.monitoring_fund_line_id)
     INTO funds
     FROM @extschema@.monitoring_fund_line f
+    JOIN @extschema@.standard_fund_source s ON s.source = f.source
     WHERE f.monitoring_id = export_monitoring.id;
 
     SELECT pg_catalog.string_agg(pg_catalog.format(
