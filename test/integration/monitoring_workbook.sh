@@ -26,35 +26,9 @@ export PGCLIENTENCODING=UTF8 PGDATABASE="$DB"
 cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-# The text as a workbook: one sheet per document given, every tab-separated
-# cell in its column, numbers as numbers (2 places shown), n% and n.nn% as
-# percent cells.  Nothing is committed: the files are made at test time.
-make_workbook() {
-	/usr/bin/python3 - "$@" <<-'PY'
-	import re, sys
-	import openpyxl
-	out, docs = sys.argv[1], sys.argv[2:]
-	wb = openpyxl.Workbook()
-	wb.remove(wb.active)
-	for k, path in enumerate(docs):
-	    ws = wb.create_sheet("1-%d月" % (7 + k))
-	    for r, line in enumerate(open(path, encoding="utf-8").read().split("\n"), start=1):
-	        for c, text in enumerate(line.split("\t"), start=1):
-	            if text == "":
-	                continue
-	            cell = ws.cell(row=r, column=c)
-	            m = re.fullmatch(r"(\d+(?:\.(\d+))?)%", text)
-	            if re.fullmatch(r"-?\d+\.\d\d", text):
-	                cell.value = float(text)
-	                cell.number_format = "#,##0.00"
-	            elif m:
-	                cell.value = float(m.group(1)) / 100
-	                cell.number_format = "0.%s%%" % ("0" * len(m.group(2))) if m.group(2) else "0%"
-	            else:
-	                cell.value = text
-	wb.save(out)
-	PY
-}
+# The documents as a workbook, one sheet each (lib/text_workbook.py):
+# make_workbook OUT NAME=DOCUMENT ...
+make_workbook() { /usr/bin/python3 test/integration/lib/text_workbook.py "$@"; }
 
 import_and_dump() {
 	psql -X -q -At -v ON_ERROR_STOP=1 -c "$1" -f - >"$3" 2>"$3.err" <<SQL
@@ -82,7 +56,7 @@ fi
 # a second period of the same report (1-8月), so that one workbook holds two
 sed 's/1-7月/1-8月/g' "$SEED" >"$WORK/aug.txt"
 cat "$SEED" "$WORK/aug.txt" >"$WORK/both.txt"
-if make_workbook "$WORK/both.xlsx" "$SEED" "$WORK/aug.txt" && [ -s "$WORK/both.xlsx" ]; then
+if make_workbook "$WORK/both.xlsx" "1-7月=$SEED" "1-8月=$WORK/aug.txt" && [ -s "$WORK/both.xlsx" ]; then
 	ok "the workbook generated (python3-openpyxl): two sheets, 1-7月 and 1-8月"
 else
 	fail "the workbook could not be generated"; finish
@@ -104,7 +78,7 @@ fi
 # a sheet that cannot be read: its 监控期间 says 1-9月 while its headers say
 # 1-8月; the error names the second sheet and its row, and nothing stays
 sed 's/监控期间:\t1-8月/监控期间:\t1-9月/' "$WORK/aug.txt" >"$WORK/bad.txt"
-make_workbook "$WORK/bad.xlsx" "$SEED" "$WORK/bad.txt"
+make_workbook "$WORK/bad.xlsx" "1-7月=$SEED" "1-8月=$WORK/bad.txt"
 psql -X -q -At -v VERBOSITY=verbose -c "\\set wb \`base64 -w0 $WORK/bad.xlsx\`" -f - >"$WORK/bad.out" 2>&1 <<'SQL'
 SELECT count(*) FROM pjeval.import_monitoring_workbook(decode(:'wb', 'base64'));
 SQL

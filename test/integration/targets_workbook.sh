@@ -30,38 +30,9 @@ export PGCLIENTENCODING=UTF8 PGDATABASE="$DB"
 cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-# The documents as a workbook: one sheet per document (named after its
-# file), every tab-separated cell in its column (a quoted cell over two
-# lines is one cell holding a line break), numbers with two places as
-# numbers under #,##0.00, n% and n.nn% as percent cells.  Nothing is
-# committed: the files are made at test time.
-make_workbook() {
-	/usr/bin/python3 - "$@" <<-'PY'
-	import csv, os, re, sys
-	import openpyxl
-	out, docs = sys.argv[1], sys.argv[2:]
-	wb = openpyxl.Workbook()
-	wb.remove(wb.active)
-	for path in docs:
-	    ws = wb.create_sheet(os.path.splitext(os.path.basename(path))[0])
-	    with open(path, encoding="utf-8", newline="") as f:
-	        for r, row in enumerate(csv.reader(f, delimiter="\t", quotechar='"'), start=1):
-	            for c, text in enumerate(row, start=1):
-	                if text == "":
-	                    continue
-	                cell = ws.cell(row=r, column=c)
-	                m = re.fullmatch(r"(\d+(?:\.(\d+))?)%", text)
-	                if re.fullmatch(r"-?\d+\.\d\d", text):
-	                    cell.value = float(text)
-	                    cell.number_format = "#,##0.00"
-	                elif m:
-	                    cell.value = float(m.group(1)) / 100
-	                    cell.number_format = "0.%s%%" % ("0" * len(m.group(2))) if m.group(2) else "0%"
-	                else:
-	                    cell.value = text
-	wb.save(out)
-	PY
-}
+# The documents as a workbook, one sheet each (lib/text_workbook.py):
+# make_workbook OUT NAME=DOCUMENT ...
+make_workbook() { /usr/bin/python3 test/integration/lib/text_workbook.py "$@"; }
 
 import_and_dump() {
 	psql -X -q -At -v ON_ERROR_STOP=1 -c "$1" -f - >"$3" 2>"$3.err" <<SQL
@@ -96,7 +67,7 @@ fi
 cp "$GRID" "$WORK/网格.txt"
 cp "$QUALITY" "$WORK/质量.txt"
 cat "$GRID" "$QUALITY" >"$WORK/both.txt"
-if make_workbook "$WORK/both.xlsx" "$WORK/网格.txt" "$WORK/质量.txt" && [ -s "$WORK/both.xlsx" ]; then
+if make_workbook "$WORK/both.xlsx" "网格=$WORK/网格.txt" "质量=$WORK/质量.txt" && [ -s "$WORK/both.xlsx" ]; then
 	ok "the workbook generated (python3-openpyxl): two sheets, 网格 (one form) and 质量 (two)"
 else
 	fail "the workbook could not be generated"; finish
@@ -130,7 +101,7 @@ fi
 # a sheet that cannot be read: the second form of 质量 says 项目属性 续建;
 # the error names the sheet and its row, and nothing stays
 sed '20s/项目属性:\t新增/项目属性:\t续建/' "$QUALITY" >"$WORK/质量.txt"
-make_workbook "$WORK/bad.xlsx" "$WORK/网格.txt" "$WORK/质量.txt"
+make_workbook "$WORK/bad.xlsx" "网格=$WORK/网格.txt" "质量=$WORK/质量.txt"
 psql -X -q -At -v VERBOSITY=verbose -c "\\set wb \`base64 -w0 $WORK/bad.xlsx\`" -f - >"$WORK/bad.out" 2>&1 <<'SQL'
 SELECT count(*) FROM pjeval.import_targets_workbook(decode(:'wb', 'base64'));
 SQL
